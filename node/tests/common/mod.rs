@@ -1,0 +1,386 @@
+//! Support for the node's end-to-end tests: start real `sonm-node` processes on free loopback
+//! ports in temporary directories, talk to them over JSON-RPC, and build signed extrinsics the
+//! way a wallet does. A [`NodeProcess`] stops its process (by PID) when dropped, also when the
+//! test fails; its log is printed on failure.
+
+#![allow(dead_code)]
+
+use codec::{Decode, Encode};
+use jsonrpsee::{
+	core::{client::ClientT, params::ArrayParams},
+	http_client::{HttpClient, HttpClientBuilder},
+	rpc_params,
+};
+use serde_json::Value;
+use sonm_runtime::{
+	AccountId, Balance, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload,
+	TxExtension, UncheckedExtrinsic,
+};
+use sp_core::{crypto::Pair as _, hashing::blake2_256, H256};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::generic::Era;
+use std::{
+	fs::File,
+	future::Future,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+/// The `sonm-node` binary cargo built for these tests.
+pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_sonm-node");
+
+/// How long a test waits for the chain to reach a state before it fails. Generous: the first
+/// start of a debug-built node compiles the runtime.
+pub const PATIENCE: Duration = Duration::from_secs(180);
+
+/// A loopback TCP port nobody listens on right now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|listener| listener.local_addr())
+		.map(|addr| addr.port())
+		.expect("the OS hands out a free loopback port")
+}
+
+/// A running `sonm-node` process.
+pub struct NodeProcess {
+	child: Option<Child>,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	pub base_path: PathBuf,
+	log_path: PathBuf,
+	pub rpc: Rpc,
+}
+
+impl NodeProcess {
+	/// Starts `sonm-node` with `args` plus its own free ports, `base_path` as its database
+	/// directory and its log in `base_path/../<name>.log`.
+	pub fn start(name: &str, base_path: &Path, args: &[&str]) -> Self {
+		Self::start_on_ports(name, base_path, args, free_port(), free_port())
+	}
+
+	/// As [`NodeProcess::start`], on given ports (a restart keeps its ports).
+	pub fn start_on_ports(
+		name: &str,
+		base_path: &Path,
+		args: &[&str],
+		rpc_port: u16,
+		p2p_port: u16,
+	) -> Self {
+		std::fs::create_dir_all(base_path).expect("base path can be created");
+		let log_path = base_path.with_file_name(format!("{name}.log"));
+		let log = File::options()
+			.create(true)
+			.append(true)
+			.open(&log_path)
+			.expect("log file can be created");
+		let child = Command::new(NODE_BIN)
+			.args(args)
+			.arg("--base-path")
+			.arg(base_path)
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--port", &p2p_port.to_string()])
+			.args(["--name", name])
+			.args([
+				"--no-prometheus",
+				"--no-telemetry",
+				"--no-hardware-benchmarks",
+				"--no-mdns",
+				"--rpc-methods",
+				"unsafe",
+			])
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().expect("log handle clones"))
+			.stderr(log)
+			.spawn()
+			.expect("sonm-node starts");
+		let rpc = Rpc::new(rpc_port);
+		Self { child: Some(child), rpc_port, p2p_port, base_path: base_path.into(), log_path, rpc }
+	}
+
+	/// The process id, while it runs.
+	pub fn pid(&self) -> Option<u32> {
+		self.child.as_ref().map(|c| c.id())
+	}
+
+	/// Stops the node the way an operator does (SIGTERM), waiting for it to exit, and kills it
+	/// if it has not exited after 30 seconds.
+	pub fn stop(&mut self) {
+		let Some(mut child) = self.child.take() else { return };
+		// SAFETY: `kill` with a PID we own and a valid signal number has no memory effects.
+		unsafe {
+			libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+		}
+		let deadline = Instant::now() + Duration::from_secs(30);
+		while Instant::now() < deadline {
+			if let Ok(Some(_)) = child.try_wait() {
+				return;
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+		let _ = child.kill();
+		let _ = child.wait();
+	}
+
+	/// Kills the node at once (SIGKILL), as a crash or power loss would.
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// The last lines of the node's log.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+		let all: Vec<&str> = log.lines().collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
+	}
+
+	/// Whether the process is still running.
+	pub fn is_running(&mut self) -> bool {
+		matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+	}
+}
+
+impl Drop for NodeProcess {
+	fn drop(&mut self) {
+		if std::thread::panicking() {
+			eprintln!("---- log of the node on RPC port {} ----\n{}", self.rpc_port, self.log_tail(60));
+		}
+		self.kill();
+	}
+}
+
+/// Polls `probe` every half second until it returns `Some`, or panics with `what` after
+/// [`PATIENCE`].
+pub async fn wait_for<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+	F: FnMut() -> Fut,
+	Fut: Future<Output = Option<T>>,
+{
+	let deadline = Instant::now() + PATIENCE;
+	loop {
+		if let Some(value) = probe().await {
+			return value;
+		}
+		if Instant::now() > deadline {
+			panic!("timed out waiting for {what}");
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// A JSON-RPC client of one node.
+#[derive(Clone)]
+pub struct Rpc {
+	client: std::sync::Arc<HttpClient>,
+}
+
+/// Parses a `0x`-prefixed hex string.
+fn from_hex(value: &str) -> Vec<u8> {
+	hex::decode(value.trim_start_matches("0x")).expect("the node returns valid hex")
+}
+
+/// A `0x`-prefixed hex string.
+pub fn to_hex(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+impl Rpc {
+	pub fn new(port: u16) -> Self {
+		let client = HttpClientBuilder::default()
+			.request_timeout(Duration::from_secs(30))
+			.build(format!("http://127.0.0.1:{port}"))
+			.expect("a valid URL");
+		Self { client: client.into() }
+	}
+
+	/// A raw call; `Err` holds the node's error message.
+	pub async fn call(&self, method: &str, params: ArrayParams) -> Result<Value, String> {
+		self.client.request::<Value, _>(method, params).await.map_err(|e| e.to_string())
+	}
+
+	/// The number and hash of the best block, or `None` while the node does not answer.
+	pub async fn best(&self) -> Option<(u32, H256)> {
+		let header = self.call("chain_getHeader", rpc_params![]).await.ok()?;
+		let number = header_number(&header);
+		let hash = self.block_hash(number).await?;
+		Some((number, hash))
+	}
+
+	/// The number of the last finalized block, or `None` while the node does not answer.
+	pub async fn finalized_number(&self) -> Option<u32> {
+		let hash = self.call("chain_getFinalizedHead", rpc_params![]).await.ok()?;
+		let header = self.call("chain_getHeader", rpc_params![hash]).await.ok()?;
+		Some(header_number(&header))
+	}
+
+	/// The hash of block `number` on the best chain.
+	pub async fn block_hash(&self, number: u32) -> Option<H256> {
+		let hash = self.call("chain_getBlockHash", rpc_params![number]).await.ok()?;
+		hash.as_str().map(|h| H256::from_slice(&from_hex(h)))
+	}
+
+	/// The encoded extrinsics of block `hash`.
+	pub async fn block_extrinsics(&self, hash: H256) -> Vec<String> {
+		let block = self.call("chain_getBlock", rpc_params![hash]).await.expect("block exists");
+		block["block"]["extrinsics"]
+			.as_array()
+			.expect("a block has extrinsics")
+			.iter()
+			.map(|e| e.as_str().expect("hex").to_string())
+			.collect()
+	}
+
+	/// The raw value of storage `key` at block `at` (the best block when `None`).
+	pub async fn storage(&self, key: &[u8], at: Option<H256>) -> Option<Vec<u8>> {
+		let value =
+			self.call("state_getStorage", rpc_params![to_hex(key), at]).await.expect("storage");
+		value.as_str().map(from_hex)
+	}
+
+	/// Calls runtime API function `method` (e.g. `ContractsApi_get_storage`) with SCALE `args`.
+	pub async fn runtime_call(&self, method: &str, args: &[u8]) -> Vec<u8> {
+		let value = self
+			.call("state_call", rpc_params![method, to_hex(args)])
+			.await
+			.expect("runtime call succeeds");
+		from_hex(value.as_str().expect("hex"))
+	}
+
+	/// The genesis hash.
+	pub async fn genesis_hash(&self) -> H256 {
+		self.block_hash(0).await.expect("genesis exists")
+	}
+
+	/// The next nonce of `who`, counting transactions in the pool.
+	pub async fn next_nonce(&self, who: &AccountId) -> Nonce {
+		let value = self
+			.call("system_accountNextIndex", rpc_params![who.to_string()])
+			.await
+			.expect("nonce");
+		value.as_u64().expect("a number") as Nonce
+	}
+
+	/// The events of block `at`.
+	pub async fn events(&self, at: H256) -> Vec<frame_system::EventRecord<RuntimeEvent, Hash>> {
+		let key = frame_system::Events::<Runtime>::hashed_key();
+		let raw = self.storage(&key, Some(at)).await.unwrap_or_default();
+		if raw.is_empty() {
+			return Vec::new();
+		}
+		Decode::decode(&mut &raw[..]).expect("events decode with the runtime's types")
+	}
+
+	/// The free balance of `who` at the best block.
+	pub async fn free_balance(&self, who: &AccountId) -> Balance {
+		let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+		let raw = self.storage(&key, None).await.expect("the account exists");
+		let info = frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
+			&mut &raw[..],
+		)
+		.expect("account info decodes");
+		info.data.free
+	}
+
+	/// Waits until the best block is at least `number`.
+	pub async fn wait_for_best(&self, number: u32) -> (u32, H256) {
+		wait_for(&format!("best block #{number}"), || async {
+			self.best().await.filter(|(n, _)| *n >= number)
+		})
+		.await
+	}
+
+	/// Waits until the finalized block is at least `number`.
+	pub async fn wait_for_finalized(&self, number: u32) -> u32 {
+		wait_for(&format!("finalized block #{number}"), || async {
+			self.finalized_number().await.filter(|n| *n >= number)
+		})
+		.await
+	}
+
+	/// Submits `extrinsic` and waits until a block on the best chain contains it; returns the
+	/// hash of that block. Looks at blocks after `after`.
+	pub async fn submit_and_wait(&self, extrinsic: &[u8], after: u32) -> H256 {
+		let hex = to_hex(extrinsic);
+		self.call("author_submitExtrinsic", rpc_params![hex.clone()])
+			.await
+			.unwrap_or_else(|e| panic!("the node accepts the extrinsic: {e}"));
+		let mut next = after + 1;
+		wait_for("the extrinsic to be included in a block", || {
+			let hex = hex.clone();
+			async move {
+				let (best, _) = self.best().await?;
+				while next <= best {
+					let hash = self.block_hash(next).await?;
+					if self.block_extrinsics(hash).await.contains(&hex) {
+						return Some(hash);
+					}
+					next += 1;
+				}
+				None
+			}
+		})
+		.await
+	}
+}
+
+/// The block number in a JSON header.
+fn header_number(header: &Value) -> u32 {
+	let number = header["number"].as_str().expect("a header has a number");
+	u32::from_str_radix(number.trim_start_matches("0x"), 16).expect("hex block number")
+}
+
+/// A signed, immortal extrinsic of `call` from `signer` with `nonce`, built and signed exactly
+/// as a wallet builds it for this runtime.
+pub fn signed_extrinsic(
+	signer: Sr25519Keyring,
+	nonce: Nonce,
+	call: RuntimeCall,
+	genesis_hash: H256,
+) -> Vec<u8> {
+	let tx_ext: TxExtension = (
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	);
+	let version = sonm_runtime::VERSION;
+	let payload = SignedPayload::from_raw(
+		call.clone(),
+		tx_ext.clone(),
+		(
+			(),
+			version.spec_version,
+			version.transaction_version,
+			genesis_hash,
+			genesis_hash,
+			(),
+			(),
+			(),
+			None,
+			(),
+		),
+	);
+	let signature = payload.using_encoded(|bytes| signer.pair().sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		signer.to_account_id().into(),
+		sonm_runtime::Signature::Sr25519(signature),
+		tx_ext,
+	)
+	.encode()
+}
+
+/// The hash the transaction pool gives an extrinsic.
+pub fn extrinsic_hash(extrinsic: &[u8]) -> H256 {
+	H256(blake2_256(extrinsic))
+}

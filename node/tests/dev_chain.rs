@@ -1,0 +1,104 @@
+//! End-to-end tests of a real `sonm-node --dev`: block production and finality, a signed
+//! balance transfer over JSON-RPC, persistence across a restart, and rejection of garbage.
+
+mod common;
+
+use common::{signed_extrinsic, NodeProcess};
+use jsonrpsee::rpc_params;
+use sonm_runtime::{genesis_config_presets::DEV_ENDOWMENT, BalancesCall, RuntimeEvent, SNM};
+use sp_keyring::Sr25519Keyring::{Alice, Bob};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_chain_transfers_and_keeps_its_state_across_a_restart() {
+	let dir = tempfile::tempdir().expect("temporary directory");
+	let base = dir.path().join("dev");
+	let mut node = NodeProcess::start("dev", &base, &["--dev"]);
+	let rpc = node.rpc.clone();
+
+	// Blocks are produced and finalized.
+	rpc.wait_for_best(3).await;
+	rpc.wait_for_finalized(2).await;
+	assert!(base.join("chains/sonm_dev/paritydb/full").is_dir(), "the node stores in ParityDB");
+
+	// A signed transfer from Alice to Bob.
+	let (alice, bob) = (Alice.to_account_id(), Bob.to_account_id());
+	assert_eq!(rpc.free_balance(&alice).await, DEV_ENDOWMENT);
+	assert_eq!(rpc.free_balance(&bob).await, DEV_ENDOWMENT);
+	let amount = 5 * SNM;
+	let call = BalancesCall::transfer_keep_alive { dest: bob.clone().into(), value: amount };
+	let nonce = rpc.next_nonce(&alice).await;
+	let genesis = rpc.genesis_hash().await;
+	let (start, _) = rpc.best().await.expect("best block");
+	let extrinsic = signed_extrinsic(Alice, nonce, call.into(), genesis);
+	let block = rpc.submit_and_wait(&extrinsic, start).await;
+
+	// The block's events show the transfer and the fee Alice paid for it.
+	let events = rpc.events(block).await;
+	let transferred = events.iter().any(|record| {
+		matches!(
+			&record.event,
+			RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount: a })
+				if *from == alice && *to == bob && *a == amount
+		)
+	});
+	assert!(transferred, "a Transfer event from Alice to Bob: {events:?}");
+	let fee = events
+		.iter()
+		.find_map(|record| match &record.event {
+			RuntimeEvent::TransactionPayment(
+				pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, .. },
+			) if *who == alice => Some(*actual_fee),
+			_ => None,
+		})
+		.expect("Alice paid a fee");
+	assert!(fee > 0, "transactions are not free");
+
+	// Balances at the best block.
+	rpc.wait_for_best(rpc.best().await.unwrap().0 + 1).await;
+	assert_eq!(rpc.free_balance(&bob).await, DEV_ENDOWMENT + amount);
+	assert_eq!(rpc.free_balance(&alice).await, DEV_ENDOWMENT - amount - fee);
+
+	// Stop, restart on the same base path: the chain goes on from the same best block.
+	let (best_before, hash_before) = rpc.best().await.expect("best block");
+	let (rpc_port, p2p_port) = (node.rpc_port, node.p2p_port);
+	node.stop();
+	assert!(!node.is_running());
+	let node = NodeProcess::start_on_ports("dev", &base, &["--dev"], rpc_port, p2p_port);
+	let rpc = node.rpc.clone();
+	let (best_after, _) =
+		common::wait_for("the restarted node to answer", || async { rpc.best().await }).await;
+	assert!(best_after >= best_before, "best block went back from {best_before} to {best_after}");
+	assert_eq!(rpc.block_hash(best_before).await, Some(hash_before), "same chain after restart");
+	assert_eq!(rpc.free_balance(&bob).await, DEV_ENDOWMENT + amount);
+	rpc.wait_for_best(best_before + 2).await;
+	rpc.wait_for_finalized(best_before + 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn garbage_extrinsic_is_rejected_and_the_node_keeps_producing_blocks() {
+	let dir = tempfile::tempdir().expect("temporary directory");
+	let node = NodeProcess::start("garbage", &dir.path().join("dev"), &["--dev"]);
+	let rpc = node.rpc.clone();
+	let (start, _) = rpc.wait_for_best(1).await;
+
+	for garbage in ["0xdeadbeef", "0x", "0x00", "not hex at all"] {
+		let result = rpc.call("author_submitExtrinsic", rpc_params![garbage]).await;
+		let error = result.expect_err("garbage is refused");
+		assert!(!error.is_empty(), "the refusal names a reason");
+	}
+	// A well-formed extrinsic with a bad signature is refused too.
+	let genesis = rpc.genesis_hash().await;
+	let call = BalancesCall::transfer_keep_alive { dest: Bob.to_account_id().into(), value: SNM };
+	let mut forged = signed_extrinsic(Alice, 0, call.into(), genesis);
+	let last = forged.len() - 1;
+	forged[last - 40] ^= 0xff;
+	let error = rpc
+		.call("author_submitExtrinsic", rpc_params![common::to_hex(&forged)])
+		.await
+		.expect_err("a tampered extrinsic is refused");
+	assert!(!error.is_empty());
+
+	rpc.wait_for_best(start + 3).await;
+	rpc.wait_for_finalized(start + 1).await;
+	assert_eq!(rpc.free_balance(&Bob.to_account_id()).await, DEV_ENDOWMENT);
+}

@@ -1,0 +1,11 @@
+//! The pallets whose benchmarks `sonm-node benchmark pallet` runs against this runtime.
+//! Each market pallet adds itself here when it lands.
+
+frame_benchmarking::define_benchmarks!(
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_utility, Utility]
+);

@@ -1,0 +1,98 @@
+//! Genesis presets: the initial state of the chains the node knows by name. The node holds no
+//! genesis data of its own; `sonm-node --dev` and `--chain local` build their chain specs from
+//! these.
+//!
+//! - `development`: Alice alone authors and finalizes; the well-known dev accounts are endowed.
+//! - `local_testnet`: Alice, Bob, Charlie and Dave are the authorities, for a four-validator
+//!   network on one machine.
+//!
+//! SNM on a production chain exists only as the bridged image of SNM locked on Ethereum; the
+//! endowments here exist only on development and test chains (SPEC section 2).
+
+use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, SNM};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// What each endowed development account starts with: one million SNM.
+pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * SNM;
+
+/// The genesis state: `authorities` author blocks (Aura) and vote on finality (GRANDPA),
+/// `endowed` accounts receive [`DEV_ENDOWMENT`] each, `root` holds sudo.
+fn testnet_genesis(
+	authorities: Vec<(AuraId, GrandpaId)>,
+	endowed: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.iter().cloned().map(|account| (account, DEV_ENDOWMENT)).collect(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// The session keys of a well-known development authority.
+fn dev_authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
+	(sr.public().into(), ed.public().into())
+}
+
+/// The well-known development accounts (Alice to Ferdie, and their `//stash` accounts).
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: a single-authority chain with Alice as author, finality voter and root.
+pub fn development_config_genesis() -> Value {
+	testnet_genesis(
+		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave as authorities; Alice is root.
+pub fn local_config_genesis() -> Value {
+	testnet_genesis(
+		vec![
+			dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			dev_authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON patch of the preset called `id`, if there is one.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

@@ -1,0 +1,74 @@
+//! Runtime-level tests: the genesis presets build into a working state, and every pallet's
+//! `integrity_test` accepts the configuration.
+
+use crate::{
+	genesis_config_presets::{self, DEV_ENDOWMENT},
+	AllPalletsWithSystem, Aura, Balances, BuildStorage, Grandpa, RuntimeGenesisConfig, Sudo,
+};
+use frame_support::traits::{fungible::Inspect, IntegrityTest};
+use serde_json::Value;
+use sp_keyring::Sr25519Keyring;
+
+/// Applies a JSON patch the way the node's chain-spec builder does: objects merge key by key,
+/// anything else replaces.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Builds the genesis storage of the preset called `name`, as the node would.
+fn preset_storage(name: &str) -> sp_io::TestExternalities {
+	let patch = genesis_config_presets::get_preset(&name.into())
+		.unwrap_or_else(|| panic!("preset {name} exists"));
+	let patch: Value = serde_json::from_slice(&patch).expect("a preset is valid JSON");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig =
+		serde_json::from_value(config).expect("the patched preset is a full genesis config");
+	config.build_storage().expect("genesis builds").into()
+}
+
+#[test]
+fn preset_names_are_development_and_local_testnet() {
+	let names: Vec<String> = genesis_config_presets::preset_names()
+		.into_iter()
+		.map(|id| String::from_utf8(id.into()).unwrap())
+		.collect();
+	assert_eq!(names, vec!["development", "local_testnet"]);
+	assert!(genesis_config_presets::get_preset(&"no-such-preset".into()).is_none());
+}
+
+#[test]
+fn development_preset_has_alice_as_sole_authority_and_root() {
+	preset_storage("development").execute_with(|| {
+		assert_eq!(Aura::authorities().len(), 1);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
+		assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert_eq!(Balances::balance(&alice), DEV_ENDOWMENT);
+		let endowed = Sr25519Keyring::well_known().count() as u128;
+		assert_eq!(Balances::total_issuance(), endowed * DEV_ENDOWMENT);
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_four_authorities() {
+	preset_storage("local_testnet").execute_with(|| {
+		assert_eq!(Aura::authorities().len(), 4);
+		let voters = Grandpa::grandpa_authorities();
+		assert_eq!(voters.len(), 4);
+		assert!(voters.iter().all(|(_, weight)| *weight == 1));
+	});
+}
+
+#[test]
+fn every_pallet_accepts_its_configuration() {
+	sp_io::TestExternalities::new_empty().execute_with(|| {
+		<AllPalletsWithSystem as IntegrityTest>::integrity_test();
+	});
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building and testing the SONM sidechain needs, and does nothing for what is
+# already there: Debian packages (protoc, clang, OpenSSL headers), the pinned Rust toolchain
+# with its wasm targets and rust-src. Safe to run any number of times.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# Debian packages. `protobuf-compiler` for libp2p, `clang`/`libclang-dev` for bindgen,
+# `libssl-dev`/`pkg-config` for the WebRTC transport of litep2p, `g++` for the wasm optimiser.
+packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make)
+missing=()
+for package in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$package")
+done
+if ((${#missing[@]})); then
+	echo "setup: installing ${missing[*]}"
+	sudo_cmd=()
+	[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+	"${sudo_cmd[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+fi
+
+# Rust: the toolchain pinned in rust-toolchain.toml, its wasm targets and rust-src.
+if ! command -v rustup >/dev/null; then
+	echo "setup: rustup is required (https://rustup.rs)" >&2
+	exit 1
+fi
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+rustup toolchain list | grep -q "^$toolchain" || rustup toolchain install "$toolchain" --profile minimal
+installed_targets=$(rustup target list --installed --toolchain "$toolchain")
+for target in wasm32-unknown-unknown wasm32v1-none; do
+	grep -qx "$target" <<<"$installed_targets" || rustup target add --toolchain "$toolchain" "$target"
+done
+installed_components=$(rustup component list --installed --toolchain "$toolchain")
+for component in rust-src clippy rustfmt; do
+	grep -q "^$component" <<<"$installed_components" ||
+		rustup component add --toolchain "$toolchain" "$component"
+done
+
+echo "setup: ready (rust $toolchain, protoc $(protoc --version | cut -d' ' -f2), clang $(clang -dumpversion))"
