@@ -41,7 +41,7 @@ async fn four_validators_finalize_and_survive_one_stopped() {
 			let flag = format!("--{name}");
 			let key_file = key_file.to_str().expect("utf-8 path");
 			let mut args = vec!["--chain", "local", &flag, "--node-key-file", key_file];
-			args.extend(["--allow-private-ip", "--no-mdns"]);
+			args.push("--allow-private-ip");
 			if i > 0 {
 				args.extend(["--bootnodes", &boot_node]);
 			}

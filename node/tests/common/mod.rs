@@ -85,7 +85,6 @@ impl NodeProcess {
 			.args([
 				"--no-prometheus",
 				"--no-telemetry",
-				"--no-hardware-benchmarks",
 				"--no-mdns",
 				"--rpc-methods",
 				"unsafe",
