@@ -3,7 +3,7 @@
 
 use crate::{
 	genesis_config_presets::{self, DEV_ENDOWMENT},
-	AllPalletsWithSystem, Aura, Balances, BuildStorage, Grandpa, RuntimeGenesisConfig, Sudo,
+	AllPalletsWithSystem, Balances, BuildStorage, Grandpa, Runtime, RuntimeGenesisConfig,
 };
 use frame_support::traits::{fungible::Inspect, IntegrityTest};
 use serde_json::Value;
@@ -46,9 +46,9 @@ fn preset_names_are_development_and_local_testnet() {
 #[test]
 fn development_preset_has_alice_as_sole_authority_and_root() {
 	preset_storage("development").execute_with(|| {
-		assert_eq!(Aura::authorities().len(), 1);
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
 		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
-		assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		assert_eq!(Balances::balance(&alice), DEV_ENDOWMENT);
 		let endowed = Sr25519Keyring::well_known().count() as u128;
@@ -59,7 +59,7 @@ fn development_preset_has_alice_as_sole_authority_and_root() {
 #[test]
 fn local_testnet_preset_has_four_authorities() {
 	preset_storage("local_testnet").execute_with(|| {
-		assert_eq!(Aura::authorities().len(), 4);
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
 		let voters = Grandpa::grandpa_authorities();
 		assert_eq!(voters.len(), 4);
 		assert!(voters.iter().all(|(_, weight)| *weight == 1));

@@ -16,7 +16,8 @@ use sonm_runtime::{
 	AccountId, Balance, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload,
 	TxExtension, UncheckedExtrinsic,
 };
-use sp_core::{crypto::Pair as _, hashing::blake2_256, H256};
+use sp_core::{crypto::Pair as _, H256};
+use sp_io::hashing::twox_128;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::generic::Era;
 use std::{
@@ -265,7 +266,8 @@ impl Rpc {
 
 	/// The events of block `at`.
 	pub async fn events(&self, at: H256) -> Vec<frame_system::EventRecord<RuntimeEvent, Hash>> {
-		let key = frame_system::Events::<Runtime>::hashed_key();
+		// `frame_system::Events` is private; its key is the pallet and item name hashes.
+		let key = [twox_128(b"System"), twox_128(b"Events")].concat();
 		let raw = self.storage(&key, Some(at)).await.unwrap_or_default();
 		if raw.is_empty() {
 			return Vec::new();
@@ -377,9 +379,4 @@ pub fn signed_extrinsic(
 		tx_ext,
 	)
 	.encode()
-}
-
-/// The hash the transaction pool gives an extrinsic.
-pub fn extrinsic_hash(extrinsic: &[u8]) -> H256 {
-	H256(blake2_256(extrinsic))
 }
