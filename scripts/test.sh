@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: sets up the machine, builds the node (with its wasm runtime) and runs the
-# workspace's tests, unit and end-to-end (real `sonm-node` processes on loopback).
+# workspace's tests, unit and end-to-end (real `sonm-node` processes on loopback). Ends with
+# one line counting what passed and failed across all test binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -8,5 +9,15 @@ source scripts/env.sh
 
 started=$(date +%s)
 cargo build --workspace --all-targets
-cargo test --workspace --no-fail-fast
-echo "test.sh: all tests passed in $(($(date +%s) - started)) s"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=$?
+read -r passed failed < <(awk '/^test result:/ {
+	for (i = 1; i <= NF; i++) { if ($(i + 1) ~ /^passed/) p += $i; if ($(i + 1) ~ /^failed/) f += $i }
+} END { print p + 0, f + 0 }' "$log")
+echo "test.sh: finished in $(($(date +%s) - started)) s"
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then
+	exit 1
+fi
