@@ -19,6 +19,8 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(feature = "std")]
+pub mod signing;
 
 use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{

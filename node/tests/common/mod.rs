@@ -12,11 +12,8 @@ use jsonrpsee::{
 	rpc_params,
 };
 use serde_json::Value;
-use sonm_runtime::{
-	AccountId, Balance, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload,
-	TxExtension, UncheckedExtrinsic,
-};
-use sp_core::{crypto::Pair as _, H256};
+use sonm_runtime::{AccountId, Balance, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent};
+use sp_core::H256;
 use sp_io::hashing::twox_128;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::generic::Era;
@@ -342,41 +339,13 @@ pub fn signed_extrinsic(
 	call: RuntimeCall,
 	genesis_hash: H256,
 ) -> Vec<u8> {
-	let tx_ext: TxExtension = (
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	);
-	let version = sonm_runtime::VERSION;
-	let payload = SignedPayload::from_raw(
-		call.clone(),
-		tx_ext.clone(),
-		(
-			(),
-			version.spec_version,
-			version.transaction_version,
-			genesis_hash,
-			genesis_hash,
-			(),
-			(),
-			(),
-			None,
-			(),
-		),
-	);
-	let signature = payload.using_encoded(|bytes| signer.pair().sign(bytes));
-	UncheckedExtrinsic::new_signed(
+	sonm_runtime::signing::sign_extrinsic(
 		call,
-		signer.to_account_id().into(),
-		sonm_runtime::Signature::Sr25519(signature),
-		tx_ext,
+		&signer.pair(),
+		nonce,
+		Era::Immortal,
+		genesis_hash,
+		genesis_hash,
 	)
 	.encode()
 }
