@@ -1,0 +1,173 @@
+//! Opening deals (the matching rules), buying directly, and closing deals.
+
+use crate::{billing::Settlement, pallet::*, types::*};
+use frame_support::{ensure, pallet_prelude::*};
+use sonm_primitives::{
+	benchmarks,
+	netflags,
+	traits::{IdentityLevelOf, IsBlocked},
+	IdentityLevel,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Opens a deal from `ask_id` and `bid_id`; see [`Pallet::open_deal`].
+	pub(crate) fn do_open_deal(ask_id: OrderId, bid_id: OrderId) -> Result<DealId, DispatchError> {
+		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
+		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
+		let bid = Orders::<T>::get(bid_id).ok_or(Error::<T>::OrderNotFound)?;
+		ensure!(ask.terms.side == Side::Ask, Error::<T>::NotAnAsk);
+		ensure!(bid.terms.side == Side::Bid, Error::<T>::NotABid);
+		let now = Self::now();
+		ensure!(!Self::is_expired(&ask, now) && !Self::is_expired(&bid, now), Error::<T>::OrderExpired);
+		let master = Self::confirmed_master(&ask.author);
+		Self::check_match(&ask, &bid, master.as_ref())?;
+
+		let supplier = ask.author.clone();
+		let consumer = bid.author.clone();
+		let payee = master.unwrap_or_else(|| supplier.clone());
+		let price = ask.terms.price;
+		let duration = bid.terms.duration;
+		let escrow = Self::opening_escrow(&price, duration)?;
+
+		// The bid's escrow becomes the deal's: released, then held again for the deal at the
+		// ask's price (no more than the bid held for SNM prices; USD rates may have moved).
+		Self::remove_order(ask_id, &ask)?;
+		Self::remove_order(bid_id, &bid)?;
+		Self::hold(HoldReason::DealEscrow, &consumer, escrow)?;
+
+		let id = NextDealId::<T>::get();
+		NextDealId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		for party in [&supplier, &consumer, &payee] {
+			DealsOf::<T>::insert(party, id, ());
+		}
+		Deals::<T>::insert(
+			id,
+			Deal {
+				ask: ask_id,
+				bid: bid_id,
+				supplier: supplier.clone(),
+				consumer: consumer.clone(),
+				payee,
+				price,
+				duration,
+				start: now,
+				billed_until: now,
+				escrow,
+				paid: Default::default(),
+			},
+		);
+		Self::deposit_event(Event::DealOpened { id, ask: ask_id, bid: bid_id, supplier, consumer });
+		Ok(id)
+	}
+
+	/// Every rule an ask and a bid must meet to make a deal (SPEC section 3). `master` is the
+	/// ask author's confirmed master.
+	pub(crate) fn check_match(
+		ask: &OrderOf<T>,
+		bid: &OrderOf<T>,
+		master: Option<&T::AccountId>,
+	) -> DispatchResult {
+		let (supplier, consumer) = (&ask.author, &bid.author);
+		ensure!(supplier != consumer && master != Some(consumer), Error::<T>::SelfDeal);
+		ensure!(ask.terms.price.unit == bid.terms.price.unit, Error::<T>::UnitMismatch);
+		ensure!(
+			ask.terms.price.per_second <= bid.terms.price.per_second,
+			Error::<T>::PriceTooHigh
+		);
+		ensure!(ask.terms.duration >= bid.terms.duration, Error::<T>::DurationMismatch);
+		if let Some(wanted) = &ask.terms.counterparty {
+			ensure!(wanted == consumer, Error::<T>::AskCounterpartyMismatch);
+		}
+		if let Some(wanted) = &bid.terms.counterparty {
+			ensure!(
+				wanted == supplier || Some(wanted) == master,
+				Error::<T>::BidCounterpartyMismatch
+			);
+		}
+		ensure!(
+			T::Identity::identity_level(consumer) >= ask.terms.min_identity,
+			Error::<T>::CustomerIdentityTooLow
+		);
+		let supplier_level = master
+			.map(T::Identity::identity_level)
+			.unwrap_or(IdentityLevel::Anonymous)
+			.max(T::Identity::identity_level(supplier));
+		ensure!(supplier_level >= bid.terms.min_identity, Error::<T>::SupplierIdentityTooLow);
+		ensure!(
+			netflags::satisfies(ask.terms.netflags, bid.terms.netflags),
+			Error::<T>::NetflagsMismatch
+		);
+		ensure!(
+			benchmarks::satisfies(&ask.terms.benchmarks, &bid.terms.benchmarks),
+			Error::<T>::BenchmarksTooLow
+		);
+
+		let supplier_side = [Some(supplier), master];
+		let consumer_lists = [Some(consumer), bid.terms.curator.as_ref()];
+		for list in consumer_lists.into_iter().flatten() {
+			for whom in supplier_side.into_iter().flatten() {
+				ensure!(!T::Blacklist::is_blocked(list, whom), Error::<T>::SupplierBlacklisted);
+			}
+		}
+		let supplier_lists = [Some(supplier), master, ask.terms.curator.as_ref()];
+		for list in supplier_lists.into_iter().flatten() {
+			ensure!(!T::Blacklist::is_blocked(list, consumer), Error::<T>::CustomerBlacklisted);
+		}
+		Ok(())
+	}
+
+	/// Places a bid that mirrors ask `ask_id` for `customer`, for `duration`, and opens the
+	/// deal; see [`Pallet::quick_buy`].
+	pub(crate) fn do_quick_buy(
+		customer: T::AccountId,
+		ask_id: OrderId,
+		duration: Seconds,
+	) -> Result<DealId, DispatchError> {
+		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
+		ensure!(ask.terms.side == Side::Ask, Error::<T>::NotAnAsk);
+		let terms = OrderTerms {
+			side: Side::Bid,
+			duration,
+			counterparty: None,
+			min_identity: IdentityLevel::Anonymous,
+			curator: None,
+			expires_at: None,
+			..ask.terms
+		};
+		let bid = Self::do_place_order(customer, terms)?;
+		Self::do_open_deal(ask_id, bid)
+	}
+
+	/// Closes deal `id` for `who`; see [`Pallet::close_deal`].
+	pub(crate) fn do_close_deal(who: T::AccountId, id: DealId, blacklist: bool) -> DispatchResult {
+		let mut deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		let now = Self::now();
+		let is_customer = who == deal.consumer;
+		let is_supplier = who == deal.supplier || who == deal.payee;
+		let mut reason = match deal.end() {
+			Some(end) if now >= end => CloseReason::Expired,
+			Some(_) if is_customer => CloseReason::ByCustomer,
+			Some(_) if is_supplier => return Err(Error::<T>::DealNotEnded.into()),
+			None if is_customer => CloseReason::ByCustomer,
+			None if is_supplier => CloseReason::BySupplier,
+			_ => return Err(Error::<T>::NotDealParty.into()),
+		};
+		if Self::settle(id, &mut deal, now)? == Settlement::Short {
+			reason = CloseReason::InsufficientFunds;
+		}
+		if blacklist {
+			// The customer blacklists the supplier's master when it has one (the payee), the
+			// supplier blacklists the customer.
+			let whom = if is_customer {
+				deal.payee.clone()
+			} else if is_supplier {
+				deal.consumer.clone()
+			} else {
+				return Err(Error::<T>::NotDealParty.into());
+			};
+			T::Blacklist::block(&who, &whom).map_err(|_| Error::<T>::BlacklistFailed)?;
+			Self::deposit_event(Event::CounterpartyBlacklisted { id, who, whom });
+		}
+		Self::close(id, deal, reason)
+	}
+}

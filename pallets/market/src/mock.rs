@@ -1,0 +1,197 @@
+//! A test runtime for the market: System, Balances and the market, with a settable clock and
+//! settable identity levels, blacklists and SNM/USD rate.
+
+use crate::{self as pallet_market, types::*, OrderTermsOf};
+use core::cell::RefCell;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32, ConstU64, UnixTime},
+};
+use frame_system::EnsureRoot;
+use sonm_primitives::{
+	traits::{IdentityLevelOf, IsBlocked, PriceInfo, PriceOf},
+	Currency, IdentityLevel,
+};
+use sp_runtime::{BuildStorage, Perbill};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub type AccountId = u64;
+pub type Balance = u128;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Market: pallet_market,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+thread_local! {
+	static NOW: RefCell<u64> = const { RefCell::new(1_000_000) };
+	static LEVELS: RefCell<BTreeMap<AccountId, IdentityLevel>> = const { RefCell::new(BTreeMap::new()) };
+	static BLOCKED: RefCell<BTreeSet<(AccountId, AccountId)>> = const { RefCell::new(BTreeSet::new()) };
+	static USD_RATE: RefCell<Option<Balance>> = const { RefCell::new(None) };
+}
+
+/// The clock of the tests.
+pub struct MockTime;
+impl UnixTime for MockTime {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_secs(NOW.with(|now| *now.borrow()))
+	}
+}
+
+/// Moves the clock `seconds` ahead.
+pub fn advance(seconds: u64) {
+	NOW.with(|now| *now.borrow_mut() += seconds);
+}
+
+/// The current time in seconds.
+pub fn now() -> u64 {
+	NOW.with(|now| *now.borrow())
+}
+
+/// Gives `who` identity level `level`.
+pub fn set_level(who: AccountId, level: IdentityLevel) {
+	LEVELS.with(|levels| levels.borrow_mut().insert(who, level));
+}
+
+/// Makes `who` blacklist `whom`.
+pub fn set_blocked(who: AccountId, whom: AccountId) {
+	BLOCKED.with(|blocked| blocked.borrow_mut().insert((who, whom)));
+}
+
+/// Whether `who` blacklists `whom`.
+pub fn is_blocked(who: AccountId, whom: AccountId) -> bool {
+	BLOCKED.with(|blocked| blocked.borrow().contains(&(who, whom)))
+}
+
+/// Sets the SNM/USD rate (base units per USD), or removes it.
+pub fn set_usd_rate(rate: Option<Balance>) {
+	USD_RATE.with(|r| *r.borrow_mut() = rate);
+}
+
+pub struct MockIdentity;
+impl IdentityLevelOf<AccountId> for MockIdentity {
+	fn identity_level(who: &AccountId) -> IdentityLevel {
+		LEVELS.with(|levels| levels.borrow().get(who).copied().unwrap_or_default())
+	}
+}
+
+pub struct MockBlacklist;
+impl IsBlocked<AccountId> for MockBlacklist {
+	fn is_blocked(who: &AccountId, whom: &AccountId) -> bool {
+		is_blocked(*who, *whom)
+	}
+	fn block(who: &AccountId, whom: &AccountId) -> sp_runtime::DispatchResult {
+		set_blocked(*who, *whom);
+		Ok(())
+	}
+}
+
+pub struct MockPrices;
+impl PriceOf<Balance> for MockPrices {
+	fn price(currency: Currency) -> Option<PriceInfo<Balance>> {
+		match currency {
+			Currency::Usd => USD_RATE
+				.with(|r| *r.borrow())
+				.map(|snm_per_unit| PriceInfo { snm_per_unit, updated_at: now() }),
+		}
+	}
+}
+
+/// The fee pot's account.
+pub const POT: AccountId = 999;
+/// Every test account starts with this much.
+pub const START: Balance = 1_000_000_000;
+/// The anti-spam deposit.
+pub const DEPOSIT: Balance = 100;
+
+parameter_types! {
+	pub const FeePot: AccountId = POT;
+	pub const MarketFee: Perbill = Perbill::from_percent(1);
+	pub const UsdMargin: Perbill = Perbill::from_percent(10);
+}
+
+impl pallet_market::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Time = MockTime;
+	type Identity = MockIdentity;
+	type Blacklist = MockBlacklist;
+	type Prices = MockPrices;
+	type FeePot = FeePot;
+	type MarketFee = MarketFee;
+	type OrderDeposit = ConstU128<DEPOSIT>;
+	type SpotPrepay = ConstU64<3600>;
+	type UsdMargin = UsdMargin;
+	type MaxDuration = ConstU64<{ 30 * 24 * 3600 }>;
+	type MaxOrdersPerAccount = ConstU32<4>;
+	type MaxBenchmarks = ConstU32<16>;
+	type PauseOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = ();
+}
+
+/// Order terms of `side` at `per_second` SNM for `duration` seconds, with the twelve standard
+/// benchmarks at `benchmark` each and no other constraints.
+pub fn terms(side: Side, per_second: Balance, duration: u64) -> OrderTermsOf<Test> {
+	OrderTerms {
+		side,
+		price: Price { per_second, unit: PriceUnit::Snm },
+		duration,
+		counterparty: None,
+		min_identity: IdentityLevel::Anonymous,
+		curator: None,
+		tag: Default::default(),
+		benchmarks: vec![match side {
+			Side::Ask => 10,
+			Side::Bid => 5,
+		}; 12]
+		.try_into()
+		.expect("12 fit"),
+		netflags: 0,
+		expires_at: None,
+	}
+}
+
+/// Runs `test` on a fresh chain where accounts 1 to 9 hold [`START`] and the fee pot exists,
+/// then checks the market's invariants and that total issuance is unchanged.
+pub fn new_test_ext(test: impl FnOnce()) {
+	NOW.with(|now| *now.borrow_mut() = 1_000_000);
+	LEVELS.with(|levels| levels.borrow_mut().clear());
+	BLOCKED.with(|blocked| blocked.borrow_mut().clear());
+	set_usd_rate(None);
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=9).map(|who| (who, START)).chain([(POT, 1)]).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		let issuance = pallet_balances::TotalIssuance::<Test>::get();
+		test();
+		Market::do_try_state().expect("market invariants hold");
+		assert_eq!(pallet_balances::TotalIssuance::<Test>::get(), issuance, "SNM is conserved");
+	});
+}

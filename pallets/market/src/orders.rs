@@ -1,0 +1,85 @@
+//! Placing, cancelling and expiring orders.
+
+use crate::{pallet::*, types::*};
+use frame_support::{ensure, pallet_prelude::*};
+use sonm_primitives::{benchmarks::STANDARD_COUNT, netflags};
+use sp_runtime::traits::Zero;
+
+impl<T: Config> Pallet<T> {
+	/// Places an order for `author`; see [`Pallet::place_order`].
+	pub(crate) fn do_place_order(
+		author: T::AccountId,
+		terms: OrderTermsOf<T>,
+	) -> Result<OrderId, DispatchError> {
+		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
+		ensure!(terms.benchmarks.len() >= STANDARD_COUNT, Error::<T>::BadBenchmarks);
+		ensure!(terms.netflags & !netflags::ALL == 0, Error::<T>::BadNetflags);
+		ensure!(!terms.price.per_second.is_zero(), Error::<T>::ZeroPrice);
+		ensure!(terms.duration <= T::MaxDuration::get(), Error::<T>::DurationTooLong);
+		if let Some(expiry) = terms.expires_at {
+			ensure!(expiry > Self::now(), Error::<T>::ExpiryInPast);
+		}
+		// A USD order of either side needs a price now: it could not be opened otherwise.
+		Self::rate(terms.price.unit)?;
+		let escrow = match terms.side {
+			Side::Bid => Self::opening_escrow(&terms.price, terms.duration)?,
+			Side::Ask => Zero::zero(),
+		};
+		let deposit = T::OrderDeposit::get();
+
+		let id = NextOrderId::<T>::get();
+		NextOrderId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		OrdersOf::<T>::try_mutate(&author, |ids| ids.try_push(id))
+			.map_err(|_| Error::<T>::TooManyOrders)?;
+		Self::hold(HoldReason::OrderDeposit, &author, deposit)?;
+		Self::hold(HoldReason::BidEscrow, &author, escrow)?;
+
+		let side = terms.side;
+		Orders::<T>::insert(
+			id,
+			Order { author: author.clone(), terms, placed_at: Self::now(), deposit, escrow },
+		);
+		Self::deposit_event(Event::OrderPlaced { id, author, side });
+		Ok(id)
+	}
+
+	/// Ends order `id` without a deal: cancelled by `by` (its author), or, with `by` `None`,
+	/// removed after its expiry.
+	pub(crate) fn do_cancel_order(by: Option<T::AccountId>, id: OrderId) -> DispatchResult {
+		let order = Orders::<T>::get(id).ok_or(Error::<T>::OrderNotFound)?;
+		match &by {
+			Some(who) => ensure!(*who == order.author, Error::<T>::NotOrderAuthor),
+			None => ensure!(
+				order.terms.expires_at.is_some_and(|expiry| expiry <= Self::now()),
+				Error::<T>::OrderNotExpired
+			),
+		}
+		Self::remove_order(id, &order)?;
+		Self::deposit_event(Event::OrderCancelled {
+			id,
+			author: order.author,
+			expired: by.is_none(),
+		});
+		Ok(())
+	}
+
+	/// Removes `order` from the book and releases its deposit and escrow to its author.
+	pub(crate) fn remove_order(id: OrderId, order: &OrderOf<T>) -> DispatchResult {
+		Orders::<T>::remove(id);
+		OrdersOf::<T>::mutate_exists(&order.author, |ids| {
+			if let Some(list) = ids {
+				list.retain(|other| *other != id);
+				if list.is_empty() {
+					*ids = None;
+				}
+			}
+		});
+		Self::release(HoldReason::OrderDeposit, &order.author, order.deposit)?;
+		Self::release(HoldReason::BidEscrow, &order.author, order.escrow)
+	}
+
+	/// Whether `order` has expired at `now`.
+	pub(crate) fn is_expired(order: &OrderOf<T>, now: Seconds) -> bool {
+		order.terms.expires_at.is_some_and(|expiry| expiry <= now)
+	}
+}

@@ -1,0 +1,679 @@
+//! Unit tests of every call: the happy paths with their events and balances, and every error
+//! path with `assert_noop!`. Each test ends with `try_state` and a check that no SNM was
+//! created or destroyed (`mock::new_test_ext`).
+
+use crate::{mock::*, pallet::*, types::*, Error, Event};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use sonm_primitives::{netflags, IdentityLevel};
+
+const SUPPLIER: AccountId = 1;
+const CUSTOMER: AccountId = 2;
+const MATCHER: AccountId = 3;
+const MASTER: AccountId = 4;
+const CURATOR: AccountId = 5;
+const STRANGER: AccountId = 6;
+
+/// 10 base units per second.
+const PRICE: Balance = 10;
+const HOUR: u64 = 3600;
+
+fn origin(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn free(who: AccountId) -> Balance {
+	Balances::balance(&who)
+}
+
+fn held(reason: HoldReason, who: AccountId) -> Balance {
+	Balances::balance_on_hold(&reason.into(), &who)
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+fn place(who: AccountId, terms: OrderTermsOf<Test>) -> OrderId {
+	assert_ok!(Market::place_order(origin(who), terms));
+	NextOrderId::<Test>::get() - 1
+}
+
+/// An ask by SUPPLIER and a bid by CUSTOMER at PRICE for `duration`, opened as a deal.
+fn open(duration: u64) -> DealId {
+	let ask = place(SUPPLIER, terms(Side::Ask, PRICE, duration));
+	let bid = place(CUSTOMER, terms(Side::Bid, PRICE, duration));
+	assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+	NextDealId::<Test>::get() - 1
+}
+
+/// The market fee of a payment of `amount`.
+fn fee(amount: Balance) -> Balance {
+	MarketFee::get() * amount
+}
+
+mod orders {
+	use super::*;
+
+	#[test]
+	fn a_bid_holds_its_deal_and_a_deposit() {
+		new_test_ext(|| {
+			let id = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
+			System::assert_last_event(
+				Event::OrderPlaced { id, author: CUSTOMER, side: Side::Bid }.into(),
+			);
+			assert_eq!(held(HoldReason::OrderDeposit, CUSTOMER), DEPOSIT);
+			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), PRICE * HOUR as Balance);
+			assert_eq!(free(CUSTOMER), START - DEPOSIT - PRICE * HOUR as Balance);
+			assert_eq!(OrdersOf::<Test>::get(CUSTOMER).into_inner(), vec![id]);
+		});
+	}
+
+	#[test]
+	fn a_spot_bid_holds_one_prepaid_period_and_an_ask_only_a_deposit() {
+		new_test_ext(|| {
+			place(CUSTOMER, terms(Side::Bid, PRICE, 0));
+			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), PRICE * HOUR as Balance);
+			place(SUPPLIER, terms(Side::Ask, PRICE, 0));
+			assert_eq!(held(HoldReason::BidEscrow, SUPPLIER), 0);
+			assert_eq!(held(HoldReason::OrderDeposit, SUPPLIER), DEPOSIT);
+		});
+	}
+
+	#[test]
+	fn bad_orders_are_refused_and_change_nothing() {
+		new_test_ext(|| {
+			let mut short = terms(Side::Ask, PRICE, HOUR);
+			short.benchmarks.truncate(11);
+			assert_noop!(Market::place_order(origin(SUPPLIER), short), Error::<Test>::BadBenchmarks);
+
+			let mut flags = terms(Side::Ask, PRICE, HOUR);
+			flags.netflags = netflags::ALL + 1;
+			assert_noop!(Market::place_order(origin(SUPPLIER), flags), Error::<Test>::BadNetflags);
+
+			assert_noop!(
+				Market::place_order(origin(SUPPLIER), terms(Side::Ask, 0, HOUR)),
+				Error::<Test>::ZeroPrice
+			);
+			assert_noop!(
+				Market::place_order(origin(SUPPLIER), terms(Side::Ask, PRICE, 31 * 24 * HOUR)),
+				Error::<Test>::DurationTooLong
+			);
+
+			let mut past = terms(Side::Ask, PRICE, HOUR);
+			past.expires_at = Some(now());
+			assert_noop!(Market::place_order(origin(SUPPLIER), past), Error::<Test>::ExpiryInPast);
+
+			let mut usd = terms(Side::Bid, PRICE, HOUR);
+			usd.price.unit = PriceUnit::Usd;
+			assert_noop!(
+				Market::place_order(origin(CUSTOMER), usd),
+				Error::<Test>::PriceUnavailable
+			);
+
+			assert_noop!(
+				Market::place_order(origin(CUSTOMER), terms(Side::Bid, START, HOUR)),
+				Error::<Test>::InsufficientBalance
+			);
+
+			assert_ok!(Market::set_paused(RuntimeOrigin::root(), true));
+			assert_noop!(
+				Market::place_order(origin(SUPPLIER), terms(Side::Ask, PRICE, HOUR)),
+				Error::<Test>::MarketPaused
+			);
+		});
+	}
+
+	#[test]
+	fn open_orders_per_account_are_bounded() {
+		new_test_ext(|| {
+			for _ in 0..4 {
+				place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			}
+			assert_noop!(
+				Market::place_order(origin(SUPPLIER), terms(Side::Ask, PRICE, HOUR)),
+				Error::<Test>::TooManyOrders
+			);
+		});
+	}
+
+	#[test]
+	fn only_the_author_cancels_and_gets_everything_back() {
+		new_test_ext(|| {
+			let id = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
+			assert_noop!(Market::cancel_order(origin(STRANGER), id), Error::<Test>::NotOrderAuthor);
+			assert_noop!(Market::cancel_order(origin(CUSTOMER), id + 1), Error::<Test>::OrderNotFound);
+			assert_ok!(Market::cancel_order(origin(CUSTOMER), id));
+			System::assert_last_event(
+				Event::OrderCancelled { id, author: CUSTOMER, expired: false }.into(),
+			);
+			assert_eq!(free(CUSTOMER), START);
+			assert!(Orders::<Test>::get(id).is_none());
+			assert!(OrdersOf::<Test>::get(CUSTOMER).is_empty());
+		});
+	}
+
+	#[test]
+	fn anyone_removes_an_expired_order_and_the_author_gets_everything_back() {
+		new_test_ext(|| {
+			let mut expiring = terms(Side::Bid, PRICE, HOUR);
+			expiring.expires_at = Some(now() + 60);
+			let id = place(CUSTOMER, expiring);
+			assert_noop!(
+				Market::remove_expired_order(origin(STRANGER), id),
+				Error::<Test>::OrderNotExpired
+			);
+			advance(60);
+			assert_ok!(Market::remove_expired_order(origin(STRANGER), id));
+			System::assert_last_event(
+				Event::OrderCancelled { id, author: CUSTOMER, expired: true }.into(),
+			);
+			assert_eq!(free(CUSTOMER), START);
+			assert_eq!(free(STRANGER), START);
+		});
+	}
+}
+
+mod matching {
+	use super::*;
+
+	/// Places an ask and a bid after `tweak` edits them, and returns what `open_deal` says.
+	fn try_open(
+		tweak: impl FnOnce(&mut OrderTermsOf<Test>, &mut OrderTermsOf<Test>),
+	) -> (OrderId, OrderId) {
+		let (mut ask, mut bid) = (terms(Side::Ask, PRICE, HOUR), terms(Side::Bid, PRICE, HOUR));
+		tweak(&mut ask, &mut bid);
+		(place(SUPPLIER, ask), place(CUSTOMER, bid))
+	}
+
+	fn refused(
+		error: Error<Test>,
+		tweak: impl FnOnce(&mut OrderTermsOf<Test>, &mut OrderTermsOf<Test>),
+	) {
+		new_test_ext(|| {
+			let (ask, bid) = try_open(tweak);
+			assert_noop!(Market::open_deal(origin(MATCHER), ask, bid), error);
+		});
+	}
+
+	#[test]
+	fn a_deal_takes_the_asks_price_and_the_bids_duration() {
+		new_test_ext(|| {
+			let (ask, bid) = try_open(|ask, bid| {
+				ask.price.per_second = PRICE - 2;
+				ask.duration = 2 * HOUR;
+				bid.duration = HOUR;
+			});
+			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+			System::assert_last_event(
+				Event::DealOpened { id: 0, ask, bid, supplier: SUPPLIER, consumer: CUSTOMER }.into(),
+			);
+			let deal = Deals::<Test>::get(0).expect("the deal is open");
+			assert_eq!((deal.price.per_second, deal.duration), (PRICE - 2, HOUR));
+			assert_eq!(deal.payee, SUPPLIER);
+			// The bid's escrow became the deal's, at the ask's price; the rest is free again.
+			let escrow = (PRICE - 2) * HOUR as Balance;
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), escrow);
+			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 0);
+			assert_eq!(free(CUSTOMER), START - escrow);
+			assert_eq!(free(SUPPLIER), START);
+			assert!(Orders::<Test>::get(ask).is_none() && Orders::<Test>::get(bid).is_none());
+		});
+	}
+
+	#[test]
+	fn orders_must_exist_be_on_their_sides_and_unexpired() {
+		new_test_ext(|| {
+			let (ask, bid) = try_open(|_, _| {});
+			assert_noop!(Market::open_deal(origin(MATCHER), bid, ask), Error::<Test>::NotAnAsk);
+			let other_ask = place(STRANGER, terms(Side::Ask, PRICE, HOUR));
+			assert_noop!(Market::open_deal(origin(MATCHER), ask, other_ask), Error::<Test>::NotABid);
+			assert_noop!(Market::open_deal(origin(MATCHER), ask, 77), Error::<Test>::OrderNotFound);
+			assert_ok!(Market::set_paused(RuntimeOrigin::root(), true));
+			assert_noop!(Market::open_deal(origin(MATCHER), ask, bid), Error::<Test>::MarketPaused);
+		});
+	}
+
+	#[test]
+	fn an_expired_order_does_not_match() {
+		new_test_ext(|| {
+			let (ask, bid) = try_open(|ask, _| ask.expires_at = Some(now() + 10));
+			advance(10);
+			assert_noop!(Market::open_deal(origin(MATCHER), ask, bid), Error::<Test>::OrderExpired);
+		});
+	}
+
+	#[test]
+	fn a_supplier_cannot_buy_from_itself() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let bid = place(SUPPLIER, terms(Side::Bid, PRICE, HOUR));
+			assert_noop!(Market::open_deal(origin(MATCHER), ask, bid), Error::<Test>::SelfDeal);
+		});
+	}
+
+	#[test]
+	fn prices_and_durations_must_fit() {
+		refused(Error::<Test>::UnitMismatch, |ask, _| {
+			set_usd_rate(Some(1));
+			ask.price.unit = PriceUnit::Usd;
+		});
+		refused(Error::<Test>::PriceTooHigh, |ask, _| ask.price.per_second = PRICE + 1);
+		refused(Error::<Test>::DurationMismatch, |ask, _| ask.duration = HOUR - 1);
+		refused(Error::<Test>::DurationMismatch, |ask, _| ask.duration = 0);
+	}
+
+	#[test]
+	fn counterparties_must_be_the_named_ones() {
+		refused(Error::<Test>::AskCounterpartyMismatch, |ask, _| ask.counterparty = Some(STRANGER));
+		refused(Error::<Test>::BidCounterpartyMismatch, |_, bid| bid.counterparty = Some(STRANGER));
+	}
+
+	#[test]
+	fn a_bid_may_name_the_suppliers_master_as_counterparty() {
+		new_test_ext(|| {
+			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
+			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			let (ask, bid) = try_open(|_, bid| bid.counterparty = Some(MASTER));
+			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+			assert_eq!(Deals::<Test>::get(0).unwrap().payee, MASTER);
+		});
+	}
+
+	#[test]
+	fn identity_levels_must_be_met_both_ways() {
+		refused(Error::<Test>::CustomerIdentityTooLow, |ask, _| {
+			ask.min_identity = IdentityLevel::Registered
+		});
+		refused(Error::<Test>::SupplierIdentityTooLow, |_, bid| {
+			set_level(SUPPLIER, IdentityLevel::Registered);
+			bid.min_identity = IdentityLevel::Identified
+		});
+		new_test_ext(|| {
+			set_level(CUSTOMER, IdentityLevel::Identified);
+			let (ask, bid) = try_open(|ask, _| ask.min_identity = IdentityLevel::Registered);
+			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+		});
+	}
+
+	#[test]
+	fn the_ask_must_offer_what_the_bid_needs() {
+		refused(Error::<Test>::NetflagsMismatch, |ask, bid| {
+			ask.netflags = netflags::OUTBOUND;
+			bid.netflags = netflags::OUTBOUND | netflags::INCOMING;
+		});
+		refused(Error::<Test>::BenchmarksTooLow, |_, bid| bid.benchmarks[7] = 11);
+		refused(Error::<Test>::BenchmarksTooLow, |_, bid| {
+			bid.benchmarks.try_push(1).unwrap();
+		});
+	}
+
+	#[test]
+	fn blacklists_of_both_sides_and_their_curators_apply() {
+		refused(Error::<Test>::SupplierBlacklisted, |_, _| set_blocked(CUSTOMER, SUPPLIER));
+		refused(Error::<Test>::SupplierBlacklisted, |_, bid| {
+			set_blocked(CURATOR, SUPPLIER);
+			bid.curator = Some(CURATOR);
+		});
+		refused(Error::<Test>::CustomerBlacklisted, |_, _| set_blocked(SUPPLIER, CUSTOMER));
+		refused(Error::<Test>::CustomerBlacklisted, |ask, _| {
+			set_blocked(CURATOR, CUSTOMER);
+			ask.curator = Some(CURATOR);
+		});
+		new_test_ext(|| {
+			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
+			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			set_blocked(MASTER, CUSTOMER);
+			let (ask, bid) = try_open(|_, _| {});
+			assert_noop!(
+				Market::open_deal(origin(MATCHER), ask, bid),
+				Error::<Test>::CustomerBlacklisted
+			);
+		});
+	}
+
+	#[test]
+	fn quick_buy_opens_a_deal_on_an_ask() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			assert_ok!(Market::quick_buy(origin(CUSTOMER), ask, HOUR / 2));
+			let deal = Deals::<Test>::get(0).expect("a deal");
+			assert_eq!((deal.consumer, deal.duration), (CUSTOMER, HOUR / 2));
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), PRICE * (HOUR / 2) as Balance);
+			assert_noop!(
+				Market::quick_buy(origin(CUSTOMER), ask, HOUR),
+				Error::<Test>::OrderNotFound
+			);
+		});
+	}
+}
+
+mod billing {
+	use super::*;
+
+	#[test]
+	fn billing_pays_the_elapsed_time_minus_the_fee_and_is_capped_at_the_end() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			advance(600);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			let paid = PRICE * 600;
+			System::assert_last_event(
+				Event::DealBilled { id, payee: SUPPLIER, amount: paid - fee(paid), fee: fee(paid) }
+					.into(),
+			);
+			assert_eq!(free(SUPPLIER), START + paid - fee(paid));
+			assert_eq!(free(POT), 1 + fee(paid));
+			advance(10 * HOUR);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			System::assert_last_event(
+				Event::DealClosed { id, reason: CloseReason::Expired, refund: 0 }.into(),
+			);
+			let total = PRICE * HOUR as Balance;
+			assert_eq!(free(SUPPLIER), START + total - fee(total));
+			assert_eq!(free(CUSTOMER), START - total);
+			assert_noop!(Market::bill(origin(STRANGER), id), Error::<Test>::DealNotFound);
+		});
+	}
+
+	#[test]
+	fn a_spot_deal_is_topped_up_and_closes_when_the_customer_cannot_pay() {
+		new_test_ext(|| {
+			let id = open(0);
+			let period = PRICE * HOUR as Balance;
+			advance(HOUR / 2);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			assert_eq!(Deals::<Test>::get(id).unwrap().escrow, period, "an hour ahead again");
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), period);
+			// The customer spends nearly everything; the next top-up fails.
+			let spare = free(CUSTOMER) - 10;
+			assert_ok!(Balances::transfer_allow_death(origin(CUSTOMER), STRANGER, spare));
+			advance(HOUR / 2);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			System::assert_last_event(
+				Event::DealClosed { id, reason: CloseReason::InsufficientFunds, refund: period / 2 }
+					.into(),
+			);
+			assert!(Deals::<Test>::get(id).is_none());
+			let earned = PRICE * HOUR as Balance;
+			assert_eq!(free(SUPPLIER), START + earned - fee(earned));
+		});
+	}
+
+	#[test]
+	fn a_usd_deal_is_billed_at_the_rate_of_the_moment() {
+		new_test_ext(|| {
+			// 1 USD = 2 SNM base units x 10^3; the price is 0.5 USD x 10^18 per second.
+			set_usd_rate(Some(2_000));
+			let half_usd = 500_000_000_000_000_000;
+			let mut ask = terms(Side::Ask, half_usd, HOUR);
+			ask.price.unit = PriceUnit::Usd;
+			let mut bid = ask.clone();
+			bid.side = Side::Bid;
+			bid.benchmarks = terms(Side::Bid, 1, 1).benchmarks;
+			let (ask, bid) = (place(SUPPLIER, ask), place(CUSTOMER, bid));
+			// 3600 s x 0.5 USD x 2000 = 3_600_000, plus the 10 % margin.
+			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 3_960_000);
+			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+			advance(100);
+			assert_ok!(Market::bill(origin(STRANGER), 0));
+			let first = 100_000; // 100 s x 0.5 USD x 2000
+			set_usd_rate(Some(3_000));
+			advance(100);
+			assert_ok!(Market::bill(origin(STRANGER), 0));
+			let second = 150_000; // 100 s x 0.5 USD x 3000
+			assert_eq!(Deals::<Test>::get(0).unwrap().paid, first + second - fee(first) - fee(second));
+			// The rest of the deal at the new rate plus margin stays held: 3400 x 1500 x 1.1.
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), 5_610_000);
+			set_usd_rate(None);
+			advance(100);
+			assert_noop!(Market::bill(origin(STRANGER), 0), Error::<Test>::PriceUnavailable);
+		});
+	}
+
+	#[test]
+	fn the_customer_closes_early_and_gets_the_unused_part_back() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			advance(900);
+			assert_noop!(
+				Market::close_deal(origin(SUPPLIER), id, false),
+				Error::<Test>::DealNotEnded
+			);
+			assert_noop!(Market::close_deal(origin(STRANGER), id, false), Error::<Test>::NotDealParty);
+			assert_ok!(Market::close_deal(origin(CUSTOMER), id, false));
+			let used = PRICE * 900;
+			let refund = PRICE * (HOUR - 900) as Balance;
+			System::assert_last_event(
+				Event::DealClosed { id, reason: CloseReason::ByCustomer, refund }.into(),
+			);
+			assert_eq!(free(CUSTOMER), START - used);
+			assert_eq!(free(SUPPLIER), START + used - fee(used));
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), 0);
+		});
+	}
+
+	#[test]
+	fn anyone_closes_an_ended_deal_and_either_side_a_spot_deal() {
+		new_test_ext(|| {
+			let forward = open(HOUR);
+			advance(HOUR);
+			assert_ok!(Market::close_deal(origin(STRANGER), forward, false));
+			System::assert_last_event(
+				Event::DealClosed { id: forward, reason: CloseReason::Expired, refund: 0 }.into(),
+			);
+			let spot = open(0);
+			advance(60);
+			assert_noop!(Market::close_deal(origin(STRANGER), spot, false), Error::<Test>::NotDealParty);
+			assert_ok!(Market::close_deal(origin(SUPPLIER), spot, false));
+			let refund = PRICE * (HOUR - 60) as Balance;
+			System::assert_last_event(
+				Event::DealClosed { id: spot, reason: CloseReason::BySupplier, refund }.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn the_closer_may_blacklist_the_counterparty() {
+		new_test_ext(|| {
+			let id = open(0);
+			assert_ok!(Market::close_deal(origin(CUSTOMER), id, true));
+			assert!(is_blocked(CUSTOMER, SUPPLIER));
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, 0));
+			let bid = place(CUSTOMER, terms(Side::Bid, PRICE, 0));
+			assert_noop!(
+				Market::open_deal(origin(MATCHER), ask, bid),
+				Error::<Test>::SupplierBlacklisted
+			);
+		});
+		new_test_ext(|| {
+			let id = open(0);
+			assert_ok!(Market::close_deal(origin(SUPPLIER), id, true));
+			System::assert_has_event(
+				Event::CounterpartyBlacklisted { id, who: SUPPLIER, whom: CUSTOMER }.into(),
+			);
+			assert!(is_blocked(SUPPLIER, CUSTOMER));
+		});
+		new_test_ext(|| {
+			let id = open(HOUR);
+			advance(HOUR);
+			assert_noop!(Market::close_deal(origin(STRANGER), id, true), Error::<Test>::NotDealParty);
+		});
+	}
+
+	#[test]
+	fn a_masters_worker_earns_for_the_master() {
+		new_test_ext(|| {
+			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
+			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			let id = open(HOUR);
+			advance(HOUR);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			let total = PRICE * HOUR as Balance;
+			assert_eq!(free(MASTER), START + total - fee(total));
+			assert_eq!(free(SUPPLIER), START);
+		});
+	}
+}
+
+mod changes {
+	use super::*;
+
+	#[test]
+	fn a_customer_raising_the_price_is_accepted_at_once() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			advance(600);
+			assert_ok!(Market::request_change(origin(CUSTOMER), id, PRICE + 5, HOUR));
+			System::assert_last_event(
+				Event::DealChanged { id, per_second: PRICE + 5, duration: HOUR }.into(),
+			);
+			// Billed 600 s at the old price; the remaining 3000 s held at the new one.
+			let deal = Deals::<Test>::get(id).unwrap();
+			assert_eq!(deal.escrow, (PRICE + 5) * 3000);
+			assert_eq!(free(CUSTOMER), START - PRICE * 600 - (PRICE + 5) * 3000);
+		});
+	}
+
+	#[test]
+	fn other_changes_need_the_other_sides_consent() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			assert_ok!(Market::request_change(origin(CUSTOMER), id, PRICE, 2 * HOUR));
+			assert!(ChangeRequests::<Test>::contains_key(id, Side::Bid));
+			assert_noop!(
+				Market::request_change(origin(CUSTOMER), id, PRICE, 3 * HOUR),
+				Error::<Test>::ChangeRequestPending
+			);
+			assert_noop!(Market::accept_change(origin(CUSTOMER), id), Error::<Test>::ChangeRequestNotFound);
+			assert_noop!(Market::accept_change(origin(STRANGER), id), Error::<Test>::NotDealParty);
+			assert_ok!(Market::accept_change(origin(SUPPLIER), id));
+			System::assert_last_event(
+				Event::DealChanged { id, per_second: PRICE, duration: 2 * HOUR }.into(),
+			);
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), PRICE * 2 * HOUR as Balance);
+			assert!(!ChangeRequests::<Test>::contains_key(id, Side::Bid));
+		});
+	}
+
+	#[test]
+	fn compatible_requests_of_both_sides_agree_at_the_suppliers_price() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			assert_ok!(Market::request_change(origin(SUPPLIER), id, PRICE + 2, 2 * HOUR));
+			assert_ok!(Market::request_change(origin(CUSTOMER), id, PRICE + 3, 2 * HOUR));
+			System::assert_last_event(
+				Event::DealChanged { id, per_second: PRICE + 2, duration: 2 * HOUR }.into(),
+			);
+			assert_eq!(ChangeRequests::<Test>::iter_prefix(id).count(), 0);
+		});
+	}
+
+	#[test]
+	fn requests_are_withdrawn_or_rejected() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			assert_ok!(Market::request_change(origin(SUPPLIER), id, PRICE + 2, HOUR));
+			assert_ok!(Market::drop_change(origin(CUSTOMER), id, Side::Ask));
+			System::assert_last_event(
+				Event::ChangeRequestDropped { id, side: Side::Ask, rejected: true }.into(),
+			);
+			assert_ok!(Market::request_change(origin(SUPPLIER), id, PRICE + 2, HOUR));
+			assert_ok!(Market::drop_change(origin(SUPPLIER), id, Side::Ask));
+			System::assert_last_event(
+				Event::ChangeRequestDropped { id, side: Side::Ask, rejected: false }.into(),
+			);
+			assert_noop!(
+				Market::drop_change(origin(SUPPLIER), id, Side::Ask),
+				Error::<Test>::ChangeRequestNotFound
+			);
+		});
+	}
+
+	#[test]
+	fn impossible_changes_are_refused() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			advance(1200);
+			assert_noop!(
+				Market::request_change(origin(CUSTOMER), id, PRICE, 600),
+				Error::<Test>::BadChangeDuration
+			);
+			assert_noop!(
+				Market::request_change(origin(CUSTOMER), id, PRICE, 0),
+				Error::<Test>::BadChangeDuration
+			);
+			assert_noop!(
+				Market::request_change(origin(CUSTOMER), id, 0, HOUR),
+				Error::<Test>::ZeroPrice
+			);
+			assert_noop!(
+				Market::request_change(origin(STRANGER), id, PRICE, HOUR),
+				Error::<Test>::NotDealParty
+			);
+			// The customer cannot cover a price far above its balance.
+			assert_noop!(
+				Market::request_change(origin(CUSTOMER), id, START, HOUR),
+				Error::<Test>::CannotCoverChange
+			);
+			let spot = open(0);
+			assert_noop!(
+				Market::request_change(origin(CUSTOMER), spot, PRICE, HOUR),
+				Error::<Test>::BadChangeDuration
+			);
+		});
+	}
+}
+
+mod workers {
+	use super::*;
+
+	#[test]
+	fn a_worker_joins_a_master_and_either_side_ends_it() {
+		new_test_ext(|| {
+			assert_noop!(Market::request_master(origin(SUPPLIER), SUPPLIER), Error::<Test>::OwnMaster);
+			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
+			System::assert_last_event(
+				Event::WorkerRequested { worker: SUPPLIER, master: MASTER }.into(),
+			);
+			assert_noop!(
+				Market::request_master(origin(SUPPLIER), STRANGER),
+				Error::<Test>::AlreadyHasMaster
+			);
+			assert_noop!(Market::confirm_worker(origin(STRANGER), SUPPLIER), Error::<Test>::NotMaster);
+			assert_noop!(Market::confirm_worker(origin(MASTER), STRANGER), Error::<Test>::NoMasterLink);
+			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			assert_noop!(
+				Market::confirm_worker(origin(MASTER), SUPPLIER),
+				Error::<Test>::AlreadyConfirmed
+			);
+			assert_noop!(Market::remove_worker(origin(STRANGER), SUPPLIER), Error::<Test>::NotMaster);
+			assert_ok!(Market::remove_worker(origin(MASTER), SUPPLIER));
+			System::assert_last_event(
+				Event::WorkerRemoved { worker: SUPPLIER, master: MASTER }.into(),
+			);
+			assert_noop!(Market::remove_worker(origin(SUPPLIER), SUPPLIER), Error::<Test>::NoMasterLink);
+		});
+	}
+}
+
+#[test]
+fn pausing_stops_new_business_but_not_billing_closing_or_cancelling() {
+	new_test_ext(|| {
+		let id = open(0);
+		let order = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+		assert_noop!(Market::set_paused(origin(CUSTOMER), true), sp_runtime::DispatchError::BadOrigin);
+		assert_ok!(Market::set_paused(RuntimeOrigin::root(), true));
+		System::assert_last_event(Event::PauseSet { paused: true }.into());
+		advance(60);
+		assert_ok!(Market::bill(origin(STRANGER), id));
+		assert_ok!(Market::close_deal(origin(CUSTOMER), id, false));
+		assert_ok!(Market::cancel_order(origin(SUPPLIER), order));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Market(Event::OrderCancelled { expired: false, .. })
+		));
+	});
+}

@@ -1,0 +1,196 @@
+//! The market's data: prices, orders, deals, change requests and master/worker links.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use crate::{BalanceOf, Config};
+use frame_support::{
+	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound,
+	DebugNoBound,
+};
+use scale_info::TypeInfo;
+use sonm_primitives::IdentityLevel;
+
+/// Sequential id of an order.
+pub type OrderId = u64;
+/// Sequential id of a deal.
+pub type DealId = u64;
+/// Seconds since the unix epoch, from `pallet_timestamp`.
+pub type Seconds = u64;
+/// The most bytes an order's tag holds.
+pub type MaxTagLen = ConstU32<32>;
+/// An order's free-form tag.
+pub type Tag = BoundedVec<u8, MaxTagLen>;
+
+/// Which side of the book an order is on.
+#[derive(
+	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub enum Side {
+	/// A customer's request for hardware; holds the payment the deal will need.
+	Bid,
+	/// A supplier's offer of hardware.
+	Ask,
+}
+
+/// What a price is quoted in.
+#[derive(
+	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub enum PriceUnit {
+	/// SNM base units per second.
+	Snm,
+	/// USD x 10^18 per second, paid in SNM at the oracle rate of the moment of billing.
+	Usd,
+}
+
+/// A price per second of rented hardware.
+#[derive(
+	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub struct Price<Balance> {
+	/// Amount per second, in base units of `unit`.
+	pub per_second: Balance,
+	/// What the amount is in.
+	pub unit: PriceUnit,
+}
+
+/// What an order asks of the deal and of the counterparty.
+#[derive(
+	CloneNoBound,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	EqNoBound,
+	MaxEncodedLen,
+	PartialEqNoBound,
+	DebugNoBound,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct OrderTerms<T: Config> {
+	/// Bid or ask.
+	pub side: Side,
+	/// Price per second.
+	pub price: Price<BalanceOf<T>>,
+	/// Length of the deal in seconds; 0 makes a spot deal (open until closed).
+	pub duration: Seconds,
+	/// Only this account (or, for a bid, an ask by this master's worker) may be the counterparty.
+	pub counterparty: Option<T::AccountId>,
+	/// The lowest identity level the counterparty must have.
+	pub min_identity: IdentityLevel,
+	/// Also apply this account's blacklist to the counterparty.
+	pub curator: Option<T::AccountId>,
+	/// Free-form label (e.g. a workload name), at most 32 bytes.
+	pub tag: Tag,
+	/// Hardware benchmarks by standard index: offered by an ask, required by a bid.
+	pub benchmarks: BoundedVec<u64, T::MaxBenchmarks>,
+	/// Network flags (`sonm_primitives::netflags`): offered by an ask, required by a bid.
+	pub netflags: u8,
+	/// When the order stops being matchable and may be removed by anyone.
+	pub expires_at: Option<Seconds>,
+}
+
+/// An open order in the book.
+#[derive(
+	CloneNoBound,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	EqNoBound,
+	MaxEncodedLen,
+	PartialEqNoBound,
+	DebugNoBound,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Order<T: Config> {
+	/// Who placed it.
+	pub author: T::AccountId,
+	/// What it asks for.
+	pub terms: OrderTerms<T>,
+	/// When it was placed.
+	pub placed_at: Seconds,
+	/// The anti-spam deposit held from the author, returned when the order ends.
+	pub deposit: BalanceOf<T>,
+	/// What a bid holds for the deal's opening (0 for an ask).
+	pub escrow: BalanceOf<T>,
+}
+
+/// Why a deal ended.
+#[derive(
+	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub enum CloseReason {
+	/// A forward deal reached its end.
+	Expired,
+	/// The customer closed it.
+	ByCustomer,
+	/// The supplier (or its master) closed a spot deal.
+	BySupplier,
+	/// The customer could not pay for the next period.
+	InsufficientFunds,
+}
+
+/// A deal between a supplier (the ask's author) and a customer (the bid's author).
+#[derive(
+	Clone, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub struct Deal<AccountId, Balance> {
+	/// The ask it came from.
+	pub ask: OrderId,
+	/// The bid it came from.
+	pub bid: OrderId,
+	/// The ask's author: the worker that runs the workload.
+	pub supplier: AccountId,
+	/// The bid's author, who pays.
+	pub consumer: AccountId,
+	/// Who receives the payments: the supplier's master when the deal opened, else the supplier.
+	pub payee: AccountId,
+	/// The ask's price.
+	pub price: Price<Balance>,
+	/// The bid's duration in seconds; 0 for a spot deal.
+	pub duration: Seconds,
+	/// When the deal opened.
+	pub start: Seconds,
+	/// Paid up to this moment.
+	pub billed_until: Seconds,
+	/// What is held from the consumer for this deal now.
+	pub escrow: Balance,
+	/// What the payee has received so far (after the market fee).
+	pub paid: Balance,
+}
+
+impl<AccountId, Balance> Deal<AccountId, Balance> {
+	/// Whether the deal runs until closed (no fixed end).
+	pub fn is_spot(&self) -> bool {
+		self.duration == 0
+	}
+
+	/// The fixed end of a forward deal.
+	pub fn end(&self) -> Option<Seconds> {
+		(!self.is_spot()).then(|| self.start.saturating_add(self.duration))
+	}
+}
+
+/// A proposal to change a deal's price and/or duration.
+#[derive(
+	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub struct ChangeRequest<Balance> {
+	/// The proposed price per second, in the deal's unit.
+	pub per_second: Balance,
+	/// The proposed total duration from the deal's start (0 for a spot deal).
+	pub duration: Seconds,
+	/// When it was made.
+	pub created_at: Seconds,
+}
+
+/// A worker's link to its master: requested by the worker, confirmed by the master.
+#[derive(
+	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub struct MasterLink<AccountId> {
+	/// The master.
+	pub master: AccountId,
+	/// Whether the master has confirmed the worker.
+	pub confirmed: bool,
+}

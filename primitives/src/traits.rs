@@ -1,0 +1,56 @@
+//! Glue traits: what one pallet needs from another, declared here and named in the needing
+//! pallet's `Config`. Each has an honest implementation for `()` that the runtime uses until the
+//! providing pallet exists: everybody anonymous, nobody blocked, no price known.
+
+use crate::{Currency, IdentityLevel};
+
+/// The identity level of an account (provided by the KYC pallet).
+pub trait IdentityLevelOf<AccountId> {
+	/// The highest level a valid certification gives `who`.
+	fn identity_level(who: &AccountId) -> IdentityLevel;
+}
+
+impl<AccountId> IdentityLevelOf<AccountId> for () {
+	fn identity_level(_: &AccountId) -> IdentityLevel {
+		IdentityLevel::Anonymous
+	}
+}
+
+/// Blacklists (provided by the blacklist pallet).
+pub trait IsBlocked<AccountId> {
+	/// Whether `who`'s own list, or a list `who` subscribes to, holds `whom`.
+	fn is_blocked(who: &AccountId, whom: &AccountId) -> bool;
+	/// Records that `who` blacklists `whom` (the closer of a deal may do this).
+	fn block(who: &AccountId, whom: &AccountId) -> sp_runtime::DispatchResult;
+}
+
+impl<AccountId> IsBlocked<AccountId> for () {
+	fn is_blocked(_: &AccountId, _: &AccountId) -> bool {
+		false
+	}
+
+	fn block(_: &AccountId, _: &AccountId) -> sp_runtime::DispatchResult {
+		Err(sp_runtime::DispatchError::Other("blacklists are not available on this chain"))
+	}
+}
+
+/// A price in force, as the oracle publishes it.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct PriceInfo<Balance> {
+	/// SNM base units per one unit of the currency (one USD, not 10^18 of them).
+	pub snm_per_unit: Balance,
+	/// When the price was last updated, in seconds since the unix epoch.
+	pub updated_at: u64,
+}
+
+/// Prices of currencies in SNM (provided by the oracle pallet).
+pub trait PriceOf<Balance> {
+	/// The fresh price of `currency`, or `None` when there is none or it is stale.
+	fn price(currency: Currency) -> Option<PriceInfo<Balance>>;
+}
+
+impl<Balance> PriceOf<Balance> for () {
+	fn price(_: Currency) -> Option<PriceInfo<Balance>> {
+		None
+	}
+}
