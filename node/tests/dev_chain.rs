@@ -75,7 +75,7 @@ async fn dev_chain_transfers_and_keeps_its_state_across_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn garbage_extrinsic_is_rejected_and_the_node_keeps_producing_blocks() {
+async fn garbage_is_refused_and_the_node_keeps_finalizing_and_reporting() {
 	let dir = tempfile::tempdir().expect("temporary directory");
 	let node = NodeProcess::start("garbage", &dir.path().join("dev"), &["--dev"]);
 	let rpc = node.rpc.clone();
@@ -99,6 +99,18 @@ async fn garbage_extrinsic_is_rejected_and_the_node_keeps_producing_blocks() {
 	assert!(!error.is_empty());
 
 	rpc.wait_for_best(start + 3).await;
-	rpc.wait_for_finalized(start + 1).await;
+	let finalized = rpc.wait_for_finalized(start + 1).await;
 	assert_eq!(rpc.free_balance(&Bob.to_account_id()).await, DEV_ENDOWMENT);
+
+	// The node's own RPC methods are served, and Prometheus sees the finalized chain.
+	let methods = rpc.call("rpc_methods", rpc_params![]).await.expect("rpc_methods");
+	for method in ["system_accountNextIndex", "payment_queryInfo", "payment_queryFeeDetails"] {
+		assert!(methods["methods"].as_array().unwrap().iter().any(|m| m == method), "{method}");
+	}
+	// The metrics task refreshes every few seconds: wait for it to catch up.
+	common::wait_for("Prometheus to report the finalized height", || async {
+		node.metric("substrate_block_height", "status=\"finalized\"")
+			.filter(|height| *height >= f64::from(finalized))
+	})
+	.await;
 }

@@ -46,6 +46,7 @@ pub struct NodeProcess {
 	child: Option<Child>,
 	pub rpc_port: u16,
 	pub p2p_port: u16,
+	pub prometheus_port: u16,
 	pub base_path: PathBuf,
 	log_path: PathBuf,
 	pub rpc: Rpc,
@@ -73,6 +74,7 @@ impl NodeProcess {
 			.append(true)
 			.open(&log_path)
 			.expect("log file can be created");
+		let prometheus_port = free_port();
 		let child = Command::new(NODE_BIN)
 			.args(args)
 			.arg("--base-path")
@@ -80,8 +82,8 @@ impl NodeProcess {
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--port", &p2p_port.to_string()])
 			.args(["--name", name])
+			.args(["--prometheus-port", &prometheus_port.to_string()])
 			.args([
-				"--no-prometheus",
 				"--no-telemetry",
 				"--no-mdns",
 				"--rpc-methods",
@@ -93,7 +95,15 @@ impl NodeProcess {
 			.spawn()
 			.expect("sonm-node starts");
 		let rpc = Rpc::new(rpc_port);
-		Self { child: Some(child), rpc_port, p2p_port, base_path: base_path.into(), log_path, rpc }
+		Self {
+			child: Some(child),
+			rpc_port,
+			p2p_port,
+			prometheus_port,
+			base_path: base_path.into(),
+			log_path,
+			rpc,
+		}
 	}
 
 	/// The process id, while it runs.
@@ -133,6 +143,23 @@ impl NodeProcess {
 		let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
 		let all: Vec<&str> = log.lines().collect();
 		all[all.len().saturating_sub(lines)..].join("\n")
+	}
+
+	/// The value of Prometheus metric `name` with exactly `labels` (e.g.
+	/// `status="finalized"`), read from the node's `/metrics` endpoint.
+	pub fn metric(&self, name: &str, labels: &str) -> Option<f64> {
+		use std::io::{Read, Write};
+		let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.prometheus_port)).ok()?;
+		stream
+			.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+			.ok()?;
+		let mut response = String::new();
+		stream.read_to_string(&mut response).ok()?;
+		response.lines().find_map(|line| {
+			let rest = line.strip_prefix(name)?.strip_prefix('{')?;
+			let (line_labels, value) = rest.split_once("} ")?;
+			line_labels.split(',').any(|l| l == labels).then(|| value.trim().parse().ok())?
+		})
 	}
 
 	/// Whether the process is still running.
