@@ -12,6 +12,8 @@ pub mod weights;
 mod workers;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,118 @@
+//! Randomized call sequences: many accounts placing, matching, billing, changing and closing
+//! with the clock moving. Whatever each call returns, no call panics, the holds always equal
+//! what orders and deals account for (`try_state`), and no SNM is created or destroyed.
+
+use crate::{mock::*, pallet::*, types::*};
+use sonm_primitives::IdentityLevel;
+
+/// A small deterministic generator (xorshift64*), so that a failing seed can be replayed.
+struct Rng(u64);
+
+impl Rng {
+	fn next(&mut self) -> u64 {
+		self.0 ^= self.0 >> 12;
+		self.0 ^= self.0 << 25;
+		self.0 ^= self.0 >> 27;
+		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+	}
+
+	/// A number in `0..n`.
+	fn below(&mut self, n: u64) -> u64 {
+		self.next() % n
+	}
+
+	fn pick<T: Clone>(&mut self, items: &[T]) -> Option<T> {
+		(!items.is_empty()).then(|| items[self.below(items.len() as u64) as usize].clone())
+	}
+}
+
+fn random_terms(rng: &mut Rng) -> OrderTermsOf<Test> {
+	let side = if rng.below(2) == 0 { Side::Ask } else { Side::Bid };
+	let duration = [0, 60, 600, 3600][rng.below(4) as usize];
+	let mut terms = terms(side, 1 + rng.below(20) as Balance, duration);
+	terms.netflags = rng.below(8) as u8;
+	for value in terms.benchmarks.iter_mut() {
+		*value = rng.below(12);
+	}
+	if rng.below(4) == 0 {
+		terms.expires_at = Some(now() + rng.below(3000));
+	}
+	if rng.below(6) == 0 {
+		terms.min_identity = IdentityLevel::Registered;
+	}
+	if rng.below(8) == 0 {
+		terms.price.unit = PriceUnit::Usd;
+	}
+	terms
+}
+
+/// One random call by a random account. Errors are expected and ignored: the point is what
+/// holds after it.
+fn random_call(rng: &mut Rng) {
+	let who = 1 + rng.below(6);
+	let origin = RuntimeOrigin::signed(who);
+	let orders: Vec<(OrderId, Side)> =
+		Orders::<Test>::iter().map(|(id, order)| (id, order.terms.side)).collect();
+	let asks: Vec<OrderId> =
+		orders.iter().filter(|(_, side)| *side == Side::Ask).map(|(id, _)| *id).collect();
+	let bids: Vec<OrderId> =
+		orders.iter().filter(|(_, side)| *side == Side::Bid).map(|(id, _)| *id).collect();
+	let deals: Vec<DealId> = Deals::<Test>::iter_keys().collect();
+	let any_order = rng.pick(&orders).map(|(id, _)| id).unwrap_or(0);
+	let any_deal = rng.pick(&deals).unwrap_or(0);
+	let _ = match rng.below(16) {
+		0..=2 => Market::place_order(origin, random_terms(rng)),
+		3 => Market::cancel_order(origin, any_order),
+		4 => Market::remove_expired_order(origin, any_order),
+		5..=7 => Market::open_deal(
+			origin,
+			rng.pick(&asks).unwrap_or(0),
+			rng.pick(&bids).unwrap_or(0),
+		),
+		8 => Market::quick_buy(origin, rng.pick(&asks).unwrap_or(0), rng.below(2) * 600),
+		9 | 10 => Market::bill(origin, any_deal),
+		11 => Market::close_deal(origin, any_deal, rng.below(4) == 0),
+		12 => Market::request_change(
+			origin,
+			any_deal,
+			1 + rng.below(30) as Balance,
+			[0, 600, 3600, 7200][rng.below(4) as usize],
+		),
+		13 => Market::accept_change(origin, any_deal),
+		14 => Market::drop_change(origin, any_deal, if rng.below(2) == 0 { Side::Ask } else { Side::Bid }),
+		_ => match rng.below(3) {
+			0 => Market::request_master(origin, 1 + rng.below(6)),
+			1 => Market::confirm_worker(origin, 1 + rng.below(6)),
+			_ => Market::remove_worker(origin, 1 + rng.below(6)),
+		},
+	};
+}
+
+#[test]
+fn random_call_sequences_never_panic_and_keep_the_invariants() {
+	let mut opened = 0;
+	for seed in 1..=30u64 {
+		new_test_ext(|| {
+			let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+			set_usd_rate(Some(1 + rng.below(5) as Balance));
+			set_level(1 + rng.below(6), IdentityLevel::Identified);
+			let issuance = Balances::total_issuance();
+			for step in 0..300 {
+				random_call(&mut rng);
+				if rng.below(3) == 0 {
+					advance(rng.below(1800));
+				}
+				if rng.below(50) == 0 {
+					set_usd_rate(rng.pick(&[None, Some(1), Some(3), Some(7)]).flatten());
+				}
+				if let Err(error) = Market::do_try_state() {
+					panic!("invariant broken at seed {seed} step {step}: {error:?}");
+				}
+				assert_eq!(Balances::total_issuance(), issuance, "seed {seed} step {step}");
+			}
+			opened += NextDealId::<Test>::get();
+		});
+	}
+	// The sequences must really exercise deals, not only refusals.
+	assert!(opened > 100, "only {opened} deals opened over all seeds");
+}
