@@ -7,6 +7,7 @@ mod billing;
 mod change_requests;
 mod deals;
 mod orders;
+mod queries;
 pub mod types;
 pub mod weights;
 mod workers;
@@ -19,6 +20,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+pub use queries::OrderFilter;
 pub use types::*;
 pub use weights::WeightInfo;
 

@@ -677,3 +677,66 @@ fn pausing_stops_new_business_but_not_billing_closing_or_cancelling() {
 		));
 	});
 }
+
+mod queries {
+	use super::*;
+	use crate::OrderFilter;
+
+	#[test]
+	fn orders_are_filtered_and_paged() {
+		new_test_ext(|| {
+			let a = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let b = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
+			let c = place(SUPPLIER, terms(Side::Ask, PRICE + 1, HOUR));
+			let ids = |filter, from, limit| -> Vec<OrderId> {
+				Market::orders(&filter, from, limit).into_iter().map(|(id, _)| id).collect()
+			};
+			assert_eq!(ids(OrderFilter::default(), 0, 10), vec![a, b, c]);
+			assert_eq!(ids(OrderFilter { side: Some(Side::Ask), author: None }, 0, 10), vec![a, c]);
+			assert_eq!(ids(OrderFilter { side: None, author: Some(CUSTOMER) }, 0, 10), vec![b]);
+			assert_eq!(ids(OrderFilter::default(), b, 1), vec![b]);
+			assert_eq!(ids(OrderFilter::default(), c + 1, 10), Vec::<OrderId>::new());
+		});
+	}
+
+	#[test]
+	fn matching_orders_follow_the_chains_rules_best_price_first() {
+		new_test_ext(|| {
+			let bid = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
+			let dear = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let cheap = place(STRANGER, terms(Side::Ask, PRICE - 3, 2 * HOUR));
+			let _too_dear = place(MATCHER, terms(Side::Ask, PRICE + 1, HOUR));
+			let _too_short = place(MASTER, terms(Side::Ask, PRICE - 5, HOUR - 1));
+			set_blocked(CUSTOMER, CURATOR);
+			let _blocked = place(CURATOR, terms(Side::Ask, PRICE - 4, HOUR));
+			let ids: Vec<OrderId> =
+				Market::matching_orders(bid, 10).into_iter().map(|(id, _)| id).collect();
+			assert_eq!(ids, vec![cheap, dear]);
+			assert_eq!(Market::matching_orders(bid, 1).len(), 1);
+			// From the ask's side: the bid matches; and what the list offers, opens.
+			let for_ask: Vec<OrderId> =
+				Market::matching_orders(cheap, 10).into_iter().map(|(id, _)| id).collect();
+			assert_eq!(for_ask, vec![bid]);
+			assert_ok!(Market::open_deal(origin(MATCHER), cheap, bid));
+			assert!(Market::matching_orders(bid, 10).is_empty(), "a consumed order matches nothing");
+		});
+	}
+
+	#[test]
+	fn deals_and_change_requests_of_an_account_are_listed() {
+		new_test_ext(|| {
+			let first = open(HOUR);
+			let second = open(0);
+			let ids = |who| -> Vec<DealId> {
+				Market::deals_of(&who).into_iter().map(|(id, _)| id).collect()
+			};
+			assert_eq!(ids(CUSTOMER), vec![first, second]);
+			assert_eq!(ids(SUPPLIER), vec![first, second]);
+			assert!(ids(STRANGER).is_empty());
+			assert_ok!(Market::request_change(origin(CUSTOMER), first, PRICE, 2 * HOUR));
+			let requests = Market::change_requests(first);
+			assert_eq!(requests.len(), 1);
+			assert_eq!((requests[0].0, requests[0].1.duration), (Side::Bid, 2 * HOUR));
+		});
+	}
+}

@@ -1,0 +1,76 @@
+//! Read-only queries for the market's runtime API (`market_*` RPC): orders with filters and
+//! paging, deals of an account, change requests of a deal, and the open orders that would make
+//! a deal with a given order under the chain's own rules.
+
+use crate::{pallet::*, types::*};
+use alloc::vec::Vec;
+
+/// Which orders [`Pallet::orders`] returns.
+#[derive(Clone, Debug, Default, Eq, PartialEq)]
+pub struct OrderFilter<AccountId> {
+	/// Only this side.
+	pub side: Option<Side>,
+	/// Only this author's.
+	pub author: Option<AccountId>,
+}
+
+impl<T: Config> Pallet<T> {
+	/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`.
+	pub fn orders(
+		filter: &OrderFilter<T::AccountId>,
+		from: OrderId,
+		limit: u32,
+	) -> Vec<(OrderId, OrderOf<T>)> {
+		let end = NextOrderId::<T>::get();
+		(from..end)
+			.filter_map(|id| Orders::<T>::get(id).map(|order| (id, order)))
+			.filter(|(_, order)| filter.side.is_none_or(|side| order.terms.side == side))
+			.filter(|(_, order)| filter.author.as_ref().is_none_or(|a| *a == order.author))
+			.take(limit as usize)
+			.collect()
+	}
+
+	/// The open deals `who` takes part in, in id order.
+	pub fn deals_of(who: &T::AccountId) -> Vec<(DealId, DealOf<T>)> {
+		let mut deals: Vec<_> = DealsOf::<T>::iter_key_prefix(who)
+			.filter_map(|id| Deals::<T>::get(id).map(|deal| (id, deal)))
+			.collect();
+		deals.sort_by_key(|(id, _)| *id);
+		deals
+	}
+
+	/// The pending change requests of deal `id`, by side.
+	pub fn change_requests(id: DealId) -> Vec<(Side, ChangeRequest<BalanceOf<T>>)> {
+		ChangeRequests::<T>::iter_prefix(id).collect()
+	}
+
+	/// The open, unexpired orders of the other side that `open_deal` would accept with order
+	/// `id`, best price first (the cheapest asks for a bid, the highest bids for an ask), at
+	/// most `limit`.
+	pub fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, OrderOf<T>)> {
+		let Some(order) = Orders::<T>::get(id) else { return Vec::new() };
+		let now = Self::now();
+		let mut matches: Vec<(OrderId, OrderOf<T>)> = Orders::<T>::iter()
+			.filter(|(other_id, other)| {
+				*other_id != id && other.terms.side != order.terms.side && !Self::is_expired(other, now)
+			})
+			.filter(|(_, other)| {
+				let (ask, bid) = match order.terms.side {
+					Side::Bid => (other, &order),
+					Side::Ask => (&order, other),
+				};
+				Self::check_match(ask, bid, Self::confirmed_master(&ask.author).as_ref()).is_ok()
+			})
+			.collect();
+		match order.terms.side {
+			Side::Bid => matches.sort_by(|(a_id, a), (b_id, b)| {
+				(a.terms.price.per_second, a_id).cmp(&(b.terms.price.per_second, b_id))
+			}),
+			Side::Ask => matches.sort_by(|(a_id, a), (b_id, b)| {
+				(b.terms.price.per_second, a_id).cmp(&(a.terms.price.per_second, b_id))
+			}),
+		}
+		matches.truncate(limit as usize);
+		matches
+	}
+}
