@@ -16,8 +16,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(terms.netflags & !netflags::ALL == 0, Error::<T>::BadNetflags);
 		ensure!(!terms.price.per_second.is_zero(), Error::<T>::ZeroPrice);
 		ensure!(terms.duration <= T::MaxDuration::get(), Error::<T>::DurationTooLong);
+		let now = Self::now();
 		if let Some(expiry) = terms.expires_at {
-			ensure!(expiry > Self::now(), Error::<T>::ExpiryInPast);
+			ensure!(expiry > now, Error::<T>::ExpiryInPast);
 		}
 		// A USD order of either side needs a price now: it could not be opened otherwise.
 		Self::rate(terms.price.unit)?;
@@ -37,7 +38,7 @@ impl<T: Config> Pallet<T> {
 		let side = terms.side;
 		Orders::<T>::insert(
 			id,
-			Order { author: author.clone(), terms, placed_at: Self::now(), deposit, escrow },
+			Order { author: author.clone(), terms, placed_at: now, deposit, escrow },
 		);
 		Self::deposit_event(Event::OrderPlaced { id, author, side });
 		Ok(id)
@@ -49,10 +50,7 @@ impl<T: Config> Pallet<T> {
 		let order = Orders::<T>::get(id).ok_or(Error::<T>::OrderNotFound)?;
 		match &by {
 			Some(who) => ensure!(*who == order.author, Error::<T>::NotOrderAuthor),
-			None => ensure!(
-				order.terms.expires_at.is_some_and(|expiry| expiry <= Self::now()),
-				Error::<T>::OrderNotExpired
-			),
+			None => ensure!(Self::is_expired(&order, Self::now()), Error::<T>::OrderNotExpired),
 		}
 		Self::remove_order(id, &order)?;
 		Self::deposit_event(Event::OrderCancelled {
