@@ -2,12 +2,15 @@
 //!
 //! What the SONM pallets, the runtime and the off-chain programs (worker, bridge, CLI) must agree
 //! on, in one small `no_std` crate: identity levels, the standard benchmark indices, network
-//! flags, currencies, and the glue traits through which pallets use each other without reading
+//! flags, currencies, the market's ids and runtime API, and the glue traits through which pallets use each other without reading
 //! each other's storage.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub mod benchmarks;
+pub mod market;
 pub mod traits;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

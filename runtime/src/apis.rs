@@ -1,9 +1,10 @@
 //! The runtime APIs the node, wallets and tools call into: block execution, transaction
-//! validation, consensus, nonces and fees, genesis presets, contracts dry-runs, benchmarks.
+//! validation, consensus, nonces and fees, the market's reads, genesis presets, contracts
+//! dry-runs, benchmarks.
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Aura, Balance, Block, BlockNumber, Contracts,
-	Executive, Grandpa, Hash, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeEvent,
+	Executive, Grandpa, Hash, InherentDataExt, Market, Nonce, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -20,11 +21,17 @@ use sp_runtime::{
 	transaction_validity::{TransactionSource, TransactionValidity},
 	ApplyExtrinsicResult, ExtrinsicInclusionMode,
 };
+use sonm_primitives::market::{DealId, OrderFilter, OrderId, Side};
 use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
 
 /// The event record type that contracts dry-runs return.
 type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
+
+/// The market's stored order, deal and change request, as its runtime API returns them.
+pub type MarketOrder = pallet_market::Order<Runtime>;
+pub type MarketDeal = pallet_market::DealOf<Runtime>;
+pub type MarketChangeRequest = pallet_market::ChangeRequest<Balance>;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -255,6 +262,34 @@ impl_runtime_apis! {
 
 		fn get_storage(address: AccountId, key: Vec<u8>) -> pallet_contracts::GetStorageResult {
 			Contracts::get_storage(address, key)
+		}
+	}
+
+	impl sonm_primitives::market::MarketApi<Block, AccountId, MarketOrder, MarketDeal, MarketChangeRequest>
+		for Runtime
+	{
+		fn order(id: OrderId) -> Option<MarketOrder> {
+			pallet_market::Orders::<Runtime>::get(id)
+		}
+
+		fn deal(id: DealId) -> Option<MarketDeal> {
+			pallet_market::Deals::<Runtime>::get(id)
+		}
+
+		fn orders(filter: OrderFilter<AccountId>, from: OrderId, limit: u32) -> Vec<(OrderId, MarketOrder)> {
+			Market::orders(&filter, from, limit)
+		}
+
+		fn deals_of(who: AccountId) -> Vec<(DealId, MarketDeal)> {
+			Market::deals_of(&who)
+		}
+
+		fn change_requests(id: DealId) -> Vec<(Side, MarketChangeRequest)> {
+			Market::change_requests(id)
+		}
+
+		fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, MarketOrder)> {
+			Market::matching_orders(id, limit)
 		}
 	}
 

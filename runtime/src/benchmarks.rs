@@ -1,5 +1,5 @@
 //! The pallets whose benchmarks `sonm-node benchmark pallet` runs against this runtime.
-//! Each market pallet adds itself here when it lands.
+//! Each SONM pallet adds itself here when it lands.
 
 frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
@@ -8,4 +8,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_utility, Utility]
+	[pallet_market, Market]
 );

@@ -9,7 +9,10 @@
 //! SNM on a production chain exists only as the bridged image of SNM locked on Ethereum; the
 //! endowments here exist only on development and test chains (SPEC section 2).
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, SNM};
+use crate::{
+	configs::market::FeePot, AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig,
+	EXISTENTIAL_DEPOSIT, SNM,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -22,7 +25,9 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * SNM;
 
 /// The genesis state: `authorities` author blocks (Aura) and vote on finality (GRANDPA),
-/// `endowed` accounts receive [`DEV_ENDOWMENT`] each, `root` holds sudo.
+/// `endowed` accounts receive [`DEV_ENDOWMENT`] each, `root` holds sudo. The market's fee pot
+/// exists from the start (with the existential deposit), so that fees below that minimum can
+/// be paid into it.
 fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed: Vec<AccountId>,
@@ -30,7 +35,12 @@ fn testnet_genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed.iter().cloned().map(|account| (account, DEV_ENDOWMENT)).collect(),
+			balances: endowed
+				.iter()
+				.cloned()
+				.map(|account| (account, DEV_ENDOWMENT))
+				.chain([(FeePot::get(), EXISTENTIAL_DEPOSIT)])
+				.collect(),
 		},
 		aura: pallet_aura::GenesisConfig {
 			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),

@@ -210,6 +210,9 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type Contracts = pallet_contracts;
+
+	#[runtime::pallet_index(20)]
+	pub type Market = pallet_market;
 }
 
 #[cfg(test)]

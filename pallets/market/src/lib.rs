@@ -3,6 +3,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod billing;
 mod change_requests;
 mod deals;
@@ -19,8 +21,10 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmarking::BenchmarkHelper;
 pub use pallet::*;
-pub use queries::OrderFilter;
+pub use sonm_primitives::market::OrderFilter;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -117,6 +121,10 @@ pub mod pallet {
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+
+		/// Sets the clock and the USD price for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<BalanceOf<Self>>;
 	}
 
 	/// Why the market holds an account's funds.
@@ -368,7 +376,7 @@ pub mod pallet {
 		/// Origin: any signed account. Emits `OrderCancelled`. Errors: `OrderNotFound`,
 		/// `OrderNotExpired`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::cancel_order())]
+		#[pallet::weight(T::WeightInfo::remove_expired_order())]
 		pub fn remove_expired_order(origin: OriginFor<T>, id: OrderId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_cancel_order(None, id)
@@ -393,7 +401,7 @@ pub mod pallet {
 		/// Origin: signed, the customer. Emits `OrderPlaced`, `DealOpened`. Errors: those of
 		/// `place_order` and `open_deal`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::place_order().saturating_add(T::WeightInfo::open_deal()))]
+		#[pallet::weight(T::WeightInfo::quick_buy())]
 		pub fn quick_buy(origin: OriginFor<T>, ask: OrderId, duration: Seconds) -> DispatchResult {
 			let customer = ensure_signed(origin)?;
 			Self::do_quick_buy(customer, ask, duration).map(|_| ())
@@ -405,7 +413,7 @@ pub mod pallet {
 		/// Origin: any signed account. Emits `DealBilled`, possibly `DealClosed`. Errors:
 		/// `DealNotFound`, `PriceUnavailable` (a USD deal waits for a price), `Overflow`.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::bill().saturating_add(T::WeightInfo::close_deal()))]
+		#[pallet::weight(T::WeightInfo::bill())]
 		pub fn bill(origin: OriginFor<T>, id: DealId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_bill(id)
@@ -435,7 +443,7 @@ pub mod pallet {
 		/// `ChangeRequestPending`, `BadChangeDuration`, `ZeroPrice`, `CannotCoverChange`,
 		/// `PriceUnavailable`.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::change_deal())]
+		#[pallet::weight(T::WeightInfo::request_change())]
 		pub fn request_change(
 			origin: OriginFor<T>,
 			id: DealId,
@@ -452,7 +460,7 @@ pub mod pallet {
 		/// `DealNotFound`, `NotDealParty`, `ChangeRequestNotFound`, `BadChangeDuration`,
 		/// `CannotCoverChange`, `PriceUnavailable`.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::change_deal())]
+		#[pallet::weight(T::WeightInfo::accept_change())]
 		pub fn accept_change(origin: OriginFor<T>, id: DealId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_accept_change(who, id)

@@ -148,6 +148,38 @@ impl pallet_market::Config for Test {
 	type MaxBenchmarks = ConstU32<16>;
 	type PauseOrigin = EnsureRoot<AccountId>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Moves the mock's clock and rate for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<Balance> for MockBenchmarkHelper {
+	fn set_time(now: u64) {
+		NOW.with(|clock| *clock.borrow_mut() = now);
+	}
+	fn set_usd_price(snm_per_unit: Balance) {
+		set_usd_rate(Some(snm_per_unit));
+	}
+}
+
+/// A fresh chain for the benchmark tests: the same as [`new_test_ext`] without the checks
+/// around the test.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	reset_glue();
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	sp_io::TestExternalities::new(storage)
+}
+
+/// Forgets the clock, identity levels, blacklists and rate of the previous test.
+fn reset_glue() {
+	NOW.with(|now| *now.borrow_mut() = 1_000_000);
+	LEVELS.with(|levels| levels.borrow_mut().clear());
+	BLOCKED.with(|blocked| blocked.borrow_mut().clear());
+	set_usd_rate(None);
 }
 
 /// Order terms of `side` at `per_second` SNM for `duration` seconds, with the twelve standard
@@ -175,10 +207,7 @@ pub fn terms(side: Side, per_second: Balance, duration: u64) -> OrderTermsOf<Tes
 /// Runs `test` on a fresh chain where accounts 1 to 9 hold [`START`] and the fee pot exists,
 /// then checks the market's invariants and that total issuance is unchanged.
 pub fn new_test_ext(test: impl FnOnce()) {
-	NOW.with(|now| *now.borrow_mut() = 1_000_000);
-	LEVELS.with(|levels| levels.borrow_mut().clear());
-	BLOCKED.with(|blocked| blocked.borrow_mut().clear());
-	set_usd_rate(None);
+	reset_glue();
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: (1..=9).map(|who| (who, START)).chain([(POT, 1)]).collect(),

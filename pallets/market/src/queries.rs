@@ -4,15 +4,7 @@
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
-
-/// Which orders [`Pallet::orders`] returns.
-#[derive(Clone, Debug, Default, Eq, PartialEq)]
-pub struct OrderFilter<AccountId> {
-	/// Only this side.
-	pub side: Option<Side>,
-	/// Only this author's.
-	pub author: Option<AccountId>,
-}
+use sonm_primitives::market::OrderFilter;
 
 impl<T: Config> Pallet<T> {
 	/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`.
@@ -21,13 +13,36 @@ impl<T: Config> Pallet<T> {
 		from: OrderId,
 		limit: u32,
 	) -> Vec<(OrderId, OrderOf<T>)> {
-		let end = NextOrderId::<T>::get();
-		(from..end)
+		let now = Self::now();
+		let passes = |order: &OrderOf<T>| {
+			filter.side.is_none_or(|side| order.terms.side == side) &&
+				filter.author.as_ref().is_none_or(|author| *author == order.author) &&
+				filter.status.is_none_or(|status| Self::status(order, now) == status)
+		};
+		let ids: Vec<OrderId> = match &filter.author {
+			// The author's index is short; the whole book is scanned only without an author.
+			Some(author) => {
+				let mut ids: Vec<_> =
+					OrdersOf::<T>::get(author).into_iter().filter(|id| *id >= from).collect();
+				ids.sort();
+				ids
+			},
+			None => (from..NextOrderId::<T>::get()).collect(),
+		};
+		ids.into_iter()
 			.filter_map(|id| Orders::<T>::get(id).map(|order| (id, order)))
-			.filter(|(_, order)| filter.side.is_none_or(|side| order.terms.side == side))
-			.filter(|(_, order)| filter.author.as_ref().is_none_or(|a| *a == order.author))
+			.filter(|(_, order)| passes(order))
 			.take(limit as usize)
 			.collect()
+	}
+
+	/// Whether `order` is still matchable at `now`.
+	pub fn status(order: &OrderOf<T>, now: Seconds) -> OrderStatus {
+		if Self::is_expired(order, now) {
+			OrderStatus::Expired
+		} else {
+			OrderStatus::Active
+		}
 	}
 
 	/// The open deals `who` takes part in, in id order.

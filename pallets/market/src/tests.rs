@@ -691,11 +691,25 @@ mod queries {
 			let ids = |filter, from, limit| -> Vec<OrderId> {
 				Market::orders(&filter, from, limit).into_iter().map(|(id, _)| id).collect()
 			};
-			assert_eq!(ids(OrderFilter::default(), 0, 10), vec![a, b, c]);
-			assert_eq!(ids(OrderFilter { side: Some(Side::Ask), author: None }, 0, 10), vec![a, c]);
-			assert_eq!(ids(OrderFilter { side: None, author: Some(CUSTOMER) }, 0, 10), vec![b]);
+			let mut expiring = terms(Side::Ask, PRICE, HOUR);
+			expiring.expires_at = Some(now() + 10);
+			let d = place(SUPPLIER, expiring);
+			let filter = |side, author, status| OrderFilter { side, author, status };
+			assert_eq!(ids(OrderFilter::default(), 0, 10), vec![a, b, c, d]);
+			assert_eq!(ids(filter(Some(Side::Ask), None, None), 0, 10), vec![a, c, d]);
+			assert_eq!(ids(filter(None, Some(CUSTOMER), None), 0, 10), vec![b]);
+			assert_eq!(ids(filter(Some(Side::Ask), Some(SUPPLIER), None), c, 10), vec![c, d]);
 			assert_eq!(ids(OrderFilter::default(), b, 1), vec![b]);
-			assert_eq!(ids(OrderFilter::default(), c + 1, 10), Vec::<OrderId>::new());
+			assert_eq!(ids(OrderFilter::default(), d + 1, 10), Vec::<OrderId>::new());
+			let expired = Some(OrderStatus::Expired);
+			assert!(ids(filter(None, None, expired), 0, 10).is_empty());
+			advance(10);
+			assert_eq!(ids(filter(None, None, expired), 0, 10), vec![d]);
+			assert_eq!(ids(filter(None, Some(SUPPLIER), expired), 0, 10), vec![d]);
+			assert_eq!(
+				ids(filter(None, None, Some(OrderStatus::Active)), 0, 10),
+				vec![a, b, c]
+			);
 		});
 	}
 

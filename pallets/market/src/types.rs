@@ -9,27 +9,12 @@ use frame_support::{
 use scale_info::TypeInfo;
 use sonm_primitives::IdentityLevel;
 
-/// Sequential id of an order.
-pub type OrderId = u64;
-/// Sequential id of a deal.
-pub type DealId = u64;
-/// Seconds since the unix epoch, from `pallet_timestamp`.
-pub type Seconds = u64;
+pub use sonm_primitives::market::{DealId, OrderId, OrderStatus, Seconds, Side};
+
 /// The most bytes an order's tag holds.
 pub type MaxTagLen = ConstU32<32>;
 /// An order's free-form tag.
 pub type Tag = BoundedVec<u8, MaxTagLen>;
-
-/// Which side of the book an order is on.
-#[derive(
-	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
-)]
-pub enum Side {
-	/// A customer's request for hardware; holds the payment the deal will need.
-	Bid,
-	/// A supplier's offer of hardware.
-	Ask,
-}
 
 /// What a price is quoted in.
 #[derive(

@@ -1,7 +1,8 @@
 //! Configuration of the runtime's pallets: one `impl Config` per pallet, grouped by domain.
-//! Smart contracts have their own module, [`contracts`].
+//! Smart contracts and the market have their own modules, [`contracts`] and [`market`].
 
 mod contracts;
+pub mod market;
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,

@@ -1,6 +1,8 @@
 //! The node's own RPC methods, added to the standard Substrate set (`chain_*`, `state_*`,
 //! `author_*`, `system_*`): `system_accountNextIndex` and `payment_queryInfo` /
-//! `payment_queryFeeDetails`. The market's `market_*` methods join here.
+//! `payment_queryFeeDetails`, and the market's `market_*` ([`market`]).
+
+pub mod market;
 
 use jsonrpsee::RpcModule;
 use sc_transaction_pool_api::TransactionPool;
@@ -29,8 +31,16 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: sonm_primitives::market::MarketApi<
+		Block,
+		AccountId,
+		sonm_runtime::apis::MarketOrder,
+		sonm_runtime::apis::MarketDeal,
+		sonm_runtime::apis::MarketChangeRequest,
+	>,
 	P: TransactionPool + 'static,
 {
+	use market::{Market, MarketRpcServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -38,7 +48,8 @@ where
 	let FullDeps { client, pool } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(Market::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -1,0 +1,417 @@
+//! Benchmarks of every market call at its worst case (frame-benchmarking v2). `weights.rs` is
+//! generated from these by `scripts/benchmark-pallets.sh`.
+//!
+//! The worst cases: orders that carry every optional constraint and the most benchmark values;
+//! authors whose order index is full; suppliers with a confirmed master (one more party to read,
+//! check and pay); deals with both sides' change requests pending; prices in USD when the runtime
+//! has a USD price source (`BenchmarkHelper::set_usd_price`), in SNM otherwise; and close with
+//! blacklisting when the runtime's blacklist accepts entries.
+
+use crate::{pallet::*, types::*, Pallet as Market};
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		EnsureOrigin, Get,
+	},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use sonm_primitives::{
+	netflags,
+	traits::{IsBlocked, PriceOf},
+	Currency, IdentityLevel,
+};
+
+const SEED: u32 = 0;
+/// The clock when a benchmark starts: 2024-01-01.
+const START: Seconds = 1_704_067_200;
+
+/// What a runtime provides so that the market's benchmarks can reach their worst cases.
+pub trait BenchmarkHelper<Balance> {
+	/// Sets the clock to `now` (seconds since the unix epoch).
+	fn set_time(now: Seconds);
+	/// Makes `snm_per_unit` the fresh SNM price of one USD, where the runtime has a price
+	/// source; does nothing where it has none (then the benchmarks price in SNM).
+	fn set_usd_price(snm_per_unit: Balance);
+}
+
+fn assert_last_event<T: Config>(event: Event<T>) {
+	frame_system::Pallet::<T>::assert_last_event(<T as Config>::RuntimeEvent::from(event).into());
+}
+
+/// Block 1 (events are kept) at [`START`], with a USD price where the runtime has one.
+fn set_up<T: Config>() {
+	frame_system::Pallet::<T>::set_block_number(1u32.into());
+	T::BenchmarkHelper::set_time(START);
+	T::BenchmarkHelper::set_usd_price(1_000_000_000_000_000_000u128.try_into().unwrap_or_default());
+}
+
+/// USD when the runtime has a USD price (conversion at billing is the heavier path), else SNM.
+fn unit<T: Config>() -> PriceUnit {
+	match T::Prices::price(Currency::Usd) {
+		Some(_) => PriceUnit::Usd,
+		None => PriceUnit::Snm,
+	}
+}
+
+fn advance<T: Config>(seconds: Seconds) {
+	T::BenchmarkHelper::set_time(Market::<T>::now() + seconds);
+}
+
+/// An account with enough SNM for any benchmark.
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who = account(name, index, SEED);
+	fund::<T>(&who);
+	who
+}
+
+fn fund<T: Config>(who: &T::AccountId) {
+	let unit = T::Currency::minimum_balance().max(1u32.into());
+	T::Currency::set_balance(who, unit * 1_000_000_000u32.into() * 1_000_000u32.into());
+}
+
+/// Terms with every optional constraint set and the most benchmark values.
+fn worst_terms<T: Config>(
+	side: Side,
+	duration: Seconds,
+	counterparty: Option<T::AccountId>,
+	curator: T::AccountId,
+) -> OrderTermsOf<T> {
+	let benchmarks = match side {
+		Side::Ask => 1_000u64,
+		Side::Bid => 1u64,
+	};
+	OrderTerms {
+		side,
+		price: Price { per_second: 1_000u32.into(), unit: unit::<T>() },
+		duration,
+		counterparty,
+		min_identity: IdentityLevel::Anonymous,
+		curator: Some(curator),
+		tag: BoundedVec::truncate_from(vec![b't'; 32]),
+		benchmarks: BoundedVec::truncate_from(vec![benchmarks; T::MaxBenchmarks::get() as usize]),
+		netflags: match side {
+			Side::Ask => netflags::ALL,
+			Side::Bid => netflags::OVERLAY | netflags::INCOMING,
+		},
+		expires_at: Some(START + T::MaxDuration::get()),
+	}
+}
+
+/// Fills `who`'s order index up to `MaxOrdersPerAccount - room` with plain asks.
+fn fill_orders<T: Config>(who: &T::AccountId, room: u32) {
+	let curator: T::AccountId = account("filler-curator", 0, SEED);
+	while (OrdersOf::<T>::get(who).len() as u32) < T::MaxOrdersPerAccount::get() - room {
+		Market::<T>::do_place_order(who.clone(), worst_terms::<T>(Side::Ask, 60, None, curator.clone()))
+			.expect("an ask can be placed");
+	}
+}
+
+/// The parties of the worst deal: a supplier working for a confirmed master, and a customer,
+/// both with full order indexes.
+struct Parties<T: Config> {
+	supplier: T::AccountId,
+	master: T::AccountId,
+	customer: T::AccountId,
+}
+
+fn parties<T: Config>() -> Parties<T> {
+	let supplier = funded::<T>("supplier", 0);
+	let master = funded::<T>("master", 0);
+	let customer = funded::<T>("customer", 0);
+	Market::<T>::do_request_master(supplier.clone(), master.clone()).expect("no link yet");
+	Market::<T>::do_confirm_worker(master.clone(), supplier.clone()).expect("requested");
+	Parties { supplier, master, customer }
+}
+
+/// The worst ask for the worst bid of `duration` (seconds, 0 for spot): the ask names the
+/// customer, the bid the master, each has a curator, and each author's index is otherwise full.
+fn worst_orders<T: Config>(parties: &Parties<T>, duration: Seconds) -> (OrderId, OrderId) {
+	fill_orders::<T>(&parties.supplier, 1);
+	fill_orders::<T>(&parties.customer, 1);
+	let ask_terms = worst_terms::<T>(
+		Side::Ask,
+		T::MaxDuration::get(),
+		Some(parties.customer.clone()),
+		account("ask-curator", 0, SEED),
+	);
+	let bid_terms = worst_terms::<T>(
+		Side::Bid,
+		duration,
+		Some(parties.master.clone()),
+		account("bid-curator", 0, SEED),
+	);
+	let ask = Market::<T>::do_place_order(parties.supplier.clone(), ask_terms).expect("valid ask");
+	let bid = Market::<T>::do_place_order(parties.customer.clone(), bid_terms).expect("valid bid");
+	(ask, bid)
+}
+
+/// The worst deal of `duration`, with both sides' change requests pending (a lower price from
+/// the customer, a higher one from the master): closing it clears both.
+fn worst_deal<T: Config>(parties: &Parties<T>, duration: Seconds) -> DealId {
+	let (ask, bid) = worst_orders::<T>(parties, duration);
+	let id = Market::<T>::do_open_deal(ask, bid).expect("the orders match");
+	Market::<T>::do_request_change(parties.customer.clone(), id, 999u32.into(), duration)
+		.expect("the customer may propose");
+	Market::<T>::do_request_change(parties.master.clone(), id, 1_001u32.into(), duration)
+		.expect("the master may propose");
+	id
+}
+
+/// Moves the clock `seconds` past deal `id`'s start and returns what closing it then refunds:
+/// its escrow less those seconds' cost.
+fn refund_after<T: Config>(id: DealId, seconds: Seconds) -> BalanceOf<T> {
+	let deal = Deals::<T>::get(id).expect("the deal is open");
+	advance::<T>(seconds);
+	deal.escrow - Market::<T>::cost(&deal.price, seconds).expect("no overflow")
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn place_order() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		fill_orders::<T>(&parties.customer, 1);
+		let terms = worst_terms::<T>(
+			Side::Bid,
+			T::MaxDuration::get(),
+			Some(parties.master.clone()),
+			account("bid-curator", 0, SEED),
+		);
+		let id = NextOrderId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), terms);
+
+		assert_last_event::<T>(Event::OrderPlaced { id, author: parties.customer, side: Side::Bid });
+	}
+
+	#[benchmark]
+	fn cancel_order() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let (_, bid) = worst_orders::<T>(&parties, T::MaxDuration::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), bid);
+
+		assert_last_event::<T>(Event::OrderCancelled {
+			id: bid,
+			author: parties.customer,
+			expired: false,
+		});
+	}
+
+	#[benchmark]
+	fn remove_expired_order() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let (_, bid) = worst_orders::<T>(&parties, T::MaxDuration::get());
+		advance::<T>(T::MaxDuration::get());
+		let anyone: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(anyone), bid);
+
+		assert_last_event::<T>(Event::OrderCancelled {
+			id: bid,
+			author: parties.customer,
+			expired: true,
+		});
+	}
+
+	#[benchmark]
+	fn open_deal() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let (ask, bid) = worst_orders::<T>(&parties, T::MaxDuration::get());
+		let matcher: T::AccountId = whitelisted_caller();
+		let id = NextDealId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(matcher), ask, bid);
+
+		assert_last_event::<T>(Event::DealOpened {
+			id,
+			ask,
+			bid,
+			supplier: parties.supplier,
+			consumer: parties.customer,
+		});
+	}
+
+	#[benchmark]
+	fn quick_buy() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let (ask, bid) = worst_orders::<T>(&parties, T::MaxDuration::get());
+		// The customer's own bid goes: quick_buy places one in its place.
+		Market::<T>::do_cancel_order(Some(parties.customer.clone()), bid).expect("own bid");
+		let id = NextDealId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), ask, T::MaxDuration::get());
+
+		assert_last_event::<T>(Event::DealOpened {
+			id,
+			ask,
+			bid: NextOrderId::<T>::get() - 1,
+			supplier: parties.supplier,
+			consumer: parties.customer,
+		});
+	}
+
+	/// A spot deal billed for half its prepaid period whose customer cannot top up: it pays,
+	/// tries to hold the next period, and closes.
+	#[benchmark]
+	fn bill() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let id = worst_deal::<T>(&parties, 0);
+		let refund = refund_after::<T>(id, T::SpotPrepay::get() / 2);
+		T::Currency::set_balance(&parties.customer, T::Currency::minimum_balance());
+		let anyone: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(anyone), id);
+
+		assert_last_event::<T>(Event::DealClosed {
+			id,
+			reason: CloseReason::InsufficientFunds,
+			refund,
+		});
+	}
+
+	/// The customer closes a forward deal halfway, blacklisting the supplier's master where the
+	/// runtime's blacklist accepts entries.
+	#[benchmark]
+	fn close_deal() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let id = worst_deal::<T>(&parties, T::MaxDuration::get());
+		let refund = refund_after::<T>(id, T::MaxDuration::get() / 2);
+		let blacklist = T::Blacklist::block(&parties.customer, &account("probe", 0, SEED)).is_ok();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), id, blacklist);
+
+		assert_last_event::<T>(Event::DealClosed { id, reason: CloseReason::ByCustomer, refund });
+	}
+
+	/// The customer's request meets the master's pending one: billed at the old terms, then
+	/// switched to a longer deal that holds more.
+	#[benchmark]
+	fn request_change() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let half = T::MaxDuration::get() / 2;
+		let id = worst_deal::<T>(&parties, half);
+		Market::<T>::do_drop_change(parties.customer.clone(), id, Side::Bid).expect("pending");
+		Market::<T>::do_drop_change(parties.master.clone(), id, Side::Ask).expect("pending");
+		Market::<T>::do_request_change(parties.master.clone(), id, 1_001u32.into(), half + 1)
+			.expect("the master may propose");
+		advance::<T>(half / 2);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), id, 1_002u32.into(), half + 1);
+
+		assert_last_event::<T>(Event::DealChanged {
+			id,
+			per_second: 1_001u32.into(),
+			duration: half + 1,
+		});
+	}
+
+	/// The customer accepts the master's request for a longer, dearer deal.
+	#[benchmark]
+	fn accept_change() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let half = T::MaxDuration::get() / 2;
+		let id = worst_deal::<T>(&parties, half);
+		Market::<T>::do_drop_change(parties.master.clone(), id, Side::Ask).expect("pending");
+		Market::<T>::do_request_change(parties.master.clone(), id, 1_001u32.into(), half + 1)
+			.expect("the master may propose");
+		advance::<T>(half / 2);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), id);
+
+		assert_last_event::<T>(Event::DealChanged {
+			id,
+			per_second: 1_001u32.into(),
+			duration: half + 1,
+		});
+	}
+
+	#[benchmark]
+	fn drop_change() {
+		set_up::<T>();
+		let parties = parties::<T>();
+		let id = worst_deal::<T>(&parties, T::MaxDuration::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), id, Side::Ask);
+
+		assert_last_event::<T>(Event::ChangeRequestDropped { id, side: Side::Ask, rejected: true });
+	}
+
+	#[benchmark]
+	fn request_master() {
+		set_up::<T>();
+		let worker: T::AccountId = whitelisted_caller();
+		let master: T::AccountId = account("master", 0, SEED);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(worker.clone()), master.clone());
+
+		assert_last_event::<T>(Event::WorkerRequested { worker, master });
+	}
+
+	#[benchmark]
+	fn confirm_worker() {
+		set_up::<T>();
+		let worker: T::AccountId = account("worker", 0, SEED);
+		let master: T::AccountId = whitelisted_caller();
+		Market::<T>::do_request_master(worker.clone(), master.clone()).expect("no link yet");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(master.clone()), worker.clone());
+
+		assert_last_event::<T>(Event::WorkerConfirmed { worker, master });
+	}
+
+	#[benchmark]
+	fn remove_worker() {
+		set_up::<T>();
+		let worker: T::AccountId = account("worker", 0, SEED);
+		let master: T::AccountId = whitelisted_caller();
+		Market::<T>::do_request_master(worker.clone(), master.clone()).expect("no link yet");
+		Market::<T>::do_confirm_worker(master.clone(), worker.clone()).expect("requested");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(master.clone()), worker.clone());
+
+		assert_last_event::<T>(Event::WorkerRemoved { worker, master });
+	}
+
+	#[benchmark]
+	fn set_paused() -> Result<(), BenchmarkError> {
+		set_up::<T>();
+		let origin =
+			T::PauseOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, true);
+
+		assert_last_event::<T>(Event::PauseSet { paused: true });
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Market, crate::mock::new_bench_ext(), crate::mock::Test);
+}

@@ -1,0 +1,89 @@
+//! The market's identifiers, the order filter of its queries, and the runtime API that the
+//! node's `market_*` RPC serves. The stored types themselves (orders, deals, change requests)
+//! are the market pallet's; the API is generic over them.
+
+use alloc::vec::Vec;
+use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Sequential id of an order.
+pub type OrderId = u64;
+/// Sequential id of a deal.
+pub type DealId = u64;
+/// Seconds since the unix epoch, or a length of time in seconds.
+pub type Seconds = u64;
+
+/// Which side of the book an order is on.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	Ord,
+	PartialEq,
+	PartialOrd,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Side {
+	/// A customer's request for hardware; holds the payment the deal will need.
+	Bid,
+	/// A supplier's offer of hardware.
+	Ask,
+}
+
+/// The state of an order in the book. Orders that made a deal or were cancelled are gone from
+/// the book (their history is in the events).
+#[derive(
+	Clone, Copy, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum OrderStatus {
+	/// Open and matchable.
+	Active,
+	/// Past its expiry: no longer matchable, and anyone may remove it.
+	Expired,
+}
+
+/// Which orders a listing returns; `None` fields match everything.
+#[derive(
+	Clone, Debug, Decode, DecodeWithMemTracking, Default, Encode, Eq, PartialEq, TypeInfo,
+)]
+pub struct OrderFilter<AccountId> {
+	/// Only this side.
+	pub side: Option<Side>,
+	/// Only this author's.
+	pub author: Option<AccountId>,
+	/// Only orders in this state.
+	pub status: Option<OrderStatus>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Read access to the market: what the `market_*` RPC methods serve. `Order`, `Deal` and
+	/// `ChangeRequest` are the market pallet's stored types.
+	pub trait MarketApi<AccountId, Order, Deal, ChangeRequest>
+	where
+		AccountId: Codec,
+		Order: Codec,
+		Deal: Codec,
+		ChangeRequest: Codec,
+	{
+		/// An open order.
+		fn order(id: OrderId) -> Option<Order>;
+		/// An open deal.
+		fn deal(id: DealId) -> Option<Deal>;
+		/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`.
+		fn orders(filter: OrderFilter<AccountId>, from: OrderId, limit: u32) -> Vec<(OrderId, Order)>;
+		/// The open deals `who` takes part in (as supplier, customer or payee), in id order.
+		fn deals_of(who: AccountId) -> Vec<(DealId, Deal)>;
+		/// The pending change requests of a deal, by side.
+		fn change_requests(id: DealId) -> Vec<(Side, ChangeRequest)>;
+		/// The open orders of the other side that would make a deal with order `id` under the
+		/// chain's rules now, best price first, at most `limit`.
+		fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, Order)>;
+	}
+}

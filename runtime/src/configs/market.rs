@@ -1,0 +1,68 @@
+//! The compute market (SPEC section 3).
+//!
+//! The glue to the trust and masternode pallets is `()` until they land: everyone is
+//! Anonymous, nobody is blacklisted (closing with `blacklist` fails with `BlacklistFailed`),
+//! and there is no SNM/USD price, so USD-priced orders are refused with `PriceUnavailable`.
+
+use crate::{AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp, SNM};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, ConstU64},
+	PalletId,
+};
+use frame_system::EnsureRoot;
+use sp_runtime::{traits::AccountIdConversion, Perbill};
+
+/// Seconds in a day.
+const DAY: u64 = 24 * 60 * 60;
+
+parameter_types! {
+	/// Where the market fee collects until the masternodes share it.
+	pub const FeePotId: PalletId = PalletId(*b"sonm/fee");
+	/// The fee pot's account.
+	pub FeePot: AccountId = FeePotId::get().into_account_truncating();
+	/// 1% of every payment.
+	pub const MarketFee: Perbill = Perbill::from_percent(1);
+	/// Every open order holds 1 SNM against spam.
+	pub const OrderDeposit: Balance = SNM;
+	/// USD-priced bids and deals hold 10% more than the current rate asks for.
+	pub const UsdMargin: Perbill = Perbill::from_percent(10);
+}
+
+impl pallet_market::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Time = Timestamp;
+	type Identity = ();
+	type Blacklist = ();
+	type Prices = ();
+	type FeePot = FeePot;
+	type MarketFee = MarketFee;
+	type OrderDeposit = OrderDeposit;
+	/// Spot deals are paid an hour ahead.
+	type SpotPrepay = ConstU64<3_600>;
+	type UsdMargin = UsdMargin;
+	/// A forward deal lasts at most a year.
+	type MaxDuration = ConstU64<{ 366 * DAY }>;
+	type MaxOrdersPerAccount = ConstU32<100>;
+	/// The 12 standard benchmarks and room for 20 more.
+	type MaxBenchmarks = ConstU32<32>;
+	type PauseOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MarketBenchmarkHelper;
+}
+
+/// Sets the chain's clock for the market's benchmarks. There is no USD price source yet.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MarketBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_market::BenchmarkHelper<Balance> for MarketBenchmarkHelper {
+	fn set_time(now: pallet_market::Seconds) {
+		pallet_timestamp::Now::<Runtime>::put(now * 1_000);
+	}
+
+	fn set_usd_price(_: Balance) {}
+}
