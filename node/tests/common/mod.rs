@@ -301,13 +301,53 @@ impl Rpc {
 
 	/// The free balance of `who` at the best block.
 	pub async fn free_balance(&self, who: &AccountId) -> Balance {
+		self.free_balance_at(who, None).await
+	}
+
+	/// The free balance of `who` at block `at` (the best block when `None`).
+	pub async fn free_balance_at(&self, who: &AccountId, at: Option<H256>) -> Balance {
 		let key = frame_system::Account::<Runtime>::hashed_key_for(who);
-		let raw = self.storage(&key, None).await.expect("the account exists");
+		let raw = self.storage(&key, at).await.expect("the account exists");
 		let info = frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
 			&mut &raw[..],
 		)
 		.expect("account info decodes");
 		info.data.free
+	}
+
+	/// The time block `at` was authored at, in whole seconds (what the market counts).
+	pub async fn timestamp_secs(&self, at: H256) -> u64 {
+		let key = [twox_128(b"Timestamp"), twox_128(b"Now")].concat();
+		let raw = self.storage(&key, Some(at)).await.expect("every block has a timestamp");
+		u64::decode(&mut &raw[..]).expect("milliseconds") / 1_000
+	}
+
+	/// Signs `call` by `signer` with its next nonce, submits it and waits for its block on the
+	/// best chain; returns that block's hash and the events of that extrinsic.
+	pub async fn submit_call(
+		&self,
+		signer: Sr25519Keyring,
+		call: RuntimeCall,
+	) -> (H256, Vec<RuntimeEvent>) {
+		let nonce = self.next_nonce(&signer.to_account_id()).await;
+		let genesis = self.genesis_hash().await;
+		let (after, _) = self.best().await.expect("best block");
+		let extrinsic = signed_extrinsic(signer, nonce, call, genesis);
+		let block = self.submit_and_wait(&extrinsic, after).await;
+		let index = self
+			.block_extrinsics(block)
+			.await
+			.iter()
+			.position(|xt| *xt == to_hex(&extrinsic))
+			.expect("the block holds the extrinsic") as u32;
+		let events = self
+			.events(block)
+			.await
+			.into_iter()
+			.filter(|record| record.phase == frame_system::Phase::ApplyExtrinsic(index))
+			.map(|record| record.event)
+			.collect();
+		(block, events)
 	}
 
 	/// Waits until the best block is at least `number`.
