@@ -119,6 +119,10 @@ impl PriceOf<Balance> for MockPrices {
 
 /// The fee pot's account.
 pub const POT: AccountId = 999;
+/// One SNM in base units (18 decimals), for the examples of the README.
+pub const SNM: Balance = 1_000_000_000_000_000_000;
+/// An account holding a thousand SNM, for tests in real SNM amounts.
+pub const RICH: AccountId = 10;
 /// Every test account starts with this much.
 pub const START: Balance = 1_000_000_000;
 /// The anti-spam deposit.
@@ -204,13 +208,17 @@ pub fn terms(side: Side, per_second: Balance, duration: u64) -> OrderTermsOf<Tes
 	}
 }
 
-/// Runs `test` on a fresh chain where accounts 1 to 9 hold [`START`] and the fee pot exists,
+/// Runs `test` on a fresh chain where accounts 1 to 9 hold [`START`], [`RICH`] a thousand SNM
+/// and the fee pot exists,
 /// then checks the market's invariants and that total issuance is unchanged.
 pub fn new_test_ext(test: impl FnOnce()) {
 	reset_glue();
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: (1..=9).map(|who| (who, START)).chain([(POT, 1)]).collect(),
+		balances: (1..=9)
+			.map(|who| (who, START))
+			.chain([(POT, 1), (RICH, 1_000 * SNM)])
+			.collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)

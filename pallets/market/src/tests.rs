@@ -678,6 +678,95 @@ fn pausing_stops_new_business_but_not_billing_closing_or_cancelling() {
 	});
 }
 
+/// The worked examples of the README, to the base unit.
+mod readme_examples {
+	use super::*;
+
+	fn deal_of(customer: AccountId, ask: OrderTermsOf<Test>) -> DealId {
+		let mut bid = ask.clone();
+		bid.side = Side::Bid;
+		bid.benchmarks = terms(Side::Bid, 1, 1).benchmarks;
+		let (ask, bid) = (place(SUPPLIER, ask), place(customer, bid));
+		assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+		NextDealId::<Test>::get() - 1
+	}
+
+	#[test]
+	fn a_proportional_refund() {
+		new_test_ext(|| {
+			let price = SNM / 1_000;
+			let id = deal_of(RICH, terms(Side::Ask, price, HOUR));
+			assert_eq!(held(HoldReason::DealEscrow, RICH), 3_600 * SNM / 1_000);
+			advance(900);
+			assert_ok!(Market::close_deal(origin(RICH), id, false));
+			System::assert_has_event(
+				Event::DealBilled {
+					id,
+					payee: SUPPLIER,
+					amount: 891 * SNM / 1_000,
+					fee: 9 * SNM / 1_000,
+				}
+				.into(),
+			);
+			System::assert_last_event(
+				Event::DealClosed { id, reason: CloseReason::ByCustomer, refund: 2_700 * SNM / 1_000 }
+					.into(),
+			);
+			assert_eq!(free(RICH), 1_000 * SNM - 900 * SNM / 1_000);
+		});
+	}
+
+	#[test]
+	fn a_usd_deal_billed_at_two_rates() {
+		new_test_ext(|| {
+			set_usd_rate(Some(40 * SNM));
+			// 0.50 USD an hour, in USD x 10^18 per second (rounded down).
+			let per_second = 500_000_000_000_000_000 / 3_600;
+			assert_eq!(per_second, 138_888_888_888_888);
+			let mut ask = terms(Side::Ask, per_second, HOUR);
+			ask.price.unit = PriceUnit::Usd;
+			let id = deal_of(RICH, ask);
+			assert_eq!(held(HoldReason::DealEscrow, RICH), 21_999_999_999_999_859_200);
+
+			advance(1_800);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			System::assert_last_event(
+				Event::DealBilled {
+					id,
+					payee: SUPPLIER,
+					amount: 9_899_999_999_999_936_640,
+					fee: 99_999_999_999_999_360,
+				}
+				.into(),
+			);
+			// The rest at 40 SNM/USD plus the margin is less than what is held: no top-up.
+			assert_eq!(held(HoldReason::DealEscrow, RICH), 11_999_999_999_999_923_200);
+
+			set_usd_rate(Some(42 * SNM));
+			advance(1_800);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			System::assert_has_event(
+				Event::DealBilled {
+					id,
+					payee: SUPPLIER,
+					amount: 10_394_999_999_999_933_472,
+					fee: 104_999_999_999_999_328,
+				}
+				.into(),
+			);
+			System::assert_last_event(
+				Event::DealClosed {
+					id,
+					reason: CloseReason::Expired,
+					refund: 1_499_999_999_999_990_400,
+				}
+				.into(),
+			);
+			assert_eq!(free(RICH), 1_000 * SNM - 20_499_999_999_999_868_800);
+		});
+	}
+}
+
 mod queries {
 	use super::*;
 	use crate::OrderFilter;
