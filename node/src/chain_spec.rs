@@ -18,7 +18,9 @@ fn token_properties() -> sc_service::Properties {
 }
 
 fn wasm_binary() -> Result<&'static [u8], String> {
-	WASM_BINARY.ok_or_else(|| "The runtime wasm binary is not available: build without SKIP_WASM_BUILD".into())
+	WASM_BINARY.ok_or_else(|| {
+		"The runtime wasm binary is not available: build without SKIP_WASM_BUILD".into()
+	})
 }
 
 /// `--dev`: one validator (Alice), blocks every two seconds.

@@ -5,9 +5,9 @@ mod common;
 
 use codec::{Decode, Encode};
 use common::{signed_extrinsic, NodeProcess};
-use sp_runtime::Weight;
 use sonm_runtime::{AccountId, RuntimeCall, RuntimeEvent, SNM};
 use sp_keyring::Sr25519Keyring::Alice;
+use sp_runtime::Weight;
 
 /// A counter: `deploy` stores 0 under the key "counter"; each `call` adds one, stores it,
 /// emits the new value as an event and returns it.
@@ -47,14 +47,17 @@ async fn wasm_contract_is_deployed_called_and_changes_its_state() {
 		salt: vec![1],
 	});
 	let nonce = rpc.next_nonce(&alice).await;
-	let block = rpc.submit_and_wait(&signed_extrinsic(Alice, nonce, deploy, genesis), start).await;
+	let block = rpc
+		.submit_and_wait(&signed_extrinsic(Alice, nonce, deploy, genesis), start)
+		.await;
 	let events = rpc.events(block).await;
 	let contract = events
 		.iter()
 		.find_map(|record| match &record.event {
-			RuntimeEvent::Contracts(pallet_contracts::Event::Instantiated { deployer, contract })
-				if *deployer == alice =>
-				Some(contract.clone()),
+			RuntimeEvent::Contracts(pallet_contracts::Event::Instantiated {
+				deployer,
+				contract,
+			}) if *deployer == alice => Some(contract.clone()),
 			_ => None,
 		})
 		.unwrap_or_else(|| panic!("the contract was instantiated: {events:?}"));

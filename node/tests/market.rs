@@ -66,7 +66,11 @@ fn fee_paid(events: &[RuntimeEvent], who: &AccountId) -> Balance {
 		.iter()
 		.find_map(|event| match event {
 			RuntimeEvent::TransactionPayment(
-				pallet_transaction_payment::Event::TransactionFeePaid { who: payer, actual_fee, .. },
+				pallet_transaction_payment::Event::TransactionFeePaid {
+					who: payer,
+					actual_fee,
+					..
+				},
 			) if payer == who => Some(*actual_fee),
 			_ => None,
 		})
@@ -74,7 +78,11 @@ fn fee_paid(events: &[RuntimeEvent], who: &AccountId) -> Balance {
 }
 
 /// Places an order for `author` and returns its id and the fee paid.
-async fn place(rpc: &common::Rpc, author: Sr25519Keyring, terms: OrderTerms<Runtime>) -> (u64, Balance) {
+async fn place(
+	rpc: &common::Rpc,
+	author: Sr25519Keyring,
+	terms: OrderTerms<Runtime>,
+) -> (u64, Balance) {
 	let call = RuntimeCall::Market(pallet_market::Call::place_order { terms });
 	let (_, events) = rpc.submit_call(author, call).await;
 	let id = find_market_event(&events, |event| match event {
@@ -107,7 +115,8 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 	let (ask, supplier_fee) = place(&rpc, Alice, terms(Side::Ask, price, 3_600, 100)).await;
 	let (bid, mut customer_fees) = place(&rpc, Bob, terms(Side::Bid, price, DURATION, 10)).await;
 	let (dear_ask, _) = place(&rpc, Charlie, terms(Side::Ask, 2 * price, 3_600, 100)).await;
-	let (demanding_bid, dave_fee) = place(&rpc, Dave, terms(Side::Bid, price, DURATION, 1_000)).await;
+	let (demanding_bid, dave_fee) =
+		place(&rpc, Dave, terms(Side::Bid, price, DURATION, 1_000)).await;
 
 	// market_*: the bid is compatible with the ask, and the ask with the bid; the others not.
 	let for_ask = rpc.call("market_matchingOrders", rpc_params![ask, 10]).await.expect("matching");
@@ -122,7 +131,10 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 		.expect("orders");
 	assert_eq!(ids(&asks), vec![ask, dear_ask]);
 	let by_dave = rpc
-		.call("market_orders", rpc_params![serde_json::json!({ "author": Dave.to_account_id().to_ss58check() })])
+		.call(
+			"market_orders",
+			rpc_params![serde_json::json!({ "author": Dave.to_account_id().to_ss58check() })],
+		)
 		.await
 		.expect("orders");
 	assert_eq!(ids(&by_dave), vec![demanding_bid]);
@@ -143,7 +155,10 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 	assert_eq!(shown["escrow"], (price * DURATION as Balance).to_string());
 	let of_bob = rpc.call("market_dealsOf", rpc_params![customer.to_ss58check()]).await.unwrap();
 	assert_eq!(of_bob[0]["id"], deal);
-	assert_eq!(ids(&rpc.call("market_matchingOrders", rpc_params![dear_ask, 10]).await.unwrap()), Vec::<u64>::new());
+	assert_eq!(
+		ids(&rpc.call("market_matchingOrders", rpc_params![dear_ask, 10]).await.unwrap()),
+		Vec::<u64>::new()
+	);
 
 	// A few blocks later Ferdie bills it; then Bob closes it early.
 	let mut payments: Vec<(Balance, Balance)> = Vec::new();
@@ -157,8 +172,9 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 	};
 	let (now, _) = rpc.best().await.unwrap();
 	rpc.wait_for_best(now + 3).await;
-	let (_, events) =
-		rpc.submit_call(Ferdie, RuntimeCall::Market(pallet_market::Call::bill { id: deal })).await;
+	let (_, events) = rpc
+		.submit_call(Ferdie, RuntimeCall::Market(pallet_market::Call::bill { id: deal }))
+		.await;
 	record_payments(&events, &mut payments);
 	assert_eq!(payments.len(), 1, "billed once: {events:?}");
 	let close = RuntimeCall::Market(pallet_market::Call::close_deal { id: deal, blacklist: false });
@@ -167,7 +183,10 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 	record_payments(&events, &mut payments);
 	let refund = find_market_event(&events, |event| match event {
 		pallet_market::Event::DealClosed { id, reason: CloseReason::ByCustomer, refund }
-			if *id == deal => Some(*refund),
+			if *id == deal =>
+		{
+			Some(*refund)
+		},
 		_ => None,
 	});
 

@@ -36,8 +36,7 @@ pub fn value_at(values: &[u64], index: usize) -> u64 {
 
 /// Whether `offered` (an ask's benchmarks) meets `required` (a bid's) in every index.
 pub fn satisfies(offered: &[u64], required: &[u64]) -> bool {
-	(0..offered.len().max(required.len()))
-		.all(|i| value_at(offered, i) >= value_at(required, i))
+	(0..offered.len().max(required.len())).all(|i| value_at(offered, i) >= value_at(required, i))
 }
 
 #[cfg(test)]

@@ -39,7 +39,16 @@ pub enum Side {
 /// The state of an order in the book. Orders that made a deal or were cancelled are gone from
 /// the book (their history is in the events).
 #[derive(
-	Clone, Copy, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum OrderStatus {
@@ -50,9 +59,7 @@ pub enum OrderStatus {
 }
 
 /// Which orders a listing returns; `None` fields match everything.
-#[derive(
-	Clone, Debug, Decode, DecodeWithMemTracking, Default, Encode, Eq, PartialEq, TypeInfo,
-)]
+#[derive(Clone, Debug, Decode, DecodeWithMemTracking, Default, Encode, Eq, PartialEq, TypeInfo)]
 pub struct OrderFilter<AccountId> {
 	/// Only this side.
 	pub side: Option<Side>,

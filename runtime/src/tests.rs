@@ -2,8 +2,10 @@
 //! `integrity_test` accepts the configuration.
 
 use crate::{
+	configs,
 	genesis_config_presets::{self, DEV_ENDOWMENT},
 	AllPalletsWithSystem, Balances, BuildStorage, Grandpa, Runtime, RuntimeGenesisConfig,
+	EXISTENTIAL_DEPOSIT,
 };
 use frame_support::traits::{fungible::Inspect, IntegrityTest};
 use serde_json::Value;
@@ -13,10 +15,11 @@ use sp_keyring::Sr25519Keyring;
 /// anything else replaces.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -52,7 +55,10 @@ fn development_preset_has_alice_as_sole_authority_and_root() {
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		assert_eq!(Balances::balance(&alice), DEV_ENDOWMENT);
 		let endowed = Sr25519Keyring::well_known().count() as u128;
-		assert_eq!(Balances::total_issuance(), endowed * DEV_ENDOWMENT);
+		// The market's fee pot exists from genesis with the existential deposit.
+		let pot = configs::market::FeePot::get();
+		assert_eq!(Balances::balance(&pot), EXISTENTIAL_DEPOSIT);
+		assert_eq!(Balances::total_issuance(), endowed * DEV_ENDOWMENT + EXISTENTIAL_DEPOSIT);
 	});
 }
 
@@ -70,5 +76,43 @@ fn local_testnet_preset_has_four_authorities() {
 fn every_pallet_accepts_its_configuration() {
 	sp_io::TestExternalities::new_empty().execute_with(|| {
 		<AllPalletsWithSystem as IntegrityTest>::integrity_test();
+	});
+}
+
+/// Until the oracle and the trust pallets land, the market's glue refuses what it cannot do,
+/// by name, and changes nothing.
+#[test]
+fn the_market_refuses_usd_prices_and_blacklisting_while_their_pallets_are_missing() {
+	use crate::{Market, RuntimeOrigin, MILLI_SNM};
+	use frame_support::{assert_noop, assert_ok};
+	use pallet_market::{Error, OrderTerms, Price, PriceUnit, Side};
+
+	preset_storage("development").execute_with(|| {
+		frame_system::Pallet::<Runtime>::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(1_704_067_200_000);
+		let terms = |side, unit| OrderTerms::<Runtime> {
+			side,
+			price: Price { per_second: MILLI_SNM, unit },
+			duration: 3_600,
+			counterparty: None,
+			min_identity: Default::default(),
+			curator: None,
+			tag: Default::default(),
+			benchmarks: vec![10; 12].try_into().unwrap(),
+			netflags: 0,
+			expires_at: None,
+		};
+		let (alice, bob) = (Sr25519Keyring::Alice, Sr25519Keyring::Bob);
+		let signed = |who: Sr25519Keyring| RuntimeOrigin::signed(who.to_account_id());
+		assert_noop!(
+			Market::place_order(signed(alice), terms(Side::Ask, PriceUnit::Usd)),
+			Error::<Runtime>::PriceUnavailable
+		);
+		assert_ok!(Market::place_order(signed(alice), terms(Side::Ask, PriceUnit::Snm)));
+		assert_ok!(Market::place_order(signed(bob), terms(Side::Bid, PriceUnit::Snm)));
+		assert_ok!(Market::open_deal(signed(Sr25519Keyring::Ferdie), 0, 1));
+		assert_noop!(Market::close_deal(signed(bob), 0, true), Error::<Runtime>::BlacklistFailed);
+		assert_ok!(Market::close_deal(signed(bob), 0, false));
+		assert_eq!(Balances::balance(&bob.to_account_id()), DEV_ENDOWMENT);
 	});
 }

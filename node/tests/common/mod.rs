@@ -83,12 +83,7 @@ impl NodeProcess {
 			.args(["--port", &p2p_port.to_string()])
 			.args(["--name", name])
 			.args(["--prometheus-port", &prometheus_port.to_string()])
-			.args([
-				"--no-telemetry",
-				"--no-mdns",
-				"--rpc-methods",
-				"unsafe",
-			])
+			.args(["--no-telemetry", "--no-mdns", "--rpc-methods", "unsafe"])
 			.stdin(Stdio::null())
 			.stdout(log.try_clone().expect("log handle clones"))
 			.stderr(log)
@@ -150,9 +145,7 @@ impl NodeProcess {
 	pub fn metric(&self, name: &str, labels: &str) -> Option<f64> {
 		use std::io::{Read, Write};
 		let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.prometheus_port)).ok()?;
-		stream
-			.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-			.ok()?;
+		stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
 		let mut response = String::new();
 		stream.read_to_string(&mut response).ok()?;
 		response.lines().find_map(|line| {
@@ -171,7 +164,11 @@ impl NodeProcess {
 impl Drop for NodeProcess {
 	fn drop(&mut self) {
 		if std::thread::panicking() {
-			eprintln!("---- log of the node on RPC port {} ----\n{}", self.rpc_port, self.log_tail(60));
+			eprintln!(
+				"---- log of the node on RPC port {} ----\n{}",
+				self.rpc_port,
+				self.log_tail(60)
+			);
 		}
 		self.kill();
 	}
@@ -260,8 +257,10 @@ impl Rpc {
 
 	/// The raw value of storage `key` at block `at` (the best block when `None`).
 	pub async fn storage(&self, key: &[u8], at: Option<H256>) -> Option<Vec<u8>> {
-		let value =
-			self.call("state_getStorage", rpc_params![to_hex(key), at]).await.expect("storage");
+		let value = self
+			.call("state_getStorage", rpc_params![to_hex(key), at])
+			.await
+			.expect("storage");
 		value.as_str().map(from_hex)
 	}
 
@@ -308,10 +307,11 @@ impl Rpc {
 	pub async fn free_balance_at(&self, who: &AccountId, at: Option<H256>) -> Balance {
 		let key = frame_system::Account::<Runtime>::hashed_key_for(who);
 		let raw = self.storage(&key, at).await.expect("the account exists");
-		let info = frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
-			&mut &raw[..],
-		)
-		.expect("account info decodes");
+		let info =
+			frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
+				&mut &raw[..],
+			)
+			.expect("account info decodes");
 		info.data.free
 	}
 

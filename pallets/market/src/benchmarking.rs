@@ -104,8 +104,11 @@ fn worst_terms<T: Config>(
 fn fill_orders<T: Config>(who: &T::AccountId, room: u32) {
 	let curator: T::AccountId = account("filler-curator", 0, SEED);
 	while (OrdersOf::<T>::get(who).len() as u32) < T::MaxOrdersPerAccount::get() - room {
-		Market::<T>::do_place_order(who.clone(), worst_terms::<T>(Side::Ask, 60, None, curator.clone()))
-			.expect("an ask can be placed");
+		Market::<T>::do_place_order(
+			who.clone(),
+			worst_terms::<T>(Side::Ask, 60, None, curator.clone()),
+		)
+		.expect("an ask can be placed");
 	}
 }
 
@@ -188,7 +191,11 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(parties.customer.clone()), terms);
 
-		assert_last_event::<T>(Event::OrderPlaced { id, author: parties.customer, side: Side::Bid });
+		assert_last_event::<T>(Event::OrderPlaced {
+			id,
+			author: parties.customer,
+			side: Side::Bid,
+		});
 	}
 
 	#[benchmark]

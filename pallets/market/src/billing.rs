@@ -40,8 +40,7 @@ impl<T: Config> Pallet<T> {
 			PriceUnit::Snm => Ok(None),
 			PriceUnit::Usd => {
 				let info = T::Prices::price(Currency::Usd).ok_or(Error::<T>::PriceUnavailable)?;
-				let rate: u128 =
-					info.snm_per_unit.try_into().map_err(|_| Error::<T>::Overflow)?;
+				let rate: u128 = info.snm_per_unit.try_into().map_err(|_| Error::<T>::Overflow)?;
 				Ok(Some(rate))
 			},
 		}
@@ -57,9 +56,10 @@ impl<T: Config> Pallet<T> {
 		let amount = per_second.checked_mul(seconds.into()).ok_or(Error::<T>::Overflow)?;
 		let snm = match Self::rate(price.unit)? {
 			None => amount,
-			Some(rate) =>
+			Some(rate) => {
 				multiply_by_rational_with_rounding(amount, rate, USD_SCALE, Rounding::Down)
-					.ok_or(Error::<T>::Overflow)?,
+					.ok_or(Error::<T>::Overflow)?
+			},
 		};
 		snm.try_into().map_err(|_| Error::<T>::Overflow.into())
 	}
@@ -72,8 +72,9 @@ impl<T: Config> Pallet<T> {
 		let cost = Self::cost(price, seconds)?;
 		match price.unit {
 			PriceUnit::Snm => Ok(cost),
-			PriceUnit::Usd =>
-				cost.checked_add(&(T::UsdMargin::get() * cost)).ok_or(Error::<T>::Overflow.into()),
+			PriceUnit::Usd => cost
+				.checked_add(&(T::UsdMargin::get() * cost))
+				.ok_or(Error::<T>::Overflow.into()),
 		}
 	}
 
@@ -98,7 +99,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Holds `amount` of `who`'s free balance for `reason`.
-	pub(crate) fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+	pub(crate) fn hold(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
 		if amount.is_zero() {
 			return Ok(());
 		}
@@ -130,8 +135,11 @@ impl<T: Config> Pallet<T> {
 			return Ok(Settlement::Paid);
 		}
 		let due = Self::cost(&deal.price, until - deal.billed_until)?;
-		let (paying, settlement) =
-			if due <= deal.escrow { (due, Settlement::Paid) } else { (deal.escrow, Settlement::Short) };
+		let (paying, settlement) = if due <= deal.escrow {
+			(due, Settlement::Paid)
+		} else {
+			(deal.escrow, Settlement::Short)
+		};
 		let fee = T::MarketFee::get() * paying;
 		let to_payee = paying.checked_sub(&fee).ok_or(Error::<T>::Overflow)?;
 		Self::pay_from_escrow(&deal.consumer, &deal.payee, to_payee)?;
@@ -233,8 +241,14 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		for (id, deal) in Deals::<T>::iter() {
-			ensure!(DealsOf::<T>::contains_key(&deal.consumer, id), "deal index lacks the consumer");
-			ensure!(DealsOf::<T>::contains_key(&deal.supplier, id), "deal index lacks the supplier");
+			ensure!(
+				DealsOf::<T>::contains_key(&deal.consumer, id),
+				"deal index lacks the consumer"
+			);
+			ensure!(
+				DealsOf::<T>::contains_key(&deal.supplier, id),
+				"deal index lacks the supplier"
+			);
 			add(&deal.consumer, 2, deal.escrow);
 		}
 		let reasons = [HoldReason::OrderDeposit, HoldReason::BidEscrow, HoldReason::DealEscrow];

@@ -32,9 +32,9 @@ impl<T: Config> Pallet<T> {
 		let valid = if deal.is_spot() {
 			duration == 0
 		} else {
-			duration > 0 &&
-				duration <= T::MaxDuration::get() &&
-				deal.start.saturating_add(duration) >= now
+			duration > 0
+				&& duration <= T::MaxDuration::get()
+				&& deal.start.saturating_add(duration) >= now
 		};
 		ensure!(valid, Error::<T>::BadChangeDuration);
 		Ok(())
@@ -55,8 +55,8 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::ChangeRequested { id, side, per_second, duration });
 
 		// A change that only favours the other side needs no consent.
-		let favours_other_side = duration == deal.duration &&
-			match side {
+		let favours_other_side = duration == deal.duration
+			&& match side {
 				Side::Bid => per_second >= deal.price.per_second,
 				Side::Ask => per_second <= deal.price.per_second,
 			};

@@ -3,8 +3,7 @@
 use crate::{billing::Settlement, pallet::*, types::*};
 use frame_support::{ensure, pallet_prelude::*};
 use sonm_primitives::{
-	benchmarks,
-	netflags,
+	benchmarks, netflags,
 	traits::{IdentityLevelOf, IsBlocked},
 	IdentityLevel,
 };
@@ -18,7 +17,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(ask.terms.side == Side::Ask, Error::<T>::NotAnAsk);
 		ensure!(bid.terms.side == Side::Bid, Error::<T>::NotABid);
 		let now = Self::now();
-		ensure!(!Self::is_expired(&ask, now) && !Self::is_expired(&bid, now), Error::<T>::OrderExpired);
+		ensure!(
+			!Self::is_expired(&ask, now) && !Self::is_expired(&bid, now),
+			Error::<T>::OrderExpired
+		);
 		let master = Self::confirmed_master(&ask.author);
 		Self::check_match(&ask, &bid, master.as_ref())?;
 
@@ -70,10 +72,7 @@ impl<T: Config> Pallet<T> {
 		let (supplier, consumer) = (&ask.author, &bid.author);
 		ensure!(supplier != consumer && master != Some(consumer), Error::<T>::SelfDeal);
 		ensure!(ask.terms.price.unit == bid.terms.price.unit, Error::<T>::UnitMismatch);
-		ensure!(
-			ask.terms.price.per_second <= bid.terms.price.per_second,
-			Error::<T>::PriceTooHigh
-		);
+		ensure!(ask.terms.price.per_second <= bid.terms.price.per_second, Error::<T>::PriceTooHigh);
 		ensure!(ask.terms.duration >= bid.terms.duration, Error::<T>::DurationMismatch);
 		if let Some(wanted) = &ask.terms.counterparty {
 			ensure!(wanted == consumer, Error::<T>::AskCounterpartyMismatch);

@@ -53,10 +53,16 @@ fn random_call(rng: &mut Rng) {
 	let origin = RuntimeOrigin::signed(who);
 	let orders: Vec<(OrderId, Side)> =
 		Orders::<Test>::iter().map(|(id, order)| (id, order.terms.side)).collect();
-	let asks: Vec<OrderId> =
-		orders.iter().filter(|(_, side)| *side == Side::Ask).map(|(id, _)| *id).collect();
-	let bids: Vec<OrderId> =
-		orders.iter().filter(|(_, side)| *side == Side::Bid).map(|(id, _)| *id).collect();
+	let asks: Vec<OrderId> = orders
+		.iter()
+		.filter(|(_, side)| *side == Side::Ask)
+		.map(|(id, _)| *id)
+		.collect();
+	let bids: Vec<OrderId> = orders
+		.iter()
+		.filter(|(_, side)| *side == Side::Bid)
+		.map(|(id, _)| *id)
+		.collect();
 	let deals: Vec<DealId> = Deals::<Test>::iter_keys().collect();
 	let any_order = rng.pick(&orders).map(|(id, _)| id).unwrap_or(0);
 	let any_deal = rng.pick(&deals).unwrap_or(0);
@@ -64,11 +70,9 @@ fn random_call(rng: &mut Rng) {
 		0..=2 => Market::place_order(origin, random_terms(rng)),
 		3 => Market::cancel_order(origin, any_order),
 		4 => Market::remove_expired_order(origin, any_order),
-		5..=7 => Market::open_deal(
-			origin,
-			rng.pick(&asks).unwrap_or(0),
-			rng.pick(&bids).unwrap_or(0),
-		),
+		5..=7 => {
+			Market::open_deal(origin, rng.pick(&asks).unwrap_or(0), rng.pick(&bids).unwrap_or(0))
+		},
 		8 => Market::quick_buy(origin, rng.pick(&asks).unwrap_or(0), rng.below(2) * 600),
 		9 | 10 => Market::bill(origin, any_deal),
 		11 => Market::close_deal(origin, any_deal, rng.below(4) == 0),
@@ -79,7 +83,11 @@ fn random_call(rng: &mut Rng) {
 			[0, 600, 3600, 7200][rng.below(4) as usize],
 		),
 		13 => Market::accept_change(origin, any_deal),
-		14 => Market::drop_change(origin, any_deal, if rng.below(2) == 0 { Side::Ask } else { Side::Bid }),
+		14 => Market::drop_change(
+			origin,
+			any_deal,
+			if rng.below(2) == 0 { Side::Ask } else { Side::Bid },
+		),
 		_ => match rng.below(3) {
 			0 => Market::request_master(origin, 1 + rng.below(6)),
 			1 => Market::confirm_worker(origin, 1 + rng.below(6)),

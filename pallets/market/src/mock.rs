@@ -197,10 +197,13 @@ pub fn terms(side: Side, per_second: Balance, duration: u64) -> OrderTermsOf<Tes
 		min_identity: IdentityLevel::Anonymous,
 		curator: None,
 		tag: Default::default(),
-		benchmarks: vec![match side {
-			Side::Ask => 10,
-			Side::Bid => 5,
-		}; 12]
+		benchmarks: vec![
+			match side {
+				Side::Ask => 10,
+				Side::Bid => 5,
+			};
+			12
+		]
 		.try_into()
 		.expect("12 fit"),
 		netflags: 0,
@@ -215,10 +218,7 @@ pub fn new_test_ext(test: impl FnOnce()) {
 	reset_glue();
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: (1..=9)
-			.map(|who| (who, START))
-			.chain([(POT, 1), (RICH, 1_000 * SNM)])
-			.collect(),
+		balances: (1..=9).map(|who| (who, START)).chain([(POT, 1), (RICH, 1_000 * SNM)]).collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)

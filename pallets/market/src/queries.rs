@@ -15,9 +15,9 @@ impl<T: Config> Pallet<T> {
 	) -> Vec<(OrderId, OrderOf<T>)> {
 		let now = Self::now();
 		let passes = |order: &OrderOf<T>| {
-			filter.side.is_none_or(|side| order.terms.side == side) &&
-				filter.author.as_ref().is_none_or(|author| *author == order.author) &&
-				filter.status.is_none_or(|status| Self::status(order, now) == status)
+			filter.side.is_none_or(|side| order.terms.side == side)
+				&& filter.author.as_ref().is_none_or(|author| *author == order.author)
+				&& filter.status.is_none_or(|status| Self::status(order, now) == status)
 		};
 		let ids: Vec<OrderId> = match &filter.author {
 			// The author's index is short; the whole book is scanned only without an author.
@@ -67,7 +67,9 @@ impl<T: Config> Pallet<T> {
 		let now = Self::now();
 		let mut matches: Vec<(OrderId, OrderOf<T>)> = Orders::<T>::iter()
 			.filter(|(other_id, other)| {
-				*other_id != id && other.terms.side != order.terms.side && !Self::is_expired(other, now)
+				*other_id != id
+					&& other.terms.side != order.terms.side
+					&& !Self::is_expired(other, now)
 			})
 			.filter(|(_, other)| {
 				let (ask, bid) = match order.terms.side {

@@ -87,7 +87,10 @@ mod orders {
 		new_test_ext(|| {
 			let mut short = terms(Side::Ask, PRICE, HOUR);
 			short.benchmarks.truncate(11);
-			assert_noop!(Market::place_order(origin(SUPPLIER), short), Error::<Test>::BadBenchmarks);
+			assert_noop!(
+				Market::place_order(origin(SUPPLIER), short),
+				Error::<Test>::BadBenchmarks
+			);
 
 			let mut flags = terms(Side::Ask, PRICE, HOUR);
 			flags.netflags = netflags::ALL + 1;
@@ -144,7 +147,10 @@ mod orders {
 		new_test_ext(|| {
 			let id = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
 			assert_noop!(Market::cancel_order(origin(STRANGER), id), Error::<Test>::NotOrderAuthor);
-			assert_noop!(Market::cancel_order(origin(CUSTOMER), id + 1), Error::<Test>::OrderNotFound);
+			assert_noop!(
+				Market::cancel_order(origin(CUSTOMER), id + 1),
+				Error::<Test>::OrderNotFound
+			);
 			assert_ok!(Market::cancel_order(origin(CUSTOMER), id));
 			System::assert_last_event(
 				Event::OrderCancelled { id, author: CUSTOMER, expired: false }.into(),
@@ -208,7 +214,8 @@ mod matching {
 			});
 			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
 			System::assert_last_event(
-				Event::DealOpened { id: 0, ask, bid, supplier: SUPPLIER, consumer: CUSTOMER }.into(),
+				Event::DealOpened { id: 0, ask, bid, supplier: SUPPLIER, consumer: CUSTOMER }
+					.into(),
 			);
 			let deal = Deals::<Test>::get(0).expect("the deal is open");
 			assert_eq!((deal.price.per_second, deal.duration), (PRICE - 2, HOUR));
@@ -229,7 +236,10 @@ mod matching {
 			let (ask, bid) = try_open(|_, _| {});
 			assert_noop!(Market::open_deal(origin(MATCHER), bid, ask), Error::<Test>::NotAnAsk);
 			let other_ask = place(STRANGER, terms(Side::Ask, PRICE, HOUR));
-			assert_noop!(Market::open_deal(origin(MATCHER), ask, other_ask), Error::<Test>::NotABid);
+			assert_noop!(
+				Market::open_deal(origin(MATCHER), ask, other_ask),
+				Error::<Test>::NotABid
+			);
 			assert_noop!(Market::open_deal(origin(MATCHER), ask, 77), Error::<Test>::OrderNotFound);
 			assert_ok!(Market::set_paused(RuntimeOrigin::root(), true));
 			assert_noop!(Market::open_deal(origin(MATCHER), ask, bid), Error::<Test>::MarketPaused);
@@ -393,8 +403,12 @@ mod billing {
 			advance(HOUR / 2);
 			assert_ok!(Market::bill(origin(STRANGER), id));
 			System::assert_last_event(
-				Event::DealClosed { id, reason: CloseReason::InsufficientFunds, refund: period / 2 }
-					.into(),
+				Event::DealClosed {
+					id,
+					reason: CloseReason::InsufficientFunds,
+					refund: period / 2,
+				}
+				.into(),
 			);
 			assert!(Deals::<Test>::get(id).is_none());
 			let earned = PRICE * HOUR as Balance;
@@ -424,7 +438,10 @@ mod billing {
 			advance(100);
 			assert_ok!(Market::bill(origin(STRANGER), 0));
 			let second = 150_000; // 100 s x 0.5 USD x 3000
-			assert_eq!(Deals::<Test>::get(0).unwrap().paid, first + second - fee(first) - fee(second));
+			assert_eq!(
+				Deals::<Test>::get(0).unwrap().paid,
+				first + second - fee(first) - fee(second)
+			);
 			// The rest of the deal at the new rate plus margin stays held: 3400 x 1500 x 1.1.
 			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), 5_610_000);
 			set_usd_rate(None);
@@ -442,7 +459,10 @@ mod billing {
 				Market::close_deal(origin(SUPPLIER), id, false),
 				Error::<Test>::DealNotEnded
 			);
-			assert_noop!(Market::close_deal(origin(STRANGER), id, false), Error::<Test>::NotDealParty);
+			assert_noop!(
+				Market::close_deal(origin(STRANGER), id, false),
+				Error::<Test>::NotDealParty
+			);
 			assert_ok!(Market::close_deal(origin(CUSTOMER), id, false));
 			let used = PRICE * 900;
 			let refund = PRICE * (HOUR - 900) as Balance;
@@ -466,7 +486,10 @@ mod billing {
 			);
 			let spot = open(0);
 			advance(60);
-			assert_noop!(Market::close_deal(origin(STRANGER), spot, false), Error::<Test>::NotDealParty);
+			assert_noop!(
+				Market::close_deal(origin(STRANGER), spot, false),
+				Error::<Test>::NotDealParty
+			);
 			assert_ok!(Market::close_deal(origin(SUPPLIER), spot, false));
 			let refund = PRICE * (HOUR - 60) as Balance;
 			System::assert_last_event(
@@ -499,7 +522,10 @@ mod billing {
 		new_test_ext(|| {
 			let id = open(HOUR);
 			advance(HOUR);
-			assert_noop!(Market::close_deal(origin(STRANGER), id, true), Error::<Test>::NotDealParty);
+			assert_noop!(
+				Market::close_deal(origin(STRANGER), id, true),
+				Error::<Test>::NotDealParty
+			);
 		});
 	}
 
@@ -547,7 +573,10 @@ mod changes {
 				Market::request_change(origin(CUSTOMER), id, PRICE, 3 * HOUR),
 				Error::<Test>::ChangeRequestPending
 			);
-			assert_noop!(Market::accept_change(origin(CUSTOMER), id), Error::<Test>::ChangeRequestNotFound);
+			assert_noop!(
+				Market::accept_change(origin(CUSTOMER), id),
+				Error::<Test>::ChangeRequestNotFound
+			);
 			assert_noop!(Market::accept_change(origin(STRANGER), id), Error::<Test>::NotDealParty);
 			assert_ok!(Market::accept_change(origin(SUPPLIER), id));
 			System::assert_last_event(
@@ -633,7 +662,10 @@ mod workers {
 	#[test]
 	fn a_worker_joins_a_master_and_either_side_ends_it() {
 		new_test_ext(|| {
-			assert_noop!(Market::request_master(origin(SUPPLIER), SUPPLIER), Error::<Test>::OwnMaster);
+			assert_noop!(
+				Market::request_master(origin(SUPPLIER), SUPPLIER),
+				Error::<Test>::OwnMaster
+			);
 			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
 			System::assert_last_event(
 				Event::WorkerRequested { worker: SUPPLIER, master: MASTER }.into(),
@@ -642,19 +674,31 @@ mod workers {
 				Market::request_master(origin(SUPPLIER), STRANGER),
 				Error::<Test>::AlreadyHasMaster
 			);
-			assert_noop!(Market::confirm_worker(origin(STRANGER), SUPPLIER), Error::<Test>::NotMaster);
-			assert_noop!(Market::confirm_worker(origin(MASTER), STRANGER), Error::<Test>::NoMasterLink);
+			assert_noop!(
+				Market::confirm_worker(origin(STRANGER), SUPPLIER),
+				Error::<Test>::NotMaster
+			);
+			assert_noop!(
+				Market::confirm_worker(origin(MASTER), STRANGER),
+				Error::<Test>::NoMasterLink
+			);
 			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
 			assert_noop!(
 				Market::confirm_worker(origin(MASTER), SUPPLIER),
 				Error::<Test>::AlreadyConfirmed
 			);
-			assert_noop!(Market::remove_worker(origin(STRANGER), SUPPLIER), Error::<Test>::NotMaster);
+			assert_noop!(
+				Market::remove_worker(origin(STRANGER), SUPPLIER),
+				Error::<Test>::NotMaster
+			);
 			assert_ok!(Market::remove_worker(origin(MASTER), SUPPLIER));
 			System::assert_last_event(
 				Event::WorkerRemoved { worker: SUPPLIER, master: MASTER }.into(),
 			);
-			assert_noop!(Market::remove_worker(origin(SUPPLIER), SUPPLIER), Error::<Test>::NoMasterLink);
+			assert_noop!(
+				Market::remove_worker(origin(SUPPLIER), SUPPLIER),
+				Error::<Test>::NoMasterLink
+			);
 		});
 	}
 }
@@ -664,7 +708,10 @@ fn pausing_stops_new_business_but_not_billing_closing_or_cancelling() {
 	new_test_ext(|| {
 		let id = open(0);
 		let order = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
-		assert_noop!(Market::set_paused(origin(CUSTOMER), true), sp_runtime::DispatchError::BadOrigin);
+		assert_noop!(
+			Market::set_paused(origin(CUSTOMER), true),
+			sp_runtime::DispatchError::BadOrigin
+		);
 		assert_ok!(Market::set_paused(RuntimeOrigin::root(), true));
 		System::assert_last_event(Event::PauseSet { paused: true }.into());
 		advance(60);
@@ -709,8 +756,12 @@ mod readme_examples {
 				.into(),
 			);
 			System::assert_last_event(
-				Event::DealClosed { id, reason: CloseReason::ByCustomer, refund: 2_700 * SNM / 1_000 }
-					.into(),
+				Event::DealClosed {
+					id,
+					reason: CloseReason::ByCustomer,
+					refund: 2_700 * SNM / 1_000,
+				}
+				.into(),
 			);
 			assert_eq!(free(RICH), 1_000 * SNM - 900 * SNM / 1_000);
 		});
@@ -795,10 +846,7 @@ mod queries {
 			advance(10);
 			assert_eq!(ids(filter(None, None, expired), 0, 10), vec![d]);
 			assert_eq!(ids(filter(None, Some(SUPPLIER), expired), 0, 10), vec![d]);
-			assert_eq!(
-				ids(filter(None, None, Some(OrderStatus::Active)), 0, 10),
-				vec![a, b, c]
-			);
+			assert_eq!(ids(filter(None, None, Some(OrderStatus::Active)), 0, 10), vec![a, b, c]);
 		});
 	}
 
@@ -821,7 +869,10 @@ mod queries {
 				Market::matching_orders(cheap, 10).into_iter().map(|(id, _)| id).collect();
 			assert_eq!(for_ask, vec![bid]);
 			assert_ok!(Market::open_deal(origin(MATCHER), cheap, bid));
-			assert!(Market::matching_orders(bid, 10).is_empty(), "a consumed order matches nothing");
+			assert!(
+				Market::matching_orders(bid, 10).is_empty(),
+				"a consumed order matches nothing"
+			);
 		});
 	}
 

@@ -1,10 +1,9 @@
 //! The market's data: prices, orders, deals, change requests and master/worker links.
 
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use crate::{BalanceOf, Config};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound,
-	DebugNoBound,
+	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use scale_info::TypeInfo;
 use sonm_primitives::IdentityLevel;
@@ -18,7 +17,16 @@ pub type Tag = BoundedVec<u8, MaxTagLen>;
 
 /// What a price is quoted in.
 #[derive(
-	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+	Clone,
+	Copy,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	Debug,
+	TypeInfo,
 )]
 pub enum PriceUnit {
 	/// SNM base units per second.
@@ -29,7 +37,16 @@ pub enum PriceUnit {
 
 /// A price per second of rented hardware.
 #[derive(
-	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+	Clone,
+	Copy,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	Debug,
+	TypeInfo,
 )]
 pub struct Price<Balance> {
 	/// Amount per second, in base units of `unit`.
@@ -102,7 +119,16 @@ pub struct Order<T: Config> {
 
 /// Why a deal ended.
 #[derive(
-	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+	Clone,
+	Copy,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	Debug,
+	TypeInfo,
 )]
 pub enum CloseReason {
 	/// A forward deal reached its end.
@@ -158,7 +184,16 @@ impl<AccountId, Balance> Deal<AccountId, Balance> {
 
 /// A proposal to change a deal's price and/or duration.
 #[derive(
-	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+	Clone,
+	Copy,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	Debug,
+	TypeInfo,
 )]
 pub struct ChangeRequest<Balance> {
 	/// The proposed price per second, in the deal's unit.
@@ -171,7 +206,16 @@ pub struct ChangeRequest<Balance> {
 
 /// A worker's link to its master: requested by the worker, confirmed by the master.
 #[derive(
-	Clone, Copy, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+	Clone,
+	Copy,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	Debug,
+	TypeInfo,
 )]
 pub struct MasterLink<AccountId> {
 	/// The master.

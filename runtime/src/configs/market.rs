@@ -4,7 +4,9 @@
 //! Anonymous, nobody is blacklisted (closing with `blacklist` fails with `BlacklistFailed`),
 //! and there is no SNM/USD price, so USD-priced orders are refused with `PriceUnavailable`.
 
-use crate::{AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp, SNM};
+use crate::{
+	AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp, SNM,
+};
 use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64},
