@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the weights of the SONM pallets on this machine: builds `sonm-node` with the
-# `runtime-benchmarks` feature and runs `sonm-node benchmark pallet` for each pallet, writing
+# Regenerates the weights of the SONM pallets on this machine: builds `sonm-node --release` with
+# the `runtime-benchmarks` feature and runs `sonm-node benchmark pallet` for each pallet, writing
 # its `src/weights.rs` from `scripts/weight-template.hbs`. The runtime uses those weights.
+# (A release build: host functions of a debug build run several times slower and would inflate
+# every weight. The first release build takes about as long as the first debug build.)
 #
 # Usage: scripts/benchmark-pallets.sh [pallet_name ...]   (default: every SONM pallet)
 # REPEAT=N sets how many times each benchmark is repeated (default 20).
@@ -15,8 +17,8 @@ declare -A PALLETS=(
 	[pallet_market]=pallets/market
 )
 
-cargo build -p sonm-node --features runtime-benchmarks
-node="$CARGO_TARGET_DIR/debug/sonm-node"
+cargo build --release -p sonm-node --features runtime-benchmarks
+node="$CARGO_TARGET_DIR/release/sonm-node"
 selected=("$@")
 if [ ${#selected[@]} -eq 0 ]; then
 	selected=("${!PALLETS[@]}")
