@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the weights of the SONM pallets on this machine: builds `sonm-node --release` with
-# the `runtime-benchmarks` feature and runs `sonm-node benchmark pallet` for each pallet, writing
-# its `src/weights.rs` from `scripts/weight-template.hbs`. The runtime uses those weights.
+# Regenerates pallet weights on this machine: builds `sonm-node --release` with the
+# `runtime-benchmarks` feature and runs `sonm-node benchmark pallet` for each pallet. A SONM
+# pallet gets its `src/weights.rs` (trait, `SubstrateWeight`, `()`) from
+# `scripts/weight-template.hbs`; a polkadot-sdk pallet whose weights this runtime measures itself
+# gets `runtime/src/weights/<pallet>.rs` from the CLI's own template. The runtime uses them all.
 # (A release build: host functions of a debug build run several times slower and would inflate
 # every weight. The first release build takes about as long as the first debug build.)
 #
@@ -12,9 +14,11 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-# Pallet name -> crate directory.
+# Pallet name -> the weight file it writes.
 declare -A PALLETS=(
-	[pallet_market]=pallets/market
+	[pallet_market]=pallets/market/src/weights.rs
+	[frame_system_extensions]=runtime/src/weights/frame_system_extensions.rs
+	[pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
 )
 
 cargo build --release -p sonm-node --features runtime-benchmarks
@@ -25,12 +29,16 @@ if [ ${#selected[@]} -eq 0 ]; then
 fi
 
 for pallet in "${selected[@]}"; do
-	dir="${PALLETS[$pallet]:-}"
-	if [ -z "$dir" ]; then
+	output="${PALLETS[$pallet]:-}"
+	if [ -z "$output" ]; then
 		echo "unknown pallet $pallet; known: ${!PALLETS[*]}" >&2
 		exit 2
 	fi
-	echo "== $pallet -> $dir/src/weights.rs"
+	template=()
+	case "$output" in
+	pallets/*) template=(--template scripts/weight-template.hbs) ;;
+	esac
+	echo "== $pallet -> $output"
 	"$node" benchmark pallet \
 		--chain dev \
 		--pallet "$pallet" \
@@ -38,6 +46,6 @@ for pallet in "${selected[@]}"; do
 		--steps 50 \
 		--repeat "${REPEAT:-20}" \
 		--wasm-execution compiled \
-		--template scripts/weight-template.hbs \
-		--output "$dir/src/weights.rs"
+		"${template[@]}" \
+		--output "$output"
 done

@@ -120,6 +120,7 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 
 	// market_*: the bid is compatible with the ask, and the ask with the bid; the others not.
 	let for_ask = rpc.call("market_matchingOrders", rpc_params![ask, 10]).await.expect("matching");
+	println!("market_matchingOrders [{ask}, 10] -> {for_ask:#}");
 	assert_eq!(ids(&for_ask), vec![bid], "Dave's bid wants more than Alice offers: {for_ask}");
 	assert_eq!(for_ask[0]["author"], customer.to_ss58check());
 	assert_eq!(for_ask[0]["escrow"], (price * DURATION as Balance).to_string());
@@ -150,6 +151,7 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 	});
 	let start = rpc.timestamp_secs(open_block).await;
 	let shown = rpc.call("market_deal", rpc_params![deal]).await.expect("deal");
+	println!("market_deal [{deal}] -> {shown:#}");
 	assert_eq!(shown["start"], start);
 	assert_eq!(shown["end"], start + DURATION);
 	assert_eq!(shown["escrow"], (price * DURATION as Balance).to_string());

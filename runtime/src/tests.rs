@@ -116,3 +116,60 @@ fn the_market_refuses_usd_prices_and_blacklisting_while_their_pallets_are_missin
 		assert_eq!(Balances::balance(&bob.to_account_id()), DEV_ENDOWMENT);
 	});
 }
+
+/// How many of the market's main calls fit in one block, from the generated weights: each
+/// signed extrinsic costs its call's weight, its transaction extensions' and the measured base
+/// of an extrinsic; normal extrinsics may fill 75 % of the block. The pallet's README quotes
+/// these figures (`cargo test -p sonm-runtime --lib capacity -- --nocapture` prints them).
+#[test]
+fn capacity_of_a_block_in_market_calls() {
+	use crate::{RuntimeCall, SLOT_DURATION};
+	use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+	use pallet_market::{Call, OrderTerms, Price, PriceUnit, Side};
+
+	let terms = OrderTerms::<Runtime> {
+		side: Side::Bid,
+		price: Price { per_second: 1, unit: PriceUnit::Snm },
+		duration: 3_600,
+		counterparty: Some(Sr25519Keyring::Bob.to_account_id()),
+		min_identity: Default::default(),
+		curator: Some(Sr25519Keyring::Charlie.to_account_id()),
+		tag: vec![b't'; 32].try_into().unwrap(),
+		benchmarks: vec![1; 32].try_into().unwrap(),
+		netflags: 0,
+		expires_at: Some(u64::MAX),
+	};
+	let calls: [(&str, RuntimeCall); 4] = [
+		("place_order", Call::place_order { terms }.into()),
+		("open_deal", Call::open_deal { ask: u64::MAX, bid: u64::MAX }.into()),
+		("bill", Call::bill { id: u64::MAX }.into()),
+		("close_deal", Call::close_deal { id: u64::MAX, blacklist: true }.into()),
+	];
+	let limits = <Runtime as frame_system::Config>::BlockWeights::get();
+	let normal = limits.get(DispatchClass::Normal);
+	let room = normal.max_total.expect("normal extrinsics are limited").ref_time();
+	let length_room = *<Runtime as frame_system::Config>::BlockLength::get()
+		.max
+		.get(DispatchClass::Normal) as u64;
+	let pair = Sr25519Keyring::Alice.pair();
+	let genesis = Default::default();
+	println!("| call | weight per extrinsic (µs) | bytes | per {} s block |", SLOT_DURATION / 1000);
+	for (name, call) in calls {
+		let extrinsic = crate::signing::sign_extrinsic(
+			call,
+			&pair,
+			u32::MAX,
+			sp_runtime::generic::Era::Immortal,
+			genesis,
+			genesis,
+		);
+		let per_extrinsic = extrinsic.get_dispatch_info().total_weight().ref_time()
+			+ normal.base_extrinsic.ref_time();
+		let bytes = codec::Encode::encoded_size(&extrinsic) as u64;
+		let fit = (room / per_extrinsic).min(length_room / bytes);
+		println!("| `{name}` | {:.1} | {bytes} | {fit} |", per_extrinsic as f64 / 1e6);
+		if name == "open_deal" {
+			assert!(fit >= 1_000, "the aim is 1,000 open_deal per block; {fit} fit");
+		}
+	}
+}

@@ -39,9 +39,6 @@ impl<T: Config> Pallet<T> {
 
 		let id = NextDealId::<T>::get();
 		NextDealId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-		for party in [&supplier, &consumer, &payee] {
-			DealsOf::<T>::insert(party, id, ());
-		}
 		Deals::<T>::insert(
 			id,
 			Deal {

@@ -167,18 +167,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Deals<T: Config> = StorageMap<_, Blake2_128Concat, DealId, DealOf<T>>;
 
-	/// The open deals each account takes part in (as supplier, consumer or payee).
-	#[pallet::storage]
-	pub type DealsOf<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Blake2_128Concat,
-		DealId,
-		(),
-		OptionQuery,
-	>;
-
 	/// Pending change requests of a deal, one per side (`Bid`: the customer's, `Ask`: the
 	/// supplier's).
 	#[pallet::storage]

@@ -7,7 +7,7 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/sonm-target/debug/sonm-node
+// /root/.cache/sonm-target/release/sonm-node
 // benchmark
 // pallet
 // --chain
@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1273`
 		//  Estimated: `4315`
-		// Minimum execution time: 349_214_000 picoseconds.
-		Weight::from_parts(366_976_000, 4315)
+		// Minimum execution time: 95_905_000 picoseconds.
+		Weight::from_parts(101_652_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2589`
 		//  Estimated: `4315`
-		// Minimum execution time: 320_948_000 picoseconds.
-		Weight::from_parts(347_701_000, 4315)
+		// Minimum execution time: 93_358_000 picoseconds.
+		Weight::from_parts(101_101_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2626`
 		//  Estimated: `4315`
-		// Minimum execution time: 334_028_000 picoseconds.
-		Weight::from_parts(354_767_000, 4315)
+		// Minimum execution time: 98_093_000 picoseconds.
+		Weight::from_parts(105_583_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -131,18 +131,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Market::NextDealId` (r:1 w:1)
 	/// Proof: `Market::NextDealId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Market::DealsOf` (r:0 w:3)
-	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	fn open_deal() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4535`
 		//  Estimated: `7640`
-		// Minimum execution time: 650_492_000 picoseconds.
-		Weight::from_parts(682_968_000, 7640)
+		// Minimum execution time: 186_939_000 picoseconds.
+		Weight::from_parts(195_931_000, 7640)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:2)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -162,18 +160,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
 	/// Storage: `Market::NextDealId` (r:1 w:1)
 	/// Proof: `Market::NextDealId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Market::DealsOf` (r:0 w:3)
-	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	fn quick_buy() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3743`
 		//  Estimated: `7640`
-		// Minimum execution time: 924_018_000 picoseconds.
-		Weight::from_parts(957_621_000, 7640)
+		// Minimum execution time: 251_966_000 picoseconds.
+		Weight::from_parts(264_850_000, 7640)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
@@ -185,16 +181,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
-	/// Storage: `Market::DealsOf` (r:0 w:3)
-	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn bill() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1177`
+		//  Measured:  `1144`
 		//  Estimated: `8799`
-		// Minimum execution time: 525_922_000 picoseconds.
-		Weight::from_parts(556_467_000, 8799)
+		// Minimum execution time: 140_798_000 picoseconds.
+		Weight::from_parts(151_310_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
@@ -206,16 +200,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
-	/// Storage: `Market::DealsOf` (r:0 w:3)
-	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn close_deal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1177`
+		//  Measured:  `1144`
 		//  Estimated: `8799`
-		// Minimum execution time: 520_486_000 picoseconds.
-		Weight::from_parts(548_131_000, 8799)
+		// Minimum execution time: 138_303_000 picoseconds.
+		Weight::from_parts(147_018_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
@@ -229,10 +221,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn request_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1128`
+		//  Measured:  `1095`
 		//  Estimated: `8799`
-		// Minimum execution time: 550_147_000 picoseconds.
-		Weight::from_parts(584_068_000, 8799)
+		// Minimum execution time: 151_976_000 picoseconds.
+		Weight::from_parts(161_933_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -248,10 +240,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn accept_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1177`
+		//  Measured:  `1144`
 		//  Estimated: `8799`
-		// Minimum execution time: 532_649_000 picoseconds.
-		Weight::from_parts(560_458_000, 8799)
+		// Minimum execution time: 150_015_000 picoseconds.
+		Weight::from_parts(159_620_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -261,10 +253,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn drop_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `634`
+		//  Measured:  `601`
 		//  Estimated: `3674`
-		// Minimum execution time: 86_528_000 picoseconds.
-		Weight::from_parts(101_605_000, 3674)
+		// Minimum execution time: 26_680_000 picoseconds.
+		Weight::from_parts(32_020_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -274,8 +266,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `109`
 		//  Estimated: `3546`
-		// Minimum execution time: 37_396_000 picoseconds.
-		Weight::from_parts(39_527_000, 3546)
+		// Minimum execution time: 9_214_000 picoseconds.
+		Weight::from_parts(10_464_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -285,8 +277,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 34_303_000 picoseconds.
-		Weight::from_parts(36_525_000, 3546)
+		// Minimum execution time: 10_183_000 picoseconds.
+		Weight::from_parts(11_367_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -296,8 +288,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 37_588_000 picoseconds.
-		Weight::from_parts(40_230_000, 3546)
+		// Minimum execution time: 11_091_000 picoseconds.
+		Weight::from_parts(12_217_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -307,8 +299,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 19_132_000 picoseconds.
-		Weight::from_parts(20_576_000, 0)
+		// Minimum execution time: 4_571_000 picoseconds.
+		Weight::from_parts(5_207_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -316,72 +308,72 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn place_order() -> Weight {
-		Weight::from_parts(366_976_000, 4315)
+		Weight::from_parts(101_652_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(347_701_000, 4315)
+		Weight::from_parts(101_101_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_expired_order() -> Weight {
-		Weight::from_parts(354_767_000, 4315)
+		Weight::from_parts(105_583_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn open_deal() -> Weight {
-		Weight::from_parts(682_968_000, 7640)
+		Weight::from_parts(195_931_000, 7640)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn quick_buy() -> Weight {
-		Weight::from_parts(957_621_000, 7640)
+		Weight::from_parts(264_850_000, 7640)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(14_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn bill() -> Weight {
-		Weight::from_parts(556_467_000, 8799)
+		Weight::from_parts(151_310_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn close_deal() -> Weight {
-		Weight::from_parts(548_131_000, 8799)
+		Weight::from_parts(147_018_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn request_change() -> Weight {
-		Weight::from_parts(584_068_000, 8799)
+		Weight::from_parts(161_933_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn accept_change() -> Weight {
-		Weight::from_parts(560_458_000, 8799)
+		Weight::from_parts(159_620_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn drop_change() -> Weight {
-		Weight::from_parts(101_605_000, 3674)
+		Weight::from_parts(32_020_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_master() -> Weight {
-		Weight::from_parts(39_527_000, 3546)
+		Weight::from_parts(10_464_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_worker() -> Weight {
-		Weight::from_parts(36_525_000, 3546)
+		Weight::from_parts(11_367_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_worker() -> Weight {
-		Weight::from_parts(40_230_000, 3546)
+		Weight::from_parts(12_217_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_paused() -> Weight {
-		Weight::from_parts(20_576_000, 0)
+		Weight::from_parts(5_207_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
