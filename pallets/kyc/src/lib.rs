@@ -1,0 +1,488 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+			UnixTime,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sonm_primitives::IdentityLevel;
+	use sp_runtime::traits::Zero;
+
+	/// A balance of the fee currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// Sequential id of a provider.
+	pub type ProviderId = u32;
+	/// A provider's name: at most 64 bytes.
+	pub type ProviderName = BoundedVec<u8, ConstU32<64>>;
+	/// A provider's web address: at most 256 bytes.
+	pub type ProviderUrl = BoundedVec<u8, ConstU32<256>>;
+	/// The hash of the evidence a provider keeps off chain (documents, call records).
+	pub type EvidenceHash = [u8; 32];
+	/// Seconds since the unix epoch.
+	pub type Seconds = u64;
+
+	/// A KYC provider, registered by governance.
+	#[derive(
+		Clone, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+	)]
+	pub struct Provider<AccountId, Balance> {
+		/// The account that certifies and is paid.
+		pub account: AccountId,
+		/// Its name.
+		pub name: ProviderName,
+		/// Where users start its procedure.
+		pub url: ProviderUrl,
+		/// What one verification costs.
+		pub fee: Balance,
+		/// The highest level it may grant.
+		pub max_level: IdentityLevel,
+		/// Whether it takes requests and certifies.
+		pub active: bool,
+	}
+
+	/// A user's pending request to a provider.
+	#[derive(
+		Clone,
+		Copy,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		Debug,
+		TypeInfo,
+	)]
+	pub struct Request<Balance> {
+		/// The level asked for.
+		pub level: IdentityLevel,
+		/// The fee held from the user.
+		pub fee: Balance,
+	}
+
+	/// A provider's certification of a user.
+	#[derive(
+		Clone,
+		Copy,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		Debug,
+		TypeInfo,
+	)]
+	pub struct Certification {
+		/// The level granted.
+		pub level: IdentityLevel,
+		/// When it stops counting.
+		pub expires_at: Seconds,
+		/// The hash of the evidence the provider keeps.
+		pub evidence: EvidenceHash,
+	}
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The currency fees are paid in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Wall-clock time of the current block, for expiry.
+		type Time: UnixTime;
+
+		/// Who manages the provider registry (governance).
+		type RegistryOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The most providers; also bounds how many certifications an account can have, and so
+		/// the reads of its effective level.
+		#[pallet::constant]
+		type MaxProviders: Get<u32>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds an account's funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The fee of a pending verification request.
+		#[codec(index = 0)]
+		VerificationFee,
+	}
+
+	/// The id the next provider gets.
+	#[pallet::storage]
+	pub type NextProviderId<T> = StorageValue<_, ProviderId, ValueQuery>;
+
+	/// The registry.
+	#[pallet::storage]
+	pub type Providers<T: Config> =
+		StorageMap<_, Twox64Concat, ProviderId, Provider<T::AccountId, BalanceOf<T>>>;
+
+	/// Pending requests, by user and provider.
+	#[pallet::storage]
+	pub type Requests<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ProviderId,
+		Request<BalanceOf<T>>,
+	>;
+
+	/// Certifications, by user and provider (a provider's newer one replaces its older one).
+	#[pallet::storage]
+	pub type Certifications<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ProviderId,
+		Certification,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A provider joined the registry.
+		ProviderRegistered { id: ProviderId, account: T::AccountId },
+		/// A provider's fee, highest level, URL or activity changed.
+		ProviderUpdated { id: ProviderId },
+		/// A user asked a provider for a level; the fee is held.
+		VerificationRequested { who: T::AccountId, provider: ProviderId, level: IdentityLevel },
+		/// A user withdrew a request; the fee went back.
+		RequestCancelled { who: T::AccountId, provider: ProviderId },
+		/// A provider certified a user and was paid.
+		Certified {
+			who: T::AccountId,
+			provider: ProviderId,
+			level: IdentityLevel,
+			expires_at: Seconds,
+		},
+		/// A provider rejected a request; the fee went back.
+		Rejected { who: T::AccountId, provider: ProviderId },
+		/// A certification was revoked (by its provider or governance).
+		Revoked { who: T::AccountId, provider: ProviderId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// As many providers as allowed are registered.
+		TooManyProviders,
+		/// No provider has this id.
+		ProviderNotFound,
+		/// The provider is not active.
+		ProviderInactive,
+		/// The caller is not the provider's account.
+		NotProvider,
+		/// Anonymous is no level to request or grant.
+		LevelTooLow,
+		/// The provider may not grant this level.
+		LevelAboveProviderMax,
+		/// The provider's fee is above what the user agreed to pay.
+		FeeAboveMax,
+		/// The user cannot pay the fee.
+		InsufficientBalance,
+		/// The user already has a pending request with this provider.
+		RequestPending,
+		/// No such pending request.
+		RequestNotFound,
+		/// The expiry is not in the future.
+		ExpiryInPast,
+		/// No such certification.
+		CertificationNotFound,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a provider.
+		///
+		/// Origin: `RegistryOrigin` (root). Emits `ProviderRegistered`. Errors:
+		/// `TooManyProviders`, `LevelTooLow`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_provider())]
+		pub fn register_provider(
+			origin: OriginFor<T>,
+			account: T::AccountId,
+			name: ProviderName,
+			url: ProviderUrl,
+			fee: BalanceOf<T>,
+			max_level: IdentityLevel,
+		) -> DispatchResult {
+			T::RegistryOrigin::ensure_origin(origin)?;
+			ensure!(max_level > IdentityLevel::Anonymous, Error::<T>::LevelTooLow);
+			let id = NextProviderId::<T>::get();
+			ensure!(id < T::MaxProviders::get(), Error::<T>::TooManyProviders);
+			NextProviderId::<T>::put(id + 1);
+			Providers::<T>::insert(
+				id,
+				Provider { account: account.clone(), name, url, fee, max_level, active: true },
+			);
+			Self::deposit_event(Event::ProviderRegistered { id, account });
+			Ok(())
+		}
+
+		/// Changes a provider's URL, fee, highest level or activity. Pending requests keep the
+		/// fee they hold; existing certifications stay valid until they expire or are revoked.
+		///
+		/// Origin: `RegistryOrigin` (root). Emits `ProviderUpdated`. Errors:
+		/// `ProviderNotFound`, `LevelTooLow`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_provider())]
+		pub fn update_provider(
+			origin: OriginFor<T>,
+			id: ProviderId,
+			url: ProviderUrl,
+			fee: BalanceOf<T>,
+			max_level: IdentityLevel,
+			active: bool,
+		) -> DispatchResult {
+			T::RegistryOrigin::ensure_origin(origin)?;
+			ensure!(max_level > IdentityLevel::Anonymous, Error::<T>::LevelTooLow);
+			Providers::<T>::try_mutate(id, |provider| {
+				let provider = provider.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
+				provider.url = url;
+				provider.fee = fee;
+				provider.max_level = max_level;
+				provider.active = active;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::ProviderUpdated { id });
+			Ok(())
+		}
+
+		/// Asks `provider` to verify the caller at `level`, holding its fee (at most `max_fee`,
+		/// so that a fee raised meanwhile is not charged unawares).
+		///
+		/// Origin: signed. Emits `VerificationRequested`. Errors: `ProviderNotFound`,
+		/// `ProviderInactive`, `LevelTooLow`, `LevelAboveProviderMax`, `FeeAboveMax`,
+		/// `RequestPending`, `InsufficientBalance`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::request_verification())]
+		pub fn request_verification(
+			origin: OriginFor<T>,
+			provider: ProviderId,
+			level: IdentityLevel,
+			max_fee: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let registered = Self::active_provider(provider)?;
+			ensure!(level > IdentityLevel::Anonymous, Error::<T>::LevelTooLow);
+			ensure!(level <= registered.max_level, Error::<T>::LevelAboveProviderMax);
+			ensure!(registered.fee <= max_fee, Error::<T>::FeeAboveMax);
+			ensure!(!Requests::<T>::contains_key(&who, provider), Error::<T>::RequestPending);
+			if !registered.fee.is_zero() {
+				T::Currency::hold(&HoldReason::VerificationFee.into(), &who, registered.fee)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
+			Requests::<T>::insert(&who, provider, Request { level, fee: registered.fee });
+			Self::deposit_event(Event::VerificationRequested { who, provider, level });
+			Ok(())
+		}
+
+		/// Withdraws the caller's pending request; the fee goes back.
+		///
+		/// Origin: signed, the user. Emits `RequestCancelled`. Errors: `RequestNotFound`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel_request())]
+		pub fn cancel_request(origin: OriginFor<T>, provider: ProviderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
+			Self::release_fee(&who, request.fee)?;
+			Self::deposit_event(Event::RequestCancelled { who, provider });
+			Ok(())
+		}
+
+		/// The provider certifies `who` at the requested level until `expires_at`, with the hash
+		/// of the evidence it keeps; the held fee is paid to the provider.
+		///
+		/// Origin: signed, the provider's account. Emits `Certified`. Errors:
+		/// `ProviderNotFound`, `ProviderInactive`, `NotProvider`, `RequestNotFound`,
+		/// `ExpiryInPast`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::certify())]
+		pub fn certify(
+			origin: OriginFor<T>,
+			provider: ProviderId,
+			who: T::AccountId,
+			expires_at: Seconds,
+			evidence: EvidenceHash,
+		) -> DispatchResult {
+			let caller = ensure_signed(origin)?;
+			let registered = Self::active_provider(provider)?;
+			ensure!(caller == registered.account, Error::<T>::NotProvider);
+			ensure!(expires_at > Self::now(), Error::<T>::ExpiryInPast);
+			let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
+			if !request.fee.is_zero() {
+				T::Currency::transfer_on_hold(
+					&HoldReason::VerificationFee.into(),
+					&who,
+					&registered.account,
+					request.fee,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Force,
+				)?;
+			}
+			let level = request.level;
+			Certifications::<T>::insert(
+				&who,
+				provider,
+				Certification { level, expires_at, evidence },
+			);
+			Self::deposit_event(Event::Certified { who, provider, level, expires_at });
+			Ok(())
+		}
+
+		/// The provider rejects `who`'s request; the fee goes back to `who`.
+		///
+		/// Origin: signed, the provider's account. Emits `Rejected`. Errors:
+		/// `ProviderNotFound`, `NotProvider`, `RequestNotFound`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reject())]
+		pub fn reject(
+			origin: OriginFor<T>,
+			provider: ProviderId,
+			who: T::AccountId,
+		) -> DispatchResult {
+			let caller = ensure_signed(origin)?;
+			let registered = Providers::<T>::get(provider).ok_or(Error::<T>::ProviderNotFound)?;
+			ensure!(caller == registered.account, Error::<T>::NotProvider);
+			let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
+			Self::release_fee(&who, request.fee)?;
+			Self::deposit_event(Event::Rejected { who, provider });
+			Ok(())
+		}
+
+		/// Revokes `provider`'s certification of `who`.
+		///
+		/// Origin: signed by the provider's account, or `RegistryOrigin`. Emits `Revoked`.
+		/// Errors: `ProviderNotFound`, `NotProvider`, `CertificationNotFound`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::revoke())]
+		pub fn revoke(
+			origin: OriginFor<T>,
+			provider: ProviderId,
+			who: T::AccountId,
+		) -> DispatchResult {
+			if T::RegistryOrigin::try_origin(origin.clone()).is_err() {
+				let caller = ensure_signed(origin)?;
+				let registered =
+					Providers::<T>::get(provider).ok_or(Error::<T>::ProviderNotFound)?;
+				ensure!(caller == registered.account, Error::<T>::NotProvider);
+			}
+			Certifications::<T>::take(&who, provider).ok_or(Error::<T>::CertificationNotFound)?;
+			Self::deposit_event(Event::Revoked { who, provider });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Now, in whole seconds since the unix epoch.
+		fn now() -> Seconds {
+			T::Time::now().as_secs()
+		}
+
+		fn active_provider(
+			id: ProviderId,
+		) -> Result<Provider<T::AccountId, BalanceOf<T>>, DispatchError> {
+			let provider = Providers::<T>::get(id).ok_or(Error::<T>::ProviderNotFound)?;
+			ensure!(provider.active, Error::<T>::ProviderInactive);
+			Ok(provider)
+		}
+
+		fn release_fee(who: &T::AccountId, fee: BalanceOf<T>) -> DispatchResult {
+			if fee.is_zero() {
+				return Ok(());
+			}
+			T::Currency::release(&HoldReason::VerificationFee.into(), who, fee, Precision::Exact)
+				.map(|_| ())
+		}
+
+		/// The highest level of `who`'s unexpired certifications; Anonymous without one.
+		pub fn level_of(who: &T::AccountId) -> IdentityLevel {
+			let now = Self::now();
+			Certifications::<T>::iter_prefix_values(who)
+				.filter(|certification| certification.expires_at > now)
+				.map(|certification| certification.level)
+				.max()
+				.unwrap_or_default()
+		}
+
+		/// The invariant: every account holds for this pallet exactly the fees of its pending
+		/// requests.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			use sp_runtime::traits::Saturating;
+			let mut fees: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (who, provider, request) in Requests::<T>::iter() {
+				ensure!(Providers::<T>::contains_key(provider), "a request names no provider");
+				let sum = fees.entry(who).or_insert(Zero::zero());
+				*sum = sum.saturating_add(request.fee);
+			}
+			for (who, sum) in fees {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::VerificationFee.into(), &who) == sum,
+					"a fee hold differs from the pending requests' fees"
+				);
+			}
+			ensure!(
+				Providers::<T>::iter_keys().all(|id| id < NextProviderId::<T>::get()),
+				"a provider id is beyond the next id"
+			);
+			Ok(())
+		}
+	}
+
+	impl<T: Config> sonm_primitives::traits::IdentityLevelOf<T::AccountId> for Pallet<T> {
+		fn identity_level(who: &T::AccountId) -> IdentityLevel {
+			Pallet::<T>::level_of(who)
+		}
+	}
+}

@@ -1,0 +1,348 @@
+//! Every call, its events and fees, and every error path; `try_state` and conservation of the
+//! currency after each test (`mock::run`).
+
+use crate::{mock::*, pallet::*, Error, Event, HoldReason};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Get,
+	},
+};
+use sonm_primitives::{traits::IdentityLevelOf, IdentityLevel};
+use sp_runtime::DispatchError;
+
+const PROVIDER: AccountId = 1;
+const USER: AccountId = 2;
+const OTHER_PROVIDER: AccountId = 3;
+const STRANGER: AccountId = 4;
+const FEE: Balance = 50;
+const EVIDENCE: EvidenceHash = [7; 32];
+
+fn signed(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn text<S: Get<u32>>(value: &str) -> frame_support::BoundedVec<u8, S> {
+	value.as_bytes().to_vec().try_into().unwrap()
+}
+
+/// Registers `account` as a provider granting up to `max_level` for [`FEE`]; returns its id.
+fn register(account: AccountId, max_level: IdentityLevel) -> ProviderId {
+	assert_ok!(Kyc::register_provider(
+		RuntimeOrigin::root(),
+		account,
+		text("Acme KYC"),
+		text("https://kyc.example"),
+		FEE,
+		max_level
+	));
+	NextProviderId::<Test>::get() - 1
+}
+
+fn held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::VerificationFee.into(), &who)
+}
+
+mod registry {
+	use super::*;
+
+	#[test]
+	fn root_registers_and_updates_providers() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Identified);
+			System::assert_last_event(Event::ProviderRegistered { id, account: PROVIDER }.into());
+			assert_ok!(Kyc::update_provider(
+				RuntimeOrigin::root(),
+				id,
+				text("https://kyc.example/v2"),
+				FEE * 2,
+				IdentityLevel::Professional,
+				false
+			));
+			System::assert_last_event(Event::ProviderUpdated { id }.into());
+			let provider = Providers::<Test>::get(id).unwrap();
+			assert_eq!(
+				(provider.fee, provider.max_level, provider.active),
+				(FEE * 2, IdentityLevel::Professional, false)
+			);
+		});
+	}
+
+	#[test]
+	fn bad_registrations_are_refused() {
+		run(|| {
+			assert_noop!(
+				Kyc::register_provider(
+					signed(PROVIDER),
+					PROVIDER,
+					text("x"),
+					text("y"),
+					FEE,
+					IdentityLevel::Registered
+				),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(
+				Kyc::register_provider(
+					RuntimeOrigin::root(),
+					PROVIDER,
+					text("x"),
+					text("y"),
+					FEE,
+					IdentityLevel::Anonymous
+				),
+				Error::<Test>::LevelTooLow
+			);
+			for _ in 0..MAX_PROVIDERS {
+				register(PROVIDER, IdentityLevel::Registered);
+			}
+			assert_noop!(
+				Kyc::register_provider(
+					RuntimeOrigin::root(),
+					PROVIDER,
+					text("x"),
+					text("y"),
+					FEE,
+					IdentityLevel::Registered
+				),
+				Error::<Test>::TooManyProviders
+			);
+			assert_noop!(
+				Kyc::update_provider(
+					RuntimeOrigin::root(),
+					99,
+					text("y"),
+					FEE,
+					IdentityLevel::Registered,
+					true
+				),
+				Error::<Test>::ProviderNotFound
+			);
+			assert_noop!(
+				Kyc::update_provider(
+					RuntimeOrigin::root(),
+					0,
+					text("y"),
+					FEE,
+					IdentityLevel::Anonymous,
+					true
+				),
+				Error::<Test>::LevelTooLow
+			);
+			assert_noop!(
+				Kyc::update_provider(
+					signed(PROVIDER),
+					0,
+					text("y"),
+					FEE,
+					IdentityLevel::Registered,
+					true
+				),
+				DispatchError::BadOrigin
+			);
+		});
+	}
+}
+
+mod verification {
+	use super::*;
+
+	#[test]
+	fn a_certification_pays_the_provider_and_raises_the_level_until_expiry() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Identified);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
+			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Identified, FEE));
+			System::assert_last_event(
+				Event::VerificationRequested {
+					who: USER,
+					provider: id,
+					level: IdentityLevel::Identified,
+				}
+				.into(),
+			);
+			assert_eq!(held(USER), FEE);
+			let expires_at = now() + 100;
+			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, expires_at, EVIDENCE));
+			System::assert_last_event(
+				Event::Certified {
+					who: USER,
+					provider: id,
+					level: IdentityLevel::Identified,
+					expires_at,
+				}
+				.into(),
+			);
+			assert_eq!(held(USER), 0);
+			assert_eq!(Balances::balance(&USER), START - FEE);
+			assert_eq!(Balances::balance(&PROVIDER), START + FEE);
+			assert_eq!(Certifications::<Test>::get(USER, id).unwrap().evidence, EVIDENCE);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Identified);
+			advance(99);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Identified);
+			advance(1);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous, "expired");
+		});
+	}
+
+	#[test]
+	fn the_effective_level_is_the_highest_valid_certification() {
+		run(|| {
+			let phone = register(PROVIDER, IdentityLevel::Registered);
+			let office = register(OTHER_PROVIDER, IdentityLevel::Professional);
+			assert_ok!(Kyc::request_verification(
+				signed(USER),
+				phone,
+				IdentityLevel::Registered,
+				FEE
+			));
+			assert_ok!(Kyc::certify(signed(PROVIDER), phone, USER, now() + 1_000, EVIDENCE));
+			assert_ok!(Kyc::request_verification(
+				signed(USER),
+				office,
+				IdentityLevel::Professional,
+				FEE
+			));
+			assert_ok!(Kyc::certify(signed(OTHER_PROVIDER), office, USER, now() + 10, EVIDENCE));
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Professional);
+			advance(10);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Registered);
+			assert_ok!(Kyc::revoke(signed(PROVIDER), phone, USER));
+			System::assert_last_event(Event::Revoked { who: USER, provider: phone }.into());
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
+		});
+	}
+
+	#[test]
+	fn rejection_and_cancellation_return_the_fee() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Identified);
+			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			assert_ok!(Kyc::reject(signed(PROVIDER), id, USER));
+			System::assert_last_event(Event::Rejected { who: USER, provider: id }.into());
+			assert_eq!((held(USER), Balances::balance(&USER)), (0, START));
+			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			assert_ok!(Kyc::cancel_request(signed(USER), id));
+			System::assert_last_event(Event::RequestCancelled { who: USER, provider: id }.into());
+			assert_eq!((held(USER), Balances::balance(&USER)), (0, START));
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
+		});
+	}
+
+	#[test]
+	fn bad_requests_are_refused() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Registered);
+			let request =
+				|level, max_fee| Kyc::request_verification(signed(USER), id, level, max_fee);
+			assert_noop!(
+				Kyc::request_verification(signed(USER), 99, IdentityLevel::Registered, FEE),
+				Error::<Test>::ProviderNotFound
+			);
+			assert_noop!(request(IdentityLevel::Anonymous, FEE), Error::<Test>::LevelTooLow);
+			assert_noop!(
+				request(IdentityLevel::Identified, FEE),
+				Error::<Test>::LevelAboveProviderMax
+			);
+			assert_noop!(request(IdentityLevel::Registered, FEE - 1), Error::<Test>::FeeAboveMax);
+			assert_ok!(request(IdentityLevel::Registered, FEE));
+			assert_noop!(request(IdentityLevel::Registered, FEE), Error::<Test>::RequestPending);
+			assert_noop!(Kyc::cancel_request(signed(STRANGER), id), Error::<Test>::RequestNotFound);
+			let dear = register(OTHER_PROVIDER, IdentityLevel::Registered);
+			assert_ok!(Kyc::update_provider(
+				RuntimeOrigin::root(),
+				dear,
+				text("u"),
+				START + 1,
+				IdentityLevel::Registered,
+				true
+			));
+			assert_noop!(
+				Kyc::request_verification(signed(USER), dear, IdentityLevel::Registered, START + 1),
+				Error::<Test>::InsufficientBalance
+			);
+			assert_ok!(Kyc::update_provider(
+				RuntimeOrigin::root(),
+				dear,
+				text("u"),
+				FEE,
+				IdentityLevel::Registered,
+				false
+			));
+			assert_noop!(
+				Kyc::request_verification(signed(USER), dear, IdentityLevel::Registered, FEE),
+				Error::<Test>::ProviderInactive
+			);
+		});
+	}
+
+	#[test]
+	fn only_the_provider_certifies_rejects_and_revokes() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Registered);
+			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			assert_noop!(
+				Kyc::certify(signed(STRANGER), id, USER, now() + 10, EVIDENCE),
+				Error::<Test>::NotProvider
+			);
+			assert_noop!(
+				Kyc::certify(signed(PROVIDER), id, USER, now(), EVIDENCE),
+				Error::<Test>::ExpiryInPast
+			);
+			assert_noop!(
+				Kyc::certify(signed(PROVIDER), id, STRANGER, now() + 10, EVIDENCE),
+				Error::<Test>::RequestNotFound
+			);
+			assert_noop!(
+				Kyc::certify(signed(PROVIDER), 99, USER, now() + 10, EVIDENCE),
+				Error::<Test>::ProviderNotFound
+			);
+			assert_noop!(Kyc::reject(signed(STRANGER), id, USER), Error::<Test>::NotProvider);
+			assert_noop!(
+				Kyc::reject(signed(PROVIDER), id, STRANGER),
+				Error::<Test>::RequestNotFound
+			);
+			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, now() + 10, EVIDENCE));
+			assert_noop!(Kyc::revoke(signed(STRANGER), id, USER), Error::<Test>::NotProvider);
+			assert_noop!(
+				Kyc::revoke(signed(PROVIDER), id, STRANGER),
+				Error::<Test>::CertificationNotFound
+			);
+			// Governance may revoke too.
+			assert_ok!(Kyc::revoke(RuntimeOrigin::root(), id, USER));
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
+		});
+	}
+
+	#[test]
+	fn an_inactive_provider_cannot_certify_but_its_certifications_stand() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Registered);
+			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, now() + 10, EVIDENCE));
+			assert_ok!(Kyc::request_verification(
+				signed(STRANGER),
+				id,
+				IdentityLevel::Registered,
+				FEE
+			));
+			assert_ok!(Kyc::update_provider(
+				RuntimeOrigin::root(),
+				id,
+				text("u"),
+				FEE,
+				IdentityLevel::Registered,
+				false
+			));
+			assert_noop!(
+				Kyc::certify(signed(PROVIDER), id, STRANGER, now() + 10, EVIDENCE),
+				Error::<Test>::ProviderInactive
+			);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Registered);
+			// The pending request can still be rejected or cancelled, and its fee comes back.
+			assert_ok!(Kyc::reject(signed(PROVIDER), id, STRANGER));
+			assert_eq!(held(STRANGER), 0);
+		});
+	}
+}
