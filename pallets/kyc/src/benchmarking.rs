@@ -11,6 +11,7 @@ use frame_support::traits::{
 };
 use frame_system::RawOrigin;
 use sonm_primitives::IdentityLevel;
+use sp_runtime::traits::Hash;
 
 const SEED: u32 = 0;
 
@@ -57,6 +58,20 @@ fn requesting<T: Config>(provider: ProviderId) -> Result<T::AccountId, Benchmark
 		fee::<T>(),
 	)?;
 	Ok(user)
+}
+
+/// A profile with every attribute at its longest.
+fn largest_profile() -> ProfileAttributes {
+	let attribute = || -> Attribute { vec![b'a'; 256].try_into().expect("256 bytes fit") };
+	ProfileAttributes {
+		logo_url: attribute(),
+		company: attribute(),
+		name: attribute(),
+		site_url: attribute(),
+		social: vec![attribute(); 8].try_into().expect("8 links fit"),
+		email: attribute(),
+		phone: attribute(),
+	}
 }
 
 #[benchmarks]
@@ -179,6 +194,55 @@ mod benchmarks {
 		_(RawOrigin::Signed(account), id, user.clone());
 
 		assert_last_event::<T>(Event::Revoked { who: user, provider: id });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn submit_profile() {
+		let user = funded::<T>("user");
+		let attributes = largest_profile();
+		let hash = T::Hashing::hash_of(&attributes);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(user.clone()), attributes);
+
+		assert_last_event::<T>(Event::ProfileSubmitted { who: user, hash });
+	}
+
+	/// A provider's approval (it reads the provider besides the profile).
+	#[benchmark]
+	fn approve_profile() -> Result<(), BenchmarkError> {
+		let (id, account) = provider::<T>()?;
+		let user = funded::<T>("user");
+		let attributes = largest_profile();
+		let hash = T::Hashing::hash_of(&attributes);
+		Kyc::<T>::submit_profile(RawOrigin::Signed(user.clone()).into(), attributes)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(account), Some(id), user.clone(), hash);
+
+		assert_last_event::<T>(Event::ProfileApproved {
+			who: user,
+			hash,
+			by: Approver::Provider(id),
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_profile() -> Result<(), BenchmarkError> {
+		let user = funded::<T>("user");
+		let attributes = largest_profile();
+		let hash = T::Hashing::hash_of(&attributes);
+		Kyc::<T>::submit_profile(RawOrigin::Signed(user.clone()).into(), attributes)?;
+		let origin =
+			T::ModeratorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		Kyc::<T>::approve_profile(origin, None, user.clone(), hash)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(user.clone()));
+
+		assert_last_event::<T>(Event::ProfileWithdrawn { who: user });
 		Ok(())
 	}
 

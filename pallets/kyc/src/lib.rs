@@ -27,7 +27,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sonm_primitives::IdentityLevel;
-	use sp_runtime::traits::Zero;
+	use sp_runtime::traits::{Hash, Zero};
 
 	/// A balance of the fee currency.
 	pub type BalanceOf<T> =
@@ -82,6 +82,73 @@ pub mod pallet {
 		pub fee: Balance,
 	}
 
+	/// A text attribute of a profile: at most 256 bytes; empty when not given.
+	pub type Attribute = BoundedVec<u8, ConstU32<256>>;
+
+	/// What a user tells about itself. Shown only once a provider or a moderator approved this
+	/// exact content.
+	#[derive(
+		Clone,
+		Decode,
+		DecodeWithMemTracking,
+		Default,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		Debug,
+		TypeInfo,
+	)]
+	pub struct ProfileAttributes {
+		/// URL of a logo image.
+		pub logo_url: Attribute,
+		/// Company name.
+		pub company: Attribute,
+		/// Name or nickname.
+		pub name: Attribute,
+		/// Web site.
+		pub site_url: Attribute,
+		/// Social network links, at most 8.
+		pub social: BoundedVec<Attribute, ConstU32<8>>,
+		/// E-mail address.
+		pub email: Attribute,
+		/// Phone number.
+		pub phone: Attribute,
+	}
+
+	/// A submitted profile and the deposit held for it.
+	#[derive(
+		Clone, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+	)]
+	pub struct SubmittedProfile<Balance, Hash> {
+		/// The attributes.
+		pub attributes: ProfileAttributes,
+		/// Their hash: what an approval names.
+		pub hash: Hash,
+		/// Held while the profile is on chain.
+		pub deposit: Balance,
+	}
+
+	/// Who approved a profile.
+	#[derive(
+		Clone,
+		Copy,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		Debug,
+		TypeInfo,
+	)]
+	pub enum Approver {
+		/// A registered provider.
+		Provider(ProviderId),
+		/// A moderator (`ModeratorOrigin`).
+		Moderator,
+	}
+
 	/// A provider's certification of a user.
 	#[derive(
 		Clone,
@@ -134,6 +201,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxProviders: Get<u32>;
 
+		/// Who may approve profiles besides the providers.
+		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Held while a profile is on chain.
+		#[pallet::constant]
+		type ProfileDeposit: Get<BalanceOf<Self>>;
+
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -144,6 +218,9 @@ pub mod pallet {
 		/// The fee of a pending verification request.
 		#[codec(index = 0)]
 		VerificationFee,
+		/// The deposit of a profile.
+		#[codec(index = 1)]
+		Profile,
 	}
 
 	/// The id the next provider gets.
@@ -177,6 +254,17 @@ pub mod pallet {
 		Certification,
 	>;
 
+	/// Profiles as their owners last submitted them.
+	#[pallet::storage]
+	pub type Profiles<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, SubmittedProfile<BalanceOf<T>, T::Hash>>;
+
+	/// The approved profiles: what may be shown, and who approved it. A new submission leaves
+	/// the approved one in place until it is approved itself.
+	#[pallet::storage]
+	pub type ApprovedProfiles<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (ProfileAttributes, Approver)>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -199,6 +287,12 @@ pub mod pallet {
 		Rejected { who: T::AccountId, provider: ProviderId },
 		/// A certification was revoked (by its provider or governance).
 		Revoked { who: T::AccountId, provider: ProviderId },
+		/// A user submitted profile attributes with this hash.
+		ProfileSubmitted { who: T::AccountId, hash: T::Hash },
+		/// The profile with this hash was approved and is shown.
+		ProfileApproved { who: T::AccountId, hash: T::Hash, by: Approver },
+		/// A user withdrew its profile, submitted and approved.
+		ProfileWithdrawn { who: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -227,6 +321,10 @@ pub mod pallet {
 		ExpiryInPast,
 		/// No such certification.
 		CertificationNotFound,
+		/// The account has no submitted profile.
+		ProfileNotFound,
+		/// The submitted profile is not the one the approval names (it changed meanwhile).
+		ProfileChanged,
 	}
 
 	#[pallet::hooks]
@@ -419,6 +517,88 @@ pub mod pallet {
 			Self::deposit_event(Event::Revoked { who, provider });
 			Ok(())
 		}
+
+		/// Submits (or replaces) the caller's profile attributes, holding `ProfileDeposit`
+		/// once. They are shown after an approval of exactly this content.
+		///
+		/// Origin: signed. Emits `ProfileSubmitted`. Errors: `InsufficientBalance`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::submit_profile())]
+		pub fn submit_profile(
+			origin: OriginFor<T>,
+			attributes: ProfileAttributes,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let deposit = match Profiles::<T>::get(&who) {
+				Some(previous) => previous.deposit,
+				None => {
+					let deposit = T::ProfileDeposit::get();
+					if !deposit.is_zero() {
+						T::Currency::hold(&HoldReason::Profile.into(), &who, deposit)
+							.map_err(|_| Error::<T>::InsufficientBalance)?;
+					}
+					deposit
+				},
+			};
+			let hash = T::Hashing::hash_of(&attributes);
+			Profiles::<T>::insert(&who, SubmittedProfile { attributes, hash, deposit });
+			Self::deposit_event(Event::ProfileSubmitted { who, hash });
+			Ok(())
+		}
+
+		/// Approves `who`'s submitted profile, named by its `hash` so that only the content
+		/// that was reviewed is shown. With `provider`, signed by that active provider's
+		/// account; without, by `ModeratorOrigin`.
+		///
+		/// Emits `ProfileApproved`. Errors: `ProviderNotFound`, `ProviderInactive`,
+		/// `NotProvider`, `ProfileNotFound`, `ProfileChanged`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::approve_profile())]
+		pub fn approve_profile(
+			origin: OriginFor<T>,
+			provider: Option<ProviderId>,
+			who: T::AccountId,
+			hash: T::Hash,
+		) -> DispatchResult {
+			let by = match provider {
+				Some(id) => {
+					let caller = ensure_signed(origin)?;
+					let registered = Self::active_provider(id)?;
+					ensure!(caller == registered.account, Error::<T>::NotProvider);
+					Approver::Provider(id)
+				},
+				None => {
+					T::ModeratorOrigin::ensure_origin(origin)?;
+					Approver::Moderator
+				},
+			};
+			let submitted = Profiles::<T>::get(&who).ok_or(Error::<T>::ProfileNotFound)?;
+			ensure!(submitted.hash == hash, Error::<T>::ProfileChanged);
+			ApprovedProfiles::<T>::insert(&who, (submitted.attributes, by));
+			Self::deposit_event(Event::ProfileApproved { who, hash, by });
+			Ok(())
+		}
+
+		/// Withdraws the caller's profile, submitted and approved, and releases its deposit.
+		///
+		/// Origin: signed. Emits `ProfileWithdrawn`. Errors: `ProfileNotFound`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::withdraw_profile())]
+		pub fn withdraw_profile(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let submitted = Profiles::<T>::take(&who).ok_or(Error::<T>::ProfileNotFound)?;
+			ApprovedProfiles::<T>::remove(&who);
+			if !submitted.deposit.is_zero() {
+				T::Currency::release(
+					&HoldReason::Profile.into(),
+					&who,
+					submitted.deposit,
+					Precision::Exact,
+				)?;
+			}
+			Self::deposit_event(Event::ProfileWithdrawn { who });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -475,6 +655,17 @@ pub mod pallet {
 			ensure!(
 				Providers::<T>::iter_keys().all(|id| id < NextProviderId::<T>::get()),
 				"a provider id is beyond the next id"
+			);
+			for (who, profile) in Profiles::<T>::iter() {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::Profile.into(), &who)
+						== profile.deposit,
+					"a profile hold differs from its deposit"
+				);
+			}
+			ensure!(
+				ApprovedProfiles::<T>::iter_keys().all(Profiles::<T>::contains_key),
+				"an approved profile outlived its submission"
 			);
 			Ok(())
 		}

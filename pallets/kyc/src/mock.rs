@@ -61,6 +61,8 @@ pub fn now() -> u64 {
 
 /// Every test account starts with this much.
 pub const START: Balance = 1_000;
+/// The deposit of a profile.
+pub const PROFILE_DEPOSIT: Balance = 20;
 /// The most providers.
 pub const MAX_PROVIDERS: u32 = 3;
 
@@ -71,6 +73,8 @@ impl pallet_kyc::Config for Test {
 	type Time = MockTime;
 	type RegistryOrigin = EnsureRoot<AccountId>;
 	type MaxProviders = ConstU32<MAX_PROVIDERS>;
+	type ModeratorOrigin = EnsureRoot<AccountId>;
+	type ProfileDeposit = ConstU128<PROFILE_DEPOSIT>;
 	type WeightInfo = ();
 }
 

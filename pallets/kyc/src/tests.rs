@@ -346,3 +346,102 @@ mod verification {
 		});
 	}
 }
+
+mod profiles {
+	use super::*;
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+
+	fn profile(company: &str) -> ProfileAttributes {
+		ProfileAttributes {
+			company: text(company),
+			site_url: text("https://example.com"),
+			social: vec![text("https://x.example/acme")].try_into().unwrap(),
+			..Default::default()
+		}
+	}
+
+	fn hash(attributes: &ProfileAttributes) -> sp_core::H256 {
+		BlakeTwo256::hash_of(attributes)
+	}
+
+	fn profile_held(who: AccountId) -> Balance {
+		Balances::balance_on_hold(&HoldReason::Profile.into(), &who)
+	}
+
+	#[test]
+	fn a_profile_is_shown_only_as_approved() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Identified);
+			let first = profile("Acme");
+			assert_ok!(Kyc::submit_profile(signed(USER), first.clone()));
+			System::assert_last_event(
+				Event::ProfileSubmitted { who: USER, hash: hash(&first) }.into(),
+			);
+			assert_eq!(profile_held(USER), PROFILE_DEPOSIT);
+			assert!(ApprovedProfiles::<Test>::get(USER).is_none(), "not shown before approval");
+			assert_ok!(Kyc::approve_profile(signed(PROVIDER), Some(id), USER, hash(&first)));
+			System::assert_last_event(
+				Event::ProfileApproved {
+					who: USER,
+					hash: hash(&first),
+					by: Approver::Provider(id),
+				}
+				.into(),
+			);
+			assert_eq!(
+				ApprovedProfiles::<Test>::get(USER),
+				Some((first.clone(), Approver::Provider(id)))
+			);
+
+			// A change needs a new approval; until then the approved content stays shown.
+			let second = profile("Acme Cloud");
+			assert_ok!(Kyc::submit_profile(signed(USER), second.clone()));
+			assert_eq!(profile_held(USER), PROFILE_DEPOSIT, "the deposit is held once");
+			assert_noop!(
+				Kyc::approve_profile(signed(PROVIDER), Some(id), USER, hash(&first)),
+				Error::<Test>::ProfileChanged
+			);
+			assert_eq!(ApprovedProfiles::<Test>::get(USER).unwrap().0, first);
+			assert_ok!(Kyc::approve_profile(RuntimeOrigin::root(), None, USER, hash(&second)));
+			assert_eq!(ApprovedProfiles::<Test>::get(USER), Some((second, Approver::Moderator)));
+
+			assert_ok!(Kyc::withdraw_profile(signed(USER)));
+			System::assert_last_event(Event::ProfileWithdrawn { who: USER }.into());
+			assert!(ApprovedProfiles::<Test>::get(USER).is_none());
+			assert!(Profiles::<Test>::get(USER).is_none());
+			assert_eq!((profile_held(USER), Balances::balance(&USER)), (0, START));
+		});
+	}
+
+	#[test]
+	fn bad_profile_calls_are_refused() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Identified);
+			let attributes = profile("Acme");
+			assert_noop!(
+				Kyc::approve_profile(signed(PROVIDER), Some(id), USER, hash(&attributes)),
+				Error::<Test>::ProfileNotFound
+			);
+			assert_noop!(Kyc::withdraw_profile(signed(USER)), Error::<Test>::ProfileNotFound);
+			assert_ok!(Kyc::submit_profile(signed(USER), attributes.clone()));
+			assert_noop!(
+				Kyc::approve_profile(signed(STRANGER), Some(id), USER, hash(&attributes)),
+				Error::<Test>::NotProvider
+			);
+			assert_noop!(
+				Kyc::approve_profile(signed(STRANGER), None, USER, hash(&attributes)),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(
+				Kyc::approve_profile(signed(PROVIDER), Some(99), USER, hash(&attributes)),
+				Error::<Test>::ProviderNotFound
+			);
+			// An account with too little for the deposit.
+			assert_ok!(Balances::transfer_allow_death(signed(STRANGER), USER, START - 10));
+			assert_noop!(
+				Kyc::submit_profile(signed(STRANGER), attributes),
+				Error::<Test>::InsufficientBalance
+			);
+		});
+	}
+}

@@ -13,6 +13,9 @@ pub trait WeightInfo {
 	fn certify() -> Weight;
 	fn reject() -> Weight;
 	fn revoke() -> Weight;
+	fn submit_profile() -> Weight;
+	fn approve_profile() -> Weight;
+	fn withdraw_profile() -> Weight;
 }
 
 pub struct SubstrateWeight<T>(PhantomData<T>);
@@ -38,6 +41,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn revoke() -> Weight {
 		Weight::from_parts(1_000_000_000, 0)
 	}
+	fn submit_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
+	fn approve_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
+	fn withdraw_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
 }
 
 impl WeightInfo for () {
@@ -60,6 +72,15 @@ impl WeightInfo for () {
 		Weight::from_parts(1_000_000_000, 0)
 	}
 	fn revoke() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
+	fn submit_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
+	fn approve_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
+	fn withdraw_profile() -> Weight {
 		Weight::from_parts(1_000_000_000, 0)
 	}
 }
