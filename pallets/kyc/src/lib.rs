@@ -243,15 +243,15 @@ pub mod pallet {
 		Request<BalanceOf<T>>,
 	>;
 
-	/// Certifications, by user and provider (a provider's newer one replaces its older one).
+	/// Each user's certifications, one per provider (a provider's newer one replaces its
+	/// older one). One value per user, so that its effective level costs one read.
 	#[pallet::storage]
-	pub type Certifications<T: Config> = StorageDoubleMap<
+	pub type Certifications<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
-		Twox64Concat,
-		ProviderId,
-		Certification,
+		BoundedVec<(ProviderId, Certification), T::MaxProviders>,
+		ValueQuery,
 	>;
 
 	/// Profiles as their owners last submitted them.
@@ -467,11 +467,16 @@ pub mod pallet {
 				)?;
 			}
 			let level = request.level;
-			Certifications::<T>::insert(
-				&who,
-				provider,
-				Certification { level, expires_at, evidence },
-			);
+			let certification = Certification { level, expires_at, evidence };
+			Certifications::<T>::try_mutate(&who, |certifications| {
+				match certifications.iter_mut().find(|(id, _)| *id == provider) {
+					Some((_, existing)) => *existing = certification,
+					None => certifications
+						.try_push((provider, certification))
+						.map_err(|_| Error::<T>::TooManyProviders)?,
+				}
+				Ok::<_, DispatchError>(())
+			})?;
 			Self::deposit_event(Event::Certified { who, provider, level, expires_at });
 			Ok(())
 		}
@@ -513,7 +518,18 @@ pub mod pallet {
 					Providers::<T>::get(provider).ok_or(Error::<T>::ProviderNotFound)?;
 				ensure!(caller == registered.account, Error::<T>::NotProvider);
 			}
-			Certifications::<T>::take(&who, provider).ok_or(Error::<T>::CertificationNotFound)?;
+			Certifications::<T>::try_mutate_exists(&who, |certifications| {
+				let list = certifications.as_mut().ok_or(Error::<T>::CertificationNotFound)?;
+				let position = list
+					.iter()
+					.position(|(id, _)| *id == provider)
+					.ok_or(Error::<T>::CertificationNotFound)?;
+				list.remove(position);
+				if list.is_empty() {
+					*certifications = None;
+				}
+				Ok::<_, DispatchError>(())
+			})?;
 			Self::deposit_event(Event::Revoked { who, provider });
 			Ok(())
 		}
@@ -626,11 +642,19 @@ pub mod pallet {
 		/// The highest level of `who`'s unexpired certifications; Anonymous without one.
 		pub fn level_of(who: &T::AccountId) -> IdentityLevel {
 			let now = Self::now();
-			Certifications::<T>::iter_prefix_values(who)
-				.filter(|certification| certification.expires_at > now)
-				.map(|certification| certification.level)
+			Certifications::<T>::get(who)
+				.iter()
+				.filter(|(_, certification)| certification.expires_at > now)
+				.map(|(_, certification)| certification.level)
 				.max()
 				.unwrap_or_default()
+		}
+
+		/// `provider`'s certification of `who`, expired or not.
+		pub fn certification(who: &T::AccountId, provider: ProviderId) -> Option<Certification> {
+			Certifications::<T>::get(who)
+				.into_iter()
+				.find_map(|(id, certification)| (id == provider).then_some(certification))
 		}
 
 		/// The invariant: every account holds for this pallet exactly the fees of its pending

@@ -177,7 +177,7 @@ mod verification {
 			assert_eq!(held(USER), 0);
 			assert_eq!(Balances::balance(&USER), START - FEE);
 			assert_eq!(Balances::balance(&PROVIDER), START + FEE);
-			assert_eq!(Certifications::<Test>::get(USER, id).unwrap().evidence, EVIDENCE);
+			assert_eq!(Kyc::certification(&USER, id).unwrap().evidence, EVIDENCE);
 			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Identified);
 			advance(99);
 			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Identified);
@@ -211,6 +211,21 @@ mod verification {
 			assert_ok!(Kyc::revoke(signed(PROVIDER), phone, USER));
 			System::assert_last_event(Event::Revoked { who: USER, provider: phone }.into());
 			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
+			assert_eq!(Certifications::<Test>::get(USER).len(), 1, "the expired one stays stored");
+		});
+	}
+
+	#[test]
+	fn a_providers_new_certification_replaces_its_old_one() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Identified);
+			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Identified, FEE));
+			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, now() + 10, EVIDENCE));
+			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, now() + 20, [8; 32]));
+			assert_eq!(Certifications::<Test>::get(USER).len(), 1);
+			assert_eq!(Kyc::certification(&USER, id).unwrap().evidence, [8; 32]);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Registered);
 		});
 	}
 
@@ -312,6 +327,7 @@ mod verification {
 			// Governance may revoke too.
 			assert_ok!(Kyc::revoke(RuntimeOrigin::root(), id, USER));
 			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
+			assert!(!Certifications::<Test>::contains_key(USER), "no empty list is kept");
 		});
 	}
 
