@@ -8,7 +8,7 @@ use scale_info::TypeInfo;
 
 /// Sequential id of an order.
 pub type OrderId = u64;
-/// Sequential id of a deal.
+/// A deal's id: the id of the bid it came from (a bid makes one deal at most).
 pub type DealId = u64;
 /// Seconds since the unix epoch, or a length of time in seconds.
 pub type Seconds = u64;

@@ -22,6 +22,15 @@ pub trait IsBlocked<AccountId> {
 	fn is_blocked(who: &AccountId, whom: &AccountId) -> bool;
 	/// Records that `who` blacklists `whom` (the closer of a deal may do this).
 	fn block(who: &AccountId, whom: &AccountId) -> sp_runtime::DispatchResult;
+	/// How many lists besides its own `is_blocked(who, _)` reads: what a caller's weight
+	/// depends on.
+	fn subscriptions_of(_who: &AccountId) -> u32 {
+		0
+	}
+	/// The most lists besides its own that `is_blocked` may read for any account.
+	fn max_subscriptions() -> u32 {
+		0
+	}
 }
 
 impl<AccountId> IsBlocked<AccountId> for () {

@@ -29,12 +29,16 @@ const SEED: u32 = 0;
 const START: Seconds = 1_704_067_200;
 
 /// What a runtime provides so that the market's benchmarks can reach their worst cases.
-pub trait BenchmarkHelper<Balance> {
+pub trait BenchmarkHelper<AccountId, Balance> {
 	/// Sets the clock to `now` (seconds since the unix epoch).
 	fn set_time(now: Seconds);
 	/// Makes `snm_per_unit` the fresh SNM price of one USD, where the runtime has a price
 	/// source; does nothing where it has none (then the benchmarks price in SNM).
 	fn set_usd_price(snm_per_unit: Balance);
+	/// Subscribes `who` to `lists` other accounts' blacklists (none of which holds anyone the
+	/// benchmark deals with, so that every check reads them all), where the runtime's blacklist
+	/// has subscriptions.
+	fn subscribe(who: &AccountId, lists: u32);
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -129,6 +133,17 @@ fn parties<T: Config>() -> Parties<T> {
 	Parties { supplier, master, customer }
 }
 
+/// Subscribes every account whose blacklist `open_deal` checks to `lists` lists.
+fn subscribe_all<T: Config>(parties: &Parties<T>, lists: u32) {
+	let curators = [account("ask-curator", 0, SEED), account("bid-curator", 0, SEED)];
+	for who in [&parties.supplier, &parties.master, &parties.customer]
+		.into_iter()
+		.chain(&curators)
+	{
+		T::BenchmarkHelper::subscribe(who, lists);
+	}
+}
+
 /// The worst ask for the worst bid of `duration` (seconds, 0 for spot): the ask names the
 /// customer, the bid the master, each has a curator, and each author's index is otherwise full.
 fn worst_orders<T: Config>(parties: &Parties<T>, duration: Seconds) -> (OrderId, OrderId) {
@@ -155,7 +170,7 @@ fn worst_orders<T: Config>(parties: &Parties<T>, duration: Seconds) -> (OrderId,
 /// the customer, a higher one from the master): closing it clears both.
 fn worst_deal<T: Config>(parties: &Parties<T>, duration: Seconds) -> DealId {
 	let (ask, bid) = worst_orders::<T>(parties, duration);
-	let id = Market::<T>::do_open_deal(ask, bid).expect("the orders match");
+	let (id, _) = Market::<T>::do_open_deal(ask, bid).expect("the orders match");
 	Market::<T>::do_request_change(parties.customer.clone(), id, 999u32.into(), duration)
 		.expect("the customer may propose");
 	Market::<T>::do_request_change(parties.master.clone(), id, 1_001u32.into(), duration)
@@ -232,19 +247,20 @@ mod benchmarks {
 		});
 	}
 
+	/// `s`: the subscribed blacklists of each account whose list is checked.
 	#[benchmark]
-	fn open_deal() {
+	fn open_deal(s: Linear<0, { T::Blacklist::max_subscriptions().max(1) }>) {
 		set_up::<T>();
 		let parties = parties::<T>();
+		subscribe_all::<T>(&parties, s);
 		let (ask, bid) = worst_orders::<T>(&parties, T::MaxDuration::get());
 		let matcher: T::AccountId = whitelisted_caller();
-		let id = NextDealId::<T>::get();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(matcher), ask, bid);
 
 		assert_last_event::<T>(Event::DealOpened {
-			id,
+			id: bid,
 			ask,
 			bid,
 			supplier: parties.supplier,
@@ -252,22 +268,24 @@ mod benchmarks {
 		});
 	}
 
+	/// `s`: the subscribed blacklists of each account whose list is checked.
 	#[benchmark]
-	fn quick_buy() {
+	fn quick_buy(s: Linear<0, { T::Blacklist::max_subscriptions().max(1) }>) {
 		set_up::<T>();
 		let parties = parties::<T>();
+		subscribe_all::<T>(&parties, s);
 		let (ask, bid) = worst_orders::<T>(&parties, T::MaxDuration::get());
 		// The customer's own bid goes: quick_buy places one in its place.
 		Market::<T>::do_cancel_order(Some(parties.customer.clone()), bid).expect("own bid");
-		let id = NextDealId::<T>::get();
+		let new_bid = NextOrderId::<T>::get();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(parties.customer.clone()), ask, T::MaxDuration::get());
 
 		assert_last_event::<T>(Event::DealOpened {
-			id,
+			id: new_bid,
 			ask,
-			bid: NextOrderId::<T>::get() - 1,
+			bid: new_bid,
 			supplier: parties.supplier,
 			consumer: parties.customer,
 		});

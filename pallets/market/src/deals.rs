@@ -9,8 +9,12 @@ use sonm_primitives::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// Opens a deal from `ask_id` and `bid_id`; see [`Pallet::open_deal`].
-	pub(crate) fn do_open_deal(ask_id: OrderId, bid_id: OrderId) -> Result<DealId, DispatchError> {
+	/// Opens a deal from `ask_id` and `bid_id`; see [`Pallet::open_deal`]. Returns the deal's id
+	/// and the most subscribed lists any blacklist check read (what the weight depends on).
+	pub(crate) fn do_open_deal(
+		ask_id: OrderId,
+		bid_id: OrderId,
+	) -> Result<(DealId, u32), DispatchError> {
 		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
 		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
 		let bid = Orders::<T>::get(bid_id).ok_or(Error::<T>::OrderNotFound)?;
@@ -23,6 +27,18 @@ impl<T: Config> Pallet<T> {
 		);
 		let master = Self::confirmed_master(&ask.author);
 		Self::check_match(&ask, &bid, master.as_ref())?;
+		let lists_read = [
+			Some(&bid.author),
+			bid.terms.curator.as_ref(),
+			Some(&ask.author),
+			master.as_ref(),
+			ask.terms.curator.as_ref(),
+		]
+		.into_iter()
+		.flatten()
+		.map(T::Blacklist::subscriptions_of)
+		.max()
+		.unwrap_or(0);
 
 		let supplier = ask.author.clone();
 		let consumer = bid.author.clone();
@@ -37,8 +53,9 @@ impl<T: Config> Pallet<T> {
 		Self::remove_order(bid_id, &bid)?;
 		Self::hold(HoldReason::DealEscrow, &consumer, escrow)?;
 
-		let id = NextDealId::<T>::get();
-		NextDealId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		// A deal is known by its bid's id: unique, since a bid makes one deal at most, and
+		// known to the customer before the deal opens.
+		let id = bid_id;
 		Deals::<T>::insert(
 			id,
 			Deal {
@@ -56,7 +73,7 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		Self::deposit_event(Event::DealOpened { id, ask: ask_id, bid: bid_id, supplier, consumer });
-		Ok(id)
+		Ok((id, lists_read))
 	}
 
 	/// Every rule an ask and a bid must meet to make a deal (SPEC section 3). `master` is the
@@ -118,7 +135,7 @@ impl<T: Config> Pallet<T> {
 		customer: T::AccountId,
 		ask_id: OrderId,
 		duration: Seconds,
-	) -> Result<DealId, DispatchError> {
+	) -> Result<(DealId, u32), DispatchError> {
 		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
 		ensure!(ask.terms.side == Side::Ask, Error::<T>::NotAnAsk);
 		let terms = OrderTerms {

@@ -124,7 +124,7 @@ pub mod pallet {
 
 		/// Sets the clock and the USD price for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<BalanceOf<Self>>;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, BalanceOf<Self>>;
 	}
 
 	/// Why the market holds an account's funds.
@@ -158,10 +158,6 @@ pub mod pallet {
 		BoundedVec<OrderId, T::MaxOrdersPerAccount>,
 		ValueQuery,
 	>;
-
-	/// The id the next deal gets.
-	#[pallet::storage]
-	pub type NextDealId<T> = StorageValue<_, DealId, ValueQuery>;
 
 	/// Open deals. A closed deal is removed; its history is in the events.
 	#[pallet::storage]
@@ -376,11 +372,18 @@ pub mod pallet {
 		/// Origin: any signed account (the matcher). Emits `DealOpened`. Errors: every
 		/// matching error (`NotAnAsk` to `CustomerBlacklisted`), `MarketPaused`,
 		/// `OrderNotFound`, `OrderExpired`, `PriceUnavailable`, `InsufficientBalance`.
+		///
+		/// Weighed for the most subscribed blacklists; what the checks did not read is refunded.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::open_deal())]
-		pub fn open_deal(origin: OriginFor<T>, ask: OrderId, bid: OrderId) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::open_deal(T::Blacklist::max_subscriptions()))]
+		pub fn open_deal(
+			origin: OriginFor<T>,
+			ask: OrderId,
+			bid: OrderId,
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			Self::do_open_deal(ask, bid).map(|_| ())
+			let (_, lists_read) = Self::do_open_deal(ask, bid)?;
+			Ok(Some(T::WeightInfo::open_deal(lists_read)).into())
 		}
 
 		/// Buys an ask directly: a bid with the ask's price and `duration` is placed for the
@@ -389,10 +392,15 @@ pub mod pallet {
 		/// Origin: signed, the customer. Emits `OrderPlaced`, `DealOpened`. Errors: those of
 		/// `place_order` and `open_deal`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::quick_buy())]
-		pub fn quick_buy(origin: OriginFor<T>, ask: OrderId, duration: Seconds) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::quick_buy(T::Blacklist::max_subscriptions()))]
+		pub fn quick_buy(
+			origin: OriginFor<T>,
+			ask: OrderId,
+			duration: Seconds,
+		) -> DispatchResultWithPostInfo {
 			let customer = ensure_signed(origin)?;
-			Self::do_quick_buy(customer, ask, duration).map(|_| ())
+			let (_, lists_read) = Self::do_quick_buy(customer, ask, duration)?;
+			Ok(Some(T::WeightInfo::quick_buy(lists_read)).into())
 		}
 
 		/// Pays the payee for the time since the last bill (capped at the deal's end), keeps the

@@ -160,13 +160,15 @@ impl pallet_market::Config for Test {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<Balance> for MockBenchmarkHelper {
+impl crate::BenchmarkHelper<AccountId, Balance> for MockBenchmarkHelper {
 	fn set_time(now: u64) {
 		NOW.with(|clock| *clock.borrow_mut() = now);
 	}
 	fn set_usd_price(snm_per_unit: Balance) {
 		set_usd_rate(Some(snm_per_unit));
 	}
+	/// The mock's blacklist has no subscriptions.
+	fn subscribe(_: &AccountId, _: u32) {}
 }
 
 /// A fresh chain for the benchmark tests: the same as [`new_test_ext`] without the checks

@@ -46,7 +46,7 @@ fn open(duration: u64) -> DealId {
 	let ask = place(SUPPLIER, terms(Side::Ask, PRICE, duration));
 	let bid = place(CUSTOMER, terms(Side::Bid, PRICE, duration));
 	assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
-	NextDealId::<Test>::get() - 1
+	bid
 }
 
 /// The market fee of a payment of `amount`.
@@ -214,10 +214,10 @@ mod matching {
 			});
 			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
 			System::assert_last_event(
-				Event::DealOpened { id: 0, ask, bid, supplier: SUPPLIER, consumer: CUSTOMER }
+				Event::DealOpened { id: bid, ask, bid, supplier: SUPPLIER, consumer: CUSTOMER }
 					.into(),
 			);
-			let deal = Deals::<Test>::get(0).expect("the deal is open");
+			let deal = Deals::<Test>::get(bid).expect("the deal is open, under its bid's id");
 			assert_eq!((deal.price.per_second, deal.duration), (PRICE - 2, HOUR));
 			assert_eq!(deal.payee, SUPPLIER);
 			// The bid's escrow became the deal's, at the ask's price; the rest is free again.
@@ -288,7 +288,7 @@ mod matching {
 			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
 			let (ask, bid) = try_open(|_, bid| bid.counterparty = Some(MASTER));
 			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
-			assert_eq!(Deals::<Test>::get(0).unwrap().payee, MASTER);
+			assert_eq!(Deals::<Test>::get(bid).unwrap().payee, MASTER);
 		});
 	}
 
@@ -349,7 +349,7 @@ mod matching {
 		new_test_ext(|| {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
 			assert_ok!(Market::quick_buy(origin(CUSTOMER), ask, HOUR / 2));
-			let deal = Deals::<Test>::get(0).expect("a deal");
+			let deal = Deals::<Test>::get(NextOrderId::<Test>::get() - 1).expect("a deal");
 			assert_eq!((deal.consumer, deal.duration), (CUSTOMER, HOUR / 2));
 			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), PRICE * (HOUR / 2) as Balance);
 			assert_noop!(
@@ -432,21 +432,21 @@ mod billing {
 			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 3_960_000);
 			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
 			advance(100);
-			assert_ok!(Market::bill(origin(STRANGER), 0));
+			assert_ok!(Market::bill(origin(STRANGER), bid));
 			let first = 100_000; // 100 s x 0.5 USD x 2000
 			set_usd_rate(Some(3_000));
 			advance(100);
-			assert_ok!(Market::bill(origin(STRANGER), 0));
+			assert_ok!(Market::bill(origin(STRANGER), bid));
 			let second = 150_000; // 100 s x 0.5 USD x 3000
 			assert_eq!(
-				Deals::<Test>::get(0).unwrap().paid,
+				Deals::<Test>::get(bid).unwrap().paid,
 				first + second - fee(first) - fee(second)
 			);
 			// The rest of the deal at the new rate plus margin stays held: 3400 x 1500 x 1.1.
 			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), 5_610_000);
 			set_usd_rate(None);
 			advance(100);
-			assert_noop!(Market::bill(origin(STRANGER), 0), Error::<Test>::PriceUnavailable);
+			assert_noop!(Market::bill(origin(STRANGER), bid), Error::<Test>::PriceUnavailable);
 		});
 	}
 
@@ -735,7 +735,7 @@ mod readme_examples {
 		bid.benchmarks = terms(Side::Bid, 1, 1).benchmarks;
 		let (ask, bid) = (place(SUPPLIER, ask), place(customer, bid));
 		assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
-		NextDealId::<Test>::get() - 1
+		bid
 	}
 
 	#[test]

@@ -40,8 +40,8 @@ pub trait WeightInfo {
 	fn place_order() -> Weight;
 	fn cancel_order() -> Weight;
 	fn remove_expired_order() -> Weight;
-	fn open_deal() -> Weight;
-	fn quick_buy() -> Weight;
+	fn open_deal(s: u32, ) -> Weight;
+	fn quick_buy(s: u32, ) -> Weight;
 	fn bill() -> Weight;
 	fn close_deal() -> Weight;
 	fn request_change() -> Weight;
@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1273`
 		//  Estimated: `4315`
-		// Minimum execution time: 95_905_000 picoseconds.
-		Weight::from_parts(101_652_000, 4315)
+		// Minimum execution time: 96_103_000 picoseconds.
+		Weight::from_parts(101_606_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2589`
 		//  Estimated: `4315`
-		// Minimum execution time: 93_358_000 picoseconds.
-		Weight::from_parts(101_101_000, 4315)
+		// Minimum execution time: 95_221_000 picoseconds.
+		Weight::from_parts(102_652_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2626`
 		//  Estimated: `4315`
-		// Minimum execution time: 98_093_000 picoseconds.
-		Weight::from_parts(105_583_000, 4315)
+		// Minimum execution time: 99_548_000 picoseconds.
+		Weight::from_parts(106_822_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -129,18 +129,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
-	/// Storage: `Market::NextDealId` (r:1 w:1)
-	/// Proof: `Market::NextDealId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
-	fn open_deal() -> Weight {
+	/// The range of component `s` is `[0, 1]`.
+	fn open_deal(_s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4535`
 		//  Estimated: `7640`
-		// Minimum execution time: 186_939_000 picoseconds.
-		Weight::from_parts(195_931_000, 7640)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Minimum execution time: 187_488_000 picoseconds.
+		Weight::from_parts(214_988_930, 7640)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:2)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -158,18 +157,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:1 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `Market::NextDealId` (r:1 w:1)
-	/// Proof: `Market::NextDealId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
-	fn quick_buy() -> Weight {
+	/// The range of component `s` is `[0, 1]`.
+	fn quick_buy(_s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3743`
 		//  Estimated: `7640`
-		// Minimum execution time: 251_966_000 picoseconds.
-		Weight::from_parts(264_850_000, 7640)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		// Minimum execution time: 255_480_000 picoseconds.
+		Weight::from_parts(274_664_151, 7640)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
@@ -183,10 +181,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn bill() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1144`
+		//  Measured:  `1114`
 		//  Estimated: `8799`
-		// Minimum execution time: 140_798_000 picoseconds.
-		Weight::from_parts(151_310_000, 8799)
+		// Minimum execution time: 145_430_000 picoseconds.
+		Weight::from_parts(158_140_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -202,10 +200,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn close_deal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1144`
+		//  Measured:  `1114`
 		//  Estimated: `8799`
-		// Minimum execution time: 138_303_000 picoseconds.
-		Weight::from_parts(147_018_000, 8799)
+		// Minimum execution time: 141_093_000 picoseconds.
+		Weight::from_parts(150_171_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -221,10 +219,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn request_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1095`
+		//  Measured:  `1065`
 		//  Estimated: `8799`
-		// Minimum execution time: 151_976_000 picoseconds.
-		Weight::from_parts(161_933_000, 8799)
+		// Minimum execution time: 156_450_000 picoseconds.
+		Weight::from_parts(169_078_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -240,10 +238,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn accept_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1144`
+		//  Measured:  `1114`
 		//  Estimated: `8799`
-		// Minimum execution time: 150_015_000 picoseconds.
-		Weight::from_parts(159_620_000, 8799)
+		// Minimum execution time: 154_125_000 picoseconds.
+		Weight::from_parts(171_045_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -253,10 +251,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn drop_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `601`
+		//  Measured:  `571`
 		//  Estimated: `3674`
-		// Minimum execution time: 26_680_000 picoseconds.
-		Weight::from_parts(32_020_000, 3674)
+		// Minimum execution time: 26_706_000 picoseconds.
+		Weight::from_parts(32_739_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -266,8 +264,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `109`
 		//  Estimated: `3546`
-		// Minimum execution time: 9_214_000 picoseconds.
-		Weight::from_parts(10_464_000, 3546)
+		// Minimum execution time: 9_314_000 picoseconds.
+		Weight::from_parts(10_755_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -277,8 +275,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 10_183_000 picoseconds.
-		Weight::from_parts(11_367_000, 3546)
+		// Minimum execution time: 10_601_000 picoseconds.
+		Weight::from_parts(12_568_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -288,8 +286,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 11_091_000 picoseconds.
-		Weight::from_parts(12_217_000, 3546)
+		// Minimum execution time: 11_367_000 picoseconds.
+		Weight::from_parts(14_056_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -299,8 +297,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_571_000 picoseconds.
-		Weight::from_parts(5_207_000, 0)
+		// Minimum execution time: 4_721_000 picoseconds.
+		Weight::from_parts(5_848_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -308,72 +306,72 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn place_order() -> Weight {
-		Weight::from_parts(101_652_000, 4315)
+		Weight::from_parts(101_606_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(101_101_000, 4315)
+		Weight::from_parts(102_652_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_expired_order() -> Weight {
-		Weight::from_parts(105_583_000, 4315)
+		Weight::from_parts(106_822_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn open_deal() -> Weight {
-		Weight::from_parts(195_931_000, 7640)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+	fn open_deal(_s: u32, ) -> Weight {
+		Weight::from_parts(214_988_930, 7640)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
+	}
+	fn quick_buy(_s: u32, ) -> Weight {
+		Weight::from_parts(274_664_151, 7640)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
-	fn quick_buy() -> Weight {
-		Weight::from_parts(264_850_000, 7640)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
-	}
 	fn bill() -> Weight {
-		Weight::from_parts(151_310_000, 8799)
+		Weight::from_parts(158_140_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn close_deal() -> Weight {
-		Weight::from_parts(147_018_000, 8799)
+		Weight::from_parts(150_171_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn request_change() -> Weight {
-		Weight::from_parts(161_933_000, 8799)
+		Weight::from_parts(169_078_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn accept_change() -> Weight {
-		Weight::from_parts(159_620_000, 8799)
+		Weight::from_parts(171_045_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn drop_change() -> Weight {
-		Weight::from_parts(32_020_000, 3674)
+		Weight::from_parts(32_739_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_master() -> Weight {
-		Weight::from_parts(10_464_000, 3546)
+		Weight::from_parts(10_755_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_worker() -> Weight {
-		Weight::from_parts(11_367_000, 3546)
+		Weight::from_parts(12_568_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_worker() -> Weight {
-		Weight::from_parts(12_217_000, 3546)
+		Weight::from_parts(14_056_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_paused() -> Weight {
-		Weight::from_parts(5_207_000, 0)
+		Weight::from_parts(5_848_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

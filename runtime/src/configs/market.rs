@@ -56,15 +56,18 @@ impl pallet_market::Config for Runtime {
 	type BenchmarkHelper = MarketBenchmarkHelper;
 }
 
-/// Sets the chain's clock for the market's benchmarks. There is no USD price source yet.
+/// Sets the chain's clock for the market's benchmarks. There is no USD price source and no
+/// blacklist with subscriptions yet.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MarketBenchmarkHelper;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_market::BenchmarkHelper<Balance> for MarketBenchmarkHelper {
+impl pallet_market::BenchmarkHelper<AccountId, Balance> for MarketBenchmarkHelper {
 	fn set_time(now: pallet_market::Seconds) {
 		pallet_timestamp::Now::<Runtime>::put(now * 1_000);
 	}
 
 	fn set_usd_price(_: Balance) {}
+
+	fn subscribe(_: &AccountId, _: u32) {}
 }
