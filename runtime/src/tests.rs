@@ -110,9 +110,11 @@ fn the_market_refuses_usd_prices_and_blacklisting_while_their_pallets_are_missin
 		);
 		assert_ok!(Market::place_order(signed(alice), terms(Side::Ask, PriceUnit::Snm)));
 		assert_ok!(Market::place_order(signed(bob), terms(Side::Bid, PriceUnit::Snm)));
-		assert_ok!(Market::open_deal(signed(Sr25519Keyring::Ferdie), 0, 1));
-		assert_noop!(Market::close_deal(signed(bob), 0, true), Error::<Runtime>::BlacklistFailed);
-		assert_ok!(Market::close_deal(signed(bob), 0, false));
+		let (ask, bid) = (0, 1);
+		assert_ok!(Market::open_deal(signed(Sr25519Keyring::Ferdie), ask, bid));
+		// The deal takes the bid's id.
+		assert_noop!(Market::close_deal(signed(bob), bid, true), Error::<Runtime>::BlacklistFailed);
+		assert_ok!(Market::close_deal(signed(bob), bid, false));
 		assert_eq!(Balances::balance(&bob.to_account_id()), DEV_ENDOWMENT);
 	});
 }
