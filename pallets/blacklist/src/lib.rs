@@ -389,5 +389,13 @@ pub mod pallet {
 			}
 			Self::do_add(who.clone(), whom.clone())
 		}
+
+		fn subscriptions_of(who: &T::AccountId) -> u32 {
+			Subscriptions::<T>::decode_len(who).unwrap_or(0) as u32
+		}
+
+		fn max_subscriptions() -> u32 {
+			T::MaxSubscriptions::get()
+		}
 	}
 }

@@ -194,4 +194,16 @@ mod market_glue {
 			assert!(<Blacklist as IsBlocked<AccountId>>::block(&ALICE, &ALICE).is_err());
 		});
 	}
+
+	#[test]
+	fn the_market_learns_how_many_lists_a_check_reads() {
+		run(|| {
+			type Glue = Blacklist;
+			assert_eq!(<Glue as IsBlocked<AccountId>>::max_subscriptions(), MAX_SUBSCRIPTIONS);
+			assert_eq!(<Glue as IsBlocked<AccountId>>::subscriptions_of(&ALICE), 0);
+			assert_ok!(Blacklist::subscribe(origin(ALICE), CURATOR));
+			assert_ok!(Blacklist::subscribe(origin(ALICE), BOB));
+			assert_eq!(<Glue as IsBlocked<AccountId>>::subscriptions_of(&ALICE), 2);
+		});
+	}
 }
