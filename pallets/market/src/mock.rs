@@ -6,6 +6,7 @@ use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64, UnixTime},
+	weights::Weight,
 };
 use frame_system::EnsureRoot;
 use sonm_primitives::{
@@ -48,6 +49,7 @@ thread_local! {
 	static LEVELS: RefCell<BTreeMap<AccountId, IdentityLevel>> = const { RefCell::new(BTreeMap::new()) };
 	static BLOCKED: RefCell<BTreeSet<(AccountId, AccountId)>> = const { RefCell::new(BTreeSet::new()) };
 	static USD_RATE: RefCell<Option<Balance>> = const { RefCell::new(None) };
+	static SUBSCRIPTIONS: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// The clock of the tests.
@@ -104,6 +106,68 @@ impl IsBlocked<AccountId> for MockBlacklist {
 		set_blocked(*who, *whom);
 		Ok(())
 	}
+	fn subscriptions_of(who: &AccountId) -> u32 {
+		SUBSCRIPTIONS.with(|subscriptions| subscriptions.borrow().get(who).copied().unwrap_or(0))
+	}
+	fn max_subscriptions() -> u32 {
+		MAX_SUBSCRIPTIONS
+	}
+}
+
+/// The most blacklists an account of the mock subscribes to.
+pub const MAX_SUBSCRIPTIONS: u32 = 8;
+
+/// Makes `who`'s blacklist checks read `lists` subscribed lists (for the weights).
+pub fn set_subscriptions(who: AccountId, lists: u32) {
+	SUBSCRIPTIONS.with(|subscriptions| subscriptions.borrow_mut().insert(who, lists));
+}
+
+/// The generated weights, except that `open_deal` and `quick_buy` grow by one unit of
+/// reference time per subscribed list, so that tests see which count a call was weighed for.
+pub struct MockWeights;
+impl crate::WeightInfo for MockWeights {
+	fn place_order() -> Weight {
+		<() as crate::WeightInfo>::place_order()
+	}
+	fn cancel_order() -> Weight {
+		<() as crate::WeightInfo>::cancel_order()
+	}
+	fn remove_expired_order() -> Weight {
+		<() as crate::WeightInfo>::remove_expired_order()
+	}
+	fn open_deal(s: u32) -> Weight {
+		<() as crate::WeightInfo>::open_deal(s).saturating_add(Weight::from_parts(s.into(), 0))
+	}
+	fn quick_buy(s: u32) -> Weight {
+		<() as crate::WeightInfo>::quick_buy(s).saturating_add(Weight::from_parts(s.into(), 0))
+	}
+	fn bill() -> Weight {
+		<() as crate::WeightInfo>::bill()
+	}
+	fn close_deal() -> Weight {
+		<() as crate::WeightInfo>::close_deal()
+	}
+	fn request_change() -> Weight {
+		<() as crate::WeightInfo>::request_change()
+	}
+	fn accept_change() -> Weight {
+		<() as crate::WeightInfo>::accept_change()
+	}
+	fn drop_change() -> Weight {
+		<() as crate::WeightInfo>::drop_change()
+	}
+	fn request_master() -> Weight {
+		<() as crate::WeightInfo>::request_master()
+	}
+	fn confirm_worker() -> Weight {
+		<() as crate::WeightInfo>::confirm_worker()
+	}
+	fn remove_worker() -> Weight {
+		<() as crate::WeightInfo>::remove_worker()
+	}
+	fn set_paused() -> Weight {
+		<() as crate::WeightInfo>::set_paused()
+	}
 }
 
 pub struct MockPrices;
@@ -151,7 +215,7 @@ impl pallet_market::Config for Test {
 	type MaxOrdersPerAccount = ConstU32<4>;
 	type MaxBenchmarks = ConstU32<16>;
 	type PauseOrigin = EnsureRoot<AccountId>;
-	type WeightInfo = ();
+	type WeightInfo = MockWeights;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
 }
@@ -182,6 +246,7 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 
 /// Forgets the clock, identity levels, blacklists and rate of the previous test.
 fn reset_glue() {
+	SUBSCRIPTIONS.with(|subscriptions| subscriptions.borrow_mut().clear());
 	NOW.with(|now| *now.borrow_mut() = 1_000_000);
 	LEVELS.with(|levels| levels.borrow_mut().clear());
 	BLOCKED.with(|blocked| blocked.borrow_mut().clear());

@@ -345,6 +345,28 @@ mod matching {
 	}
 
 	#[test]
+	fn open_deal_is_weighed_for_the_most_subscriptions_and_refunds_the_rest() {
+		use crate::WeightInfo;
+		use frame_support::{dispatch::GetDispatchInfo, traits::UnfilteredDispatchable};
+		new_test_ext(|| {
+			let (ask, bid) = try_open(|ask, bid| {
+				ask.curator = Some(CURATOR);
+				bid.curator = Some(STRANGER);
+			});
+			set_subscriptions(CUSTOMER, 2);
+			set_subscriptions(CURATOR, 5);
+			set_subscriptions(MATCHER, 7); // not a party: never checked
+			let call = crate::Call::<Test>::open_deal { ask, bid };
+			assert_eq!(
+				call.get_dispatch_info().call_weight,
+				MockWeights::open_deal(MAX_SUBSCRIPTIONS)
+			);
+			let post = call.dispatch_bypass_filter(origin(MATCHER)).expect("the orders match");
+			assert_eq!(post.actual_weight, Some(MockWeights::open_deal(5)));
+		});
+	}
+
+	#[test]
 	fn quick_buy_opens_a_deal_on_an_ask() {
 		new_test_ext(|| {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
