@@ -413,10 +413,7 @@ pub mod pallet {
 			ensure!(level <= registered.max_level, Error::<T>::LevelAboveProviderMax);
 			ensure!(registered.fee <= max_fee, Error::<T>::FeeAboveMax);
 			ensure!(!Requests::<T>::contains_key(&who, provider), Error::<T>::RequestPending);
-			if !registered.fee.is_zero() {
-				T::Currency::hold(&HoldReason::VerificationFee.into(), &who, registered.fee)
-					.map_err(|_| Error::<T>::InsufficientBalance)?;
-			}
+			Self::hold(HoldReason::VerificationFee, &who, registered.fee)?;
 			Requests::<T>::insert(&who, provider, Request { level, fee: registered.fee });
 			Self::deposit_event(Event::VerificationRequested { who, provider, level });
 			Ok(())
@@ -430,7 +427,7 @@ pub mod pallet {
 		pub fn cancel_request(origin: OriginFor<T>, provider: ProviderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
-			Self::release_fee(&who, request.fee)?;
+			Self::release(HoldReason::VerificationFee, &who, request.fee)?;
 			Self::deposit_event(Event::RequestCancelled { who, provider });
 			Ok(())
 		}
@@ -450,9 +447,7 @@ pub mod pallet {
 			expires_at: Seconds,
 			evidence: EvidenceHash,
 		) -> DispatchResult {
-			let caller = ensure_signed(origin)?;
-			let registered = Self::active_provider(provider)?;
-			ensure!(caller == registered.account, Error::<T>::NotProvider);
+			let registered = Self::provider_signing(origin, provider, true)?;
 			ensure!(expires_at > Self::now(), Error::<T>::ExpiryInPast);
 			let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
 			if !request.fee.is_zero() {
@@ -492,11 +487,9 @@ pub mod pallet {
 			provider: ProviderId,
 			who: T::AccountId,
 		) -> DispatchResult {
-			let caller = ensure_signed(origin)?;
-			let registered = Providers::<T>::get(provider).ok_or(Error::<T>::ProviderNotFound)?;
-			ensure!(caller == registered.account, Error::<T>::NotProvider);
+			Self::provider_signing(origin, provider, false)?;
 			let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
-			Self::release_fee(&who, request.fee)?;
+			Self::release(HoldReason::VerificationFee, &who, request.fee)?;
 			Self::deposit_event(Event::Rejected { who, provider });
 			Ok(())
 		}
@@ -513,10 +506,7 @@ pub mod pallet {
 			who: T::AccountId,
 		) -> DispatchResult {
 			if T::RegistryOrigin::try_origin(origin.clone()).is_err() {
-				let caller = ensure_signed(origin)?;
-				let registered =
-					Providers::<T>::get(provider).ok_or(Error::<T>::ProviderNotFound)?;
-				ensure!(caller == registered.account, Error::<T>::NotProvider);
+				Self::provider_signing(origin, provider, false)?;
 			}
 			Certifications::<T>::try_mutate_exists(&who, |certifications| {
 				let list = certifications.as_mut().ok_or(Error::<T>::CertificationNotFound)?;
@@ -549,10 +539,7 @@ pub mod pallet {
 				Some(previous) => previous.deposit,
 				None => {
 					let deposit = T::ProfileDeposit::get();
-					if !deposit.is_zero() {
-						T::Currency::hold(&HoldReason::Profile.into(), &who, deposit)
-							.map_err(|_| Error::<T>::InsufficientBalance)?;
-					}
+					Self::hold(HoldReason::Profile, &who, deposit)?;
 					deposit
 				},
 			};
@@ -578,9 +565,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let by = match provider {
 				Some(id) => {
-					let caller = ensure_signed(origin)?;
-					let registered = Self::active_provider(id)?;
-					ensure!(caller == registered.account, Error::<T>::NotProvider);
+					Self::provider_signing(origin, id, true)?;
 					Approver::Provider(id)
 				},
 				None => {
@@ -604,14 +589,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let submitted = Profiles::<T>::take(&who).ok_or(Error::<T>::ProfileNotFound)?;
 			ApprovedProfiles::<T>::remove(&who);
-			if !submitted.deposit.is_zero() {
-				T::Currency::release(
-					&HoldReason::Profile.into(),
-					&who,
-					submitted.deposit,
-					Precision::Exact,
-				)?;
-			}
+			Self::release(HoldReason::Profile, &who, submitted.deposit)?;
 			Self::deposit_event(Event::ProfileWithdrawn { who });
 			Ok(())
 		}
@@ -631,12 +609,38 @@ pub mod pallet {
 			Ok(provider)
 		}
 
-		fn release_fee(who: &T::AccountId, fee: BalanceOf<T>) -> DispatchResult {
-			if fee.is_zero() {
+		/// Provider `id`, when `origin` is signed by its account (and, with `must_be_active`,
+		/// it is active).
+		fn provider_signing(
+			origin: OriginFor<T>,
+			id: ProviderId,
+			must_be_active: bool,
+		) -> Result<Provider<T::AccountId, BalanceOf<T>>, DispatchError> {
+			let caller = ensure_signed(origin)?;
+			let provider = if must_be_active {
+				Self::active_provider(id)?
+			} else {
+				Providers::<T>::get(id).ok_or(Error::<T>::ProviderNotFound)?
+			};
+			ensure!(caller == provider.account, Error::<T>::NotProvider);
+			Ok(provider)
+		}
+
+		/// Holds `amount` of `who`'s free balance for `reason`.
+		fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			if amount.is_zero() {
 				return Ok(());
 			}
-			T::Currency::release(&HoldReason::VerificationFee.into(), who, fee, Precision::Exact)
-				.map(|_| ())
+			T::Currency::hold(&reason.into(), who, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance.into())
+		}
+
+		/// Releases `amount` held from `who` for `reason`.
+		fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			if amount.is_zero() {
+				return Ok(());
+			}
+			T::Currency::release(&reason.into(), who, amount, Precision::Exact).map(|_| ())
 		}
 
 		/// The highest level of `who`'s unexpired certifications; Anonymous without one.
