@@ -26,19 +26,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::OrderExpired
 		);
 		let master = Self::confirmed_master(&ask.author);
-		Self::check_match(&ask, &bid, master.as_ref())?;
-		let lists_read = [
-			Some(&bid.author),
-			bid.terms.curator.as_ref(),
-			Some(&ask.author),
-			master.as_ref(),
-			ask.terms.curator.as_ref(),
-		]
-		.into_iter()
-		.flatten()
-		.map(T::Blacklist::subscriptions_of)
-		.max()
-		.unwrap_or(0);
+		let lists_read = Self::check_match(&ask, &bid, master.as_ref())?;
 
 		let supplier = ask.author.clone();
 		let consumer = bid.author.clone();
@@ -77,12 +65,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Every rule an ask and a bid must meet to make a deal (SPEC section 3). `master` is the
-	/// ask author's confirmed master.
+	/// ask author's confirmed master. Returns the most subscribed lists any of the checked
+	/// blacklists brought in (what the weight depends on).
 	pub(crate) fn check_match(
 		ask: &OrderOf<T>,
 		bid: &OrderOf<T>,
 		master: Option<&T::AccountId>,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		let (supplier, consumer) = (&ask.author, &bid.author);
 		ensure!(supplier != consumer && master != Some(consumer), Error::<T>::SelfDeal);
 		ensure!(ask.terms.price.unit == bid.terms.price.unit, Error::<T>::UnitMismatch);
@@ -126,7 +115,14 @@ impl<T: Config> Pallet<T> {
 		for list in supplier_lists.into_iter().flatten() {
 			ensure!(!T::Blacklist::is_blocked(list, consumer), Error::<T>::CustomerBlacklisted);
 		}
-		Ok(())
+		let lists_read = consumer_lists
+			.into_iter()
+			.chain(supplier_lists)
+			.flatten()
+			.map(T::Blacklist::subscriptions_of)
+			.max()
+			.unwrap_or(0);
+		Ok(lists_read)
 	}
 
 	/// Places a bid that mirrors ask `ask_id` for `customer`, for `duration`, and opens the
