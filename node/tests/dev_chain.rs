@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{signed_extrinsic, NodeProcess};
+use common::{fee_paid, signed_extrinsic, NodeProcess};
 use jsonrpsee::rpc_params;
 use sonm_runtime::{genesis_config_presets::DEV_ENDOWMENT, BalancesCall, RuntimeEvent, SNM};
 use sp_keyring::Sr25519Keyring::{Alice, Bob};
@@ -42,15 +42,9 @@ async fn dev_chain_transfers_and_keeps_its_state_across_a_restart() {
 		)
 	});
 	assert!(transferred, "a Transfer event from Alice to Bob: {events:?}");
-	let fee = events
-		.iter()
-		.find_map(|record| match &record.event {
-			RuntimeEvent::TransactionPayment(
-				pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, .. },
-			) if *who == alice => Some(*actual_fee),
-			_ => None,
-		})
-		.expect("Alice paid a fee");
+	let block_events: Vec<RuntimeEvent> =
+		events.iter().map(|record| record.event.clone()).collect();
+	let fee = fee_paid(&block_events, &alice);
 	assert!(fee > 0, "transactions are not free");
 
 	// Balances at the best block.

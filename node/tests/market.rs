@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::NodeProcess;
+use common::{fee_paid, NodeProcess};
 use jsonrpsee::rpc_params;
 use pallet_market::{CloseReason, OrderTerms, Price, PriceUnit, Side};
 use serde_json::Value;
@@ -13,7 +13,7 @@ use sonm_primitives::{netflags, IdentityLevel};
 use sonm_runtime::{
 	configs::market::{FeePot, MarketFee, OrderDeposit},
 	genesis_config_presets::DEV_ENDOWMENT,
-	AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, EXISTENTIAL_DEPOSIT, MILLI_SNM,
+	Balance, Runtime, RuntimeCall, RuntimeEvent, EXISTENTIAL_DEPOSIT, MILLI_SNM,
 };
 use sp_core::crypto::Ss58Codec;
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Ferdie};
@@ -58,23 +58,6 @@ fn find_market_event<R>(
 		.iter()
 		.find_map(pick)
 		.unwrap_or_else(|| panic!("no such market event among {events:?}"))
-}
-
-/// The fee `who` paid for the extrinsic whose events these are.
-fn fee_paid(events: &[RuntimeEvent], who: &AccountId) -> Balance {
-	events
-		.iter()
-		.find_map(|event| match event {
-			RuntimeEvent::TransactionPayment(
-				pallet_transaction_payment::Event::TransactionFeePaid {
-					who: payer,
-					actual_fee,
-					..
-				},
-			) if payer == who => Some(*actual_fee),
-			_ => None,
-		})
-		.unwrap_or_else(|| panic!("{who} paid a fee: {events:?}"))
 }
 
 /// Places an order for `author` and returns its id and the fee paid.

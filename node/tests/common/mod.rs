@@ -398,6 +398,23 @@ fn header_number(header: &Value) -> u32 {
 	u32::from_str_radix(number.trim_start_matches("0x"), 16).expect("hex block number")
 }
 
+/// The fee `who` paid, among `events` (those of one extrinsic, or of a block).
+pub fn fee_paid(events: &[RuntimeEvent], who: &AccountId) -> Balance {
+	events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::TransactionPayment(
+				pallet_transaction_payment::Event::TransactionFeePaid {
+					who: payer,
+					actual_fee,
+					..
+				},
+			) if payer == who => Some(*actual_fee),
+			_ => None,
+		})
+		.unwrap_or_else(|| panic!("{who} paid a fee: {events:?}"))
+}
+
 /// A signed, immortal extrinsic of `call` from `signer` with `nonce`, built and signed exactly
 /// as a wallet builds it for this runtime.
 pub fn signed_extrinsic(
