@@ -17,6 +17,8 @@ source scripts/env.sh
 # Pallet name -> the weight file it writes.
 declare -A PALLETS=(
 	[pallet_market]=pallets/market/src/weights.rs
+	[pallet_blacklist]=pallets/blacklist/src/weights.rs
+	[pallet_kyc]=pallets/kyc/src/weights.rs
 	[frame_system_extensions]=runtime/src/weights/frame_system_extensions.rs
 	[pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
 )

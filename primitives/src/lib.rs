@@ -2,8 +2,8 @@
 //!
 //! What the SONM pallets, the runtime and the off-chain programs (worker, bridge, CLI) must agree
 //! on, in one small `no_std` crate: identity levels, the standard benchmark indices, network
-//! flags, currencies, the market's ids and runtime API, and the glue traits through which pallets use each other without reading
-//! each other's storage.
+//! flags, currencies, the market's and the trust pallets' runtime APIs, and the glue traits
+//! through which pallets use each other without reading each other's storage.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -12,6 +12,7 @@ extern crate alloc;
 pub mod benchmarks;
 pub mod market;
 pub mod traits;
+pub mod trust;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;

@@ -1,10 +1,11 @@
 //! The runtime APIs the node, wallets and tools call into: block execution, transaction
-//! validation, consensus, nonces and fees, the market's reads, genesis presets, contracts
+//! validation, consensus, nonces and fees, the market's and the trust pallets' reads, genesis
+//! presets, contracts
 //! dry-runs, benchmarks.
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Aura, Balance, Block, BlockNumber, Contracts,
-	Executive, Grandpa, Hash, InherentDataExt, Market, Nonce, Runtime, RuntimeCall, RuntimeEvent,
+	Blacklist, Executive, Grandpa, Hash, InherentDataExt, Kyc, Market, Nonce, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -13,7 +14,11 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
-use sonm_primitives::market::{DealId, OrderFilter, OrderId, Side};
+use sonm_primitives::{
+	market::{DealId, OrderFilter, OrderId, Side},
+	trust::ProviderId,
+	IdentityLevel,
+};
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -32,6 +37,14 @@ type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
 pub type MarketOrder = pallet_market::Order<Runtime>;
 pub type MarketDeal = pallet_market::DealOf<Runtime>;
 pub type MarketChangeRequest = pallet_market::ChangeRequest<Balance>;
+/// A published curated blacklist, as `BlacklistApi` returns it.
+pub type CuratedList = pallet_blacklist::CuratedList<Balance>;
+/// A KYC provider, as `KycApi` returns it.
+pub type KycProvider = pallet_kyc::Provider<AccountId, Balance>;
+/// A pending KYC request, as `KycApi` returns it.
+pub type KycRequest = pallet_kyc::Request<Balance>;
+/// An approved profile and who approved it, as `KycApi` returns it.
+pub type ApprovedProfile = (pallet_kyc::ProfileAttributes, pallet_kyc::Approver);
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -290,6 +303,53 @@ impl_runtime_apis! {
 
 		fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, MarketOrder)> {
 			Market::matching_orders(id, limit)
+		}
+	}
+
+	impl sonm_primitives::trust::BlacklistApi<Block, AccountId, CuratedList> for Runtime {
+		fn list(owner: AccountId) -> Vec<AccountId> {
+			Blacklist::list_of(&owner)
+		}
+
+		fn subscriptions(who: AccountId) -> Vec<AccountId> {
+			pallet_blacklist::Subscriptions::<Runtime>::get(who).into_inner()
+		}
+
+		fn curated_lists() -> Vec<(AccountId, CuratedList)> {
+			Blacklist::curated_lists()
+		}
+
+		fn is_blocked(who: AccountId, whom: AccountId) -> bool {
+			Blacklist::is_blocked(&who, &whom)
+		}
+	}
+
+	impl sonm_primitives::trust::KycApi<
+		Block,
+		AccountId,
+		KycProvider,
+		KycRequest,
+		pallet_kyc::Certification,
+		ApprovedProfile,
+	> for Runtime {
+		fn providers() -> Vec<(ProviderId, KycProvider)> {
+			Kyc::providers()
+		}
+
+		fn identity_level(who: AccountId) -> IdentityLevel {
+			Kyc::level_of(&who)
+		}
+
+		fn certifications(who: AccountId) -> Vec<(ProviderId, pallet_kyc::Certification)> {
+			pallet_kyc::Certifications::<Runtime>::get(who).into_inner()
+		}
+
+		fn requests(who: AccountId) -> Vec<(ProviderId, KycRequest)> {
+			Kyc::requests_of(&who)
+		}
+
+		fn approved_profile(who: AccountId) -> Option<ApprovedProfile> {
+			pallet_kyc::ApprovedProfiles::<Runtime>::get(who)
 		}
 	}
 

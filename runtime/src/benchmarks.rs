@@ -11,4 +11,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_utility, Utility]
 	[pallet_market, Market]
+	[pallet_blacklist, Blacklist]
+	[pallet_kyc, Kyc]
 );

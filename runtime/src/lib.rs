@@ -214,6 +214,12 @@ mod runtime {
 
 	#[runtime::pallet_index(20)]
 	pub type Market = pallet_market;
+
+	#[runtime::pallet_index(21)]
+	pub type Blacklist = pallet_blacklist;
+
+	#[runtime::pallet_index(22)]
+	pub type Kyc = pallet_kyc;
 }
 
 #[cfg(test)]

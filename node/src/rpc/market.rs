@@ -4,11 +4,8 @@
 //! Amounts are decimal strings of base units (they exceed what JSON numbers hold exactly),
 //! accounts are SS58 addresses, times are seconds since the unix epoch, durations seconds.
 
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
-};
+use super::{address, invalid_param, parse_account, runtime_error, BlockHash};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use serde::{Deserialize, Serialize};
 use sonm_primitives::{
 	market::{DealId, MarketApi, OrderFilter, OrderId, OrderStatus, Seconds, Side},
@@ -21,16 +18,12 @@ use sonm_runtime::{
 };
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_core::crypto::Ss58Codec;
-use sp_runtime::traits::Block as BlockT;
 use std::sync::Arc;
 
 /// The most entries one listing returns.
 pub const MAX_LIMIT: u32 = 1_000;
 /// What a listing returns when no limit is given.
 pub const DEFAULT_LIMIT: u32 = 100;
-
-type BlockHash = <Block as BlockT>::Hash;
 
 /// A price per second.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -150,36 +143,11 @@ pub trait MarketRpc {
 	) -> RpcResult<Vec<OrderJson>>;
 }
 
-/// Error codes of `market_*`.
-pub mod error {
-	/// The runtime API call failed.
-	pub const RUNTIME: i32 = 1;
-	/// A parameter is invalid (an address, a limit).
-	pub const INVALID_PARAM: i32 = 2;
-}
-
-fn runtime_error(err: impl std::fmt::Display) -> ErrorObjectOwned {
-	ErrorObject::owned(error::RUNTIME, "market runtime API call failed", Some(err.to_string()))
-}
-
-fn invalid_param(message: String) -> ErrorObjectOwned {
-	ErrorObject::owned(error::INVALID_PARAM, message, None::<()>)
-}
-
-fn parse_account(address: &str) -> RpcResult<AccountId> {
-	AccountId::from_ss58check(address)
-		.map_err(|err| invalid_param(format!("invalid account {address:?}: {err:?}")))
-}
-
 fn parse_limit(limit: Option<u32>) -> RpcResult<u32> {
 	match limit.unwrap_or(DEFAULT_LIMIT) {
 		limit if limit <= MAX_LIMIT => Ok(limit),
 		limit => Err(invalid_param(format!("limit {limit} is above the maximum of {MAX_LIMIT}"))),
 	}
-}
-
-fn address(who: &AccountId) -> String {
-	who.to_ss58check()
 }
 
 fn price_json(price: &pallet_market::Price<Balance>) -> PriceJson {
@@ -247,7 +215,7 @@ where
 	C: HeaderBackend<Block>,
 {
 	fn at(&self, at: Option<BlockHash>) -> BlockHash {
-		at.unwrap_or_else(|| self.client.info().best_hash)
+		super::block_or_best(&*self.client, at)
 	}
 }
 
@@ -332,6 +300,7 @@ where
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::rpc::error;
 
 	#[test]
 	fn limits_above_the_maximum_and_bad_addresses_are_refused_by_name() {

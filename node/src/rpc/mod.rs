@@ -1,16 +1,59 @@
 //! The node's own RPC methods, added to the standard Substrate set (`chain_*`, `state_*`,
 //! `author_*`, `system_*`): `system_accountNextIndex` and `payment_queryInfo` /
-//! `payment_queryFeeDetails`, and the market's `market_*` ([`market`]).
+//! `payment_queryFeeDetails`, the market's `market_*` ([`market`]) and the trust pallets'
+//! `blacklist_*` and `kyc_*` ([`trust`]).
+//!
+//! All of them read through the runtime APIs at the best block, or at the block given as `at`,
+//! and answer with the same error codes ([`error`]).
 
 pub mod market;
+pub mod trust;
 
-use jsonrpsee::RpcModule;
+use jsonrpsee::{
+	core::RpcResult,
+	types::{error::ErrorObject, ErrorObjectOwned},
+	RpcModule,
+};
 use sc_transaction_pool_api::TransactionPool;
 use sonm_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::traits::Block as BlockT;
 use std::sync::Arc;
+
+type BlockHash = <Block as BlockT>::Hash;
+
+/// Error codes of the node's own methods.
+pub mod error {
+	/// The runtime API call failed.
+	pub const RUNTIME: i32 = 1;
+	/// A parameter is invalid (an address, a limit).
+	pub const INVALID_PARAM: i32 = 2;
+}
+
+fn runtime_error(err: impl std::fmt::Display) -> ErrorObjectOwned {
+	ErrorObject::owned(error::RUNTIME, "runtime API call failed", Some(err.to_string()))
+}
+
+fn invalid_param(message: String) -> ErrorObjectOwned {
+	ErrorObject::owned(error::INVALID_PARAM, message, None::<()>)
+}
+
+fn parse_account(address: &str) -> RpcResult<AccountId> {
+	AccountId::from_ss58check(address)
+		.map_err(|err| invalid_param(format!("invalid account {address:?}: {err:?}")))
+}
+
+fn address(who: &AccountId) -> String {
+	who.to_ss58check()
+}
+
+/// `at`, or the best block.
+fn block_or_best<C: HeaderBackend<Block>>(client: &C, at: Option<BlockHash>) -> BlockHash {
+	at.unwrap_or_else(|| client.info().best_hash)
+}
 
 /// What the RPC extensions need from the node.
 pub struct FullDeps<C, P> {
@@ -38,9 +81,19 @@ where
 		sonm_runtime::apis::MarketDeal,
 		sonm_runtime::apis::MarketChangeRequest,
 	>,
+	C::Api: sonm_primitives::trust::BlacklistApi<Block, AccountId, sonm_runtime::apis::CuratedList>,
+	C::Api: sonm_primitives::trust::KycApi<
+		Block,
+		AccountId,
+		sonm_runtime::apis::KycProvider,
+		sonm_runtime::apis::KycRequest,
+		pallet_kyc::Certification,
+		sonm_runtime::apis::ApprovedProfile,
+	>,
 	P: TransactionPool + 'static,
 {
 	use market::{Market, MarketRpcServer};
+	use trust::{Trust, TrustRpcServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -49,7 +102,8 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(Market::new(client).into_rpc())?;
+	module.merge(Market::new(client.clone()).into_rpc())?;
+	module.merge(Trust::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -25,6 +25,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
+	use alloc::vec::Vec;
 	use sp_runtime::traits::Zero;
 
 	/// A balance of the deposit currency.
@@ -311,6 +312,16 @@ pub mod pallet {
 			EntryCount::<T>::insert(&who, count + 1);
 			Self::deposit_event(Event::Blocked { who, whom });
 			Ok(())
+		}
+
+		/// The accounts on `owner`'s own list.
+		pub fn list_of(owner: &T::AccountId) -> Vec<T::AccountId> {
+			Entries::<T>::iter_key_prefix(owner).collect()
+		}
+
+		/// The published curated lists, by curator.
+		pub fn curated_lists() -> Vec<(T::AccountId, CuratedList<BalanceOf<T>>)> {
+			CuratedLists::<T>::iter().collect()
 		}
 
 		/// Whether `who`'s own list, or a list `who` subscribes to, holds `whom`.

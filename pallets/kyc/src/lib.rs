@@ -27,13 +27,14 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sonm_primitives::IdentityLevel;
+	use alloc::vec::Vec;
 	use sp_runtime::traits::{Hash, Zero};
 
 	/// A balance of the fee currency.
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// Sequential id of a provider.
-	pub type ProviderId = u32;
+	pub use sonm_primitives::trust::ProviderId;
 	/// A provider's name: at most 64 bytes.
 	pub type ProviderName = BoundedVec<u8, ConstU32<64>>;
 	/// A provider's web address: at most 256 bytes.
@@ -652,6 +653,16 @@ pub mod pallet {
 				.map(|(_, certification)| certification.level)
 				.max()
 				.unwrap_or_default()
+		}
+
+		/// The registered providers, active or not, by id.
+		pub fn providers() -> Vec<(ProviderId, Provider<T::AccountId, BalanceOf<T>>)> {
+			Providers::<T>::iter().collect()
+		}
+
+		/// `who`'s pending requests, by provider.
+		pub fn requests_of(who: &T::AccountId) -> Vec<(ProviderId, Request<BalanceOf<T>>)> {
+			Requests::<T>::iter_prefix(who).collect()
 		}
 
 		/// `provider`'s certification of `who`, expired or not.

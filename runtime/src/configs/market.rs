@@ -1,11 +1,12 @@
 //! The compute market (SPEC section 3).
 //!
-//! The glue to the trust and masternode pallets is `()` until they land: everyone is
-//! Anonymous, nobody is blacklisted (closing with `blacklist` fails with `BlacklistFailed`),
-//! and there is no SNM/USD price, so USD-priced orders are refused with `PriceUnavailable`.
+//! Identity levels come from `Kyc` and blacklists from `Blacklist` (see [`super::trust`]).
+//! The price glue is `()` until the oracle lands: there is no SNM/USD price, so USD-priced
+//! orders are refused with `PriceUnavailable`.
 
 use crate::{
-	AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp, SNM,
+	AccountId, Balance, Balances, Blacklist, Kyc, Runtime, RuntimeEvent, RuntimeHoldReason,
+	Timestamp, SNM,
 };
 use frame_support::{
 	parameter_types,
@@ -36,8 +37,8 @@ impl pallet_market::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Time = Timestamp;
-	type Identity = ();
-	type Blacklist = ();
+	type Identity = Kyc;
+	type Blacklist = Blacklist;
 	type Prices = ();
 	type FeePot = FeePot;
 	type MarketFee = MarketFee;
@@ -56,8 +57,8 @@ impl pallet_market::Config for Runtime {
 	type BenchmarkHelper = MarketBenchmarkHelper;
 }
 
-/// Sets the chain's clock for the market's benchmarks. There is no USD price source and no
-/// blacklist with subscriptions yet.
+/// Sets the chain's clock and blacklist subscriptions for the market's benchmarks. There is
+/// no USD price source yet.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MarketBenchmarkHelper;
 
@@ -69,5 +70,14 @@ impl pallet_market::BenchmarkHelper<AccountId, Balance> for MarketBenchmarkHelpe
 
 	fn set_usd_price(_: Balance) {}
 
-	fn subscribe(_: &AccountId, _: u32) {}
+	fn subscribe(who: &AccountId, lists: u32) {
+		use sp_runtime::traits::{BlakeTwo256, Hash};
+		let lists: alloc::vec::Vec<AccountId> = (0..lists)
+			.map(|i| AccountId::new(BlakeTwo256::hash_of(&(b"sonm/benchmark-list", who, i)).0))
+			.collect();
+		pallet_blacklist::Subscriptions::<Runtime>::insert(
+			who,
+			frame_support::BoundedVec::try_from(lists).expect("at most MaxSubscriptions lists"),
+		);
+	}
 }

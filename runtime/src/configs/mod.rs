@@ -1,8 +1,10 @@
 //! Configuration of the runtime's pallets: one `impl Config` per pallet, grouped by domain.
-//! Smart contracts and the market have their own modules, [`contracts`] and [`market`].
+//! Smart contracts, the market and trust have their own modules, [`contracts`], [`market`]
+//! and [`trust`].
 
 mod contracts;
 pub mod market;
+mod trust;
 
 use crate::{
 	weights::{
