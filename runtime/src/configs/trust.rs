@@ -35,8 +35,9 @@ impl pallet_kyc::Config for Runtime {
 	type Time = Timestamp;
 	/// Providers are registered, updated and deactivated by governance (sudo for now).
 	type RegistryOrigin = EnsureRoot<AccountId>;
-	/// An account holds at most one certification per provider, so at most this many.
-	type MaxProviders = ConstU32<16>;
+	/// Providers ever registered (ids are not reused); an account holds at most one
+	/// certification per provider, so at most this many.
+	type MaxProviders = ConstU32<64>;
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type ProfileDeposit = ProfileDeposit;
 	type WeightInfo = pallet_kyc::weights::SubstrateWeight<Runtime>;
