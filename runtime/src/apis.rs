@@ -4,9 +4,9 @@
 //! dry-runs, benchmarks.
 
 use crate::{
-	genesis_config_presets, opaque, AccountId, Aura, Balance, Block, BlockNumber, Contracts,
-	Blacklist, Executive, Grandpa, Hash, InherentDataExt, Kyc, Market, Nonce, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	genesis_config_presets, opaque, AccountId, Aura, Balance, Blacklist, Block, BlockNumber,
+	Contracts, Executive, Grandpa, Hash, InherentDataExt, Kyc, Market, Nonce, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{

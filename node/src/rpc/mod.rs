@@ -93,9 +93,9 @@ where
 	P: TransactionPool + 'static,
 {
 	use market::{Market, MarketRpcServer};
-	use trust::{Trust, TrustRpcServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
+	use trust::{Trust, TrustRpcServer};
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool } = deps;

@@ -213,8 +213,11 @@ where
 
 	fn subscriptions(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<String>> {
 		let who = parse_account(&account)?;
-		let lists =
-			self.client.runtime_api().subscriptions(self.at(at), who).map_err(runtime_error)?;
+		let lists = self
+			.client
+			.runtime_api()
+			.subscriptions(self.at(at), who)
+			.map_err(runtime_error)?;
 		Ok(lists.iter().map(address).collect())
 	}
 
@@ -225,7 +228,10 @@ where
 
 	fn is_blocked(&self, who: String, whom: String, at: Option<BlockHash>) -> RpcResult<bool> {
 		let (who, whom) = (parse_account(&who)?, parse_account(&whom)?);
-		self.client.runtime_api().is_blocked(self.at(at), who, whom).map_err(runtime_error)
+		self.client
+			.runtime_api()
+			.is_blocked(self.at(at), who, whom)
+			.map_err(runtime_error)
 	}
 
 	fn providers(&self, at: Option<BlockHash>) -> RpcResult<Vec<ProviderJson>> {
@@ -235,7 +241,10 @@ where
 
 	fn level(&self, account: String, at: Option<BlockHash>) -> RpcResult<IdentityLevel> {
 		let who = parse_account(&account)?;
-		self.client.runtime_api().identity_level(self.at(at), who).map_err(runtime_error)
+		self.client
+			.runtime_api()
+			.identity_level(self.at(at), who)
+			.map_err(runtime_error)
 	}
 
 	fn certifications(
@@ -244,8 +253,11 @@ where
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<CertificationJson>> {
 		let who = parse_account(&account)?;
-		let certifications =
-			self.client.runtime_api().certifications(self.at(at), who).map_err(runtime_error)?;
+		let certifications = self
+			.client
+			.runtime_api()
+			.certifications(self.at(at), who)
+			.map_err(runtime_error)?;
 		Ok(certifications.iter().map(|(id, c)| certification_json(*id, c)).collect())
 	}
 
@@ -265,8 +277,11 @@ where
 
 	fn profile(&self, account: String, at: Option<BlockHash>) -> RpcResult<Option<ProfileJson>> {
 		let who = parse_account(&account)?;
-		let profile =
-			self.client.runtime_api().approved_profile(self.at(at), who).map_err(runtime_error)?;
+		let profile = self
+			.client
+			.runtime_api()
+			.approved_profile(self.at(at), who)
+			.map_err(runtime_error)?;
 		Ok(profile.as_ref().map(profile_json))
 	}
 }
@@ -289,11 +304,8 @@ mod tests {
 
 	#[test]
 	fn evidence_is_hex_with_its_prefix() {
-		let certification = Certification {
-			level: IdentityLevel::Identified,
-			expires_at: 7,
-			evidence: [0xab; 32],
-		};
+		let certification =
+			Certification { level: IdentityLevel::Identified, expires_at: 7, evidence: [0xab; 32] };
 		let json = certification_json(2, &certification);
 		assert_eq!(json.evidence, format!("0x{}", "ab".repeat(32)));
 		assert_eq!((json.provider, json.level, json.expires_at), (2, IdentityLevel::Identified, 7));

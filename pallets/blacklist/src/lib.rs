@@ -17,6 +17,7 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -25,7 +26,6 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use alloc::vec::Vec;
 	use sp_runtime::traits::Zero;
 
 	/// A balance of the deposit currency.

@@ -1,13 +1,18 @@
 //! Benchmarks of every KYC call at its worst case (frame-benchmarking v2): the longest name
-//! and URL, fees to hold and pay, and for `revoke` the governance path (it tries the registry
-//! origin first).
+//! and URL, fees to hold and pay, a user already certified by every other provider the
+//! runtime allows (`certify` and `revoke` read and write the longest list), and for `revoke`
+//! a provider's account (the registry origin is tried first).
 
 use crate::{pallet::*, Pallet as Kyc};
 use alloc::vec;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{
-	fungible::{Inspect, Mutate},
-	EnsureOrigin, UnixTime,
+use frame_support::traits::Get;
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		EnsureOrigin, UnixTime,
+	},
+	BoundedVec,
 };
 use frame_system::RawOrigin;
 use sonm_primitives::IdentityLevel;
@@ -58,6 +63,18 @@ fn requesting<T: Config>(provider: ProviderId) -> Result<T::AccountId, Benchmark
 		fee::<T>(),
 	)?;
 	Ok(user)
+}
+
+/// Gives `who` certifications from `MaxProviders - 1` providers other than `except`, so that
+/// its list is full once `except` certifies it.
+fn certified_by_others<T: Config>(who: &T::AccountId, except: ProviderId) {
+	let expires_at = T::Time::now().as_secs() + 365 * 24 * 3600;
+	let certification =
+		Certification { level: IdentityLevel::Registered, expires_at, evidence: [1; 32] };
+	let others = (0..T::MaxProviders::get().saturating_sub(1))
+		.map(|i| (except.wrapping_add(1).wrapping_add(i), certification))
+		.collect::<vec::Vec<_>>();
+	Certifications::<T>::insert(who, BoundedVec::try_from(others).expect("MaxProviders - 1 fit"));
 }
 
 /// A profile with every attribute at its longest.
@@ -151,11 +168,13 @@ mod benchmarks {
 	fn certify() -> Result<(), BenchmarkError> {
 		let (id, account) = provider::<T>()?;
 		let user = requesting::<T>(id)?;
+		certified_by_others::<T>(&user, id);
 		let expires_at = T::Time::now().as_secs() + 365 * 24 * 3600;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(account), id, user.clone(), expires_at, [7; 32]);
 
+		assert_eq!(Certifications::<T>::decode_len(&user), Some(T::MaxProviders::get() as usize));
 		assert_last_event::<T>(Event::Certified {
 			who: user,
 			provider: id,
@@ -181,6 +200,7 @@ mod benchmarks {
 	fn revoke() -> Result<(), BenchmarkError> {
 		let (id, account) = provider::<T>()?;
 		let user = requesting::<T>(id)?;
+		certified_by_others::<T>(&user, id);
 		let expires_at = T::Time::now().as_secs() + 365 * 24 * 3600;
 		Kyc::<T>::certify(
 			RawOrigin::Signed(account.clone()).into(),

@@ -17,6 +17,7 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -27,7 +28,6 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sonm_primitives::IdentityLevel;
-	use alloc::vec::Vec;
 	use sp_runtime::traits::{Hash, Zero};
 
 	/// A balance of the fee currency.

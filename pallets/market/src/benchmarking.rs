@@ -1,9 +1,9 @@
 //! Benchmarks of every market call at its worst case (frame-benchmarking v2). `weights.rs` is
 //! generated from these by `scripts/benchmark-pallets.sh`.
 //!
-//! The worst cases: orders that carry every optional constraint and the most benchmark values;
-//! authors whose order index is full; suppliers with a confirmed master (one more party to read,
-//! check and pay); deals with both sides' change requests pending; prices in USD when the runtime
+//! The worst cases: orders that carry every optional constraint (an identity requirement, a
+//! counterparty, a curator) and the most benchmark values; authors whose order index is full;
+//! suppliers with a confirmed master (one more party to read, check and pay); deals with both sides' change requests pending; prices in USD when the runtime
 //! has a USD price source (`BenchmarkHelper::set_usd_price`), in SNM otherwise; and close with
 //! blacklisting when the runtime's blacklist accepts entries.
 
@@ -39,6 +39,9 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 	/// benchmark deals with, so that every check reads them all), where the runtime's blacklist
 	/// has subscriptions.
 	fn subscribe(who: &AccountId, lists: u32);
+	/// Gives `who` identity `level`, the way the runtime's identity source stores it at its
+	/// largest (so that reading it costs the most).
+	fn set_identity_level(who: &AccountId, level: IdentityLevel);
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -92,7 +95,7 @@ fn worst_terms<T: Config>(
 		price: Price { per_second: 1_000u32.into(), unit: unit::<T>() },
 		duration,
 		counterparty,
-		min_identity: IdentityLevel::Anonymous,
+		min_identity: IdentityLevel::Registered,
 		curator: Some(curator),
 		tag: BoundedVec::truncate_from(vec![b't'; 32]),
 		benchmarks: BoundedVec::truncate_from(vec![benchmarks; T::MaxBenchmarks::get() as usize]),
@@ -117,7 +120,7 @@ fn fill_orders<T: Config>(who: &T::AccountId, room: u32) {
 }
 
 /// The parties of the worst deal: a supplier working for a confirmed master, and a customer,
-/// both with full order indexes.
+/// both with full order indexes, all three Registered (the worst orders require it).
 struct Parties<T: Config> {
 	supplier: T::AccountId,
 	master: T::AccountId,
@@ -130,6 +133,9 @@ fn parties<T: Config>() -> Parties<T> {
 	let customer = funded::<T>("customer", 0);
 	Market::<T>::do_request_master(supplier.clone(), master.clone()).expect("no link yet");
 	Market::<T>::do_confirm_worker(master.clone(), supplier.clone()).expect("requested");
+	for who in [&supplier, &master, &customer] {
+		T::BenchmarkHelper::set_identity_level(who, IdentityLevel::Registered);
+	}
 	Parties { supplier, master, customer }
 }
 

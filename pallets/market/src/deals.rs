@@ -8,13 +8,48 @@ use sonm_primitives::{
 	IdentityLevel,
 };
 
+/// What matching two orders read of the identity and blacklist glue: the weights are
+/// benchmarked for the worst case ([`OPEN_DEAL_WORST`], [`QUICK_BUY_WORST`]) and refund the
+/// reads a match did not do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MatchReads {
+	/// The most subscribed lists any consulted blacklist brought in (the benchmarks' `s`).
+	pub subscriptions: u32,
+	/// Identity levels read (only where an order requires more than Anonymous).
+	pub identity_levels: u32,
+	/// Blacklists consulted: each reads its subscriptions once.
+	pub lists: u32,
+	/// (list, account) pairs checked: each reads the list's own entry and one entry per
+	/// subscribed list.
+	pub pairs: u32,
+}
+
+/// `open_deal`'s worst case: identity required both ways (the customer's, the supplier's and
+/// its master's levels), curators on both orders and a master (five lists, seven pairs).
+pub const OPEN_DEAL_WORST: MatchReads =
+	MatchReads { subscriptions: 0, identity_levels: 3, lists: 5, pairs: 7 };
+/// `quick_buy`'s worst case: its bid requires nothing and names no curator, so only the ask's
+/// requirement and curator and the master add reads.
+pub const QUICK_BUY_WORST: MatchReads =
+	MatchReads { subscriptions: 0, identity_levels: 1, lists: 4, pairs: 5 };
+
+impl MatchReads {
+	/// The storage reads `worst`, at this match's subscriptions, does and this match did not.
+	pub fn skipped(&self, worst: &MatchReads) -> u32 {
+		let per_pair = 1 + self.subscriptions;
+		worst.identity_levels.saturating_sub(self.identity_levels)
+			+ worst.lists.saturating_sub(self.lists)
+			+ worst.pairs.saturating_sub(self.pairs) * per_pair
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	/// Opens a deal from `ask_id` and `bid_id`; see [`Pallet::open_deal`]. Returns the deal's id
-	/// and the most subscribed lists any blacklist check read (what the weight depends on).
+	/// and what the match read (what the weight depends on).
 	pub(crate) fn do_open_deal(
 		ask_id: OrderId,
 		bid_id: OrderId,
-	) -> Result<(DealId, u32), DispatchError> {
+	) -> Result<(DealId, MatchReads), DispatchError> {
 		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
 		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
 		let bid = Orders::<T>::get(bid_id).ok_or(Error::<T>::OrderNotFound)?;
@@ -26,7 +61,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::OrderExpired
 		);
 		let master = Self::confirmed_master(&ask.author);
-		let lists_read = Self::check_match(&ask, &bid, master.as_ref())?;
+		let reads = Self::check_match(&ask, &bid, master.as_ref())?;
 
 		let supplier = ask.author.clone();
 		let consumer = bid.author.clone();
@@ -61,17 +96,17 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		Self::deposit_event(Event::DealOpened { id, ask: ask_id, bid: bid_id, supplier, consumer });
-		Ok((id, lists_read))
+		Ok((id, reads))
 	}
 
 	/// Every rule an ask and a bid must meet to make a deal (SPEC section 3). `master` is the
-	/// ask author's confirmed master. Returns the most subscribed lists any of the checked
-	/// blacklists brought in (what the weight depends on).
+	/// ask author's confirmed master. Identity levels are read only where an order requires
+	/// more than Anonymous. Returns what it read of the glue (what the weight depends on).
 	pub(crate) fn check_match(
 		ask: &OrderOf<T>,
 		bid: &OrderOf<T>,
 		master: Option<&T::AccountId>,
-	) -> Result<u32, DispatchError> {
+	) -> Result<MatchReads, DispatchError> {
 		let (supplier, consumer) = (&ask.author, &bid.author);
 		ensure!(supplier != consumer && master != Some(consumer), Error::<T>::SelfDeal);
 		ensure!(ask.terms.price.unit == bid.terms.price.unit, Error::<T>::UnitMismatch);
@@ -86,15 +121,22 @@ impl<T: Config> Pallet<T> {
 				Error::<T>::BidCounterpartyMismatch
 			);
 		}
-		ensure!(
-			T::Identity::identity_level(consumer) >= ask.terms.min_identity,
-			Error::<T>::CustomerIdentityTooLow
-		);
-		let supplier_level = master
-			.map(T::Identity::identity_level)
-			.unwrap_or(IdentityLevel::Anonymous)
-			.max(T::Identity::identity_level(supplier));
-		ensure!(supplier_level >= bid.terms.min_identity, Error::<T>::SupplierIdentityTooLow);
+		let mut identity_levels = 0;
+		if ask.terms.min_identity > IdentityLevel::Anonymous {
+			identity_levels += 1;
+			ensure!(
+				T::Identity::identity_level(consumer) >= ask.terms.min_identity,
+				Error::<T>::CustomerIdentityTooLow
+			);
+		}
+		if bid.terms.min_identity > IdentityLevel::Anonymous {
+			identity_levels += 1 + master.is_some() as u32;
+			let supplier_level = master
+				.map(T::Identity::identity_level)
+				.unwrap_or(IdentityLevel::Anonymous)
+				.max(T::Identity::identity_level(supplier));
+			ensure!(supplier_level >= bid.terms.min_identity, Error::<T>::SupplierIdentityTooLow);
+		}
 		ensure!(
 			netflags::satisfies(ask.terms.netflags, bid.terms.netflags),
 			Error::<T>::NetflagsMismatch
@@ -115,14 +157,19 @@ impl<T: Config> Pallet<T> {
 		for list in supplier_lists.into_iter().flatten() {
 			ensure!(!T::Blacklist::is_blocked(list, consumer), Error::<T>::CustomerBlacklisted);
 		}
-		let lists_read = consumer_lists
-			.into_iter()
-			.chain(supplier_lists)
-			.flatten()
-			.map(T::Blacklist::subscriptions_of)
-			.max()
-			.unwrap_or(0);
-		Ok(lists_read)
+		let lists = consumer_lists.into_iter().chain(supplier_lists).flatten();
+		let subscriptions = lists.clone().map(T::Blacklist::subscriptions_of).max().unwrap_or(0);
+		let suppliers = supplier_side.into_iter().flatten().count() as u32;
+		let pairs = consumer_lists.into_iter().flatten().count() as u32 * suppliers
+			+ supplier_lists.into_iter().flatten().count() as u32;
+		Ok(MatchReads { subscriptions, identity_levels, lists: lists.count() as u32, pairs })
+	}
+
+	/// `weight`, benchmarked for `worst` at `reads.subscriptions`, less the reads this match
+	/// skipped.
+	pub(crate) fn match_weight(weight: Weight, reads: MatchReads, worst: &MatchReads) -> Weight {
+		let skipped = reads.skipped(worst) as u64;
+		weight.saturating_sub(<T as frame_system::Config>::DbWeight::get().reads(skipped))
 	}
 
 	/// Places a bid that mirrors ask `ask_id` for `customer`, for `duration`, and opens the
@@ -131,7 +178,7 @@ impl<T: Config> Pallet<T> {
 		customer: T::AccountId,
 		ask_id: OrderId,
 		duration: Seconds,
-	) -> Result<(DealId, u32), DispatchError> {
+	) -> Result<(DealId, MatchReads), DispatchError> {
 		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
 		ensure!(ask.terms.side == Side::Ask, Error::<T>::NotAnAsk);
 		let terms = OrderTerms {

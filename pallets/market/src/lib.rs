@@ -10,6 +10,7 @@ mod change_requests;
 mod deals;
 mod orders;
 mod queries;
+pub use deals::{MatchReads, OPEN_DEAL_WORST, QUICK_BUY_WORST};
 pub mod types;
 pub mod weights;
 mod workers;
@@ -373,7 +374,8 @@ pub mod pallet {
 		/// matching error (`NotAnAsk` to `CustomerBlacklisted`), `MarketPaused`,
 		/// `OrderNotFound`, `OrderExpired`, `PriceUnavailable`, `InsufficientBalance`.
 		///
-		/// Weighed for the most subscribed blacklists; what the checks did not read is refunded.
+		/// Weighed for the most subscribed blacklists, a master, curators and identity
+		/// requirements; the reads the checks did not do are refunded.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::open_deal(T::Blacklist::max_subscriptions()))]
 		pub fn open_deal(
@@ -382,8 +384,9 @@ pub mod pallet {
 			bid: OrderId,
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			let (_, lists_read) = Self::do_open_deal(ask, bid)?;
-			Ok(Some(T::WeightInfo::open_deal(lists_read)).into())
+			let (_, reads) = Self::do_open_deal(ask, bid)?;
+			let weight = T::WeightInfo::open_deal(reads.subscriptions);
+			Ok(Some(Self::match_weight(weight, reads, &deals::OPEN_DEAL_WORST)).into())
 		}
 
 		/// Buys an ask directly: a bid with the ask's price and `duration` is placed for the
@@ -399,8 +402,9 @@ pub mod pallet {
 			duration: Seconds,
 		) -> DispatchResultWithPostInfo {
 			let customer = ensure_signed(origin)?;
-			let (_, lists_read) = Self::do_quick_buy(customer, ask, duration)?;
-			Ok(Some(T::WeightInfo::quick_buy(lists_read)).into())
+			let (_, reads) = Self::do_quick_buy(customer, ask, duration)?;
+			let weight = T::WeightInfo::quick_buy(reads.subscriptions);
+			Ok(Some(Self::match_weight(weight, reads, &deals::QUICK_BUY_WORST)).into())
 		}
 
 		/// Pays the payee for the time since the last bill (capped at the deal's end), keeps the

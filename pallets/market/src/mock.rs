@@ -34,6 +34,8 @@ impl frame_system::Config for Test {
 	type AccountId = AccountId;
 	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	/// Storage priced, so that the reads `open_deal` skips are refunded visibly.
+	type DbWeight = frame_support::weights::constants::ParityDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -233,6 +235,9 @@ impl crate::BenchmarkHelper<AccountId, Balance> for MockBenchmarkHelper {
 	}
 	/// The mock's blacklist has no subscriptions.
 	fn subscribe(_: &AccountId, _: u32) {}
+	fn set_identity_level(who: &AccountId, level: IdentityLevel) {
+		set_level(*who, level);
+	}
 }
 
 /// A fresh chain for the benchmark tests: the same as [`new_test_ext`] without the checks

@@ -347,6 +347,7 @@ mod matching {
 	#[test]
 	fn open_deal_is_weighed_for_the_most_subscriptions_and_refunds_the_rest() {
 		use crate::WeightInfo;
+		use frame_support::weights::constants::ParityDbWeight;
 		use frame_support::{dispatch::GetDispatchInfo, traits::UnfilteredDispatchable};
 		new_test_ext(|| {
 			let (ask, bid) = try_open(|ask, bid| {
@@ -362,7 +363,44 @@ mod matching {
 				MockWeights::open_deal(MAX_SUBSCRIPTIONS)
 			);
 			let post = call.dispatch_bypass_filter(origin(MATCHER)).expect("the orders match");
-			assert_eq!(post.actual_weight, Some(MockWeights::open_deal(5)));
+			// No identity required (3 levels not read), no master (1 list and 3 pairs fewer,
+			// each pair 1 + 5 entries).
+			let skipped = ParityDbWeight::get().reads(3 + 1 + 3 * 6);
+			assert_eq!(post.actual_weight, Some(MockWeights::open_deal(5) - skipped));
+		});
+	}
+
+	#[test]
+	fn the_reads_a_match_skips_are_counted_against_the_worst_case() {
+		use crate::{MatchReads, OPEN_DEAL_WORST, QUICK_BUY_WORST};
+		new_test_ext(|| {
+			// The worst case: identity required both ways, a master, curators on both orders.
+			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
+			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			for who in [SUPPLIER, MASTER, CUSTOMER] {
+				set_level(who, IdentityLevel::Registered);
+			}
+			set_subscriptions(SUPPLIER, 2);
+			let (ask, bid) = try_open(|ask, bid| {
+				ask.curator = Some(CURATOR);
+				bid.curator = Some(STRANGER);
+				ask.min_identity = IdentityLevel::Registered;
+				bid.min_identity = IdentityLevel::Registered;
+			});
+			let (_, reads) = Market::do_open_deal(ask, bid).expect("the orders match");
+			assert_eq!(reads, MatchReads { subscriptions: 2, ..OPEN_DEAL_WORST });
+			assert_eq!(reads.skipped(&OPEN_DEAL_WORST), 0);
+
+			// A plain deal: two lists, one pair each way, no identity read.
+			let (ask, bid) = (
+				place(CURATOR, terms(Side::Ask, PRICE, HOUR)),
+				place(CUSTOMER, terms(Side::Bid, PRICE, HOUR)),
+			);
+			let (_, reads) = Market::do_open_deal(ask, bid).expect("the orders match");
+			let plain = MatchReads { subscriptions: 0, identity_levels: 0, lists: 2, pairs: 2 };
+			assert_eq!(reads, plain);
+			assert_eq!(reads.skipped(&OPEN_DEAL_WORST), 3 + 3 + 5);
+			assert_eq!(reads.skipped(&QUICK_BUY_WORST), 1 + 2 + 3);
 		});
 	}
 

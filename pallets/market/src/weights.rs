@@ -67,15 +67,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:0 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	fn place_order() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1273`
 		//  Estimated: `4315`
-		// Minimum execution time: 96_103_000 picoseconds.
-		Weight::from_parts(101_606_000, 4315)
+		// Minimum execution time: 98_425_000 picoseconds.
+		Weight::from_parts(114_934_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -86,13 +86,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2589`
 		//  Estimated: `4315`
-		// Minimum execution time: 95_221_000 picoseconds.
-		Weight::from_parts(102_652_000, 4315)
+		// Minimum execution time: 104_539_000 picoseconds.
+		Weight::from_parts(119_654_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -105,13 +105,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn remove_expired_order() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2626`
 		//  Estimated: `4315`
-		// Minimum execution time: 99_548_000 picoseconds.
-		Weight::from_parts(106_822_000, 4315)
+		// Minimum execution time: 107_531_000 picoseconds.
+		Weight::from_parts(126_634_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -123,23 +123,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:1 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Storage: `Kyc::Certifications` (r:3 w:0)
+	/// Proof: `Kyc::Certifications` (`max_values`: None, `max_size`: Some(2930), added: 5405, mode: `MaxEncodedLen`)
+	/// Storage: `Blacklist::Entries` (r:63 w:0)
+	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Blacklist::Subscriptions` (r:5 w:0)
+	/// Proof: `Blacklist::Subscriptions` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:2 w:2)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
-	/// The range of component `s` is `[0, 1]`.
-	fn open_deal(_s: u32, ) -> Weight {
+	/// The range of component `s` is `[0, 8]`.
+	fn open_deal(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4535`
-		//  Estimated: `7640`
-		// Minimum execution time: 187_488_000 picoseconds.
-		Weight::from_parts(214_988_930, 7640)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `4896 + s * (160 ±0)`
+		//  Estimated: `19099 + s * (18109 ±0)`
+		// Minimum execution time: 264_025_000 picoseconds.
+		Weight::from_parts(317_744_560, 19099)
+			// Standard Error: 261_179
+			.saturating_add(Weight::from_parts(15_134_340, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(26_u64))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Orders` (r:1 w:2)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -154,27 +164,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:1 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Storage: `Kyc::Certifications` (r:3 w:0)
+	/// Proof: `Kyc::Certifications` (`max_values`: None, `max_size`: Some(2930), added: 5405, mode: `MaxEncodedLen`)
+	/// Storage: `Blacklist::Entries` (r:45 w:0)
+	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Blacklist::Subscriptions` (r:4 w:0)
+	/// Proof: `Blacklist::Subscriptions` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
-	/// The range of component `s` is `[0, 1]`.
-	fn quick_buy(_s: u32, ) -> Weight {
+	/// The range of component `s` is `[0, 8]`.
+	fn quick_buy(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3743`
-		//  Estimated: `7640`
-		// Minimum execution time: 255_480_000 picoseconds.
-		Weight::from_parts(274_664_151, 7640)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `4080 + s * (128 ±0)`
+		//  Estimated: `17205 + s * (12935 ±0)`
+		// Minimum execution time: 320_077_000 picoseconds.
+		Weight::from_parts(348_894_747, 17205)
+			// Standard Error: 328_525
+			.saturating_add(Weight::from_parts(15_587_062, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(23_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
@@ -183,8 +203,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1114`
 		//  Estimated: `8799`
-		// Minimum execution time: 145_430_000 picoseconds.
-		Weight::from_parts(158_140_000, 8799)
+		// Minimum execution time: 149_503_000 picoseconds.
+		Weight::from_parts(168_276_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -193,19 +213,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Blacklist::Entries` (r:1 w:1)
+	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Blacklist::EntryCount` (r:1 w:1)
+	/// Proof: `Blacklist::EntryCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn close_deal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1114`
+		//  Measured:  `1386`
 		//  Estimated: `8799`
-		// Minimum execution time: 141_093_000 picoseconds.
-		Weight::from_parts(150_171_000, 8799)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 201_006_000 picoseconds.
+		Weight::from_parts(224_033_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
@@ -214,15 +238,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::ChangeRequests` (r:2 w:1)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn request_change() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1065`
 		//  Estimated: `8799`
-		// Minimum execution time: 156_450_000 picoseconds.
-		Weight::from_parts(169_078_000, 8799)
+		// Minimum execution time: 158_086_000 picoseconds.
+		Weight::from_parts(185_998_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -233,15 +257,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn accept_change() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1114`
 		//  Estimated: `8799`
-		// Minimum execution time: 154_125_000 picoseconds.
-		Weight::from_parts(171_045_000, 8799)
+		// Minimum execution time: 163_967_000 picoseconds.
+		Weight::from_parts(187_957_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -253,8 +277,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `571`
 		//  Estimated: `3674`
-		// Minimum execution time: 26_706_000 picoseconds.
-		Weight::from_parts(32_739_000, 3674)
+		// Minimum execution time: 30_464_000 picoseconds.
+		Weight::from_parts(38_228_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -264,8 +288,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `109`
 		//  Estimated: `3546`
-		// Minimum execution time: 9_314_000 picoseconds.
-		Weight::from_parts(10_755_000, 3546)
+		// Minimum execution time: 9_543_000 picoseconds.
+		Weight::from_parts(13_860_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -275,8 +299,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 10_601_000 picoseconds.
-		Weight::from_parts(12_568_000, 3546)
+		// Minimum execution time: 10_673_000 picoseconds.
+		Weight::from_parts(15_277_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -286,8 +310,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 11_367_000 picoseconds.
-		Weight::from_parts(14_056_000, 3546)
+		// Minimum execution time: 11_443_000 picoseconds.
+		Weight::from_parts(16_095_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -297,8 +321,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_721_000 picoseconds.
-		Weight::from_parts(5_848_000, 0)
+		// Minimum execution time: 4_798_000 picoseconds.
+		Weight::from_parts(7_861_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -306,72 +330,78 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn place_order() -> Weight {
-		Weight::from_parts(101_606_000, 4315)
+		Weight::from_parts(114_934_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(102_652_000, 4315)
+		Weight::from_parts(119_654_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_expired_order() -> Weight {
-		Weight::from_parts(106_822_000, 4315)
+		Weight::from_parts(126_634_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn open_deal(_s: u32, ) -> Weight {
-		Weight::from_parts(214_988_930, 7640)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+	fn open_deal(s: u32, ) -> Weight {
+		Weight::from_parts(317_744_560, 19099)
+			.saturating_add(Weight::from_parts(15_134_340, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(26_u64))
+			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
-	fn quick_buy(_s: u32, ) -> Weight {
-		Weight::from_parts(274_664_151, 7640)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+	fn quick_buy(s: u32, ) -> Weight {
+		Weight::from_parts(348_894_747, 17205)
+			.saturating_add(Weight::from_parts(15_587_062, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(23_u64))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	fn bill() -> Weight {
-		Weight::from_parts(158_140_000, 8799)
+		Weight::from_parts(168_276_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn close_deal() -> Weight {
-		Weight::from_parts(150_171_000, 8799)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(224_033_000, 8799)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn request_change() -> Weight {
-		Weight::from_parts(169_078_000, 8799)
+		Weight::from_parts(185_998_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn accept_change() -> Weight {
-		Weight::from_parts(171_045_000, 8799)
+		Weight::from_parts(187_957_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn drop_change() -> Weight {
-		Weight::from_parts(32_739_000, 3674)
+		Weight::from_parts(38_228_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_master() -> Weight {
-		Weight::from_parts(10_755_000, 3546)
+		Weight::from_parts(13_860_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_worker() -> Weight {
-		Weight::from_parts(12_568_000, 3546)
+		Weight::from_parts(15_277_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_worker() -> Weight {
-		Weight::from_parts(14_056_000, 3546)
+		Weight::from_parts(16_095_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_paused() -> Weight {
-		Weight::from_parts(5_848_000, 0)
+		Weight::from_parts(7_861_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

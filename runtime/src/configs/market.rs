@@ -57,8 +57,8 @@ impl pallet_market::Config for Runtime {
 	type BenchmarkHelper = MarketBenchmarkHelper;
 }
 
-/// Sets the chain's clock and blacklist subscriptions for the market's benchmarks. There is
-/// no USD price source yet.
+/// Sets the chain's clock, blacklist subscriptions and KYC certifications for the market's
+/// benchmarks. There is no USD price source yet.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MarketBenchmarkHelper;
 
@@ -78,6 +78,24 @@ impl pallet_market::BenchmarkHelper<AccountId, Balance> for MarketBenchmarkHelpe
 		pallet_blacklist::Subscriptions::<Runtime>::insert(
 			who,
 			frame_support::BoundedVec::try_from(lists).expect("at most MaxSubscriptions lists"),
+		);
+	}
+
+	/// A full list of certifications (one per provider the runtime allows), one of them at
+	/// `level`, the others lower.
+	fn set_identity_level(who: &AccountId, level: sonm_primitives::IdentityLevel) {
+		use frame_support::traits::Get;
+		let expires_at = u64::MAX;
+		let certifications: alloc::vec::Vec<_> = (0
+			..<Runtime as pallet_kyc::Config>::MaxProviders::get())
+			.map(|id| {
+				let level = if id == 0 { level } else { Default::default() };
+				(id, pallet_kyc::Certification { level, expires_at, evidence: [0; 32] })
+			})
+			.collect();
+		pallet_kyc::Certifications::<Runtime>::insert(
+			who,
+			frame_support::BoundedVec::try_from(certifications).expect("MaxProviders fit"),
 		);
 	}
 }

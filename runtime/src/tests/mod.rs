@@ -118,7 +118,10 @@ fn signed(who: Sr25519Keyring) -> crate::RuntimeOrigin {
 
 /// A one-hour order at 1 milli-SNM (or milli-USD) per second on the standard benchmarks, open
 /// to everyone.
-fn order_terms(side: pallet_market::Side, unit: pallet_market::PriceUnit) -> pallet_market::OrderTerms<Runtime> {
+fn order_terms(
+	side: pallet_market::Side,
+	unit: pallet_market::PriceUnit,
+) -> pallet_market::OrderTerms<Runtime> {
 	pallet_market::OrderTerms::<Runtime> {
 		side,
 		price: pallet_market::Price { per_second: crate::MILLI_SNM, unit },
@@ -144,7 +147,9 @@ fn order_terms(side: pallet_market::Side, unit: pallet_market::PriceUnit) -> pal
 fn capacity_of_a_block_in_market_calls() {
 	use crate::{RuntimeCall, SLOT_DURATION};
 	use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
-	use pallet_market::{weights::SubstrateWeight, Call, OrderTerms, Price, PriceUnit, Side, WeightInfo};
+	use pallet_market::{
+		weights::SubstrateWeight, Call, OrderTerms, Price, PriceUnit, Side, WeightInfo,
+	};
 	use sp_runtime::Weight;
 
 	let terms = OrderTerms::<Runtime> {
@@ -188,7 +193,8 @@ fn capacity_of_a_block_in_market_calls() {
 		);
 		let info = extrinsic.get_dispatch_info();
 		let call_weight = refunded.unwrap_or(info.call_weight);
-		let per_extrinsic = (info.extension_weight + call_weight + normal.base_extrinsic).ref_time();
+		let per_extrinsic =
+			(info.extension_weight + call_weight + normal.base_extrinsic).ref_time();
 		let bytes = codec::Encode::encoded_size(&extrinsic) as u64;
 		let fit = (room / per_extrinsic).min(length_room / bytes);
 		println!("| `{name}` | {:.1} | {bytes} | {fit} |", per_extrinsic as f64 / 1e6);

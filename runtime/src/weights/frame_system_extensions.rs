@@ -41,24 +41,24 @@ impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for WeightInfo<
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_587_000 picoseconds.
-		Weight::from_parts(1_797_000, 0)
+		// Minimum execution time: 1_608_000 picoseconds.
+		Weight::from_parts(2_045_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_mortality_mortal_transaction() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_489_000 picoseconds.
-		Weight::from_parts(3_907_000, 0)
+		// Minimum execution time: 3_686_000 picoseconds.
+		Weight::from_parts(4_317_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_mortality_immortal_transaction() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_511_000 picoseconds.
-		Weight::from_parts(3_914_000, 0)
+		// Minimum execution time: 3_636_000 picoseconds.
+		Weight::from_parts(4_266_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_non_zero_sender() -> Weight {
@@ -66,7 +66,7 @@ impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for WeightInfo<
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 461_000 picoseconds.
-		Weight::from_parts(577_000, 0)
+		Weight::from_parts(587_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
@@ -75,8 +75,8 @@ impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for WeightInfo<
 		// Proof Size summary in bytes:
 		//  Measured:  `101`
 		//  Estimated: `3593`
-		// Minimum execution time: 6_928_000 picoseconds.
-		Weight::from_parts(7_540_000, 0)
+		// Minimum execution time: 7_266_000 picoseconds.
+		Weight::from_parts(8_103_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -85,32 +85,32 @@ impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for WeightInfo<
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 360_000 picoseconds.
-		Weight::from_parts(460_000, 0)
+		// Minimum execution time: 357_000 picoseconds.
+		Weight::from_parts(493_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_tx_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 355_000 picoseconds.
-		Weight::from_parts(457_000, 0)
+		// Minimum execution time: 360_000 picoseconds.
+		Weight::from_parts(531_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_weight() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_692_000 picoseconds.
-		Weight::from_parts(4_243_000, 0)
+		// Minimum execution time: 3_826_000 picoseconds.
+		Weight::from_parts(4_909_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn weight_reclaim() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 2_160_000 picoseconds.
-		Weight::from_parts(2_543_000, 0)
+		// Minimum execution time: 2_180_000 picoseconds.
+		Weight::from_parts(2_870_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 }

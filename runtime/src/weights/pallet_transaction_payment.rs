@@ -43,8 +43,8 @@ impl<T: frame_system::Config> pallet_transaction_payment::WeightInfo for WeightI
 		// Proof Size summary in bytes:
 		//  Measured:  `101`
 		//  Estimated: `3593`
-		// Minimum execution time: 40_640_000 picoseconds.
-		Weight::from_parts(43_060_000, 0)
+		// Minimum execution time: 42_521_000 picoseconds.
+		Weight::from_parts(53_099_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
