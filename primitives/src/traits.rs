@@ -44,7 +44,18 @@ impl<AccountId> IsBlocked<AccountId> for () {
 }
 
 /// A price in force, as the oracle publishes it.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::Encode,
+	Eq,
+	codec::MaxEncodedLen,
+	PartialEq,
+	scale_info::TypeInfo,
+)]
 pub struct PriceInfo<Balance> {
 	/// SNM base units per one unit of the currency (one USD, not 10^18 of them).
 	pub snm_per_unit: Balance,

@@ -60,8 +60,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `1489`
-		// Minimum execution time: 8_404_000 picoseconds.
-		Weight::from_parts(9_533_000, 1489)
+		// Minimum execution time: 8_183_000 picoseconds.
+		Weight::from_parts(11_744_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -71,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `442`
 		//  Estimated: `3851`
-		// Minimum execution time: 10_725_000 picoseconds.
-		Weight::from_parts(13_031_000, 3851)
+		// Minimum execution time: 10_419_000 picoseconds.
+		Weight::from_parts(14_385_000, 3851)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -88,8 +88,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `616`
 		//  Estimated: `3851`
-		// Minimum execution time: 51_637_000 picoseconds.
-		Weight::from_parts(60_783_000, 3851)
+		// Minimum execution time: 49_404_000 picoseconds.
+		Weight::from_parts(57_343_000, 3851)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -103,8 +103,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `394`
 		//  Estimated: `3676`
-		// Minimum execution time: 42_496_000 picoseconds.
-		Weight::from_parts(50_134_000, 3676)
+		// Minimum execution time: 41_292_000 picoseconds.
+		Weight::from_parts(49_838_000, 3676)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -122,10 +122,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Kyc::Certifications` (`max_values`: None, `max_size`: Some(2930), added: 5405, mode: `MaxEncodedLen`)
 	fn certify() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `950`
+		//  Measured:  `3861`
 		//  Estimated: `6395`
-		// Minimum execution time: 59_103_000 picoseconds.
-		Weight::from_parts(73_012_000, 6395)
+		// Minimum execution time: 62_954_000 picoseconds.
+		Weight::from_parts(78_760_000, 6395)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -141,8 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `770`
 		//  Estimated: `3851`
-		// Minimum execution time: 45_581_000 picoseconds.
-		Weight::from_parts(53_106_000, 3851)
+		// Minimum execution time: 44_908_000 picoseconds.
+		Weight::from_parts(51_983_000, 3851)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -152,10 +152,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Kyc::Certifications` (`max_values`: None, `max_size`: Some(2930), added: 5405, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `562`
+		//  Measured:  `3399`
 		//  Estimated: `6395`
-		// Minimum execution time: 15_039_000 picoseconds.
-		Weight::from_parts(18_159_000, 6395)
+		// Minimum execution time: 16_649_000 picoseconds.
+		Weight::from_parts(19_732_000, 6395)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -169,8 +169,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `180`
 		//  Estimated: `7174`
-		// Minimum execution time: 55_750_000 picoseconds.
-		Weight::from_parts(62_915_000, 7174)
+		// Minimum execution time: 54_154_000 picoseconds.
+		Weight::from_parts(60_550_000, 7174)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -184,8 +184,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4176`
 		//  Estimated: `7174`
-		// Minimum execution time: 21_274_000 picoseconds.
-		Weight::from_parts(25_023_000, 7174)
+		// Minimum execution time: 20_710_000 picoseconds.
+		Weight::from_parts(23_754_000, 7174)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -201,8 +201,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4006`
 		//  Estimated: `7174`
-		// Minimum execution time: 46_559_000 picoseconds.
-		Weight::from_parts(53_135_000, 7174)
+		// Minimum execution time: 44_889_000 picoseconds.
+		Weight::from_parts(49_173_000, 7174)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -211,52 +211,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn register_provider() -> Weight {
-		Weight::from_parts(9_533_000, 1489)
+		Weight::from_parts(11_744_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_provider() -> Weight {
-		Weight::from_parts(13_031_000, 3851)
+		Weight::from_parts(14_385_000, 3851)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_verification() -> Weight {
-		Weight::from_parts(60_783_000, 3851)
+		Weight::from_parts(57_343_000, 3851)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(50_134_000, 3676)
+		Weight::from_parts(49_838_000, 3676)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn certify() -> Weight {
-		Weight::from_parts(73_012_000, 6395)
+		Weight::from_parts(78_760_000, 6395)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn reject() -> Weight {
-		Weight::from_parts(53_106_000, 3851)
+		Weight::from_parts(51_983_000, 3851)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn revoke() -> Weight {
-		Weight::from_parts(18_159_000, 6395)
+		Weight::from_parts(19_732_000, 6395)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn submit_profile() -> Weight {
-		Weight::from_parts(62_915_000, 7174)
+		Weight::from_parts(60_550_000, 7174)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn approve_profile() -> Weight {
-		Weight::from_parts(25_023_000, 7174)
+		Weight::from_parts(23_754_000, 7174)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_profile() -> Weight {
-		Weight::from_parts(53_135_000, 7174)
+		Weight::from_parts(49_173_000, 7174)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}

@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1273`
 		//  Estimated: `4315`
-		// Minimum execution time: 98_425_000 picoseconds.
-		Weight::from_parts(114_934_000, 4315)
+		// Minimum execution time: 104_141_000 picoseconds.
+		Weight::from_parts(126_020_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2589`
 		//  Estimated: `4315`
-		// Minimum execution time: 104_539_000 picoseconds.
-		Weight::from_parts(119_654_000, 4315)
+		// Minimum execution time: 98_913_000 picoseconds.
+		Weight::from_parts(131_348_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2626`
 		//  Estimated: `4315`
-		// Minimum execution time: 107_531_000 picoseconds.
-		Weight::from_parts(126_634_000, 4315)
+		// Minimum execution time: 98_495_000 picoseconds.
+		Weight::from_parts(120_474_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -140,12 +140,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 8]`.
 	fn open_deal(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4896 + s * (160 ±0)`
+		//  Measured:  `8028 + s * (160 ±0)`
 		//  Estimated: `19099 + s * (18109 ±0)`
-		// Minimum execution time: 264_025_000 picoseconds.
-		Weight::from_parts(317_744_560, 19099)
-			// Standard Error: 261_179
-			.saturating_add(Weight::from_parts(15_134_340, 0).saturating_mul(s.into()))
+		// Minimum execution time: 256_533_000 picoseconds.
+		Weight::from_parts(281_954_145, 19099)
+			// Standard Error: 248_140
+			.saturating_add(Weight::from_parts(20_981_874, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(26_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -167,7 +167,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:1 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `Kyc::Certifications` (r:3 w:0)
+	/// Storage: `Kyc::Certifications` (r:1 w:0)
 	/// Proof: `Kyc::Certifications` (`max_values`: None, `max_size`: Some(2930), added: 5405, mode: `MaxEncodedLen`)
 	/// Storage: `Blacklist::Entries` (r:45 w:0)
 	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
@@ -178,13 +178,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 8]`.
 	fn quick_buy(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4080 + s * (128 ±0)`
-		//  Estimated: `17205 + s * (12935 ±0)`
-		// Minimum execution time: 320_077_000 picoseconds.
-		Weight::from_parts(348_894_747, 17205)
-			// Standard Error: 328_525
-			.saturating_add(Weight::from_parts(15_587_062, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(23_u64))
+		//  Measured:  `7109 + s * (128 ±0)`
+		//  Estimated: `13925 + s * (12935 ±0)`
+		// Minimum execution time: 327_460_000 picoseconds.
+		Weight::from_parts(388_126_941, 13925)
+			// Standard Error: 372_801
+			.saturating_add(Weight::from_parts(12_790_468, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
@@ -203,8 +203,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1114`
 		//  Estimated: `8799`
-		// Minimum execution time: 149_503_000 picoseconds.
-		Weight::from_parts(168_276_000, 8799)
+		// Minimum execution time: 146_003_000 picoseconds.
+		Weight::from_parts(173_147_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -226,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1386`
 		//  Estimated: `8799`
-		// Minimum execution time: 201_006_000 picoseconds.
-		Weight::from_parts(224_033_000, 8799)
+		// Minimum execution time: 198_075_000 picoseconds.
+		Weight::from_parts(223_044_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -245,8 +245,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1065`
 		//  Estimated: `8799`
-		// Minimum execution time: 158_086_000 picoseconds.
-		Weight::from_parts(185_998_000, 8799)
+		// Minimum execution time: 155_564_000 picoseconds.
+		Weight::from_parts(179_567_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -264,8 +264,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1114`
 		//  Estimated: `8799`
-		// Minimum execution time: 163_967_000 picoseconds.
-		Weight::from_parts(187_957_000, 8799)
+		// Minimum execution time: 154_205_000 picoseconds.
+		Weight::from_parts(172_367_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -277,8 +277,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `571`
 		//  Estimated: `3674`
-		// Minimum execution time: 30_464_000 picoseconds.
-		Weight::from_parts(38_228_000, 3674)
+		// Minimum execution time: 26_264_000 picoseconds.
+		Weight::from_parts(31_759_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -288,8 +288,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `109`
 		//  Estimated: `3546`
-		// Minimum execution time: 9_543_000 picoseconds.
-		Weight::from_parts(13_860_000, 3546)
+		// Minimum execution time: 8_853_000 picoseconds.
+		Weight::from_parts(10_317_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -299,8 +299,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 10_673_000 picoseconds.
-		Weight::from_parts(15_277_000, 3546)
+		// Minimum execution time: 10_205_000 picoseconds.
+		Weight::from_parts(11_472_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -310,8 +310,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 11_443_000 picoseconds.
-		Weight::from_parts(16_095_000, 3546)
+		// Minimum execution time: 11_226_000 picoseconds.
+		Weight::from_parts(14_039_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -321,8 +321,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_798_000 picoseconds.
-		Weight::from_parts(7_861_000, 0)
+		// Minimum execution time: 4_435_000 picoseconds.
+		Weight::from_parts(5_388_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -330,78 +330,78 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn place_order() -> Weight {
-		Weight::from_parts(114_934_000, 4315)
+		Weight::from_parts(126_020_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(119_654_000, 4315)
+		Weight::from_parts(131_348_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_expired_order() -> Weight {
-		Weight::from_parts(126_634_000, 4315)
+		Weight::from_parts(120_474_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn open_deal(s: u32, ) -> Weight {
-		Weight::from_parts(317_744_560, 19099)
-			.saturating_add(Weight::from_parts(15_134_340, 0).saturating_mul(s.into()))
+		Weight::from_parts(281_954_145, 19099)
+			.saturating_add(Weight::from_parts(20_981_874, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(26_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	fn quick_buy(s: u32, ) -> Weight {
-		Weight::from_parts(348_894_747, 17205)
-			.saturating_add(Weight::from_parts(15_587_062, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(23_u64))
+		Weight::from_parts(388_126_941, 13925)
+			.saturating_add(Weight::from_parts(12_790_468, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	fn bill() -> Weight {
-		Weight::from_parts(168_276_000, 8799)
+		Weight::from_parts(173_147_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn close_deal() -> Weight {
-		Weight::from_parts(224_033_000, 8799)
+		Weight::from_parts(223_044_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn request_change() -> Weight {
-		Weight::from_parts(185_998_000, 8799)
+		Weight::from_parts(179_567_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn accept_change() -> Weight {
-		Weight::from_parts(187_957_000, 8799)
+		Weight::from_parts(172_367_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn drop_change() -> Weight {
-		Weight::from_parts(38_228_000, 3674)
+		Weight::from_parts(31_759_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_master() -> Weight {
-		Weight::from_parts(13_860_000, 3546)
+		Weight::from_parts(10_317_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_worker() -> Weight {
-		Weight::from_parts(15_277_000, 3546)
+		Weight::from_parts(11_472_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_worker() -> Weight {
-		Weight::from_parts(16_095_000, 3546)
+		Weight::from_parts(14_039_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_paused() -> Weight {
-		Weight::from_parts(7_861_000, 0)
+		Weight::from_parts(5_388_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
