@@ -1,0 +1,122 @@
+//! The session side: selecting each session's set (the session manager of `pallet_session`),
+//! counting authored blocks (an event handler of `pallet_authorship`), marking masternodes that
+//! authored nothing as offline, and paying the session's rewards from the pot.
+
+use crate::pallet::*;
+use alloc::vec::Vec;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	tokens::{Fortitude, Preservation},
+	Get, ValidatorRegistration,
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	Rounding, SaturatedConversion,
+};
+use sp_staking::SessionIndex;
+
+impl<T: Config> Pallet<T> {
+	/// The top `MaxMasternodes` by stake (ties by account) among the masternodes that did not
+	/// leave, are not offline, and have session keys.
+	pub fn select() -> SetOf<T> {
+		let mut candidates: Vec<(T::AccountId, BalanceOf<T>)> = Registry::<T>::iter()
+			.filter(|(who, masternode)| {
+				!masternode.leaving
+					&& !Offline::<T>::contains_key(who)
+					&& T::ValidatorRegistration::is_registered(who)
+			})
+			.map(|(who, masternode)| (who, masternode.stake))
+			.collect();
+		candidates.sort_by(|(a, a_stake), (b, b_stake)| b_stake.cmp(a_stake).then(a.cmp(b)));
+		candidates.truncate(T::MaxMasternodes::get() as usize);
+		SetOf::<T>::truncate_from(candidates)
+	}
+
+	/// Pays `set`'s share of the pot for `session`: everything above the pot's existential
+	/// deposit, split in proportion to stake, rounded down (the remainder stays in the pot).
+	pub(crate) fn pay_rewards(session: SessionIndex, set: &SetOf<T>) {
+		let pot = T::RewardPot::get();
+		let total: BalanceOf<T> =
+			set.iter().fold(Zero::zero(), |sum, (_, stake)| sum.saturating_add(*stake));
+		if total.is_zero() {
+			return;
+		}
+		let available =
+			T::Currency::reducible_balance(&pot, Preservation::Preserve, Fortitude::Polite);
+		if available.is_zero() {
+			return;
+		}
+		for (who, stake) in set {
+			let Some(amount) = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+				available.saturated_into(),
+				(*stake).saturated_into(),
+				total.saturated_into(),
+				Rounding::Down,
+			)
+			.map(BalanceOf::<T>::saturated_from) else {
+				continue;
+			};
+			if amount.is_zero() {
+				continue;
+			}
+			if T::Currency::transfer(&pot, who, amount, Preservation::Preserve).is_ok() {
+				Self::deposit_event(Event::Rewarded { who: who.clone(), session, amount });
+			}
+		}
+	}
+
+	/// Marks the members of `set` that authored nothing in `session` as offline.
+	fn mark_silent_offline(session: SessionIndex, set: &SetOf<T>) {
+		for (who, _) in set {
+			if BlocksAuthored::<T>::get(who) == 0 && !Offline::<T>::contains_key(who) {
+				Offline::<T>::insert(who, session);
+				Self::deposit_event(Event::WentOffline { who: who.clone(), session });
+			}
+		}
+	}
+}
+
+impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
+	/// Plans the set of session `index`; keeps the current one (`None`) when nobody qualifies.
+	fn new_session(index: SessionIndex) -> Option<Vec<T::AccountId>> {
+		let set = Self::select();
+		if set.is_empty() {
+			return None;
+		}
+		let masternodes: Vec<T::AccountId> = set.iter().map(|(who, _)| who.clone()).collect();
+		PlannedSets::<T>::insert(index, set);
+		Self::deposit_event(Event::SetSelected {
+			session: index,
+			masternodes: masternodes.clone(),
+		});
+		Some(masternodes)
+	}
+
+	/// The set planned for `index`, if one was, becomes the active set.
+	fn start_session(index: SessionIndex) {
+		CurrentSession::<T>::put(index);
+		if let Some(set) = PlannedSets::<T>::take(index) {
+			ActiveSet::<T>::put(set);
+		}
+	}
+
+	/// Marks the silent members offline, pays the session's rewards and starts a new count.
+	fn end_session(index: SessionIndex) {
+		let set = ActiveSet::<T>::get();
+		// A set of one (a development chain) is never left without its only author.
+		if set.len() > 1 {
+			Self::mark_silent_offline(index, &set);
+		}
+		Self::pay_rewards(index, &set);
+		let _ = BlocksAuthored::<T>::clear(u32::MAX, None);
+	}
+}
+
+impl<T: Config>
+	pallet_authorship::EventHandler<T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>
+	for Pallet<T>
+{
+	fn note_author(author: T::AccountId) {
+		BlocksAuthored::<T>::mutate(&author, |blocks| blocks.saturating_inc());
+	}
+}

@@ -1,0 +1,252 @@
+//! Every call and error of the masternodes, selection by stake, liveness and rewards.
+
+use crate::{mock::*, pallet::*, Error, Event};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{
+		fungible::{Inspect, InspectHold, Mutate},
+		tokens::Preservation,
+		Contains,
+	},
+};
+use pallet_session::SessionManager;
+
+fn origin(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn staked(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::Stake.into(), &who)
+}
+
+fn active() -> Vec<AccountId> {
+	ActiveSet::<Test>::get().into_iter().map(|(who, _)| who).collect()
+}
+
+/// Both genesis masternodes author a block, so that nobody is marked offline.
+fn both_author() {
+	author(1);
+	author(2);
+}
+
+#[test]
+fn genesis_masternodes_are_staked_and_active() {
+	new_test_ext(|| {
+		assert_eq!((staked(1), staked(2)), (200, 100));
+		assert_eq!(ActiveSet::<Test>::get().into_inner(), vec![(1, 200), (2, 100)]);
+		assert!(Masternodes::contains(&1) && !Masternodes::contains(&3));
+	});
+}
+
+#[test]
+fn registering_holds_the_stake_and_the_top_stakes_are_selected_two_sessions_on() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::register(origin(3), 300));
+		System::assert_last_event(Event::Registered { who: 3, stake: 300 }.into());
+		assert_eq!(staked(3), 300);
+		assert_eq!(Balances::balance(&3), START - 300);
+		// Session 1 was planned at genesis; session 2 is planned as session 1 starts.
+		both_author();
+		rotate_session();
+		assert_eq!(active(), vec![1, 2]);
+		both_author();
+		rotate_session();
+		assert_eq!(CurrentSession::<Test>::get(), 2);
+		assert_eq!(active(), vec![3, 1, 2]);
+		// A fourth with more stake than 2 pushes it out of the three seats.
+		assert_ok!(Masternodes::register(origin(4), 150));
+		for who in [1, 2, 3] {
+			author(who);
+		}
+		rotate_session();
+		for who in [1, 2, 3] {
+			author(who);
+		}
+		rotate_session();
+		assert_eq!(ActiveSet::<Test>::get().into_inner(), vec![(3, 300), (1, 200), (4, 150)]);
+	});
+}
+
+#[test]
+fn registration_errors_change_nothing() {
+	new_test_ext(|| {
+		assert_noop!(Masternodes::register(origin(1), 500), Error::<Test>::AlreadyRegistered);
+		assert_noop!(Masternodes::register(origin(3), MIN_STAKE - 1), Error::<Test>::BelowMinStake);
+		assert_noop!(
+			Masternodes::register(origin(3), START + 1),
+			Error::<Test>::InsufficientBalance
+		);
+		for who in 3..=5 {
+			assert_ok!(Masternodes::register(origin(who), MIN_STAKE));
+		}
+		assert_noop!(
+			Masternodes::register(origin(6), MIN_STAKE),
+			Error::<Test>::TooManyMasternodes
+		);
+	});
+}
+
+#[test]
+fn bonding_extra_adds_to_the_stake() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::bond_extra(origin(2), 50));
+		System::assert_last_event(Event::Bonded { who: 2, amount: 50 }.into());
+		assert_eq!(Registry::<Test>::get(2).unwrap().stake, 150);
+		assert_eq!(staked(2), 150);
+		assert_noop!(Masternodes::bond_extra(origin(3), 50), Error::<Test>::NotRegistered);
+		assert_noop!(Masternodes::bond_extra(origin(2), 0), Error::<Test>::ZeroAmount);
+		assert_noop!(Masternodes::bond_extra(origin(2), START), Error::<Test>::InsufficientBalance);
+	});
+}
+
+#[test]
+fn unbonded_stake_stays_held_for_the_unbonding_period_then_is_withdrawn() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::unbond(origin(1), 60));
+		let from = UNBONDING_SESSIONS;
+		System::assert_last_event(Event::Unbonded { who: 1, amount: 60, from }.into());
+		let masternode = Registry::<Test>::get(1).unwrap();
+		assert_eq!((masternode.stake, masternode.unbonding.into_inner()), (140, vec![(60, from)]));
+		assert_eq!(staked(1), 200, "unbonding stake stays held");
+		assert_noop!(Masternodes::withdraw(origin(1)), Error::<Test>::NothingToWithdraw);
+		both_author();
+		rotate_session();
+		assert_noop!(Masternodes::withdraw(origin(1)), Error::<Test>::NothingToWithdraw);
+		both_author();
+		rotate_session();
+		assert_ok!(Masternodes::withdraw(origin(1)));
+		System::assert_last_event(Event::Withdrawn { who: 1, amount: 60 }.into());
+		assert_eq!(staked(1), 140);
+		assert_eq!(Balances::balance(&1), START - 140);
+	});
+}
+
+#[test]
+fn unbond_errors_change_nothing() {
+	new_test_ext(|| {
+		assert_noop!(Masternodes::unbond(origin(3), 10), Error::<Test>::NotRegistered);
+		assert_noop!(Masternodes::unbond(origin(1), 0), Error::<Test>::ZeroAmount);
+		assert_noop!(Masternodes::unbond(origin(1), 201), Error::<Test>::NotEnoughBonded);
+		assert_noop!(Masternodes::unbond(origin(1), 101), Error::<Test>::BelowMinStake);
+		assert_ok!(Masternodes::unbond(origin(1), 50));
+		assert_ok!(Masternodes::unbond(origin(1), 50));
+		assert_eq!(Registry::<Test>::get(1).unwrap().stake, MIN_STAKE);
+		assert_ok!(Masternodes::bond_extra(origin(1), 10));
+		assert_noop!(Masternodes::unbond(origin(1), 10), Error::<Test>::TooManyUnbonding);
+		assert_noop!(Masternodes::withdraw(origin(3)), Error::<Test>::NotRegistered);
+	});
+}
+
+#[test]
+fn leaving_unbonds_everything_drops_out_of_selection_and_removes_after_withdrawal() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::register(origin(3), 300));
+		assert_ok!(Masternodes::leave(origin(2)));
+		System::assert_has_event(Event::Left { who: 2 }.into());
+		assert_noop!(Masternodes::leave(origin(2)), Error::<Test>::Leaving);
+		assert_noop!(Masternodes::bond_extra(origin(2), 10), Error::<Test>::Leaving);
+		assert_noop!(Masternodes::unbond(origin(2), 10), Error::<Test>::Leaving);
+		assert_eq!(Registry::<Test>::get(2).unwrap().stake, 0);
+		assert_eq!(staked(2), 100);
+		both_author();
+		rotate_session();
+		// Session 1 was planned with 2 in it; session 2 is without.
+		assert_eq!(active(), vec![1, 2]);
+		both_author();
+		rotate_session();
+		assert_eq!(active(), vec![3, 1]);
+		assert_ok!(Masternodes::withdraw(origin(2)));
+		System::assert_last_event(Event::Removed { who: 2 }.into());
+		assert!(Registry::<Test>::get(2).is_none());
+		assert_eq!((staked(2), Balances::balance(&2)), (0, START));
+		assert_noop!(Masternodes::leave(origin(2)), Error::<Test>::NotRegistered);
+	});
+}
+
+#[test]
+fn a_masternode_without_session_keys_is_not_selected() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::register(origin(3), 300));
+		drop_keys(3);
+		assert_eq!(
+			Masternodes::select().into_inner(),
+			vec![(1, 200), (2, 100)],
+			"3 cannot author without keys"
+		);
+	});
+}
+
+#[test]
+fn a_masternode_that_authored_nothing_is_left_out_until_it_is_back() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::register(origin(3), 300));
+		author(1); // 2 is silent in session 0
+		rotate_session();
+		System::assert_has_event(Event::WentOffline { who: 2, session: 0 }.into());
+		assert_eq!(Offline::<Test>::get(2), Some(0));
+		assert!(!Masternodes::select().iter().any(|(who, _)| *who == 2));
+		both_author();
+		rotate_session();
+		assert_eq!(active(), vec![3, 1], "session 2 was planned without 2");
+		assert_noop!(Masternodes::back(origin(1)), Error::<Test>::NotOffline);
+		assert_ok!(Masternodes::back(origin(2)));
+		System::assert_last_event(Event::Back { who: 2 }.into());
+		assert!(Masternodes::select().iter().any(|(who, _)| *who == 2));
+	});
+}
+
+#[test]
+fn a_lone_masternode_is_never_marked_offline() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::leave(origin(2)));
+		both_author();
+		rotate_session();
+		both_author();
+		rotate_session();
+		assert_eq!(active(), vec![1]);
+		rotate_session(); // 1 authored nothing, but it is the whole set
+		assert_eq!(Offline::<Test>::get(1), None);
+	});
+}
+
+#[test]
+fn rewards_split_the_pot_by_stake_and_the_remainder_stays() {
+	new_test_ext(|| {
+		// Fees of 9,999 arrive in the pot (which keeps its existential deposit of 1): they are
+		// shared 2:1 at the session's end.
+		assert_ok!(Balances::transfer(&5, &POT, 9_999, Preservation::Expendable));
+		let (one, two) = (Balances::balance(&1), Balances::balance(&2));
+		both_author();
+		rotate_session();
+		let (share_one, share_two) = (9_999 * 200 / 300, 9_999 * 100 / 300);
+		assert_eq!((share_one, share_two), (6_666, 3_333));
+		System::assert_has_event(Event::Rewarded { who: 1, session: 0, amount: share_one }.into());
+		System::assert_has_event(Event::Rewarded { who: 2, session: 0, amount: share_two }.into());
+		assert_eq!(Balances::balance(&1), one + share_one);
+		assert_eq!(Balances::balance(&2), two + share_two);
+		assert_eq!(Balances::balance(&POT), 1, "9,999 is divisible 2:1");
+		// Nothing new in the pot: nothing is paid next session.
+		both_author();
+		rotate_session();
+		assert_eq!(Balances::balance(&POT), 1);
+		// 301 more arrive; the stakes the set was selected with count (200:100), not a later
+		// bond; 200.67 and 100.33 round down and the remaining 1 stays.
+		assert_ok!(Balances::transfer(&6, &POT, 301, Preservation::Preserve));
+		assert_ok!(Masternodes::bond_extra(origin(2), 100));
+		let (one, two) = (Balances::balance(&1), Balances::balance(&2));
+		both_author();
+		rotate_session();
+		assert_eq!((Balances::balance(&1) - one, Balances::balance(&2) - two), (200, 100));
+		assert_eq!(Balances::balance(&POT), 2);
+	});
+}
+
+#[test]
+fn an_empty_selection_keeps_the_current_set() {
+	new_test_ext(|| {
+		drop_keys(1);
+		drop_keys(2);
+		assert_eq!(Masternodes::new_session(5), None);
+		assert_eq!(PlannedSets::<Test>::get(5), None);
+	});
+}
