@@ -15,7 +15,7 @@ trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=$?
 # The benchmarks need no wasm runtime: the pallets' own test runtimes run them.
-SKIP_WASM_BUILD=1 cargo test -p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle --features runtime-benchmarks \
+SKIP_WASM_BUILD=1 cargo test -p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle -p pallet-masternodes --features runtime-benchmarks \
 	benchmarking 2>&1 | tee -a "$log" || status=$?
 read -r passed failed < <(awk '/^test result:/ {
 	for (i = 1; i <= NF; i++) { if ($(i + 1) ~ /^passed/) p += $i; if ($(i + 1) ~ /^failed/) f += $i }

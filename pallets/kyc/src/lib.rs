@@ -63,6 +63,10 @@ pub mod pallet {
 		pub active: bool,
 	}
 
+	/// A provider record of this runtime.
+	pub type ProviderOf<T> =
+		Provider<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
 	/// A user's pending request to a provider.
 	#[derive(
 		Clone,
@@ -656,7 +660,7 @@ pub mod pallet {
 		}
 
 		/// The registered providers, active or not, by id.
-		pub fn providers() -> Vec<(ProviderId, Provider<T::AccountId, BalanceOf<T>>)> {
+		pub fn providers() -> Vec<(ProviderId, ProviderOf<T>)> {
 			Providers::<T>::iter().collect()
 		}
 
