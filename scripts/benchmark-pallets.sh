@@ -19,6 +19,8 @@ declare -A PALLETS=(
 	[pallet_market]=pallets/market/src/weights.rs
 	[pallet_blacklist]=pallets/blacklist/src/weights.rs
 	[pallet_kyc]=pallets/kyc/src/weights.rs
+	[pallet_masternodes]=pallets/masternodes/src/weights.rs
+	[pallet_oracle]=pallets/oracle/src/weights.rs
 	[frame_system_extensions]=runtime/src/weights/frame_system_extensions.rs
 	[pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
 )

@@ -6,7 +6,7 @@ mod common;
 use common::{fee_paid, signed_extrinsic, NodeProcess};
 use jsonrpsee::rpc_params;
 use sonm_runtime::{genesis_config_presets::DEV_ENDOWMENT, BalancesCall, RuntimeEvent, SNM};
-use sp_keyring::Sr25519Keyring::{Alice, Bob};
+use sp_keyring::Sr25519Keyring::{Bob, Charlie};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_chain_transfers_and_keeps_its_state_across_a_restart() {
@@ -20,37 +20,37 @@ async fn dev_chain_transfers_and_keeps_its_state_across_a_restart() {
 	rpc.wait_for_finalized(2).await;
 	assert!(base.join("chains/sonm_dev/paritydb/full").is_dir(), "the node stores in ParityDB");
 
-	// A signed transfer from Alice to Bob.
-	let (alice, bob) = (Alice.to_account_id(), Bob.to_account_id());
-	assert_eq!(rpc.free_balance(&alice).await, DEV_ENDOWMENT);
+	// A signed transfer from Charlie to Bob.
+	let (charlie, bob) = (Charlie.to_account_id(), Bob.to_account_id());
+	assert_eq!(rpc.free_balance(&charlie).await, DEV_ENDOWMENT);
 	assert_eq!(rpc.free_balance(&bob).await, DEV_ENDOWMENT);
 	let amount = 5 * SNM;
 	let call = BalancesCall::transfer_keep_alive { dest: bob.clone().into(), value: amount };
-	let nonce = rpc.next_nonce(&alice).await;
+	let nonce = rpc.next_nonce(&charlie).await;
 	let genesis = rpc.genesis_hash().await;
 	let (start, _) = rpc.best().await.expect("best block");
-	let extrinsic = signed_extrinsic(Alice, nonce, call.into(), genesis);
+	let extrinsic = signed_extrinsic(Charlie, nonce, call.into(), genesis);
 	let block = rpc.submit_and_wait(&extrinsic, start).await;
 
-	// The block's events show the transfer and the fee Alice paid for it.
+	// The block's events show the transfer and the fee Charlie paid for it.
 	let events = rpc.events(block).await;
 	let transferred = events.iter().any(|record| {
 		matches!(
 			&record.event,
 			RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount: a })
-				if *from == alice && *to == bob && *a == amount
+				if *from == charlie && *to == bob && *a == amount
 		)
 	});
-	assert!(transferred, "a Transfer event from Alice to Bob: {events:?}");
+	assert!(transferred, "a Transfer event from Charlie to Bob: {events:?}");
 	let block_events: Vec<RuntimeEvent> =
 		events.iter().map(|record| record.event.clone()).collect();
-	let fee = fee_paid(&block_events, &alice);
+	let fee = fee_paid(&block_events, &charlie);
 	assert!(fee > 0, "transactions are not free");
 
 	// Balances at the best block.
 	rpc.wait_for_best(rpc.best().await.unwrap().0 + 1).await;
 	assert_eq!(rpc.free_balance(&bob).await, DEV_ENDOWMENT + amount);
-	assert_eq!(rpc.free_balance(&alice).await, DEV_ENDOWMENT - amount - fee);
+	assert_eq!(rpc.free_balance(&charlie).await, DEV_ENDOWMENT - amount - fee);
 
 	// Stop, restart on the same base path: the chain goes on from the same best block.
 	let (best_before, hash_before) = rpc.best().await.expect("best block");
@@ -83,7 +83,7 @@ async fn garbage_is_refused_and_the_node_keeps_finalizing_and_reporting() {
 	// A well-formed extrinsic with a bad signature is refused too.
 	let genesis = rpc.genesis_hash().await;
 	let call = BalancesCall::transfer_keep_alive { dest: Bob.to_account_id().into(), value: SNM };
-	let mut forged = signed_extrinsic(Alice, 0, call.into(), genesis);
+	let mut forged = signed_extrinsic(Charlie, 0, call.into(), genesis);
 	let last = forged.len() - 1;
 	forged[last - 40] ^= 0xff;
 	let error = rpc

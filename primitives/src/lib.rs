@@ -2,7 +2,7 @@
 //!
 //! What the SONM pallets, the runtime and the off-chain programs (worker, bridge, CLI) must agree
 //! on, in one small `no_std` crate: identity levels, the standard benchmark indices, network
-//! flags, currencies, the market's and the trust pallets' runtime APIs, and the glue traits
+//! flags, currencies, the runtime APIs of the market, trust, masternodes and oracle, and the glue traits
 //! through which pallets use each other without reading each other's storage.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -11,6 +11,7 @@ extern crate alloc;
 
 pub mod benchmarks;
 pub mod market;
+pub mod masternodes;
 pub mod traits;
 pub mod trust;
 

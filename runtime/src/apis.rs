@@ -5,8 +5,8 @@
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Aura, Balance, Blacklist, Block, BlockNumber,
-	Contracts, Executive, Grandpa, Hash, InherentDataExt, Kyc, Market, Nonce, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	Contracts, Executive, Grandpa, Hash, InherentDataExt, Kyc, Market, Masternodes, Nonce, Oracle,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -16,8 +16,10 @@ use frame_support::{
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sonm_primitives::{
 	market::{DealId, OrderFilter, OrderId, Side},
+	masternodes::SessionIndex,
+	traits::PriceInfo,
 	trust::ProviderId,
-	IdentityLevel,
+	Currency, IdentityLevel,
 };
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -43,6 +45,8 @@ pub type CuratedList = pallet_blacklist::CuratedList<Balance>;
 pub type KycProvider = pallet_kyc::Provider<AccountId, Balance>;
 /// A pending KYC request, as `KycApi` returns it.
 pub type KycRequest = pallet_kyc::Request<Balance>;
+/// A registered masternode, as `MasternodesApi` returns it.
+pub type MasternodeRecord = pallet_masternodes::Masternode<Runtime>;
 /// An approved profile and who approved it, as `KycApi` returns it.
 pub type ApprovedProfile = (pallet_kyc::ProfileAttributes, pallet_kyc::Approver);
 
@@ -350,6 +354,52 @@ impl_runtime_apis! {
 
 		fn approved_profile(who: AccountId) -> Option<ApprovedProfile> {
 			pallet_kyc::ApprovedProfiles::<Runtime>::get(who)
+		}
+	}
+
+	impl sonm_primitives::masternodes::MasternodesApi<Block, AccountId, Balance, MasternodeRecord>
+		for Runtime
+	{
+		fn session() -> (SessionIndex, u32) {
+			(
+				pallet_masternodes::CurrentSession::<Runtime>::get(),
+				pallet_masternodes::SessionLength::<Runtime>::get(),
+			)
+		}
+
+		fn active_set() -> Vec<(AccountId, Balance)> {
+			pallet_masternodes::ActiveSet::<Runtime>::get().into_inner()
+		}
+
+		fn masternodes() -> Vec<(AccountId, MasternodeRecord)> {
+			pallet_masternodes::Registry::<Runtime>::iter().collect()
+		}
+
+		fn offline_since(who: AccountId) -> Option<SessionIndex> {
+			pallet_masternodes::Offline::<Runtime>::get(who)
+		}
+
+		fn pending_reward(who: AccountId) -> Balance {
+			Masternodes::pending_reward(&who)
+		}
+	}
+
+	impl sonm_primitives::masternodes::OracleApi<Block, AccountId, Balance> for Runtime {
+		fn prices() -> Vec<(Currency, PriceInfo<Balance>, u64, bool)> {
+			let now = pallet_timestamp::Now::<Runtime>::get() / 1_000;
+			pallet_oracle::Prices::<Runtime>::iter()
+				.map(|(currency, price)| {
+					let age = now.saturating_sub(price.updated_at);
+					(currency, price, age, Oracle::fresh_price(currency).is_some())
+				})
+				.collect()
+		}
+
+		fn feeds(currency: Currency) -> Vec<(AccountId, Balance, u64)> {
+			pallet_oracle::Feeds::<Runtime>::get(currency)
+				.into_iter()
+				.map(|(feeder, feed)| (feeder, feed.snm_per_unit, feed.at))
+				.collect()
 		}
 	}
 

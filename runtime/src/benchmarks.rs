@@ -13,4 +13,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_market, Market]
 	[pallet_blacklist, Blacklist]
 	[pallet_kyc, Kyc]
+	[pallet_masternodes, Masternodes]
+	[pallet_oracle, Oracle]
 );

@@ -2,15 +2,22 @@
 //! genesis data of its own; `sonm-node --dev` and `--chain local` build their chain specs from
 //! these.
 //!
-//! - `development`: Alice alone authors and finalizes; the well-known dev accounts are endowed.
-//! - `local_testnet`: Alice, Bob, Charlie and Dave are the authorities, for a four-validator
+//! - `development`: Alice alone is the masternode that authors and finalizes; the well-known
+//!   dev accounts are endowed.
+//! - `local_testnet`: Alice, Bob, Charlie and Dave are the masternodes, for a four-validator
 //!   network on one machine.
+//!
+//! Both stake [`GENESIS_STAKE`] for each masternode, register its session keys (the authorities
+//! come from the session, not from Aura's and GRANDPA's own genesis) and use sessions of
+//! [`DEV_SESSION_LENGTH`] blocks.
 //!
 //! SNM on a production chain exists only as the bridged image of SNM locked on Ethereum; the
 //! endowments here exist only on development and test chains (SPEC section 2).
 
 use crate::{
-	configs::market::FeePot, AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig,
+	configs::{market::FeePot, masternodes::DEV_SESSION_LENGTH},
+	opaque::SessionKeys,
+	AccountId, BalancesConfig, MasternodesConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
 	EXISTENTIAL_DEPOSIT, SNM,
 };
 use alloc::{vec, vec::Vec};
@@ -24,15 +31,17 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// What each endowed development account starts with: one million SNM.
 pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * SNM;
 
-/// The genesis state: `authorities` author blocks (Aura) and vote on finality (GRANDPA),
-/// `endowed` accounts receive [`DEV_ENDOWMENT`] each, `root` holds sudo. The market's fee pot
-/// exists from the start (with the existential deposit), so that fees below that minimum can
-/// be paid into it.
-fn testnet_genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
-	endowed: Vec<AccountId>,
-	root: AccountId,
-) -> Value {
+/// What each genesis masternode stakes (held from its endowment): 50,000 SNM.
+pub const GENESIS_STAKE: crate::Balance = 50_000 * SNM;
+
+/// A genesis masternode: its account and session keys.
+type Authority = (AccountId, AuraId, GrandpaId);
+
+/// The genesis state: `authorities` are masternodes that author blocks (Aura) and vote on
+/// finality (GRANDPA), `endowed` accounts receive [`DEV_ENDOWMENT`] each, `root` holds sudo.
+/// The market's fee pot, which is also the masternodes' reward pot, exists from the start
+/// (with the existential deposit), so that fees below that minimum can be paid into it.
+fn testnet_genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed
@@ -42,22 +51,29 @@ fn testnet_genesis(
 				.chain([(FeePot::get(), EXISTENTIAL_DEPOSIT)])
 				.collect(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities
+		masternodes: MasternodesConfig {
+			masternodes: authorities
 				.iter()
-				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.map(|(account, _, _)| (account.clone(), GENESIS_STAKE))
+				.collect::<Vec<_>>(),
+			session_length: Some(DEV_SESSION_LENGTH),
+		},
+		session: SessionConfig {
+			keys: authorities
+				.iter()
+				.map(|(account, aura, grandpa)| {
+					let keys = SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() };
+					(account.clone(), account.clone(), keys)
+				})
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
 	})
 }
 
-/// The session keys of a well-known development authority.
-fn dev_authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(sr.public().into(), ed.public().into())
+/// A well-known development account as a masternode, with its dev session keys.
+fn dev_authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Authority {
+	(sr.to_account_id(), sr.public().into(), ed.public().into())
 }
 
 /// The well-known development accounts (Alice to Ferdie, and their `//stash` accounts).

@@ -212,6 +212,16 @@ mod runtime {
 	#[runtime::pallet_index(9)]
 	pub type Contracts = pallet_contracts;
 
+	// Masternodes before Session: the session's genesis asks them for the first set.
+	#[runtime::pallet_index(10)]
+	pub type Authorship = pallet_authorship;
+
+	#[runtime::pallet_index(11)]
+	pub type Masternodes = pallet_masternodes;
+
+	#[runtime::pallet_index(12)]
+	pub type Session = pallet_session;
+
 	#[runtime::pallet_index(20)]
 	pub type Market = pallet_market;
 
@@ -220,6 +230,9 @@ mod runtime {
 
 	#[runtime::pallet_index(22)]
 	pub type Kyc = pallet_kyc;
+
+	#[runtime::pallet_index(23)]
+	pub type Oracle = pallet_oracle;
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! The node's own RPC methods, added to the standard Substrate set (`chain_*`, `state_*`,
 //! `author_*`, `system_*`): `system_accountNextIndex` and `payment_queryInfo` /
-//! `payment_queryFeeDetails`, the market's `market_*` ([`market`]) and the trust pallets'
-//! `blacklist_*` and `kyc_*` ([`trust`]).
+//! `payment_queryFeeDetails`, the market's `market_*` ([`market`]), the trust pallets'
+//! `blacklist_*` and `kyc_*` ([`trust`]), and the masternodes' `masternodes_*` and `oracle_*`
+//! ([`masternodes`]).
 //!
 //! All of them read through the runtime APIs at the best block, or at the block given as `at`,
 //! and answer with the same error codes ([`error`]).
 
 pub mod market;
+pub mod masternodes;
 pub mod trust;
 
 use jsonrpsee::{
@@ -82,6 +84,13 @@ where
 		sonm_runtime::apis::MarketChangeRequest,
 	>,
 	C::Api: sonm_primitives::trust::BlacklistApi<Block, AccountId, sonm_runtime::apis::CuratedList>,
+	C::Api: sonm_primitives::masternodes::MasternodesApi<
+		Block,
+		AccountId,
+		Balance,
+		sonm_runtime::apis::MasternodeRecord,
+	>,
+	C::Api: sonm_primitives::masternodes::OracleApi<Block, AccountId, Balance>,
 	C::Api: sonm_primitives::trust::KycApi<
 		Block,
 		AccountId,
@@ -93,6 +102,7 @@ where
 	P: TransactionPool + 'static,
 {
 	use market::{Market, MarketRpcServer};
+	use masternodes::{Masternodes, MasternodesRpcServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 	use trust::{Trust, TrustRpcServer};
@@ -103,7 +113,8 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(Market::new(client.clone()).into_rpc())?;
-	module.merge(Trust::new(client).into_rpc())?;
+	module.merge(Trust::new(client.clone()).into_rpc())?;
+	module.merge(Masternodes::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -64,8 +64,7 @@ pub mod pallet {
 	}
 
 	/// A provider record of this runtime.
-	pub type ProviderOf<T> =
-		Provider<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+	pub type ProviderOf<T> = Provider<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
 	/// A user's pending request to a provider.
 	#[derive(

@@ -6,7 +6,7 @@ use crate::{pallet::*, Pallet as Masternodes};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
-	Get,
+	EnsureOrigin, Get,
 };
 use frame_system::RawOrigin;
 use sp_runtime::traits::Saturating;
@@ -137,6 +137,19 @@ mod benchmarks {
 		_(RawOrigin::Signed(who.clone()));
 
 		assert_last_event::<T>(Event::Back { who });
+	}
+
+	#[benchmark]
+	fn set_session_length() -> Result<(), BenchmarkError> {
+		let origin = T::SessionLengthOrigin::try_successful_origin()
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let blocks = 600u32.into();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, blocks);
+
+		assert_last_event::<T>(Event::SessionLengthSet { blocks });
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Masternodes, crate::mock::new_bench_ext(), crate::mock::Test);

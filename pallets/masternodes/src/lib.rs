@@ -114,6 +114,13 @@ pub mod pallet {
 		/// (later) the bridge fee collect there.
 		type RewardPot: Get<Self::AccountId>;
 
+		/// Blocks per session where the genesis does not say.
+		#[pallet::constant]
+		type DefaultSessionLength: Get<BlockNumberFor<Self>>;
+
+		/// Who may change the session length (governance).
+		type SessionLengthOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -140,6 +147,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PlannedSets<T: Config> = StorageMap<_, Twox64Concat, SessionIndex, SetOf<T>>;
 
+	/// Blocks per session: how often the set may change and rewards are paid.
+	#[pallet::storage]
+	pub type SessionLength<T: Config> =
+		StorageValue<_, BlockNumberFor<T>, ValueQuery, T::DefaultSessionLength>;
+
 	/// The current session's index.
 	#[pallet::storage]
 	pub type CurrentSession<T> = StorageValue<_, SessionIndex, ValueQuery>;
@@ -158,6 +170,8 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The masternodes of the first sessions and their stakes (held from their balances).
 		pub masternodes: Vec<(T::AccountId, BalanceOf<T>)>,
+		/// Blocks per session; `DefaultSessionLength` when absent.
+		pub session_length: Option<BlockNumberFor<T>>,
 	}
 
 	#[pallet::genesis_build]
@@ -166,6 +180,10 @@ pub mod pallet {
 			for (who, stake) in &self.masternodes {
 				Pallet::<T>::do_register(who.clone(), *stake)
 					.expect("genesis masternodes are funded, distinct and within the limits");
+			}
+			if let Some(length) = self.session_length {
+				assert!(!length.is_zero(), "a session lasts at least one block");
+				SessionLength::<T>::put(length);
 			}
 		}
 	}
@@ -193,6 +211,8 @@ pub mod pallet {
 		Back { who: T::AccountId },
 		/// `who` was paid `amount` from the pot for session `session`.
 		Rewarded { who: T::AccountId, session: SessionIndex, amount: BalanceOf<T> },
+		/// Sessions last `blocks` blocks from now on.
+		SessionLengthSet { blocks: BlockNumberFor<T> },
 	}
 
 	#[pallet::error]
@@ -219,6 +239,8 @@ pub mod pallet {
 		NothingToWithdraw,
 		/// The masternode is not marked offline.
 		NotOffline,
+		/// A session lasts at least one block.
+		ZeroSessionLength,
 	}
 
 	#[pallet::hooks]
@@ -361,6 +383,24 @@ pub mod pallet {
 			Self::deposit_event(Event::Back { who });
 			Ok(())
 		}
+
+		/// Sets how many blocks a session lasts. Sessions end when the block number is a
+		/// multiple of the length, so the current one may end early.
+		///
+		/// Origin: `SessionLengthOrigin` (root). Emits `SessionLengthSet`. Errors:
+		/// `ZeroSessionLength`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_session_length())]
+		pub fn set_session_length(
+			origin: OriginFor<T>,
+			blocks: BlockNumberFor<T>,
+		) -> DispatchResult {
+			T::SessionLengthOrigin::ensure_origin(origin)?;
+			ensure!(!blocks.is_zero(), Error::<T>::ZeroSessionLength);
+			SessionLength::<T>::put(blocks);
+			Self::deposit_event(Event::SessionLengthSet { blocks });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -430,6 +470,14 @@ pub mod pallet {
 				);
 			}
 			Ok(())
+		}
+	}
+
+	/// The session length as a `Get`, for `pallet_session::PeriodicSessions`.
+	pub struct SessionLengthOf<T>(core::marker::PhantomData<T>);
+	impl<T: Config> Get<BlockNumberFor<T>> for SessionLengthOf<T> {
+		fn get() -> BlockNumberFor<T> {
+			SessionLength::<T>::get()
 		}
 	}
 

@@ -6,7 +6,7 @@ use crate as pallet_masternodes;
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl,
-	traits::{ConstU128, ConstU32, Hooks, ValidatorRegistration},
+	traits::{ConstU128, ConstU32, ConstU64, Hooks, ValidatorRegistration},
 };
 use pallet_session::SessionManager;
 use sp_runtime::BuildStorage;
@@ -84,6 +84,8 @@ impl pallet_masternodes::Config for Test {
 	type MaxUnbonding = ConstU32<2>;
 	type ValidatorRegistration = MockKeys;
 	type RewardPot = RewardPot;
+	type DefaultSessionLength = ConstU64<10>;
+	type SessionLengthOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
 }
 
@@ -108,9 +110,12 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	pallet_masternodes::GenesisConfig::<Test> { masternodes: vec![(1, 200), (2, 100)] }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_masternodes::GenesisConfig::<Test> {
+		masternodes: vec![(1, 200), (2, 100)],
+		session_length: None,
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);

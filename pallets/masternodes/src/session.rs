@@ -32,30 +32,54 @@ impl<T: Config> Pallet<T> {
 		SetOf::<T>::truncate_from(candidates)
 	}
 
+	/// What the pot holds above its existential deposit: what a session's end pays out.
+	fn pot_available() -> BalanceOf<T> {
+		T::Currency::reducible_balance(
+			&T::RewardPot::get(),
+			Preservation::Preserve,
+			Fortitude::Polite,
+		)
+	}
+
+	/// The sum of `set`'s stakes.
+	fn total_stake(set: &SetOf<T>) -> BalanceOf<T> {
+		set.iter().fold(Zero::zero(), |sum, (_, stake)| sum.saturating_add(*stake))
+	}
+
+	/// `stake`'s share of `available` among `total`, rounded down.
+	fn share(available: BalanceOf<T>, stake: BalanceOf<T>, total: BalanceOf<T>) -> BalanceOf<T> {
+		sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+			available.saturated_into(),
+			stake.saturated_into(),
+			total.saturated_into(),
+			Rounding::Down,
+		)
+		.map(BalanceOf::<T>::saturated_from)
+		.unwrap_or_else(Zero::zero)
+	}
+
+	/// What `who` would be paid if the current session ended now.
+	pub fn pending_reward(who: &T::AccountId) -> BalanceOf<T> {
+		let set = ActiveSet::<T>::get();
+		let total = Self::total_stake(&set);
+		set.iter()
+			.find(|(member, _)| member == who)
+			.filter(|_| !total.is_zero())
+			.map(|(_, stake)| Self::share(Self::pot_available(), *stake, total))
+			.unwrap_or_else(Zero::zero)
+	}
+
 	/// Pays `set`'s share of the pot for `session`: everything above the pot's existential
 	/// deposit, split in proportion to stake, rounded down (the remainder stays in the pot).
 	pub(crate) fn pay_rewards(session: SessionIndex, set: &SetOf<T>) {
 		let pot = T::RewardPot::get();
-		let total: BalanceOf<T> =
-			set.iter().fold(Zero::zero(), |sum, (_, stake)| sum.saturating_add(*stake));
-		if total.is_zero() {
-			return;
-		}
-		let available =
-			T::Currency::reducible_balance(&pot, Preservation::Preserve, Fortitude::Polite);
-		if available.is_zero() {
+		let total = Self::total_stake(set);
+		let available = Self::pot_available();
+		if total.is_zero() || available.is_zero() {
 			return;
 		}
 		for (who, stake) in set {
-			let Some(amount) = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
-				available.saturated_into(),
-				(*stake).saturated_into(),
-				total.saturated_into(),
-				Rounding::Down,
-			)
-			.map(BalanceOf::<T>::saturated_from) else {
-				continue;
-			};
+			let amount = Self::share(available, *stake, total);
 			if amount.is_zero() {
 				continue;
 			}

@@ -6,7 +6,7 @@ use frame_support::{
 	traits::{
 		fungible::{Inspect, InspectHold, Mutate},
 		tokens::Preservation,
-		Contains,
+		Contains, Get,
 	},
 };
 use pallet_session::SessionManager;
@@ -216,6 +216,8 @@ fn rewards_split_the_pot_by_stake_and_the_remainder_stays() {
 		// shared 2:1 at the session's end.
 		assert_ok!(Balances::transfer(&5, &POT, 9_999, Preservation::Expendable));
 		let (one, two) = (Balances::balance(&1), Balances::balance(&2));
+		assert_eq!(Masternodes::pending_reward(&1), 6_666);
+		assert_eq!(Masternodes::pending_reward(&3), 0, "not in the set");
 		both_author();
 		rotate_session();
 		let (share_one, share_two) = (9_999 * 200 / 300, 9_999 * 100 / 300);
@@ -248,5 +250,24 @@ fn an_empty_selection_keeps_the_current_set() {
 		drop_keys(2);
 		assert_eq!(Masternodes::new_session(5), None);
 		assert_eq!(PlannedSets::<Test>::get(5), None);
+	});
+}
+
+#[test]
+fn root_sets_the_session_length() {
+	new_test_ext(|| {
+		assert_eq!(SessionLength::<Test>::get(), 10, "the default");
+		assert_eq!(SessionLengthOf::<Test>::get(), 10);
+		assert_noop!(
+			Masternodes::set_session_length(origin(1), 5),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Masternodes::set_session_length(RuntimeOrigin::root(), 0),
+			Error::<Test>::ZeroSessionLength
+		);
+		assert_ok!(Masternodes::set_session_length(RuntimeOrigin::root(), 5));
+		System::assert_last_event(Event::SessionLengthSet { blocks: 5 }.into());
+		assert_eq!(SessionLengthOf::<Test>::get(), 5);
 	});
 }

@@ -12,6 +12,7 @@ pub trait WeightInfo {
 	fn withdraw() -> Weight;
 	fn leave() -> Weight;
 	fn back() -> Weight;
+	fn set_session_length() -> Weight;
 }
 
 /// Weights for `pallet_masternodes` on the runtime.
@@ -35,6 +36,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn back() -> Weight {
 		Weight::from_parts(1_000_000_000, 0)
 	}
+	fn set_session_length() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
 }
 
 /// The same, for tests and mocks.
@@ -55,6 +59,9 @@ impl WeightInfo for () {
 		Weight::from_parts(1_000_000_000, 0)
 	}
 	fn back() -> Weight {
+		Weight::from_parts(1_000_000_000, 0)
+	}
+	fn set_session_length() -> Weight {
 		Weight::from_parts(1_000_000_000, 0)
 	}
 }

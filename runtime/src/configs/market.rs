@@ -1,11 +1,10 @@
 //! The compute market (SPEC section 3).
 //!
-//! Identity levels come from `Kyc` and blacklists from `Blacklist` (see [`super::trust`]).
-//! The price glue is `()` until the oracle lands: there is no SNM/USD price, so USD-priced
-//! orders are refused with `PriceUnavailable`.
+//! Identity levels come from `Kyc` and blacklists from `Blacklist` (see [`super::trust`]),
+//! SNM/USD prices from the masternodes' `Oracle` (see [`super::masternodes`]).
 
 use crate::{
-	AccountId, Balance, Balances, Blacklist, Kyc, Runtime, RuntimeEvent, RuntimeHoldReason,
+	AccountId, Balance, Balances, Blacklist, Kyc, Oracle, Runtime, RuntimeEvent, RuntimeHoldReason,
 	Timestamp, SNM,
 };
 use frame_support::{
@@ -39,7 +38,7 @@ impl pallet_market::Config for Runtime {
 	type Time = Timestamp;
 	type Identity = Kyc;
 	type Blacklist = Blacklist;
-	type Prices = ();
+	type Prices = Oracle;
 	type FeePot = FeePot;
 	type MarketFee = MarketFee;
 	type OrderDeposit = OrderDeposit;
@@ -57,8 +56,8 @@ impl pallet_market::Config for Runtime {
 	type BenchmarkHelper = MarketBenchmarkHelper;
 }
 
-/// Sets the chain's clock, blacklist subscriptions and KYC certifications for the market's
-/// benchmarks. There is no USD price source yet.
+/// Sets the chain's clock, the oracle's SNM/USD price, blacklist subscriptions and KYC
+/// certifications for the market's benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MarketBenchmarkHelper;
 
@@ -68,7 +67,11 @@ impl pallet_market::BenchmarkHelper<AccountId, Balance> for MarketBenchmarkHelpe
 		pallet_timestamp::Now::<Runtime>::put(now * 1_000);
 	}
 
-	fn set_usd_price(_: Balance) {}
+	fn set_usd_price(snm_per_unit: Balance) {
+		let updated_at = pallet_timestamp::Now::<Runtime>::get() / 1_000;
+		let price = sonm_primitives::traits::PriceInfo { snm_per_unit, updated_at };
+		pallet_oracle::Prices::<Runtime>::insert(sonm_primitives::Currency::Usd, price);
+	}
 
 	fn subscribe(who: &AccountId, lists: u32) {
 		use sp_runtime::traits::{BlakeTwo256, Hash};

@@ -1,9 +1,10 @@
 //! Configuration of the runtime's pallets: one `impl Config` per pallet, grouped by domain.
-//! Smart contracts, the market and trust have their own modules, [`contracts`], [`market`]
-//! and [`trust`].
+//! Smart contracts, the market, trust and the masternodes have their own modules,
+//! [`contracts`], [`market`], [`trust`] and [`masternodes`].
 
 mod contracts;
 pub mod market;
+pub mod masternodes;
 mod trust;
 
 use crate::{
@@ -154,7 +155,7 @@ parameter_types! {
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	/// Fees are burnt for now; the masternode reward pot takes its share once it exists.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type OnChargeTransaction = FungibleAdapter<Balances, masternodes::FeesToPot>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = ConstantMultiplier<Balance, WeightFeeFactor>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;

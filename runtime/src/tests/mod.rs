@@ -2,11 +2,12 @@
 //! `integrity_test` accepts the configuration, a block's capacity in market calls, and the
 //! market working with the trust pallets as its glue ([`trust`]).
 
+mod oracle;
 mod trust;
 
 use crate::{
-	configs,
-	genesis_config_presets::{self, DEV_ENDOWMENT},
+	configs::{self, masternodes::DEV_SESSION_LENGTH},
+	genesis_config_presets::{self, DEV_ENDOWMENT, GENESIS_STAKE},
 	AllPalletsWithSystem, Balances, BuildStorage, Grandpa, Runtime, RuntimeGenesisConfig,
 	EXISTENTIAL_DEPOSIT,
 };
@@ -50,13 +51,25 @@ fn preset_names_are_development_and_local_testnet() {
 }
 
 #[test]
-fn development_preset_has_alice_as_sole_authority_and_root() {
+fn development_preset_has_alice_as_sole_masternode_and_root() {
+	use frame_support::traits::fungible::InspectHold;
 	preset_storage("development").execute_with(|| {
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
-		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
-		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 		let alice = Sr25519Keyring::Alice.to_account_id();
-		assert_eq!(Balances::balance(&alice), DEV_ENDOWMENT);
+		// Alice's session keys make her the Aura and GRANDPA authority.
+		let aura: sp_consensus_aura::sr25519::AuthorityId = Sr25519Keyring::Alice.public().into();
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), vec![aura]);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), vec![alice.clone()]);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
+		// She stakes GENESIS_STAKE from her endowment.
+		assert_eq!(
+			pallet_masternodes::ActiveSet::<Runtime>::get().into_inner(),
+			vec![(alice.clone(), GENESIS_STAKE)]
+		);
+		let stake = pallet_masternodes::HoldReason::Stake.into();
+		assert_eq!(Balances::balance_on_hold(&stake, &alice), GENESIS_STAKE);
+		assert_eq!(Balances::balance(&alice), DEV_ENDOWMENT - GENESIS_STAKE);
+		assert_eq!(pallet_masternodes::SessionLength::<Runtime>::get(), DEV_SESSION_LENGTH);
 		let endowed = Sr25519Keyring::well_known().count() as u128;
 		// The market's fee pot exists from genesis with the existential deposit.
 		let pot = configs::market::FeePot::get();
@@ -66,9 +79,10 @@ fn development_preset_has_alice_as_sole_authority_and_root() {
 }
 
 #[test]
-fn local_testnet_preset_has_four_authorities() {
+fn local_testnet_preset_has_four_masternodes_as_authorities() {
 	preset_storage("local_testnet").execute_with(|| {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_masternodes::ActiveSet::<Runtime>::get().len(), 4);
 		let voters = Grandpa::grandpa_authorities();
 		assert_eq!(voters.len(), 4);
 		assert!(voters.iter().all(|(_, weight)| *weight == 1));
@@ -82,10 +96,10 @@ fn every_pallet_accepts_its_configuration() {
 	});
 }
 
-/// Until the oracle lands there is no SNM/USD price: USD-priced orders are refused by name and
-/// change nothing.
+/// Before any masternode fed a price there is no SNM/USD price: USD-priced orders are refused
+/// by name and change nothing.
 #[test]
-fn the_market_refuses_usd_prices_while_the_oracle_is_missing() {
+fn the_market_refuses_usd_prices_before_the_oracle_has_one() {
 	use crate::Market;
 	use frame_support::assert_noop;
 	use pallet_market::{Error, PriceUnit, Side};

@@ -1,0 +1,132 @@
+//! The chain's validators and what they run (SPEC sections 6, 7 and 10): masternodes staking
+//! SNM, sessions that make the top stakes the Aura and GRANDPA authorities, block authorship
+//! counted for liveness, the price oracle they feed, and the share of transaction fees that
+//! pays them.
+
+use crate::{
+	configs::market::FeePot, opaque::SessionKeys, AccountId, Aura, Balance, Balances, BlockNumber,
+	Masternodes, Runtime, RuntimeEvent, RuntimeHoldReason, Session, Timestamp, HOURS, MILLI_SNM,
+	SNM,
+};
+use frame_support::{
+	parameter_types,
+	traits::{
+		fungible::{Balanced, Credit},
+		ConstU128, ConstU32, ConstU64, Get, Imbalance, OnUnbalanced,
+	},
+};
+use frame_system::EnsureRoot;
+use sp_runtime::{traits::OpaqueKeys, Perbill};
+
+parameter_types! {
+	/// A masternode stakes at least 10,000 SNM.
+	pub const MinStake: Balance = 10_000 * SNM;
+	/// Feeds farther than 5 % from the median of fresh feeds are ignored.
+	pub const MaxPriceDeviation: Perbill = Perbill::from_percent(5);
+}
+
+/// The most masternodes in a session's set: the most authorities Aura and GRANDPA take.
+pub type MaxMasternodes = ConstU32<32>;
+
+impl pallet_masternodes::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MinStake = MinStake;
+	type MaxMasternodes = MaxMasternodes;
+	type MaxCandidates = ConstU32<200>;
+	/// A day of hour-long sessions (on chains with shorter sessions, 24 of those).
+	type UnbondingSessions = ConstU32<24>;
+	type MaxUnbonding = ConstU32<8>;
+	type ValidatorRegistration = Session;
+	type RewardPot = FeePot;
+	/// An hour, unless the chain's genesis says otherwise (the development and local presets
+	/// use 10 blocks).
+	type DefaultSessionLength = ConstU32<HOURS>;
+	type SessionLengthOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = pallet_masternodes::weights::SubstrateWeight<Runtime>;
+}
+
+/// Sessions end on multiples of the masternodes' session length.
+pub type Sessions =
+	pallet_session::PeriodicSessions<pallet_masternodes::SessionLengthOf<Runtime>, ConstU32<0>>;
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
+	type ShouldEndSession = Sessions;
+	type NextSessionRotation = Sessions;
+	type SessionManager = Masternodes;
+	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = SessionKeys;
+	type DisablingStrategy = ();
+	type WeightInfo = ();
+	type Currency = Balances;
+	/// Held while session keys are set: a tenth of an SNM against filling storage.
+	type KeyDeposit = ConstU128<{ 100 * MILLI_SNM }>;
+}
+
+impl pallet_authorship::Config for Runtime {
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Aura>;
+	type EventHandler = Masternodes;
+}
+
+/// A price needs fresh feeds from a majority of the current set: no minority of masternodes
+/// makes the price alone.
+pub struct MajorityOfMasternodes;
+impl Get<u32> for MajorityOfMasternodes {
+	fn get() -> u32 {
+		pallet_masternodes::ActiveSet::<Runtime>::decode_len().unwrap_or(0) as u32 / 2 + 1
+	}
+}
+
+impl pallet_oracle::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type Time = Timestamp;
+	type Feeders = Masternodes;
+	type MaxFeeders = MaxMasternodes;
+	type MinFeeds = MajorityOfMasternodes;
+	/// A feed counts for ten minutes.
+	type FeedLifetime = ConstU64<600>;
+	/// A price is used for half an hour after it was made.
+	type PriceLifetime = ConstU64<1_800>;
+	type MaxDeviation = MaxPriceDeviation;
+	/// A masternode feeds a currency at most once a minute (feeds are free).
+	type MinFeedInterval = ConstU64<60>;
+	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = OracleBenchmarkHelper;
+}
+
+/// Makes feeders for the oracle's benchmarks: members of the active set.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct OracleBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_oracle::BenchmarkHelper<AccountId> for OracleBenchmarkHelper {
+	fn make_feeder(who: &AccountId) {
+		pallet_masternodes::ActiveSet::<Runtime>::mutate(|set| {
+			let _ = set.try_push((who.clone(), MinStake::get()));
+		});
+	}
+}
+
+/// Half of every transaction fee and all tips go to the masternodes' reward pot; the other half
+/// of the fee is burned.
+pub struct FeesToPot;
+impl OnUnbalanced<Credit<AccountId, Balances>> for FeesToPot {
+	fn on_unbalanceds(mut fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
+		let Some(fees) = fees_then_tips.next() else { return };
+		let (to_pot, _burned) = fees.ration(50, 50);
+		let mut to_pot = to_pot;
+		if let Some(tips) = fees_then_tips.next() {
+			to_pot.subsume(tips);
+		}
+		// The pot exists from genesis, so any amount may be added.
+		let _ = Balances::resolve(&FeePot::get(), to_pot);
+	}
+}
+
+/// Blocks per session on the development and local chains: 20 seconds.
+pub const DEV_SESSION_LENGTH: BlockNumber = 10;
