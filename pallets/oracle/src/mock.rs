@@ -98,6 +98,9 @@ impl crate::BenchmarkHelper<AccountId> for MockFeeders {
 	fn make_feeder(who: &AccountId) {
 		FEEDERS.with(|feeders| feeders.borrow_mut().push(*who));
 	}
+	fn set_time(now: u64) {
+		NOW.with(|clock| *clock.borrow_mut() = now);
+	}
 }
 
 /// Runs `test` on a fresh chain at block 1 (events are kept), then checks the invariants.

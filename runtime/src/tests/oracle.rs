@@ -122,3 +122,27 @@ fn only_the_active_masternodes_feed_and_a_majority_makes_the_price() {
 		assert_eq!(Oracle::fresh_price(Usd).map(|price| price.snm_per_unit), Some(40 * SNM));
 	});
 }
+
+/// Generated weights, not placeholders: every call of the masternodes and the oracle fits in a
+/// block many times over.
+#[test]
+fn masternode_and_oracle_calls_fit_in_a_block_many_times() {
+	use crate::RuntimeCall;
+	use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+	let limits = <Runtime as frame_system::Config>::BlockWeights::get();
+	let max = limits.get(DispatchClass::Normal).max_extrinsic.expect("limited");
+	let calls: Vec<RuntimeCall> = vec![
+		pallet_oracle::Call::feed { currency: Usd, snm_per_unit: SNM }.into(),
+		pallet_masternodes::Call::register { stake: SNM }.into(),
+		pallet_masternodes::Call::bond_extra { amount: SNM }.into(),
+		pallet_masternodes::Call::unbond { amount: SNM }.into(),
+		pallet_masternodes::Call::withdraw {}.into(),
+		pallet_masternodes::Call::leave {}.into(),
+		pallet_masternodes::Call::back {}.into(),
+		pallet_masternodes::Call::set_session_length { blocks: 600 }.into(),
+	];
+	for call in calls {
+		let weight = call.get_dispatch_info().total_weight();
+		assert!(weight.ref_time() * 100 < max.ref_time(), "{call:?} weighs {weight:?}");
+	}
+}
