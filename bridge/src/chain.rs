@@ -9,7 +9,8 @@ use jsonrpsee::{
 };
 use sonm_primitives::Currency;
 use sonm_runtime::{AccountId, Hash, Nonce, RuntimeCall, RuntimeEvent};
-use sp_core::{crypto::Ss58Codec, sr25519, twox_128, Pair};
+use sp_core::{crypto::Ss58Codec, sr25519, Pair};
+use sp_io::hashing::twox_128;
 use sp_runtime::generic::Era;
 use std::time::{Duration, Instant};
 

@@ -14,7 +14,8 @@ use sonm_runtime::{
 	configs::market::FeePot, genesis_config_presets::GENESIS_STAKE, opaque::SessionKeys,
 	AccountId, Balance, RuntimeCall, RuntimeEvent, EXISTENTIAL_DEPOSIT,
 };
-use sp_core::{crypto::Ss58Codec, twox_128, twox_64};
+use sp_core::crypto::Ss58Codec;
+use sp_io::hashing::{twox_128, twox_64};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve};
 use std::process::Command;
 
