@@ -112,8 +112,10 @@ impl Chain {
 					.request("chain_getBlock", rpc_params![hash])
 					.await
 					.map_err(|err| format!("chain_getBlock: {err}"))?;
-				let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
-				if let Some(index) = extrinsics.iter().position(|xt| xt.as_str() == Some(extrinsic)) {
+				let extrinsics =
+					block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+				if let Some(index) = extrinsics.iter().position(|xt| xt.as_str() == Some(extrinsic))
+				{
 					return self.outcome(hash, index as u32).await.map(|()| format!("#{next}"));
 				}
 				next += 1;
@@ -132,15 +134,15 @@ impl Chain {
 			.await
 			.map_err(|err| format!("state_getStorage: {err}"))?;
 		let raw = raw.ok_or("a block without events")?;
-		let events =
-			Vec::<frame_system::EventRecord<RuntimeEvent, Hash>>::decode(&mut &raw[..])
-				.map_err(|err| format!("undecodable events: {err}"))?;
+		let events = Vec::<frame_system::EventRecord<RuntimeEvent, Hash>>::decode(&mut &raw[..])
+			.map_err(|err| format!("undecodable events: {err}"))?;
 		for record in events {
 			if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
 				continue;
 			}
 			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-				dispatch_error, ..
+				dispatch_error,
+				..
 			}) = record.event
 			{
 				let named = sonm_runtime::RuntimeError::from_dispatch_error(dispatch_error);

@@ -56,8 +56,7 @@ const ATTEMPTS: u32 = 3;
 async fn main() {
 	tracing_subscriber::fmt()
 		.with_env_filter(
-			tracing_subscriber::EnvFilter::try_from_default_env()
-				.unwrap_or_else(|_| "info".into()),
+			tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
 		)
 		.init();
 	let Command::Feed(args) = Cli::parse().command;

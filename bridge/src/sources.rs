@@ -66,8 +66,9 @@ impl Source {
 
 	/// The price in `answer`, in SNM base units per one unit of the currency.
 	pub fn price_in(&self, answer: &serde_json::Value) -> Result<u128, SourceError> {
-		let value =
-			answer.pointer(&self.pointer).ok_or_else(|| SourceError::Missing(self.pointer.clone()))?;
+		let value = answer
+			.pointer(&self.pointer)
+			.ok_or_else(|| SourceError::Missing(self.pointer.clone()))?;
 		let text = match value {
 			serde_json::Value::Number(number) => number.to_string(),
 			serde_json::Value::String(text) => text.clone(),
@@ -147,11 +148,7 @@ mod tests {
 		assert_eq!(source.url, "https://api.example/simple/price?ids=sonm");
 		assert_eq!(source.pointer, "/sonm/usd");
 		for bad in ["api.example#/x", "https://api.example", "https://api.example#x"] {
-			assert_eq!(
-				bad.parse::<Source>(),
-				Err(SourceError::BadSpec(bad.into())),
-				"{bad}"
-			);
+			assert_eq!(bad.parse::<Source>(), Err(SourceError::BadSpec(bad.into())), "{bad}");
 		}
 	}
 
@@ -159,7 +156,10 @@ mod tests {
 	fn prices_are_read_at_the_pointer_and_inverted_when_quoted_per_snm() {
 		let direct = Source::parse("http://x#/snm_per_usd", Quote::SnmPerUnit).unwrap();
 		assert_eq!(direct.price_in(&json!({ "snm_per_usd": 40 })), Ok(40 * UNIT));
-		assert_eq!(direct.price_in(&json!({ "snm_per_usd": "40.5" })), Ok(40_500_000_000_000_000_000));
+		assert_eq!(
+			direct.price_in(&json!({ "snm_per_usd": "40.5" })),
+			Ok(40_500_000_000_000_000_000)
+		);
 		let inverse = Source::parse("http://x#/sonm/usd", Quote::UnitPerSnm).unwrap();
 		// 0.025 USD per SNM is 40 SNM per USD.
 		assert_eq!(inverse.price_in(&json!({ "sonm": { "usd": 0.025 } })), Ok(40 * UNIT));

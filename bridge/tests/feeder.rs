@@ -59,8 +59,9 @@ impl DevNode {
 
 	/// A JSON-RPC call over plain HTTP.
 	fn call(&self, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {
-		let body = serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params })
-			.to_string();
+		let body =
+			serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params })
+				.to_string();
 		let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.rpc_port)).ok()?;
 		let request = format!(
 			"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
@@ -137,7 +138,8 @@ fn the_feeder_gets_a_price_from_a_local_http_source_into_the_chain() {
 
 	// Alice is: the price is in force.
 	let fed = feed(&node, "//Alice", &[&source]);
-	let log = format!("{}{}", String::from_utf8_lossy(&fed.stdout), String::from_utf8_lossy(&fed.stderr));
+	let log =
+		format!("{}{}", String::from_utf8_lossy(&fed.stdout), String::from_utf8_lossy(&fed.stderr));
 	println!("{log}");
 	assert!(fed.status.success(), "{log}");
 	let prices = node.call("oracle_prices", serde_json::json!([])).expect("oracle_prices");
@@ -149,8 +151,11 @@ fn the_feeder_gets_a_price_from_a_local_http_source_into_the_chain() {
 	// A source that does not answer fails the round.
 	let dead = format!("http://127.0.0.1:{}/price#/sonm/usd", free_port());
 	let failed = feed(&node, "//Alice", &[&dead]);
-	let log =
-		format!("{}{}", String::from_utf8_lossy(&failed.stdout), String::from_utf8_lossy(&failed.stderr));
+	let log = format!(
+		"{}{}",
+		String::from_utf8_lossy(&failed.stdout),
+		String::from_utf8_lossy(&failed.stderr)
+	);
 	assert!(!failed.status.success(), "{log}");
 	assert!(log.contains("no source answered with a price"), "{log}");
 }

@@ -11,8 +11,8 @@ use common::{NodeProcess, Rpc};
 use jsonrpsee::rpc_params;
 use serde_json::Value;
 use sonm_runtime::{
-	configs::market::FeePot, genesis_config_presets::GENESIS_STAKE, opaque::SessionKeys,
-	AccountId, Balance, RuntimeCall, RuntimeEvent, EXISTENTIAL_DEPOSIT,
+	configs::market::FeePot, genesis_config_presets::GENESIS_STAKE, opaque::SessionKeys, AccountId,
+	Balance, RuntimeCall, RuntimeEvent, EXISTENTIAL_DEPOSIT,
 };
 use sp_core::crypto::Ss58Codec;
 use sp_io::hashing::{twox_128, twox_64};
@@ -52,7 +52,10 @@ async fn blocks_authored(rpc: &Rpc, who: &AccountId, at: sp_core::H256) -> u32 {
 		who.encode(),
 	]
 	.concat();
-	rpc.storage(&key, Some(at)).await.map(|raw| u32::decode(&mut &raw[..]).unwrap()).unwrap_or(0)
+	rpc.storage(&key, Some(at))
+		.await
+		.map(|raw| u32::decode(&mut &raw[..]).unwrap())
+		.unwrap_or(0)
 }
 
 /// Submits `call` by `who` and panics unless it succeeded.
@@ -95,7 +98,13 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 				args.extend(["--bootnodes", &boot_node]);
 			}
 			let p2p = if i == 0 { boot_port } else { common::free_port() };
-			NodeProcess::start_on_ports(name, &dir.path().join(name), &args, common::free_port(), p2p)
+			NodeProcess::start_on_ports(
+				name,
+				&dir.path().join(name),
+				&args,
+				common::free_port(),
+				p2p,
+			)
 		})
 		.collect();
 	let alice = nodes[0].rpc.clone();
@@ -167,7 +176,9 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 			.into_iter()
 			.filter_map(|record| match record.event {
 				RuntimeEvent::Masternodes(pallet_masternodes::Event::Rewarded {
-					who, amount, ..
+					who,
+					amount,
+					..
 				}) => Some((who, amount)),
 				_ => None,
 			})

@@ -74,3 +74,21 @@ impl<Balance> PriceOf<Balance> for () {
 		None
 	}
 }
+
+/// When masternodes last fed prices (provided by the oracle): a masternode that fed nothing in
+/// a session while others did is left out of the next set.
+pub trait FeedActivity<AccountId> {
+	/// When `who` last fed any price, in seconds since the unix epoch.
+	fn last_feed_of(who: &AccountId) -> Option<u64>;
+	/// When anyone last fed any price.
+	fn last_feed() -> Option<u64>;
+}
+
+impl<AccountId> FeedActivity<AccountId> for () {
+	fn last_feed_of(_: &AccountId) -> Option<u64> {
+		None
+	}
+	fn last_feed() -> Option<u64> {
+		None
+	}
+}

@@ -58,6 +58,49 @@ pub mod pallet {
 		pub leaving: bool,
 	}
 
+	/// Why a masternode was marked offline.
+	#[derive(
+		Clone,
+		Copy,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		Debug,
+		TypeInfo,
+	)]
+	pub enum OfflineReason {
+		/// It authored no block in the session.
+		NoBlocks,
+		/// Prices were fed in the session, but none by it.
+		NoFeeds,
+	}
+
+	/// A session's payout from the reward pot.
+	#[derive(
+		Clone,
+		Copy,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		Debug,
+		TypeInfo,
+	)]
+	pub struct Payout<Balance> {
+		pub session: SessionIndex,
+		/// What the pot could pay before (above its existential deposit).
+		pub available_before: Balance,
+		/// What it can pay after.
+		pub available_after: Balance,
+		/// The sum of the rewards paid.
+		pub paid: Balance,
+	}
+
 	/// A masternode record of this runtime.
 	pub type MasternodeOf<T> = Masternode<T>;
 
@@ -114,6 +157,13 @@ pub mod pallet {
 		/// (later) the bridge fee collect there.
 		type RewardPot: Get<Self::AccountId>;
 
+		/// The chain's clock.
+		type Time: frame_support::traits::UnixTime;
+
+		/// When masternodes fed prices (the oracle): once anyone feeds in a session, a member
+		/// that fed nothing is left out like one that authored nothing.
+		type Feeds: sonm_primitives::traits::FeedActivity<Self::AccountId>;
+
 		/// Blocks per session where the genesis does not say.
 		#[pallet::constant]
 		type DefaultSessionLength: Get<BlockNumberFor<Self>>;
@@ -155,6 +205,15 @@ pub mod pallet {
 	/// The current session's index.
 	#[pallet::storage]
 	pub type CurrentSession<T> = StorageValue<_, SessionIndex, ValueQuery>;
+
+	/// When the current session started, in seconds since the unix epoch.
+	#[pallet::storage]
+	pub type SessionStartedAt<T> = StorageValue<_, u64, ValueQuery>;
+
+	/// The last session's payout: what the pot held above its existential deposit before and
+	/// after, and what the rewards added up to.
+	#[pallet::storage]
+	pub type LastPayout<T: Config> = StorageValue<_, Payout<BalanceOf<T>>>;
 
 	/// Blocks each active masternode authored in the current session.
 	#[pallet::storage]
@@ -205,8 +264,8 @@ pub mod pallet {
 		Removed { who: T::AccountId },
 		/// The set for session `session` was selected.
 		SetSelected { session: SessionIndex, masternodes: Vec<T::AccountId> },
-		/// `who` authored no block in session `session` and is left out until it is back.
-		WentOffline { who: T::AccountId, session: SessionIndex },
+		/// `who` did not do its work in session `session` and is left out until it is back.
+		WentOffline { who: T::AccountId, session: SessionIndex, reason: OfflineReason },
 		/// `who` signalled that it is online again.
 		Back { who: T::AccountId },
 		/// `who` was paid `amount` from the pot for session `session`.
@@ -434,8 +493,8 @@ pub mod pallet {
 		}
 
 		/// The invariants: every account holds for this pallet exactly its bonded and
-		/// unbonding stake; bonded stakes are at least `MinStake` unless leaving; sets hold
-		/// registered masternodes at most once.
+		/// unbonding stake; bonded stakes are at least `MinStake` unless leaving; the last
+		/// payout's rewards add up to what left the pot; sets hold masternodes at most once.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
@@ -462,6 +521,12 @@ pub mod pallet {
 				Registry::<T>::count() as usize == Registry::<T>::iter().count(),
 				"the masternode count is off"
 			);
+			if let Some(payout) = LastPayout::<T>::get() {
+				ensure!(
+					payout.available_before.saturating_sub(payout.available_after) == payout.paid,
+					"the pot's payouts do not add up to what it paid"
+				);
+			}
 			let active = ActiveSet::<T>::get();
 			for (i, (who, _)) in active.iter().enumerate() {
 				ensure!(

@@ -41,6 +41,33 @@ impl pallet_balances::Config for Test {
 
 thread_local! {
 	static WITHOUT_KEYS: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+	static NOW: RefCell<u64> = const { RefCell::new(1_000_000) };
+	static FEEDS: RefCell<Vec<(AccountId, u64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The clock of the tests; every session rotation moves it 20 seconds on.
+pub struct MockTime;
+impl frame_support::traits::UnixTime for MockTime {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_secs(NOW.with(|now| *now.borrow()))
+	}
+}
+
+/// Records that `who` fed a price now.
+pub fn feed(who: AccountId) {
+	let now = NOW.with(|now| *now.borrow());
+	FEEDS.with(|feeds| feeds.borrow_mut().push((who, now)));
+}
+
+/// The oracle of the tests: the feeds recorded by [`feed`].
+pub struct MockFeeds;
+impl sonm_primitives::traits::FeedActivity<AccountId> for MockFeeds {
+	fn last_feed_of(who: &AccountId) -> Option<u64> {
+		FEEDS.with(|feeds| feeds.borrow().iter().filter(|(f, _)| f == who).map(|(_, at)| *at).max())
+	}
+	fn last_feed() -> Option<u64> {
+		FEEDS.with(|feeds| feeds.borrow().iter().map(|(_, at)| *at).max())
+	}
 }
 
 /// Every account has session keys unless [`drop_keys`] removed them.
@@ -84,6 +111,8 @@ impl pallet_masternodes::Config for Test {
 	type MaxUnbonding = ConstU32<2>;
 	type ValidatorRegistration = MockKeys;
 	type RewardPot = RewardPot;
+	type Time = MockTime;
+	type Feeds = MockFeeds;
 	type DefaultSessionLength = ConstU64<10>;
 	type SessionLengthOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
@@ -103,6 +132,8 @@ pub fn new_test_ext(test: impl FnOnce()) {
 /// planned and session 0 started (as `pallet_session`'s genesis does).
 pub fn new_bench_ext() -> sp_io::TestExternalities {
 	WITHOUT_KEYS.with(|without| without.borrow_mut().clear());
+	FEEDS.with(|feeds| feeds.borrow_mut().clear());
+	NOW.with(|now| *now.borrow_mut() = 1_000_000);
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: (1..=8).map(|who| (who, START)).chain([(POT, 1)]).collect(),
@@ -130,6 +161,7 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 /// `pallet_session`'s order.
 pub fn rotate_session() {
 	let current = pallet_masternodes::CurrentSession::<Test>::get();
+	NOW.with(|now| *now.borrow_mut() += 20);
 	Masternodes::end_session(current);
 	Masternodes::start_session(current + 1);
 	Masternodes::new_session(current + 2);

@@ -7,8 +7,9 @@ use alloc::vec::Vec;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	tokens::{Fortitude, Preservation},
-	Get, ValidatorRegistration,
+	Get, UnixTime, ValidatorRegistration,
 };
+use sonm_primitives::traits::FeedActivity;
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	Rounding, SaturatedConversion,
@@ -78,24 +79,45 @@ impl<T: Config> Pallet<T> {
 		if total.is_zero() || available.is_zero() {
 			return;
 		}
+		let mut paid = BalanceOf::<T>::zero();
 		for (who, stake) in set {
 			let amount = Self::share(available, *stake, total);
 			if amount.is_zero() {
 				continue;
 			}
 			if T::Currency::transfer(&pot, who, amount, Preservation::Preserve).is_ok() {
+				paid.saturating_accrue(amount);
 				Self::deposit_event(Event::Rewarded { who: who.clone(), session, amount });
 			}
 		}
+		let available_after = Self::pot_available();
+		LastPayout::<T>::put(Payout {
+			session,
+			available_before: available,
+			available_after,
+			paid,
+		});
 	}
 
-	/// Marks the members of `set` that authored nothing in `session` as offline.
+	/// Marks the members of `set` that authored nothing in `session`, or fed no price while
+	/// others did, as offline.
 	fn mark_silent_offline(session: SessionIndex, set: &SetOf<T>) {
+		let started = SessionStartedAt::<T>::get();
+		let fed_since_start = |at: Option<u64>| at.is_some_and(|at| at >= started);
+		let oracle_ran = fed_since_start(T::Feeds::last_feed());
 		for (who, _) in set {
-			if BlocksAuthored::<T>::get(who) == 0 && !Offline::<T>::contains_key(who) {
-				Offline::<T>::insert(who, session);
-				Self::deposit_event(Event::WentOffline { who: who.clone(), session });
+			if Offline::<T>::contains_key(who) {
+				continue;
 			}
+			let reason = if BlocksAuthored::<T>::get(who) == 0 {
+				OfflineReason::NoBlocks
+			} else if oracle_ran && !fed_since_start(T::Feeds::last_feed_of(who)) {
+				OfflineReason::NoFeeds
+			} else {
+				continue;
+			};
+			Offline::<T>::insert(who, session);
+			Self::deposit_event(Event::WentOffline { who: who.clone(), session, reason });
 		}
 	}
 }
@@ -119,6 +141,9 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 	/// The set planned for `index`, if one was, becomes the active set.
 	fn start_session(index: SessionIndex) {
 		CurrentSession::<T>::put(index);
+		// The clock is not set while the genesis is built.
+		let genesis = frame_system::Pallet::<T>::block_number().is_zero();
+		SessionStartedAt::<T>::put(if genesis { 0 } else { T::Time::now().as_secs() });
 		if let Some(set) = PlannedSets::<T>::take(index) {
 			ActiveSet::<T>::put(set);
 		}

@@ -182,7 +182,9 @@ fn a_masternode_that_authored_nothing_is_left_out_until_it_is_back() {
 		assert_ok!(Masternodes::register(origin(3), 300));
 		author(1); // 2 is silent in session 0
 		rotate_session();
-		System::assert_has_event(Event::WentOffline { who: 2, session: 0 }.into());
+		System::assert_has_event(
+			Event::WentOffline { who: 2, session: 0, reason: OfflineReason::NoBlocks }.into(),
+		);
 		assert_eq!(Offline::<Test>::get(2), Some(0));
 		assert!(!Masternodes::select().iter().any(|(who, _)| *who == 2));
 		both_author();
@@ -227,6 +229,9 @@ fn rewards_split_the_pot_by_stake_and_the_remainder_stays() {
 		assert_eq!(Balances::balance(&1), one + share_one);
 		assert_eq!(Balances::balance(&2), two + share_two);
 		assert_eq!(Balances::balance(&POT), 1, "9,999 is divisible 2:1");
+		let payout = LastPayout::<Test>::get().unwrap();
+		assert_eq!((payout.session, payout.available_before, payout.paid), (0, 9_999, 9_999));
+		assert_eq!(payout.available_after, 0);
 		// Nothing new in the pot: nothing is paid next session.
 		both_author();
 		rotate_session();
@@ -269,5 +274,31 @@ fn root_sets_the_session_length() {
 		assert_ok!(Masternodes::set_session_length(RuntimeOrigin::root(), 5));
 		System::assert_last_event(Event::SessionLengthSet { blocks: 5 }.into());
 		assert_eq!(SessionLengthOf::<Test>::get(), 5);
+	});
+}
+
+#[test]
+fn once_prices_are_fed_a_masternode_that_fed_none_is_left_out() {
+	new_test_ext(|| {
+		// Nobody feeds in session 0: authoring is enough.
+		both_author();
+		rotate_session();
+		assert_eq!(Offline::<Test>::get(2), None);
+		// In session 1 masternode 1 feeds and 2 does not: 2 goes offline.
+		both_author();
+		feed(1);
+		rotate_session();
+		System::assert_has_event(
+			Event::WentOffline { who: 2, session: 1, reason: OfflineReason::NoFeeds }.into(),
+		);
+		assert_eq!(Offline::<Test>::get(1), None);
+		// A feed from an earlier session does not count for the next one.
+		both_author();
+		feed(2);
+		assert_ok!(Masternodes::back(origin(2)));
+		rotate_session();
+		System::assert_has_event(
+			Event::WentOffline { who: 1, session: 2, reason: OfflineReason::NoFeeds }.into(),
+		);
 	});
 }

@@ -271,6 +271,18 @@ pub mod pallet {
 		}
 	}
 
+	impl<T: Config> sonm_primitives::traits::FeedActivity<T::AccountId> for Pallet<T> {
+		fn last_feed_of(who: &T::AccountId) -> Option<Seconds> {
+			Pallet::<T>::last_feed_of(who)
+		}
+
+		fn last_feed() -> Option<Seconds> {
+			Feeds::<T>::iter_values()
+				.flat_map(|feeds| feeds.into_iter().map(|(_, feed)| feed.at))
+				.max()
+		}
+	}
+
 	impl<T: Config> sonm_primitives::traits::PriceOf<T::Balance> for Pallet<T> {
 		fn price(currency: Currency) -> Option<PriceInfo<T::Balance>> {
 			Pallet::<T>::fresh_price(currency)

@@ -113,6 +113,12 @@ fn a_feeder_feeds_a_currency_once_per_interval_and_replaces_its_feed() {
 		assert_eq!(feeds[0], (1, Feed { snm_per_unit: 41, at: now() }));
 		assert_eq!(Oracle::last_feed_of(&1), Some(now()));
 		assert_eq!(Oracle::last_feed_of(&2), None);
+		// What the masternodes' liveness check reads.
+		use sonm_primitives::traits::FeedActivity;
+		advance(5);
+		assert_ok!(Oracle::feed(origin(2), Usd, 41));
+		assert_eq!(<Oracle as FeedActivity<AccountId>>::last_feed(), Some(now()));
+		assert_eq!(<Oracle as FeedActivity<AccountId>>::last_feed_of(&1), Some(now() - 5));
 	});
 }
 

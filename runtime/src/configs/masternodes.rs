@@ -5,8 +5,8 @@
 
 use crate::{
 	configs::market::FeePot, opaque::SessionKeys, AccountId, Aura, Balance, Balances, BlockNumber,
-	Masternodes, Runtime, RuntimeEvent, RuntimeHoldReason, Session, Timestamp, HOURS, MILLI_SNM,
-	SNM,
+	Masternodes, Oracle, Runtime, RuntimeEvent, RuntimeHoldReason, Session, Timestamp, HOURS,
+	MILLI_SNM, SNM,
 };
 use frame_support::{
 	parameter_types,
@@ -40,6 +40,8 @@ impl pallet_masternodes::Config for Runtime {
 	type MaxUnbonding = ConstU32<8>;
 	type ValidatorRegistration = Session;
 	type RewardPot = FeePot;
+	type Time = Timestamp;
+	type Feeds = Oracle;
 	/// An hour, unless the chain's genesis says otherwise (the development and local presets
 	/// use 10 blocks).
 	type DefaultSessionLength = ConstU32<HOURS>;
