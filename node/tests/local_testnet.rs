@@ -4,18 +4,6 @@
 mod common;
 
 use common::NodeProcess;
-use std::process::Command;
-
-/// The peer id of the node key in `key_file`, as `sonm-node key inspect-node-key` prints it.
-fn peer_id(key_file: &std::path::Path) -> String {
-	let output = Command::new(common::NODE_BIN)
-		.args(["key", "inspect-node-key", "--file"])
-		.arg(key_file)
-		.output()
-		.expect("sonm-node key inspect-node-key runs");
-	assert!(output.status.success(), "inspect-node-key: {output:?}");
-	String::from_utf8(output.stdout).expect("utf-8").trim().to_string()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn four_validators_finalize_and_survive_one_stopped() {
@@ -31,7 +19,7 @@ async fn four_validators_finalize_and_survive_one_stopped() {
 		})
 		.collect();
 	let boot_port = common::free_port();
-	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", peer_id(&key_files[0]));
+	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
 
 	let mut nodes: Vec<NodeProcess> = validators
 		.iter()

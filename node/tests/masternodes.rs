@@ -17,18 +17,6 @@ use sonm_runtime::{
 use sp_core::crypto::Ss58Codec;
 use sp_io::hashing::{twox_128, twox_64};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve};
-use std::process::Command;
-
-/// The peer id of the node key in `key_file`.
-fn peer_id(key_file: &std::path::Path) -> String {
-	let output = Command::new(common::NODE_BIN)
-		.args(["key", "inspect-node-key", "--file"])
-		.arg(key_file)
-		.output()
-		.expect("sonm-node key inspect-node-key runs");
-	assert!(output.status.success(), "inspect-node-key: {output:?}");
-	String::from_utf8(output.stdout).expect("utf-8").trim().to_string()
-}
 
 /// The accounts of the current set, from `masternodes_activeSet`.
 async fn active_set(rpc: &Rpc) -> Vec<(String, Balance)> {
@@ -58,19 +46,6 @@ async fn blocks_authored(rpc: &Rpc, who: &AccountId, at: sp_core::H256) -> u32 {
 		.unwrap_or(0)
 }
 
-/// Submits `call` by `who` and panics unless it succeeded.
-async fn submit(rpc: &Rpc, who: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
-	let (_, events) = rpc.submit_call(who, call).await;
-	assert!(
-		events.iter().any(|event| matches!(
-			event,
-			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. })
-		)),
-		"the extrinsic failed: {events:?}"
-	);
-	events
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stake() {
 	let dir = tempfile::tempdir().expect("temporary directory");
@@ -83,7 +58,7 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 		})
 		.collect();
 	let boot_port = common::free_port();
-	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", peer_id(&key_files[0]));
+	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
 	// Alice to Dave run with their dev keys; Eve's node is a validator with an empty keystore.
 	let nodes: Vec<NodeProcess> = names
 		.iter()
@@ -126,10 +101,10 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 	let keys = SessionKeys::decode(&mut &hex_bytes(&generated["keys"])[..]).expect("keys");
 	let proof = hex_bytes(&generated["proof"]);
 	let set_keys = RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof });
-	submit(&alice, Eve, set_keys).await;
+	alice.submit_ok(Eve, set_keys).await;
 	let stake = 2 * GENESIS_STAKE;
 	let register = RuntimeCall::Masternodes(pallet_masternodes::Call::register { stake });
-	submit(&alice, Eve, register).await;
+	alice.submit_ok(Eve, register).await;
 
 	// Two session changes later Eve is in the set, first by stake, and authors blocks.
 	common::wait_for("Eve in the active set", || async {
@@ -146,7 +121,7 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 
 	// Dave leaves: his stake unbonds and he drops out of the set two sessions on.
 	let leave = RuntimeCall::Masternodes(pallet_masternodes::Call::leave {});
-	submit(&alice, Dave, leave).await;
+	alice.submit_ok(Dave, leave).await;
 	common::wait_for("Dave out of the set", || async {
 		let set = active_set(&alice).await;
 		(!set.iter().any(|(who, _)| *who == ss58(Dave))).then_some(())
@@ -167,7 +142,7 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 		dest: FeePot::get().into(),
 		value: 1_000 * sonm_runtime::SNM,
 	});
-	submit(&alice, Sr25519Keyring::Ferdie, fees).await;
+	alice.submit_ok(Sr25519Keyring::Ferdie, fees).await;
 	let (rewards, paid_at) = common::wait_for("rewards paid", || async {
 		let (number, hash) = alice.best().await?;
 		let rewards: Vec<(AccountId, Balance)> = alice

@@ -47,22 +47,9 @@ async fn matching(rpc: &Rpc, id: u64) -> Vec<u64> {
 	ids(&rpc.call("market_matchingOrders", rpc_params![id, 10]).await.expect("matching"))
 }
 
-/// Submits `call` signed by `who`; panics unless it succeeded. Returns its events.
-async fn submit(rpc: &Rpc, who: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
-	let (_, events) = rpc.submit_call(who, call).await;
-	assert!(
-		events.iter().any(|event| matches!(
-			event,
-			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. })
-		)),
-		"the extrinsic failed: {events:?}"
-	);
-	events
-}
-
 async fn place(rpc: &Rpc, who: Sr25519Keyring, terms: OrderTerms<Runtime>) -> u64 {
 	let call = RuntimeCall::Market(pallet_market::Call::place_order { terms });
-	submit(rpc, who, call)
+	rpc.submit_ok(who, call)
 		.await
 		.iter()
 		.find_map(|event| match event {
@@ -96,7 +83,7 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 		max_level: IdentityLevel::Professional,
 	});
 	let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(register) });
-	let events = submit(&rpc, Alice, sudo).await;
+	let events = rpc.submit_ok(Alice, sudo).await;
 	assert!(
 		events.iter().any(|event| matches!(
 			event,
@@ -121,7 +108,7 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 		level: IdentityLevel::Identified,
 		max_fee: fee,
 	});
-	submit(&rpc, Alice, request).await;
+	rpc.submit_ok(Alice, request).await;
 	assert_eq!(
 		rpc.call("kyc_requests", rpc_params![ss58(Alice)]).await.unwrap(),
 		json!([{ "provider": 0, "level": "Identified", "fee": fee.to_string() }])
@@ -137,7 +124,7 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 		expires_at,
 		evidence: [0x5e; 32],
 	});
-	submit(&rpc, Dave, certify).await;
+	rpc.submit_ok(Dave, certify).await;
 	assert_eq!(rpc.call("kyc_level", rpc_params![ss58(Alice)]).await.unwrap(), json!("Identified"));
 	let certifications = rpc.call("kyc_certifications", rpc_params![ss58(Alice)]).await.unwrap();
 	println!("kyc_certifications [{}] -> {certifications:#}", ss58(Alice));
@@ -154,7 +141,7 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 		..Default::default()
 	};
 	let submit_profile = RuntimeCall::Kyc(pallet_kyc::Call::submit_profile { attributes });
-	let hash = submit(&rpc, Alice, submit_profile)
+	let hash = rpc.submit_ok(Alice, submit_profile)
 		.await
 		.iter()
 		.find_map(|event| match event {
@@ -168,7 +155,7 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 		who: Alice.to_account_id(),
 		hash,
 	});
-	submit(&rpc, Dave, approve).await;
+	rpc.submit_ok(Dave, approve).await;
 	let profile = rpc.call("kyc_profile", rpc_params![ss58(Alice)]).await.unwrap();
 	println!("kyc_profile [{}] -> {profile:#}", ss58(Alice));
 	assert_eq!(profile["company"], "Alice Compute Ltd");
@@ -179,12 +166,12 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 		name: b"Charlie's picks".to_vec().try_into().unwrap(),
 		description: b"Suppliers Charlie would not rent from".to_vec().try_into().unwrap(),
 	});
-	submit(&rpc, Charlie, publish).await;
+	rpc.submit_ok(Charlie, publish).await;
 	let add = RuntimeCall::Blacklist(pallet_blacklist::Call::add { whom: Alice.to_account_id() });
-	submit(&rpc, Charlie, add).await;
+	rpc.submit_ok(Charlie, add).await;
 	let subscribe =
 		RuntimeCall::Blacklist(pallet_blacklist::Call::subscribe { list: Charlie.to_account_id() });
-	submit(&rpc, Bob, subscribe).await;
+	rpc.submit_ok(Bob, subscribe).await;
 	let lists = rpc.call("blacklist_curatedLists", rpc_params![]).await.unwrap();
 	assert_eq!(lists[0]["curator"], ss58(Charlie));
 	assert_eq!(lists[0]["name"], "Charlie's picks");

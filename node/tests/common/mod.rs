@@ -433,3 +433,32 @@ pub fn signed_extrinsic(
 	)
 	.encode()
 }
+
+/// The peer id of the node key in `key_file`, as `sonm-node key inspect-node-key` prints it.
+#[allow(dead_code)]
+pub fn peer_id(key_file: &Path) -> String {
+	let output = Command::new(NODE_BIN)
+		.args(["key", "inspect-node-key", "--file"])
+		.arg(key_file)
+		.output()
+		.expect("sonm-node key inspect-node-key runs");
+	assert!(output.status.success(), "inspect-node-key: {output:?}");
+	String::from_utf8(output.stdout).expect("utf-8").trim().to_string()
+}
+
+impl Rpc {
+	/// As [`Rpc::submit_call`], and panics unless the extrinsic succeeded; returns its events.
+	#[allow(dead_code)]
+	pub async fn submit_ok(&self, signer: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
+		let (_, events) = self.submit_call(signer, call).await;
+		assert!(
+			events.iter().any(|event| matches!(
+				event,
+				RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. })
+			)),
+			"the extrinsic failed: {events:?}"
+		);
+		events
+	}
+}
+
