@@ -19,7 +19,8 @@ async fn four_validators_finalize_and_survive_one_stopped() {
 		})
 		.collect();
 	let boot_port = common::free_port();
-	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
+	let boot_node =
+		format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
 
 	let mut nodes: Vec<NodeProcess> = validators
 		.iter()

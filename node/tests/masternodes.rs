@@ -58,7 +58,8 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 		})
 		.collect();
 	let boot_port = common::free_port();
-	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
+	let boot_node =
+		format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
 	// Alice to Dave run with their dev keys; Eve's node is a validator with an empty keystore.
 	let nodes: Vec<NodeProcess> = names
 		.iter()

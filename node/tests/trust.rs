@@ -141,7 +141,8 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 		..Default::default()
 	};
 	let submit_profile = RuntimeCall::Kyc(pallet_kyc::Call::submit_profile { attributes });
-	let hash = rpc.submit_ok(Alice, submit_profile)
+	let hash = rpc
+		.submit_ok(Alice, submit_profile)
 		.await
 		.iter()
 		.find_map(|event| match event {

@@ -461,4 +461,3 @@ impl Rpc {
 		events
 	}
 }
-
