@@ -214,7 +214,8 @@ pub mod pallet {
 				.filter(|(_, feed)| feed.at > oldest)
 				.map(|(_, feed)| feed.snm_per_unit)
 				.collect();
-			let Some(agreed) = median::agreed_median(fresh.clone(), T::MaxDeviation::get()) else {
+			let fresh_feeds = fresh.len() as u32;
+			let Some(agreed) = median::agreed_median(fresh, T::MaxDeviation::get()) else {
 				return;
 			};
 			if agreed.feeds < T::MinFeeds::get() {
@@ -228,7 +229,7 @@ pub mod pallet {
 				currency,
 				snm_per_unit: agreed.median,
 				feeds: agreed.feeds,
-				ignored: fresh.len() as u32 - agreed.feeds,
+				ignored: fresh_feeds - agreed.feeds,
 			});
 		}
 

@@ -16,15 +16,20 @@ pub struct Agreed<Balance> {
 /// The median of `values` (the mean of the two middle ones, rounded down, for an even count);
 /// `None` for no values.
 pub fn median<Balance: AtLeast32BitUnsigned + Copy>(mut values: Vec<Balance>) -> Option<Balance> {
-	if values.is_empty() {
+	values.sort_unstable();
+	median_of_sorted(&values)
+}
+
+/// [`median`] of values already in ascending order.
+fn median_of_sorted<Balance: AtLeast32BitUnsigned + Copy>(sorted: &[Balance]) -> Option<Balance> {
+	if sorted.is_empty() {
 		return None;
 	}
-	values.sort_unstable();
-	let middle = values.len() / 2;
-	if values.len() % 2 == 1 {
-		return Some(values[middle]);
+	let middle = sorted.len() / 2;
+	if sorted.len() % 2 == 1 {
+		return Some(sorted[middle]);
 	}
-	let (low, high) = (values[middle - 1], values[middle]);
+	let (low, high) = (sorted[middle - 1], sorted[middle]);
 	// low + (high - low) / 2: no overflow, rounded down.
 	Some(low + (high - low) / 2u32.into())
 }
@@ -33,20 +38,18 @@ pub fn median<Balance: AtLeast32BitUnsigned + Copy>(mut values: Vec<Balance>) ->
 /// they are; `None` for no values, or when none is that close (an even count whose two middle
 /// values are far apart).
 pub fn agreed_median<Balance: AtLeast32BitUnsigned + Copy>(
-	values: Vec<Balance>,
+	mut values: Vec<Balance>,
 	max_deviation: Perbill,
 ) -> Option<Agreed<Balance>> {
-	let first = median(values.clone())?;
+	values.sort_unstable();
+	let first = median_of_sorted(&values)?;
 	let bound = max_deviation * first;
-	let agreeing: Vec<Balance> = values
-		.into_iter()
-		.filter(|value| {
-			let distance = if *value > first { *value - first } else { first - *value };
-			distance <= bound
-		})
-		.collect();
-	let feeds = agreeing.len() as u32;
-	median(agreeing).map(|median| Agreed { median, feeds })
+	// Filtering keeps the order: the agreeing values are sorted too.
+	values.retain(|value| {
+		let distance = if *value > first { *value - first } else { first - *value };
+		distance <= bound
+	});
+	median_of_sorted(&values).map(|median| Agreed { median, feeds: values.len() as u32 })
 }
 
 #[cfg(test)]
