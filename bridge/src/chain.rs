@@ -68,7 +68,7 @@ impl Chain {
 		)
 		.encode();
 		let hex = format!("0x{}", hex_encode(&extrinsic));
-		let (from, _) = self.best().await?;
+		let from = self.best_number().await?;
 		let _: Hash = self
 			.client
 			.request("author_submitExtrinsic", rpc_params![hex.clone()])
@@ -77,22 +77,17 @@ impl Chain {
 		self.wait_for_inclusion(&hex, from).await
 	}
 
-	async fn best(&self) -> Result<(u32, Hash), String> {
+	/// The best block's number.
+	async fn best_number(&self) -> Result<u32, String> {
 		let header: serde_json::Value = self
 			.client
 			.request("chain_getHeader", rpc_params![])
 			.await
 			.map_err(|err| format!("chain_getHeader: {err}"))?;
-		let number = header["number"]
+		header["number"]
 			.as_str()
 			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-			.ok_or("a header without a number")?;
-		let hash: Hash = self
-			.client
-			.request("chain_getBlockHash", rpc_params![number])
-			.await
-			.map_err(|err| format!("chain_getBlockHash: {err}"))?;
-		Ok((number, hash))
+			.ok_or_else(|| "a header without a number".to_string())
 	}
 
 	/// Scans blocks from `from` on for `extrinsic` and checks its outcome in the events.
@@ -100,7 +95,7 @@ impl Chain {
 		let deadline = Instant::now() + INCLUSION_TIMEOUT;
 		let mut next = from + 1;
 		while Instant::now() < deadline {
-			let (best, _) = self.best().await?;
+			let best = self.best_number().await?;
 			while next <= best {
 				let hash: Hash = self
 					.client
