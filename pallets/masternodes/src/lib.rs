@@ -104,6 +104,22 @@ pub mod pallet {
 	/// A masternode record of this runtime.
 	pub type MasternodeOf<T> = Masternode<T>;
 
+	impl<T: Config> Masternode<T> {
+		/// Moves `amount` (at most the bonded stake) into a new unbonding amount, withdrawable
+		/// from session `from`.
+		fn start_unbonding(
+			&mut self,
+			amount: BalanceOf<T>,
+			from: SessionIndex,
+		) -> Result<(), Error<T>> {
+			self.unbonding
+				.try_push((amount, from))
+				.map_err(|_| Error::<T>::TooManyUnbonding)?;
+			self.stake.saturating_reduce(amount);
+			Ok(())
+		}
+	}
+
 	/// A set of masternodes with the stakes they were selected with.
 	pub type SetOf<T> = BoundedVec<
 		(<T as frame_system::Config>::AccountId, BalanceOf<T>),
@@ -361,11 +377,7 @@ pub mod pallet {
 				ensure!(amount <= masternode.stake, Error::<T>::NotEnoughBonded);
 				let rest = masternode.stake - amount;
 				ensure!(rest >= T::MinStake::get(), Error::<T>::BelowMinStake);
-				masternode
-					.unbonding
-					.try_push((amount, from))
-					.map_err(|_| Error::<T>::TooManyUnbonding)?;
-				masternode.stake = rest;
+				masternode.start_unbonding(amount, from)?;
 				Ok::<_, DispatchError>(())
 			})?;
 			Self::deposit_event(Event::Unbonded { who, amount, from });
@@ -417,11 +429,8 @@ pub mod pallet {
 			let amount = Registry::<T>::try_mutate(&who, |masternode| {
 				let masternode = masternode.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				ensure!(!masternode.leaving, Error::<T>::Leaving);
-				let amount = core::mem::take(&mut masternode.stake);
-				masternode
-					.unbonding
-					.try_push((amount, from))
-					.map_err(|_| Error::<T>::TooManyUnbonding)?;
+				let amount = masternode.stake;
+				masternode.start_unbonding(amount, from)?;
 				masternode.leaving = true;
 				Ok::<_, DispatchError>(amount)
 			})?;
