@@ -123,6 +123,16 @@ async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stak
 	// Dave leaves: his stake unbonds and he drops out of the set two sessions on.
 	let leave = RuntimeCall::Masternodes(pallet_masternodes::Call::leave {});
 	alice.submit_ok(Dave, leave).await;
+	let list = alice.call("masternodes_list", rpc_params![]).await.expect("masternodes");
+	let dave = list
+		.as_array()
+		.expect("a list")
+		.iter()
+		.find(|masternode| masternode["account"] == ss58(Dave))
+		.expect("Dave is still registered while his stake unbonds")
+		.clone();
+	assert_eq!((dave["leaving"].clone(), dave["stake"].clone()), (Value::Bool(true), "0".into()));
+	assert_eq!(dave["unbonding"][0]["amount"], GENESIS_STAKE.to_string());
 	common::wait_for("Dave out of the set", || async {
 		let set = active_set(&alice).await;
 		(!set.iter().any(|(who, _)| *who == ss58(Dave))).then_some(())

@@ -21,10 +21,8 @@ sp_api::decl_runtime_apis! {
 		fn session() -> (SessionIndex, u32);
 		/// The current session's set, with the stakes it was selected with.
 		fn active_set() -> Vec<(AccountId, Balance)>;
-		/// Every registered masternode.
-		fn masternodes() -> Vec<(AccountId, Masternode)>;
-		/// Whether `who` is marked offline, and since which session.
-		fn offline_since(who: AccountId) -> Option<SessionIndex>;
+		/// Every registered masternode, and the session it was marked offline in if it is.
+		fn masternodes() -> Vec<(AccountId, Masternode, Option<SessionIndex>)>;
 		/// What `who` would be paid if the session ended now: its share of the reward pot.
 		fn pending_reward(who: AccountId) -> Balance;
 	}

@@ -371,12 +371,13 @@ impl_runtime_apis! {
 			pallet_masternodes::ActiveSet::<Runtime>::get().into_inner()
 		}
 
-		fn masternodes() -> Vec<(AccountId, MasternodeRecord)> {
-			pallet_masternodes::Registry::<Runtime>::iter().collect()
-		}
-
-		fn offline_since(who: AccountId) -> Option<SessionIndex> {
-			pallet_masternodes::Offline::<Runtime>::get(who)
+		fn masternodes() -> Vec<(AccountId, MasternodeRecord, Option<SessionIndex>)> {
+			pallet_masternodes::Registry::<Runtime>::iter()
+				.map(|(who, masternode)| {
+					let offline = pallet_masternodes::Offline::<Runtime>::get(&who);
+					(who, masternode, offline)
+				})
+				.collect()
 		}
 
 		fn pending_reward(who: AccountId) -> Balance {

@@ -151,9 +151,10 @@ where
 		let at = self.at(at);
 		let api = self.client.runtime_api();
 		let active = api.active_set(at).map_err(runtime_error)?;
-		let mut list = Vec::new();
-		for (who, masternode) in api.masternodes(at).map_err(runtime_error)? {
-			list.push(MasternodeJson {
+		let masternodes = api.masternodes(at).map_err(runtime_error)?;
+		let mut list: Vec<MasternodeJson> = masternodes
+			.into_iter()
+			.map(|(who, masternode, offline_since)| MasternodeJson {
 				account: address(&who),
 				stake: masternode.stake.to_string(),
 				unbonding: masternode
@@ -163,9 +164,9 @@ where
 					.collect(),
 				leaving: masternode.leaving,
 				active: active.iter().any(|(member, _)| *member == who),
-				offline_since: api.offline_since(at, who).map_err(runtime_error)?,
-			});
-		}
+				offline_since,
+			})
+			.collect();
 		list.sort_by(|a, b| a.account.cmp(&b.account));
 		Ok(list)
 	}
