@@ -1,0 +1,504 @@
+//! The command line, as clap parses it.
+
+use crate::error::EXIT_CODES;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The SONM sidechain from the command line: accounts, orders, deals, blacklists, KYC,
+/// masternodes and prices.
+///
+/// Accounts are given as an SS58 address, a keystore account's name or a dev account's name
+/// (alice ... ferdie, dev chains only). Transactions are signed by --from: a keystore account
+/// (its password from --password, SONM_PASSWORD or a prompt), a dev name, or a secret URI
+/// (`//Alice`, a mnemonic, a 0x seed).
+#[derive(Debug, Parser)]
+#[command(name = "sonm", version, after_help = EXIT_CODES)]
+pub struct Cli {
+	/// The node's WebSocket RPC address.
+	#[arg(long, env = "SONM_URL", default_value = "ws://127.0.0.1:9944", global = true)]
+	pub url: String,
+	/// `human` for people, `json` for scripts (one JSON document on stdout, errors too).
+	#[arg(long, short = 'o', value_enum, default_value_t = Output::Human, global = true)]
+	pub output: Output,
+	/// The keystore directory [default: $XDG_DATA_HOME/sonm/keystore or
+	/// ~/.local/share/sonm/keystore].
+	#[arg(long, env = "SONM_KEYSTORE", global = true)]
+	pub keystore: Option<PathBuf>,
+	/// Who signs: a keystore account, a dev account's name or a secret URI.
+	#[arg(long, env = "SONM_FROM", global = true, hide_env_values = true)]
+	pub from: Option<String>,
+	/// The keystore account's password.
+	#[arg(long, env = "SONM_PASSWORD", global = true, hide_env_values = true)]
+	pub password: Option<String>,
+	/// Wait until the transaction's block is finalized, not only included.
+	#[arg(long, global = true)]
+	pub finalized: bool,
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+	/// Readable text: SNM with decimals, prices per hour, durations, relative times.
+	Human,
+	/// JSON on stdout: amounts as decimal strings of base units, times as unix seconds.
+	Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+	/// Keys in the keystore: generate, import, list.
+	#[command(subcommand)]
+	Accounts(AccountsCommand),
+	/// An account's free and held SNM.
+	Balance {
+		/// The account [default: --from].
+		account: Option<String>,
+	},
+	/// Sends SNM (keeps the sender alive).
+	Transfer {
+		/// The recipient.
+		to: String,
+		/// How much, e.g. `1.5 SNM` (or base units with no unit).
+		amount: String,
+	},
+	/// The order book: create, list, show, cancel.
+	#[command(subcommand)]
+	Orders(OrdersCommand),
+	/// Deals: list, show, open, quick-buy, bill, close, change requests.
+	#[command(subcommand)]
+	Deals(DealsCommand),
+	/// Your blacklist and the lists you subscribe to.
+	#[command(subcommand)]
+	Blacklist(BlacklistCommand),
+	/// KYC: providers, verification requests, your level.
+	#[command(subcommand)]
+	Kyc(KycCommand),
+	/// Your public profile, shown once a provider or moderator approves it.
+	#[command(subcommand)]
+	Profile(ProfileCommand),
+	/// Staking as a masternode: register, bond, unbond, withdraw, status, rewards.
+	#[command(subcommand)]
+	Masternode(MasternodeCommand),
+	/// The price oracle.
+	#[command(subcommand)]
+	Oracle(OracleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+	/// Makes a new key, prints its mnemonic once and stores it encrypted.
+	Generate {
+		/// The account's name in the keystore.
+		name: String,
+	},
+	/// Adds a key: a polkadot.js JSON export (--json) or a secret URI (--suri).
+	Import {
+		/// The account's name in the keystore [default: the JSON's name].
+		#[arg(long)]
+		name: Option<String>,
+		/// A JSON key file exported from polkadot.js (or another wallet); --password opens it.
+		#[arg(long, conflicts_with = "suri", required_unless_present = "suri")]
+		json: Option<PathBuf>,
+		/// A secret URI: a mnemonic with an optional derivation path, or a 0x seed.
+		#[arg(long, hide_env_values = true, env = "SONM_IMPORT_SURI")]
+		suri: Option<String>,
+	},
+	/// The keystore's accounts.
+	List,
+}
+
+/// An order's terms as flags (or --file).
+#[derive(Debug, Args)]
+pub struct OrderFlags {
+	/// A YAML order file (see `sonm orders create --help`); no other term flags with it.
+	#[arg(long, short = 'f', conflicts_with_all = ["side", "price", "duration"])]
+	pub file: Option<PathBuf>,
+	/// `ask` (supplier) or `bid` (customer).
+	#[arg(long, required_unless_present = "file")]
+	pub side: Option<String>,
+	/// e.g. `2.5 USD/h`, `0.001 SNM/s`.
+	#[arg(long, required_unless_present = "file")]
+	pub price: Option<String>,
+	/// e.g. `8h`, `1h30m`; `spot` or `0` for a spot deal.
+	#[arg(long, required_unless_present = "file")]
+	pub duration: Option<String>,
+	/// Only this account may be the counterparty.
+	#[arg(long)]
+	pub counterparty: Option<String>,
+	/// The least KYC level of the counterparty: anonymous, registered, identified, professional.
+	#[arg(long)]
+	pub identity: Option<String>,
+	/// Also apply this curator's blacklist to the counterparty.
+	#[arg(long)]
+	pub blacklist: Option<String>,
+	/// A label, at most 32 bytes.
+	#[arg(long)]
+	pub tag: Option<String>,
+	/// Stop matching after this long, e.g. `1d`.
+	#[arg(long)]
+	pub expires_in: Option<String>,
+	/// A resource, offered (ask) or required (bid): `NAME=VALUE`, e.g. `cpu-cores=4`,
+	/// `ram-size=2GiB`, `net-download=100Mbit/s`; repeat for more.
+	#[arg(long = "resource", short = 'r', value_name = "NAME=VALUE")]
+	pub resources: Vec<String>,
+	/// Network flag: reachable through the overlay network.
+	#[arg(long)]
+	pub overlay: bool,
+	/// Network flag: outbound connections.
+	#[arg(long)]
+	pub outbound: bool,
+	/// Network flag: incoming connections.
+	#[arg(long)]
+	pub incoming: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+	/// Places an order from flags or a YAML file.
+	#[command(after_help = crate::order_file::FILE_HELP)]
+	Create(OrderFlags),
+	/// Open orders.
+	List {
+		/// Only bids or asks.
+		#[arg(long)]
+		side: Option<String>,
+		/// Only this account's orders (`me`: --from's).
+		#[arg(long)]
+		author: Option<String>,
+		/// Only orders that would make a deal with this order, best price first.
+		#[arg(long, conflicts_with_all = ["side", "author"])]
+		matching: Option<u64>,
+		/// From this order id on.
+		#[arg(long, default_value_t = 0)]
+		from_id: u64,
+		/// At most this many (1000 at most).
+		#[arg(long, default_value_t = 100)]
+		limit: u32,
+	},
+	/// One order.
+	Show {
+		/// The order's id.
+		id: u64,
+	},
+	/// Cancels your order; what it held comes back.
+	Cancel {
+		/// The order's id.
+		id: u64,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealsCommand {
+	/// Your open deals (or another account's).
+	List {
+		/// The account [default: --from].
+		account: Option<String>,
+	},
+	/// One deal, with its pending change requests.
+	Show {
+		/// The deal's id.
+		id: u64,
+	},
+	/// Opens a deal from an ask and a bid (anyone may match two orders).
+	Open {
+		/// The ask's id.
+		ask: u64,
+		/// The bid's id.
+		bid: u64,
+	},
+	/// Buys an ask directly for a duration (a bid at the ask's price, matched at once).
+	QuickBuy {
+		/// The ask's id.
+		ask: u64,
+		/// e.g. `8h`; `spot` for a spot deal [default: the ask's duration].
+		#[arg(long)]
+		duration: Option<String>,
+	},
+	/// Pays the supplier for the time since the last bill (anyone may bill).
+	Bill {
+		/// The deal's id.
+		id: u64,
+	},
+	/// Closes a deal; before the end of a forward deal only the customer may, with a refund.
+	Close {
+		/// The deal's id.
+		id: u64,
+		/// Also blacklist the counterparty.
+		#[arg(long)]
+		blacklist: bool,
+	},
+	/// Change requests: propose new terms, accept, cancel or reject.
+	#[command(subcommand)]
+	Change(ChangeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChangeCommand {
+	/// Proposes a new price and/or duration for a deal.
+	Create {
+		/// The deal's id.
+		deal: u64,
+		/// The new price in the deal's unit, e.g. `3 USD/h` [default: unchanged].
+		#[arg(long)]
+		price: Option<String>,
+		/// The new total duration from the deal's start [default: unchanged].
+		#[arg(long)]
+		duration: Option<String>,
+	},
+	/// Accepts the other side's request.
+	Accept {
+		/// The deal's id.
+		deal: u64,
+	},
+	/// Withdraws your own request.
+	Cancel {
+		/// The deal's id.
+		deal: u64,
+	},
+	/// Rejects the other side's request.
+	Reject {
+		/// The deal's id.
+		deal: u64,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlacklistCommand {
+	/// Puts an account on your blacklist (holds a small deposit).
+	Add {
+		/// The account.
+		account: String,
+	},
+	/// Takes an account off your blacklist.
+	Remove {
+		/// The account.
+		account: String,
+	},
+	/// Your list, your subscriptions and the published curated lists.
+	List {
+		/// Whose list [default: --from].
+		account: Option<String>,
+	},
+	/// Applies another account's list (a curator's) as your own.
+	Subscribe {
+		/// The list's owner.
+		account: String,
+	},
+	/// Stops applying another account's list.
+	Unsubscribe {
+		/// The list's owner.
+		account: String,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KycCommand {
+	/// The registered KYC providers.
+	Providers,
+	/// Asks a provider to verify you at a level; its fee is held until it decides.
+	Request {
+		/// The provider's id.
+		provider: u32,
+		/// registered, identified or professional.
+		level: String,
+	},
+	/// Your level, certifications and pending requests (or another account's).
+	Status {
+		/// The account [default: --from].
+		account: Option<String>,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+	/// Submits your profile (a deposit is held); shown once approved.
+	Set {
+		#[arg(long, default_value = "")]
+		name: String,
+		#[arg(long, default_value = "")]
+		company: String,
+		#[arg(long, default_value = "")]
+		site: String,
+		#[arg(long, default_value = "")]
+		logo: String,
+		#[arg(long, default_value = "")]
+		email: String,
+		#[arg(long, default_value = "")]
+		phone: String,
+		/// A social link; repeat for more (8 at most).
+		#[arg(long)]
+		social: Vec<String>,
+	},
+	/// An account's approved profile.
+	Show {
+		/// The account [default: --from].
+		account: Option<String>,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MasternodeCommand {
+	/// Registers as a masternode, staking at least 10,000 SNM (session keys are set separately).
+	Register {
+		/// The stake, e.g. `10000 SNM`.
+		stake: String,
+	},
+	/// Adds to your stake.
+	Bond {
+		/// How much, e.g. `500 SNM`.
+		amount: String,
+	},
+	/// Starts unbonding part of your stake.
+	Unbond {
+		/// How much, e.g. `500 SNM`.
+		amount: String,
+	},
+	/// Withdraws stake whose unbonding period is over.
+	Withdraw,
+	/// The session, the active set and every masternode (or one).
+	Status {
+		/// Only this masternode.
+		account: Option<String>,
+	},
+	/// What a masternode would be paid if the session ended now.
+	Rewards {
+		/// The masternode [default: --from].
+		account: Option<String>,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OracleCommand {
+	/// The prices in force and how fresh they are.
+	Prices,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::{error::ErrorKind, CommandFactory};
+
+	fn parse(line: &str) -> Result<Cli, clap::Error> {
+		Cli::try_parse_from(line.split_whitespace())
+	}
+
+	#[test]
+	fn the_command_tree_is_consistent() {
+		Cli::command().debug_assert();
+	}
+
+	#[test]
+	fn orders_from_a_file_or_from_flags() {
+		let cli = parse("sonm orders create --file ask.yaml --from bob").unwrap();
+		let Command::Orders(OrdersCommand::Create(flags)) = cli.command else { panic!() };
+		assert_eq!(flags.file.unwrap(), PathBuf::from("ask.yaml"));
+		assert_eq!(cli.from.as_deref(), Some("bob"));
+
+		let cli = parse(
+			"sonm -o json orders create --side bid --price 2.5USD/h --duration 8h -r cpu-cores=4 \
+			 -r ram-size=2GiB --outbound --identity registered",
+		)
+		.unwrap();
+		assert_eq!(cli.output, Output::Json);
+		let Command::Orders(OrdersCommand::Create(flags)) = cli.command else { panic!() };
+		assert_eq!(flags.side.as_deref(), Some("bid"));
+		assert_eq!(flags.resources, ["cpu-cores=4", "ram-size=2GiB"]);
+		assert!(flags.outbound && !flags.overlay);
+	}
+
+	#[test]
+	fn an_order_needs_its_terms_or_a_file() {
+		let error = parse("sonm orders create --side ask --price 1SNM/h").unwrap_err();
+		assert_eq!(error.kind(), ErrorKind::MissingRequiredArgument);
+		assert!(error.to_string().contains("--duration"));
+		let error = parse("sonm orders create --file a.yaml --side ask").unwrap_err();
+		assert_eq!(error.kind(), ErrorKind::ArgumentConflict);
+	}
+
+	#[test]
+	fn deals_and_change_requests() {
+		let cli = parse("sonm deals close 7 --blacklist").unwrap();
+		assert!(matches!(
+			cli.command,
+			Command::Deals(DealsCommand::Close { id: 7, blacklist: true })
+		));
+		let cli = parse("sonm deals quick-buy 3 --duration 1h").unwrap();
+		assert!(matches!(
+			cli.command,
+			Command::Deals(DealsCommand::QuickBuy { ask: 3, duration: Some(ref d) }) if d == "1h"
+		));
+		let cli = parse("sonm deals change create 4 --price 3USD/h").unwrap();
+		assert!(matches!(
+			cli.command,
+			Command::Deals(DealsCommand::Change(ChangeCommand::Create { deal: 4, .. }))
+		));
+		for action in ["accept", "cancel", "reject"] {
+			assert!(parse(&format!("sonm deals change {action} 4")).is_ok(), "{action}");
+		}
+		let error = parse("sonm deals open 1").unwrap_err();
+		assert_eq!(error.kind(), ErrorKind::MissingRequiredArgument);
+		let error = parse("sonm deals bill seven").unwrap_err();
+		assert_eq!(error.kind(), ErrorKind::ValueValidation);
+	}
+
+	#[test]
+	fn every_group_parses() {
+		for line in [
+			"sonm accounts generate supplier",
+			"sonm accounts import --json wallet.json",
+			"sonm accounts import --suri //Alice --name alice",
+			"sonm accounts list",
+			"sonm balance",
+			"sonm balance 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+			"sonm transfer bob 1.5SNM",
+			"sonm orders list --side ask --limit 10",
+			"sonm orders list --matching 3",
+			"sonm orders show 1",
+			"sonm orders cancel 1",
+			"sonm deals list",
+			"sonm deals show 2",
+			"sonm blacklist add bob",
+			"sonm blacklist remove bob",
+			"sonm blacklist list",
+			"sonm blacklist subscribe bob",
+			"sonm blacklist unsubscribe bob",
+			"sonm kyc providers",
+			"sonm kyc request 0 identified",
+			"sonm kyc status",
+			"sonm profile set --name Alice --social https://x.example/alice",
+			"sonm profile show bob",
+			"sonm masternode register 10000SNM",
+			"sonm masternode bond 5SNM",
+			"sonm masternode unbond 5SNM",
+			"sonm masternode withdraw",
+			"sonm masternode status",
+			"sonm masternode rewards alice",
+			"sonm oracle prices",
+		] {
+			assert!(parse(line).is_ok(), "{line}: {:?}", parse(line).err());
+		}
+		assert_eq!(
+			parse("sonm accounts import").unwrap_err().kind(),
+			ErrorKind::MissingRequiredArgument
+		);
+		assert_eq!(
+			parse("sonm -o yaml oracle prices").unwrap_err().kind(),
+			ErrorKind::InvalidValue
+		);
+		assert_eq!(
+			parse("sonm orders frobnicate").unwrap_err().kind(),
+			ErrorKind::InvalidSubcommand
+		);
+	}
+
+	#[test]
+	fn the_url_defaults_to_a_local_node_and_help_lists_exit_codes() {
+		let cli = parse("sonm --url ws://10.0.0.1:9944 oracle prices").unwrap();
+		assert_eq!(cli.url, "ws://10.0.0.1:9944");
+		let help = Cli::command().render_long_help().to_string();
+		assert!(help.contains("SONM_URL"));
+		assert!(help.contains("Exit codes"));
+	}
+}

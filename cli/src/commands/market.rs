@@ -1,0 +1,628 @@
+//! Orders and deals: create, list, show, cancel; open, quick-buy, bill, close, change requests.
+
+use crate::{
+	args::{ChangeCommand, DealsCommand, OrderFlags, OrdersCommand},
+	context::Context,
+	error::CliError,
+	format,
+	order_file::{self, OrderSpec, Side, BENCHMARKS},
+	units::PriceUnit,
+};
+use serde_json::json;
+use sonm_client::{
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_market::types::{OrderTerms, Price, PriceUnit as ChainUnit},
+			sonm_primitives::{market::Side as ChainSide, IdentityLevel},
+		},
+	},
+	types::{Deal, Order, OrderFilter},
+	Included,
+};
+
+pub async fn orders(ctx: &mut Context, command: OrdersCommand) -> Result<(), CliError> {
+	match command {
+		OrdersCommand::Create(flags) => create_order(ctx, flags).await,
+		OrdersCommand::List { side, author, matching, from_id, limit } => {
+			let list = match matching {
+				Some(id) => {
+					ctx.client().await?.matching_orders(id, limit).await.map_err(not_found)?
+				},
+				None => {
+					let side = side.map(|text| order_file::parse_side(&text)).transpose()?;
+					let author = match author.as_deref() {
+						Some("me") => Some(ctx.from_address()?.to_string()),
+						Some(text) => Some(ctx.account(text)?.to_string()),
+						None => None,
+					};
+					let filter = OrderFilter {
+						side: side.map(|side| side_name(side).to_owned()),
+						author,
+						status: None,
+					};
+					ctx.client().await?.orders(&filter, from_id, limit).await?
+				},
+			};
+			ctx.print(json!(list), || {
+				if list.is_empty() {
+					return "no open orders".into();
+				}
+				let mut lines = vec![format!(
+					"{:>6}  {:<4} {:>16}  {:>8}  {:<10}  {}",
+					"ID", "SIDE", "PRICE", "DURATION", "AUTHOR", "RESOURCES"
+				)];
+				for order in &list {
+					lines.push(format!(
+						"{:>6}  {:<4} {:>16}  {:>8}  {:<10}  {}",
+						order.id,
+						order.side.to_lowercase(),
+						format::price(order.price.per_second, &order.price.unit),
+						format::duration(order.duration),
+						format::short(&order.author),
+						resources(&order.benchmarks),
+					));
+				}
+				lines.join("\n")
+			});
+			Ok(())
+		},
+		OrdersCommand::Show { id } => {
+			let order = ctx.client().await?.order(id).await?.ok_or_else(|| no_order(id))?;
+			let (_, now) = ctx.client().await?.now().await?;
+			ctx.print(json!(order), || order_details(&order, now));
+			Ok(())
+		},
+		OrdersCommand::Cancel { id } => {
+			let order = ctx.client().await?.order(id).await?.ok_or_else(|| no_order(id))?;
+			let me = ctx.from_address()?;
+			if order.author != me.to_string() {
+				return Err(CliError::not_possible(format!(
+					"order {id} is {}'s, not yours ({me}): only its author may cancel it",
+					order.author
+				)));
+			}
+			let included = ctx
+				.submit("cancel order", &runtime::transactions().market().cancel_order(id))
+				.await?;
+			ctx.print(result_json(&included, json!({ "order": id })), || {
+				format!(
+					"order {id} cancelled; {} back",
+					format::snm(order.deposit.saturating_add(order.escrow))
+				)
+			});
+			Ok(())
+		},
+	}
+}
+
+/// The order from --file or from the flags.
+fn order_spec(flags: &OrderFlags) -> Result<OrderSpec, CliError> {
+	if let Some(path) = &flags.file {
+		let text = std::fs::read_to_string(path)
+			.map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+		return order_file::parse_order_file(&text)
+			.map_err(|e| CliError::usage(format!("{}: {}", path.display(), e.message)));
+	}
+	let required = |value: &Option<String>, flag: &str| {
+		value
+			.clone()
+			.ok_or_else(|| CliError::usage(format!("--{flag} is required without --file")))
+	};
+	let mut benchmarks = [0u64; 12];
+	for resource in &flags.resources {
+		let (name, value) = resource.split_once('=').ok_or_else(|| {
+			CliError::usage(format!("--resource {resource:?} is not NAME=VALUE (e.g. cpu-cores=4)"))
+		})?;
+		let name = name.trim();
+		let value = order_file::parse_benchmark(name, value)?;
+		let index = BENCHMARKS.iter().position(|(known, _)| *known == name).expect("parsed above");
+		benchmarks[index] = value;
+	}
+	let tag = flags.tag.clone().unwrap_or_default();
+	order_file::check_tag(&tag)?;
+	Ok(OrderSpec {
+		side: order_file::parse_side(&required(&flags.side, "side")?)?,
+		price: order_file::parse_price(&required(&flags.price, "price")?)?,
+		duration: order_file::parse_duration("duration", &required(&flags.duration, "duration")?)?,
+		counterparty: flags.counterparty.clone(),
+		min_identity: flags
+			.identity
+			.as_deref()
+			.map(order_file::parse_identity)
+			.transpose()?
+			.unwrap_or(0),
+		curator: flags.blacklist.clone(),
+		tag,
+		benchmarks,
+		netflags: order_file::netflags(flags.overlay, flags.outbound, flags.incoming),
+		expires_in: flags
+			.expires_in
+			.as_deref()
+			.map(|text| order_file::parse_duration("expires-in", text))
+			.transpose()?,
+	})
+}
+
+async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliError> {
+	let spec = order_spec(&flags)?;
+	let counterparty = spec.counterparty.as_deref().map(|text| ctx.account(text)).transpose()?;
+	let curator = spec.curator.as_deref().map(|text| ctx.account(text)).transpose()?;
+	let expires_at = match spec.expires_in {
+		Some(seconds) => Some(ctx.client().await?.now().await?.1.saturating_add(seconds)),
+		None => None,
+	};
+	let terms = OrderTerms {
+		side: match spec.side {
+			Side::Bid => ChainSide::Bid,
+			Side::Ask => ChainSide::Ask,
+		},
+		price: Price {
+			per_second: spec.price.per_second,
+			unit: match spec.price.unit {
+				PriceUnit::Snm => ChainUnit::Snm,
+				PriceUnit::Usd => ChainUnit::Usd,
+			},
+		},
+		duration: spec.duration,
+		counterparty,
+		min_identity: identity_level(spec.min_identity),
+		curator,
+		tag: BoundedVec(spec.tag.clone().into_bytes()),
+		benchmarks: BoundedVec(spec.benchmarks.to_vec()),
+		netflags: spec.netflags,
+		expires_at,
+	};
+	let included = ctx
+		.submit("place order", &runtime::transactions().market().place_order(terms))
+		.await?;
+	let id = included
+		.event("Market", "OrderPlaced")
+		.and_then(|event| event.u128("id"))
+		.ok_or_else(|| CliError::new(crate::error::Kind::Refused, "no OrderPlaced event"))?
+		as u64;
+	let order = ctx.client().await?.order(id).await?;
+	let summary = format!(
+		"{} {id} placed: {} for {}",
+		side_name(spec.side).to_lowercase(),
+		format::price(spec.price.per_second, spec.unit_name()),
+		format::duration(spec.duration)
+	);
+	ctx.print(result_json(&included, json!({ "id": id, "order": order })), || {
+		let held = order.as_ref().map(|o| o.deposit.saturating_add(o.escrow)).unwrap_or(0);
+		format!("{summary}; {} held (block #{})", format::snm(held), included.block_number)
+	});
+	Ok(())
+}
+
+pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliError> {
+	match command {
+		DealsCommand::List { account } => {
+			let account = ctx.account_or_from(account.as_deref())?.to_string();
+			let list = ctx.client().await?.deals_of(&account).await?;
+			let (_, now) = ctx.client().await?.now().await?;
+			ctx.print(json!(list), || {
+				if list.is_empty() {
+					return format!("{} has no open deals", format::short(&account));
+				}
+				let mut lines = vec![format!(
+					"{:>6}  {:<8}  {:>16}  {:>8}  {:<14}  {:>10}  {}",
+					"ID", "ROLE", "PRICE", "DURATION", "ENDS", "PAID", "COUNTERPARTY"
+				)];
+				for deal in &list {
+					let (role, other) = if deal.consumer == account {
+						("customer", &deal.supplier)
+					} else {
+						("supplier", &deal.consumer)
+					};
+					lines.push(format!(
+						"{:>6}  {:<8}  {:>16}  {:>8}  {:<14}  {:>10}  {}",
+						deal.id,
+						role,
+						format::price(deal.price.per_second, &deal.price.unit),
+						format::duration(deal.duration),
+						deal.end.map(|end| format::relative(end, now)).unwrap_or("-".into()),
+						format::decimal(deal.paid),
+						format::short(other),
+					));
+				}
+				lines.join("\n")
+			});
+			Ok(())
+		},
+		DealsCommand::Show { id } => {
+			let deal = ctx.client().await?.deal(id).await?.ok_or_else(|| no_deal(id))?;
+			let requests = ctx.client().await?.change_requests(id).await?;
+			let (_, now) = ctx.client().await?.now().await?;
+			ctx.print(json!({ "deal": deal, "changeRequests": requests }), || {
+				let mut text = deal_details(&deal, now);
+				for request in &requests {
+					text.push_str(&format!(
+						"\nchange requested by the {}: {} for {} ({})",
+						if request.side == "Bid" { "customer" } else { "supplier" },
+						format::price(request.per_second, &deal.price.unit),
+						format::duration(request.duration),
+						format::relative(request.created_at, now),
+					));
+				}
+				text
+			});
+			Ok(())
+		},
+		DealsCommand::Open { ask, bid } => {
+			let client = ctx.client().await?;
+			let ask_order = client.order(ask).await?.ok_or_else(|| no_order(ask))?;
+			let bid_order = client.order(bid).await?.ok_or_else(|| no_order(bid))?;
+			check_match(&ask_order, &bid_order)?;
+			check_blacklists(ctx, &ask_order.author, &bid_order.author).await?;
+			let call = runtime::transactions().market().open_deal(ask, bid);
+			let included = ctx.submit("open deal", &call).await?;
+			deal_opened(ctx, included).await
+		},
+		DealsCommand::QuickBuy { ask, duration } => {
+			let ask_order = ctx.client().await?.order(ask).await?.ok_or_else(|| no_order(ask))?;
+			if ask_order.side != "Ask" {
+				return Err(CliError::not_possible(format!("order {ask} is a bid, not an ask")));
+			}
+			let duration = match duration {
+				Some(text) => order_file::parse_duration("duration", &text)?,
+				None => ask_order.duration,
+			};
+			if duration > ask_order.duration || (ask_order.duration == 0) != (duration == 0) {
+				return Err(CliError::not_possible(format!(
+					"ask {ask} runs {}; a quick buy of {} does not fit in it",
+					format::duration(ask_order.duration),
+					format::duration(duration)
+				)));
+			}
+			let me = ctx.from_address()?.to_string();
+			check_blacklists(ctx, &ask_order.author, &me).await?;
+			let call = runtime::transactions().market().quick_buy(ask, duration);
+			let included = ctx.submit("quick buy", &call).await?;
+			deal_opened(ctx, included).await
+		},
+		DealsCommand::Bill { id } => {
+			ctx.client().await?.deal(id).await?.ok_or_else(|| no_deal(id))?;
+			let included =
+				ctx.submit("bill deal", &runtime::transactions().market().bill(id)).await?;
+			let billed = included.event("Market", "DealBilled").cloned();
+			let closed = included.event("Market", "DealClosed").is_some();
+			ctx.print(result_json(&included, json!({ "deal": id, "closed": closed })), || {
+				let amount = billed.as_ref().and_then(|e| e.u128("amount")).unwrap_or(0);
+				let mut text = format!("deal {id} billed: {} paid", format::snm(amount));
+				if closed {
+					text.push_str("; the deal is closed");
+				}
+				text
+			});
+			Ok(())
+		},
+		DealsCommand::Close { id, blacklist } => {
+			let deal = ctx.client().await?.deal(id).await?.ok_or_else(|| no_deal(id))?;
+			let call = runtime::transactions().market().close_deal(id, blacklist);
+			let included = ctx.submit("close deal", &call).await?;
+			let blacklisted = included
+				.event("Market", "CounterpartyBlacklisted")
+				.and_then(|event| event.text("whom").map(str::to_owned));
+			let refund = refund_of(&included);
+			ctx.print(
+				result_json(
+					&included,
+					json!({ "deal": id, "blacklisted": blacklisted, "refund": refund.to_string() }),
+				),
+				|| {
+					let mut text = format!(
+						"deal {id} closed; paid to the supplier in all: {}",
+						format::snm(paid_in_all(&included, &deal))
+					);
+					if refund > 0 {
+						text.push_str(&format!("; {} back to you", format::snm(refund)));
+					}
+					if let Some(whom) = &blacklisted {
+						text.push_str(&format!("; {whom} is on your blacklist now"));
+					}
+					text
+				},
+			);
+			Ok(())
+		},
+		DealsCommand::Change(change) => change_request(ctx, change).await,
+	}
+}
+
+async fn change_request(ctx: &mut Context, command: ChangeCommand) -> Result<(), CliError> {
+	let deal_id = match &command {
+		ChangeCommand::Create { deal, .. }
+		| ChangeCommand::Accept { deal }
+		| ChangeCommand::Cancel { deal }
+		| ChangeCommand::Reject { deal } => *deal,
+	};
+	let deal = ctx.client().await?.deal(deal_id).await?.ok_or_else(|| no_deal(deal_id))?;
+	let me = ctx.from_address()?.to_string();
+	let my_side = if deal.consumer == me {
+		ChainSide::Bid
+	} else if deal.supplier == me || deal.payee == me {
+		ChainSide::Ask
+	} else {
+		return Err(CliError::not_possible(format!("you ({me}) take no part in deal {deal_id}")));
+	};
+	let other_side = match my_side {
+		ChainSide::Bid => ChainSide::Ask,
+		ChainSide::Ask => ChainSide::Bid,
+	};
+	let market = runtime::transactions().market();
+	let (what, included) = match command {
+		ChangeCommand::Create { price, duration, .. } => {
+			let per_second = match price {
+				Some(text) => {
+					let price = order_file::parse_price(&text)?;
+					let unit = match price.unit {
+						PriceUnit::Snm => "SNM",
+						PriceUnit::Usd => "USD",
+					};
+					if unit != deal.price.unit {
+						return Err(CliError::usage(format!(
+							"deal {deal_id} is priced in {}; quote the new price in {} too",
+							deal.price.unit, deal.price.unit
+						)));
+					}
+					price.per_second
+				},
+				None => deal.price.per_second,
+			};
+			let duration = match duration {
+				Some(text) => order_file::parse_duration("duration", &text)?,
+				None => deal.duration,
+			};
+			let call = market.request_change(deal_id, per_second, duration);
+			("change requested", ctx.submit("request change", &call).await?)
+		},
+		ChangeCommand::Accept { .. } => {
+			("change accepted", ctx.submit("accept change", &market.accept_change(deal_id)).await?)
+		},
+		ChangeCommand::Cancel { .. } => {
+			let call = market.drop_change(deal_id, my_side);
+			("change request cancelled", ctx.submit("cancel change", &call).await?)
+		},
+		ChangeCommand::Reject { .. } => {
+			let call = market.drop_change(deal_id, other_side);
+			("change request rejected", ctx.submit("reject change", &call).await?)
+		},
+	};
+	let changed = included.event("Market", "DealChanged").is_some();
+	ctx.print(result_json(&included, json!({ "deal": deal_id, "changed": changed })), || {
+		if changed {
+			format!("deal {deal_id}: the new terms are in force")
+		} else {
+			format!("deal {deal_id}: {what}")
+		}
+	});
+	Ok(())
+}
+
+async fn deal_opened(ctx: &mut Context, included: Included) -> Result<(), CliError> {
+	let id = included
+		.event("Market", "DealOpened")
+		.and_then(|event| event.u128("id"))
+		.ok_or_else(|| CliError::new(crate::error::Kind::Refused, "no DealOpened event"))?
+		as u64;
+	let deal = ctx.client().await?.deal(id).await?;
+	let (_, now) = ctx.client().await?.now().await?;
+	ctx.print(result_json(&included, json!({ "id": id, "deal": deal })), || match &deal {
+		Some(deal) => format!("deal {id} opened\n{}", deal_details(deal, now)),
+		None => format!("deal {id} opened (and already closed)"),
+	});
+	Ok(())
+}
+
+/// What the customer got back when closing: the `DealClosed` event's refund.
+fn refund_of(included: &Included) -> u128 {
+	included
+		.event("Market", "DealClosed")
+		.and_then(|event| event.u128("refund"))
+		.unwrap_or(0)
+}
+
+/// All the payee received over the deal: what it had been paid plus this last bill.
+fn paid_in_all(included: &Included, deal: &Deal) -> u128 {
+	let last = included.event("Market", "DealBilled").and_then(|event| event.u128("amount"));
+	deal.paid.saturating_add(last.unwrap_or(0))
+}
+
+/// The market's matching rules that the orders alone decide, checked before signing so the
+/// error can say what differs in the user's units.
+pub fn check_match(ask: &Order, bid: &Order) -> Result<(), CliError> {
+	if ask.side != "Ask" {
+		return Err(CliError::not_possible(format!("order {} is a bid, not an ask", ask.id)));
+	}
+	if bid.side != "Bid" {
+		return Err(CliError::not_possible(format!("order {} is an ask, not a bid", bid.id)));
+	}
+	if ask.author == bid.author {
+		return Err(CliError::not_possible("an account cannot deal with itself"));
+	}
+	if ask.price.unit != bid.price.unit {
+		return Err(CliError::not_possible(format!(
+			"the ask is priced in {} and the bid in {}",
+			ask.price.unit, bid.price.unit
+		)));
+	}
+	if bid.price.per_second < ask.price.per_second {
+		return Err(CliError::not_possible(format!(
+			"bid price {} is below the ask's {}",
+			format::price(bid.price.per_second, &bid.price.unit),
+			format::price(ask.price.per_second, &ask.price.unit)
+		))
+		.hint("raise the bid (`sonm orders create` a new one) or find a cheaper ask"));
+	}
+	let spot_mismatch = (ask.duration == 0) != (bid.duration == 0);
+	if spot_mismatch || ask.duration < bid.duration {
+		return Err(CliError::not_possible(format!(
+			"the bid wants {} and the ask offers {}",
+			format::duration(bid.duration),
+			format::duration(ask.duration)
+		)));
+	}
+	if bid.netflags & !ask.netflags != 0 {
+		return Err(CliError::not_possible(format!(
+			"the bid needs network {} and the ask offers {}",
+			format::netflags(bid.netflags),
+			format::netflags(ask.netflags)
+		)));
+	}
+	for (index, (name, kind)) in BENCHMARKS.iter().enumerate() {
+		let offered = ask.benchmarks.get(index).copied().unwrap_or(0);
+		let required = bid.benchmarks.get(index).copied().unwrap_or(0);
+		if offered < required {
+			return Err(CliError::not_possible(format!(
+				"the bid needs {name} {} and the ask offers {}",
+				benchmark_text(*kind, required),
+				benchmark_text(*kind, offered)
+			)));
+		}
+	}
+	Ok(())
+}
+
+/// Refuses before signing when the customer's lists block the supplier or the other way round.
+async fn check_blacklists(
+	ctx: &mut Context,
+	supplier: &str,
+	customer: &str,
+) -> Result<(), CliError> {
+	let client = ctx.client().await?;
+	if client.is_blocked(customer, supplier).await? {
+		return Err(CliError::not_possible(format!(
+			"supplier {supplier} is on the customer's blacklist (or a list it subscribes to)"
+		))
+		.hint(format!("`sonm blacklist remove {supplier}` to deal with them again")));
+	}
+	if client.is_blocked(supplier, customer).await? {
+		return Err(CliError::not_possible(format!(
+			"the supplier {supplier} has blacklisted the customer {customer}"
+		)));
+	}
+	Ok(())
+}
+
+fn benchmark_text(kind: order_file::BenchmarkKind, value: u64) -> String {
+	match kind {
+		order_file::BenchmarkKind::Number => value.to_string(),
+		order_file::BenchmarkKind::Size => format::size(value),
+		order_file::BenchmarkKind::Bandwidth => format::bandwidth(value),
+	}
+}
+
+/// The non-zero resources of an order, short.
+fn resources(benchmarks: &[u64]) -> String {
+	let parts: Vec<String> = BENCHMARKS
+		.iter()
+		.zip(benchmarks)
+		.filter(|(_, value)| **value > 0)
+		.map(|((name, kind), value)| format!("{name} {}", benchmark_text(*kind, *value)))
+		.collect();
+	if parts.is_empty() {
+		"-".into()
+	} else {
+		parts.join(", ")
+	}
+}
+
+fn order_details(order: &Order, now: u64) -> String {
+	let mut lines = vec![
+		format!("order {} ({})", order.id, order.side.to_lowercase()),
+		format!("  author        {}", order.author),
+		format!("  price         {}", format::price(order.price.per_second, &order.price.unit)),
+		format!("  duration      {}", format::duration(order.duration)),
+		format!("  identity      {} or above", order.min_identity.to_lowercase()),
+		format!("  network       {}", format::netflags(order.netflags)),
+		format!("  resources     {}", resources(&order.benchmarks)),
+		format!("  placed        {}", format::relative(order.placed_at, now)),
+		format!(
+			"  held          {} deposit, {} escrow",
+			format::snm(order.deposit),
+			format::snm(order.escrow)
+		),
+	];
+	if let Some(counterparty) = &order.counterparty {
+		lines.push(format!("  counterparty  {counterparty}"));
+	}
+	if let Some(curator) = &order.curator {
+		lines.push(format!("  blacklist of  {curator}"));
+	}
+	if !order.tag.is_empty() {
+		lines.push(format!("  tag           {}", order.tag));
+	}
+	if let Some(expires) = order.expires_at {
+		lines.push(format!("  expires       {}", format::relative(expires, now)));
+	}
+	lines.join("\n")
+}
+
+fn deal_details(deal: &Deal, now: u64) -> String {
+	[
+		format!("deal {} (ask {}, bid {})", deal.id, deal.ask, deal.bid),
+		format!("  supplier      {}", deal.supplier),
+		format!("  customer      {}", deal.consumer),
+		format!("  price         {}", format::price(deal.price.per_second, &deal.price.unit)),
+		format!("  duration      {}", format::duration(deal.duration)),
+		format!("  started       {}", format::relative(deal.start, now)),
+		format!(
+			"  ends          {}",
+			deal.end.map(|end| format::relative(end, now)).unwrap_or("when closed".into())
+		),
+		format!("  billed until  {}", format::relative(deal.billed_until, now)),
+		format!("  escrow        {}", format::snm(deal.escrow)),
+		format!("  paid          {}", format::snm(deal.paid)),
+	]
+	.join("\n")
+}
+
+/// A transaction's result for --output json: what it did plus where it landed.
+pub fn result_json(included: &Included, mut result: serde_json::Value) -> serde_json::Value {
+	result["block"] = json!({
+		"hash": included.block_hash,
+		"number": included.block_number,
+		"finalized": included.finalized,
+	});
+	result["extrinsic"] = json!(included.extrinsic_hash);
+	result["events"] = json!(included.events);
+	result
+}
+
+fn side_name(side: Side) -> &'static str {
+	match side {
+		Side::Bid => "Bid",
+		Side::Ask => "Ask",
+	}
+}
+
+fn identity_level(index: u8) -> IdentityLevel {
+	match index {
+		1 => IdentityLevel::Registered,
+		2 => IdentityLevel::Identified,
+		3 => IdentityLevel::Professional,
+		_ => IdentityLevel::Anonymous,
+	}
+}
+
+fn no_order(id: u64) -> CliError {
+	CliError::not_possible(format!("no open order {id}"))
+		.hint("it was cancelled, matched, or never placed (`sonm orders list`)")
+}
+
+fn no_deal(id: u64) -> CliError {
+	CliError::not_possible(format!("no open deal {id}"))
+		.hint("it was closed or never opened (`sonm deals list`)")
+}
+
+/// An RPC refusal of a listing (e.g. matching an unknown order) as "not found".
+fn not_found(error: sonm_client::ClientError) -> CliError {
+	match error {
+		sonm_client::ClientError::Rpc { method, message } => {
+			CliError::not_possible(format!("{method}: {message}"))
+		},
+		other => other.into(),
+	}
+}

@@ -1,0 +1,6 @@
+//! One module per group of commands.
+
+pub mod accounts;
+pub mod market;
+pub mod staking;
+pub mod trust;

@@ -1,0 +1,149 @@
+//! Masternodes (register, bond, unbond, withdraw, status, rewards) and the oracle's prices.
+
+use crate::{
+	args::{MasternodeCommand, OracleCommand},
+	commands::{accounts::parse_amount, market::result_json},
+	context::Context,
+	error::CliError,
+	format,
+};
+use serde_json::json;
+use sonm_client::runtime;
+
+pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result<(), CliError> {
+	let calls = runtime::transactions().masternodes();
+	let (summary, included) = match command {
+		MasternodeCommand::Status { account } => return status(ctx, account).await,
+		MasternodeCommand::Rewards { account } => {
+			let account = ctx.account_or_from(account.as_deref())?.to_string();
+			let reward = ctx.client().await?.pending_reward(&account).await?;
+			let session = ctx.client().await?.session().await?;
+			ctx.print(
+				json!({ "account": account, "pendingReward": reward.to_string(),
+					"session": session }),
+				|| {
+					format!(
+						"{account} would be paid {} if session {} ended now",
+						format::snm(reward),
+						session.index
+					)
+				},
+			);
+			return Ok(());
+		},
+		MasternodeCommand::Register { stake } => {
+			let stake = parse_amount(&stake)?;
+			let included = ctx.submit("register masternode", &calls.register(stake)).await?;
+			(
+				format!(
+					"registered with {} staked; the set is chosen each session",
+					format::snm(stake)
+				),
+				included,
+			)
+		},
+		MasternodeCommand::Bond { amount } => {
+			let amount = parse_amount(&amount)?;
+			let included = ctx.submit("bond", &calls.bond_extra(amount)).await?;
+			(format!("{} more bonded", format::snm(amount)), included)
+		},
+		MasternodeCommand::Unbond { amount } => {
+			let amount = parse_amount(&amount)?;
+			let included = ctx.submit("unbond", &calls.unbond(amount)).await?;
+			(
+				format!(
+					"{} unbonding; `sonm masternode withdraw` once the period is over",
+					format::snm(amount)
+				),
+				included,
+			)
+		},
+		MasternodeCommand::Withdraw => {
+			let included = ctx.submit("withdraw", &calls.withdraw()).await?;
+			let amount = included.event("Masternodes", "Withdrawn").and_then(|e| e.u128("amount"));
+			(format!("withdrawn: {}", format::snm(amount.unwrap_or(0))), included)
+		},
+	};
+	ctx.print(result_json(&included, json!({})), || summary);
+	Ok(())
+}
+
+async fn status(ctx: &mut Context, account: Option<String>) -> Result<(), CliError> {
+	let only = account
+		.as_deref()
+		.map(|text| ctx.account(text))
+		.transpose()?
+		.map(|a| a.to_string());
+	let client = ctx.client().await?;
+	let session = client.session().await?;
+	let active = client.active_set().await?;
+	let mut masternodes = client.masternodes().await?;
+	if let Some(only) = &only {
+		masternodes.retain(|m| &m.account == only);
+		if masternodes.is_empty() {
+			return Err(CliError::not_possible(format!("{only} is not a masternode")));
+		}
+	}
+	ctx.print(
+		json!({ "session": session, "activeSet": active, "masternodes": masternodes }),
+		|| {
+			let mut lines = vec![format!(
+				"session {} ({} blocks), {} active",
+				session.index,
+				session.length,
+				active.len()
+			)];
+			for m in &masternodes {
+				let mut state = vec![if m.active { "active" } else { "waiting" }.to_owned()];
+				if m.leaving {
+					state.push("leaving".into());
+				}
+				if let Some(since) = m.offline_since {
+					state.push(format!("offline since session {since}"));
+				}
+				lines.push(format!(
+					"  {}  {}  {}",
+					m.account,
+					format::snm(m.stake),
+					state.join(", ")
+				));
+				for u in &m.unbonding {
+					lines.push(format!(
+						"    unbonding {} (withdrawable from session {})",
+						format::snm(u.amount),
+						u.from
+					));
+				}
+			}
+			lines.join("\n")
+		},
+	);
+	Ok(())
+}
+
+pub async fn oracle(ctx: &mut Context, command: OracleCommand) -> Result<(), CliError> {
+	match command {
+		OracleCommand::Prices => {
+			let prices = ctx.client().await?.prices().await?;
+			ctx.print(json!(prices), || {
+				if prices.is_empty() {
+					return "no prices have been fed".into();
+				}
+				prices
+					.iter()
+					.map(|p| {
+						format!(
+							"1 {} = {} ({}s old{})",
+							p.currency.to_uppercase(),
+							format::snm(p.snm_per_unit),
+							p.age,
+							if p.fresh { "" } else { ", stale: not used" }
+						)
+					})
+					.collect::<Vec<_>>()
+					.join("\n")
+			});
+			Ok(())
+		},
+	}
+}

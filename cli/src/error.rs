@@ -1,0 +1,182 @@
+//! The CLI's errors: what went wrong, what to do about it, and the exit code that tells a script
+//! which kind of failure it was.
+
+use sonm_client::{ClientError, KeyError};
+use std::fmt;
+
+/// Exit codes, as `sonm --help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the chain refused the transaction (a pallet's error, e.g. Market::PriceTooHigh) or the node
+     rejected it (bad nonce, cannot pay the fee)
+  2  bad command line or input file (unknown flag, bad unit, malformed YAML)
+  3  the node could not be reached or an RPC call failed
+  4  account or key problem (unknown account, wrong password, unreadable key file)
+  5  not found or not possible as asked (no such order or deal; a deal the orders cannot make)";
+
+/// Which kind of failure; each has its exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+	/// The chain or the node refused a transaction.
+	Refused,
+	/// The command line or an input file is wrong.
+	Usage,
+	/// The node could not be reached or answered with an error.
+	Connection,
+	/// An account or a key could not be found or opened.
+	Key,
+	/// What was asked for does not exist or cannot be done as asked.
+	NotPossible,
+}
+
+impl Kind {
+	/// The process exit code.
+	pub fn exit_code(self) -> i32 {
+		match self {
+			Self::Refused => 1,
+			Self::Usage => 2,
+			Self::Connection => 3,
+			Self::Key => 4,
+			Self::NotPossible => 5,
+		}
+	}
+
+	/// The name in `--output json` errors.
+	pub fn name(self) -> &'static str {
+		match self {
+			Self::Refused => "refused",
+			Self::Usage => "usage",
+			Self::Connection => "connection",
+			Self::Key => "key",
+			Self::NotPossible => "not-possible",
+		}
+	}
+}
+
+/// A failed command.
+#[derive(Debug)]
+pub struct CliError {
+	/// Which kind of failure.
+	pub kind: Kind,
+	/// What was wrong.
+	pub message: String,
+	/// What to do about it, when there is something to say.
+	pub hint: Option<String>,
+	/// The pallet and error name when the chain refused with one.
+	pub module_error: Option<(String, String)>,
+}
+
+impl CliError {
+	/// A failure of `kind` saying `message`.
+	pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+		Self { kind, message: message.into(), hint: None, module_error: None }
+	}
+
+	/// Bad command line or input.
+	pub fn usage(message: impl Into<String>) -> Self {
+		Self::new(Kind::Usage, message)
+	}
+
+	/// Not found, or not possible as asked.
+	pub fn not_possible(message: impl Into<String>) -> Self {
+		Self::new(Kind::NotPossible, message)
+	}
+
+	/// Adds what to do.
+	pub fn hint(mut self, hint: impl Into<String>) -> Self {
+		self.hint = Some(hint.into());
+		self
+	}
+
+	/// The error as `--output json` prints it.
+	pub fn to_json(&self) -> serde_json::Value {
+		let mut error = serde_json::json!({
+			"kind": self.kind.name(),
+			"exitCode": self.kind.exit_code(),
+			"message": self.message,
+		});
+		if let Some(hint) = &self.hint {
+			error["hint"] = hint.clone().into();
+		}
+		if let Some((pallet, name)) = &self.module_error {
+			error["pallet"] = pallet.clone().into();
+			error["error"] = name.clone().into();
+		}
+		serde_json::json!({ "error": error })
+	}
+}
+
+impl fmt::Display for CliError {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		write!(f, "error: {}", self.message)?;
+		if let Some(hint) = &self.hint {
+			write!(f, "\n  hint: {hint}")?;
+		}
+		Ok(())
+	}
+}
+
+impl From<KeyError> for CliError {
+	fn from(error: KeyError) -> Self {
+		let hint = match &error {
+			KeyError::WrongPassword => {
+				Some("give the key's password with --password or SONM_PASSWORD")
+			},
+			KeyError::UnknownAccount(..) => {
+				Some("`sonm accounts list` shows the keystore; `sonm accounts import` adds a key")
+			},
+			_ => None,
+		};
+		let mut cli = Self::new(Kind::Key, error.to_string());
+		cli.hint = hint.map(str::to_owned);
+		cli
+	}
+}
+
+impl From<ClientError> for CliError {
+	fn from(error: ClientError) -> Self {
+		match &error {
+			ClientError::Connection { .. } => Self::new(Kind::Connection, error.to_string())
+				.hint("is a node running there? Give its address with --url or SONM_URL"),
+			ClientError::Rpc { .. } | ClientError::Subxt(_) => {
+				Self::new(Kind::Connection, error.to_string())
+			},
+			ClientError::Refused(_) | ClientError::Dispatch(_) => {
+				Self::new(Kind::Refused, error.to_string())
+			},
+			ClientError::Module { pallet, error: name, doc } => {
+				let mut cli = Self::new(Kind::Refused, format!("{pallet}::{name}: {doc}"));
+				cli.hint = module_hint(pallet, name).map(str::to_owned);
+				cli.module_error = Some((pallet.clone(), name.clone()));
+				cli
+			},
+		}
+	}
+}
+
+/// What to do about the pallet errors people meet most.
+fn module_hint(pallet: &str, error: &str) -> Option<&'static str> {
+	Some(match (pallet, error) {
+		("Market", "InsufficientBalance") | ("Kyc", "InsufficientBalance") => {
+			"the account cannot cover what must be held: top it up (`sonm balance` shows free and held)"
+		},
+		("Market", "PriceUnavailable") => {
+			"no fresh SNM/USD price is in force (`sonm oracle prices`); quote in SNM or wait for the feeders"
+		},
+		("Market", "SupplierBlacklisted") => {
+			"the supplier is on your blacklist or a list you subscribe to (`sonm blacklist list`)"
+		},
+		("Market", "CustomerBlacklisted") => "the supplier or its curator has blacklisted you",
+		("Market", "OrderNotFound") => "the order was cancelled, matched or never existed (`sonm orders list`)",
+		("Market", "DealNotFound") => "the deal is closed or never existed (`sonm deals list`)",
+		("Market", "DealNotEnded") => "only the customer may close a forward deal before its end",
+		("Market", "SupplierIdentityTooLow") | ("Market", "CustomerIdentityTooLow") => {
+			"the order requires a higher KYC level (`sonm kyc status`, `sonm kyc request`)"
+		},
+		("Masternodes", "BelowMinStake") => {
+			"a masternode stakes at least the minimum (10,000 SNM on this runtime)"
+		},
+		_ => return None,
+	})
+}

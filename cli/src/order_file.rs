@@ -1,0 +1,336 @@
+//! An order as people write it: from flags or from a YAML file in the spirit of SONM's
+//! `bid.yaml`/`ask.yaml`, with human units. Parsed and checked here, before anything is signed:
+//!
+//! ```yaml
+//! side: ask                 # ask (supplier) or bid (customer)
+//! price: 2.5 USD/h          # SNM or USD per s, m, h or d
+//! duration: 8h              # 90s, 30m, 8h, 2d, 1h30m; 0 or spot for a spot deal
+//! counterparty: bob         # optional: only this account (address, keystore or dev name)
+//! identity: registered      # optional: the least KYC level of the counterparty
+//! blacklist: 5FHneW4…       # optional: also apply this curator's blacklist
+//! tag: render-farm          # optional, at most 32 bytes
+//! expires-in: 1d            # optional
+//! network: { overlay: true, outbound: true, incoming: false }
+//! resources:                # offered by an ask, required by a bid; missing ones are 0
+//!   cpu-cores: 4
+//!   ram-size: 2 GiB
+//!   storage-size: 100 GB
+//!   net-download: 100 Mbit/s
+//!   gpu-count: 1
+//!   gpu-mem: 8 GiB
+//! ```
+
+use crate::{
+	error::CliError,
+	units::{self, PriceUnit},
+};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The order file's format, for `sonm orders create --help`.
+pub const FILE_HELP: &str = "\
+Order file (--file), YAML with human units:
+  side: ask                 # ask (supplier) or bid (customer)
+  price: 2.5 USD/h          # SNM or USD per s, m, h or d
+  duration: 8h              # 90s, 30m, 8h, 2d, 1h30m; 0 or spot for a spot deal
+  counterparty: bob         # optional: only this account
+  identity: registered      # optional: anonymous, registered, identified, professional
+  blacklist: <account>      # optional: also apply this curator's blacklist
+  tag: render-farm          # optional, at most 32 bytes
+  expires-in: 1d            # optional
+  network: { overlay: true, outbound: true, incoming: false }
+  resources:                # offered by an ask, required by a bid; missing ones are 0
+    cpu-sysbench-multi: 1000
+    cpu-cores: 4
+    ram-size: 2 GiB
+    storage-size: 100 GB
+    net-download: 100 Mbit/s
+    net-upload: 50 Mbit/s
+    gpu-count: 1
+    gpu-mem: 8 GiB";
+
+/// The most bytes a tag holds.
+pub const MAX_TAG_LEN: usize = 32;
+
+/// How a benchmark's value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchmarkKind {
+	/// A plain number (a score, a count, a hash rate).
+	Number,
+	/// Bytes, with a size unit (`2 GiB`).
+	Size,
+	/// Bits per second, with a bandwidth unit (`100 Mbit/s`).
+	Bandwidth,
+}
+
+/// The standard benchmarks by index (SPEC section 3): name and how the value is written.
+pub const BENCHMARKS: [(&str, BenchmarkKind); 12] = [
+	("cpu-sysbench-multi", BenchmarkKind::Number),
+	("cpu-sysbench-single", BenchmarkKind::Number),
+	("cpu-cores", BenchmarkKind::Number),
+	("ram-size", BenchmarkKind::Size),
+	("storage-size", BenchmarkKind::Size),
+	("net-download", BenchmarkKind::Bandwidth),
+	("net-upload", BenchmarkKind::Bandwidth),
+	("gpu-count", BenchmarkKind::Number),
+	("gpu-mem", BenchmarkKind::Size),
+	("gpu-eth-hashrate", BenchmarkKind::Number),
+	("gpu-cash-hashrate", BenchmarkKind::Number),
+	("gpu-redshift", BenchmarkKind::Number),
+];
+
+/// Which side of the book.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+	/// A customer's order.
+	Bid,
+	/// A supplier's order.
+	Ask,
+}
+
+/// The identity levels, lowest first.
+pub const IDENTITY_LEVELS: [&str; 4] = ["anonymous", "registered", "identified", "professional"];
+
+/// An order ready to be placed (accounts still as the user wrote them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderSpec {
+	pub side: Side,
+	pub price: units::Price,
+	/// Seconds; 0 for spot.
+	pub duration: u64,
+	pub counterparty: Option<String>,
+	/// Index into [`IDENTITY_LEVELS`].
+	pub min_identity: u8,
+	pub curator: Option<String>,
+	pub tag: String,
+	pub benchmarks: [u64; 12],
+	pub netflags: u8,
+	/// Seconds from now.
+	pub expires_in: Option<u64>,
+}
+
+/// Reads a side: `ask`/`bid` (also `sell`/`buy`).
+pub fn parse_side(text: &str) -> Result<Side, CliError> {
+	match text.trim().to_ascii_lowercase().as_str() {
+		"bid" | "buy" => Ok(Side::Bid),
+		"ask" | "sell" => Ok(Side::Ask),
+		other => Err(CliError::usage(format!("side {other:?} is neither `ask` nor `bid`"))),
+	}
+}
+
+/// Reads an identity level by name.
+pub fn parse_identity(text: &str) -> Result<u8, CliError> {
+	let lower = text.trim().to_ascii_lowercase();
+	IDENTITY_LEVELS
+		.iter()
+		.position(|level| *level == lower)
+		.map(|i| i as u8)
+		.ok_or_else(|| {
+			CliError::usage(format!(
+				"identity level {text:?} is not one of {}",
+				IDENTITY_LEVELS.join(", ")
+			))
+		})
+}
+
+/// Reads benchmark `name`'s value from text in its kind's units.
+pub fn parse_benchmark(name: &str, text: &str) -> Result<u64, CliError> {
+	let (_, kind) = BENCHMARKS.iter().find(|(known, _)| *known == name).ok_or_else(|| {
+		CliError::usage(format!(
+			"unknown resource {name:?}; the resources are {}",
+			BENCHMARKS.map(|(name, _)| name).join(", ")
+		))
+	})?;
+	let parsed = match kind {
+		BenchmarkKind::Number => text
+			.trim()
+			.parse::<u64>()
+			.map_err(|_| format!("{text:?} is not a whole number")),
+		BenchmarkKind::Size => units::parse_size(text).map_err(|e| e.to_string()),
+		BenchmarkKind::Bandwidth => units::parse_bandwidth(text).map_err(|e| e.to_string()),
+	};
+	parsed.map_err(|reason| CliError::usage(format!("{name}: {reason}")))
+}
+
+/// Reads a price, naming the field when it is wrong.
+pub fn parse_price(text: &str) -> Result<units::Price, CliError> {
+	units::parse_price(text).map_err(|e| CliError::usage(format!("price: {e}")))
+}
+
+/// Reads a duration, naming the field when it is wrong.
+pub fn parse_duration(field: &str, text: &str) -> Result<u64, CliError> {
+	units::parse_duration(text).map_err(|e| CliError::usage(format!("{field}: {e}")))
+}
+
+/// Checks a tag's length.
+pub fn check_tag(tag: &str) -> Result<(), CliError> {
+	if tag.len() > MAX_TAG_LEN {
+		return Err(CliError::usage(format!(
+			"tag {tag:?} is {} bytes; a tag holds at most {MAX_TAG_LEN}",
+			tag.len()
+		)));
+	}
+	Ok(())
+}
+
+/// A YAML order file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct OrderFile {
+	side: String,
+	price: String,
+	duration: serde_yaml::Value,
+	counterparty: Option<String>,
+	identity: Option<String>,
+	blacklist: Option<String>,
+	tag: Option<String>,
+	expires_in: Option<serde_yaml::Value>,
+	network: Option<NetworkFile>,
+	#[serde(default)]
+	resources: BTreeMap<String, serde_yaml::Value>,
+}
+
+/// The `network` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NetworkFile {
+	#[serde(default)]
+	overlay: bool,
+	#[serde(default)]
+	outbound: bool,
+	#[serde(default)]
+	incoming: bool,
+}
+
+/// A YAML scalar as text (`8h`, `4`, `2 GiB`).
+fn scalar(field: &str, value: &serde_yaml::Value) -> Result<String, CliError> {
+	match value {
+		serde_yaml::Value::String(text) => Ok(text.clone()),
+		serde_yaml::Value::Number(number) => Ok(number.to_string()),
+		other => Err(CliError::usage(format!(
+			"{field}: expected a value like `8h` or `4`, not {other:?}"
+		))),
+	}
+}
+
+/// Network flag bits from the three switches.
+pub fn netflags(overlay: bool, outbound: bool, incoming: bool) -> u8 {
+	u8::from(overlay) | (u8::from(outbound) << 1) | (u8::from(incoming) << 2)
+}
+
+/// Parses an order file's text.
+pub fn parse_order_file(text: &str) -> Result<OrderSpec, CliError> {
+	let file: OrderFile =
+		serde_yaml::from_str(text).map_err(|e| CliError::usage(format!("order file: {e}")))?;
+	let mut benchmarks = [0u64; 12];
+	for (name, value) in &file.resources {
+		let index = BENCHMARKS.iter().position(|(known, _)| known == name);
+		let value = parse_benchmark(name, &scalar(name, value)?)?;
+		if let Some(index) = index {
+			benchmarks[index] = value;
+		}
+	}
+	let tag = file.tag.unwrap_or_default();
+	check_tag(&tag)?;
+	let network = file.network.unwrap_or_default();
+	Ok(OrderSpec {
+		side: parse_side(&file.side)?,
+		price: parse_price(&file.price)?,
+		duration: parse_duration("duration", &scalar("duration", &file.duration)?)?,
+		counterparty: file.counterparty,
+		min_identity: file.identity.as_deref().map(parse_identity).transpose()?.unwrap_or(0),
+		curator: file.blacklist,
+		tag,
+		benchmarks,
+		netflags: netflags(network.overlay, network.outbound, network.incoming),
+		expires_in: file
+			.expires_in
+			.as_ref()
+			.map(|value| parse_duration("expires-in", &scalar("expires-in", value)?))
+			.transpose()?,
+	})
+}
+
+impl OrderSpec {
+	/// The price's unit as the chain names it.
+	pub fn unit_name(&self) -> &'static str {
+		match self.price.unit {
+			PriceUnit::Snm => "SNM",
+			PriceUnit::Usd => "USD",
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const ASK: &str = "\
+side: ask
+price: 2.5 USD/h
+duration: 8h
+identity: registered
+tag: render-farm
+expires-in: 1d
+network: { overlay: true, outbound: true }
+resources:
+  cpu-cores: 4
+  ram-size: 2 GiB
+  storage-size: 100 GB
+  net-download: 100 Mbit/s
+  gpu-count: 1
+  gpu-mem: 8 GiB
+";
+
+	#[test]
+	fn an_ask_file_with_human_units() {
+		let spec = parse_order_file(ASK).unwrap();
+		assert_eq!(spec.side, Side::Ask);
+		assert_eq!(spec.price, units::parse_price("2.5 USD/h").unwrap());
+		assert_eq!(spec.duration, 8 * 3600);
+		assert_eq!(spec.min_identity, 1);
+		assert_eq!(spec.tag, "render-farm");
+		assert_eq!(spec.expires_in, Some(86_400));
+		assert_eq!(spec.netflags, 3);
+		assert_eq!(spec.benchmarks[2], 4);
+		assert_eq!(spec.benchmarks[3], 2 << 30);
+		assert_eq!(spec.benchmarks[4], 100_000_000_000);
+		assert_eq!(spec.benchmarks[5], 100_000_000);
+		assert_eq!(spec.benchmarks[7], 1);
+		assert_eq!(spec.benchmarks[8], 8 << 30);
+		assert_eq!(spec.benchmarks[0], 0);
+	}
+
+	#[test]
+	fn a_spot_bid_needs_only_side_price_and_duration() {
+		let spec = parse_order_file("side: bid\nprice: 0.5 SNM/h\nduration: 0\n").unwrap();
+		assert_eq!(spec.side, Side::Bid);
+		assert_eq!(spec.duration, 0);
+		assert_eq!(spec.benchmarks, [0; 12]);
+		assert_eq!(spec.netflags, 0);
+	}
+
+	#[test]
+	fn mistakes_are_named() {
+		let message = |text: &str| parse_order_file(text).unwrap_err().message;
+		assert!(message("side: rent\nprice: 1 SNM/h\nduration: 1h\n").contains("side \"rent\""));
+		assert!(message("side: ask\nprice: 1 EUR/h\nduration: 1h\n").contains("price"));
+		assert!(message("side: ask\nprice: 1 SNM/h\nduration: 1 week\n").contains("duration"));
+		assert!(message(
+			"side: ask\nprice: 1 SNM/h\nduration: 1h\nresources: { ram-size: 2 GHz }\n"
+		)
+		.contains("ram-size"));
+		assert!(message("side: ask\nprice: 1 SNM/h\nduration: 1h\nresources: { cpu-speed: 3 }\n")
+			.contains("unknown resource \"cpu-speed\""));
+		assert!(message("side: ask\nprice: 1 SNM/h\nduration: 1h\ncolour: red\n")
+			.contains("unknown field `colour`"));
+		assert!(message("side: ask\nprice: 1 SNM/h\nduration: 1h\nidentity: famous\n")
+			.contains("identity level"));
+		assert!(message(&format!(
+			"side: ask\nprice: 1 SNM/h\nduration: 1h\ntag: {}\n",
+			"x".repeat(33)
+		))
+		.contains("at most 32"));
+		assert!(message("side: ask\nduration: 1h\n").contains("missing field `price`"));
+	}
+}

@@ -1,0 +1,398 @@
+//! The `sonm` binary against a real `sonm-node --dev`: a supplier places an ask from a YAML
+//! file, a customer finds it, a too-cheap bid is refused with a readable error, a matching bid
+//! opens a deal that is billed and closed by the customer with `--blacklist`; the JSON outputs
+//! and balances are checked to the base unit, and a second deal with the blacklisted supplier
+//! fails by name (from the CLI's check and from the chain itself). A key exported by
+//! polkadot.js is imported and signs a transfer.
+
+use serde_json::Value;
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Output, Stdio},
+	time::{Duration, Instant},
+};
+
+const SONM_BIN: &str = env!("CARGO_BIN_EXE_sonm");
+/// How long the chain may take to get somewhere (the first start compiles the runtime).
+const PATIENCE: Duration = Duration::from_secs(180);
+const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+
+/// `sonm-node`, built into the same target directory as `sonm`.
+fn node_bin() -> PathBuf {
+	Path::new(SONM_BIN).with_file_name("sonm-node")
+}
+
+fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A `sonm-node --dev` in a temporary directory, killed by its PID when dropped; its log is
+/// printed if the test is failing.
+struct DevNode {
+	child: Child,
+	url: String,
+	dir: tempfile::TempDir,
+}
+
+impl DevNode {
+	fn start() -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let rpc_port = free_port();
+		let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
+		let child = Command::new(node_bin())
+			.args(["--dev", "--no-telemetry", "--no-mdns", "--no-prometheus"])
+			.arg("--base-path")
+			.arg(dir.path().join("chain"))
+			.args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().unwrap())
+			.stderr(log)
+			.spawn()
+			.expect("sonm-node starts (built by `cargo build --workspace`)");
+		let node = Self { child, url: format!("ws://127.0.0.1:{rpc_port}"), dir };
+		node.wait_until_ready();
+		node
+	}
+
+	/// Waits until the node answers and has produced a block.
+	fn wait_until_ready(&self) {
+		let deadline = Instant::now() + PATIENCE;
+		while Instant::now() < deadline {
+			let out = self.sonm(&["-o", "json", "masternode", "status"]);
+			if out.status.success() {
+				return;
+			}
+			std::thread::sleep(Duration::from_millis(500));
+		}
+		panic!("the node did not answer within {PATIENCE:?}");
+	}
+
+	/// Runs `sonm` against this node with its own keystore.
+	fn sonm(&self, args: &[&str]) -> Output {
+		Command::new(SONM_BIN)
+			.args(["--url", &self.url])
+			.arg("--keystore")
+			.arg(self.dir.path().join("keystore"))
+			.args(args)
+			.env_remove("SONM_FROM")
+			.env_remove("SONM_PASSWORD")
+			.output()
+			.expect("sonm runs")
+	}
+
+	/// Runs `sonm -o json ...`, expects success and returns the JSON.
+	fn json(&self, args: &[&str]) -> Value {
+		let mut all = vec!["-o", "json"];
+		all.extend_from_slice(args);
+		let out = self.sonm(&all);
+		assert!(
+			out.status.success(),
+			"sonm {args:?} failed ({}):\n{}{}",
+			out.status,
+			String::from_utf8_lossy(&out.stdout),
+			String::from_utf8_lossy(&out.stderr)
+		);
+		serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+			panic!("sonm {args:?} printed no JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
+		})
+	}
+
+	/// An account's (free, held) balance in base units.
+	fn balance(&self, account: &str) -> (u128, u128) {
+		let json = self.json(&["balance", account]);
+		(amount(&json["balance"]["free"]), amount(&json["balance"]["held"]))
+	}
+
+	/// Waits until the chain has `blocks` more blocks.
+	fn wait_blocks(&self, blocks: u64) {
+		let best = || self.json(&["balance", "alice"])["block"].as_u64().unwrap();
+		let target = best() + blocks;
+		let deadline = Instant::now() + PATIENCE;
+		while best() < target {
+			assert!(Instant::now() < deadline, "no new blocks within {PATIENCE:?}");
+			std::thread::sleep(Duration::from_millis(500));
+		}
+	}
+}
+
+impl Drop for DevNode {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			let log = std::fs::read_to_string(self.dir.path().join("node.log")).unwrap_or_default();
+			let lines: Vec<&str> = log.lines().collect();
+			eprintln!(
+				"--- node log tail ---\n{}",
+				lines[lines.len().saturating_sub(40)..].join("\n")
+			);
+		}
+	}
+}
+
+/// A decimal string of base units.
+fn amount(value: &Value) -> u128 {
+	value
+		.as_str()
+		.unwrap_or_else(|| panic!("{value} is not an amount"))
+		.parse()
+		.unwrap()
+}
+
+/// The first event `pallet::name` of a transaction's JSON result.
+fn event<'a>(result: &'a Value, pallet: &str, name: &str) -> &'a Value {
+	result["events"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.find(|event| event["pallet"] == pallet && event["name"] == name)
+		.unwrap_or_else(|| panic!("no {pallet}::{name} in {result}"))
+}
+
+/// An event field that may be a number or a decimal string.
+fn number(value: &Value) -> u128 {
+	match value {
+		Value::Number(n) => n.as_u64().unwrap().into(),
+		Value::String(s) => s.parse().unwrap(),
+		other => panic!("{other} is not a number"),
+	}
+}
+
+/// The fee `who` paid for a transaction, from its `TransactionFeePaid` event.
+fn fee(result: &Value) -> u128 {
+	let paid = event(result, "TransactionPayment", "TransactionFeePaid");
+	number(&paid["fields"]["actual_fee"]) + number(&paid["fields"]["tip"])
+}
+
+const ASK_FILE: &str = "\
+side: ask
+price: 3.6 SNM/h
+duration: 1h
+tag: e2e-gpu-box
+network: { outbound: true, incoming: true }
+resources:
+  cpu-cores: 4
+  ram-size: 2 GiB
+  net-download: 100 Mbit/s
+  gpu-count: 1
+";
+
+#[test]
+fn a_customer_and_a_supplier_deal_through_the_cli() {
+	let node = DevNode::start();
+	let ask_path = node.dir.path().join("ask.yaml");
+	std::fs::write(&ask_path, ASK_FILE).unwrap();
+	let ask_file = ask_path.to_str().unwrap();
+
+	// The supplier places an ask from the YAML file; the JSON shows the units turned into the
+	// chain's integers.
+	let placed = node.json(&["orders", "create", "--file", ask_file, "--from", "bob"]);
+	let ask = placed["id"].as_u64().unwrap();
+	let order = &placed["order"];
+	assert_eq!(order["side"], "Ask");
+	assert_eq!(order["author"], BOB);
+	assert_eq!(order["price"]["perSecond"], "1000000000000000");
+	assert_eq!(order["price"]["unit"], "SNM");
+	assert_eq!(order["duration"], 3600);
+	assert_eq!(order["benchmarks"][2], 4);
+	assert_eq!(order["benchmarks"][3], 2u64 << 30);
+	assert_eq!(order["benchmarks"][5], 100_000_000);
+	assert_eq!(order["benchmarks"][7], 1);
+	assert_eq!(order["netflags"], 6);
+	assert_eq!(order["tag"], "e2e-gpu-box");
+	assert_eq!(event(&placed, "Market", "OrderPlaced")["fields"]["author"], BOB);
+
+	// The customer finds it in the book.
+	let asks = node.json(&["orders", "list", "--side", "ask"]);
+	assert!(asks.as_array().unwrap().iter().any(|o| o["id"] == ask && o["author"] == BOB));
+	let human = node.sonm(&["orders", "show", &ask.to_string()]);
+	let human = String::from_utf8(human.stdout).unwrap();
+	assert!(
+		human.contains("3.6 SNM/h") && human.contains("1h") && human.contains("ram-size 2 GiB"),
+		"{human}"
+	);
+
+	// A bid below the ask's price: the CLI says what differs, in the user's units, and signs
+	// nothing.
+	let cheap = node.json(&[
+		"orders",
+		"create",
+		"--side",
+		"bid",
+		"--price",
+		"1 SNM/h",
+		"--duration",
+		"30m",
+		"--from",
+		"charlie",
+	]);
+	let cheap_bid = cheap["id"].as_u64().unwrap();
+	let refused = node.sonm(&[
+		"deals",
+		"open",
+		&ask.to_string(),
+		&cheap_bid.to_string(),
+		"--from",
+		"charlie",
+	]);
+	assert_eq!(refused.status.code(), Some(5));
+	let stderr = String::from_utf8_lossy(&refused.stderr);
+	assert!(stderr.contains("bid price 1 SNM/h is below the ask's 3.6 SNM/h"), "{stderr}");
+	let cancelled = node.json(&["orders", "cancel", &cheap_bid.to_string(), "--from", "charlie"]);
+	assert_eq!(cancelled["order"], cheap_bid);
+
+	// A matching bid (needing less than the ask offers) and the deal.
+	let bid = node.json(&[
+		"orders",
+		"create",
+		"--side",
+		"bid",
+		"--price",
+		"3.6 SNM/h",
+		"--duration",
+		"30m",
+		"-r",
+		"cpu-cores=2",
+		"-r",
+		"ram-size=1GiB",
+		"--outbound",
+		"--from",
+		"charlie",
+	]);
+	let bid_id = bid["id"].as_u64().unwrap();
+	assert_eq!(bid["order"]["escrow"], (1_000_000_000_000_000u128 * 1800).to_string());
+	let matching = node.json(&["orders", "list", "--matching", &ask.to_string()]);
+	assert_eq!(matching[0]["id"], bid_id);
+	let opened =
+		node.json(&["deals", "open", &ask.to_string(), &bid_id.to_string(), "--from", "charlie"]);
+	let deal_id = opened["id"].as_u64().unwrap();
+	let deal = &opened["deal"];
+	assert_eq!(deal["supplier"], BOB);
+	assert_eq!(deal["consumer"], CHARLIE);
+	assert_eq!(deal["duration"], 1800);
+	assert_eq!(deal["escrow"], "1800000000000000000");
+	let listed = node.json(&["deals", "list", "charlie"]);
+	assert_eq!(listed[0]["id"], deal_id);
+
+	// Billed by a third party after some blocks: the supplier is paid for the time so far.
+	node.wait_blocks(2);
+	let billed = node.json(&["deals", "bill", &deal_id.to_string(), "--from", "dave"]);
+	let first_bill = event(&billed, "Market", "DealBilled");
+	assert_eq!(first_bill["fields"]["payee"], BOB);
+	assert!(number(&first_bill["fields"]["amount"]) > 0);
+
+	// The customer closes early with --blacklist: the supplier keeps what was earned, the rest
+	// comes back, the supplier is on the customer's list, all to the base unit.
+	let shown = node.json(&["deals", "show", &deal_id.to_string()]);
+	let escrow = amount(&shown["deal"]["escrow"]);
+	let (charlie_free, charlie_held) = node.balance("charlie");
+	let (bob_free, _) = node.balance("bob");
+	let closed =
+		node.json(&["deals", "close", &deal_id.to_string(), "--blacklist", "--from", "charlie"]);
+	assert_eq!(closed["blacklisted"], BOB);
+	let refund = amount(&closed["refund"]);
+	assert!(refund > 0);
+	let last_bill = event(&closed, "Market", "DealBilled");
+	let paid_now = number(&last_bill["fields"]["amount"]);
+	let fee_now = number(&last_bill["fields"]["fee"]);
+	assert_eq!(
+		paid_now + fee_now + refund,
+		escrow,
+		"the escrow is split between payee, fee and refund"
+	);
+	let (charlie_free_after, charlie_held_after) = node.balance("charlie");
+	let deposit = charlie_held_after + escrow - charlie_held;
+	assert!(deposit > 0, "blacklisting holds a deposit");
+	assert_eq!(charlie_free_after, charlie_free + refund - deposit - fee(&closed));
+	let (bob_free_after, _) = node.balance("bob");
+	assert_eq!(bob_free_after, bob_free + paid_now);
+	assert!(node.json(&["deals", "list", "charlie"]).as_array().unwrap().is_empty());
+	let list = node.json(&["blacklist", "list", "charlie"]);
+	assert_eq!(list["blacklist"][0], BOB);
+
+	// A second deal with the blacklisted supplier fails with the readable error.
+	let again = node.json(&["orders", "create", "--file", ask_file, "--from", "bob"]);
+	let ask2 = again["id"].as_u64().unwrap().to_string();
+	let refused =
+		node.sonm(&["deals", "quick-buy", &ask2, "--duration", "30m", "--from", "charlie"]);
+	assert_eq!(refused.status.code(), Some(5));
+	let stderr = String::from_utf8_lossy(&refused.stderr);
+	assert!(stderr.contains(&format!("supplier {BOB} is on the customer's blacklist")), "{stderr}");
+	assert!(stderr.contains("sonm blacklist remove"), "{stderr}");
+
+	// The chain refuses it too, by name, when the CLI's check is not in the way.
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	let error = runtime.block_on(async {
+		let client = sonm_client::Client::connect(&node.url).await.unwrap();
+		let call = sonm_client::runtime::transactions()
+			.market()
+			.quick_buy(ask2.parse().unwrap(), 1800);
+		let charlie = sonm_client::Key::dev("charlie").unwrap();
+		client
+			.submit(&call, &charlie, sonm_client::Wait::InBlock, |_| {})
+			.await
+			.unwrap_err()
+	});
+	assert_eq!(error.module_error(), Some(("Market", "SupplierBlacklisted")));
+	assert!(error.to_string().contains("blacklists the supplier"), "{error}");
+
+	// A pallet's error through the CLI: exit code 1, the error named with its doc, as JSON too.
+	let refused = node.sonm(&["-o", "json", "masternode", "register", "1 SNM", "--from", "dave"]);
+	assert_eq!(refused.status.code(), Some(1));
+	let json: Value = serde_json::from_slice(&refused.stdout).unwrap();
+	assert_eq!(json["error"]["pallet"], "Masternodes");
+	assert_eq!(json["error"]["error"], "BelowMinStake");
+	assert!(String::from_utf8_lossy(&refused.stderr).contains("Masternodes::BelowMinStake"));
+}
+
+#[test]
+fn a_polkadot_js_key_is_imported_and_signs_a_transfer() {
+	let node = DevNode::start();
+	let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+		.join("../client/tests/fixtures/polkadot-js-account.json");
+	let fixture = fixture.to_str().unwrap();
+
+	// A wrong password is refused by name and imports nothing.
+	let wrong = node.sonm(&["accounts", "import", "--json", fixture, "--password", "nope"]);
+	assert_eq!(wrong.status.code(), Some(4));
+	assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong password"));
+	assert!(node.json(&["accounts", "list"]).as_array().unwrap().is_empty());
+
+	let imported =
+		node.json(&["accounts", "import", "--json", fixture, "--password", "sonm-test-password"]);
+	let address = imported["address"].as_str().unwrap().to_owned();
+	assert_eq!(address, "5Gq7oqdhCfiziuX4mN5nZriF3SfGZ2NGHfVsngfPMmeuXY83");
+	assert_eq!(imported["name"], "wallet-customer");
+	let listed = node.json(&["accounts", "list"]);
+	assert_eq!(listed[0]["name"], "wallet-customer");
+
+	// Fund it, then sign with it by its keystore name.
+	node.json(&["transfer", "wallet-customer", "10 SNM", "--from", "alice"]);
+	let (before, _) = node.balance(&address);
+	assert_eq!(before, 10 * 10u128.pow(18));
+	let (dave_before, _) = node.balance("dave");
+	let sent = node.json(&[
+		"transfer",
+		"dave",
+		"1.5 SNM",
+		"--from",
+		"wallet-customer",
+		"--password",
+		"sonm-test-password",
+		"--finalized",
+	]);
+	assert_eq!(sent["block"]["finalized"], true);
+	let transfer = event(&sent, "Balances", "Transfer");
+	assert_eq!(transfer["fields"]["from"], address.as_str());
+	let (after, _) = node.balance(&address);
+	let (dave_after, _) = node.balance("dave");
+	assert_eq!(dave_after, dave_before + 1_500_000_000_000_000_000);
+	assert_eq!(after, before - 1_500_000_000_000_000_000 - fee(&sent));
+
+	// Without the password (and no terminal to ask on) nothing is signed.
+	let locked = node.sonm(&["transfer", "dave", "1 SNM", "--from", "wallet-customer"]);
+	assert_eq!(locked.status.code(), Some(4));
+	assert!(String::from_utf8_lossy(&locked.stderr).contains("--password"));
+}

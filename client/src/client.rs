@@ -1,0 +1,450 @@
+//! The connection to a node: a reconnecting JSON-RPC client under subxt, transactions signed and
+//! watched to inclusion or finality with decoded events and module errors, and the node's
+//! `market_*`, `blacklist_*`, `kyc_*`, `masternodes_*` and `oracle_*` reads.
+
+use crate::{
+	error::ClientError,
+	events::{decode_events, ChainEvent},
+	keys::Key,
+	runtime, types, ChainConfig,
+};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use subxt::{
+	error::{DispatchError, TransactionEventsError},
+	rpcs::{
+		client::{
+			reconnecting_rpc_client::{ExponentialBackoff, RpcClient as ReconnectingRpcClient},
+			RpcClient, RpcParams,
+		},
+		rpc_params,
+	},
+	tx::{Payload, TransactionStatus},
+	utils::AccountId32,
+	OnlineClient,
+};
+
+/// How long to wait for a transaction before giving up.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Reconnection tries after a lost connection, with backoff from 200 ms to 5 s between them:
+/// about three minutes, long enough for a node to restart.
+const RECONNECT_TRIES: usize = 40;
+/// How long the first TCP connection may take before the node counts as unreachable.
+const FIRST_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How far to follow a transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+	/// Until a best block includes it (about one block).
+	InBlock,
+	/// Until GRANDPA finalizes the block including it (two or three blocks more).
+	Finalized,
+}
+
+/// Where a submitted transaction stands, for a progress display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stage {
+	/// Signed and handed to the node; `hash` is the transaction's.
+	Submitted { hash: String },
+	/// The node validated it into its pool.
+	InPool,
+	/// A best block includes it.
+	InBlock { block: String },
+	/// The including block is final.
+	Finalized { block: String },
+}
+
+/// A transaction that made it into a block and succeeded.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Included {
+	/// The transaction's hash.
+	pub extrinsic_hash: String,
+	/// The block including it.
+	pub block_hash: String,
+	/// That block's number.
+	pub block_number: u64,
+	/// Whether that block was final when we stopped watching.
+	pub finalized: bool,
+	/// The events the transaction emitted, decoded.
+	pub events: Vec<ChainEvent>,
+}
+
+impl Included {
+	/// The first event `pallet::name`, if the transaction emitted one.
+	pub fn event(&self, pallet: &str, name: &str) -> Option<&ChainEvent> {
+		self.events.iter().find(|event| event.pallet == pallet && event.name == name)
+	}
+}
+
+/// A connection to a SONM node.
+#[derive(Clone)]
+pub struct Client {
+	url: String,
+	rpc: RpcClient,
+	api: OnlineClient<ChainConfig>,
+}
+
+impl Client {
+	/// Connects to `url` (`ws://` or `wss://`), reconnecting with backoff when the connection
+	/// drops. Fails when the node cannot be reached after the retries, or when its runtime's
+	/// metadata is not what this client was built from.
+	pub async fn connect(url: &str) -> Result<Self, ClientError> {
+		let connection_error =
+			|message: String| ClientError::Connection { url: url.to_owned(), message };
+		// Fail at once when nothing listens, instead of spending the reconnection backoff on a
+		// node that was never there.
+		let address = socket_address(url).map_err(connection_error)?;
+		match tokio::time::timeout(FIRST_CONNECT_TIMEOUT, tokio::net::TcpStream::connect(&address))
+			.await
+		{
+			Ok(Ok(_)) => {},
+			Ok(Err(e)) => return Err(connection_error(format!("{address}: {e}"))),
+			Err(_) => return Err(connection_error(format!("{address}: no answer in 5 s"))),
+		}
+		let backoff = ExponentialBackoff::from_millis(200)
+			.max_delay(Duration::from_secs(5))
+			.take(RECONNECT_TRIES);
+		let reconnecting = ReconnectingRpcClient::builder()
+			.retry_policy(backoff)
+			.request_timeout(Duration::from_secs(30))
+			.build(url.to_owned())
+			.await
+			.map_err(|e| connection_error(e.to_string()))?;
+		let rpc = RpcClient::new(reconnecting);
+		let api = OnlineClient::<ChainConfig>::from_rpc_client(rpc.clone())
+			.await
+			.map_err(|e| connection_error(e.to_string()))?;
+		let client = Self { url: url.to_owned(), rpc, api };
+		client.check_metadata().await?;
+		Ok(client)
+	}
+
+	/// The node's URL.
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	/// The subxt client, for what this type does not wrap.
+	pub fn api(&self) -> &OnlineClient<ChainConfig> {
+		&self.api
+	}
+
+	/// Refuses a node whose runtime's calls differ from this client's generated ones, instead of
+	/// signing transactions the runtime would decode differently.
+	async fn check_metadata(&self) -> Result<(), ClientError> {
+		let at = self.api.at_current_block().await?;
+		if runtime::is_codegen_valid_for(&at.metadata_ref()) {
+			Ok(())
+		} else {
+			Err(ClientError::Connection {
+				url: self.url.clone(),
+				message: "the node runs a runtime whose metadata differs from the one this client \
+				          was built with (client/metadata.scale): use a client built from the \
+				          node's version"
+					.into(),
+			})
+		}
+	}
+
+	/// Calls a JSON-RPC method.
+	pub async fn rpc<T: DeserializeOwned>(
+		&self,
+		method: &str,
+		params: RpcParams,
+	) -> Result<T, ClientError> {
+		self.rpc.request(method, params).await.map_err(|e| ClientError::Rpc {
+			method: method.to_owned(),
+			message: rpc_message(&e.to_string()),
+		})
+	}
+
+	/// Signs `call` with `signer`, submits it and follows it until `wait`, reporting each stage
+	/// to `progress`. A failed dispatch comes back as [`ClientError::Module`] (pallet, error and
+	/// its doc) or [`ClientError::Dispatch`].
+	pub async fn submit<Call: Payload>(
+		&self,
+		call: &Call,
+		signer: &Key,
+		wait: Wait,
+		mut progress: impl FnMut(Stage),
+	) -> Result<Included, ClientError> {
+		let at = self.api.at_current_block().await?;
+		let mut watch = at
+			.transactions()
+			.sign_and_submit_then_watch_default(call, signer)
+			.await
+			.map_err(|e| ClientError::Refused(e.to_string()))?;
+		progress(Stage::Submitted { hash: format!("{:?}", watch.extrinsic_hash()) });
+		let in_block = loop {
+			let status = match watch.next().await {
+				Some(status) => status.map_err(|e| ClientError::Subxt(e.to_string()))?,
+				None => return Err(ClientError::Refused("the node stopped reporting it".into())),
+			};
+			match status {
+				TransactionStatus::Validated | TransactionStatus::Broadcasted => {
+					progress(Stage::InPool)
+				},
+				TransactionStatus::NoLongerInBestBlock => progress(Stage::InPool),
+				TransactionStatus::InBestBlock(in_block) => {
+					progress(Stage::InBlock { block: format!("{:?}", in_block.block_hash()) });
+					if wait == Wait::InBlock {
+						break (in_block, false);
+					}
+				},
+				TransactionStatus::InFinalizedBlock(in_block) => {
+					progress(Stage::Finalized { block: format!("{:?}", in_block.block_hash()) });
+					break (in_block, true);
+				},
+				TransactionStatus::Error { message }
+				| TransactionStatus::Invalid { message }
+				| TransactionStatus::Dropped { message } => return Err(ClientError::Refused(message)),
+			}
+		};
+		let (in_block, finalized) = in_block;
+		let events = in_block.wait_for_success().await.map_err(dispatch_error)?;
+		let block_number = in_block.at().await.map(|at| at.block_number()).unwrap_or_default();
+		Ok(Included {
+			extrinsic_hash: format!("{:?}", in_block.extrinsic_hash()),
+			block_hash: format!("{:?}", in_block.block_hash()),
+			block_number,
+			finalized,
+			events: decode_events(&events),
+		})
+	}
+
+	/// The best block's number and the free and held balance of `account` there, in base units.
+	pub async fn balance(&self, account: &AccountId32) -> Result<(u64, Balance), ClientError> {
+		let at = self.api.at_current_block().await?;
+		let entry = at.storage().entry(runtime::storage().system().account())?;
+		let info = entry.fetch((account.clone(),)).await?.decode()?;
+		let balance =
+			Balance { free: info.data.free, held: info.data.reserved, frozen: info.data.frozen };
+		Ok((at.block_number(), balance))
+	}
+
+	/// The best block's number and its timestamp (unix seconds).
+	pub async fn now(&self) -> Result<(u64, u64), ClientError> {
+		let at = self.api.at_current_block().await?;
+		let entry = at.storage().entry(runtime::storage().timestamp().now())?;
+		let millis = entry.fetch(()).await?.decode()?;
+		Ok((at.block_number(), millis / 1000))
+	}
+
+	// --- the market ---
+
+	/// An open order.
+	pub async fn order(&self, id: u64) -> Result<Option<types::Order>, ClientError> {
+		self.rpc("market_order", rpc_params![id]).await
+	}
+
+	/// Open orders from `from` on, at most `limit`, filtered.
+	pub async fn orders(
+		&self,
+		filter: &types::OrderFilter,
+		from: u64,
+		limit: u32,
+	) -> Result<Vec<types::Order>, ClientError> {
+		self.rpc("market_orders", rpc_params![filter, from, limit]).await
+	}
+
+	/// The open orders that would make a deal with order `id` now, best price first.
+	pub async fn matching_orders(
+		&self,
+		id: u64,
+		limit: u32,
+	) -> Result<Vec<types::Order>, ClientError> {
+		self.rpc("market_matchingOrders", rpc_params![id, limit]).await
+	}
+
+	/// An open deal.
+	pub async fn deal(&self, id: u64) -> Result<Option<types::Deal>, ClientError> {
+		self.rpc("market_deal", rpc_params![id]).await
+	}
+
+	/// The open deals `account` is supplier, customer or payee of.
+	pub async fn deals_of(&self, account: &str) -> Result<Vec<types::Deal>, ClientError> {
+		self.rpc("market_dealsOf", rpc_params![account]).await
+	}
+
+	/// A deal's pending change requests.
+	pub async fn change_requests(
+		&self,
+		deal: u64,
+	) -> Result<Vec<types::ChangeRequest>, ClientError> {
+		self.rpc("market_changeRequests", rpc_params![deal]).await
+	}
+
+	// --- trust ---
+
+	/// The accounts on `account`'s own blacklist.
+	pub async fn blacklist(&self, account: &str) -> Result<Vec<String>, ClientError> {
+		self.rpc("blacklist_list", rpc_params![account]).await
+	}
+
+	/// The accounts whose lists `account` subscribes to.
+	pub async fn subscriptions(&self, account: &str) -> Result<Vec<String>, ClientError> {
+		self.rpc("blacklist_subscriptions", rpc_params![account]).await
+	}
+
+	/// Published curated lists.
+	pub async fn curated_lists(&self) -> Result<Vec<types::CuratedList>, ClientError> {
+		self.rpc("blacklist_curatedLists", rpc_params![]).await
+	}
+
+	/// Whether `who`'s own or subscribed lists hold `whom`.
+	pub async fn is_blocked(&self, who: &str, whom: &str) -> Result<bool, ClientError> {
+		self.rpc("blacklist_isBlocked", rpc_params![who, whom]).await
+	}
+
+	/// The KYC providers.
+	pub async fn providers(&self) -> Result<Vec<types::Provider>, ClientError> {
+		self.rpc("kyc_providers", rpc_params![]).await
+	}
+
+	/// `account`'s effective identity level.
+	pub async fn identity_level(&self, account: &str) -> Result<String, ClientError> {
+		self.rpc("kyc_level", rpc_params![account]).await
+	}
+
+	/// `account`'s certifications, expired ones too.
+	pub async fn certifications(
+		&self,
+		account: &str,
+	) -> Result<Vec<types::Certification>, ClientError> {
+		self.rpc("kyc_certifications", rpc_params![account]).await
+	}
+
+	/// `account`'s pending verification requests.
+	pub async fn kyc_requests(&self, account: &str) -> Result<Vec<types::KycRequest>, ClientError> {
+		self.rpc("kyc_requests", rpc_params![account]).await
+	}
+
+	/// `account`'s approved profile.
+	pub async fn profile(&self, account: &str) -> Result<Option<types::Profile>, ClientError> {
+		self.rpc("kyc_profile", rpc_params![account]).await
+	}
+
+	// --- masternodes and prices ---
+
+	/// The current session.
+	pub async fn session(&self) -> Result<types::Session, ClientError> {
+		self.rpc("masternodes_session", rpc_params![]).await
+	}
+
+	/// The active masternode set.
+	pub async fn active_set(&self) -> Result<Vec<types::Member>, ClientError> {
+		self.rpc("masternodes_activeSet", rpc_params![]).await
+	}
+
+	/// Every registered masternode.
+	pub async fn masternodes(&self) -> Result<Vec<types::Masternode>, ClientError> {
+		self.rpc("masternodes_list", rpc_params![]).await
+	}
+
+	/// What `account` would be paid if the session ended now.
+	pub async fn pending_reward(&self, account: &str) -> Result<u128, ClientError> {
+		let text: String = self.rpc("masternodes_pendingReward", rpc_params![account]).await?;
+		text.parse().map_err(|_| ClientError::Rpc {
+			method: "masternodes_pendingReward".into(),
+			message: format!("{text:?} is not an amount"),
+		})
+	}
+
+	/// The prices in force.
+	pub async fn prices(&self) -> Result<Vec<types::OraclePrice>, ClientError> {
+		self.rpc("oracle_prices", rpc_params![]).await
+	}
+}
+
+/// An account's balance in base units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Balance {
+	/// Spendable (and what freezes cover).
+	#[serde(with = "types::amount")]
+	pub free: u128,
+	/// Held by the market, blacklists, KYC and masternode stakes.
+	#[serde(with = "types::amount")]
+	pub held: u128,
+	/// Frozen part of `free`.
+	#[serde(with = "types::amount")]
+	pub frozen: u128,
+}
+
+/// `host:port` of a `ws://` or `wss://` URL (ports 80 and 443 by default).
+fn socket_address(url: &str) -> Result<String, String> {
+	let (rest, default_port) = if let Some(rest) = url.strip_prefix("ws://") {
+		(rest, 80)
+	} else if let Some(rest) = url.strip_prefix("wss://") {
+		(rest, 443)
+	} else {
+		return Err(format!("{url:?} is not a ws:// or wss:// URL"));
+	};
+	let authority = rest.split(['/', '?']).next().unwrap_or_default();
+	let authority = authority.rsplit('@').next().unwrap_or(authority);
+	if authority.is_empty() {
+		return Err(format!("{url:?} names no host"));
+	}
+	let has_port = authority.rsplit_once(':').is_some_and(|(host, port)| {
+		!port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) && !host.ends_with(':')
+	}) && !authority.ends_with(']');
+	Ok(if has_port { authority.to_owned() } else { format!("{authority}:{default_port}") })
+}
+
+/// The node's message out of a jsonrpsee error text (`ErrorObject { code: .., message: "..", ..}`).
+fn rpc_message(text: &str) -> String {
+	text.split("message: \"")
+		.nth(1)
+		.and_then(|rest| rest.split('"').next())
+		.map(str::to_owned)
+		.unwrap_or_else(|| text.to_owned())
+}
+
+/// A failed transaction's dispatch error, with the pallet's error name and doc when it has one.
+fn dispatch_error(error: TransactionEventsError) -> ClientError {
+	match error {
+		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
+			match module.details() {
+				Ok(details) => ClientError::Module {
+					pallet: details.pallet.name().to_owned(),
+					error: details.variant.name.clone(),
+					doc: details.variant.docs.join(" ").trim().to_owned(),
+				},
+				Err(_) => ClientError::Dispatch(module.to_string()),
+			}
+		},
+		TransactionEventsError::ExtrinsicFailed(other) => ClientError::Dispatch(other.to_string()),
+		other => ClientError::Subxt(other.to_string()),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn socket_addresses_of_urls() {
+		assert_eq!(socket_address("ws://127.0.0.1:9944").unwrap(), "127.0.0.1:9944");
+		assert_eq!(socket_address("wss://rpc.example.org/ws").unwrap(), "rpc.example.org:443");
+		assert_eq!(socket_address("ws://node:9944/path?x=1").unwrap(), "node:9944");
+		assert_eq!(socket_address("ws://[::1]:9944").unwrap(), "[::1]:9944");
+		assert_eq!(socket_address("ws://[::1]").unwrap(), "[::1]:80");
+		assert!(socket_address("http://127.0.0.1:9944").is_err());
+		assert!(socket_address("ws://").is_err());
+	}
+
+	#[test]
+	fn node_messages_out_of_rpc_errors() {
+		let text = r#"User error: ErrorObject { code: ServerError(2), message: "limit 5000 is above the maximum of 1000", data: None }"#;
+		assert_eq!(rpc_message(text), "limit 5000 is above the maximum of 1000");
+		assert_eq!(rpc_message("connection closed"), "connection closed");
+	}
+
+	#[tokio::test]
+	async fn nothing_listening_fails_at_once_by_name() {
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let error = Client::connect(&format!("ws://127.0.0.1:{port}")).await.err().unwrap();
+		assert!(matches!(error, ClientError::Connection { .. }), "{error}");
+		assert!(error.to_string().contains(&format!("127.0.0.1:{port}")), "{error}");
+	}
+}

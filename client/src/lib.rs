@@ -1,0 +1,31 @@
+//! A typed client for the SONM sidechain, on subxt.
+//!
+//! - [`runtime`]: calls, storage and events generated from the runtime's metadata
+//!   (`client/metadata.scale`; a runtime test fails when it is not what the runtime produces).
+//! - [`Key`]: sr25519 keys from a secret URI, a dev account's name or a polkadot.js JSON file;
+//!   [`Keystore`]: a directory of such files.
+//! - [`Client`]: a reconnecting connection; [`Client::submit`] signs, submits and follows a
+//!   transaction to inclusion or finality and returns its decoded events, or the pallet's error
+//!   by name with its doc; typed reads of the market, trust, masternode and oracle RPC.
+
+pub mod client;
+pub mod error;
+pub mod events;
+pub mod keys;
+pub mod keystore;
+pub mod types;
+
+pub use client::{Balance, Client, Included, Stage, Wait};
+pub use error::{ClientError, KeyError};
+pub use events::ChainEvent;
+pub use keys::Key;
+pub use keystore::{Account, Keystore};
+pub use subxt::{self, utils::AccountId32};
+
+/// The chain's transaction format: `MultiAddress<AccountId32, ()>`, `MultiSignature`, the
+/// standard transaction extensions with the metadata-hash check.
+pub type ChainConfig = subxt::PolkadotConfig;
+
+/// Calls, storage, events and errors generated from the runtime's metadata.
+#[subxt::subxt(runtime_metadata_path = "metadata.scale")]
+pub mod runtime {}
