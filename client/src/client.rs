@@ -130,6 +130,26 @@ impl Client {
 		&self.api
 	}
 
+	/// A view of the chain at the best block (subxt's own `at_current_block` is the finalized
+	/// one, which lags two or three blocks behind what a transaction waited for).
+	pub async fn at_best(
+		&self,
+	) -> Result<
+		subxt::client::ClientAtBlock<
+			ChainConfig,
+			subxt::client::OnlineClientAtBlockImpl<ChainConfig>,
+		>,
+		ClientError,
+	> {
+		let best: subxt::utils::H256 = self.rpc("chain_getBlockHash", rpc_params![]).await?;
+		Ok(self.api.at_block(best).await?)
+	}
+
+	/// The next nonce of `account`, counting its transactions in the node's pool.
+	pub async fn next_nonce(&self, account: &AccountId32) -> Result<u64, ClientError> {
+		self.rpc("system_accountNextIndex", rpc_params![account.to_string()]).await
+	}
+
 	/// Refuses a node whose runtime's calls differ from this client's generated ones, instead of
 	/// signing transactions the runtime would decode differently.
 	async fn check_metadata(&self) -> Result<(), ClientError> {
@@ -169,10 +189,15 @@ impl Client {
 		wait: Wait,
 		mut progress: impl FnMut(Stage),
 	) -> Result<Included, ClientError> {
-		let at = self.api.at_current_block().await?;
+		let at = self.at_best().await?;
+		let nonce = self.next_nonce(&signer.account_id()).await?;
+		let params = subxt::config::DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
+			.nonce(nonce)
+			.mortal(64)
+			.build();
 		let mut watch = at
 			.transactions()
-			.sign_and_submit_then_watch_default(call, signer)
+			.sign_and_submit_then_watch(call, signer, params)
 			.await
 			.map_err(|e| ClientError::Refused(e.to_string()))?;
 		progress(Stage::Submitted { hash: format!("{:?}", watch.extrinsic_hash()) });
@@ -215,7 +240,7 @@ impl Client {
 
 	/// The best block's number and the free and held balance of `account` there, in base units.
 	pub async fn balance(&self, account: &AccountId32) -> Result<(u64, Balance), ClientError> {
-		let at = self.api.at_current_block().await?;
+		let at = self.at_best().await?;
 		let entry = at.storage().entry(runtime::storage().system().account())?;
 		let info = entry.fetch((account.clone(),)).await?.decode()?;
 		let balance =
@@ -225,7 +250,7 @@ impl Client {
 
 	/// The best block's number and its timestamp (unix seconds).
 	pub async fn now(&self) -> Result<(u64, u64), ClientError> {
-		let at = self.api.at_current_block().await?;
+		let at = self.at_best().await?;
 		let entry = at.storage().entry(runtime::storage().timestamp().now())?;
 		let millis = entry.fetch(()).await?.decode()?;
 		Ok((at.block_number(), millis / 1000))
