@@ -154,7 +154,7 @@ impl Client {
 	/// signing transactions the runtime would decode differently.
 	async fn check_metadata(&self) -> Result<(), ClientError> {
 		let at = self.api.at_current_block().await?;
-		if runtime::is_codegen_valid_for(&at.metadata_ref()) {
+		if runtime::is_codegen_valid_for(at.metadata_ref()) {
 			Ok(())
 		} else {
 			Err(ClientError::Connection {
@@ -242,7 +242,7 @@ impl Client {
 	pub async fn balance(&self, account: &AccountId32) -> Result<(u64, Balance), ClientError> {
 		let at = self.at_best().await?;
 		let entry = at.storage().entry(runtime::storage().system().account())?;
-		let info = entry.fetch((account.clone(),)).await?.decode()?;
+		let info = entry.fetch((*account,)).await?.decode()?;
 		let balance =
 			Balance { free: info.data.free, held: info.data.reserved, frozen: info.data.frozen };
 		Ok((at.block_number(), balance))

@@ -126,7 +126,7 @@ pub async fn transfer(ctx: &mut Context, to: String, amount: String) -> Result<(
 	}
 	let call = runtime::transactions()
 		.balances()
-		.transfer_keep_alive(MultiAddress::Id(to.clone()), amount);
+		.transfer_keep_alive(MultiAddress::Id(to), amount);
 	let included = ctx.submit("transfer", &call).await?;
 	ctx.print(
 		result_json(&included, json!({ "to": to.to_string(), "amount": amount.to_string() })),

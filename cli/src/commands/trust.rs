@@ -57,25 +57,21 @@ pub async fn blacklist(ctx: &mut Context, command: BlacklistCommand) -> Result<(
 		},
 		BlacklistCommand::Add { account } => {
 			let whom = ctx.account(&account)?;
-			(
-				"added to your blacklist",
-				whom.clone(),
-				ctx.submit("blacklist", &calls.add(whom)).await?,
-			)
+			("added to your blacklist", whom, ctx.submit("blacklist", &calls.add(whom)).await?)
 		},
 		BlacklistCommand::Remove { account } => {
 			let whom = ctx.account(&account)?;
-			let call = calls.remove(whom.clone());
+			let call = calls.remove(whom);
 			("removed from your blacklist", whom, ctx.submit("unblacklist", &call).await?)
 		},
 		BlacklistCommand::Subscribe { account } => {
 			let list = ctx.account(&account)?;
-			let call = calls.subscribe(list.clone());
+			let call = calls.subscribe(list);
 			("list subscribed to", list, ctx.submit("subscribe", &call).await?)
 		},
 		BlacklistCommand::Unsubscribe { account } => {
 			let list = ctx.account(&account)?;
-			let call = calls.unsubscribe(list.clone());
+			let call = calls.unsubscribe(list);
 			("list unsubscribed from", list, ctx.submit("unsubscribe", &call).await?)
 		},
 	};
