@@ -75,15 +75,22 @@ pub fn netflags(flags: u8) -> String {
 	}
 }
 
-/// A size in bytes with a binary unit: `2 GiB`, `512 MiB`, `100 B`.
+/// A size in bytes, in the largest binary unit it reaches (`32 GiB`, `1.5 GiB`), or in decimal
+/// units when that is whole there and the binary one is not (`500 GB`); `100 B` below a KiB.
 pub fn size(bytes: u64) -> String {
-	let units = [("TiB", 1u64 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
-	for (name, factor) in units {
-		if bytes >= factor {
-			return format!("{} {name}", trimmed_ratio(bytes, factor));
+	let binary = [("TiB", 1u64 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+	let decimal = [("TB", 1_000_000_000_000u64), ("GB", 1_000_000_000), ("MB", 1_000_000)];
+	let Some((name, factor)) = binary.into_iter().find(|(_, factor)| bytes >= *factor) else {
+		return format!("{bytes} B");
+	};
+	if bytes % factor != 0 {
+		if let Some((name, factor)) =
+			decimal.into_iter().find(|(_, factor)| bytes >= *factor && bytes % factor == 0)
+		{
+			return format!("{} {name}", bytes / factor);
 		}
 	}
-	format!("{bytes} B")
+	format!("{} {name}", trimmed_ratio(bytes, factor))
 }
 
 /// A bandwidth in bit/s: `100 Mbit/s`.
@@ -155,6 +162,9 @@ mod tests {
 		assert_eq!(size(2 << 30), "2 GiB");
 		assert_eq!(size(1_610_612_736), "1.5 GiB");
 		assert_eq!(size(100), "100 B");
+		assert_eq!(size(500_000_000_000), "500 GB");
+		assert_eq!(size(32 << 30), "32 GiB");
+		assert_eq!(size(1_234_567_890), "1.14 GiB");
 		assert_eq!(bandwidth(100_000_000), "100 Mbit/s");
 		assert_eq!(short("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"), "5Grw…utQY");
 	}
