@@ -5,63 +5,44 @@
 //! fails by name (from the CLI's check and from the chain itself). A key exported by
 //! polkadot.js is imported and signs a transfer.
 
+mod common;
+
+use common::{free_port, DevNode, PATIENCE};
 use serde_json::Value;
 use std::{
-	net::TcpListener,
-	path::{Path, PathBuf},
-	process::{Child, Command, Output, Stdio},
+	path::Path,
+	process::{Command, Output},
 	time::{Duration, Instant},
 };
 
 const SONM_BIN: &str = env!("CARGO_BIN_EXE_sonm");
-/// How long the chain may take to get somewhere (the first start compiles the runtime).
-const PATIENCE: Duration = Duration::from_secs(180);
 const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 
-/// `sonm-node`, built into the same target directory as `sonm`.
-fn node_bin() -> PathBuf {
-	Path::new(SONM_BIN).with_file_name("sonm-node")
-}
-
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A `sonm-node --dev` in a temporary directory, killed by its PID when dropped; its log is
-/// printed if the test is failing.
-struct DevNode {
-	child: Child,
-	url: String,
+/// A dev node in a temporary directory and `sonm` pointed at it, with its own keystore.
+struct Chain {
+	node: DevNode,
 	dir: tempfile::TempDir,
 }
 
-impl DevNode {
+impl Chain {
 	fn start() -> Self {
 		let dir = tempfile::tempdir().unwrap();
-		let rpc_port = free_port();
-		let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
-		let child = Command::new(node_bin())
-			.args(["--dev", "--no-telemetry", "--no-mdns", "--no-prometheus"])
-			.arg("--base-path")
-			.arg(dir.path().join("chain"))
-			.args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
-			.stdin(Stdio::null())
-			.stdout(log.try_clone().unwrap())
-			.stderr(log)
-			.spawn()
-			.expect("sonm-node starts (built by `cargo build --workspace`)");
-		let node = Self { child, url: format!("ws://127.0.0.1:{rpc_port}"), dir };
-		node.wait_until_ready();
-		node
+		let node = DevNode::start(dir.path(), free_port(), free_port());
+		let chain = Self { node, dir };
+		chain.wait_until_ready();
+		chain
 	}
 
-	/// Waits until the node answers and has produced a block.
+	fn url(&self) -> &str {
+		&self.node.url
+	}
+
+	/// Waits until the node answers.
 	fn wait_until_ready(&self) {
 		let deadline = Instant::now() + PATIENCE;
 		while Instant::now() < deadline {
-			let out = self.sonm(&["-o", "json", "masternode", "status"]);
-			if out.status.success() {
+			if self.sonm(&["-o", "json", "masternode", "status"]).status.success() {
 				return;
 			}
 			std::thread::sleep(Duration::from_millis(500));
@@ -72,7 +53,7 @@ impl DevNode {
 	/// Runs `sonm` against this node with its own keystore.
 	fn sonm(&self, args: &[&str]) -> Output {
 		Command::new(SONM_BIN)
-			.args(["--url", &self.url])
+			.args(["--url", self.url()])
 			.arg("--keystore")
 			.arg(self.dir.path().join("keystore"))
 			.args(args)
@@ -113,21 +94,6 @@ impl DevNode {
 		while best() < target {
 			assert!(Instant::now() < deadline, "no new blocks within {PATIENCE:?}");
 			std::thread::sleep(Duration::from_millis(500));
-		}
-	}
-}
-
-impl Drop for DevNode {
-	fn drop(&mut self) {
-		let _ = self.child.kill();
-		let _ = self.child.wait();
-		if std::thread::panicking() {
-			let log = std::fs::read_to_string(self.dir.path().join("node.log")).unwrap_or_default();
-			let lines: Vec<&str> = log.lines().collect();
-			eprintln!(
-				"--- node log tail ---\n{}",
-				lines[lines.len().saturating_sub(40)..].join("\n")
-			);
 		}
 	}
 }
@@ -181,7 +147,7 @@ resources:
 
 #[test]
 fn a_customer_and_a_supplier_deal_through_the_cli() {
-	let node = DevNode::start();
+	let node = Chain::start();
 	let ask_path = node.dir.path().join("ask.yaml");
 	std::fs::write(&ask_path, ASK_FILE).unwrap();
 	let ask_file = ask_path.to_str().unwrap();
@@ -325,7 +291,7 @@ fn a_customer_and_a_supplier_deal_through_the_cli() {
 	// The chain refuses it too, by name, when the CLI's check is not in the way.
 	let runtime = tokio::runtime::Runtime::new().unwrap();
 	let error = runtime.block_on(async {
-		let client = sonm_client::Client::connect(&node.url).await.unwrap();
+		let client = sonm_client::Client::connect(node.url()).await.unwrap();
 		let call = sonm_client::runtime::transactions()
 			.market()
 			.quick_buy(ask2.parse().unwrap(), 1800);
@@ -349,7 +315,7 @@ fn a_customer_and_a_supplier_deal_through_the_cli() {
 
 #[test]
 fn a_polkadot_js_key_is_imported_and_signs_a_transfer() {
-	let node = DevNode::start();
+	let node = Chain::start();
 	let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
 		.join("../client/tests/fixtures/polkadot-js-account.json");
 	let fixture = fixture.to_str().unwrap();

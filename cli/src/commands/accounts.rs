@@ -5,7 +5,7 @@ use crate::{
 	format, units,
 };
 use serde_json::json;
-use sonm_client::{keystore::read_json, runtime, subxt::utils::MultiAddress, Key};
+use sonm_client::{keystore::read_json, runtime, subxt::utils::MultiAddress, Account, Key};
 
 pub async fn accounts(ctx: &mut Context, command: AccountsCommand) -> Result<(), CliError> {
 	match command {
@@ -32,22 +32,12 @@ pub async fn accounts(ctx: &mut Context, command: AccountsCommand) -> Result<(),
 			let mut json = read_json(&path).map_err(CliError::from)?;
 			let password = ctx.password(&format!("password of {}: ", path.display()))?;
 			// Proves the file opens (and holds the key it claims) before it is kept.
-			let key = Key::from_json(&json, &password)?;
+			Key::from_json(&json, &password)?;
 			if let Some(name) = name {
 				json.meta.name = Some(name);
 			}
 			let account = ctx.keystore.add_json(json)?;
-			ctx.print(
-				json!({ "name": account.name, "address": key.address(), "path": account.path }),
-				|| {
-					format!(
-						"imported {} {} into {}",
-						account.name,
-						account.address,
-						account.path.display()
-					)
-				},
-			);
+			print_imported(ctx, &account);
 			Ok(())
 		},
 		AccountsCommand::Import { name, suri, .. } => {
@@ -56,17 +46,7 @@ pub async fn accounts(ctx: &mut Context, command: AccountsCommand) -> Result<(),
 			let key = Key::from_suri(&suri)?;
 			let password = ctx.password(&format!("new password for {name}: "))?;
 			let account = ctx.keystore.add_key(&key, &name, &password)?;
-			ctx.print(
-				json!({ "name": account.name, "address": account.address, "path": account.path }),
-				|| {
-					format!(
-						"imported {} {} into {}",
-						account.name,
-						account.address,
-						account.path.display()
-					)
-				},
-			);
+			print_imported(ctx, &account);
 			Ok(())
 		},
 		AccountsCommand::List => {
@@ -87,6 +67,12 @@ pub async fn accounts(ctx: &mut Context, command: AccountsCommand) -> Result<(),
 			Ok(())
 		},
 	}
+}
+
+fn print_imported(ctx: &Context, account: &Account) {
+	ctx.print(json!(account), || {
+		format!("imported {} {} into {}", account.name, account.address, account.path.display())
+	});
 }
 
 pub async fn balance(ctx: &mut Context, account: Option<String>) -> Result<(), CliError> {

@@ -1,0 +1,78 @@
+//! A real `sonm-node --dev` for the CLI's end-to-end tests: free loopback ports, a database in
+//! the test's directory, stopped by its PID when dropped (also when the test fails, and then
+//! its log's tail is printed).
+
+#![allow(dead_code)]
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::Duration,
+};
+
+/// How long the chain may take to get somewhere (the first start compiles the runtime).
+pub const PATIENCE: Duration = Duration::from_secs(180);
+
+/// `sonm-node`, built into the same target directory as `sonm`.
+pub fn node_bin() -> PathBuf {
+	Path::new(env!("CARGO_BIN_EXE_sonm")).with_file_name("sonm-node")
+}
+
+/// A loopback port nobody listens on now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running `sonm-node --dev`.
+pub struct DevNode {
+	child: Option<Child>,
+	log: PathBuf,
+	/// Its WebSocket RPC address.
+	pub url: String,
+}
+
+impl DevNode {
+	/// Starts a dev node with its chain under `base` and its log appended to `base/node.log`.
+	pub fn start(base: &Path, rpc_port: u16, p2p_port: u16) -> Self {
+		let log_path = base.join("node.log");
+		let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).unwrap();
+		let child = Command::new(node_bin())
+			.args(["--dev", "--no-telemetry", "--no-mdns", "--no-prometheus"])
+			.arg("--base-path")
+			.arg(base.join("chain"))
+			.args(["--rpc-port", &rpc_port.to_string(), "--port", &p2p_port.to_string()])
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().unwrap())
+			.stderr(log)
+			.spawn()
+			.expect("sonm-node starts (built by `cargo build --workspace`)");
+		Self { child: Some(child), log: log_path, url: format!("ws://127.0.0.1:{rpc_port}") }
+	}
+
+	/// Stops it as an operator does (SIGTERM) and waits for it to exit.
+	pub fn stop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			// SAFETY: signalling our own child by its PID.
+			unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+			let _ = child.wait();
+		}
+	}
+}
+
+impl Drop for DevNode {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+		if std::thread::panicking() {
+			let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+			let lines: Vec<&str> = log.lines().collect();
+			eprintln!(
+				"--- node log tail ---\n{}",
+				lines[lines.len().saturating_sub(40)..].join("\n")
+			);
+		}
+	}
+}
