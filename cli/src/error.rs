@@ -89,6 +89,11 @@ impl CliError {
 		self
 	}
 
+	/// Whether the chain refused with `pallet::error`.
+	pub fn is_module_error(&self, pallet: &str, error: &str) -> bool {
+		self.module_error.as_ref().is_some_and(|(p, e)| p == pallet && e == error)
+	}
+
 	/// The error as `--output json` prints it.
 	pub fn to_json(&self) -> serde_json::Value {
 		let mut error = serde_json::json!({
@@ -173,9 +178,6 @@ fn module_hint(pallet: &str, error: &str) -> Option<&'static str> {
 		("Market", "DealNotEnded") => "only the customer may close a forward deal before its end",
 		("Market", "SupplierIdentityTooLow") | ("Market", "CustomerIdentityTooLow") => {
 			"the order requires a higher KYC level (`sonm kyc status`, `sonm kyc request`)"
-		},
-		("Masternodes", "BelowMinStake") => {
-			"a masternode stakes at least the minimum (10,000 SNM on this runtime)"
 		},
 		_ => return None,
 	})

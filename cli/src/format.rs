@@ -83,9 +83,10 @@ pub fn size(bytes: u64) -> String {
 	let Some((name, factor)) = binary.into_iter().find(|(_, factor)| bytes >= *factor) else {
 		return format!("{bytes} B");
 	};
-	if bytes % factor != 0 {
-		if let Some((name, factor)) =
-			decimal.into_iter().find(|(_, factor)| bytes >= *factor && bytes % factor == 0)
+	if !bytes.is_multiple_of(factor) {
+		if let Some((name, factor)) = decimal
+			.into_iter()
+			.find(|(_, factor)| bytes >= *factor && bytes.is_multiple_of(*factor))
 		{
 			return format!("{} {name}", bytes / factor);
 		}

@@ -310,7 +310,9 @@ fn a_customer_and_a_supplier_deal_through_the_cli() {
 	let json: Value = serde_json::from_slice(&refused.stdout).unwrap();
 	assert_eq!(json["error"]["pallet"], "Masternodes");
 	assert_eq!(json["error"]["error"], "BelowMinStake");
-	assert!(String::from_utf8_lossy(&refused.stderr).contains("Masternodes::BelowMinStake"));
+	let stderr = String::from_utf8_lossy(&refused.stderr);
+	assert!(stderr.contains("Masternodes::BelowMinStake: A stake must be at least"), "{stderr}");
+	assert!(stderr.contains("a masternode keeps at least 10000 SNM staked"), "{stderr}");
 }
 
 #[test]

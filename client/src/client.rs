@@ -145,6 +145,14 @@ impl Client {
 		Ok(self.api.at_block(best).await?)
 	}
 
+	/// The least a masternode stakes (the runtime's `Masternodes::MinStake`).
+	pub async fn min_stake(&self) -> Result<u128, ClientError> {
+		let at = self.at_best().await?;
+		at.constants()
+			.entry(runtime::constants().masternodes().min_stake())
+			.map_err(|e| ClientError::Subxt(e.to_string()))
+	}
+
 	/// The next nonce of `account`, counting its transactions in the node's pool.
 	pub async fn next_nonce(&self, account: &AccountId32) -> Result<u64, ClientError> {
 		self.rpc("system_accountNextIndex", rpc_params![account.to_string()]).await

@@ -8,7 +8,7 @@ use crate::{
 	format,
 };
 use serde_json::json;
-use sonm_client::runtime;
+use sonm_client::{runtime, Included};
 
 pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result<(), CliError> {
 	let calls = runtime::transactions().masternodes();
@@ -33,7 +33,8 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 		},
 		MasternodeCommand::Register { stake } => {
 			let stake = parse_amount(&stake)?;
-			let included = ctx.submit("register masternode", &calls.register(stake)).await?;
+			let result = ctx.submit("register masternode", &calls.register(stake)).await;
+			let included = with_min_stake_hint(ctx, result).await?;
 			(
 				format!(
 					"registered with {} staked; the set is chosen each session",
@@ -49,7 +50,8 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 		},
 		MasternodeCommand::Unbond { amount } => {
 			let amount = parse_amount(&amount)?;
-			let included = ctx.submit("unbond", &calls.unbond(amount)).await?;
+			let result = ctx.submit("unbond", &calls.unbond(amount)).await;
+			let included = with_min_stake_hint(ctx, result).await?;
 			(
 				format!(
 					"{} unbonding; `sonm masternode withdraw` once the period is over",
@@ -66,6 +68,20 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 	};
 	ctx.print(result_json(&included, json!({})), || summary);
 	Ok(())
+}
+
+/// Says how much the minimum stake is when the chain refused a stake below it.
+async fn with_min_stake_hint(
+	ctx: &mut Context,
+	result: Result<Included, CliError>,
+) -> Result<Included, CliError> {
+	match result {
+		Err(error) if error.is_module_error("Masternodes", "BelowMinStake") => {
+			let minimum = ctx.client().await?.min_stake().await?;
+			Err(error.hint(format!("a masternode keeps at least {} staked", format::snm(minimum))))
+		},
+		other => other,
+	}
 }
 
 async fn status(ctx: &mut Context, account: Option<String>) -> Result<(), CliError> {
