@@ -9,6 +9,7 @@ mod common;
 
 use common::{free_port, DevNode, PATIENCE};
 use serde_json::Value;
+use sonm_client::Key;
 use std::{
 	path::Path,
 	process::{Command, Output},
@@ -363,4 +364,131 @@ fn a_polkadot_js_key_is_imported_and_signs_a_transfer() {
 	let locked = node.sonm(&["transfer", "dave", "1 SNM", "--from", "wallet-customer"]);
 	assert_eq!(locked.status.code(), Some(4));
 	assert!(String::from_utf8_lossy(&locked.stderr).contains("--password"));
+}
+
+#[test]
+fn change_requests_trust_and_staking_through_the_cli() {
+	let node = Chain::start();
+	let ask = node.json(&[
+		"orders",
+		"create",
+		"--side",
+		"ask",
+		"--price",
+		"3.6 SNM/h",
+		"--duration",
+		"1h",
+		"--from",
+		"bob",
+	]);
+	let ask = ask["id"].as_u64().unwrap().to_string();
+	let bought = node.json(&["deals", "quick-buy", &ask, "--duration", "30m", "--from", "charlie"]);
+	let deal = bought["id"].as_u64().unwrap().to_string();
+	let show = |node: &Chain| node.json(&["deals", "show", &deal]);
+
+	// The customer raising the price at the same duration is accepted at once.
+	let raised = node.json(&[
+		"deals",
+		"change",
+		"create",
+		&deal,
+		"--price",
+		"7.2 SNM/h",
+		"--from",
+		"charlie",
+	]);
+	assert_eq!(raised["changed"], true);
+	assert_eq!(show(&node)["deal"]["price"]["perSecond"], "2000000000000000");
+
+	// The supplier's longer duration waits; the customer rejects it.
+	let proposed =
+		node.json(&["deals", "change", "create", &deal, "--duration", "45m", "--from", "bob"]);
+	assert_eq!(proposed["changed"], false);
+	let pending = show(&node);
+	assert_eq!(pending["changeRequests"][0]["side"], "Ask");
+	assert_eq!(pending["changeRequests"][0]["duration"], 2700);
+	node.json(&["deals", "change", "reject", &deal, "--from", "charlie"]);
+	assert!(show(&node)["changeRequests"].as_array().unwrap().is_empty());
+
+	// The customer's longer duration, accepted by the supplier.
+	node.json(&["deals", "change", "create", &deal, "--duration", "50m", "--from", "charlie"]);
+	let accepted = node.json(&["deals", "change", "accept", &deal, "--from", "bob"]);
+	assert_eq!(accepted["changed"], true);
+	assert_eq!(show(&node)["deal"]["duration"], 3000);
+
+	// A request withdrawn by its creator; a price in the wrong unit refused before signing.
+	node.json(&["deals", "change", "create", &deal, "--duration", "55m", "--from", "charlie"]);
+	node.json(&["deals", "change", "cancel", &deal, "--from", "charlie"]);
+	assert!(show(&node)["changeRequests"].as_array().unwrap().is_empty());
+	let wrong =
+		node.sonm(&["deals", "change", "create", &deal, "--price", "1 USD/h", "--from", "charlie"]);
+	assert_eq!(wrong.status.code(), Some(2));
+	assert!(String::from_utf8_lossy(&wrong.stderr).contains("priced in SNM"));
+
+	// Blacklist: add, remove, subscribe, unsubscribe.
+	node.json(&["blacklist", "add", "dave", "--from", "charlie"]);
+	node.json(&["blacklist", "subscribe", "bob", "--from", "charlie"]);
+	let list = node.json(&["blacklist", "list", "charlie"]);
+	let dave = Key::dev("dave").unwrap().address();
+	assert_eq!(list["blacklist"][0], dave.as_str());
+	assert_eq!(list["subscriptions"][0], BOB);
+	node.json(&["blacklist", "remove", "dave", "--from", "charlie"]);
+	node.json(&["blacklist", "unsubscribe", "bob", "--from", "charlie"]);
+	let list = node.json(&["blacklist", "list", "charlie"]);
+	assert!(list["blacklist"].as_array().unwrap().is_empty());
+	assert!(list["subscriptions"].as_array().unwrap().is_empty());
+
+	// KYC: no provider yet is "not possible"; root registers Dave (through sudo, with the typed
+	// client), Charlie asks him for Identified and the fee is held.
+	let none = node.sonm(&["kyc", "request", "0", "identified", "--from", "charlie"]);
+	assert_eq!(none.status.code(), Some(5));
+	register_kyc_provider(node.url(), &dave);
+	let providers = node.json(&["kyc", "providers"]);
+	assert_eq!(providers[0]["name"], "Dave's KYC");
+	let (_, held_before) = node.balance("charlie");
+	let requested = node.json(&["kyc", "request", "0", "identified", "--from", "charlie"]);
+	assert_eq!(requested["feeHeld"], "2000000000000000000");
+	let (_, held_after) = node.balance("charlie");
+	assert_eq!(held_after, held_before + 2_000_000_000_000_000_000);
+	let status = node.json(&["kyc", "status", "charlie"]);
+	assert_eq!(status["level"], "Anonymous");
+	assert_eq!(status["requests"][0]["level"], "Identified");
+
+	// Staking: Dave registers, bonds, unbonds part, and the status shows it.
+	node.json(&["masternode", "register", "10000 SNM", "--from", "dave"]);
+	node.json(&["masternode", "bond", "500 SNM", "--from", "dave"]);
+	node.json(&["masternode", "unbond", "200 SNM", "--from", "dave"]);
+	let status = node.json(&["masternode", "status", "dave"]);
+	let me = &status["masternodes"][0];
+	assert_eq!(me["stake"], "10300000000000000000000");
+	assert_eq!(me["unbonding"][0]["amount"], "200000000000000000000");
+	let rewards = node.json(&["masternode", "rewards", "alice"]);
+	amount(&rewards["pendingReward"]);
+	assert_eq!(rewards["session"]["length"], 10);
+	let early = node.sonm(&["masternode", "withdraw", "--from", "dave"]);
+	assert_eq!(early.status.code(), Some(1), "nothing is unbonded yet");
+}
+
+/// Root registers `account` as a KYC provider (fee 2 SNM, up to Professional) through sudo.
+fn register_kyc_provider(url: &str, account: &str) {
+	use sonm_client::runtime::runtime_types::{
+		bounded_collections::bounded_vec::BoundedVec, pallet_kyc::pallet::Call as KycCall,
+		sonm_primitives::IdentityLevel, sonm_runtime::RuntimeCall,
+	};
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	runtime.block_on(async {
+		let client = sonm_client::Client::connect(url).await.unwrap();
+		let register = RuntimeCall::Kyc(KycCall::register_provider {
+			account: account.parse().unwrap(),
+			name: BoundedVec(b"Dave's KYC".to_vec()),
+			url: BoundedVec(b"https://kyc.example/dave".to_vec()),
+			fee: 2_000_000_000_000_000_000,
+			max_level: IdentityLevel::Professional,
+		});
+		let call = sonm_client::runtime::transactions().sudo().sudo(register);
+		let alice = Key::dev("alice").unwrap();
+		let included =
+			client.submit(&call, &alice, sonm_client::Wait::InBlock, |_| {}).await.unwrap();
+		assert!(included.event("Kyc", "ProviderRegistered").is_some(), "{:?}", included.events);
+	});
 }
