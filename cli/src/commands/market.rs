@@ -177,11 +177,7 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 	let included = ctx
 		.submit("place order", &runtime::transactions().market().place_order(terms))
 		.await?;
-	let id = included
-		.event("Market", "OrderPlaced")
-		.and_then(|event| event.u128("id"))
-		.ok_or_else(|| CliError::new(crate::error::Kind::Refused, "no OrderPlaced event"))?
-		as u64;
+	let id = market_event_id(&included, "OrderPlaced")?;
 	let order = ctx.client().await?.order(id).await?;
 	let summary = format!(
 		"{} {id} placed: {} for {}",
@@ -402,11 +398,7 @@ async fn change_request(ctx: &mut Context, command: ChangeCommand) -> Result<(),
 }
 
 async fn deal_opened(ctx: &mut Context, included: Included) -> Result<(), CliError> {
-	let id = included
-		.event("Market", "DealOpened")
-		.and_then(|event| event.u128("id"))
-		.ok_or_else(|| CliError::new(crate::error::Kind::Refused, "no DealOpened event"))?
-		as u64;
+	let id = market_event_id(&included, "DealOpened")?;
 	let deal = ctx.client().await?.deal(id).await?;
 	let (_, now) = ctx.client().await?.now().await?;
 	ctx.print(result_json(&included, json!({ "id": id, "deal": deal })), || match &deal {
@@ -414,6 +406,20 @@ async fn deal_opened(ctx: &mut Context, included: Included) -> Result<(), CliErr
 		None => format!("deal {id} opened (and already closed)"),
 	});
 	Ok(())
+}
+
+/// The `id` a market event of the transaction names (the new order's or deal's).
+fn market_event_id(included: &Included, event: &str) -> Result<u64, CliError> {
+	included
+		.event("Market", event)
+		.and_then(|event| event.u128("id"))
+		.and_then(|id| u64::try_from(id).ok())
+		.ok_or_else(|| {
+			CliError::new(
+				crate::error::Kind::Refused,
+				format!("the chain emitted no Market::{event}"),
+			)
+		})
 }
 
 /// What the customer got back when closing: the `DealClosed` event's refund.
