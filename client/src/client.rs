@@ -208,33 +208,47 @@ impl Client {
 			.sign_and_submit_then_watch(call, signer, params)
 			.await
 			.map_err(|e| ClientError::Refused(e.to_string()))?;
-		progress(Stage::Submitted { hash: format!("{:?}", watch.extrinsic_hash()) });
-		let in_block = loop {
-			let status = match watch.next().await {
-				Some(status) => status.map_err(|e| ClientError::Subxt(e.to_string()))?,
-				None => return Err(ClientError::Refused("the node stopped reporting it".into())),
-			};
-			match status {
-				TransactionStatus::Validated | TransactionStatus::Broadcasted => {
-					progress(Stage::InPool)
-				},
-				TransactionStatus::NoLongerInBestBlock => progress(Stage::InPool),
-				TransactionStatus::InBestBlock(in_block) => {
-					progress(Stage::InBlock { block: format!("{:?}", in_block.block_hash()) });
-					if wait == Wait::InBlock {
-						break (in_block, false);
-					}
-				},
-				TransactionStatus::InFinalizedBlock(in_block) => {
-					progress(Stage::Finalized { block: format!("{:?}", in_block.block_hash()) });
-					break (in_block, true);
-				},
-				TransactionStatus::Error { message }
-				| TransactionStatus::Invalid { message }
-				| TransactionStatus::Dropped { message } => return Err(ClientError::Refused(message)),
+		let hash = format!("{:?}", watch.extrinsic_hash());
+		progress(Stage::Submitted { hash: hash.clone() });
+		let followed = async {
+			loop {
+				let status = match watch.next().await {
+					Some(status) => status.map_err(|e| ClientError::Subxt(e.to_string()))?,
+					None => {
+						return Err(ClientError::Refused("the node stopped reporting it".into()))
+					},
+				};
+				match status {
+					TransactionStatus::Validated | TransactionStatus::Broadcasted => {
+						progress(Stage::InPool)
+					},
+					TransactionStatus::NoLongerInBestBlock => progress(Stage::InPool),
+					TransactionStatus::InBestBlock(in_block) => {
+						progress(Stage::InBlock { block: format!("{:?}", in_block.block_hash()) });
+						if wait == Wait::InBlock {
+							break Ok((in_block, false));
+						}
+					},
+					TransactionStatus::InFinalizedBlock(in_block) => {
+						progress(Stage::Finalized {
+							block: format!("{:?}", in_block.block_hash()),
+						});
+						break Ok((in_block, true));
+					},
+					TransactionStatus::Error { message }
+					| TransactionStatus::Invalid { message }
+					| TransactionStatus::Dropped { message } => return Err(ClientError::Refused(message)),
+				}
 			}
 		};
-		let (in_block, finalized) = in_block;
+		let (in_block, finalized) =
+			tokio::time::timeout(DEFAULT_TIMEOUT, followed).await.map_err(|_| {
+				ClientError::Refused(format!(
+					"not {} within {} s; it may still be included: look for {hash}",
+					if wait == Wait::InBlock { "in a block" } else { "finalized" },
+					DEFAULT_TIMEOUT.as_secs()
+				))
+			})??;
 		let events = in_block.wait_for_success().await.map_err(dispatch_error)?;
 		let block_number = in_block.at().await.map(|at| at.block_number()).unwrap_or_default();
 		Ok(Included {
