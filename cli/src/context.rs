@@ -68,9 +68,9 @@ impl Context {
 		if is_suri(from) {
 			return Ok(Key::from_suri(from)?);
 		}
-		if self.keystore.find(from).is_ok() {
+		if let Ok((_, json)) = self.keystore.find(from) {
 			let password = self.password(&format!("password for {from}: "))?;
-			return Ok(self.keystore.unlock(from, &password)?);
+			return Ok(Key::from_json(&json, &password)?);
 		}
 		if let Some(key) = Key::dev(from) {
 			return Ok(key);

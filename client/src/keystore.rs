@@ -39,8 +39,8 @@ impl Keystore {
 		KeyError::Io { path: path.display().to_string(), error }
 	}
 
-	/// Every account, by name.
-	pub fn list(&self) -> Result<Vec<Account>, KeyError> {
+	/// Every account with its encrypted key, by name: one read of each file.
+	fn entries(&self) -> Result<Vec<(Account, KeystoreJson)>, KeyError> {
 		let entries = match std::fs::read_dir(&self.dir) {
 			Ok(entries) => entries,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -54,23 +54,27 @@ impl Keystore {
 			}
 			let json = read_json(&path)?;
 			let name = json.meta.name.clone().unwrap_or_else(|| json.address.clone());
-			accounts.push(Account { name, address: json.address, path });
+			accounts.push((Account { name, address: json.address.clone(), path }, json));
 		}
-		accounts.sort_by(|a, b| a.name.cmp(&b.name));
+		accounts.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
 		Ok(accounts)
+	}
+
+	/// Every account, by name.
+	pub fn list(&self) -> Result<Vec<Account>, KeyError> {
+		Ok(self.entries()?.into_iter().map(|(account, _)| account).collect())
 	}
 
 	/// The account called `name_or_address` and its encrypted key.
 	pub fn find(&self, name_or_address: &str) -> Result<(Account, KeystoreJson), KeyError> {
-		let account = self
-			.list()?
+		self.entries()?
 			.into_iter()
-			.find(|account| account.name == name_or_address || account.address == name_or_address)
+			.find(|(account, _)| {
+				account.name == name_or_address || account.address == name_or_address
+			})
 			.ok_or_else(|| {
 				KeyError::UnknownAccount(name_or_address.into(), self.dir.display().to_string())
-			})?;
-		let json = read_json(&account.path)?;
-		Ok((account, json))
+			})
 	}
 
 	/// The key of `name_or_address`, decrypted with `password`.
