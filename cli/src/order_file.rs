@@ -133,9 +133,14 @@ pub fn parse_identity(text: &str) -> Result<u8, CliError> {
 		})
 }
 
-/// Reads benchmark `name`'s value from text in its kind's units.
-pub fn parse_benchmark(name: &str, text: &str) -> Result<u64, CliError> {
-	let (_, kind) = BENCHMARKS.iter().find(|(known, _)| *known == name).ok_or_else(|| {
+/// Reads benchmark `name`'s value from text in its kind's units; returns its standard index and
+/// the value.
+pub fn parse_benchmark(name: &str, text: &str) -> Result<(usize, u64), CliError> {
+	let (index, (_, kind)) = BENCHMARKS
+		.iter()
+		.enumerate()
+		.find(|(_, (known, _))| *known == name)
+		.ok_or_else(|| {
 		CliError::usage(format!(
 			"unknown resource {name:?}; the resources are {}",
 			BENCHMARKS.map(|(name, _)| name).join(", ")
@@ -149,7 +154,9 @@ pub fn parse_benchmark(name: &str, text: &str) -> Result<u64, CliError> {
 		BenchmarkKind::Size => units::parse_size(text).map_err(|e| e.to_string()),
 		BenchmarkKind::Bandwidth => units::parse_bandwidth(text).map_err(|e| e.to_string()),
 	};
-	parsed.map_err(|reason| CliError::usage(format!("{name}: {reason}")))
+	parsed
+		.map(|value| (index, value))
+		.map_err(|reason| CliError::usage(format!("{name}: {reason}")))
 }
 
 /// Reads a price, naming the field when it is wrong.
@@ -224,11 +231,8 @@ pub fn parse_order_file(text: &str) -> Result<OrderSpec, CliError> {
 		serde_yaml::from_str(text).map_err(|e| CliError::usage(format!("order file: {e}")))?;
 	let mut benchmarks = [0u64; 12];
 	for (name, value) in &file.resources {
-		let index = BENCHMARKS.iter().position(|(known, _)| known == name);
-		let value = parse_benchmark(name, &scalar(name, value)?)?;
-		if let Some(index) = index {
-			benchmarks[index] = value;
-		}
+		let (index, value) = parse_benchmark(name, &scalar(name, value)?)?;
+		benchmarks[index] = value;
 	}
 	let tag = file.tag.unwrap_or_default();
 	check_tag(&tag)?;

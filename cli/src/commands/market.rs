@@ -115,9 +115,7 @@ fn order_spec(flags: &OrderFlags) -> Result<OrderSpec, CliError> {
 		let (name, value) = resource.split_once('=').ok_or_else(|| {
 			CliError::usage(format!("--resource {resource:?} is not NAME=VALUE (e.g. cpu-cores=4)"))
 		})?;
-		let name = name.trim();
-		let value = order_file::parse_benchmark(name, value)?;
-		let index = BENCHMARKS.iter().position(|(known, _)| *known == name).expect("parsed above");
+		let (index, value) = order_file::parse_benchmark(name.trim(), value)?;
 		benchmarks[index] = value;
 	}
 	let tag = flags.tag.clone().unwrap_or_default();
