@@ -8,5 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-cargo build -p sonm-node
+# The test suite's build, so that running either script after the other rebuilds nothing but
+# the workspace's own crates (see `build_workspace` in scripts/env.sh).
+build_workspace
 exec "$CARGO_TARGET_DIR/debug/sonm-node" --dev "$@"

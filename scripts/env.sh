@@ -2,3 +2,17 @@
 # so that a build done once is reused everywhere. Override by exporting CARGO_TARGET_DIR.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sonm-target}"
 mkdir -p "$CARGO_TARGET_DIR"
+
+# The pallets whose benchmarks the test suite runs against their own test runtimes.
+BENCHMARKED_PALLETS=(-p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle -p pallet-masternodes)
+
+# The one build that both the main job (`scripts/dev.sh`) and the test suite
+# (`scripts/test.sh`) run, so that either, run after the other, compiles nothing but the
+# workspace's own crates: cargo unifies features over the packages and targets it is asked
+# for, so another selection (`-p sonm-node` alone, say) compiles hundreds of dependencies again
+# with other features. Two feature sets: the workspace with every target, and the benchmarked
+# pallets' tests with `runtime-benchmarks` (no wasm runtime needed for those).
+build_workspace() {
+	cargo build --workspace --all-targets
+	SKIP_WASM_BUILD=1 cargo build "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks --tests
+}

@@ -9,14 +9,13 @@ scripts/setup.sh
 source scripts/env.sh
 
 started=$(date +%s)
-cargo build --workspace --all-targets
+build_workspace
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=$?
 # The benchmarks need no wasm runtime: the pallets' own test runtimes run them.
-SKIP_WASM_BUILD=1 cargo test -p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle -p pallet-masternodes --features runtime-benchmarks \
-	benchmarking 2>&1 | tee -a "$log" || status=$?
+SKIP_WASM_BUILD=1 cargo test "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks benchmarking 2>&1 | tee -a "$log" || status=$?
 read -r passed failed < <(awk '/^test result:/ {
 	for (i = 1; i <= NF; i++) { if ($(i + 1) ~ /^passed/) p += $i; if ($(i + 1) ~ /^failed/) f += $i }
 } END { print p + 0, f + 0 }' "$log")

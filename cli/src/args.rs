@@ -78,7 +78,7 @@ pub enum Command {
 	/// Your public profile, shown once a provider or moderator approves it.
 	#[command(subcommand)]
 	Profile(ProfileCommand),
-	/// Staking as a masternode: register, bond, unbond, withdraw, status, rewards.
+	/// Staking as a masternode: register, bond, unbond, withdraw, leave, back, status, rewards.
 	#[command(subcommand)]
 	Masternode(MasternodeCommand),
 	/// The price oracle.
@@ -357,6 +357,10 @@ pub enum MasternodeCommand {
 	},
 	/// Withdraws stake whose unbonding period is over.
 	Withdraw,
+	/// Leaves: the whole stake unbonds and the masternode is not selected again.
+	Leave,
+	/// Signals that a masternode marked offline is online again (from the next planned set).
+	Back,
 	/// The session, the active set and every masternode (or one).
 	Status {
 		/// Only this masternode.
@@ -472,6 +476,8 @@ mod tests {
 			"sonm masternode register 10000SNM",
 			"sonm masternode bond 5SNM",
 			"sonm masternode unbond 5SNM",
+			"sonm masternode leave",
+			"sonm masternode back",
 			"sonm masternode withdraw",
 			"sonm masternode status",
 			"sonm masternode rewards alice",

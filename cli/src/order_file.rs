@@ -63,7 +63,7 @@ pub enum BenchmarkKind {
 	Bandwidth,
 }
 
-/// The standard benchmarks by index (SPEC section 3): name and how the value is written.
+/// The standard benchmarks by index: name and how the value is written.
 pub const BENCHMARKS: [(&str, BenchmarkKind); 12] = [
 	("cpu-sysbench-multi", BenchmarkKind::Number),
 	("cpu-sysbench-single", BenchmarkKind::Number),

@@ -233,7 +233,7 @@ mod tests {
 			parse_price("2.5 USD/h"),
 			Ok(Price { per_second: 694_444_444_444_444, unit: PriceUnit::Usd })
 		);
-		// SPEC: 1 USD/hour = 1e18/3600 per second.
+		// 1 USD/hour = 1e18/3600 per second.
 		assert_eq!(parse_price("1 USD/h").unwrap().per_second, BASE_UNITS / 3_600);
 		assert_eq!(
 			parse_price("0.001 SNM/s"),

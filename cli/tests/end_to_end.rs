@@ -467,6 +467,14 @@ fn change_requests_trust_and_staking_through_the_cli() {
 	assert_eq!(rewards["session"]["length"], 10);
 	let early = node.sonm(&["masternode", "withdraw", "--from", "dave"]);
 	assert_eq!(early.status.code(), Some(1), "nothing is unbonded yet");
+	// Dave is not offline: `back` is refused by name; `leave` unbonds the rest.
+	let back = node.sonm(&["masternode", "back", "--from", "dave"]);
+	assert_eq!(back.status.code(), Some(1));
+	assert!(String::from_utf8_lossy(&back.stderr).contains("NotOffline"), "{back:?}");
+	node.json(&["masternode", "leave", "--from", "dave"]);
+	let status = node.json(&["masternode", "status", "dave"]);
+	assert_eq!(status["masternodes"][0]["leaving"], true);
+	assert_eq!(status["masternodes"][0]["unbonding"][1]["amount"], "10300000000000000000000");
 }
 
 /// Root registers `account` as a KYC provider (fee 2 SNM, up to Professional) through sudo.

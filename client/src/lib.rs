@@ -29,3 +29,8 @@ pub type ChainConfig = subxt::PolkadotConfig;
 /// Calls, storage, events and errors generated from the runtime's metadata.
 #[subxt::subxt(runtime_metadata_path = "metadata.scale")]
 pub mod runtime {}
+
+/// The metadata file, included so that the compiler tracks it: the `subxt` macro reads it
+/// without telling cargo, and an incremental build would keep code generated from an older
+/// file.
+const _METADATA_TRACKED: &[u8] = include_bytes!("../metadata.scale");

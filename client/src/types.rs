@@ -78,6 +78,9 @@ pub struct Deal {
 	pub escrow: u128,
 	#[serde(with = "amount")]
 	pub paid: u128,
+	/// The storage deposit held from the customer until the deal is removed.
+	#[serde(with = "amount")]
+	pub deposit: u128,
 }
 
 /// A pending change request of a deal.

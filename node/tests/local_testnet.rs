@@ -8,37 +8,10 @@ use common::NodeProcess;
 #[tokio::test(flavor = "multi_thread")]
 async fn four_validators_finalize_and_survive_one_stopped() {
 	let dir = tempfile::tempdir().expect("temporary directory");
-	let validators = ["alice", "bob", "charlie", "dave"];
-
-	// Fixed node keys, so that the others can name Alice's node as their boot node.
-	let key_files: Vec<_> = (1..=validators.len())
-		.map(|i| {
-			let path = dir.path().join(format!("node-key-{i}"));
-			std::fs::write(&path, format!("{i:064x}")).expect("key file written");
-			path
-		})
-		.collect();
-	let boot_port = common::free_port();
-	let boot_node =
-		format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
-
-	let mut nodes: Vec<NodeProcess> = validators
-		.iter()
-		.zip(&key_files)
-		.enumerate()
-		.map(|(i, (name, key_file))| {
-			let flag = format!("--{name}");
-			let key_file = key_file.to_str().expect("utf-8 path");
-			let mut args = vec!["--chain", "local", &flag, "--node-key-file", key_file];
-			args.push("--allow-private-ip");
-			if i > 0 {
-				args.extend(["--bootnodes", &boot_node]);
-			}
-			let base = dir.path().join(name);
-			let p2p = if i == 0 { boot_port } else { common::free_port() };
-			NodeProcess::start_on_ports(name, &base, &args, common::free_port(), p2p)
-		})
-		.collect();
+	let mut nodes: Vec<NodeProcess> = common::local_network(
+		dir.path(),
+		&[("alice", "--alice"), ("bob", "--bob"), ("charlie", "--charlie"), ("dave", "--dave")],
+	);
 
 	// All four see each other and finality advances.
 	for node in &nodes {

@@ -49,40 +49,17 @@ async fn blocks_authored(rpc: &Rpc, who: &AccountId, at: sp_core::H256) -> u32 {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fifth_masternode_joins_the_set_another_leaves_and_rewards_follow_stake() {
 	let dir = tempfile::tempdir().expect("temporary directory");
-	let names = ["alice", "bob", "charlie", "dave", "eve"];
-	let key_files: Vec<_> = (1..=names.len())
-		.map(|i| {
-			let path = dir.path().join(format!("node-key-{i}"));
-			std::fs::write(&path, format!("{i:064x}")).expect("key file written");
-			path
-		})
-		.collect();
-	let boot_port = common::free_port();
-	let boot_node =
-		format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", common::peer_id(&key_files[0]));
 	// Alice to Dave run with their dev keys; Eve's node is a validator with an empty keystore.
-	let nodes: Vec<NodeProcess> = names
-		.iter()
-		.zip(&key_files)
-		.enumerate()
-		.map(|(i, (name, key_file))| {
-			let role = if *name == "eve" { "--validator".to_string() } else { format!("--{name}") };
-			let key_file = key_file.to_str().expect("utf-8 path");
-			let mut args = vec!["--chain", "local", &role, "--node-key-file", key_file];
-			args.push("--allow-private-ip");
-			if i > 0 {
-				args.extend(["--bootnodes", &boot_node]);
-			}
-			let p2p = if i == 0 { boot_port } else { common::free_port() };
-			NodeProcess::start_on_ports(
-				name,
-				&dir.path().join(name),
-				&args,
-				common::free_port(),
-				p2p,
-			)
-		})
-		.collect();
+	let nodes: Vec<NodeProcess> = common::local_network(
+		dir.path(),
+		&[
+			("alice", "--alice"),
+			("bob", "--bob"),
+			("charlie", "--charlie"),
+			("dave", "--dave"),
+			("eve", "--validator"),
+		],
+	);
 	let alice = nodes[0].rpc.clone();
 	let eve_node = nodes[4].rpc.clone();
 	alice.wait_for_finalized(1).await;

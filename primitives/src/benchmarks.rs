@@ -1,4 +1,4 @@
-//! The standard hardware benchmarks an order carries, by index (SPEC section 3). An order's
+//! The standard hardware benchmarks an order carries, by index. An order's
 //! benchmark vector holds at least these twelve; a missing entry counts as 0.
 
 /// CPU score, sysbench, all cores.

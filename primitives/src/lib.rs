@@ -18,7 +18,7 @@ pub mod trust;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
-/// How well an account's owner is known, granted by KYC providers (SPEC section 5). Ordered:
+/// How well an account's owner is known, granted by KYC providers. Ordered:
 /// a higher level satisfies every requirement of a lower one.
 #[derive(
 	Clone,

@@ -67,6 +67,11 @@ pub struct PriceInfo<Balance> {
 pub trait PriceOf<Balance> {
 	/// The fresh price of `currency`, or `None` when there is none or it is stale.
 	fn price(currency: Currency) -> Option<PriceInfo<Balance>>;
+	/// The last price of `currency` that was in force, even when it has gone stale: what a deal
+	/// closed during an oracle outage is settled at. `None` when there never was one.
+	fn last_price(currency: Currency) -> Option<PriceInfo<Balance>> {
+		Self::price(currency)
+	}
 }
 
 impl<Balance> PriceOf<Balance> for () {

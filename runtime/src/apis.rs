@@ -290,7 +290,7 @@ impl_runtime_apis! {
 		}
 
 		fn deal(id: DealId) -> Option<MarketDeal> {
-			pallet_market::Deals::<Runtime>::get(id)
+			Market::current_deal(id)
 		}
 
 		fn orders(filter: OrderFilter<AccountId>, from: OrderId, limit: u32) -> Vec<(OrderId, MarketOrder)> {

@@ -78,7 +78,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
-/// Target block time: one block every two seconds (SPEC section 2).
+/// Target block time: one block every two seconds.
 pub const MILLISECS_PER_BLOCK: u64 = 2000;
 
 /// Aura slot length. It cannot change once the chain has started: block production would stop.

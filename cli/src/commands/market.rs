@@ -579,6 +579,7 @@ fn deal_details(deal: &Deal, now: u64) -> String {
 		format!("  billed until  {}", format::relative(deal.billed_until, now)),
 		format!("  escrow        {}", format::snm(deal.escrow)),
 		format!("  paid          {}", format::snm(deal.paid)),
+		format!("  deposit       {}", format::snm(deal.deposit)),
 	]
 	.join("\n")
 }

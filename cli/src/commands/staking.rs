@@ -1,4 +1,5 @@
-//! Masternodes (register, bond, unbond, withdraw, status, rewards) and the oracle's prices.
+//! Masternodes (register, bond, unbond, withdraw, leave, back, status, rewards) and the
+//! oracle's prices.
 
 use crate::{
 	args::{MasternodeCommand, OracleCommand},
@@ -64,6 +65,17 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 			let included = ctx.submit("withdraw", &calls.withdraw()).await?;
 			let amount = included.event("Masternodes", "Withdrawn").and_then(|e| e.u128("amount"));
 			(format!("withdrawn: {}", format::snm(amount.unwrap_or(0))), included)
+		},
+		MasternodeCommand::Leave => {
+			let included = ctx.submit("leave", &calls.leave()).await?;
+			let summary = "left: the whole stake unbonds; `sonm masternode withdraw` once the \
+			               period is over";
+			(summary.to_string(), included)
+		},
+		MasternodeCommand::Back => {
+			let included = ctx.submit("back", &calls.back()).await?;
+			let summary = "back: selectable again from the next planned set (about two sessions)";
+			(summary.to_string(), included)
 		},
 	};
 	ctx.print(result_json(&included, json!({})), || summary);

@@ -77,6 +77,8 @@ pub struct DealJson {
 	pub billed_until: Seconds,
 	pub escrow: String,
 	pub paid: String,
+	/// The storage deposit held from the customer until the deal is removed.
+	pub deposit: String,
 }
 
 /// A pending change request.
@@ -196,6 +198,7 @@ pub fn deal_json(id: DealId, deal: &MarketDeal) -> DealJson {
 		billed_until: deal.billed_until,
 		escrow: deal.escrow.to_string(),
 		paid: deal.paid.to_string(),
+		deposit: deal.deposit.to_string(),
 	}
 }
 

@@ -174,6 +174,36 @@ impl Drop for NodeProcess {
 	}
 }
 
+/// Starts a network of `--chain local` nodes in `dir`, one per `(name, role)`: the role is the
+/// node's flag (`--alice` for a dev validator, `--validator` for one with an empty keystore).
+/// Fixed node keys let every node name the first one's as its boot node.
+pub fn local_network(dir: &Path, nodes: &[(&str, &str)]) -> Vec<NodeProcess> {
+	let key_files: Vec<PathBuf> = (1..=nodes.len())
+		.map(|i| {
+			let path = dir.join(format!("node-key-{i}"));
+			std::fs::write(&path, format!("{i:064x}")).expect("key file written");
+			path
+		})
+		.collect();
+	let boot_port = free_port();
+	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", peer_id(&key_files[0]));
+	nodes
+		.iter()
+		.zip(&key_files)
+		.enumerate()
+		.map(|(i, ((name, role), key_file))| {
+			let key_file = key_file.to_str().expect("utf-8 path");
+			let mut args = vec!["--chain", "local", role, "--node-key-file", key_file];
+			args.push("--allow-private-ip");
+			if i > 0 {
+				args.extend(["--bootnodes", &boot_node]);
+			}
+			let p2p = if i == 0 { boot_port } else { free_port() };
+			NodeProcess::start_on_ports(name, &dir.join(name), &args, free_port(), p2p)
+		})
+		.collect()
+}
+
 /// Polls `probe` every half second until it returns `Some`, or panics with `what` after
 /// [`PATIENCE`].
 pub async fn wait_for<T, F, Fut>(what: &str, mut probe: F) -> T

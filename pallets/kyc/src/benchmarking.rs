@@ -137,6 +137,20 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn remove_provider() -> Result<(), BenchmarkError> {
+		let (id, _) = provider::<T>()?;
+		let origin =
+			T::RegistryOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+
+		assert_last_event::<T>(Event::ProviderRemoved { id });
+		assert!(!Providers::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
 	fn request_verification() -> Result<(), BenchmarkError> {
 		let (id, _) = provider::<T>()?;
 		let user = funded::<T>("user");

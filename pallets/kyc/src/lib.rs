@@ -200,8 +200,9 @@ pub mod pallet {
 		/// Who manages the provider registry (governance).
 		type RegistryOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// The most providers; also bounds how many certifications an account can have, and so
-		/// the reads of its effective level.
+		/// The most providers registered at once (a removed provider frees its slot); also
+		/// bounds how many certifications an account can have, and so the reads of its
+		/// effective level.
 		#[pallet::constant]
 		type MaxProviders: Get<u32>;
 
@@ -227,14 +228,15 @@ pub mod pallet {
 		Profile,
 	}
 
-	/// The id the next provider gets.
+	/// The id the next provider gets. Ids are never reused, so that a certification always
+	/// names the provider that made it.
 	#[pallet::storage]
 	pub type NextProviderId<T> = StorageValue<_, ProviderId, ValueQuery>;
 
-	/// The registry.
+	/// The registry, counted: at most `MaxProviders` at once.
 	#[pallet::storage]
 	pub type Providers<T: Config> =
-		StorageMap<_, Twox64Concat, ProviderId, Provider<T::AccountId, BalanceOf<T>>>;
+		CountedStorageMap<_, Twox64Concat, ProviderId, Provider<T::AccountId, BalanceOf<T>>>;
 
 	/// Pending requests, by user and provider.
 	#[pallet::storage]
@@ -276,6 +278,8 @@ pub mod pallet {
 		ProviderRegistered { id: ProviderId, account: T::AccountId },
 		/// A provider's fee, highest level, URL or activity changed.
 		ProviderUpdated { id: ProviderId },
+		/// A provider left the registry; its slot is free for another.
+		ProviderRemoved { id: ProviderId },
 		/// A user asked a provider for a level; the fee is held.
 		VerificationRequested { who: T::AccountId, provider: ProviderId, level: IdentityLevel },
 		/// A user withdrew a request; the fee went back.
@@ -357,9 +361,9 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::RegistryOrigin::ensure_origin(origin)?;
 			ensure!(max_level > IdentityLevel::Anonymous, Error::<T>::LevelTooLow);
+			ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
 			let id = NextProviderId::<T>::get();
-			ensure!(id < T::MaxProviders::get(), Error::<T>::TooManyProviders);
-			NextProviderId::<T>::put(id + 1);
+			NextProviderId::<T>::put(id.checked_add(1).ok_or(Error::<T>::TooManyProviders)?);
 			Providers::<T>::insert(
 				id,
 				Provider { account: account.clone(), name, url, fee, max_level, active: true },
@@ -394,6 +398,20 @@ pub mod pallet {
 				Ok::<_, DispatchError>(())
 			})?;
 			Self::deposit_event(Event::ProviderUpdated { id });
+			Ok(())
+		}
+
+		/// Removes a provider from the registry, freeing its slot. Its certifications stay
+		/// valid until they expire or governance revokes them; pending requests to it can no
+		/// longer be certified and their fees go back on `cancel_request`.
+		///
+		/// Origin: `RegistryOrigin` (root). Emits `ProviderRemoved`. Errors: `ProviderNotFound`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::remove_provider())]
+		pub fn remove_provider(origin: OriginFor<T>, id: ProviderId) -> DispatchResult {
+			T::RegistryOrigin::ensure_origin(origin)?;
+			Providers::<T>::take(id).ok_or(Error::<T>::ProviderNotFound)?;
+			Self::deposit_event(Event::ProviderRemoved { id });
 			Ok(())
 		}
 
@@ -436,8 +454,10 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// The provider certifies `who` at the requested level until `expires_at`, with the hash
-		/// of the evidence it keeps; the held fee is paid to the provider.
+		/// The provider certifies `who` at the requested level, or at the provider's highest
+		/// level now if governance lowered it since the request, until `expires_at`, with the
+		/// hash of the evidence it keeps; the held fee is paid to the provider. A full list of
+		/// certifications drops its expired ones to make room.
 		///
 		/// Origin: signed, the provider's account. Emits `Certified`. Errors:
 		/// `ProviderNotFound`, `ProviderInactive`, `NotProvider`, `RequestNotFound`,
@@ -465,14 +485,20 @@ pub mod pallet {
 					Fortitude::Force,
 				)?;
 			}
-			let level = request.level;
+			let level = request.level.min(registered.max_level);
 			let certification = Certification { level, expires_at, evidence };
+			let now = Self::now();
 			Certifications::<T>::try_mutate(&who, |certifications| {
 				match certifications.iter_mut().find(|(id, _)| *id == provider) {
 					Some((_, existing)) => *existing = certification,
-					None => certifications
-						.try_push((provider, certification))
-						.map_err(|_| Error::<T>::TooManyProviders)?,
+					None => {
+						if certifications.is_full() {
+							certifications.retain(|(_, old)| old.expires_at > now);
+						}
+						certifications
+							.try_push((provider, certification))
+							.map_err(|_| Error::<T>::TooManyProviders)?
+					},
 				}
 				Ok::<_, DispatchError>(())
 			})?;
@@ -675,8 +701,9 @@ pub mod pallet {
 				.find_map(|(id, certification)| (id == provider).then_some(certification))
 		}
 
-		/// The invariant: every account holds for this pallet exactly the fees of its pending
-		/// requests.
+		/// The invariants: every account holds for this pallet exactly the fees of its pending
+		/// requests (a request may outlive its provider until cancelled), no more providers
+		/// are registered than allowed, and every profile holds its deposit.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
@@ -684,7 +711,7 @@ pub mod pallet {
 			use sp_runtime::traits::Saturating;
 			let mut fees: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			for (who, provider, request) in Requests::<T>::iter() {
-				ensure!(Providers::<T>::contains_key(provider), "a request names no provider");
+				ensure!(provider < NextProviderId::<T>::get(), "a request names no provider ever");
 				let sum = fees.entry(who).or_insert(Zero::zero());
 				*sum = sum.saturating_add(request.fee);
 			}
@@ -697,6 +724,11 @@ pub mod pallet {
 			ensure!(
 				Providers::<T>::iter_keys().all(|id| id < NextProviderId::<T>::get()),
 				"a provider id is beyond the next id"
+			);
+			ensure!(
+				Providers::<T>::count() <= T::MaxProviders::get()
+					&& Providers::<T>::count() as usize == Providers::<T>::iter_keys().count(),
+				"the provider count is off"
 			);
 			for (who, profile) in Profiles::<T>::iter() {
 				ensure!(

@@ -40,6 +40,16 @@ fn register(account: AccountId, max_level: IdentityLevel) -> ProviderId {
 	NextProviderId::<Test>::get() - 1
 }
 
+/// `who` asks provider `id` for `level`, for [`FEE`].
+fn request(who: AccountId, id: ProviderId, level: IdentityLevel) {
+	assert_ok!(Kyc::request_verification(signed(who), id, level, FEE));
+}
+
+/// Root sets provider `id`'s highest level and activity (URL "u", fee [`FEE`]).
+fn update(id: ProviderId, max_level: IdentityLevel, active: bool) {
+	assert_ok!(Kyc::update_provider(RuntimeOrigin::root(), id, text("u"), FEE, max_level, active));
+}
+
 fn held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::VerificationFee.into(), &who)
 }
@@ -153,7 +163,7 @@ mod verification {
 		run(|| {
 			let id = register(PROVIDER, IdentityLevel::Identified);
 			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
-			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Identified, FEE));
+			request(USER, id, IdentityLevel::Identified);
 			System::assert_last_event(
 				Event::VerificationRequested {
 					who: USER,
@@ -191,19 +201,9 @@ mod verification {
 		run(|| {
 			let phone = register(PROVIDER, IdentityLevel::Registered);
 			let office = register(OTHER_PROVIDER, IdentityLevel::Professional);
-			assert_ok!(Kyc::request_verification(
-				signed(USER),
-				phone,
-				IdentityLevel::Registered,
-				FEE
-			));
+			request(USER, phone, IdentityLevel::Registered);
 			assert_ok!(Kyc::certify(signed(PROVIDER), phone, USER, now() + 1_000, EVIDENCE));
-			assert_ok!(Kyc::request_verification(
-				signed(USER),
-				office,
-				IdentityLevel::Professional,
-				FEE
-			));
+			request(USER, office, IdentityLevel::Professional);
 			assert_ok!(Kyc::certify(signed(OTHER_PROVIDER), office, USER, now() + 10, EVIDENCE));
 			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Professional);
 			advance(10);
@@ -219,9 +219,9 @@ mod verification {
 	fn a_providers_new_certification_replaces_its_old_one() {
 		run(|| {
 			let id = register(PROVIDER, IdentityLevel::Identified);
-			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Identified, FEE));
+			request(USER, id, IdentityLevel::Identified);
 			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, now() + 10, EVIDENCE));
-			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			request(USER, id, IdentityLevel::Registered);
 			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, now() + 20, [8; 32]));
 			assert_eq!(Certifications::<Test>::get(USER).len(), 1);
 			assert_eq!(Kyc::certification(&USER, id).unwrap().evidence, [8; 32]);
@@ -233,11 +233,11 @@ mod verification {
 	fn rejection_and_cancellation_return_the_fee() {
 		run(|| {
 			let id = register(PROVIDER, IdentityLevel::Identified);
-			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			request(USER, id, IdentityLevel::Registered);
 			assert_ok!(Kyc::reject(signed(PROVIDER), id, USER));
 			System::assert_last_event(Event::Rejected { who: USER, provider: id }.into());
 			assert_eq!((held(USER), Balances::balance(&USER)), (0, START));
-			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			request(USER, id, IdentityLevel::Registered);
 			assert_ok!(Kyc::cancel_request(signed(USER), id));
 			System::assert_last_event(Event::RequestCancelled { who: USER, provider: id }.into());
 			assert_eq!((held(USER), Balances::balance(&USER)), (0, START));
@@ -277,14 +277,7 @@ mod verification {
 				Kyc::request_verification(signed(USER), dear, IdentityLevel::Registered, START + 1),
 				Error::<Test>::InsufficientBalance
 			);
-			assert_ok!(Kyc::update_provider(
-				RuntimeOrigin::root(),
-				dear,
-				text("u"),
-				FEE,
-				IdentityLevel::Registered,
-				false
-			));
+			update(dear, IdentityLevel::Registered, false);
 			assert_noop!(
 				Kyc::request_verification(signed(USER), dear, IdentityLevel::Registered, FEE),
 				Error::<Test>::ProviderInactive
@@ -296,7 +289,7 @@ mod verification {
 	fn only_the_provider_certifies_rejects_and_revokes() {
 		run(|| {
 			let id = register(PROVIDER, IdentityLevel::Registered);
-			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			request(USER, id, IdentityLevel::Registered);
 			assert_noop!(
 				Kyc::certify(signed(STRANGER), id, USER, now() + 10, EVIDENCE),
 				Error::<Test>::NotProvider
@@ -335,22 +328,10 @@ mod verification {
 	fn an_inactive_provider_cannot_certify_but_its_certifications_stand() {
 		run(|| {
 			let id = register(PROVIDER, IdentityLevel::Registered);
-			assert_ok!(Kyc::request_verification(signed(USER), id, IdentityLevel::Registered, FEE));
+			request(USER, id, IdentityLevel::Registered);
 			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, now() + 10, EVIDENCE));
-			assert_ok!(Kyc::request_verification(
-				signed(STRANGER),
-				id,
-				IdentityLevel::Registered,
-				FEE
-			));
-			assert_ok!(Kyc::update_provider(
-				RuntimeOrigin::root(),
-				id,
-				text("u"),
-				FEE,
-				IdentityLevel::Registered,
-				false
-			));
+			request(STRANGER, id, IdentityLevel::Registered);
+			update(id, IdentityLevel::Registered, false);
 			assert_noop!(
 				Kyc::certify(signed(PROVIDER), id, STRANGER, now() + 10, EVIDENCE),
 				Error::<Test>::ProviderInactive
@@ -359,6 +340,98 @@ mod verification {
 			// The pending request can still be rejected or cancelled, and its fee comes back.
 			assert_ok!(Kyc::reject(signed(PROVIDER), id, STRANGER));
 			assert_eq!(held(STRANGER), 0);
+		});
+	}
+}
+
+mod review_fixes {
+	use super::*;
+
+	/// Governance lowers a provider's highest level after a user asked for more: the provider
+	/// certifies at its highest level now, no higher.
+	#[test]
+	fn certify_grants_at_most_the_providers_current_highest_level() {
+		run(|| {
+			let id = register(PROVIDER, IdentityLevel::Professional);
+			request(USER, id, IdentityLevel::Professional);
+			update(id, IdentityLevel::Registered, true);
+			let expires_at = now() + 100;
+			assert_ok!(Kyc::certify(signed(PROVIDER), id, USER, expires_at, EVIDENCE));
+			System::assert_last_event(
+				Event::Certified {
+					who: USER,
+					provider: id,
+					level: IdentityLevel::Registered,
+					expires_at,
+				}
+				.into(),
+			);
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Registered);
+		});
+	}
+
+	/// A removed provider frees its slot: a full registry takes a new provider after a removal,
+	/// with a new id; the removed one's certification stands until revoked by governance, and
+	/// a request to it can be cancelled for its fee.
+	#[test]
+	fn a_removed_provider_frees_its_slot_for_another() {
+		run(|| {
+			let first = register(PROVIDER, IdentityLevel::Registered);
+			for _ in 1..MAX_PROVIDERS {
+				register(OTHER_PROVIDER, IdentityLevel::Registered);
+			}
+			request(USER, first, IdentityLevel::Registered);
+			assert_ok!(Kyc::certify(signed(PROVIDER), first, USER, now() + 10, EVIDENCE));
+			request(STRANGER, first, IdentityLevel::Registered);
+			assert_noop!(Kyc::remove_provider(signed(PROVIDER), first), DispatchError::BadOrigin);
+			assert_ok!(Kyc::remove_provider(RuntimeOrigin::root(), first));
+			System::assert_last_event(Event::ProviderRemoved { id: first }.into());
+			assert_noop!(
+				Kyc::remove_provider(RuntimeOrigin::root(), first),
+				Error::<Test>::ProviderNotFound
+			);
+			let newcomer = register(PROVIDER, IdentityLevel::Identified);
+			assert_eq!(newcomer, MAX_PROVIDERS, "ids are never reused");
+			assert_eq!(Providers::<Test>::count(), MAX_PROVIDERS);
+			// The old certification stands; the old request cannot be certified, only cancelled.
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Registered);
+			assert_noop!(
+				Kyc::certify(signed(PROVIDER), first, STRANGER, now() + 10, EVIDENCE),
+				Error::<Test>::ProviderNotFound
+			);
+			assert_ok!(Kyc::cancel_request(signed(STRANGER), first));
+			assert_eq!(held(STRANGER), 0);
+			assert_ok!(Kyc::revoke(RuntimeOrigin::root(), first, USER));
+			assert_eq!(Kyc::identity_level(&USER), IdentityLevel::Anonymous);
+		});
+	}
+
+	/// A user certified by as many providers as the registry holds, one of them removed, can
+	/// still be certified by a new provider once an old certification has expired.
+	#[test]
+	fn a_full_list_of_certifications_drops_expired_ones_for_a_new_provider() {
+		run(|| {
+			let mut ids = Vec::new();
+			for _ in 0..MAX_PROVIDERS {
+				let id = register(PROVIDER, IdentityLevel::Registered);
+				request(USER, id, IdentityLevel::Registered);
+				assert_ok!(Kyc::certify(
+					signed(PROVIDER),
+					id,
+					USER,
+					now() + 10 + id as u64,
+					EVIDENCE
+				));
+				ids.push(id);
+			}
+			assert_ok!(Kyc::remove_provider(RuntimeOrigin::root(), ids[0]));
+			let newcomer = register(PROVIDER, IdentityLevel::Registered);
+			request(USER, newcomer, IdentityLevel::Registered);
+			advance(10);
+			assert_ok!(Kyc::certify(signed(PROVIDER), newcomer, USER, now() + 100, EVIDENCE));
+			let listed: Vec<ProviderId> =
+				Certifications::<Test>::get(USER).iter().map(|(id, _)| *id).collect();
+			assert_eq!(listed, vec![ids[1], ids[2], newcomer], "the expired one made room");
 		});
 	}
 }

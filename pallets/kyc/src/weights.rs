@@ -47,6 +47,7 @@ pub trait WeightInfo {
 	fn submit_profile() -> Weight;
 	fn approve_profile() -> Weight;
 	fn withdraw_profile() -> Weight;
+	fn remove_provider() -> Weight;
 }
 
 /// Weights for `pallet_kyc` measured on the reference machine, with the runtime's `DbWeight`.
@@ -206,6 +207,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	fn remove_provider() -> Weight {
+		Weight::from_parts(14_385_000, 3851)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 }
 
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
@@ -259,5 +265,10 @@ impl WeightInfo for () {
 		Weight::from_parts(49_173_000, 7174)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn remove_provider() -> Weight {
+		Weight::from_parts(14_385_000, 3851)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 }

@@ -119,24 +119,29 @@ fn fill_orders<T: Config>(who: &T::AccountId, room: u32) {
 	}
 }
 
-/// The parties of the worst deal: a supplier working for a confirmed master, and a customer,
-/// both with full order indexes, all three Registered (the worst orders require it).
+/// The parties of the worst deal: a supplier working for a confirmed master, and a customer
+/// working for a confirmed master of its own (whom the worst ask names), both with full order
+/// indexes, all Registered (the worst orders require it).
 struct Parties<T: Config> {
 	supplier: T::AccountId,
 	master: T::AccountId,
 	customer: T::AccountId,
+	customer_master: T::AccountId,
 }
 
 fn parties<T: Config>() -> Parties<T> {
 	let supplier = funded::<T>("supplier", 0);
 	let master = funded::<T>("master", 0);
 	let customer = funded::<T>("customer", 0);
+	let customer_master = funded::<T>("customer-master", 0);
 	Market::<T>::do_request_master(supplier.clone(), master.clone()).expect("no link yet");
 	Market::<T>::do_confirm_worker(master.clone(), supplier.clone()).expect("requested");
+	Market::<T>::do_request_master(customer.clone(), customer_master.clone()).expect("no link");
+	Market::<T>::do_confirm_worker(customer_master.clone(), customer.clone()).expect("requested");
 	for who in [&supplier, &master, &customer] {
 		T::BenchmarkHelper::set_identity_level(who, IdentityLevel::Registered);
 	}
-	Parties { supplier, master, customer }
+	Parties { supplier, master, customer, customer_master }
 }
 
 /// Subscribes every account whose blacklist `open_deal` checks to `lists` lists.
@@ -151,14 +156,15 @@ fn subscribe_all<T: Config>(parties: &Parties<T>, lists: u32) {
 }
 
 /// The worst ask for the worst bid of `duration` (seconds, 0 for spot): the ask names the
-/// customer, the bid the master, each has a curator, and each author's index is otherwise full.
+/// customer's master, the bid the supplier's master, each has a curator, and each author's
+/// index is otherwise full.
 fn worst_orders<T: Config>(parties: &Parties<T>, duration: Seconds) -> (OrderId, OrderId) {
 	fill_orders::<T>(&parties.supplier, 1);
 	fill_orders::<T>(&parties.customer, 1);
 	let ask_terms = worst_terms::<T>(
 		Side::Ask,
 		T::MaxDuration::get(),
-		Some(parties.customer.clone()),
+		Some(parties.customer_master.clone()),
 		account("ask-curator", 0, SEED),
 	);
 	let bid_terms = worst_terms::<T>(
@@ -297,15 +303,20 @@ mod benchmarks {
 		});
 	}
 
-	/// A spot deal billed for half its prepaid period whose customer cannot top up: it pays,
-	/// tries to hold the next period, and closes.
+	/// A spot deal billed two prepaid periods after it opened, whose customer can pay what the
+	/// escrow lacks but not the next period: it holds the shortfall, pays, tries to hold the
+	/// next period, and closes.
 	#[benchmark]
 	fn bill() {
 		set_up::<T>();
 		let parties = parties::<T>();
 		let id = worst_deal::<T>(&parties, 0);
-		let refund = refund_after::<T>(id, T::SpotPrepay::get() / 2);
-		T::Currency::set_balance(&parties.customer, T::Currency::minimum_balance());
+		let deal = Deals::<T>::get(id).expect("the deal is open");
+		let late = 2 * T::SpotPrepay::get();
+		advance::<T>(late);
+		let due = Market::<T>::cost(&deal.price, late).expect("no overflow");
+		let shortfall = due - deal.escrow;
+		T::Currency::set_balance(&parties.customer, T::Currency::minimum_balance() + shortfall);
 		let anyone: T::AccountId = whitelisted_caller();
 
 		#[extrinsic_call]
@@ -314,7 +325,7 @@ mod benchmarks {
 		assert_last_event::<T>(Event::DealClosed {
 			id,
 			reason: CloseReason::InsufficientFunds,
-			refund,
+			refund: 0u32.into(),
 		});
 	}
 

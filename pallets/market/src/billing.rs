@@ -19,6 +19,16 @@ use sp_runtime::{
 /// USD prices are in USD x 10^18.
 const USD_SCALE: u128 = 1_000_000_000_000_000_000;
 
+/// Which SNM/USD rate a cost is reckoned at.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum RateUse {
+	/// Only a fresh price: what new holds and bills need (`PriceUnavailable` without one).
+	Fresh,
+	/// The last price in force, even a stale one: closing a deal settles the elapsed time at
+	/// it, so that an oracle outage neither keeps a deal open nor is charged afterwards.
+	LastInForce,
+}
+
 /// How billing a deal ended.
 #[derive(Debug, Eq, PartialEq)]
 pub(crate) enum Settlement {
@@ -34,12 +44,17 @@ impl<T: Config> Pallet<T> {
 		T::Time::now().as_secs()
 	}
 
-	/// SNM base units per one unit of `unit` (1 for SNM; the oracle's rate for USD).
-	pub(crate) fn rate(unit: PriceUnit) -> Result<Option<u128>, DispatchError> {
+	/// SNM base units per one unit of `unit` (`None` for SNM; the oracle's rate for USD, fresh
+	/// or the last in force as `rates` says).
+	pub(crate) fn rate(unit: PriceUnit, rates: RateUse) -> Result<Option<u128>, DispatchError> {
 		match unit {
 			PriceUnit::Snm => Ok(None),
 			PriceUnit::Usd => {
-				let info = T::Prices::price(Currency::Usd).ok_or(Error::<T>::PriceUnavailable)?;
+				let info = match rates {
+					RateUse::Fresh => T::Prices::price(Currency::Usd),
+					RateUse::LastInForce => T::Prices::last_price(Currency::Usd),
+				}
+				.ok_or(Error::<T>::PriceUnavailable)?;
 				let rate: u128 = info.snm_per_unit.try_into().map_err(|_| Error::<T>::Overflow)?;
 				Ok(Some(rate))
 			},
@@ -47,14 +62,23 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What `seconds` at `price` cost in SNM now: `per_second * seconds`, and for USD prices
-	/// `* rate / 10^18`, rounded down.
+	/// `* rate / 10^18` at the fresh rate, rounded down.
 	pub(crate) fn cost(
 		price: &Price<BalanceOf<T>>,
 		seconds: Seconds,
 	) -> Result<BalanceOf<T>, DispatchError> {
+		Self::cost_at(price, seconds, RateUse::Fresh)
+	}
+
+	/// [`Self::cost`] at the rate `rates` says.
+	pub(crate) fn cost_at(
+		price: &Price<BalanceOf<T>>,
+		seconds: Seconds,
+		rates: RateUse,
+	) -> Result<BalanceOf<T>, DispatchError> {
 		let per_second: u128 = price.per_second.try_into().map_err(|_| Error::<T>::Overflow)?;
 		let amount = per_second.checked_mul(seconds.into()).ok_or(Error::<T>::Overflow)?;
-		let snm = match Self::rate(price.unit)? {
+		let snm = match Self::rate(price.unit, rates)? {
 			None => amount,
 			Some(rate) => {
 				multiply_by_rational_with_rounding(amount, rate, USD_SCALE, Rounding::Down)
@@ -123,18 +147,36 @@ impl<T: Config> Pallet<T> {
 		T::Currency::release(&reason.into(), who, amount, Precision::Exact).map(|_| ())
 	}
 
-	/// Pays `deal` up to `until` (capped at its end) from its escrow: the market fee to the fee
-	/// pot, the rest to the payee. Pays what the escrow has when it has less than is due.
+	/// Open deal `id` as stored, with its payee as of now: the supplier's confirmed master, or
+	/// the supplier (a master whose link ended is paid no more).
+	pub(crate) fn deal(id: DealId) -> Result<DealOf<T>, DispatchError> {
+		let mut deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		deal.payee =
+			Self::confirmed_master(&deal.supplier).unwrap_or_else(|| deal.supplier.clone());
+		Ok(deal)
+	}
+
+	/// Pays `deal` up to `until` (capped at its end), at the rate `rates` says: the market fee
+	/// to the fee pot, the rest to the payee. When more is due than the escrow holds (a spot
+	/// deal billed late, a USD rate that rose past the margin), the rest is held from the
+	/// customer's free balance first; only when it cannot be is the escrow paid out as it is
+	/// and the settlement `Short`.
 	pub(crate) fn settle(
 		id: DealId,
 		deal: &mut DealOf<T>,
 		until: Seconds,
+		rates: RateUse,
 	) -> Result<Settlement, DispatchError> {
 		let until = deal.end().map_or(until, |end| until.min(end));
 		if until <= deal.billed_until {
 			return Ok(Settlement::Paid);
 		}
-		let due = Self::cost(&deal.price, until - deal.billed_until)?;
+		let due = Self::cost_at(&deal.price, until - deal.billed_until, rates)?;
+		if let Some(shortfall) = due.checked_sub(&deal.escrow).filter(|s| !s.is_zero()) {
+			if Self::hold(HoldReason::DealEscrow, &deal.consumer, shortfall).is_ok() {
+				deal.escrow = due;
+			}
+		}
 		let (paying, settlement) = if due <= deal.escrow {
 			(due, Settlement::Paid)
 		} else {
@@ -180,9 +222,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Bills deal `id`; see [`Pallet::bill`].
 	pub(crate) fn do_bill(id: DealId) -> DispatchResult {
-		let mut deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		let mut deal = Self::deal(id)?;
 		let now = Self::now();
-		if Self::settle(id, &mut deal, now)? == Settlement::Short {
+		if Self::settle(id, &mut deal, now, RateUse::Fresh)? == Settlement::Short {
 			return Self::close(id, deal, CloseReason::InsufficientFunds);
 		}
 		if deal.end().is_some_and(|end| now >= end) {
@@ -199,9 +241,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Ends `deal`: releases its escrow to the consumer and forgets it.
+	/// Ends `deal`: releases its escrow and its deposit to the consumer and forgets it.
 	pub(crate) fn close(id: DealId, deal: DealOf<T>, reason: CloseReason) -> DispatchResult {
 		Self::release(HoldReason::DealEscrow, &deal.consumer, deal.escrow)?;
+		Self::release(HoldReason::DealDeposit, &deal.consumer, deal.deposit)?;
 		Deals::<T>::remove(id);
 		let _ = ChangeRequests::<T>::clear_prefix(id, 2, None);
 		Self::deposit_event(Event::DealClosed { id, reason, refund: deal.escrow });
@@ -225,10 +268,10 @@ impl<T: Config> Pallet<T> {
 		use alloc::collections::btree_map::BTreeMap;
 		use frame_support::{ensure, traits::fungible::InspectHold};
 		use sp_runtime::traits::Saturating;
-		type Sums<T> = BTreeMap<<T as frame_system::Config>::AccountId, [BalanceOf<T>; 3]>;
+		type Sums<T> = BTreeMap<<T as frame_system::Config>::AccountId, [BalanceOf<T>; 4]>;
 		let mut expected: Sums<T> = BTreeMap::new();
 		let mut add = |who: &T::AccountId, slot: usize, amount: BalanceOf<T>| {
-			let entry = expected.entry(who.clone()).or_insert([Zero::zero(); 3]);
+			let entry = expected.entry(who.clone()).or_insert([Zero::zero(); 4]);
 			entry[slot] = entry[slot].saturating_add(amount);
 		};
 		for (id, order) in Orders::<T>::iter() {
@@ -249,12 +292,18 @@ impl<T: Config> Pallet<T> {
 		}
 		for (_, deal) in Deals::<T>::iter() {
 			add(&deal.consumer, 2, deal.escrow);
+			add(&deal.consumer, 3, deal.deposit);
 		}
-		let reasons = [HoldReason::OrderDeposit, HoldReason::BidEscrow, HoldReason::DealEscrow];
+		let reasons = [
+			HoldReason::OrderDeposit,
+			HoldReason::BidEscrow,
+			HoldReason::DealEscrow,
+			HoldReason::DealDeposit,
+		];
 		let mut accounts: alloc::vec::Vec<T::AccountId> = expected.keys().cloned().collect();
 		accounts.extend(also_check);
 		for who in accounts {
-			let sums = expected.get(&who).copied().unwrap_or([Zero::zero(); 3]);
+			let sums = expected.get(&who).copied().unwrap_or([Zero::zero(); 4]);
 			for (slot, reason) in reasons.iter().enumerate() {
 				ensure!(
 					T::Currency::balance_on_hold(&(*reason).into(), &who) == sums[slot],

@@ -1,6 +1,10 @@
 //! Changing a deal's price or duration by mutual consent.
 
-use crate::{billing::Settlement, pallet::*, types::*};
+use crate::{
+	billing::{RateUse, Settlement},
+	pallet::*,
+	types::*,
+};
 use frame_support::{ensure, pallet_prelude::*};
 use sp_runtime::traits::{CheckedSub, Zero};
 
@@ -47,7 +51,7 @@ impl<T: Config> Pallet<T> {
 		per_second: BalanceOf<T>,
 		duration: Seconds,
 	) -> DispatchResult {
-		let deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		let deal = Self::deal(id)?;
 		let side = Self::side_of(&who, &deal)?;
 		ensure!(!per_second.is_zero(), Error::<T>::ZeroPrice);
 		Self::check_duration(&deal, duration, Self::now())?;
@@ -85,7 +89,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `who` accepts the other side's pending request on deal `id`.
 	pub(crate) fn do_accept_change(who: T::AccountId, id: DealId) -> DispatchResult {
-		let deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		let deal = Self::deal(id)?;
 		let side = Self::side_of(&who, &deal)?;
 		let request = ChangeRequests::<T>::get(id, Self::other(side))
 			.ok_or(Error::<T>::ChangeRequestNotFound)?;
@@ -94,7 +98,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `who` withdraws its own request (`side` its side) or rejects the other side's.
 	pub(crate) fn do_drop_change(who: T::AccountId, id: DealId, side: Side) -> DispatchResult {
-		let deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		let deal = Self::deal(id)?;
 		let own_side = Self::side_of(&who, &deal)?;
 		ChangeRequests::<T>::take(id, side).ok_or(Error::<T>::ChangeRequestNotFound)?;
 		Self::deposit_event(Event::ChangeRequestDropped { id, side, rejected: own_side != side });
@@ -111,7 +115,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let now = Self::now();
 		Self::check_duration(&deal, duration, now)?;
-		if Self::settle(id, &mut deal, now)? == Settlement::Short {
+		if Self::settle(id, &mut deal, now, RateUse::Fresh)? == Settlement::Short {
 			return Err(Error::<T>::CannotCoverChange.into());
 		}
 		deal.price.per_second = per_second;

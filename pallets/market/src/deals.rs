@@ -1,6 +1,10 @@
 //! Opening deals (the matching rules), buying directly, and closing deals.
 
-use crate::{billing::Settlement, pallet::*, types::*};
+use crate::{
+	billing::{RateUse, Settlement},
+	pallet::*,
+	types::*,
+};
 use frame_support::{ensure, pallet_prelude::*};
 use sonm_primitives::{
 	benchmarks, netflags,
@@ -22,22 +26,27 @@ pub struct MatchReads {
 	/// (list, account) pairs checked: each reads the list's own entry and one entry per
 	/// subscribed list.
 	pub pairs: u32,
+	/// Masters of the customer read (only where the ask names a counterparty other than the
+	/// customer itself, who may then be that counterparty's worker).
+	pub customer_masters: u32,
 }
 
 /// `open_deal`'s worst case: identity required both ways (the customer's, the supplier's and
-/// its master's levels), curators on both orders and a master (five lists, seven pairs).
+/// its master's levels), curators on both orders, a master, and an ask naming the customer's
+/// master (five lists, seven pairs, one customer's master).
 pub const OPEN_DEAL_WORST: MatchReads =
-	MatchReads { subscriptions: 0, identity_levels: 3, lists: 5, pairs: 7 };
+	MatchReads { subscriptions: 0, identity_levels: 3, lists: 5, pairs: 7, customer_masters: 1 };
 /// `quick_buy`'s worst case: its bid requires nothing and names no curator, so only the ask's
-/// requirement and curator and the master add reads.
+/// requirement, counterparty and curator and the master add reads.
 pub const QUICK_BUY_WORST: MatchReads =
-	MatchReads { subscriptions: 0, identity_levels: 1, lists: 4, pairs: 5 };
+	MatchReads { subscriptions: 0, identity_levels: 1, lists: 4, pairs: 5, customer_masters: 1 };
 
 impl MatchReads {
 	/// The storage reads `worst`, at this match's subscriptions, does and this match did not.
 	pub fn skipped(&self, worst: &MatchReads) -> u32 {
 		let per_pair = 1 + self.subscriptions;
 		worst.identity_levels.saturating_sub(self.identity_levels)
+			+ worst.customer_masters.saturating_sub(self.customer_masters)
 			+ worst.lists.saturating_sub(self.lists)
 			+ worst.pairs.saturating_sub(self.pairs) * per_pair
 	}
@@ -71,10 +80,13 @@ impl<T: Config> Pallet<T> {
 		let escrow = Self::opening_escrow(&price, duration)?;
 
 		// The bid's escrow becomes the deal's: released, then held again for the deal at the
-		// ask's price (no more than the bid held for SNM prices; USD rates may have moved).
+		// ask's price (no more than the bid held for SNM prices; USD rates may have moved). The
+		// bid's deposit stays held as the deal's storage deposit.
 		Self::remove_order(ask_id, &ask)?;
 		Self::remove_order(bid_id, &bid)?;
 		Self::hold(HoldReason::DealEscrow, &consumer, escrow)?;
+		let deposit = bid.deposit;
+		Self::hold(HoldReason::DealDeposit, &consumer, deposit)?;
 
 		// A deal is known by its bid's id: unique, since a bid makes one deal at most, and
 		// known to the customer before the deal opens.
@@ -93,13 +105,14 @@ impl<T: Config> Pallet<T> {
 				billed_until: now,
 				escrow,
 				paid: Default::default(),
+				deposit,
 			},
 		);
 		Self::deposit_event(Event::DealOpened { id, ask: ask_id, bid: bid_id, supplier, consumer });
 		Ok((id, reads))
 	}
 
-	/// Every rule an ask and a bid must meet to make a deal (SPEC section 3). `master` is the
+	/// Every rule an ask and a bid must meet to make a deal (`pallets/market/README.md`). `master` is the
 	/// ask author's confirmed master. Identity levels are read only where an order requires
 	/// more than Anonymous. Returns what it read of the glue (what the weight depends on).
 	pub(crate) fn check_match(
@@ -112,8 +125,14 @@ impl<T: Config> Pallet<T> {
 		ensure!(ask.terms.price.unit == bid.terms.price.unit, Error::<T>::UnitMismatch);
 		ensure!(ask.terms.price.per_second <= bid.terms.price.per_second, Error::<T>::PriceTooHigh);
 		ensure!(ask.terms.duration >= bid.terms.duration, Error::<T>::DurationMismatch);
-		if let Some(wanted) = &ask.terms.counterparty {
-			ensure!(wanted == consumer, Error::<T>::AskCounterpartyMismatch);
+		// A named counterparty may be the party itself or its confirmed master, both ways.
+		let mut customer_masters = 0;
+		if let Some(wanted) = ask.terms.counterparty.as_ref().filter(|wanted| *wanted != consumer) {
+			customer_masters += 1;
+			ensure!(
+				Self::confirmed_master(consumer).as_ref() == Some(wanted),
+				Error::<T>::AskCounterpartyMismatch
+			);
 		}
 		if let Some(wanted) = &bid.terms.counterparty {
 			ensure!(
@@ -162,7 +181,13 @@ impl<T: Config> Pallet<T> {
 		let suppliers = supplier_side.into_iter().flatten().count() as u32;
 		let pairs = consumer_lists.into_iter().flatten().count() as u32 * suppliers
 			+ supplier_lists.into_iter().flatten().count() as u32;
-		Ok(MatchReads { subscriptions, identity_levels, lists: lists.count() as u32, pairs })
+		Ok(MatchReads {
+			subscriptions,
+			identity_levels,
+			lists: lists.count() as u32,
+			pairs,
+			customer_masters,
+		})
 	}
 
 	/// `weight`, benchmarked for `worst` at `reads.subscriptions`, less the reads this match
@@ -194,36 +219,45 @@ impl<T: Config> Pallet<T> {
 		Self::do_open_deal(ask_id, bid)
 	}
 
-	/// Closes deal `id` for `who`; see [`Pallet::close_deal`].
-	pub(crate) fn do_close_deal(who: T::AccountId, id: DealId, blacklist: bool) -> DispatchResult {
-		let mut deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+	/// Closes deal `id` for `who`; see [`Pallet::close_deal`]. Returns whether the deal had
+	/// ended (removing an ended deal is free: whoever cleans up is not out of pocket).
+	pub(crate) fn do_close_deal(
+		who: T::AccountId,
+		id: DealId,
+		blacklist: bool,
+	) -> Result<bool, DispatchError> {
+		let mut deal = Self::deal(id)?;
 		let now = Self::now();
 		let is_customer = who == deal.consumer;
 		let is_supplier = who == deal.supplier || who == deal.payee;
+		let ended = deal.end().is_some_and(|end| now >= end);
 		let mut reason = match deal.end() {
-			Some(end) if now >= end => CloseReason::Expired,
+			Some(_) if ended => CloseReason::Expired,
 			Some(_) if is_customer => CloseReason::ByCustomer,
 			Some(_) if is_supplier => return Err(Error::<T>::DealNotEnded.into()),
 			None if is_customer => CloseReason::ByCustomer,
 			None if is_supplier => CloseReason::BySupplier,
 			_ => return Err(Error::<T>::NotDealParty.into()),
 		};
-		if Self::settle(id, &mut deal, now)? == Settlement::Short {
+		// The customer blacklists the supplier's master when it has one (the payee), the
+		// supplier blacklists the customer.
+		let blacklisted = match (blacklist, is_customer, is_supplier) {
+			(false, ..) => None,
+			(true, true, _) => Some(deal.payee.clone()),
+			(true, false, true) => Some(deal.consumer.clone()),
+			(true, false, false) => return Err(Error::<T>::NotDealParty.into()),
+		};
+		// Closing settles at the last price in force: an oracle outage neither keeps a deal
+		// open nor is charged once a price returns.
+		if Self::settle(id, &mut deal, now, RateUse::LastInForce)? == Settlement::Short {
 			reason = CloseReason::InsufficientFunds;
 		}
-		if blacklist {
-			// The customer blacklists the supplier's master when it has one (the payee), the
-			// supplier blacklists the customer.
-			let whom = if is_customer {
-				deal.payee.clone()
-			} else if is_supplier {
-				deal.consumer.clone()
-			} else {
-				return Err(Error::<T>::NotDealParty.into());
-			};
+		// The refund comes first, so that it can pay the blacklist entry's deposit.
+		Self::close(id, deal, reason)?;
+		if let Some(whom) = blacklisted {
 			T::Blacklist::block(&who, &whom).map_err(|_| Error::<T>::BlacklistFailed)?;
 			Self::deposit_event(Event::CounterpartyBlacklisted { id, who, whom });
 		}
-		Self::close(id, deal, reason)
+		Ok(ended)
 	}
 }

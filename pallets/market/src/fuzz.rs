@@ -79,7 +79,9 @@ fn random_call(rng: &mut Rng) {
 			.map(|_| ())
 			.map_err(|e| e.error),
 		9 | 10 => Market::bill(origin, any_deal),
-		11 => Market::close_deal(origin, any_deal, rng.below(4) == 0),
+		11 => Market::close_deal(origin, any_deal, rng.below(4) == 0)
+			.map(|_| ())
+			.map_err(|e| e.error),
 		12 => Market::request_change(
 			origin,
 			any_deal,

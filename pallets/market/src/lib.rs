@@ -33,6 +33,7 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use frame_support::{
+		dispatch::{Pays, PostDispatchInfo},
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
@@ -140,6 +141,9 @@ pub mod pallet {
 		/// What an open deal holds for its payments.
 		#[codec(index = 2)]
 		DealEscrow,
+		/// The storage deposit of a stored deal (its bid's deposit, kept until it is removed).
+		#[codec(index = 3)]
+		DealDeposit,
 	}
 
 	/// The id the next order gets.
@@ -419,19 +423,26 @@ pub mod pallet {
 			Self::do_bill(id)
 		}
 
-		/// Closes a deal: billed up to now, the rest of the escrow back to the customer. A
-		/// forward deal before its end only by the customer; after its end by anyone; a spot
+		/// Closes a deal: billed up to now (at the last SNM/USD price in force, fresh or not),
+		/// the rest of the escrow and the deal's deposit back to the customer. A forward deal
+		/// before its end only by the customer; after its end by anyone, free of fees; a spot
 		/// deal by the customer, the supplier or its master. With `blacklist`, the closer
 		/// blacklists the counterparty (the customer: the supplier's master, or the supplier;
-		/// the supplier: the customer).
+		/// the supplier: the customer), after the refund.
 		///
 		/// Origin: signed. Emits `DealBilled`, `DealClosed`, `CounterpartyBlacklisted`. Errors:
 		/// `DealNotFound`, `NotDealParty`, `DealNotEnded`, `BlacklistFailed`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::close_deal())]
-		pub fn close_deal(origin: OriginFor<T>, id: DealId, blacklist: bool) -> DispatchResult {
+		pub fn close_deal(
+			origin: OriginFor<T>,
+			id: DealId,
+			blacklist: bool,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_close_deal(who, id, blacklist)
+			let ended = Self::do_close_deal(who, id, blacklist)?;
+			let pays_fee = if ended { Pays::No } else { Pays::Yes };
+			Ok(PostDispatchInfo { actual_weight: None, pays_fee })
 		}
 
 		/// Proposes new terms (price per second and total duration) for a deal. Accepted at once

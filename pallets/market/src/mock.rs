@@ -51,6 +51,7 @@ thread_local! {
 	static LEVELS: RefCell<BTreeMap<AccountId, IdentityLevel>> = const { RefCell::new(BTreeMap::new()) };
 	static BLOCKED: RefCell<BTreeSet<(AccountId, AccountId)>> = const { RefCell::new(BTreeSet::new()) };
 	static USD_RATE: RefCell<Option<Balance>> = const { RefCell::new(None) };
+	static USD_RATE_STALE: RefCell<bool> = const { RefCell::new(false) };
 	static SUBSCRIPTIONS: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
 }
 
@@ -87,9 +88,15 @@ pub fn is_blocked(who: AccountId, whom: AccountId) -> bool {
 	BLOCKED.with(|blocked| blocked.borrow().contains(&(who, whom)))
 }
 
-/// Sets the SNM/USD rate (base units per USD), or removes it.
+/// Sets the SNM/USD rate (base units per USD), fresh, or removes it.
 pub fn set_usd_rate(rate: Option<Balance>) {
 	USD_RATE.with(|r| *r.borrow_mut() = rate);
+	USD_RATE_STALE.with(|stale| *stale.borrow_mut() = false);
+}
+
+/// Lets the SNM/USD rate go stale: it is the last in force, but not fresh (an oracle outage).
+pub fn make_usd_rate_stale() {
+	USD_RATE_STALE.with(|stale| *stale.borrow_mut() = true);
 }
 
 pub struct MockIdentity;
@@ -175,6 +182,13 @@ impl crate::WeightInfo for MockWeights {
 pub struct MockPrices;
 impl PriceOf<Balance> for MockPrices {
 	fn price(currency: Currency) -> Option<PriceInfo<Balance>> {
+		if USD_RATE_STALE.with(|stale| *stale.borrow()) {
+			return None;
+		}
+		Self::last_price(currency)
+	}
+
+	fn last_price(currency: Currency) -> Option<PriceInfo<Balance>> {
 		match currency {
 			Currency::Usd => USD_RATE
 				.with(|r| *r.borrow())

@@ -1,6 +1,6 @@
 //! Placing, cancelling and expiring orders.
 
-use crate::{pallet::*, types::*};
+use crate::{billing::RateUse, pallet::*, types::*};
 use frame_support::{ensure, pallet_prelude::*};
 use sonm_primitives::{benchmarks::STANDARD_COUNT, netflags};
 use sp_runtime::traits::Zero;
@@ -21,7 +21,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(expiry > now, Error::<T>::ExpiryInPast);
 		}
 		// A USD order of either side needs a price now: it could not be opened otherwise.
-		Self::rate(terms.price.unit)?;
+		Self::rate(terms.price.unit, RateUse::Fresh)?;
 		let escrow = match terms.side {
 			Side::Bid => Self::opening_escrow(&terms.price, terms.duration)?,
 			Side::Ask => Zero::zero(),

@@ -45,11 +45,19 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The open deals `who` takes part in (as supplier, consumer or payee), in id order. Scans
-	/// the open deals: an index per account would cost every `open_deal` and close three more
-	/// writes, and reads off chain are the cheaper side to pay.
+	/// Open deal `id` with its payee as of now (the supplier's current master, or the
+	/// supplier).
+	pub fn current_deal(id: DealId) -> Option<DealOf<T>> {
+		Self::deal(id).ok()
+	}
+
+	/// The open deals `who` takes part in (as supplier, consumer or current payee), in id
+	/// order, with their payees as of now. Scans the open deals: an index per account would
+	/// cost every `open_deal` and close three more writes, and reads off chain are the cheaper
+	/// side to pay.
 	pub fn deals_of(who: &T::AccountId) -> Vec<(DealId, DealOf<T>)> {
-		let mut deals: Vec<_> = Deals::<T>::iter()
+		let mut deals: Vec<_> = Deals::<T>::iter_keys()
+			.filter_map(|id| Self::deal(id).ok().map(|deal| (id, deal)))
 			.filter(|(_, deal)| [&deal.supplier, &deal.consumer, &deal.payee].contains(&who))
 			.collect();
 		deals.sort_by_key(|(id, _)| *id);

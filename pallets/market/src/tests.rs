@@ -15,6 +15,7 @@ const MATCHER: AccountId = 3;
 const MASTER: AccountId = 4;
 const CURATOR: AccountId = 5;
 const STRANGER: AccountId = 6;
+const CUSTOMERS_MASTER: AccountId = 7;
 
 /// 10 base units per second.
 const PRICE: Balance = 10;
@@ -47,6 +48,19 @@ fn open(duration: u64) -> DealId {
 	let bid = place(CUSTOMER, terms(Side::Bid, PRICE, duration));
 	assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
 	bid
+}
+
+/// At 1 USD = 2,000 base units: an ask by SUPPLIER and a bid by CUSTOMER, both for an hour at
+/// 0.5 USD x 10^18 per second. Returns (ask, bid).
+fn half_a_dollar_orders() -> (OrderId, OrderId) {
+	set_usd_rate(Some(2_000));
+	let half_usd = 500_000_000_000_000_000;
+	let mut ask = terms(Side::Ask, half_usd, HOUR);
+	ask.price.unit = PriceUnit::Usd;
+	let mut bid = ask.clone();
+	bid.side = Side::Bid;
+	bid.benchmarks = terms(Side::Bid, 1, 1).benchmarks;
+	(place(SUPPLIER, ask), place(CUSTOMER, bid))
 }
 
 /// The market fee of a payment of `amount`.
@@ -224,7 +238,9 @@ mod matching {
 			let escrow = (PRICE - 2) * HOUR as Balance;
 			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), escrow);
 			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 0);
-			assert_eq!(free(CUSTOMER), START - escrow);
+			// The bid's deposit stays held as the deal's.
+			assert_eq!(held(HoldReason::DealDeposit, CUSTOMER), DEPOSIT);
+			assert_eq!(free(CUSTOMER), START - escrow - DEPOSIT);
 			assert_eq!(free(SUPPLIER), START);
 			assert!(Orders::<Test>::get(ask).is_none() && Orders::<Test>::get(bid).is_none());
 		});
@@ -363,9 +379,9 @@ mod matching {
 				MockWeights::open_deal(MAX_SUBSCRIPTIONS)
 			);
 			let post = call.dispatch_bypass_filter(origin(MATCHER)).expect("the orders match");
-			// No identity required (3 levels not read), no master (1 list and 3 pairs fewer,
-			// each pair 1 + 5 entries).
-			let skipped = ParityDbWeight::get().reads(3 + 1 + 3 * 6);
+			// No identity required (3 levels not read), no customer's master read, no master
+			// (1 list and 3 pairs fewer, each pair 1 + 5 entries).
+			let skipped = ParityDbWeight::get().reads(3 + 1 + 1 + 3 * 6);
 			assert_eq!(post.actual_weight, Some(MockWeights::open_deal(5) - skipped));
 		});
 	}
@@ -374,9 +390,12 @@ mod matching {
 	fn the_reads_a_match_skips_are_counted_against_the_worst_case() {
 		use crate::{MatchReads, OPEN_DEAL_WORST, QUICK_BUY_WORST};
 		new_test_ext(|| {
-			// The worst case: identity required both ways, a master, curators on both orders.
+			// The worst case: identity required both ways, a master, curators on both orders,
+			// and an ask naming the customer's master.
 			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
 			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			assert_ok!(Market::request_master(origin(CUSTOMER), CUSTOMERS_MASTER));
+			assert_ok!(Market::confirm_worker(origin(CUSTOMERS_MASTER), CUSTOMER));
 			for who in [SUPPLIER, MASTER, CUSTOMER] {
 				set_level(who, IdentityLevel::Registered);
 			}
@@ -384,6 +403,7 @@ mod matching {
 			let (ask, bid) = try_open(|ask, bid| {
 				ask.curator = Some(CURATOR);
 				bid.curator = Some(STRANGER);
+				ask.counterparty = Some(CUSTOMERS_MASTER);
 				ask.min_identity = IdentityLevel::Registered;
 				bid.min_identity = IdentityLevel::Registered;
 			});
@@ -397,10 +417,16 @@ mod matching {
 				place(CUSTOMER, terms(Side::Bid, PRICE, HOUR)),
 			);
 			let (_, reads) = Market::do_open_deal(ask, bid).expect("the orders match");
-			let plain = MatchReads { subscriptions: 0, identity_levels: 0, lists: 2, pairs: 2 };
+			let plain = MatchReads {
+				subscriptions: 0,
+				identity_levels: 0,
+				lists: 2,
+				pairs: 2,
+				customer_masters: 0,
+			};
 			assert_eq!(reads, plain);
-			assert_eq!(reads.skipped(&OPEN_DEAL_WORST), 3 + 3 + 5);
-			assert_eq!(reads.skipped(&QUICK_BUY_WORST), 1 + 2 + 3);
+			assert_eq!(reads.skipped(&OPEN_DEAL_WORST), 3 + 1 + 3 + 5);
+			assert_eq!(reads.skipped(&QUICK_BUY_WORST), 1 + 1 + 2 + 3);
 		});
 	}
 
@@ -479,15 +505,7 @@ mod billing {
 	#[test]
 	fn a_usd_deal_is_billed_at_the_rate_of_the_moment() {
 		new_test_ext(|| {
-			// 1 USD = 2 SNM base units x 10^3; the price is 0.5 USD x 10^18 per second.
-			set_usd_rate(Some(2_000));
-			let half_usd = 500_000_000_000_000_000;
-			let mut ask = terms(Side::Ask, half_usd, HOUR);
-			ask.price.unit = PriceUnit::Usd;
-			let mut bid = ask.clone();
-			bid.side = Side::Bid;
-			bid.benchmarks = terms(Side::Bid, 1, 1).benchmarks;
-			let (ask, bid) = (place(SUPPLIER, ask), place(CUSTOMER, bid));
+			let (ask, bid) = half_a_dollar_orders();
 			// 3600 s x 0.5 USD x 2000 = 3_600_000, plus the 10 % margin.
 			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 3_960_000);
 			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
@@ -604,6 +622,132 @@ mod billing {
 	}
 }
 
+/// The rules the review changed: each test failed before its fix.
+mod review_fixes {
+	use super::*;
+	use frame_support::dispatch::Pays;
+
+	/// A spot deal billed long after its prepaid hour is paid in full from the customer's free
+	/// balance and goes on; only a customer who cannot pay is closed `InsufficientFunds`.
+	#[test]
+	fn a_spot_deal_billed_late_is_paid_from_the_free_balance() {
+		new_test_ext(|| {
+			let id = open(0);
+			advance(3 * HOUR);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			let earned = PRICE * 3 * HOUR as Balance;
+			System::assert_has_event(
+				Event::DealBilled {
+					id,
+					payee: SUPPLIER,
+					amount: earned - fee(earned),
+					fee: fee(earned),
+				}
+				.into(),
+			);
+			let deal = Deals::<Test>::get(id).expect("still open");
+			assert_eq!(deal.escrow, PRICE * HOUR as Balance, "an hour ahead again");
+			assert_eq!(free(SUPPLIER), START + earned - fee(earned));
+		});
+	}
+
+	/// During an oracle outage a USD deal is closed at the last price in force; billing waits.
+	#[test]
+	fn a_usd_deal_closes_at_the_last_price_while_the_price_is_stale() {
+		new_test_ext(|| {
+			let (ask, bid) = half_a_dollar_orders();
+			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+			make_usd_rate_stale();
+			advance(100);
+			assert_noop!(Market::bill(origin(STRANGER), bid), Error::<Test>::PriceUnavailable);
+			assert_ok!(Market::close_deal(origin(CUSTOMER), bid, false));
+			// 100 s x 0.5 USD x 2000; the rest of the 3_960_000 held comes back.
+			let paid = 100_000;
+			System::assert_last_event(
+				Event::DealClosed {
+					id: bid,
+					reason: CloseReason::ByCustomer,
+					refund: 3_960_000 - paid,
+				}
+				.into(),
+			);
+			assert_eq!(free(CUSTOMER), START - paid);
+		});
+	}
+
+	/// A deal keeps its bid's deposit until it is removed; the close of an ended deal is free
+	/// and anyone's to do, and the deposit goes back to the customer.
+	#[test]
+	fn a_deal_holds_a_deposit_until_removed_and_closing_an_ended_one_is_free() {
+		new_test_ext(|| {
+			let id = open(HOUR);
+			assert_eq!(Deals::<Test>::get(id).unwrap().deposit, DEPOSIT);
+			assert_eq!(held(HoldReason::DealDeposit, CUSTOMER), DEPOSIT);
+			assert_eq!(held(HoldReason::OrderDeposit, CUSTOMER), 0);
+			assert_eq!(held(HoldReason::OrderDeposit, SUPPLIER), 0, "the ask's deposit is back");
+			// Before its end the customer's close is paid for as usual.
+			let early = Market::close_deal(origin(CUSTOMER), id, false);
+			assert_eq!(early.map(|info| info.pays_fee), Ok(Pays::Yes));
+			assert_eq!(held(HoldReason::DealDeposit, CUSTOMER), 0);
+			let id = open(HOUR);
+			advance(HOUR);
+			let ended = Market::close_deal(origin(STRANGER), id, false);
+			assert_eq!(ended.map(|info| info.pays_fee), Ok(Pays::No));
+			assert_eq!(held(HoldReason::DealDeposit, CUSTOMER), 0);
+			let used = PRICE * HOUR as Balance;
+			assert_eq!(free(CUSTOMER), START - used, "the deposit came back");
+		});
+	}
+
+	/// An ask may name a customer's master as its counterparty, as a bid may name a supplier's.
+	#[test]
+	fn an_ask_may_name_the_customers_master_as_counterparty() {
+		new_test_ext(|| {
+			let mut ask = terms(Side::Ask, PRICE, HOUR);
+			ask.counterparty = Some(MASTER);
+			let ask = place(SUPPLIER, ask);
+			let bid = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
+			assert_noop!(
+				Market::open_deal(origin(MATCHER), ask, bid),
+				Error::<Test>::AskCounterpartyMismatch
+			);
+			assert_ok!(Market::request_master(origin(CUSTOMER), MASTER));
+			assert_noop!(
+				Market::open_deal(origin(MATCHER), ask, bid),
+				Error::<Test>::AskCounterpartyMismatch,
+			);
+			assert_ok!(Market::confirm_worker(origin(MASTER), CUSTOMER));
+			assert_eq!(Market::matching_orders(ask, 10).len(), 1);
+			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+		});
+	}
+
+	/// A master whose link with the worker ended earns nothing more from the worker's deals,
+	/// and may no longer act for it in them.
+	#[test]
+	fn an_ex_master_earns_no_more() {
+		new_test_ext(|| {
+			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
+			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			let id = open(0);
+			advance(100);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			let first = PRICE * 100;
+			assert_eq!(free(MASTER), START + first - fee(first));
+			assert_ok!(Market::remove_worker(origin(SUPPLIER), SUPPLIER));
+			advance(100);
+			assert_ok!(Market::bill(origin(STRANGER), id));
+			assert_eq!(free(MASTER), START + first - fee(first), "nothing more");
+			assert_eq!(free(SUPPLIER), START + first - fee(first));
+			assert_eq!(Deals::<Test>::get(id).unwrap().payee, SUPPLIER);
+			assert_noop!(
+				Market::close_deal(origin(MASTER), id, false),
+				Error::<Test>::NotDealParty
+			);
+		});
+	}
+}
+
 mod changes {
 	use super::*;
 
@@ -619,7 +763,7 @@ mod changes {
 			// Billed 600 s at the old price; the remaining 3000 s held at the new one.
 			let deal = Deals::<Test>::get(id).unwrap();
 			assert_eq!(deal.escrow, (PRICE + 5) * 3000);
-			assert_eq!(free(CUSTOMER), START - PRICE * 600 - (PRICE + 5) * 3000);
+			assert_eq!(free(CUSTOMER), START - PRICE * 600 - (PRICE + 5) * 3000 - DEPOSIT);
 		});
 	}
 

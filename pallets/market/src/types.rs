@@ -154,7 +154,8 @@ pub struct Deal<AccountId, Balance> {
 	pub supplier: AccountId,
 	/// The bid's author, who pays.
 	pub consumer: AccountId,
-	/// Who receives the payments: the supplier's master when the deal opened, else the supplier.
+	/// Who receives the payments: the supplier's confirmed master, else the supplier. Read
+	/// again whenever the deal is acted on, so that a master whose link ended earns no more.
 	pub payee: AccountId,
 	/// The ask's price.
 	pub price: Price<Balance>,
@@ -168,6 +169,9 @@ pub struct Deal<AccountId, Balance> {
 	pub escrow: Balance,
 	/// What the payee has received so far (after the market fee).
 	pub paid: Balance,
+	/// The storage deposit held from the consumer while the deal is stored (its bid's deposit,
+	/// kept); back to the consumer when the deal is removed.
+	pub deposit: Balance,
 }
 
 impl<AccountId, Balance> Deal<AccountId, Balance> {

@@ -136,7 +136,8 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 
-		assert_last_event::<T>(Event::Back { who });
+		assert_last_event::<T>(Event::Back { who: who.clone() });
+		assert!(BackRequested::<T>::contains_key(&who));
 	}
 
 	#[benchmark]

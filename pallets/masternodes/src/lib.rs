@@ -176,9 +176,16 @@ pub mod pallet {
 		/// The chain's clock.
 		type Time: frame_support::traits::UnixTime;
 
-		/// When masternodes fed prices (the oracle): once anyone feeds in a session, a member
-		/// that fed nothing is left out like one that authored nothing.
+		/// When masternodes fed prices (the oracle): while the oracle runs, a member that fed
+		/// nothing within `FeedWindow` is left out like one that authored nothing.
 		type Feeds: sonm_primitives::traits::FeedActivity<Self::AccountId>;
+
+		/// Seconds over which feeding is judged: a few of the oracle's feeding intervals, so
+		/// that sessions shorter than the interval, and feeders started at different times,
+		/// do not count as silence. A member is judged on feeds only once prices have been
+		/// fed without a gap for this long and it has been in the set this long.
+		#[pallet::constant]
+		type FeedWindow: Get<u64>;
 
 		/// Blocks per session where the genesis does not say.
 		#[pallet::constant]
@@ -235,10 +242,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type BlocksAuthored<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Masternodes left out of selection since they authored nothing in the session given,
-	/// until they signal with `back` that they are online again.
+	/// Masternodes left out of selection (and of rewards) since they did not do their duties in
+	/// the session given, until their `back` takes effect at the next planned set.
 	#[pallet::storage]
 	pub type Offline<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, SessionIndex>;
+
+	/// Offline masternodes that called `back`: selectable again from the next planned set.
+	#[pallet::storage]
+	pub type BackRequested<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, ()>;
+
+	/// When each member of the active set joined it (seconds since the unix epoch), for as
+	/// long as it stays in the set: feeding is judged only over time it was a member.
+	#[pallet::storage]
+	pub type InSetSince<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u64>;
+
+	/// Since when prices have been fed with no gap longer than `FeedWindow`, as seen at session
+	/// ends; `None` while the oracle is silent. Feeding is judged once this is a window old.
+	#[pallet::storage]
+	pub type FeedingSince<T> = StorageValue<_, u64>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -282,7 +303,7 @@ pub mod pallet {
 		SetSelected { session: SessionIndex, masternodes: Vec<T::AccountId> },
 		/// `who` did not do its work in session `session` and is left out until it is back.
 		WentOffline { who: T::AccountId, session: SessionIndex, reason: OfflineReason },
-		/// `who` signalled that it is online again.
+		/// `who` signalled that it is online again: selectable from the next planned set.
 		Back { who: T::AccountId },
 		/// `who` was paid `amount` from the pot for session `session`.
 		Rewarded { who: T::AccountId, session: SessionIndex, amount: BalanceOf<T> },
@@ -314,6 +335,8 @@ pub mod pallet {
 		NothingToWithdraw,
 		/// The masternode is not marked offline.
 		NotOffline,
+		/// The masternode already called `back`; it takes effect at the next planned set.
+		BackPending,
 		/// A session lasts at least one block.
 		ZeroSessionLength,
 	}
@@ -409,6 +432,7 @@ pub mod pallet {
 			if masternode.leaving && masternode.unbonding.is_empty() {
 				Registry::<T>::remove(&who);
 				Offline::<T>::remove(&who);
+				BackRequested::<T>::remove(&who);
 				Self::deposit_event(Event::Removed { who });
 			} else {
 				Registry::<T>::insert(&who, masternode);
@@ -439,15 +463,18 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Signals that a masternode marked offline is online again: it is selected from the
-		/// next planned session on.
+		/// Signals that a masternode marked offline is online again. It takes effect when the
+		/// next set is planned: until then the masternode stays offline (and unpaid).
 		///
-		/// Origin: signed, a masternode marked offline. Emits `Back`. Errors: `NotOffline`.
+		/// Origin: signed, a masternode marked offline. Emits `Back`. Errors: `NotOffline`,
+		/// `BackPending`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::back())]
 		pub fn back(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Offline::<T>::take(&who).ok_or(Error::<T>::NotOffline)?;
+			ensure!(Offline::<T>::contains_key(&who), Error::<T>::NotOffline);
+			ensure!(!BackRequested::<T>::contains_key(&who), Error::<T>::BackPending);
+			BackRequested::<T>::insert(&who, ());
 			Self::deposit_event(Event::Back { who });
 			Ok(())
 		}
@@ -543,6 +570,14 @@ pub mod pallet {
 					"a masternode is twice in the active set"
 				);
 			}
+			ensure!(
+				InSetSince::<T>::iter_keys().all(|who| active.iter().any(|(m, _)| *m == who)),
+				"a masternode outside the active set has a membership time"
+			);
+			ensure!(
+				BackRequested::<T>::iter_keys().all(Offline::<T>::contains_key),
+				"a masternode that is not offline has a pending back"
+			);
 			Ok(())
 		}
 	}

@@ -93,6 +93,8 @@ pub const MAX_MASTERNODES: u32 = 3;
 pub const MAX_CANDIDATES: u32 = 5;
 /// Sessions before an unbonded amount may be withdrawn.
 pub const UNBONDING_SESSIONS: u32 = 2;
+/// Seconds over which feeding is judged: three sessions of the tests.
+pub const FEED_WINDOW: u64 = 60;
 /// The pot rewards come from.
 pub const POT: AccountId = 99;
 
@@ -113,6 +115,7 @@ impl pallet_masternodes::Config for Test {
 	type RewardPot = RewardPot;
 	type Time = MockTime;
 	type Feeds = MockFeeds;
+	type FeedWindow = ConstU64<FEED_WINDOW>;
 	type DefaultSessionLength = ConstU64<10>;
 	type SessionLengthOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();

@@ -1,6 +1,7 @@
 //! The session side: selecting each session's set (the session manager of `pallet_session`),
-//! counting authored blocks (an event handler of `pallet_authorship`), marking masternodes that
-//! authored nothing as offline, and paying the session's rewards from the pot.
+//! counting authored blocks (an event handler of `pallet_authorship`), judging each member's
+//! duties (blocks authored, prices fed over the feeding window), marking those that failed
+//! offline, and paying the session's rewards from the pot to those that did their duties.
 
 use crate::pallet::*;
 use alloc::vec::Vec;
@@ -59,9 +60,11 @@ impl<T: Config> Pallet<T> {
 		.unwrap_or_else(Zero::zero)
 	}
 
-	/// What `who` would be paid if the current session ended now.
+	/// What `who` would be paid if the current session ended now with every member that is
+	/// not offline doing its duties.
 	pub fn pending_reward(who: &T::AccountId) -> BalanceOf<T> {
-		let set = ActiveSet::<T>::get();
+		let mut set = ActiveSet::<T>::get();
+		set.retain(|(member, _)| !Offline::<T>::contains_key(member));
 		let total = Self::total_stake(&set);
 		set.iter()
 			.find(|(member, _)| member == who)
@@ -99,25 +102,73 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Marks the members of `set` that authored nothing in `session`, or fed no price while
-	/// others did, as offline.
-	fn mark_silent_offline(session: SessionIndex, set: &SetOf<T>) {
-		let started = SessionStartedAt::<T>::get();
-		let fed_since_start = |at: Option<u64>| at.is_some_and(|at| at >= started);
-		let oracle_ran = fed_since_start(T::Feeds::last_feed());
-		for (who, _) in set {
-			if Offline::<T>::contains_key(who) {
-				continue;
-			}
-			let reason = if BlocksAuthored::<T>::get(who) == 0 {
-				OfflineReason::NoBlocks
-			} else if oracle_ran && !fed_since_start(T::Feeds::last_feed_of(who)) {
-				OfflineReason::NoFeeds
+	/// Notes at a session's end whether prices are being fed: `FeedingSince` starts with the
+	/// first feed seen and ends when no feed came within `FeedWindow`. Returns it.
+	fn note_feeding(now: u64) -> Option<u64> {
+		let window = T::FeedWindow::get();
+		let fed_lately = T::Feeds::last_feed().filter(|at| at.saturating_add(window) >= now);
+		match (FeedingSince::<T>::get(), fed_lately) {
+			(_, None) => {
+				FeedingSince::<T>::kill();
+				None
+			},
+			(Some(since), Some(_)) => Some(since),
+			(None, Some(at)) => {
+				FeedingSince::<T>::put(at);
+				Some(at)
+			},
+		}
+	}
+
+	/// Judges the duties of `set`'s members in `session`: a block authored, and, once prices
+	/// have been fed for a whole `FeedWindow` and the member has been in the set that long, a
+	/// price fed within the window. Members that failed are marked offline (except the only
+	/// member of a set of one). Returns the members that did their duties and are not offline:
+	/// the ones the session pays.
+	fn judge_duties(session: SessionIndex, set: &SetOf<T>) -> SetOf<T> {
+		let now = T::Time::now().as_secs();
+		let window = T::FeedWindow::get();
+		let a_window_ago = |since: u64| since.saturating_add(window) <= now;
+		let feeding_judged = Self::note_feeding(now).is_some_and(a_window_ago);
+		let mut dutiful = set.clone();
+		dutiful.retain(|(who, _)| {
+			let fed_within_window =
+				|| T::Feeds::last_feed_of(who).is_some_and(|at| at.saturating_add(window) >= now);
+			let feeds_due = feeding_judged && InSetSince::<T>::get(who).is_some_and(a_window_ago);
+			let failed = if BlocksAuthored::<T>::get(who) == 0 {
+				Some(OfflineReason::NoBlocks)
+			} else if feeds_due && !fed_within_window() {
+				Some(OfflineReason::NoFeeds)
 			} else {
-				continue;
+				None
 			};
-			Offline::<T>::insert(who, session);
-			Self::deposit_event(Event::WentOffline { who: who.clone(), session, reason });
+			let offline = Offline::<T>::contains_key(who);
+			match failed {
+				// A set of one (a development chain) is never left without its only author.
+				Some(reason) if !offline && set.len() > 1 => {
+					Offline::<T>::insert(who, session);
+					Self::deposit_event(Event::WentOffline { who: who.clone(), session, reason });
+					false
+				},
+				Some(_) => false,
+				None => !offline,
+			}
+		});
+		dutiful
+	}
+
+	/// Keeps `InSetSince` to the members of `set`, the new active set: newcomers joined now.
+	fn note_membership(set: &SetOf<T>, now: u64) {
+		let stale: Vec<T::AccountId> = InSetSince::<T>::iter_keys()
+			.filter(|who| !set.iter().any(|(member, _)| member == who))
+			.collect();
+		for who in stale {
+			InSetSince::<T>::remove(who);
+		}
+		for (who, _) in set {
+			if !InSetSince::<T>::contains_key(who) {
+				InSetSince::<T>::insert(who, now);
+			}
 		}
 	}
 }
@@ -125,6 +176,10 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 	/// Plans the set of session `index`; keeps the current one (`None`) when nobody qualifies.
 	fn new_session(index: SessionIndex) -> Option<Vec<T::AccountId>> {
+		// Those that called `back` are selectable again from this set on.
+		for (who, ()) in BackRequested::<T>::drain() {
+			Offline::<T>::remove(&who);
+		}
 		let set = Self::select();
 		if set.is_empty() {
 			return None;
@@ -143,20 +198,20 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		CurrentSession::<T>::put(index);
 		// The clock is not set while the genesis is built.
 		let genesis = frame_system::Pallet::<T>::block_number().is_zero();
-		SessionStartedAt::<T>::put(if genesis { 0 } else { T::Time::now().as_secs() });
+		let now = if genesis { 0 } else { T::Time::now().as_secs() };
+		SessionStartedAt::<T>::put(now);
 		if let Some(set) = PlannedSets::<T>::take(index) {
+			Self::note_membership(&set, now);
 			ActiveSet::<T>::put(set);
 		}
 	}
 
-	/// Marks the silent members offline, pays the session's rewards and starts a new count.
+	/// Judges the members' duties (marking those that failed offline), pays the session's
+	/// rewards to those that did them, and starts a new count.
 	fn end_session(index: SessionIndex) {
 		let set = ActiveSet::<T>::get();
-		// A set of one (a development chain) is never left without its only author.
-		if set.len() > 1 {
-			Self::mark_silent_offline(index, &set);
-		}
-		Self::pay_rewards(index, &set);
+		let dutiful = Self::judge_duties(index, &set);
+		Self::pay_rewards(index, &dutiful);
 		let _ = BlocksAuthored::<T>::clear(u32::MAX, None);
 	}
 }

@@ -6,7 +6,7 @@ use frame_support::{
 	traits::{
 		fungible::{Inspect, InspectHold, Mutate},
 		tokens::Preservation,
-		Contains, Get,
+		Contains, Get, UnixTime,
 	},
 };
 use pallet_session::SessionManager;
@@ -193,7 +193,15 @@ fn a_masternode_that_authored_nothing_is_left_out_until_it_is_back() {
 		assert_noop!(Masternodes::back(origin(1)), Error::<Test>::NotOffline);
 		assert_ok!(Masternodes::back(origin(2)));
 		System::assert_last_event(Event::Back { who: 2 }.into());
-		assert!(Masternodes::select().iter().any(|(who, _)| *who == 2));
+		assert_noop!(Masternodes::back(origin(2)), Error::<Test>::BackPending);
+		// `back` takes effect when the next set is planned, not before.
+		assert_eq!(Offline::<Test>::get(2), Some(0));
+		assert!(!Masternodes::select().iter().any(|(who, _)| *who == 2));
+		author(3);
+		author(1);
+		rotate_session();
+		assert_eq!(Offline::<Test>::get(2), None);
+		assert!(PlannedSets::<Test>::get(4).unwrap().iter().any(|(who, _)| *who == 2));
 	});
 }
 
@@ -278,27 +286,118 @@ fn root_sets_the_session_length() {
 }
 
 #[test]
-fn once_prices_are_fed_a_masternode_that_fed_none_is_left_out() {
+fn once_prices_have_been_fed_for_a_window_a_masternode_that_fed_none_is_left_out() {
 	new_test_ext(|| {
 		// Nobody feeds in session 0: authoring is enough.
 		both_author();
 		rotate_session();
 		assert_eq!(Offline::<Test>::get(2), None);
-		// In session 1 masternode 1 feeds and 2 does not: 2 goes offline.
+		// Masternode 1 starts feeding; 2 never does. Within the first window nobody is judged
+		// on feeds (2's feeder might just be starting).
+		let fed_at = MockTime::now().as_secs();
+		feed(1);
+		while MockTime::now().as_secs() + 20 < fed_at + FEED_WINDOW {
+			both_author();
+			rotate_session();
+			assert_eq!(Offline::<Test>::get(2), None, "judged before a whole window of feeds");
+		}
+		// 1 feeds once a window (less often than sessions end) and stays; 2 goes offline.
 		both_author();
 		feed(1);
 		rotate_session();
+		let session = CurrentSession::<Test>::get() - 1;
 		System::assert_has_event(
-			Event::WentOffline { who: 2, session: 1, reason: OfflineReason::NoFeeds }.into(),
+			Event::WentOffline { who: 2, session, reason: OfflineReason::NoFeeds }.into(),
 		);
 		assert_eq!(Offline::<Test>::get(1), None);
-		// A feed from an earlier session does not count for the next one.
+	});
+}
+
+/// Sessions of 20 s and feeders that feed once a window, started at different times (as on
+/// separate machines): nobody is marked offline for as long as everyone keeps feeding.
+#[test]
+fn feeders_slower_than_sessions_and_started_apart_keep_the_set() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::register(origin(3), 300));
+		let mut last_fed = [None::<u64>; 3];
+		for session in 0..20u64 {
+			for (i, who) in [1, 2, 3].into_iter().enumerate() {
+				author(who);
+				// Feeder i starts in session 2 * i and feeds every third session after.
+				let now = MockTime::now().as_secs();
+				let starts = session >= 2 * i as u64;
+				let due = last_fed[i].is_none_or(|at| now >= at + FEED_WINDOW - 20);
+				if starts && due {
+					feed(who);
+					last_fed[i] = Some(now);
+				}
+			}
+			rotate_session();
+		}
+		assert!(Offline::<Test>::iter().next().is_none(), "nobody went offline");
+		assert_eq!(active(), vec![3, 1, 2]);
+	});
+}
+
+/// A masternode marked offline is paid neither for the session it failed nor for the next
+/// one, which was planned with it; after `back` it is paid again once it is in a set again.
+#[test]
+fn offline_masternodes_are_not_paid() {
+	new_test_ext(|| {
+		assert_ok!(Masternodes::register(origin(3), 100));
 		both_author();
-		feed(2);
-		assert_ok!(Masternodes::back(origin(2)));
+		rotate_session();
+		both_author();
+		rotate_session(); // session 2: 3 is in the set
+		assert_eq!(active(), vec![1, 2, 3]);
+		let pay_in = |amount| {
+			assert_ok!(Balances::transfer(&5, &POT, amount, Preservation::Preserve));
+		};
+		let balances = || [1, 2, 3].map(|who| Balances::balance(&who));
+		// Session 2: 3 authors nothing. 1 and 2 share the pot 2:1; 3 gets nothing.
+		pay_in(300);
+		let before = balances();
+		both_author();
 		rotate_session();
 		System::assert_has_event(
-			Event::WentOffline { who: 1, session: 2, reason: OfflineReason::NoFeeds }.into(),
+			Event::WentOffline { who: 3, session: 2, reason: OfflineReason::NoBlocks }.into(),
+		);
+		let after = balances();
+		assert_eq!(
+			[after[0] - before[0], after[1] - before[1], after[2] - before[2]],
+			[200, 100, 0]
+		);
+		// Session 3 was planned with 3 in it: even authoring, 3 is offline and not paid.
+		assert_eq!(active(), vec![1, 2, 3]);
+		pay_in(300);
+		let before = balances();
+		both_author();
+		author(3);
+		assert_eq!(Masternodes::pending_reward(&3), 0);
+		rotate_session();
+		let after = balances();
+		assert_eq!(
+			[after[0] - before[0], after[1] - before[1], after[2] - before[2]],
+			[200, 100, 0]
+		);
+		// Session 4 is without 3; `back` now takes effect for the set planned next (session 6).
+		assert_eq!(active(), vec![1, 2]);
+		assert_ok!(Masternodes::back(origin(3)));
+		both_author();
+		rotate_session();
+		assert_eq!(active(), vec![1, 2], "session 5 was planned before the back");
+		both_author();
+		rotate_session();
+		assert_eq!(active(), vec![1, 2, 3]);
+		pay_in(400);
+		let before = balances();
+		both_author();
+		author(3);
+		rotate_session();
+		let after = balances();
+		assert_eq!(
+			[after[0] - before[0], after[1] - before[1], after[2] - before[2]],
+			[200, 100, 100]
 		);
 	});
 }

@@ -180,9 +180,12 @@ pub mod pallet {
 						*feed = fresh;
 					},
 					None => {
-						// Room is made by dropping feeds that no longer count.
+						// Room is made by dropping feeds that no longer count: old ones, and
+						// those of masternodes that left the set.
 						let oldest = now.saturating_sub(T::FeedLifetime::get());
-						feeds.retain(|(_, feed)| feed.at > oldest);
+						feeds.retain(|(feeder, feed)| {
+							feed.at > oldest && T::Feeders::contains(feeder)
+						});
 						feeds
 							.try_push((who.clone(), fresh))
 							.map_err(|_| Error::<T>::TooManyFeeders)?;
@@ -205,13 +208,14 @@ pub mod pallet {
 			T::Time::now().as_secs()
 		}
 
-		/// Makes the price in force of `currency` from its fresh feeds, if at least `MinFeeds`
-		/// of them agree; otherwise the previous price stays and ages.
+		/// Makes the price in force of `currency` from its fresh feeds of current feeders (a
+		/// masternode that left the set no longer counts), if at least `MinFeeds` of them agree;
+		/// otherwise the previous price stays and ages.
 		fn update_price(currency: Currency, now: Seconds) {
 			let oldest = now.saturating_sub(T::FeedLifetime::get());
 			let fresh: Vec<T::Balance> = Feeds::<T>::get(currency)
 				.iter()
-				.filter(|(_, feed)| feed.at > oldest)
+				.filter(|(feeder, feed)| feed.at > oldest && T::Feeders::contains(feeder))
 				.map(|(_, feed)| feed.snm_per_unit)
 				.collect();
 			let fresh_feeds = fresh.len() as u32;
@@ -287,6 +291,10 @@ pub mod pallet {
 	impl<T: Config> sonm_primitives::traits::PriceOf<T::Balance> for Pallet<T> {
 		fn price(currency: Currency) -> Option<PriceInfo<T::Balance>> {
 			Pallet::<T>::fresh_price(currency)
+		}
+
+		fn last_price(currency: Currency) -> Option<PriceInfo<T::Balance>> {
+			Prices::<T>::get(currency)
 		}
 	}
 }

@@ -157,3 +157,48 @@ fn a_successful_feed_is_free_and_weighed_by_the_feeds_it_read() {
 		assert_eq!(refused.post_info.pays_fee, Pays::Yes);
 	});
 }
+
+#[test]
+fn feeds_of_masternodes_that_left_the_set_do_not_count() {
+	new_test_ext(|| {
+		// Feeders 1 to 3 make a price of 100; then 1 and 2 leave the set.
+		feed_all(&[100, 100, 100]);
+		set_feeders(vec![3, 4, 5]);
+		advance(MIN_FEED_INTERVAL);
+		// 4 and 5 say 200: with 1's and 2's feeds still counted, the median of 100, 100, 100,
+		// 200, 200 would stay 100. Only 3, 4 and 5 count: 100, 200, 200 has the median 200,
+		// with which two agree, fewer than MinFeeds: the old price stays.
+		assert_ok!(Oracle::feed(origin(4), Usd, 200));
+		assert_ok!(Oracle::feed(origin(5), Usd, 200));
+		assert_eq!(Prices::<Test>::get(Usd).unwrap().snm_per_unit, 100);
+		// 3 agrees: three current feeders make 200.
+		assert_ok!(Oracle::feed(origin(3), Usd, 200));
+		System::assert_last_event(
+			Event::PriceUpdated { currency: Usd, snm_per_unit: 200, feeds: 3, ignored: 0 }.into(),
+		);
+	});
+}
+
+#[test]
+fn feeds_of_masternodes_that_left_make_room_for_new_feeders() {
+	new_test_ext(|| {
+		set_feeders((1..=MAX_FEEDERS as AccountId).collect());
+		feed_all(&[100; MAX_FEEDERS as usize]);
+		// Feeder 1 leaves; a new one takes its seat at once, though 1's feed is still fresh.
+		let newcomer = MAX_FEEDERS as AccountId + 1;
+		set_feeders((2..=newcomer).collect());
+		assert_ok!(Oracle::feed(origin(newcomer), Usd, 100));
+		assert!(Feeds::<Test>::get(Usd).iter().all(|(feeder, _)| *feeder != 1));
+	});
+}
+
+#[test]
+fn a_stale_price_stays_the_last_in_force() {
+	new_test_ext(|| {
+		feed_all(&[50, 50, 50]);
+		let made = Prices::<Test>::get(Usd).unwrap();
+		advance(PRICE_LIFETIME + 1);
+		assert_eq!(<Oracle as PriceOf<Balance>>::price(Usd), None, "stale");
+		assert_eq!(<Oracle as PriceOf<Balance>>::last_price(Usd), Some(made));
+	});
+}

@@ -1,4 +1,4 @@
-//! pallet-contracts: users deploy and call Wasm (ink!) contracts (SPEC section 9).
+//! pallet-contracts: users deploy and call Wasm (ink!) contracts.
 //!
 //! Deposits are charged for the storage a contract occupies and returned when it is freed.
 //! Contracts may dispatch only balance transfers into the runtime (`call_runtime`); anything

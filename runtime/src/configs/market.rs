@@ -1,4 +1,4 @@
-//! The compute market (SPEC section 3).
+//! The compute market (`pallets/market/README.md`).
 //!
 //! Identity levels come from `Kyc` and blacklists from `Blacklist` (see [`super::trust`]),
 //! SNM/USD prices from the masternodes' `Oracle` (see [`super::masternodes`]).

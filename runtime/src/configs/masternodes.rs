@@ -1,4 +1,4 @@
-//! The chain's validators and what they run (SPEC sections 6, 7 and 10): masternodes staking
+//! The chain's validators and what they run (docs/ARCHITECTURE.md, "Masternodes, sessions and prices"): masternodes staking
 //! SNM, sessions that make the top stakes the Aura and GRANDPA authorities, block authorship
 //! counted for liveness, the price oracle they feed, and the share of transaction fees that
 //! pays them.
@@ -21,9 +21,16 @@ use sp_runtime::{traits::OpaqueKeys, Perbill};
 parameter_types! {
 	/// A masternode stakes at least 10,000 SNM.
 	pub const MinStake: Balance = 10_000 * SNM;
+	/// Feeding is judged over three of the oracle's feeding intervals (3 minutes): sessions
+	/// of 20 s on the development and local chains, and feeders started at different times or
+	/// missing a beat, do not count as silence.
+	pub const FeedWindow: u64 = 3 * MIN_FEED_INTERVAL;
 	/// Feeds farther than 5 % from the median of fresh feeds are ignored.
 	pub const MaxPriceDeviation: Perbill = Perbill::from_percent(5);
 }
+
+/// Seconds between two feeds of one masternode: a minute (`sonm-bridge feed` feeds that often).
+pub const MIN_FEED_INTERVAL: u64 = 60;
 
 /// The most masternodes in a session's set: the most authorities Aura and GRANDPA take.
 pub type MaxMasternodes = ConstU32<32>;
@@ -42,6 +49,7 @@ impl pallet_masternodes::Config for Runtime {
 	type RewardPot = FeePot;
 	type Time = Timestamp;
 	type Feeds = Oracle;
+	type FeedWindow = FeedWindow;
 	/// An hour, unless the chain's genesis says otherwise (the development and local presets
 	/// use 10 blocks).
 	type DefaultSessionLength = ConstU32<HOURS>;
@@ -96,7 +104,7 @@ impl pallet_oracle::Config for Runtime {
 	type PriceLifetime = ConstU64<1_800>;
 	type MaxDeviation = MaxPriceDeviation;
 	/// A masternode feeds a currency at most once a minute (feeds are free).
-	type MinFeedInterval = ConstU64<60>;
+	type MinFeedInterval = ConstU64<MIN_FEED_INTERVAL>;
 	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = OracleBenchmarkHelper;
@@ -122,18 +130,18 @@ impl pallet_oracle::BenchmarkHelper<AccountId> for OracleBenchmarkHelper {
 	}
 }
 
-/// Half of every transaction fee and all tips go to the masternodes' reward pot; the other half
-/// of the fee is burned.
+/// Every transaction fee and tip goes to the masternodes' reward pot: nothing is burned, so
+/// total issuance moves only by the bridge (SNM on the sidechain is the image of SNM locked on
+/// Ethereum).
 pub struct FeesToPot;
 impl OnUnbalanced<Credit<AccountId, Balances>> for FeesToPot {
-	fn on_unbalanceds(mut fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
-		let Some(fees) = fees_then_tips.next() else { return };
-		let (to_pot, _burned) = fees.ration(50, 50);
-		let mut to_pot = to_pot;
-		if let Some(tips) = fees_then_tips.next() {
-			to_pot.subsume(tips);
+	fn on_unbalanceds(fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
+		let mut to_pot = Credit::<AccountId, Balances>::zero();
+		for credit in fees_then_tips {
+			to_pot.subsume(credit);
 		}
-		// The pot exists from genesis, so any amount may be added.
+		// The pot exists from genesis (it keeps its existential deposit), so any amount may be
+		// added and nothing is dropped.
 		let _ = Balances::resolve(&FeePot::get(), to_pot);
 	}
 }

@@ -154,7 +154,7 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Fees are burnt for now; the masternode reward pot takes its share once it exists.
+	/// Every fee and tip goes to the masternodes' reward pot (nothing is burned).
 	type OnChargeTransaction = FungibleAdapter<Balances, masternodes::FeesToPot>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = ConstantMultiplier<Balance, WeightFeeFactor>;

@@ -1,4 +1,4 @@
-//! Trust (SPEC sections 4 and 5): blacklists and KYC levels with profiles. Both are the market's
+//! Trust: blacklists and KYC levels with profiles. Both are the market's
 //! glue: `Blacklist` decides who may deal with whom, `Kyc` what identity level an account has.
 
 use crate::{AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp};

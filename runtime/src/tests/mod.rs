@@ -2,6 +2,7 @@
 //! `integrity_test` accepts the configuration, a block's capacity in market calls, and the
 //! market working with the trust pallets as its glue ([`trust`]).
 
+mod fees;
 mod metadata;
 mod oracle;
 mod trust;
@@ -189,7 +190,13 @@ fn capacity_of_a_block_in_market_calls() {
 	};
 	let open_deal: RuntimeCall = Call::open_deal { ask: u64::MAX, bid: u64::MAX }.into();
 	let constrained = SubstrateWeight::<Runtime>::open_deal(0);
-	let plain_reads = MatchReads { subscriptions: 0, identity_levels: 0, lists: 2, pairs: 2 };
+	let plain_reads = MatchReads {
+		subscriptions: 0,
+		identity_levels: 0,
+		lists: 2,
+		pairs: 2,
+		customer_masters: 0,
+	};
 	let plain = constrained.saturating_sub(
 		<Runtime as frame_system::Config>::DbWeight::get()
 			.reads(plain_reads.skipped(&OPEN_DEAL_WORST).into()),

@@ -1,5 +1,5 @@
 //! The market with the masternodes' oracle as its price glue: a USD-priced deal is billed at
-//! the prices the masternodes feed, exactly as SPEC section 2's formula gives; with a stale
+//! the prices the masternodes feed, exactly as the conversion formula gives (docs/ARCHITECTURE.md); with a stale
 //! price billing waits and the deal stays open.
 
 use super::{advance_clock, order_terms, preset_storage, signed, start_clock};
@@ -145,4 +145,55 @@ fn masternode_and_oracle_calls_fit_in_a_block_many_times() {
 		let weight = call.get_dispatch_info().total_weight();
 		assert!(weight.ref_time() * 100 < max.ref_time(), "{call:?} weighs {weight:?}");
 	}
+}
+
+/// During an oracle outage the customer can still stop a USD deal: closing settles the time
+/// it ran at the last price in force, refunds the rest, and nothing more is charged when a
+/// price returns.
+#[test]
+fn with_a_stale_price_the_customer_still_closes_a_usd_deal_at_the_last_price() {
+	preset_storage("development").execute_with(|| {
+		start_clock();
+		alice_feeds(40);
+		let deal = half_a_dollar_an_hour_deal();
+		let bob = Bob.to_account_id();
+		let escrow = crate::Balances::balance_on_hold(&HoldReason::DealEscrow.into(), &bob);
+		let lifetime: u64 = <Runtime as pallet_oracle::Config>::PriceLifetime::get();
+		advance_clock(lifetime + 1);
+		assert_eq!(Oracle::fresh_price(Usd), None);
+		assert_ok!(Market::close_deal(signed(Bob), deal, false));
+		let paid = 138_888_888_888_888u128 * (lifetime as u128 + 1) * 40;
+		let events = market_events();
+		assert!(events.iter().any(|event| matches!(
+			event,
+			MarketEvent::DealBilled { id, amount, fee, .. } if *id == deal && amount + fee == paid
+		)));
+		assert!(events.contains(&MarketEvent::DealClosed {
+			id: deal,
+			reason: CloseReason::ByCustomer,
+			refund: escrow - paid,
+		}));
+		assert_eq!(crate::Balances::balance_on_hold(&HoldReason::DealEscrow.into(), &bob), 0);
+		// The price returns: there is nothing left to charge.
+		alice_feeds(40);
+		assert_noop!(Market::bill(signed(Ferdie), deal), Error::<Runtime>::DealNotFound);
+	});
+}
+
+/// A forward USD deal past its end is closed by anyone, price or not.
+#[test]
+fn with_a_stale_price_anyone_closes_an_ended_usd_deal() {
+	preset_storage("development").execute_with(|| {
+		start_clock();
+		alice_feeds(40);
+		let deal = half_a_dollar_an_hour_deal();
+		let lifetime: u64 = <Runtime as pallet_oracle::Config>::PriceLifetime::get();
+		advance_clock(3_600 + lifetime);
+		assert_eq!(Oracle::fresh_price(Usd), None);
+		assert_ok!(Market::close_deal(signed(Ferdie), deal, false));
+		assert!(market_events().iter().any(|event| matches!(
+			event,
+			MarketEvent::DealClosed { id, reason: CloseReason::Expired, .. } if *id == deal
+		)));
+	});
 }

@@ -158,3 +158,41 @@ fn closing_with_blacklist_lists_the_counterparty_and_the_next_deal_fails() {
 		assert_ok!(Market::open_deal(signed(Ferdie), ask, bid));
 	});
 }
+
+/// A customer who has spent its free balance can still close a deal with `blacklist`: the
+/// refund comes first and pays the blacklist entry's deposit.
+#[test]
+fn closing_with_blacklist_is_paid_from_the_refund() {
+	use frame_support::traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+	};
+	preset_storage("development").execute_with(|| {
+		start_clock();
+		let ask = place(Alice, order_terms(Side::Ask, PriceUnit::Snm));
+		let bid = place(Bob, order_terms(Side::Bid, PriceUnit::Snm));
+		assert_ok!(Market::open_deal(signed(Charlie), ask, bid));
+		// Bob keeps only his existential deposit free: less than a blacklist entry holds.
+		let bob = Bob.to_account_id();
+		let spendable = Balances::reducible_balance(
+			&bob,
+			Preservation::Preserve,
+			frame_support::traits::tokens::Fortitude::Polite,
+		);
+		assert_ok!(<Balances as Mutate<_>>::transfer(
+			&bob,
+			&Ferdie.to_account_id(),
+			spendable,
+			Preservation::Preserve
+		));
+		advance_clock(60);
+		assert_ok!(Market::close_deal(signed(Bob), bid, true));
+		assert!(Blacklist::is_blocked(&bob, &Alice.to_account_id()));
+		let entry = pallet_blacklist::HoldReason::Entry.into();
+		let deposit: u128 =
+			<<Runtime as pallet_blacklist::Config>::EntryDeposit as frame_support::traits::Get<
+				_,
+			>>::get();
+		assert_eq!(Balances::balance_on_hold(&entry, &bob), deposit);
+	});
+}
