@@ -254,6 +254,9 @@ fn a_customer_and_a_supplier_deal_through_the_cli() {
 	// comes back, the supplier is on the customer's list, all to the base unit.
 	let shown = node.json(&["deals", "show", &deal_id.to_string()]);
 	let escrow = amount(&shown["deal"]["escrow"]);
+	// The deal keeps its bid's deposit until it is removed; closing gives it back.
+	let deal_deposit = amount(&shown["deal"]["deposit"]);
+	assert!(deal_deposit > 0, "a deal holds a deposit");
 	let (charlie_free, charlie_held) = node.balance("charlie");
 	let (bob_free, _) = node.balance("bob");
 	let closed =
@@ -270,9 +273,9 @@ fn a_customer_and_a_supplier_deal_through_the_cli() {
 		"the escrow is split between payee, fee and refund"
 	);
 	let (charlie_free_after, charlie_held_after) = node.balance("charlie");
-	let deposit = charlie_held_after + escrow - charlie_held;
+	let deposit = charlie_held_after + escrow + deal_deposit - charlie_held;
 	assert!(deposit > 0, "blacklisting holds a deposit");
-	assert_eq!(charlie_free_after, charlie_free + refund - deposit - fee(&closed));
+	assert_eq!(charlie_free_after, charlie_free + refund + deal_deposit - deposit - fee(&closed));
 	let (bob_free_after, _) = node.balance("bob");
 	assert_eq!(bob_free_after, bob_free + paid_now);
 	assert!(node.json(&["deals", "list", "charlie"]).as_array().unwrap().is_empty());
