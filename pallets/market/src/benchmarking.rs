@@ -352,7 +352,9 @@ mod benchmarks {
 
 		// With blacklisting, its event comes after the close's.
 		let closed = Event::DealClosed { id, reason: CloseReason::ByCustomer, refund };
-		frame_system::Pallet::<T>::assert_has_event(<T as Config>::RuntimeEvent::from(closed).into());
+		frame_system::Pallet::<T>::assert_has_event(
+			<T as Config>::RuntimeEvent::from(closed).into(),
+		);
 		assert!(Deals::<T>::get(id).is_none());
 	}
 
