@@ -202,3 +202,23 @@ fn a_stale_price_stays_the_last_in_force() {
 		assert_eq!(<Oracle as PriceOf<Balance>>::last_price(Usd), Some(made));
 	});
 }
+
+/// The same when no new feeder makes room: the old feeds are still stored, but the price is
+/// made only from current feeders'.
+#[test]
+fn stored_feeds_of_masternodes_that_left_are_not_counted() {
+	new_test_ext(|| {
+		feed_all(&[100, 100, 100, 100, 100]);
+		set_feeders(vec![3, 4, 5]);
+		advance(MIN_FEED_INTERVAL);
+		System::reset_events();
+		// Of 3, 4 and 5 only two agree (100, 100 against 200): no new price. Counting the
+		// stored feeds of 1 and 2 would have made one from four agreeing feeds.
+		assert_ok!(Oracle::feed(origin(4), Usd, 200));
+		assert_eq!(Feeds::<Test>::get(Usd).len(), 5, "the old feeds are still stored");
+		assert!(!System::events().iter().any(|record| matches!(
+			record.event,
+			RuntimeEvent::Oracle(Event::PriceUpdated { .. })
+		)));
+	});
+}
