@@ -12,7 +12,8 @@
 //! [`DEV_SESSION_LENGTH`] blocks.
 //!
 //! SNM on a production chain exists only as the bridged image of SNM locked on Ethereum; the
-//! endowments here exist only on development and test chains (docs/ARCHITECTURE.md, "Token, units and time").
+//! endowments here exist only on development and test chains (docs/ARCHITECTURE.md, "Token,
+//! units and time").
 
 use crate::{
 	configs::{market::FeePot, masternodes::DEV_SESSION_LENGTH},

@@ -150,10 +150,15 @@ impl<T: Config> Pallet<T> {
 	/// Open deal `id` as stored, with its payee as of now: the supplier's confirmed master, or
 	/// the supplier (a master whose link ended is paid no more).
 	pub(crate) fn deal(id: DealId) -> Result<DealOf<T>, DispatchError> {
-		let mut deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		let deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		Ok(Self::with_current_payee(deal))
+	}
+
+	/// `deal` with its payee as of now (see [`Self::deal`]).
+	pub(crate) fn with_current_payee(mut deal: DealOf<T>) -> DealOf<T> {
 		deal.payee =
 			Self::confirmed_master(&deal.supplier).unwrap_or_else(|| deal.supplier.clone());
-		Ok(deal)
+		deal
 	}
 
 	/// Pays `deal` up to `until` (capped at its end), at the rate `rates` says: the market fee

@@ -112,9 +112,10 @@ impl<T: Config> Pallet<T> {
 		Ok((id, reads))
 	}
 
-	/// Every rule an ask and a bid must meet to make a deal (`pallets/market/README.md`). `master` is the
-	/// ask author's confirmed master. Identity levels are read only where an order requires
-	/// more than Anonymous. Returns what it read of the glue (what the weight depends on).
+	/// Every rule an ask and a bid must meet to make a deal (`pallets/market/README.md`).
+	/// `master` is the ask author's confirmed master. Identity levels are read only where an
+	/// order requires more than Anonymous. Returns what it read of the glue (what the weight
+	/// depends on).
 	pub(crate) fn check_match(
 		ask: &OrderOf<T>,
 		bid: &OrderOf<T>,

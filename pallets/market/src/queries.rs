@@ -56,8 +56,8 @@ impl<T: Config> Pallet<T> {
 	/// cost every `open_deal` and close three more writes, and reads off chain are the cheaper
 	/// side to pay.
 	pub fn deals_of(who: &T::AccountId) -> Vec<(DealId, DealOf<T>)> {
-		let mut deals: Vec<_> = Deals::<T>::iter_keys()
-			.filter_map(|id| Self::deal(id).ok().map(|deal| (id, deal)))
+		let mut deals: Vec<_> = Deals::<T>::iter()
+			.map(|(id, deal)| (id, Self::with_current_payee(deal)))
 			.filter(|(_, deal)| [&deal.supplier, &deal.consumer, &deal.payee].contains(&who))
 			.collect();
 		deals.sort_by_key(|(id, _)| *id);

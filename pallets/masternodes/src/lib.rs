@@ -229,10 +229,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CurrentSession<T> = StorageValue<_, SessionIndex, ValueQuery>;
 
-	/// When the current session started, in seconds since the unix epoch.
-	#[pallet::storage]
-	pub type SessionStartedAt<T> = StorageValue<_, u64, ValueQuery>;
-
 	/// The last session's payout: what the pot held above its existential deposit before and
 	/// after, and what the rewards added up to.
 	#[pallet::storage]

@@ -199,7 +199,6 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		// The clock is not set while the genesis is built.
 		let genesis = frame_system::Pallet::<T>::block_number().is_zero();
 		let now = if genesis { 0 } else { T::Time::now().as_secs() };
-		SessionStartedAt::<T>::put(now);
 		if let Some(set) = PlannedSets::<T>::take(index) {
 			Self::note_membership(&set, now);
 			ActiveSet::<T>::put(set);

@@ -1,4 +1,5 @@
-//! The chain's validators and what they run (docs/ARCHITECTURE.md, "Masternodes, sessions and prices"): masternodes staking
+//! The chain's validators and what they run (docs/ARCHITECTURE.md, "Masternodes, sessions
+//! and prices"): masternodes staking
 //! SNM, sessions that make the top stakes the Aura and GRANDPA authorities, block authorship
 //! counted for liveness, the price oracle they feed, and the share of transaction fees that
 //! pays them.
@@ -10,10 +11,7 @@ use crate::{
 };
 use frame_support::{
 	parameter_types,
-	traits::{
-		fungible::{Balanced, Credit},
-		ConstU128, ConstU32, ConstU64, Get, Imbalance, OnUnbalanced,
-	},
+	traits::{ConstU128, ConstU32, ConstU64, Get},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::{traits::OpaqueKeys, Perbill};
@@ -132,19 +130,9 @@ impl pallet_oracle::BenchmarkHelper<AccountId> for OracleBenchmarkHelper {
 
 /// Every transaction fee and tip goes to the masternodes' reward pot: nothing is burned, so
 /// total issuance moves only by the bridge (SNM on the sidechain is the image of SNM locked on
-/// Ethereum).
-pub struct FeesToPot;
-impl OnUnbalanced<Credit<AccountId, Balances>> for FeesToPot {
-	fn on_unbalanceds(fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
-		let mut to_pot = Credit::<AccountId, Balances>::zero();
-		for credit in fees_then_tips {
-			to_pot.subsume(credit);
-		}
-		// The pot exists from genesis (it keeps its existential deposit), so any amount may be
-		// added and nothing is dropped.
-		let _ = Balances::resolve(&FeePot::get(), to_pot);
-	}
-}
+/// Ethereum). `on_unbalanceds` merges the fee and the tip, and the pot, which exists from
+/// genesis, takes the sum.
+pub type FeesToPot = frame_support::traits::tokens::imbalance::ResolveTo<FeePot, Balances>;
 
 /// Blocks per session on the development and local chains: 20 seconds.
 pub const DEV_SESSION_LENGTH: BlockNumber = 10;

@@ -1,6 +1,7 @@
 //! The market with the masternodes' oracle as its price glue: a USD-priced deal is billed at
-//! the prices the masternodes feed, exactly as the conversion formula gives (docs/ARCHITECTURE.md); with a stale
-//! price billing waits and the deal stays open.
+//! the prices the masternodes feed, exactly as the conversion formula gives
+//! (docs/ARCHITECTURE.md); with a stale price billing waits and the deal stays open, and closing
+//! settles at the last price in force.
 
 use super::{advance_clock, order_terms, preset_storage, signed, start_clock};
 use crate::{Market, Oracle, Runtime, SNM};
