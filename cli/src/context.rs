@@ -150,8 +150,8 @@ impl Context {
 	}
 }
 
-/// Whether --from is a secret URI rather than a name.
-fn is_suri(text: &str) -> bool {
+/// Whether `text` is a secret URI (a dev path, a hex seed or a mnemonic) rather than a name.
+pub fn is_suri(text: &str) -> bool {
 	text.starts_with("//") || text.starts_with("0x") || text.contains(' ')
 }
 

@@ -46,7 +46,8 @@ pub fn decode_events(events: &subxt::extrinsics::ExtrinsicEvents<ChainConfig>) -
 	events.iter().filter_map(Result::ok).map(|event| decode_event(&event)).collect()
 }
 
-fn decode_event(event: &Event<'_, ChainConfig>) -> ChainEvent {
+/// One event, decoded.
+pub fn decode_event(event: &Event<'_, ChainConfig>) -> ChainEvent {
 	let fields = match event.decode_fields_unchecked_as::<Composite<()>>() {
 		Ok(composite) => composite_to_json(&composite, None),
 		Err(_) => json!({ "raw": format!("0x{}", hex::encode(event.field_bytes())) }),

@@ -7,12 +7,15 @@
 //! - [`Client`]: a reconnecting connection; [`Client::submit`] signs, submits and follows a
 //!   transaction to inclusion or finality and returns its decoded events, or the pallet's error
 //!   by name with its doc; typed reads of the market, trust, masternode and oracle RPC.
+//! - [`matching`]: the market's shared matching rules on orders as the RPC serves them, with the
+//!   masters, identity levels and blacklists they read fetched from the node.
 
 pub mod client;
 pub mod error;
 pub mod events;
 pub mod keys;
 pub mod keystore;
+pub mod matching;
 pub mod types;
 
 pub use client::{Balance, Client, Included, Stage, Wait};

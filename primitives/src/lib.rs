@@ -12,6 +12,7 @@ extern crate alloc;
 pub mod benchmarks;
 pub mod market;
 pub mod masternodes;
+pub mod matching;
 pub mod traits;
 pub mod trust;
 

@@ -5,7 +5,7 @@ use crate::{
 	context::Context,
 	error::CliError,
 	format,
-	order_file::{self, OrderSpec, Side, BENCHMARKS},
+	order_file::{self, BenchmarkKind::Number, OrderSpec, Side, BENCHMARKS},
 	units::PriceUnit,
 };
 use serde_json::json;
@@ -18,9 +18,11 @@ use sonm_client::{
 			sonm_primitives::{market::Side as ChainSide, IdentityLevel},
 		},
 	},
+	matching::Facts,
 	types::{Deal, Order, OrderFilter},
 	Included,
 };
+use sonm_primitives::{benchmarks, matching::MatchFailure};
 
 pub async fn orders(ctx: &mut Context, command: OrdersCommand) -> Result<(), CliError> {
 	match command {
@@ -248,30 +250,38 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 			let client = ctx.client().await?;
 			let ask_order = client.order(ask).await?.ok_or_else(|| no_order(ask))?;
 			let bid_order = client.order(bid).await?.ok_or_else(|| no_order(bid))?;
-			check_match(&ask_order, &bid_order)?;
-			check_blacklists(ctx, &ask_order.author, &bid_order.author).await?;
+			let (_, now) = client.now().await?;
+			let verdict =
+				client.check_match(&ask_order, &bid_order, now, &mut Facts::default()).await?;
+			verdict.map_err(|failure| refusal(failure, &ask_order, &bid_order))?;
 			let call = runtime::transactions().market().open_deal(ask, bid);
 			let included = ctx.submit("open deal", &call).await?;
 			deal_opened(ctx, included).await
 		},
 		DealsCommand::QuickBuy { ask, duration } => {
-			let ask_order = ctx.client().await?.order(ask).await?.ok_or_else(|| no_order(ask))?;
-			if ask_order.side != "Ask" {
-				return Err(CliError::not_possible(format!("order {ask} is a bid, not an ask")));
-			}
+			let client = ctx.client().await?;
+			let ask_order = client.order(ask).await?.ok_or_else(|| no_order(ask))?;
 			let duration = match duration {
 				Some(text) => order_file::parse_duration("duration", &text)?,
 				None => ask_order.duration,
 			};
-			if duration > ask_order.duration || (ask_order.duration == 0) != (duration == 0) {
-				return Err(CliError::not_possible(format!(
-					"ask {ask} runs {}; a quick buy of {} does not fit in it",
-					format::duration(ask_order.duration),
-					format::duration(duration)
-				)));
-			}
-			let me = ctx.from_address()?.to_string();
-			check_blacklists(ctx, &ask_order.author, &me).await?;
+			// The chain places a bid that mirrors the ask for this customer and duration, and
+			// matches the two: check that pair before signing.
+			let bid_order = Order {
+				author: ctx.from_address()?.to_string(),
+				side: "Bid".into(),
+				duration,
+				counterparty: None,
+				min_identity: "Anonymous".into(),
+				curator: None,
+				expires_at: None,
+				..ask_order.clone()
+			};
+			let client = ctx.client().await?;
+			let (_, now) = client.now().await?;
+			let verdict =
+				client.check_match(&ask_order, &bid_order, now, &mut Facts::default()).await?;
+			verdict.map_err(|failure| refusal(failure, &ask_order, &bid_order))?;
 			let call = runtime::transactions().market().quick_buy(ask, duration);
 			let included = ctx.submit("quick buy", &call).await?;
 			deal_opened(ctx, included).await
@@ -434,80 +444,86 @@ fn paid_in_all(included: &Included, deal: &Deal) -> u128 {
 	deal.paid.saturating_add(last.unwrap_or(0))
 }
 
-/// The market's matching rules that the orders alone decide, checked before signing so the
-/// error can say what differs in the user's units.
-pub fn check_match(ask: &Order, bid: &Order) -> Result<(), CliError> {
-	if ask.side != "Ask" {
-		return Err(CliError::not_possible(format!("order {} is a bid, not an ask", ask.id)));
-	}
-	if bid.side != "Bid" {
-		return Err(CliError::not_possible(format!("order {} is an ask, not a bid", bid.id)));
-	}
-	if ask.author == bid.author {
-		return Err(CliError::not_possible("an account cannot deal with itself"));
-	}
-	if ask.price.unit != bid.price.unit {
-		return Err(CliError::not_possible(format!(
+/// Why `ask` and `bid` make no deal, in the user's units: the shared rules name the failure,
+/// this says what differs.
+pub fn refusal(failure: MatchFailure, ask: &Order, bid: &Order) -> CliError {
+	let message = match failure {
+		MatchFailure::NotAnAsk => format!("order {} is a bid, not an ask", ask.id),
+		MatchFailure::NotABid => format!("order {} is an ask, not a bid", bid.id),
+		MatchFailure::OrderExpired => "one of the orders has expired".into(),
+		MatchFailure::SelfDeal => {
+			"an account cannot deal with itself (nor with the master of its worker)".into()
+		},
+		MatchFailure::UnitMismatch => format!(
 			"the ask is priced in {} and the bid in {}",
 			ask.price.unit, bid.price.unit
-		)));
-	}
-	if bid.price.per_second < ask.price.per_second {
-		return Err(CliError::not_possible(format!(
-			"bid price {} is below the ask's {}",
-			format::price(bid.price.per_second, &bid.price.unit),
-			format::price(ask.price.per_second, &ask.price.unit)
-		))
-		.hint("raise the bid (`sonm orders create` a new one) or find a cheaper ask"));
-	}
-	let spot_mismatch = (ask.duration == 0) != (bid.duration == 0);
-	if spot_mismatch || ask.duration < bid.duration {
-		return Err(CliError::not_possible(format!(
-			"the bid wants {} and the ask offers {}",
+		),
+		MatchFailure::PriceTooHigh => {
+			return CliError::not_possible(format!(
+				"bid price {} is below the ask's {}",
+				format::price(bid.price.per_second, &bid.price.unit),
+				format::price(ask.price.per_second, &ask.price.unit)
+			))
+			.hint("raise the bid (`sonm orders create` a new one) or find a cheaper ask")
+		},
+		MatchFailure::DurationMismatch => format!(
+			"the bid wants {} and the ask offers {} (spot only with spot, and a forward bid no \
+			 longer than the ask)",
 			format::duration(bid.duration),
 			format::duration(ask.duration)
-		)));
-	}
-	if bid.netflags & !ask.netflags != 0 {
-		return Err(CliError::not_possible(format!(
+		),
+		MatchFailure::AskCounterpartyMismatch => format!(
+			"the ask is reserved for {} (or its workers)",
+			ask.counterparty.as_deref().unwrap_or("another account")
+		),
+		MatchFailure::BidCounterpartyMismatch => format!(
+			"the bid is reserved for {} (or its workers)",
+			bid.counterparty.as_deref().unwrap_or("another account")
+		),
+		MatchFailure::CustomerIdentityTooLow => format!(
+			"the ask needs a customer of identity level {} or above",
+			ask.min_identity.to_lowercase()
+		),
+		MatchFailure::SupplierIdentityTooLow => format!(
+			"the bid needs a supplier of identity level {} or above",
+			bid.min_identity.to_lowercase()
+		),
+		MatchFailure::NetflagsMismatch => format!(
 			"the bid needs network {} and the ask offers {}",
 			format::netflags(bid.netflags),
 			format::netflags(ask.netflags)
-		)));
-	}
-	for (index, (name, kind)) in BENCHMARKS.iter().enumerate() {
-		let offered = ask.benchmarks.get(index).copied().unwrap_or(0);
-		let required = bid.benchmarks.get(index).copied().unwrap_or(0);
-		if offered < required {
-			return Err(CliError::not_possible(format!(
-				"the bid needs {name} {} and the ask offers {}",
-				benchmark_text(*kind, required),
-				benchmark_text(*kind, offered)
-			)));
-		}
-	}
-	Ok(())
-}
-
-/// Refuses before signing when the customer's lists block the supplier or the other way round.
-async fn check_blacklists(
-	ctx: &mut Context,
-	supplier: &str,
-	customer: &str,
-) -> Result<(), CliError> {
-	let client = ctx.client().await?;
-	if client.is_blocked(customer, supplier).await? {
-		return Err(CliError::not_possible(format!(
-			"supplier {supplier} is on the customer's blacklist (or a list it subscribes to)"
-		))
-		.hint(format!("`sonm blacklist remove {supplier}` to deal with them again")));
-	}
-	if client.is_blocked(supplier, customer).await? {
-		return Err(CliError::not_possible(format!(
-			"the supplier {supplier} has blacklisted the customer {customer}"
-		)));
-	}
-	Ok(())
+		),
+		MatchFailure::BenchmarksTooLow => BENCHMARKS
+			.iter()
+			.enumerate()
+			.map(|(index, (name, kind))| (index, name, kind))
+			.chain((BENCHMARKS.len()..bid.benchmarks.len()).map(|i| (i, &"benchmark", &Number)))
+			.find_map(|(index, name, kind)| {
+				let offered = benchmarks::value_at(&ask.benchmarks, index);
+				let required = benchmarks::value_at(&bid.benchmarks, index);
+				(offered < required).then(|| {
+					format!(
+						"the bid needs {name} {} and the ask offers {}",
+						benchmark_text(*kind, required),
+						benchmark_text(*kind, offered)
+					)
+				})
+			})
+			.unwrap_or_else(|| "the ask's benchmarks are below the bid's".into()),
+		MatchFailure::SupplierBlacklisted => {
+			return CliError::not_possible(format!(
+				"supplier {} (or its master) is on the customer's blacklist, a list it subscribes \
+				 to, or the bid's curator's",
+				ask.author
+			))
+			.hint(format!("`sonm blacklist remove {}` to deal with them again", ask.author))
+		},
+		MatchFailure::CustomerBlacklisted => format!(
+			"the supplier {}, its master or the ask's curator has blacklisted the customer {}",
+			ask.author, bid.author
+		),
+	};
+	CliError::not_possible(format!("{message} ({})", failure.name()))
 }
 
 fn benchmark_text(kind: order_file::BenchmarkKind, value: u64) -> String {

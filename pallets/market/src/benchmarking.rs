@@ -169,9 +169,11 @@ fn subscribe_all<T: Config>(parties: &Parties<T>, lists: u32) {
 fn worst_orders<T: Config>(parties: &Parties<T>, duration: Seconds) -> (OrderId, OrderId) {
 	fill_orders::<T>(&parties.supplier, 1);
 	fill_orders::<T>(&parties.customer, 1);
+	// A spot bid needs a spot ask; a forward one the longest ask.
+	let ask_duration = if duration == 0 { 0 } else { T::MaxDuration::get() };
 	let ask_terms = worst_terms::<T>(
 		Side::Ask,
-		T::MaxDuration::get(),
+		ask_duration,
 		Some(parties.customer_master.clone()),
 		account("ask-curator", 0, SEED),
 	);

@@ -6,30 +6,12 @@ use crate::{
 	types::*,
 };
 use frame_support::{ensure, pallet_prelude::*};
+pub use sonm_primitives::matching::MatchReads;
 use sonm_primitives::{
-	benchmarks, netflags,
+	matching::{self, MatchFacts, MatchFailure, MatchOrder, Matched},
 	traits::{IdentityLevelOf, IsBlocked},
 	IdentityLevel,
 };
-
-/// What matching two orders read of the identity and blacklist glue: the weights are
-/// benchmarked for the worst case ([`OPEN_DEAL_WORST`], [`QUICK_BUY_WORST`]) and refund the
-/// reads a match did not do.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MatchReads {
-	/// The most subscribed lists any consulted blacklist brought in (the benchmarks' `s`).
-	pub subscriptions: u32,
-	/// Identity levels read (only where an order requires more than Anonymous).
-	pub identity_levels: u32,
-	/// Blacklists consulted: each reads its subscriptions once.
-	pub lists: u32,
-	/// (list, account) pairs checked: each reads the list's own entry and one entry per
-	/// subscribed list.
-	pub pairs: u32,
-	/// Masters of the customer read (only where the ask names a counterparty other than the
-	/// customer itself, who may then be that counterparty's worker).
-	pub customer_masters: u32,
-}
 
 /// `open_deal`'s worst case: identity required both ways (the customer's, the supplier's and
 /// its master's levels), curators on both orders, a master, and an ask naming the customer's
@@ -41,14 +23,63 @@ pub const OPEN_DEAL_WORST: MatchReads =
 pub const QUICK_BUY_WORST: MatchReads =
 	MatchReads { subscriptions: 0, identity_levels: 1, lists: 4, pairs: 5, customer_masters: 1 };
 
-impl MatchReads {
-	/// The storage reads `worst`, at this match's subscriptions, does and this match did not.
-	pub fn skipped(&self, worst: &MatchReads) -> u32 {
-		let per_pair = 1 + self.subscriptions;
-		worst.identity_levels.saturating_sub(self.identity_levels)
-			+ worst.customer_masters.saturating_sub(self.customer_masters)
-			+ worst.lists.saturating_sub(self.lists)
-			+ worst.pairs.saturating_sub(self.pairs) * per_pair
+/// The chain's state as the shared matching rules read it.
+struct ChainFacts<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> MatchFacts<T::AccountId> for ChainFacts<T> {
+	fn confirmed_master(&self, worker: &T::AccountId) -> Option<T::AccountId> {
+		Pallet::<T>::confirmed_master(worker)
+	}
+	fn identity_level(&self, who: &T::AccountId) -> IdentityLevel {
+		T::Identity::identity_level(who)
+	}
+	fn is_blocked(&self, list: &T::AccountId, whom: &T::AccountId) -> bool {
+		T::Blacklist::is_blocked(list, whom)
+	}
+	fn subscriptions_of(&self, list: &T::AccountId) -> u32 {
+		T::Blacklist::subscriptions_of(list)
+	}
+}
+
+/// An order as the shared matching rules read it.
+pub(crate) fn match_view<T: Config>(
+	order: &OrderOf<T>,
+) -> MatchOrder<'_, T::AccountId, BalanceOf<T>, PriceUnit> {
+	let terms = &order.terms;
+	MatchOrder {
+		author: &order.author,
+		side: terms.side,
+		unit: terms.price.unit,
+		per_second: terms.price.per_second,
+		duration: terms.duration,
+		counterparty: terms.counterparty.as_ref(),
+		min_identity: terms.min_identity,
+		curator: terms.curator.as_ref(),
+		benchmarks: &terms.benchmarks,
+		netflags: terms.netflags,
+		expires_at: terms.expires_at,
+	}
+}
+
+impl<T: Config> From<MatchFailure> for Error<T> {
+	fn from(failure: MatchFailure) -> Self {
+		match failure {
+			MatchFailure::NotAnAsk => Error::<T>::NotAnAsk,
+			MatchFailure::NotABid => Error::<T>::NotABid,
+			MatchFailure::OrderExpired => Error::<T>::OrderExpired,
+			MatchFailure::SelfDeal => Error::<T>::SelfDeal,
+			MatchFailure::UnitMismatch => Error::<T>::UnitMismatch,
+			MatchFailure::PriceTooHigh => Error::<T>::PriceTooHigh,
+			MatchFailure::DurationMismatch => Error::<T>::DurationMismatch,
+			MatchFailure::AskCounterpartyMismatch => Error::<T>::AskCounterpartyMismatch,
+			MatchFailure::BidCounterpartyMismatch => Error::<T>::BidCounterpartyMismatch,
+			MatchFailure::CustomerIdentityTooLow => Error::<T>::CustomerIdentityTooLow,
+			MatchFailure::SupplierIdentityTooLow => Error::<T>::SupplierIdentityTooLow,
+			MatchFailure::NetflagsMismatch => Error::<T>::NetflagsMismatch,
+			MatchFailure::BenchmarksTooLow => Error::<T>::BenchmarksTooLow,
+			MatchFailure::SupplierBlacklisted => Error::<T>::SupplierBlacklisted,
+			MatchFailure::CustomerBlacklisted => Error::<T>::CustomerBlacklisted,
+		}
 	}
 }
 
@@ -62,15 +93,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
 		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
 		let bid = Orders::<T>::get(bid_id).ok_or(Error::<T>::OrderNotFound)?;
-		ensure!(ask.terms.side == Side::Ask, Error::<T>::NotAnAsk);
-		ensure!(bid.terms.side == Side::Bid, Error::<T>::NotABid);
 		let now = Self::now();
-		ensure!(
-			!Self::is_expired(&ask, now) && !Self::is_expired(&bid, now),
-			Error::<T>::OrderExpired
-		);
-		let master = Self::confirmed_master(&ask.author);
-		let reads = Self::check_match(&ask, &bid, master.as_ref())?;
+		let Matched { master, reads } = Self::check_match(&ask, &bid, now)?;
 
 		let supplier = ask.author.clone();
 		let consumer = bid.author.clone();
@@ -112,83 +136,17 @@ impl<T: Config> Pallet<T> {
 		Ok((id, reads))
 	}
 
-	/// Every rule an ask and a bid must meet to make a deal (`pallets/market/README.md`).
-	/// `master` is the ask author's confirmed master. Identity levels are read only where an
-	/// order requires more than Anonymous. Returns what it read of the glue (what the weight
-	/// depends on).
+	/// Whether `ask` and `bid` make a deal at `now`: the shared rules of
+	/// `sonm_primitives::matching`, read against this chain's state.
 	pub(crate) fn check_match(
 		ask: &OrderOf<T>,
 		bid: &OrderOf<T>,
-		master: Option<&T::AccountId>,
-	) -> Result<MatchReads, DispatchError> {
-		let (supplier, consumer) = (&ask.author, &bid.author);
-		ensure!(supplier != consumer && master != Some(consumer), Error::<T>::SelfDeal);
-		ensure!(ask.terms.price.unit == bid.terms.price.unit, Error::<T>::UnitMismatch);
-		ensure!(ask.terms.price.per_second <= bid.terms.price.per_second, Error::<T>::PriceTooHigh);
-		ensure!(ask.terms.duration >= bid.terms.duration, Error::<T>::DurationMismatch);
-		// A named counterparty may be the party itself or its confirmed master, both ways.
-		let mut customer_masters = 0;
-		if let Some(wanted) = ask.terms.counterparty.as_ref().filter(|wanted| *wanted != consumer) {
-			customer_masters += 1;
-			ensure!(
-				Self::confirmed_master(consumer).as_ref() == Some(wanted),
-				Error::<T>::AskCounterpartyMismatch
-			);
-		}
-		if let Some(wanted) = &bid.terms.counterparty {
-			ensure!(
-				wanted == supplier || Some(wanted) == master,
-				Error::<T>::BidCounterpartyMismatch
-			);
-		}
-		let mut identity_levels = 0;
-		if ask.terms.min_identity > IdentityLevel::Anonymous {
-			identity_levels += 1;
-			ensure!(
-				T::Identity::identity_level(consumer) >= ask.terms.min_identity,
-				Error::<T>::CustomerIdentityTooLow
-			);
-		}
-		if bid.terms.min_identity > IdentityLevel::Anonymous {
-			identity_levels += 1 + master.is_some() as u32;
-			let supplier_level = master
-				.map(T::Identity::identity_level)
-				.unwrap_or(IdentityLevel::Anonymous)
-				.max(T::Identity::identity_level(supplier));
-			ensure!(supplier_level >= bid.terms.min_identity, Error::<T>::SupplierIdentityTooLow);
-		}
-		ensure!(
-			netflags::satisfies(ask.terms.netflags, bid.terms.netflags),
-			Error::<T>::NetflagsMismatch
-		);
-		ensure!(
-			benchmarks::satisfies(&ask.terms.benchmarks, &bid.terms.benchmarks),
-			Error::<T>::BenchmarksTooLow
-		);
-
-		let supplier_side = [Some(supplier), master];
-		let consumer_lists = [Some(consumer), bid.terms.curator.as_ref()];
-		for list in consumer_lists.into_iter().flatten() {
-			for whom in supplier_side.into_iter().flatten() {
-				ensure!(!T::Blacklist::is_blocked(list, whom), Error::<T>::SupplierBlacklisted);
-			}
-		}
-		let supplier_lists = [Some(supplier), master, ask.terms.curator.as_ref()];
-		for list in supplier_lists.into_iter().flatten() {
-			ensure!(!T::Blacklist::is_blocked(list, consumer), Error::<T>::CustomerBlacklisted);
-		}
-		let lists = consumer_lists.into_iter().chain(supplier_lists).flatten();
-		let subscriptions = lists.clone().map(T::Blacklist::subscriptions_of).max().unwrap_or(0);
-		let suppliers = supplier_side.into_iter().flatten().count() as u32;
-		let pairs = consumer_lists.into_iter().flatten().count() as u32 * suppliers
-			+ supplier_lists.into_iter().flatten().count() as u32;
-		Ok(MatchReads {
-			subscriptions,
-			identity_levels,
-			lists: lists.count() as u32,
-			pairs,
-			customer_masters,
-		})
+		now: Seconds,
+	) -> Result<Matched<T::AccountId>, Error<T>> {
+		matching::check_match(&match_view::<T>(ask), &match_view::<T>(bid), now, &ChainFacts::<T>(
+			Default::default(),
+		))
+		.map_err(Into::into)
 	}
 
 	/// `weight`, benchmarked for `worst` at `reads.subscriptions`, less the reads this match

@@ -28,11 +28,13 @@ impl Rng {
 
 fn random_terms(rng: &mut Rng) -> OrderTermsOf<Test> {
 	let side = if rng.below(2) == 0 { Side::Ask } else { Side::Bid };
-	let duration = [0, 60, 600, 3600][rng.below(4) as usize];
+	let duration = [0, 0, 0, 600, 3600][rng.below(5) as usize];
 	let mut terms = terms(side, 1 + rng.below(20) as Balance, duration);
 	terms.netflags = rng.below(8) as u8;
+	// Bids want somewhat less than asks offer, so that a fair share of random pairs match.
+	let most = if side == Side::Ask { 12 } else { 9 };
 	for value in terms.benchmarks.iter_mut() {
-		*value = rng.below(12);
+		*value = rng.below(most);
 	}
 	if rng.below(4) == 0 {
 		terms.expires_at = Some(now() + rng.below(3000));
@@ -75,9 +77,13 @@ fn random_call(rng: &mut Rng) {
 				.map(|_| ())
 				.map_err(|e| e.error)
 		},
-		8 => Market::quick_buy(origin, rng.pick(&asks).unwrap_or(0), rng.below(2) * 600)
-			.map(|_| ())
-			.map_err(|e| e.error),
+		8 => {
+			// Mostly a duration of the ask's kind (spot for spot, forward for forward).
+			let ask = rng.pick(&asks).unwrap_or(0);
+			let spot = Orders::<Test>::get(ask).is_some_and(|order| order.terms.duration == 0);
+			let duration = if spot != (rng.below(8) == 0) { 0 } else { 600 };
+			Market::quick_buy(origin, ask, duration).map(|_| ()).map_err(|e| e.error)
+		},
 		9 | 10 => Market::bill(origin, any_deal),
 		11 => Market::close_deal(origin, any_deal, rng.below(4) == 0)
 			.map(|_| ())

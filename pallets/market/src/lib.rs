@@ -268,7 +268,7 @@ pub mod pallet {
 		UnitMismatch,
 		/// The ask's price is above the bid's.
 		PriceTooHigh,
-		/// The ask is shorter than the bid (a spot ask matches only spot bids).
+		/// Spot against forward, or a forward ask shorter than the bid.
 		DurationMismatch,
 		/// The ask names another counterparty.
 		AskCounterpartyMismatch,

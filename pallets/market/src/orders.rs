@@ -78,6 +78,6 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `order` has expired at `now`.
 	pub(crate) fn is_expired(order: &OrderOf<T>, now: Seconds) -> bool {
-		order.terms.expires_at.is_some_and(|expiry| expiry <= now)
+		crate::deals::match_view::<T>(order).is_expired(now)
 	}
 }

@@ -86,7 +86,7 @@ impl<T: Config> Pallet<T> {
 					Side::Bid => (other, &order),
 					Side::Ask => (&order, other),
 				};
-				Self::check_match(ask, bid, Self::confirmed_master(&ask.author).as_ref()).is_ok()
+				Self::check_match(ask, bid, now).is_ok()
 			})
 			.collect();
 		match order.terms.side {

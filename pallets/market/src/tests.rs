@@ -289,6 +289,8 @@ mod matching {
 		refused(Error::<Test>::PriceTooHigh, |ask, _| ask.price.per_second = PRICE + 1);
 		refused(Error::<Test>::DurationMismatch, |ask, _| ask.duration = HOUR - 1);
 		refused(Error::<Test>::DurationMismatch, |ask, _| ask.duration = 0);
+		// A forward ask does not make an open-ended deal, however long it is.
+		refused(Error::<Test>::DurationMismatch, |_, bid| bid.duration = 0);
 	}
 
 	#[test]

@@ -1,0 +1,257 @@
+//! The market's matching rules (`sonm_primitives::matching`) applied to orders as the node's RPC
+//! serves them, with the facts the rules read fetched from the chain on demand.
+//!
+//! [`Facts`] holds what is known of masters, identity levels and blacklists and records what a
+//! check asked for and it did not have; [`Client::check_match`] runs the shared rules, fetches
+//! the missing facts and runs them again until nothing is missing, so that the list of what to
+//! fetch is never written down a second time.
+
+use crate::{types::Order, AccountId32, Client, ClientError};
+use sonm_primitives::{
+	market::{Seconds, Side},
+	matching::{self, MatchFacts, MatchFailure, MatchOrder, Matched},
+	IdentityLevel,
+};
+use std::{
+	cell::RefCell,
+	collections::{HashMap, HashSet},
+	str::FromStr,
+};
+
+/// An order's side as the RPC writes it (`Bid` or `Ask`).
+pub fn parse_side(text: &str) -> Option<Side> {
+	match text {
+		"Bid" => Some(Side::Bid),
+		"Ask" => Some(Side::Ask),
+		_ => None,
+	}
+}
+
+/// An identity level as the RPC writes it (`Anonymous` ... `Professional`).
+pub fn parse_identity(text: &str) -> Option<IdentityLevel> {
+	match text {
+		"Anonymous" => Some(IdentityLevel::Anonymous),
+		"Registered" => Some(IdentityLevel::Registered),
+		"Identified" => Some(IdentityLevel::Identified),
+		"Professional" => Some(IdentityLevel::Professional),
+		_ => None,
+	}
+}
+
+impl Order {
+	/// The order as the matching rules read it. An order whose side or identity level this
+	/// client does not know reads as a bid requiring the highest level, which nothing matches
+	/// by mistake.
+	pub fn match_view(&self) -> MatchOrder<'_, String, u128, &str> {
+		MatchOrder {
+			author: &self.author,
+			side: parse_side(&self.side).unwrap_or(Side::Bid),
+			unit: &self.price.unit,
+			per_second: self.price.per_second,
+			duration: self.duration,
+			counterparty: self.counterparty.as_ref(),
+			min_identity: parse_identity(&self.min_identity)
+				.unwrap_or(IdentityLevel::Professional),
+			curator: self.curator.as_ref(),
+			benchmarks: &self.benchmarks,
+			netflags: self.netflags,
+			expires_at: self.expires_at,
+		}
+	}
+}
+
+/// One fact the matching rules read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Fact {
+	/// The confirmed master of an account.
+	Master(String),
+	/// The identity level of an account.
+	Level(String),
+	/// Whether the first account's lists hold the second.
+	Blocked(String, String),
+}
+
+/// Known facts, and the ones a check asked for that were not known.
+#[derive(Debug, Default)]
+pub struct Facts {
+	/// Confirmed masters (`None`: the account has none).
+	pub masters: HashMap<String, Option<String>>,
+	/// Identity levels.
+	pub levels: HashMap<String, IdentityLevel>,
+	/// Blacklist answers by (list, account).
+	pub blocked: HashMap<(String, String), bool>,
+	missing: RefCell<HashSet<Fact>>,
+}
+
+impl Facts {
+	/// Records `fact` as known.
+	pub fn learn(&mut self, fact: Fact, answer: FactAnswer) {
+		match (fact, answer) {
+			(Fact::Master(who), FactAnswer::Master(master)) => {
+				self.masters.insert(who, master);
+			},
+			(Fact::Level(who), FactAnswer::Level(level)) => {
+				self.levels.insert(who, level);
+			},
+			(Fact::Blocked(list, whom), FactAnswer::Blocked(blocked)) => {
+				self.blocked.insert((list, whom), blocked);
+			},
+			(fact, answer) => {
+				debug_assert!(false, "answer {answer:?} does not fit {fact:?}");
+			},
+		}
+	}
+
+	/// The facts asked for since the last call that were not known.
+	pub fn take_missing(&self) -> Vec<Fact> {
+		self.missing.borrow_mut().drain().collect()
+	}
+
+	fn miss(&self, fact: Fact) {
+		self.missing.borrow_mut().insert(fact);
+	}
+}
+
+/// The chain's answer to a [`Fact`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FactAnswer {
+	/// A confirmed master, or none.
+	Master(Option<String>),
+	/// An identity level.
+	Level(IdentityLevel),
+	/// A blacklist's answer.
+	Blocked(bool),
+}
+
+impl MatchFacts<String> for Facts {
+	fn confirmed_master(&self, worker: &String) -> Option<String> {
+		self.masters.get(worker).cloned().unwrap_or_else(|| {
+			self.miss(Fact::Master(worker.clone()));
+			None
+		})
+	}
+
+	fn identity_level(&self, who: &String) -> IdentityLevel {
+		self.levels.get(who).copied().unwrap_or_else(|| {
+			self.miss(Fact::Level(who.clone()));
+			IdentityLevel::Anonymous
+		})
+	}
+
+	fn is_blocked(&self, list: &String, whom: &String) -> bool {
+		let key = (list.clone(), whom.clone());
+		self.blocked.get(&key).copied().unwrap_or_else(|| {
+			self.miss(Fact::Blocked(key.0, key.1));
+			false
+		})
+	}
+}
+
+/// The shared rules on two orders as the RPC serves them, with `facts` as they are (a missing
+/// fact reads as its default and is recorded in `facts`).
+pub fn check_orders(
+	ask: &Order,
+	bid: &Order,
+	now: Seconds,
+	facts: &Facts,
+) -> Result<Matched<String>, MatchFailure> {
+	matching::check_match(&ask.match_view(), &bid.match_view(), now, facts)
+}
+
+impl Client {
+	/// Whether `ask` and `bid` make a deal at `now` under the chain's rules and its current
+	/// masters, identity levels and blacklists: the shared rules, with every fact they read
+	/// fetched from the node first. `facts` may carry answers already known; it keeps the ones
+	/// fetched.
+	pub async fn check_match(
+		&self,
+		ask: &Order,
+		bid: &Order,
+		now: Seconds,
+		facts: &mut Facts,
+	) -> Result<Result<Matched<String>, MatchFailure>, ClientError> {
+		loop {
+			let verdict = check_orders(ask, bid, now, facts);
+			let missing = facts.take_missing();
+			if missing.is_empty() {
+				return Ok(verdict);
+			}
+			for fact in missing {
+				let answer = self.fact(&fact).await?;
+				facts.learn(fact, answer);
+			}
+		}
+	}
+
+	/// Asks the node one fact.
+	pub async fn fact(&self, fact: &Fact) -> Result<FactAnswer, ClientError> {
+		Ok(match fact {
+			Fact::Master(who) => FactAnswer::Master(self.confirmed_master(who).await?),
+			Fact::Level(who) => FactAnswer::Level(
+				parse_identity(&self.identity_level(who).await?).unwrap_or_default(),
+			),
+			Fact::Blocked(list, whom) => FactAnswer::Blocked(self.is_blocked(list, whom).await?),
+		})
+	}
+
+	/// The confirmed master of `worker` (SS58), if any.
+	pub async fn confirmed_master(&self, worker: &str) -> Result<Option<String>, ClientError> {
+		Ok(self.master_link(worker).await?.filter(|(_, confirmed)| *confirmed).map(|(m, _)| m))
+	}
+
+	/// `worker`'s link to a master: the master and whether it confirmed the worker.
+	pub async fn master_link(&self, worker: &str) -> Result<Option<(String, bool)>, ClientError> {
+		let worker = AccountId32::from_str(worker)
+			.map_err(|_| ClientError::Subxt(format!("{worker:?} is not an SS58 address")))?;
+		let at = self.at_best().await?;
+		let entry = at.storage().entry(crate::runtime::storage().market().masters())?;
+		let Some(link) = entry.try_fetch((worker,)).await? else { return Ok(None) };
+		let link = link.decode()?;
+		Ok(Some((link.master.to_string(), link.confirmed)))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_check_records_the_facts_it_lacked_and_uses_them_once_learnt() {
+		let order = |author: &str, side: &str| Order {
+			id: 1,
+			author: author.into(),
+			side: side.into(),
+			price: crate::types::Price { per_second: 5, unit: "SNM".into() },
+			duration: 60,
+			counterparty: None,
+			min_identity: "Registered".into(),
+			curator: None,
+			tag: String::new(),
+			benchmarks: vec![0; 12],
+			netflags: 0,
+			expires_at: None,
+			placed_at: 0,
+			deposit: 0,
+			escrow: 0,
+		};
+		let (ask, bid) = (order("supplier", "Ask"), order("customer", "Bid"));
+		let mut facts = Facts::default();
+		assert_eq!(check_orders(&ask, &bid, 0, &facts), Err(MatchFailure::CustomerIdentityTooLow));
+		let mut missing = facts.take_missing();
+		missing.sort_by_key(|fact| format!("{fact:?}"));
+		assert_eq!(
+			missing,
+			vec![Fact::Level("customer".into()), Fact::Master("supplier".into())]
+		);
+		facts.learn(Fact::Master("supplier".into()), FactAnswer::Master(None));
+		facts.learn(Fact::Level("customer".into()), FactAnswer::Level(IdentityLevel::Registered));
+		facts.learn(Fact::Level("supplier".into()), FactAnswer::Level(IdentityLevel::Registered));
+		for (list, whom) in [("customer", "supplier"), ("supplier", "customer")] {
+			facts.learn(Fact::Blocked(list.into(), whom.into()), FactAnswer::Blocked(false));
+		}
+		assert!(check_orders(&ask, &bid, 0, &facts).is_ok());
+		assert!(facts.take_missing().is_empty());
+		facts.learn(Fact::Blocked("supplier".into(), "customer".into()), FactAnswer::Blocked(true));
+		assert_eq!(check_orders(&ask, &bid, 0, &facts), Err(MatchFailure::CustomerBlacklisted));
+	}
+}

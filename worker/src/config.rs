@@ -1,0 +1,600 @@
+//! The worker's TOML configuration: where the chain is, who the worker is, what of the machine
+//! it may sell and the plans it sells it in. [`Config::parse`] refuses every mistake with the
+//! field named; `worker/README.md` documents each field.
+
+use serde::Deserialize;
+use sonm_cli::units::{self, PriceUnit};
+use sonm_primitives::{netflags, IdentityLevel};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
+
+/// The configuration embedded in the binary: what `scripts/dev.sh` runs, selling part of this
+/// machine on a dev chain as Alice's worker.
+pub const DEV_CONFIG: &str = include_str!("../dev-worker.toml");
+
+/// A configuration mistake: the field (a TOML path) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ConfigError {
+	/// The field, as a TOML path (`plans[1].price`).
+	pub field: String,
+	/// What is wrong.
+	pub message: String,
+}
+
+fn error(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+	ConfigError { field: field.into(), message: message.into() }
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+	chain: ChainFile,
+	worker: WorkerFile,
+	#[serde(default)]
+	resources: ResourcesFile,
+	#[serde(default)]
+	declared: DeclaredFile,
+	#[serde(default)]
+	master: MasterFile,
+	#[serde(default)]
+	plans: Vec<PlanFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChainFile {
+	url: String,
+	key: String,
+	keystore: Option<PathBuf>,
+	master: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkerFile {
+	data_dir: PathBuf,
+	#[serde(default = "default_metrics")]
+	metrics: String,
+	#[serde(default = "default_billing_period")]
+	billing_period: String,
+}
+
+fn default_metrics() -> String {
+	"127.0.0.1:9620".into()
+}
+
+fn default_billing_period() -> String {
+	"10m".into()
+}
+
+/// The share of the machine the worker may sell; unset fields mean all of it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResourcesFile {
+	cpu_cores: Option<u64>,
+	ram: Option<String>,
+	storage: Option<String>,
+	gpus: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeclaredFile {
+	net_download: Option<String>,
+	net_upload: Option<String>,
+	bandwidth_endpoint: Option<String>,
+	gpu_mem: Option<String>,
+	#[serde(default)]
+	gpu_eth_hashrate: u64,
+	#[serde(default)]
+	gpu_cash_hashrate: u64,
+	#[serde(default)]
+	gpu_redshift: u64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MasterFile {
+	#[serde(default)]
+	accept_workers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile {
+	name: String,
+	#[serde(default)]
+	cpu_cores: u64,
+	ram: Option<String>,
+	storage: Option<String>,
+	#[serde(default)]
+	gpus: u64,
+	price: Option<String>,
+	price_per: Option<PricePerFile>,
+	duration: String,
+	#[serde(default)]
+	netflags: Vec<String>,
+	#[serde(default = "anonymous")]
+	min_identity: String,
+	curator: Option<String>,
+	tag: Option<String>,
+}
+
+fn anonymous() -> String {
+	"anonymous".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PricePerFile {
+	cpu_core: Option<String>,
+	ram_gib: Option<String>,
+	storage_gib: Option<String>,
+	gpu: Option<String>,
+	#[serde(default)]
+	gpu_by_model: BTreeMap<String, String>,
+}
+
+/// A validated configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+	/// The node's WebSocket URL.
+	pub chain_url: String,
+	/// The worker's key: a secret URI, a dev name (`alice`) or a keystore account's name.
+	pub key: String,
+	/// Where named keys are looked up.
+	pub keystore: Option<PathBuf>,
+	/// The master this worker asks to join (SS58).
+	pub master: Option<String>,
+	/// Workers this account confirms as their master (SS58).
+	pub accept_workers: Vec<String>,
+	/// The database and benchmark cache live here.
+	pub data_dir: PathBuf,
+	/// Prometheus metrics and `/health` listen here.
+	pub metrics: SocketAddr,
+	/// Deals are billed at least this often (seconds).
+	pub billing_period: u64,
+	/// The most the worker sells.
+	pub resources: Resources,
+	/// Figures declared instead of measured.
+	pub declared: Declared,
+	/// The ask plans.
+	pub plans: Vec<Plan>,
+}
+
+/// Limits on what is sold; `None` is all the machine has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resources {
+	/// CPU cores.
+	pub cpu_cores: Option<u64>,
+	/// Memory in bytes.
+	pub ram: Option<u64>,
+	/// Storage in bytes.
+	pub storage: Option<u64>,
+	/// GPUs.
+	pub gpus: Option<u64>,
+}
+
+/// Benchmark figures given in the configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Declared {
+	/// Download bandwidth, bit/s (else measured against `bandwidth_endpoint`, else 0).
+	pub net_download: Option<u64>,
+	/// Upload bandwidth, bit/s.
+	pub net_upload: Option<u64>,
+	/// An HTTP endpoint to measure bandwidth against (GET downloads, POST uploads).
+	pub bandwidth_endpoint: Option<String>,
+	/// GPU memory in bytes (else what NVML reports).
+	pub gpu_mem: Option<u64>,
+	/// Ethash hash rate.
+	pub gpu_eth_hashrate: u64,
+	/// Cuckatoo hash rate.
+	pub gpu_cash_hashrate: u64,
+	/// Redshift score.
+	pub gpu_redshift: u64,
+}
+
+/// One ask plan: a slice of the machine sold on its own terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+	/// Unique name; the ask's tag unless `tag` is set.
+	pub name: String,
+	/// CPU cores.
+	pub cpu_cores: u64,
+	/// Memory in bytes.
+	pub ram: u64,
+	/// Storage in bytes.
+	pub storage: u64,
+	/// GPUs.
+	pub gpus: u64,
+	/// How the price is made.
+	pub pricing: Pricing,
+	/// Seconds; 0 for spot.
+	pub duration: u64,
+	/// Network flags offered.
+	pub netflags: u8,
+	/// Identity level required of customers.
+	pub min_identity: IdentityLevel,
+	/// Whose blacklist also applies to customers (SS58).
+	pub curator: Option<String>,
+	/// The ask's tag.
+	pub tag: String,
+}
+
+/// A plan's price: whole, or per resource (summed over the plan's resources).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pricing {
+	/// One price for the plan.
+	Whole(units::Price),
+	/// Per resource and hour-equivalent second.
+	PerResource {
+		/// SNM or USD.
+		unit: PriceUnit,
+		/// Per CPU core, per second.
+		cpu_core: u128,
+		/// Per GiB of memory, per second.
+		ram_gib: u128,
+		/// Per GiB of storage, per second.
+		storage_gib: u128,
+		/// Per GPU whose model matches no `gpu_by_model` key, per second.
+		gpu: u128,
+		/// Per GPU whose model contains the key, per second.
+		gpu_by_model: Vec<(String, u128)>,
+	},
+}
+
+impl Config {
+	/// Parses and checks `text`; the first mistake is returned with its field.
+	pub fn parse(text: &str) -> Result<Self, ConfigError> {
+		let file: File = toml::from_str(text).map_err(|e| {
+			let field = e.span().map(|span| locate(text, span.start)).unwrap_or_default();
+			error(if field.is_empty() { "config".into() } else { field }, e.message())
+		})?;
+		let chain_url = file.chain.url.trim().to_owned();
+		if !(chain_url.starts_with("ws://") || chain_url.starts_with("wss://")) {
+			return Err(error("chain.url", format!("{chain_url:?} is not a ws:// or wss:// URL")));
+		}
+		if file.chain.key.trim().is_empty() {
+			return Err(error("chain.key", "empty: give a secret URI, a dev name or an account"));
+		}
+		let master = file.chain.master.map(|text| address("chain.master", text)).transpose()?;
+		let accept_workers = file
+			.master
+			.accept_workers
+			.into_iter()
+			.enumerate()
+			.map(|(i, text)| address(&format!("master.accept_workers[{i}]"), text))
+			.collect::<Result<_, _>>()?;
+		let metrics = file.worker.metrics.parse().map_err(|_| {
+			error("worker.metrics", format!("{:?} is not an address:port", file.worker.metrics))
+		})?;
+		let billing_period = duration("worker.billing_period", &file.worker.billing_period)?;
+		if billing_period == 0 {
+			return Err(error("worker.billing_period", "must be longer than 0"));
+		}
+		let resources = Resources {
+			cpu_cores: file.resources.cpu_cores,
+			ram: file.resources.ram.as_deref().map(|t| size("resources.ram", t)).transpose()?,
+			storage: file
+				.resources
+				.storage
+				.as_deref()
+				.map(|t| size("resources.storage", t))
+				.transpose()?,
+			gpus: file.resources.gpus,
+		};
+		let declared = Declared {
+			net_download: file
+				.declared
+				.net_download
+				.as_deref()
+				.map(|t| bandwidth("declared.net_download", t))
+				.transpose()?,
+			net_upload: file
+				.declared
+				.net_upload
+				.as_deref()
+				.map(|t| bandwidth("declared.net_upload", t))
+				.transpose()?,
+			bandwidth_endpoint: file.declared.bandwidth_endpoint,
+			gpu_mem: file
+				.declared
+				.gpu_mem
+				.as_deref()
+				.map(|t| size("declared.gpu_mem", t))
+				.transpose()?,
+			gpu_eth_hashrate: file.declared.gpu_eth_hashrate,
+			gpu_cash_hashrate: file.declared.gpu_cash_hashrate,
+			gpu_redshift: file.declared.gpu_redshift,
+		};
+		if file.plans.is_empty() {
+			return Err(error("plans", "no plan: the worker would sell nothing"));
+		}
+		let mut plans: Vec<Plan> = Vec::new();
+		for (i, plan) in file.plans.into_iter().enumerate() {
+			let plan = parse_plan(&format!("plans[{i}]"), plan)?;
+			if plans.iter().any(|other| other.name == plan.name) {
+				return Err(error(format!("plans[{i}].name"), format!("{:?} is taken", plan.name)));
+			}
+			if plans.iter().any(|other| other.tag == plan.tag) {
+				return Err(error(
+					format!("plans[{i}].tag"),
+					format!("{:?} is another plan's tag: each ask must say its plan", plan.tag),
+				));
+			}
+			plans.push(plan);
+		}
+		Ok(Self {
+			chain_url,
+			key: file.chain.key,
+			keystore: file.chain.keystore,
+			master,
+			accept_workers,
+			data_dir: file.worker.data_dir,
+			metrics,
+			billing_period,
+			resources,
+			declared,
+			plans,
+		})
+	}
+}
+
+fn parse_plan(field: &str, plan: PlanFile) -> Result<Plan, ConfigError> {
+	let at = |name: &str| format!("{field}.{name}");
+	let name = plan.name.trim().to_owned();
+	if name.is_empty() {
+		return Err(error(at("name"), "empty"));
+	}
+	let ram = plan.ram.as_deref().map(|t| size(&at("ram"), t)).transpose()?.unwrap_or(0);
+	let storage =
+		plan.storage.as_deref().map(|t| size(&at("storage"), t)).transpose()?.unwrap_or(0);
+	if plan.cpu_cores == 0 && plan.gpus == 0 {
+		return Err(error(at("cpu_cores"), "a plan sells at least one CPU core or one GPU"));
+	}
+	let pricing = match (plan.price, plan.price_per) {
+		(Some(text), None) => Pricing::Whole(price(&at("price"), &text)?),
+		(None, Some(per)) => per_resource(&at("price_per"), per)?,
+		(Some(_), Some(_)) => {
+			return Err(error(at("price"), "give either price or price_per, not both"))
+		},
+		(None, None) => return Err(error(at("price"), "missing: give price or price_per")),
+	};
+	let duration = duration(&at("duration"), &plan.duration)?;
+	let mut flags = 0u8;
+	for (i, flag) in plan.netflags.iter().enumerate() {
+		flags |= match flag.to_ascii_lowercase().as_str() {
+			"overlay" => netflags::OVERLAY,
+			"outbound" => netflags::OUTBOUND,
+			"incoming" => netflags::INCOMING,
+			other => {
+				return Err(error(
+					format!("{field}.netflags[{i}]"),
+					format!("unknown flag {other:?}: overlay, outbound or incoming"),
+				))
+			},
+		};
+	}
+	let min_identity = match plan.min_identity.to_ascii_lowercase().as_str() {
+		"anonymous" => IdentityLevel::Anonymous,
+		"registered" => IdentityLevel::Registered,
+		"identified" => IdentityLevel::Identified,
+		"professional" => IdentityLevel::Professional,
+		other => {
+			return Err(error(
+				at("min_identity"),
+				format!("unknown level {other:?}: anonymous, registered, identified, professional"),
+			))
+		},
+	};
+	let curator = plan.curator.map(|text| address(&at("curator"), text)).transpose()?;
+	let tag = plan.tag.unwrap_or_else(|| name.clone());
+	if tag.len() > 32 {
+		return Err(error(at("tag"), format!("{} bytes; the chain keeps at most 32", tag.len())));
+	}
+	Ok(Plan {
+		name,
+		cpu_cores: plan.cpu_cores,
+		ram,
+		storage,
+		gpus: plan.gpus,
+		pricing,
+		duration,
+		netflags: flags,
+		min_identity,
+		curator,
+		tag,
+	})
+}
+
+fn per_resource(field: &str, per: PricePerFile) -> Result<Pricing, ConfigError> {
+	let mut unit = None;
+	let mut one = |name: &str, text: Option<&str>| -> Result<u128, ConfigError> {
+		let Some(text) = text else { return Ok(0) };
+		let path = format!("{field}.{name}");
+		let price = price(&path, text)?;
+		match unit {
+			Some(unit) if unit != price.unit => {
+				Err(error(path, "every price of a plan must be in the same currency"))
+			},
+			_ => {
+				unit = Some(price.unit);
+				Ok(price.per_second)
+			},
+		}
+	};
+	let cpu_core = one("cpu_core", per.cpu_core.as_deref())?;
+	let ram_gib = one("ram_gib", per.ram_gib.as_deref())?;
+	let storage_gib = one("storage_gib", per.storage_gib.as_deref())?;
+	let gpu = one("gpu", per.gpu.as_deref())?;
+	let mut gpu_by_model = Vec::new();
+	for (model, text) in &per.gpu_by_model {
+		gpu_by_model.push((model.clone(), one(&format!("gpu_by_model.{model:?}"), Some(text))?));
+	}
+	let unit = unit.ok_or_else(|| error(field, "no price given for any resource"))?;
+	Ok(Pricing::PerResource { unit, cpu_core, ram_gib, storage_gib, gpu, gpu_by_model })
+}
+
+fn address(field: &str, text: String) -> Result<String, ConfigError> {
+	use std::str::FromStr;
+	let text = text.trim().to_owned();
+	sonm_client::AccountId32::from_str(&text)
+		.map(|_| text.clone())
+		.map_err(|_| error(field, format!("{text:?} is not an SS58 address")))
+}
+
+fn size(field: &str, text: &str) -> Result<u64, ConfigError> {
+	units::parse_size(text).map_err(|e| error(field, e.to_string()))
+}
+
+fn bandwidth(field: &str, text: &str) -> Result<u64, ConfigError> {
+	units::parse_bandwidth(text).map_err(|e| error(field, e.to_string()))
+}
+
+fn duration(field: &str, text: &str) -> Result<u64, ConfigError> {
+	units::parse_duration(text).map_err(|e| error(field, e.to_string()))
+}
+
+fn price(field: &str, text: &str) -> Result<units::Price, ConfigError> {
+	units::parse_price(text).map_err(|e| error(field, e.to_string()))
+}
+
+/// The TOML path of the table or key around byte `offset` of `text`: the last `[table]` or
+/// `[[array]]` header before it (with the array's index) and the key on its line.
+fn locate(text: &str, offset: usize) -> String {
+	let mut table = String::new();
+	let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+	let mut key = String::new();
+	let mut position = 0;
+	for line in text.lines() {
+		let end = position + line.len() + 1;
+		let trimmed = line.trim();
+		if let Some(name) = trimmed.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
+			let count = counts.entry(name.trim().to_owned()).or_default();
+			table = format!("{}[{}]", name.trim(), count);
+			*count += 1;
+			key.clear();
+		} else if let Some(name) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+			table = name.trim().to_owned();
+			key.clear();
+		} else if let Some((name, _)) = trimmed.split_once('=') {
+			key = name.trim().to_owned();
+		}
+		if offset < end {
+			break;
+		}
+		position = end;
+	}
+	match (table.is_empty(), key.is_empty()) {
+		(true, _) => key,
+		(false, true) => table,
+		(false, false) => format!("{table}.{key}"),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+	fn good() -> String {
+		format!(
+			r#"
+[chain]
+url = "ws://127.0.0.1:9944"
+key = "//Alice"
+
+[worker]
+data_dir = "/tmp/w"
+
+[resources]
+cpu_cores = 2
+ram = "2 GiB"
+
+[[plans]]
+name = "small"
+cpu_cores = 1
+ram = "1 GiB"
+price = "0.5 SNM/h"
+duration = "1h"
+netflags = ["outbound"]
+
+[[plans]]
+name = "gpu"
+gpus = 1
+duration = "spot"
+curator = "{ALICE}"
+[plans.price_per]
+gpu = "0.3 USD/h"
+gpu_by_model = {{ "A100" = "2 USD/h" }}
+"#
+		)
+	}
+
+	#[test]
+	fn a_good_config_is_read_whole() {
+		let config = Config::parse(&good()).unwrap();
+		assert_eq!(config.billing_period, 600);
+		assert_eq!(config.metrics, "127.0.0.1:9620".parse().unwrap());
+		assert_eq!(config.resources.ram, Some(2 << 30));
+		assert_eq!(config.plans[0].duration, 3600);
+		assert_eq!(config.plans[0].netflags, netflags::OUTBOUND);
+		assert_eq!(config.plans[0].tag, "small");
+		assert_eq!(config.plans[1].duration, 0);
+		assert_eq!(config.plans[1].curator.as_deref(), Some(ALICE));
+		match &config.plans[1].pricing {
+			Pricing::PerResource { unit, gpu, gpu_by_model, .. } => {
+				assert_eq!(*unit, PriceUnit::Usd);
+				assert_eq!(*gpu, units::parse_price("0.3 USD/h").unwrap().per_second);
+				assert_eq!(gpu_by_model[0].0, "A100");
+			},
+			other => panic!("{other:?}"),
+		}
+	}
+
+	#[test]
+	fn the_embedded_dev_config_is_valid() {
+		let config = Config::parse(DEV_CONFIG).unwrap();
+		assert!(!config.plans.is_empty());
+	}
+
+	/// Every mistake names its field.
+	#[test]
+	fn mistakes_are_named() {
+		let cases: &[(&str, &str, &str)] = &[
+			(r#"url = "ws://127.0.0.1:9944""#, r#"url = "http://x""#, "chain.url"),
+			(r#"key = "//Alice""#, r#"key = " ""#, "chain.key"),
+			(r#"key = "//Alice""#, "key = \"//Alice\"\nmaster = \"bob\"", "chain.master"),
+			(r#"data_dir = "/tmp/w""#, "data_dir = \"/tmp/w\"\nmetrics = \"x\"", "worker.metrics"),
+			(
+				r#"data_dir = "/tmp/w""#,
+				"data_dir = \"/tmp/w\"\nbilling_period = \"0\"",
+				"worker.billing_period",
+			),
+			(r#"ram = "2 GiB""#, r#"ram = "2 GiGs""#, "resources.ram"),
+			(r#"price = "0.5 SNM/h""#, r#"price = "0.5 EUR/h""#, "plans[0].price"),
+			(r#"duration = "1h""#, r#"duration = "1 week""#, "plans[0].duration"),
+			(r#"netflags = ["outbound"]"#, r#"netflags = ["inbound"]"#, "plans[0].netflags[0]"),
+			(r#"name = "gpu""#, r#"name = "small""#, "plans[1].name"),
+			(r#"curator = "{ALICE}""#, r#"curator = "x""#, "plans[1].curator"),
+			(r#"gpu = "0.3 USD/h""#, r#"gpu = "0.3 SNM/h""#, "plans[1].price_per.gpu"),
+			(r#"cpu_cores = 1"#, r#"cpu_cores = 0"#, "plans[0].cpu_cores"),
+			(r#"price = "0.5 SNM/h""#, r#"prise = "0.5 SNM/h""#, "plans[0]"),
+			(r#"cpu_cores = 2"#, r#"cpu_cores = "two""#, "resources.cpu_cores"),
+		];
+		let good = good().replace("{ALICE}", ALICE);
+		for (from, to, field) in cases {
+			let from = from.replace("{ALICE}", ALICE);
+			assert!(good.contains(&from), "{from} is in the good config");
+			let bad = good.replacen(&from, to, 1);
+			let error = Config::parse(&bad).expect_err(&format!("{to} is refused"));
+			assert!(error.field.starts_with(field), "{to}: {error} should name {field}");
+		}
+		let error = Config::parse(&good.replace("[[plans]]", "[[plan]]")).unwrap_err();
+		assert_eq!(error.field, "plan[0]");
+		let no_plans = good.split("[[plans]]").next().unwrap();
+		assert_eq!(Config::parse(no_plans).unwrap_err().field, "plans");
+	}
+}

@@ -1,0 +1,561 @@
+//! `sonm-worker run`: follows the chain block by block and keeps the worker's part of the market
+//! true to its configuration.
+//!
+//! Each new best block: its market events update the bid index (a best chain that no longer
+//! extends the last block seen means a re-organisation: the index is rebuilt from the node);
+//! then [`Worker::reconcile`] reads the worker's open asks and deals from the chain and acts:
+//! deals that appeared are recorded, deals that ended free their plan, deals are billed and
+//! forward deals closed at their end, every free plan has exactly one ask on the terms of its
+//! offer, and each open ask is matched against the best bids of the index. The same pass runs
+//! at start, so a restart after `kill -9` reconciles the database with the chain.
+
+use crate::{
+	index::BidIndex,
+	plans::Offer,
+	state::{DealRecord, State},
+	telemetry::Metrics,
+};
+use sonm_client::{
+	matching::Facts,
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_market::types::{OrderTerms, Price, PriceUnit},
+			sonm_primitives::{market::Side, IdentityLevel as ChainLevel},
+		},
+	},
+	subxt::rpcs::rpc_params,
+	types::{Deal, Order, OrderFilter},
+	AccountId32, Client, ClientError, Key, Wait,
+};
+use sonm_primitives::IdentityLevel;
+use std::{
+	collections::{HashMap, HashSet},
+	str::FromStr,
+	time::{Duration, Instant},
+};
+
+/// How often the best block is polled.
+const POLL: Duration = Duration::from_millis(500);
+/// How many of an ask's best candidates are checked against the full rules per block.
+const CANDIDATES_PER_ASK: usize = 8;
+/// Blocks between refreshes of the cached masters, identity levels and blacklists.
+const FACTS_REFRESH_BLOCKS: u64 = 30;
+/// A spot deal's prepaid period (the runtime's `SpotPrepay`): billed before half of it is used.
+const SPOT_PREPAY: u64 = 3600;
+/// Orders per page of the initial sync.
+const PAGE: u32 = 1000;
+
+/// The running worker.
+pub struct Worker {
+	client: Client,
+	key: Key,
+	me: String,
+	master: Option<String>,
+	accept_workers: Vec<String>,
+	billing_period: u64,
+	offers: Vec<Offer>,
+	state: State,
+	index: BidIndex,
+	metrics: Metrics,
+	facts: Facts,
+	/// Pairs the full rules refused (blacklist, identity, counterparty): not tried again until
+	/// the facts are refreshed.
+	refused: HashSet<(u64, u64)>,
+	/// When each bid was first seen, for the match latency.
+	seen: HashMap<u64, Instant>,
+	last_block: Option<(u64, String)>,
+	blocks: u64,
+}
+
+/// What went wrong in a pass; the loop logs it and tries again on the next block.
+pub type PassResult = Result<(), ClientError>;
+
+impl Worker {
+	/// A worker for `key` on `client`, selling `offers`.
+	pub fn new(
+		client: Client,
+		key: Key,
+		config: &crate::config::Config,
+		offers: Vec<Offer>,
+		state: State,
+		metrics: Metrics,
+	) -> Self {
+		let me = key.address();
+		Self {
+			client,
+			key,
+			me,
+			master: config.master.clone(),
+			accept_workers: config.accept_workers.clone(),
+			billing_period: config.billing_period,
+			offers,
+			state,
+			index: BidIndex::new(),
+			metrics,
+			facts: Facts::default(),
+			refused: HashSet::new(),
+			seen: HashMap::new(),
+			last_block: None,
+			blocks: 0,
+		}
+	}
+
+	/// Runs until the process is stopped: start-up reconciliation, then one pass per block.
+	pub async fn run(mut self) -> ! {
+		loop {
+			match self.start().await {
+				Ok(()) => break,
+				Err(error) => {
+					tracing::warn!("start-up against the chain failed ({error}); retrying in 5 s");
+					self.metrics.chain_connected.set(0);
+					tokio::time::sleep(Duration::from_secs(5)).await;
+				},
+			}
+		}
+		loop {
+			tokio::time::sleep(POLL).await;
+			match self.follow().await {
+				Ok(()) => self.metrics.chain_connected.set(1),
+				Err(error) => {
+					self.metrics.chain_connected.set(0);
+					tracing::warn!("chain pass failed: {error}; trying again");
+					tokio::time::sleep(Duration::from_secs(2)).await;
+				},
+			}
+		}
+	}
+
+	async fn start(&mut self) -> PassResult {
+		self.metrics.chain_connected.set(1);
+		self.ensure_master_link().await?;
+		self.resync_index().await?;
+		let (number, hash) = self.best().await?;
+		self.last_block = Some((number, hash));
+		self.metrics.best_block.set(number as i64);
+		self.reconcile().await
+	}
+
+	/// The best block's number and hash.
+	async fn best(&self) -> Result<(u64, String), ClientError> {
+		let header: serde_json::Value = self.client.rpc("chain_getHeader", rpc_params![]).await?;
+		let number = header_number(&header)?;
+		let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![number]).await?;
+		Ok((number, hash))
+	}
+
+	/// Processes the blocks since the last one seen, then reconciles.
+	async fn follow(&mut self) -> PassResult {
+		let (best, _) = self.best().await?;
+		let Some((mut last, mut last_hash)) = self.last_block.clone() else {
+			return self.start().await;
+		};
+		if best == last {
+			// A same-height re-organisation shows as a new hash at the same number.
+			let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![best]).await?;
+			if hash == last_hash {
+				return Ok(());
+			}
+			return self.reorganised(best, hash).await;
+		}
+		if best < last {
+			let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![best]).await?;
+			return self.reorganised(best, hash).await;
+		}
+		while last < best {
+			let number = last + 1;
+			let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![number]).await?;
+			let header: serde_json::Value =
+				self.client.rpc("chain_getHeader", rpc_params![hash.clone()]).await?;
+			if header["parentHash"].as_str() != Some(last_hash.as_str()) {
+				return self.reorganised(best, hash).await;
+			}
+			self.apply_block(&hash).await?;
+			(last, last_hash) = (number, hash);
+			self.last_block = Some((last, last_hash.clone()));
+			self.metrics.best_block.set(last as i64);
+			self.blocks += 1;
+			if self.blocks % FACTS_REFRESH_BLOCKS == 0 {
+				self.facts = Facts::default();
+				self.refused.clear();
+			}
+		}
+		let finalized: String = self.client.rpc("chain_getFinalizedHead", rpc_params![]).await?;
+		self.state
+			.set_meta("finalized", &finalized)
+			.map_err(|e| ClientError::Subxt(e.to_string()))?;
+		self.reconcile().await
+	}
+
+	async fn reorganised(&mut self, number: u64, hash: String) -> PassResult {
+		tracing::info!(number, %hash, "the best chain was re-organised: rebuilding the bid index");
+		self.resync_index().await?;
+		self.last_block = Some((number, hash));
+		self.metrics.best_block.set(number as i64);
+		self.reconcile().await
+	}
+
+	/// Rebuilds the bid index from the node's open bids, page by page.
+	async fn resync_index(&mut self) -> PassResult {
+		self.index.clear();
+		let filter = OrderFilter { side: Some("Bid".into()), ..Default::default() };
+		let mut from = 0;
+		loop {
+			let page = self.client.orders(&filter, from, PAGE).await?;
+			let Some(last) = page.last().map(|order| order.id) else { break };
+			let full = page.len() as u32 == PAGE;
+			for bid in page {
+				self.seen.entry(bid.id).or_insert_with(Instant::now);
+				self.index.insert(bid);
+			}
+			tracing::info!(indexed = self.index.len(), "syncing open bids");
+			if !full {
+				break;
+			}
+			from = last + 1;
+		}
+		self.metrics.indexed_bids.set(self.index.len() as i64);
+		Ok(())
+	}
+
+	/// Applies one block's market events to the index.
+	async fn apply_block(&mut self, hash: &str) -> PassResult {
+		for event in self.client.block_events(hash).await? {
+			if event.pallet != "Market" {
+				continue;
+			}
+			let Some(id) = event.u128("id").and_then(|id| u64::try_from(id).ok()) else {
+				continue;
+			};
+			match event.name.as_str() {
+				"OrderPlaced" if event.text("side") == Some("Bid") => {
+					if let Some(bid) = self.client.order(id).await? {
+						tracing::debug!(bid = id, "new bid");
+						self.seen.entry(id).or_insert_with(Instant::now);
+						self.index.insert(bid);
+					}
+				},
+				"OrderCancelled" => {
+					self.index.remove(id);
+				},
+				"DealOpened" => {
+					if let Some(bid) = event.u128("bid").and_then(|bid| u64::try_from(bid).ok()) {
+						self.index.remove(bid);
+						self.seen.remove(&bid);
+					}
+				},
+				_ => {},
+			}
+		}
+		self.metrics.indexed_bids.set(self.index.len() as i64);
+		Ok(())
+	}
+
+	/// Sends the join request to the configured master when there is no link yet, and
+	/// confirms the workers this account accepts as their master.
+	async fn ensure_master_link(&mut self) -> PassResult {
+		if let Some(master) = self.master.clone() {
+			match self.client.master_link(&self.me).await? {
+				Some((linked, confirmed)) if linked == master => {
+					if !confirmed {
+						tracing::info!(%master, "waiting for the master to confirm this worker");
+					}
+				},
+				Some((other, _)) => tracing::warn!(
+					%other, %master,
+					"this account is linked to another master; `sonm worker remove` it first"
+				),
+				None => {
+					let account = account(&master)?;
+					let call = runtime::tx().market().request_master(account);
+					self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
+					tracing::info!(%master, "asked to join the master; it confirms with `sonm worker confirm`");
+				},
+			}
+		}
+		self.confirm_accepted_workers().await
+	}
+
+	async fn confirm_accepted_workers(&mut self) -> PassResult {
+		for worker in self.accept_workers.clone() {
+			if let Some((master, false)) = self.client.master_link(&worker).await? {
+				if master == self.me {
+					let call = runtime::tx().market().confirm_worker(account(&worker)?);
+					self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
+					tracing::info!(%worker, "confirmed the worker (master.accept_workers)");
+				}
+			}
+		}
+		Ok(())
+	}
+
+	/// One pass over the worker's deals, asks and matches against the chain's state now.
+	pub async fn reconcile(&mut self) -> PassResult {
+		let (_, now) = self.client.now().await?;
+		if !self.accept_workers.is_empty() && self.blocks % 5 == 0 {
+			self.confirm_accepted_workers().await?;
+		}
+		let deals: Vec<Deal> = self
+			.client
+			.deals_of(&self.me)
+			.await?
+			.into_iter()
+			.filter(|deal| deal.supplier == self.me)
+			.collect();
+		let asks = self.my_asks().await?;
+		self.follow_deals(&deals, &asks).await?;
+		self.bill_and_close(&deals, now).await?;
+		let asks = self.place_asks(asks).await?;
+		self.metrics.open_asks.set(asks.len() as i64);
+		self.match_asks(&asks, now).await
+	}
+
+	/// The worker's open asks on the chain.
+	async fn my_asks(&self) -> Result<Vec<Order>, ClientError> {
+		let filter = OrderFilter {
+			side: Some("Ask".into()),
+			author: Some(self.me.clone()),
+			status: Some("Active".into()),
+		};
+		let mut asks = Vec::new();
+		let mut from = 0;
+		loop {
+			let page = self.client.orders(&filter, from, PAGE).await?;
+			let full = page.len() as u32 == PAGE;
+			let Some(last) = page.last().map(|order| order.id) else { break };
+			asks.extend(page);
+			if !full {
+				break;
+			}
+			from = last + 1;
+		}
+		Ok(asks)
+	}
+
+	/// Records deals that appeared, forgets deals that ended (their plans are free again).
+	async fn follow_deals(&mut self, deals: &[Deal], asks: &[Order]) -> PassResult {
+		let known: HashMap<u64, DealRecord> = self.state.deals().map_err(db)?.into_iter().collect();
+		let recorded_asks: HashMap<u64, String> =
+			self.state.asks().map_err(db)?.into_iter().map(|(plan, id)| (id, plan)).collect();
+		for deal in deals {
+			if known.contains_key(&deal.id) {
+				continue;
+			}
+			let plan = recorded_asks.get(&deal.ask).cloned().or_else(|| {
+				// The ask was placed just before a crash and never recorded: the plan with the
+				// same price and duration that has no other deal.
+				let busy: HashSet<&str> = known.values().map(|r| r.plan.as_str()).collect();
+				self.offers
+					.iter()
+					.find(|offer| {
+						offer.per_second == deal.price.per_second
+							&& offer.unit == deal.price.unit && !busy.contains(offer.plan.as_str())
+							&& !asks.iter().any(|ask| ask.tag == offer.tag)
+					})
+					.map(|offer| offer.plan.clone())
+			});
+			let plan = plan.unwrap_or_else(|| {
+				tracing::warn!(deal = deal.id, "a deal of an ask of no current plan");
+				String::new()
+			});
+			let record = DealRecord { plan: plan.clone(), ask: deal.ask, end: deal.end };
+			self.state.deal_opened(deal.id, &record).map_err(db)?;
+			tracing::info!(deal = deal.id, %plan, customer = %deal.consumer, "deal opened");
+		}
+		let open: HashSet<u64> = deals.iter().map(|deal| deal.id).collect();
+		for (id, record) in known {
+			if !open.contains(&id) {
+				self.state.deal_closed(id).map_err(db)?;
+				tracing::info!(deal = id, plan = %record.plan, "deal closed: the plan is free again");
+			}
+		}
+		self.metrics.open_deals.set(deals.len() as i64);
+		Ok(())
+	}
+
+	/// Bills deals that are due (the billing period passed, or the customer's hold would run
+	/// short before the next bill) and closes forward deals that reached their end.
+	async fn bill_and_close(&mut self, deals: &[Deal], now: u64) -> PassResult {
+		for deal in deals {
+			let market = runtime::tx().market();
+			if deal.end.is_some_and(|end| now >= end) {
+				match self.client.submit(&market.close_deal(deal.id, false), &self.key, Wait::InBlock, |_| {}).await {
+					Ok(included) => {
+						self.count_billed(&included);
+						tracing::info!(deal = deal.id, "forward deal closed at its end");
+					},
+					Err(error) => tracing::warn!(deal = deal.id, "closing failed: {error}"),
+				}
+				continue;
+			}
+			let since = now.saturating_sub(deal.billed_until);
+			let spot_due = deal.end.is_none() && since >= SPOT_PREPAY / 2;
+			if since >= self.billing_period || spot_due {
+				match self.client.submit(&market.bill(deal.id), &self.key, Wait::InBlock, |_| {}).await {
+					Ok(included) => {
+						let paid = self.count_billed(&included);
+						let closed = included.event("Market", "DealClosed").is_some();
+						tracing::info!(deal = deal.id, paid, closed, "deal billed");
+					},
+					Err(error) => tracing::warn!(deal = deal.id, "billing failed: {error}"),
+				}
+			}
+		}
+		Ok(())
+	}
+
+	fn count_billed(&self, included: &sonm_client::Included) -> u128 {
+		let paid = included.event("Market", "DealBilled").and_then(|e| e.u128("amount")).unwrap_or(0);
+		self.metrics.billed.inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
+		paid
+	}
+
+	/// Keeps one ask per free plan on its offer's terms: cancels duplicates, stale terms and asks
+	/// of busy plans; places what is missing. Returns the open asks of the plans.
+	async fn place_asks(&mut self, asks: Vec<Order>) -> Result<Vec<Order>, ClientError> {
+		let busy: HashSet<String> =
+			self.state.deals().map_err(db)?.into_iter().map(|(_, r)| r.plan).collect();
+		let mut kept = Vec::new();
+		for offer in self.offers.clone() {
+			let mine: Vec<&Order> = asks.iter().filter(|ask| ask.tag == offer.tag).collect();
+			let mut keep = None;
+			for ask in mine {
+				if keep.is_none() && !busy.contains(&offer.plan) && offers_match(&offer, ask) {
+					keep = Some(ask.clone());
+					continue;
+				}
+				let call = runtime::tx().market().cancel_order(ask.id);
+				self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
+				tracing::info!(ask = ask.id, plan = %offer.plan, "cancelled a duplicate or outdated ask");
+			}
+			if busy.contains(&offer.plan) {
+				self.state.set_ask(&offer.plan, None).map_err(db)?;
+				continue;
+			}
+			let ask = match keep {
+				Some(ask) => ask,
+				None => self.place(&offer).await?,
+			};
+			self.state.set_ask(&offer.plan, Some(ask.id)).map_err(db)?;
+			kept.push(ask);
+		}
+		Ok(kept)
+	}
+
+	async fn place(&self, offer: &Offer) -> Result<Order, ClientError> {
+		let terms = OrderTerms {
+			side: Side::Ask,
+			price: Price {
+				per_second: offer.per_second,
+				unit: if offer.unit == "USD" { PriceUnit::Usd } else { PriceUnit::Snm },
+			},
+			duration: offer.duration,
+			counterparty: None,
+			min_identity: chain_level(offer.min_identity),
+			curator: offer.curator.as_deref().map(account).transpose()?,
+			tag: BoundedVec(offer.tag.clone().into_bytes()),
+			benchmarks: BoundedVec(offer.benchmarks.clone()),
+			netflags: offer.netflags,
+			expires_at: None,
+		};
+		let call = runtime::tx().market().place_order(terms);
+		let included = self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
+		let id = included
+			.event("Market", "OrderPlaced")
+			.and_then(|event| event.u128("id"))
+			.and_then(|id| u64::try_from(id).ok())
+			.ok_or_else(|| ClientError::Subxt("the chain emitted no Market::OrderPlaced".into()))?;
+		tracing::info!(ask = id, plan = %offer.plan, block = included.block_number, "ask placed");
+		self.client
+			.order(id)
+			.await?
+			.ok_or_else(|| ClientError::Subxt(format!("ask {id} is gone right after placing")))
+	}
+
+	/// Matches each open ask against the index's best candidates under the full rules and opens
+	/// the deal with the first that passes.
+	async fn match_asks(&mut self, asks: &[Order], now: u64) -> PassResult {
+		for ask in asks {
+			let candidates: Vec<Order> = self
+				.index
+				.candidates(ask, now)
+				.filter(|bid| !self.refused.contains(&(ask.id, bid.id)))
+				.take(CANDIDATES_PER_ASK)
+				.cloned()
+				.collect();
+			for bid in candidates {
+				match self.client.check_match(ask, &bid, now, &mut self.facts).await? {
+					Err(failure) => {
+						tracing::debug!(ask = ask.id, bid = bid.id, "no deal: {}", failure.name());
+						self.refused.insert((ask.id, bid.id));
+						continue;
+					},
+					Ok(_) => {},
+				}
+				self.metrics.matches_tried.inc();
+				let call = runtime::tx().market().open_deal(ask.id, bid.id);
+				match self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await {
+					Ok(included) => {
+						self.metrics.matches_won.inc();
+						if let Some(seen) = self.seen.remove(&bid.id) {
+							self.metrics.match_latency.observe(seen.elapsed().as_secs_f64());
+						}
+						self.index.remove(bid.id);
+						tracing::info!(
+							deal = bid.id, ask = ask.id, bid = bid.id,
+							block = included.block_number, "deal opened by this worker"
+						);
+					},
+					Err(ClientError::Module { error, .. }) => {
+						// Another matcher (or the customer) was first, or the bid changed.
+						tracing::info!(ask = ask.id, bid = bid.id, "lost the match: {error}");
+						self.index.remove(bid.id);
+					},
+					Err(other) => return Err(other),
+				}
+				// The ask is consumed either way or the bid is gone: next ask.
+				break;
+			}
+		}
+		Ok(())
+	}
+}
+
+/// Whether an open ask carries exactly `offer`'s terms.
+fn offers_match(offer: &Offer, ask: &Order) -> bool {
+	ask.price.per_second == offer.per_second
+		&& ask.price.unit == offer.unit
+		&& ask.duration == offer.duration
+		&& ask.benchmarks == offer.benchmarks
+		&& ask.netflags == offer.netflags
+		&& ask.curator == offer.curator
+		&& ask.counterparty.is_none()
+		&& ask.expires_at.is_none()
+		&& sonm_client::matching::parse_identity(&ask.min_identity) == Some(offer.min_identity)
+}
+
+fn chain_level(level: IdentityLevel) -> ChainLevel {
+	match level {
+		IdentityLevel::Anonymous => ChainLevel::Anonymous,
+		IdentityLevel::Registered => ChainLevel::Registered,
+		IdentityLevel::Identified => ChainLevel::Identified,
+		IdentityLevel::Professional => ChainLevel::Professional,
+	}
+}
+
+fn account(text: &str) -> Result<AccountId32, ClientError> {
+	AccountId32::from_str(text)
+		.map_err(|_| ClientError::Subxt(format!("{text:?} is not an SS58 address")))
+}
+
+fn header_number(header: &serde_json::Value) -> Result<u64, ClientError> {
+	header["number"]
+		.as_str()
+		.and_then(|hex| u64::from_str_radix(hex.trim_start_matches("0x"), 16).ok())
+		.ok_or_else(|| ClientError::Subxt(format!("a header without a number: {header}")))
+}
+
+fn db(error: crate::state::StateError) -> ClientError {
+	ClientError::Subxt(error.to_string())
+}
