@@ -69,6 +69,9 @@ pub enum Command {
 	/// Deals: list, show, open, quick-buy, bill, close, change requests.
 	#[command(subcommand)]
 	Deals(DealsCommand),
+	/// Masters and their workers: a worker's deal income goes to its confirmed master.
+	#[command(subcommand)]
+	Worker(WorkerCommand),
 	/// Your blacklist and the lists you subscribe to.
 	#[command(subcommand)]
 	Blacklist(BlacklistCommand),
@@ -507,4 +510,28 @@ mod tests {
 		assert!(help.contains("SONM_URL"));
 		assert!(help.contains("Exit codes"));
 	}
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkerCommand {
+	/// Asks to join a master as its worker (signed by the worker).
+	Join {
+		/// The master.
+		master: String,
+	},
+	/// Confirms a worker that asked to join you (signed by the master).
+	Confirm {
+		/// The worker.
+		worker: String,
+	},
+	/// Ends a worker's link (signed by the worker or its master).
+	Remove {
+		/// The worker [default: --from].
+		worker: Option<String>,
+	},
+	/// The workers of a master, confirmed or waiting.
+	List {
+		/// The master [default: --from].
+		master: Option<String>,
+	},
 }

@@ -211,6 +211,28 @@ impl Client {
 	}
 }
 
+impl Client {
+	/// The workers linked to `master` (SS58): each with whether the master confirmed it.
+	pub async fn workers_of(&self, master: &str) -> Result<Vec<(String, bool)>, ClientError> {
+		let at = self.at_best().await?;
+		let entry = at.storage().entry(crate::runtime::storage().market().masters())?;
+		let mut entries = entry.iter(()).await?;
+		let mut workers = Vec::new();
+		while let Some(next) = entries.next().await {
+			let next = next?;
+			let link = next.value().decode()?;
+			if link.master.to_string() != master {
+				continue;
+			}
+			let key = next.key().map_err(|e| ClientError::Subxt(e.to_string()))?;
+			let (worker,) = key.decode().map_err(|e| ClientError::Subxt(e.to_string()))?;
+			workers.push((worker.to_string(), link.confirmed));
+		}
+		workers.sort();
+		Ok(workers)
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -1,7 +1,7 @@
 //! Orders and deals: create, list, show, cancel; open, quick-buy, bill, close, change requests.
 
 use crate::{
-	args::{ChangeCommand, DealsCommand, OrderFlags, OrdersCommand},
+	args::{ChangeCommand, DealsCommand, OrderFlags, OrdersCommand, WorkerCommand},
 	context::Context,
 	error::CliError,
 	format,
@@ -598,6 +598,50 @@ fn deal_details(deal: &Deal, now: u64) -> String {
 		format!("  deposit       {}", format::snm(deal.deposit)),
 	]
 	.join("\n")
+}
+
+pub async fn worker(ctx: &mut Context, command: WorkerCommand) -> Result<(), CliError> {
+	let market = runtime::transactions().market();
+	let (summary, included) = match command {
+		WorkerCommand::List { master } => {
+			let master = ctx.account_or_from(master.as_deref())?.to_string();
+			let workers = ctx.client().await?.workers_of(&master).await?;
+			let list: Vec<_> = workers
+				.iter()
+				.map(|(worker, confirmed)| json!({ "worker": worker, "confirmed": confirmed }))
+				.collect();
+			ctx.print(json!({ "master": master, "workers": list }), || {
+				if workers.is_empty() {
+					return format!("{master} has no workers");
+				}
+				workers
+					.iter()
+					.map(|(worker, confirmed)| {
+						format!("{worker}  {}", if *confirmed { "confirmed" } else { "waiting" })
+					})
+					.collect::<Vec<_>>()
+					.join("\n")
+			});
+			return Ok(());
+		},
+		WorkerCommand::Join { master } => {
+			let master = ctx.account(&master)?;
+			let included = ctx.submit("join master", &market.request_master(master.clone())).await?;
+			(format!("asked to join {master}; it confirms with `sonm worker confirm`"), included)
+		},
+		WorkerCommand::Confirm { worker } => {
+			let worker = ctx.account(&worker)?;
+			let included = ctx.submit("confirm worker", &market.confirm_worker(worker.clone())).await?;
+			(format!("{worker} is your worker: its deals pay you"), included)
+		},
+		WorkerCommand::Remove { worker } => {
+			let worker = ctx.account_or_from(worker.as_deref())?;
+			let included = ctx.submit("remove worker", &market.remove_worker(worker.clone())).await?;
+			(format!("{worker} is no longer a worker of its master"), included)
+		},
+	};
+	ctx.print(result_json(&included, json!({})), || summary.clone());
+	Ok(())
 }
 
 /// A transaction's result for --output json: what it did plus where it landed.

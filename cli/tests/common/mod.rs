@@ -1,4 +1,4 @@
-//! A real `sonm-node --dev` for the CLI's end-to-end tests: free loopback ports, a database in
+//! A real `sonm-node --dev` for the CLI's and the worker's end-to-end tests: free loopback ports, a database in
 //! the test's directory, stopped by its PID when dropped (also when the test fails, and then
 //! its log's tail is printed).
 
@@ -14,9 +14,16 @@ use std::{
 /// How long the chain may take to get somewhere (the first start compiles the runtime).
 pub const PATIENCE: Duration = Duration::from_secs(180);
 
-/// `sonm-node`, built into the same target directory as `sonm`.
+/// A binary of the workspace (`sonm-node`, `sonm`, `sonm-worker`), built into the target
+/// directory this test runs from (`target/debug/deps/<test>` -> `target/debug/<name>`).
+pub fn workspace_bin(name: &str) -> PathBuf {
+	let test = std::env::current_exe().expect("the test knows its path");
+	test.parent().and_then(Path::parent).expect("target/debug/deps/<test>").join(name)
+}
+
+/// `sonm-node`, built into the same target directory as the test.
 pub fn node_bin() -> PathBuf {
-	Path::new(env!("CARGO_BIN_EXE_sonm")).with_file_name("sonm-node")
+	workspace_bin("sonm-node")
 }
 
 /// A loopback port nobody listens on now.

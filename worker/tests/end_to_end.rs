@@ -1,0 +1,324 @@
+//! A real `sonm-worker` process against a real `sonm-node --dev`, the customers acting with the
+//! real `sonm` CLI: the worker places its plans' asks; a matching bid becomes a deal opened by
+//! the worker within two blocks; the worker bills it; a customer's early close of a spot deal
+//! frees the plan and a new ask appears; bids the worker cannot serve (too demanding, too
+//! cheap, blacklisting the supplier) are left alone. Then the worker is killed with `kill -9`
+//! while a forward deal is open and restarted: the same asks (no duplicates), the deal billed
+//! again, and closed at its end with the plan offered again. A second test: a master with two
+//! workers, whose deals pay the master.
+
+#[path = "../../cli/tests/common/mod.rs"]
+mod common;
+
+use common::{free_port, workspace_bin, DevNode, PATIENCE};
+use serde_json::Value;
+use std::{
+	io::{Read, Write},
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+const WORKER_BIN: &str = env!("CARGO_BIN_EXE_sonm-worker");
+const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+const EVE: &str = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
+const FERDIE: &str = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";
+
+/// A `sonm-worker run` process, killed by its PID when dropped; its log is printed when the
+/// test fails.
+struct WorkerProcess {
+	child: Option<Child>,
+	log: PathBuf,
+	metrics: String,
+}
+
+impl WorkerProcess {
+	fn start(dir: &Path, name: &str, config: &str) -> Self {
+		let config_path = dir.join(format!("{name}.toml"));
+		std::fs::write(&config_path, config).unwrap();
+		let log = dir.join(format!("{name}.log"));
+		let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+		let metrics = format!("127.0.0.1:{}", free_port());
+		let child = Command::new(WORKER_BIN)
+			.arg("--config")
+			.arg(&config_path)
+			.args(["--metrics", &metrics, "run"])
+			.env("RUST_LOG", "info")
+			.stdin(Stdio::null())
+			.stdout(file.try_clone().unwrap())
+			.stderr(file)
+			.spawn()
+			.expect("sonm-worker starts");
+		Self { child: Some(child), log, metrics }
+	}
+
+	/// `kill -9`: no chance to tidy up.
+	fn kill_hard(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			// SAFETY: signalling our own child by its PID.
+			unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+			let _ = child.wait();
+		}
+	}
+
+	/// `GET path` on the metrics address.
+	fn http_get(&self, path: &str) -> String {
+		let Ok(mut stream) = std::net::TcpStream::connect(&self.metrics) else {
+			return String::new();
+		};
+		let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: worker\r\n\r\n");
+		let mut response = String::new();
+		let _ = stream.read_to_string(&mut response);
+		response
+	}
+}
+
+impl Drop for WorkerProcess {
+	fn drop(&mut self) {
+		self.kill_hard();
+		if std::thread::panicking() {
+			let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+			let lines: Vec<&str> = log.lines().collect();
+			eprintln!(
+				"--- {} tail ---\n{}",
+				self.log.display(),
+				lines[lines.len().saturating_sub(60)..].join("\n")
+			);
+		}
+	}
+}
+
+struct Chain {
+	node: DevNode,
+	dir: tempfile::TempDir,
+}
+
+impl Chain {
+	fn start() -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let node = DevNode::start(dir.path(), free_port(), free_port());
+		let chain = Self { node, dir };
+		wait_for("the node to answer", || chain.try_json(&["masternode", "status"]));
+		chain
+	}
+
+	fn try_json(&self, args: &[&str]) -> Option<Value> {
+		let out = Command::new(workspace_bin("sonm"))
+			.args(["--url", &self.node.url, "-o", "json"])
+			.arg("--keystore")
+			.arg(self.dir.path().join("keystore"))
+			.args(args)
+			.env_remove("SONM_FROM")
+			.output()
+			.expect("sonm runs");
+		out.status.success().then(|| serde_json::from_slice(&out.stdout).ok()).flatten()
+	}
+
+	/// `sonm -o json ARGS`, which must succeed.
+	fn json(&self, args: &[&str]) -> Value {
+		self.try_json(args).unwrap_or_else(|| panic!("sonm {args:?} failed"))
+	}
+
+	/// A worker config for `key` selling `plans`.
+	fn worker_config(&self, name: &str, key: &str, extra: &str, plans: &str) -> String {
+		format!(
+			"[chain]\nurl = \"{}\"\nkey = \"{key}\"\n{extra}\n[worker]\ndata_dir = \"{}\"\n\
+			 billing_period = \"6s\"\n[resources]\ncpu_cores = 2\nram = \"1 GiB\"\n\
+			 storage = \"1 GiB\"\n[declared]\nnet_download = \"100 Mbit/s\"\n\
+			 net_upload = \"100 Mbit/s\"\n{plans}",
+			self.node.url,
+			self.dir.path().join(name).display()
+		)
+	}
+
+	/// `author`'s open asks.
+	fn asks_of(&self, author: &str) -> Vec<Value> {
+		let list = self.json(&["orders", "list", "--side", "ask", "--author", author]);
+		list.as_array().cloned().unwrap_or_default()
+	}
+
+	fn deal(&self, id: u64) -> Option<Value> {
+		let out = self.try_json(&["deals", "show", &id.to_string()])?;
+		Some(out["deal"].clone())
+	}
+
+	/// Places a bid with the CLI and returns its id and the order as the chain holds it.
+	fn bid(&self, from: &str, args: &[&str]) -> (u64, Value) {
+		let mut all = vec!["--from", from, "orders", "create", "--side", "bid"];
+		all.extend_from_slice(args);
+		let placed = self.json(&all);
+		(placed["id"].as_u64().unwrap(), placed["order"].clone())
+	}
+}
+
+const PLANS: &str = r#"
+[[plans]]
+name = "forward"
+cpu_cores = 1
+ram = "256 MiB"
+price = "0.36 SNM/h"
+duration = "2m"
+netflags = ["outbound"]
+
+[[plans]]
+name = "spot"
+cpu_cores = 1
+ram = "256 MiB"
+price = "0.18 SNM/h"
+duration = "spot"
+netflags = ["outbound"]
+"#;
+
+/// Polls `check` every half second until it returns something.
+fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+	let deadline = Instant::now() + PATIENCE;
+	loop {
+		if let Some(value) = check() {
+			return value;
+		}
+		assert!(Instant::now() < deadline, "timed out waiting for {what}");
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
+fn tags(asks: &[Value]) -> Vec<String> {
+	let mut tags: Vec<String> = asks.iter().map(|ask| ask["tag"].as_str().unwrap().into()).collect();
+	tags.sort();
+	tags
+}
+
+fn paid(deal: &Value) -> u128 {
+	deal["paid"].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_worker_sells_bills_survives_kill_9_and_closes_at_the_end() {
+	let chain = Chain::start();
+	let config = chain.worker_config("charlie", "//Charlie", "", PLANS);
+	let mut worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
+
+	// Metrics and health from the first second, before the chain work is done.
+	let metrics = wait_for("the metrics endpoint", || {
+		Some(worker.http_get("/metrics")).filter(|text| text.contains("sonm_worker_open_asks"))
+	});
+	assert!(metrics.contains("sonm_worker_match_latency_seconds_bucket"));
+
+	// The plans' asks appear.
+	let asks = wait_for("both plans' asks", || {
+		Some(chain.asks_of(CHARLIE)).filter(|asks| asks.len() == 2)
+	});
+	assert_eq!(tags(&asks), ["forward", "spot"]);
+	assert!(worker.http_get("/health").starts_with("HTTP/1.0 200"));
+
+	// Bids the worker cannot serve: too demanding, too cheap, blacklisting the supplier.
+	let (demanding, _) = chain.bid(
+		"eve",
+		&["--price", "1 SNM/h", "--duration", "1m", "--resource", "cpu-cores=8", "--outbound"],
+	);
+	let (cheap, _) =
+		chain.bid("eve", &["--price", "0.01 SNM/h", "--duration", "1m", "--outbound"]);
+	chain.json(&["--from", "ferdie", "blacklist", "add", CHARLIE]);
+	let (blocked, _) =
+		chain.bid("ferdie", &["--price", "1 SNM/h", "--duration", "1m", "--outbound"]);
+
+	// A matching forward bid: the worker opens the deal within two blocks.
+	let (forward, bid) = chain.bid(
+		"bob",
+		&["--price", "0.4 SNM/h", "--duration", "90s", "--resource", "cpu-cores=1", "--outbound"],
+	);
+	let deal = wait_for("the forward deal", || chain.deal(forward));
+	let placed = bid["placedAt"].as_u64().unwrap();
+	let opened = deal["start"].as_u64().unwrap();
+	let blocks = (opened - placed) / 2;
+	eprintln!("bid placed at {placed}, deal opened at {opened}: {blocks} block(s) later");
+	assert!(blocks <= 2, "the deal opened {blocks} blocks after the bid");
+	assert_eq!(deal["supplier"], CHARLIE);
+	assert_eq!(deal["price"]["perSecond"], "100000000000000", "the ask's price: 0.36 SNM/h");
+
+	// The worker bills it.
+	wait_for("a bill of the forward deal", || chain.deal(forward).filter(|d| paid(d) > 0));
+
+	// A spot deal closed early by the customer frees the plan: a new spot ask appears.
+	let spot_ask = asks.iter().find(|a| a["tag"] == "spot").unwrap()["id"].as_u64().unwrap();
+	let (spot, _) = chain.bid("dave", &["--price", "0.2 SNM/h", "--duration", "spot", "--outbound"]);
+	wait_for("the spot deal", || chain.deal(spot));
+	chain.json(&["--from", "dave", "deals", "close", &spot.to_string()]);
+	let new_spot = wait_for("a new spot ask", || {
+		chain.asks_of(CHARLIE).into_iter().find(|a| a["tag"] == "spot")
+	});
+	assert_ne!(new_spot["id"].as_u64().unwrap(), spot_ask, "a new ask, not the consumed one");
+
+	// The bids it cannot serve are still open, untouched.
+	for id in [demanding, cheap, blocked] {
+		let order = chain.json(&["orders", "show", &id.to_string()]);
+		assert_eq!(order["id"].as_u64(), Some(id), "bid {id} is still open");
+	}
+
+	// kill -9 with the forward deal open, and start again.
+	let before: Vec<u64> =
+		chain.asks_of(CHARLIE).iter().map(|a| a["id"].as_u64().unwrap()).collect();
+	let paid_before = paid(&chain.deal(forward).expect("the forward deal is open"));
+	worker.kill_hard();
+	let _worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
+	wait_for("a bill after the restart", || {
+		chain.deal(forward).filter(|deal| paid(deal) > paid_before)
+	});
+	let after: Vec<u64> =
+		chain.asks_of(CHARLIE).iter().map(|a| a["id"].as_u64().unwrap()).collect();
+	assert_eq!(after, before, "the same asks after the restart: nothing placed twice");
+
+	// The forward deal is closed at its end, and its plan offered again.
+	wait_for("the forward deal's close", || chain.deal(forward).is_none().then_some(()));
+	let asks = wait_for("the forward plan's new ask", || {
+		Some(chain.asks_of(CHARLIE)).filter(|asks| asks.len() == 2)
+	});
+	assert_eq!(tags(&asks), ["forward", "spot"], "one ask per plan, no duplicates");
+}
+
+#[test]
+fn a_masters_workers_deals_pay_the_master() {
+	let chain = Chain::start();
+	let plan = |name: &str, price: &str| {
+		format!(
+			"[[plans]]\nname = \"{name}\"\ncpu_cores = 1\nprice = \"{price}\"\n\
+			 duration = \"1h\"\n"
+		)
+	};
+	let master = format!("master = \"{DAVE}\"");
+	let charlie = chain.worker_config("charlie", "//Charlie", &master, &plan("c", "0.36 SNM/h"));
+	let eve = chain.worker_config("eve", "//Eve", &master, &plan("e", "0.72 SNM/h"));
+	let _charlie = WorkerProcess::start(chain.dir.path(), "charlie", &charlie);
+	let _eve = WorkerProcess::start(chain.dir.path(), "eve", &eve);
+
+	// Both ask to join; the master confirms both with the CLI.
+	let waiting = wait_for("both join requests", || {
+		let list = chain.json(&["worker", "list", DAVE]);
+		let workers = list["workers"].as_array().cloned().unwrap_or_default();
+		(workers.len() == 2).then_some(workers)
+	});
+	assert!(waiting.iter().all(|w| w["confirmed"] == false));
+	for worker in [CHARLIE, EVE] {
+		chain.json(&["--from", "dave", "worker", "confirm", worker]);
+	}
+	let list = chain.json(&["worker", "list", DAVE]);
+	assert!(list["workers"].as_array().unwrap().iter().all(|w| w["confirmed"] == true));
+
+	// A deal on either pays the master.
+	wait_for("both workers' asks", || {
+		(chain.asks_of(CHARLIE).len() == 1 && chain.asks_of(EVE).len() == 1).then_some(())
+	});
+	let (on_charlie, _) = chain.bid(
+		"ferdie",
+		&["--price", "0.5 SNM/h", "--duration", "1h", "--counterparty", CHARLIE],
+	);
+	let (on_eve, _) = chain.bid("bob", &["--price", "1 SNM/h", "--duration", "1h", "--counterparty", EVE]);
+	for (id, supplier) in [(on_charlie, CHARLIE), (on_eve, EVE)] {
+		let deal = wait_for("the deal", || chain.deal(id));
+		assert_eq!(deal["supplier"], supplier);
+		assert_eq!(deal["payee"], DAVE, "the master is paid");
+		let billed = wait_for("a bill", || chain.deal(id).filter(|d| paid(d) > 0));
+		assert_eq!(billed["payee"], DAVE);
+	}
+	let _ = FERDIE;
+}
