@@ -147,11 +147,16 @@ impl Client {
 
 	/// The events of the block with hash `hash` (hex), decoded.
 	pub async fn block_events(&self, hash: &str) -> Result<Vec<crate::ChainEvent>, ClientError> {
-		let hash: subxt::utils::H256 =
-			hash.parse().map_err(|_| ClientError::Subxt(format!("{hash:?} is not a block hash")))?;
+		let hash: subxt::utils::H256 = hash
+			.parse()
+			.map_err(|_| ClientError::Subxt(format!("{hash:?} is not a block hash")))?;
 		let at = self.api.at_block(hash).await?;
 		let events = at.events().fetch().await.map_err(|e| ClientError::Subxt(e.to_string()))?;
-		Ok(events.iter().filter_map(Result::ok).map(|event| crate::events::decode_event(&event)).collect())
+		Ok(events
+			.iter()
+			.filter_map(Result::ok)
+			.map(|event| crate::events::decode_event(&event))
+			.collect())
 	}
 
 	/// The least a masternode stakes (the runtime's `Masternodes::MinStake`).

@@ -50,8 +50,7 @@ impl Order {
 			per_second: self.price.per_second,
 			duration: self.duration,
 			counterparty: self.counterparty.as_ref(),
-			min_identity: parse_identity(&self.min_identity)
-				.unwrap_or(IdentityLevel::Professional),
+			min_identity: parse_identity(&self.min_identity).unwrap_or(IdentityLevel::Professional),
 			curator: self.curator.as_ref(),
 			benchmarks: &self.benchmarks,
 			netflags: self.netflags,
@@ -196,7 +195,11 @@ impl Client {
 
 	/// The confirmed master of `worker` (SS58), if any.
 	pub async fn confirmed_master(&self, worker: &str) -> Result<Option<String>, ClientError> {
-		Ok(self.master_link(worker).await?.filter(|(_, confirmed)| *confirmed).map(|(m, _)| m))
+		Ok(self
+			.master_link(worker)
+			.await?
+			.filter(|(_, confirmed)| *confirmed)
+			.map(|(m, _)| m))
 	}
 
 	/// `worker`'s link to a master: the master and whether it confirmed the worker.
@@ -261,10 +264,7 @@ mod tests {
 		assert_eq!(check_orders(&ask, &bid, 0, &facts), Err(MatchFailure::CustomerIdentityTooLow));
 		let mut missing = facts.take_missing();
 		missing.sort_by_key(|fact| format!("{fact:?}"));
-		assert_eq!(
-			missing,
-			vec![Fact::Level("customer".into()), Fact::Master("supplier".into())]
-		);
+		assert_eq!(missing, vec![Fact::Level("customer".into()), Fact::Master("supplier".into())]);
 		facts.learn(Fact::Master("supplier".into()), FactAnswer::Master(None));
 		facts.learn(Fact::Level("customer".into()), FactAnswer::Level(IdentityLevel::Registered));
 		facts.learn(Fact::Level("supplier".into()), FactAnswer::Level(IdentityLevel::Registered));

@@ -310,7 +310,12 @@ mod tests {
 		}
 	}
 
-	fn order(author: &u8, side: Side, price: u32, duration: Seconds) -> MatchOrder<'_, u8, u32, u8> {
+	fn order(
+		author: &u8,
+		side: Side,
+		price: u32,
+		duration: Seconds,
+	) -> MatchOrder<'_, u8, u32, u8> {
 		MatchOrder {
 			author,
 			side,

@@ -4,8 +4,8 @@
 //! 10,000 timed new orders at each size.
 
 use criterion::{black_box, criterion_group, Criterion};
-use sonm_client::types::{Order, Price};
 use sonm_client::matching::{check_orders, Fact, FactAnswer, Facts};
+use sonm_client::types::{Order, Price};
 use sonm_worker::index::BidIndex;
 use std::time::{Duration, Instant};
 
@@ -85,7 +85,10 @@ impl Book {
 		let id = bid.id;
 		self.index.insert(bid);
 		let bid = self.index.get(id).expect("just inserted");
-		self.asks.iter().find(|ask| check_orders(ask, bid, 0, &self.facts).is_ok()).map(|a| a.id)
+		self.asks
+			.iter()
+			.find(|ask| check_orders(ask, bid, 0, &self.facts).is_ok())
+			.map(|a| a.id)
 	}
 
 	/// A new ask of the worker: its best bid under the full rules.
@@ -103,10 +106,9 @@ impl Book {
 
 fn percentiles(open: u64) {
 	let mut book = Book::new(open);
-	for (what, new_order) in [
-		("new bid", Book::new_bid as fn(&mut Book) -> Option<u64>),
-		("new ask", Book::new_ask),
-	] {
+	for (what, new_order) in
+		[("new bid", Book::new_bid as fn(&mut Book) -> Option<u64>), ("new ask", Book::new_ask)]
+	{
 		let mut samples: Vec<Duration> = (0..10_000)
 			.map(|_| {
 				let started = Instant::now();

@@ -51,7 +51,9 @@ pub fn cpu_score(threads: usize, run: Duration) -> u64 {
 
 /// How many primes are below `limit`, by trial division.
 fn primes_below(limit: u64) -> u64 {
-	(2..limit).filter(|n| (2..).take_while(|d| d * d <= *n).all(|d| n % d != 0)).count() as u64
+	(2..limit)
+		.filter(|n| (2..).take_while(|d| d * d <= *n).all(|d| n % d != 0))
+		.count() as u64
 }
 
 /// Measures (CPU) and collects (everything else) the benchmark values of `inventory`.

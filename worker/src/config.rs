@@ -348,8 +348,12 @@ fn parse_plan(field: &str, plan: PlanFile) -> Result<Plan, ConfigError> {
 		return Err(error(at("name"), "empty"));
 	}
 	let ram = plan.ram.as_deref().map(|t| size(&at("ram"), t)).transpose()?.unwrap_or(0);
-	let storage =
-		plan.storage.as_deref().map(|t| size(&at("storage"), t)).transpose()?.unwrap_or(0);
+	let storage = plan
+		.storage
+		.as_deref()
+		.map(|t| size(&at("storage"), t))
+		.transpose()?
+		.unwrap_or(0);
 	if plan.cpu_cores == 0 && plan.gpus == 0 {
 		return Err(error(at("cpu_cores"), "a plan sells at least one CPU core or one GPU"));
 	}

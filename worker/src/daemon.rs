@@ -336,8 +336,13 @@ impl Worker {
 	/// Records deals that appeared, forgets deals that ended (their plans are free again).
 	async fn follow_deals(&mut self, deals: &[Deal], asks: &[Order]) -> PassResult {
 		let known: HashMap<u64, DealRecord> = self.state.deals().map_err(db)?.into_iter().collect();
-		let recorded_asks: HashMap<u64, String> =
-			self.state.asks().map_err(db)?.into_iter().map(|(plan, id)| (id, plan)).collect();
+		let recorded_asks: HashMap<u64, String> = self
+			.state
+			.asks()
+			.map_err(db)?
+			.into_iter()
+			.map(|(plan, id)| (id, plan))
+			.collect();
 		for deal in deals {
 			if known.contains_key(&deal.id) {
 				continue;
@@ -350,7 +355,8 @@ impl Worker {
 					.iter()
 					.find(|offer| {
 						offer.per_second == deal.price.per_second
-							&& offer.unit == deal.price.unit && !busy.contains(offer.plan.as_str())
+							&& offer.unit == deal.price.unit
+							&& !busy.contains(offer.plan.as_str())
 							&& !asks.iter().any(|ask| ask.tag == offer.tag)
 					})
 					.map(|offer| offer.plan.clone())
@@ -380,7 +386,11 @@ impl Worker {
 		for deal in deals {
 			let market = runtime::tx().market();
 			if deal.end.is_some_and(|end| now >= end) {
-				match self.client.submit(&market.close_deal(deal.id, false), &self.key, Wait::InBlock, |_| {}).await {
+				match self
+					.client
+					.submit(&market.close_deal(deal.id, false), &self.key, Wait::InBlock, |_| {})
+					.await
+				{
 					Ok(included) => {
 						self.count_billed(&included);
 						tracing::info!(deal = deal.id, "forward deal closed at its end");
@@ -392,7 +402,11 @@ impl Worker {
 			let since = now.saturating_sub(deal.billed_until);
 			let spot_due = deal.end.is_none() && since >= SPOT_PREPAY / 2;
 			if since >= self.billing_period || spot_due {
-				match self.client.submit(&market.bill(deal.id), &self.key, Wait::InBlock, |_| {}).await {
+				match self
+					.client
+					.submit(&market.bill(deal.id), &self.key, Wait::InBlock, |_| {})
+					.await
+				{
 					Ok(included) => {
 						let paid = self.count_billed(&included);
 						let closed = included.event("Market", "DealClosed").is_some();
@@ -406,7 +420,10 @@ impl Worker {
 	}
 
 	fn count_billed(&self, included: &sonm_client::Included) -> u128 {
-		let paid = included.event("Market", "DealBilled").and_then(|e| e.u128("amount")).unwrap_or(0);
+		let paid = included
+			.event("Market", "DealBilled")
+			.and_then(|e| e.u128("amount"))
+			.unwrap_or(0);
 		self.metrics.billed.inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
 		paid
 	}
@@ -503,8 +520,11 @@ impl Worker {
 						}
 						self.index.remove(bid.id);
 						tracing::info!(
-							deal = bid.id, ask = ask.id, bid = bid.id,
-							block = included.block_number, "deal opened by this worker"
+							deal = bid.id,
+							ask = ask.id,
+							bid = bid.id,
+							block = included.block_number,
+							"deal opened by this worker"
 						);
 					},
 					Err(ClientError::Module { error, .. }) => {

@@ -96,8 +96,11 @@ impl Inventory {
 
 	/// A short digest of what the benchmarks depend on: they are measured again when it changes.
 	pub fn fingerprint(&self) -> String {
-		let gpus: Vec<String> =
-			self.gpus.iter().map(|gpu| format!("{}:{}", gpu.model, gpu.memory_bytes)).collect();
+		let gpus: Vec<String> = self
+			.gpus
+			.iter()
+			.map(|gpu| format!("{}:{}", gpu.model, gpu.memory_bytes))
+			.collect();
 		format!(
 			"{}|{}c{}t|{}B|{}",
 			self.cpu_model,
@@ -186,7 +189,10 @@ pub fn storage_of(dir: &Path) -> Result<Storage, InventoryError> {
 	let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
 	// SAFETY: `path` is a valid C string and `stat` a properly sized, writable struct.
 	if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
-		return Err(InventoryError::Read { path: dir.into(), error: std::io::Error::last_os_error() });
+		return Err(InventoryError::Read {
+			path: dir.into(),
+			error: std::io::Error::last_os_error(),
+		});
 	}
 	let block = stat.f_frsize as u64;
 	Ok(Storage {
@@ -213,10 +219,7 @@ mod tests {
 		assert_eq!((inventory.cpu_cores, inventory.cpu_threads), (2, 2));
 		assert_eq!(inventory.ram_bytes, 24_618_548 * 1024);
 		assert_eq!(inventory.storage, DISK);
-		assert_eq!(
-			inventory.interfaces,
-			vec![Interface { name: "eth0".into(), speed_mbit: None }]
-		);
+		assert_eq!(inventory.interfaces, vec![Interface { name: "eth0".into(), speed_mbit: None }]);
 		assert!(inventory.gpus.is_empty());
 	}
 

@@ -71,9 +71,10 @@ async fn network_figures(config: &Config) -> NetworkFigures {
 		download: declared.net_download.unwrap_or(0),
 		upload: declared.net_upload.unwrap_or(0),
 	};
-	if let (Some(endpoint), true) =
-		(&declared.bandwidth_endpoint, declared.net_download.is_none() || declared.net_upload.is_none())
-	{
+	if let (Some(endpoint), true) = (
+		&declared.bandwidth_endpoint,
+		declared.net_download.is_none() || declared.net_upload.is_none(),
+	) {
 		match bench::measure_network(endpoint).await {
 			Ok(measured) => {
 				figures.download = declared.net_download.unwrap_or(measured.download);

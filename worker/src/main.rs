@@ -49,8 +49,7 @@ enum Command {
 async fn main() -> ExitCode {
 	tracing_subscriber::fmt()
 		.with_env_filter(
-			tracing_subscriber::EnvFilter::try_from_default_env()
-				.unwrap_or_else(|_| "info".into()),
+			tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
 		)
 		.with_writer(std::io::stderr)
 		.init();
@@ -70,7 +69,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 			.map_err(|e| format!("cannot read {}: {e}", path.display()))?,
 		None => DEV_CONFIG.to_owned(),
 	};
-	let origin = cli.config.as_ref().map_or("the embedded dev config".into(), |p| p.display().to_string());
+	let origin = cli
+		.config
+		.as_ref()
+		.map_or("the embedded dev config".into(), |p| p.display().to_string());
 	let mut config = Config::parse(&text).map_err(|e| format!("{origin}: {e}"))?;
 	if let Some(dir) = cli.data_dir {
 		config.data_dir = dir;
@@ -79,8 +81,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 		config.chain_url = url;
 	}
 	if let Some(address) = cli.metrics {
-		config.metrics =
-			address.parse().map_err(|_| format!("--metrics {address:?} is not address:port"))?;
+		config.metrics = address
+			.parse()
+			.map_err(|_| format!("--metrics {address:?} is not address:port"))?;
 	}
 	std::fs::create_dir_all(&config.data_dir)
 		.map_err(|e| format!("worker.data_dir {}: {e}", config.data_dir.display()))?;
@@ -91,9 +94,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 			let state = State::open(&config.data_dir).map_err(|e| e.to_string())?;
 			let measured = tokio::task::spawn_blocking({
 				let (inventory, declared) = (inventory.clone(), config.declared.clone());
-				move || {
-					sonm_worker::bench::measure(&inventory, &declared, Default::default())
-				}
+				move || sonm_worker::bench::measure(&inventory, &declared, Default::default())
 			})
 			.await
 			.map_err(|e| e.to_string())?;
@@ -187,7 +188,9 @@ fn load_key(config: &Config) -> Result<Key, String> {
 	}
 	if let Some(dir) = &config.keystore {
 		let password = std::env::var("SONM_WORKER_PASSWORD").unwrap_or_default();
-		return Keystore::new(dir).unlock(name, &password).map_err(|e| format!("chain.key: {e}"));
+		return Keystore::new(dir)
+			.unlock(name, &password)
+			.map_err(|e| format!("chain.key: {e}"));
 	}
 	Key::dev(name).ok_or_else(|| {
 		format!("chain.key: {name:?} is neither a secret URI, a dev name nor (without chain.keystore) a keystore account")

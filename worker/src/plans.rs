@@ -65,15 +65,13 @@ pub struct Capacity {
 impl Capacity {
 	/// What `config` may sell of `inventory`.
 	pub fn of(config: &Config, inventory: &Inventory) -> Result<Self, ConfigError> {
-		let limit = |field: &str, configured: Option<u64>, has: u64, what: &str| {
-			match configured {
-				Some(value) if value > has => Err(ConfigError {
-					field: format!("resources.{field}"),
-					message: format!("{value} {what}, and the machine has {has}"),
-				}),
-				Some(value) => Ok(value),
-				None => Ok(has),
-			}
+		let limit = |field: &str, configured: Option<u64>, has: u64, what: &str| match configured {
+			Some(value) if value > has => Err(ConfigError {
+				field: format!("resources.{field}"),
+				message: format!("{value} {what}, and the machine has {has}"),
+			}),
+			Some(value) => Ok(value),
+			None => Ok(has),
 		};
 		let resources = &config.resources;
 		Ok(Self {
@@ -203,8 +201,7 @@ pub fn plan_benchmarks(
 	let cores = inventory.cpu_cores.max(1);
 	// A core brings its hardware threads: the multi-thread score scales with the plan's share.
 	values[CPU_SYSBENCH_MULTI] = share(machine[CPU_SYSBENCH_MULTI], plan.cpu_cores, cores);
-	values[CPU_SYSBENCH_SINGLE] =
-		if plan.cpu_cores > 0 { machine[CPU_SYSBENCH_SINGLE] } else { 0 };
+	values[CPU_SYSBENCH_SINGLE] = if plan.cpu_cores > 0 { machine[CPU_SYSBENCH_SINGLE] } else { 0 };
 	values[CPU_CORES] = plan.cpu_cores;
 	values[RAM_SIZE] = plan.ram;
 	values[STORAGE_SIZE] = plan.storage;
@@ -221,10 +218,7 @@ pub fn plan_benchmarks(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{
-		gpu::GpuSource,
-		inventory::Storage,
-	};
+	use crate::{gpu::GpuSource, inventory::Storage};
 
 	fn inventory(gpus: &[&str]) -> Inventory {
 		Inventory {

@@ -172,7 +172,9 @@ mod tests {
 			state.set_ask("big", Some(8)).unwrap();
 			let record = DealRecord { plan: "small".into(), ask: 7, end: Some(99) };
 			state.deal_opened(9, &record).unwrap();
-			state.set_benchmarks(&Benchmarks { fingerprint: "f".into(), values: [1; 12] }).unwrap();
+			state
+				.set_benchmarks(&Benchmarks { fingerprint: "f".into(), values: [1; 12] })
+				.unwrap();
 		}
 		let state = State::open(dir.path()).unwrap();
 		assert_eq!(state.asks().unwrap(), vec![("big".to_owned(), 8)], "the deal took small's ask");

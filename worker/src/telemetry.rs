@@ -5,9 +5,7 @@
 use http_body_util::Full;
 use hyper::{body::Bytes, server::conn::http1, service::service_fn, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use prometheus::{
-	Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Registry, TextEncoder,
-};
+use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Registry, TextEncoder};
 use std::{
 	net::SocketAddr,
 	sync::{Arc, Mutex},
@@ -42,8 +40,8 @@ pub struct Metrics {
 impl Metrics {
 	/// Creates and registers every metric.
 	pub fn new() -> Self {
-		let registry = Registry::new_custom(Some("sonm_worker".into()), None)
-			.expect("a valid metric prefix");
+		let registry =
+			Registry::new_custom(Some("sonm_worker".into()), None).expect("a valid metric prefix");
 		let gauge = |name: &str, help: &str| {
 			let gauge = IntGauge::new(name, help).expect("a valid metric");
 			registry.register(Box::new(gauge.clone())).expect("registered once");

@@ -183,7 +183,8 @@ fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
 }
 
 fn tags(asks: &[Value]) -> Vec<String> {
-	let mut tags: Vec<String> = asks.iter().map(|ask| ask["tag"].as_str().unwrap().into()).collect();
+	let mut tags: Vec<String> =
+		asks.iter().map(|ask| ask["tag"].as_str().unwrap().into()).collect();
 	tags.sort();
 	tags
 }
@@ -216,8 +217,7 @@ fn a_worker_sells_bills_survives_kill_9_and_closes_at_the_end() {
 		"eve",
 		&["--price", "1 SNM/h", "--duration", "1m", "--resource", "cpu-cores=8", "--outbound"],
 	);
-	let (cheap, _) =
-		chain.bid("eve", &["--price", "0.01 SNM/h", "--duration", "1m", "--outbound"]);
+	let (cheap, _) = chain.bid("eve", &["--price", "0.01 SNM/h", "--duration", "1m", "--outbound"]);
 	chain.json(&["--from", "ferdie", "blacklist", "add", CHARLIE]);
 	let (blocked, _) =
 		chain.bid("ferdie", &["--price", "1 SNM/h", "--duration", "1m", "--outbound"]);
@@ -241,7 +241,8 @@ fn a_worker_sells_bills_survives_kill_9_and_closes_at_the_end() {
 
 	// A spot deal closed early by the customer frees the plan: a new spot ask appears.
 	let spot_ask = asks.iter().find(|a| a["tag"] == "spot").unwrap()["id"].as_u64().unwrap();
-	let (spot, _) = chain.bid("dave", &["--price", "0.2 SNM/h", "--duration", "spot", "--outbound"]);
+	let (spot, _) =
+		chain.bid("dave", &["--price", "0.2 SNM/h", "--duration", "spot", "--outbound"]);
 	wait_for("the spot deal", || chain.deal(spot));
 	chain.json(&["--from", "dave", "deals", "close", &spot.to_string()]);
 	let new_spot = wait_for("a new spot ask", || {
@@ -308,11 +309,10 @@ fn a_masters_workers_deals_pay_the_master() {
 	wait_for("both workers' asks", || {
 		(chain.asks_of(CHARLIE).len() == 1 && chain.asks_of(EVE).len() == 1).then_some(())
 	});
-	let (on_charlie, _) = chain.bid(
-		"ferdie",
-		&["--price", "0.5 SNM/h", "--duration", "1h", "--counterparty", CHARLIE],
-	);
-	let (on_eve, _) = chain.bid("bob", &["--price", "1 SNM/h", "--duration", "1h", "--counterparty", EVE]);
+	let (on_charlie, _) = chain
+		.bid("ferdie", &["--price", "0.5 SNM/h", "--duration", "1h", "--counterparty", CHARLIE]);
+	let (on_eve, _) =
+		chain.bid("bob", &["--price", "1 SNM/h", "--duration", "1h", "--counterparty", EVE]);
 	for (id, supplier) in [(on_charlie, CHARLIE), (on_eve, EVE)] {
 		let deal = wait_for("the deal", || chain.deal(id));
 		assert_eq!(deal["supplier"], supplier);

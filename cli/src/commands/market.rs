@@ -10,6 +10,7 @@ use crate::{
 };
 use serde_json::json;
 use sonm_client::{
+	matching::Facts,
 	runtime::{
 		self,
 		runtime_types::{
@@ -18,7 +19,6 @@ use sonm_client::{
 			sonm_primitives::{market::Side as ChainSide, IdentityLevel},
 		},
 	},
-	matching::Facts,
 	types::{Deal, Order, OrderFilter},
 	Included,
 };
@@ -447,6 +447,7 @@ fn paid_in_all(included: &Included, deal: &Deal) -> u128 {
 /// Why `ask` and `bid` make no deal, in the user's units: the shared rules name the failure,
 /// this says what differs.
 pub fn refusal(failure: MatchFailure, ask: &Order, bid: &Order) -> CliError {
+	let mut hint = None;
 	let message = match failure {
 		MatchFailure::NotAnAsk => format!("order {} is a bid, not an ask", ask.id),
 		MatchFailure::NotABid => format!("order {} is an ask, not a bid", bid.id),
@@ -454,17 +455,17 @@ pub fn refusal(failure: MatchFailure, ask: &Order, bid: &Order) -> CliError {
 		MatchFailure::SelfDeal => {
 			"an account cannot deal with itself (nor with the master of its worker)".into()
 		},
-		MatchFailure::UnitMismatch => format!(
-			"the ask is priced in {} and the bid in {}",
-			ask.price.unit, bid.price.unit
-		),
+		MatchFailure::UnitMismatch => {
+			format!("the ask is priced in {} and the bid in {}", ask.price.unit, bid.price.unit)
+		},
 		MatchFailure::PriceTooHigh => {
-			return CliError::not_possible(format!(
+			hint =
+				Some("raise the bid (`sonm orders create` a new one) or find a cheaper ask".into());
+			format!(
 				"bid price {} is below the ask's {}",
 				format::price(bid.price.per_second, &bid.price.unit),
 				format::price(ask.price.per_second, &ask.price.unit)
-			))
-			.hint("raise the bid (`sonm orders create` a new one) or find a cheaper ask")
+			)
 		},
 		MatchFailure::DurationMismatch => format!(
 			"the bid wants {} and the ask offers {} (spot only with spot, and a forward bid no \
@@ -511,19 +512,23 @@ pub fn refusal(failure: MatchFailure, ask: &Order, bid: &Order) -> CliError {
 			})
 			.unwrap_or_else(|| "the ask's benchmarks are below the bid's".into()),
 		MatchFailure::SupplierBlacklisted => {
-			return CliError::not_possible(format!(
+			hint = Some(format!("`sonm blacklist remove {}` to deal with them again", ask.author));
+			format!(
 				"supplier {} (or its master) is on the customer's blacklist, a list it subscribes \
 				 to, or the bid's curator's",
 				ask.author
-			))
-			.hint(format!("`sonm blacklist remove {}` to deal with them again", ask.author))
+			)
 		},
 		MatchFailure::CustomerBlacklisted => format!(
 			"the supplier {}, its master or the ask's curator has blacklisted the customer {}",
 			ask.author, bid.author
 		),
 	};
-	CliError::not_possible(format!("{message} ({})", failure.name()))
+	let error = CliError::not_possible(format!("{message} ({})", failure.name()));
+	match hint {
+		Some(hint) => error.hint(hint),
+		None => error,
+	}
 }
 
 fn benchmark_text(kind: order_file::BenchmarkKind, value: u64) -> String {
@@ -626,17 +631,20 @@ pub async fn worker(ctx: &mut Context, command: WorkerCommand) -> Result<(), Cli
 		},
 		WorkerCommand::Join { master } => {
 			let master = ctx.account(&master)?;
-			let included = ctx.submit("join master", &market.request_master(master.clone())).await?;
+			let included =
+				ctx.submit("join master", &market.request_master(master.clone())).await?;
 			(format!("asked to join {master}; it confirms with `sonm worker confirm`"), included)
 		},
 		WorkerCommand::Confirm { worker } => {
 			let worker = ctx.account(&worker)?;
-			let included = ctx.submit("confirm worker", &market.confirm_worker(worker.clone())).await?;
+			let included =
+				ctx.submit("confirm worker", &market.confirm_worker(worker.clone())).await?;
 			(format!("{worker} is your worker: its deals pay you"), included)
 		},
 		WorkerCommand::Remove { worker } => {
 			let worker = ctx.account_or_from(worker.as_deref())?;
-			let included = ctx.submit("remove worker", &market.remove_worker(worker.clone())).await?;
+			let included =
+				ctx.submit("remove worker", &market.remove_worker(worker.clone())).await?;
 			(format!("{worker} is no longer a worker of its master"), included)
 		},
 	};

@@ -18,7 +18,10 @@ pub const PATIENCE: Duration = Duration::from_secs(180);
 /// directory this test runs from (`target/debug/deps/<test>` -> `target/debug/<name>`).
 pub fn workspace_bin(name: &str) -> PathBuf {
 	let test = std::env::current_exe().expect("the test knows its path");
-	test.parent().and_then(Path::parent).expect("target/debug/deps/<test>").join(name)
+	test.parent()
+		.and_then(Path::parent)
+		.expect("target/debug/deps/<test>")
+		.join(name)
 }
 
 /// `sonm-node`, built into the same target directory as the test.

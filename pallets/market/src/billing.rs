@@ -258,7 +258,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The invariants: every hold of the market equals what open orders and deals account
 	/// for, and the per-account order index matches the book.
-	#[cfg(any(feature = "try-runtime", test))]
+	#[cfg(any(feature = "try-runtime", feature = "test-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		Self::do_try_state_also_for(alloc::vec::Vec::new())
 	}
@@ -266,7 +266,7 @@ impl<T: Config> Pallet<T> {
 	/// [`Self::do_try_state`], also checking that the accounts of `also_check` hold nothing for
 	/// the market beyond what their orders and deals account for (an account with neither
 	/// must hold nothing).
-	#[cfg(any(feature = "try-runtime", test))]
+	#[cfg(any(feature = "try-runtime", feature = "test-runtime", test))]
 	pub fn do_try_state_also_for(
 		also_check: alloc::vec::Vec<T::AccountId>,
 	) -> Result<(), sp_runtime::TryRuntimeError> {

@@ -143,9 +143,12 @@ impl<T: Config> Pallet<T> {
 		bid: &OrderOf<T>,
 		now: Seconds,
 	) -> Result<Matched<T::AccountId>, Error<T>> {
-		matching::check_match(&match_view::<T>(ask), &match_view::<T>(bid), now, &ChainFacts::<T>(
-			Default::default(),
-		))
+		matching::check_match(
+			&match_view::<T>(ask),
+			&match_view::<T>(bid),
+			now,
+			&ChainFacts::<T>(Default::default()),
+		)
 		.map_err(Into::into)
 	}
 

@@ -17,8 +17,8 @@ mod workers;
 
 #[cfg(test)]
 mod fuzz;
-#[cfg(test)]
-mod mock;
+#[cfg(any(test, feature = "test-runtime"))]
+pub mod mock;
 #[cfg(test)]
 mod tests;
 
