@@ -1,11 +1,13 @@
 //! A real `sonm-worker` process against a real `sonm-node --dev`, the customers acting with the
 //! real `sonm` CLI: the worker places its plans' asks; a matching bid becomes a deal opened by
 //! the worker within two blocks; the worker bills it; a customer's early close of a spot deal
-//! frees the plan and a new ask appears; bids the worker cannot serve (too demanding, too
+//! frees the plan and a new ask appears, as does an ask cancelled behind the worker's back; bids
+//! the worker cannot serve (too demanding, too
 //! cheap, blacklisting the supplier) are left alone. Then the worker is killed with `kill -9`
 //! while a forward deal is open and restarted: the same asks (no duplicates), the deal billed
 //! again, and closed at its end with the plan offered again. A second test: a master with two
-//! workers, whose deals pay the master.
+//! workers (one confirmed with the CLI, one by the master's own worker from its configuration),
+//! whose deals pay the master.
 
 #[path = "../../cli/tests/common/mod.rs"]
 mod common;
@@ -250,6 +252,16 @@ fn a_worker_sells_bills_survives_kill_9_and_closes_at_the_end() {
 	});
 	assert_ne!(new_spot["id"].as_u64().unwrap(), spot_ask, "a new ask, not the consumed one");
 
+	// An ask cancelled behind the worker's back is placed again.
+	let spot_ask = new_spot["id"].as_u64().unwrap();
+	chain.json(&["--from", "charlie", "orders", "cancel", &spot_ask.to_string()]);
+	wait_for("the cancelled ask placed again", || {
+		chain
+			.asks_of(CHARLIE)
+			.into_iter()
+			.find(|a| a["tag"] == "spot" && a["id"].as_u64() != Some(spot_ask))
+	});
+
 	// The bids it cannot serve are still open, untouched.
 	for id in [demanding, cheap, blocked] {
 		let order = chain.json(&["orders", "show", &id.to_string()]);
@@ -289,21 +301,29 @@ fn a_masters_workers_deals_pay_the_master() {
 	let master = format!("master = \"{DAVE}\"");
 	let charlie = chain.worker_config("charlie", "//Charlie", &master, &plan("c", "0.36 SNM/h"));
 	let eve = chain.worker_config("eve", "//Eve", &master, &plan("e", "0.72 SNM/h"));
+	// Dave's own worker confirms Eve (`master.accept_workers`); Charlie he confirms by hand.
+	let accept = format!("[master]\naccept_workers = [\"{EVE}\"]\n");
+	let dave = chain.worker_config("dave", "//Dave", "", &(accept + &plan("d", "0.36 SNM/h")));
+	let _dave = WorkerProcess::start(chain.dir.path(), "dave", &dave);
 	let _charlie = WorkerProcess::start(chain.dir.path(), "charlie", &charlie);
 	let _eve = WorkerProcess::start(chain.dir.path(), "eve", &eve);
 
-	// Both ask to join; the master confirms both with the CLI.
-	let waiting = wait_for("both join requests", || {
+	wait_for("both join requests", || {
 		let list = chain.json(&["worker", "list", DAVE]);
 		let workers = list["workers"].as_array().cloned().unwrap_or_default();
 		(workers.len() == 2).then_some(workers)
 	});
-	assert!(waiting.iter().all(|w| w["confirmed"] == false));
-	for worker in [CHARLIE, EVE] {
-		chain.json(&["--from", "dave", "worker", "confirm", worker]);
-	}
-	let list = chain.json(&["worker", "list", DAVE]);
-	assert!(list["workers"].as_array().unwrap().iter().all(|w| w["confirmed"] == true));
+	let is_confirmed = |worker: &str| {
+		let list = chain.json(&["worker", "list", DAVE]);
+		list["workers"]
+			.as_array()
+			.unwrap()
+			.iter()
+			.any(|w| w["worker"] == worker && w["confirmed"] == true)
+	};
+	wait_for("Dave's worker to confirm Eve", || is_confirmed(EVE).then_some(()));
+	chain.json(&["--from", "dave", "worker", "confirm", CHARLIE]);
+	assert!(is_confirmed(CHARLIE));
 
 	// A deal on either pays the master.
 	wait_for("both workers' asks", || {

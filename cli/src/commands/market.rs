@@ -514,8 +514,8 @@ pub fn refusal(failure: MatchFailure, ask: &Order, bid: &Order) -> CliError {
 		MatchFailure::SupplierBlacklisted => {
 			hint = Some(format!("`sonm blacklist remove {}` to deal with them again", ask.author));
 			format!(
-				"supplier {} (or its master) is on the customer's blacklist, a list it subscribes \
-				 to, or the bid's curator's",
+				"supplier {} is on the customer's blacklist (or its master is, or it is on a list \
+				 the customer subscribes to or the bid's curator's)",
 				ask.author
 			)
 		},
