@@ -7,8 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages. `protobuf-compiler` for libp2p, `clang`/`libclang-dev` for bindgen,
-# `libssl-dev`/`pkg-config` for the WebRTC transport of litep2p, `g++` for the wasm optimiser.
-packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make)
+# `libssl-dev`/`pkg-config` for the WebRTC transport of litep2p, `g++` for the wasm optimiser;
+# the container engine the worker runs deals' workloads on (podman's Docker-compatible API
+# service with runc, configured by scripts/containers.conf), busybox for offline test images
+# and a local registry for the pull path.
+packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make
+	podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry)
 missing=()
 for package in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

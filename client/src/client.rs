@@ -167,6 +167,14 @@ impl Client {
 			.map_err(|e| ClientError::Subxt(e.to_string()))
 	}
 
+	/// How many seconds a spot deal holds ahead (the runtime's `Market::SpotPrepay`).
+	pub async fn spot_prepay(&self) -> Result<u64, ClientError> {
+		let at = self.at_best().await?;
+		at.constants()
+			.entry(runtime::constants().market().spot_prepay())
+			.map_err(|e| ClientError::Subxt(e.to_string()))
+	}
+
 	/// The next nonce of `account`, counting its transactions in the node's pool.
 	pub async fn next_nonce(&self, account: &AccountId32) -> Result<u64, ClientError> {
 		self.rpc("system_accountNextIndex", rpc_params![account.to_string()]).await

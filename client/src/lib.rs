@@ -9,6 +9,8 @@
 //!   by name with its doc; typed reads of the market, trust, masternode and oracle RPC.
 //! - [`matching`]: the market's shared matching rules on orders as the RPC serves them, with the
 //!   masters, identity levels and blacklists they read fetched from the node.
+//! - [`task_auth`]: requests to a worker's task control plane, signed with the deal's consumer
+//!   key, and their checks (signature, body, time window, replay).
 
 pub mod client;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod events;
 pub mod keys;
 pub mod keystore;
 pub mod matching;
+pub mod task_auth;
 pub mod types;
 
 pub use client::{Balance, Client, Included, Stage, Wait};

@@ -42,8 +42,6 @@ const POLL: Duration = Duration::from_millis(500);
 const CANDIDATES_PER_ASK: usize = 8;
 /// Blocks between refreshes of the cached masters, identity levels and blacklists.
 const FACTS_REFRESH_BLOCKS: u64 = 30;
-/// A spot deal's prepaid period (the runtime's `SpotPrepay`): billed before half of it is used.
-const SPOT_PREPAY: u64 = 3600;
 /// Orders per page of the initial sync.
 const PAGE: u32 = 1000;
 
@@ -67,6 +65,8 @@ pub struct Worker {
 	seen: HashMap<u64, Instant>,
 	last_block: Option<(u64, String)>,
 	blocks: u64,
+	/// The runtime's `SpotPrepay`: a spot deal is billed before half of it is used.
+	spot_prepay: u64,
 }
 
 /// What went wrong in a pass; the loop logs it and tries again on the next block.
@@ -99,6 +99,7 @@ impl Worker {
 			seen: HashMap::new(),
 			last_block: None,
 			blocks: 0,
+			spot_prepay: 0,
 		}
 	}
 
@@ -129,6 +130,7 @@ impl Worker {
 
 	async fn start(&mut self) -> PassResult {
 		self.metrics.chain_connected.set(1);
+		self.spot_prepay = self.client.spot_prepay().await?;
 		self.ensure_master_link().await?;
 		self.resync_index().await?;
 		let (number, hash) = self.best().await?;
@@ -238,6 +240,7 @@ impl Worker {
 				},
 				"OrderCancelled" => {
 					self.index.remove(id);
+					self.seen.remove(&id);
 				},
 				"DealOpened" => {
 					if let Some(bid) = event.u128("bid").and_then(|bid| u64::try_from(bid).ok()) {
@@ -400,7 +403,7 @@ impl Worker {
 				continue;
 			}
 			let since = now.saturating_sub(deal.billed_until);
-			let spot_due = deal.end.is_none() && since >= SPOT_PREPAY / 2;
+			let spot_due = deal.end.is_none() && since >= self.spot_prepay / 2;
 			if since >= self.billing_period || spot_due {
 				match self
 					.client

@@ -14,6 +14,7 @@ pub mod index;
 pub mod inventory;
 pub mod plans;
 pub mod state;
+pub mod tasks;
 pub mod telemetry;
 
 use bench::{Benchmarks, NetworkFigures};

@@ -1,0 +1,327 @@
+//! The container engine behind the tasks: the Docker Engine API (`bollard`), served by podman's
+//! API service or dockerd. One container per deal, named `sonm-deal-<id>` and labelled with the
+//! deal and the worker, so that after a crash the worker finds its containers again. Every
+//! container runs unprivileged: all capabilities dropped, `no-new-privileges`, no host mounts,
+//! an init process, the deal's CPU and memory, a pids limit and ulimits.
+
+use crate::tasks::limits::TaskLimits;
+use bollard::{
+	exec::{CreateExecOptions, StartExecResults},
+	models::{ContainerCreateBody, HostConfig, PortBinding, ResourcesUlimits},
+	query_parameters::{
+		CreateContainerOptions, ListContainersOptions, LogsOptions, RemoveContainerOptions,
+		StopContainerOptions,
+	},
+	Docker,
+};
+use futures::StreamExt;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The label that carries a container's deal.
+pub const DEAL_LABEL: &str = "sonm.deal";
+/// The label that carries the worker that runs it.
+pub const WORKER_LABEL: &str = "sonm.worker";
+
+/// What the customer asks to run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TaskSpec {
+	/// The image (`registry/repo:tag`).
+	pub image: String,
+	/// The command; the image's own when empty.
+	#[serde(default)]
+	pub command: Vec<String>,
+	/// `NAME=value` pairs.
+	#[serde(default)]
+	pub env: Vec<String>,
+	/// Container ports (TCP) to publish, when the deal allows incoming connections.
+	#[serde(default)]
+	pub ports: Vec<u16>,
+}
+
+/// A task as the engine reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskState {
+	/// The deal.
+	pub deal: u64,
+	/// The container's id.
+	pub container: String,
+	/// `created`, `running`, `exited`, ...
+	pub status: String,
+	/// The exit code once exited (137: killed, e.g. out of memory).
+	pub exit_code: Option<i64>,
+	/// Container port -> host port.
+	pub ports: Vec<(u16, u16)>,
+}
+
+/// An engine failure, with what was being done.
+#[derive(Debug, thiserror::Error)]
+#[error("container engine: {action}: {error}")]
+pub struct EngineError {
+	action: String,
+	error: String,
+}
+
+fn failed(action: impl Into<String>) -> impl FnOnce(bollard::errors::Error) -> EngineError {
+	let action = action.into();
+	move |error| EngineError { action, error: error.to_string() }
+}
+
+/// A connection to the engine.
+#[derive(Clone)]
+pub struct Engine {
+	docker: Docker,
+	worker: String,
+}
+
+/// A deal's container name.
+pub fn container_name(deal: u64) -> String {
+	format!("sonm-deal-{deal}")
+}
+
+impl Engine {
+	/// Connects to the engine's Unix socket (`/run/podman/podman.sock`, ...), for `worker`.
+	pub fn connect(socket: &str, worker: &str) -> Result<Self, EngineError> {
+		let docker = Docker::connect_with_unix(socket, 120, bollard::API_DEFAULT_VERSION)
+			.map_err(failed(format!("connect to {socket}")))?;
+		Ok(Self { docker, worker: worker.to_owned() })
+	}
+
+	/// The engine's version, to check the connection.
+	pub async fn version(&self) -> Result<String, EngineError> {
+		let version = self.docker.version().await.map_err(failed("version"))?;
+		Ok(version.version.unwrap_or_default())
+	}
+
+	/// Creates and starts deal `deal`'s task with `limits`; `host_ports` are the host ports for
+	/// the spec's ports, in order (ignored unless the limits allow publishing).
+	pub async fn start(
+		&self,
+		deal: u64,
+		spec: &TaskSpec,
+		limits: &TaskLimits,
+		host_ports: &[u16],
+	) -> Result<String, EngineError> {
+		let name = container_name(deal);
+		let mut port_bindings = HashMap::new();
+		let mut env = spec.env.clone();
+		if limits.publish_ports {
+			for (i, (port, host)) in spec.ports.iter().zip(host_ports).enumerate() {
+				port_bindings.insert(
+					format!("{port}/tcp"),
+					// No host address: every address of the host. (`0.0.0.0` makes podman's
+					// netavark match packets *to* 0.0.0.0, which never come.)
+					Some(vec![PortBinding { host_ip: None, host_port: Some(host.to_string()) }]),
+				);
+				env.push(format!("SONM_PORT_{i}={host}"));
+			}
+		}
+		let network_mode = match (limits.outbound, limits.publish_ports) {
+			(false, false) => Some("none".to_owned()),
+			_ => None,
+		};
+		let always = limits.always;
+		let host_config = HostConfig {
+			nano_cpus: Some(limits.nano_cpus),
+			memory: Some(limits.memory_bytes),
+			memory_swap: Some(limits.memory_bytes),
+			pids_limit: Some(always.pids),
+			ulimits: Some(vec![
+				ResourcesUlimits {
+					name: Some("nofile".into()),
+					soft: Some(always.nofile),
+					hard: Some(always.nofile),
+				},
+				ResourcesUlimits {
+					name: Some("nproc".into()),
+					soft: Some(always.nproc),
+					hard: Some(always.nproc),
+				},
+			]),
+			privileged: Some(false),
+			cap_drop: Some(vec!["ALL".into()]),
+			security_opt: Some(vec!["no-new-privileges".into()]),
+			init: Some(true),
+			port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
+			network_mode,
+			..Default::default()
+		};
+		let labels = HashMap::from([
+			(DEAL_LABEL.to_owned(), deal.to_string()),
+			(WORKER_LABEL.to_owned(), self.worker.clone()),
+		]);
+		let body = ContainerCreateBody {
+			image: Some(spec.image.clone()),
+			cmd: (!spec.command.is_empty()).then(|| spec.command.clone()),
+			env: Some(env),
+			labels: Some(labels),
+			exposed_ports: limits
+				.publish_ports
+				.then(|| spec.ports.iter().map(|port| format!("{port}/tcp")).collect()),
+			host_config: Some(host_config),
+			..Default::default()
+		};
+		let options = CreateContainerOptions { name: Some(name.clone()), ..Default::default() };
+		let created = self
+			.docker
+			.create_container(Some(options), body)
+			.await
+			.map_err(failed(format!("create {name}")))?;
+		self.docker
+			.start_container(&created.id, None)
+			.await
+			.map_err(failed(format!("start {name}")))?;
+		Ok(created.id)
+	}
+
+	/// The task of deal `deal`, if its container exists.
+	pub async fn state(&self, deal: u64) -> Result<Option<TaskState>, EngineError> {
+		let name = container_name(deal);
+		let inspected = match self.docker.inspect_container(&name, None).await {
+			Ok(inspected) => inspected,
+			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+				return Ok(None)
+			},
+			// podman reports a container between exiting and being reaped as `stopped`, a
+			// state the Docker API (and bollard) does not have: it has exited; ask its code.
+			Err(error) if error.to_string().contains("unknown variant `stopped`") => {
+				return self.stopped(deal).await.map(Some);
+			},
+			Err(error) => return Err(failed(format!("inspect {name}"))(error)),
+		};
+		let state = inspected.state.unwrap_or_default();
+		let status = state.status.map(|status| status.to_string()).unwrap_or_default();
+		let exited = !state.running.unwrap_or(false);
+		let mut ports = Vec::new();
+		if let Some(map) = inspected.network_settings.and_then(|settings| settings.ports) {
+			for (port, bindings) in map {
+				let Some(port) = port.split('/').next().and_then(|p| p.parse().ok()) else {
+					continue;
+				};
+				for binding in bindings.unwrap_or_default() {
+					if let Some(host) = binding.host_port.and_then(|p| p.parse().ok()) {
+						ports.push((port, host));
+					}
+				}
+			}
+		}
+		ports.sort();
+		ports.dedup();
+		Ok(Some(TaskState {
+			deal,
+			container: inspected.id.unwrap_or_default(),
+			status,
+			exit_code: exited.then_some(state.exit_code).flatten(),
+			ports,
+		}))
+	}
+
+	/// A task whose container has stopped: its exit code, from the engine's wait.
+	async fn stopped(&self, deal: u64) -> Result<TaskState, EngineError> {
+		let name = container_name(deal);
+		let mut wait = self.docker.wait_container(&name, None);
+		let code = match wait.next().await {
+			Some(Ok(response)) => response.status_code,
+			// bollard reports a non-zero exit as an error carrying the code.
+			Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
+			Some(Err(error)) => return Err(failed(format!("wait for {name}"))(error)),
+			None => -1,
+		};
+		Ok(TaskState {
+			deal,
+			container: name,
+			status: "exited".into(),
+			exit_code: Some(code),
+			ports: Vec::new(),
+		})
+	}
+
+	/// The deals whose containers this worker runs (any state).
+	pub async fn deals(&self) -> Result<Vec<u64>, EngineError> {
+		let filters =
+			HashMap::from([("label".to_owned(), vec![format!("{WORKER_LABEL}={}", self.worker)])]);
+		let options =
+			ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+		let containers = self
+			.docker
+			.list_containers(Some(options))
+			.await
+			.map_err(failed("list containers"))?;
+		let mut deals: Vec<u64> = containers
+			.into_iter()
+			.filter_map(|container| container.labels?.get(DEAL_LABEL)?.parse().ok())
+			.collect();
+		deals.sort();
+		Ok(deals)
+	}
+
+	/// Stops deal `deal`'s task (SIGTERM, then SIGKILL after `grace` seconds) and removes it.
+	pub async fn remove(&self, deal: u64, grace: i32) -> Result<(), EngineError> {
+		let name = container_name(deal);
+		let stop = StopContainerOptions { t: Some(grace), ..Default::default() };
+		match self.docker.stop_container(&name, Some(stop)).await {
+			Ok(()) => {},
+			Err(bollard::errors::Error::DockerResponseServerError { status_code, .. })
+				if status_code == 304 || status_code == 404 => {},
+			Err(error) => return Err(failed(format!("stop {name}"))(error)),
+		}
+		let remove = RemoveContainerOptions { force: true, ..Default::default() };
+		match self.docker.remove_container(&name, Some(remove)).await {
+			Ok(()) => Ok(()),
+			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+				Ok(())
+			},
+			Err(error) => Err(failed(format!("remove {name}"))(error)),
+		}
+	}
+
+	/// The task's output so far (stdout and stderr, in order), each line with the engine's
+	/// timestamp.
+	pub async fn logs(&self, deal: u64) -> Result<Vec<u8>, EngineError> {
+		let name = container_name(deal);
+		let options = LogsOptions { stdout: true, stderr: true, ..Default::default() };
+		let mut stream = self.docker.logs(&name, Some(options));
+		let mut bytes = Vec::new();
+		while let Some(chunk) = stream.next().await {
+			let chunk = chunk.map_err(failed(format!("logs of {name}")))?;
+			bytes.extend_from_slice(&chunk.into_bytes());
+		}
+		Ok(bytes)
+	}
+
+	/// Runs `command` in deal `deal`'s task, not interactively; returns its exit code and
+	/// output.
+	pub async fn exec(&self, deal: u64, command: &[String]) -> Result<(i64, Vec<u8>), EngineError> {
+		let name = container_name(deal);
+		let options = CreateExecOptions {
+			cmd: Some(command.to_vec()),
+			attach_stdout: Some(true),
+			attach_stderr: Some(true),
+			privileged: Some(false),
+			..Default::default()
+		};
+		let exec = self
+			.docker
+			.create_exec(&name, options)
+			.await
+			.map_err(failed(format!("exec in {name}")))?;
+		let mut output = Vec::new();
+		if let StartExecResults::Attached { output: mut stream, .. } = self
+			.docker
+			.start_exec(&exec.id, None)
+			.await
+			.map_err(failed(format!("exec in {name}")))?
+		{
+			while let Some(chunk) = stream.next().await {
+				let chunk = chunk.map_err(failed(format!("exec output in {name}")))?;
+				output.extend_from_slice(&chunk.into_bytes());
+			}
+		}
+		let inspected = self
+			.docker
+			.inspect_exec(&exec.id)
+			.await
+			.map_err(failed(format!("exec in {name}")))?;
+		Ok((inspected.exit_code.unwrap_or(-1), output))
+	}
+}

@@ -1,0 +1,249 @@
+//! The worker's container engine against a real podman API service (started on a temporary
+//! socket with `scripts/containers.conf`, stopped by its PID) and an image made offline from
+//! busybox: a deal's limits read back from the engine and from inside the container (cgroup v1
+//! and v2 paths both), `exec`, logs, the worker's containers listed by label and removed; a
+//! memory hog killed with exit 137 and a fork bomb held by the pids limit while another deal's
+//! task goes on answering.
+
+use sonm_primitives::{benchmarks::*, netflags};
+use sonm_worker::tasks::{
+	engine::{Engine, TaskSpec},
+	limits::{limits_for, Always},
+};
+use std::{
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+/// `podman system service` on a socket in a temporary directory, killed when dropped.
+struct Podman {
+	child: Child,
+	socket: PathBuf,
+	_dir: tempfile::TempDir,
+}
+
+fn containers_conf() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/containers.conf")
+}
+
+impl Podman {
+	fn start() -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let socket = dir.path().join("podman.sock");
+		let child = Command::new("podman")
+			.args(["system", "service", "--time=0"])
+			.arg(format!("unix://{}", socket.display()))
+			.env("CONTAINERS_CONF", containers_conf())
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.spawn()
+			.expect("podman is installed (scripts/setup.sh)");
+		let deadline = Instant::now() + Duration::from_secs(30);
+		while !socket.exists() {
+			assert!(Instant::now() < deadline, "podman's socket did not appear");
+			std::thread::sleep(Duration::from_millis(50));
+		}
+		Self { child, socket, _dir: dir }
+	}
+
+	/// Imports a busybox rootfs as `name` (no registry needed).
+	fn import_busybox(&self, name: &str) {
+		let dir = tempfile::tempdir().unwrap();
+		let bin = dir.path().join("rootfs/bin");
+		std::fs::create_dir_all(&bin).unwrap();
+		std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+		for applet in ["sh", "cat", "echo", "sleep", "seq", "head", "ls", "nc"] {
+			std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+		}
+		let tar = dir.path().join("rootfs.tar");
+		let status = Command::new("tar")
+			.arg("-C")
+			.arg(dir.path().join("rootfs"))
+			.arg("-cf")
+			.arg(&tar)
+			.arg(".")
+			.status()
+			.unwrap();
+		assert!(status.success());
+		let out = Command::new("podman")
+			.arg("import")
+			.arg(&tar)
+			.arg(name)
+			.env("CONTAINERS_CONF", containers_conf())
+			.output()
+			.unwrap();
+		assert!(out.status.success(), "podman import: {}", String::from_utf8_lossy(&out.stderr));
+	}
+}
+
+impl Drop for Podman {
+	fn drop(&mut self) {
+		// SAFETY: signalling our own child by its PID.
+		unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+		let _ = self.child.wait();
+	}
+}
+
+const IMAGE: &str = "localhost/sonm-test-busybox:1";
+
+fn plan(cores: u64, ram: u64) -> Vec<u64> {
+	let mut values = vec![0; STANDARD_COUNT];
+	values[CPU_CORES] = cores;
+	values[RAM_SIZE] = ram;
+	values
+}
+
+fn spec(command: &str) -> TaskSpec {
+	TaskSpec {
+		image: IMAGE.into(),
+		command: vec!["sh".into(), "-c".into(), command.into()],
+		..Default::default()
+	}
+}
+
+fn sh(command: &str) -> Vec<String> {
+	vec!["sh".into(), "-c".into(), command.into()]
+}
+
+/// Runs `command` in the task and returns its trimmed output.
+async fn read(engine: &Engine, deal: u64, command: &str) -> String {
+	let (code, output) = engine.exec(deal, &sh(command)).await.unwrap();
+	let text = String::from_utf8_lossy(&output).trim().to_owned();
+	assert_eq!(code, 0, "{command}: {text}");
+	text
+}
+
+/// Waits until the task has exited and returns its exit code.
+async fn exit_code(engine: &Engine, deal: u64) -> i64 {
+	let deadline = Instant::now() + Duration::from_secs(60);
+	loop {
+		let state = engine.state(deal).await.unwrap().expect("the container exists");
+		if let Some(code) = state.exit_code {
+			return code;
+		}
+		assert!(Instant::now() < deadline, "deal {deal}'s task did not exit: {state:?}");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+}
+
+/// Removes what a failed earlier run may have left: this worker's containers and any container
+/// named for the deals the test uses.
+async fn clean(engine: &Engine, deals: &[u64]) {
+	for deal in engine.deals().await.unwrap().into_iter().chain(deals.iter().copied()) {
+		engine.remove(deal, 0).await.unwrap();
+	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let worker = format!("test-worker-{}", std::process::id());
+	let engine = Engine::connect(&podman.socket.display().to_string(), &worker).unwrap();
+	assert!(!engine.version().await.unwrap().is_empty());
+	clean(&engine, &[1, 2, 3]).await;
+
+	// One core and 64 MiB, outbound only.
+	let limits = limits_for(&plan(1, 64 << 20), netflags::OUTBOUND, Always::default()).unwrap();
+	engine.start(1, &spec("echo started; sleep 1000"), &limits, &[]).await.unwrap();
+	let state = engine.state(1).await.unwrap().unwrap();
+	assert_eq!(state.status, "running");
+	assert_eq!(state.exit_code, None);
+	assert!(state.ports.is_empty(), "no INCOMING: nothing published");
+	let memory = read(
+		&engine,
+		1,
+		"cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max",
+	)
+	.await;
+	assert_eq!(memory, (64u64 << 20).to_string());
+	let pids = read(
+		&engine,
+		1,
+		"cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max",
+	)
+	.await;
+	assert_eq!(pids, "512");
+	let cpu = read(
+		&engine,
+		1,
+		"q=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null) && \
+		 p=$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us) && echo \"$q $p\" || cat /sys/fs/cgroup/cpu.max",
+	)
+	.await;
+	let (quota, period) = cpu.split_once(' ').unwrap();
+	assert_eq!(quota.parse::<u64>().unwrap(), period.parse::<u64>().unwrap(), "one core: {cpu}");
+	assert_eq!(read(&engine, 1, "ulimit -n").await, "1024");
+	// Capabilities dropped: the effective set is empty.
+	let caps = read(&engine, 1, "grep CapEff /proc/self/status").await;
+	assert!(caps.ends_with("0000000000000000"), "{caps}");
+	let logs = String::from_utf8(engine.logs(1).await.unwrap()).unwrap();
+	assert_eq!(logs.trim(), "started");
+
+	// A memory hog is killed (137), a fork bomb is held by the pids limit, and deal 1's task
+	// goes on answering.
+	engine
+		.start(2, &spec("x=a; while true; do x=$x$x; done"), &limits, &[])
+		.await
+		.unwrap();
+	engine
+		.start(3, &spec("bomb() { bomb | bomb & }; bomb; sleep 1000"), &limits, &[])
+		.await
+		.unwrap();
+	assert_eq!(exit_code(&engine, 2).await, 137, "out of memory: killed");
+	tokio::time::sleep(Duration::from_secs(3)).await;
+	if let Ok((0, output)) = engine
+		.exec(3, &sh("cat /sys/fs/cgroup/pids/pids.current 2>/dev/null || cat /sys/fs/cgroup/pids.current"))
+		.await
+	{
+		let current: u64 = String::from_utf8_lossy(&output).trim().parse().unwrap();
+		assert!(current <= 512, "the fork bomb has {current} processes");
+	}
+	assert_eq!(read(&engine, 1, "echo alive").await, "alive");
+
+	assert_eq!(engine.deals().await.unwrap(), vec![1, 2, 3]);
+	for deal in [1, 2, 3] {
+		engine.remove(deal, 1).await.unwrap();
+		assert_eq!(engine.state(deal).await.unwrap(), None);
+	}
+	assert!(engine.deals().await.unwrap().is_empty());
+	// Removing what is gone is not an error (a restart may find a container already removed).
+	engine.remove(1, 0).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incoming_deals_publish_their_ports() {
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let worker = format!("test-worker-ports-{}", std::process::id());
+	let engine = Engine::connect(&podman.socket.display().to_string(), &worker).unwrap();
+	clean(&engine, &[10]).await;
+	let flags = netflags::INCOMING | netflags::OUTBOUND;
+	let limits = limits_for(&plan(1, 64 << 20), flags, Always::default()).unwrap();
+	let host_port =
+		std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+	let task =
+		TaskSpec { ports: vec![8080], ..spec("while true; do echo hello | nc -l -p 8080; done") };
+	engine.start(10, &task, &limits, &[host_port]).await.unwrap();
+	let state = engine.state(10).await.unwrap().unwrap();
+	assert_eq!(state.ports, vec![(8080, host_port)]);
+	assert_eq!(read(&engine, 10, "echo $SONM_PORT_0").await, host_port.to_string());
+	// The port answers from the host.
+	let deadline = Instant::now() + Duration::from_secs(20);
+	let answer = loop {
+		use std::io::Read;
+		if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", host_port)) {
+			let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+			let mut buffer = [0u8; 64];
+			if let Ok(read @ 1..) = stream.read(&mut buffer) {
+				break String::from_utf8_lossy(&buffer[..read]).into_owned();
+			}
+		}
+		assert!(Instant::now() < deadline, "port {host_port} never answered");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	};
+	assert_eq!(answer.trim(), "hello");
+	engine.remove(10, 1).await.unwrap();
+}
