@@ -72,6 +72,10 @@ pub enum Command {
 	/// Masters and their workers: a worker's deal income goes to its confirmed master.
 	#[command(subcommand)]
 	Worker(WorkerCommand),
+	/// A deal's workload on its worker: start, status, logs, exec, stop (signed by --from, the
+	/// deal's customer).
+	#[command(subcommand)]
+	Task(TaskCommand),
 	/// Your blacklist and the lists you subscribe to.
 	#[command(subcommand)]
 	Blacklist(BlacklistCommand),
@@ -533,5 +537,67 @@ pub enum WorkerCommand {
 	List {
 		/// The master [default: --from].
 		master: Option<String>,
+	},
+}
+
+/// Where a task command goes.
+#[derive(Debug, Args)]
+pub struct TaskTarget {
+	/// The deal.
+	#[arg(long)]
+	pub deal: u64,
+	/// The worker's control plane, e.g. `http://203.0.113.7:9630`.
+	#[arg(long, env = "SONM_WORKER_URL")]
+	pub worker: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+	/// Starts the deal's task.
+	Start {
+		#[command(flatten)]
+		target: TaskTarget,
+		/// The image.
+		#[arg(long)]
+		image: String,
+		/// An environment variable, NAME=value (repeatable).
+		#[arg(long = "env", short = 'e')]
+		env: Vec<String>,
+		/// A container port to publish (repeatable; the deal must allow incoming connections).
+		#[arg(long = "port", short = 'p')]
+		ports: Vec<u16>,
+		/// The command (after `--`); the image's own without it.
+		#[arg(last = true)]
+		command: Vec<String>,
+	},
+	/// The task's state: status, exit code, published ports.
+	Status {
+		#[command(flatten)]
+		target: TaskTarget,
+	},
+	/// The task's output.
+	Logs {
+		#[command(flatten)]
+		target: TaskTarget,
+		/// Keep following it until the task ends.
+		#[arg(long, short)]
+		follow: bool,
+		/// Start from this byte of the output (the `next` of an earlier call: a follower that
+		/// reconnects resumes there, without gap or repetition).
+		#[arg(long, default_value_t = 0)]
+		cursor: usize,
+	},
+	/// Runs a command in the task, not interactively.
+	Exec {
+		#[command(flatten)]
+		target: TaskTarget,
+		/// The command (after `--`).
+		#[arg(last = true, required = true)]
+		command: Vec<String>,
+	},
+	/// Stops and removes the task (its output stays readable).
+	Stop {
+		#[command(flatten)]
+		target: TaskTarget,
 	},
 }

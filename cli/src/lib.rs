@@ -43,6 +43,7 @@ async fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
 		Command::Orders(command) => market::orders(ctx, command).await,
 		Command::Deals(command) => market::deals(ctx, command).await,
 		Command::Worker(command) => market::worker(ctx, command).await,
+		Command::Task(command) => tasks::task(ctx, command).await,
 		Command::Blacklist(command) => trust::blacklist(ctx, command).await,
 		Command::Kyc(command) => trust::kyc(ctx, command).await,
 		Command::Profile(command) => trust::profile(ctx, command).await,

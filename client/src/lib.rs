@@ -10,7 +10,8 @@
 //! - [`matching`]: the market's shared matching rules on orders as the RPC serves them, with the
 //!   masters, identity levels and blacklists they read fetched from the node.
 //! - [`task_auth`]: requests to a worker's task control plane, signed with the deal's consumer
-//!   key, and their checks (signature, body, time window, replay).
+//!   key, and their checks (signature, body, time window, replay); [`task_client`]: a
+//!   customer's client of that control plane.
 
 pub mod client;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod keys;
 pub mod keystore;
 pub mod matching;
 pub mod task_auth;
+pub mod task_client;
 pub mod types;
 
 pub use client::{Balance, Client, Included, Stage, Wait};

@@ -37,8 +37,47 @@ struct File {
 	declared: DeclaredFile,
 	#[serde(default)]
 	master: MasterFile,
+	tasks: Option<TasksFile>,
 	#[serde(default)]
 	plans: Vec<PlanFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TasksFile {
+	engine: String,
+	#[serde(default = "default_control")]
+	listen: String,
+	#[serde(default = "default_ports")]
+	ports: String,
+	#[serde(default = "default_retention")]
+	log_retention: String,
+	#[serde(default = "identified")]
+	free_images_from: String,
+	#[serde(default)]
+	allowed_images: Vec<String>,
+	#[serde(default = "default_pids")]
+	pids: i64,
+}
+
+fn default_control() -> String {
+	"0.0.0.0:9630".into()
+}
+
+fn default_ports() -> String {
+	"30000-30999".into()
+}
+
+fn default_retention() -> String {
+	"24h".into()
+}
+
+fn identified() -> String {
+	"identified".into()
+}
+
+fn default_pids() -> i64 {
+	512
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,8 +198,27 @@ pub struct Config {
 	pub resources: Resources,
 	/// Figures declared instead of measured.
 	pub declared: Declared,
+	/// Running deals' workloads; `None`: the worker sells and bills only.
+	pub tasks: Option<Tasks>,
 	/// The ask plans.
 	pub plans: Vec<Plan>,
+}
+
+/// How deals' workloads run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tasks {
+	/// The Docker Engine API socket (podman's service or dockerd), `unix://PATH` or a path.
+	pub engine: String,
+	/// The customers' control plane listens here.
+	pub listen: SocketAddr,
+	/// Host ports tasks may publish on.
+	pub ports: std::ops::RangeInclusive<u16>,
+	/// How long a removed task's output stays readable, seconds.
+	pub log_retention: u64,
+	/// Which images customers may run.
+	pub policy: crate::tasks::allow::ImagePolicy,
+	/// The most processes in a task.
+	pub pids: i64,
 }
 
 /// Limits on what is sold; `None` is all the machine has.
@@ -308,6 +366,7 @@ impl Config {
 			gpu_cash_hashrate: file.declared.gpu_cash_hashrate,
 			gpu_redshift: file.declared.gpu_redshift,
 		};
+		let tasks = file.tasks.map(parse_tasks).transpose()?;
 		if file.plans.is_empty() {
 			return Err(error("plans", "no plan: the worker would sell nothing"));
 		}
@@ -336,8 +395,71 @@ impl Config {
 			billing_period,
 			resources,
 			declared,
+			tasks,
 			plans,
 		})
+	}
+}
+
+fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
+	use crate::tasks::allow::{Allowed, ImagePolicy};
+	let engine = tasks.engine.trim().trim_start_matches("unix://").to_owned();
+	if !engine.starts_with('/') {
+		return Err(error("tasks.engine", format!("{:?} is not a unix socket path", tasks.engine)));
+	}
+	let listen = tasks
+		.listen
+		.parse()
+		.map_err(|_| error("tasks.listen", format!("{:?} is not an address:port", tasks.listen)))?;
+	let ports = tasks
+		.ports
+		.split_once('-')
+		.and_then(|(low, high)| Some(low.trim().parse::<u16>().ok()?..=high.trim().parse().ok()?))
+		.filter(|range| !range.is_empty() && *range.start() > 0)
+		.ok_or_else(|| {
+			error("tasks.ports", format!("{:?} is not a range LOW-HIGH", tasks.ports))
+		})?;
+	let log_retention = duration("tasks.log_retention", &tasks.log_retention)?;
+	let free_from = identity("tasks.free_images_from", &tasks.free_images_from)?;
+	let mut allowed = Vec::new();
+	for (i, entry) in tasks.allowed_images.iter().enumerate() {
+		let (name, digest) = match entry.split_once('@') {
+			Some((name, digest)) if digest.starts_with("sha256:") => {
+				(name, Some(digest.to_owned()))
+			},
+			Some(_) => {
+				return Err(error(
+					format!("tasks.allowed_images[{i}]"),
+					format!("{entry:?}: a digest is written @sha256:..."),
+				))
+			},
+			None => (entry.as_str(), None),
+		};
+		allowed.push(Allowed { name: name.trim().to_owned(), digest });
+	}
+	if tasks.pids < 16 {
+		return Err(error("tasks.pids", "at least 16: a task needs a few processes to start"));
+	}
+	Ok(Tasks {
+		engine,
+		listen,
+		ports,
+		log_retention,
+		policy: ImagePolicy { free_from, allowed },
+		pids: tasks.pids,
+	})
+}
+
+fn identity(field: &str, text: &str) -> Result<IdentityLevel, ConfigError> {
+	match text.to_ascii_lowercase().as_str() {
+		"anonymous" => Ok(IdentityLevel::Anonymous),
+		"registered" => Ok(IdentityLevel::Registered),
+		"identified" => Ok(IdentityLevel::Identified),
+		"professional" => Ok(IdentityLevel::Professional),
+		other => Err(error(
+			field,
+			format!("unknown level {other:?}: anonymous, registered, identified, professional"),
+		)),
 	}
 }
 
@@ -380,18 +502,7 @@ fn parse_plan(field: &str, plan: PlanFile) -> Result<Plan, ConfigError> {
 			},
 		};
 	}
-	let min_identity = match plan.min_identity.to_ascii_lowercase().as_str() {
-		"anonymous" => IdentityLevel::Anonymous,
-		"registered" => IdentityLevel::Registered,
-		"identified" => IdentityLevel::Identified,
-		"professional" => IdentityLevel::Professional,
-		other => {
-			return Err(error(
-				at("min_identity"),
-				format!("unknown level {other:?}: anonymous, registered, identified, professional"),
-			))
-		},
-	};
+	let min_identity = identity(&at("min_identity"), &plan.min_identity)?;
 	let curator = plan.curator.map(|text| address(&at("curator"), text)).transpose()?;
 	let tag = plan.tag.unwrap_or_else(|| name.clone());
 	if tag.len() > 32 {
@@ -555,6 +666,36 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 				assert_eq!(gpu_by_model[0].0, "A100");
 			},
 			other => panic!("{other:?}"),
+		}
+	}
+
+	#[test]
+	fn a_tasks_section_is_read_and_its_mistakes_named() {
+		let with_tasks = |tasks: &str| {
+			let text = good().replacen("[resources]", &format!("[tasks]\n{tasks}\n[resources]"), 1);
+			Config::parse(&text)
+		};
+		let config = with_tasks(
+			"engine = \"unix:///run/podman.sock\"\nports = \"31000-31009\"\n\
+			 allowed_images = [\"busybox:1\", \"app:2@sha256:ab\"]",
+		)
+		.unwrap();
+		let tasks = config.tasks.unwrap();
+		assert_eq!(tasks.engine, "/run/podman.sock");
+		assert_eq!(tasks.ports, 31000..=31009);
+		assert_eq!(tasks.log_retention, 24 * 3600);
+		assert_eq!(tasks.policy.free_from, IdentityLevel::Identified);
+		assert_eq!(tasks.policy.allowed[1].digest.as_deref(), Some("sha256:ab"));
+		for (tasks, field) in [
+			("engine = \"tcp://x\"", "tasks.engine"),
+			("engine = \"/s\"\nports = \"9-1\"", "tasks.ports"),
+			("engine = \"/s\"\nlisten = \"x\"", "tasks.listen"),
+			("engine = \"/s\"\nlog_retention = \"forever\"", "tasks.log_retention"),
+			("engine = \"/s\"\nfree_images_from = \"vip\"", "tasks.free_images_from"),
+			("engine = \"/s\"\nallowed_images = [\"a@md5:1\"]", "tasks.allowed_images[0]"),
+			("engine = \"/s\"\npids = 1", "tasks.pids"),
+		] {
+			assert_eq!(with_tasks(tasks).unwrap_err().field, field, "{tasks}");
 		}
 	}
 

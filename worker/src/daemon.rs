@@ -13,6 +13,7 @@ use crate::{
 	index::BidIndex,
 	plans::Offer,
 	state::{DealRecord, State},
+	tasks::{control::keep_logs_and_remove, engine::Engine},
 	telemetry::Metrics,
 };
 use sonm_client::{
@@ -54,7 +55,9 @@ pub struct Worker {
 	accept_workers: Vec<String>,
 	billing_period: u64,
 	offers: Vec<Offer>,
-	state: State,
+	state: std::sync::Arc<State>,
+	/// The container engine running deals' tasks, and how long removed tasks' output is kept.
+	tasks: Option<(Engine, u64)>,
 	index: BidIndex,
 	metrics: Metrics,
 	facts: Facts,
@@ -79,7 +82,8 @@ impl Worker {
 		key: Key,
 		config: &crate::config::Config,
 		offers: Vec<Offer>,
-		state: State,
+		state: std::sync::Arc<State>,
+		tasks: Option<(Engine, u64)>,
 		metrics: Metrics,
 	) -> Self {
 		let me = key.address();
@@ -92,6 +96,7 @@ impl Worker {
 			billing_period: config.billing_period,
 			offers,
 			state,
+			tasks,
 			index: BidIndex::new(),
 			metrics,
 			facts: Facts::default(),
@@ -308,6 +313,7 @@ impl Worker {
 			.collect();
 		let asks = self.my_asks().await?;
 		self.follow_deals(&deals, &asks).await?;
+		self.remove_tasks_of_closed_deals(&deals, now).await;
 		self.bill_and_close(&deals, now).await?;
 		let asks = self.place_asks(asks).await?;
 		self.metrics.open_asks.set(asks.len() as i64);
@@ -381,6 +387,29 @@ impl Worker {
 		}
 		self.metrics.open_deals.set(deals.len() as i64);
 		Ok(())
+	}
+
+	/// Removes the containers of deals that are no longer open (closed for any reason, or
+	/// never this worker's), keeping their output; forgets kept output past its retention.
+	async fn remove_tasks_of_closed_deals(&mut self, deals: &[Deal], now: u64) {
+		let Some((engine, retention)) = &self.tasks else { return };
+		let open: HashSet<u64> = deals.iter().map(|deal| deal.id).collect();
+		match engine.deals().await {
+			Ok(running) => {
+				for deal in running.into_iter().filter(|deal| !open.contains(deal)) {
+					match keep_logs_and_remove(engine, &self.state, deal).await {
+						Ok(()) => tracing::info!(deal, "the deal is closed: its task is removed"),
+						Err(error) => tracing::warn!(deal, "removing the task failed: {error}"),
+					}
+				}
+			},
+			Err(error) => tracing::warn!("the container engine did not answer: {error}"),
+		}
+		if self.blocks % 30 == 0 {
+			if let Ok(pruned @ 1..) = self.state.prune_logs(now, *retention) {
+				tracing::info!(pruned, "forgot the output of tasks removed long ago");
+			}
+		}
 	}
 
 	/// Bills deals that are due (the billing period passed, or the customer's hold would run

@@ -8,6 +8,11 @@ use sonm_worker::{
 	inventory::Inventory,
 	load_or_measure, plans,
 	state::State,
+	tasks::{
+		control::{self, ControlPlane},
+		engine::Engine,
+		limits::Always,
+	},
 	telemetry::{self, Metrics},
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -148,7 +153,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 		.await
 		.map_err(|e| format!("worker.metrics {}: {e}", config.metrics))?;
 	tracing::info!(%bound, "metrics on /metrics, health on /health");
-	let state = State::open(&config.data_dir).map_err(|e| e.to_string())?;
+	let state = std::sync::Arc::new(State::open(&config.data_dir).map_err(|e| e.to_string())?);
 	let key = load_key(&config)?;
 	tracing::info!(worker = %key.address(), data_dir = %config.data_dir.display(), "starting");
 	let (benchmarks, measured) =
@@ -169,7 +174,35 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 			},
 		}
 	};
-	let worker = Worker::new(client, key, &config, offers, state, metrics);
+	let tasks = match &config.tasks {
+		Some(tasks) => {
+			let engine = Engine::connect(&tasks.engine, &key.address())
+				.map_err(|e| format!("tasks.engine: {e}"))?;
+			let version = engine.version().await.map_err(|e| format!("tasks.engine: {e}"))?;
+			tracing::info!(engine = %tasks.engine, %version, "container engine");
+			let plans = offers
+				.iter()
+				.map(|offer| (offer.plan.clone(), offer.benchmarks.clone(), offer.netflags))
+				.collect();
+			let plane = ControlPlane::new(
+				client.clone(),
+				engine.clone(),
+				state.clone(),
+				key.address(),
+				tasks.policy.clone(),
+				tasks.ports.clone(),
+				Always { pids: tasks.pids, ..Always::default() },
+				plans,
+			);
+			let bound = control::serve(tasks.listen, std::sync::Arc::new(plane))
+				.await
+				.map_err(|e| format!("tasks.listen {}: {e}", tasks.listen))?;
+			tracing::info!(%bound, "the customers' control plane");
+			Some((engine, tasks.log_retention))
+		},
+		None => None,
+	};
+	let worker = Worker::new(client, key, &config, offers, state, tasks, metrics);
 	tokio::select! {
 		_ = worker.run() => unreachable!("the worker runs until stopped"),
 		_ = tokio::signal::ctrl_c() => {

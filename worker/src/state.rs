@@ -14,6 +14,11 @@ const ASKS: TableDefinition<&str, u64> = TableDefinition::new("asks");
 const DEALS: TableDefinition<u64, &str> = TableDefinition::new("deals");
 /// Name -> JSON value: `benchmarks`, `finalized`.
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+/// Deal id -> the output of its removed task: 8 bytes of unix seconds (when kept), then the
+/// bytes.
+const LOGS: TableDefinition<u64, &[u8]> = TableDefinition::new("logs");
+/// Deal id -> the customer who may read its kept output (SS58).
+const LOG_OWNERS: TableDefinition<u64, &str> = TableDefinition::new("log_owners");
 
 /// A deal the worker serves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +59,8 @@ impl State {
 			tx.open_table(ASKS)?;
 			tx.open_table(DEALS)?;
 			tx.open_table(META)?;
+			tx.open_table(LOGS)?;
+			tx.open_table(LOG_OWNERS)?;
 			Ok(())
 		})?;
 		Ok(state)
@@ -131,6 +138,63 @@ impl State {
 		})
 	}
 
+	/// Keeps the output of deal `id`'s removed task, for its customer `owner` to read.
+	pub fn keep_logs(&self, id: u64, owner: &str, bytes: &[u8]) -> Result<(), StateError> {
+		let now = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_secs())
+			.unwrap_or_default();
+		let mut value = now.to_be_bytes().to_vec();
+		value.extend_from_slice(bytes);
+		self.write(|tx| {
+			tx.open_table(LOGS)?.insert(id, value.as_slice())?;
+			tx.open_table(LOG_OWNERS)?.insert(id, owner)?;
+			Ok(())
+		})
+	}
+
+	/// Who may read deal `id`'s kept output.
+	pub fn log_owner(&self, id: u64) -> Result<Option<String>, StateError> {
+		let tx = self.db.begin_read().map_err(|e| self.fail(e))?;
+		let table = tx.open_table(LOG_OWNERS).map_err(|e| self.fail(e))?;
+		let value = table.get(id).map_err(|e| self.fail(e))?;
+		Ok(value.map(|value| value.value().to_owned()))
+	}
+
+	/// The kept output of deal `id`'s removed task.
+	pub fn logs(&self, id: u64) -> Result<Option<Vec<u8>>, StateError> {
+		let tx = self.db.begin_read().map_err(|e| self.fail(e))?;
+		let table = tx.open_table(LOGS).map_err(|e| self.fail(e))?;
+		let value = table.get(id).map_err(|e| self.fail(e))?;
+		Ok(value.map(|value| value.value().get(8..).unwrap_or_default().to_vec()))
+	}
+
+	/// Forgets kept outputs older than `retention` seconds at `now`; returns how many.
+	pub fn prune_logs(&self, now: u64, retention: u64) -> Result<usize, StateError> {
+		let tx = self.db.begin_write().map_err(|e| self.fail(e))?;
+		let pruned = {
+			let mut table = tx.open_table(LOGS).map_err(|e| self.fail(e))?;
+			let old: Vec<u64> = table
+				.iter()
+				.map_err(|e| self.fail(e))?
+				.filter_map(Result::ok)
+				.filter(|(_, value)| {
+					let kept = value.value().get(..8).and_then(|b| b.try_into().ok());
+					kept.is_some_and(|b| now.saturating_sub(u64::from_be_bytes(b)) > retention)
+				})
+				.map(|(id, _)| id.value())
+				.collect();
+			let mut owners = tx.open_table(LOG_OWNERS).map_err(|e| self.fail(e))?;
+			for id in &old {
+				table.remove(id).map_err(|e| self.fail(e))?;
+				owners.remove(id).map_err(|e| self.fail(e))?;
+			}
+			old.len()
+		};
+		tx.commit().map_err(|e| self.fail(e))?;
+		Ok(pruned)
+	}
+
 	/// The cached benchmarks, if any.
 	pub fn benchmarks(&self) -> Result<Option<Benchmarks>, StateError> {
 		self.meta("benchmarks")
@@ -182,5 +246,22 @@ mod tests {
 		assert_eq!(state.benchmarks().unwrap().unwrap().values, [1; 12]);
 		state.deal_closed(9).unwrap();
 		assert!(state.deals().unwrap().is_empty());
+	}
+
+	#[test]
+	fn kept_logs_are_read_back_and_pruned_after_their_retention() {
+		let dir = tempfile::tempdir().unwrap();
+		let state = State::open(dir.path()).unwrap();
+		state.keep_logs(3, "bob", b"line one\nline two\n").unwrap();
+		assert_eq!(state.log_owner(3).unwrap().as_deref(), Some("bob"));
+		assert_eq!(state.logs(3).unwrap().as_deref(), Some(&b"line one\nline two\n"[..]));
+		assert_eq!(state.logs(4).unwrap(), None);
+		let now = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.unwrap()
+			.as_secs();
+		assert_eq!(state.prune_logs(now, 3600).unwrap(), 0, "kept within the hour");
+		assert_eq!(state.prune_logs(now + 3601, 3600).unwrap(), 1);
+		assert_eq!(state.logs(3).unwrap(), None);
 	}
 }

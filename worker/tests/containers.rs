@@ -5,86 +5,15 @@
 //! memory hog killed with exit 137 and a fork bomb held by the pids limit while another deal's
 //! task goes on answering.
 
+mod support;
+
 use sonm_primitives::{benchmarks::*, netflags};
 use sonm_worker::tasks::{
 	engine::{Engine, TaskSpec},
 	limits::{limits_for, Always},
 };
-use std::{
-	path::{Path, PathBuf},
-	process::{Child, Command, Stdio},
-	time::{Duration, Instant},
-};
-
-/// `podman system service` on a socket in a temporary directory, killed when dropped.
-struct Podman {
-	child: Child,
-	socket: PathBuf,
-	_dir: tempfile::TempDir,
-}
-
-fn containers_conf() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/containers.conf")
-}
-
-impl Podman {
-	fn start() -> Self {
-		let dir = tempfile::tempdir().unwrap();
-		let socket = dir.path().join("podman.sock");
-		let child = Command::new("podman")
-			.args(["system", "service", "--time=0"])
-			.arg(format!("unix://{}", socket.display()))
-			.env("CONTAINERS_CONF", containers_conf())
-			.stdin(Stdio::null())
-			.stdout(Stdio::null())
-			.stderr(Stdio::null())
-			.spawn()
-			.expect("podman is installed (scripts/setup.sh)");
-		let deadline = Instant::now() + Duration::from_secs(30);
-		while !socket.exists() {
-			assert!(Instant::now() < deadline, "podman's socket did not appear");
-			std::thread::sleep(Duration::from_millis(50));
-		}
-		Self { child, socket, _dir: dir }
-	}
-
-	/// Imports a busybox rootfs as `name` (no registry needed).
-	fn import_busybox(&self, name: &str) {
-		let dir = tempfile::tempdir().unwrap();
-		let bin = dir.path().join("rootfs/bin");
-		std::fs::create_dir_all(&bin).unwrap();
-		std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-		for applet in ["sh", "cat", "echo", "sleep", "seq", "head", "ls", "nc"] {
-			std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
-		}
-		let tar = dir.path().join("rootfs.tar");
-		let status = Command::new("tar")
-			.arg("-C")
-			.arg(dir.path().join("rootfs"))
-			.arg("-cf")
-			.arg(&tar)
-			.arg(".")
-			.status()
-			.unwrap();
-		assert!(status.success());
-		let out = Command::new("podman")
-			.arg("import")
-			.arg(&tar)
-			.arg(name)
-			.env("CONTAINERS_CONF", containers_conf())
-			.output()
-			.unwrap();
-		assert!(out.status.success(), "podman import: {}", String::from_utf8_lossy(&out.stderr));
-	}
-}
-
-impl Drop for Podman {
-	fn drop(&mut self) {
-		// SAFETY: signalling our own child by its PID.
-		unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
-		let _ = self.child.wait();
-	}
-}
+use std::time::{Duration, Instant};
+use support::Podman;
 
 const IMAGE: &str = "localhost/sonm-test-busybox:1";
 
@@ -147,7 +76,10 @@ async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
 
 	// One core and 64 MiB, outbound only.
 	let limits = limits_for(&plan(1, 64 << 20), netflags::OUTBOUND, Always::default()).unwrap();
-	engine.start(1, &spec("echo started; sleep 1000"), &limits, &[]).await.unwrap();
+	engine
+		.start(1, "customer", &spec("echo started; sleep 1000"), &limits, &[])
+		.await
+		.unwrap();
 	let state = engine.state(1).await.unwrap().unwrap();
 	assert_eq!(state.status, "running");
 	assert_eq!(state.exit_code, None);
@@ -185,11 +117,11 @@ async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
 	// A memory hog is killed (137), a fork bomb is held by the pids limit, and deal 1's task
 	// goes on answering.
 	engine
-		.start(2, &spec("x=a; while true; do x=$x$x; done"), &limits, &[])
+		.start(2, "customer", &spec("x=a; while true; do x=$x$x; done"), &limits, &[])
 		.await
 		.unwrap();
 	engine
-		.start(3, &spec("bomb() { bomb | bomb & }; bomb; sleep 1000"), &limits, &[])
+		.start(3, "customer", &spec("bomb() { bomb | bomb & }; bomb; sleep 1000"), &limits, &[])
 		.await
 		.unwrap();
 	assert_eq!(exit_code(&engine, 2).await, 137, "out of memory: killed");
@@ -226,7 +158,7 @@ async fn incoming_deals_publish_their_ports() {
 		std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 	let task =
 		TaskSpec { ports: vec![8080], ..spec("while true; do echo hello | nc -l -p 8080; done") };
-	engine.start(10, &task, &limits, &[host_port]).await.unwrap();
+	engine.start(10, "customer", &task, &limits, &[host_port]).await.unwrap();
 	let state = engine.state(10).await.unwrap().unwrap();
 	assert_eq!(state.ports, vec![(8080, host_port)]);
 	assert_eq!(read(&engine, 10, "echo $SONM_PORT_0").await, host_port.to_string());

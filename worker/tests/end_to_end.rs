@@ -9,150 +9,15 @@
 //! workers (one confirmed with the CLI, one by the master's own worker from its configuration),
 //! whose deals pay the master.
 
-#[path = "../../cli/tests/common/mod.rs"]
-mod common;
+mod support;
 
-use common::{free_port, workspace_bin, DevNode, PATIENCE};
 use serde_json::Value;
-use std::{
-	io::{Read, Write},
-	path::{Path, PathBuf},
-	process::{Child, Command, Stdio},
-	time::{Duration, Instant},
-};
+use support::{wait_for, Chain, WorkerProcess};
 
-const WORKER_BIN: &str = env!("CARGO_BIN_EXE_sonm-worker");
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 const EVE: &str = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
 const FERDIE: &str = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";
-
-/// A `sonm-worker run` process, killed by its PID when dropped; its log is printed when the
-/// test fails.
-struct WorkerProcess {
-	child: Option<Child>,
-	log: PathBuf,
-	metrics: String,
-}
-
-impl WorkerProcess {
-	fn start(dir: &Path, name: &str, config: &str) -> Self {
-		let config_path = dir.join(format!("{name}.toml"));
-		std::fs::write(&config_path, config).unwrap();
-		let log = dir.join(format!("{name}.log"));
-		let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
-		let metrics = format!("127.0.0.1:{}", free_port());
-		let child = Command::new(WORKER_BIN)
-			.arg("--config")
-			.arg(&config_path)
-			.args(["--metrics", &metrics, "run"])
-			.env("RUST_LOG", "info")
-			.stdin(Stdio::null())
-			.stdout(file.try_clone().unwrap())
-			.stderr(file)
-			.spawn()
-			.expect("sonm-worker starts");
-		Self { child: Some(child), log, metrics }
-	}
-
-	/// `kill -9`: no chance to tidy up.
-	fn kill_hard(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			// SAFETY: signalling our own child by its PID.
-			unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
-			let _ = child.wait();
-		}
-	}
-
-	/// `GET path` on the metrics address.
-	fn http_get(&self, path: &str) -> String {
-		let Ok(mut stream) = std::net::TcpStream::connect(&self.metrics) else {
-			return String::new();
-		};
-		let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: worker\r\n\r\n");
-		let mut response = String::new();
-		let _ = stream.read_to_string(&mut response);
-		response
-	}
-}
-
-impl Drop for WorkerProcess {
-	fn drop(&mut self) {
-		self.kill_hard();
-		if std::thread::panicking() {
-			let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-			let lines: Vec<&str> = log.lines().collect();
-			eprintln!(
-				"--- {} tail ---\n{}",
-				self.log.display(),
-				lines[lines.len().saturating_sub(60)..].join("\n")
-			);
-		}
-	}
-}
-
-struct Chain {
-	node: DevNode,
-	dir: tempfile::TempDir,
-}
-
-impl Chain {
-	fn start() -> Self {
-		let dir = tempfile::tempdir().unwrap();
-		let node = DevNode::start(dir.path(), free_port(), free_port());
-		let chain = Self { node, dir };
-		wait_for("the node to answer", || chain.try_json(&["masternode", "status"]));
-		chain
-	}
-
-	fn try_json(&self, args: &[&str]) -> Option<Value> {
-		let out = Command::new(workspace_bin("sonm"))
-			.args(["--url", &self.node.url, "-o", "json"])
-			.arg("--keystore")
-			.arg(self.dir.path().join("keystore"))
-			.args(args)
-			.env_remove("SONM_FROM")
-			.output()
-			.expect("sonm runs");
-		out.status.success().then(|| serde_json::from_slice(&out.stdout).ok()).flatten()
-	}
-
-	/// `sonm -o json ARGS`, which must succeed.
-	fn json(&self, args: &[&str]) -> Value {
-		self.try_json(args).unwrap_or_else(|| panic!("sonm {args:?} failed"))
-	}
-
-	/// A worker config for `key` selling `plans`.
-	fn worker_config(&self, name: &str, key: &str, extra: &str, plans: &str) -> String {
-		format!(
-			"[chain]\nurl = \"{}\"\nkey = \"{key}\"\n{extra}\n[worker]\ndata_dir = \"{}\"\n\
-			 billing_period = \"6s\"\n[resources]\ncpu_cores = 2\nram = \"1 GiB\"\n\
-			 storage = \"1 GiB\"\n[declared]\nnet_download = \"100 Mbit/s\"\n\
-			 net_upload = \"100 Mbit/s\"\n{plans}",
-			self.node.url,
-			self.dir.path().join(name).display()
-		)
-	}
-
-	/// `author`'s open asks.
-	fn asks_of(&self, author: &str) -> Vec<Value> {
-		let list = self.json(&["orders", "list", "--side", "ask", "--author", author]);
-		list.as_array().cloned().unwrap_or_default()
-	}
-
-	fn deal(&self, id: u64) -> Option<Value> {
-		let out = self.try_json(&["deals", "show", &id.to_string()])?;
-		Some(out["deal"].clone())
-	}
-
-	/// Places a bid with the CLI and returns its id and the order as the chain holds it.
-	fn bid(&self, from: &str, args: &[&str]) -> (u64, Value) {
-		let mut all = vec!["--from", from, "orders", "create", "--side", "bid"];
-		all.extend_from_slice(args);
-		let placed = self.json(&all);
-		(placed["id"].as_u64().unwrap(), placed["order"].clone())
-	}
-}
 
 const PLANS: &str = r#"
 [[plans]]
@@ -171,18 +36,6 @@ price = "0.18 SNM/h"
 duration = "spot"
 netflags = ["outbound"]
 "#;
-
-/// Polls `check` every half second until it returns something.
-fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-	let deadline = Instant::now() + PATIENCE;
-	loop {
-		if let Some(value) = check() {
-			return value;
-		}
-		assert!(Instant::now() < deadline, "timed out waiting for {what}");
-		std::thread::sleep(Duration::from_millis(500));
-	}
-}
 
 fn tags(asks: &[Value]) -> Vec<String> {
 	let mut tags: Vec<String> =

@@ -3,4 +3,5 @@
 pub mod accounts;
 pub mod market;
 pub mod staking;
+pub mod tasks;
 pub mod trust;

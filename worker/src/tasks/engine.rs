@@ -22,6 +22,8 @@ use std::collections::HashMap;
 pub const DEAL_LABEL: &str = "sonm.deal";
 /// The label that carries the worker that runs it.
 pub const WORKER_LABEL: &str = "sonm.worker";
+/// The label that carries the deal's customer, who may read the output after the deal.
+pub const CONSUMER_LABEL: &str = "sonm.consumer";
 
 /// What the customer asks to run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -52,6 +54,8 @@ pub struct TaskState {
 	pub exit_code: Option<i64>,
 	/// Container port -> host port.
 	pub ports: Vec<(u16, u16)>,
+	/// The deal's customer (SS58), from the container's label.
+	pub consumer: String,
 }
 
 /// An engine failure, with what was being done.
@@ -93,11 +97,24 @@ impl Engine {
 		Ok(version.version.unwrap_or_default())
 	}
 
+	/// The content digest (`sha256:...`) of a local image, or `None` when the engine does not
+	/// have it.
+	pub async fn image_digest(&self, image: &str) -> Result<Option<String>, EngineError> {
+		match self.docker.inspect_image(image).await {
+			Ok(inspected) => Ok(inspected.id),
+			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+				Ok(None)
+			},
+			Err(error) => Err(failed(format!("inspect image {image}"))(error)),
+		}
+	}
+
 	/// Creates and starts deal `deal`'s task with `limits`; `host_ports` are the host ports for
 	/// the spec's ports, in order (ignored unless the limits allow publishing).
 	pub async fn start(
 		&self,
 		deal: u64,
+		consumer: &str,
 		spec: &TaskSpec,
 		limits: &TaskLimits,
 		host_ports: &[u16],
@@ -149,6 +166,7 @@ impl Engine {
 		let labels = HashMap::from([
 			(DEAL_LABEL.to_owned(), deal.to_string()),
 			(WORKER_LABEL.to_owned(), self.worker.clone()),
+			(CONSUMER_LABEL.to_owned(), consumer.to_owned()),
 		]);
 		let body = ContainerCreateBody {
 			image: Some(spec.image.clone()),
@@ -189,6 +207,11 @@ impl Engine {
 			},
 			Err(error) => return Err(failed(format!("inspect {name}"))(error)),
 		};
+		let consumer = inspected
+			.config
+			.as_ref()
+			.and_then(|config| config.labels.as_ref()?.get(CONSUMER_LABEL).cloned())
+			.unwrap_or_default();
 		let state = inspected.state.unwrap_or_default();
 		let status = state.status.map(|status| status.to_string()).unwrap_or_default();
 		let exited = !state.running.unwrap_or(false);
@@ -213,6 +236,7 @@ impl Engine {
 			status,
 			exit_code: exited.then_some(state.exit_code).flatten(),
 			ports,
+			consumer,
 		}))
 	}
 
@@ -227,12 +251,24 @@ impl Engine {
 			Some(Err(error)) => return Err(failed(format!("wait for {name}"))(error)),
 			None => -1,
 		};
+		let consumer = self
+			.docker
+			.list_containers(Some(ListContainersOptions {
+				all: true,
+				filters: Some(HashMap::from([("name".to_owned(), vec![name.clone()])])),
+				..Default::default()
+			}))
+			.await
+			.ok()
+			.and_then(|list| list.into_iter().next()?.labels?.get(CONSUMER_LABEL).cloned())
+			.unwrap_or_default();
 		Ok(TaskState {
 			deal,
 			container: name,
 			status: "exited".into(),
 			exit_code: Some(code),
 			ports: Vec::new(),
+			consumer,
 		})
 	}
 

@@ -1,0 +1,102 @@
+//! `sonm task`: a deal's workload on its worker, through the worker's control plane, every
+//! request signed by --from (the deal's customer).
+
+use crate::{
+	args::{TaskCommand, TaskTarget},
+	context::Context,
+	error::{CliError, Kind},
+};
+use serde_json::{json, Value};
+use sonm_client::task_client::{TaskClient, TaskError};
+use std::time::Duration;
+
+pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliError> {
+	match command {
+		TaskCommand::Start { target, image, env, ports, command } => {
+			let client = client(ctx, &target)?;
+			let spec = json!({ "image": image, "command": command, "env": env, "ports": ports });
+			let path = format!("/deals/{}/task", target.deal);
+			let answer = client.request("POST", &path, target.deal, Some(&spec)).await;
+			let answer = answer.map_err(refused)?;
+			ctx.print(answer.clone(), || {
+				format!("task of deal {} started\n{}", target.deal, state(&answer))
+			});
+		},
+		TaskCommand::Status { target } => {
+			let client = client(ctx, &target)?;
+			let path = format!("/deals/{}/task", target.deal);
+			let answer = client.request("GET", &path, target.deal, None).await.map_err(refused)?;
+			ctx.print(answer.clone(), || state(&answer));
+		},
+		TaskCommand::Logs { target, follow, cursor: from } => {
+			let client = client(ctx, &target)?;
+			let mut cursor = from;
+			loop {
+				let path = format!("/deals/{}/logs?from={cursor}", target.deal);
+				let answer =
+					client.request("GET", &path, target.deal, None).await.map_err(refused)?;
+				let text = answer["text"].as_str().unwrap_or_default().to_owned();
+				cursor = answer["next"].as_u64().unwrap_or(cursor as u64) as usize;
+				let running = answer["running"].as_bool().unwrap_or(false);
+				ctx.print(answer, || text.trim_end_matches('\n').to_owned());
+				if !follow || !running {
+					break;
+				}
+				tokio::time::sleep(Duration::from_millis(500)).await;
+			}
+		},
+		TaskCommand::Exec { target, command } => {
+			let client = client(ctx, &target)?;
+			let path = format!("/deals/{}/exec", target.deal);
+			let body = json!({ "command": command });
+			let answer =
+				client.request("POST", &path, target.deal, Some(&body)).await.map_err(refused)?;
+			let output = answer["output"].as_str().unwrap_or_default().to_owned();
+			let code = answer["exitCode"].as_i64().unwrap_or(-1);
+			ctx.print(answer, || format!("{}(exit code {code})", output));
+		},
+		TaskCommand::Stop { target } => {
+			let client = client(ctx, &target)?;
+			let path = format!("/deals/{}/stop", target.deal);
+			let answer = client
+				.request("POST", &path, target.deal, Some(&json!({})))
+				.await
+				.map_err(refused)?;
+			ctx.print(answer, || format!("task of deal {} stopped and removed", target.deal));
+		},
+	}
+	Ok(())
+}
+
+fn client(ctx: &Context, target: &TaskTarget) -> Result<TaskClient, CliError> {
+	Ok(TaskClient::new(&target.worker, ctx.signer()?))
+}
+
+/// A task's state, short.
+fn state(answer: &Value) -> String {
+	let task = &answer["task"];
+	if task.is_null() {
+		return "no task".into();
+	}
+	let mut text = format!("status {}", task["status"].as_str().unwrap_or("?"));
+	if let Some(code) = task["exit_code"].as_i64() {
+		text.push_str(&format!(", exit code {code}"));
+		if code == 137 {
+			text.push_str(" (killed: out of memory or stopped)");
+		}
+	}
+	for port in task["ports"].as_array().into_iter().flatten() {
+		text.push_str(&format!("\nport {} -> host port {}", port[0], port[1]));
+	}
+	text
+}
+
+fn refused(error: TaskError) -> CliError {
+	match error {
+		TaskError::Refused { status, error, message } => CliError::new(
+			if status == 401 || status == 403 { Kind::Key } else { Kind::NotPossible },
+			format!("the worker refused: {error}: {message}"),
+		),
+		TaskError::Transport { .. } => CliError::new(Kind::Connection, error.to_string()),
+	}
+}

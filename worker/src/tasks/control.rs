@@ -1,0 +1,439 @@
+//! The customer's control plane: one HTTP + JSON service (axum) over the task engine. Every
+//! request carries a [`SignedRequest`] in `x-sonm-*` headers; the deal's consumer may do
+//! everything, the supplier and its master may read the status only.
+//!
+//! | request | what it does |
+//! | --- | --- |
+//! | `POST /deals/{deal}/task` (a [`TaskSpec`]) | starts the deal's task |
+//! | `GET /deals/{deal}/task` | its state: status, exit code, published ports |
+//! | `GET /deals/{deal}/logs?from=N` | its output from byte `N` on; `next` is the cursor to resume from |
+//! | `POST /deals/{deal}/exec` (`{"command": [...]}`) | runs a command in it, not interactively |
+//! | `POST /deals/{deal}/stop` | stops and removes it (its logs stay readable) |
+//!
+//! The handlers are plain functions of a [`Request`]; HTTP is one transport of them, so that a
+//! libp2p stream or a browser console can carry the same requests.
+
+use crate::{
+	state::State,
+	tasks::{
+		allow::ImagePolicy,
+		engine::{Engine, TaskSpec},
+		limits::{limits_for, Always},
+	},
+};
+use axum::{
+	body::Bytes,
+	extract::{Path, Query, State as AxumState},
+	http::{HeaderMap, Method, StatusCode, Uri},
+	response::{IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use serde::Deserialize;
+use serde_json::json;
+use sonm_client::{
+	matching::parse_identity,
+	task_auth::{AuthError, NonceCache, SignedRequest},
+	Client,
+};
+use std::{
+	net::SocketAddr,
+	ops::RangeInclusive,
+	sync::{Arc, Mutex},
+};
+
+/// What the control plane needs.
+pub struct ControlPlane {
+	/// The chain, to read deals and identity levels.
+	pub client: Client,
+	/// The container engine.
+	pub engine: Engine,
+	/// The worker's database: deals' plans and kept logs.
+	pub state: Arc<State>,
+	/// This worker's account (SS58).
+	pub me: String,
+	/// Which images customers may run.
+	pub policy: ImagePolicy,
+	/// Host ports tasks may publish on.
+	pub ports: RangeInclusive<u16>,
+	/// Limits every task has.
+	pub always: Always,
+	/// Each plan's ask benchmarks and network flags, by plan name.
+	pub plans: Vec<(String, Vec<u64>, u8)>,
+	nonces: Mutex<NonceCache>,
+}
+
+/// A refusal or failure, with its HTTP status and a named error.
+#[derive(Debug)]
+pub struct ControlError {
+	status: StatusCode,
+	error: &'static str,
+	message: String,
+}
+
+impl ControlError {
+	fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> Self {
+		Self { status, error, message: message.into() }
+	}
+}
+
+impl From<AuthError> for ControlError {
+	fn from(error: AuthError) -> Self {
+		let name = match &error {
+			AuthError::Malformed(_) => "Malformed",
+			AuthError::BadSignature => "BadSignature",
+			AuthError::BodyMismatch => "BodyMismatch",
+			AuthError::Stale { .. } => "Stale",
+			AuthError::Replayed(_) => "Replayed",
+			AuthError::NotAllowed { .. } => "NotAllowed",
+		};
+		let status = match error {
+			AuthError::NotAllowed { .. } => StatusCode::FORBIDDEN,
+			_ => StatusCode::UNAUTHORIZED,
+		};
+		Self::new(status, name, error.to_string())
+	}
+}
+
+impl IntoResponse for ControlError {
+	fn into_response(self) -> Response {
+		(self.status, Json(json!({ "error": self.error, "message": self.message }))).into_response()
+	}
+}
+
+/// Who is asking, once the signature checked out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+	Customer,
+	Supplier,
+}
+
+impl ControlPlane {
+	/// A control plane over `engine` for the worker `me`.
+	#[allow(clippy::too_many_arguments)]
+	pub fn new(
+		client: Client,
+		engine: Engine,
+		state: Arc<State>,
+		me: String,
+		policy: ImagePolicy,
+		ports: RangeInclusive<u16>,
+		always: Always,
+		plans: Vec<(String, Vec<u64>, u8)>,
+	) -> Self {
+		Self {
+			client,
+			engine,
+			state,
+			me,
+			policy,
+			ports,
+			always,
+			plans,
+			nonces: Mutex::new(NonceCache::default()),
+		}
+	}
+
+	/// Checks the request's signature, body, window and nonce, and who the signer is to the
+	/// open deal `deal` of this worker.
+	async fn authorize(
+		&self,
+		method: &Method,
+		uri: &Uri,
+		headers: &HeaderMap,
+		deal: u64,
+		body: &[u8],
+	) -> Result<Role, ControlError> {
+		let header = |name: &str| {
+			headers
+				.get(name)
+				.and_then(|value| value.to_str().ok())
+				.map(str::to_owned)
+				.ok_or_else(|| {
+					ControlError::from(AuthError::Malformed(format!("missing header {name}")))
+				})
+		};
+		let request = SignedRequest {
+			method: method.to_string(),
+			path: uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+			deal,
+			body_sha256: header("x-sonm-body-sha256")?,
+			timestamp: header("x-sonm-timestamp")?
+				.parse()
+				.map_err(|_| AuthError::Malformed("x-sonm-timestamp is not a number".into()))?,
+			nonce: header("x-sonm-nonce")?,
+			account: header("x-sonm-account")?,
+			signature: header("x-sonm-signature")?,
+		};
+		let now = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_secs())
+			.unwrap_or_default();
+		request.verify(body, now)?;
+		self.nonces.lock().expect("not poisoned").check_and_record(&request, now)?;
+		let chain_deal = self
+			.client
+			.deal(deal)
+			.await
+			.map_err(|e| ControlError::new(StatusCode::BAD_GATEWAY, "Chain", e.to_string()))?;
+		let Some(chain_deal) = chain_deal else {
+			// A closed deal: its customer may still read the kept output.
+			let owner = self.state.log_owner(deal).map_err(engine_error)?;
+			return match owner {
+				Some(owner) if owner == request.account => Ok(Role::Customer),
+				Some(_) => Err(AuthError::NotAllowed {
+					account: request.account,
+					action: "read the output of".into(),
+					deal,
+				}
+				.into()),
+				None => Err(ControlError::new(
+					StatusCode::NOT_FOUND,
+					"NoDeal",
+					format!("no open deal {deal}, and no output kept for it"),
+				)),
+			};
+		};
+		if chain_deal.supplier != self.me {
+			return Err(ControlError::new(
+				StatusCode::NOT_FOUND,
+				"NotThisWorker",
+				format!("deal {deal} is served by {}, not this worker", chain_deal.supplier),
+			));
+		}
+		if request.account == chain_deal.consumer {
+			Ok(Role::Customer)
+		} else if request.account == chain_deal.supplier || request.account == chain_deal.payee {
+			Ok(Role::Supplier)
+		} else {
+			Err(AuthError::NotAllowed { account: request.account, action: "act on".into(), deal }
+				.into())
+		}
+	}
+
+	fn customer_only(role: Role, account_action: &str, deal: u64) -> Result<(), ControlError> {
+		match role {
+			Role::Customer => Ok(()),
+			Role::Supplier => Err(AuthError::NotAllowed {
+				account: "the supplier".into(),
+				action: account_action.into(),
+				deal,
+			}
+			.into()),
+		}
+	}
+
+	/// The first free host port of the range for each of `count` ports.
+	fn host_ports(&self, count: usize) -> Result<Vec<u16>, ControlError> {
+		let ports: Vec<u16> = self
+			.ports
+			.clone()
+			.filter(|port| std::net::TcpListener::bind(("0.0.0.0", *port)).is_ok())
+			.take(count)
+			.collect();
+		if ports.len() < count {
+			return Err(ControlError::new(
+				StatusCode::SERVICE_UNAVAILABLE,
+				"NoFreePorts",
+				format!("fewer than {count} free ports in {:?}", self.ports),
+			));
+		}
+		Ok(ports)
+	}
+}
+
+fn engine_error(error: impl ToString) -> ControlError {
+	ControlError::new(StatusCode::BAD_GATEWAY, "Engine", error.to_string())
+}
+
+async fn start_task(
+	AxumState(plane): AxumState<Arc<ControlPlane>>,
+	Path(deal): Path<u64>,
+	method: Method,
+	uri: Uri,
+	headers: HeaderMap,
+	body: Bytes,
+) -> Result<Response, ControlError> {
+	let role = plane.authorize(&method, &uri, &headers, deal, &body).await?;
+	ControlPlane::customer_only(role, "start a task of", deal)?;
+	let spec: TaskSpec = serde_json::from_slice(&body)
+		.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadTask", e.to_string()))?;
+	if spec.image.trim().is_empty() {
+		return Err(ControlError::new(StatusCode::BAD_REQUEST, "BadTask", "no image"));
+	}
+	if plane.engine.state(deal).await.map_err(engine_error)?.is_some() {
+		return Err(ControlError::new(
+			StatusCode::CONFLICT,
+			"TaskExists",
+			format!("deal {deal} already has a task: stop it first"),
+		));
+	}
+	let record = plane
+		.state
+		.deals()
+		.map_err(engine_error)?
+		.into_iter()
+		.find(|(id, _)| *id == deal)
+		.map(|(_, record)| record)
+		.ok_or_else(|| {
+			ControlError::new(
+				StatusCode::SERVICE_UNAVAILABLE,
+				"DealNotReady",
+				format!("the worker has not taken up deal {deal} yet; try again in a block"),
+			)
+		})?;
+	let consumer = headers
+		.get("x-sonm-account")
+		.and_then(|value| value.to_str().ok())
+		.unwrap_or_default()
+		.to_owned();
+	let consumer_level = {
+		let level = plane.client.identity_level(&consumer).await.unwrap_or_default();
+		parse_identity(&level).unwrap_or_default()
+	};
+	let digest = plane.engine.image_digest(&spec.image).await.map_err(engine_error)?;
+	plane
+		.policy
+		.permits(&spec.image, digest.as_deref(), consumer_level)
+		.map_err(|e| ControlError::new(StatusCode::FORBIDDEN, "ImageNotAllowed", e.to_string()))?;
+	let (_, benchmarks, flags) =
+		plane.plans.iter().find(|(name, ..)| *name == record.plan).ok_or_else(|| {
+			ControlError::new(StatusCode::CONFLICT, "NoPlan", "the deal's plan is gone")
+		})?;
+	let limits = limits_for(benchmarks, *flags, plane.always)
+		.map_err(|e| ControlError::new(StatusCode::CONFLICT, "BadTerms", e.to_string()))?;
+	let host_ports =
+		if limits.publish_ports { plane.host_ports(spec.ports.len())? } else { Vec::new() };
+	plane
+		.engine
+		.start(deal, &consumer, &spec, &limits, &host_ports)
+		.await
+		.map_err(engine_error)?;
+	let state = plane.engine.state(deal).await.map_err(engine_error)?;
+	Ok((StatusCode::CREATED, Json(json!({ "deal": deal, "task": state }))).into_response())
+}
+
+async fn task_status(
+	AxumState(plane): AxumState<Arc<ControlPlane>>,
+	Path(deal): Path<u64>,
+	method: Method,
+	uri: Uri,
+	headers: HeaderMap,
+) -> Result<Response, ControlError> {
+	plane.authorize(&method, &uri, &headers, deal, b"").await?;
+	let state = plane.engine.state(deal).await.map_err(engine_error)?;
+	Ok(Json(json!({ "deal": deal, "task": state })).into_response())
+}
+
+#[derive(Deserialize)]
+struct LogsQuery {
+	#[serde(default)]
+	from: usize,
+}
+
+async fn task_logs(
+	AxumState(plane): AxumState<Arc<ControlPlane>>,
+	Path(deal): Path<u64>,
+	Query(query): Query<LogsQuery>,
+	method: Method,
+	uri: Uri,
+	headers: HeaderMap,
+) -> Result<Response, ControlError> {
+	let role = plane.authorize(&method, &uri, &headers, deal, b"").await?;
+	ControlPlane::customer_only(role, "read the logs of", deal)?;
+	let bytes = match plane.engine.state(deal).await.map_err(engine_error)? {
+		Some(_) => plane.engine.logs(deal).await.map_err(engine_error)?,
+		None => plane.state.logs(deal).map_err(engine_error)?.unwrap_or_default(),
+	};
+	let from = query.from.min(bytes.len());
+	let running = plane
+		.engine
+		.state(deal)
+		.await
+		.map_err(engine_error)?
+		.is_some_and(|state| state.exit_code.is_none());
+	Ok(Json(json!({
+		"deal": deal,
+		"from": from,
+		"next": bytes.len(),
+		"running": running,
+		"text": String::from_utf8_lossy(&bytes[from..]),
+	}))
+	.into_response())
+}
+
+#[derive(Deserialize)]
+struct ExecBody {
+	command: Vec<String>,
+}
+
+async fn task_exec(
+	AxumState(plane): AxumState<Arc<ControlPlane>>,
+	Path(deal): Path<u64>,
+	method: Method,
+	uri: Uri,
+	headers: HeaderMap,
+	body: Bytes,
+) -> Result<Response, ControlError> {
+	let role = plane.authorize(&method, &uri, &headers, deal, &body).await?;
+	ControlPlane::customer_only(role, "exec in", deal)?;
+	let exec: ExecBody = serde_json::from_slice(&body)
+		.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadExec", e.to_string()))?;
+	if exec.command.is_empty() {
+		return Err(ControlError::new(StatusCode::BAD_REQUEST, "BadExec", "an empty command"));
+	}
+	let (code, output) = plane.engine.exec(deal, &exec.command).await.map_err(engine_error)?;
+	Ok(Json(json!({
+		"deal": deal,
+		"exitCode": code,
+		"output": String::from_utf8_lossy(&output),
+	}))
+	.into_response())
+}
+
+async fn task_stop(
+	AxumState(plane): AxumState<Arc<ControlPlane>>,
+	Path(deal): Path<u64>,
+	method: Method,
+	uri: Uri,
+	headers: HeaderMap,
+	body: Bytes,
+) -> Result<Response, ControlError> {
+	let role = plane.authorize(&method, &uri, &headers, deal, &body).await?;
+	ControlPlane::customer_only(role, "stop the task of", deal)?;
+	keep_logs_and_remove(&plane.engine, &plane.state, deal)
+		.await
+		.map_err(engine_error)?;
+	Ok(Json(json!({ "deal": deal, "stopped": true })).into_response())
+}
+
+/// Keeps a task's output in the database, then stops and removes its container.
+pub async fn keep_logs_and_remove(engine: &Engine, state: &State, deal: u64) -> Result<(), String> {
+	if let Some(task) = engine.state(deal).await.map_err(|e| e.to_string())? {
+		let logs = engine.logs(deal).await.map_err(|e| e.to_string())?;
+		state.keep_logs(deal, &task.consumer, &logs).map_err(|e| e.to_string())?;
+	}
+	engine.remove(deal, 5).await.map_err(|e| e.to_string())
+}
+
+/// The control plane's routes.
+pub fn router(plane: Arc<ControlPlane>) -> Router {
+	Router::new()
+		.route("/deals/{deal}/task", post(start_task).get(task_status))
+		.route("/deals/{deal}/logs", get(task_logs))
+		.route("/deals/{deal}/exec", post(task_exec))
+		.route("/deals/{deal}/stop", post(task_stop))
+		.with_state(plane)
+}
+
+/// Serves the control plane on `address`; returns the bound address.
+pub async fn serve(address: SocketAddr, plane: Arc<ControlPlane>) -> std::io::Result<SocketAddr> {
+	let listener = tokio::net::TcpListener::bind(address).await?;
+	let bound = listener.local_addr()?;
+	tokio::spawn(async move {
+		if let Err(error) = axum::serve(listener, router(plane)).await {
+			tracing::error!("the control plane stopped: {error}");
+		}
+	});
+	Ok(bound)
+}

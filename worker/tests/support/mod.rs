@@ -1,0 +1,232 @@
+//! What the worker's tests share: a real `sonm-node --dev` with the `sonm` CLI pointed at it
+//! ([`Chain`]), `sonm-worker` processes ([`WorkerProcess`]) and a podman API service
+//! ([`Podman`]), each stopped by its PID when dropped, also when the test fails.
+
+#![allow(dead_code)]
+
+#[path = "../../../cli/tests/common/mod.rs"]
+mod common;
+
+pub use common::{free_port, workspace_bin, DevNode, PATIENCE};
+use serde_json::Value;
+use std::{
+	io::{Read, Write},
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+pub const WORKER_BIN: &str = env!("CARGO_BIN_EXE_sonm-worker");
+
+/// A `sonm-worker run` process, killed by its PID when dropped; its log is printed when the
+/// test fails.
+pub struct WorkerProcess {
+	child: Option<Child>,
+	log: PathBuf,
+	metrics: String,
+}
+
+impl WorkerProcess {
+	pub fn start(dir: &Path, name: &str, config: &str) -> Self {
+		let config_path = dir.join(format!("{name}.toml"));
+		std::fs::write(&config_path, config).unwrap();
+		let log = dir.join(format!("{name}.log"));
+		let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+		let metrics = format!("127.0.0.1:{}", free_port());
+		let child = Command::new(WORKER_BIN)
+			.arg("--config")
+			.arg(&config_path)
+			.args(["--metrics", &metrics, "run"])
+			.env("RUST_LOG", "info")
+			.stdin(Stdio::null())
+			.stdout(file.try_clone().unwrap())
+			.stderr(file)
+			.spawn()
+			.expect("sonm-worker starts");
+		Self { child: Some(child), log, metrics }
+	}
+
+	/// `kill -9`: no chance to tidy up.
+	pub fn kill_hard(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			// SAFETY: signalling our own child by its PID.
+			unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+			let _ = child.wait();
+		}
+	}
+
+	/// `GET path` on the metrics address.
+	pub fn http_get(&self, path: &str) -> String {
+		let Ok(mut stream) = std::net::TcpStream::connect(&self.metrics) else {
+			return String::new();
+		};
+		let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: worker\r\n\r\n");
+		let mut response = String::new();
+		let _ = stream.read_to_string(&mut response);
+		response
+	}
+}
+
+impl Drop for WorkerProcess {
+	fn drop(&mut self) {
+		self.kill_hard();
+		if std::thread::panicking() {
+			let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+			let lines: Vec<&str> = log.lines().collect();
+			eprintln!(
+				"--- {} tail ---\n{}",
+				self.log.display(),
+				lines[lines.len().saturating_sub(60)..].join("\n")
+			);
+		}
+	}
+}
+
+pub struct Chain {
+	pub node: DevNode,
+	pub dir: tempfile::TempDir,
+}
+
+impl Chain {
+	pub fn start() -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let node = DevNode::start(dir.path(), free_port(), free_port());
+		let chain = Self { node, dir };
+		wait_for("the node to answer", || chain.try_json(&["masternode", "status"]));
+		chain
+	}
+
+	pub fn try_json(&self, args: &[&str]) -> Option<Value> {
+		let out = Command::new(workspace_bin("sonm"))
+			.args(["--url", &self.node.url, "-o", "json"])
+			.arg("--keystore")
+			.arg(self.dir.path().join("keystore"))
+			.args(args)
+			.env_remove("SONM_FROM")
+			.output()
+			.expect("sonm runs");
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		if !out.status.success() && !stderr.contains("cannot reach the node") {
+			eprintln!("sonm {args:?}: {}", String::from_utf8_lossy(&out.stderr).trim());
+		}
+		out.status.success().then(|| serde_json::from_slice(&out.stdout).ok()).flatten()
+	}
+
+	/// `sonm -o json ARGS`, which must succeed.
+	pub fn json(&self, args: &[&str]) -> Value {
+		self.try_json(args).unwrap_or_else(|| panic!("sonm {args:?} failed"))
+	}
+
+	/// A worker config for `key` selling `plans`.
+	pub fn worker_config(&self, name: &str, key: &str, extra: &str, plans: &str) -> String {
+		format!(
+			"[chain]\nurl = \"{}\"\nkey = \"{key}\"\n{extra}\n[worker]\ndata_dir = \"{}\"\n\
+			 billing_period = \"6s\"\n[resources]\ncpu_cores = 2\nram = \"1 GiB\"\n\
+			 storage = \"1 GiB\"\n[declared]\nnet_download = \"100 Mbit/s\"\n\
+			 net_upload = \"100 Mbit/s\"\n{plans}",
+			self.node.url,
+			self.dir.path().join(name).display()
+		)
+	}
+
+	/// `author`'s open asks.
+	pub fn asks_of(&self, author: &str) -> Vec<Value> {
+		let list = self.json(&["orders", "list", "--side", "ask", "--author", author]);
+		list.as_array().cloned().unwrap_or_default()
+	}
+
+	pub fn deal(&self, id: u64) -> Option<Value> {
+		let out = self.try_json(&["deals", "show", &id.to_string()])?;
+		Some(out["deal"].clone())
+	}
+
+	/// Places a bid with the CLI and returns its id and the order as the chain holds it.
+	pub fn bid(&self, from: &str, args: &[&str]) -> (u64, Value) {
+		let mut all = vec!["--from", from, "orders", "create", "--side", "bid"];
+		all.extend_from_slice(args);
+		let placed = self.json(&all);
+		(placed["id"].as_u64().unwrap(), placed["order"].clone())
+	}
+}
+
+/// Polls `check` every half second until it returns something.
+pub fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+	let deadline = Instant::now() + PATIENCE;
+	loop {
+		if let Some(value) = check() {
+			return value;
+		}
+		assert!(Instant::now() < deadline, "timed out waiting for {what}");
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
+/// `podman system service` on a socket in a temporary directory, killed when dropped.
+pub struct Podman {
+	child: Child,
+	pub socket: PathBuf,
+	_dir: tempfile::TempDir,
+}
+
+pub fn containers_conf() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/containers.conf")
+}
+
+impl Podman {
+	pub fn start() -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let socket = dir.path().join("podman.sock");
+		let child = Command::new("podman")
+			.args(["system", "service", "--time=0"])
+			.arg(format!("unix://{}", socket.display()))
+			.env("CONTAINERS_CONF", containers_conf())
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.spawn()
+			.expect("podman is installed (scripts/setup.sh)");
+		let deadline = Instant::now() + Duration::from_secs(30);
+		while !socket.exists() {
+			assert!(Instant::now() < deadline, "podman's socket did not appear");
+			std::thread::sleep(Duration::from_millis(50));
+		}
+		Self { child, socket, _dir: dir }
+	}
+
+	/// Imports a busybox rootfs as `name` (no registry needed).
+	pub fn import_busybox(&self, name: &str) {
+		let dir = tempfile::tempdir().unwrap();
+		let bin = dir.path().join("rootfs/bin");
+		std::fs::create_dir_all(&bin).unwrap();
+		std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+		for applet in ["sh", "cat", "echo", "sleep", "seq", "head", "ls", "nc"] {
+			std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+		}
+		let tar = dir.path().join("rootfs.tar");
+		let status = Command::new("tar")
+			.arg("-C")
+			.arg(dir.path().join("rootfs"))
+			.arg("-cf")
+			.arg(&tar)
+			.arg(".")
+			.status()
+			.unwrap();
+		assert!(status.success());
+		let out = Command::new("podman")
+			.arg("import")
+			.arg(&tar)
+			.arg(name)
+			.env("CONTAINERS_CONF", containers_conf())
+			.output()
+			.unwrap();
+		assert!(out.status.success(), "podman import: {}", String::from_utf8_lossy(&out.stderr));
+	}
+}
+
+impl Drop for Podman {
+	fn drop(&mut self) {
+		// SAFETY: signalling our own child by its PID.
+		unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+		let _ = self.child.wait();
+	}
+}

@@ -1,0 +1,204 @@
+//! A customer runs a workload on what it bought: a real `sonm-node --dev`, a real `sonm-worker`
+//! running tasks on a real podman API service, the customer acting with the `sonm` CLI. Bob buys
+//! the worker's plan (one core, 64 MiB, incoming connections), starts a task that prints lines
+//! and serves TCP on a published port, reads its logs, connects to the port, runs `exec` and
+//! reads the deal's memory limit inside the container; another account's request, a replayed
+//! request and a forged signature are refused by name; an Anonymous customer's image off the
+//! allow-list is refused; closing the deal removes the container within a block or two and the
+//! logs stay readable to Bob alone.
+
+mod support;
+
+use serde_json::{json, Value};
+use sonm_client::{
+	task_auth::SignedRequest,
+	task_client::{TaskClient, TaskError},
+	Key,
+};
+use std::{
+	process::Command,
+	time::{Duration, Instant},
+};
+use support::{free_port, wait_for, Chain, Podman, WorkerProcess};
+
+const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+const IMAGE: &str = "localhost/sonm-test-busybox:1";
+const UNLISTED: &str = "localhost/sonm-test-unlisted:1";
+
+fn podman(args: &[&str]) -> bool {
+	Command::new("podman")
+		.args(args)
+		.env("CONTAINERS_CONF", support::containers_conf())
+		.status()
+		.map(|status| status.success())
+		.unwrap_or(false)
+}
+
+fn refusal(result: Result<Value, TaskError>) -> String {
+	match result {
+		Err(TaskError::Refused { error, .. }) => error,
+		other => panic!("expected a refusal, got {other:?}"),
+	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_runs_a_task_on_what_it_bought() {
+	let podman_service = Podman::start();
+	podman_service.import_busybox(IMAGE);
+	assert!(podman(&["tag", IMAGE, UNLISTED]));
+	let chain = Chain::start();
+	let control = free_port();
+	let low = 20_000 + (std::process::id() % 20_000) as u16;
+	let tasks = format!(
+		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:{control}\"\nports = \"{low}-{}\"\n\
+		 allowed_images = [\"{IMAGE}\"]\n",
+		podman_service.socket.display(),
+		low + 50
+	);
+	let plans = "[[plans]]\nname = \"box\"\ncpu_cores = 1\nram = \"64 MiB\"\n\
+	             price = \"0.36 SNM/h\"\nduration = \"1h\"\nnetflags = [\"outbound\", \"incoming\"]\n";
+	let config = chain.worker_config("charlie", "//Charlie", "", &format!("{plans}{tasks}"));
+	let _worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
+	wait_for("the worker's ask", || (chain.asks_of(CHARLIE).len() == 1).then_some(()));
+
+	// Bob buys the plan.
+	let (deal, _) =
+		chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h", "--incoming", "--outbound"]);
+	wait_for("the deal", || chain.deal(deal));
+	let url = format!("http://127.0.0.1:{control}");
+	let sonm_task = |from: &str, args: &[&str]| {
+		let mut all = vec!["--from", from, "task"];
+		all.extend_from_slice(args);
+		chain.try_json(&all)
+	};
+	let deal_text = deal.to_string();
+	let target = ["--deal", deal_text.as_str(), "--worker", url.as_str()];
+
+	// An image off the allow-list is refused for the Anonymous Bob.
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+	let path = format!("/deals/{deal}/task");
+	let unlisted = json!({ "image": UNLISTED, "command": ["sleep", "5"] });
+	let deadline = Instant::now() + Duration::from_secs(60);
+	let refused = loop {
+		match bob.request("POST", &path, deal, Some(&unlisted)).await {
+			// The worker records the deal with the block after it opened.
+			Err(TaskError::Refused { error, .. }) if error == "DealNotReady" => {
+				assert!(Instant::now() < deadline, "the worker never took up the deal");
+				tokio::time::sleep(Duration::from_millis(300)).await;
+			},
+			answer => break answer,
+		}
+	};
+	assert_eq!(refusal(refused), "ImageNotAllowed");
+
+	// Bob starts the task with the CLI: lines, then a TCP service on a published port.
+	let started = Instant::now();
+	let mut start = vec!["start"];
+	start.extend_from_slice(&target);
+	start.extend_from_slice(&[
+		"--image",
+		IMAGE,
+		"-p",
+		"8080",
+		"--",
+		"sh",
+		"-c",
+		"echo line one; echo line two; while true; do echo hello | nc -l -p 8080; done",
+	]);
+	let answer = sonm_task("bob", &start).expect("the task starts");
+	eprintln!("task running {:?} after the start request", started.elapsed());
+	assert_eq!(answer["task"]["status"], "running");
+	let host_port = answer["task"]["ports"][0][1].as_u64().unwrap() as u16;
+	assert!((low..=low + 50).contains(&host_port));
+
+	// Its logs, its port, exec, and the deal's memory limit inside.
+	let logs = wait_for("the task's first lines", || {
+		let mut args = vec!["logs"];
+		args.extend_from_slice(&target);
+		let answer = sonm_task("bob", &args)?;
+		let text = answer["text"].as_str()?.to_owned();
+		text.contains("line two").then_some(answer)
+	});
+	assert_eq!(logs["text"], "line one\nline two\n");
+	let cursor = logs["next"].as_u64().unwrap();
+	let answer = wait_for("the published port", || {
+		use std::io::Read;
+		let mut stream = std::net::TcpStream::connect(("127.0.0.1", host_port)).ok()?;
+		stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+		let mut buffer = [0u8; 16];
+		let read = stream.read(&mut buffer).ok().filter(|read| *read > 0)?;
+		Some(String::from_utf8_lossy(&buffer[..read]).into_owned())
+	});
+	assert_eq!(answer.trim(), "hello");
+	let mut exec = vec!["exec"];
+	exec.extend_from_slice(&target);
+	exec.extend_from_slice(&[
+		"--",
+		"sh",
+		"-c",
+		"cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max",
+	]);
+	let exec = sonm_task("bob", &exec).expect("exec runs");
+	assert_eq!(exec["exitCode"], 0);
+	assert_eq!(exec["output"].as_str().unwrap().trim(), (64u64 << 20).to_string());
+
+	// Another account, a replay and a forgery are refused by name; the supplier sees the status.
+	let mut status = vec!["status"];
+	status.extend_from_slice(&target);
+	assert!(sonm_task("dave", &status).is_none(), "Dave takes no part in the deal");
+	let dave = TaskClient::new(&url, Key::dev("dave").unwrap());
+	assert_eq!(refusal(dave.request("GET", &path, deal, None).await), "NotAllowed");
+	let charlie = TaskClient::new(&url, Key::dev("charlie").unwrap());
+	assert_eq!(
+		charlie.request("GET", &path, deal, None).await.unwrap()["task"]["status"],
+		"running"
+	);
+	assert_eq!(
+		refusal(
+			charlie
+				.request("POST", &format!("/deals/{deal}/stop"), deal, Some(&json!({})))
+				.await
+		),
+		"NotAllowed",
+		"the supplier may read the status only"
+	);
+	let now = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.unwrap()
+		.as_secs();
+	let once = SignedRequest::sign(bob.key(), "GET", &path, deal, b"", now, "once");
+	assert!(bob.send(&once, Vec::new()).await.is_ok());
+	assert_eq!(refusal(bob.send(&once, Vec::new()).await), "Replayed");
+	let forged = SignedRequest {
+		nonce: "forged".into(),
+		signature: SignedRequest::sign(dave.key(), "GET", &path, deal, b"", now, "forged")
+			.signature,
+		..once.clone()
+	};
+	assert_eq!(refusal(bob.send(&forged, Vec::new()).await), "BadSignature");
+	let stale = SignedRequest::sign(bob.key(), "GET", &path, deal, b"", now - 600, "stale");
+	assert_eq!(refusal(bob.send(&stale, Vec::new()).await), "Stale");
+
+	// Closing the deal removes the container within a block or two; the logs stay readable.
+	let closed_at = Instant::now();
+	chain.json(&["--from", "bob", "deals", "close", &deal_text]);
+	let container = format!("sonm-deal-{deal}");
+	wait_for("the container's removal", || {
+		(!podman(&["container", "exists", &container])).then_some(())
+	});
+	let removal = closed_at.elapsed();
+	eprintln!("container removed {removal:?} after the close was submitted");
+	assert!(removal < Duration::from_secs(8), "removed {removal:?} after the close");
+	let mut args = vec!["logs"];
+	args.extend_from_slice(&target);
+	let from = cursor.to_string();
+	let kept = sonm_task("bob", &args).expect("Bob reads the kept logs");
+	assert!(kept["text"].as_str().unwrap().starts_with("line one\nline two\n"));
+	args.extend_from_slice(&["--cursor", &from]);
+	let rest = sonm_task("bob", &args).expect("from the cursor");
+	assert!(!rest["text"].as_str().unwrap().contains("line"), "the cursor skips what was read");
+	assert_eq!(
+		refusal(dave.request("GET", &format!("/deals/{deal}/logs?from=0"), deal, None).await),
+		"NotAllowed"
+	);
+}
