@@ -23,7 +23,7 @@ use crate::{
 };
 use axum::{
 	body::Bytes,
-	extract::{Path, Query, State as AxumState},
+	extract::Query,
 	http::{HeaderMap, Method, StatusCode, Uri},
 	response::{IntoResponse, Response},
 	routing::{get, post},
@@ -246,16 +246,47 @@ fn engine_error(error: impl ToString) -> ControlError {
 	ControlError::new(StatusCode::BAD_GATEWAY, "Engine", error.to_string())
 }
 
-async fn start_task(
-	AxumState(plane): AxumState<Arc<ControlPlane>>,
-	Path(deal): Path<u64>,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
+/// A request that passed [`ControlPlane::authorize`]: the deal it names (`/deals/{deal}/...`),
+/// who signed it, and its body.
+struct Signed {
+	plane: Arc<ControlPlane>,
+	deal: u64,
+	role: Role,
 	body: Bytes,
+}
+
+impl Signed {
+	/// Refuses unless the deal's customer signed.
+	fn customer(self, action: &str) -> Result<Self, ControlError> {
+		ControlPlane::customer_only(self.role, action, self.deal)?;
+		Ok(self)
+	}
+}
+
+impl axum::extract::FromRequest<Arc<ControlPlane>> for Signed {
+	type Rejection = ControlError;
+
+	async fn from_request(
+		request: axum::extract::Request,
+		plane: &Arc<ControlPlane>,
+	) -> Result<Self, Self::Rejection> {
+		let (parts, body) = request.into_parts();
+		let deal = parts.uri.path().split('/').nth(2).and_then(|id| id.parse().ok()).ok_or_else(
+			|| ControlError::new(StatusCode::NOT_FOUND, "NoDeal", "the path names no deal"),
+		)?;
+		let body = axum::body::to_bytes(body, 1 << 20)
+			.await
+			.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadBody", e.to_string()))?;
+		let role = plane.authorize(&parts.method, &parts.uri, &parts.headers, deal, &body).await?;
+		Ok(Self { plane: plane.clone(), deal, role, body })
+	}
+}
+
+async fn start_task(
+	headers: HeaderMap,
+	signed: Signed,
 ) -> Result<Response, ControlError> {
-	let role = plane.authorize(&method, &uri, &headers, deal, &body).await?;
-	ControlPlane::customer_only(role, "start a task of", deal)?;
+	let Signed { plane, deal, body, .. } = signed.customer("start a task of")?;
 	let spec: TaskSpec = serde_json::from_slice(&body)
 		.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadTask", e.to_string()))?;
 	if spec.image.trim().is_empty() {
@@ -313,14 +344,7 @@ async fn start_task(
 	Ok((StatusCode::CREATED, Json(json!({ "deal": deal, "task": state }))).into_response())
 }
 
-async fn task_status(
-	AxumState(plane): AxumState<Arc<ControlPlane>>,
-	Path(deal): Path<u64>,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
-) -> Result<Response, ControlError> {
-	plane.authorize(&method, &uri, &headers, deal, b"").await?;
+async fn task_status(Signed { plane, deal, .. }: Signed) -> Result<Response, ControlError> {
 	let state = plane.engine.state(deal).await.map_err(engine_error)?;
 	Ok(Json(json!({ "deal": deal, "task": state })).into_response())
 }
@@ -332,15 +356,10 @@ struct LogsQuery {
 }
 
 async fn task_logs(
-	AxumState(plane): AxumState<Arc<ControlPlane>>,
-	Path(deal): Path<u64>,
 	Query(query): Query<LogsQuery>,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
+	signed: Signed,
 ) -> Result<Response, ControlError> {
-	let role = plane.authorize(&method, &uri, &headers, deal, b"").await?;
-	ControlPlane::customer_only(role, "read the logs of", deal)?;
+	let Signed { plane, deal, .. } = signed.customer("read the logs of")?;
 	let bytes = match plane.engine.state(deal).await.map_err(engine_error)? {
 		Some(_) => plane.engine.logs(deal).await.map_err(engine_error)?,
 		None => plane.state.logs(deal).map_err(engine_error)?.unwrap_or_default(),
@@ -367,16 +386,8 @@ struct ExecBody {
 	command: Vec<String>,
 }
 
-async fn task_exec(
-	AxumState(plane): AxumState<Arc<ControlPlane>>,
-	Path(deal): Path<u64>,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
-	body: Bytes,
-) -> Result<Response, ControlError> {
-	let role = plane.authorize(&method, &uri, &headers, deal, &body).await?;
-	ControlPlane::customer_only(role, "exec in", deal)?;
+async fn task_exec(signed: Signed) -> Result<Response, ControlError> {
+	let Signed { plane, deal, body, .. } = signed.customer("exec in")?;
 	let exec: ExecBody = serde_json::from_slice(&body)
 		.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadExec", e.to_string()))?;
 	if exec.command.is_empty() {
@@ -391,16 +402,8 @@ async fn task_exec(
 	.into_response())
 }
 
-async fn task_stop(
-	AxumState(plane): AxumState<Arc<ControlPlane>>,
-	Path(deal): Path<u64>,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
-	body: Bytes,
-) -> Result<Response, ControlError> {
-	let role = plane.authorize(&method, &uri, &headers, deal, &body).await?;
-	ControlPlane::customer_only(role, "stop the task of", deal)?;
+async fn task_stop(signed: Signed) -> Result<Response, ControlError> {
+	let Signed { plane, deal, .. } = signed.customer("stop the task of")?;
 	keep_logs_and_remove(&plane.engine, &plane.state, deal)
 		.await
 		.map_err(engine_error)?;
