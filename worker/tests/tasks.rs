@@ -5,7 +5,9 @@
 //! reads the deal's memory limit inside the container; another account's request, a replayed
 //! request and a forged signature are refused by name; an Anonymous customer's image off the
 //! allow-list is refused; closing the deal removes the container within a block or two and the
-//! logs stay readable to Bob alone.
+//! logs stay readable to Bob alone. A second test kills the worker with `kill -9` while two
+//! deals run tasks, closes one deal meanwhile, and restarts it: the closed deal's container is
+//! gone within 5 s, the open one's task untouched (same start time, still running).
 
 mod support;
 
@@ -201,4 +203,91 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 		refusal(dave.request("GET", &format!("/deals/{deal}/logs?from=0"), deal, None).await),
 		"NotAllowed"
 	);
+}
+
+/// `podman inspect`'s start time of deal `deal`'s container, or `None` when it is gone.
+fn started_at(deal: u64) -> Option<String> {
+	let out = Command::new("podman")
+		.args(["inspect", "--format", "{{.State.StartedAt}}", &format!("sonm-deal-{deal}")])
+		.env("CONTAINERS_CONF", support::containers_conf())
+		.output()
+		.ok()?;
+	out.status
+		.success()
+		.then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() {
+	let podman_service = Podman::start();
+	podman_service.import_busybox(IMAGE);
+	let chain = Chain::start();
+	let control = free_port();
+	let tasks = format!(
+		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:{control}\"\nfree_images_from = \"anonymous\"\n",
+		podman_service.socket.display(),
+	);
+	let plan = |name: &str| {
+		format!(
+			"[[plans]]\nname = \"{name}\"\ncpu_cores = 1\nram = \"64 MiB\"\nprice = \"0.36 SNM/h\"\n\
+			 duration = \"1h\"\nnetflags = [\"outbound\"]\n"
+		)
+	};
+	let plans = format!("{}{}{tasks}", plan("one"), plan("two"));
+	let config = chain.worker_config("charlie", "//Charlie", "", &plans);
+	let mut worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
+	wait_for("both asks", || (chain.asks_of(CHARLIE).len() == 2).then_some(()));
+
+	// Bob and Dave each buy a plan and start a task.
+	let url = format!("http://127.0.0.1:{control}");
+	let mut deals = Vec::new();
+	for customer in ["bob", "dave"] {
+		let (deal, _) = chain.bid(customer, &["--price", "0.4 SNM/h", "--duration", "1h"]);
+		wait_for("the deal", || chain.deal(deal));
+		let client = TaskClient::new(&url, Key::dev(customer).unwrap());
+		let spec = json!({ "image": IMAGE, "command": ["sh", "-c", "echo up; sleep 1000"] });
+		let deadline = Instant::now() + Duration::from_secs(60);
+		loop {
+			match client.request("POST", &format!("/deals/{deal}/task"), deal, Some(&spec)).await {
+				Ok(_) => break,
+				Err(TaskError::Refused { error, .. }) if error == "DealNotReady" => {
+					assert!(Instant::now() < deadline, "the worker never took up deal {deal}");
+					tokio::time::sleep(Duration::from_millis(300)).await;
+				},
+				Err(other) => panic!("starting deal {deal}'s task: {other}"),
+			}
+		}
+		deals.push(deal);
+	}
+	let (bobs, daves) = (deals[0], deals[1]);
+	let bob_started = started_at(bobs).expect("Bob's task runs");
+
+	// kill -9; Dave closes his deal while the worker is down; the worker starts again.
+	worker.kill_hard();
+	chain.json(&["--from", "dave", "deals", "close", &daves.to_string()]);
+	let restarted = Instant::now();
+	let _worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
+	wait_for("Dave's container removed", || started_at(daves).is_none().then_some(()));
+	let reconciled = restarted.elapsed();
+	eprintln!("reconciled {reconciled:?} after the restart");
+	assert!(reconciled < Duration::from_secs(5), "reconciled in {reconciled:?}");
+
+	// Bob's task was not touched: same start, still running; no container without a deal.
+	assert_eq!(started_at(bobs), Some(bob_started), "Bob's task was not restarted");
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+	let deadline = Instant::now() + Duration::from_secs(60);
+	let status = loop {
+		match bob.request("GET", &format!("/deals/{bobs}/task"), bobs, None).await {
+			Ok(status) => break status,
+			Err(error) => {
+				assert!(Instant::now() < deadline, "the control plane is not back: {error}");
+				tokio::time::sleep(Duration::from_millis(300)).await;
+			},
+		}
+	};
+	assert_eq!(status["task"]["status"], "running");
+	// Dave still reads what his task printed.
+	let dave = TaskClient::new(&url, Key::dev("dave").unwrap());
+	let logs = dave.request("GET", &format!("/deals/{daves}/logs?from=0"), daves, None).await;
+	assert_eq!(logs.unwrap()["text"], "up\n");
 }

@@ -271,9 +271,16 @@ impl axum::extract::FromRequest<Arc<ControlPlane>> for Signed {
 		plane: &Arc<ControlPlane>,
 	) -> Result<Self, Self::Rejection> {
 		let (parts, body) = request.into_parts();
-		let deal = parts.uri.path().split('/').nth(2).and_then(|id| id.parse().ok()).ok_or_else(
-			|| ControlError::new(StatusCode::NOT_FOUND, "NoDeal", "the path names no deal"),
-		)?;
+		let deal =
+			parts
+				.uri
+				.path()
+				.split('/')
+				.nth(2)
+				.and_then(|id| id.parse().ok())
+				.ok_or_else(|| {
+					ControlError::new(StatusCode::NOT_FOUND, "NoDeal", "the path names no deal")
+				})?;
 		let body = axum::body::to_bytes(body, 1 << 20)
 			.await
 			.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadBody", e.to_string()))?;
@@ -282,10 +289,7 @@ impl axum::extract::FromRequest<Arc<ControlPlane>> for Signed {
 	}
 }
 
-async fn start_task(
-	headers: HeaderMap,
-	signed: Signed,
-) -> Result<Response, ControlError> {
+async fn start_task(headers: HeaderMap, signed: Signed) -> Result<Response, ControlError> {
 	let Signed { plane, deal, body, .. } = signed.customer("start a task of")?;
 	let spec: TaskSpec = serde_json::from_slice(&body)
 		.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadTask", e.to_string()))?;
