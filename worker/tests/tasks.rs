@@ -7,7 +7,8 @@
 //! allow-list is refused; closing the deal removes the container within a block or two and the
 //! logs stay readable to Bob alone. A second test kills the worker with `kill -9` while two
 //! deals run tasks, closes one deal meanwhile, and restarts it: the closed deal's container is
-//! gone within 5 s, the open one's task untouched (same start time, still running).
+//! gone within 5 s, the open one's task untouched (same start time, still running), and a log
+//! follower that resumes from its cursor reads every line once across the restart.
 
 mod support;
 
@@ -260,6 +261,27 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 		deals.push(deal);
 	}
 	let (bobs, daves) = (deals[0], deals[1]);
+
+	// Bob's follower reads his task's output from a cursor: numbers, one every 20 ms.
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+	let count = json!({ "command": ["sh", "-c", "i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); echo $i; sleep 0.02; done"] });
+	let exec = bob
+		.request("POST", &format!("/deals/{bobs}/stop"), bobs, Some(&json!({})))
+		.await;
+	exec.expect("Bob replaces his task with a counter");
+	let counter = json!({ "image": IMAGE, "command": count["command"] });
+	bob.request("POST", &format!("/deals/{bobs}/task"), bobs, Some(&counter))
+		.await
+		.unwrap();
+	let mut followed = String::new();
+	let mut cursor = 0u64;
+	tokio::time::sleep(Duration::from_millis(500)).await;
+	let answer = bob
+		.request("GET", &format!("/deals/{bobs}/logs?from={cursor}"), bobs, None)
+		.await;
+	let answer = answer.unwrap();
+	followed.push_str(answer["text"].as_str().unwrap());
+	cursor = answer["next"].as_u64().unwrap();
 	let bob_started = started_at(bobs).expect("Bob's task runs");
 
 	// kill -9; Dave closes his deal while the worker is down; the worker starts again.
@@ -274,7 +296,6 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 
 	// Bob's task was not touched: same start, still running; no container without a deal.
 	assert_eq!(started_at(bobs), Some(bob_started), "Bob's task was not restarted");
-	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
 	let deadline = Instant::now() + Duration::from_secs(60);
 	let status = loop {
 		match bob.request("GET", &format!("/deals/{bobs}/task"), bobs, None).await {
@@ -286,6 +307,21 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 		}
 	};
 	assert_eq!(status["task"]["status"], "running");
+	// The follower resumes from its cursor: every number once, no gap, no repetition.
+	tokio::time::sleep(Duration::from_millis(500)).await;
+	let answer = bob
+		.request("GET", &format!("/deals/{bobs}/logs?from={cursor}"), bobs, None)
+		.await;
+	let answer = answer.unwrap();
+	followed.push_str(answer["text"].as_str().unwrap());
+	cursor = answer["next"].as_u64().unwrap();
+	assert_eq!(cursor, followed.len() as u64, "the cursor counts the bytes read");
+	let numbers: Vec<u64> = followed.lines().map(|line| line.parse().unwrap()).collect();
+	assert!(numbers.len() > 50, "the counter ran through the restart: {}", numbers.len());
+	assert!(
+		numbers.iter().enumerate().all(|(i, n)| *n == i as u64 + 1),
+		"every line once and in order across the worker's restart"
+	);
 	// Dave still reads what his task printed.
 	let dave = TaskClient::new(&url, Key::dev("dave").unwrap());
 	let logs = dave.request("GET", &format!("/deals/{daves}/logs?from=0"), daves, None).await;
