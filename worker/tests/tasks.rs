@@ -206,6 +206,16 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	);
 }
 
+/// Waits half a second, then reads deal `deal`'s output from `cursor` on into `followed` and
+/// moves the cursor past it.
+async fn follow(client: &TaskClient, deal: u64, cursor: &mut u64, followed: &mut String) {
+	tokio::time::sleep(Duration::from_millis(500)).await;
+	let path = format!("/deals/{deal}/logs?from={cursor}");
+	let answer = client.request("GET", &path, deal, None).await.expect("the logs are served");
+	followed.push_str(answer["text"].as_str().unwrap());
+	*cursor = answer["next"].as_u64().unwrap();
+}
+
 /// `podman inspect`'s start time of deal `deal`'s container, or `None` when it is gone.
 fn started_at(deal: u64) -> Option<String> {
 	let out = Command::new("podman")
@@ -275,13 +285,7 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 		.unwrap();
 	let mut followed = String::new();
 	let mut cursor = 0u64;
-	tokio::time::sleep(Duration::from_millis(500)).await;
-	let answer = bob
-		.request("GET", &format!("/deals/{bobs}/logs?from={cursor}"), bobs, None)
-		.await;
-	let answer = answer.unwrap();
-	followed.push_str(answer["text"].as_str().unwrap());
-	cursor = answer["next"].as_u64().unwrap();
+	follow(&bob, bobs, &mut cursor, &mut followed).await;
 	let bob_started = started_at(bobs).expect("Bob's task runs");
 
 	// kill -9; Dave closes his deal while the worker is down; the worker starts again.
@@ -308,13 +312,7 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 	};
 	assert_eq!(status["task"]["status"], "running");
 	// The follower resumes from its cursor: every number once, no gap, no repetition.
-	tokio::time::sleep(Duration::from_millis(500)).await;
-	let answer = bob
-		.request("GET", &format!("/deals/{bobs}/logs?from={cursor}"), bobs, None)
-		.await;
-	let answer = answer.unwrap();
-	followed.push_str(answer["text"].as_str().unwrap());
-	cursor = answer["next"].as_u64().unwrap();
+	follow(&bob, bobs, &mut cursor, &mut followed).await;
 	assert_eq!(cursor, followed.len() as u64, "the cursor counts the bytes read");
 	let numbers: Vec<u64> = followed.lines().map(|line| line.parse().unwrap()).collect();
 	assert!(numbers.len() > 50, "the counter ran through the restart: {}", numbers.len());
