@@ -128,6 +128,14 @@ impl SignedRequest {
 	}
 }
 
+/// The clock requests are signed and checked against: unix seconds now.
+pub fn unix_now() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|since| since.as_secs())
+		.unwrap_or_default()
+}
+
 /// SHA-256 of `bytes`, hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
 	hex::encode(Sha256::digest(bytes))

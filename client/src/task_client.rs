@@ -49,10 +49,7 @@ impl TaskClient {
 		body: Option<&Value>,
 	) -> Result<Value, TaskError> {
 		let body = body.map(|body| body.to_string().into_bytes()).unwrap_or_default();
-		let now = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map(|d| d.as_secs())
-			.unwrap_or_default();
+		let now = crate::task_auth::unix_now();
 		let nonce = format!("{:032x}", rand::random::<u128>());
 		let signed = SignedRequest::sign(&self.key, method, path, deal, &body, now, &nonce);
 		self.send(&signed, body).await

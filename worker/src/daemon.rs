@@ -43,6 +43,10 @@ const POLL: Duration = Duration::from_millis(500);
 const CANDIDATES_PER_ASK: usize = 8;
 /// Blocks between refreshes of the cached masters, identity levels and blacklists.
 const FACTS_REFRESH_BLOCKS: u64 = 30;
+/// The pause before trying start-up against the chain again.
+const START_RETRY: Duration = Duration::from_secs(5);
+/// The pause after a failed pass before the next.
+const PASS_RETRY: Duration = Duration::from_secs(2);
 /// Orders per page of the initial sync.
 const PAGE: u32 = 1000;
 
@@ -116,7 +120,7 @@ impl Worker {
 				Err(error) => {
 					tracing::warn!("start-up against the chain failed ({error}); retrying in 5 s");
 					self.metrics.chain_connected.set(0);
-					tokio::time::sleep(Duration::from_secs(5)).await;
+					tokio::time::sleep(START_RETRY).await;
 				},
 			}
 		}
@@ -127,7 +131,7 @@ impl Worker {
 				Err(error) => {
 					self.metrics.chain_connected.set(0);
 					tracing::warn!("chain pass failed: {error}; trying again");
-					tokio::time::sleep(Duration::from_secs(2)).await;
+					tokio::time::sleep(PASS_RETRY).await;
 				},
 			}
 		}
@@ -207,21 +211,15 @@ impl Worker {
 	async fn resync_index(&mut self) -> PassResult {
 		self.index.clear();
 		let filter = OrderFilter { side: Some("Bid".into()), ..Default::default() };
-		let mut from = 0;
-		loop {
-			let page = self.client.orders(&filter, from, PAGE).await?;
-			let Some(last) = page.last().map(|order| order.id) else { break };
-			let full = page.len() as u32 == PAGE;
+		let (index, seen) = (&mut self.index, &mut self.seen);
+		for_each_page(&self.client, &filter, |page| {
 			for bid in page {
-				self.seen.entry(bid.id).or_insert_with(Instant::now);
-				self.index.insert(bid);
+				seen.entry(bid.id).or_insert_with(Instant::now);
+				index.insert(bid);
 			}
-			tracing::info!(indexed = self.index.len(), "syncing open bids");
-			if !full {
-				break;
-			}
-			from = last + 1;
-		}
+			tracing::info!(indexed = index.len(), "syncing open bids");
+		})
+		.await?;
 		self.metrics.indexed_bids.set(self.index.len() as i64);
 		Ok(())
 	}
@@ -328,17 +326,7 @@ impl Worker {
 			status: Some("Active".into()),
 		};
 		let mut asks = Vec::new();
-		let mut from = 0;
-		loop {
-			let page = self.client.orders(&filter, from, PAGE).await?;
-			let full = page.len() as u32 == PAGE;
-			let Some(last) = page.last().map(|order| order.id) else { break };
-			asks.extend(page);
-			if !full {
-				break;
-			}
-			from = last + 1;
-		}
+		for_each_page(&self.client, &filter, |page| asks.extend(page)).await?;
 		Ok(asks)
 	}
 
@@ -571,6 +559,25 @@ impl Worker {
 			}
 		}
 		Ok(())
+	}
+}
+
+/// Hands every open order passing `filter` to `each_page`, a page of [`PAGE`] at a time.
+async fn for_each_page(
+	client: &Client,
+	filter: &OrderFilter,
+	mut each_page: impl FnMut(Vec<Order>),
+) -> Result<(), ClientError> {
+	let mut from = 0;
+	loop {
+		let page = client.orders(filter, from, PAGE).await?;
+		let full = page.len() as u32 == PAGE;
+		let Some(last) = page.last().map(|order| order.id) else { return Ok(()) };
+		each_page(page);
+		if !full {
+			return Ok(());
+		}
+		from = last + 1;
 	}
 }
 

@@ -140,10 +140,7 @@ impl State {
 
 	/// Keeps the output of deal `id`'s removed task, for its customer `owner` to read.
 	pub fn keep_logs(&self, id: u64, owner: &str, bytes: &[u8]) -> Result<(), StateError> {
-		let now = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map(|d| d.as_secs())
-			.unwrap_or_default();
+		let now = sonm_client::task_auth::unix_now();
 		let mut value = now.to_be_bytes().to_vec();
 		value.extend_from_slice(bytes);
 		self.write(|tx| {

@@ -165,10 +165,7 @@ impl ControlPlane {
 			account: header("x-sonm-account")?,
 			signature: header("x-sonm-signature")?,
 		};
-		let now = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map(|d| d.as_secs())
-			.unwrap_or_default();
+		let now = sonm_client::task_auth::unix_now();
 		request.verify(body, now)?;
 		self.nonces.lock().expect("not poisoned").check_and_record(&request, now)?;
 		let chain_deal = self
@@ -364,17 +361,13 @@ async fn task_logs(
 	signed: Signed,
 ) -> Result<Response, ControlError> {
 	let Signed { plane, deal, .. } = signed.customer("read the logs of")?;
-	let bytes = match plane.engine.state(deal).await.map_err(engine_error)? {
+	let task = plane.engine.state(deal).await.map_err(engine_error)?;
+	let running = task.as_ref().is_some_and(|task| task.exit_code.is_none());
+	let bytes = match task {
 		Some(_) => plane.engine.logs(deal).await.map_err(engine_error)?,
 		None => plane.state.logs(deal).map_err(engine_error)?.unwrap_or_default(),
 	};
 	let from = query.from.min(bytes.len());
-	let running = plane
-		.engine
-		.state(deal)
-		.await
-		.map_err(engine_error)?
-		.is_some_and(|state| state.exit_code.is_none());
 	Ok(Json(json!({
 		"deal": deal,
 		"from": from,
