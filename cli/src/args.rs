@@ -538,6 +538,26 @@ pub enum WorkerCommand {
 		/// The master [default: --from].
 		master: Option<String>,
 	},
+	/// Where a worker's control plane is reached: its endpoint record on chain.
+	#[command(subcommand)]
+	Endpoint(EndpointCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EndpointCommand {
+	/// A worker's published endpoint.
+	Show {
+		/// The worker [default: --from].
+		worker: Option<String>,
+	},
+	/// Publishes (or changes) --from's endpoint; the first record holds a deposit. `sonm-worker`
+	/// does this itself from `tasks.advertise`.
+	Set {
+		/// An `http://` or `https://` URL, or a libp2p multiaddress.
+		endpoint: String,
+	},
+	/// Withdraws --from's endpoint and releases its deposit.
+	Clear,
 }
 
 /// Where a task command goes.
@@ -546,9 +566,10 @@ pub struct TaskTarget {
 	/// The deal.
 	#[arg(long)]
 	pub deal: u64,
-	/// The worker's control plane, e.g. `http://203.0.113.7:9630`.
+	/// The worker's control plane, e.g. `http://203.0.113.7:9630` [default: the endpoint the
+	/// deal's supplier publishes on chain].
 	#[arg(long, env = "SONM_WORKER_URL")]
-	pub worker: String,
+	pub worker: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

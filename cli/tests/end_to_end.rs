@@ -441,6 +441,21 @@ fn change_requests_trust_and_staking_through_the_cli() {
 	assert!(list["blacklist"].as_array().unwrap().is_empty());
 	assert!(list["subscriptions"].as_array().unwrap().is_empty());
 
+	// A worker's endpoint: published with a 1 SNM deposit, read back, a bad one refused before
+	// signing, withdrawn with the deposit back.
+	let (_, held_before) = node.balance("bob");
+	node.json(&["worker", "endpoint", "set", "http://203.0.113.7:9630", "--from", "bob"]);
+	assert_eq!(node.balance("bob").1, held_before + 1_000_000_000_000_000_000);
+	let shown = node.json(&["worker", "endpoint", "show", "bob"]);
+	assert_eq!(shown["endpoint"], "http://203.0.113.7:9630");
+	let bad = node.sonm(&["worker", "endpoint", "set", "worker:9630", "--from", "bob"]);
+	assert_eq!(bad.status.code(), Some(2));
+	assert!(String::from_utf8_lossy(&bad.stderr).contains("neither an http"), "{bad:?}");
+	assert_eq!(node.json(&["worker", "endpoint", "show", "bob"]), shown, "nothing changed");
+	node.json(&["worker", "endpoint", "clear", "--from", "bob"]);
+	assert_eq!(node.balance("bob").1, held_before);
+	assert!(node.json(&["worker", "endpoint", "show", "bob"])["endpoint"].is_null());
+
 	// KYC: no provider yet is "not possible"; root registers Dave (through sudo, with the typed
 	// client), Charlie asks him for Identified and the fee is held.
 	let none = node.sonm(&["kyc", "request", "0", "identified", "--from", "charlie"]);

@@ -9,7 +9,7 @@ use crate::{
 	runtime, types, ChainConfig,
 };
 use serde::de::DeserializeOwned;
-use std::time::Duration;
+use std::{str::FromStr, time::Duration};
 use subxt::{
 	error::{DispatchError, TransactionEventsError},
 	rpcs::{
@@ -324,6 +324,17 @@ impl Client {
 		limit: u32,
 	) -> Result<Vec<types::Order>, ClientError> {
 		self.rpc("market_matchingOrders", rpc_params![id, limit]).await
+	}
+
+	/// Where `worker` (SS58) publishes its control plane, if it does.
+	pub async fn endpoint(&self, worker: &str) -> Result<Option<String>, ClientError> {
+		let worker = AccountId32::from_str(worker)
+			.map_err(|_| ClientError::Subxt(format!("{worker:?} is not an SS58 address")))?;
+		let at = self.at_best().await?;
+		let entry = at.storage().entry(runtime::storage().market().endpoints())?;
+		let Some(record) = entry.try_fetch((worker,)).await? else { return Ok(None) };
+		let record = record.decode()?;
+		Ok(Some(String::from_utf8_lossy(&record.url.0).into_owned()))
 	}
 
 	/// An open deal.

@@ -48,6 +48,8 @@ struct TasksFile {
 	engine: String,
 	#[serde(default = "default_control")]
 	listen: String,
+	#[serde(default)]
+	advertise: Option<String>,
 	#[serde(default = "default_ports")]
 	ports: String,
 	#[serde(default = "default_retention")]
@@ -211,6 +213,8 @@ pub struct Tasks {
 	pub engine: String,
 	/// The customers' control plane listens here.
 	pub listen: SocketAddr,
+	/// Where customers reach the control plane: the endpoint record the worker keeps on chain.
+	pub advertise: String,
 	/// Host ports tasks may publish on.
 	pub ports: std::ops::RangeInclusive<u16>,
 	/// How long a removed task's output stays readable, seconds.
@@ -440,14 +444,38 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 	if tasks.pids < 16 {
 		return Err(error("tasks.pids", "at least 16: a task needs a few processes to start"));
 	}
+	let advertise = advertised(tasks.advertise, listen)?;
 	Ok(Tasks {
 		engine,
 		listen,
+		advertise,
 		ports,
 		log_retention,
 		policy: ImagePolicy { free_from, allowed },
 		pids: tasks.pids,
 	})
+}
+
+/// The endpoint to publish: `tasks.advertise`, or `http://` + `listen` when it names one
+/// address (a wildcard address says nothing to customers).
+fn advertised(advertise: Option<String>, listen: SocketAddr) -> Result<String, ConfigError> {
+	let endpoint = match advertise {
+		Some(endpoint) => endpoint.trim().to_owned(),
+		None if listen.ip().is_unspecified() => {
+			return Err(error(
+				"tasks.advertise",
+				format!(
+					"tasks.listen is {listen}, which is no address customers can reach: \
+					 name the endpoint to publish, e.g. \"http://203.0.113.7:{}\"",
+					listen.port()
+				),
+			))
+		},
+		None => format!("http://{listen}"),
+	};
+	sonm_primitives::endpoint::check_endpoint(endpoint.as_bytes())
+		.map_err(|why| error("tasks.advertise", format!("{endpoint:?}: {}", why.describe())))?;
+	Ok(endpoint)
 }
 
 fn identity(field: &str, text: &str) -> Result<IdentityLevel, ConfigError> {
@@ -677,12 +705,16 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 		};
 		let config = with_tasks(
 			"engine = \"unix:///run/podman.sock\"\nports = \"31000-31009\"\n\
+			 advertise = \"https://worker.example.org\"\n\
 			 allowed_images = [\"busybox:1\", \"app:2@sha256:ab\"]",
 		)
 		.unwrap();
 		let tasks = config.tasks.unwrap();
 		assert_eq!(tasks.engine, "/run/podman.sock");
 		assert_eq!(tasks.ports, 31000..=31009);
+		assert_eq!(tasks.advertise, "https://worker.example.org");
+		let local = with_tasks("engine = \"/s\"\nlisten = \"10.1.2.3:9630\"").unwrap();
+		assert_eq!(local.tasks.unwrap().advertise, "http://10.1.2.3:9630");
 		assert_eq!(tasks.log_retention, 24 * 3600);
 		assert_eq!(tasks.policy.free_from, IdentityLevel::Identified);
 		assert_eq!(tasks.policy.allowed[1].digest.as_deref(), Some("sha256:ab"));
@@ -690,6 +722,8 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 			("engine = \"tcp://x\"", "tasks.engine"),
 			("engine = \"/s\"\nports = \"9-1\"", "tasks.ports"),
 			("engine = \"/s\"\nlisten = \"x\"", "tasks.listen"),
+			("engine = \"/s\"", "tasks.advertise"),
+			("engine = \"/s\"\nadvertise = \"worker:9630\"", "tasks.advertise"),
 			("engine = \"/s\"\nlog_retention = \"forever\"", "tasks.log_retention"),
 			("engine = \"/s\"\nfree_images_from = \"vip\"", "tasks.free_images_from"),
 			("engine = \"/s\"\nallowed_images = [\"a@md5:1\"]", "tasks.allowed_images[0]"),

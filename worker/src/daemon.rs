@@ -57,11 +57,15 @@ pub struct Worker {
 	me: String,
 	master: Option<String>,
 	accept_workers: Vec<String>,
+	/// The control plane's endpoint to keep on chain, where tasks run.
+	endpoint: Option<String>,
 	billing_period: u64,
 	offers: Vec<Offer>,
 	state: std::sync::Arc<State>,
 	/// The container engine running deals' tasks, and how long removed tasks' output is kept.
 	tasks: Option<(Engine, u64)>,
+	/// Whether the tasks a crash left created but not started have been started.
+	resumed_tasks: bool,
 	index: BidIndex,
 	metrics: Metrics,
 	facts: Facts,
@@ -97,10 +101,12 @@ impl Worker {
 			me,
 			master: config.master.clone(),
 			accept_workers: config.accept_workers.clone(),
+			endpoint: config.tasks.as_ref().map(|tasks| tasks.advertise.clone()),
 			billing_period: config.billing_period,
 			offers,
 			state,
 			tasks,
+			resumed_tasks: false,
 			index: BidIndex::new(),
 			metrics,
 			facts: Facts::default(),
@@ -141,6 +147,7 @@ impl Worker {
 		self.metrics.chain_connected.set(1);
 		self.spot_prepay = self.client.spot_prepay().await?;
 		self.ensure_master_link().await?;
+		self.ensure_endpoint().await?;
 		self.resync_index().await?;
 		let (number, hash) = self.best().await?;
 		self.last_block = Some((number, hash));
@@ -283,6 +290,19 @@ impl Worker {
 		self.confirm_accepted_workers().await
 	}
 
+	/// Publishes the control plane's endpoint on chain when the record is missing or differs
+	/// from `tasks.advertise`.
+	async fn ensure_endpoint(&mut self) -> PassResult {
+		let Some(endpoint) = self.endpoint.clone() else { return Ok(()) };
+		if self.client.endpoint(&self.me).await?.as_deref() == Some(endpoint.as_str()) {
+			return Ok(());
+		}
+		let call = runtime::tx().market().set_endpoint(BoundedVec(endpoint.clone().into_bytes()));
+		self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
+		tracing::info!(%endpoint, "published the control plane's endpoint on chain");
+		Ok(())
+	}
+
 	async fn confirm_accepted_workers(&mut self) -> PassResult {
 		for worker in self.accept_workers.clone() {
 			if let Some((master, false)) = self.client.master_link(&worker).await? {
@@ -311,7 +331,7 @@ impl Worker {
 			.collect();
 		let asks = self.my_asks().await?;
 		self.follow_deals(&deals, &asks).await?;
-		self.remove_tasks_of_closed_deals(&deals, now).await;
+		self.reconcile_tasks(&deals, now).await;
 		self.bill_and_close(&deals, now).await?;
 		let asks = self.place_asks(asks).await?;
 		self.metrics.open_asks.set(asks.len() as i64);
@@ -377,19 +397,29 @@ impl Worker {
 		Ok(())
 	}
 
-	/// Removes the containers of deals that are no longer open (closed for any reason, or
-	/// never this worker's), keeping their output; forgets kept output past its retention.
-	async fn remove_tasks_of_closed_deals(&mut self, deals: &[Deal], now: u64) {
+	/// Brings the engine in line with the chain: removes the containers of deals that are no
+	/// longer open (closed for any reason, or never this worker's), keeping their output; on the
+	/// first pass after a start, starts open deals' containers that a crash left created but
+	/// not started (the customer's start was accepted); forgets kept output past its retention.
+	/// Running tasks of open deals are never touched.
+	async fn reconcile_tasks(&mut self, deals: &[Deal], now: u64) {
 		let Some((engine, retention)) = &self.tasks else { return };
 		let open: HashSet<u64> = deals.iter().map(|deal| deal.id).collect();
 		match engine.deals().await {
-			Ok(running) => {
-				for deal in running.into_iter().filter(|deal| !open.contains(deal)) {
-					match keep_logs_and_remove(engine, &self.state, deal).await {
-						Ok(()) => tracing::info!(deal, "the deal is closed: its task is removed"),
-						Err(error) => tracing::warn!(deal, "removing the task failed: {error}"),
+			Ok(present) => {
+				for &deal in &present {
+					if !open.contains(&deal) {
+						match keep_logs_and_remove(engine, &self.state, deal).await {
+							Ok(()) => {
+								tracing::info!(deal, "the deal is closed: its task is removed")
+							},
+							Err(error) => tracing::warn!(deal, "removing the task failed: {error}"),
+						}
+					} else if !self.resumed_tasks {
+						resume_if_created(engine, deal).await;
 					}
 				}
+				self.resumed_tasks = true;
 			},
 			Err(error) => tracing::warn!("the container engine did not answer: {error}"),
 		}
@@ -600,6 +630,20 @@ fn chain_level(level: IdentityLevel) -> ChainLevel {
 		IdentityLevel::Registered => ChainLevel::Registered,
 		IdentityLevel::Identified => ChainLevel::Identified,
 		IdentityLevel::Professional => ChainLevel::Professional,
+	}
+}
+
+/// Starts deal `deal`'s container if it was created and never started.
+async fn resume_if_created(engine: &Engine, deal: u64) {
+	match engine.state(deal).await {
+		Ok(Some(task)) if task.status == "created" || task.status == "configured" => {
+			match engine.resume(deal).await {
+				Ok(()) => tracing::info!(deal, "started the task a crash left created"),
+				Err(error) => tracing::warn!(deal, "starting the created task failed: {error}"),
+			}
+		},
+		Ok(_) => {},
+		Err(error) => tracing::warn!(deal, "the container engine did not answer: {error}"),
 	}
 }
 

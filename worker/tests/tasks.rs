@@ -3,12 +3,15 @@
 //! the worker's plan (one core, 64 MiB, incoming connections), starts a task that prints lines
 //! and serves TCP on a published port, reads its logs, connects to the port, runs `exec` and
 //! reads the deal's memory limit inside the container; another account's request, a replayed
-//! request and a forged signature are refused by name; an Anonymous customer's image off the
+//! request and a forged signature are refused by name (the CLI finds the worker through the
+//! endpoint record the worker published on chain); an Anonymous customer's image off the
 //! allow-list is refused; closing the deal removes the container within a block or two and the
 //! logs stay readable to Bob alone. A second test kills the worker with `kill -9` while two
 //! deals run tasks, closes one deal meanwhile, and restarts it: the closed deal's container is
 //! gone within 5 s, the open one's task untouched (same start time, still running), and a log
-//! follower that resumes from its cursor reads every line once across the restart.
+//! follower that resumes from its cursor reads every line once across the restart. A third
+//! kills it at two crash points: between creating a task's container and starting it, and
+//! between keeping a closed deal's output and removing its container.
 
 mod support;
 
@@ -18,6 +21,7 @@ use sonm_client::{
 	task_client::{TaskClient, TaskError},
 	Key,
 };
+use sonm_worker::tasks::engine::container_name;
 use std::{
 	process::Command,
 	time::{Duration, Instant},
@@ -75,7 +79,10 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 		chain.try_json(&all)
 	};
 	let deal_text = deal.to_string();
-	let target = ["--deal", deal_text.as_str(), "--worker", url.as_str()];
+	// The CLI finds the worker through the endpoint record it published at start.
+	let published = chain.json(&["worker", "endpoint", "show", CHARLIE]);
+	assert_eq!(published["endpoint"], url.as_str());
+	let target = ["--deal", deal_text.as_str()];
 
 	// An image off the allow-list is refused for the Anonymous Bob.
 	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
@@ -185,15 +192,17 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	// Closing the deal removes the container within a block or two; the logs stay readable.
 	let closed_at = Instant::now();
 	chain.json(&["--from", "bob", "deals", "close", &deal_text]);
-	let container = format!("sonm-deal-{deal}");
+	let container = container_name(CHARLIE, deal);
 	wait_for("the container's removal", || {
 		(!podman(&["container", "exists", &container])).then_some(())
 	});
 	let removal = closed_at.elapsed();
 	eprintln!("container removed {removal:?} after the close was submitted");
 	assert!(removal < Duration::from_secs(8), "removed {removal:?} after the close");
-	let mut args = vec!["logs"];
-	args.extend_from_slice(&target);
+	// A closed deal names no supplier on chain: the customer names the worker.
+	let mut args = vec!["logs", "--deal", deal_text.as_str()];
+	assert!(sonm_task("bob", &args).is_none(), "no open deal to find the worker by");
+	args.extend_from_slice(&["--worker", url.as_str()]);
 	let from = cursor.to_string();
 	let kept = sonm_task("bob", &args).expect("Bob reads the kept logs");
 	assert!(kept["text"].as_str().unwrap().starts_with("line one\nline two\n"));
@@ -216,10 +225,18 @@ async fn follow(client: &TaskClient, deal: u64, cursor: &mut u64, followed: &mut
 	*cursor = answer["next"].as_u64().unwrap();
 }
 
-/// `podman inspect`'s start time of deal `deal`'s container, or `None` when it is gone.
-fn started_at(deal: u64) -> Option<String> {
+/// `podman inspect`'s start time of `supplier`'s deal `deal`'s container, or `None` when it is
+/// gone.
+fn started_at(supplier: &Supplier, deal: u64) -> Option<String> {
+	inspect(supplier, deal, "{{.State.StartedAt}}")
+}
+
+/// `podman inspect --format FORMAT` of `supplier`'s deal `deal`'s container, or `None` when it
+/// is gone.
+fn inspect(supplier: &Supplier, deal: u64, format: &str) -> Option<String> {
+	let name = container_name(&supplier.address, deal);
 	let out = Command::new("podman")
-		.args(["inspect", "--format", "{{.State.StartedAt}}", &format!("sonm-deal-{deal}")])
+		.args(["inspect", "--format", format, &name])
 		.env("CONTAINERS_CONF", support::containers_conf())
 		.output()
 		.ok()?;
@@ -228,10 +245,38 @@ fn started_at(deal: u64) -> Option<String> {
 		.then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// A podman service with the test image, a dev chain, and Charlie's worker running tasks and
+/// A dev account selling through its worker. Tests that run at the same time use different
+/// suppliers: their podman services share the machine's container store.
+struct Supplier {
+	/// The dev name (`eve`), also the worker's directory and log name.
+	name: &'static str,
+	/// Its SS58 address.
+	address: String,
+}
+
+impl Supplier {
+	fn dev(name: &'static str) -> Self {
+		Self { name, address: Key::dev(name).unwrap().address() }
+	}
+
+	/// Its worker, started again on `chain` with `config` (and `env`).
+	fn restart(&self, chain: &Chain, config: &str, env: &[(&str, &str)]) -> WorkerProcess {
+		WorkerProcess::start_with(chain.dir.path(), self.name, config, env)
+	}
+
+	/// Its worker started again, to die at crash point `point`.
+	fn crashing_at(&self, chain: &Chain, config: &str, point: &str) -> WorkerProcess {
+		self.restart(chain, config, &[(sonm_worker::failpoint::CRASH_AT, point)])
+	}
+}
+
+/// A podman service with the test image, a dev chain, and `supplier`'s worker running tasks and
 /// selling one plan (one core, 64 MiB, outbound, an hour) per name, each ask placed; returns
 /// them, the control plane's URL and the worker's configuration.
-fn plans_on_a_worker(names: &[&str]) -> (Podman, Chain, WorkerProcess, String, String) {
+fn plans_on_a_worker(
+	supplier: &Supplier,
+	names: &[&str],
+) -> (Podman, Chain, WorkerProcess, String, String) {
 	let podman_service = Podman::start();
 	podman_service.import_busybox(IMAGE);
 	let chain = Chain::start();
@@ -246,10 +291,17 @@ fn plans_on_a_worker(names: &[&str]) -> (Podman, Chain, WorkerProcess, String, S
 			 duration = \"1h\"\nnetflags = [\"outbound\"]\n"
 		));
 	}
-	let config = chain.worker_config("charlie", "//Charlie", "", &plans);
-	let worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
-	wait_for("the plans' asks", || (chain.asks_of(CHARLIE).len() == names.len()).then_some(()));
+	let uri = format!("//{}{}", supplier.name[..1].to_uppercase(), &supplier.name[1..]);
+	let config = chain.worker_config(supplier.name, &uri, "", &plans);
+	let worker = WorkerProcess::start(chain.dir.path(), supplier.name, &config);
+	let asks = || chain.asks_of(&supplier.address).len();
+	wait_for("the plans' asks", || (asks() == names.len()).then_some(()));
 	(podman_service, chain, worker, format!("http://127.0.0.1:{control}"), config)
+}
+
+/// Runs `future` to its end from synchronous code inside the test's runtime.
+fn block<F: std::future::Future>(future: F) -> F::Output {
+	tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(future))
 }
 
 /// Starts deal `deal`'s task as soon as the worker has taken the deal up.
@@ -274,7 +326,8 @@ async fn start_when_ready(client: &TaskClient, deal: u64, spec: &Value) -> Value
 #[tokio::test(flavor = "multi_thread")]
 #[ignore]
 async fn task_start_latency() {
-	let (_podman, chain, _worker, url, _) = plans_on_a_worker(&["one"]);
+	let charlie = Supplier::dev("charlie");
+	let (_podman, chain, _worker, url, _) = plans_on_a_worker(&charlie, &["one"]);
 	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
 	wait_for("the deal", || chain.deal(deal));
 	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
@@ -299,7 +352,8 @@ async fn task_start_latency() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() {
-	let (_podman, chain, mut worker, url, config) = plans_on_a_worker(&["one", "two"]);
+	let ferdie = Supplier::dev("ferdie");
+	let (_podman, chain, mut worker, url, config) = plans_on_a_worker(&ferdie, &["one", "two"]);
 	// Bob and Dave each buy a plan and start a task.
 	let mut deals = Vec::new();
 	for customer in ["bob", "dave"] {
@@ -326,20 +380,20 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 	let mut followed = String::new();
 	let mut cursor = 0u64;
 	follow(&bob, bobs, &mut cursor, &mut followed).await;
-	let bob_started = started_at(bobs).expect("Bob's task runs");
+	let bob_started = started_at(&ferdie, bobs).expect("Bob's task runs");
 
 	// kill -9; Dave closes his deal while the worker is down; the worker starts again.
 	worker.kill_hard();
 	chain.json(&["--from", "dave", "deals", "close", &daves.to_string()]);
 	let restarted = Instant::now();
-	let _worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
-	wait_for("Dave's container removed", || started_at(daves).is_none().then_some(()));
+	let _worker = ferdie.restart(&chain, &config, &[]);
+	wait_for("Dave's container removed", || started_at(&ferdie, daves).is_none().then_some(()));
 	let reconciled = restarted.elapsed();
 	eprintln!("reconciled {reconciled:?} after the restart");
 	assert!(reconciled < Duration::from_secs(5), "reconciled in {reconciled:?}");
 
 	// Bob's task was not touched: same start, still running; no container without a deal.
-	assert_eq!(started_at(bobs), Some(bob_started), "Bob's task was not restarted");
+	assert_eq!(started_at(&ferdie, bobs), Some(bob_started), "Bob's task was not restarted");
 	let deadline = Instant::now() + Duration::from_secs(60);
 	let status = loop {
 		match bob.request("GET", &format!("/deals/{bobs}/task"), bobs, None).await {
@@ -364,4 +418,80 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 	let dave = TaskClient::new(&url, Key::dev("dave").unwrap());
 	let logs = dave.request("GET", &format!("/deals/{daves}/logs?from=0"), daves, None).await;
 	assert_eq!(logs.unwrap()["text"], "up\n");
+}
+
+/// `kill -9` at the two points between the worker's steps: after a task's container is created
+/// and before it starts (the restarted worker starts it: the customer's start was accepted), and
+/// after a closed deal's output is kept and before its container is removed (the restarted
+/// worker removes it; the output is kept once). Each time the engine is right within 5 s of the
+/// restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_between_create_and_start_and_between_close_and_removal() {
+	let eve = Supplier::dev("eve");
+	let (_podman, chain, mut worker, url, config) = plans_on_a_worker(&eve, &["one"]);
+	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
+	wait_for("the deal", || chain.deal(deal));
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+
+	// The worker dies between creating the container and starting it.
+	worker.kill_hard();
+	let mut worker = eve.crashing_at(&chain, &config, "task-created");
+	let spec = json!({ "image": IMAGE, "command": ["sh", "-c", "echo up; sleep 1000"] });
+	let deadline = Instant::now() + Duration::from_secs(60);
+	loop {
+		match bob.request("POST", &format!("/deals/{deal}/task"), deal, Some(&spec)).await {
+			Err(TaskError::Transport { .. })
+				if inspect(&eve, deal, "{{.State.Status}}").is_some() =>
+			{
+				break
+			},
+			// Not listening yet, or the deal not taken up yet.
+			Err(TaskError::Transport { .. }) => {
+				assert!(Instant::now() < deadline, "the worker never took the start");
+				tokio::time::sleep(Duration::from_millis(300)).await;
+			},
+			Err(TaskError::Refused { error, .. }) if error == "DealNotReady" => {
+				assert!(Instant::now() < deadline, "the worker never took the deal up");
+				tokio::time::sleep(Duration::from_millis(300)).await;
+			},
+			Err(other) => panic!("starting the task: {other}"),
+			Ok(answer) => panic!("the worker should have died at the crash point: {answer}"),
+		}
+	}
+	assert_eq!(worker.wait_for_death(), Some(libc::SIGKILL));
+	assert_eq!(inspect(&eve, deal, "{{.State.Status}}").as_deref(), Some("created"));
+	let restarted = Instant::now();
+	let mut worker = eve.restart(&chain, &config, &[]);
+	wait_for("the created task started", || {
+		(inspect(&eve, deal, "{{.State.Status}}").as_deref() == Some("running")).then_some(())
+	});
+	let resumed = restarted.elapsed();
+	eprintln!("created task started {resumed:?} after the restart");
+	assert!(resumed < Duration::from_secs(5), "started {resumed:?} after the restart");
+	let logs = wait_for("the task's output", || {
+		let path = format!("/deals/{deal}/logs?from=0");
+		let answer = block(bob.request("GET", &path, deal, None)).ok()?;
+		(answer["text"] == "up\n").then_some(answer)
+	});
+	assert_eq!(logs["running"], true);
+
+	// The worker dies between keeping a closed deal's output and removing its container.
+	worker.kill_hard();
+	let mut worker = eve.crashing_at(&chain, &config, "task-removing");
+	chain.json(&["--from", "bob", "deals", "close", &deal.to_string()]);
+	assert_eq!(worker.wait_for_death(), Some(libc::SIGKILL));
+	assert!(started_at(&eve, deal).is_some(), "the container outlived the worker");
+	let restarted = Instant::now();
+	let _worker = eve.restart(&chain, &config, &[]);
+	wait_for("the closed deal's container removed", || {
+		started_at(&eve, deal).is_none().then_some(())
+	});
+	let removed = restarted.elapsed();
+	eprintln!("closed deal's task removed {removed:?} after the restart");
+	assert!(removed < Duration::from_secs(5), "removed {removed:?} after the restart");
+	let kept = wait_for("the kept output", || {
+		block(bob.request("GET", &format!("/deals/{deal}/logs?from=0"), deal, None)).ok()
+	});
+	assert_eq!(kept["text"], "up\n", "kept once");
+	assert_eq!(kept["running"], false);
 }

@@ -1,7 +1,9 @@
 //! Orders and deals: create, list, show, cancel; open, quick-buy, bill, close, change requests.
 
 use crate::{
-	args::{ChangeCommand, DealsCommand, OrderFlags, OrdersCommand, WorkerCommand},
+	args::{
+		ChangeCommand, DealsCommand, EndpointCommand, OrderFlags, OrdersCommand, WorkerCommand,
+	},
 	context::Context,
 	error::CliError,
 	format,
@@ -641,11 +643,42 @@ pub async fn worker(ctx: &mut Context, command: WorkerCommand) -> Result<(), Cli
 				ctx.submit("confirm worker", &market.confirm_worker(worker.clone())).await?;
 			(format!("{worker} is your worker: its deals pay you"), included)
 		},
+		WorkerCommand::Endpoint(command) => return endpoint(ctx, command).await,
 		WorkerCommand::Remove { worker } => {
 			let worker = ctx.account_or_from(worker.as_deref())?;
 			let included =
 				ctx.submit("remove worker", &market.remove_worker(worker.clone())).await?;
 			(format!("{worker} is no longer a worker of its master"), included)
+		},
+	};
+	ctx.print(result_json(&included, json!({})), || summary.clone());
+	Ok(())
+}
+
+async fn endpoint(ctx: &mut Context, command: EndpointCommand) -> Result<(), CliError> {
+	let market = runtime::transactions().market();
+	let (summary, included) = match command {
+		EndpointCommand::Show { worker } => {
+			let worker = ctx.account_or_from(worker.as_deref())?.to_string();
+			let endpoint = ctx.client().await?.endpoint(&worker).await?;
+			ctx.print(json!({ "worker": worker, "endpoint": endpoint }), || match &endpoint {
+				Some(endpoint) => endpoint.clone(),
+				None => format!("{worker} publishes no endpoint"),
+			});
+			return Ok(());
+		},
+		EndpointCommand::Set { endpoint } => {
+			sonm_primitives::endpoint::check_endpoint(endpoint.as_bytes()).map_err(|why| {
+				CliError::usage(format!("{endpoint:?}: {}", why.describe()))
+					.hint("e.g. http://203.0.113.7:9630")
+			})?;
+			let call = market.set_endpoint(BoundedVec(endpoint.clone().into_bytes()));
+			let included = ctx.submit("publish endpoint", &call).await?;
+			(format!("customers reach you at {endpoint}"), included)
+		},
+		EndpointCommand::Clear => {
+			let included = ctx.submit("withdraw endpoint", &market.clear_endpoint()).await?;
+			("endpoint withdrawn; its deposit is free again".to_owned(), included)
 		},
 	};
 	ctx.print(result_json(&included, json!({})), || summary.clone());

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliError> {
 	match command {
 		TaskCommand::Start { target, image, env, ports, command } => {
-			let client = client(ctx, &target)?;
+			let client = client(ctx, &target).await?;
 			let spec = json!({ "image": image, "command": command, "env": env, "ports": ports });
 			let path = format!("/deals/{}/task", target.deal);
 			let answer = client.request("POST", &path, target.deal, Some(&spec)).await;
@@ -23,13 +23,13 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 			});
 		},
 		TaskCommand::Status { target } => {
-			let client = client(ctx, &target)?;
+			let client = client(ctx, &target).await?;
 			let path = format!("/deals/{}/task", target.deal);
 			let answer = client.request("GET", &path, target.deal, None).await.map_err(refused)?;
 			ctx.print(answer.clone(), || state(&answer));
 		},
 		TaskCommand::Logs { target, follow, cursor: from } => {
-			let client = client(ctx, &target)?;
+			let client = client(ctx, &target).await?;
 			let mut cursor = from;
 			loop {
 				let path = format!("/deals/{}/logs?from={cursor}", target.deal);
@@ -46,7 +46,7 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 			}
 		},
 		TaskCommand::Exec { target, command } => {
-			let client = client(ctx, &target)?;
+			let client = client(ctx, &target).await?;
 			let path = format!("/deals/{}/exec", target.deal);
 			let body = json!({ "command": command });
 			let answer =
@@ -56,7 +56,7 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 			ctx.print(answer, || format!("{}(exit code {code})", output));
 		},
 		TaskCommand::Stop { target } => {
-			let client = client(ctx, &target)?;
+			let client = client(ctx, &target).await?;
 			let path = format!("/deals/{}/stop", target.deal);
 			let answer = client
 				.request("POST", &path, target.deal, Some(&json!({})))
@@ -68,8 +68,40 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 	Ok(())
 }
 
-fn client(ctx: &Context, target: &TaskTarget) -> Result<TaskClient, CliError> {
-	Ok(TaskClient::new(&target.worker, ctx.signer()?))
+/// A signed client of the deal's worker: `--worker`, or the endpoint its supplier publishes.
+async fn client(ctx: &mut Context, target: &TaskTarget) -> Result<TaskClient, CliError> {
+	let signer = ctx.signer()?;
+	let url = match &target.worker {
+		Some(url) => url.clone(),
+		None => worker_of(ctx, target.deal).await?,
+	};
+	Ok(TaskClient::new(&url, signer))
+}
+
+/// The control plane of deal `deal`'s supplier, from its endpoint record.
+async fn worker_of(ctx: &mut Context, deal: u64) -> Result<String, CliError> {
+	let chain = ctx.client().await?;
+	let Some(open) = chain.deal(deal).await? else {
+		return Err(CliError::not_possible(format!(
+			"deal {deal} is not open, so the chain no longer names its supplier"
+		))
+		.hint("name the worker with --worker URL (a closed deal's logs stay readable there)"));
+	};
+	let Some(endpoint) = chain.endpoint(&open.supplier).await? else {
+		return Err(CliError::not_possible(format!(
+			"the supplier of deal {deal}, {}, publishes no endpoint",
+			open.supplier
+		))
+		.hint("ask the supplier where its worker listens and pass --worker URL"));
+	};
+	if !sonm_primitives::endpoint::is_http(&endpoint) {
+		return Err(CliError::not_possible(format!(
+			"the supplier of deal {deal} is reached at {endpoint}, a libp2p address; this CLI \
+			 speaks HTTP to workers"
+		))
+		.hint("pass --worker URL if the worker also serves HTTP"));
+	}
+	Ok(endpoint)
 }
 
 /// A task's state, short.

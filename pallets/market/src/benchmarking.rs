@@ -44,6 +44,13 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 	fn set_identity_level(who: &AccountId, level: IdentityLevel);
 }
 
+/// An HTTP endpoint of the greatest allowed length (the most bytes to check and store).
+fn longest_endpoint() -> EndpointUrl {
+	let mut url = b"http://worker.example.org/".to_vec();
+	url.resize(sonm_primitives::endpoint::MAX_ENDPOINT_LEN as usize, b'a');
+	url.try_into().expect("the bound")
+}
+
 fn assert_last_event<T: Config>(event: Event<T>) {
 	frame_system::Pallet::<T>::assert_last_event(<T as Config>::RuntimeEvent::from(event).into());
 }
@@ -455,6 +462,32 @@ mod benchmarks {
 		_(RawOrigin::Signed(master.clone()), worker.clone());
 
 		assert_last_event::<T>(Event::WorkerRemoved { worker, master });
+	}
+
+	#[benchmark]
+	fn set_endpoint() {
+		set_up::<T>();
+		let worker: T::AccountId = whitelisted_caller();
+		fund::<T>(&worker);
+		let url = longest_endpoint();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(worker.clone()), url.clone());
+
+		assert_last_event::<T>(Event::EndpointSet { worker, url });
+	}
+
+	#[benchmark]
+	fn clear_endpoint() {
+		set_up::<T>();
+		let worker: T::AccountId = whitelisted_caller();
+		fund::<T>(&worker);
+		Market::<T>::do_set_endpoint(worker.clone(), longest_endpoint()).expect("funded");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(worker.clone()));
+
+		assert_last_event::<T>(Event::EndpointCleared { worker });
 	}
 
 	#[benchmark]

@@ -273,10 +273,10 @@ impl<T: Config> Pallet<T> {
 		use alloc::collections::btree_map::BTreeMap;
 		use frame_support::{ensure, traits::fungible::InspectHold};
 		use sp_runtime::traits::Saturating;
-		type Sums<T> = BTreeMap<<T as frame_system::Config>::AccountId, [BalanceOf<T>; 4]>;
+		type Sums<T> = BTreeMap<<T as frame_system::Config>::AccountId, [BalanceOf<T>; 5]>;
 		let mut expected: Sums<T> = BTreeMap::new();
 		let mut add = |who: &T::AccountId, slot: usize, amount: BalanceOf<T>| {
-			let entry = expected.entry(who.clone()).or_insert([Zero::zero(); 4]);
+			let entry = expected.entry(who.clone()).or_insert([Zero::zero(); 5]);
 			entry[slot] = entry[slot].saturating_add(amount);
 		};
 		for (id, order) in Orders::<T>::iter() {
@@ -299,16 +299,20 @@ impl<T: Config> Pallet<T> {
 			add(&deal.consumer, 2, deal.escrow);
 			add(&deal.consumer, 3, deal.deposit);
 		}
+		for (worker, record) in Endpoints::<T>::iter() {
+			add(&worker, 4, record.deposit);
+		}
 		let reasons = [
 			HoldReason::OrderDeposit,
 			HoldReason::BidEscrow,
 			HoldReason::DealEscrow,
 			HoldReason::DealDeposit,
+			HoldReason::EndpointDeposit,
 		];
 		let mut accounts: alloc::vec::Vec<T::AccountId> = expected.keys().cloned().collect();
 		accounts.extend(also_check);
 		for who in accounts {
-			let sums = expected.get(&who).copied().unwrap_or([Zero::zero(); 4]);
+			let sums = expected.get(&who).copied().unwrap_or([Zero::zero(); 5]);
 			for (slot, reason) in reasons.iter().enumerate() {
 				ensure!(
 					T::Currency::balance_on_hold(&(*reason).into(), &who) == sums[slot],

@@ -97,6 +97,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type OrderDeposit: Get<BalanceOf<Self>>;
 
+		/// The storage deposit a worker's endpoint record holds until it is cleared.
+		#[pallet::constant]
+		type EndpointDeposit: Get<BalanceOf<Self>>;
+
 		/// Seconds a spot deal is paid ahead: what a spot bid holds, and what billing keeps
 		/// held for the next period.
 		#[pallet::constant]
@@ -144,6 +148,9 @@ pub mod pallet {
 		/// The storage deposit of a stored deal (its bid's deposit, kept until it is removed).
 		#[codec(index = 3)]
 		DealDeposit,
+		/// The storage deposit of a worker's endpoint record.
+		#[codec(index = 4)]
+		EndpointDeposit,
 	}
 
 	/// The id the next order gets.
@@ -186,6 +193,11 @@ pub mod pallet {
 	pub type Masters<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, MasterLink<T::AccountId>>;
 
+	/// Where each worker's control plane is reached, with the deposit the record holds.
+	#[pallet::storage]
+	pub type Endpoints<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, EndpointRecord<BalanceOf<T>>>;
+
 	/// Whether new orders and deals are refused. Billing, closing and cancelling still work.
 	#[pallet::storage]
 	pub type Paused<T> = StorageValue<_, bool, ValueQuery>;
@@ -226,6 +238,10 @@ pub mod pallet {
 		WorkerRemoved { worker: T::AccountId, master: T::AccountId },
 		/// The market was paused or resumed.
 		PauseSet { paused: bool },
+		/// A worker published (or changed) where it is reached.
+		EndpointSet { worker: T::AccountId, url: EndpointUrl },
+		/// A worker withdrew its endpoint; its deposit was released.
+		EndpointCleared { worker: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -313,6 +329,11 @@ pub mod pallet {
 		NotMaster,
 		/// The master link is already confirmed.
 		AlreadyConfirmed,
+		/// The endpoint is neither an HTTP(S) URL with a host nor a libp2p multiaddress, or has
+		/// spaces or non-ASCII characters.
+		BadEndpoint,
+		/// The account has no endpoint record.
+		NoEndpoint,
 	}
 
 	#[pallet::hooks]
@@ -520,6 +541,28 @@ pub mod pallet {
 		pub fn remove_worker(origin: OriginFor<T>, worker: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_remove_worker(who, worker)
+		}
+
+		/// Publishes where the caller's worker is reached, or changes it. The first record holds
+		/// `EndpointDeposit` until `clear_endpoint`; a change holds nothing more.
+		///
+		/// Origin: signed, the worker. Emits `EndpointSet`. Errors: `BadEndpoint`,
+		/// `InsufficientBalance`.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::set_endpoint())]
+		pub fn set_endpoint(origin: OriginFor<T>, url: EndpointUrl) -> DispatchResult {
+			let worker = ensure_signed(origin)?;
+			Self::do_set_endpoint(worker, url)
+		}
+
+		/// Withdraws the caller's endpoint record and releases its deposit.
+		///
+		/// Origin: signed, the worker. Emits `EndpointCleared`. Errors: `NoEndpoint`.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::clear_endpoint())]
+		pub fn clear_endpoint(origin: OriginFor<T>) -> DispatchResult {
+			let worker = ensure_signed(origin)?;
+			Self::do_clear_endpoint(worker)
 		}
 
 		/// Pauses or resumes new orders and deals.

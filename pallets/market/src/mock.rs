@@ -177,6 +177,12 @@ impl crate::WeightInfo for MockWeights {
 	fn set_paused() -> Weight {
 		<() as crate::WeightInfo>::set_paused()
 	}
+	fn set_endpoint() -> Weight {
+		<() as crate::WeightInfo>::set_endpoint()
+	}
+	fn clear_endpoint() -> Weight {
+		<() as crate::WeightInfo>::clear_endpoint()
+	}
 }
 
 pub struct MockPrices;
@@ -225,6 +231,7 @@ impl pallet_market::Config for Test {
 	type FeePot = FeePot;
 	type MarketFee = MarketFee;
 	type OrderDeposit = ConstU128<DEPOSIT>;
+	type EndpointDeposit = ConstU128<DEPOSIT>;
 	type SpotPrepay = ConstU64<3600>;
 	type UsdMargin = UsdMargin;
 	type MaxDuration = ConstU64<{ 30 * 24 * 3600 }>;

@@ -1100,3 +1100,52 @@ mod queries {
 		});
 	}
 }
+
+/// A worker's endpoint record: published with a deposit, changed for free, withdrawn with the
+/// deposit back; bad endpoints and poor workers are refused and change nothing.
+mod endpoints {
+	use super::*;
+
+	fn url(text: &str) -> EndpointUrl {
+		text.as_bytes().to_vec().try_into().expect("short enough")
+	}
+
+	#[test]
+	fn a_worker_publishes_changes_and_withdraws_its_endpoint() {
+		new_test_ext(|| {
+			let first = url("http://203.0.113.7:9630");
+			assert_ok!(Market::set_endpoint(origin(SUPPLIER), first.clone()));
+			assert_eq!(last_event(), Event::EndpointSet { worker: SUPPLIER, url: first }.into());
+			assert_eq!(held(HoldReason::EndpointDeposit, SUPPLIER), DEPOSIT);
+			assert_eq!(free(SUPPLIER), START - DEPOSIT);
+
+			let moved = url("/dns4/worker.example.org/tcp/4001/p2p/12D3KooWabc");
+			assert_ok!(Market::set_endpoint(origin(SUPPLIER), moved.clone()));
+			assert_eq!(Endpoints::<Test>::get(SUPPLIER).unwrap().url, moved);
+			assert_eq!(held(HoldReason::EndpointDeposit, SUPPLIER), DEPOSIT, "held once");
+
+			assert_ok!(Market::clear_endpoint(origin(SUPPLIER)));
+			assert_eq!(last_event(), Event::EndpointCleared { worker: SUPPLIER }.into());
+			assert!(Endpoints::<Test>::get(SUPPLIER).is_none());
+			assert_eq!(free(SUPPLIER), START);
+		});
+	}
+
+	#[test]
+	fn bad_endpoints_and_missing_records_are_refused() {
+		new_test_ext(|| {
+			for bad in ["", "ftp://host", "http://:9630", "http://a b", "/tcp/4001"] {
+				assert_noop!(
+					Market::set_endpoint(origin(SUPPLIER), url(bad)),
+					Error::<Test>::BadEndpoint
+				);
+			}
+			assert_noop!(Market::clear_endpoint(origin(SUPPLIER)), Error::<Test>::NoEndpoint);
+			const PENNILESS: AccountId = 20;
+			assert_noop!(
+				Market::set_endpoint(origin(PENNILESS), url("http://10.0.0.1:9630")),
+				Error::<Test>::InsufficientBalance
+			);
+		});
+	}
+}

@@ -1,4 +1,5 @@
-//! The market's data: prices, orders, deals, change requests and master/worker links.
+//! The market's data: prices, orders, deals, change requests, master/worker links and worker
+//! endpoints.
 
 use crate::{BalanceOf, Config};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -226,4 +227,20 @@ pub struct MasterLink<AccountId> {
 	pub master: AccountId,
 	/// Whether the master has confirmed the worker.
 	pub confirmed: bool,
+}
+
+/// The most bytes a worker's endpoint holds.
+pub type MaxEndpointLen = ConstU32<{ sonm_primitives::endpoint::MAX_ENDPOINT_LEN }>;
+/// Where a worker is reached (see `sonm_primitives::endpoint` for what it may be).
+pub type EndpointUrl = BoundedVec<u8, MaxEndpointLen>;
+
+/// A worker's published endpoint and the deposit it holds.
+#[derive(
+	Clone, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, Debug, TypeInfo,
+)]
+pub struct EndpointRecord<Balance> {
+	/// Where customers reach the worker's control plane.
+	pub url: EndpointUrl,
+	/// What the record holds of its owner's balance until it is cleared.
+	pub deposit: Balance,
 }

@@ -51,6 +51,8 @@ pub trait WeightInfo {
 	fn confirm_worker() -> Weight;
 	fn remove_worker() -> Weight;
 	fn set_paused() -> Weight;
+	fn set_endpoint() -> Weight;
+	fn clear_endpoint() -> Weight;
 }
 
 /// Weights for `pallet_market` measured on the reference machine, with the runtime's `DbWeight`.
@@ -349,6 +351,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(4_066_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn set_endpoint() -> Weight {
+		Weight::from_parts(40_000_000, 3800)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn clear_endpoint() -> Weight {
+		Weight::from_parts(40_000_000, 3800)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
 }
 
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
@@ -427,5 +439,15 @@ impl WeightInfo for () {
 	fn set_paused() -> Weight {
 		Weight::from_parts(4_066_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_endpoint() -> Weight {
+		Weight::from_parts(40_000_000, 3800)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn clear_endpoint() -> Weight {
+		Weight::from_parts(40_000_000, 3800)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 }

@@ -1,4 +1,5 @@
-//! Masters and workers: a worker's deal income goes to its confirmed master.
+//! Masters and workers: a worker's deal income goes to its confirmed master; a worker publishes
+//! where customers reach it.
 
 use crate::{pallet::*, types::*};
 use frame_support::{ensure, pallet_prelude::*};
@@ -37,6 +38,30 @@ impl<T: Config> Pallet<T> {
 		ensure!(who == worker || who == link.master, Error::<T>::NotMaster);
 		Masters::<T>::remove(&worker);
 		Self::deposit_event(Event::WorkerRemoved { worker, master: link.master });
+		Ok(())
+	}
+
+	/// `worker` publishes `url`; the first record holds `EndpointDeposit`.
+	pub(crate) fn do_set_endpoint(worker: T::AccountId, url: EndpointUrl) -> DispatchResult {
+		sonm_primitives::endpoint::check_endpoint(&url).map_err(|_| Error::<T>::BadEndpoint)?;
+		let deposit = match Endpoints::<T>::get(&worker) {
+			Some(record) => record.deposit,
+			None => {
+				let deposit = T::EndpointDeposit::get();
+				Self::hold(HoldReason::EndpointDeposit, &worker, deposit)?;
+				deposit
+			},
+		};
+		Endpoints::<T>::insert(&worker, EndpointRecord { url: url.clone(), deposit });
+		Self::deposit_event(Event::EndpointSet { worker, url });
+		Ok(())
+	}
+
+	/// `worker` withdraws its endpoint record; its deposit is released.
+	pub(crate) fn do_clear_endpoint(worker: T::AccountId) -> DispatchResult {
+		let record = Endpoints::<T>::take(&worker).ok_or(Error::<T>::NoEndpoint)?;
+		Self::release(HoldReason::EndpointDeposit, &worker, record.deposit)?;
+		Self::deposit_event(Event::EndpointCleared { worker });
 		Ok(())
 	}
 }

@@ -27,6 +27,8 @@ parameter_types! {
 	pub const MarketFee: Perbill = Perbill::from_percent(1);
 	/// Every open order holds 1 SNM against spam.
 	pub const OrderDeposit: Balance = SNM;
+	/// A worker's endpoint record holds 1 SNM while it is published.
+	pub const EndpointDeposit: Balance = SNM;
 	/// USD-priced bids and deals hold 10% more than the current rate asks for.
 	pub const UsdMargin: Perbill = Perbill::from_percent(10);
 }
@@ -42,6 +44,7 @@ impl pallet_market::Config for Runtime {
 	type FeePot = FeePot;
 	type MarketFee = MarketFee;
 	type OrderDeposit = OrderDeposit;
+	type EndpointDeposit = EndpointDeposit;
 	/// Spot deals are paid an hour ahead.
 	type SpotPrepay = ConstU64<3_600>;
 	type UsdMargin = UsdMargin;

@@ -413,6 +413,7 @@ pub async fn keep_logs_and_remove(engine: &Engine, state: &State, deal: u64) -> 
 		let logs = engine.logs(deal).await.map_err(|e| e.to_string())?;
 		state.keep_logs(deal, &task.consumer, &logs).map_err(|e| e.to_string())?;
 	}
+	crate::failpoint::reached("task-removing");
 	engine.remove(deal, 5).await.map_err(|e| e.to_string())
 }
 

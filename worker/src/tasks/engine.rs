@@ -1,5 +1,6 @@
 //! The container engine behind the tasks: the Docker Engine API (`bollard`), served by podman's
-//! API service or dockerd. One container per deal, named `sonm-deal-<id>` and labelled with the
+//! API service or dockerd. One container per deal, named `sonm-<worker>-deal-<id>` (several
+//! workers may share an engine) and labelled with the
 //! deal and the worker, so that after a crash the worker finds its containers again. Every
 //! container runs unprivileged: all capabilities dropped, `no-new-privileges`, no host mounts,
 //! an init process, the deal's CPU and memory, a pids limit and ulimits.
@@ -78,9 +79,9 @@ pub struct Engine {
 	worker: String,
 }
 
-/// A deal's container name.
-pub fn container_name(deal: u64) -> String {
-	format!("sonm-deal-{deal}")
+/// The container name of `worker`'s (SS58) deal `deal`.
+pub fn container_name(worker: &str, deal: u64) -> String {
+	format!("sonm-{worker}-deal-{deal}")
 }
 
 impl Engine {
@@ -119,7 +120,7 @@ impl Engine {
 		limits: &TaskLimits,
 		host_ports: &[u16],
 	) -> Result<String, EngineError> {
-		let name = container_name(deal);
+		let name = container_name(&self.worker, deal);
 		let mut port_bindings = HashMap::new();
 		let mut env = spec.env.clone();
 		if limits.publish_ports {
@@ -185,16 +186,31 @@ impl Engine {
 			.create_container(Some(options), body)
 			.await
 			.map_err(failed(format!("create {name}")))?;
-		self.docker
-			.start_container(&created.id, None)
-			.await
-			.map_err(failed(format!("start {name}")))?;
+		crate::failpoint::reached("task-created");
+		if let Err(error) = self.resume(deal).await {
+			// Not left half-made: the customer may correct the spec and start again.
+			let _ = self.remove(deal, 0).await;
+			return Err(error);
+		}
 		Ok(created.id)
+	}
+
+	/// Starts deal `deal`'s created container (a start the worker died before finishing);
+	/// one already running is left as it is.
+	pub async fn resume(&self, deal: u64) -> Result<(), EngineError> {
+		let name = container_name(&self.worker, deal);
+		match self.docker.start_container(&name, None).await {
+			Ok(()) => Ok(()),
+			Err(bollard::errors::Error::DockerResponseServerError { status_code: 304, .. }) => {
+				Ok(())
+			},
+			Err(error) => Err(failed(format!("start {name}"))(error)),
+		}
 	}
 
 	/// The task of deal `deal`, if its container exists.
 	pub async fn state(&self, deal: u64) -> Result<Option<TaskState>, EngineError> {
-		let name = container_name(deal);
+		let name = container_name(&self.worker, deal);
 		let inspected = match self.docker.inspect_container(&name, None).await {
 			Ok(inspected) => inspected,
 			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
@@ -242,7 +258,7 @@ impl Engine {
 
 	/// A task whose container has stopped: its exit code, from the engine's wait.
 	async fn stopped(&self, deal: u64) -> Result<TaskState, EngineError> {
-		let name = container_name(deal);
+		let name = container_name(&self.worker, deal);
 		let mut wait = self.docker.wait_container(&name, None);
 		let code = match wait.next().await {
 			Some(Ok(response)) => response.status_code,
@@ -293,7 +309,7 @@ impl Engine {
 
 	/// Stops deal `deal`'s task (SIGTERM, then SIGKILL after `grace` seconds) and removes it.
 	pub async fn remove(&self, deal: u64, grace: i32) -> Result<(), EngineError> {
-		let name = container_name(deal);
+		let name = container_name(&self.worker, deal);
 		let stop = StopContainerOptions { t: Some(grace), ..Default::default() };
 		match self.docker.stop_container(&name, Some(stop)).await {
 			Ok(()) => {},
@@ -314,7 +330,7 @@ impl Engine {
 	/// The task's output so far (stdout and stderr, in order), each line with the engine's
 	/// timestamp.
 	pub async fn logs(&self, deal: u64) -> Result<Vec<u8>, EngineError> {
-		let name = container_name(deal);
+		let name = container_name(&self.worker, deal);
 		let options = LogsOptions { stdout: true, stderr: true, ..Default::default() };
 		let mut stream = self.docker.logs(&name, Some(options));
 		let mut bytes = Vec::new();
@@ -328,7 +344,7 @@ impl Engine {
 	/// Runs `command` in deal `deal`'s task, not interactively; returns its exit code and
 	/// output.
 	pub async fn exec(&self, deal: u64, command: &[String]) -> Result<(i64, Vec<u8>), EngineError> {
-		let name = container_name(deal);
+		let name = container_name(&self.worker, deal);
 		let options = CreateExecOptions {
 			cmd: Some(command.to_vec()),
 			attach_stdout: Some(true),

@@ -28,6 +28,11 @@ pub struct WorkerProcess {
 
 impl WorkerProcess {
 	pub fn start(dir: &Path, name: &str, config: &str) -> Self {
+		Self::start_with(dir, name, config, &[])
+	}
+
+	/// Starts it with `env` added to its environment (e.g. a crash point).
+	pub fn start_with(dir: &Path, name: &str, config: &str, env: &[(&str, &str)]) -> Self {
 		let config_path = dir.join(format!("{name}.toml"));
 		std::fs::write(&config_path, config).unwrap();
 		let log = dir.join(format!("{name}.log"));
@@ -38,6 +43,7 @@ impl WorkerProcess {
 			.arg(&config_path)
 			.args(["--metrics", &metrics, "run"])
 			.env("RUST_LOG", "info")
+			.envs(env.iter().copied())
 			.stdin(Stdio::null())
 			.stdout(file.try_clone().unwrap())
 			.stderr(file)
@@ -52,6 +58,22 @@ impl WorkerProcess {
 			// SAFETY: signalling our own child by its PID.
 			unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
 			let _ = child.wait();
+		}
+	}
+
+	/// Waits for the process to end by itself (e.g. at a crash point); returns the signal
+	/// that ended it, if one did.
+	pub fn wait_for_death(&mut self) -> Option<i32> {
+		use std::os::unix::process::ExitStatusExt;
+		let deadline = Instant::now() + PATIENCE;
+		let child = self.child.as_mut().expect("running");
+		loop {
+			if let Some(status) = child.try_wait().unwrap() {
+				self.child = None;
+				return status.signal();
+			}
+			assert!(Instant::now() < deadline, "the worker did not die");
+			std::thread::sleep(Duration::from_millis(50));
 		}
 	}
 
