@@ -587,6 +587,10 @@ pub enum TaskCommand {
 		/// A container port to publish (repeatable; the deal must allow incoming connections).
 		#[arg(long = "port", short = 'p')]
 		ports: Vec<u16>,
+		/// Mount the deal's volume here (an absolute path): a file system of the deal's storage
+		/// that keeps its files across the deal's tasks until the deal ends.
+		#[arg(long)]
+		volume: Option<String>,
 		/// The command (after `--`); the image's own without it.
 		#[arg(last = true)]
 		command: Vec<String>,

@@ -60,6 +60,12 @@ struct TasksFile {
 	allowed_images: Vec<String>,
 	#[serde(default = "default_pids")]
 	pids: i64,
+	#[serde(default)]
+	registry: Option<String>,
+	#[serde(default)]
+	registry_username: Option<String>,
+	#[serde(default)]
+	registry_password: Option<String>,
 }
 
 fn default_control() -> String {
@@ -223,6 +229,8 @@ pub struct Tasks {
 	pub policy: crate::tasks::allow::ImagePolicy,
 	/// The most processes in a task.
 	pub pids: i64,
+	/// The registry images missing from the engine's store are pulled from.
+	pub registry: Option<crate::tasks::engine::Registry>,
 }
 
 /// Limits on what is sold; `None` is all the machine has.
@@ -445,6 +453,7 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		return Err(error("tasks.pids", "at least 16: a task needs a few processes to start"));
 	}
 	let advertise = advertised(tasks.advertise, listen)?;
+	let registry = registry(tasks.registry, tasks.registry_username, tasks.registry_password)?;
 	Ok(Tasks {
 		engine,
 		listen,
@@ -453,7 +462,43 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		log_retention,
 		policy: ImagePolicy { free_from, allowed },
 		pids: tasks.pids,
+		registry,
 	})
+}
+
+/// The registry to pull from: a host with an optional port, and credentials given together.
+fn registry(
+	host: Option<String>,
+	username: Option<String>,
+	password: Option<String>,
+) -> Result<Option<crate::tasks::engine::Registry>, ConfigError> {
+	let Some(host) = host.map(|host| host.trim().to_owned()) else {
+		if username.is_some() || password.is_some() {
+			return Err(error("tasks.registry", "credentials are given but no registry"));
+		}
+		return Ok(None);
+	};
+	let valid = !host.is_empty()
+		&& host
+			.chars()
+			.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+	if !valid {
+		return Err(error(
+			"tasks.registry",
+			format!("{host:?} is not a registry host[:port], e.g. \"registry.example.org:5000\""),
+		));
+	}
+	let credentials = match (username, password) {
+		(Some(username), Some(password)) => Some((username, password)),
+		(None, None) => None,
+		_ => {
+			return Err(error(
+				"tasks.registry_username",
+				"registry_username and registry_password go together",
+			))
+		},
+	};
+	Ok(Some(crate::tasks::engine::Registry { host, credentials }))
 }
 
 /// The endpoint to publish: `tasks.advertise`, or `http://` + `listen` when it names one
@@ -713,6 +758,15 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 		assert_eq!(tasks.engine, "/run/podman.sock");
 		assert_eq!(tasks.ports, 31000..=31009);
 		assert_eq!(tasks.advertise, "https://worker.example.org");
+		assert_eq!(tasks.registry, None);
+		let pulling = with_tasks(
+			"engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"registry.example.org:5000\"\n\
+			 registry_username = \"u\"\nregistry_password = \"p\"",
+		)
+		.unwrap();
+		let registry = pulling.tasks.unwrap().registry.unwrap();
+		assert_eq!(registry.host, "registry.example.org:5000");
+		assert_eq!(registry.credentials, Some(("u".into(), "p".into())));
 		let local = with_tasks("engine = \"/s\"\nlisten = \"10.1.2.3:9630\"").unwrap();
 		assert_eq!(local.tasks.unwrap().advertise, "http://10.1.2.3:9630");
 		assert_eq!(tasks.log_retention, 24 * 3600);
@@ -728,6 +782,12 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 			("engine = \"/s\"\nfree_images_from = \"vip\"", "tasks.free_images_from"),
 			("engine = \"/s\"\nallowed_images = [\"a@md5:1\"]", "tasks.allowed_images[0]"),
 			("engine = \"/s\"\npids = 1", "tasks.pids"),
+			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"http://r\"", "tasks.registry"),
+			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry_password = \"p\"", "tasks.registry"),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"r:5000\"\nregistry_username = \"u\"",
+				"tasks.registry_username",
+			),
 		] {
 			assert_eq!(with_tasks(tasks).unwrap_err().field, field, "{tasks}");
 		}

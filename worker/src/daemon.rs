@@ -13,7 +13,7 @@ use crate::{
 	index::BidIndex,
 	plans::Offer,
 	state::{DealRecord, State},
-	tasks::{control::keep_logs_and_remove, engine::Engine},
+	tasks::{control::clear_ended_deal, engine::Engine},
 	telemetry::Metrics,
 };
 use sonm_client::{
@@ -409,7 +409,7 @@ impl Worker {
 			Ok(present) => {
 				for &deal in &present {
 					if !open.contains(&deal) {
-						match keep_logs_and_remove(engine, &self.state, deal).await {
+						match clear_ended_deal(engine, &self.state, deal).await {
 							Ok(()) => {
 								tracing::info!(deal, "the deal is closed: its task is removed")
 							},

@@ -68,9 +68,18 @@ pub enum InventoryError {
 	},
 }
 
+/// An environment variable naming a directory with `proc` and `sys` trees that the worker
+/// takes for its machine: for load runs of many deals on a small machine, never for selling.
+pub const INVENTORY_ROOT: &str = "SONM_WORKER_INVENTORY_ROOT";
+
 impl Inventory {
 	/// The machine this process runs on; `data_dir`'s filesystem is the storage it sells.
+	/// With [`INVENTORY_ROOT`] set, the machine described under that directory instead.
 	pub fn detect(data_dir: &Path) -> Result<Self, InventoryError> {
+		if let Some(root) = std::env::var_os(INVENTORY_ROOT) {
+			tracing::warn!(root = ?root, "selling the machine described under {INVENTORY_ROOT}");
+			return Self::read(Path::new(&root), storage_of(data_dir)?);
+		}
 		let mut inventory = Self::read(Path::new("/"), storage_of(data_dir)?)?;
 		if let Some(gpus) = gpu::from_nvml() {
 			inventory.gpus = gpus;

@@ -176,7 +176,8 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 	};
 	let tasks = match &config.tasks {
 		Some(tasks) => {
-			let engine = Engine::connect(&tasks.engine, &key.address())
+			let volumes = config.data_dir.join("volumes");
+			let engine = Engine::connect(&tasks.engine, &key.address(), &volumes)
 				.map_err(|e| format!("tasks.engine: {e}"))?;
 			let version = engine.version().await.map_err(|e| format!("tasks.engine: {e}"))?;
 			tracing::info!(engine = %tasks.engine, %version, "container engine");
@@ -193,6 +194,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				tasks.ports.clone(),
 				Always { pids: tasks.pids, ..Always::default() },
 				plans,
+				tasks.registry.clone(),
 			);
 			let bound = control::serve(tasks.listen, std::sync::Arc::new(plane))
 				.await

@@ -3,7 +3,7 @@
 //! busybox: a deal's limits read back from the engine and from inside the container (cgroup v1
 //! and v2 paths both), `exec`, logs, the worker's containers listed by label and removed; a
 //! memory hog killed with exit 137 and a fork bomb held by the pids limit while another deal's
-//! task goes on answering.
+//! task goes on answering; a deal's loop-mounted volume bounded by its storage.
 
 mod support;
 
@@ -57,27 +57,27 @@ async fn exit_code(engine: &Engine, deal: u64) -> i64 {
 	}
 }
 
-/// Removes what a failed earlier run may have left: this worker's containers and any container
-/// named for the deals the test uses.
-async fn clean(engine: &Engine, deals: &[u64]) {
-	for deal in engine.deals().await.unwrap().into_iter().chain(deals.iter().copied()) {
-		engine.remove(deal, 0).await.unwrap();
-	}
+/// A podman service (with a store of its own) holding the test image, and an engine on it,
+/// keeping volume files in the returned directory.
+fn engine() -> (Podman, Engine, tempfile::TempDir) {
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let worker = format!("test-worker-{}", std::process::id());
+	let volumes = tempfile::tempdir().unwrap();
+	let engine =
+		Engine::connect(&podman.socket.display().to_string(), &worker, volumes.path()).unwrap();
+	(podman, engine, volumes)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
-	let podman = Podman::start();
-	podman.import_busybox(IMAGE);
-	let worker = format!("test-worker-{}", std::process::id());
-	let engine = Engine::connect(&podman.socket.display().to_string(), &worker).unwrap();
+	let (_podman, engine, _volumes) = engine();
 	assert!(!engine.version().await.unwrap().is_empty());
-	clean(&engine, &[1, 2, 3]).await;
 
 	// One core and 64 MiB, outbound only.
 	let limits = limits_for(&plan(1, 64 << 20), netflags::OUTBOUND, Always::default()).unwrap();
 	engine
-		.start(1, "customer", &spec("echo started; sleep 1000"), &limits, &[])
+		.start(1, "customer", &spec("echo started; sleep 1000"), &limits, &[], None)
 		.await
 		.unwrap();
 	let state = engine.state(1).await.unwrap().unwrap();
@@ -117,11 +117,18 @@ async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
 	// A memory hog is killed (137), a fork bomb is held by the pids limit, and deal 1's task
 	// goes on answering.
 	engine
-		.start(2, "customer", &spec("x=a; while true; do x=$x$x; done"), &limits, &[])
+		.start(2, "customer", &spec("x=a; while true; do x=$x$x; done"), &limits, &[], None)
 		.await
 		.unwrap();
 	engine
-		.start(3, "customer", &spec("bomb() { bomb | bomb & }; bomb; sleep 1000"), &limits, &[])
+		.start(
+			3,
+			"customer",
+			&spec("bomb() { bomb | bomb & }; bomb; sleep 1000"),
+			&limits,
+			&[],
+			None,
+		)
 		.await
 		.unwrap();
 	assert_eq!(exit_code(&engine, 2).await, 137, "out of memory: killed");
@@ -147,18 +154,14 @@ async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn incoming_deals_publish_their_ports() {
-	let podman = Podman::start();
-	podman.import_busybox(IMAGE);
-	let worker = format!("test-worker-ports-{}", std::process::id());
-	let engine = Engine::connect(&podman.socket.display().to_string(), &worker).unwrap();
-	clean(&engine, &[10]).await;
+	let (_podman, engine, _volumes) = engine();
 	let flags = netflags::INCOMING | netflags::OUTBOUND;
 	let limits = limits_for(&plan(1, 64 << 20), flags, Always::default()).unwrap();
 	let host_port =
 		std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 	let task =
 		TaskSpec { ports: vec![8080], ..spec("while true; do echo hello | nc -l -p 8080; done") };
-	engine.start(10, "customer", &task, &limits, &[host_port]).await.unwrap();
+	engine.start(10, "customer", &task, &limits, &[host_port], None).await.unwrap();
 	let state = engine.state(10).await.unwrap().unwrap();
 	assert_eq!(state.ports, vec![(8080, host_port)]);
 	assert_eq!(read(&engine, 10, "echo $SONM_PORT_0").await, host_port.to_string());
@@ -178,4 +181,51 @@ async fn incoming_deals_publish_their_ports() {
 	};
 	assert_eq!(answer.trim(), "hello");
 	engine.remove(10, 1).await.unwrap();
+}
+
+/// A deal's volume: an ext4 file system of the deal's storage in a loop-mounted file. The task
+/// sees its size, cannot write past it, and the next task of the deal finds what the last one
+/// wrote; removing the volume removes its file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deals_volume_holds_its_storage_and_no_more() {
+	let (_podman, engine, volumes) = engine();
+	let mut values = plan(1, 64 << 20);
+	values[STORAGE_SIZE] = 32 << 20;
+	let limits = limits_for(&values, netflags::OUTBOUND, Always::default()).unwrap();
+	let volume = engine.ensure_volume(20, limits.storage_bytes).await.unwrap();
+	assert_eq!(engine.ensure_volume(20, limits.storage_bytes).await.unwrap(), volume, "kept");
+	let with_volume = |command: &str| TaskSpec { volume: Some("/data".into()), ..spec(command) };
+	engine
+		.start(20, "customer", &with_volume("sleep 1000"), &limits, &[], Some(&volume))
+		.await
+		.unwrap();
+
+	// Its size is the deal's storage (less ext4's own bookkeeping); writing past it fails.
+	let df = read(&engine, 20, "df -k /data | tail -1").await;
+	let blocks: u64 = df.split_whitespace().nth(1).unwrap().parse().unwrap();
+	assert!((24 << 10..=32 << 10).contains(&blocks), "{blocks} KiB for a 32 MiB deal");
+	let (code, output) = engine
+		.exec(20, &sh("dd if=/dev/zero of=/data/fill bs=1M count=64"))
+		.await
+		.unwrap();
+	assert_ne!(code, 0, "64 MiB do not fit");
+	assert!(String::from_utf8_lossy(&output).contains("No space left"), "{output:?}");
+	read(&engine, 20, "rm /data/fill && echo kept > /data/note").await;
+
+	// The deal's next task finds the note.
+	engine.remove(20, 0).await.unwrap();
+	engine
+		.start(20, "customer", &with_volume("sleep 1000"), &limits, &[], Some(&volume))
+		.await
+		.unwrap();
+	assert_eq!(read(&engine, 20, "cat /data/note").await, "kept");
+	assert_eq!(engine.deals().await.unwrap(), vec![20]);
+
+	// The deal ends: container, volume and file go.
+	engine.remove(20, 0).await.unwrap();
+	assert_eq!(engine.deals().await.unwrap(), vec![20], "the volume alone still counts");
+	engine.remove_volume(20).await.unwrap();
+	assert!(engine.deals().await.unwrap().is_empty());
+	assert_eq!(std::fs::read_dir(volumes.path()).unwrap().count(), 0, "the file is gone");
+	engine.remove_volume(20).await.unwrap();
 }

@@ -2,7 +2,8 @@
 //! running tasks on a real podman API service, the customer acting with the `sonm` CLI. Bob buys
 //! the worker's plan (one core, 64 MiB, incoming connections), starts a task that prints lines
 //! and serves TCP on a published port, reads its logs, connects to the port, runs `exec` and
-//! reads the deal's memory limit inside the container; another account's request, a replayed
+//! reads the deal's memory limit inside the container and fills its volume to the deal's
+//! storage; another account's request, a replayed
 //! request and a forged signature are refused by name (the CLI finds the worker through the
 //! endpoint record the worker published on chain); an Anonymous customer's image off the
 //! allow-list is refused; closing the deal removes the container within a block or two and the
@@ -22,24 +23,12 @@ use sonm_client::{
 	Key,
 };
 use sonm_worker::tasks::engine::container_name;
-use std::{
-	process::Command,
-	time::{Duration, Instant},
-};
-use support::{free_port, wait_for, Chain, Podman, WorkerProcess};
+use std::time::{Duration, Instant};
+use support::{free_port, wait_for, Chain, Podman, Registry, WorkerProcess};
 
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const IMAGE: &str = "localhost/sonm-test-busybox:1";
 const UNLISTED: &str = "localhost/sonm-test-unlisted:1";
-
-fn podman(args: &[&str]) -> bool {
-	Command::new("podman")
-		.args(args)
-		.env("CONTAINERS_CONF", support::containers_conf())
-		.status()
-		.map(|status| status.success())
-		.unwrap_or(false)
-}
 
 fn refusal(result: Result<Value, TaskError>) -> String {
 	match result {
@@ -52,7 +41,7 @@ fn refusal(result: Result<Value, TaskError>) -> String {
 async fn a_customer_runs_a_task_on_what_it_bought() {
 	let podman_service = Podman::start();
 	podman_service.import_busybox(IMAGE);
-	assert!(podman(&["tag", IMAGE, UNLISTED]));
+	assert!(podman_service.cli(&["tag", IMAGE, UNLISTED]));
 	let chain = Chain::start();
 	let control = free_port();
 	let low = 20_000 + (std::process::id() % 20_000) as u16;
@@ -62,7 +51,8 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 		podman_service.socket.display(),
 		low + 50
 	);
-	let plans = "[[plans]]\nname = \"box\"\ncpu_cores = 1\nram = \"64 MiB\"\n\
+	let plans =
+		"[[plans]]\nname = \"box\"\ncpu_cores = 1\nram = \"64 MiB\"\nstorage = \"32 MiB\"\n\
 	             price = \"0.36 SNM/h\"\nduration = \"1h\"\nnetflags = [\"outbound\", \"incoming\"]\n";
 	let config = chain.worker_config("charlie", "//Charlie", "", &format!("{plans}{tasks}"));
 	let _worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
@@ -88,18 +78,7 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
 	let path = format!("/deals/{deal}/task");
 	let unlisted = json!({ "image": UNLISTED, "command": ["sleep", "5"] });
-	let deadline = Instant::now() + Duration::from_secs(60);
-	let refused = loop {
-		match bob.request("POST", &path, deal, Some(&unlisted)).await {
-			// The worker records the deal with the block after it opened.
-			Err(TaskError::Refused { error, .. }) if error == "DealNotReady" => {
-				assert!(Instant::now() < deadline, "the worker never took up the deal");
-				tokio::time::sleep(Duration::from_millis(300)).await;
-			},
-			answer => break answer,
-		}
-	};
-	assert_eq!(refusal(refused), "ImageNotAllowed");
+	assert_eq!(refusal(start_once_ready(&bob, deal, &unlisted).await), "ImageNotAllowed");
 
 	// Bob starts the task with the CLI: lines, then a TCP service on a published port.
 	let started = Instant::now();
@@ -110,6 +89,8 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 		IMAGE,
 		"-p",
 		"8080",
+		"--volume",
+		"/data",
 		"--",
 		"sh",
 		"-c",
@@ -151,6 +132,13 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	let exec = sonm_task("bob", &exec).expect("exec runs");
 	assert_eq!(exec["exitCode"], 0);
 	assert_eq!(exec["output"].as_str().unwrap().trim(), (64u64 << 20).to_string());
+	// The deal's 32 MiB of storage: its volume takes 64 MiB no more than the deal bought.
+	let mut fill = vec!["exec"];
+	fill.extend_from_slice(&target);
+	fill.extend_from_slice(&["--", "dd", "if=/dev/zero", "of=/data/fill", "bs=1M", "count=64"]);
+	let fill = sonm_task("bob", &fill).expect("exec runs");
+	assert_ne!(fill["exitCode"], 0);
+	assert!(fill["output"].as_str().unwrap().contains("No space left"), "{fill}");
 
 	// Another account, a replay and a forgery are refused by name; the supplier sees the status.
 	let mut status = vec!["status"];
@@ -194,9 +182,10 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	chain.json(&["--from", "bob", "deals", "close", &deal_text]);
 	let container = container_name(CHARLIE, deal);
 	wait_for("the container's removal", || {
-		(!podman(&["container", "exists", &container])).then_some(())
+		(!podman_service.cli(&["container", "exists", &container])).then_some(())
 	});
 	let removal = closed_at.elapsed();
+	assert!(!podman_service.cli(&["volume", "exists", &container]), "the deal's volume is gone");
 	eprintln!("container removed {removal:?} after the close was submitted");
 	assert!(removal < Duration::from_secs(8), "removed {removal:?} after the close");
 	// A closed deal names no supplier on chain: the customer names the worker.
@@ -227,19 +216,15 @@ async fn follow(client: &TaskClient, deal: u64, cursor: &mut u64, followed: &mut
 
 /// `podman inspect`'s start time of `supplier`'s deal `deal`'s container, or `None` when it is
 /// gone.
-fn started_at(supplier: &Supplier, deal: u64) -> Option<String> {
-	inspect(supplier, deal, "{{.State.StartedAt}}")
+fn started_at(podman: &Podman, supplier: &Supplier, deal: u64) -> Option<String> {
+	inspect(podman, supplier, deal, "{{.State.StartedAt}}")
 }
 
 /// `podman inspect --format FORMAT` of `supplier`'s deal `deal`'s container, or `None` when it
 /// is gone.
-fn inspect(supplier: &Supplier, deal: u64, format: &str) -> Option<String> {
+fn inspect(podman: &Podman, supplier: &Supplier, deal: u64, format: &str) -> Option<String> {
 	let name = container_name(&supplier.address, deal);
-	let out = Command::new("podman")
-		.args(["inspect", "--format", format, &name])
-		.env("CONTAINERS_CONF", support::containers_conf())
-		.output()
-		.ok()?;
+	let out = podman.command(&["inspect", "--format", format, &name]).output().ok()?;
 	out.status
 		.success()
 		.then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -277,18 +262,36 @@ fn plans_on_a_worker(
 	supplier: &Supplier,
 	names: &[&str],
 ) -> (Podman, Chain, WorkerProcess, String, String) {
-	let podman_service = Podman::start();
-	podman_service.import_busybox(IMAGE);
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	plans_on_a_pulling_worker(podman, supplier, names, None, OUTBOUND)
+}
+
+/// Plans that offer outbound connections only.
+const OUTBOUND: &str = "[\"outbound\"]";
+
+/// [`plans_on_a_worker`] on `podman_service`, the worker pulling missing images from
+/// `registry` when given.
+fn plans_on_a_pulling_worker(
+	podman_service: Podman,
+	supplier: &Supplier,
+	names: &[&str],
+	registry: Option<&str>,
+	netflags: &str,
+) -> (Podman, Chain, WorkerProcess, String, String) {
 	let chain = Chain::start();
 	let control = free_port();
 	let mut plans = format!(
 		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:{control}\"\nfree_images_from = \"anonymous\"\n",
 		podman_service.socket.display(),
 	);
+	if let Some(registry) = registry {
+		plans.push_str(&format!("registry = \"{registry}\"\n"));
+	}
 	for name in names {
 		plans.push_str(&format!(
 			"[[plans]]\nname = \"{name}\"\ncpu_cores = 1\nram = \"64 MiB\"\nprice = \"0.36 SNM/h\"\n\
-			 duration = \"1h\"\nnetflags = [\"outbound\"]\n"
+			 duration = \"1h\"\nnetflags = {netflags}\n"
 		));
 	}
 	let uri = format!("//{}{}", supplier.name[..1].to_uppercase(), &supplier.name[1..]);
@@ -304,19 +307,29 @@ fn block<F: std::future::Future>(future: F) -> F::Output {
 	tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(future))
 }
 
-/// Starts deal `deal`'s task as soon as the worker has taken the deal up.
-async fn start_when_ready(client: &TaskClient, deal: u64, spec: &Value) -> Value {
+/// Asks to start deal `deal`'s task as soon as the worker has taken the deal up (it records
+/// a deal with the block after it opened); returns the first other answer.
+async fn start_once_ready(
+	client: &TaskClient,
+	deal: u64,
+	spec: &Value,
+) -> Result<Value, TaskError> {
 	let deadline = Instant::now() + Duration::from_secs(60);
 	loop {
 		match client.request("POST", &format!("/deals/{deal}/task"), deal, Some(spec)).await {
-			Ok(answer) => return answer,
 			Err(TaskError::Refused { error, .. }) if error == "DealNotReady" => {
 				assert!(Instant::now() < deadline, "the worker never took up deal {deal}");
 				tokio::time::sleep(Duration::from_millis(300)).await;
 			},
-			Err(other) => panic!("starting deal {deal}'s task: {other}"),
+			answer => return answer,
 		}
 	}
+}
+
+/// Starts deal `deal`'s task as soon as the worker has taken the deal up.
+async fn start_when_ready(client: &TaskClient, deal: u64, spec: &Value) -> Value {
+	let started = start_once_ready(client, deal, spec).await;
+	started.unwrap_or_else(|error| panic!("starting deal {deal}'s task: {error}"))
 }
 
 /// A load run, not a test (`cargo test --workspace --test tasks -- --ignored --nocapture
@@ -326,34 +339,87 @@ async fn start_when_ready(client: &TaskClient, deal: u64, spec: &Value) -> Value
 #[tokio::test(flavor = "multi_thread")]
 #[ignore]
 async fn task_start_latency() {
+	let registry = Registry::start();
+	let podman = Podman::start_trusting(Some(&registry.host));
+	podman.import_busybox(IMAGE);
+	let pulled = registry.push(&podman, IMAGE, "sonm/busybox:1");
 	let charlie = Supplier::dev("charlie");
-	let (_podman, chain, _worker, url, _) = plans_on_a_worker(&charlie, &["one"]);
+	let (podman, chain, _worker, url, _) =
+		plans_on_a_pulling_worker(podman, &charlie, &["one"], Some(&registry.host), OUTBOUND);
 	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
 	wait_for("the deal", || chain.deal(deal));
 	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
-	let spec = json!({ "image": IMAGE, "command": ["sleep", "1000"] });
-	start_when_ready(&bob, deal, &spec).await;
-	let mut samples = Vec::new();
-	for _ in 0..20 {
-		bob.request("POST", &format!("/deals/{deal}/stop"), deal, Some(&json!({})))
-			.await
-			.unwrap();
-		let started = Instant::now();
-		let answer = bob.request("POST", &format!("/deals/{deal}/task"), deal, Some(&spec)).await;
-		samples.push(started.elapsed());
-		assert_eq!(answer.unwrap()["task"]["status"], "running");
-	}
-	samples.sort();
+	let cached = json!({ "image": IMAGE, "command": ["sleep", "1000"] });
+	start_when_ready(&bob, deal, &cached).await;
+	// Stops the task, lets `before` run, then times a new start of `spec`; 20 times.
+	let restarts = |spec: Value, before: &dyn Fn()| {
+		let mut samples = Vec::new();
+		for _ in 0..20 {
+			let (stop, nothing) = (format!("/deals/{deal}/stop"), json!({}));
+			block(bob.request("POST", &stop, deal, Some(&nothing))).unwrap();
+			before();
+			let started = Instant::now();
+			let answer =
+				block(bob.request("POST", &format!("/deals/{deal}/task"), deal, Some(&spec)));
+			samples.push(started.elapsed());
+			assert_eq!(answer.unwrap()["task"]["status"], "running");
+		}
+		samples.sort();
+		format!("p50 {:?}, p95 {:?}, max {:?}", samples[9], samples[18], samples[19])
+	};
+	eprintln!("start request to running task over 20 runs: {}", restarts(cached.clone(), &|| {}));
+	// The same with the image pulled from the registry on loopback each time.
+	let pulling = json!({ "image": pulled, "command": ["sleep", "1000"] });
+	let remove_image = || assert!(podman.cli(&["rmi", "--ignore", &pulled]), "image removed");
 	eprintln!(
-		"start request to running task over 20 runs: p50 {:?}, p95 {:?}, max {:?}",
-		samples[9], samples[18], samples[19]
+		"with a pull from the local registry, over 20 runs: {}",
+		restarts(pulling, &remove_image)
 	);
+	block(bob.request("POST", &format!("/deals/{deal}/stop"), deal, Some(&json!({})))).unwrap();
+	assert!(podman.cli(&["rmi", "--ignore", &pulled]));
+}
+
+/// The pull path: an image missing from the engine's store is pulled from the worker's
+/// registry (a real `docker-registry` on loopback); an image of another registry is
+/// `ImageUnavailable` and one the registry lacks is `PullFailed`, without touching the deal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_image_is_pulled_from_the_workers_registry() {
+	let registry = Registry::start();
+	let podman = Podman::start_trusting(Some(&registry.host));
+	podman.import_busybox(IMAGE);
+	let pulled = registry.push(&podman, IMAGE, "sonm/busybox:1");
+	let alice = Supplier::dev("alice");
+	let (podman, chain, _worker, url, _) =
+		plans_on_a_pulling_worker(podman, &alice, &["one"], Some(&registry.host), OUTBOUND);
+	assert!(!podman.cli(&["image", "exists", &pulled]), "not in the store before the start");
+	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
+	wait_for("the deal", || chain.deal(deal));
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+	let path = format!("/deals/{deal}/task");
+
+	let elsewhere = json!({ "image": "docker.io/library/alpine:3", "command": ["true"] });
+	assert_eq!(refusal(start_once_ready(&bob, deal, &elsewhere).await), "ImageUnavailable");
+	let missing = json!({ "image": format!("{}/sonm/missing:1", registry.host) });
+	assert_eq!(refusal(bob.request("POST", &path, deal, Some(&missing)).await), "PullFailed");
+
+	let spec = json!({ "image": pulled, "command": ["sh", "-c", "echo pulled; sleep 1000"] });
+	let started = Instant::now();
+	let answer = bob.request("POST", &path, deal, Some(&spec)).await.expect("pulled and started");
+	eprintln!("pulled and running {:?} after the start request", started.elapsed());
+	assert_eq!(answer["task"]["status"], "running");
+	assert!(podman.cli(&["image", "exists", &pulled]), "in the store after the pull");
+	let logs = wait_for("the output", || {
+		let path = format!("/deals/{deal}/logs?from=0");
+		let answer = block(bob.request("GET", &path, deal, None)).ok()?;
+		(answer["text"] == "pulled\n").then_some(answer)
+	});
+	assert_eq!(logs["running"], true);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() {
 	let ferdie = Supplier::dev("ferdie");
-	let (_podman, chain, mut worker, url, config) = plans_on_a_worker(&ferdie, &["one", "two"]);
+	let (podman, chain, mut worker, url, config) = plans_on_a_worker(&ferdie, &["one", "two"]);
 	// Bob and Dave each buy a plan and start a task.
 	let mut deals = Vec::new();
 	for customer in ["bob", "dave"] {
@@ -380,20 +446,26 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 	let mut followed = String::new();
 	let mut cursor = 0u64;
 	follow(&bob, bobs, &mut cursor, &mut followed).await;
-	let bob_started = started_at(&ferdie, bobs).expect("Bob's task runs");
+	let bob_started = started_at(&podman, &ferdie, bobs).expect("Bob's task runs");
 
 	// kill -9; Dave closes his deal while the worker is down; the worker starts again.
 	worker.kill_hard();
 	chain.json(&["--from", "dave", "deals", "close", &daves.to_string()]);
 	let restarted = Instant::now();
 	let _worker = ferdie.restart(&chain, &config, &[]);
-	wait_for("Dave's container removed", || started_at(&ferdie, daves).is_none().then_some(()));
+	wait_for("Dave's container removed", || {
+		started_at(&podman, &ferdie, daves).is_none().then_some(())
+	});
 	let reconciled = restarted.elapsed();
 	eprintln!("reconciled {reconciled:?} after the restart");
 	assert!(reconciled < Duration::from_secs(5), "reconciled in {reconciled:?}");
 
 	// Bob's task was not touched: same start, still running; no container without a deal.
-	assert_eq!(started_at(&ferdie, bobs), Some(bob_started), "Bob's task was not restarted");
+	assert_eq!(
+		started_at(&podman, &ferdie, bobs),
+		Some(bob_started),
+		"Bob's task was not restarted"
+	);
 	let deadline = Instant::now() + Duration::from_secs(60);
 	let status = loop {
 		match bob.request("GET", &format!("/deals/{bobs}/task"), bobs, None).await {
@@ -428,7 +500,7 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_between_create_and_start_and_between_close_and_removal() {
 	let eve = Supplier::dev("eve");
-	let (_podman, chain, mut worker, url, config) = plans_on_a_worker(&eve, &["one"]);
+	let (podman, chain, mut worker, url, config) = plans_on_a_worker(&eve, &["one"]);
 	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
 	wait_for("the deal", || chain.deal(deal));
 	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
@@ -441,7 +513,7 @@ async fn kill_9_between_create_and_start_and_between_close_and_removal() {
 	loop {
 		match bob.request("POST", &format!("/deals/{deal}/task"), deal, Some(&spec)).await {
 			Err(TaskError::Transport { .. })
-				if inspect(&eve, deal, "{{.State.Status}}").is_some() =>
+				if inspect(&podman, &eve, deal, "{{.State.Status}}").is_some() =>
 			{
 				break
 			},
@@ -459,11 +531,12 @@ async fn kill_9_between_create_and_start_and_between_close_and_removal() {
 		}
 	}
 	assert_eq!(worker.wait_for_death(), Some(libc::SIGKILL));
-	assert_eq!(inspect(&eve, deal, "{{.State.Status}}").as_deref(), Some("created"));
+	assert_eq!(inspect(&podman, &eve, deal, "{{.State.Status}}").as_deref(), Some("created"));
 	let restarted = Instant::now();
 	let mut worker = eve.restart(&chain, &config, &[]);
 	wait_for("the created task started", || {
-		(inspect(&eve, deal, "{{.State.Status}}").as_deref() == Some("running")).then_some(())
+		(inspect(&podman, &eve, deal, "{{.State.Status}}").as_deref() == Some("running"))
+			.then_some(())
 	});
 	let resumed = restarted.elapsed();
 	eprintln!("created task started {resumed:?} after the restart");
@@ -480,11 +553,11 @@ async fn kill_9_between_create_and_start_and_between_close_and_removal() {
 	let mut worker = eve.crashing_at(&chain, &config, "task-removing");
 	chain.json(&["--from", "bob", "deals", "close", &deal.to_string()]);
 	assert_eq!(worker.wait_for_death(), Some(libc::SIGKILL));
-	assert!(started_at(&eve, deal).is_some(), "the container outlived the worker");
+	assert!(started_at(&podman, &eve, deal).is_some(), "the container outlived the worker");
 	let restarted = Instant::now();
 	let _worker = eve.restart(&chain, &config, &[]);
 	wait_for("the closed deal's container removed", || {
-		started_at(&eve, deal).is_none().then_some(())
+		started_at(&podman, &eve, deal).is_none().then_some(())
 	});
 	let removed = restarted.elapsed();
 	eprintln!("closed deal's task removed {removed:?} after the restart");
@@ -494,4 +567,144 @@ async fn kill_9_between_create_and_start_and_between_close_and_removal() {
 	});
 	assert_eq!(kept["text"], "up\n", "kept once");
 	assert_eq!(kept["running"], false);
+}
+
+/// Faults stay inside their deal: Bob's task serves TCP on a published port while Charlie's
+/// deal on the same worker runs a memory hog (killed, reported with exit code 137) and then a
+/// fork bomb (held by the pids limit, then stopped); Bob's port answers throughout and the
+/// worker stays healthy.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_memory_hog_and_a_fork_bomb_in_one_deal_leave_another_serving() {
+	let dave = Supplier::dev("dave");
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let incoming = "[\"outbound\", \"incoming\"]";
+	let (_podman, chain, worker, url, _) =
+		plans_on_a_pulling_worker(podman, &dave, &["one", "two"], None, incoming);
+	let mut deals = Vec::new();
+	for customer in ["bob", "charlie"] {
+		let terms = ["--price", "0.4 SNM/h", "--duration", "1h", "--incoming", "--outbound"];
+		let (deal, _) = chain.bid(customer, &terms);
+		wait_for("the deal", || chain.deal(deal));
+		deals.push(deal);
+	}
+	let (bobs, charlies) = (deals[0], deals[1]);
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+	let charlie = TaskClient::new(&url, Key::dev("charlie").unwrap());
+	let serve = json!({
+		"image": IMAGE,
+		"ports": [8080],
+		"command": ["sh", "-c", "while true; do echo hello | nc -l -p 8080; done"],
+	});
+	let served = start_when_ready(&bob, bobs, &serve).await;
+	let port = served["task"]["ports"][0][1].as_u64().unwrap() as u16;
+	let answers = || {
+		use std::io::Read;
+		let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+		stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+		let mut buffer = [0u8; 16];
+		let read = stream.read(&mut buffer).ok().filter(|read| *read > 0)?;
+		(String::from_utf8_lossy(&buffer[..read]).trim() == "hello").then_some(())
+	};
+	wait_for("Bob's port", answers);
+
+	// The memory hog is killed for want of memory and reported so.
+	let hog =
+		json!({ "image": IMAGE, "command": ["sh", "-c", "x=a; while true; do x=$x$x; done"] });
+	start_when_ready(&charlie, charlies, &hog).await;
+	let status_path = format!("/deals/{charlies}/task");
+	let killed = wait_for("the hog's end", || {
+		let status = block(charlie.request("GET", &status_path, charlies, None)).ok()?;
+		status["task"]["exit_code"].as_i64()
+	});
+	assert_eq!(killed, 137, "out of memory: killed");
+	wait_for("Bob's port after the hog", answers);
+
+	// The fork bomb is held by the pids limit.
+	let stop_path = format!("/deals/{charlies}/stop");
+	charlie.request("POST", &stop_path, charlies, Some(&json!({}))).await.unwrap();
+	let bomb = json!({
+		"image": IMAGE,
+		"command": ["sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 1000"],
+	});
+	charlie.request("POST", &status_path, charlies, Some(&bomb)).await.unwrap();
+	tokio::time::sleep(Duration::from_secs(3)).await;
+	let pids =
+		"cat /sys/fs/cgroup/pids/pids.current 2>/dev/null || cat /sys/fs/cgroup/pids.current";
+	let exec = json!({ "command": ["sh", "-c", pids] });
+	let exec_path = format!("/deals/{charlies}/exec");
+	// Under a fork bomb even `exec` may find no process to spare; when it runs, it counts.
+	if let Ok(answer) = charlie.request("POST", &exec_path, charlies, Some(&exec)).await {
+		if let Ok(current) = answer["output"].as_str().unwrap_or_default().trim().parse::<u64>() {
+			assert!(current <= 512, "the fork bomb has {current} processes");
+		}
+	}
+	for _ in 0..3 {
+		wait_for("Bob's port during the bomb", answers);
+	}
+	assert!(worker.http_get("/health").starts_with("HTTP/1.0 200"), "the worker is healthy");
+	charlie.request("POST", &stop_path, charlies, Some(&json!({}))).await.unwrap();
+	let status = charlie.request("GET", &status_path, charlies, None).await.unwrap();
+	assert!(status["task"].is_null(), "the bomb is stopped and removed: {status}");
+	wait_for("Bob's port after the bomb", answers);
+}
+
+/// A load run, not a test (`cargo test --workspace --test tasks -- --ignored --nocapture
+/// worker_memory_with_ten_tasks`): the worker's resident memory idle, then with ten deals each
+/// running a task. This machine has two cores, so the worker takes the 64-core fixture machine
+/// for its inventory (`SONM_WORKER_INVENTORY_ROOT`) to sell ten one-core plans; the tasks run
+/// here, each limited to one core and 64 MiB.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn worker_memory_with_ten_tasks() {
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let chain = Chain::start();
+	let control = free_port();
+	let mut plans = format!(
+		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:{control}\"\nfree_images_from = \"anonymous\"\n",
+		podman.socket.display(),
+	);
+	for plan in 0..10 {
+		plans.push_str(&format!(
+			"[[plans]]\nname = \"p{plan}\"\ncpu_cores = 1\nram = \"64 MiB\"\nprice = \"0.36 SNM/h\"\n\
+			 duration = \"1h\"\nnetflags = [\"outbound\"]\n"
+		));
+	}
+	let config = chain.worker_config("charlie", "//Charlie", "", &plans).replacen(
+		"cpu_cores = 2\nram = \"1 GiB\"",
+		"cpu_cores = 10\nram = \"1 GiB\"",
+		1,
+	);
+	let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/box-64-core-4-gpu");
+	let env = [(sonm_worker::inventory::INVENTORY_ROOT, fixture)];
+	let worker = WorkerProcess::start_with(chain.dir.path(), "charlie", &config, &env);
+	wait_for("the ten asks", || (chain.asks_of(CHARLIE).len() == 10).then_some(()));
+	tokio::time::sleep(Duration::from_secs(30)).await;
+	let idle = worker.resident_kib();
+
+	let bob = TaskClient::new(&format!("http://127.0.0.1:{control}"), Key::dev("bob").unwrap());
+	let mut deals = Vec::new();
+	for _ in 0..10 {
+		let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
+		deals.push(deal);
+	}
+	let spec = json!({ "image": IMAGE, "command": ["sh", "-c", "echo up; sleep 100000"] });
+	for &deal in &deals {
+		wait_for("the deal", || chain.deal(deal));
+		start_when_ready(&bob, deal, &spec).await;
+	}
+	let mut samples = Vec::new();
+	for _ in 0..6 {
+		tokio::time::sleep(Duration::from_secs(10)).await;
+		samples.push(worker.resident_kib());
+	}
+	eprintln!(
+		"worker resident memory: idle with ten asks {idle} KiB; with ten tasks running, every 10 s: {samples:?} KiB"
+	);
+	for &deal in &deals {
+		bob.request("POST", &format!("/deals/{deal}/stop"), deal, Some(&json!({})))
+			.await
+			.unwrap();
+	}
 }

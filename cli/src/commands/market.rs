@@ -633,21 +633,18 @@ pub async fn worker(ctx: &mut Context, command: WorkerCommand) -> Result<(), Cli
 		},
 		WorkerCommand::Join { master } => {
 			let master = ctx.account(&master)?;
-			let included =
-				ctx.submit("join master", &market.request_master(master.clone())).await?;
+			let included = ctx.submit("join master", &market.request_master(master)).await?;
 			(format!("asked to join {master}; it confirms with `sonm worker confirm`"), included)
 		},
 		WorkerCommand::Confirm { worker } => {
 			let worker = ctx.account(&worker)?;
-			let included =
-				ctx.submit("confirm worker", &market.confirm_worker(worker.clone())).await?;
+			let included = ctx.submit("confirm worker", &market.confirm_worker(worker)).await?;
 			(format!("{worker} is your worker: its deals pay you"), included)
 		},
 		WorkerCommand::Endpoint(command) => return endpoint(ctx, command).await,
 		WorkerCommand::Remove { worker } => {
 			let worker = ctx.account_or_from(worker.as_deref())?;
-			let included =
-				ctx.submit("remove worker", &market.remove_worker(worker.clone())).await?;
+			let included = ctx.submit("remove worker", &market.remove_worker(worker)).await?;
 			(format!("{worker} is no longer a worker of its master"), included)
 		},
 	};

@@ -12,9 +12,11 @@ use std::time::Duration;
 
 pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliError> {
 	match command {
-		TaskCommand::Start { target, image, env, ports, command } => {
+		TaskCommand::Start { target, image, env, ports, volume, command } => {
 			let client = client(ctx, &target).await?;
-			let spec = json!({ "image": image, "command": command, "env": env, "ports": ports });
+			let spec = json!({
+				"image": image, "command": command, "env": env, "ports": ports, "volume": volume,
+			});
 			let path = format!("/deals/{}/task", target.deal);
 			let answer = client.request("POST", &path, target.deal, Some(&spec)).await;
 			let answer = answer.map_err(refused)?;

@@ -50,9 +50,9 @@ pub trait WeightInfo {
 	fn request_master() -> Weight;
 	fn confirm_worker() -> Weight;
 	fn remove_worker() -> Weight;
-	fn set_paused() -> Weight;
 	fn set_endpoint() -> Weight;
 	fn clear_endpoint() -> Weight;
+	fn set_paused() -> Weight;
 }
 
 /// Weights for `pallet_market` measured on the reference machine, with the runtime's `DbWeight`.
@@ -71,15 +71,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:0 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	fn place_order() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1410`
 		//  Estimated: `4315`
-		// Minimum execution time: 99_309_000 picoseconds.
-		Weight::from_parts(103_435_000, 4315)
+		// Minimum execution time: 103_104_000 picoseconds.
+		Weight::from_parts(107_541_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -90,13 +90,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2589`
 		//  Estimated: `4315`
-		// Minimum execution time: 82_393_000 picoseconds.
-		Weight::from_parts(85_668_000, 4315)
+		// Minimum execution time: 85_067_000 picoseconds.
+		Weight::from_parts(88_953_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -109,13 +109,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn remove_expired_order() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2626`
 		//  Estimated: `4315`
-		// Minimum execution time: 86_309_000 picoseconds.
-		Weight::from_parts(89_364_000, 4315)
+		// Minimum execution time: 87_480_000 picoseconds.
+		Weight::from_parts(92_458_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -140,7 +140,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[0, 8]`.
@@ -148,10 +148,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `8256 + s * (160 ±0)`
 		//  Estimated: `19099 + s * (18109 ±0)`
-		// Minimum execution time: 270_504_000 picoseconds.
-		Weight::from_parts(279_944_885, 19099)
-			// Standard Error: 45_283
-			.saturating_add(Weight::from_parts(14_924_314, 0).saturating_mul(s.into()))
+		// Minimum execution time: 280_368_000 picoseconds.
+		Weight::from_parts(292_036_316, 19099)
+			// Standard Error: 95_166
+			.saturating_add(Weight::from_parts(14_799_212, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -172,7 +172,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:2 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
 	/// Storage: `Kyc::Certifications` (r:1 w:0)
@@ -188,10 +188,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7337 + s * (128 ±0)`
 		//  Estimated: `13925 + s * (12935 ±0)`
-		// Minimum execution time: 330_523_000 picoseconds.
-		Weight::from_parts(341_121_229, 13925)
-			// Standard Error: 59_437
-			.saturating_add(Weight::from_parts(10_584_612, 0).saturating_mul(s.into()))
+		// Minimum execution time: 335_191_000 picoseconds.
+		Weight::from_parts(343_851_280, 13925)
+			// Standard Error: 116_294
+			.saturating_add(Weight::from_parts(12_676_031, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -208,15 +208,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn bill() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1386`
 		//  Estimated: `8799`
-		// Minimum execution time: 172_748_000 picoseconds.
-		Weight::from_parts(179_258_000, 8799)
+		// Minimum execution time: 173_119_000 picoseconds.
+		Weight::from_parts(183_744_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -229,7 +229,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
@@ -242,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1659`
 		//  Estimated: `8799`
-		// Minimum execution time: 212_808_000 picoseconds.
-		Weight::from_parts(220_720_000, 8799)
+		// Minimum execution time: 213_048_000 picoseconds.
+		Weight::from_parts(223_914_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -258,15 +258,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn request_change() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1337`
 		//  Estimated: `8799`
-		// Minimum execution time: 145_917_000 picoseconds.
-		Weight::from_parts(150_615_000, 8799)
+		// Minimum execution time: 146_348_000 picoseconds.
+		Weight::from_parts(152_017_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -281,15 +281,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn accept_change() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1386`
 		//  Estimated: `8799`
-		// Minimum execution time: 142_062_000 picoseconds.
-		Weight::from_parts(147_129_000, 8799)
+		// Minimum execution time: 145_667_000 picoseconds.
+		Weight::from_parts(157_575_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -303,8 +303,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `726`
 		//  Estimated: `3690`
-		// Minimum execution time: 22_244_000 picoseconds.
-		Weight::from_parts(23_646_000, 3690)
+		// Minimum execution time: 23_645_000 picoseconds.
+		Weight::from_parts(27_691_000, 3690)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -314,8 +314,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `109`
 		//  Estimated: `3546`
-		// Minimum execution time: 7_732_000 picoseconds.
-		Weight::from_parts(8_393_000, 3546)
+		// Minimum execution time: 7_932_000 picoseconds.
+		Weight::from_parts(8_573_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -325,8 +325,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 8_573_000 picoseconds.
-		Weight::from_parts(9_174_000, 3546)
+		// Minimum execution time: 8_773_000 picoseconds.
+		Weight::from_parts(9_504_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -336,10 +336,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 9_435_000 picoseconds.
-		Weight::from_parts(10_105_000, 3546)
+		// Minimum execution time: 9_504_000 picoseconds.
+		Weight::from_parts(10_315_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Market::Endpoints` (r:1 w:1)
+	/// Proof: `Market::Endpoints` (`max_values`: None, `max_size`: Some(322), added: 2797, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	fn set_endpoint() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `164`
+		//  Estimated: `3787`
+		// Minimum execution time: 43_895_000 picoseconds.
+		Weight::from_parts(46_379_000, 3787)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Market::Endpoints` (r:1 w:1)
+	/// Proof: `Market::Endpoints` (`max_values`: None, `max_size`: Some(322), added: 2797, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
+	fn clear_endpoint() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `553`
+		//  Estimated: `3787`
+		// Minimum execution time: 37_686_000 picoseconds.
+		Weight::from_parts(40_210_000, 3787)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Market::Paused` (r:0 w:1)
 	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
@@ -347,107 +373,97 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_706_000 picoseconds.
-		Weight::from_parts(4_066_000, 0)
+		// Minimum execution time: 3_806_000 picoseconds.
+		Weight::from_parts(4_176_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn set_endpoint() -> Weight {
-		Weight::from_parts(40_000_000, 3800)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-	}
-	fn clear_endpoint() -> Weight {
-		Weight::from_parts(40_000_000, 3800)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 }
 
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn place_order() -> Weight {
-		Weight::from_parts(103_435_000, 4315)
+		Weight::from_parts(107_541_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(85_668_000, 4315)
+		Weight::from_parts(88_953_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_expired_order() -> Weight {
-		Weight::from_parts(89_364_000, 4315)
+		Weight::from_parts(92_458_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn open_deal(s: u32, ) -> Weight {
-		Weight::from_parts(279_944_885, 19099)
-			.saturating_add(Weight::from_parts(14_924_314, 0).saturating_mul(s.into()))
+		Weight::from_parts(292_036_316, 19099)
+			.saturating_add(Weight::from_parts(14_799_212, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(28_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	fn quick_buy(s: u32, ) -> Weight {
-		Weight::from_parts(341_121_229, 13925)
-			.saturating_add(Weight::from_parts(10_584_612, 0).saturating_mul(s.into()))
+		Weight::from_parts(343_851_280, 13925)
+			.saturating_add(Weight::from_parts(12_676_031, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	fn bill() -> Weight {
-		Weight::from_parts(179_258_000, 8799)
+		Weight::from_parts(183_744_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn close_deal() -> Weight {
-		Weight::from_parts(220_720_000, 8799)
+		Weight::from_parts(223_914_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn request_change() -> Weight {
-		Weight::from_parts(150_615_000, 8799)
+		Weight::from_parts(152_017_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn accept_change() -> Weight {
-		Weight::from_parts(147_129_000, 8799)
+		Weight::from_parts(157_575_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn drop_change() -> Weight {
-		Weight::from_parts(23_646_000, 3690)
+		Weight::from_parts(27_691_000, 3690)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_master() -> Weight {
-		Weight::from_parts(8_393_000, 3546)
+		Weight::from_parts(8_573_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_worker() -> Weight {
-		Weight::from_parts(9_174_000, 3546)
+		Weight::from_parts(9_504_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_worker() -> Weight {
-		Weight::from_parts(10_105_000, 3546)
+		Weight::from_parts(10_315_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn set_paused() -> Weight {
-		Weight::from_parts(4_066_000, 0)
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(40_000_000, 3800)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(46_379_000, 3787)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn clear_endpoint() -> Weight {
-		Weight::from_parts(40_000_000, 3800)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(40_210_000, 3787)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn set_paused() -> Weight {
+		Weight::from_parts(4_176_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -52,6 +52,24 @@ pub enum ImageRefused {
 }
 
 impl ImagePolicy {
+	/// Whether a customer at `level` may run an image named `image`, whatever its content:
+	/// checked before an image is pulled, so that nothing off the list is fetched.
+	pub fn permits_name(&self, image: &str, level: IdentityLevel) -> Result<(), ImageRefused> {
+		self.entry(image, level).map(|_| ())
+	}
+
+	/// The allow-list entry a customer at `level` needs to run `image`: `None` when the level
+	/// runs anything.
+	fn entry(&self, image: &str, level: IdentityLevel) -> Result<Option<&Allowed>, ImageRefused> {
+		if level >= self.free_from {
+			return Ok(None);
+		}
+		let entry = self.allowed.iter().find(|entry| entry.name == image).ok_or_else(|| {
+			ImageRefused::NotAllowed { image: image.to_owned(), free_from: self.free_from }
+		})?;
+		Ok(Some(entry))
+	}
+
 	/// Whether a customer at `level` may run `image`, whose content digest is `digest`.
 	pub fn permits(
 		&self,
@@ -59,12 +77,7 @@ impl ImagePolicy {
 		digest: Option<&str>,
 		level: IdentityLevel,
 	) -> Result<(), ImageRefused> {
-		if level >= self.free_from {
-			return Ok(());
-		}
-		let entry = self.allowed.iter().find(|entry| entry.name == image).ok_or_else(|| {
-			ImageRefused::NotAllowed { image: image.to_owned(), free_from: self.free_from }
-		})?;
+		let Some(entry) = self.entry(image, level)? else { return Ok(()) };
 		match (&entry.digest, digest) {
 			(None, _) => Ok(()),
 			(Some(pinned), Some(found)) if pinned == found => Ok(()),
@@ -113,5 +126,16 @@ mod tests {
 		));
 		let open = ImagePolicy { free_from: Anonymous, allowed: vec![] };
 		assert_eq!(open.permits("anything", None, Anonymous), Ok(()));
+	}
+
+	#[test]
+	fn the_name_is_checked_before_a_pull_and_the_digest_after() {
+		let policy = policy();
+		assert_eq!(policy.permits_name("app:1", Anonymous), Ok(()), "its digest is checked later");
+		assert!(matches!(
+			policy.permits_name("other:1", Registered),
+			Err(ImageRefused::NotAllowed { .. })
+		));
+		assert_eq!(policy.permits_name("other:1", Identified), Ok(()));
 	}
 }

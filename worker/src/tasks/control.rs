@@ -16,8 +16,8 @@
 use crate::{
 	state::State,
 	tasks::{
-		allow::ImagePolicy,
-		engine::{Engine, TaskSpec},
+		allow::{ImagePolicy, ImageRefused},
+		engine::{Engine, Registry, TaskSpec},
 		limits::{limits_for, Always},
 	},
 };
@@ -60,6 +60,8 @@ pub struct ControlPlane {
 	pub always: Always,
 	/// Each plan's ask benchmarks and network flags, by plan name.
 	pub plans: Vec<(String, Vec<u64>, u8)>,
+	/// Where images missing from the engine's store are pulled from.
+	pub registry: Option<Registry>,
 	nonces: Mutex<NonceCache>,
 }
 
@@ -120,6 +122,7 @@ impl ControlPlane {
 		ports: RangeInclusive<u16>,
 		always: Always,
 		plans: Vec<(String, Vec<u64>, u8)>,
+		registry: Option<Registry>,
 	) -> Self {
 		Self {
 			client,
@@ -130,8 +133,33 @@ impl ControlPlane {
 			ports,
 			always,
 			plans,
+			registry,
 			nonces: Mutex::new(NonceCache::default()),
 		}
+	}
+
+	/// Pulls `image`, which the engine's store lacks, from the worker's registry; an image of
+	/// another registry (or any, without one) is `ImageUnavailable`.
+	async fn pull(&self, image: &str) -> Result<(), ControlError> {
+		let registry = self.registry.as_ref().filter(|registry| registry.holds(image));
+		let Some(registry) = registry else {
+			let from = match &self.registry {
+				Some(registry) => format!("images of {} only", registry.host),
+				None => "no registry: only images already in its store".into(),
+			};
+			return Err(ControlError::new(
+				StatusCode::NOT_FOUND,
+				"ImageUnavailable",
+				format!("{image} is not in this worker's store, and it pulls {from}"),
+			));
+		};
+		let started = std::time::Instant::now();
+		let messages =
+			self.engine.pull(image, registry).await.map_err(|e| {
+				ControlError::new(StatusCode::BAD_GATEWAY, "PullFailed", e.to_string())
+			})?;
+		tracing::info!(%image, messages, elapsed = ?started.elapsed(), "pulled");
+		Ok(())
 	}
 
 	/// Checks the request's signature, body, window and nonce, and who the signer is to the
@@ -323,26 +351,86 @@ async fn start_task(headers: HeaderMap, signed: Signed) -> Result<Response, Cont
 		let level = plane.client.identity_level(&consumer).await.unwrap_or_default();
 		parse_identity(&level).unwrap_or_default()
 	};
-	let digest = plane.engine.image_digest(&spec.image).await.map_err(engine_error)?;
+	let not_allowed = |e: ImageRefused| {
+		ControlError::new(StatusCode::FORBIDDEN, "ImageNotAllowed", e.to_string())
+	};
+	plane.policy.permits_name(&spec.image, consumer_level).map_err(not_allowed)?;
+	let digest = match plane.engine.image_digest(&spec.image).await.map_err(engine_error)? {
+		Some(digest) => Some(digest),
+		None => {
+			plane.pull(&spec.image).await?;
+			plane.engine.image_digest(&spec.image).await.map_err(engine_error)?
+		},
+	};
 	plane
 		.policy
 		.permits(&spec.image, digest.as_deref(), consumer_level)
-		.map_err(|e| ControlError::new(StatusCode::FORBIDDEN, "ImageNotAllowed", e.to_string()))?;
+		.map_err(not_allowed)?;
 	let (_, benchmarks, flags) =
 		plane.plans.iter().find(|(name, ..)| *name == record.plan).ok_or_else(|| {
 			ControlError::new(StatusCode::CONFLICT, "NoPlan", "the deal's plan is gone")
 		})?;
 	let limits = limits_for(benchmarks, *flags, plane.always)
 		.map_err(|e| ControlError::new(StatusCode::CONFLICT, "BadTerms", e.to_string()))?;
+	let volume = match &spec.volume {
+		Some(target) => {
+			check_volume_target(target)?;
+			if limits.storage_bytes < MIN_VOLUME {
+				return Err(ControlError::new(
+					StatusCode::CONFLICT,
+					"NoStorage",
+					format!(
+						"the deal's ask sells {} bytes of storage; a volume needs at least {MIN_VOLUME}",
+						limits.storage_bytes
+					),
+				));
+			}
+			Some(
+				plane
+					.engine
+					.ensure_volume(deal, limits.storage_bytes)
+					.await
+					.map_err(engine_error)?,
+			)
+		},
+		None => None,
+	};
 	let host_ports =
 		if limits.publish_ports { plane.host_ports(spec.ports.len())? } else { Vec::new() };
 	plane
 		.engine
-		.start(deal, &consumer, &spec, &limits, &host_ports)
+		.start(deal, &consumer, &spec, &limits, &host_ports, volume.as_deref())
 		.await
 		.map_err(engine_error)?;
 	let state = plane.engine.state(deal).await.map_err(engine_error)?;
 	Ok((StatusCode::CREATED, Json(json!({ "deal": deal, "task": state }))).into_response())
+}
+
+/// The smallest volume a deal's storage makes: room for ext4's own bookkeeping and some data.
+const MIN_VOLUME: u64 = 16 << 20;
+
+/// Refuses a volume mount point that is not an absolute path of plain components or that would
+/// hide what the container needs (`/`, `/proc`, `/sys`, `/dev`).
+fn check_volume_target(target: &str) -> Result<(), ControlError> {
+	let path = std::path::Path::new(target);
+	let plain = path.is_absolute()
+		&& path
+			.components()
+			.skip(1)
+			.all(|part| matches!(part, std::path::Component::Normal(_)));
+	let top = path
+		.components()
+		.nth(1)
+		.map(|part| part.as_os_str().to_string_lossy().into_owned());
+	let hidden = matches!(top.as_deref(), None | Some("proc" | "sys" | "dev"));
+	if !plain || hidden {
+		return Err(ControlError::new(
+			StatusCode::BAD_REQUEST,
+			"BadTask",
+			format!("{target:?} is no place for a volume: give an absolute path such as /data"),
+		));
+	}
+	Ok(())
 }
 
 async fn task_status(Signed { plane, deal, .. }: Signed) -> Result<Response, ControlError> {
@@ -415,6 +503,13 @@ pub async fn keep_logs_and_remove(engine: &Engine, state: &State, deal: u64) -> 
 	}
 	crate::failpoint::reached("task-removing");
 	engine.remove(deal, 5).await.map_err(|e| e.to_string())
+}
+
+/// Everything of a deal that ended: its task's output kept, its container and its volume
+/// removed.
+pub async fn clear_ended_deal(engine: &Engine, state: &State, deal: u64) -> Result<(), String> {
+	keep_logs_and_remove(engine, state, deal).await?;
+	engine.remove_volume(deal).await.map_err(|e| e.to_string())
 }
 
 /// The control plane's routes.

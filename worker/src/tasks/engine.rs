@@ -7,17 +7,21 @@
 
 use crate::tasks::limits::TaskLimits;
 use bollard::{
+	auth::DockerCredentials,
 	exec::{CreateExecOptions, StartExecResults},
-	models::{ContainerCreateBody, HostConfig, PortBinding, ResourcesUlimits},
+	models::{ContainerCreateBody, HostConfig, PortBinding, ResourcesUlimits, VolumeCreateRequest},
 	query_parameters::{
-		CreateContainerOptions, ListContainersOptions, LogsOptions, RemoveContainerOptions,
-		StopContainerOptions,
+		CreateContainerOptions, CreateImageOptions, ListContainersOptions, ListVolumesOptions,
+		LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
 	},
 	Docker,
 };
 use futures::StreamExt;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::{
+	collections::HashMap,
+	path::{Path, PathBuf},
+};
 
 /// The label that carries a container's deal.
 pub const DEAL_LABEL: &str = "sonm.deal";
@@ -40,6 +44,11 @@ pub struct TaskSpec {
 	/// Container ports (TCP) to publish, when the deal allows incoming connections.
 	#[serde(default)]
 	pub ports: Vec<u16>,
+	/// Where the deal's volume is mounted in the container (an absolute path), if the task
+	/// wants one: a file system of the deal's storage size that outlives the task until the
+	/// deal ends.
+	#[serde(default)]
+	pub volume: Option<String>,
 }
 
 /// A task as the engine reports it.
@@ -57,6 +66,33 @@ pub struct TaskState {
 	pub ports: Vec<(u16, u16)>,
 	/// The deal's customer (SS58), from the container's label.
 	pub consumer: String,
+}
+
+/// The registry a worker pulls images from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Registry {
+	/// `host[:port]`: images named `host[:port]/repo:tag` are pulled from it.
+	pub host: String,
+	/// User name and password, when the registry asks for them.
+	pub credentials: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for Registry {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		// Never the password.
+		let user = self.credentials.as_ref().map(|(user, _)| user.as_str());
+		f.debug_struct("Registry")
+			.field("host", &self.host)
+			.field("user", &user)
+			.finish()
+	}
+}
+
+impl Registry {
+	/// Whether `image` names a repository of this registry.
+	pub fn holds(&self, image: &str) -> bool {
+		image.strip_prefix(self.host.as_str()).is_some_and(|rest| rest.starts_with('/'))
+	}
 }
 
 /// An engine failure, with what was being done.
@@ -77,6 +113,8 @@ fn failed(action: impl Into<String>) -> impl FnOnce(bollard::errors::Error) -> E
 pub struct Engine {
 	docker: Docker,
 	worker: String,
+	/// Where the deals' volume files are.
+	volumes: PathBuf,
 }
 
 /// The container name of `worker`'s (SS58) deal `deal`.
@@ -85,11 +123,82 @@ pub fn container_name(worker: &str, deal: u64) -> String {
 }
 
 impl Engine {
-	/// Connects to the engine's Unix socket (`/run/podman/podman.sock`, ...), for `worker`.
-	pub fn connect(socket: &str, worker: &str) -> Result<Self, EngineError> {
+	/// Connects to the engine's Unix socket (`/run/podman/podman.sock`, ...), for `worker`,
+	/// keeping deals' volume files in `volumes`.
+	pub fn connect(socket: &str, worker: &str, volumes: &Path) -> Result<Self, EngineError> {
 		let docker = Docker::connect_with_unix(socket, 120, bollard::API_DEFAULT_VERSION)
 			.map_err(failed(format!("connect to {socket}")))?;
-		Ok(Self { docker, worker: worker.to_owned() })
+		Ok(Self { docker, worker: worker.to_owned(), volumes: volumes.to_owned() })
+	}
+
+	/// Makes sure deal `deal`'s volume exists (an ext4 file system of `bytes` in a sparse file,
+	/// loop-mounted by the engine when a container uses it, so that the task cannot write more)
+	/// and returns its name. A volume made earlier in the deal is kept as it is.
+	pub async fn ensure_volume(&self, deal: u64, bytes: u64) -> Result<String, EngineError> {
+		let name = container_name(&self.worker, deal);
+		if self.docker.inspect_volume(&name).await.is_ok() {
+			return Ok(name);
+		}
+		let file = self.volumes.join(format!("{name}.ext4"));
+		let io = |action: &str| {
+			let action = format!("{action} {}", file.display());
+			move |error: std::io::Error| EngineError { action, error: error.to_string() }
+		};
+		tokio::fs::create_dir_all(&self.volumes)
+			.await
+			.map_err(io("make the folder of"))?;
+		let sparse = tokio::fs::File::create(&file).await.map_err(io("create"))?;
+		sparse.set_len(bytes).await.map_err(io("size"))?;
+		let made = tokio::process::Command::new("mkfs.ext4")
+			.args(["-q", "-F", "-m", "0"])
+			.arg(&file)
+			.output()
+			.await
+			.map_err(io("run mkfs.ext4 on"))?;
+		if !made.status.success() {
+			return Err(EngineError {
+				action: format!("mkfs.ext4 {}", file.display()),
+				error: String::from_utf8_lossy(&made.stderr).trim().to_owned(),
+			});
+		}
+		let request = VolumeCreateRequest {
+			name: Some(name.clone()),
+			driver: Some("local".into()),
+			driver_opts: Some(HashMap::from([
+				("type".to_owned(), "ext4".to_owned()),
+				("device".to_owned(), file.display().to_string()),
+				("o".to_owned(), "loop".to_owned()),
+			])),
+			labels: Some(HashMap::from([
+				(DEAL_LABEL.to_owned(), deal.to_string()),
+				(WORKER_LABEL.to_owned(), self.worker.clone()),
+			])),
+			..Default::default()
+		};
+		self.docker
+			.create_volume(request)
+			.await
+			.map_err(failed(format!("create volume {name}")))?;
+		Ok(name)
+	}
+
+	/// Removes deal `deal`'s volume and its file, if there are any.
+	pub async fn remove_volume(&self, deal: u64) -> Result<(), EngineError> {
+		let name = container_name(&self.worker, deal);
+		let options = RemoveVolumeOptions { force: true };
+		match self.docker.remove_volume(&name, Some(options)).await {
+			Ok(()) => {},
+			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {},
+			Err(error) => return Err(failed(format!("remove volume {name}"))(error)),
+		}
+		let file = self.volumes.join(format!("{name}.ext4"));
+		match tokio::fs::remove_file(&file).await {
+			Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(EngineError {
+				action: format!("remove {}", file.display()),
+				error: error.to_string(),
+			}),
+			_ => Ok(()),
+		}
 	}
 
 	/// The engine's version, to check the connection.
@@ -110,6 +219,26 @@ impl Engine {
 		}
 	}
 
+	/// Pulls `image` from `registry`; returns how many progress messages the engine sent.
+	pub async fn pull(&self, image: &str, registry: &Registry) -> Result<usize, EngineError> {
+		let options =
+			CreateImageOptions { from_image: Some(image.to_owned()), ..Default::default() };
+		let credentials =
+			registry.credentials.as_ref().map(|(username, password)| DockerCredentials {
+				username: Some(username.clone()),
+				password: Some(password.clone()),
+				serveraddress: Some(registry.host.clone()),
+				..Default::default()
+			});
+		let mut progress = self.docker.create_image(Some(options), None, credentials);
+		let mut messages = 0;
+		while let Some(message) = progress.next().await {
+			message.map_err(failed(format!("pull {image}")))?;
+			messages += 1;
+		}
+		Ok(messages)
+	}
+
 	/// Creates and starts deal `deal`'s task with `limits`; `host_ports` are the host ports for
 	/// the spec's ports, in order (ignored unless the limits allow publishing).
 	pub async fn start(
@@ -119,8 +248,13 @@ impl Engine {
 		spec: &TaskSpec,
 		limits: &TaskLimits,
 		host_ports: &[u16],
+		volume: Option<&str>,
 	) -> Result<String, EngineError> {
 		let name = container_name(&self.worker, deal);
+		let binds = match (volume, &spec.volume) {
+			(Some(volume), Some(target)) => Some(vec![format!("{volume}:{target}")]),
+			_ => None,
+		};
 		let mut port_bindings = HashMap::new();
 		let mut env = spec.env.clone();
 		if limits.publish_ports {
@@ -161,6 +295,7 @@ impl Engine {
 			security_opt: Some(vec!["no-new-privileges".into()]),
 			init: Some(true),
 			port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
+			binds,
 			network_mode,
 			..Default::default()
 		};
@@ -288,22 +423,33 @@ impl Engine {
 		})
 	}
 
-	/// The deals whose containers this worker runs (any state).
+	/// The deals this worker has containers (in any state) or volumes of.
 	pub async fn deals(&self) -> Result<Vec<u64>, EngineError> {
 		let filters =
 			HashMap::from([("label".to_owned(), vec![format!("{WORKER_LABEL}={}", self.worker)])]);
-		let options =
-			ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+		let options = ListContainersOptions {
+			all: true,
+			filters: Some(filters.clone()),
+			..Default::default()
+		};
 		let containers = self
 			.docker
 			.list_containers(Some(options))
 			.await
 			.map_err(failed("list containers"))?;
+		let volumes = self
+			.docker
+			.list_volumes(Some(ListVolumesOptions { filters: Some(filters) }))
+			.await
+			.map_err(failed("list volumes"))?;
 		let mut deals: Vec<u64> = containers
 			.into_iter()
-			.filter_map(|container| container.labels?.get(DEAL_LABEL)?.parse().ok())
+			.filter_map(|container| container.labels)
+			.chain(volumes.volumes.unwrap_or_default().into_iter().map(|volume| volume.labels))
+			.filter_map(|labels| labels.get(DEAL_LABEL)?.parse().ok())
 			.collect();
 		deals.sort();
+		deals.dedup();
 		Ok(deals)
 	}
 
