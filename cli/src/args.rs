@@ -611,6 +611,12 @@ pub enum TaskCommand {
 		/// reconnects resumes there, without gap or repetition).
 		#[arg(long, default_value_t = 0)]
 		cursor: usize,
+		/// Only lines written in this last while (`10m`, `1h30m`).
+		#[arg(long)]
+		since: Option<String>,
+		/// Only the last this many lines.
+		#[arg(long)]
+		tail: Option<usize>,
 	},
 	/// Runs a command in the task, not interactively.
 	Exec {

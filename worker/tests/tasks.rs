@@ -112,6 +112,11 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	});
 	assert_eq!(logs["text"], "line one\nline two\n");
 	let cursor = logs["next"].as_u64().unwrap();
+	let mut tail = vec!["logs", "--tail", "1", "--since", "10m"];
+	tail.extend_from_slice(&target);
+	let last = sonm_task("bob", &tail).expect("the last line");
+	assert_eq!(last["text"], "line two\n");
+	assert_eq!(last["next"], logs["next"], "the same cursor to follow on from");
 	let answer = wait_for("the published port", || {
 		use std::io::Read;
 		let mut stream = std::net::TcpStream::connect(("127.0.0.1", host_port)).ok()?;

@@ -30,11 +30,26 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 			let answer = client.request("GET", &path, target.deal, None).await.map_err(refused)?;
 			ctx.print(answer.clone(), || state(&answer));
 		},
-		TaskCommand::Logs { target, follow, cursor: from } => {
+		TaskCommand::Logs { target, follow, cursor: from, since, tail } => {
+			let since = match since {
+				Some(ago) => {
+					let ago = crate::order_file::parse_duration("--since", &ago)?;
+					Some(sonm_client::task_auth::unix_now().saturating_sub(ago))
+				},
+				None => None,
+			};
 			let client = client(ctx, &target).await?;
 			let mut cursor = from;
+			// `--since` and `--tail` choose the first page; following goes on from its cursor.
+			let mut window: String = [
+				since.map(|since| format!("&since={since}")),
+				tail.map(|tail| format!("&tail={tail}")),
+			]
+			.into_iter()
+			.flatten()
+			.collect();
 			loop {
-				let path = format!("/deals/{}/logs?from={cursor}", target.deal);
+				let path = format!("/deals/{}/logs?from={cursor}{window}", target.deal);
 				let answer =
 					client.request("GET", &path, target.deal, None).await.map_err(refused)?;
 				let text = answer["text"].as_str().unwrap_or_default().to_owned();
@@ -44,6 +59,7 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 				if !follow || !running {
 					break;
 				}
+				window.clear();
 				tokio::time::sleep(Duration::from_millis(500)).await;
 			}
 		},

@@ -6,7 +6,7 @@
 //! | --- | --- |
 //! | `POST /deals/{deal}/task` (a [`TaskSpec`]) | starts the deal's task |
 //! | `GET /deals/{deal}/task` | its state: status, exit code, published ports |
-//! | `GET /deals/{deal}/logs?from=N` | its output from byte `N` on; `next` is the cursor to resume from |
+//! | `GET /deals/{deal}/logs?from=N&since=T&tail=L` | its output from byte `N` on (lines since unix time `T`, the last `L`); `next` is the cursor to resume from |
 //! | `POST /deals/{deal}/exec` (`{"command": [...]}`) | runs a command in it, not interactively |
 //! | `POST /deals/{deal}/stop` | stops and removes it (its logs stay readable) |
 //!
@@ -19,6 +19,7 @@ use crate::{
 		allow::{ImagePolicy, ImageRefused},
 		engine::{Engine, Registry, TaskSpec},
 		limits::{limits_for, Always},
+		logs::{self, Window},
 	},
 };
 use axum::{
@@ -63,6 +64,9 @@ pub struct ControlPlane {
 	/// Where images missing from the engine's store are pulled from.
 	pub registry: Option<Registry>,
 	nonces: Mutex<NonceCache>,
+	/// Held from choosing a start's host ports until its container holds them, so that two
+	/// starts never choose the same port.
+	port_choice: tokio::sync::Mutex<()>,
 }
 
 /// A refusal or failure, with its HTTP status and a named error.
@@ -135,6 +139,7 @@ impl ControlPlane {
 			plans,
 			registry,
 			nonces: Mutex::new(NonceCache::default()),
+			port_choice: tokio::sync::Mutex::new(()),
 		}
 	}
 
@@ -395,6 +400,7 @@ async fn start_task(headers: HeaderMap, signed: Signed) -> Result<Response, Cont
 		},
 		None => None,
 	};
+	let _ports_taken = plane.port_choice.lock().await;
 	let host_ports =
 		if limits.publish_ports { plane.host_ports(spec.ports.len())? } else { Vec::new() };
 	plane
@@ -438,30 +444,21 @@ async fn task_status(Signed { plane, deal, .. }: Signed) -> Result<Response, Con
 	Ok(Json(json!({ "deal": deal, "task": state })).into_response())
 }
 
-#[derive(Deserialize)]
-struct LogsQuery {
-	#[serde(default)]
-	from: usize,
-}
-
-async fn task_logs(
-	Query(query): Query<LogsQuery>,
-	signed: Signed,
-) -> Result<Response, ControlError> {
+async fn task_logs(Query(window): Query<Window>, signed: Signed) -> Result<Response, ControlError> {
 	let Signed { plane, deal, .. } = signed.customer("read the logs of")?;
 	let task = plane.engine.state(deal).await.map_err(engine_error)?;
 	let running = task.as_ref().is_some_and(|task| task.exit_code.is_none());
-	let bytes = match task {
+	let timestamped = match task {
 		Some(_) => plane.engine.logs(deal).await.map_err(engine_error)?,
 		None => plane.state.logs(deal).map_err(engine_error)?.unwrap_or_default(),
 	};
-	let from = query.from.min(bytes.len());
+	let page = logs::page(&logs::lines(&timestamped), window);
 	Ok(Json(json!({
 		"deal": deal,
-		"from": from,
-		"next": bytes.len(),
+		"from": window.from,
+		"next": page.next,
 		"running": running,
-		"text": String::from_utf8_lossy(&bytes[from..]),
+		"text": String::from_utf8_lossy(&page.text),
 	}))
 	.into_response())
 }

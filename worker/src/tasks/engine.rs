@@ -473,11 +473,12 @@ impl Engine {
 		}
 	}
 
-	/// The task's output so far (stdout and stderr, in order), each line with the engine's
-	/// timestamp.
+	/// The task's output so far (stdout and stderr, in order), each line after the engine's
+	/// RFC 3339 timestamp and a space (see [`crate::tasks::logs`]).
 	pub async fn logs(&self, deal: u64) -> Result<Vec<u8>, EngineError> {
 		let name = container_name(&self.worker, deal);
-		let options = LogsOptions { stdout: true, stderr: true, ..Default::default() };
+		let options =
+			LogsOptions { stdout: true, stderr: true, timestamps: true, ..Default::default() };
 		let mut stream = self.docker.logs(&name, Some(options));
 		let mut bytes = Vec::new();
 		while let Some(chunk) = stream.next().await {

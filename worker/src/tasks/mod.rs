@@ -6,3 +6,4 @@ pub mod allow;
 pub mod control;
 pub mod engine;
 pub mod limits;
+pub mod logs;
