@@ -3,6 +3,15 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sonm-target}"
 mkdir -p "$CARGO_TARGET_DIR"
 
+# CI builds a fresh clone once: incremental caches (several GiB for a Substrate workspace) would
+# only fill the disk.
+if [ "${CI:-}" = true ]; then
+	export CARGO_INCREMENTAL=0
+fi
+
+# anvil and solcjs, installed by scripts/setup.sh.
+export PATH="$HOME/.cache/sonm-npm/node_modules/.bin:$PATH"
+
 # The pallets whose benchmarks the test suite runs against their own test runtimes.
 BENCHMARKED_PALLETS=(-p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle -p pallet-masternodes)
 

@@ -43,4 +43,29 @@ for component in rust-src clippy rustfmt; do
 		rustup component add --toolchain "$toolchain" "$component"
 done
 
-echo "setup: ready (rust $toolchain, protoc $(protoc --version | cut -d' ' -f2), clang $(clang -dumpversion))"
+# npm tools, pinned, in one folder outside the repository (scripts/env.sh puts their
+# binaries on PATH): anvil (a local Ethereum node, its binary ships in the npm package) and
+# solcjs (the Solidity compiler the gateway's contracts are built with).
+npm_dir="$HOME/.cache/sonm-npm"
+npm_tools=("@foundry-rs/anvil-linux-amd64@1.7.1" "solc@0.8.37")
+if ! command -v npm >/dev/null; then
+	echo "setup: installing nodejs and npm"
+	sudo_cmd=()
+	[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+	"${sudo_cmd[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq nodejs npm
+fi
+npm_missing=()
+for tool in "${npm_tools[@]}"; do
+	name="${tool%@*}"
+	version="${tool##*@}"
+	installed=$(node -p "require('$npm_dir/node_modules/$name/package.json').version" 2>/dev/null || true)
+	[ "$installed" = "$version" ] || npm_missing+=("$tool")
+done
+if ((${#npm_missing[@]})); then
+	echo "setup: installing ${npm_missing[*]} into $npm_dir"
+	mkdir -p "$npm_dir"
+	npm install --no-audit --no-fund --prefix "$npm_dir" "${npm_tools[@]}" >/dev/null
+fi
+
+echo "setup: ready (rust $toolchain, protoc $(protoc --version | cut -d' ' -f2), clang $(clang -dumpversion), anvil and solcjs in $npm_dir)"

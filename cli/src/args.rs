@@ -591,6 +591,10 @@ pub enum TaskCommand {
 		/// that keeps its files across the deal's tasks until the deal ends.
 		#[arg(long)]
 		volume: Option<String>,
+		/// Start it again when it exits: `no` (report the exit code), `on-failure` (after a
+		/// non-zero exit, at most 5 times) or `always`.
+		#[arg(long, default_value = "no", value_parser = ["no", "on-failure", "always"])]
+		restart: String,
 		/// The command (after `--`); the image's own without it.
 		#[arg(last = true)]
 		command: Vec<String>,

@@ -9,8 +9,9 @@ mod support;
 
 use sonm_primitives::{benchmarks::*, netflags};
 use sonm_worker::tasks::{
-	engine::{Engine, TaskSpec},
+	engine::{Applied, Engine, Restart, TaskSpec, MAX_RESTARTS},
 	limits::{limits_for, Always},
+	logs::{lines, page, Window},
 };
 use std::time::{Duration, Instant};
 use support::Podman;
@@ -82,6 +83,8 @@ async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
 		.unwrap();
 	let state = engine.state(1).await.unwrap().unwrap();
 	assert_eq!(state.status, "running");
+	let applied = Applied { nano_cpus: 1_000_000_000, memory_bytes: 64 << 20, pids: 512 };
+	assert_eq!(state.limits, applied, "the engine holds the deal's limits");
 	assert_eq!(state.exit_code, None);
 	assert!(state.ports.is_empty(), "no INCOMING: nothing published");
 	let memory = read(
@@ -111,8 +114,12 @@ async fn a_deals_limits_hold_inside_its_container_and_faults_stay_inside() {
 	// Capabilities dropped: the effective set is empty.
 	let caps = read(&engine, 1, "grep CapEff /proc/self/status").await;
 	assert!(caps.ends_with("0000000000000000"), "{caps}");
-	let logs = String::from_utf8(engine.logs(1).await.unwrap()).unwrap();
-	assert_eq!(logs.trim(), "started");
+	let no_new_privileges = read(&engine, 1, "grep NoNewPrivs /proc/self/status").await;
+	assert!(no_new_privileges.ends_with('1'), "{no_new_privileges}");
+	let logs = engine.logs(1).await.unwrap();
+	let text = page(&lines(&logs), Window::default()).text;
+	assert_eq!(String::from_utf8(text).unwrap(), "started\n", "the output, its timestamps off");
+	assert!(logs.starts_with(b"20") && logs.ends_with(b"Z started\n"), "kept with the time");
 
 	// A memory hog is killed (137), a fork bomb is held by the pids limit, and deal 1's task
 	// goes on answering.
@@ -228,4 +235,32 @@ async fn a_deals_volume_holds_its_storage_and_no_more() {
 	assert!(engine.deals().await.unwrap().is_empty());
 	assert_eq!(std::fs::read_dir(volumes.path()).unwrap().count(), 0, "the file is gone");
 	engine.remove_volume(20).await.unwrap();
+}
+
+/// A task that exits on its own is reported with its exit code and left exited; with
+/// `on-failure` the engine starts it again, at most `MAX_RESTARTS` times.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exited_task_is_reported_and_restarted_only_when_asked() {
+	let (_podman, engine, _volumes) = engine();
+	let limits = limits_for(&plan(1, 64 << 20), netflags::OUTBOUND, Always::default()).unwrap();
+	engine.start(30, "customer", &spec("exit 3"), &limits, &[], None).await.unwrap();
+	assert_eq!(exit_code(&engine, 30).await, 3);
+	tokio::time::sleep(Duration::from_secs(2)).await;
+	let state = engine.state(30).await.unwrap().unwrap();
+	assert_eq!((state.exit_code, state.restarts), (Some(3), 0), "not started again");
+
+	let retried = TaskSpec { restart: Restart::OnFailure, ..spec("echo try; exit 3") };
+	engine.start(31, "customer", &retried, &limits, &[], None).await.unwrap();
+	let deadline = Instant::now() + Duration::from_secs(60);
+	loop {
+		let state = engine.state(31).await.unwrap().unwrap();
+		if state.restarts == MAX_RESTARTS && state.exit_code == Some(3) {
+			break;
+		}
+		assert!(state.restarts <= MAX_RESTARTS, "{state:?}");
+		assert!(Instant::now() < deadline, "not restarted {MAX_RESTARTS} times: {state:?}");
+		tokio::time::sleep(Duration::from_millis(300)).await;
+	}
+	let tries = String::from_utf8(engine.logs(31).await.unwrap()).unwrap();
+	assert_eq!(tries.matches("try").count() as i64, MAX_RESTARTS + 1, "{tries}");
 }

@@ -12,10 +12,11 @@ use std::time::Duration;
 
 pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliError> {
 	match command {
-		TaskCommand::Start { target, image, env, ports, volume, command } => {
+		TaskCommand::Start { target, image, env, ports, volume, restart, command } => {
 			let client = client(ctx, &target).await?;
 			let spec = json!({
 				"image": image, "command": command, "env": env, "ports": ports, "volume": volume,
+				"restart": restart,
 			});
 			let path = format!("/deals/{}/task", target.deal);
 			let answer = client.request("POST", &path, target.deal, Some(&spec)).await;
@@ -134,6 +135,20 @@ fn state(answer: &Value) -> String {
 		if code == 137 {
 			text.push_str(" (killed: out of memory or stopped)");
 		}
+	}
+	if let Some(restarts @ 1..) = task["restarts"].as_i64() {
+		text.push_str(&format!(", restarted {restarts} times"));
+	}
+	let limits = &task["limits"];
+	if let (Some(cpus), Some(memory)) =
+		(limits["nano_cpus"].as_i64(), limits["memory_bytes"].as_i64())
+	{
+		text.push_str(&format!(
+			"\nlimits {} cores, {} MiB, {} processes",
+			cpus as f64 / 1e9,
+			memory >> 20,
+			limits["pids"]
+		));
 	}
 	for port in task["ports"].as_array().into_iter().flatten() {
 		text.push_str(&format!("\nport {} -> host port {}", port[0], port[1]));

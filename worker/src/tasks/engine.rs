@@ -9,7 +9,10 @@ use crate::tasks::limits::TaskLimits;
 use bollard::{
 	auth::DockerCredentials,
 	exec::{CreateExecOptions, StartExecResults},
-	models::{ContainerCreateBody, HostConfig, PortBinding, ResourcesUlimits, VolumeCreateRequest},
+	models::{
+		ContainerCreateBody, HostConfig, PortBinding, ResourcesUlimits, RestartPolicy,
+		RestartPolicyNameEnum, VolumeCreateRequest,
+	},
 	query_parameters::{
 		CreateContainerOptions, CreateImageOptions, ListContainersOptions, ListVolumesOptions,
 		LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
@@ -49,6 +52,36 @@ pub struct TaskSpec {
 	/// deal ends.
 	#[serde(default)]
 	pub volume: Option<String>,
+	/// Whether the engine starts the task again when it exits (default: never).
+	#[serde(default)]
+	pub restart: Restart,
+}
+
+/// When a task that exited on its own is started again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Restart {
+	/// Never: it is reported with its exit code.
+	#[default]
+	No,
+	/// After a non-zero exit, at most [`MAX_RESTARTS`] times.
+	OnFailure,
+	/// After every exit.
+	Always,
+}
+
+/// The most times an `on-failure` task is started again.
+pub const MAX_RESTARTS: i64 = 5;
+
+/// The limits the engine holds a container to, as it reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+	/// CPU in billionths of a core.
+	pub nano_cpus: i64,
+	/// Memory in bytes.
+	pub memory_bytes: i64,
+	/// The most processes.
+	pub pids: i64,
 }
 
 /// A task as the engine reports it.
@@ -66,6 +99,10 @@ pub struct TaskState {
 	pub ports: Vec<(u16, u16)>,
 	/// The deal's customer (SS58), from the container's label.
 	pub consumer: String,
+	/// The limits the engine applies, read back from it.
+	pub limits: Applied,
+	/// How often the engine started it again (its restart policy).
+	pub restarts: i64,
 }
 
 /// The registry a worker pulls images from.
@@ -294,6 +331,14 @@ impl Engine {
 			cap_drop: Some(vec!["ALL".into()]),
 			security_opt: Some(vec!["no-new-privileges".into()]),
 			init: Some(true),
+			restart_policy: Some(RestartPolicy {
+				name: Some(match spec.restart {
+					Restart::No => RestartPolicyNameEnum::NO,
+					Restart::OnFailure => RestartPolicyNameEnum::ON_FAILURE,
+					Restart::Always => RestartPolicyNameEnum::ALWAYS,
+				}),
+				maximum_retry_count: (spec.restart == Restart::OnFailure).then_some(MAX_RESTARTS),
+			}),
 			port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
 			binds,
 			network_mode,
@@ -363,6 +408,16 @@ impl Engine {
 			.as_ref()
 			.and_then(|config| config.labels.as_ref()?.get(CONSUMER_LABEL).cloned())
 			.unwrap_or_default();
+		let limits = inspected
+			.host_config
+			.as_ref()
+			.map(|host| Applied {
+				nano_cpus: host.nano_cpus.unwrap_or_default(),
+				memory_bytes: host.memory.unwrap_or_default(),
+				pids: host.pids_limit.unwrap_or_default(),
+			})
+			.unwrap_or_default();
+		let restarts = inspected.restart_count.unwrap_or_default();
 		let state = inspected.state.unwrap_or_default();
 		let status = state.status.map(|status| status.to_string()).unwrap_or_default();
 		let exited = !state.running.unwrap_or(false);
@@ -388,6 +443,8 @@ impl Engine {
 			exit_code: exited.then_some(state.exit_code).flatten(),
 			ports,
 			consumer,
+			limits,
+			restarts,
 		}))
 	}
 
@@ -420,6 +477,8 @@ impl Engine {
 			exit_code: Some(code),
 			ports: Vec::new(),
 			consumer,
+			limits: Applied::default(),
+			restarts: 0,
 		})
 	}
 
