@@ -69,6 +69,28 @@ pub fn check_endpoint(endpoint: &[u8]) -> Result<(), EndpointError> {
 	Ok(())
 }
 
+/// The host of an endpoint that names one: the URL's host (an IPv6 address without its
+/// brackets) or a multiaddress's `/ip4`, `/ip6`, `/dns`, `/dns4` or `/dns6` value; `None` for a
+/// bare `/p2p/...` address. Published task ports are reached on this host.
+pub fn host_of(endpoint: &str) -> Option<&str> {
+	if let Some(rest) =
+		endpoint.strip_prefix("http://").or_else(|| endpoint.strip_prefix("https://"))
+	{
+		let authority = rest.split('/').next()?;
+		let host_port = authority.rsplit('@').next()?;
+		let host = match host_port.strip_prefix('[') {
+			Some(bracketed) => bracketed.split(']').next()?,
+			None => host_port.split(':').next()?,
+		};
+		return (!host.is_empty()).then_some(host);
+	}
+	let mut parts = endpoint.strip_prefix('/')?.split('/');
+	match (parts.next()?, parts.next()) {
+		("ip4" | "ip6" | "dns" | "dns4" | "dns6", Some(host)) if !host.is_empty() => Some(host),
+		_ => None,
+	}
+}
+
 /// Whether `endpoint` is an HTTP(S) URL (else a libp2p multiaddress).
 pub fn is_http(endpoint: &str) -> bool {
 	endpoint.starts_with("http://") || endpoint.starts_with("https://")
@@ -107,5 +129,15 @@ mod tests {
 			assert_eq!(check_endpoint(bad.as_bytes()), Err(why), "{bad:?}");
 		}
 		assert!(is_http("https://x") && !is_http("/p2p/x"));
+	}
+
+	#[test]
+	fn the_host_of_an_endpoint() {
+		assert_eq!(host_of("http://203.0.113.7:9630"), Some("203.0.113.7"));
+		assert_eq!(host_of("https://user@worker.example.org/sonm"), Some("worker.example.org"));
+		assert_eq!(host_of("http://[2001:db8::1]:9630"), Some("2001:db8::1"));
+		assert_eq!(host_of("/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWabc"), Some("203.0.113.7"));
+		assert_eq!(host_of("/dns4/worker.example.org/tcp/4001"), Some("worker.example.org"));
+		assert_eq!(host_of("/p2p/12D3KooWabc"), None);
 	}
 }

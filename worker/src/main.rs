@@ -178,7 +178,8 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 		Some(tasks) => {
 			let volumes = config.data_dir.join("volumes");
 			let engine = Engine::connect(&tasks.engine, &key.address(), &volumes)
-				.map_err(|e| format!("tasks.engine: {e}"))?;
+				.map_err(|e| format!("tasks.engine: {e}"))?
+				.with_public_host(sonm_primitives::endpoint::host_of(&tasks.advertise));
 			let version = engine.version().await.map_err(|e| format!("tasks.engine: {e}"))?;
 			tracing::info!(engine = %tasks.engine, %version, "container engine");
 			let plans = offers

@@ -137,6 +137,12 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	let exec = sonm_task("bob", &exec).expect("exec runs");
 	assert_eq!(exec["exitCode"], 0);
 	assert_eq!(exec["output"].as_str().unwrap().trim(), (64u64 << 20).to_string());
+	// Where the task is reached, told to it.
+	let mut reached = vec!["exec"];
+	reached.extend_from_slice(&target);
+	reached.extend_from_slice(&["--", "sh", "-c", "echo $SONM_HOST:$SONM_PORT_0"]);
+	let reached = sonm_task("bob", &reached).expect("exec runs");
+	assert_eq!(reached["output"].as_str().unwrap().trim(), format!("127.0.0.1:{host_port}"));
 	// The deal's 32 MiB of storage: its volume takes 64 MiB no more than the deal bought.
 	let mut fill = vec!["exec"];
 	fill.extend_from_slice(&target);

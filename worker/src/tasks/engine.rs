@@ -152,6 +152,8 @@ pub struct Engine {
 	worker: String,
 	/// Where the deals' volume files are.
 	volumes: PathBuf,
+	/// The host customers reach published ports on, given to tasks as `SONM_HOST`.
+	public_host: Option<String>,
 }
 
 /// The container name of `worker`'s (SS58) deal `deal`.
@@ -165,7 +167,18 @@ impl Engine {
 	pub fn connect(socket: &str, worker: &str, volumes: &Path) -> Result<Self, EngineError> {
 		let docker = Docker::connect_with_unix(socket, 120, bollard::API_DEFAULT_VERSION)
 			.map_err(failed(format!("connect to {socket}")))?;
-		Ok(Self { docker, worker: worker.to_owned(), volumes: volumes.to_owned() })
+		Ok(Self {
+			docker,
+			worker: worker.to_owned(),
+			volumes: volumes.to_owned(),
+			public_host: None,
+		})
+	}
+
+	/// Gives tasks that publish ports `SONM_HOST=host`.
+	pub fn with_public_host(mut self, host: Option<&str>) -> Self {
+		self.public_host = host.map(str::to_owned);
+		self
 	}
 
 	/// Makes sure deal `deal`'s volume exists (an ext4 file system of `bytes` in a sparse file,
@@ -295,6 +308,9 @@ impl Engine {
 		let mut port_bindings = HashMap::new();
 		let mut env = spec.env.clone();
 		if limits.publish_ports {
+			if let Some(host) = &self.public_host {
+				env.push(format!("SONM_HOST={host}"));
+			}
 			for (i, (port, host)) in spec.ports.iter().zip(host_ports).enumerate() {
 				port_bindings.insert(
 					format!("{port}/tcp"),
