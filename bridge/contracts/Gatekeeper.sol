@@ -292,7 +292,8 @@ contract Gatekeeper {
         }
         if (paidToday + amount > dailyLimit) revert DailyLimitExceeded(dailyLimit - paidToday);
         paidToday += amount;
-        uint256 level = bucketLevel + (block.timestamp - bucketUpdatedAt) * refillPerSecond;
+        uint256 elapsed = block.timestamp > bucketUpdatedAt ? block.timestamp - bucketUpdatedAt : 0;
+        uint256 level = bucketLevel + elapsed * refillPerSecond;
         if (level > bucketCapacity) level = bucketCapacity;
         if (amount > level) revert RateLimited(level);
         bucketLevel = level - amount;

@@ -8,18 +8,22 @@
 //! threshold unpauses. The gas of each call is printed (figures in `bridge/README.md`).
 
 use alloy::{
-	contract::{Error as ContractError, RawCallBuilder},
+	contract::Error as ContractError,
 	network::EthereumWallet,
 	node_bindings::{Anvil, AnvilInstance},
 	primitives::{Address, Bytes, FixedBytes, B256, U256},
-	providers::{ext::AnvilApi, Provider, ProviderBuilder},
+	providers::{ext::AnvilApi, Provider},
 	signers::{local::PrivateKeySigner, SignerSync},
-	sol_types::{Eip712Domain, SolConstructor, SolStruct},
+	sol_types::{Eip712Domain, SolStruct},
 };
 use sonm_contracts::{
-	domain, gatekeeper_bytecode, test_snm_bytecode, Gatekeeper, Payout, SetChange, TestSnm, Unpause,
+	deploy_gatekeeper, deploy_test_snm, domain, mined, provider_builder, send, Gatekeeper, Payout,
+	SetChange, TestSnm, Unpause,
 };
 use std::path::Path;
+
+/// How long a transaction may take to be mined (anvil mines at once).
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
 
 const SNM: u128 = 1_000_000_000_000_000_000;
 const GENESIS: [u8; 32] = [7; 32];
@@ -86,25 +90,22 @@ async fn deploy(
 	threshold: u64,
 ) -> Deployment<impl Provider + Clone> {
 	let owner: PrivateKeySigner = anvil.keys()[0].clone().into();
-	let provider = wallet_builder()
+	let provider = provider_builder()
 		.wallet(EthereumWallet::from(owner))
 		.connect_http(anvil.endpoint_url());
-	let token = RawCallBuilder::new_raw_deploy(provider.clone(), test_snm_bytecode().into())
-		.deploy()
-		.await;
-	let token = token.unwrap();
-	let constructor = Gatekeeper::constructorCall {
-		token_: token,
-		genesis: GENESIS.into(),
-		signers: signers.iter().map(|signer| signer.address()).collect(),
-		threshold: U256::from(threshold),
-		limits: limits(),
-	};
-	let mut code = gatekeeper_bytecode();
-	code.extend_from_slice(&constructor.abi_encode());
-	let sent = RawCallBuilder::new_raw_deploy(provider.clone(), code.into()).send().await;
-	let receipt = mined(&provider, *sent.unwrap().tx_hash()).await;
-	let gatekeeper = receipt.contract_address.expect("a contract was created");
+	let token = deploy_test_snm(&provider, PATIENCE).await.unwrap();
+	let addresses = signers.iter().map(|signer| signer.address()).collect();
+	let gatekeeper = deploy_gatekeeper(
+		&provider,
+		token,
+		GENESIS.into(),
+		addresses,
+		threshold,
+		limits(),
+		PATIENCE,
+	)
+	.await
+	.unwrap();
 	let domain = domain(anvil.chain_id(), gatekeeper, B256::from(GENESIS));
 	Deployment { provider, token, gatekeeper, domain, signers }
 }
@@ -140,32 +141,8 @@ impl<P: Provider + Clone> Deployment<P> {
 	async fn pay_out(&self, payout: &Payout, signatures: Vec<Bytes>) -> Result<u64, String> {
 		let gatekeeper = self.gatekeeper();
 		let call = gatekeeper.payOut(payout.id, payout.to, payout.amount, payout.setId, signatures);
-		outcome(call.send().await).await
+		outcome(send(call).await).await
 	}
-}
-
-/// A provider builder that asks the node for each transaction's nonce: a call refused at gas
-/// estimation (as many here are, on purpose) must not use a nonce up, as a cached nonce
-/// manager's would, leaving later transactions queued behind a gap.
-fn wallet_builder() -> ProviderBuilder<
-	alloy::providers::Identity,
-	alloy::providers::fillers::JoinFill<
-		alloy::providers::fillers::JoinFill<
-			alloy::providers::fillers::JoinFill<
-				alloy::providers::Identity,
-				alloy::providers::fillers::GasFiller,
-			>,
-			alloy::providers::fillers::NonceFiller<alloy::providers::fillers::SimpleNonceManager>,
-		>,
-		alloy::providers::fillers::ChainIdFiller,
-	>,
-	alloy::network::Ethereum,
-> {
-	ProviderBuilder::new()
-		.disable_recommended_fillers()
-		.with_gas_estimation()
-		.with_simple_nonce_management()
-		.fetch_chain_id()
 }
 
 /// The gas used by a sent transaction, or the name of the contract error that refused it.
@@ -175,27 +152,13 @@ async fn outcome<N: alloy::network::Network>(
 	use alloy::network::ReceiptResponse;
 	match sent {
 		Ok(pending) => {
-			let receipt = mined(pending.provider(), *pending.tx_hash()).await;
-			assert!(receipt.status(), "mined but reverted");
+			let hash = *pending.tx_hash();
+			let receipt = mined(pending.provider(), hash, PATIENCE).await.unwrap();
+			assert!(receipt.status(), "{hash} mined but reverted, gas used {}", receipt.gas_used());
 			Ok(receipt.gas_used())
 		},
 		Err(error) => Err(error_name(&error)),
 	}
-}
-
-/// The receipt of transaction `hash`, polled for: anvil mines at once, and a receipt watch
-/// that starts after the block can miss it.
-async fn mined<N: alloy::network::Network>(
-	provider: &impl Provider<N>,
-	hash: B256,
-) -> N::ReceiptResponse {
-	for _ in 0..400 {
-		if let Some(receipt) = provider.get_transaction_receipt(hash).await.unwrap() {
-			return receipt;
-		}
-		tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-	}
-	panic!("transaction {hash} was not mined in 10 s");
 }
 
 /// The name of the custom error a call reverted with.
@@ -219,21 +182,21 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 	let receiver = anvil.addresses()[1];
 
 	// payIn: locked and announced; nothing approved, zero and no recipient refused.
-	outcome(token.mint(customer, snm(10_000)).send().await).await.unwrap();
+	outcome(send(token.mint(customer, snm(10_000))).await).await.unwrap();
 	let recipient = FixedBytes([9; 32]);
-	let unapproved = gatekeeper.payIn(snm(5), recipient).send().await;
+	let unapproved = send(gatekeeper.payIn(snm(5), recipient)).await;
 	assert_eq!(outcome(unapproved).await, Err("InsufficientAllowance".into()));
-	outcome(token.approve(chain.gatekeeper, U256::MAX).send().await).await.unwrap();
-	let gas_pay_in = outcome(gatekeeper.payIn(snm(5_000), recipient).send().await).await.unwrap();
+	outcome(send(token.approve(chain.gatekeeper, U256::MAX)).await).await.unwrap();
+	let gas_pay_in = outcome(send(gatekeeper.payIn(snm(5_000), recipient)).await).await.unwrap();
 	eprintln!("gas: payIn {gas_pay_in}");
 	assert_eq!(token.balanceOf(chain.gatekeeper).call().await.unwrap(), snm(5_000));
 	assert_eq!(gatekeeper.deposits().call().await.unwrap(), U256::from(1));
 	assert_eq!(
-		outcome(gatekeeper.payIn(U256::ZERO, recipient).send().await).await,
+		outcome(send(gatekeeper.payIn(U256::ZERO, recipient)).await).await,
 		Err("ZeroAmount".into())
 	);
 	assert_eq!(
-		outcome(gatekeeper.payIn(snm(1), FixedBytes([0; 32])).send().await).await,
+		outcome(send(gatekeeper.payIn(snm(1), FixedBytes([0; 32]))).await).await,
 		Err("ZeroRecipient".into())
 	);
 
@@ -298,10 +261,10 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 	let large = chain.payout(6, receiver, snm(300), 0);
 	chain.pay_out(&large, chain.sign(&chain.first(3), &large)).await.unwrap();
 	let before = token.balanceOf(receiver).call().await.unwrap();
-	assert_eq!(outcome(gatekeeper.release(large.id).send().await).await, Err("TooEarly".into()));
-	assert_eq!(outcome(gatekeeper.cancel(large.id).send().await).await, Err("NotSigner".into()));
+	assert_eq!(outcome(send(gatekeeper.release(large.id)).await).await, Err("TooEarly".into()));
+	assert_eq!(outcome(send(gatekeeper.cancel(large.id)).await).await, Err("NotSigner".into()));
 	chain.provider.anvil_increase_time(3_600).await.unwrap();
-	outcome(gatekeeper.release(large.id).send().await).await.unwrap();
+	outcome(send(gatekeeper.release(large.id)).await).await.unwrap();
 	assert_eq!(token.balanceOf(receiver).call().await.unwrap(), before + snm(300));
 	chain.provider.anvil_increase_time(86_400).await.unwrap();
 	let cancelled = chain.payout(7, receiver, snm(300), 0);
@@ -309,15 +272,15 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 		.pay_out(&cancelled, chain.sign(&chain.first(3), &cancelled))
 		.await
 		.unwrap();
-	let signer_wallet = wallet_builder()
+	let signer_wallet = provider_builder()
 		.wallet(EthereumWallet::from(chain.signers[3].clone()))
 		.connect_http(anvil.endpoint_url());
 	fund(&chain.provider, chain.signers[3].address()).await;
 	let as_signer = Gatekeeper::new(chain.gatekeeper, signer_wallet.clone());
-	outcome(as_signer.cancel(cancelled.id).send().await).await.unwrap();
+	outcome(send(as_signer.cancel(cancelled.id)).await).await.unwrap();
 	chain.provider.anvil_increase_time(3_600).await.unwrap();
 	assert_eq!(
-		outcome(gatekeeper.release(cancelled.id).send().await).await,
+		outcome(send(gatekeeper.release(cancelled.id)).await).await,
 		Err("NotPending".into())
 	);
 	assert_eq!(
@@ -327,10 +290,10 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 
 	// Pause by one signer stops both directions; the threshold unpauses; a replayed unpause
 	// does not.
-	assert_eq!(outcome(gatekeeper.pause().send().await).await, Err("NotSigner".into()));
-	outcome(as_signer.pause().send().await).await.unwrap();
+	assert_eq!(outcome(send(gatekeeper.pause()).await).await, Err("NotSigner".into()));
+	outcome(send(as_signer.pause()).await).await.unwrap();
 	assert_eq!(
-		outcome(gatekeeper.payIn(snm(1), recipient).send().await).await,
+		outcome(send(gatekeeper.payIn(snm(1), recipient)).await).await,
 		Err("IsPaused".into())
 	);
 	let held = chain.payout(8, receiver, snm(1), 0);
@@ -340,17 +303,17 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 	);
 	let unpause = Unpause { nonce: 0, setId: 0 };
 	let few = chain.sign(&chain.first(2), &unpause);
-	assert_eq!(outcome(gatekeeper.unpause(few).send().await).await, Err("TooFewSignatures".into()));
+	assert_eq!(outcome(send(gatekeeper.unpause(few)).await).await, Err("TooFewSignatures".into()));
 	let enough = chain.sign(&chain.first(3), &unpause);
-	outcome(gatekeeper.unpause(enough.clone()).send().await).await.unwrap();
+	outcome(send(gatekeeper.unpause(enough.clone())).await).await.unwrap();
 	chain.pay_out(&held, chain.sign(&chain.first(3), &held)).await.unwrap();
-	outcome(as_signer.pause().send().await).await.unwrap();
-	let replayed = outcome(gatekeeper.unpause(enough).send().await).await;
+	outcome(send(as_signer.pause()).await).await.unwrap();
+	let replayed = outcome(send(gatekeeper.unpause(enough)).await).await;
 	assert!(replayed.is_err(), "an unpause's signatures serve once");
 
 	// Rotation, signed by the current set: the old set's payouts still pay for one set more.
 	let unpause = Unpause { nonce: 1, setId: 0 };
-	outcome(gatekeeper.unpause(chain.sign(&chain.first(3), &unpause)).send().await)
+	outcome(send(gatekeeper.unpause(chain.sign(&chain.first(3), &unpause))).await)
 		.await
 		.unwrap();
 	let old_signers = chain.signers.clone();
@@ -365,7 +328,7 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 	let weak_call =
 		gatekeeper.rotate(weak.signers.clone(), weak.threshold, chain.sign(&chain.first(3), &weak));
 	assert_eq!(
-		outcome(weak_call.send().await).await,
+		outcome(send(weak_call).await).await,
 		Err("BadSignerSet".into()),
 		"3 of 5 is not > 2/3"
 	);
@@ -374,7 +337,7 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 		change.threshold,
 		chain.sign(&chain.first(3), &change),
 	);
-	let gas_rotate = outcome(rotation.send().await).await.unwrap();
+	let gas_rotate = outcome(send(rotation).await).await.unwrap();
 	eprintln!("gas: rotate to 5 signers {gas_rotate}");
 	assert_eq!(gatekeeper.setId().call().await.unwrap(), 1);
 	let late = chain.payout(9, receiver, snm(1), 0);
@@ -394,7 +357,7 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 		again.threshold,
 		rotated.sign(&rotated.first(4), &again),
 	);
-	outcome(second.send().await).await.unwrap();
+	outcome(send(second).await).await.unwrap();
 	let stale = rotated.payout(11, receiver, snm(1), 0);
 	let by_set_0 = rotated.sign(&old_signers.iter().take(3).collect::<Vec<_>>(), &stale);
 	assert_eq!(rotated.pay_out(&stale, by_set_0).await, Err("StaleSet".into()), "two sets old");
@@ -409,10 +372,8 @@ async fn gas_of_pay_out_and_rotation_by_set_size() {
 		let chain = deploy(&anvil, sorted_signers(size), threshold).await;
 		let token = chain.token();
 		let owner = anvil.addresses()[0];
-		outcome(token.mint(owner, snm(1_000)).send().await).await.unwrap();
-		outcome(token.transfer(chain.gatekeeper, snm(1_000)).send().await)
-			.await
-			.unwrap();
+		outcome(send(token.mint(owner, snm(1_000))).await).await.unwrap();
+		outcome(send(token.transfer(chain.gatekeeper, snm(1_000))).await).await.unwrap();
 		let payout = chain.payout(1, anvil.addresses()[1], snm(10), 0);
 		let signatures = chain.sign(&chain.first(threshold as usize), &payout);
 		let pay_out = chain.pay_out(&payout, signatures).await.unwrap();
@@ -426,7 +387,7 @@ async fn gas_of_pay_out_and_rotation_by_set_size() {
 		let signatures = chain.sign(&chain.first(threshold as usize), &change);
 		let gatekeeper = chain.gatekeeper();
 		let rotation = gatekeeper.rotate(change.signers.clone(), change.threshold, signatures);
-		let rotate = outcome(rotation.send().await).await.unwrap();
+		let rotate = outcome(send(rotation).await).await.unwrap();
 		eprintln!(
 			"gas with {size} signers (threshold {threshold}): payOut {pay_out}, rotate {rotate}"
 		);
@@ -440,7 +401,7 @@ async fn fund(provider: &impl Provider, to: Address) {
 		.with_to(to)
 		.with_value(U256::from(SNM));
 	let sent = provider.send_transaction(request).await.unwrap();
-	mined(provider, *sent.tx_hash()).await;
+	mined(provider, *sent.tx_hash(), PATIENCE).await.unwrap();
 }
 
 /// The same signature with `s` replaced by `n - s` and `v` flipped: valid for ecrecover, and
