@@ -344,19 +344,13 @@ async fn start_when_ready(client: &TaskClient, deal: u64, spec: &Value) -> Value
 }
 
 /// A load run, not a test (`cargo test --workspace --test tasks -- --ignored --nocapture
-/// task_start_latency`, alone: its deal has the id of another test's, and the container names
-/// would collide on the shared engine): the time from the start request to the running
-/// container, 20 times with the image in the local store.
+/// task_start_latency`): the time from the start request to the running container, 20 times
+/// with the image in the local store, then 20 times pulled from the registry.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore]
 async fn task_start_latency() {
-	let registry = Registry::start();
-	let podman = Podman::start_trusting(Some(&registry.host));
-	podman.import_busybox(IMAGE);
-	let pulled = registry.push(&podman, IMAGE, "sonm/busybox:1");
-	let charlie = Supplier::dev("charlie");
-	let (podman, chain, _worker, url, _) =
-		plans_on_a_pulling_worker(podman, &charlie, &["one"], Some(&registry.host), OUTBOUND);
+	let (_registry, pulled, podman, chain, _worker, url) =
+		a_worker_pulling_from_a_registry(&Supplier::dev("charlie"));
 	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
 	wait_for("the deal", || chain.deal(deal));
 	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
@@ -390,18 +384,28 @@ async fn task_start_latency() {
 	assert!(podman.cli(&["rmi", "--ignore", &pulled]));
 }
 
+/// A `docker-registry` holding the test image as `sonm/busybox:1`, and `supplier`'s worker
+/// selling one plan (outbound) and pulling from that registry; returns the registry, the
+/// pushed image's name, the podman service, the chain, the worker and its control plane's URL.
+fn a_worker_pulling_from_a_registry(
+	supplier: &Supplier,
+) -> (Registry, String, Podman, Chain, WorkerProcess, String) {
+	let registry = Registry::start();
+	let podman = Podman::start_trusting(Some(&registry.host));
+	podman.import_busybox(IMAGE);
+	let pulled = registry.push(&podman, IMAGE, "sonm/busybox:1");
+	let (podman, chain, worker, url, _) =
+		plans_on_a_pulling_worker(podman, supplier, &["one"], Some(&registry.host), OUTBOUND);
+	(registry, pulled, podman, chain, worker, url)
+}
+
 /// The pull path: an image missing from the engine's store is pulled from the worker's
 /// registry (a real `docker-registry` on loopback); an image of another registry is
 /// `ImageUnavailable` and one the registry lacks is `PullFailed`, without touching the deal.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_image_is_pulled_from_the_workers_registry() {
-	let registry = Registry::start();
-	let podman = Podman::start_trusting(Some(&registry.host));
-	podman.import_busybox(IMAGE);
-	let pulled = registry.push(&podman, IMAGE, "sonm/busybox:1");
-	let alice = Supplier::dev("alice");
-	let (podman, chain, _worker, url, _) =
-		plans_on_a_pulling_worker(podman, &alice, &["one"], Some(&registry.host), OUTBOUND);
+	let (registry, pulled, podman, chain, _worker, url) =
+		a_worker_pulling_from_a_registry(&Supplier::dev("alice"));
 	assert!(!podman.cli(&["image", "exists", &pulled]), "not in the store before the start");
 	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
 	wait_for("the deal", || chain.deal(deal));
