@@ -7,88 +7,51 @@
 use std::{
 	io::{Read, Write},
 	net::TcpListener,
-	path::{Path, PathBuf},
-	process::{Child, Command, Output, Stdio},
+	process::{Command, Output},
 	time::{Duration, Instant},
 };
 
 const BRIDGE_BIN: &str = env!("CARGO_BIN_EXE_sonm-bridge");
 
-/// `sonm-node`, built into the same target directory as this crate's binary.
-fn node_bin() -> PathBuf {
-	Path::new(BRIDGE_BIN).with_file_name("sonm-node")
+#[path = "../../cli/tests/common/mod.rs"]
+mod common;
+
+use common::{free_port, DevNode, PATIENCE};
+
+/// The node's RPC over plain HTTP.
+fn http_url(node: &DevNode) -> String {
+	format!("http://127.0.0.1:{}", node.rpc_port)
 }
 
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// A JSON-RPC call over plain HTTP.
+fn call(node: &DevNode, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {
+	let body = serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params })
+		.to_string();
+	let mut stream = std::net::TcpStream::connect(("127.0.0.1", node.rpc_port)).ok()?;
+	let request = format!(
+		"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+		 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+		body.len()
+	);
+	stream.write_all(request.as_bytes()).ok()?;
+	let mut response = String::new();
+	stream.read_to_string(&mut response).ok()?;
+	let (_, json) = response.split_once("\r\n\r\n")?;
+	serde_json::from_str::<serde_json::Value>(json).ok()?.get("result").cloned()
 }
 
-/// A `sonm-node --dev` that is killed (by its PID) when dropped.
-struct DevNode {
-	child: Child,
-	rpc_port: u16,
-}
-
-impl Drop for DevNode {
-	fn drop(&mut self) {
-		let _ = self.child.kill();
-		let _ = self.child.wait();
-	}
-}
-
-impl DevNode {
-	fn start(base: &Path) -> Self {
-		let rpc_port = free_port();
-		let log = std::fs::File::create(base.join("node.log")).unwrap();
-		let child = Command::new(node_bin())
-			.args(["--dev", "--no-telemetry", "--no-mdns", "--no-prometheus"])
-			.arg("--base-path")
-			.arg(base.join("chain"))
-			.args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
-			.stdin(Stdio::null())
-			.stdout(log.try_clone().unwrap())
-			.stderr(log)
-			.spawn()
-			.expect("sonm-node starts (built by `cargo build --workspace`)");
-		Self { child, rpc_port }
-	}
-
-	fn url(&self) -> String {
-		format!("http://127.0.0.1:{}", self.rpc_port)
-	}
-
-	/// A JSON-RPC call over plain HTTP.
-	fn call(&self, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {
-		let body =
-			serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params })
-				.to_string();
-		let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.rpc_port)).ok()?;
-		let request = format!(
-			"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-			 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-			body.len()
-		);
-		stream.write_all(request.as_bytes()).ok()?;
-		let mut response = String::new();
-		stream.read_to_string(&mut response).ok()?;
-		let (_, json) = response.split_once("\r\n\r\n")?;
-		serde_json::from_str::<serde_json::Value>(json).ok()?.get("result").cloned()
-	}
-
-	/// Waits until the node has produced block 1.
-	fn wait_for_blocks(&self) {
-		let deadline = Instant::now() + Duration::from_secs(120);
-		while Instant::now() < deadline {
-			let number = self
-				.call("chain_getHeader", serde_json::json!([]))
-				.and_then(|header| header["number"].as_str().map(str::to_owned));
-			if number.is_some_and(|n| n != "0x0") {
-				return;
-			}
-			std::thread::sleep(Duration::from_millis(500));
+/// Waits until the node has produced block 1.
+fn wait_for_blocks(node: &DevNode) {
+	let deadline = Instant::now() + PATIENCE;
+	while Instant::now() < deadline {
+		let number = call(node, "chain_getHeader", serde_json::json!([]))
+			.and_then(|header| header["number"].as_str().map(str::to_owned));
+		if number.is_some_and(|n| n != "0x0") {
+			return;
 		}
-		panic!("the dev node produced no block");
+		std::thread::sleep(Duration::from_millis(500));
 	}
+	panic!("the dev node produced no block");
 }
 
 /// Serves `body` as JSON to every request on a free port, in a background thread.
@@ -113,7 +76,7 @@ fn price_server(body: &'static str) -> u16 {
 
 fn feed(node: &DevNode, suri: &str, sources: &[&str]) -> Output {
 	let mut command = Command::new(BRIDGE_BIN);
-	command.args(["feed", "--once", "--url", &node.url(), "--suri", suri]);
+	command.args(["feed", "--once", "--url", &http_url(node), "--suri", suri]);
 	for source in sources {
 		command.args(["--source-usd-per-snm", source]);
 	}
@@ -123,8 +86,8 @@ fn feed(node: &DevNode, suri: &str, sources: &[&str]) -> Output {
 #[test]
 fn the_feeder_gets_a_price_from_a_local_http_source_into_the_chain() {
 	let dir = tempfile::tempdir().unwrap();
-	let node = DevNode::start(dir.path());
-	node.wait_for_blocks();
+	let node = DevNode::start(dir.path(), free_port(), free_port());
+	wait_for_blocks(&node);
 	// 0.025 USD per SNM: 40 SNM per USD.
 	let port = price_server(r#"{"sonm": {"usd": 0.025}}"#);
 	let source = format!("http://127.0.0.1:{port}/simple/price#/sonm/usd");
@@ -142,7 +105,7 @@ fn the_feeder_gets_a_price_from_a_local_http_source_into_the_chain() {
 		format!("{}{}", String::from_utf8_lossy(&fed.stdout), String::from_utf8_lossy(&fed.stderr));
 	println!("{log}");
 	assert!(fed.status.success(), "{log}");
-	let prices = node.call("oracle_prices", serde_json::json!([])).expect("oracle_prices");
+	let prices = call(&node, "oracle_prices", serde_json::json!([])).expect("oracle_prices");
 	println!("oracle_prices [] -> {prices}");
 	assert_eq!(prices[0]["currency"], "Usd");
 	assert_eq!(prices[0]["snmPerUnit"], "40000000000000000000");

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_reconnects_after_a_node_restart() {
 	let dir = tempfile::tempdir().unwrap();
-	let (rpc_port, p2p_port) = (free_port(), free_port());
-	let mut node = DevNode::start(dir.path(), rpc_port, p2p_port);
-	let url = node.url.clone();
+	let p2p_port = free_port();
+	let mut node = DevNode::start(dir.path(), free_port(), p2p_port);
+	let (url, rpc_port) = (node.url.clone(), node.rpc_port);
 
 	let deadline = Instant::now() + PATIENCE;
 	let client = loop {

@@ -1,7 +1,7 @@
 //! # SONM primitives
 //!
 //! What the SONM pallets, the runtime and the off-chain programs (worker, bridge, CLI) must agree
-//! on, in one small `no_std` crate: identity levels, the standard benchmark indices, worker endpoints, network
+//! on, in one small `no_std` crate: identity levels, the standard benchmark indices, worker endpoints, the gateway's typed data, network
 //! flags, currencies, the runtime APIs of the market, trust, masternodes and oracle, and the glue traits
 //! through which pallets use each other without reading each other's storage.
 
@@ -11,6 +11,7 @@ extern crate alloc;
 
 pub mod benchmarks;
 pub mod endpoint;
+pub mod gatekeeper;
 pub mod market;
 pub mod masternodes;
 pub mod matching;

@@ -418,3 +418,34 @@ fn flip_s(signature: &Bytes) -> Bytes {
 	flipped[64] = if signature[64] == 27 { 28 } else { 27 };
 	flipped.into()
 }
+
+/// The typed data of fixed inputs as alloy hashes them: the vectors `sonm-primitives`
+/// (`gatekeeper::tests::digests_match_the_contracts_typed_data`) checks its own `no_std`
+/// hashing against, so the pallet, the gateway and the contract agree on every digest.
+#[test]
+fn typed_data_vectors() {
+	let gatekeeper: Address = "0x5fbdb2315678afecb367f032d93f642f64180aa3".parse().unwrap();
+	let to: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap();
+	let domain = domain(31337, gatekeeper, B256::from(GENESIS));
+	let signers = vec![Address::repeat_byte(1), Address::repeat_byte(2), Address::repeat_byte(3)];
+	let id = FixedBytes::<32>::left_padding_from(&5u64.to_be_bytes());
+	let payout = Payout { id, to, amount: U256::from(SNM), setId: 2 };
+	let change = SetChange { newSetId: 3, signers, threshold: U256::from(3), setId: 2 };
+	let unpause = Unpause { nonce: 4, setId: 2 };
+	let vectors = [
+		("DOMAIN_SEPARATOR", domain.separator()),
+		("PAYOUT", payout.eip712_signing_hash(&domain)),
+		("SET_CHANGE", change.eip712_signing_hash(&domain)),
+		("UNPAUSE", unpause.eip712_signing_hash(&domain)),
+	];
+	let expected = [
+		"0xd329a541d642d06c9086bf6aa27a8a472924ed62ea9c5665b5334246f5ae0df3",
+		"0xfdc21ea796d16e0eb63253c04e0b7a30a3294e426707e2b22fe974376541c864",
+		"0xb98e31664b75bc5e0117d84a6e2c66d1624d64608a0723f991dd93b8585c5b11",
+		"0x13b27c57919b0cc78b3db03dba7be788b92ec0be1ceef62a8ac15a72f1bdb17a",
+	];
+	for ((name, hash), expected) in vectors.iter().zip(expected) {
+		println!("const {name}: &str = \"{hash}\";");
+		assert_eq!(hash.to_string(), expected, "{name}: update it here and in sonm-primitives");
+	}
+}

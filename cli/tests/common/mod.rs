@@ -4,15 +4,11 @@
 
 #![allow(dead_code)]
 
+pub use sonm_test_support::{free_port, PATIENCE};
 use std::{
-	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
-	time::Duration,
 };
-
-/// How long the chain may take to get somewhere (the first start compiles the runtime).
-pub const PATIENCE: Duration = Duration::from_secs(180);
 
 /// A binary of the workspace (`sonm-node`, `sonm`, `sonm-worker`), built into the target
 /// directory this test runs from (`target/debug/deps/<test>` -> `target/debug/<name>`).
@@ -29,25 +25,25 @@ pub fn node_bin() -> PathBuf {
 	workspace_bin("sonm-node")
 }
 
-/// A loopback port nobody listens on now.
-pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// A running `sonm-node --dev`.
 pub struct DevNode {
 	child: Option<Child>,
 	log: PathBuf,
-	/// Its WebSocket RPC address.
+	/// Its WebSocket RPC address, where it really listens.
 	pub url: String,
+	/// The port of that address (a restart asks for it again).
+	pub rpc_port: u16,
 }
 
 impl DevNode {
-	/// Starts a dev node with its chain under `base` and its log appended to `base/node.log`.
+	/// Starts a dev node with its chain under `base` and its log appended to `base/node.log`,
+	/// asking for `rpc_port` (the node takes another when that one was taken meanwhile) and
+	/// waiting until its RPC server runs.
 	pub fn start(base: &Path, rpc_port: u16, p2p_port: u16) -> Self {
 		let log_path = base.join("node.log");
+		let from = sonm_test_support::log_len(&log_path);
 		let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).unwrap();
-		let child = Command::new(node_bin())
+		let mut child = Command::new(node_bin())
 			.args(["--dev", "--no-telemetry", "--no-mdns", "--no-prometheus"])
 			.arg("--base-path")
 			.arg(base.join("chain"))
@@ -57,7 +53,13 @@ impl DevNode {
 			.stderr(log)
 			.spawn()
 			.expect("sonm-node starts (built by `cargo build --workspace`)");
-		Self { child: Some(child), log: log_path, url: format!("ws://127.0.0.1:{rpc_port}") }
+		let listening = sonm_test_support::rpc_port_from_log(&log_path, from, || {
+			matches!(child.try_wait(), Ok(None))
+		});
+		let mut node = Self { child: Some(child), log: log_path, url: String::new(), rpc_port };
+		node.rpc_port = listening.unwrap_or_else(|| panic!("the node never ran its RPC server"));
+		node.url = format!("ws://127.0.0.1:{}", node.rpc_port);
+		node
 	}
 
 	/// Stops it as an operator does (SIGTERM) and waits for it to exit.

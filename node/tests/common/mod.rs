@@ -20,7 +20,6 @@ use sp_runtime::generic::Era;
 use std::{
 	fs::File,
 	future::Future,
-	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
@@ -29,17 +28,7 @@ use std::{
 /// The `sonm-node` binary cargo built for these tests.
 pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_sonm-node");
 
-/// How long a test waits for the chain to reach a state before it fails. Generous: the first
-/// start of a debug-built node compiles the runtime.
-pub const PATIENCE: Duration = Duration::from_secs(180);
-
-/// A loopback TCP port nobody listens on right now.
-pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0")
-		.and_then(|listener| listener.local_addr())
-		.map(|addr| addr.port())
-		.expect("the OS hands out a free loopback port")
-}
+pub use sonm_test_support::{free_port, PATIENCE};
 
 /// A running `sonm-node` process.
 pub struct NodeProcess {
@@ -59,7 +48,9 @@ impl NodeProcess {
 		Self::start_on_ports(name, base_path, args, free_port(), free_port())
 	}
 
-	/// As [`NodeProcess::start`], on given ports (a restart keeps its ports).
+	/// As [`NodeProcess::start`], on given ports (a restart keeps its ports). The RPC port is
+	/// the one the node announces in its log: it takes another when `rpc_port` was taken
+	/// meanwhile.
 	pub fn start_on_ports(
 		name: &str,
 		base_path: &Path,
@@ -69,13 +60,14 @@ impl NodeProcess {
 	) -> Self {
 		std::fs::create_dir_all(base_path).expect("base path can be created");
 		let log_path = base_path.with_file_name(format!("{name}.log"));
+		let from = sonm_test_support::log_len(&log_path);
 		let log = File::options()
 			.create(true)
 			.append(true)
 			.open(&log_path)
 			.expect("log file can be created");
 		let prometheus_port = free_port();
-		let child = Command::new(NODE_BIN)
+		let mut child = Command::new(NODE_BIN)
 			.args(args)
 			.arg("--base-path")
 			.arg(base_path)
@@ -89,16 +81,21 @@ impl NodeProcess {
 			.stderr(log)
 			.spawn()
 			.expect("sonm-node starts");
-		let rpc = Rpc::new(rpc_port);
-		Self {
+		let listening = sonm_test_support::rpc_port_from_log(&log_path, from, || {
+			matches!(child.try_wait(), Ok(None))
+		});
+		let mut node = Self {
 			child: Some(child),
 			rpc_port,
 			p2p_port,
 			prometheus_port,
 			base_path: base_path.into(),
 			log_path,
-			rpc,
-		}
+			rpc: Rpc::new(rpc_port),
+		};
+		node.rpc_port = listening.unwrap_or_else(|| panic!("node {name} never ran its RPC server"));
+		node.rpc = Rpc::new(node.rpc_port);
+		node
 	}
 
 	/// The process id, while it runs.
