@@ -207,6 +207,8 @@ pub enum DepositStatus {
 /// A deposit as the runtime API reports it.
 #[derive(Clone, Debug, Decode, Encode, Eq, PartialEq, TypeInfo)]
 pub struct DepositInfo<AccountId, Balance> {
+	/// Its place in the order deposits were first attested.
+	pub index: u64,
 	pub key: DepositKey,
 	pub status: DepositStatus,
 	/// The agreed (or, while voting, the most attested) content.
@@ -272,8 +274,9 @@ sp_api::decl_runtime_apis! {
 	{
 		/// Settings, caps, totals and the pause.
 		fn state() -> GatekeeperState<Balance>;
-		/// Deposits attested, from key `from` on (exclusive), at most `limit`.
-		fn deposits(from: Option<DepositKey>, limit: u32) -> Vec<DepositInfo<AccountId, Balance>>;
+		/// Deposits in the order they were first attested, from index `from` on, at most
+		/// `limit`.
+		fn deposits(from: u64, limit: u32) -> Vec<DepositInfo<AccountId, Balance>>;
 		/// One deposit.
 		fn deposit(key: DepositKey) -> Option<DepositInfo<AccountId, Balance>>;
 		/// Withdrawals with ids from `from` on, at most `limit`.
@@ -316,6 +319,7 @@ pub mod json {
 	#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 	#[serde(rename_all = "camelCase")]
 	pub struct DepositJson {
+		pub index: u64,
 		pub tx_hash: String,
 		pub log_index: u32,
 		/// `voting`, `approved` or `minted`.

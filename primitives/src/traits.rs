@@ -97,3 +97,14 @@ impl<AccountId> FeedActivity<AccountId> for () {
 		None
 	}
 }
+
+/// The masternodes (provided by the masternodes pallet): the gatekeeper's attesters and
+/// signers are the current session's active set.
+pub trait Masternodes<AccountId> {
+	/// The current session's active set.
+	fn active_set() -> alloc::vec::Vec<AccountId>;
+	/// The current session's index: when it changes, the set may have.
+	fn session() -> u32;
+	/// Whether `who` is a registered masternode, active or not.
+	fn is_registered(who: &AccountId) -> bool;
+}

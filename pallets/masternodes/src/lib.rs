@@ -593,3 +593,18 @@ pub mod pallet {
 		}
 	}
 }
+
+/// The active set and the registry, for the gatekeeper.
+impl<T: Config> sonm_primitives::traits::Masternodes<T::AccountId> for Pallet<T> {
+	fn active_set() -> alloc::vec::Vec<T::AccountId> {
+		ActiveSet::<T>::get().into_iter().map(|(who, _)| who).collect()
+	}
+
+	fn session() -> u32 {
+		CurrentSession::<T>::get()
+	}
+
+	fn is_registered(who: &T::AccountId) -> bool {
+		Registry::<T>::contains_key(who)
+	}
+}
