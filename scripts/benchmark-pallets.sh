@@ -21,6 +21,7 @@ declare -A PALLETS=(
 	[pallet_kyc]=pallets/kyc/src/weights.rs
 	[pallet_masternodes]=pallets/masternodes/src/weights.rs
 	[pallet_oracle]=pallets/oracle/src/weights.rs
+	[pallet_gatekeeper]=pallets/gatekeeper/src/weights.rs
 	[frame_system_extensions]=runtime/src/weights/frame_system_extensions.rs
 	[pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
 )

@@ -1,6 +1,6 @@
 //! The connection to a node: a reconnecting JSON-RPC client under subxt, transactions signed and
 //! watched to inclusion or finality with decoded events and module errors, and the node's
-//! `market_*`, `blacklist_*`, `kyc_*`, `masternodes_*` and `oracle_*` reads.
+//! `market_*`, `blacklist_*`, `kyc_*`, `masternodes_*`, `oracle_*` and `gatekeeper_*` reads.
 
 use crate::{
 	error::ClientError,
@@ -9,6 +9,7 @@ use crate::{
 	runtime, types, ChainConfig,
 };
 use serde::de::DeserializeOwned;
+use sonm_primitives::gatekeeper::json as gatekeeper;
 use std::{str::FromStr, time::Duration};
 use subxt::{
 	error::{DispatchError, TransactionEventsError},
@@ -434,6 +435,51 @@ impl Client {
 	/// The prices in force.
 	pub async fn prices(&self) -> Result<Vec<types::OraclePrice>, ClientError> {
 		self.rpc("oracle_prices", rpc_params![]).await
+	}
+
+	// --- the gateway ---
+
+	/// The gatekeeper's contract, pause, caps, totals and signing set.
+	pub async fn gatekeeper_state(&self) -> Result<gatekeeper::StateJson, ClientError> {
+		self.rpc("gatekeeper_state", rpc_params![]).await
+	}
+
+	/// Deposits in attestation order from index `from`, at most `limit`.
+	pub async fn deposits(&self, from: u64, limit: u32) -> Result<Vec<gatekeeper::DepositJson>, ClientError> {
+		self.rpc("gatekeeper_deposits", rpc_params![from, limit]).await
+	}
+
+	/// The deposit of Ethereum transaction `tx_hash` (0x hex), log `log_index`.
+	pub async fn deposit(
+		&self,
+		tx_hash: &str,
+		log_index: u32,
+	) -> Result<Option<gatekeeper::DepositJson>, ClientError> {
+		self.rpc("gatekeeper_deposit", rpc_params![tx_hash, log_index]).await
+	}
+
+	/// Withdrawals with ids from `from`, at most `limit`, with their signatures.
+	pub async fn withdrawals(
+		&self,
+		from: u64,
+		limit: u32,
+	) -> Result<Vec<gatekeeper::WithdrawalJson>, ClientError> {
+		self.rpc("gatekeeper_withdrawals", rpc_params![from, limit]).await
+	}
+
+	/// Signer set `id`, or the newest.
+	pub async fn signer_set(&self, id: Option<u64>) -> Result<Option<gatekeeper::SignerSetJson>, ClientError> {
+		self.rpc("gatekeeper_signerSet", rpc_params![id]).await
+	}
+
+	/// The Ethereum key `account` registered.
+	pub async fn eth_key(&self, account: &str) -> Result<Option<String>, ClientError> {
+		self.rpc("gatekeeper_ethKey", rpc_params![account]).await
+	}
+
+	/// The chain's genesis hash.
+	pub fn genesis_hash(&self) -> [u8; 32] {
+		self.api.genesis_hash().0
 	}
 }
 

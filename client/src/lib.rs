@@ -7,6 +7,8 @@
 //! - [`Client`]: a reconnecting connection; [`Client::submit`] signs, submits and follows a
 //!   transaction to inclusion or finality and returns its decoded events, or the pallet's error
 //!   by name with its doc; typed reads of the market, trust, masternode and oracle RPC.
+//! - [`EthKey`]: a masternode's Ethereum (secp256k1) key for the gateway, signing EIP-712
+//!   digests as the Gatekeeper contract wants them.
 //! - [`matching`]: the market's shared matching rules on orders as the RPC serves them, with the
 //!   masters, identity levels and blacklists they read fetched from the node.
 //! - [`task_auth`]: requests to a worker's task control plane, signed with the deal's consumer
@@ -15,6 +17,7 @@
 
 pub mod client;
 pub mod error;
+pub mod eth_key;
 pub mod events;
 pub mod keys;
 pub mod keystore;
@@ -25,6 +28,7 @@ pub mod types;
 
 pub use client::{Balance, Client, Included, Stage, Wait};
 pub use error::{ClientError, KeyError};
+pub use eth_key::EthKey;
 pub use events::ChainEvent;
 pub use keys::Key;
 pub use keystore::{Account, Keystore};

@@ -5,7 +5,7 @@
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Aura, Balance, Blacklist, Block, BlockNumber,
-	Contracts, Executive, Grandpa, Hash, InherentDataExt, Kyc, Market, Masternodes, Nonce, Oracle,
+	Contracts, Executive, Gatekeeper, Grandpa, Hash, InherentDataExt, Kyc, Market, Masternodes, Nonce, Oracle,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -31,6 +31,9 @@ use sp_runtime::{
 };
 use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
+
+/// The most deposits or withdrawals one `GatekeeperApi` call returns.
+const GATEKEEPER_PAGE: u32 = 500;
 
 /// The event record type that contracts dry-runs return.
 type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
@@ -401,6 +404,42 @@ impl_runtime_apis! {
 				.into_iter()
 				.map(|(feeder, feed)| (feeder, feed.snm_per_unit, feed.at))
 				.collect()
+		}
+	}
+
+	impl sonm_primitives::gatekeeper::GatekeeperApi<Block, AccountId, Balance> for Runtime {
+		fn state() -> sonm_primitives::gatekeeper::GatekeeperState<Balance> {
+			Gatekeeper::state()
+		}
+
+		fn deposits(
+			from: u64,
+			limit: u32,
+		) -> Vec<sonm_primitives::gatekeeper::DepositInfo<AccountId, Balance>> {
+			Gatekeeper::deposits_from(from, limit.min(GATEKEEPER_PAGE))
+		}
+
+		fn deposit(
+			key: sonm_primitives::gatekeeper::DepositKey,
+		) -> Option<sonm_primitives::gatekeeper::DepositInfo<AccountId, Balance>> {
+			Gatekeeper::deposit_info(key)
+		}
+
+		fn withdrawals(
+			from: u64,
+			limit: u32,
+		) -> Vec<sonm_primitives::gatekeeper::WithdrawalInfo<AccountId, Balance>> {
+			Gatekeeper::withdrawals_from(from, limit.min(GATEKEEPER_PAGE))
+		}
+
+		fn signer_set(
+			id: Option<sonm_primitives::gatekeeper::SetId>,
+		) -> Option<sonm_primitives::gatekeeper::SignerSetInfo> {
+			Gatekeeper::signer_set_info(id)
+		}
+
+		fn eth_key(who: AccountId) -> Option<sonm_primitives::gatekeeper::EthAddress> {
+			Gatekeeper::eth_key_of(&who)
 		}
 	}
 

@@ -15,4 +15,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_kyc, Kyc]
 	[pallet_masternodes, Masternodes]
 	[pallet_oracle, Oracle]
+	[pallet_gatekeeper, Gatekeeper]
 );

@@ -8,8 +8,9 @@
 //!   network on one machine.
 //!
 //! Both stake [`GENESIS_STAKE`] for each masternode, register its session keys (the authorities
-//! come from the session, not from Aura's and GRANDPA's own genesis) and use sessions of
-//! [`DEV_SESSION_LENGTH`] blocks.
+//! come from the session, not from Aura's and GRANDPA's own genesis) and its gateway key
+//! ([`DEV_ETH_KEYS`], signer set 0), name the gatekeeper where `scripts/local-testnet.sh`
+//! deploys it ([`DEV_GATEKEEPER`]) and use sessions of [`DEV_SESSION_LENGTH`] blocks.
 //!
 //! SNM on a production chain exists only as the bridged image of SNM locked on Ethereum; the
 //! endowments here exist only on development and test chains (docs/ARCHITECTURE.md, "Token,
@@ -18,8 +19,8 @@
 use crate::{
 	configs::{market::FeePot, masternodes::DEV_SESSION_LENGTH},
 	opaque::SessionKeys,
-	AccountId, BalancesConfig, MasternodesConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
-	EXISTENTIAL_DEPOSIT, SNM,
+	AccountId, BalancesConfig, GatekeeperConfig, MasternodesConfig, RuntimeGenesisConfig,
+	SessionConfig, SudoConfig, EXISTENTIAL_DEPOSIT, SNM,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -35,8 +36,26 @@ pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * SNM;
 /// What each genesis masternode stakes (held from its endowment): 50,000 SNM.
 pub const GENESIS_STAKE: crate::Balance = 50_000 * SNM;
 
-/// A genesis masternode: its account and session keys.
-type Authority = (AccountId, AuraId, GrandpaId);
+/// A genesis masternode: its account, session keys and Ethereum key.
+type Authority = (AccountId, AuraId, GrandpaId, [u8; 20]);
+
+/// The Ethereum addresses of the development masternodes' gateway keys: the secp256k1 keys of
+/// the dev seeds (`//Alice`, ...), which `sonm-bridge gateway --eth-suri //Alice` signs with
+/// (checked by `tests::gatekeeper::dev_eth_keys_are_the_dev_seeds`).
+pub const DEV_ETH_KEYS: [(&str, [u8; 20]); 4] = [
+	("Alice", hex_literal::hex!("e04cc55ebee1cbce552f250e85c57b70b2e2625b")),
+	("Bob", hex_literal::hex!("25451a4de12dccc2d166922fa938e900fcc4ed24")),
+	("Charlie", hex_literal::hex!("5630a480727cd7799073b36472d9b1a6031f840b")),
+	("Dave", hex_literal::hex!("4bb32a4263e369acbb6c020ffa89a41fd9722894")),
+];
+
+/// Where `scripts/local-testnet.sh` deploys the gatekeeper on its anvil (chain id 31337): the
+/// second contract anvil's first account creates (the test token is the first).
+pub const DEV_GATEKEEPER: (u64, [u8; 20]) =
+	(31337, hex_literal::hex!("e7f1725e7734ce288f8367e1bb143e90bb3f0512"));
+
+/// The development chains' daily caps: a million SNM each way.
+pub const DEV_DAILY_CAP: crate::Balance = 1_000_000 * SNM;
 
 /// The genesis state: `authorities` are masternodes that author blocks (Aura) and vote on
 /// finality (GRANDPA), `endowed` accounts receive [`DEV_ENDOWMENT`] each, `root` holds sudo.
@@ -55,26 +74,41 @@ fn testnet_genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: A
 		masternodes: MasternodesConfig {
 			masternodes: authorities
 				.iter()
-				.map(|(account, _, _)| (account.clone(), GENESIS_STAKE))
+				.map(|(account, _, _, _)| (account.clone(), GENESIS_STAKE))
 				.collect::<Vec<_>>(),
 			session_length: Some(DEV_SESSION_LENGTH),
 		},
 		session: SessionConfig {
 			keys: authorities
 				.iter()
-				.map(|(account, aura, grandpa)| {
+				.map(|(account, aura, grandpa, _)| {
 					let keys = SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() };
 					(account.clone(), account.clone(), keys)
 				})
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		gatekeeper: GatekeeperConfig {
+			contract: Some(DEV_GATEKEEPER),
+			eth_keys: authorities
+				.iter()
+				.map(|(account, _, _, eth)| (account.clone(), *eth))
+				.collect::<Vec<_>>(),
+			daily_mint_cap: DEV_DAILY_CAP,
+			daily_withdraw_cap: DEV_DAILY_CAP,
+		},
 	})
 }
 
-/// A well-known development account as a masternode, with its dev session keys.
+/// A well-known development account as a masternode, with its dev session and Ethereum keys.
 fn dev_authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Authority {
-	(sr.to_account_id(), sr.public().into(), ed.public().into())
+	let name: &str = sr.into();
+	let eth = DEV_ETH_KEYS
+		.iter()
+		.find(|(dev, _)| *dev == name)
+		.map(|(_, key)| *key)
+		.expect("every genesis masternode has a dev Ethereum key");
+	(sr.to_account_id(), sr.public().into(), ed.public().into(), eth)
 }
 
 /// The well-known development accounts (Alice to Ferdie, and their `//stash` accounts).

@@ -233,6 +233,9 @@ mod runtime {
 
 	#[runtime::pallet_index(23)]
 	pub type Oracle = pallet_oracle;
+
+	#[runtime::pallet_index(24)]
+	pub type Gatekeeper = pallet_gatekeeper;
 }
 
 #[cfg(test)]

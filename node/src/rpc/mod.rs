@@ -1,12 +1,13 @@
 //! The node's own RPC methods, added to the standard Substrate set (`chain_*`, `state_*`,
 //! `author_*`, `system_*`): `system_accountNextIndex` and `payment_queryInfo` /
 //! `payment_queryFeeDetails`, the market's `market_*` ([`market`]), the trust pallets'
-//! `blacklist_*` and `kyc_*` ([`trust`]), and the masternodes' `masternodes_*` and `oracle_*`
-//! ([`masternodes`]).
+//! `blacklist_*` and `kyc_*` ([`trust`]), the masternodes' `masternodes_*` and `oracle_*`
+//! ([`masternodes`]), and the gateway's `gatekeeper_*` ([`gatekeeper`]).
 //!
 //! All of them read through the runtime APIs at the best block, or at the block given as `at`,
 //! and answer with the same error codes ([`error`]).
 
+pub mod gatekeeper;
 pub mod market;
 pub mod masternodes;
 pub mod trust;
@@ -91,6 +92,7 @@ where
 		sonm_runtime::apis::MasternodeRecord,
 	>,
 	C::Api: sonm_primitives::masternodes::OracleApi<Block, AccountId, Balance>,
+	C::Api: sonm_primitives::gatekeeper::GatekeeperApi<Block, AccountId, Balance>,
 	C::Api: sonm_primitives::trust::KycApi<
 		Block,
 		AccountId,
@@ -101,6 +103,7 @@ where
 	>,
 	P: TransactionPool + 'static,
 {
+	use gatekeeper::{Gatekeeper, GatekeeperRpcServer};
 	use market::{Market, MarketRpcServer};
 	use masternodes::{Masternodes, MasternodesRpcServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -114,7 +117,8 @@ where
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(Market::new(client.clone()).into_rpc())?;
 	module.merge(Trust::new(client.clone()).into_rpc())?;
-	module.merge(Masternodes::new(client).into_rpc())?;
+	module.merge(Masternodes::new(client.clone()).into_rpc())?;
+	module.merge(Gatekeeper::new(client).into_rpc())?;
 
 	Ok(module)
 }

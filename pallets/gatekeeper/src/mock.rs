@@ -161,7 +161,7 @@ pub fn new_test_ext(test: impl FnOnce()) {
 }
 
 /// A fresh chain at block 1: accounts 1 to 9, 20 and the pot hold 1,000,000; masternodes 1 to 4 are the
-/// genesis signer set; the contract is named; the clock is at 1,000,000.
+/// genesis signer set; the contract is named; the clock is at 1,000,000; a keystore is at hand.
 pub fn new_bench_ext() -> sp_io::TestExternalities {
 	NOW.with(|now| *now.borrow_mut() = 1_000_000);
 	ACTIVE.with(|active| *active.borrow_mut() = (1..=4).collect());
@@ -183,6 +183,8 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
+	// The benchmarks keep their masternodes' Ethereum keys in a keystore.
+	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
 	ext.execute_with(|| next_block());
 	ext
 }

@@ -1,8 +1,9 @@
 //! Configuration of the runtime's pallets: one `impl Config` per pallet, grouped by domain.
-//! Smart contracts, the market, trust and the masternodes have their own modules,
-//! [`contracts`], [`market`], [`trust`] and [`masternodes`].
+//! Smart contracts, the market, trust, the masternodes and the gateway have their own modules,
+//! [`contracts`], [`market`], [`trust`], [`masternodes`] and [`gatekeeper`].
 
 mod contracts;
+pub mod gatekeeper;
 pub mod market;
 pub mod masternodes;
 mod trust;
@@ -130,7 +131,9 @@ impl pallet_balances::Config for Runtime {
 	type ReserveIdentifier = [u8; 8];
 	type Balance = Balance;
 	type RuntimeEvent = RuntimeEvent;
-	type DustRemoval = ();
+	/// Dust of reaped accounts goes to the reward pot rather than vanishing: total issuance
+	/// moves only by the gateway (`pallet_gatekeeper` checks it).
+	type DustRemoval = masternodes::FeesToPot;
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
 	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;

@@ -3,6 +3,7 @@
 //! market working with the trust pallets as its glue ([`trust`]).
 
 mod fees;
+mod gatekeeper;
 mod metadata;
 mod oracle;
 mod trust;
