@@ -13,7 +13,7 @@ fi
 export PATH="$HOME/.cache/sonm-npm/node_modules/.bin:$PATH"
 
 # The pallets whose benchmarks the test suite runs against their own test runtimes.
-BENCHMARKED_PALLETS=(-p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle -p pallet-masternodes)
+BENCHMARKED_PALLETS=(-p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle -p pallet-masternodes -p pallet-gatekeeper)
 
 # The one build that both the main job (`scripts/dev.sh`) and the test suite
 # (`scripts/test.sh`) run, so that either, run after the other, compiles nothing but the
@@ -24,4 +24,12 @@ BENCHMARKED_PALLETS=(-p pallet-market -p pallet-blacklist -p pallet-kyc -p palle
 build_workspace() {
 	cargo build --workspace --all-targets
 	SKIP_WASM_BUILD=1 cargo build "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks --tests
+	build_bridge
+}
+
+# The bridge (sonm-bridge, sonm-contracts: alloy) is a workspace of its own with its own target
+# folder (see bridge/Cargo.toml); its binary is "$BRIDGE_TARGET_DIR/debug/sonm-bridge".
+export BRIDGE_TARGET_DIR="$CARGO_TARGET_DIR/bridge"
+build_bridge() {
+	CARGO_TARGET_DIR="$BRIDGE_TARGET_DIR" cargo build --manifest-path bridge/Cargo.toml --workspace --all-targets
 }

@@ -2,8 +2,8 @@
 # Runs every test: sets up the machine, builds the node (with its wasm runtime) and runs the
 # workspace's tests, unit and end-to-end (real `sonm-node` processes on loopback), then the
 # pallets' benchmarks once each against their test runtimes (the `runtime-benchmarks` feature),
-# then the gateway's Ethereum contracts on anvil (bridge/contracts, built apart from the
-# workspace in its own target folder).
+# then the bridge's workspace (bridge/: the gateway and the feeder, and its Ethereum contracts
+# on anvil), built apart in its own target folder.
 # Ends with one line counting what passed and failed across all test binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ status=0
 cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=$?
 # The benchmarks need no wasm runtime: the pallets' own test runtimes run them.
 SKIP_WASM_BUILD=1 cargo test "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks benchmarking 2>&1 | tee -a "$log" || status=$?
-CARGO_TARGET_DIR="$CARGO_TARGET_DIR/contracts" cargo test --manifest-path bridge/contracts/Cargo.toml 2>&1 | tee -a "$log" || status=$?
+CARGO_TARGET_DIR="$BRIDGE_TARGET_DIR" cargo test --manifest-path bridge/Cargo.toml --workspace --no-fail-fast 2>&1 | tee -a "$log" || status=$?
 read -r passed failed < <(awk '/^test result:/ {
 	for (i = 1; i <= NF; i++) { if ($(i + 1) ~ /^passed/) p += $i; if ($(i + 1) ~ /^failed/) f += $i }
 } END { print p + 0, f + 0 }' "$log")

@@ -1,56 +1,46 @@
-//! `sonm-bridge`: the masternodes' gatekeeper. This version runs the price feeder: it reads
-//! SNM prices from configurable HTTP JSON sources, takes their median and feeds it to the
-//! chain's oracle with the masternode's key, every interval, with retries and a log line for
-//! every step. (The Ethereum gateway joins it with the bridge issue.)
+//! `sonm-bridge`: what a masternode runs beside its node for the outside world.
+//!
+//! - `gateway`: carries SNM between Ethereum and the sidechain ([`gateway`]): attests
+//!   deposits, signs withdrawals and signer-set changes, relays them to the Gatekeeper contract.
+//! - `feed`: feeds SNM/USD prices from HTTP JSON sources to the chain's oracle ([`feeder`]).
+//! - `token`: a holder's deposits and withdrawals ([`token`]), also reached as `sonm token`.
+//! - `deploy`: the contracts for a sidechain ([`deploy`]).
+//!
+//! Each daemon serves Prometheus metrics and `/health` from its first second (`--metrics`).
 
 mod chain;
+mod deploy;
+mod ethereum;
+mod feeder;
+mod gateway;
+mod metrics;
 mod sources;
+mod token;
 
 use clap::{Parser, Subcommand};
-use sources::{Quote, Source};
-use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(name = "sonm-bridge", version, about)]
 struct Cli {
+	/// Where to serve `/metrics` and `/health`.
+	#[arg(long, global = true, default_value = "127.0.0.1:9620")]
+	metrics: String,
 	#[command(subcommand)]
 	command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+	/// Carries SNM between Ethereum and the sidechain for this masternode.
+	Gateway(gateway::GatewayArgs),
 	/// Feeds SNM/USD prices from HTTP JSON sources into the chain's oracle.
-	Feed(FeedArgs),
+	Feed(feeder::FeedArgs),
+	/// Deploys the gateway's contracts for a sidechain (and mints test SNM).
+	Deploy(deploy::DeployArgs),
+	/// Deposits SNM from Ethereum, withdraws it back, shows the gateway's state.
+	#[command(subcommand)]
+	Token(token::TokenCommand),
 }
-
-#[derive(clap::Args, Debug)]
-struct FeedArgs {
-	/// The node's JSON-RPC endpoint (HTTP).
-	#[arg(long, env = "SONM_URL", default_value = "http://127.0.0.1:9944")]
-	url: String,
-	/// The masternode's account key: a secret URI (`//Alice`, a mnemonic, `0x` seed).
-	#[arg(long, env = "SONM_SURI")]
-	suri: String,
-	/// A source quoting SNM per USD: `URL#/json/pointer`. Repeatable.
-	#[arg(long = "source")]
-	sources: Vec<Source>,
-	/// A source quoting USD per SNM (inverted before use): `URL#/json/pointer`. Repeatable.
-	#[arg(long = "source-usd-per-snm", value_parser = parse_inverse)]
-	inverse_sources: Vec<Source>,
-	/// Seconds between two feeds (the chain takes one a minute at most).
-	#[arg(long, default_value_t = 60)]
-	interval: u64,
-	/// Feed once and exit (non-zero when no price could be fed).
-	#[arg(long)]
-	once: bool,
-}
-
-fn parse_inverse(spec: &str) -> Result<Source, sources::SourceError> {
-	Source::parse(spec, Quote::UnitPerSnm)
-}
-
-/// How many times a source or the chain is tried before a round gives up on it.
-const ATTEMPTS: u32 = 3;
 
 #[tokio::main]
 async fn main() {
@@ -59,99 +49,26 @@ async fn main() {
 			tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
 		)
 		.init();
-	let Command::Feed(args) = Cli::parse().command;
-	if let Err(err) = feed(args).await {
+	let cli = Cli::parse();
+	let metrics = metrics::Metrics::new();
+	let result = match cli.command {
+		Command::Gateway(args) => match metrics.serve(&cli.metrics).await {
+			Ok(()) => gateway::run(args, metrics).await,
+			Err(error) => Err(error),
+		},
+		Command::Feed(args) => {
+			// A one-shot feed serves nothing.
+			let served = if args.once { Ok(()) } else { metrics.serve(&cli.metrics).await };
+			match served {
+				Ok(()) => feeder::feed(args, metrics).await,
+				Err(error) => Err(error),
+			}
+		},
+		Command::Deploy(args) => deploy::run(args).await,
+		Command::Token(command) => token::run(command).await,
+	};
+	if let Err(err) = result {
 		log::error!("{err}");
 		std::process::exit(1);
 	}
-}
-
-async fn feed(args: FeedArgs) -> Result<(), String> {
-	let sources: Vec<Source> = args.sources.into_iter().chain(args.inverse_sources).collect();
-	if sources.is_empty() {
-		return Err("no price source: give --source or --source-usd-per-snm".into());
-	}
-	let chain = chain::Chain::connect(&args.url, &args.suri).await?;
-	log::info!("feeding as {} to {} from {} source(s)", chain.account(), args.url, sources.len());
-	let http = reqwest::Client::builder()
-		.timeout(Duration::from_secs(10))
-		.build()
-		.map_err(|err| format!("HTTP client: {err}"))?;
-	loop {
-		let fed = feed_round(&http, &chain, &sources).await;
-		if args.once {
-			return fed;
-		}
-		if let Err(err) = fed {
-			log::error!("{err}; trying again in {} s", args.interval);
-		}
-		tokio::time::sleep(Duration::from_secs(args.interval)).await;
-	}
-}
-
-/// Reads every source, feeds their median, and waits for it to be in a block.
-async fn feed_round(
-	http: &reqwest::Client,
-	chain: &chain::Chain,
-	sources: &[Source],
-) -> Result<(), String> {
-	let mut prices = Vec::new();
-	for source in sources {
-		match read_source(http, source).await {
-			Ok(price) => {
-				log::info!("{}: {} SNM base units per USD", source.url, price);
-				prices.push(price);
-			},
-			Err(err) => log::warn!("{}: {err}", source.url),
-		}
-	}
-	let price = pallet_oracle::median::median(prices).ok_or("no source answered with a price")?;
-	let mut last = String::new();
-	for attempt in 1..=ATTEMPTS {
-		match chain.feed_usd(price).await {
-			Ok(block) => {
-				log::info!("fed {price} SNM base units per USD, in block {block}");
-				return Ok(());
-			},
-			Err(err) => {
-				log::warn!("feeding failed (attempt {attempt} of {ATTEMPTS}): {err}");
-				last = err;
-				tokio::time::sleep(backoff(attempt)).await;
-			},
-		}
-	}
-	Err(format!("could not feed the price: {last}"))
-}
-
-/// `source`'s price, tried [`ATTEMPTS`] times.
-async fn read_source(http: &reqwest::Client, source: &Source) -> Result<u128, String> {
-	let mut last = String::new();
-	for attempt in 1..=ATTEMPTS {
-		let answer = async {
-			let response = http.get(&source.url).send().await.map_err(|err| err.to_string())?;
-			let status = response.status();
-			if !status.is_success() {
-				return Err(format!("HTTP {status}"));
-			}
-			let body = response.bytes().await.map_err(|err| err.to_string())?;
-			serde_json::from_slice::<serde_json::Value>(&body)
-				.map_err(|err| format!("not JSON: {err}"))
-		};
-		match answer.await {
-			// A well-formed answer without a price will not improve on a retry.
-			Ok(json) => return source.price_in(&json).map_err(|err| err.to_string()),
-			Err(err) => {
-				last = err;
-				if attempt < ATTEMPTS {
-					tokio::time::sleep(backoff(attempt)).await;
-				}
-			},
-		}
-	}
-	Err(last)
-}
-
-/// 1, 2, 4 ... seconds.
-fn backoff(attempt: u32) -> Duration {
-	Duration::from_secs(1 << (attempt - 1).min(5))
 }

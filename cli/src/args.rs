@@ -91,6 +91,13 @@ pub enum Command {
 	/// The price oracle.
 	#[command(subcommand)]
 	Oracle(OracleCommand),
+	/// SNM in and out through the Ethereum gateway: `deposit`, `withdraw`, `status` (runs
+	/// `sonm-bridge token ...` with this --url; see `sonm token --help`).
+	Token {
+		/// What `sonm-bridge token` takes, e.g. `deposit 10 --to <address> --eth-suri <key>`.
+		#[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+		args: Vec<String>,
+	},
 }
 
 #[derive(Debug, Subcommand)]
@@ -368,6 +375,19 @@ pub enum MasternodeCommand {
 	Leave,
 	/// Signals that a masternode marked offline is online again (from the next planned set).
 	Back,
+	/// Sets the node's session keys (the `0x` hex `author_rotateKeys` returned on your node):
+	/// without them a masternode is not selected.
+	SetKeys {
+		/// The SCALE-encoded session keys, `0x` hex (Aura then GRANDPA, 64 bytes).
+		keys: String,
+	},
+	/// Registers the Ethereum key your gateway signs with (`sonm-bridge gateway --eth-suri`):
+	/// the signer set of the next set change includes it.
+	EthKey {
+		/// The Ethereum key: a secret URI (`//Alice` on dev chains) or a `0x` hex secret key.
+		#[arg(long, env = "SONM_ETH_SURI")]
+		eth_suri: String,
+	},
 	/// The session, the active set and every masternode (or one).
 	Status {
 		/// Only this masternode.

@@ -159,7 +159,7 @@ impl Key {
 		plain.extend_from_slice(&PKCS8_DIVIDER);
 		plain.extend_from_slice(&self.0.public.to_bytes());
 		let sealed = XSalsa20Poly1305::new(&box_key)
-			.encrypt(Nonce::from_slice(&nonce), plain.as_slice())
+			.encrypt(&Nonce::from(nonce), plain.as_slice())
 			.map_err(|_| KeyError::Crypto("encryption failed".into()))?;
 		let mut encoded = Vec::with_capacity(SALT_LEN + 12 + NONCE_LEN + sealed.len());
 		encoded.extend_from_slice(&salt);
@@ -212,9 +212,10 @@ impl Key {
 			)));
 		}
 		let box_key = scrypt_key(password, &bytes[..SALT_LEN], n.trailing_zeros() as u8, r, p)?;
-		let nonce = Nonce::from_slice(&bytes[SALT_LEN + 12..header_len]);
+		let nonce: [u8; NONCE_LEN] =
+			bytes[SALT_LEN + 12..header_len].try_into().expect("the header was checked long enough");
 		let plain = XSalsa20Poly1305::new(&box_key)
-			.decrypt(nonce, &bytes[header_len..])
+			.decrypt(&Nonce::from(nonce), &bytes[header_len..])
 			.map_err(|_| KeyError::WrongPassword)?;
 		let secret_at = PKCS8_HEADER.len();
 		let public_at = secret_at + SECRET_LEN + PKCS8_DIVIDER.len();

@@ -17,11 +17,12 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// `sonm-bridge`, built into the same target directory as `sonm-node` by `cargo build
-/// --workspace`.
+/// `sonm-bridge`, built by `build_workspace` (scripts/env.sh) into the bridge's own target
+/// folder beside this one: `$CARGO_TARGET_DIR/debug/sonm-node` → `$CARGO_TARGET_DIR/bridge/debug/`.
 fn bridge_bin() -> PathBuf {
-	let bin = Path::new(common::NODE_BIN).with_file_name("sonm-bridge");
-	assert!(bin.exists(), "{} is missing: run `cargo build --workspace` first", bin.display());
+	let target = Path::new(common::NODE_BIN).ancestors().nth(2).expect("$CARGO_TARGET_DIR/debug/sonm-node");
+	let bin = target.join("bridge/debug/sonm-bridge");
+	assert!(bin.exists(), "{} is missing: run `build_workspace` (scripts/env.sh) first", bin.display());
 	bin
 }
 
@@ -56,6 +57,7 @@ impl Feeder {
 		let log = dir.join(format!("feeder-{name}.log"));
 		let file = std::fs::File::create(&log).expect("feeder log");
 		let child = Command::new(bridge_bin())
+			.args(["--metrics", &format!("127.0.0.1:{}", common::free_port())])
 			.args(["feed", "--url", &format!("http://127.0.0.1:{rpc_port}")])
 			.args(["--suri", &format!("//{}", capitalized(name))])
 			.args(["--source-usd-per-snm", source])

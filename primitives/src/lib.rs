@@ -1,7 +1,7 @@
 //! # SONM primitives
 //!
 //! What the SONM pallets, the runtime and the off-chain programs (worker, bridge, CLI) must agree
-//! on, in one small `no_std` crate: identity levels, the standard benchmark indices, worker endpoints, the gateway's typed data, network
+//! on, in one small `no_std` crate: identity levels, the standard benchmark indices, worker endpoints, the gateway's typed data, the oracle's median, network
 //! flags, currencies, the runtime APIs of the market, trust, masternodes and oracle, and the glue traits
 //! through which pallets use each other without reading each other's storage.
 
@@ -15,6 +15,7 @@ pub mod gatekeeper;
 pub mod market;
 pub mod masternodes;
 pub mod matching;
+pub mod median;
 pub mod traits;
 pub mod trust;
 

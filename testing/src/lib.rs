@@ -84,3 +84,105 @@ mod tests {
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 }
+
+/// A `sonm-node` process: its RPC port is the one it announces; killed by its PID when
+/// dropped, and its log's tail printed when the test fails.
+pub struct Node {
+	child: Option<std::process::Child>,
+	pub name: String,
+	pub rpc_port: u16,
+	log: std::path::PathBuf,
+}
+
+impl Node {
+	/// Starts `bin` with `args`, its chain under `dir/name` and its log in `dir/name.log`.
+	pub fn start(bin: &Path, dir: &Path, name: &str, args: &[&str]) -> Self {
+		let log = dir.join(format!("{name}.log"));
+		let from = log_len(&log);
+		let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("a log file");
+		let mut child = std::process::Command::new(bin)
+			.args(args)
+			.arg("--base-path")
+			.arg(dir.join(name))
+			.args(["--rpc-port", &free_port().to_string(), "--name", name])
+			.args(["--no-telemetry", "--no-mdns", "--no-prometheus"])
+			.stdin(std::process::Stdio::null())
+			.stdout(file.try_clone().expect("a log handle"))
+			.stderr(file)
+			.spawn()
+			.expect("sonm-node starts");
+		let port = rpc_port_from_log(&log, from, || matches!(child.try_wait(), Ok(None)));
+		let mut node = Self { child: Some(child), name: name.into(), rpc_port: 0, log };
+		node.rpc_port = port.unwrap_or_else(|| panic!("{name} never ran its RPC server"));
+		node
+	}
+
+	/// Its WebSocket RPC URL.
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+		if std::thread::panicking() {
+			let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+			let lines: Vec<&str> = text.lines().collect();
+			eprintln!("--- {} log tail ---\n{}", self.name, lines[lines.len().saturating_sub(30)..].join("\n"));
+		}
+	}
+}
+
+/// Four validators of `--chain local` (Alice, Bob, Charlie, Dave) on loopback under `dir`,
+/// Bob to Dave booting from Alice (fixed node keys name her peer id).
+pub fn local_network(bin: &Path, dir: &Path) -> Vec<Node> {
+	let names = ["alice", "bob", "charlie", "dave"];
+	let keys: Vec<std::path::PathBuf> = (1..=names.len())
+		.map(|i| {
+			let path = dir.join(format!("node-key-{i}"));
+			std::fs::write(&path, format!("{i:064x}")).expect("a key file");
+			path
+		})
+		.collect();
+	let peer = std::process::Command::new(bin)
+		.args(["key", "inspect-node-key", "--file"])
+		.arg(&keys[0])
+		.output()
+		.expect("sonm-node key inspect-node-key runs");
+	let peer = String::from_utf8(peer.stdout).expect("utf-8").trim().to_owned();
+	let boot_port = free_port();
+	let boot = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{peer}");
+	names
+		.iter()
+		.zip(&keys)
+		.enumerate()
+		.map(|(i, (name, key))| {
+			let role = format!("--{name}");
+			let port = if i == 0 { boot_port } else { free_port() };
+			let port = port.to_string();
+			let key = key.to_str().expect("a UTF-8 path");
+			let mut args = vec!["--chain", "local", role.as_str(), "--node-key-file", key];
+			args.extend(["--allow-private-ip", "--port", port.as_str()]);
+			if i > 0 {
+				args.extend(["--bootnodes", boot.as_str()]);
+			}
+			Node::start(bin, dir, name, &args)
+		})
+		.collect()
+}
+
+/// A binary of the node's workspace (`sonm-node`, `sonm`, `sonm-worker`) for a test of either
+/// workspace: the first `<ancestor>/debug/<name>` above the running test
+/// (`$CARGO_TARGET_DIR/debug/deps/<test>`, or the bridge's `$CARGO_TARGET_DIR/bridge/debug/deps/<test>`).
+pub fn workspace_bin(name: &str) -> std::path::PathBuf {
+	let test = std::env::current_exe().expect("the test knows its path");
+	test.ancestors()
+		.skip(1)
+		.map(|dir| dir.join("debug").join(name))
+		.find(|bin| bin.is_file())
+		.unwrap_or_else(|| panic!("no {name} built above {}: run `build_workspace` (scripts/env.sh)", test.display()))
+}

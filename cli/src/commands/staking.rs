@@ -1,5 +1,5 @@
-//! Masternodes (register, bond, unbond, withdraw, leave, back, status, rewards) and the
-//! oracle's prices.
+//! Masternodes (register, bond, unbond, withdraw, leave, back, set-keys, eth-key, status,
+//! rewards), the oracle's prices, and `sonm token` (forwarded to `sonm-bridge token`).
 
 use crate::{
 	args::{MasternodeCommand, OracleCommand},
@@ -76,6 +76,32 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 			let included = ctx.submit("back", &calls.back()).await?;
 			let summary = "back: selectable again from the next planned set (about two sessions)";
 			(summary.to_string(), included)
+		},
+		MasternodeCommand::SetKeys { keys } => {
+			use runtime::runtime_types::{
+				sp_consensus_aura::sr25519::app_sr25519::Public as Aura,
+				sp_consensus_grandpa::app::Public as Grandpa, sonm_runtime::opaque::SessionKeys,
+			};
+			let bytes = hex::decode(keys.trim_start_matches("0x"))
+				.ok()
+				.filter(|bytes| bytes.len() == 64)
+				.ok_or_else(|| CliError::usage(format!("{keys:?} is not 64 bytes of 0x hex (author_rotateKeys)")))?;
+			let aura = Aura(bytes[..32].try_into().expect("32 bytes"));
+			let grandpa = Grandpa(bytes[32..].try_into().expect("32 bytes"));
+			let call = runtime::transactions().session().set_keys(SessionKeys { aura, grandpa }, Vec::new());
+			let included = ctx.submit("set session keys", &call).await?;
+			("session keys set: selectable from the next planned set".to_string(), included)
+		},
+		MasternodeCommand::EthKey { eth_suri } => {
+			let key = sonm_client::EthKey::from_uri(&eth_suri)?;
+			let signer = ctx.signer()?;
+			let genesis = ctx.client().await?.genesis_hash();
+			let account = signer.account_id();
+			let digest = sonm_primitives::gatekeeper::key_registration_digest(&genesis, &account.0);
+			let call = runtime::transactions().gatekeeper().register_eth_key(key.address(), key.sign(&digest));
+			let included = ctx.submit("register Ethereum key", &call).await?;
+			let address = sonm_client::eth_key::address_hex(&key.address());
+			(format!("Ethereum key {address} registered: it signs from the next set change"), included)
 		},
 	};
 	ctx.print(result_json(&included, json!({})), || summary);
@@ -174,4 +200,27 @@ pub async fn oracle(ctx: &mut Context, command: OracleCommand) -> Result<(), Cli
 			Ok(())
 		},
 	}
+}
+
+/// `sonm token ...`: runs `sonm-bridge token ...` (the gateway's Ethereum side lives in the
+/// bridge, on alloy) against this --url, and exits as it does. The bridge binary is
+/// `$SONM_BRIDGE`, or `sonm-bridge` beside `sonm`, in the bridge's build folder next to it, or
+/// on the PATH.
+pub fn token(ctx: &mut Context, args: Vec<String>) -> Result<(), CliError> {
+	let beside = std::env::current_exe().ok().and_then(|exe| {
+		let dir = exe.parent()?.to_path_buf();
+		let candidates = [dir.join("sonm-bridge"), dir.parent()?.join("bridge/debug/sonm-bridge")];
+		candidates.into_iter().find(|bin| bin.is_file())
+	});
+	let bridge = std::env::var_os("SONM_BRIDGE")
+		.map(std::path::PathBuf::from)
+		.or(beside)
+		.unwrap_or_else(|| "sonm-bridge".into());
+	let status = std::process::Command::new(&bridge)
+		.arg("token")
+		.args(&args)
+		.env("SONM_URL", &ctx.url)
+		.status()
+		.map_err(|e| CliError::usage(format!("{} (set SONM_BRIDGE to sonm-bridge): {e}", bridge.display())))?;
+	std::process::exit(status.code().unwrap_or(1));
 }

@@ -5,7 +5,8 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-pub mod median;
+/// The median rules, shared with the feeder (`sonm-bridge feed`).
+pub use sonm_primitives::median;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]

@@ -1,0 +1,445 @@
+//! `sonm-bridge gateway`: what each masternode runs beside its node to carry SNM between
+//! Ethereum and the sidechain. Every round (a second by default) it
+//!
+//! 1. checks that the deposits it attested recently are still in the blocks they were in; a
+//!    deposit gone in a reorg **halts** attesting (persisted, loud in the log, `/health` 503,
+//!    `sonm_bridge_halted` 1) until an operator looks;
+//! 2. scans the contract's `PaidIn` events up to the final block (N confirmations or the
+//!    `finalized` tag) from where it stopped (a cursor in its database, so that a restart
+//!    backfills what it missed) and attests each deposit the chain has not minted;
+//! 3. signs the pending signer-set change and every withdrawal of its set it has not signed;
+//! 4. relays what has its signatures: `rotate` for an installed set, `payOut` for a complete
+//!    withdrawal. The designated relayer (by id, round-robin over the signers) sends at once,
+//!    the others only after a grace period, and anyone skips what the contract shows done.
+//!
+//! The chain and the contract are the truth: who attested, who signed, what was paid is read
+//! from them every round, so a `kill -9` anywhere repeats at most a step the chain refuses.
+
+pub mod store;
+
+use crate::{
+	chain::Chain,
+	ethereum::{Ethereum, Finality},
+	metrics::Metrics,
+};
+use sonm_client::{
+	eth_key::{address_hex, parse_address},
+	runtime, AccountId32, EthKey,
+};
+use sonm_primitives::gatekeeper::{
+	json::{SignerSetJson, StateJson, WithdrawalJson},
+	key_registration_digest, EthAddress, EthSignature, EthereumDomain,
+};
+use std::{
+	collections::HashMap,
+	path::PathBuf,
+	time::{Duration, Instant},
+};
+use store::Store;
+
+/// Blocks scanned for deposits per `eth_getLogs` request.
+const SCAN_CHUNK: u64 = 500;
+/// How far back (in blocks) attested deposits are checked for reorgs.
+const REORG_WINDOW: u64 = 256;
+
+#[derive(clap::Args, Debug)]
+pub struct GatewayArgs {
+	/// The node's RPC endpoint (`ws://` or `http://`).
+	#[arg(long, env = "SONM_URL", default_value = "ws://127.0.0.1:9944")]
+	pub url: String,
+	/// The masternode's account key (secret URI).
+	#[arg(long, env = "SONM_SURI")]
+	pub suri: String,
+	/// The Ethereum node's JSON-RPC endpoint.
+	#[arg(long, env = "SONM_ETH_URL", default_value = "http://127.0.0.1:8545")]
+	pub eth_url: String,
+	/// The masternode's Ethereum key (secret URI, e.g. `//Alice` on dev chains, or 0x-hex): signs
+	/// for the gatekeeper and pays the gas of relayed transactions.
+	#[arg(long, env = "SONM_ETH_SURI")]
+	pub eth_suri: String,
+	/// Confirmations a deposit needs (its own block counts as the first).
+	#[arg(long, default_value_t = 12)]
+	pub confirmations: u64,
+	/// Wait for Ethereum's `finalized` tag instead of counting confirmations.
+	#[arg(long)]
+	pub finalized: bool,
+	/// The first Ethereum block to scan when the database has no cursor (the contract's
+	/// deployment block).
+	#[arg(long, default_value_t = 0)]
+	pub from_block: u64,
+	/// The gateway's database (redb).
+	#[arg(long, default_value = "sonm-bridge/gateway.redb")]
+	pub db: PathBuf,
+	/// Milliseconds between rounds.
+	#[arg(long, default_value_t = 1000)]
+	pub poll_ms: u64,
+	/// Seconds a relayer that is not designated waits before relaying itself.
+	#[arg(long, default_value_t = 30)]
+	pub relay_grace: u64,
+	/// Never send Ethereum transactions (sign and attest only).
+	#[arg(long)]
+	pub no_relay: bool,
+}
+
+/// A running gateway.
+struct Gateway {
+	chain: Chain,
+	account: AccountId32,
+	key: EthKey,
+	eth: Ethereum,
+	store: Store,
+	metrics: Metrics,
+	finality: Finality,
+	relay_grace: Duration,
+	relay: bool,
+	/// Withdrawals below this id are paid on Ethereum.
+	paid_below: u64,
+	/// When a relay first became possible, by what it relays: the grace runs from there.
+	ready_since: HashMap<String, Instant>,
+	halted: Option<String>,
+}
+
+/// Runs the gateway until it is stopped; errors of a round are logged and retried.
+pub async fn run(args: GatewayArgs, metrics: Metrics) -> Result<(), String> {
+	let chain = Chain::connect(&args.url, &args.suri).await?;
+	let key = EthKey::from_uri(&args.eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
+	let state = chain.client.gatekeeper_state().await.map_err(|e| e.to_string())?;
+	let contract = state.gatekeeper.as_deref().ok_or("the chain names no gatekeeper contract yet")?;
+	let contract = parse_address(contract)?;
+	let eth = Ethereum::connect(&args.eth_url, key.secret(), contract.into()).await?;
+	let chain_id = eth.chain_id().await?;
+	if Some(chain_id) != state.chain_id {
+		return Err(format!("{} is chain {chain_id}; the sidechain's gatekeeper is on chain {:?}", args.eth_url, state.chain_id));
+	}
+	let store = Store::open(&args.db)?;
+	let halted = store.halted()?;
+	if let Some(reason) = &halted {
+		log::error!("HALTED (from an earlier run): {reason}; attesting stays stopped");
+		metrics.set_halted(reason);
+	}
+	let account = chain.key.account_id();
+	log::info!(
+		"gateway of {} with Ethereum key {} on chain {chain_id}, gatekeeper {}, {} deposits attested so far",
+		chain.account(),
+		address_hex(&key.address()),
+		address_hex(&contract),
+		store.attested_count()?
+	);
+	let finality = if args.finalized { Finality::Finalized } else { Finality::Confirmations(args.confirmations) };
+	if store.scanned()?.is_none() && args.from_block > 0 {
+		store.set_scanned(args.from_block - 1)?;
+	}
+	let mut gateway = Gateway {
+		chain,
+		account,
+		key,
+		eth,
+		store,
+		metrics,
+		finality,
+		relay_grace: Duration::from_secs(args.relay_grace),
+		relay: !args.no_relay,
+		paid_below: 0,
+		ready_since: HashMap::new(),
+		halted,
+	};
+	gateway.register_key().await?;
+	loop {
+		match gateway.round().await {
+			Ok(()) => gateway.metrics.round_done(),
+			Err(error) => {
+				gateway.metrics.errors.inc();
+				log::warn!("round failed, retrying: {error}");
+			},
+		}
+		tokio::time::sleep(Duration::from_millis(args.poll_ms)).await;
+	}
+}
+
+/// The EIP-712 domain the chain names.
+fn domain_of(state: &StateJson) -> Result<EthereumDomain, String> {
+	let chain_id = state.chain_id.ok_or("no contract named")?;
+	let gatekeeper = parse_address(state.gatekeeper.as_deref().ok_or("no contract named")?)?;
+	let genesis = state.genesis.as_deref().ok_or("no genesis")?;
+	let genesis = hex::decode(genesis.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+	let genesis = genesis.try_into().map_err(|_| "a genesis hash of 32 bytes")?;
+	Ok(EthereumDomain { chain_id, gatekeeper, genesis })
+}
+
+fn signature_of(text: &str) -> Result<EthSignature, String> {
+	let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+	bytes.try_into().map_err(|_| format!("{text} is not a 65-byte signature"))
+}
+
+fn signers_of(set: &SignerSetJson) -> Result<Vec<EthAddress>, String> {
+	set.signers.iter().map(|s| parse_address(s)).collect()
+}
+
+/// Whether `error` is the gatekeeper pallet's `name`.
+fn is_pallet_error(error: &sonm_client::ClientError, name: &str) -> bool {
+	error.module_error() == Some(("Gatekeeper", name))
+}
+
+impl Gateway {
+	fn me(&self) -> String {
+		address_hex(&self.key.address())
+	}
+
+	/// Registers the Ethereum key with the chain when it has another one (or none).
+	async fn register_key(&self) -> Result<(), String> {
+		let registered = self.chain.client.eth_key(&self.account.to_string()).await.map_err(|e| e.to_string())?;
+		if registered.as_deref() == Some(self.me().as_str()) {
+			return Ok(());
+		}
+		let digest = key_registration_digest(&self.chain.client.genesis_hash(), &self.account.0);
+		let call = runtime::tx().gatekeeper().register_eth_key(self.key.address(), self.key.sign(&digest));
+		match self.chain.submit(&call).await {
+			Ok(_) => {
+				log::info!("registered Ethereum key {} (was {registered:?})", self.me());
+				Ok(())
+			},
+			Err(error) if is_pallet_error(&error, "NotMasternode") => {
+				log::warn!("not a registered masternode: the Ethereum key is not registered");
+				Ok(())
+			},
+			Err(error) => Err(format!("registering the Ethereum key: {error}")),
+		}
+	}
+
+	async fn round(&mut self) -> Result<(), String> {
+		let state = self.chain.client.gatekeeper_state().await.map_err(|e| e.to_string())?;
+		let domain = domain_of(&state)?;
+		if self.halted.is_none() {
+			self.check_reorgs().await?;
+		}
+		if self.halted.is_none() && !state.paused {
+			self.attest_deposits().await?;
+		}
+		self.sign_set_change(&domain).await?;
+		if !state.paused {
+			self.withdrawals(&domain, &state).await?;
+		}
+		if self.relay {
+			self.relay_rotations().await?;
+		}
+		Ok(())
+	}
+
+	/// Halts when a recently attested deposit left the block it was in.
+	async fn check_reorgs(&mut self) -> Result<(), String> {
+		let head = self.eth.head().await?;
+		for attested in self.store.attested_since(head.saturating_sub(REORG_WINDOW))? {
+			let tx_hash: [u8; 32] = attested.key[..32].try_into().expect("keys start with the hash");
+			if !self.eth.still_in(tx_hash, &attested.block_hash).await? {
+				let reason = format!(
+					"deposit 0x{}:{} that this masternode attested in Ethereum block {} is no longer there (a reorg deeper than the confirmations); attesting stops",
+					hex::encode(tx_hash),
+					u32::from_be_bytes(attested.key[32..36].try_into().expect("4 bytes of log index")),
+					attested.block
+				);
+				log::error!("ALARM: {reason}");
+				self.store.halt(&reason)?;
+				self.metrics.set_halted(&reason);
+				self.halted = Some(reason);
+				return Ok(());
+			}
+		}
+		Ok(())
+	}
+
+	/// Attests the final deposits past the cursor, a chunk at a time.
+	async fn attest_deposits(&mut self) -> Result<(), String> {
+		let Some(last_final) = self.eth.final_block(self.finality).await? else { return Ok(()) };
+		let mut scanned = self.store.scanned()?;
+		while scanned.map_or(true, |s| s < last_final) {
+			let from = scanned.map_or(0, |s| s + 1);
+			let to = (from + SCAN_CHUNK - 1).min(last_final);
+			let events = self.eth.paid_in(from, to).await?;
+			if !events.is_empty() {
+				log::info!("blocks {from}..={to}: {} deposit(s)", events.len());
+			}
+			for event in events {
+				let mut key = event.key.tx_hash.to_vec();
+				key.extend_from_slice(&event.key.log_index.to_be_bytes());
+				let tx_hex = format!("0x{}", hex::encode(event.key.tx_hash));
+				let Ok(amount) = u128::try_from(event.amount) else {
+					log::error!("deposit {tx_hex}:{} of {} is beyond any SNM amount; skipped", event.key.log_index, event.amount);
+					continue;
+				};
+				let seen = self.chain.client.deposit(&tx_hex, event.key.log_index).await.map_err(|e| e.to_string())?;
+				let mine = self.account.to_string();
+				let done = seen.as_ref().is_some_and(|d| d.status == "minted" || d.attesters.contains(&mine));
+				if !done {
+					use runtime::runtime_types::sonm_primitives::gatekeeper::{Deposit, DepositKey};
+					let deposit = Deposit {
+						key: DepositKey { tx_hash: event.key.tx_hash, log_index: event.key.log_index },
+						recipient: AccountId32(event.recipient),
+						amount,
+					};
+					match self.chain.submit(&runtime::tx().gatekeeper().attest_deposit(deposit)).await {
+						Ok(included) => {
+							self.metrics.deposits_attested.inc();
+							let minted = included.event("Gatekeeper", "DepositMinted").is_some();
+							log::info!(
+								"attested deposit {tx_hex}:{} of {amount} to {} in block #{}{}",
+								event.key.log_index,
+								AccountId32(event.recipient),
+								included.block_number,
+								if minted { ": minted" } else { "" }
+							);
+						},
+						Err(error) if is_pallet_error(&error, "IsPaused") => return Ok(()),
+						Err(error) if is_pallet_error(&error, "NotActive") => {
+							log::warn!("not in the active set: deposit {tx_hex} left to the others");
+						},
+						Err(error) if is_pallet_error(&error, "AlreadyMinted") || is_pallet_error(&error, "AlreadyAttested") => {},
+						Err(error) if is_pallet_error(&error, "BelowMinimum") => {
+							log::error!("deposit {tx_hex} of {amount} is below the chain's minimum and cannot be minted");
+						},
+						Err(error) => return Err(format!("attesting {tx_hex}: {error}")),
+					}
+				}
+				self.store.record_attested(&key, event.block, &event.block_hash)?;
+			}
+			self.store.set_scanned(to)?;
+			self.metrics.eth_scanned_block.set(to as i64);
+			scanned = Some(to);
+		}
+		Ok(())
+	}
+
+	/// Signs the pending signer-set change when this key is in the current set.
+	async fn sign_set_change(&mut self, domain: &EthereumDomain) -> Result<(), String> {
+		let Some(next) = self.chain.client.signer_set(None).await.map_err(|e| e.to_string())? else { return Ok(()) };
+		if next.complete || next.id == 0 {
+			return Ok(());
+		}
+		let current = self.chain.client.signer_set(Some(next.id - 1)).await.map_err(|e| e.to_string())?;
+		let Some(current) = current else { return Ok(()) };
+		let me = self.me();
+		if !current.signers.contains(&me) || next.signatures.iter().any(|s| s.signer == me) {
+			return Ok(());
+		}
+		let signers = signers_of(&next)?;
+		let digest = domain.set_change_digest(next.id, &signers, next.threshold, next.id - 1);
+		let call = runtime::tx().gatekeeper().sign_set_change(next.id, self.key.sign(&digest));
+		match self.chain.submit(&call).await {
+			Ok(_) => {
+				self.metrics.set_changes_signed.inc();
+				log::info!("signed the change to signer set {} ({} signers)", next.id, signers.len());
+				Ok(())
+			},
+			Err(error) if is_pallet_error(&error, "AlreadySigned") || is_pallet_error(&error, "NoSetChange") => Ok(()),
+			Err(error) => Err(format!("signing set change {}: {error}", next.id)),
+		}
+	}
+
+	/// Signs the withdrawals this key should sign and relays those with their signatures.
+	async fn withdrawals(&mut self, domain: &EthereumDomain, state: &StateJson) -> Result<(), String> {
+		let list = self.chain.client.withdrawals(self.paid_below, 500).await.map_err(|e| e.to_string())?;
+		if list.is_empty() {
+			return Ok(());
+		}
+		let current = self.chain.client.signer_set(Some(state.current_set)).await.map_err(|e| e.to_string())?;
+		let in_current = current.as_ref().is_some_and(|set| set.signers.contains(&self.me()));
+		let eth_set = self.eth.set_id().await?;
+		for withdrawal in list {
+			if self.eth.used(withdrawal.id).await? {
+				if withdrawal.id == self.paid_below {
+					self.paid_below += 1;
+				}
+				continue;
+			}
+			// The contract takes a set's payouts until one set after it.
+			let stale = withdrawal.complete && withdrawal.set_id + 1 < eth_set.max(state.current_set);
+			if (!withdrawal.complete || stale) && in_current {
+				self.sign_withdrawal(domain, &withdrawal, state.current_set).await?;
+			} else if withdrawal.complete && !stale && withdrawal.set_id <= eth_set && self.relay {
+				self.relay_payout(&withdrawal).await?;
+			}
+		}
+		Ok(())
+	}
+
+	async fn sign_withdrawal(&mut self, domain: &EthereumDomain, w: &WithdrawalJson, current_set: u64) -> Result<(), String> {
+		let me = self.me();
+		// The pallet moves an incomplete (or stale) withdrawal to the current set first.
+		let set_id = if w.set_id < current_set { current_set } else { w.set_id };
+		if set_id == w.set_id && w.signatures.iter().any(|s| s.signer == me) {
+			return Ok(());
+		}
+		let to = parse_address(&w.to)?;
+		let amount: u128 = w.amount.parse().map_err(|_| format!("withdrawal {} amount {:?}", w.id, w.amount))?;
+		let digest = domain.payout_digest(w.id, &to, amount, set_id);
+		let call = runtime::tx().gatekeeper().sign_withdrawal(w.id, self.key.sign(&digest));
+		match self.chain.submit(&call).await {
+			Ok(_) => {
+				self.metrics.withdrawals_signed.inc();
+				log::info!("signed withdrawal {} of {amount} to {} for set {set_id}", w.id, w.to);
+				Ok(())
+			},
+			Err(error)
+				if ["AlreadySigned", "AlreadyComplete", "NotSigner"].iter().any(|name| is_pallet_error(&error, name)) =>
+			{
+				Ok(())
+			},
+			Err(error) => Err(format!("signing withdrawal {}: {error}", w.id)),
+		}
+	}
+
+	/// Whether this gateway relays `what` now: at once when designated (`turn` modulo the
+	/// signers picks this key), else after the grace from when it first became possible.
+	fn my_turn(&mut self, what: String, turn: u64, signers: &[String]) -> bool {
+		let designated = !signers.is_empty() && signers[(turn % signers.len() as u64) as usize] == self.me();
+		let since = *self.ready_since.entry(what).or_insert_with(Instant::now);
+		designated || since.elapsed() >= self.relay_grace
+	}
+
+	async fn relay_payout(&mut self, w: &WithdrawalJson) -> Result<(), String> {
+		let set = self.chain.client.signer_set(Some(w.set_id)).await.map_err(|e| e.to_string())?;
+		let signers = set.map(|s| s.signers).unwrap_or_default();
+		if !self.my_turn(format!("payout {}", w.id), w.id, &signers) {
+			return Ok(());
+		}
+		let to = parse_address(&w.to)?;
+		let amount: u128 = w.amount.parse().map_err(|_| format!("withdrawal {} amount", w.id))?;
+		let signatures: Vec<EthSignature> =
+			w.signatures.iter().map(|s| signature_of(&s.signature)).collect::<Result<_, _>>()?;
+		match self.eth.pay_out(w.id, to, amount, w.set_id, &signatures).await {
+			Ok(hash) => {
+				self.metrics.payouts_relayed.inc();
+				log::info!("paid withdrawal {} of {amount} to {} on Ethereum: 0x{}", w.id, w.to, hex::encode(hash));
+				Ok(())
+			},
+			// Another relayer was first.
+			Err(_) if self.eth.used(w.id).await? => Ok(()),
+			Err(error) => Err(format!("relaying withdrawal {}: {error}", w.id)),
+		}
+	}
+
+	/// Installs on Ethereum each signer set the chain has signatures for.
+	async fn relay_rotations(&mut self) -> Result<(), String> {
+		loop {
+			let eth_set = self.eth.set_id().await?;
+			let next = self.chain.client.signer_set(Some(eth_set + 1)).await.map_err(|e| e.to_string())?;
+			let Some(next) = next.filter(|set| set.complete) else { return Ok(()) };
+			let current = self.chain.client.signer_set(Some(eth_set)).await.map_err(|e| e.to_string())?;
+			let old_signers = current.map(|s| s.signers).unwrap_or_default();
+			if !self.my_turn(format!("set {}", next.id), next.id, &old_signers) {
+				return Ok(());
+			}
+			let signers = signers_of(&next)?;
+			let signatures: Vec<EthSignature> =
+				next.signatures.iter().map(|s| signature_of(&s.signature)).collect::<Result<_, _>>()?;
+			match self.eth.rotate(&signers, next.threshold, &signatures).await {
+				Ok(hash) => {
+					self.metrics.rotations_relayed.inc();
+					log::info!("installed signer set {} on Ethereum: 0x{}", next.id, hex::encode(hash));
+				},
+				// Another relayer was first.
+				Err(_) if self.eth.set_id().await? >= next.id => {},
+				Err(error) => return Err(format!("relaying signer set {}: {error}", next.id)),
+			}
+		}
+	}
+}

@@ -1,0 +1,264 @@
+//! The gateway end to end: four validators of `--chain local`, each with its own
+//! `sonm-bridge gateway` (its dev Ethereum key, 3 confirmations), and one anvil mining a block a
+//! second, with the Gatekeeper deployed where the chain's genesis names it. A holder deposits
+//! with `sonm-bridge token deposit` and it is minted once; withdraws with `token withdraw` and
+//! is paid on Ethereum by a gateway with the set's signatures, which the contract refuses a
+//! second time; two gateways killed with `kill -9` while attesting and restarted mint nothing
+//! twice and miss nothing. Times are printed (figures in `bridge/README.md`).
+
+use alloy::{
+	network::EthereumWallet,
+	node_bindings::{Anvil, AnvilInstance},
+	primitives::{Address, Bytes, FixedBytes, B256, U256},
+	providers::{ext::AnvilApi, DynProvider, Provider},
+	signers::local::PrivateKeySigner,
+};
+use sonm_client::{eth_key::address_hex, Client, EthKey, Key};
+use sonm_contracts::{deploy_gatekeeper, deploy_test_snm, mined, provider_builder, send, Gatekeeper, TestSnm};
+use sonm_test_support::{free_port, local_network, workspace_bin, Node, PATIENCE};
+use std::{
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+const BRIDGE_BIN: &str = env!("CARGO_BIN_EXE_sonm-bridge");
+const SNM: u128 = 1_000_000_000_000_000_000;
+const MASTERNODES: [&str; 4] = ["Alice", "Bob", "Charlie", "Dave"];
+/// anvil's second well-known account (funded with ETH): the holder.
+const ANVIL_SECOND_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+/// A `sonm-bridge gateway` process, killed by its PID when dropped (log printed on failure).
+struct GatewayProcess {
+	child: Option<Child>,
+	log: PathBuf,
+	args: Vec<String>,
+}
+
+impl GatewayProcess {
+	fn start(dir: &Path, name: &str, node: &Node, eth_url: &str) -> Self {
+		let args = vec![
+			"--metrics".to_owned(),
+			format!("127.0.0.1:{}", free_port()),
+			"gateway".to_owned(),
+			"--url".to_owned(),
+			node.url(),
+			"--suri".to_owned(),
+			format!("//{name}"),
+			"--eth-url".to_owned(),
+			eth_url.to_owned(),
+			"--eth-suri".to_owned(),
+			format!("//{name}"),
+			"--confirmations".to_owned(),
+			"3".to_owned(),
+			"--poll-ms".to_owned(),
+			"500".to_owned(),
+			"--relay-grace".to_owned(),
+			"10".to_owned(),
+			"--db".to_owned(),
+			dir.join(format!("{name}-gateway.redb")).display().to_string(),
+		];
+		let log = dir.join(format!("{name}-gateway.log"));
+		let mut gateway = Self { child: None, log, args };
+		gateway.restart();
+		gateway
+	}
+
+	fn restart(&mut self) {
+		let file = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+		let child = Command::new(BRIDGE_BIN)
+			.args(&self.args)
+			.env("RUST_LOG", "info")
+			.stdin(Stdio::null())
+			.stdout(file.try_clone().unwrap())
+			.stderr(file)
+			.spawn()
+			.expect("sonm-bridge starts");
+		self.child = Some(child);
+	}
+
+	/// `sonm_bridge_eth_scanned_block` from its metrics.
+	fn scanned_block(&self) -> Option<u64> {
+		use std::io::{Read, Write};
+		let mut stream = std::net::TcpStream::connect(&self.args[1]).ok()?;
+		write!(stream, "GET /metrics HTTP/1.0\r\nHost: bridge\r\n\r\n").ok()?;
+		let mut text = String::new();
+		stream.read_to_string(&mut text).ok()?;
+		let line = text.lines().find(|line| line.starts_with("sonm_bridge_eth_scanned_block "))?;
+		line.split_whitespace().nth(1)?.parse().ok()
+	}
+
+	fn kill_9(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			// SAFETY: signalling our own child by its PID.
+			unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+			let _ = child.wait();
+		}
+	}
+}
+
+impl Drop for GatewayProcess {
+	fn drop(&mut self) {
+		self.kill_9();
+		if std::thread::panicking() {
+			let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+			let lines: Vec<&str> = text.lines().collect();
+			eprintln!("--- {} ---\n{}", self.log.display(), lines[lines.len().saturating_sub(25)..].join("\n"));
+		}
+	}
+}
+
+/// Polls `probe` every half second until it answers, or panics after [`PATIENCE`].
+async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
+	let deadline = Instant::now() + PATIENCE;
+	loop {
+		if let Some(value) = probe().await {
+			return value;
+		}
+		assert!(Instant::now() < deadline, "timed out waiting for {what}");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// Runs `sonm-bridge token ...`; its output, or a panic with it.
+fn token(args: &[&str]) -> String {
+	let output = Command::new(BRIDGE_BIN).arg("token").args(args).output().expect("sonm-bridge runs");
+	let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+	assert!(output.status.success(), "sonm-bridge token {args:?}:\n{text}");
+	text
+}
+
+struct Ethereum {
+	_anvil: AnvilInstance,
+	url: String,
+	provider: DynProvider,
+	token: Address,
+	gatekeeper: Address,
+}
+
+/// anvil with a block a second, the test token and the Gatekeeper deployed by its first
+/// account (so at the address the local chain's genesis names), signer set 0 the four
+/// masternodes' dev keys (3 of 4), and ETH for each masternode's relaying.
+async fn ethereum(genesis: [u8; 32]) -> Ethereum {
+	let anvil = Anvil::new().block_time(1).spawn();
+	let deployer: PrivateKeySigner = anvil.keys()[0].clone().into();
+	let provider = provider_builder()
+		.wallet(EthereumWallet::from(deployer))
+		.connect_http(anvil.endpoint_url())
+		.erased();
+	let token = deploy_test_snm(&provider, PATIENCE).await.unwrap();
+	let mut signers: Vec<Address> =
+		MASTERNODES.iter().map(|name| Address::from(EthKey::from_uri(&format!("//{name}")).unwrap().address())).collect();
+	signers.sort();
+	let limits = Gatekeeper::Limits {
+		dailyLimit: U256::from(1_000_000 * SNM),
+		bucketCapacity: U256::from(1_000_000 * SNM),
+		refillPerSecond: U256::from(SNM),
+		largePayout: U256::from(100_000 * SNM),
+		payoutDelay: U256::from(60),
+	};
+	let gatekeeper = deploy_gatekeeper(&provider, token, B256::from(genesis), signers.clone(), 3, limits, PATIENCE)
+		.await
+		.unwrap();
+	assert_eq!(address_hex(&gatekeeper.0 .0), "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", "where the genesis names it");
+	for signer in signers {
+		provider.anvil_set_balance(signer, U256::from(100 * SNM)).await.unwrap();
+	}
+	Ethereum { url: anvil.endpoint_url().to_string(), _anvil: anvil, provider, token, gatekeeper }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
+	let dir = tempfile::tempdir().unwrap();
+	let nodes = local_network(&workspace_bin("sonm-node"), dir.path());
+	let client = wait_for("the local chain", || async { Client::connect(&nodes[0].url()).await.ok() }).await;
+	let eth = ethereum(client.genesis_hash()).await;
+	let mut gateways: Vec<GatewayProcess> = MASTERNODES
+		.iter()
+		.zip(&nodes)
+		.map(|(name, node)| GatewayProcess::start(dir.path(), name, node, &eth.url))
+		.collect();
+
+	// A holder on Ethereum (anvil's second account) with 1,000 SNM.
+	let holder_secret = ANVIL_SECOND_KEY.to_owned();
+	let holder = EthKey::from_uri(&holder_secret).unwrap();
+	let snm = TestSnm::new(eth.token, &eth.provider);
+	let minting = send(snm.mint(Address::from(holder.address()), U256::from(1_000 * SNM))).await.unwrap();
+	mined(&eth.provider, *minting.tx_hash(), PATIENCE).await.unwrap();
+	let ferdie = Key::dev("ferdie").unwrap().account_id();
+	let (_, before) = client.balance(&ferdie).await.unwrap();
+
+	// A deposit is minted once, after 3 confirmations.
+	let started = Instant::now();
+	let out = token(&["deposit", "100", "--to", &ferdie.to_string(), "--url", &nodes[1].url(), "--eth-url", &eth.url, "--eth-suri", &holder_secret]);
+	let deposit_to_mint = started.elapsed();
+	println!("{out}deposit to mint: {deposit_to_mint:?}");
+	let (_, after) = client.balance(&ferdie).await.unwrap();
+	assert_eq!(after.free - before.free, 100 * SNM);
+	let state = client.gatekeeper_state().await.unwrap();
+	assert_eq!(state.minted, (100 * SNM).to_string());
+
+	// Two gateways are killed with `kill -9` while the next deposits wait for their
+	// confirmations and attestations, and restarted: with two of four down nothing can be
+	// minted until they backfill, and then each deposit is minted once.
+	for round in 0..2 {
+		let deposit = Command::new(BRIDGE_BIN)
+			.args(["token", "deposit", "5", "--to", &ferdie.to_string(), "--url", &nodes[2].url()])
+			.args(["--eth-url", &eth.url, "--eth-suri", &holder_secret, "--timeout", "3"])
+			.stdout(Stdio::piped())
+			.stderr(Stdio::piped())
+			.spawn()
+			.unwrap();
+		tokio::time::sleep(Duration::from_millis(4_000 + 700 * round)).await;
+		gateways[0].kill_9();
+		gateways[1].kill_9();
+		tokio::time::sleep(Duration::from_secs(3)).await;
+		gateways[0].restart();
+		gateways[1].restart();
+		let output = deposit.wait_with_output().unwrap();
+		let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+		println!("{text}");
+		assert!(output.status.success(), "{text}");
+	}
+	let state = client.gatekeeper_state().await.unwrap();
+	assert_eq!(state.minted, (110 * SNM).to_string(), "each deposit minted once");
+	let deposits = client.deposits(0, 10).await.unwrap();
+	assert_eq!(deposits.len(), 3);
+	assert!(deposits.iter().all(|d| d.status == "minted"));
+	// Nothing missed: every gateway, the restarted ones too, scanned past the last deposit.
+	let last_block = eth.provider.get_block_number().await.unwrap() - 3;
+	for gateway in &gateways {
+		wait_for("every gateway to scan past the deposits", || async {
+			(gateway.scanned_block()? >= last_block).then_some(())
+		})
+		.await;
+	}
+
+	// A withdrawal is signed by the set and paid on Ethereum.
+	let holder_before = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
+	let started = Instant::now();
+	let out = token(&["withdraw", "10", "--to", &address_hex(&holder.address()), "--url", &nodes[3].url(), "--eth-url", &eth.url, "--suri", "//Ferdie"]);
+	let withdraw_to_payout = started.elapsed();
+	println!("{out}withdraw to payout: {withdraw_to_payout:?}");
+	let holder_after = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
+	assert_eq!(holder_after - holder_before, U256::from(9 * SNM), "10 SNM less the 1 SNM fee");
+
+	// The same signatures submitted again are refused by the contract.
+	let withdrawal = client.withdrawals(0, 1).await.unwrap().remove(0);
+	let signatures: Vec<Bytes> = withdrawal
+		.signatures
+		.iter()
+		.map(|s| Bytes::from(alloy::hex::decode(s.signature.trim_start_matches("0x")).unwrap()))
+		.collect();
+	let gatekeeper = Gatekeeper::new(eth.gatekeeper, &eth.provider);
+	let replay = gatekeeper.payOut(
+		FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(0)),
+		Address::from(holder.address()),
+		U256::from(9 * SNM),
+		withdrawal.set_id,
+		signatures,
+	);
+	let refused = send(replay).await.err().expect("a replayed payout is refused");
+	assert!(format!("{refused:?}").contains("AlreadyUsed") || refused.as_revert_data().is_some(), "{refused:?}");
+	println!("FIGURES deposit_to_mint={deposit_to_mint:?} withdraw_to_payout={withdraw_to_payout:?}");
+}
