@@ -261,4 +261,115 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let refused = send(replay).await.err().expect("a replayed payout is refused");
 	assert!(format!("{refused:?}").contains("AlreadyUsed") || refused.as_revert_data().is_some(), "{refused:?}");
 	println!("FIGURES deposit_to_mint={deposit_to_mint:?} withdraw_to_payout={withdraw_to_payout:?}");
+
+	// A deposit reorganised away before its 3 confirmations is never minted.
+	let holder_wallet: PrivateKeySigner = ANVIL_SECOND_KEY.parse().unwrap();
+	let as_holder = provider_builder().wallet(EthereumWallet::from(holder_wallet)).connect_http(eth.url.parse().unwrap()).erased();
+	let pay_in = |amount: u128| {
+		let as_holder = as_holder.clone();
+		let (token, gatekeeper) = (eth.token, eth.gatekeeper);
+		async move {
+			let snm = TestSnm::new(token, &as_holder);
+			let approving = send(snm.approve(gatekeeper, U256::from(amount))).await.unwrap();
+			mined(&as_holder, *approving.tx_hash(), PATIENCE).await.unwrap();
+			let gatekeeper = Gatekeeper::new(gatekeeper, &as_holder);
+			let paying = send(gatekeeper.payIn(U256::from(amount), FixedBytes(ferdie.0))).await.unwrap();
+			let receipt = mined(&as_holder, *paying.tx_hash(), PATIENCE).await.unwrap();
+			(*paying.tx_hash(), receipt.block_number.unwrap())
+		}
+	};
+	let (reorged, block) = pay_in(7 * SNM).await;
+	let head = eth.provider.get_block_number().await.unwrap();
+	eth.provider
+		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions { depth: head - block + 1, tx_block_pairs: vec![] })
+		.await
+		.unwrap();
+	assert!(eth.provider.get_transaction_receipt(reorged).await.unwrap().is_none(), "the reorg took the deposit away");
+	tokio::time::sleep(Duration::from_secs(8)).await;
+	let tx_hex = format!("{reorged}");
+	assert!(client.deposit(&tx_hex, 1).await.unwrap().is_none(), "never attested");
+	assert_eq!(client.gatekeeper_state().await.unwrap().minted, (110 * SNM).to_string());
+
+	// Pause stops both directions, unpause resumes them.
+	use sonm_client::runtime::{self, runtime_types};
+	submit_as(&client, "alice", runtime::tx().gatekeeper().pause()).await.unwrap();
+	assert!(client.gatekeeper_state().await.unwrap().paused);
+	let (paused_deposit, _) = pay_in(3 * SNM).await;
+	let refused = submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address())).await;
+	assert_eq!(refused.err().and_then(|e| e.module_error().map(|(p, e)| format!("{p}.{e}"))).as_deref(), Some("Gatekeeper.IsPaused"));
+	tokio::time::sleep(Duration::from_secs(8)).await;
+	let paused_hex = format!("{paused_deposit}");
+	assert!(client.deposit(&paused_hex, 1).await.unwrap().is_none(), "nothing attested while paused");
+	let unpause = runtime_types::sonm_runtime::RuntimeCall::Gatekeeper(runtime_types::pallet_gatekeeper::pallet::Call::unpause);
+	let unpaused = submit_as(&client, "alice", runtime::tx().sudo().sudo(unpause)).await.unwrap();
+	assert!(unpaused.event("Gatekeeper", "Unpaused").is_some(), "root unpaused");
+	wait_for("the deposit made while paused to be minted after unpause", || async {
+		let deposit = client.deposit(&paused_hex, 1).await.ok()??;
+		(deposit.status == "minted").then_some(())
+	})
+	.await;
+	submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address())).await.unwrap();
+	wait_for("the withdrawal after unpause to be paid", || async {
+		let paid = Gatekeeper::new(eth.gatekeeper, &eth.provider)
+			.used(FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(1)))
+			.call()
+			.await
+			.ok()?;
+		paid.then_some(())
+	})
+	.await;
+	assert_eq!(client.gatekeeper_state().await.unwrap().minted, (113 * SNM).to_string());
+
+	// A masternode joins (Eve: stake, session keys made by Alice's node, her Ethereum key): the
+	// signer set changes at a session, the old set signs it, a gateway installs it on
+	// Ethereum, and the next withdrawal is paid with the new set's signatures.
+	let eve = Key::dev("eve").unwrap();
+	submit_as(&client, "eve", runtime::tx().masternodes().register(10_000 * SNM)).await.unwrap();
+	#[derive(serde::Deserialize)]
+	struct Generated {
+		keys: String,
+		proof: Option<String>,
+	}
+	let owner = format!("0x{}", alloy::hex::encode(eve.account_id().0));
+	let generated: Generated = client
+		.rpc("author_rotateKeysWithOwner", sonm_client::subxt::rpcs::rpc_params![owner])
+		.await
+		.unwrap();
+	let keys = alloy::hex::decode(generated.keys.trim_start_matches("0x")).unwrap();
+	let proof = alloy::hex::decode(generated.proof.unwrap().trim_start_matches("0x")).unwrap();
+	let session_keys = runtime_types::sonm_runtime::opaque::SessionKeys {
+		aura: runtime_types::sp_consensus_aura::sr25519::app_sr25519::Public(keys[..32].try_into().unwrap()),
+		grandpa: runtime_types::sp_consensus_grandpa::app::Public(keys[32..].try_into().unwrap()),
+	};
+	submit_as(&client, "eve", runtime::tx().session().set_keys(session_keys, proof)).await.unwrap();
+	let eve_eth = EthKey::from_uri("//Eve").unwrap();
+	let digest = sonm_primitives::gatekeeper::key_registration_digest(&client.genesis_hash(), &eve.account_id().0);
+	submit_as(&client, "eve", runtime::tx().gatekeeper().register_eth_key(eve_eth.address(), eve_eth.sign(&digest)))
+		.await
+		.unwrap();
+	let started = Instant::now();
+	wait_for("signer set 1 with Eve to be installed on Ethereum", || async {
+		let set = client.signer_set(Some(1)).await.ok()??;
+		let installed = Gatekeeper::new(eth.gatekeeper, &eth.provider).setId().call().await.ok()?;
+		(set.complete && set.signers.contains(&address_hex(&eve_eth.address())) && installed >= 1).then_some(())
+	})
+	.await;
+	println!("set change installed on Ethereum {:?} after Eve's keys", started.elapsed());
+	let holder_before = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
+	let out = token(&["withdraw", "4", "--to", &address_hex(&holder.address()), "--url", &nodes[0].url(), "--eth-url", &eth.url, "--suri", "//Ferdie"]);
+	println!("{out}");
+	let withdrawal = client.withdrawals(2, 1).await.unwrap().remove(0);
+	assert!(withdrawal.set_id >= 1, "signed by the new set");
+	let holder_after = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
+	assert_eq!(holder_after - holder_before, U256::from(3 * SNM));
+}
+
+/// Submits `call` signed by dev account `name`.
+async fn submit_as<Call: sonm_client::subxt::tx::Payload>(
+	client: &Client,
+	name: &str,
+	call: Call,
+) -> Result<sonm_client::Included, sonm_client::ClientError> {
+	let key = Key::dev(name).unwrap();
+	client.submit(&call, &key, sonm_client::Wait::InBlock, |_| {}).await
 }

@@ -375,11 +375,13 @@ pub enum MasternodeCommand {
 	Leave,
 	/// Signals that a masternode marked offline is online again (from the next planned set).
 	Back,
-	/// Sets the node's session keys (the `0x` hex `author_rotateKeys` returned on your node):
-	/// without them a masternode is not selected.
+	/// Sets the node's session keys, as `author_rotateKeysWithOwner(<your account>)` on your
+	/// node returned them: without them a masternode is not selected.
 	SetKeys {
-		/// The SCALE-encoded session keys, `0x` hex (Aura then GRANDPA, 64 bytes).
+		/// The session keys, `0x` hex (Aura then GRANDPA, 64 bytes): the answer's `keys`.
 		keys: String,
+		/// The proof that the keys' owner is you, `0x` hex: the answer's `proof`.
+		proof: String,
 	},
 	/// Registers the Ethereum key your gateway signs with (`sonm-bridge gateway --eth-suri`):
 	/// the signer set of the next set change includes it.

@@ -77,7 +77,7 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 			let summary = "back: selectable again from the next planned set (about two sessions)";
 			(summary.to_string(), included)
 		},
-		MasternodeCommand::SetKeys { keys } => {
+		MasternodeCommand::SetKeys { keys, proof } => {
 			use runtime::runtime_types::{
 				sp_consensus_aura::sr25519::app_sr25519::Public as Aura,
 				sp_consensus_grandpa::app::Public as Grandpa, sonm_runtime::opaque::SessionKeys,
@@ -88,7 +88,9 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 				.ok_or_else(|| CliError::usage(format!("{keys:?} is not 64 bytes of 0x hex (author_rotateKeys)")))?;
 			let aura = Aura(bytes[..32].try_into().expect("32 bytes"));
 			let grandpa = Grandpa(bytes[32..].try_into().expect("32 bytes"));
-			let call = runtime::transactions().session().set_keys(SessionKeys { aura, grandpa }, Vec::new());
+			let proof = hex::decode(proof.trim_start_matches("0x"))
+				.map_err(|_| CliError::usage(format!("{proof:?} is not 0x hex")))?;
+			let call = runtime::transactions().session().set_keys(SessionKeys { aura, grandpa }, proof);
 			let included = ctx.submit("set session keys", &call).await?;
 			("session keys set: selectable from the next planned set".to_string(), included)
 		},
