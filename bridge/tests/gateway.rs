@@ -37,6 +37,11 @@ struct GatewayProcess {
 
 impl GatewayProcess {
 	fn start(dir: &Path, name: &str, node: &Node, eth_url: &str) -> Self {
+		Self::start_with(dir, name, node, eth_url, 3)
+	}
+
+	/// As [`GatewayProcess::start`], with `confirmations`.
+	fn start_with(dir: &Path, name: &str, node: &Node, eth_url: &str, confirmations: u64) -> Self {
 		let args = vec![
 			"--metrics".to_owned(),
 			format!("127.0.0.1:{}", free_port()),
@@ -50,7 +55,7 @@ impl GatewayProcess {
 			"--eth-suri".to_owned(),
 			format!("//{name}"),
 			"--confirmations".to_owned(),
-			"3".to_owned(),
+			confirmations.to_string(),
 			"--poll-ms".to_owned(),
 			"500".to_owned(),
 			"--relay-grace".to_owned(),
@@ -77,15 +82,31 @@ impl GatewayProcess {
 		self.child = Some(child);
 	}
 
+	/// `GET path` on its metrics address (empty when it does not answer).
+	fn get(&self, path: &str) -> String {
+		use std::io::{Read, Write};
+		let Ok(mut stream) = std::net::TcpStream::connect(&self.args[1]) else { return String::new() };
+		let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: bridge\r\n\r\n");
+		let mut text = String::new();
+		let _ = stream.read_to_string(&mut text);
+		text
+	}
+
+	/// `/health`'s answer, status line included.
+	fn health(&self) -> String {
+		self.get("/health")
+	}
+
+	/// A metric's value.
+	fn metric(&self, name: &str) -> Option<u64> {
+		let text = self.get("/metrics");
+		let line = text.lines().find(|line| line.starts_with(&format!("{name} ")))?;
+		line.split_whitespace().nth(1)?.parse().ok()
+	}
+
 	/// `sonm_bridge_eth_scanned_block` from its metrics.
 	fn scanned_block(&self) -> Option<u64> {
-		use std::io::{Read, Write};
-		let mut stream = std::net::TcpStream::connect(&self.args[1]).ok()?;
-		write!(stream, "GET /metrics HTTP/1.0\r\nHost: bridge\r\n\r\n").ok()?;
-		let mut text = String::new();
-		stream.read_to_string(&mut text).ok()?;
-		let line = text.lines().find(|line| line.starts_with("sonm_bridge_eth_scanned_block "))?;
-		line.split_whitespace().nth(1)?.parse().ok()
+		self.metric("sonm_bridge_eth_scanned_block")
 	}
 
 	fn kill_9(&mut self) {
@@ -140,6 +161,11 @@ struct Ethereum {
 /// account (so at the address the local chain's genesis names), signer set 0 the four
 /// masternodes' dev keys (3 of 4), and ETH for each masternode's relaying.
 async fn ethereum(genesis: [u8; 32]) -> Ethereum {
+	ethereum_with(genesis, &MASTERNODES, 3).await
+}
+
+/// As [`ethereum`], with signer set 0 of `masternodes`' dev keys and `threshold`.
+async fn ethereum_with(genesis: [u8; 32], masternodes: &[&str], threshold: u64) -> Ethereum {
 	let anvil = Anvil::new().block_time(1).spawn();
 	let deployer: PrivateKeySigner = anvil.keys()[0].clone().into();
 	let provider = provider_builder()
@@ -148,7 +174,7 @@ async fn ethereum(genesis: [u8; 32]) -> Ethereum {
 		.erased();
 	let token = deploy_test_snm(&provider, PATIENCE).await.unwrap();
 	let mut signers: Vec<Address> =
-		MASTERNODES.iter().map(|name| Address::from(EthKey::from_uri(&format!("//{name}")).unwrap().address())).collect();
+		masternodes.iter().map(|name| Address::from(EthKey::from_uri(&format!("//{name}")).unwrap().address())).collect();
 	signers.sort();
 	let limits = Gatekeeper::Limits {
 		dailyLimit: U256::from(1_000_000 * SNM),
@@ -157,7 +183,7 @@ async fn ethereum(genesis: [u8; 32]) -> Ethereum {
 		largePayout: U256::from(100_000 * SNM),
 		payoutDelay: U256::from(60),
 	};
-	let gatekeeper = deploy_gatekeeper(&provider, token, B256::from(genesis), signers.clone(), 3, limits, PATIENCE)
+	let gatekeeper = deploy_gatekeeper(&provider, token, B256::from(genesis), signers.clone(), threshold, limits, PATIENCE)
 		.await
 		.unwrap();
 	assert_eq!(address_hex(&gatekeeper.0 .0), "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", "where the genesis names it");
@@ -234,14 +260,30 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		.await;
 	}
 
-	// A withdrawal is signed by the set and paid on Ethereum.
+	// A withdrawal is signed by the set and paid on Ethereum, once, although two gateways are
+	// killed with `kill -9` while it collects signatures and restarted.
 	let holder_before = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
 	let started = Instant::now();
-	let out = token(&["withdraw", "10", "--to", &address_hex(&holder.address()), "--url", &nodes[3].url(), "--eth-url", &eth.url, "--suri", "//Ferdie"]);
+	let withdraw = Command::new(BRIDGE_BIN)
+		.args(["token", "withdraw", "10", "--to", &address_hex(&holder.address()), "--url", &nodes[3].url()])
+		.args(["--eth-url", &eth.url, "--suri", "//Ferdie"])
+		.stdout(Stdio::piped())
+		.stderr(Stdio::piped())
+		.spawn()
+		.unwrap();
+	wait_for("the withdrawal on chain", || async { (client.withdrawals(0, 1).await.ok()?.len() == 1).then_some(()) }).await;
+	gateways[2].kill_9();
+	gateways[3].kill_9();
+	tokio::time::sleep(Duration::from_secs(3)).await;
+	gateways[2].restart();
+	gateways[3].restart();
+	let output = withdraw.wait_with_output().unwrap();
 	let withdraw_to_payout = started.elapsed();
-	println!("{out}withdraw to payout: {withdraw_to_payout:?}");
+	let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+	assert!(output.status.success(), "{out}");
+	println!("{out}withdraw to payout (two gateways killed and restarted): {withdraw_to_payout:?}");
 	let holder_after = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
-	assert_eq!(holder_after - holder_before, U256::from(9 * SNM), "10 SNM less the 1 SNM fee");
+	assert_eq!(holder_after - holder_before, U256::from(9 * SNM), "10 SNM less the 1 SNM fee, paid once");
 
 	// The same signatures submitted again are refused by the contract.
 	let withdrawal = client.withdrawals(0, 1).await.unwrap().remove(0);
@@ -263,22 +305,7 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	println!("FIGURES deposit_to_mint={deposit_to_mint:?} withdraw_to_payout={withdraw_to_payout:?}");
 
 	// A deposit reorganised away before its 3 confirmations is never minted.
-	let holder_wallet: PrivateKeySigner = ANVIL_SECOND_KEY.parse().unwrap();
-	let as_holder = provider_builder().wallet(EthereumWallet::from(holder_wallet)).connect_http(eth.url.parse().unwrap()).erased();
-	let pay_in = |amount: u128| {
-		let as_holder = as_holder.clone();
-		let (token, gatekeeper) = (eth.token, eth.gatekeeper);
-		async move {
-			let snm = TestSnm::new(token, &as_holder);
-			let approving = send(snm.approve(gatekeeper, U256::from(amount))).await.unwrap();
-			mined(&as_holder, *approving.tx_hash(), PATIENCE).await.unwrap();
-			let gatekeeper = Gatekeeper::new(gatekeeper, &as_holder);
-			let paying = send(gatekeeper.payIn(U256::from(amount), FixedBytes(ferdie.0))).await.unwrap();
-			let receipt = mined(&as_holder, *paying.tx_hash(), PATIENCE).await.unwrap();
-			(*paying.tx_hash(), receipt.block_number.unwrap())
-		}
-	};
-	let (reorged, block) = pay_in(7 * SNM).await;
+	let (reorged, block) = pay_in(&eth, ferdie.0, 7 * SNM).await;
 	let head = eth.provider.get_block_number().await.unwrap();
 	eth.provider
 		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions { depth: head - block + 1, tx_block_pairs: vec![] })
@@ -294,7 +321,7 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	use sonm_client::runtime::{self, runtime_types};
 	submit_as(&client, "alice", runtime::tx().gatekeeper().pause()).await.unwrap();
 	assert!(client.gatekeeper_state().await.unwrap().paused);
-	let (paused_deposit, _) = pay_in(3 * SNM).await;
+	let (paused_deposit, _) = pay_in(&eth, ferdie.0, 3 * SNM).await;
 	let refused = submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address())).await;
 	assert_eq!(refused.err().and_then(|e| e.module_error().map(|(p, e)| format!("{p}.{e}"))).as_deref(), Some("Gatekeeper.IsPaused"));
 	tokio::time::sleep(Duration::from_secs(8)).await;
@@ -356,12 +383,28 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	.await;
 	println!("set change installed on Ethereum {:?} after Eve's keys", started.elapsed());
 	let holder_before = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
+	let started = Instant::now();
 	let out = token(&["withdraw", "4", "--to", &address_hex(&holder.address()), "--url", &nodes[0].url(), "--eth-url", &eth.url, "--suri", "//Ferdie"]);
-	println!("{out}");
+	println!("{out}withdraw to payout (set 1, all gateways up): {:?}", started.elapsed());
 	let withdrawal = client.withdrawals(2, 1).await.unwrap().remove(0);
 	assert!(withdrawal.set_id >= 1, "signed by the new set");
 	let holder_after = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
 	assert_eq!(holder_after - holder_before, U256::from(3 * SNM));
+}
+
+/// Approves and locks `amount` from the holder (anvil's second account) for sidechain account
+/// `recipient`; the `payIn` transaction and its block.
+async fn pay_in(eth: &Ethereum, recipient: [u8; 32], amount: u128) -> (B256, u64) {
+	let holder: PrivateKeySigner = ANVIL_SECOND_KEY.parse().unwrap();
+	let as_holder =
+		provider_builder().wallet(EthereumWallet::from(holder)).connect_http(eth.url.parse().unwrap()).erased();
+	let snm = TestSnm::new(eth.token, &as_holder);
+	let approving = send(snm.approve(eth.gatekeeper, U256::from(amount))).await.unwrap();
+	mined(&as_holder, *approving.tx_hash(), PATIENCE).await.unwrap();
+	let gatekeeper = Gatekeeper::new(eth.gatekeeper, &as_holder);
+	let paying = send(gatekeeper.payIn(U256::from(amount), FixedBytes(recipient))).await.unwrap();
+	let receipt = mined(&as_holder, *paying.tx_hash(), PATIENCE).await.unwrap();
+	(*paying.tx_hash(), receipt.block_number.unwrap())
 }
 
 /// Submits `call` signed by dev account `name`.
@@ -372,4 +415,60 @@ async fn submit_as<Call: sonm_client::subxt::tx::Payload>(
 ) -> Result<sonm_client::Included, sonm_client::ClientError> {
 	let key = Key::dev(name).unwrap();
 	client.submit(&call, &key, sonm_client::Wait::InBlock, |_| {}).await
+}
+
+/// A deposit over the daily mint cap waits and the gateway mints it (`claim_deposit`) when
+/// the cap has room. Then a reorg deeper than the confirmations under a deposit a gateway
+/// attested halts it: the
+/// alarm is logged, `/health` answers 503, `sonm_bridge_halted` is 1, a restart stays halted,
+/// and later deposits are not attested. (A dev chain, where Alice alone attests, and one
+/// confirmation, so that a shallow reorg is deeper than that.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_the_gateway() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev", "--port", "0"]);
+	let client = wait_for("the dev chain", || async { Client::connect(&node.url()).await.ok() }).await;
+	let eth = ethereum_with(client.genesis_hash(), &["Alice"], 1).await;
+	let mut gateway = GatewayProcess::start_with(dir.path(), "Alice", &node, &eth.url, 1);
+	let holder: PrivateKeySigner = ANVIL_SECOND_KEY.parse().unwrap();
+	let snm = TestSnm::new(eth.token, &eth.provider);
+	let minting = send(snm.mint(holder.address(), U256::from(100 * SNM))).await.unwrap();
+	mined(&eth.provider, *minting.tx_hash(), PATIENCE).await.unwrap();
+	let ferdie = Key::dev("ferdie").unwrap().account_id();
+	// First the daily mint cap: a deposit above it waits, approved, and the gateway claims it
+	// once root raises the cap.
+	use sonm_client::runtime::{self, runtime_types};
+	let caps = |mint: u128| {
+		runtime::tx().sudo().sudo(runtime_types::sonm_runtime::RuntimeCall::Gatekeeper(
+			runtime_types::pallet_gatekeeper::pallet::Call::set_caps { daily_mint: mint, daily_withdraw: mint },
+		))
+	};
+	submit_as(&client, "alice", caps(5 * SNM)).await.unwrap();
+	let (first, block) = pay_in(&eth, ferdie.0, 10 * SNM).await;
+	let first = format!("{first}");
+	wait_for("the deposit approved and deferred by the cap", || async {
+		(client.deposit(&first, 1).await.ok()??.status == "approved").then_some(())
+	})
+	.await;
+	submit_as(&client, "alice", caps(1_000 * SNM)).await.unwrap();
+	wait_for("the gateway to claim it", || async {
+		(client.deposit(&first, 1).await.ok()??.status == "minted").then_some(())
+	})
+	.await;
+	assert!(std::fs::read_to_string(&gateway.log).unwrap().contains("claimed deposit"));
+	let head = eth.provider.get_block_number().await.unwrap();
+	eth.provider
+		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions { depth: head - block + 1, tx_block_pairs: vec![] })
+		.await
+		.unwrap();
+	wait_for("the gateway to halt", || async { gateway.health().contains("503").then_some(()) }).await;
+	assert!(gateway.metric("sonm_bridge_halted") == Some(1));
+	assert!(std::fs::read_to_string(&gateway.log).unwrap().contains("ALARM"));
+	gateway.kill_9();
+	gateway.restart();
+	wait_for("the restarted gateway to say it is halted", || async { gateway.health().contains("halted").then_some(()) }).await;
+	let (second, _) = pay_in(&eth, ferdie.0, 5 * SNM).await;
+	let second = format!("{second}");
+	tokio::time::sleep(Duration::from_secs(6)).await;
+	assert!(client.deposit(&second, 1).await.unwrap().is_none(), "a halted gateway attests nothing");
 }

@@ -94,6 +94,8 @@ struct Gateway {
 	relay: bool,
 	/// Withdrawals below this id are paid on Ethereum.
 	paid_below: u64,
+	/// Deposits below this index (in attestation order) are minted.
+	minted_below: u64,
 	/// When a relay first became possible, by what it relays: the grace runs from there.
 	ready_since: HashMap<String, Instant>,
 	halted: Option<String>,
@@ -140,6 +142,7 @@ pub async fn run(args: GatewayArgs, metrics: Metrics) -> Result<(), String> {
 		relay_grace: Duration::from_secs(args.relay_grace),
 		relay: !args.no_relay,
 		paid_below: 0,
+		minted_below: 0,
 		ready_since: HashMap::new(),
 		halted,
 	};
@@ -214,6 +217,7 @@ impl Gateway {
 		}
 		if self.halted.is_none() && !state.paused {
 			self.attest_deposits().await?;
+			self.claim_deferred(&state).await?;
 		}
 		self.sign_set_change(&domain).await?;
 		if !state.paused {
@@ -304,6 +308,56 @@ impl Gateway {
 			self.store.set_scanned(to)?;
 			self.metrics.eth_scanned_block.set(to as i64);
 			scanned = Some(to);
+		}
+		Ok(())
+	}
+
+	/// Mints deposits the daily cap deferred, once the day's cap has room for them: the
+	/// designated gateway (by the deposit's index over the signers) at once, the others after
+	/// the grace.
+	async fn claim_deferred(&mut self, state: &StateJson) -> Result<(), String> {
+		let cap: u128 = state.daily_mint_cap.parse().unwrap_or(0);
+		let mut minted_today: u128 = state.minted_today.parse().unwrap_or(u128::MAX);
+		let deposits = self.chain.client.deposits(self.minted_below, 100).await.map_err(|e| e.to_string())?;
+		let signers = self
+			.chain
+			.client
+			.signer_set(Some(state.current_set))
+			.await
+			.map_err(|e| e.to_string())?
+			.map(|set| set.signers)
+			.unwrap_or_default();
+		for deposit in deposits {
+			if deposit.status == "minted" {
+				if deposit.index == self.minted_below {
+					self.minted_below += 1;
+				}
+				continue;
+			}
+			if deposit.status != "approved" {
+				continue;
+			}
+			let amount: u128 = deposit.amount.as_deref().and_then(|a| a.parse().ok()).unwrap_or(u128::MAX);
+			if minted_today.saturating_add(amount) > cap {
+				return Ok(());
+			}
+			if !self.my_turn(format!("claim {}", deposit.index), deposit.index, &signers) {
+				continue;
+			}
+			use runtime::runtime_types::sonm_primitives::gatekeeper::DepositKey;
+			let tx_hash = hex::decode(deposit.tx_hash.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+			let key = DepositKey {
+				tx_hash: tx_hash.try_into().map_err(|_| "a 32-byte transaction hash")?,
+				log_index: deposit.log_index,
+			};
+			match self.chain.submit(&runtime::tx().gatekeeper().claim_deposit(key)).await {
+				Ok(_) => {
+					minted_today = minted_today.saturating_add(amount);
+					log::info!("claimed deposit {}:{} deferred by the daily cap: minted", deposit.tx_hash, deposit.log_index);
+				},
+				Err(error) if is_pallet_error(&error, "NotApproved") || is_pallet_error(&error, "DailyMintCapReached") => {},
+				Err(error) => return Err(format!("claiming deposit {}: {error}", deposit.tx_hash)),
+			}
 		}
 		Ok(())
 	}
