@@ -137,6 +137,22 @@ impl Ethereum {
 		self.gatekeeper.used(id).call().await.map_err(rpc)
 	}
 
+	/// The transaction that paid withdrawal `id`, if it was paid in the last 10,000 blocks.
+	pub async fn paid_out_in(&self, id: u64) -> Result<Option<[u8; 32]>, String> {
+		let head = self.head().await?;
+		let id = FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(id));
+		let events = self
+			.gatekeeper
+			.PaidOut_filter()
+			.topic1(id)
+			.from_block(head.saturating_sub(10_000))
+			.to_block(head)
+			.query()
+			.await
+			.map_err(rpc)?;
+		Ok(events.into_iter().find_map(|(_, log)| log.transaction_hash.map(|hash| hash.0)))
+	}
+
 	/// The contract's current signer set id.
 	pub async fn set_id(&self) -> Result<u64, String> {
 		self.gatekeeper.setId().call().await.map_err(rpc)

@@ -159,7 +159,15 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 				let w = chain.client.withdrawals(id, 1).await.map_err(|e| e.to_string())?;
 				let w = w.into_iter().next().ok_or("the withdrawal is gone")?;
 				if eth.used(id).await? {
-					println!("paid {} base units to {to} on Ethereum (withdrawal {id})", w.amount);
+					match eth.paid_out_in(id).await? {
+						Some(tx) => println!(
+							"paid {} base units to {to} on Ethereum (withdrawal {id}, transaction 0x{})",
+							w.amount,
+							hex::encode(tx)
+						),
+						// A large payout is committed first and released after the delay.
+						None => println!("withdrawal {id} of {} base units to {to} committed on Ethereum: released after the contract's delay", w.amount),
+					}
 					return Ok(());
 				}
 				let now = format!("{} signature(s) of set {}{}", w.signatures.len(), w.set_id, if w.complete { ", complete" } else { "" });

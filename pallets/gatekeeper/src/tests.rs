@@ -416,3 +416,16 @@ fn without_genesis_keys_the_first_registered_keys_make_set_zero() {
 		Gatekeeper::do_try_state().unwrap();
 	});
 }
+
+#[test]
+fn withdrawals_without_a_signer_set_or_beyond_any_total_are_refused() {
+	new_test_ext(|| {
+		let set = SignerSets::<Test>::take(0).unwrap();
+		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT), Error::<Test>::NoSignerSet);
+		SignerSets::<Test>::insert(0, set);
+		ok(Gatekeeper::set_caps(Origin::Root.into(), MINT_CAP, Balance::MAX));
+		let today = Today::<Test>::get();
+		Today::<Test>::put(DayTotals { day: 1_000_000 / 86_400, withdrawn: Balance::MAX - 10, ..today });
+		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT), Error::<Test>::Overflow);
+	});
+}
