@@ -11,6 +11,7 @@
 use crate::{
 	chain::{ws_url, Chain},
 	ethereum::Ethereum,
+	gateway::signature_of,
 	sources::parse_decimal,
 };
 use alloy::primitives::Address;
@@ -176,12 +177,8 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 					last = now;
 				}
 				if w.complete && relayer.is_some() {
-					let signatures: Vec<EthSignature> = w
-						.signatures
-						.iter()
-						.map(|s| hex::decode(s.signature.trim_start_matches("0x")).ok().and_then(|b| b.try_into().ok()))
-						.collect::<Option<_>>()
-						.ok_or("a malformed signature")?;
+					let signatures: Vec<EthSignature> =
+						w.signatures.iter().map(|s| signature_of(&s.signature)).collect::<Result<_, _>>()?;
 					let amount: u128 = w.amount.parse().map_err(|_| "a malformed amount")?;
 					match eth.pay_out(id, to_address, amount, w.set_id, &signatures).await {
 						Ok(hash) => progress(started, &format!("relayed payOut: 0x{}", hex::encode(hash))),

@@ -169,7 +169,8 @@ fn domain_of(state: &StateJson) -> Result<EthereumDomain, String> {
 	Ok(EthereumDomain { chain_id, gatekeeper, genesis })
 }
 
-fn signature_of(text: &str) -> Result<EthSignature, String> {
+/// A signature from the `0x` hex the chain serves.
+pub fn signature_of(text: &str) -> Result<EthSignature, String> {
 	let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|e| e.to_string())?;
 	bytes.try_into().map_err(|_| format!("{text} is not a 65-byte signature"))
 }
@@ -212,16 +213,25 @@ impl Gateway {
 	async fn round(&mut self) -> Result<(), String> {
 		let state = self.chain.client.gatekeeper_state().await.map_err(|e| e.to_string())?;
 		let domain = domain_of(&state)?;
+		// The signers of the set that signs now: who claims and who signs withdrawals.
+		let signers = self
+			.chain
+			.client
+			.signer_set(Some(state.current_set))
+			.await
+			.map_err(|e| e.to_string())?
+			.map(|set| set.signers)
+			.unwrap_or_default();
 		if self.halted.is_none() {
 			self.check_reorgs().await?;
 		}
 		if self.halted.is_none() && !state.paused {
 			self.attest_deposits().await?;
-			self.claim_deferred(&state).await?;
+			self.claim_deferred(&state, &signers).await?;
 		}
 		self.sign_set_change(&domain).await?;
 		if !state.paused {
-			self.withdrawals(&domain, &state).await?;
+			self.withdrawals(&domain, &state, &signers).await?;
 		}
 		if self.relay {
 			self.relay_rotations().await?;
@@ -315,18 +325,10 @@ impl Gateway {
 	/// Mints deposits the daily cap deferred, once the day's cap has room for them: the
 	/// designated gateway (by the deposit's index over the signers) at once, the others after
 	/// the grace.
-	async fn claim_deferred(&mut self, state: &StateJson) -> Result<(), String> {
+	async fn claim_deferred(&mut self, state: &StateJson, signers: &[String]) -> Result<(), String> {
 		let cap: u128 = state.daily_mint_cap.parse().unwrap_or(0);
 		let mut minted_today: u128 = state.minted_today.parse().unwrap_or(u128::MAX);
 		let deposits = self.chain.client.deposits(self.minted_below, 100).await.map_err(|e| e.to_string())?;
-		let signers = self
-			.chain
-			.client
-			.signer_set(Some(state.current_set))
-			.await
-			.map_err(|e| e.to_string())?
-			.map(|set| set.signers)
-			.unwrap_or_default();
 		for deposit in deposits {
 			if deposit.status == "minted" {
 				if deposit.index == self.minted_below {
@@ -341,7 +343,7 @@ impl Gateway {
 			if minted_today.saturating_add(amount) > cap {
 				return Ok(());
 			}
-			if !self.my_turn(format!("claim {}", deposit.index), deposit.index, &signers) {
+			if !self.my_turn(format!("claim {}", deposit.index), deposit.index, signers) {
 				continue;
 			}
 			use runtime::runtime_types::sonm_primitives::gatekeeper::DepositKey;
@@ -389,13 +391,12 @@ impl Gateway {
 	}
 
 	/// Signs the withdrawals this key should sign and relays those with their signatures.
-	async fn withdrawals(&mut self, domain: &EthereumDomain, state: &StateJson) -> Result<(), String> {
+	async fn withdrawals(&mut self, domain: &EthereumDomain, state: &StateJson, signers: &[String]) -> Result<(), String> {
 		let list = self.chain.client.withdrawals(self.paid_below, 500).await.map_err(|e| e.to_string())?;
 		if list.is_empty() {
 			return Ok(());
 		}
-		let current = self.chain.client.signer_set(Some(state.current_set)).await.map_err(|e| e.to_string())?;
-		let in_current = current.as_ref().is_some_and(|set| set.signers.contains(&self.me()));
+		let in_current = signers.contains(&self.me());
 		let eth_set = self.eth.set_id().await?;
 		for withdrawal in list {
 			if self.eth.used(withdrawal.id).await? {

@@ -11,7 +11,7 @@ use frame_support::traits::{
 };
 use frame_system::RawOrigin;
 use sonm_primitives::gatekeeper::{
-	eth_address, key_registration_digest, threshold, Deposit, DepositKey, EthAddress,
+	key_registration_digest, threshold, Deposit, DepositKey, EthAddress,
 	EthSignature,
 };
 use sp_runtime::{
@@ -39,10 +39,8 @@ fn sign(public: &sp_runtime::app_crypto::ecdsa::Public, digest: &[u8; 32]) -> Et
 fn new_signer<T: Config>(account: T::AccountId) -> Signer<T> {
 	let public = sp_io::crypto::ecdsa_generate(KEYS, None);
 	let digest = [1u8; 32];
-	let recovered = sp_io::crypto::secp256k1_ecdsa_recover(&sign(&public, &digest), &digest)
-		.ok()
-		.expect("a signature just made recovers");
-	Signer { account, public, address: eth_address(&recovered) }
+	let address = Gatekeeper::<T>::signer_of(&sign(&public, &digest), &digest).expect("a signature just made recovers");
+	Signer { account, public, address }
 }
 
 /// `n` active masternodes with registered keys, the first being the caller; the contract is

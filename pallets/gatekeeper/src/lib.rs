@@ -728,7 +728,7 @@ pub mod pallet {
 		}
 
 		/// Today's totals (zero on a new day).
-		fn today() -> DayTotals<BalanceOf<T>> {
+		pub(crate) fn today() -> DayTotals<BalanceOf<T>> {
 			let day = T::Time::now().as_secs() / 86_400;
 			let today = Today::<T>::get();
 			if today.day == day {

@@ -7,7 +7,7 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, UnixTime},
 };
-use sonm_primitives::gatekeeper::{eth_address, EthAddress, EthSignature};
+use sonm_primitives::gatekeeper::{EthAddress, EthSignature};
 use sp_core::{ecdsa, Pair};
 use sp_runtime::BuildStorage;
 
@@ -142,8 +142,7 @@ pub fn eth_sign(pair: &ecdsa::Pair, digest: &[u8; 32]) -> EthSignature {
 /// The Ethereum address of `pair`.
 pub fn eth_key(pair: &ecdsa::Pair) -> EthAddress {
 	let digest = [1u8; 32];
-	let public = sp_io::crypto::secp256k1_ecdsa_recover(&eth_sign(pair, &digest), &digest);
-	eth_address(&public.ok().expect("a signature just made recovers"))
+	Gatekeeper::signer_of(&eth_sign(pair, &digest), &digest).expect("a signature just made recovers")
 }
 
 /// Masternode `who`'s Ethereum address.

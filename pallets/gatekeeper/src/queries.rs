@@ -13,17 +13,14 @@ impl<T: Config> Pallet<T> {
 	/// Settings, caps, today's totals, totals since genesis and the pause.
 	pub fn state() -> GatekeeperState<BalanceOf<T>> {
 		let caps = DailyCaps::<T>::get();
-		let today = Today::<T>::get();
-		let this_day = <T::Time as frame_support::traits::UnixTime>::now().as_secs() / 86_400;
-		let (minted_today, withdrawn_today) =
-			if today.day == this_day { (today.minted, today.withdrawn) } else { Default::default() };
+		let today = Self::today();
 		GatekeeperState {
 			domain: Self::domain(),
 			paused: Paused::<T>::get(),
 			daily_mint_cap: caps.daily_mint,
 			daily_withdraw_cap: caps.daily_withdraw,
-			minted_today,
-			withdrawn_today,
+			minted_today: today.minted,
+			withdrawn_today: today.withdrawn,
 			withdrawal_fee: T::WithdrawalFee::get(),
 			minted: Minted::<T>::get(),
 			burned: Burned::<T>::get(),

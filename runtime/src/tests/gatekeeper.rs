@@ -5,7 +5,6 @@
 use super::{preset_storage, signed, start_clock};
 use crate::{configs, genesis_config_presets::DEV_ETH_KEYS, Balances, Gatekeeper, Runtime};
 use frame_support::{assert_ok, traits::fungible::Inspect};
-use sonm_primitives::gatekeeper::eth_address;
 use sp_core::{ecdsa, Pair};
 use sp_keyring::Sr25519Keyring;
 
@@ -15,8 +14,7 @@ fn dev_address(name: &str) -> [u8; 20] {
 	let digest = [1u8; 32];
 	let mut signature = pair.sign_prehashed(&digest).0;
 	signature[64] += 27;
-	let public = sp_io::crypto::secp256k1_ecdsa_recover(&signature, &digest).ok().unwrap();
-	eth_address(&public)
+	Gatekeeper::signer_of(&signature, &digest).expect("a signature just made recovers")
 }
 
 #[test]
