@@ -1,0 +1,564 @@
+//! Sends signed extrinsics and follows them: each is submitted with
+//! `author_submitAndWatchExtrinsic` over a few WebSocket connections and watched until a block
+//! includes it or the pool reports it invalid, dropped or usurped; a follower of the finalized
+//! chain reads every finalized block's extrinsics and, for blocks holding ours, their events
+//! (success or the pallet error, and the ids of orders placed and deals opened). The node's
+//! CPU and memory and our share of its pool are sampled once a second.
+
+use crate::{
+	calls::{hash_of, Signed},
+	node_process::{self, Reading},
+	pace::Pace,
+	LoadError,
+};
+use serde_json::Value;
+use sonm_client::{
+	subxt::{
+		self,
+		events::Phase,
+		rpcs::{rpc_params, RpcClient},
+		utils::H256,
+	},
+	Client,
+};
+use std::{
+	collections::HashMap,
+	sync::{
+		atomic::{AtomicBool, AtomicUsize, Ordering},
+		Arc, Mutex,
+	},
+	time::{Duration, Instant},
+};
+
+/// Extrinsics in flight per connection: their watches stay well under the node's default of
+/// 1,024 subscriptions a connection.
+const WATCHES_PER_CONNECTION: usize = 500;
+
+/// What happened to one extrinsic; times count from the run's start.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Record {
+	/// When it was sent, if it was.
+	pub submitted: Option<Duration>,
+	/// The node refused it at submission: why.
+	pub rejected: Option<String>,
+	/// When the node reported it in a (best) block.
+	pub in_block: Option<Duration>,
+	/// When the follower saw it in a finalized block.
+	pub finalized: Option<Duration>,
+	/// The finalized block's number.
+	pub block: Option<u64>,
+	/// Accepted, then reported invalid, dropped or usurped by the pool: how.
+	pub invalid: Option<String>,
+	/// Included but its dispatch failed: the error (`Market.OrderNotFound`).
+	pub failed: Option<String>,
+	/// The id it produced: an order's (`OrderPlaced`) or a deal's (`DealOpened`).
+	pub produced_id: Option<u64>,
+	/// Times the node answered busy (pool full, too many watches: it was sent again) or said it
+	/// already held it (1013: followed unwatched), by the answer.
+	pub retried: std::collections::BTreeMap<String, u32>,
+}
+
+impl Record {
+	/// Submitted and taken into the pool.
+	pub fn accepted(&self) -> bool {
+		self.submitted.is_some() && self.rejected.is_none()
+	}
+
+	/// Accepted, yet neither included nor reported invalid: the node lost it.
+	pub fn lost(&self) -> bool {
+		self.accepted() && self.in_block.is_none() && self.finalized.is_none() && self.invalid.is_none()
+	}
+}
+
+/// A finalized block the follower read.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct BlockSeen {
+	pub number: u64,
+	/// All its extrinsics (the timestamp's included).
+	pub extrinsics: usize,
+	/// Ours among them.
+	pub ours: usize,
+	/// When the follower read it, from the run's start.
+	#[serde(skip)]
+	pub seen: Duration,
+}
+
+/// What a run of [`send`] observed.
+#[derive(Debug)]
+pub struct Outcome {
+	pub records: Vec<Record>,
+	/// From the start to the last submission.
+	pub submitting: Duration,
+	/// Our extrinsics in the node's pool (accepted, not yet in a block), once a second.
+	pub pool: Vec<usize>,
+	/// The node's readings, once a second, when its process was found.
+	pub node: Vec<Reading>,
+	/// This process's own readings (the load generator shares the machine with the node).
+	pub generator: Vec<Reading>,
+	pub blocks: Vec<BlockSeen>,
+}
+
+/// How a run of [`send`] goes.
+#[derive(Clone, Copy, Debug)]
+pub struct SendOptions {
+	pub pace: Pace,
+	/// Stop submitting after this long (what is left is not sent).
+	pub duration: Option<Duration>,
+	/// After the last submission, how long to wait for inclusion and finality.
+	pub drain: Duration,
+	/// The node's PID, for its CPU and memory.
+	pub node_pid: Option<u32>,
+}
+
+type Shared = Arc<Mutex<Vec<Record>>>;
+
+/// Sends `txs` to the node at `url` and follows them until each is finalized or invalid, or the
+/// drain time runs out; logs a progress line every five seconds.
+pub async fn send(
+	client: &Client,
+	url: &str,
+	txs: &[Signed],
+	options: SendOptions,
+	label: &str,
+) -> Result<Outcome, LoadError> {
+	let connect = |url: String| async move {
+		RpcClient::from_insecure_url(&url)
+			.await
+			.map_err(|e| LoadError::Setup(format!("connecting to {url}: {e}")))
+	};
+	let connection_count = options.pace.window.div_ceil(WATCHES_PER_CONNECTION).max(1);
+	let mut connections = Vec::with_capacity(connection_count);
+	for _ in 0..connection_count {
+		connections.push(connect(url.to_owned()).await?);
+	}
+	let follower_rpc = connect(url.to_owned()).await?;
+
+	let index: Arc<HashMap<H256, usize>> =
+		Arc::new(txs.iter().enumerate().map(|(i, tx)| (tx.hash, i)).collect());
+	let records: Shared = Arc::new(Mutex::new(vec![Record::default(); txs.len()]));
+	let in_pool = Arc::new(AtomicUsize::new(0));
+	let stop = Arc::new(AtomicBool::new(false));
+	let started = Instant::now();
+	let blocks = Arc::new(Mutex::new(Vec::new()));
+
+	// Sent and not yet settled (finalized, invalid or refused). The pool keeps an extrinsic
+	// until its block is final, so this, not "not yet in a block", is what has to stay under
+	// the pool's limit.
+	let unsettled = Arc::new(AtomicUsize::new(0));
+	let follower = tokio::spawn(follow_finalized(
+		client.clone(),
+		follower_rpc,
+		index.clone(),
+		records.clone(),
+		unsettled.clone(),
+		blocks.clone(),
+		started,
+		stop.clone(),
+	));
+	let sampler = tokio::spawn(sample(options.node_pid, in_pool.clone(), stop.clone()));
+
+	// Submission, paced, at most `window` in flight.
+	let mut watches = Vec::with_capacity(txs.len());
+	let mut last_progress = Instant::now();
+	let drain_deadline = Arc::new(Mutex::new(None::<Instant>));
+	let mut turns: HashMap<usize, tokio::sync::oneshot::Receiver<()>> = HashMap::new();
+	for (k, tx) in txs.iter().enumerate() {
+		if options.duration.is_some_and(|limit| started.elapsed() >= limit) {
+			break;
+		}
+		if let Some(due) = options.pace.due(k) {
+			tokio::time::sleep_until((started + due).into()).await;
+		}
+		while unsettled.load(Ordering::Relaxed) >= options.pace.window {
+			tokio::time::sleep(Duration::from_millis(5)).await;
+		}
+		unsettled.fetch_add(1, Ordering::Relaxed);
+		let connection = connections[k % connections.len()].clone();
+		let hex = format!("0x{}", hex::encode(&tx.bytes));
+		let (shared, in_pool, deadline) = (records.clone(), in_pool.clone(), drain_deadline.clone());
+		let unsettled_by_watch = unsettled.clone();
+		// Each extrinsic goes out once its account's previous one is in a block (or refused, or
+		// given up), as a wallet sends: the pool never holds two of one account, so none waits
+		// in its future queue, where the pool drops extrinsics first when it is busy.
+		let (answered, next_may_go) = tokio::sync::oneshot::channel::<()>();
+		let previous = turns.insert(tx.signer, next_may_go);
+		watches.push(tokio::spawn(async move {
+			if let Some(previous) = previous {
+				let _ = previous.await;
+			}
+			watch(connection, k, hex, shared, in_pool, unsettled_by_watch, started, deadline, answered).await;
+		}));
+		if last_progress.elapsed() >= Duration::from_secs(5) {
+			log_progress(label, &records, k + 1, txs.len(), started);
+			last_progress = Instant::now();
+		}
+	}
+	let submitting = started.elapsed();
+	let deadline = Instant::now() + options.drain;
+	*drain_deadline.lock().expect("not poisoned") = Some(deadline);
+
+	// Drain: until every accepted extrinsic is finalized or invalid, or the deadline.
+	loop {
+		// Counted, not read off the records: an extrinsic waiting for its account's previous
+		// one has not been sent yet, and is not settled either.
+		let settled = unsettled.load(Ordering::Relaxed) == 0;
+		if settled || Instant::now() >= deadline {
+			break;
+		}
+		if last_progress.elapsed() >= Duration::from_secs(5) {
+			log_progress(label, &records, watches.len(), txs.len(), started);
+			last_progress = Instant::now();
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+	stop.store(true, Ordering::Relaxed);
+	for watch in &watches {
+		watch.abort();
+	}
+	let follower_result = follower.await.unwrap_or(Ok(()));
+	let (pool, node, generator) = sampler.await.unwrap_or_default();
+	follower_result?;
+	let records = Arc::try_unwrap(records)
+		.map(|m| m.into_inner().expect("not poisoned"))
+		.unwrap_or_else(|shared| shared.lock().expect("not poisoned").clone());
+	let blocks = blocks.lock().expect("not poisoned").clone();
+	Ok(Outcome { records, submitting, pool, node, generator, blocks })
+}
+
+fn log_progress(label: &str, records: &Shared, sent: usize, total: usize, started: Instant) {
+	let records = records.lock().expect("not poisoned");
+	let count = |f: fn(&Record) -> bool| records.iter().filter(|r| f(r)).count();
+	eprintln!(
+		"{label}: {:>5.1} s: sent {sent}/{total}, rejected {}, in blocks {}, finalized {}, invalid {}",
+		started.elapsed().as_secs_f64(),
+		count(|r| r.rejected.is_some()),
+		count(|r| r.in_block.is_some()),
+		count(|r| r.finalized.is_some()),
+		count(|r| r.invalid.is_some()),
+	);
+}
+
+/// Submits one extrinsic and watches it until a block includes it or the pool gives it up.
+/// While the node is busy (pool full: 1016; too many watches: -32006) it is sent again a little later, as a wallet
+/// would: otherwise one refusal leaves a gap in its account's nonces and every later extrinsic
+/// of that account waits forever. `answered` fires once it is in a block, refused or given up.
+#[allow(clippy::too_many_arguments)]
+async fn watch(
+	connection: RpcClient,
+	k: usize,
+	hex: String,
+	records: Shared,
+	in_pool: Arc<AtomicUsize>,
+	unsettled: Arc<AtomicUsize>,
+	started: Instant,
+	deadline: Arc<Mutex<Option<Instant>>>,
+	answered: tokio::sync::oneshot::Sender<()>,
+) {
+	let mut answered = Some(answered);
+	let past_deadline = || deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
+	records.lock().expect("not poisoned")[k].submitted = Some(started.elapsed());
+	loop {
+		let subscribed = connection
+			.subscribe::<Value>("author_submitAndWatchExtrinsic", rpc_params![hex.clone()], "author_unwatchExtrinsic")
+			.await;
+		let mut subscription = match subscribed {
+			Ok(subscription) => subscription,
+			Err(error) => {
+				let reason = rejection_reason(&error);
+				if already_imported(&error) {
+					// The node holds this very extrinsic already (a busy refusal that still let
+					// it in): it is in the pool, unwatched; the follower settles it once final,
+					// or the run counts it lost.
+					*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
+					answered.take().map(|a| a.send(()));
+					return;
+				}
+				let retry = busy(&error) && !past_deadline();
+				{
+					let record = &mut records.lock().expect("not poisoned")[k];
+					if retry {
+						*record.retried.entry(reason).or_default() += 1;
+					} else {
+						record.rejected = Some(reason);
+					}
+				}
+				if !retry {
+					unsettled.fetch_sub(1, Ordering::Relaxed);
+					answered.take().map(|a| a.send(()));
+					return;
+				}
+				tokio::time::sleep(RETRY_AFTER).await;
+				continue;
+			},
+		};
+		in_pool.fetch_add(1, Ordering::Relaxed);
+		answered.take().map(|a| a.send(()));
+		// Leaves the pool's count; `gone` also settles it (in a block, the follower settles it
+		// once final).
+		let mut settle = |gone: bool, f: &dyn Fn(&mut Record)| {
+			answered.take().map(|a| a.send(()));
+			in_pool.fetch_sub(1, Ordering::Relaxed);
+			let record = &mut records.lock().expect("not poisoned")[k];
+			if gone && record.finalized.is_none() {
+				unsettled.fetch_sub(1, Ordering::Relaxed);
+			}
+			f(record);
+		};
+		loop {
+			let limit = deadline
+				.lock()
+				.expect("not poisoned")
+				.map(|d| d.saturating_duration_since(Instant::now()));
+			let next = match limit {
+				Some(left) => match tokio::time::timeout(left, subscription.next()).await {
+					Ok(next) => next,
+					Err(_) => return,
+				},
+				None => subscription.next().await,
+			};
+			let status = match next {
+				Some(Ok(status)) => status,
+				Some(Err(e)) => {
+					settle(true, &|r| r.invalid = Some(format!("watch failed: {e}")));
+					return;
+				},
+				None => {
+					settle(true, &|r| r.invalid = Some("the node ended the watch".into()));
+					return;
+				},
+			};
+			match Status::of(&status) {
+				Status::Pending => {},
+				Status::InBlock => {
+					let at = started.elapsed();
+					settle(false, &|r| {
+						r.in_block.get_or_insert(at);
+					});
+					return;
+				},
+				Status::Gone(how) => {
+					settle(true, &|r| r.invalid = Some(how.clone()));
+					return;
+				},
+			}
+		}
+	}
+}
+
+/// Whether the node already holds this very extrinsic (1013).
+fn already_imported(error: &subxt::rpcs::Error) -> bool {
+	matches!(error, subxt::rpcs::Error::User(user) if user.code == 1013)
+}
+
+/// How long a refused or dropped extrinsic waits before it is sent again.
+const RETRY_AFTER: Duration = Duration::from_millis(200);
+
+/// Whether the node refused a submission for being busy, not because the extrinsic is wrong:
+/// its pool is full (1016, "Immediately Dropped") or the connection holds as many watches as
+/// the node allows (-32006).
+fn busy(error: &subxt::rpcs::Error) -> bool {
+	matches!(error, subxt::rpcs::Error::User(user) if user.code == 1016 || user.code == -32006)
+}
+
+/// A transaction status of `author_submitAndWatchExtrinsic`, as far as the load cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+	/// `future`, `ready`, `broadcast`, `retracted`, `finalityTimeout`: still on its way.
+	Pending,
+	/// `inBlock` or `finalized`.
+	InBlock,
+	/// `invalid`, `dropped` or `usurped`: the pool gave it up.
+	Gone(String),
+}
+
+impl Status {
+	pub fn of(status: &Value) -> Self {
+		let name = match status {
+			Value::String(name) => name.as_str(),
+			Value::Object(map) => map.keys().next().map(String::as_str).unwrap_or_default(),
+			_ => "",
+		};
+		match name {
+			"inBlock" | "finalized" => Self::InBlock,
+			"invalid" | "dropped" | "usurped" => Self::Gone(name.to_owned()),
+			_ => Self::Pending,
+		}
+	}
+}
+
+/// The node's reason for refusing a submission, short enough to count by.
+pub fn rejection_reason(error: &subxt::rpcs::Error) -> String {
+	match error {
+		subxt::rpcs::Error::User(user) => {
+			let data = user.data.as_ref().map(|d| d.get().trim_matches('"').to_owned());
+			match data {
+				Some(data) => format!("{} {}: {data}", user.code, user.message),
+				None => format!("{} {}", user.code, user.message),
+			}
+		},
+		other => other.to_string(),
+	}
+}
+
+/// Follows the finalized chain from the current finalized block on: reads each newly
+/// finalized block's extrinsics, and the events of those holding ours.
+async fn follow_finalized(
+	client: Client,
+	rpc: RpcClient,
+	index: Arc<HashMap<H256, usize>>,
+	records: Shared,
+	unsettled: Arc<AtomicUsize>,
+	blocks: Arc<Mutex<Vec<BlockSeen>>>,
+	started: Instant,
+	stop: Arc<AtomicBool>,
+) -> Result<(), LoadError> {
+	let failed = |e: &dyn std::fmt::Display| LoadError::Setup(format!("following the chain: {e}"));
+	let head: H256 = rpc.request("chain_getFinalizedHead", rpc_params![]).await.map_err(|e| failed(&e))?;
+	let header: Value = rpc.request("chain_getHeader", rpc_params![head]).await.map_err(|e| failed(&e))?;
+	let mut last = block_number(&header).ok_or_else(|| failed(&"a header without a number"))?;
+	let mut heads = rpc
+		.subscribe::<Value>("chain_subscribeFinalizedHeads", rpc_params![], "chain_unsubscribeFinalizedHeads")
+		.await
+		.map_err(|e| failed(&e))?;
+	while !stop.load(Ordering::Relaxed) {
+		let header = match tokio::time::timeout(Duration::from_millis(500), heads.next()).await {
+			Err(_) => continue,
+			Ok(Some(Ok(header))) => header,
+			Ok(Some(Err(e))) => return Err(failed(&e)),
+			Ok(None) => return Err(failed(&"the node ended the subscription")),
+		};
+		let Some(number) = block_number(&header) else { continue };
+		for n in last + 1..=number {
+			let hash: H256 = rpc.request("chain_getBlockHash", rpc_params![n]).await.map_err(|e| failed(&e))?;
+			let block: Value = rpc.request("chain_getBlock", rpc_params![hash]).await.map_err(|e| failed(&e))?;
+			let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+			let at = started.elapsed();
+			let mut ours = HashMap::new();
+			for (position, hex) in extrinsics.iter().enumerate() {
+				let Some(bytes) = hex.as_str().and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
+				else {
+					continue;
+				};
+				if let Some(&k) = index.get(&hash_of(&bytes)) {
+					ours.insert(position as u32, k);
+				}
+			}
+			if !ours.is_empty() {
+				let events = read_events(&client, hash, &ours).await.map_err(|e| failed(&e))?;
+				let mut records = records.lock().expect("not poisoned");
+				for (&position, &k) in &ours {
+					let record = &mut records[k];
+					if record.finalized.is_none() && record.invalid.is_none() {
+						unsettled.fetch_sub(1, Ordering::Relaxed);
+					}
+					record.finalized = Some(at);
+					record.in_block.get_or_insert(at);
+					record.block = Some(n);
+					if let Some((failure, id)) = events.get(&position) {
+						record.failed = failure.clone();
+						record.produced_id = *id;
+					}
+				}
+			}
+			blocks.lock().expect("not poisoned").push(BlockSeen {
+				number: n,
+				extrinsics: extrinsics.len(),
+				ours: ours.len(),
+				seen: at,
+			});
+		}
+		last = last.max(number);
+	}
+	Ok(())
+}
+
+/// Per extrinsic position of ours: its dispatch error, if it failed, and the order or deal id
+/// it produced.
+async fn read_events(
+	client: &Client,
+	hash: H256,
+	ours: &HashMap<u32, usize>,
+) -> Result<HashMap<u32, (Option<String>, Option<u64>)>, String> {
+	let at = client.api().at_block(hash).await.map_err(|e| e.to_string())?;
+	let events = at.events().fetch().await.map_err(|e| e.to_string())?;
+	let mut found: HashMap<u32, (Option<String>, Option<u64>)> = HashMap::new();
+	for event in events.iter() {
+		let event = event.map_err(|e| e.to_string())?;
+		let Phase::ApplyExtrinsic(position) = event.phase() else { continue };
+		if !ours.contains_key(&position) {
+			continue;
+		}
+		let entry = found.entry(position).or_default();
+		match (event.pallet_name(), event.event_name()) {
+			("System", "ExtrinsicFailed") => {
+				entry.0 = Some(sonm_client::events::decode_event(&event).fields.to_string());
+			},
+			("Market", "OrderPlaced") | ("Market", "DealOpened") => {
+				let decoded = sonm_client::events::decode_event(&event);
+				entry.1 = decoded.u128("id").and_then(|id| u64::try_from(id).ok());
+			},
+			_ => {},
+		}
+	}
+	Ok(found)
+}
+
+fn block_number(header: &Value) -> Option<u64> {
+	u64::from_str_radix(header["number"].as_str()?.trim_start_matches("0x"), 16).ok()
+}
+
+/// Once a second until stopped: our extrinsics in the pool, and the node's CPU and memory.
+async fn sample(
+	pid: Option<u32>,
+	in_pool: Arc<AtomicUsize>,
+	stop: Arc<AtomicBool>,
+) -> (Vec<usize>, Vec<Reading>, Vec<Reading>) {
+	let mut pool = Vec::new();
+	let mut node = Vec::new();
+	let mut generator = Vec::new();
+	let mut tick = tokio::time::interval(Duration::from_secs(1));
+	while !stop.load(Ordering::Relaxed) {
+		tick.tick().await;
+		pool.push(in_pool.load(Ordering::Relaxed));
+		if let Some(reading) = pid.and_then(node_process::read) {
+			node.push(reading);
+		}
+		if let Some(reading) = node_process::read(std::process::id()) {
+			generator.push(reading);
+		}
+	}
+	(pool, node, generator)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use serde_json::json;
+
+	#[test]
+	fn statuses_of_a_watched_extrinsic() {
+		assert_eq!(Status::of(&json!("ready")), Status::Pending);
+		assert_eq!(Status::of(&json!("future")), Status::Pending);
+		assert_eq!(Status::of(&json!({"broadcast": ["12D3Koo"]})), Status::Pending);
+		assert_eq!(Status::of(&json!({"retracted": "0x01"})), Status::Pending);
+		assert_eq!(Status::of(&json!({"inBlock": "0x01"})), Status::InBlock);
+		assert_eq!(Status::of(&json!({"finalized": "0x01"})), Status::InBlock);
+		assert_eq!(Status::of(&json!("invalid")), Status::Gone("invalid".into()));
+		assert_eq!(Status::of(&json!("dropped")), Status::Gone("dropped".into()));
+		assert_eq!(Status::of(&json!({"usurped": "0x02"})), Status::Gone("usurped".into()));
+	}
+
+	#[test]
+	fn lost_means_accepted_and_never_accounted_for() {
+		let sent = Some(Duration::from_millis(1));
+		let lost = Record { submitted: sent, ..Default::default() };
+		assert!(lost.accepted() && lost.lost());
+		let refused = Record { submitted: sent, rejected: Some("1010".into()), ..Default::default() };
+		assert!(!refused.accepted() && !refused.lost());
+		let included = Record { submitted: sent, in_block: sent, ..Default::default() };
+		assert!(!included.lost());
+		let invalid = Record { submitted: sent, invalid: Some("invalid".into()), ..Default::default() };
+		assert!(!invalid.lost());
+		assert!(!Record::default().lost(), "never sent is not lost");
+	}
+}

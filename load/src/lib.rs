@@ -1,0 +1,152 @@
+//! `sonm-load`: a load generator for a SONM node on loopback.
+//!
+//! A run plans its calls ([`workload`]), derives fresh accounts and funds them from the dev
+//! accounts ([`accounts`]), places the orders and opens the deals its measured calls need (the
+//! setup, not measured), signs every measured extrinsic ahead of time with counted nonces
+//! ([`calls`]), sends them at a rate or as fast as the node takes them ([`pace`],
+//! [`engine`]), follows the finalized chain, and reports ([`report`]) what was included and
+//! finalized per second, the latencies, refusals by reason, extrinsics lost, our share of the
+//! pool and the node's CPU and memory ([`node_process`]).
+
+pub mod accounts;
+pub mod calls;
+pub mod engine;
+pub mod node_process;
+pub mod pace;
+pub mod reads;
+pub mod report;
+pub mod stats;
+pub mod table;
+pub mod target;
+pub mod workload;
+
+use accounts::Accounts;
+use calls::SetupIds;
+use engine::{Outcome, SendOptions};
+use pace::Pace;
+use report::Report;
+use sonm_client::Client;
+use std::time::{Duration, Instant};
+use workload::{Plan, Workload};
+
+/// What goes wrong in a run, by name.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+	#[error("{url} is not a node on this machine's loopback ({why}): sonm-load loads only local nodes")]
+	NotLoopback { url: String, why: String },
+	#[error("{0}")]
+	Client(#[from] sonm_client::ClientError),
+	#[error("setup: {0}")]
+	Setup(String),
+	#[error("bad option: {0}")]
+	Usage(String),
+}
+
+/// Each run's account receives this much: its orders' deposits and fees.
+pub const FUNDING: u128 = 100 * 1_000_000_000_000_000_000;
+
+/// One run's options.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+	pub url: String,
+	pub workload: Workload,
+	/// How long the measured calls are sent for.
+	pub duration: Duration,
+	/// Extrinsics per second; `None` for as fast as the node takes them.
+	pub rate: Option<f64>,
+	/// The most measured extrinsics (default: rate x duration, or the ceiling).
+	pub count: Option<usize>,
+	/// The most extrinsics in flight (sent, not yet finalized nor refused).
+	pub window: usize,
+	/// How long to wait for inclusion and finality after the last submission.
+	pub drain: Duration,
+}
+
+/// Runs one workload against a node on loopback and reports.
+pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
+	let port = target::loopback_port(&options.url)?;
+	if options.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+		return Err(LoadError::Usage("--rate must be a positive number".into()));
+	}
+	if options.window == 0 || options.duration.is_zero() {
+		return Err(LoadError::Usage("--window and --duration must be above zero".into()));
+	}
+	let node_pid = node_process::listening_pid(port);
+	if node_pid.is_none() {
+		eprintln!("note: no process of this user listens on port {port}: the node's CPU and memory are not reported");
+	}
+	let client = Client::connect(&options.url).await?;
+	let pace = Pace { rate: options.rate, window: options.window };
+	let ceiling = options.workload.ceiling_per_second() * options.duration.as_secs().max(1) as usize;
+	let count = options.count.unwrap_or_else(|| pace.budget(options.duration, ceiling));
+	let name = options.workload.name();
+	let plan = Plan::new(options.workload, count);
+	eprintln!(
+		"{name}: {count} calls planned for {} accounts ({} setup pairs, {} setup deals)",
+		plan.accounts,
+		plan.pairs.len(),
+		plan.deals
+	);
+	let run_id: u64 = rand::random();
+	let accounts = Accounts::derive(run_id, plan.accounts);
+	accounts.fund(&client, FUNDING).await?;
+	let mut nonces = accounts.nonces(&client).await?;
+	let at = client.at_best().await?;
+	let mut ids = SetupIds::default();
+	// Setup: as fast as the node takes it, waiting for all of it to be final.
+	let setup_options = SendOptions {
+		pace: Pace { rate: None, window: options.window },
+		duration: None,
+		drain: Duration::from_secs(120 + plan.pairs.len() as u64 / 200),
+		node_pid: None,
+	};
+	if !plan.pairs.is_empty() {
+		let label = "setup: orders";
+		let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.setup_orders(), &ids, label)?;
+		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
+		let placed = produced_ids(&outcome, label)?;
+		ids.pairs = placed.chunks(2).map(|pair| (pair[0], pair[1])).collect();
+	}
+	if plan.deals > 0 {
+		let label = "setup: deals";
+		let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.setup_deals(), &ids, label)?;
+		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
+		ids.deals = produced_ids(&outcome, label)?;
+	}
+	let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.measured, &ids, name)?;
+	let started = Instant::now();
+	let outcome = engine::send(
+		&client,
+		&options.url,
+		&txs,
+		SendOptions { pace, duration: Some(options.duration), drain: options.drain, node_pid },
+		name,
+	)
+	.await?;
+	eprintln!("{name}: done in {:.1} s", started.elapsed().as_secs_f64());
+	Ok(Report::of(name, &options.url, txs.len(), &outcome))
+}
+
+/// The ids a setup phase's extrinsics produced, in order; fails naming what went wrong when
+/// one of them produced none.
+fn produced_ids(outcome: &Outcome, label: &str) -> Result<Vec<u64>, LoadError> {
+	outcome
+		.records
+		.iter()
+		.enumerate()
+		.map(|(k, record)| {
+			record.produced_id.ok_or_else(|| {
+				let why = record
+					.rejected
+					.clone()
+					.or_else(|| record.invalid.clone())
+					.or_else(|| record.failed.clone())
+					.unwrap_or_else(|| match record.finalized {
+						Some(_) => "finalized without the event that names it".into(),
+						None => "not finalized in time".into(),
+					});
+				LoadError::Setup(format!("{label}: extrinsic {k} of {} produced no id: {why}", outcome.records.len()))
+			})
+		})
+		.collect()
+}

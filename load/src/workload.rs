@@ -1,0 +1,338 @@
+//! What a run sends: the workloads, planned as steps per signing account before anything is
+//! signed. A plan has a setup (ask/bid pairs placed, some of them opened as deals) that is
+//! not measured, and the measured steps, which name setup pairs and deals by their place in
+//! the plan until the setup's ids are known.
+
+/// A workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+	/// `Balances::transfer_keep_alive` between the run's accounts.
+	Transfer,
+	/// `Market::place_order`, asks and bids in turn.
+	PlaceOrder,
+	/// `Market::open_deal` of ask/bid pairs placed in the setup.
+	OpenDeal,
+	/// `Market::bill` of deals opened in the setup, each billed many times.
+	Bill,
+	/// A busy day's market: of every 20 calls 8 place orders, 4 open deals, 5 bill, 2 close a
+	/// deal, 1 transfers.
+	Mixed,
+}
+
+impl Workload {
+	pub const ALL: [Workload; 5] =
+		[Self::Transfer, Self::PlaceOrder, Self::OpenDeal, Self::Bill, Self::Mixed];
+
+	/// Without a rate, a run plans this many calls per second of its duration: above what the
+	/// chain carries of them, so that the node, not the plan, bounds the run, yet not so many
+	/// that the setup (two orders placed for every deal) takes longer than the run.
+	pub fn ceiling_per_second(self) -> usize {
+		match self {
+			Self::Transfer | Self::PlaceOrder | Self::Bill => 3_000,
+			Self::Mixed => 2_000,
+			Self::OpenDeal => 1_200,
+		}
+	}
+
+	/// The name on the command line and in reports.
+	pub fn name(self) -> &'static str {
+		match self {
+			Self::Transfer => "transfer",
+			Self::PlaceOrder => "place-order",
+			Self::OpenDeal => "open-deal",
+			Self::Bill => "bill",
+			Self::Mixed => "mixed",
+		}
+	}
+}
+
+/// The side of an order the load places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+	Ask,
+	Bid,
+}
+
+/// One step of a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+	/// A small transfer to account `to`.
+	Transfer { to: usize },
+	/// A new order (the terms are fixed: see [`crate::calls`]).
+	Place(Side),
+	/// `open_deal` of setup pair `pair`.
+	Open { pair: usize },
+	/// `bill` of the setup deal in slot `deal`.
+	Bill { deal: usize },
+	/// `close_deal` of the setup deal in slot `deal`, by its customer.
+	Close { deal: usize },
+}
+
+impl Step {
+	/// The call's name in reports.
+	pub fn kind(self) -> &'static str {
+		match self {
+			Self::Transfer { .. } => "transfer",
+			Self::Place(_) => "place_order",
+			Self::Open { .. } => "open_deal",
+			Self::Bill { .. } => "bill",
+			Self::Close { .. } => "close_deal",
+		}
+	}
+}
+
+/// A step and the account (index into the run's accounts) that signs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Planned {
+	pub signer: usize,
+	pub step: Step,
+}
+
+/// Open orders an account holds at most in a plan (the runtime allows 100).
+pub const ORDERS_PER_ACCOUNT: usize = 90;
+/// Measured calls an account signs at most: an account has one extrinsic in the pool at a time
+/// (the next goes once the previous is in a block), so a rate of R a second with inclusion in
+/// about T seconds needs R x T accounts.
+pub const EXTRINSICS_PER_ACCOUNT: usize = 20;
+/// Each deal of a bill workload is billed this many times on average.
+pub const BILLS_PER_DEAL: usize = 10;
+/// The mixed workload's cycle: (steps per cycle of 20) place, open, bill, close, transfer.
+const MIXED: [(StepKind, usize); 5] = [
+	(StepKind::Place, 8),
+	(StepKind::Open, 4),
+	(StepKind::Bill, 5),
+	(StepKind::Close, 2),
+	(StepKind::Transfer, 1),
+];
+const MIXED_CYCLE: usize = 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StepKind {
+	Place,
+	Open,
+	Bill,
+	Close,
+	Transfer,
+}
+
+/// A planned run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+	/// How many accounts sign.
+	pub accounts: usize,
+	/// Setup pairs: (the ask's author, the bid's author).
+	pub pairs: Vec<(usize, usize)>,
+	/// The first `deals` pairs are opened as deals in the setup (deal slot `d` is pair `d`).
+	pub deals: usize,
+	/// The measured steps, in the order they are signed and sent.
+	pub measured: Vec<Planned>,
+}
+
+impl Plan {
+	/// The plan of `count` measured calls of `workload`.
+	pub fn new(workload: Workload, count: usize) -> Self {
+		let counts = |kind| match workload {
+			Workload::Transfer => usize::from(kind == StepKind::Transfer) * count,
+			Workload::PlaceOrder => usize::from(kind == StepKind::Place) * count,
+			Workload::OpenDeal => usize::from(kind == StepKind::Open) * count,
+			Workload::Bill => usize::from(kind == StepKind::Bill) * count,
+			Workload::Mixed => {
+				let (_, share) = MIXED.iter().find(|(k, _)| *k == kind).expect("every kind");
+				// Whole cycles, then the cycle's first steps for what is left.
+				let left = count % MIXED_CYCLE;
+				let mut extra = 0;
+				let mut before = 0;
+				for (k, s) in MIXED {
+					if k == kind {
+						extra = left.saturating_sub(before).min(s);
+					}
+					before += s;
+				}
+				count / MIXED_CYCLE * share + extra
+			},
+		};
+		let (places, opens, bills, closes) =
+			(counts(StepKind::Place), counts(StepKind::Open), counts(StepKind::Bill), counts(StepKind::Close));
+		let bill_deals = bills.div_ceil(BILLS_PER_DEAL);
+		let deals = bill_deals + closes;
+		let pair_count = deals + opens;
+		// Every account stays under ORDERS_PER_ACCOUNT open orders over the whole run (two of
+		// room for the rounding of spreading setup and measured orders separately).
+		// An account sends its next extrinsic only once the previous is in a block, so the run
+		// needs many: at most EXTRINSICS_PER_ACCOUNT measured calls each.
+		let orders = places + 2 * pair_count;
+		let accounts = orders
+			.div_ceil(ORDERS_PER_ACCOUNT - 2)
+			.max(count.div_ceil(EXTRINSICS_PER_ACCOUNT))
+			.max(2);
+		let pairs = (0..pair_count).map(|j| ((2 * j) % accounts, (2 * j + 1) % accounts)).collect();
+
+		// The measured steps, by kind, each kind's in its own order.
+		let mut queues: Vec<(StepKind, std::collections::VecDeque<Step>)> = vec![
+			(StepKind::Place, (0..places).map(|k| Step::Place(if k % 2 == 0 { Side::Ask } else { Side::Bid })).collect()),
+			(StepKind::Open, (deals..deals + opens).map(|pair| Step::Open { pair }).collect()),
+			(StepKind::Bill, (0..bills).map(|k| Step::Bill { deal: k % bill_deals.max(1) }).collect()),
+			(StepKind::Close, (bill_deals..deals).map(|deal| Step::Close { deal }).collect()),
+			(StepKind::Transfer, (0..counts(StepKind::Transfer)).map(|_| Step::Transfer { to: 0 }).collect()),
+		];
+		let mut measured = Vec::with_capacity(count);
+		'cycles: loop {
+			for (kind, share) in MIXED {
+				let queue = &mut queues.iter_mut().find(|(k, _)| *k == kind).expect("every kind").1;
+				// A single-kind workload drains its queue; the mixed one takes its share per cycle.
+				let take = if workload == Workload::Mixed { share } else { usize::MAX };
+				for step in queue.drain(..take.min(queue.len())) {
+					measured.push(step);
+				}
+			}
+			if queues.iter().all(|(_, q)| q.is_empty()) {
+				break 'cycles;
+			}
+		}
+		let mut pairs_vec: Vec<(usize, usize)> = pairs;
+		// New orders go round the accounts by themselves, so that each account's count stays even
+		// whatever the other steps around them.
+		let mut placed = 0;
+		let measured = measured
+			.into_iter()
+			.enumerate()
+			.map(|(k, step)| match step {
+				Step::Place(_) => {
+					placed += 1;
+					Planned { signer: (placed - 1) % accounts, step }
+				},
+				// A forward deal is closed before its end only by its customer.
+				Step::Close { deal } => Planned { signer: pairs_vec[deal].1, step },
+				Step::Transfer { .. } => {
+					let signer = k % accounts;
+					Planned { signer, step: Step::Transfer { to: (signer + 1) % accounts } }
+				},
+				step => Planned { signer: k % accounts, step },
+			})
+			.collect();
+		pairs_vec.shrink_to_fit();
+		Self { accounts, pairs: pairs_vec, deals, measured }
+	}
+
+	/// The setup's order placements: each pair's ask, then its bid.
+	pub fn setup_orders(&self) -> Vec<Planned> {
+		self.pairs
+			.iter()
+			.flat_map(|&(ask, bid)| {
+				[Planned { signer: ask, step: Step::Place(Side::Ask) }, Planned { signer: bid, step: Step::Place(Side::Bid) }]
+			})
+			.collect()
+	}
+
+	/// The setup's deals: the first `deals` pairs opened, each by its customer.
+	pub fn setup_deals(&self) -> Vec<Planned> {
+		(0..self.deals).map(|pair| Planned { signer: self.pairs[pair].1, step: Step::Open { pair } }).collect()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::collections::HashMap;
+
+	fn kinds(plan: &Plan) -> HashMap<&'static str, usize> {
+		let mut counts = HashMap::new();
+		for planned in &plan.measured {
+			*counts.entry(planned.step.kind()).or_default() += 1;
+		}
+		counts
+	}
+
+	#[test]
+	fn single_workloads_plan_exactly_their_count() {
+		for (workload, kind) in [
+			(Workload::Transfer, "transfer"),
+			(Workload::PlaceOrder, "place_order"),
+			(Workload::OpenDeal, "open_deal"),
+			(Workload::Bill, "bill"),
+		] {
+			let plan = Plan::new(workload, 1_001);
+			assert_eq!(plan.measured.len(), 1_001, "{workload:?}");
+			assert_eq!(kinds(&plan), HashMap::from([(kind, 1_001)]), "{workload:?}");
+		}
+		let open = Plan::new(Workload::OpenDeal, 1_001);
+		assert_eq!((open.pairs.len(), open.deals), (1_001, 0));
+		let bill = Plan::new(Workload::Bill, 1_001);
+		assert_eq!((bill.pairs.len(), bill.deals), (101, 101));
+	}
+
+	#[test]
+	fn the_mixed_workload_keeps_its_proportions() {
+		let plan = Plan::new(Workload::Mixed, 2_000);
+		assert_eq!(plan.measured.len(), 2_000);
+		assert_eq!(
+			kinds(&plan),
+			HashMap::from([("place_order", 800), ("open_deal", 400), ("bill", 500), ("close_deal", 200), ("transfer", 100)])
+		);
+		// Every cycle of 20 holds each kind in its share.
+		let first: Vec<_> = plan.measured[..20].iter().map(|p| p.step.kind()).collect();
+		assert_eq!(first.iter().filter(|k| **k == "close_deal").count(), 2);
+		// A count that is not whole cycles: the last cycle is cut short, nothing is lost.
+		assert_eq!(Plan::new(Workload::Mixed, 33).measured.len(), 33);
+	}
+
+	#[test]
+	fn pairs_deals_and_closes_fit_together() {
+		let plan = Plan::new(Workload::Mixed, 2_000);
+		// 500 bills over 50 deals, 200 closes, 400 pairs to open.
+		assert_eq!(plan.deals, 250);
+		assert_eq!(plan.pairs.len(), 650);
+		let mut billed = std::collections::HashSet::new();
+		let mut closed = std::collections::HashSet::new();
+		let mut opened = std::collections::HashSet::new();
+		for planned in &plan.measured {
+			match planned.step {
+				Step::Bill { deal } => assert!(billed.insert(deal) || deal < 50),
+				Step::Close { deal } => {
+					assert!(closed.insert(deal), "deal {deal} closed twice");
+					assert_eq!(planned.signer, plan.pairs[deal].1, "only the customer closes");
+				},
+				Step::Open { pair } => {
+					assert!(pair >= plan.deals, "setup deals are not opened again");
+					assert!(opened.insert(pair), "pair {pair} opened twice");
+				},
+				Step::Transfer { to } => assert_ne!(to, planned.signer),
+				Step::Place(_) => {},
+			}
+		}
+		assert!(billed.is_disjoint(&closed), "a closed deal is not billed");
+		for (ask, bid) in &plan.pairs {
+			assert_ne!(ask, bid, "an account never deals with itself");
+		}
+	}
+
+	#[test]
+	fn no_account_holds_more_orders_than_it_may() {
+		for workload in Workload::ALL {
+			let plan = Plan::new(workload, 10_000);
+			let mut orders = vec![0usize; plan.accounts];
+			for planned in plan.setup_orders() {
+				orders[planned.signer] += 1;
+			}
+			for planned in &plan.measured {
+				if let Step::Place(_) = planned.step {
+					orders[planned.signer] += 1;
+				}
+			}
+			assert!(orders.iter().all(|&n| n <= ORDERS_PER_ACCOUNT), "{workload:?}: {:?}", orders.iter().max());
+		}
+	}
+
+	#[test]
+	fn setup_steps_name_their_pairs() {
+		let plan = Plan::new(Workload::Bill, 100);
+		let orders = plan.setup_orders();
+		assert_eq!(orders.len(), 2 * plan.pairs.len());
+		assert_eq!(orders[0], Planned { signer: plan.pairs[0].0, step: Step::Place(Side::Ask) });
+		assert_eq!(orders[1], Planned { signer: plan.pairs[0].1, step: Step::Place(Side::Bid) });
+		let deals = plan.setup_deals();
+		assert_eq!(deals.len(), plan.deals);
+		assert!(deals.iter().enumerate().all(|(d, p)| p.step == Step::Open { pair: d }));
+	}
+}
