@@ -145,12 +145,14 @@ pub async fn send(
 	// until its block is final, so this, not "not yet in a block", is what has to stay under
 	// the pool's limit.
 	let unsettled = Arc::new(AtomicUsize::new(0));
+	let turns: Turns = Arc::new(Mutex::new(HashMap::new()));
 	let follower = tokio::spawn(follow_finalized(
 		client.clone(),
 		follower_rpc,
 		index.clone(),
 		records.clone(),
 		unsettled.clone(),
+		turns.clone(),
 		blocks.clone(),
 		started,
 		stop.clone(),
@@ -161,7 +163,7 @@ pub async fn send(
 	let mut watches = Vec::with_capacity(txs.len());
 	let mut last_progress = Instant::now();
 	let drain_deadline = Arc::new(Mutex::new(None::<Instant>));
-	let mut turns: HashMap<usize, tokio::sync::oneshot::Receiver<()>> = HashMap::new();
+	let mut waiting: HashMap<usize, tokio::sync::oneshot::Receiver<()>> = HashMap::new();
 	for (k, tx) in txs.iter().enumerate() {
 		if options.duration.is_some_and(|limit| started.elapsed() >= limit) {
 			break;
@@ -177,16 +179,19 @@ pub async fn send(
 		let hex = format!("0x{}", hex::encode(&tx.bytes));
 		let (shared, in_pool, deadline) = (records.clone(), in_pool.clone(), drain_deadline.clone());
 		let unsettled_by_watch = unsettled.clone();
-		// Each extrinsic goes out once its account's previous one is in a block (or refused, or
-		// given up), as a wallet sends: the pool never holds two of one account, so none waits
-		// in its future queue, where the pool drops extrinsics first when it is busy.
-		let (answered, next_may_go) = tokio::sync::oneshot::channel::<()>();
-		let previous = turns.insert(tx.signer, next_may_go);
+		// Each extrinsic goes out once its account's previous one is final (or refused, or given
+		// up): the pool never holds two of one account, so none waits in the future queue of
+		// any of its views (the pool keeps a view per recent block, and drops from a busy
+		// view's future queue first).
+		let (turn, next_may_go) = tokio::sync::oneshot::channel::<()>();
+		let previous = waiting.insert(tx.signer, next_may_go);
+		let turns = turns.clone();
 		watches.push(tokio::spawn(async move {
 			if let Some(previous) = previous {
 				let _ = previous.await;
 			}
-			watch(connection, k, hex, shared, in_pool, unsettled_by_watch, started, deadline, answered).await;
+			watch(connection, k, hex, shared, in_pool, unsettled_by_watch, turns, started, deadline, turn)
+				.await;
 		}));
 		if last_progress.elapsed() >= Duration::from_secs(5) {
 			log_progress(label, &records, k + 1, txs.len(), started);
@@ -239,9 +244,10 @@ fn log_progress(label: &str, records: &Shared, sent: usize, total: usize, starte
 }
 
 /// Submits one extrinsic and watches it until a block includes it or the pool gives it up.
-/// While the node is busy (pool full: 1016; too many watches: -32006) it is sent again a little later, as a wallet
-/// would: otherwise one refusal leaves a gap in its account's nonces and every later extrinsic
-/// of that account waits forever. `answered` fires once it is in a block, refused or given up.
+/// While the node is busy (pool full: 1016; too many watches: -32006) it is sent again a
+/// little later, as a wallet would: otherwise one refusal leaves a gap in its account's nonces
+/// and every later extrinsic of that account waits forever. `turn` lets the account's next
+/// extrinsic go: at once when this one is refused or given up, else once it is final.
 #[allow(clippy::too_many_arguments)]
 async fn watch(
 	connection: RpcClient,
@@ -250,98 +256,93 @@ async fn watch(
 	records: Shared,
 	in_pool: Arc<AtomicUsize>,
 	unsettled: Arc<AtomicUsize>,
+	turns: Turns,
 	started: Instant,
 	deadline: Arc<Mutex<Option<Instant>>>,
-	answered: tokio::sync::oneshot::Sender<()>,
+	turn: Turn,
 ) {
-	let mut answered = Some(answered);
 	let past_deadline = || deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
 	records.lock().expect("not poisoned")[k].submitted = Some(started.elapsed());
-	loop {
+	let mut subscription = loop {
 		let subscribed = connection
 			.subscribe::<Value>("author_submitAndWatchExtrinsic", rpc_params![hex.clone()], "author_unwatchExtrinsic")
 			.await;
-		let mut subscription = match subscribed {
-			Ok(subscription) => subscription,
-			Err(error) => {
-				let reason = rejection_reason(&error);
-				if already_imported(&error) {
-					// The node holds this very extrinsic already (a busy refusal that still let
-					// it in): it is in the pool, unwatched; the follower settles it once final,
-					// or the run counts it lost.
-					*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
-					answered.take().map(|a| a.send(()));
-					return;
-				}
-				let retry = busy(&error) && !past_deadline();
-				{
-					let record = &mut records.lock().expect("not poisoned")[k];
-					if retry {
-						*record.retried.entry(reason).or_default() += 1;
-					} else {
-						record.rejected = Some(reason);
-					}
-				}
-				if !retry {
-					unsettled.fetch_sub(1, Ordering::Relaxed);
-					answered.take().map(|a| a.send(()));
-					return;
-				}
-				tokio::time::sleep(RETRY_AFTER).await;
-				continue;
-			},
+		let error = match subscribed {
+			Ok(subscription) => break subscription,
+			Err(error) => error,
 		};
-		in_pool.fetch_add(1, Ordering::Relaxed);
-		answered.take().map(|a| a.send(()));
-		// Leaves the pool's count; `gone` also settles it (in a block, the follower settles it
-		// once final).
-		let mut settle = |gone: bool, f: &dyn Fn(&mut Record)| {
-			answered.take().map(|a| a.send(()));
-			in_pool.fetch_sub(1, Ordering::Relaxed);
-			let record = &mut records.lock().expect("not poisoned")[k];
-			if gone && record.finalized.is_none() {
-				unsettled.fetch_sub(1, Ordering::Relaxed);
-			}
-			f(record);
-		};
-		loop {
-			let limit = deadline
-				.lock()
-				.expect("not poisoned")
-				.map(|d| d.saturating_duration_since(Instant::now()));
-			let next = match limit {
-				Some(left) => match tokio::time::timeout(left, subscription.next()).await {
-					Ok(next) => next,
-					Err(_) => return,
-				},
-				None => subscription.next().await,
-			};
-			let status = match next {
-				Some(Ok(status)) => status,
-				Some(Err(e)) => {
-					settle(true, &|r| r.invalid = Some(format!("watch failed: {e}")));
-					return;
-				},
-				None => {
-					settle(true, &|r| r.invalid = Some("the node ended the watch".into()));
-					return;
-				},
-			};
-			match Status::of(&status) {
-				Status::Pending => {},
-				Status::InBlock => {
-					let at = started.elapsed();
-					settle(false, &|r| {
-						r.in_block.get_or_insert(at);
-					});
-					return;
-				},
-				Status::Gone(how) => {
-					settle(true, &|r| r.invalid = Some(how.clone()));
-					return;
-				},
-			}
+		let reason = rejection_reason(&error);
+		if already_imported(&error) {
+			// The node holds this very extrinsic already (a busy refusal that still let it
+			// in): it is in the pool, unwatched; the follower settles it once final, or the run
+			// counts it lost.
+			*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
+			pass_when_final(k, turn, &records, &turns);
+			return;
 		}
+		if busy(&error) && !past_deadline() {
+			*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
+			tokio::time::sleep(RETRY_AFTER).await;
+			continue;
+		}
+		records.lock().expect("not poisoned")[k].rejected = Some(reason);
+		unsettled.fetch_sub(1, Ordering::Relaxed);
+		let _ = turn.send(());
+		return;
+	};
+	in_pool.fetch_add(1, Ordering::Relaxed);
+	// Given up by the pool: out of its count, settled, and the account's next may go.
+	let give_up = |how: String, turn: Turn| {
+		in_pool.fetch_sub(1, Ordering::Relaxed);
+		let record = &mut records.lock().expect("not poisoned")[k];
+		if record.finalized.is_none() {
+			unsettled.fetch_sub(1, Ordering::Relaxed);
+		}
+		record.invalid = Some(how);
+		let _ = turn.send(());
+	};
+	loop {
+		let limit =
+			deadline.lock().expect("not poisoned").map(|d| d.saturating_duration_since(Instant::now()));
+		let next = match limit {
+			Some(left) => match tokio::time::timeout(left, subscription.next()).await {
+				Ok(next) => next,
+				Err(_) => return,
+			},
+			None => subscription.next().await,
+		};
+		let status = match next {
+			Some(Ok(status)) => status,
+			Some(Err(e)) => return give_up(format!("watch failed: {e}"), turn),
+			None => return give_up("the node ended the watch".into(), turn),
+		};
+		match Status::of(&status) {
+			Status::Pending => {},
+			Status::InBlock => {
+				let at = started.elapsed();
+				in_pool.fetch_sub(1, Ordering::Relaxed);
+				records.lock().expect("not poisoned")[k].in_block.get_or_insert(at);
+				pass_when_final(k, turn, &records, &turns);
+				return;
+			},
+			Status::Gone(how) => return give_up(how, turn),
+		}
+	}
+}
+
+/// Lets an account's next extrinsic go.
+type Turn = tokio::sync::oneshot::Sender<()>;
+/// The turns waiting for their extrinsic's finality, by extrinsic; the follower passes them.
+type Turns = Arc<Mutex<HashMap<usize, Turn>>>;
+
+/// Passes `turn` once extrinsic `k` is final: now if the follower saw it already, else by the
+/// follower. (Locks the records, then the turns: the follower locks in the same order.)
+fn pass_when_final(k: usize, turn: Turn, records: &Shared, turns: &Turns) {
+	let records = records.lock().expect("not poisoned");
+	if records[k].finalized.is_some() {
+		let _ = turn.send(());
+	} else {
+		turns.lock().expect("not poisoned").insert(k, turn);
 	}
 }
 
@@ -408,6 +409,7 @@ async fn follow_finalized(
 	index: Arc<HashMap<H256, usize>>,
 	records: Shared,
 	unsettled: Arc<AtomicUsize>,
+	turns: Turns,
 	blocks: Arc<Mutex<Vec<BlockSeen>>>,
 	started: Instant,
 	stop: Arc<AtomicBool>,
@@ -452,6 +454,9 @@ async fn follow_finalized(
 						unsettled.fetch_sub(1, Ordering::Relaxed);
 					}
 					record.finalized = Some(at);
+					if let Some(turn) = turns.lock().expect("not poisoned").remove(&k) {
+						let _ = turn.send(());
+					}
 					record.in_block.get_or_insert(at);
 					record.block = Some(n);
 					if let Some((failure, id)) = events.get(&position) {

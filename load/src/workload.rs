@@ -92,9 +92,9 @@ pub struct Planned {
 /// Open orders an account holds at most in a plan (the runtime allows 100).
 pub const ORDERS_PER_ACCOUNT: usize = 90;
 /// Measured calls an account signs at most: an account has one extrinsic in the pool at a time
-/// (the next goes once the previous is in a block), so a rate of R a second with inclusion in
-/// about T seconds needs R x T accounts.
-pub const EXTRINSICS_PER_ACCOUNT: usize = 20;
+/// (the next goes once the previous is final), so a rate of R a second with finality in about
+/// T seconds needs R x T accounts.
+pub const EXTRINSICS_PER_ACCOUNT: usize = 10;
 /// Each deal of a bill workload is billed this many times on average.
 pub const BILLS_PER_DEAL: usize = 10;
 /// The mixed workload's cycle: (steps per cycle of 20) place, open, bill, close, transfer.
@@ -159,7 +159,7 @@ impl Plan {
 		let pair_count = deals + opens;
 		// Every account stays under ORDERS_PER_ACCOUNT open orders over the whole run (two of
 		// room for the rounding of spreading setup and measured orders separately).
-		// An account sends its next extrinsic only once the previous is in a block, so the run
+		// An account sends its next extrinsic only once the previous is final, so the run
 		// needs many: at most EXTRINSICS_PER_ACCOUNT measured calls each.
 		let orders = places + 2 * pair_count;
 		let accounts = orders
