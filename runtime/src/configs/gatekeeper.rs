@@ -34,7 +34,6 @@ pub struct GatekeeperBenchmarkHelper;
 impl pallet_gatekeeper::BenchmarkHelper<AccountId> for GatekeeperBenchmarkHelper {
 	fn make_active(members: &[AccountId]) {
 		use crate::configs::masternodes::MinStake;
-		use frame_support::traits::Get;
 		let set: alloc::vec::Vec<(AccountId, Balance)> =
 			members.iter().map(|who| (who.clone(), MinStake::get())).collect();
 		pallet_masternodes::ActiveSet::<Runtime>::put(
