@@ -262,6 +262,12 @@ async fn watch(
 	turn: Turn,
 ) {
 	let past_deadline = || deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
+	if past_deadline() {
+		// Its account's turn came too late to follow it: never sent.
+		unsettled.fetch_sub(1, Ordering::Relaxed);
+		let _ = turn.send(());
+		return;
+	}
 	records.lock().expect("not poisoned")[k].submitted = Some(started.elapsed());
 	let mut subscription = loop {
 		let subscribed = connection

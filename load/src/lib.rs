@@ -42,6 +42,9 @@ pub enum LoadError {
 	Usage(String),
 }
 
+/// How long an extrinsic takes to be final at a modest rate, with room: an account sends its
+/// next only then, so a run at a rate R needs R x this many accounts.
+pub const SECONDS_TO_FINALITY: f64 = 12.0;
 /// Each run's account receives this much: its orders' deposits and fees.
 pub const FUNDING: u128 = 100 * 1_000_000_000_000_000_000;
 
@@ -80,7 +83,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	let ceiling = options.workload.ceiling_per_second() * options.duration.as_secs().max(1) as usize;
 	let count = options.count.unwrap_or_else(|| pace.budget(options.duration, ceiling));
 	let name = options.workload.name();
-	let plan = Plan::new(options.workload, count);
+	let min_accounts = options.rate.map_or(0, |rate| (rate * SECONDS_TO_FINALITY).ceil() as usize);
+	let plan = Plan::with_accounts(options.workload, count, min_accounts);
 	eprintln!(
 		"{name}: {count} calls planned for {} accounts ({} setup pairs, {} setup deals)",
 		plan.accounts,

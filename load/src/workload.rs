@@ -132,6 +132,13 @@ pub struct Plan {
 impl Plan {
 	/// The plan of `count` measured calls of `workload`.
 	pub fn new(workload: Workload, count: usize) -> Self {
+		Self::with_accounts(workload, count, 0)
+	}
+
+	/// The plan of `count` measured calls of `workload` signed by at least `min_accounts`
+	/// accounts: a run at a rate of R a second needs about R x (seconds to finality) of them,
+	/// since an account's next extrinsic waits for the previous to be final.
+	pub fn with_accounts(workload: Workload, count: usize, min_accounts: usize) -> Self {
 		let counts = |kind| match workload {
 			Workload::Transfer => usize::from(kind == StepKind::Transfer) * count,
 			Workload::PlaceOrder => usize::from(kind == StepKind::Place) * count,
@@ -165,6 +172,7 @@ impl Plan {
 		let accounts = orders
 			.div_ceil(ORDERS_PER_ACCOUNT - 2)
 			.max(count.div_ceil(EXTRINSICS_PER_ACCOUNT))
+			.max(min_accounts.min(count))
 			.max(2);
 		let pairs = (0..pair_count).map(|j| ((2 * j) % accounts, (2 * j + 1) % accounts)).collect();
 
@@ -322,6 +330,18 @@ mod tests {
 			}
 			assert!(orders.iter().all(|&n| n <= ORDERS_PER_ACCOUNT), "{workload:?}: {:?}", orders.iter().max());
 		}
+	}
+
+	#[test]
+	fn a_rate_asks_for_accounts_enough_to_wait_for_finality() {
+		// 10 s at 150 a second: 1,500 calls, each account with one to send, not 10.
+		let plan = Plan::with_accounts(Workload::Transfer, 1_500, 1_800);
+		assert_eq!(plan.accounts, 1_500);
+		assert!(plan.measured.iter().all(|p| p.signer < 1_500));
+		let signers: std::collections::HashSet<_> = plan.measured.iter().map(|p| p.signer).collect();
+		assert_eq!(signers.len(), 1_500);
+		// Without a rate the count decides: 10 calls an account.
+		assert_eq!(Plan::with_accounts(Workload::Transfer, 1_500, 0).accounts, 150);
 	}
 
 	#[test]
