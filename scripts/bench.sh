@@ -62,7 +62,7 @@ start_network() {
 			--no-prometheus --no-mdns $node_flags >"$dir/alice.log" 2>&1 &
 		pids+=($!)
 	else
-		local i=0 boot=""
+		local i=0 boot="" name
 		for name in alice bob charlie dave; do
 			i=$((i + 1))
 			printf '%064x' "$i" >"$dir/$name.key"

@@ -46,9 +46,10 @@ parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
 
 	/// 1.25 s of weight per two-second block, of which normal extrinsics may use three
-	/// quarters (0.94 s): measured under load, the author builds such a block inside its
-	/// 1.33 s proposal window and the other nodes import it before the next slot begins. The
-	/// costs of a block, an extrinsic and a database access are measured on the reference
+	/// quarters (0.94 s): measured under load on a dev chain, the author builds such a block
+	/// inside its 1.33 s proposal window. (Four validators sharing one two-core machine miss
+	/// slots under full load at this budget and at the former 1 s alike: `docs/BENCHMARKS.md`.)
+	/// The costs of a block, an extrinsic and a database access are measured on the reference
 	/// machine ([`crate::weights`]).
 	pub RuntimeBlockWeights: frame_system::limits::BlockWeights =
 		frame_system::limits::BlockWeights::builder()
