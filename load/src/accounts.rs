@@ -136,13 +136,6 @@ impl NonceBook {
 	pub fn peek(&self, account: usize) -> u64 {
 		self.next[account]
 	}
-
-	/// Gives back the nonces of extrinsics signed but never submitted: `account`'s next nonce
-	/// becomes `next` again (only backwards), so a later phase fills the gap instead of leaving
-	/// every later extrinsic of the account waiting in the pool's future queue.
-	pub fn rewind(&mut self, account: usize, next: u64) {
-		self.next[account] = self.next[account].min(next);
-	}
 }
 
 #[cfg(test)]
@@ -163,19 +156,13 @@ mod tests {
 	}
 
 	#[test]
-	fn nonces_count_up_per_account_and_rewind_to_the_first_unsent() {
+	fn nonces_count_up_per_account() {
 		let mut book = NonceBook::new(vec![0, 5]);
 		assert_eq!(book.take(0), 0);
 		assert_eq!(book.take(1), 5);
 		assert_eq!(book.take(0), 1);
 		assert_eq!(book.take(0), 2);
 		assert_eq!(book.peek(0), 3);
-		assert_eq!(book.peek(1), 6);
-		// Nonce 1 and 2 of account 0 were never sent: the next is 1 again.
-		book.rewind(0, 1);
-		assert_eq!(book.take(0), 1);
-		// Rewinding never moves forward.
-		book.rewind(1, 9);
 		assert_eq!(book.peek(1), 6);
 	}
 }

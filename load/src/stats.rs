@@ -1,4 +1,5 @@
-//! The report's arithmetic: percentiles of latencies and counts per second of a run.
+//! The report's arithmetic: percentiles of latencies and counts per second of a run (the
+//! sustained rate is [`crate::report::sustained`]).
 
 use std::time::Duration;
 
@@ -50,26 +51,6 @@ impl PerSecond {
 	pub fn counts(&self) -> &[u64] {
 		&self.0
 	}
-
-	/// Events in the first `window` of the run, per second of that window: the sustained rate.
-	/// A partial last second counts for its share of a second.
-	pub fn rate_over(&self, window: Duration) -> f64 {
-		if window.is_zero() {
-			return 0.0;
-		}
-		let whole = window.as_secs() as usize;
-		let mut total: f64 = self.0.iter().take(whole).sum::<u64>() as f64;
-		let part = window.as_secs_f64() - whole as f64;
-		if part > 0.0 {
-			total += self.0.get(whole).copied().unwrap_or(0) as f64;
-		}
-		total / window.as_secs_f64()
-	}
-
-	/// The busiest second.
-	pub fn peak(&self) -> u64 {
-		self.0.iter().copied().max().unwrap_or(0)
-	}
 }
 
 #[cfg(test)]
@@ -100,17 +81,11 @@ mod tests {
 	}
 
 	#[test]
-	fn counts_per_second_and_the_sustained_rate() {
+	fn counts_per_second() {
 		let mut series = PerSecond::default();
 		for at in [0, 100, 999, 1_000, 2_500, 2_600, 2_700, 5_000] {
 			series.add(Duration::from_millis(at));
 		}
 		assert_eq!(series.counts(), &[3, 1, 3, 0, 0, 1]);
-		assert_eq!(series.peak(), 3);
-		assert_eq!(series.rate_over(Duration::from_secs(3)), 7.0 / 3.0);
-		// Half a second into the third: its events count, over 2.5 s.
-		assert_eq!(series.rate_over(Duration::from_millis(2_500)), 7.0 / 2.5);
-		assert_eq!(series.rate_over(Duration::from_secs(10)), 0.8);
-		assert_eq!(series.rate_over(Duration::ZERO), 0.0);
 	}
 }
