@@ -33,3 +33,17 @@ export BRIDGE_TARGET_DIR="$CARGO_TARGET_DIR/bridge"
 build_bridge() {
 	CARGO_TARGET_DIR="$BRIDGE_TARGET_DIR" cargo build --manifest-path bridge/Cargo.toml --workspace --all-targets
 }
+
+# The fuzzer (fuzz/: libFuzzer over the runtime with `try-runtime`) is a workspace of its own
+# with its own target folder, built for an explicit target (so that build scripts and proc
+# macros stay plain) and with coverage instrumentation on the project's own crates
+# (scripts/fuzz-rustc.sh); the fuzzers are "$FUZZ_BIN_DIR/<target>".
+export FUZZ_TARGET_DIR="$CARGO_TARGET_DIR/fuzz"
+FUZZ_TRIPLE=x86_64-unknown-linux-gnu
+export FUZZ_BIN_DIR="$FUZZ_TARGET_DIR/$FUZZ_TRIPLE/release"
+FUZZ_TARGETS=(runtime_calls extrinsic_decode)
+build_fuzz() {
+	RUSTC_WRAPPER="$PWD/scripts/fuzz-rustc.sh" RUSTFLAGS="--cfg fuzzing" SKIP_WASM_BUILD=1 \
+		CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" \
+		cargo build --manifest-path fuzz/Cargo.toml --release --bins --target "$FUZZ_TRIPLE"
+}

@@ -5,6 +5,8 @@
 //! never assumes the port it asked for: it reads where the node really listens from the node's
 //! log ([`rpc_port_from_log`]).
 
+pub mod netns;
+
 use std::{
 	net::TcpListener,
 	path::Path,
@@ -92,29 +94,77 @@ pub struct Node {
 	pub name: String,
 	pub rpc_port: u16,
 	log: std::path::PathBuf,
+	bin: std::path::PathBuf,
+	dir: std::path::PathBuf,
+	args: Vec<String>,
 }
 
 impl Node {
 	/// Starts `bin` with `args`, its chain under `dir/name` and its log in `dir/name.log`.
 	pub fn start(bin: &Path, dir: &Path, name: &str, args: &[&str]) -> Self {
-		let log = dir.join(format!("{name}.log"));
-		let from = log_len(&log);
-		let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("a log file");
-		let mut child = std::process::Command::new(bin)
-			.args(args)
+		let mut node = Self {
+			child: None,
+			name: name.into(),
+			rpc_port: 0,
+			log: dir.join(format!("{name}.log")),
+			bin: bin.into(),
+			dir: dir.into(),
+			args: args.iter().map(|a| a.to_string()).collect(),
+		};
+		node.spawn();
+		node
+	}
+
+	/// Starts the process (again), on the same base path with the same arguments.
+	fn spawn(&mut self) {
+		let from = log_len(&self.log);
+		let file =
+			std::fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("a log file");
+		let mut child = std::process::Command::new(&self.bin)
+			.args(&self.args)
 			.arg("--base-path")
-			.arg(dir.join(name))
-			.args(["--rpc-port", &free_port().to_string(), "--name", name])
+			.arg(self.dir.join(&self.name))
+			.args(["--rpc-port", &free_port().to_string(), "--name", &self.name])
 			.args(["--no-telemetry", "--no-mdns", "--no-prometheus"])
 			.stdin(std::process::Stdio::null())
 			.stdout(file.try_clone().expect("a log handle"))
 			.stderr(file)
 			.spawn()
 			.expect("sonm-node starts");
-		let port = rpc_port_from_log(&log, from, || matches!(child.try_wait(), Ok(None)));
-		let mut node = Self { child: Some(child), name: name.into(), rpc_port: 0, log };
-		node.rpc_port = port.unwrap_or_else(|| panic!("{name} never ran its RPC server"));
-		node
+		let port = rpc_port_from_log(&self.log, from, || matches!(child.try_wait(), Ok(None)));
+		self.child = Some(child);
+		self.rpc_port = port.unwrap_or_else(|| panic!("{} never ran its RPC server", self.name));
+	}
+
+	/// Kills the process at once (SIGKILL), as a crash or a power loss would.
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// Starts the killed process again on its base path; it announces a new RPC port.
+	pub fn restart(&mut self) {
+		self.kill();
+		self.spawn();
+	}
+
+	/// The process id, while it runs.
+	pub fn pid(&self) -> Option<u32> {
+		self.child.as_ref().map(|child| child.id())
+	}
+
+	/// Whether the process still runs (and has not exited by itself).
+	pub fn is_running(&mut self) -> bool {
+		matches!(self.child.as_mut().map(|child| child.try_wait()), Some(Ok(None)))
+	}
+
+	/// The last `lines` lines of its log.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+		let all: Vec<&str> = text.lines().collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
 	}
 
 	/// Its WebSocket RPC URL.
@@ -125,14 +175,9 @@ impl Node {
 
 impl Drop for Node {
 	fn drop(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
+		self.kill();
 		if std::thread::panicking() {
-			let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-			let lines: Vec<&str> = text.lines().collect();
-			eprintln!("--- {} log tail ---\n{}", self.name, lines[lines.len().saturating_sub(30)..].join("\n"));
+			eprintln!("--- {} log tail ---\n{}", self.name, self.log_tail(30));
 		}
 	}
 }

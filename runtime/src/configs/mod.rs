@@ -99,6 +99,20 @@ impl frame_system::Config for Runtime {
 	type MaxConsumers = ConstU32<16>;
 	/// Measured here: the `()` default prices its storage accesses as RocksDB's.
 	type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
+	type BaseCallFilter = NoBurnOutsideTheGateway;
+}
+
+/// SNM leaves the chain only through the gateway (`Gatekeeper::withdraw`), so total issuance
+/// always equals genesis + minted − burned by the gateway (its `try_state`). `Balances::burn`
+/// would let anyone destroy SNM past that account; no signed origin may call it, directly or
+/// inside a batch. Root (governance) is not filtered. Found by the runtime fuzzer
+/// (`fuzz/`, docs/RELIABILITY.md).
+pub struct NoBurnOutsideTheGateway;
+
+impl frame_support::traits::Contains<RuntimeCall> for NoBurnOutsideTheGateway {
+	fn contains(call: &RuntimeCall) -> bool {
+		!matches!(call, RuntimeCall::Balances(pallet_balances::Call::burn { .. }))
+	}
 }
 
 impl pallet_timestamp::Config for Runtime {

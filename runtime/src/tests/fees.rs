@@ -56,3 +56,30 @@ fn a_block_full_of_fee_paying_transactions_leaves_issuance_unchanged() {
 		assert_eq!(Balances::total_issuance(), issuance, "no fee was burned");
 	});
 }
+
+/// Found by the runtime fuzzer: `Balances::burn` let any account destroy SNM outside the
+/// gateway, and the gatekeeper's `try_state` (issuance = genesis + minted − burned) failed. The
+/// call filter refuses it from signed origins, directly and inside a batch.
+#[test]
+fn no_signed_origin_burns_snm_outside_the_gateway() {
+	use sp_runtime::traits::Dispatchable;
+	preset_storage("development").execute_with(|| {
+		start_clock();
+		let issuance = Balances::total_issuance();
+		let bob = Sr25519Keyring::Bob;
+		let burn = RuntimeCall::Balances(pallet_balances::Call::burn { value: SNM, keep_alive: true });
+		let refused = burn.clone().dispatch(super::signed(bob)).unwrap_err().error;
+		assert_eq!(refused, frame_system::Error::<Runtime>::CallFiltered.into());
+		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![burn] });
+		let refused = batch.dispatch(super::signed(bob)).unwrap_err().error;
+		assert_eq!(refused, frame_system::Error::<Runtime>::CallFiltered.into());
+		assert_eq!(Balances::total_issuance(), issuance, "nothing burned");
+		// Transfers still pass the filter.
+		let transfer = pallet_balances::Call::<Runtime>::transfer_keep_alive {
+			dest: Sr25519Keyring::Ferdie.to_account_id().into(),
+			value: SNM,
+		};
+		assert!(RuntimeCall::Balances(transfer).dispatch(super::signed(bob)).is_ok());
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
+}

@@ -11,36 +11,17 @@ mod trust;
 use crate::{
 	configs::{self, masternodes::DEV_SESSION_LENGTH},
 	genesis_config_presets::{self, DEV_ENDOWMENT, GENESIS_STAKE},
-	AllPalletsWithSystem, Balances, BuildStorage, Grandpa, Runtime, RuntimeGenesisConfig,
+	AllPalletsWithSystem, Balances, Grandpa, Runtime,
 	EXISTENTIAL_DEPOSIT,
 };
 use frame_support::traits::{fungible::Inspect, IntegrityTest};
-use serde_json::Value;
 use sp_keyring::Sr25519Keyring;
-
-/// Applies a JSON patch the way the node's chain-spec builder does: objects merge key by key,
-/// anything else replaces.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
 
 /// Builds the genesis storage of the preset called `name`, as the node would.
 fn preset_storage(name: &str) -> sp_io::TestExternalities {
-	let patch = genesis_config_presets::get_preset(&name.into())
-		.unwrap_or_else(|| panic!("preset {name} exists"));
-	let patch: Value = serde_json::from_slice(&patch).expect("a preset is valid JSON");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
-	merge(&mut config, patch);
-	let config: RuntimeGenesisConfig =
-		serde_json::from_value(config).expect("the patched preset is a full genesis config");
-	config.build_storage().expect("genesis builds").into()
+	genesis_config_presets::preset_storage(name)
+		.unwrap_or_else(|e| panic!("preset {name} builds: {e}"))
+		.into()
 }
 
 #[test]
