@@ -10,9 +10,12 @@ cd "$(dirname "$0")/.."
 # `libssl-dev`/`pkg-config` for the WebRTC transport of litep2p, `g++` for the wasm optimiser;
 # the container engine the worker runs deals' workloads on (podman's Docker-compatible API
 # service with runc, configured by scripts/containers.conf), busybox for offline test images
-# and a local registry for the pull path.
+# and a local registry for the pull path; iproute2, iptables, curl and util-linux (unshare,
+# nsenter, mount) for the fault tests that cut validators apart in network namespaces and fill
+# a tmpfs under a node.
 packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make
-	podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry)
+	podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry
+	iproute2 iptables curl util-linux)
 missing=()
 for package in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

@@ -4,7 +4,10 @@
 use std::sync::atomic::Ordering;
 
 libfuzzer_sys::fuzz_target!(
-	init: sonm_fuzz::write_seeds_if_asked(sonm_fuzz::extrinsic::seeds),
+	init: {
+		sonm_fuzz::self_test_if_asked();
+		sonm_fuzz::write_seeds_if_asked(sonm_fuzz::extrinsic::seeds);
+	},
 	|data: &[u8]| {
 		let before = sonm_fuzz::CALLS.load(Ordering::Relaxed);
 		sonm_fuzz::extrinsic::check(data);

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use sonm_client::subxt::rpcs::{rpc_params, RpcClient};
-use sonm_load::{run, workload::Workload, Report, RunOptions};
+use sonm_load::{report::Report, run, workload::Workload, RunOptions};
 use sonm_test_support::{local_network, workspace_bin, Node, PATIENCE};
 use std::time::{Duration, Instant};
 
@@ -90,7 +90,7 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	})
 	.await;
 
-	let load = tokio::spawn(steady(&nodes[0].url(), Workload::PlaceOrder, 60, 20.0).await_owned());
+	let load = spawn_load(steady(&nodes[0].url(), Workload::PlaceOrder, 60, 20.0));
 	// Some load in blocks first, then Dave crashes.
 	tokio::time::sleep(Duration::from_secs(20)).await;
 	nodes[3].kill();
@@ -107,7 +107,11 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	wait_until("dave catching up", PATIENCE, || async { finalized_number(&dave).await >= target }).await;
 	println!("dave caught up to finalized #{target}");
 
-	let report = load.await.expect("the load task").expect("the load ran");
+	let report = tokio::task::spawn_blocking(move || load.join())
+		.await
+		.expect("joined")
+		.expect("the load thread")
+		.expect("the load ran");
 	assert_nothing_lost(&report);
 
 	// Every validator agrees on every finalized block.
@@ -131,15 +135,13 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	}
 }
 
-/// `run` borrows its options; the task owns them.
-trait AwaitOwned {
-	fn await_owned(self) -> impl std::future::Future<Output = Result<Report, sonm_load::LoadError>> + Send + 'static;
-}
-
-impl AwaitOwned for RunOptions {
-	fn await_owned(self) -> impl std::future::Future<Output = Result<Report, sonm_load::LoadError>> + Send + 'static {
-		async move { run(&self).await }
-	}
+/// Runs a load on a thread of its own (the load's future is not `Send`), returning its report
+/// when joined.
+fn spawn_load(options: RunOptions) -> std::thread::JoinHandle<Result<Report, sonm_load::LoadError>> {
+	std::thread::spawn(move || {
+		let runtime = tokio::runtime::Runtime::new().expect("a runtime for the load");
+		runtime.block_on(run(&options))
+	})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,7 +149,8 @@ async fn the_dev_node_killed_under_load_keeps_every_finalized_block() {
 	let dir = tempfile::tempdir().unwrap();
 	let mut node = Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev"]);
 	let client = rpc(&node).await;
-	let load = tokio::spawn(steady(&node.url(), Workload::Transfer, 120, 40.0).await_owned());
+	// The load's thread ends by itself once its node is gone.
+	let _load = spawn_load(steady(&node.url(), Workload::Transfer, 120, 40.0));
 	// Wait until the load fills finalized blocks, then read them all and crash the node.
 	let started = finalized_number(&client).await;
 	wait_until("load in finalized blocks", PATIENCE, || async {
@@ -162,7 +165,6 @@ async fn the_dev_node_killed_under_load_keeps_every_finalized_block() {
 		kept.push((number, hash, body));
 	}
 	node.kill();
-	load.abort();
 	let carried: usize = kept.iter().map(|(_, _, body)| body.len().saturating_sub(1)).sum();
 	println!("killed at finalized #{finalized}: {carried} extrinsics besides the timestamps");
 	assert!(carried > 100, "the load was in the finalized blocks");

@@ -232,8 +232,8 @@ impl IsolatedNode {
 	}
 
 	/// A JSON-RPC call made from inside the node's namespace.
-	fn call(&self, method: &str) -> Value {
-		let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": [] }).to_string();
+	fn call(&self, method: &str, params: Value) -> Value {
+		let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
 		let out = Command::new("nsenter")
 			.arg(format!("--net=/proc/{}/ns/net", self.child.id()))
 			.args(["curl", "-s", "-H", "Content-Type: application/json", "-d", &body])
@@ -261,14 +261,11 @@ fn unsafe_rpc_methods_are_refused_on_external_interfaces() {
 	let mut external = IsolatedNode::start(dir.path(), &["--rpc-external"]);
 	let line = external.rpc_line();
 	assert!(line.contains("0.0.0.0:9944"), "listens on every interface: {line}");
-	assert!(external.call("system_health").get("result").is_some());
-	for unsafe_method in ["author_rotateKeys", "system_addReservedPeer", "author_pendingExtrinsics"] {
-		let answer = external.call(unsafe_method);
-		if unsafe_method == "author_pendingExtrinsics" {
-			// Safe: listed for contrast.
-			assert!(answer.get("result").is_some(), "{answer}");
-			continue;
-		}
+	assert!(external.call("system_health", json!([])).get("result").is_some());
+	assert!(external.call("author_pendingExtrinsics", json!([])).get("result").is_some());
+	let peer = "/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+	for (unsafe_method, params) in [("author_rotateKeys", json!([])), ("system_addReservedPeer", json!([peer]))] {
+		let answer = external.call(unsafe_method, params);
 		let message = answer["error"]["message"].as_str().unwrap_or_default().to_owned();
 		assert!(message.contains("unsafe"), "{unsafe_method} refused externally: {answer}");
 	}
@@ -279,5 +276,5 @@ fn unsafe_rpc_methods_are_refused_on_external_interfaces() {
 	let mut local = IsolatedNode::start(dir.path(), &[]);
 	let line = local.rpc_line();
 	assert!(line.contains("127.0.0.1:9944") && !line.contains("0.0.0.0"), "loopback only: {line}");
-	assert!(local.call("author_rotateKeys").get("result").is_some(), "unsafe allowed on loopback");
+	assert!(local.call("author_rotateKeys", json!([])).get("result").is_some(), "unsafe allowed on loopback");
 }

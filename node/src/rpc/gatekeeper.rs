@@ -70,10 +70,10 @@ fn hex(bytes: &[u8]) -> String {
 /// A 32-byte hash from `0x` hex.
 fn parse_hash(text: &str) -> RpcResult<[u8; 32]> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
-	let bytes: Option<Vec<u8>> = (digits.len() == 64)
+	let bytes: Option<Vec<u8>> = (digits.len() == 64 && digits.is_ascii())
 		.then(|| (0..32).map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).ok()).collect())
 		.flatten();
-	let bytes = bytes.ok_or_else(|| invalid_param(format!("invalid transaction hash {text:?}")))?;
+	let bytes = bytes.ok_or_else(|| invalid_param(format!("invalid transaction hash {}", super::shown(text))))?;
 	Ok(bytes.try_into().expect("32 bytes"))
 }
 

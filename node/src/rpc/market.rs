@@ -318,4 +318,20 @@ mod tests {
 		let alice = AccountId::new([1u8; 32]);
 		assert_eq!(parse_account(&address(&alice)).unwrap(), alice);
 	}
+
+	/// Found by the hostile-input test: a 1 MiB string given as an account held an RPC worker
+	/// for minutes (base-58 decoding is quadratic) and came back whole in the error.
+	#[test]
+	fn huge_strings_are_refused_at_once_and_not_echoed() {
+		let huge = "5".repeat(1 << 20);
+		let started = std::time::Instant::now();
+		let err = parse_account(&huge).unwrap_err();
+		assert!(started.elapsed() < std::time::Duration::from_secs(1));
+		assert_eq!(err.code(), error::INVALID_PARAM);
+		assert!(err.message().contains("too long"), "{}", err.message());
+		assert!(err.message().len() < 200, "the error quotes at most 80 characters");
+		// Multi-byte characters are cut on a character boundary.
+		let err = parse_account(&"é".repeat(100)).unwrap_err();
+		assert!(err.message().contains("too long"), "{}", err.message());
+	}
 }

@@ -44,9 +44,25 @@ fn invalid_param(message: String) -> ErrorObjectOwned {
 	ErrorObject::owned(error::INVALID_PARAM, message, None::<()>)
 }
 
+/// The longest text taken as an account: an SS58 address of a 32-byte account is at most 50
+/// characters. Longer input is refused before decoding, whose cost grows with the square of
+/// its length (a 1 MiB string held an RPC worker for minutes).
+const MAX_ADDRESS_LEN: usize = 64;
+
+/// `text` as shown back in an error: at most 80 characters of it, quoted.
+fn shown(text: &str) -> String {
+	match text.char_indices().nth(80) {
+		Some((end, _)) => format!("{:?}... ({} bytes)", &text[..end], text.len()),
+		None => format!("{text:?}"),
+	}
+}
+
 fn parse_account(address: &str) -> RpcResult<AccountId> {
+	if address.len() > MAX_ADDRESS_LEN {
+		return Err(invalid_param(format!("invalid account {}: too long for an address", shown(address))));
+	}
 	AccountId::from_ss58check(address)
-		.map_err(|err| invalid_param(format!("invalid account {address:?}: {err:?}")))
+		.map_err(|err| invalid_param(format!("invalid account {}: {err:?}", shown(address))))
 }
 
 fn address(who: &AccountId) -> String {

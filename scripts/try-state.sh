@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Puts a fresh dev chain through the market (`sonm-load`'s mixed workload: orders placed,
+# deals opened, billed and closed, transfers) and the trust and staking pallets (blacklists, a
+# curated-list subscription, a profile, a worker joining a master, a masternode registering),
+# then runs every pallet's `try_state` and the balance checks against its finalized state
+# (`state_check` of fuzz/, built with the runtime's `try-runtime` feature). Fails on any broken
+# invariant. Run by scripts/test.sh after the workspace's tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+build_fuzz
+node="$CARGO_TARGET_DIR/debug/sonm-node"
+sonm="$CARGO_TARGET_DIR/debug/sonm"
+load="$CARGO_TARGET_DIR/debug/sonm-load"
+dir=$(mktemp -d)
+node_pid=""
+cleanup() {
+	[ -z "$node_pid" ] || kill -9 "$node_pid" 2>/dev/null || true
+	[ -z "$node_pid" ] || wait "$node_pid" 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+"$node" --dev --base-path "$dir/dev" --rpc-port 0 --port 0 --no-telemetry --no-prometheus \
+	--no-mdns >"$dir/node.log" 2>&1 &
+node_pid=$!
+port=""
+for _ in $(seq 1 360); do
+	port=$(sed -n 's/.*Running JSON-RPC server: addr=127.0.0.1:\([0-9]*\).*/\1/p' "$dir/node.log" | head -1)
+	[ -n "$port" ] && break
+	kill -0 "$node_pid" 2>/dev/null || { tail -20 "$dir/node.log"; exit 1; }
+	sleep 0.5
+done
+[ -n "$port" ] || { echo "try-state: the node never ran its RPC server" >&2; exit 1; }
+echo "try-state: dev node on port $port"
+url="ws://127.0.0.1:$port"
+
+"$load" --url "$url" --workload mixed --duration 20 --rate 40 --window 2000 --drain 90
+sign() { "$sonm" --url "$url" --finalized --from "$@" >/dev/null; }
+sign bob blacklist add dave
+sign charlie blacklist subscribe bob
+sign eve profile set --name "Eve's lab"
+sign ferdie worker join eve
+sign eve worker confirm ferdie
+sign dave masternode register "20000 SNM"
+echo "try-state: trust and staking calls final"
+"$FUZZ_BIN_DIR/state_check" "http://127.0.0.1:$port"
