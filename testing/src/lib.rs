@@ -5,6 +5,7 @@
 //! never assumes the port it asked for: it reads where the node really listens from the node's
 //! log ([`rpc_port_from_log`]).
 
+pub mod mutate;
 pub mod netns;
 
 use std::{
