@@ -447,11 +447,14 @@ pub fn check_invariants(number: u32) -> Result<(), String> {
 		<AllPalletsWithSystem as TryState<u32>>::try_state(number, only)
 			.map_err(|error| format!("{}::try_state: {error:?}", pallet.name))?;
 	}
-	// The market's own check visits the accounts that have orders or deals; the signers
-	// without any must hold nothing for it.
-	let everyone = signers().iter().map(|(_, account)| account.clone()).collect();
+	// The market's own check visits the accounts that have orders or deals; every other
+	// account holding anything (and every signer) must hold nothing for the market.
+	let mut everyone: Vec<AccountId> = pallet_balances::Holds::<Runtime>::iter_keys().collect();
+	everyone.extend(signers().iter().map(|(_, account)| account.clone()));
+	everyone.sort();
+	everyone.dedup();
 	pallet_market::Pallet::<Runtime>::do_try_state_also_for(everyone)
-		.map_err(|error| format!("Market::try_state over every signer: {error:?}"))?;
+		.map_err(|error| format!("Market::try_state over every holder: {error:?}"))?;
 	let mut sum: Balance = 0;
 	for (_, info) in frame_system::Account::<Runtime>::iter() {
 		sum = sum
@@ -678,12 +681,12 @@ pub fn write_seeds_if_asked(seeds: impl FnOnce() -> Vec<Vec<u8>>) {
 }
 
 /// Shows that [`check_invariants`] can fail: SNM minted outside the gateway, an escrow hold
-/// taken without an order, and an account's balance changed behind the issuance's back must
-/// each be caught. `scripts/fuzz.sh` runs it (`SONM_FUZZ_SELF_TEST=1`) before fuzzing.
+/// taken without an order (by a signer, and by an account the fuzzer never signs with), and an
+/// account's balance changed behind the issuance's back must each be caught. `scripts/fuzz.sh` runs it (`SONM_FUZZ_SELF_TEST=1`) before fuzzing.
 pub fn self_test() -> Result<(), String> {
 	use frame_support::traits::fungible::{Mutate, MutateHold};
 	let bob = signers()[1].1.clone();
-	let cases: [(&str, fn(&AccountId)); 3] = [
+	let cases: [(&str, fn(&AccountId)); 4] = [
 		("SNM minted outside the gateway", |who| {
 			pallet_balances::Pallet::<Runtime>::mint_into(who, 1_000).expect("minting works");
 		}),
@@ -692,6 +695,18 @@ pub fn self_test() -> Result<(), String> {
 				&sonm_runtime::RuntimeHoldReason::Market(pallet_market::HoldReason::BidEscrow),
 				who,
 				1_000,
+			)
+			.expect("holding works");
+		}),
+		("a market hold of an account that is no signer", |who| {
+			use frame_support::traits::tokens::Preservation;
+			let stranger = Sr25519Keyring::One.to_account_id();
+			pallet_balances::Pallet::<Runtime>::transfer(who, &stranger, 10 * sonm_runtime::SNM, Preservation::Preserve)
+				.expect("the transfer works");
+			pallet_balances::Pallet::<Runtime>::hold(
+				&sonm_runtime::RuntimeHoldReason::Market(pallet_market::HoldReason::BidEscrow),
+				&stranger,
+				sonm_runtime::SNM,
 			)
 			.expect("holding works");
 		}),
