@@ -105,8 +105,8 @@ impl frame_system::Config for Runtime {
 /// SNM leaves the chain only through the gateway (`Gatekeeper::withdraw`), so total issuance
 /// always equals genesis + minted − burned by the gateway (its `try_state`). `Balances::burn`
 /// would let anyone destroy SNM past that account; no signed origin may call it, directly or
-/// inside a batch. Root (governance) is not filtered. Found by the runtime fuzzer
-/// (`fuzz/`, docs/RELIABILITY.md).
+/// inside a batch. Root (governance) is not filtered. Found with the runtime fuzzer's
+/// harness (`fuzz/`, docs/RELIABILITY.md).
 pub struct NoBurnOutsideTheGateway;
 
 impl frame_support::traits::Contains<RuntimeCall> for NoBurnOutsideTheGateway {

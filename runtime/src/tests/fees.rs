@@ -57,7 +57,7 @@ fn a_block_full_of_fee_paying_transactions_leaves_issuance_unchanged() {
 	});
 }
 
-/// Found by the runtime fuzzer: `Balances::burn` let any account destroy SNM outside the
+/// Found with the runtime fuzzer's harness: `Balances::burn` let any account destroy SNM outside the
 /// gateway, and the gatekeeper's `try_state` (issuance = genesis + minted − burned) failed. The
 /// call filter refuses it from signed origins, directly and inside a batch.
 #[test]
