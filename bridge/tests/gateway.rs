@@ -455,7 +455,12 @@ async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_t
 		(client.deposit(&first, 1).await.ok()??.status == "minted").then_some(())
 	})
 	.await;
-	assert!(std::fs::read_to_string(&gateway.log).unwrap().contains("claimed deposit"));
+	// The gateway logs its claim once its submission returns, which can be after the mint is
+	// visible at the best block.
+	wait_for("the gateway to log its claim", || async {
+		std::fs::read_to_string(&gateway.log).ok()?.contains("claimed deposit").then_some(())
+	})
+	.await;
 	let head = eth.provider.get_block_number().await.unwrap();
 	eth.provider
 		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions { depth: head - block + 1, tx_block_pairs: vec![] })
