@@ -96,8 +96,12 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	.await;
 
 	let load = spawn_load(steady(&nodes[0].url(), Workload::PlaceOrder, 60, 20.0));
-	// Some load in blocks first, then Dave crashes.
-	tokio::time::sleep(Duration::from_secs(20)).await;
+	// Some load in finalized blocks first, then Dave crashes.
+	let started = finalized_number(&alice).await;
+	wait_until("the load in finalized blocks", PATIENCE, || async {
+		finalized_number(&alice).await >= started + 8
+	})
+	.await;
 	nodes[3].kill();
 	let at_kill = finalized_number(&alice).await;
 	println!("dave killed at finalized #{at_kill}");
