@@ -15,35 +15,55 @@ export PATH="$HOME/.cache/sonm-npm/node_modules/.bin:$PATH"
 # The pallets whose benchmarks the test suite runs against their own test runtimes.
 BENCHMARKED_PALLETS=(-p pallet-market -p pallet-blacklist -p pallet-kyc -p pallet-oracle -p pallet-masternodes -p pallet-gatekeeper)
 
+# The workspace's selection, the same for every build and test command: everything but the
+# fuzz crate, whose `try-runtime` feature must not reach the node (see the root Cargo.toml).
+WORKSPACE=(--workspace --exclude sonm-fuzz)
+
+# SONM_TIMINGS=1 makes every build write cargo's timing report
+# ("$CARGO_TARGET_DIR/cargo-timings/cargo-timing-*.html"; docs/BUILDING.md reads them).
+TIMINGS=()
+[ "${SONM_TIMINGS:-}" != 1 ] || TIMINGS=(--timings)
+
 # The one build that both the main job (`scripts/dev.sh`) and the test suite
 # (`scripts/test.sh`) run, so that either, run after the other, compiles nothing but the
 # workspace's own crates: cargo unifies features over the packages and targets it is asked
 # for, so another selection (`-p sonm-node` alone, say) compiles hundreds of dependencies again
-# with other features. Two feature sets: the workspace with every target, and the benchmarked
-# pallets' tests with `runtime-benchmarks` (no wasm runtime needed for those).
+# with other features. Three feature sets, sharing every dependency they do not change:
+# the workspace with every target (node, runtime, worker, CLI, bridge, ...); the benchmarked
+# pallets' tests with `runtime-benchmarks`; and the runtime's checks with `try-runtime`
+# (`build_fuzz_checks`). Neither of the last two needs the wasm runtime.
 build_workspace() {
-	cargo build --workspace --all-targets
-	SKIP_WASM_BUILD=1 cargo build "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks --tests
-	build_bridge
+	progress "building the workspace (node, runtime, worker, CLI, bridge) and its tests"
+	cargo build "${TIMINGS[@]}" "${WORKSPACE[@]}" --all-targets
+	progress "building the benchmarked pallets' tests (runtime-benchmarks)"
+	SKIP_WASM_BUILD=1 cargo build "${TIMINGS[@]}" "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks --tests
+	build_fuzz_checks
 }
 
-# The bridge (sonm-bridge, sonm-contracts: alloy) is a workspace of its own with its own target
-# folder (see bridge/Cargo.toml); its binary is "$BRIDGE_TARGET_DIR/debug/sonm-bridge".
-export BRIDGE_TARGET_DIR="$CARGO_TARGET_DIR/bridge"
-build_bridge() {
-	CARGO_TARGET_DIR="$BRIDGE_TARGET_DIR" cargo build --manifest-path bridge/Cargo.toml --workspace --all-targets
+# The runtime's checks with `try-runtime` (fuzz/): the fuzz corpora replayed as a test
+# (fuzz/tests/corpus.rs) and `state_check` (scripts/try-state.sh), in the ordinary debug
+# profile; "$CARGO_TARGET_DIR/debug/state_check".
+build_fuzz_checks() {
+	progress "building the runtime's checks (try-runtime: corpus replay, state_check)"
+	SKIP_WASM_BUILD=1 cargo build "${TIMINGS[@]}" -p sonm-fuzz --tests --bins
 }
 
-# The fuzzer (fuzz/: libFuzzer over the runtime with `try-runtime`) is a workspace of its own
-# with its own target folder, built for an explicit target (so that build scripts and proc
-# macros stay plain) and with coverage instrumentation on the project's own crates
+# The libFuzzer build of fuzz/ (scripts/fuzz.sh only; real fuzzing, not the test suite):
+# built for an explicit target (so that build scripts and proc macros stay plain), in its own
+# target folder, profile `fuzz`, with coverage instrumentation on the project's own crates
 # (scripts/fuzz-rustc.sh); the fuzzers are "$FUZZ_BIN_DIR/<target>".
 export FUZZ_TARGET_DIR="$CARGO_TARGET_DIR/fuzz"
 FUZZ_TRIPLE=x86_64-unknown-linux-gnu
-export FUZZ_BIN_DIR="$FUZZ_TARGET_DIR/$FUZZ_TRIPLE/release"
+export FUZZ_BIN_DIR="$FUZZ_TARGET_DIR/$FUZZ_TRIPLE/fuzz"
 FUZZ_TARGETS=(runtime_calls extrinsic_decode)
 build_fuzz() {
-	RUSTC_WRAPPER="$PWD/scripts/fuzz-rustc.sh" RUSTFLAGS="--cfg fuzzing" SKIP_WASM_BUILD=1 \
-		CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" \
-		cargo build --manifest-path fuzz/Cargo.toml --release --bins --target "$FUZZ_TRIPLE"
+	RUSTC_WRAPPER="$PWD/scripts/fuzz-rustc.sh" RUSTFLAGS="--cfg fuzzing -C link-arg=-fuse-ld=mold" \
+		SKIP_WASM_BUILD=1 CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" \
+		cargo build -p sonm-fuzz --features libfuzzer --profile fuzz --bins --target "$FUZZ_TRIPLE"
+}
+
+# One line of progress with the time since the script started.
+SONM_SCRIPT_STARTED="${SONM_SCRIPT_STARTED:-$(date +%s)}"
+progress() {
+	echo "[$(($(date +%s) - SONM_SCRIPT_STARTED)) s] $*" >&2
 }

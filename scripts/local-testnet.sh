@@ -19,7 +19,7 @@ gateway=false
 [ "${1:-}" = --gateway ] && gateway=true
 build_workspace
 node="$CARGO_TARGET_DIR/debug/sonm-node"
-bridge="$BRIDGE_TARGET_DIR/debug/sonm-bridge"
+bridge="$CARGO_TARGET_DIR/debug/sonm-bridge"
 dir="${SONM_NET_DIR:-/tmp/sonm-local-testnet}"
 mkdir -p "$dir"
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-# Debian packages. `protobuf-compiler` for libp2p, `clang`/`libclang-dev` for bindgen,
+# Debian packages. `mold`, the linker .cargo/config.toml names; `protobuf-compiler` for libp2p, `clang`/`libclang-dev` for bindgen,
 # `libssl-dev`/`pkg-config` for the WebRTC transport of litep2p, `g++` for the wasm optimiser;
 # the container engine the worker runs deals' workloads on (podman's Docker-compatible API
 # service with runc, configured by scripts/containers.conf), busybox for offline test images
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # nsenter, mount) for the fault tests that cut validators apart in network namespaces and fill
 # a tmpfs under a node.
 packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make
-	podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry
+	mold podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry
 	iproute2 iptables curl util-linux)
 missing=()
 for package in "${packages[@]}"; do

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-build_fuzz
+build_fuzz_checks
 node="$CARGO_TARGET_DIR/debug/sonm-node"
 sonm="$CARGO_TARGET_DIR/debug/sonm"
 load="$CARGO_TARGET_DIR/debug/sonm-load"
@@ -45,4 +45,4 @@ sign ferdie worker join eve
 sign eve worker confirm ferdie
 sign dave masternode register "20000 SNM"
 echo "try-state: trust and staking calls final"
-"$FUZZ_BIN_DIR/state_check" "http://127.0.0.1:$port"
+"$CARGO_TARGET_DIR/debug/state_check" "http://127.0.0.1:$port"

@@ -17,11 +17,10 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// `sonm-bridge`, built by `build_workspace` (scripts/env.sh) into the bridge's own target
-/// folder beside this one: `$CARGO_TARGET_DIR/debug/sonm-node` → `$CARGO_TARGET_DIR/bridge/debug/`.
+/// `sonm-bridge`, built by `build_workspace` (scripts/env.sh) beside the node:
+/// `$CARGO_TARGET_DIR/debug/sonm-node` → `$CARGO_TARGET_DIR/debug/sonm-bridge`.
 fn bridge_bin() -> PathBuf {
-	let target = Path::new(common::NODE_BIN).ancestors().nth(2).expect("$CARGO_TARGET_DIR/debug/sonm-node");
-	let bin = target.join("bridge/debug/sonm-bridge");
+	let bin = Path::new(common::NODE_BIN).with_file_name("sonm-bridge");
 	assert!(bin.exists(), "{} is missing: run `build_workspace` (scripts/env.sh) first", bin.display());
 	bin
 }

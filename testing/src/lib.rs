@@ -221,9 +221,9 @@ pub fn local_network(bin: &Path, dir: &Path) -> Vec<Node> {
 		.collect()
 }
 
-/// A binary of the node's workspace (`sonm-node`, `sonm`, `sonm-worker`) for a test of either
-/// workspace: the first `<ancestor>/debug/<name>` above the running test
-/// (`$CARGO_TARGET_DIR/debug/deps/<test>`, or the bridge's `$CARGO_TARGET_DIR/bridge/debug/deps/<test>`).
+/// A binary of the workspace (`sonm-node`, `sonm`, `sonm-worker`, `sonm-bridge`) for a test of
+/// a crate that does not build it itself: the first `<ancestor>/debug/<name>` above the running
+/// test (`$CARGO_TARGET_DIR/debug/deps/<test>`).
 pub fn workspace_bin(name: &str) -> std::path::PathBuf {
 	let test = std::env::current_exe().expect("the test knows its path");
 	test.ancestors()
