@@ -33,6 +33,10 @@ pub struct Cli {
 	/// Wait until the transaction's block is finalized, not only included.
 	#[arg(long, global = true)]
 	pub finalized: bool,
+	/// Show amounts exact to the base unit (10^-18 SNM) instead of rounded to 6 decimals
+	/// (`~1.2 SNM`); JSON output is always exact.
+	#[arg(long, global = true)]
+	pub exact: bool,
 	#[command(subcommand)]
 	pub command: Command,
 }

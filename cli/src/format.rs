@@ -1,10 +1,58 @@
 //! Chain integers back to what people read: SNM with decimals, prices per hour, durations,
 //! times relative to the chain's clock, identity levels and network flags.
+//!
+//! **Amounts people read** are rounded to [`SHOWN_DECIMALS`] decimals (a micro-SNM), marked
+//! `~` when the rounding changed them (`~1.2 SNM` for 1.1999999999999998) and `<0.000001` when
+//! they are not zero but round to it; `sonm --exact` shows every base unit, and JSON output
+//! (`-o json`) always carries exact base units. A price typed per hour is stored per second,
+//! rounded down, so the amounts it makes are rarely round in base units.
 
 use crate::units::BASE_UNITS;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// `digits / 10^18` with trailing zeros dropped: `1500000000000000000` -> `1.5`.
+/// Decimals an amount is shown with, unless `--exact`.
+pub const SHOWN_DECIMALS: u32 = 6;
+
+/// Whether amounts are shown to the base unit (`sonm --exact`); set once by [`crate::run`].
+static EXACT: AtomicBool = AtomicBool::new(false);
+
+/// Shows amounts exact to the base unit from now on (`--exact`), or rounded.
+pub fn show_exact_amounts(exact: bool) {
+	EXACT.store(exact, Ordering::Relaxed);
+}
+
+/// An amount of base units in SNM (or USD) for people: exact with `--exact`, else rounded to
+/// [`SHOWN_DECIMALS`] decimals and marked when rounded (see the module's rule).
 pub fn decimal(base_units: u128) -> String {
+	shown_decimal(base_units, EXACT.load(Ordering::Relaxed))
+}
+
+/// `base_units` as [`decimal`] shows it with `--exact` given or not.
+fn shown_decimal(base_units: u128, exact: bool) -> String {
+	if exact {
+		exact_decimal(base_units)
+	} else {
+		rounded_decimal(base_units)
+	}
+}
+
+/// `base_units` rounded half up to [`SHOWN_DECIMALS`] decimals: `~` in front when that changed
+/// the value, `<0.000001` for a non-zero amount that rounds to zero.
+pub fn rounded_decimal(base_units: u128) -> String {
+	let step = BASE_UNITS / 10u128.pow(SHOWN_DECIMALS);
+	if base_units % step == 0 {
+		return exact_decimal(base_units);
+	}
+	let rounded = base_units.saturating_add(step / 2) / step * step;
+	if rounded == 0 {
+		return format!("<{}", exact_decimal(step));
+	}
+	format!("~{}", exact_decimal(rounded))
+}
+
+/// `digits / 10^18` with trailing zeros dropped, every base unit kept:
+/// `1500000000000000000` -> `1.5`.
+pub fn exact_decimal(base_units: u128) -> String {
 	let whole = base_units / BASE_UNITS;
 	let fraction = base_units % BASE_UNITS;
 	if fraction == 0 {
@@ -14,7 +62,7 @@ pub fn decimal(base_units: u128) -> String {
 	format!("{whole}.{}", fraction.trim_end_matches('0'))
 }
 
-/// An SNM amount: `1.5 SNM`, exact to the base unit.
+/// An SNM amount: `1.5 SNM`, `~1.2 SNM` (see [`decimal`]).
 pub fn snm(base_units: u128) -> String {
 	format!("{} SNM", decimal(base_units))
 }
@@ -25,7 +73,7 @@ pub fn price(per_second: u128, unit: &str) -> String {
 	let per_hour = per_second.saturating_mul(3_600);
 	let micro = BASE_UNITS / 1_000_000;
 	let rounded = per_hour.saturating_add(micro / 2) / micro * micro;
-	format!("{} {}/h", decimal(rounded), unit.to_ascii_uppercase())
+	format!("{} {}/h", exact_decimal(rounded), unit.to_ascii_uppercase())
 }
 
 /// A duration: `8h`, `1h30m`, `45s`, `2d3h`; `spot` for 0 (a deal with no fixed end).
@@ -125,11 +173,44 @@ mod tests {
 	use crate::units::{parse_duration, parse_price};
 
 	#[test]
-	fn amounts_keep_every_base_unit() {
-		assert_eq!(snm(0), "0 SNM");
-		assert_eq!(snm(1_500_000_000_000_000_000), "1.5 SNM");
-		assert_eq!(snm(1), "0.000000000000000001 SNM");
-		assert_eq!(snm(1_000_000 * BASE_UNITS), "1000000 SNM");
+	fn exact_amounts_keep_every_base_unit() {
+		assert_eq!(exact_decimal(0), "0");
+		assert_eq!(exact_decimal(1_500_000_000_000_000_000), "1.5");
+		assert_eq!(exact_decimal(1), "0.000000000000000001");
+		assert_eq!(exact_decimal(1_000_000 * BASE_UNITS), "1000000");
+		assert_eq!(exact_decimal(1_199_999_999_999_999_800), "1.1999999999999998");
+	}
+
+	#[test]
+	fn amounts_people_read_are_rounded_and_say_so() {
+		// What a bid of 0.4 SNM/h for 30 minutes holds: 111,111,111,111,111 base units a
+		// second (0.4 SNM/h rounded down) times 1,800 s, plus a 1-SNM deposit.
+		let held = 111_111_111_111_111u128 * 1_800 + 1_000_000_000_000_000_000;
+		assert_eq!(rounded_decimal(held), "~1.2");
+		assert_eq!(rounded_decimal(0), "0");
+		assert_eq!(rounded_decimal(1_500_000_000_000_000_000), "1.5", "round stays unmarked");
+		assert_eq!(rounded_decimal(1_000_000 * BASE_UNITS), "1000000");
+		assert_eq!(rounded_decimal(1_000_000_000_000), "0.000001", "the last shown decimal");
+		assert_eq!(rounded_decimal(1), "<0.000001", "not zero, but below what is shown");
+		assert_eq!(rounded_decimal(499_999_999_999), "<0.000001");
+		assert_eq!(rounded_decimal(500_000_000_000), "~0.000001", "half rounds up");
+		assert_eq!(rounded_decimal(999_999_600_000_000_000), "~1", "a carry into the whole");
+		assert_eq!(rounded_decimal(2_000_000_400_000_000_000), "~2");
+		assert_eq!(rounded_decimal(u128::MAX), "~340282366920938463463.374607", "no overflow");
+	}
+
+	#[test]
+	fn exact_is_one_flag_away() {
+		use clap::Parser;
+		let held = 1_199_999_999_999_999_800;
+		for (args, shown) in [
+			(&["sonm", "balance"][..], "~1.2"),
+			(&["sonm", "--exact", "balance"][..], "1.1999999999999998"),
+			(&["sonm", "balance", "--exact"][..], "1.1999999999999998"),
+		] {
+			let cli = crate::args::Cli::try_parse_from(args).expect("the arguments parse");
+			assert_eq!(shown_decimal(held, cli.exact), shown, "{args:?}");
+		}
 	}
 
 	#[test]

@@ -21,6 +21,7 @@ use error::CliError;
 /// Runs one command line; returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
 	let output = cli.output;
+	format::show_exact_amounts(cli.exact);
 	let mut ctx = Context::new(&cli);
 	match dispatch(&mut ctx, cli.command).await {
 		Ok(()) => 0,

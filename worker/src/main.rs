@@ -120,7 +120,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 					"{:<12} {} ({} {}), {}, {}; resources {}",
 					offer.plan,
 					sonm_cli::format::price(offer.per_second, offer.unit),
-					sonm_cli::format::decimal(term),
+					sonm_cli::format::exact_decimal(term),
 					format!("{} {per}", offer.unit),
 					sonm_cli::format::duration(offer.duration),
 					sonm_cli::format::netflags(offer.netflags),

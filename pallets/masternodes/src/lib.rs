@@ -72,7 +72,7 @@ pub mod pallet {
 		TypeInfo,
 	)]
 	pub enum OfflineReason {
-		/// It authored no block in the session.
+		/// It authored no block over at least `OfflineAfterSlots` of its own slots.
 		NoBlocks,
 		/// Prices were fed in the session, but none by it.
 		NoFeeds,
@@ -187,6 +187,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type FeedWindow: Get<u64>;
 
+		/// Milliseconds per slot (Aura's slot duration): with the set's size, how many slots
+		/// each member had in a stretch of time.
+		#[pallet::constant]
+		type SlotDuration: Get<u64>;
+
+		/// A member is judged offline for authoring nothing only once it has had at least this
+		/// many slots of its own since its last block (or since it joined the set): a few
+		/// seconds of a starved machine never drop a validator, an hour of silence always does.
+		#[pallet::constant]
+		type OfflineAfterSlots: Get<u32>;
+
 		/// Blocks per session where the genesis does not say.
 		#[pallet::constant]
 		type DefaultSessionLength: Get<BlockNumberFor<Self>>;
@@ -237,6 +248,17 @@ pub mod pallet {
 	/// Blocks each active masternode authored in the current session.
 	#[pallet::storage]
 	pub type BlocksAuthored<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Slots each member of the active set has had since it last authored a block (or joined
+	/// the set), counted at session ends; absent for members that authored in the last session.
+	#[pallet::storage]
+	pub type SlotsWithoutBlock<T: Config> =
+		StorageMap<_, Twox64Concat, T::AccountId, u32, ValueQuery>;
+
+	/// When the current session began (milliseconds since the unix epoch); `None` from genesis
+	/// until the first authored block, whose clock starts the count.
+	#[pallet::storage]
+	pub type SessionStartedAt<T> = StorageValue<_, u64>;
 
 	/// Masternodes left out of selection (and of rewards) since they did not do their duties in
 	/// the session given, until their `back` takes effect at the next planned set.
@@ -569,6 +591,10 @@ pub mod pallet {
 			ensure!(
 				InSetSince::<T>::iter_keys().all(|who| active.iter().any(|(m, _)| *m == who)),
 				"a masternode outside the active set has a membership time"
+			);
+			ensure!(
+				SlotsWithoutBlock::<T>::iter_keys().all(|who| active.iter().any(|(m, _)| *m == who)),
+				"a masternode outside the active set has a count of silent slots"
 			);
 			ensure!(
 				BackRequested::<T>::iter_keys().all(Offline::<T>::contains_key),

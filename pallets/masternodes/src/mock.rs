@@ -95,6 +95,12 @@ pub const MAX_CANDIDATES: u32 = 5;
 pub const UNBONDING_SESSIONS: u32 = 2;
 /// Seconds over which feeding is judged: three sessions of the tests.
 pub const FEED_WINDOW: u64 = 60;
+/// Milliseconds per slot: a session of the tests (20 s) has 10 slots, 5 for each member of a
+/// set of two.
+pub const SLOT_MS: u64 = 2_000;
+/// A member silent for this many of its own slots is offline: two sessions of a set of two,
+/// three of a set of three.
+pub const OFFLINE_AFTER_SLOTS: u32 = 8;
 /// The pot rewards come from.
 pub const POT: AccountId = 99;
 
@@ -116,6 +122,8 @@ impl pallet_masternodes::Config for Test {
 	type Time = MockTime;
 	type Feeds = MockFeeds;
 	type FeedWindow = ConstU64<FEED_WINDOW>;
+	type SlotDuration = ConstU64<SLOT_MS>;
+	type OfflineAfterSlots = ConstU32<OFFLINE_AFTER_SLOTS>;
 	type DefaultSessionLength = ConstU64<10>;
 	type SessionLengthOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();

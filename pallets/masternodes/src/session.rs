@@ -1,7 +1,8 @@
 //! The session side: selecting each session's set (the session manager of `pallet_session`),
 //! counting authored blocks (an event handler of `pallet_authorship`), judging each member's
-//! duties (blocks authored, prices fed over the feeding window), marking those that failed
-//! offline, and paying the session's rewards from the pot to those that did their duties.
+//! duties (blocks authored over a window of its own slots, prices fed over the feeding
+//! window), marking those that failed offline, and paying the session's rewards from the pot
+//! to those that did their duties.
 
 use crate::pallet::*;
 use alloc::vec::Vec;
@@ -120,22 +121,49 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Judges the duties of `set`'s members in `session`: a block authored, and, once prices
-	/// have been fed for a whole `FeedWindow` and the member has been in the set that long, a
-	/// price fed within the window. Members that failed are marked offline (except the only
-	/// member of a set of one). Returns the members that did their duties and are not offline:
-	/// the ones the session pays.
+	/// The slots each member of a set of `set_size` had in the session now ending: the
+	/// session's slots (its time over `SlotDuration`), shared round-robin, rounded down.
+	fn slots_per_member_this_session(now_ms: u64, set_size: usize) -> u32 {
+		let started = SessionStartedAt::<T>::get().unwrap_or(now_ms);
+		let slots = now_ms.saturating_sub(started) / T::SlotDuration::get().max(1);
+		(slots / (set_size.max(1) as u64)).saturated_into()
+	}
+
+	/// Counts the slots `who` had without authoring: back to zero when it authored in the
+	/// session, else `slots` more. Returns whether it has now been silent for at least
+	/// `OfflineAfterSlots` of its slots.
+	fn silent_too_long(who: &T::AccountId, slots: u32) -> bool {
+		if BlocksAuthored::<T>::get(who) > 0 {
+			SlotsWithoutBlock::<T>::remove(who);
+			return false;
+		}
+		let silent = SlotsWithoutBlock::<T>::mutate(who, |count| {
+			count.saturating_accrue(slots);
+			*count
+		});
+		silent >= T::OfflineAfterSlots::get()
+	}
+
+	/// Judges the duties of `set`'s members in `session`: blocks authored (a member silent for
+	/// `OfflineAfterSlots` of its own slots, over one session or several, failed), and, once
+	/// prices have been fed for a whole `FeedWindow` and the member has been in the set that
+	/// long, a price fed within the window. Members that failed are marked offline (except the
+	/// only member of a set of one). Returns the members that did their duties in the session
+	/// (authored at least one block, fed if due) and are not offline: the ones the session pays.
 	fn judge_duties(session: SessionIndex, set: &SetOf<T>) -> SetOf<T> {
-		let now = T::Time::now().as_secs();
+		let now_ms: u64 = T::Time::now().as_millis().saturated_into();
+		let now = now_ms / 1_000;
 		let window = T::FeedWindow::get();
 		let a_window_ago = |since: u64| since.saturating_add(window) <= now;
 		let feeding_judged = Self::note_feeding(now).is_some_and(a_window_ago);
+		let slots = Self::slots_per_member_this_session(now_ms, set.len());
 		let mut dutiful = set.clone();
 		dutiful.retain(|(who, _)| {
 			let fed_within_window =
 				|| T::Feeds::last_feed_of(who).is_some_and(|at| at.saturating_add(window) >= now);
 			let feeds_due = feeding_judged && InSetSince::<T>::get(who).is_some_and(a_window_ago);
-			let failed = if BlocksAuthored::<T>::get(who) == 0 {
+			let authored = BlocksAuthored::<T>::get(who) > 0;
+			let failed = if Self::silent_too_long(who, slots) {
 				Some(OfflineReason::NoBlocks)
 			} else if feeds_due && !fed_within_window() {
 				Some(OfflineReason::NoFeeds)
@@ -151,19 +179,26 @@ impl<T: Config> Pallet<T> {
 					false
 				},
 				Some(_) => false,
-				None => !offline,
+				// Silent for fewer slots than the limit: not offline, but not paid either.
+				None => authored && !offline,
 			}
 		});
 		dutiful
 	}
 
-	/// Keeps `InSetSince` to the members of `set`, the new active set: newcomers joined now.
+	/// Keeps `InSetSince` and `SlotsWithoutBlock` to the members of `set`, the new active set:
+	/// newcomers joined now, with no silent slots.
 	fn note_membership(set: &SetOf<T>, now: u64) {
-		let stale: Vec<T::AccountId> = InSetSince::<T>::iter_keys()
-			.filter(|who| !set.iter().any(|(member, _)| member == who))
-			.collect();
+		let is_member = |who: &T::AccountId| set.iter().any(|(member, _)| member == who);
+		let stale: Vec<T::AccountId> =
+			InSetSince::<T>::iter_keys().filter(|who| !is_member(who)).collect();
 		for who in stale {
 			InSetSince::<T>::remove(who);
+		}
+		let stale: Vec<T::AccountId> =
+			SlotsWithoutBlock::<T>::iter_keys().filter(|who| !is_member(who)).collect();
+		for who in stale {
+			SlotsWithoutBlock::<T>::remove(who);
 		}
 		for (who, _) in set {
 			if !InSetSince::<T>::contains_key(who) {
@@ -199,6 +234,11 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		// The clock is not set while the genesis is built.
 		let genesis = frame_system::Pallet::<T>::block_number().is_zero();
 		let now = if genesis { 0 } else { T::Time::now().as_secs() };
+		if genesis {
+			SessionStartedAt::<T>::kill();
+		} else {
+			SessionStartedAt::<T>::put(T::Time::now().as_millis().saturated_into::<u64>());
+		}
 		if let Some(set) = PlannedSets::<T>::take(index) {
 			Self::note_membership(&set, now);
 			ActiveSet::<T>::put(set);
@@ -221,5 +261,13 @@ impl<T: Config>
 {
 	fn note_author(author: T::AccountId) {
 		BlocksAuthored::<T>::mutate(&author, |blocks| blocks.saturating_inc());
+		// The chain's first block with a clock starts the first session's slot count (the
+		// clock reads zero until the first timestamp inherent).
+		if !SessionStartedAt::<T>::exists() {
+			let now: u64 = T::Time::now().as_millis().saturated_into();
+			if now > 0 {
+				SessionStartedAt::<T>::put(now);
+			}
+		}
 	}
 }

@@ -48,6 +48,11 @@ impl pallet_masternodes::Config for Runtime {
 	type Time = Timestamp;
 	type Feeds = Oracle;
 	type FeedWindow = FeedWindow;
+	type SlotDuration = ConstU64<{ crate::SLOT_DURATION }>;
+	/// Offline after 8 of its own slots without a block: with 4 validators and 2-s slots a
+	/// minute of silence, never a few seconds of a starved machine; with 32 validators about
+	/// 9 minutes, well inside the hour-long production session.
+	type OfflineAfterSlots = ConstU32<8>;
 	/// An hour, unless the chain's genesis says otherwise (the development and local presets
 	/// use 10 blocks).
 	type DefaultSessionLength = ConstU32<HOURS>;
