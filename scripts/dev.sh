@@ -3,20 +3,28 @@
 # supplier's worker beside it. Alice authors and finalizes a block every two seconds (JSON-RPC
 # on ws://127.0.0.1:9944); `sonm-worker` runs on its embedded configuration
 # (worker/dev-worker.toml): Charlie's key, two CPU cores of this machine sold in an hourly and a
-# spot plan, metrics and health on http://127.0.0.1:9620. Buy from it with the CLI as the
-# README shows. Ctrl-C stops both.
+# spot plan, metrics and health on http://127.0.0.1:9620, deals' tasks run on podman with the
+# customers' control plane on http://127.0.0.1:9630. Podman's API service runs on a socket in
+# the run directory with scripts/containers.conf; its image store lives in
+# ~/.cache/sonm-dev/podman (SONM_DEV_PODMAN), where busybox:1.36 is imported once from
+# busybox-static (no download). Buy from it and run a container with the CLI as the README
+# shows. Ctrl-C stops all three.
 #
 # Extra arguments go to the node, e.g. `scripts/dev.sh --base-path /tmp/sonm` to keep the
 # chain between runs (without it the chain and the worker's database live in a temporary
 # directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+[ "${SONM_DEV_NO_BUILD:-}" = 1 ] || scripts/setup.sh
 source scripts/env.sh
 
 # The test suite's build, so that running either script after the other rebuilds nothing but
-# the workspace's own crates (see `build_workspace` in scripts/env.sh).
-build_workspace
+# the workspace's own crates (see `build_workspace` in scripts/env.sh). The README tour's test
+# (cli/tests/readme_tour.rs), run by the suite after that build, skips it with
+# SONM_DEV_NO_BUILD=1.
+if [ "${SONM_DEV_NO_BUILD:-}" != 1 ]; then
+	build_workspace
+fi
 
 run_dir=$(mktemp -d -t sonm-dev.XXXXXX)
 node_args=(--dev --base-path "$run_dir/chain")
@@ -28,9 +36,49 @@ for arg in "$@"; do
 		worker_data=""
 	fi
 done
+pids=()
+stop_all() {
+	# Containers of this run's deals first, then the processes this script started, by PID.
+	[ -z "${podman_pid:-}" ] || dev_podman rm --all --force --time 0 >/dev/null 2>&1 || true
+	((${#pids[@]} == 0)) || kill "${pids[@]}" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$run_dir"
+}
+trap stop_all EXIT
+
+# Podman's API service for the worker's tasks, on the store in $podman_dir.
+podman_dir="${SONM_DEV_PODMAN:-$HOME/.cache/sonm-dev/podman}"
+mkdir -p "$podman_dir"
+printf 'unqualified-search-registries = []\n' >"$run_dir/registries.conf"
+dev_podman() {
+	CONTAINERS_CONF="$PWD/scripts/containers.conf" CONTAINERS_REGISTRIES_CONF="$run_dir/registries.conf" \
+		podman --root "$podman_dir/storage" --runroot "$podman_dir/run" "$@"
+}
+if ! dev_podman image exists busybox:1.36 2>/dev/null; then
+	echo "dev.sh: importing busybox:1.36 into $podman_dir from busybox-static (once)"
+	rootfs="$run_dir/busybox-rootfs"
+	mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
+	cp /bin/busybox "$rootfs/bin/busybox"
+	for applet in $("$rootfs/bin/busybox" --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+	done
+	tar -C "$rootfs" -cf "$run_dir/busybox.tar" .
+	dev_podman import "$run_dir/busybox.tar" busybox:1.36 >/dev/null
+fi
+podman_socket="$run_dir/podman.sock"
+dev_podman system service --time=0 "unix://$podman_socket" >"$run_dir/podman.log" 2>&1 &
+podman_pid=$!
+pids+=("$podman_pid")
+for _ in $(seq 1 120); do
+	[ -S "$podman_socket" ] && break
+	kill -0 "$podman_pid" 2>/dev/null || { cat "$run_dir/podman.log"; echo "dev.sh: podman exited"; exit 1; }
+	sleep 0.25
+done
+echo "dev.sh: podman's API service on $podman_socket (store $podman_dir)"
+
 "$CARGO_TARGET_DIR/debug/sonm-node" "${node_args[@]}" "$@" > >(sed 's/^/[node] /') 2>&1 &
 node_pid=$!
-trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$run_dir"' EXIT
+pids+=("$node_pid")
 
 echo "dev.sh: waiting for the node's RPC on 127.0.0.1:9944 ..."
 for _ in $(seq 1 240); do
@@ -49,7 +97,7 @@ if [ -z "$worker_data" ]; then
 	done
 fi
 echo "dev.sh: starting sonm-worker (data in $worker_data)"
-"$CARGO_TARGET_DIR/debug/sonm-worker" --data-dir "$worker_data" run &
+"$CARGO_TARGET_DIR/debug/sonm-worker" --data-dir "$worker_data" --engine "unix://$podman_socket" run &
 worker_pid=$!
-trap 'kill "$worker_pid" "$node_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$run_dir"' EXIT
+pids+=("$worker_pid")
 wait "$worker_pid"

@@ -27,6 +27,7 @@ struct Validators {
 
 impl Validators {
 	fn start(dir: &std::path::Path) -> Self {
+		sonm_test_support::cpu_hog_if_asked();
 		let lan = Lan::new(NAMES.len(), 77);
 		let keys: Vec<_> = (1..=NAMES.len())
 			.map(|i| {

@@ -18,6 +18,34 @@ use std::{
 /// Generous: the first start of a debug-built node compiles the runtime.
 pub const PATIENCE: Duration = Duration::from_secs(180);
 
+/// With `SONM_TEST_CPU_HOG=1`, a thread of this test process that spins on CPU 0 for as long
+/// as the process lives (started once, by the first call): the busy machine that CI and a
+/// newcomer's laptop are, beside every node the helpers start. Without it, nothing.
+pub fn cpu_hog_if_asked() {
+	static HOG: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+	if std::env::var("SONM_TEST_CPU_HOG").as_deref() != Ok("1") {
+		return;
+	}
+	HOG.get_or_init(|| {
+		std::thread::Builder::new()
+			.name("cpu-hog".into())
+			.spawn(|| {
+				// SAFETY: a zeroed cpu_set_t with CPU 0 set, applied to this thread (pid 0).
+				unsafe {
+					let mut set: libc::cpu_set_t = std::mem::zeroed();
+					libc::CPU_SET(0, &mut set);
+					libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+				}
+				let mut spin = 0u64;
+				loop {
+					spin = std::hint::black_box(spin.wrapping_add(1));
+				}
+			})
+			.expect("the hog thread starts");
+		eprintln!("SONM_TEST_CPU_HOG=1: a busy loop spins on CPU 0 beside this test's nodes");
+	});
+}
+
 /// A loopback TCP port nobody listens on right now.
 pub fn free_port() -> u16 {
 	TcpListener::bind("127.0.0.1:0")
@@ -103,6 +131,7 @@ pub struct Node {
 impl Node {
 	/// Starts `bin` with `args`, its chain under `dir/name` and its log in `dir/name.log`.
 	pub fn start(bin: &Path, dir: &Path, name: &str, args: &[&str]) -> Self {
+		cpu_hog_if_asked();
 		let mut node = Self {
 			child: None,
 			name: name.into(),

@@ -413,12 +413,31 @@ impl Config {
 	}
 }
 
+/// The Docker Engine API socket of `tasks.engine`: an absolute path, `unix://` optional.
+fn engine_socket(engine: &str) -> Result<String, ConfigError> {
+	let path = engine.trim().trim_start_matches("unix://").to_owned();
+	if !path.starts_with('/') {
+		return Err(error("tasks.engine", format!("{engine:?} is not a unix socket path")));
+	}
+	Ok(path)
+}
+
+impl Config {
+	/// Replaces `tasks.engine` (`sonm-worker --engine`, which `scripts/dev.sh` gives the
+	/// socket of the podman service it started). Refused without a `[tasks]` section.
+	pub fn set_engine(&mut self, engine: &str) -> Result<(), ConfigError> {
+		let tasks = self
+			.tasks
+			.as_mut()
+			.ok_or_else(|| error("tasks.engine", "--engine needs a [tasks] section"))?;
+		tasks.engine = engine_socket(engine)?;
+		Ok(())
+	}
+}
+
 fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 	use crate::tasks::allow::{Allowed, ImagePolicy};
-	let engine = tasks.engine.trim().trim_start_matches("unix://").to_owned();
-	if !engine.starts_with('/') {
-		return Err(error("tasks.engine", format!("{:?} is not a unix socket path", tasks.engine)));
-	}
+	let engine = engine_socket(&tasks.engine)?;
 	let listen = tasks
 		.listen
 		.parse()
@@ -794,9 +813,17 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 	}
 
 	#[test]
-	fn the_embedded_dev_config_is_valid() {
-		let config = Config::parse(DEV_CONFIG).unwrap();
+	fn the_embedded_dev_config_is_valid_and_runs_tasks() {
+		let mut config = Config::parse(DEV_CONFIG).unwrap();
 		assert!(!config.plans.is_empty());
+		let tasks = config.tasks.as_ref().expect("the dev config runs deals' tasks");
+		assert!(tasks.policy.allowed.iter().any(|allowed| allowed.name == "busybox:1.36"));
+		config.set_engine("unix:///tmp/sonm-dev/podman.sock").unwrap();
+		assert_eq!(config.tasks.as_ref().unwrap().engine, "/tmp/sonm-dev/podman.sock");
+		assert_eq!(config.set_engine("podman.sock").unwrap_err().field, "tasks.engine");
+		assert_eq!(config.tasks.as_ref().unwrap().engine, "/tmp/sonm-dev/podman.sock");
+		config.tasks = None;
+		assert_eq!(config.set_engine("/tmp/x.sock").unwrap_err().field, "tasks.engine");
 	}
 
 	/// Every mistake names its field.

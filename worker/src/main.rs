@@ -32,6 +32,10 @@ struct Cli {
 	/// Overrides the configuration's `worker.metrics` (`127.0.0.1:0` picks a free port).
 	#[arg(long, global = true)]
 	metrics: Option<String>,
+	/// Overrides the configuration's `tasks.engine`: the Docker Engine API socket
+	/// (`unix:///run/podman/podman.sock`); the configuration must have a `[tasks]` section.
+	#[arg(long, global = true)]
+	engine: Option<String>,
 	#[command(subcommand)]
 	command: Command,
 }
@@ -89,6 +93,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 		config.metrics = address
 			.parse()
 			.map_err(|_| format!("--metrics {address:?} is not address:port"))?;
+	}
+	if let Some(engine) = &cli.engine {
+		config.set_engine(engine).map_err(|e| format!("--engine: {e}"))?;
 	}
 	std::fs::create_dir_all(&config.data_dir)
 		.map_err(|e| format!("worker.data_dir {}: {e}", config.data_dir.display()))?;

@@ -40,6 +40,7 @@ impl DevNode {
 	/// asking for `rpc_port` (the node takes another when that one was taken meanwhile) and
 	/// waiting until its RPC server runs.
 	pub fn start(base: &Path, rpc_port: u16, p2p_port: u16) -> Self {
+		sonm_test_support::cpu_hog_if_asked();
 		let log_path = base.join("node.log");
 		let from = sonm_test_support::log_len(&log_path);
 		let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).unwrap();

@@ -58,6 +58,7 @@ impl NodeProcess {
 		rpc_port: u16,
 		p2p_port: u16,
 	) -> Self {
+		sonm_test_support::cpu_hog_if_asked();
 		std::fs::create_dir_all(base_path).expect("base path can be created");
 		let log_path = base_path.with_file_name(format!("{name}.log"));
 		let from = sonm_test_support::log_len(&log_path);
