@@ -312,7 +312,13 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		.await
 		.unwrap();
 	assert!(eth.provider.get_transaction_receipt(reorged).await.unwrap().is_none(), "the reorg took the deposit away");
-	tokio::time::sleep(Duration::from_secs(8)).await;
+	// Every gateway scans the new chain past the reorganised height with its confirmations.
+	for gateway in &gateways {
+		wait_for("every gateway to scan past the reorganised height", || async {
+			(gateway.scanned_block()? > block).then_some(())
+		})
+		.await;
+	}
 	let tx_hex = format!("{reorged}");
 	assert!(client.deposit(&tx_hex, 1).await.unwrap().is_none(), "never attested");
 	assert_eq!(client.gatekeeper_state().await.unwrap().minted, (110 * SNM).to_string());
@@ -321,10 +327,19 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	use sonm_client::runtime::{self, runtime_types};
 	submit_as(&client, "alice", runtime::tx().gatekeeper().pause()).await.unwrap();
 	assert!(client.gatekeeper_state().await.unwrap().paused);
-	let (paused_deposit, _) = pay_in(&eth, ferdie.0, 3 * SNM).await;
+	let (paused_deposit, paused_block) = pay_in(&eth, ferdie.0, 3 * SNM).await;
 	let refused = submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address())).await;
 	assert_eq!(refused.err().and_then(|e| e.module_error().map(|(p, e)| format!("{p}.{e}"))).as_deref(), Some("Gatekeeper.IsPaused"));
-	tokio::time::sleep(Duration::from_secs(8)).await;
+	// Long enough for an attestation had the gateways not been paused: the deposit has its 3
+	// confirmations and two more blocks on Ethereum, and the sidechain has made three blocks
+	// since (the gateways attest at the next block they see).
+	let (best_then, _) = client.now().await.unwrap();
+	wait_for("the paused deposit's confirmations and three sidechain blocks", || async {
+		let head = eth.provider.get_block_number().await.ok()?;
+		let (best, _) = client.now().await.ok()?;
+		(head >= paused_block + 5 && best >= best_then + 3).then_some(())
+	})
+	.await;
 	let paused_hex = format!("{paused_deposit}");
 	assert!(client.deposit(&paused_hex, 1).await.unwrap().is_none(), "nothing attested while paused");
 	let unpause = runtime_types::sonm_runtime::RuntimeCall::Gatekeeper(runtime_types::pallet_gatekeeper::pallet::Call::unpause);
@@ -472,8 +487,16 @@ async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_t
 	gateway.kill_9();
 	gateway.restart();
 	wait_for("the restarted gateway to say it is halted", || async { gateway.health().contains("halted").then_some(()) }).await;
-	let (second, _) = pay_in(&eth, ferdie.0, 5 * SNM).await;
+	let (second, second_block) = pay_in(&eth, ferdie.0, 5 * SNM).await;
 	let second = format!("{second}");
-	tokio::time::sleep(Duration::from_secs(6)).await;
+	// Long enough to attest had it not halted: the deposit's confirmations and two more blocks
+	// on Ethereum, three sidechain blocks.
+	let (best_then, _) = client.now().await.unwrap();
+	wait_for("the deposit's confirmations and three sidechain blocks", || async {
+		let head = eth.provider.get_block_number().await.ok()?;
+		let (best, _) = client.now().await.ok()?;
+		(head >= second_block + 5 && best >= best_then + 3).then_some(())
+	})
+	.await;
 	assert!(client.deposit(&second, 1).await.unwrap().is_none(), "a halted gateway attests nothing");
 }

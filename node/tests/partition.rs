@@ -168,7 +168,11 @@ fn a_partition_into_two_pairs_stops_finality_until_it_heals() {
 	});
 	let stalled = seen.highest();
 	assert!(stalled <= cut_at + 2, "finality went on in a partition: #{cut_at} -> #{stalled}");
-	std::thread::sleep(Duration::from_secs(12));
+	// Both sides author six more blocks (twelve slots' worth) with finality standing still.
+	let best_now: Vec<u64> = (0..NAMES.len()).map(|i| validators.best_number(i).unwrap_or(0)).collect();
+	validators.wait("six more blocks on both sides", &mut seen, |v, _| {
+		(0..NAMES.len()).all(|i| v.best_number(i).unwrap_or(0) >= best_now[i] + 6)
+	});
 	seen.record(&validators);
 	assert_eq!(seen.highest(), stalled, "finality moved while partitioned");
 	println!("finality held at #{stalled} while partitioned");
