@@ -1,13 +1,69 @@
-//! Extrinsic builders for `sonm-node benchmark extrinsic` and `benchmark overhead`: they sign
-//! real transactions with a dev key against the chain's current head.
+//! `sonm-node benchmark ...` (built with the `runtime-benchmarks` feature only: its command
+//! line crate, frame-benchmarking-cli, brings a tree of parachain crates and a second test
+//! runtime that an ordinary build need not compile) and the extrinsic builders of `benchmark
+//! extrinsic` and `benchmark overhead`, which sign real transactions with a dev key against the
+//! chain's current head.
 
-use crate::service::FullClient;
-use sc_cli::Result;
+use crate::{cli::Cli, service, service::FullClient};
+use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
+use sc_cli::{Result, SubstrateCli};
+use sc_service::PartialComponents;
+use sonm_runtime::{opaque::Block, EXISTENTIAL_DEPOSIT};
 use sonm_runtime as runtime;
 use sp_inherents::{InherentData, InherentDataProvider};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, OpaqueExtrinsic, SaturatedConversion};
 use std::{sync::Arc, time::Duration};
+
+/// Runs `sonm-node benchmark CMD`.
+pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> Result<()> {
+	let runner = cli.create_runner(cmd)?;
+	runner.sync_run(|config| match cmd {
+		BenchmarkCmd::Pallet(cmd) => {
+			cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
+				config.chain_spec,
+			))
+		},
+		BenchmarkCmd::Block(cmd) => {
+			let PartialComponents { client, .. } = service::new_partial(&config)?;
+			cmd.run(client)
+		},
+		BenchmarkCmd::Storage(cmd) => {
+			let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+			let db = backend.expose_db();
+			let storage = backend.expose_storage();
+			let shared_cache = backend.expose_shared_trie_cache();
+			cmd.run(config, client, db, storage, shared_cache)
+		},
+		BenchmarkCmd::Overhead(cmd) => {
+			let PartialComponents { client, .. } = service::new_partial(&config)?;
+			let ext_builder = RemarkBuilder::new(client.clone());
+			cmd.run(
+				config.chain_spec.name().into(),
+				client,
+				inherent_benchmark_data()?,
+				Vec::new(),
+				&ext_builder,
+				false,
+			)
+		},
+		BenchmarkCmd::Extrinsic(cmd) => {
+			let PartialComponents { client, .. } = service::new_partial(&config)?;
+			let ext_factory = ExtrinsicFactory(vec![
+				Box::new(RemarkBuilder::new(client.clone())),
+				Box::new(TransferKeepAliveBuilder::new(
+					client.clone(),
+					Sr25519Keyring::Alice.to_account_id(),
+					EXISTENTIAL_DEPOSIT,
+				)),
+			]);
+			cmd.run(client, inherent_benchmark_data()?, Vec::new(), &ext_factory)
+		},
+		BenchmarkCmd::Machine(cmd) => {
+			cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
+		},
+	})
+}
 
 /// Builds `System::remark` extrinsics: the cheapest signed transaction, for the per-extrinsic
 /// base weight.

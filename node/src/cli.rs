@@ -30,13 +30,28 @@ pub enum Subcommand {
 	/// Revert the chain to a previous state.
 	Revert(sc_cli::RevertCmd),
 
-	/// Sub-commands concerned with benchmarking: pallet weights (needs the node built with
-	/// `--features runtime-benchmarks`), block and extrinsic overhead, storage, machine.
+	/// Sub-commands concerned with benchmarking: pallet weights, block and extrinsic overhead,
+	/// storage, machine.
+	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 
+	/// Benchmarking (pallet weights, overhead, storage, machine): only in a node built with
+	/// `--features runtime-benchmarks` (`scripts/benchmark-pallets.sh` builds one).
+	#[cfg(not(feature = "runtime-benchmarks"))]
+	Benchmark(BenchmarksNotBuilt),
+
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+}
+
+/// The arguments of `sonm-node benchmark ...` in a node built without the benchmarks: taken
+/// whole, so that the command fails with a message that says how to build one.
+#[cfg(not(feature = "runtime-benchmarks"))]
+#[derive(Debug, clap::Args)]
+pub struct BenchmarksNotBuilt {
+	#[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+	pub args: Vec<String>,
 }
 
 /// `sonm-node` arguments.

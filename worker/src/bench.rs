@@ -5,13 +5,7 @@
 use crate::{config::Declared, inventory::Inventory};
 use serde::{Deserialize, Serialize};
 use sonm_primitives::benchmarks::*;
-use std::{
-	sync::{
-		atomic::{AtomicBool, Ordering},
-		Arc,
-	},
-	time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 /// How long each CPU measurement runs.
 pub const CPU_RUN: Duration = Duration::from_secs(2);
@@ -25,36 +19,7 @@ pub struct Benchmarks {
 	pub values: [u64; STANDARD_COUNT],
 }
 
-/// The CPU score: rounds of a fixed integer workload (primes below 10,000 by trial division,
-/// the workload sysbench's `cpu` test runs) per second, on one thread or on `threads` at once.
-pub fn cpu_score(threads: usize, run: Duration) -> u64 {
-	let stop = Arc::new(AtomicBool::new(false));
-	let workers: Vec<_> = (0..threads.max(1))
-		.map(|_| {
-			let stop = stop.clone();
-			std::thread::spawn(move || {
-				let mut rounds = 0u64;
-				while !stop.load(Ordering::Relaxed) {
-					std::hint::black_box(primes_below(std::hint::black_box(10_000)));
-					rounds += 1;
-				}
-				rounds
-			})
-		})
-		.collect();
-	let started = Instant::now();
-	std::thread::sleep(run);
-	stop.store(true, Ordering::Relaxed);
-	let rounds: u64 = workers.into_iter().map(|worker| worker.join().unwrap_or(0)).sum();
-	(rounds as f64 / started.elapsed().as_secs_f64()).round() as u64
-}
-
-/// How many primes are below `limit`, by trial division.
-fn primes_below(limit: u64) -> u64 {
-	(2..limit)
-		.filter(|n| (2..).take_while(|d| d * d <= *n).all(|d| n % d != 0))
-		.count() as u64
-}
+pub use sonm_cpu_score::cpu_score;
 
 /// Measures (CPU) and collects (everything else) the benchmark values of `inventory`.
 pub fn measure(inventory: &Inventory, declared: &Declared, network: NetworkFigures) -> Benchmarks {
@@ -126,8 +91,7 @@ mod tests {
 
 	#[test]
 	fn the_cpu_workload_counts_primes() {
-		assert_eq!(primes_below(10), 4);
-		assert_eq!(primes_below(10_000), 1229);
+		assert_eq!(sonm_cpu_score::primes_below(10_000), 1229);
 	}
 
 	#[test]

@@ -256,7 +256,7 @@ fn silent_slots_are_counted_for_members_of_the_active_set_only() {
 		rotate_session(); // session 1 was planned with 2: silent, 10 slots
 		assert_eq!(SlotsWithoutBlock::<Test>::get(2), 10);
 		author(1);
-		rotate_session(); // session 2 was planned after the leave: without 2
+		rotate_session(); // session 3 was planned after the leave: without 2
 		assert_eq!(active(), vec![1]);
 		assert!(!SlotsWithoutBlock::<Test>::contains_key(2));
 		Masternodes::do_try_state().expect("the invariants hold");
