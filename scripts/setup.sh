@@ -46,6 +46,12 @@ for component in rust-src clippy rustfmt; do
 		rustup component add --toolchain "$toolchain" "$component"
 done
 
+# cargo-nextest, which scripts/test.sh runs the tests with.
+if ! cargo nextest --version >/dev/null 2>&1; then
+	echo "setup: installing cargo-nextest"
+	cargo install cargo-nextest --locked
+fi
+
 # npm tools, pinned, in one folder outside the repository (scripts/env.sh puts their
 # binaries on PATH): anvil (a local Ethereum node, its binary ships in the npm package) and
 # solcjs (the Solidity compiler the gateway's contracts are built with).
