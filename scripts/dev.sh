@@ -15,15 +15,19 @@
 # directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SONM_SCRIPT_STARTED=$(date +%s)
+export SONM_SCRIPT_STARTED
 [ "${SONM_DEV_NO_BUILD:-}" = 1 ] || scripts/setup.sh
 source scripts/env.sh
 
-# The test suite's build, so that running either script after the other rebuilds nothing but
-# the workspace's own crates (see `build_workspace` in scripts/env.sh). The README tour's test
-# (cli/tests/readme_tour.rs), run by the suite after that build, skips it with
-# SONM_DEV_NO_BUILD=1.
+# The test suite's main build (`build_main` in scripts/env.sh: the same selection and
+# features), so that running either script after the other compiles nothing the other did but
+# the workspace's own crates; the suite's two other feature sets (benchmarks, try-runtime) are
+# not needed here. The README tour's test (cli/tests/readme_tour.rs), run by the suite after
+# that build, skips it with SONM_DEV_NO_BUILD=1.
 if [ "${SONM_DEV_NO_BUILD:-}" != 1 ]; then
-	build_workspace
+	build_main
+	progress "build done"
 fi
 
 run_dir=$(mktemp -d -t sonm-dev.XXXXXX)
@@ -76,7 +80,7 @@ for _ in $(seq 1 120); do
 done
 echo "dev.sh: podman's API service on $podman_socket (store $podman_dir)"
 
-"$CARGO_TARGET_DIR/debug/sonm-node" "${node_args[@]}" "$@" > >(sed 's/^/[node] /') 2>&1 &
+"$CARGO_TARGET_DIR/debug/sonm-node" "${node_args[@]}" "$@" > >(tee "$run_dir/node.log" | sed 's/^/[node] /') 2>&1 &
 node_pid=$!
 pids+=("$node_pid")
 
@@ -86,6 +90,12 @@ for _ in $(seq 1 240); do
 	kill -0 "$node_pid" 2>/dev/null || { echo "dev.sh: the node exited"; exit 1; }
 	sleep 0.5
 done
+
+for _ in $(seq 1 240); do
+	grep -q "Imported #[0-9]" "$run_dir/node.log" 2>/dev/null && break
+	sleep 0.5
+done
+progress "the dev chain makes blocks"
 
 if [ -z "$worker_data" ]; then
 	# Beside the kept chain: `--base-path DIR` -> DIR/worker.

@@ -24,17 +24,21 @@ WORKSPACE=(--workspace --exclude sonm-fuzz)
 TIMINGS=()
 [ "${SONM_TIMINGS:-}" != 1 ] || TIMINGS=(--timings)
 
-# The one build that both the main job (`scripts/dev.sh`) and the test suite
-# (`scripts/test.sh`) run, so that either, run after the other, compiles nothing but the
-# workspace's own crates: cargo unifies features over the packages and targets it is asked
-# for, so another selection (`-p sonm-node` alone, say) compiles hundreds of dependencies again
-# with other features. Three feature sets, sharing every dependency they do not change:
-# the workspace with every target (node, runtime, worker, CLI, bridge, ...); the benchmarked
-# pallets' tests with `runtime-benchmarks`; and the runtime's checks with `try-runtime`
-# (`build_fuzz_checks`). Neither of the last two needs the wasm runtime.
-build_workspace() {
+# The build of the main job (`scripts/dev.sh`) and the test suite (`scripts/test.sh`): the
+# same selection every time, so that either, run after the other, compiles nothing that the
+# other compiled but the workspace's own crates (cargo unifies features over the packages and
+# targets it is asked for, so another selection, `-p sonm-node` alone say, compiles hundreds of
+# dependencies again with other features). Three feature sets, sharing every dependency they do
+# not change: the workspace with every target (node, runtime, worker, CLI, bridge, ...:
+# `build_main`, all the main job needs); the benchmarked pallets' tests with
+# `runtime-benchmarks`; and the runtime's checks with `try-runtime` (`build_fuzz_checks`).
+# Neither of the last two needs the wasm runtime.
+build_main() {
 	progress "building the workspace (node, runtime, worker, CLI, bridge) and its tests"
 	cargo build "${TIMINGS[@]}" "${WORKSPACE[@]}" --all-targets
+}
+build_workspace() {
+	build_main
 	progress "building the benchmarked pallets' tests (runtime-benchmarks)"
 	SKIP_WASM_BUILD=1 cargo build "${TIMINGS[@]}" "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks --tests
 	build_fuzz_checks

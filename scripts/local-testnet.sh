@@ -17,7 +17,7 @@ source scripts/env.sh
 
 gateway=false
 [ "${1:-}" = --gateway ] && gateway=true
-build_workspace
+build_main
 node="$CARGO_TARGET_DIR/debug/sonm-node"
 bridge="$CARGO_TARGET_DIR/debug/sonm-bridge"
 dir="${SONM_NET_DIR:-/tmp/sonm-local-testnet}"
