@@ -4,8 +4,10 @@
 //! built with `try-runtime`. `scripts/try-state.sh` runs it after putting a dev chain through
 //! the market, the trust pallets and staking.
 
-// The project's crates are built with coverage instrumentation (scripts/fuzz-rustc.sh), whose
-// hooks libFuzzer's runtime provides: linked here, though nothing is fuzzed.
+// In the libFuzzer build the project's crates carry coverage instrumentation
+// (scripts/fuzz-rustc.sh), whose hooks libFuzzer's runtime provides: linked there, though
+// nothing is fuzzed. The test suite's debug build has neither.
+#[cfg(feature = "libfuzzer")]
 use libfuzzer_sys as _;
 use serde_json::{json, Value};
 use std::{
