@@ -141,6 +141,19 @@ async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut
 	}
 }
 
+/// Waits until a deposit in Ethereum block `block` would have been attested by a working
+/// gateway: its 3 confirmations and two more blocks on Ethereum, and three sidechain blocks
+/// since the call (gateways attest at the next block they see). For checks that nothing was.
+async fn wait_past_attestation(eth: &Ethereum, client: &Client, block: u64) {
+	let (best_then, _) = client.now().await.unwrap();
+	wait_for("a deposit's confirmations and three sidechain blocks", || async {
+		let head = eth.provider.get_block_number().await.ok()?;
+		let (best, _) = client.now().await.ok()?;
+		(head >= block + 5 && best >= best_then + 3).then_some(())
+	})
+	.await;
+}
+
 /// Runs `sonm-bridge token ...`; its output, or a panic with it.
 fn token(args: &[&str]) -> String {
 	let output = Command::new(BRIDGE_BIN).arg("token").args(args).output().expect("sonm-bridge runs");
@@ -330,16 +343,8 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let (paused_deposit, paused_block) = pay_in(&eth, ferdie.0, 3 * SNM).await;
 	let refused = submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address())).await;
 	assert_eq!(refused.err().and_then(|e| e.module_error().map(|(p, e)| format!("{p}.{e}"))).as_deref(), Some("Gatekeeper.IsPaused"));
-	// Long enough for an attestation had the gateways not been paused: the deposit has its 3
-	// confirmations and two more blocks on Ethereum, and the sidechain has made three blocks
-	// since (the gateways attest at the next block they see).
-	let (best_then, _) = client.now().await.unwrap();
-	wait_for("the paused deposit's confirmations and three sidechain blocks", || async {
-		let head = eth.provider.get_block_number().await.ok()?;
-		let (best, _) = client.now().await.ok()?;
-		(head >= paused_block + 5 && best >= best_then + 3).then_some(())
-	})
-	.await;
+	// Long enough for an attestation had the gateways not been paused.
+	wait_past_attestation(&eth, &client, paused_block).await;
 	let paused_hex = format!("{paused_deposit}");
 	assert!(client.deposit(&paused_hex, 1).await.unwrap().is_none(), "nothing attested while paused");
 	let unpause = runtime_types::sonm_runtime::RuntimeCall::Gatekeeper(runtime_types::pallet_gatekeeper::pallet::Call::unpause);
@@ -489,14 +494,7 @@ async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_t
 	wait_for("the restarted gateway to say it is halted", || async { gateway.health().contains("halted").then_some(()) }).await;
 	let (second, second_block) = pay_in(&eth, ferdie.0, 5 * SNM).await;
 	let second = format!("{second}");
-	// Long enough to attest had it not halted: the deposit's confirmations and two more blocks
-	// on Ethereum, three sidechain blocks.
-	let (best_then, _) = client.now().await.unwrap();
-	wait_for("the deposit's confirmations and three sidechain blocks", || async {
-		let head = eth.provider.get_block_number().await.ok()?;
-		let (best, _) = client.now().await.ok()?;
-		(head >= second_block + 5 && best >= best_then + 3).then_some(())
-	})
-	.await;
+	// Long enough to attest had it not halted.
+	wait_past_attestation(&eth, &client, second_block).await;
 	assert!(client.deposit(&second, 1).await.unwrap().is_none(), "a halted gateway attests nothing");
 }

@@ -129,11 +129,11 @@ impl<T: Config> Pallet<T> {
 		(slots / (set_size.max(1) as u64)).saturated_into()
 	}
 
-	/// Counts the slots `who` had without authoring: back to zero when it authored in the
+	/// Counts the slots `who` had without authoring: back to zero when it `authored` in the
 	/// session, else `slots` more. Returns whether it has now been silent for at least
 	/// `OfflineAfterSlots` of its slots.
-	fn silent_too_long(who: &T::AccountId, slots: u32) -> bool {
-		if BlocksAuthored::<T>::get(who) > 0 {
+	fn silent_too_long(who: &T::AccountId, authored: bool, slots: u32) -> bool {
+		if authored {
 			SlotsWithoutBlock::<T>::remove(who);
 			return false;
 		}
@@ -163,7 +163,7 @@ impl<T: Config> Pallet<T> {
 				|| T::Feeds::last_feed_of(who).is_some_and(|at| at.saturating_add(window) >= now);
 			let feeds_due = feeding_judged && InSetSince::<T>::get(who).is_some_and(a_window_ago);
 			let authored = BlocksAuthored::<T>::get(who) > 0;
-			let failed = if Self::silent_too_long(who, slots) {
+			let failed = if Self::silent_too_long(who, authored, slots) {
 				Some(OfflineReason::NoBlocks)
 			} else if feeds_due && !fed_within_window() {
 				Some(OfflineReason::NoFeeds)
@@ -233,12 +233,13 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		CurrentSession::<T>::put(index);
 		// The clock is not set while the genesis is built.
 		let genesis = frame_system::Pallet::<T>::block_number().is_zero();
-		let now = if genesis { 0 } else { T::Time::now().as_secs() };
+		let now_ms: u64 = if genesis { 0 } else { T::Time::now().as_millis().saturated_into() };
 		if genesis {
 			SessionStartedAt::<T>::kill();
 		} else {
-			SessionStartedAt::<T>::put(T::Time::now().as_millis().saturated_into::<u64>());
+			SessionStartedAt::<T>::put(now_ms);
 		}
+		let now = now_ms / 1_000;
 		if let Some(set) = PlannedSets::<T>::take(index) {
 			Self::note_membership(&set, now);
 			ActiveSet::<T>::put(set);
