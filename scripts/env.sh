@@ -39,6 +39,11 @@ build_main() {
 }
 build_workspace() {
 	build_main
+	build_checks
+}
+# The two smaller feature sets: the benchmarked pallets' tests and the runtime's checks.
+# scripts/test.sh builds them beside the workspace's tests, at the lowest CPU priority.
+build_checks() {
 	progress "building the benchmarked pallets' tests (runtime-benchmarks)"
 	SKIP_WASM_BUILD=1 cargo build "${TIMINGS[@]}" "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks --tests
 	build_fuzz_checks

@@ -16,13 +16,41 @@ export SONM_SCRIPT_STARTED
 scripts/setup.sh
 source scripts/env.sh
 
-build_workspace
-progress "build done"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+build_main
+progress "workspace built"
+work=$(mktemp -d)
+checks_pid=""
+stop_checks_build() {
+	[ -z "$checks_pid" ] || kill -- -"$checks_pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap stop_checks_build EXIT
+log="$work/tests.log"
 status=0
-progress "testing the workspace"
-cargo nextest run "${WORKSPACE[@]}" --no-fail-fast 2>&1 | tee "$log" || status=$?
+
+# The workspace's tests run from the binaries just built (nextest's reuse of a build: no cargo
+# invocation, so no lock on the target folder) while the two smaller feature sets build beside
+# them at the lowest CPU priority: the multi-node tests spend most of their time waiting for
+# blocks, and the build takes the cores they leave idle (docs/BUILDING.md).
+cargo nextest list "${WORKSPACE[@]}" --list-type binaries-only --message-format json >"$work/binaries.json"
+cargo metadata --format-version 1 >"$work/cargo-metadata.json"
+set -m
+(nice -n 19 bash -c 'source scripts/env.sh && build_checks' >"$work/checks-build.log" 2>&1) &
+checks_pid=$!
+set +m
+progress "testing the workspace (the benchmarked pallets and the runtime's checks build beside it)"
+cargo nextest run --binaries-metadata "$work/binaries.json" --cargo-metadata "$work/cargo-metadata.json" \
+	--no-fail-fast 2>&1 | tee "$log" || status=$?
+progress "waiting for the benchmarked pallets' and the runtime's checks' build"
+if wait "$checks_pid"; then
+	checks_pid=""
+	progress "checks built"
+else
+	checks_pid=""
+	cat "$work/checks-build.log" >&2
+	echo "test.sh: building the benchmarked pallets or the runtime's checks failed" >&2
+	exit 1
+fi
 # The benchmarks need no wasm runtime: the pallets' own test runtimes run them.
 progress "running the pallets' benchmarks as tests"
 SKIP_WASM_BUILD=1 cargo nextest run "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks \

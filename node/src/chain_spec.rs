@@ -3,7 +3,8 @@
 //! name, id, type and token properties.
 
 use sc_service::ChainType;
-use sonm_runtime::{SNM_DECIMALS, WASM_BINARY};
+use sonm_runtime::SNM_DECIMALS;
+use sonm_runtime_wasm::WASM_BINARY;
 
 /// A chain spec of the SONM runtime.
 pub type ChainSpec = sc_service::GenericChainSpec;

@@ -3,14 +3,12 @@
 //! The FRAME runtime of the SONM compute market. This crate holds the types every other crate
 //! agrees on (accounts, balances, blocks, extrinsics), the runtime version, the list of pallets
 //! with their fixed indices, and the units of SNM. Pallet configurations live in [`configs`],
-//! the runtime APIs in [`apis`], and the genesis presets in [`genesis_config_presets`].
+//! the runtime APIs in [`apis`], and the genesis presets in [`genesis_config_presets`]. The
+//! wasm blob of this crate is built by `runtime/wasm` (`sonm-runtime-wasm`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime`-style macros expand to deeply nested types.
 #![recursion_limit = "256"]
-
-#[cfg(feature = "std")]
-include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
