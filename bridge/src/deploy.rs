@@ -63,10 +63,14 @@ pub async fn run(args: DeployArgs) -> Result<(), String> {
 	let client = Client::connect(&ws_url(&args.url)).await.map_err(|e| e.to_string())?;
 	let set = client.signer_set(Some(0)).await.map_err(|e| e.to_string())?;
 	let set = set.ok_or("the sidechain has no signer set 0 (no masternode has an Ethereum key)")?;
-	let signers: Vec<Address> =
-		set.signers.iter().map(|s| parse_address(s).map(Address::from)).collect::<Result<_, _>>()?;
+	let signers: Vec<Address> = set
+		.signers
+		.iter()
+		.map(|s| parse_address(s).map(Address::from))
+		.collect::<Result<_, _>>()?;
 	let key = EthKey::from_uri(&args.eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
-	let signer = PrivateKeySigner::from_bytes(&B256::from(key.secret())).map_err(|e| e.to_string())?;
+	let signer =
+		PrivateKeySigner::from_bytes(&B256::from(key.secret())).map_err(|e| e.to_string())?;
 	let url = args.eth_url.parse().map_err(|e| format!("--eth-url: {e}"))?;
 	let provider = provider_builder().wallet(EthereumWallet::from(signer)).connect_http(url);
 	let patience = Duration::from_secs(120);
@@ -83,25 +87,42 @@ pub async fn run(args: DeployArgs) -> Result<(), String> {
 		payoutDelay: U256::from(args.payout_delay),
 	};
 	let genesis = B256::from(client.genesis_hash());
-	let gatekeeper = deploy_gatekeeper(&provider, token, genesis, signers, set.threshold.into(), limits, patience)
-		.await
-		.map_err(|e| e.to_string())?;
+	let gatekeeper = deploy_gatekeeper(
+		&provider,
+		token,
+		genesis,
+		signers,
+		set.threshold.into(),
+		limits,
+		patience,
+	)
+	.await
+	.map_err(|e| e.to_string())?;
 	// Minted after the gatekeeper's deployment: a deployer's first two transactions put the
 	// contracts where dev chains' genesis names them.
 	if args.token.is_none() {
 		let test_snm = sonm_contracts::TestSnm::new(token, &provider);
 		for to in &args.mint_to {
 			let to = Address::from(parse_address(to)?);
-			let sent = sonm_contracts::send(test_snm.mint(to, snm(args.mint))).await.map_err(|e| e.to_string())?;
-			sonm_contracts::mined(&provider, *sent.tx_hash(), patience).await.map_err(|e| e.to_string())?;
+			let sent = sonm_contracts::send(test_snm.mint(to, snm(args.mint)))
+				.await
+				.map_err(|e| e.to_string())?;
+			sonm_contracts::mined(&provider, *sent.tx_hash(), patience)
+				.await
+				.map_err(|e| e.to_string())?;
 			println!("minted {} test SNM to {}", args.mint, address_hex(&to.0 .0));
 		}
 	}
 	let chain_id = provider.get_chain_id().await.map_err(|e| e.to_string())?;
 	let state = client.gatekeeper_state().await.map_err(|e| e.to_string())?;
 	println!("token {}", address_hex(&token.0 .0));
-	println!("gatekeeper {} on chain {chain_id} for sidechain {genesis}", address_hex(&gatekeeper.0 .0));
-	if state.gatekeeper.as_deref() != Some(address_hex(&gatekeeper.0 .0).as_str()) || state.chain_id != Some(chain_id) {
+	println!(
+		"gatekeeper {} on chain {chain_id} for sidechain {genesis}",
+		address_hex(&gatekeeper.0 .0)
+	);
+	if state.gatekeeper.as_deref() != Some(address_hex(&gatekeeper.0 .0).as_str())
+		|| state.chain_id != Some(chain_id)
+	{
 		println!(
 			"the sidechain names {:?} on chain {:?}: have root call gatekeeper.set_contract({chain_id}, {})",
 			state.gatekeeper,

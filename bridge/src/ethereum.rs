@@ -63,7 +63,10 @@ impl Ethereum {
 	pub async fn connect(url: &str, secret: [u8; 32], gatekeeper: Address) -> Result<Self, String> {
 		let signer = PrivateKeySigner::from_bytes(&B256::from(secret)).map_err(rpc)?;
 		let url = url.parse().map_err(|e| format!("--eth-url {url:?}: {e}"))?;
-		let provider = provider_builder().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
+		let provider = provider_builder()
+			.wallet(EthereumWallet::from(signer))
+			.connect_http(url)
+			.erased();
 		provider.get_chain_id().await.map_err(rpc)?;
 		let gatekeeper = Gatekeeper::new(gatekeeper, provider.clone());
 		Ok(Self { provider, gatekeeper })
@@ -127,8 +130,10 @@ impl Ethereum {
 
 	/// Whether the deposit's transaction is still in the block it was in.
 	pub async fn still_in(&self, tx_hash: [u8; 32], block_hash: &[u8]) -> Result<bool, String> {
-		let receipt = self.provider.get_transaction_receipt(B256::from(tx_hash)).await.map_err(rpc)?;
-		Ok(receipt.is_some_and(|r| r.block_hash().is_some_and(|hash| hash.as_slice() == block_hash)))
+		let receipt =
+			self.provider.get_transaction_receipt(B256::from(tx_hash)).await.map_err(rpc)?;
+		Ok(receipt
+			.is_some_and(|r| r.block_hash().is_some_and(|hash| hash.as_slice() == block_hash)))
 	}
 
 	/// Whether withdrawal id `id` was paid or committed.
@@ -170,7 +175,8 @@ impl Ethereum {
 	) -> Result<[u8; 32], String> {
 		let pending = send(call).await.map_err(|e| contract_error(&e))?;
 		let hash = *pending.tx_hash();
-		let receipt = mined(&self.provider, hash, MINING_PATIENCE).await.map_err(|e| e.to_string())?;
+		let receipt =
+			mined(&self.provider, hash, MINING_PATIENCE).await.map_err(|e| e.to_string())?;
 		if !receipt.status() {
 			return Err(format!("transaction {hash} reverted"));
 		}
@@ -188,7 +194,14 @@ impl Ethereum {
 	) -> Result<[u8; 32], String> {
 		let signatures: Vec<Bytes> = signatures.iter().map(|s| Bytes::copy_from_slice(s)).collect();
 		let id = FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(id));
-		self.transact(self.gatekeeper.payOut(id, Address::from(to), U256::from(amount), set_id, signatures)).await
+		self.transact(self.gatekeeper.payOut(
+			id,
+			Address::from(to),
+			U256::from(amount),
+			set_id,
+			signatures,
+		))
+		.await
 	}
 
 	/// Installs the next signer set with the current set's `signatures`.
@@ -200,7 +213,8 @@ impl Ethereum {
 	) -> Result<[u8; 32], String> {
 		let signers: Vec<Address> = signers.iter().map(|s| Address::from(*s)).collect();
 		let signatures: Vec<Bytes> = signatures.iter().map(|s| Bytes::copy_from_slice(s)).collect();
-		self.transact(self.gatekeeper.rotate(signers, U256::from(threshold), signatures)).await
+		self.transact(self.gatekeeper.rotate(signers, U256::from(threshold), signatures))
+			.await
 	}
 
 	/// The gatekeeper's token.
@@ -212,10 +226,15 @@ impl Ethereum {
 	/// Approves and locks `amount` for sidechain account `recipient`; the `PaidIn` it made.
 	pub async fn pay_in(&self, amount: u128, recipient: [u8; 32]) -> Result<PaidIn, String> {
 		let token = self.token().await?;
-		self.transact(token.approve(*self.gatekeeper.address(), U256::from(amount))).await?;
-		let hash = self.transact(self.gatekeeper.payIn(U256::from(amount), FixedBytes(recipient))).await?;
+		self.transact(token.approve(*self.gatekeeper.address(), U256::from(amount)))
+			.await?;
+		let hash = self
+			.transact(self.gatekeeper.payIn(U256::from(amount), FixedBytes(recipient)))
+			.await?;
 		let receipt = self.provider.get_transaction_receipt(B256::from(hash)).await.map_err(rpc)?;
-		let block = receipt.and_then(|r| r.block_number()).ok_or("the payIn receipt names no block")?;
+		let block = receipt
+			.and_then(|r| r.block_number())
+			.ok_or("the payIn receipt names no block")?;
 		self.paid_in(block, block)
 			.await?
 			.into_iter()

@@ -52,14 +52,46 @@ impl Metrics {
 	pub fn new() -> Self {
 		let registry = Registry::new();
 		Self {
-			eth_scanned_block: gauge(&registry, "sonm_bridge_eth_scanned_block", "The last Ethereum block whose deposits were attested"),
-			deposits_attested: counter(&registry, "sonm_bridge_deposits_attested_total", "Deposits this masternode attested"),
-			withdrawals_signed: counter(&registry, "sonm_bridge_withdrawals_signed_total", "Withdrawals this masternode signed"),
-			set_changes_signed: counter(&registry, "sonm_bridge_set_changes_signed_total", "Signer-set changes this masternode signed"),
-			payouts_relayed: counter(&registry, "sonm_bridge_payouts_relayed_total", "payOut transactions this gateway sent"),
-			rotations_relayed: counter(&registry, "sonm_bridge_rotations_relayed_total", "rotate transactions this gateway sent"),
-			prices_fed: counter(&registry, "sonm_bridge_prices_fed_total", "Prices fed to the oracle"),
-			errors: counter(&registry, "sonm_bridge_errors_total", "Rounds that failed and were retried"),
+			eth_scanned_block: gauge(
+				&registry,
+				"sonm_bridge_eth_scanned_block",
+				"The last Ethereum block whose deposits were attested",
+			),
+			deposits_attested: counter(
+				&registry,
+				"sonm_bridge_deposits_attested_total",
+				"Deposits this masternode attested",
+			),
+			withdrawals_signed: counter(
+				&registry,
+				"sonm_bridge_withdrawals_signed_total",
+				"Withdrawals this masternode signed",
+			),
+			set_changes_signed: counter(
+				&registry,
+				"sonm_bridge_set_changes_signed_total",
+				"Signer-set changes this masternode signed",
+			),
+			payouts_relayed: counter(
+				&registry,
+				"sonm_bridge_payouts_relayed_total",
+				"payOut transactions this gateway sent",
+			),
+			rotations_relayed: counter(
+				&registry,
+				"sonm_bridge_rotations_relayed_total",
+				"rotate transactions this gateway sent",
+			),
+			prices_fed: counter(
+				&registry,
+				"sonm_bridge_prices_fed_total",
+				"Prices fed to the oracle",
+			),
+			errors: counter(
+				&registry,
+				"sonm_bridge_errors_total",
+				"Rounds that failed and were retried",
+			),
 			halted: gauge(&registry, "sonm_bridge_halted", "1 while an alarm stops attesting"),
 			health: Arc::new(Mutex::new(Health { last_round: Instant::now(), halted: None })),
 			registry,
@@ -84,14 +116,19 @@ impl Metrics {
 		}
 		let idle = health.last_round.elapsed();
 		if idle > STUCK_AFTER {
-			return (StatusCode::SERVICE_UNAVAILABLE, format!("no round finished for {} s\n", idle.as_secs()));
+			return (
+				StatusCode::SERVICE_UNAVAILABLE,
+				format!("no round finished for {} s\n", idle.as_secs()),
+			);
 		}
 		(StatusCode::OK, "ok\n".into())
 	}
 
 	fn render(&self) -> String {
 		let mut buffer = Vec::new();
-		TextEncoder::new().encode(&self.registry.gather(), &mut buffer).expect("text encoding");
+		TextEncoder::new()
+			.encode(&self.registry.gather(), &mut buffer)
+			.expect("text encoding");
 		String::from_utf8(buffer).expect("the text format is UTF-8")
 	}
 

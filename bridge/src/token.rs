@@ -101,20 +101,36 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 	match command {
 		TokenCommand::Deposit { amount: text, to, endpoints, eth_suri, timeout } => {
 			let amount = amount(&text)?;
-			let recipient = AccountId32::from_str(&to).map_err(|e| format!("--to {to:?}: {e:?}"))?;
-			let client = Client::connect(&ws_url(&endpoints.url)).await.map_err(|e| e.to_string())?;
+			let recipient =
+				AccountId32::from_str(&to).map_err(|e| format!("--to {to:?}: {e:?}"))?;
+			let client =
+				Client::connect(&ws_url(&endpoints.url)).await.map_err(|e| e.to_string())?;
 			let key = EthKey::from_uri(&eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
-			let eth = Ethereum::connect(&endpoints.eth_url, key.secret(), contract(&client).await?).await?;
+			let eth = Ethereum::connect(&endpoints.eth_url, key.secret(), contract(&client).await?)
+				.await?;
 			let started = Instant::now();
-			progress(started, &format!("approving and locking {text} from {} for {to}", address_hex(&key.address())));
+			progress(
+				started,
+				&format!(
+					"approving and locking {text} from {} for {to}",
+					address_hex(&key.address())
+				),
+			);
 			let paid = eth.pay_in(amount, recipient.0).await?;
 			let tx = format!("0x{}", hex::encode(paid.key.tx_hash));
-			progress(started, &format!("locked in Ethereum block {} (deposit {tx}:{})", paid.block, paid.key.log_index));
+			progress(
+				started,
+				&format!(
+					"locked in Ethereum block {} (deposit {tx}:{})",
+					paid.block, paid.key.log_index
+				),
+			);
 			let deadline = started + Duration::from_secs(timeout * 60);
 			let mut last = String::new();
 			loop {
 				let head = eth.head().await?;
-				let seen = client.deposit(&tx, paid.key.log_index).await.map_err(|e| e.to_string())?;
+				let seen =
+					client.deposit(&tx, paid.key.log_index).await.map_err(|e| e.to_string())?;
 				let now = match &seen {
 					Some(d) => format!("{} ({} attestation(s))", d.status, d.attesters.len()),
 					None => format!("waiting for confirmations ({} so far)", head + 1 - paid.block),
@@ -128,7 +144,9 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 					return Ok(());
 				}
 				if Instant::now() > deadline {
-					return Err(format!("not minted within {timeout} min; `sonm token status` shows the gateway"));
+					return Err(format!(
+						"not minted within {timeout} min; `sonm token status` shows the gateway"
+					));
 				}
 				tokio::time::sleep(Duration::from_secs(1)).await;
 			}
@@ -147,13 +165,28 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 				.event("Gatekeeper", "WithdrawalRequested")
 				.ok_or("the chain reported no withdrawal")?;
 			let id = event.fields["id"].as_u64().ok_or("the withdrawal event carries no id")?;
-			progress(started, &format!("withdrawal {id} in block #{}; waiting for the masternodes' signatures", included.block_number));
+			progress(
+				started,
+				&format!(
+					"withdrawal {id} in block #{}; waiting for the masternodes' signatures",
+					included.block_number
+				),
+			);
 			let relayer = match relay_with {
-				Some(suri) => Some(EthKey::from_uri(&suri).map_err(|e| format!("--relay-with: {e}"))?),
+				Some(suri) => {
+					Some(EthKey::from_uri(&suri).map_err(|e| format!("--relay-with: {e}"))?)
+				},
 				None => None,
 			};
-			let eth_key = relayer.clone().unwrap_or_else(|| EthKey::from_uri("//sonm-token-reader").expect("a valid URI"));
-			let eth = Ethereum::connect(&endpoints.eth_url, eth_key.secret(), contract(&chain.client).await?).await?;
+			let eth_key = relayer
+				.clone()
+				.unwrap_or_else(|| EthKey::from_uri("//sonm-token-reader").expect("a valid URI"));
+			let eth = Ethereum::connect(
+				&endpoints.eth_url,
+				eth_key.secret(),
+				contract(&chain.client).await?,
+			)
+			.await?;
 			let deadline = started + Duration::from_secs(timeout * 60);
 			let mut last = String::new();
 			loop {
@@ -171,17 +204,27 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 					}
 					return Ok(());
 				}
-				let now = format!("{} signature(s) of set {}{}", w.signatures.len(), w.set_id, if w.complete { ", complete" } else { "" });
+				let now = format!(
+					"{} signature(s) of set {}{}",
+					w.signatures.len(),
+					w.set_id,
+					if w.complete { ", complete" } else { "" }
+				);
 				if now != last {
 					progress(started, &now);
 					last = now;
 				}
 				if w.complete && relayer.is_some() {
-					let signatures: Vec<EthSignature> =
-						w.signatures.iter().map(|s| signature_of(&s.signature)).collect::<Result<_, _>>()?;
+					let signatures: Vec<EthSignature> = w
+						.signatures
+						.iter()
+						.map(|s| signature_of(&s.signature))
+						.collect::<Result<_, _>>()?;
 					let amount: u128 = w.amount.parse().map_err(|_| "a malformed amount")?;
 					match eth.pay_out(id, to_address, amount, w.set_id, &signatures).await {
-						Ok(hash) => progress(started, &format!("relayed payOut: 0x{}", hex::encode(hash))),
+						Ok(hash) => {
+							progress(started, &format!("relayed payOut: 0x{}", hex::encode(hash)))
+						},
 						Err(error) => progress(started, &format!("payOut refused: {error}")),
 					}
 				}
@@ -192,15 +235,22 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 			}
 		},
 		TokenCommand::Status { endpoints } => {
-			let client = Client::connect(&ws_url(&endpoints.url)).await.map_err(|e| e.to_string())?;
+			let client =
+				Client::connect(&ws_url(&endpoints.url)).await.map_err(|e| e.to_string())?;
 			let state = client.gatekeeper_state().await.map_err(|e| e.to_string())?;
 			println!("{}", serde_json::to_string_pretty(&state).expect("serializes"));
 			let set = client.signer_set(None).await.map_err(|e| e.to_string())?;
 			println!("{}", serde_json::to_string_pretty(&set).expect("serializes"));
 			let reader = EthKey::from_uri("//sonm-token-reader").expect("a valid URI");
-			let eth = Ethereum::connect(&endpoints.eth_url, reader.secret(), contract(&client).await?).await?;
+			let eth =
+				Ethereum::connect(&endpoints.eth_url, reader.secret(), contract(&client).await?)
+					.await?;
 			let token = eth.token().await?;
-			let locked = token.balanceOf(*eth.gatekeeper.address()).call().await.map_err(|e| e.to_string())?;
+			let locked = token
+				.balanceOf(*eth.gatekeeper.address())
+				.call()
+				.await
+				.map_err(|e| e.to_string())?;
 			println!(
 				"Ethereum: set {}, {}, {locked} base units locked",
 				eth.set_id().await?,

@@ -14,7 +14,9 @@ use alloy::{
 	signers::local::PrivateKeySigner,
 };
 use sonm_client::{eth_key::address_hex, Client, EthKey, Key};
-use sonm_contracts::{deploy_gatekeeper, deploy_test_snm, mined, provider_builder, send, Gatekeeper, TestSnm};
+use sonm_contracts::{
+	deploy_gatekeeper, deploy_test_snm, mined, provider_builder, send, Gatekeeper, TestSnm,
+};
 use sonm_test_support::{free_port, local_network, workspace_bin, Node, PATIENCE};
 use std::{
 	path::{Path, PathBuf},
@@ -85,7 +87,9 @@ impl GatewayProcess {
 	/// `GET path` on its metrics address (empty when it does not answer).
 	fn get(&self, path: &str) -> String {
 		use std::io::{Read, Write};
-		let Ok(mut stream) = std::net::TcpStream::connect(&self.args[1]) else { return String::new() };
+		let Ok(mut stream) = std::net::TcpStream::connect(&self.args[1]) else {
+			return String::new();
+		};
 		let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: bridge\r\n\r\n");
 		let mut text = String::new();
 		let _ = stream.read_to_string(&mut text);
@@ -124,13 +128,20 @@ impl Drop for GatewayProcess {
 		if std::thread::panicking() {
 			let text = std::fs::read_to_string(&self.log).unwrap_or_default();
 			let lines: Vec<&str> = text.lines().collect();
-			eprintln!("--- {} ---\n{}", self.log.display(), lines[lines.len().saturating_sub(25)..].join("\n"));
+			eprintln!(
+				"--- {} ---\n{}",
+				self.log.display(),
+				lines[lines.len().saturating_sub(25)..].join("\n")
+			);
 		}
 	}
 }
 
 /// Polls `probe` every half second until it answers, or panics after [`PATIENCE`].
-async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
+async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(
+	what: &str,
+	mut probe: impl FnMut() -> F,
+) -> T {
 	let deadline = Instant::now() + PATIENCE;
 	loop {
 		if let Some(value) = probe().await {
@@ -156,8 +167,16 @@ async fn wait_past_attestation(eth: &Ethereum, client: &Client, block: u64) {
 
 /// Runs `sonm-bridge token ...`; its output, or a panic with it.
 fn token(args: &[&str]) -> String {
-	let output = Command::new(BRIDGE_BIN).arg("token").args(args).output().expect("sonm-bridge runs");
-	let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+	let output = Command::new(BRIDGE_BIN)
+		.arg("token")
+		.args(args)
+		.output()
+		.expect("sonm-bridge runs");
+	let text = format!(
+		"{}{}",
+		String::from_utf8_lossy(&output.stdout),
+		String::from_utf8_lossy(&output.stderr)
+	);
 	assert!(output.status.success(), "sonm-bridge token {args:?}:\n{text}");
 	text
 }
@@ -186,8 +205,10 @@ async fn ethereum_with(genesis: [u8; 32], masternodes: &[&str], threshold: u64) 
 		.connect_http(anvil.endpoint_url())
 		.erased();
 	let token = deploy_test_snm(&provider, PATIENCE).await.unwrap();
-	let mut signers: Vec<Address> =
-		masternodes.iter().map(|name| Address::from(EthKey::from_uri(&format!("//{name}")).unwrap().address())).collect();
+	let mut signers: Vec<Address> = masternodes
+		.iter()
+		.map(|name| Address::from(EthKey::from_uri(&format!("//{name}")).unwrap().address()))
+		.collect();
 	signers.sort();
 	let limits = Gatekeeper::Limits {
 		dailyLimit: U256::from(1_000_000 * SNM),
@@ -196,10 +217,22 @@ async fn ethereum_with(genesis: [u8; 32], masternodes: &[&str], threshold: u64) 
 		largePayout: U256::from(100_000 * SNM),
 		payoutDelay: U256::from(60),
 	};
-	let gatekeeper = deploy_gatekeeper(&provider, token, B256::from(genesis), signers.clone(), threshold, limits, PATIENCE)
-		.await
-		.unwrap();
-	assert_eq!(address_hex(&gatekeeper.0 .0), "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", "where the genesis names it");
+	let gatekeeper = deploy_gatekeeper(
+		&provider,
+		token,
+		B256::from(genesis),
+		signers.clone(),
+		threshold,
+		limits,
+		PATIENCE,
+	)
+	.await
+	.unwrap();
+	assert_eq!(
+		address_hex(&gatekeeper.0 .0),
+		"0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+		"where the genesis names it"
+	);
 	for signer in signers {
 		provider.anvil_set_balance(signer, U256::from(100 * SNM)).await.unwrap();
 	}
@@ -210,7 +243,8 @@ async fn ethereum_with(genesis: [u8; 32], masternodes: &[&str], threshold: u64) 
 async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let dir = tempfile::tempdir().unwrap();
 	let nodes = local_network(&workspace_bin("sonm-node"), dir.path());
-	let client = wait_for("the local chain", || async { Client::connect(&nodes[0].url()).await.ok() }).await;
+	let client =
+		wait_for("the local chain", || async { Client::connect(&nodes[0].url()).await.ok() }).await;
 	let eth = ethereum(client.genesis_hash()).await;
 	let mut gateways: Vec<GatewayProcess> = MASTERNODES
 		.iter()
@@ -222,14 +256,27 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let holder_secret = ANVIL_SECOND_KEY.to_owned();
 	let holder = EthKey::from_uri(&holder_secret).unwrap();
 	let snm = TestSnm::new(eth.token, &eth.provider);
-	let minting = send(snm.mint(Address::from(holder.address()), U256::from(1_000 * SNM))).await.unwrap();
+	let minting = send(snm.mint(Address::from(holder.address()), U256::from(1_000 * SNM)))
+		.await
+		.unwrap();
 	mined(&eth.provider, *minting.tx_hash(), PATIENCE).await.unwrap();
 	let ferdie = Key::dev("ferdie").unwrap().account_id();
 	let (_, before) = client.balance(&ferdie).await.unwrap();
 
 	// A deposit is minted once, after 3 confirmations.
 	let started = Instant::now();
-	let out = token(&["deposit", "100", "--to", &ferdie.to_string(), "--url", &nodes[1].url(), "--eth-url", &eth.url, "--eth-suri", &holder_secret]);
+	let out = token(&[
+		"deposit",
+		"100",
+		"--to",
+		&ferdie.to_string(),
+		"--url",
+		&nodes[1].url(),
+		"--eth-url",
+		&eth.url,
+		"--eth-suri",
+		&holder_secret,
+	]);
 	let deposit_to_mint = started.elapsed();
 	println!("{out}deposit to mint: {deposit_to_mint:?}");
 	let (_, after) = client.balance(&ferdie).await.unwrap();
@@ -255,7 +302,11 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		gateways[0].restart();
 		gateways[1].restart();
 		let output = deposit.wait_with_output().unwrap();
-		let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+		let text = format!(
+			"{}{}",
+			String::from_utf8_lossy(&output.stdout),
+			String::from_utf8_lossy(&output.stderr)
+		);
 		println!("{text}");
 		assert!(output.status.success(), "{text}");
 	}
@@ -278,13 +329,24 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let holder_before = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
 	let started = Instant::now();
 	let withdraw = Command::new(BRIDGE_BIN)
-		.args(["token", "withdraw", "10", "--to", &address_hex(&holder.address()), "--url", &nodes[3].url()])
+		.args([
+			"token",
+			"withdraw",
+			"10",
+			"--to",
+			&address_hex(&holder.address()),
+			"--url",
+			&nodes[3].url(),
+		])
 		.args(["--eth-url", &eth.url, "--suri", "//Ferdie"])
 		.stdout(Stdio::piped())
 		.stderr(Stdio::piped())
 		.spawn()
 		.unwrap();
-	wait_for("the withdrawal on chain", || async { (client.withdrawals(0, 1).await.ok()?.len() == 1).then_some(()) }).await;
+	wait_for("the withdrawal on chain", || async {
+		(client.withdrawals(0, 1).await.ok()?.len() == 1).then_some(())
+	})
+	.await;
 	gateways[2].kill_9();
 	gateways[3].kill_9();
 	tokio::time::sleep(Duration::from_secs(3)).await;
@@ -292,11 +354,19 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	gateways[3].restart();
 	let output = withdraw.wait_with_output().unwrap();
 	let withdraw_to_payout = started.elapsed();
-	let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+	let out = format!(
+		"{}{}",
+		String::from_utf8_lossy(&output.stdout),
+		String::from_utf8_lossy(&output.stderr)
+	);
 	assert!(output.status.success(), "{out}");
 	println!("{out}withdraw to payout (two gateways killed and restarted): {withdraw_to_payout:?}");
 	let holder_after = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
-	assert_eq!(holder_after - holder_before, U256::from(9 * SNM), "10 SNM less the 1 SNM fee, paid once");
+	assert_eq!(
+		holder_after - holder_before,
+		U256::from(9 * SNM),
+		"10 SNM less the 1 SNM fee, paid once"
+	);
 
 	// The same signatures submitted again are refused by the contract.
 	let withdrawal = client.withdrawals(0, 1).await.unwrap().remove(0);
@@ -314,17 +384,28 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		signatures,
 	);
 	let refused = send(replay).await.err().expect("a replayed payout is refused");
-	assert!(format!("{refused:?}").contains("AlreadyUsed") || refused.as_revert_data().is_some(), "{refused:?}");
-	println!("FIGURES deposit_to_mint={deposit_to_mint:?} withdraw_to_payout={withdraw_to_payout:?}");
+	assert!(
+		format!("{refused:?}").contains("AlreadyUsed") || refused.as_revert_data().is_some(),
+		"{refused:?}"
+	);
+	println!(
+		"FIGURES deposit_to_mint={deposit_to_mint:?} withdraw_to_payout={withdraw_to_payout:?}"
+	);
 
 	// A deposit reorganised away before its 3 confirmations is never minted.
 	let (reorged, block) = pay_in(&eth, ferdie.0, 7 * SNM).await;
 	let head = eth.provider.get_block_number().await.unwrap();
 	eth.provider
-		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions { depth: head - block + 1, tx_block_pairs: vec![] })
+		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions {
+			depth: head - block + 1,
+			tx_block_pairs: vec![],
+		})
 		.await
 		.unwrap();
-	assert!(eth.provider.get_transaction_receipt(reorged).await.unwrap().is_none(), "the reorg took the deposit away");
+	assert!(
+		eth.provider.get_transaction_receipt(reorged).await.unwrap().is_none(),
+		"the reorg took the deposit away"
+	);
 	// Every gateway scans the new chain past the reorganised height with its confirmations.
 	for gateway in &gateways {
 		wait_for("every gateway to scan past the reorganised height", || async {
@@ -341,13 +422,29 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	submit_as(&client, "alice", runtime::tx().gatekeeper().pause()).await.unwrap();
 	assert!(client.gatekeeper_state().await.unwrap().paused);
 	let (paused_deposit, paused_block) = pay_in(&eth, ferdie.0, 3 * SNM).await;
-	let refused = submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address())).await;
-	assert_eq!(refused.err().and_then(|e| e.module_error().map(|(p, e)| format!("{p}.{e}"))).as_deref(), Some("Gatekeeper.IsPaused"));
+	let refused = submit_as(
+		&client,
+		"ferdie",
+		runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address()),
+	)
+	.await;
+	assert_eq!(
+		refused
+			.err()
+			.and_then(|e| e.module_error().map(|(p, e)| format!("{p}.{e}")))
+			.as_deref(),
+		Some("Gatekeeper.IsPaused")
+	);
 	// Long enough for an attestation had the gateways not been paused.
 	wait_past_attestation(&eth, &client, paused_block).await;
 	let paused_hex = format!("{paused_deposit}");
-	assert!(client.deposit(&paused_hex, 1).await.unwrap().is_none(), "nothing attested while paused");
-	let unpause = runtime_types::sonm_runtime::RuntimeCall::Gatekeeper(runtime_types::pallet_gatekeeper::pallet::Call::unpause);
+	assert!(
+		client.deposit(&paused_hex, 1).await.unwrap().is_none(),
+		"nothing attested while paused"
+	);
+	let unpause = runtime_types::sonm_runtime::RuntimeCall::Gatekeeper(
+		runtime_types::pallet_gatekeeper::pallet::Call::unpause,
+	);
 	let unpaused = submit_as(&client, "alice", runtime::tx().sudo().sudo(unpause)).await.unwrap();
 	assert!(unpaused.event("Gatekeeper", "Unpaused").is_some(), "root unpaused");
 	wait_for("the deposit made while paused to be minted after unpause", || async {
@@ -355,7 +452,9 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		(deposit.status == "minted").then_some(())
 	})
 	.await;
-	submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address())).await.unwrap();
+	submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address()))
+		.await
+		.unwrap();
 	wait_for("the withdrawal after unpause to be paid", || async {
 		let paid = Gatekeeper::new(eth.gatekeeper, &eth.provider)
 			.used(FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(1)))
@@ -371,7 +470,9 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	// signer set changes at a session, the old set signs it, a gateway installs it on
 	// Ethereum, and the next withdrawal is paid with the new set's signatures.
 	let eve = Key::dev("eve").unwrap();
-	submit_as(&client, "eve", runtime::tx().masternodes().register(10_000 * SNM)).await.unwrap();
+	submit_as(&client, "eve", runtime::tx().masternodes().register(10_000 * SNM))
+		.await
+		.unwrap();
 	#[derive(serde::Deserialize)]
 	struct Generated {
 		keys: String,
@@ -385,26 +486,51 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let keys = alloy::hex::decode(generated.keys.trim_start_matches("0x")).unwrap();
 	let proof = alloy::hex::decode(generated.proof.unwrap().trim_start_matches("0x")).unwrap();
 	let session_keys = runtime_types::sonm_runtime::opaque::SessionKeys {
-		aura: runtime_types::sp_consensus_aura::sr25519::app_sr25519::Public(keys[..32].try_into().unwrap()),
+		aura: runtime_types::sp_consensus_aura::sr25519::app_sr25519::Public(
+			keys[..32].try_into().unwrap(),
+		),
 		grandpa: runtime_types::sp_consensus_grandpa::app::Public(keys[32..].try_into().unwrap()),
 	};
-	submit_as(&client, "eve", runtime::tx().session().set_keys(session_keys, proof)).await.unwrap();
-	let eve_eth = EthKey::from_uri("//Eve").unwrap();
-	let digest = sonm_primitives::gatekeeper::key_registration_digest(&client.genesis_hash(), &eve.account_id().0);
-	submit_as(&client, "eve", runtime::tx().gatekeeper().register_eth_key(eve_eth.address(), eve_eth.sign(&digest)))
+	submit_as(&client, "eve", runtime::tx().session().set_keys(session_keys, proof))
 		.await
 		.unwrap();
+	let eve_eth = EthKey::from_uri("//Eve").unwrap();
+	let digest = sonm_primitives::gatekeeper::key_registration_digest(
+		&client.genesis_hash(),
+		&eve.account_id().0,
+	);
+	submit_as(
+		&client,
+		"eve",
+		runtime::tx()
+			.gatekeeper()
+			.register_eth_key(eve_eth.address(), eve_eth.sign(&digest)),
+	)
+	.await
+	.unwrap();
 	let started = Instant::now();
 	wait_for("signer set 1 with Eve to be installed on Ethereum", || async {
 		let set = client.signer_set(Some(1)).await.ok()??;
 		let installed = Gatekeeper::new(eth.gatekeeper, &eth.provider).setId().call().await.ok()?;
-		(set.complete && set.signers.contains(&address_hex(&eve_eth.address())) && installed >= 1).then_some(())
+		(set.complete && set.signers.contains(&address_hex(&eve_eth.address())) && installed >= 1)
+			.then_some(())
 	})
 	.await;
 	println!("set change installed on Ethereum {:?} after Eve's keys", started.elapsed());
 	let holder_before = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
 	let started = Instant::now();
-	let out = token(&["withdraw", "4", "--to", &address_hex(&holder.address()), "--url", &nodes[0].url(), "--eth-url", &eth.url, "--suri", "//Ferdie"]);
+	let out = token(&[
+		"withdraw",
+		"4",
+		"--to",
+		&address_hex(&holder.address()),
+		"--url",
+		&nodes[0].url(),
+		"--eth-url",
+		&eth.url,
+		"--suri",
+		"//Ferdie",
+	]);
 	println!("{out}withdraw to payout (set 1, all gateways up): {:?}", started.elapsed());
 	let withdrawal = client.withdrawals(2, 1).await.unwrap().remove(0);
 	assert!(withdrawal.set_id >= 1, "signed by the new set");
@@ -416,8 +542,10 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 /// `recipient`; the `payIn` transaction and its block.
 async fn pay_in(eth: &Ethereum, recipient: [u8; 32], amount: u128) -> (B256, u64) {
 	let holder: PrivateKeySigner = ANVIL_SECOND_KEY.parse().unwrap();
-	let as_holder =
-		provider_builder().wallet(EthereumWallet::from(holder)).connect_http(eth.url.parse().unwrap()).erased();
+	let as_holder = provider_builder()
+		.wallet(EthereumWallet::from(holder))
+		.connect_http(eth.url.parse().unwrap())
+		.erased();
 	let snm = TestSnm::new(eth.token, &as_holder);
 	let approving = send(snm.approve(eth.gatekeeper, U256::from(amount))).await.unwrap();
 	mined(&as_holder, *approving.tx_hash(), PATIENCE).await.unwrap();
@@ -446,8 +574,10 @@ async fn submit_as<Call: sonm_client::subxt::tx::Payload>(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_the_gateway() {
 	let dir = tempfile::tempdir().unwrap();
-	let node = Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev", "--port", "0"]);
-	let client = wait_for("the dev chain", || async { Client::connect(&node.url()).await.ok() }).await;
+	let node =
+		Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev", "--port", "0"]);
+	let client =
+		wait_for("the dev chain", || async { Client::connect(&node.url()).await.ok() }).await;
 	let eth = ethereum_with(client.genesis_hash(), &["Alice"], 1).await;
 	let mut gateway = GatewayProcess::start_with(dir.path(), "Alice", &node, &eth.url, 1);
 	let holder: PrivateKeySigner = ANVIL_SECOND_KEY.parse().unwrap();
@@ -460,7 +590,10 @@ async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_t
 	use sonm_client::runtime::{self, runtime_types};
 	let caps = |mint: u128| {
 		runtime::tx().sudo().sudo(runtime_types::sonm_runtime::RuntimeCall::Gatekeeper(
-			runtime_types::pallet_gatekeeper::pallet::Call::set_caps { daily_mint: mint, daily_withdraw: mint },
+			runtime_types::pallet_gatekeeper::pallet::Call::set_caps {
+				daily_mint: mint,
+				daily_withdraw: mint,
+			},
 		))
 	};
 	submit_as(&client, "alice", caps(5 * SNM)).await.unwrap();
@@ -478,23 +611,36 @@ async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_t
 	// The gateway logs its claim once its submission returns, which can be after the mint is
 	// visible at the best block.
 	wait_for("the gateway to log its claim", || async {
-		std::fs::read_to_string(&gateway.log).ok()?.contains("claimed deposit").then_some(())
+		std::fs::read_to_string(&gateway.log)
+			.ok()?
+			.contains("claimed deposit")
+			.then_some(())
 	})
 	.await;
 	let head = eth.provider.get_block_number().await.unwrap();
 	eth.provider
-		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions { depth: head - block + 1, tx_block_pairs: vec![] })
+		.anvil_reorg(alloy::rpc::types::anvil::ReorgOptions {
+			depth: head - block + 1,
+			tx_block_pairs: vec![],
+		})
 		.await
 		.unwrap();
-	wait_for("the gateway to halt", || async { gateway.health().contains("503").then_some(()) }).await;
+	wait_for("the gateway to halt", || async { gateway.health().contains("503").then_some(()) })
+		.await;
 	assert!(gateway.metric("sonm_bridge_halted") == Some(1));
 	assert!(std::fs::read_to_string(&gateway.log).unwrap().contains("ALARM"));
 	gateway.kill_9();
 	gateway.restart();
-	wait_for("the restarted gateway to say it is halted", || async { gateway.health().contains("halted").then_some(()) }).await;
+	wait_for("the restarted gateway to say it is halted", || async {
+		gateway.health().contains("halted").then_some(())
+	})
+	.await;
 	let (second, second_block) = pay_in(&eth, ferdie.0, 5 * SNM).await;
 	let second = format!("{second}");
 	// Long enough to attest had it not halted.
 	wait_past_attestation(&eth, &client, second_block).await;
-	assert!(client.deposit(&second, 1).await.unwrap().is_none(), "a halted gateway attests nothing");
+	assert!(
+		client.deposit(&second, 1).await.unwrap().is_none(),
+		"a halted gateway attests nothing"
+	);
 }

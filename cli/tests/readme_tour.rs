@@ -26,8 +26,12 @@ fn repo() -> PathBuf {
 /// The `$ sonm ...` lines of the README's tour block (between the `tour` markers).
 fn tour_commands() -> Vec<String> {
 	let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md reads");
-	let start = readme.find("<!-- tour -->").expect("the README marks its tour with <!-- tour -->");
-	let end = readme[start..].find("<!-- /tour -->").expect("the tour ends with <!-- /tour -->");
+	let start = readme
+		.find("<!-- tour -->")
+		.expect("the README marks its tour with <!-- tour -->");
+	let end = readme[start..]
+		.find("<!-- /tour -->")
+		.expect("the tour ends with <!-- /tour -->");
 	readme[start..start + end]
 		.lines()
 		.filter_map(|line| line.strip_prefix("$ "))
@@ -106,7 +110,11 @@ impl Drop for DevScript {
 
 /// `$CARGO_TARGET_DIR`: the folder above `debug/` that holds this test's binary.
 fn target_dir() -> PathBuf {
-	workspace_bin("sonm").parent().and_then(Path::parent).expect("<target>/debug/sonm").to_owned()
+	workspace_bin("sonm")
+		.parent()
+		.and_then(Path::parent)
+		.expect("<target>/debug/sonm")
+		.to_owned()
 }
 
 /// Runs `command` as a reader's shell does, with the workspace's binaries first on PATH.
@@ -153,7 +161,8 @@ fn run_until(command: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
 #[test]
 fn the_readme_tour_runs_as_written_on_the_main_job() {
 	let commands = tour_commands();
-	for part in ["orders create", "deals list", "task start", "task logs", "task exec", "deals close"]
+	for part in
+		["orders create", "deals list", "task start", "task logs", "task exec", "deals close"]
 	{
 		assert!(
 			commands.iter().any(|command| command.contains(part)),

@@ -445,7 +445,11 @@ impl Client {
 	}
 
 	/// Deposits in attestation order from index `from`, at most `limit`.
-	pub async fn deposits(&self, from: u64, limit: u32) -> Result<Vec<gatekeeper::DepositJson>, ClientError> {
+	pub async fn deposits(
+		&self,
+		from: u64,
+		limit: u32,
+	) -> Result<Vec<gatekeeper::DepositJson>, ClientError> {
 		self.rpc("gatekeeper_deposits", rpc_params![from, limit]).await
 	}
 
@@ -468,7 +472,10 @@ impl Client {
 	}
 
 	/// Signer set `id`, or the newest.
-	pub async fn signer_set(&self, id: Option<u64>) -> Result<Option<gatekeeper::SignerSetJson>, ClientError> {
+	pub async fn signer_set(
+		&self,
+		id: Option<u64>,
+	) -> Result<Option<gatekeeper::SignerSetJson>, ClientError> {
 		self.rpc("gatekeeper_signerSet", rpc_params![id]).await
 	}
 

@@ -19,11 +19,13 @@ impl EthKey {
 	/// The key of a secret URI: a 0x-hex secret key, a mnemonic or a derivation like `//Alice`.
 	pub fn from_uri(uri: &str) -> Result<Self, KeyError> {
 		let secret = SecretUri::from_str(uri).map_err(|e| KeyError::BadSuri(e.to_string()))?;
-		let pair = ecdsa::Keypair::from_uri(&secret).map_err(|e| KeyError::BadSuri(e.to_string()))?;
+		let pair =
+			ecdsa::Keypair::from_uri(&secret).map_err(|e| KeyError::BadSuri(e.to_string()))?;
 		let public = secp256k1::PublicKey::from_slice(&pair.public_key().0)
 			.map_err(|e| KeyError::Crypto(e.to_string()))?;
-		let uncompressed: [u8; 64] =
-			public.serialize_uncompressed()[1..].try_into().expect("65 bytes less the prefix");
+		let uncompressed: [u8; 64] = public.serialize_uncompressed()[1..]
+			.try_into()
+			.expect("65 bytes less the prefix");
 		Ok(Self { address: eth_address(&uncompressed), pair })
 	}
 
@@ -54,7 +56,9 @@ pub fn address_hex(address: &EthAddress) -> String {
 pub fn parse_address(text: &str) -> Result<EthAddress, String> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
 	let bytes = hex::decode(digits).map_err(|_| format!("{text:?} is not hex"))?;
-	bytes.try_into().map_err(|_| format!("{text:?} is not a 20-byte Ethereum address"))
+	bytes
+		.try_into()
+		.map_err(|_| format!("{text:?} is not a 20-byte Ethereum address"))
 }
 
 #[cfg(test)]

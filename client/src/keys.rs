@@ -212,8 +212,9 @@ impl Key {
 			)));
 		}
 		let box_key = scrypt_key(password, &bytes[..SALT_LEN], n.trailing_zeros() as u8, r, p)?;
-		let nonce: [u8; NONCE_LEN] =
-			bytes[SALT_LEN + 12..header_len].try_into().expect("the header was checked long enough");
+		let nonce: [u8; NONCE_LEN] = bytes[SALT_LEN + 12..header_len]
+			.try_into()
+			.expect("the header was checked long enough");
 		let plain = XSalsa20Poly1305::new(&box_key)
 			.decrypt(&Nonce::from(nonce), &bytes[header_len..])
 			.map_err(|_| KeyError::WrongPassword)?;

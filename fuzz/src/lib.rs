@@ -134,13 +134,8 @@ impl Chain {
 		self.number += 1;
 		let slot = Slot::from(self.now_ms / SLOT_DURATION);
 		let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
-		let header = Header::new(
-			self.number,
-			Default::default(),
-			Default::default(),
-			self.parent,
-			digest,
-		);
+		let header =
+			Header::new(self.number, Default::default(), Default::default(), self.parent, digest);
 		Executive::initialize_block(&header);
 		pallet_timestamp::Call::<Runtime>::set { now: self.now_ms }
 			.dispatch_bypass_filter(RuntimeOrigin::none())
@@ -199,12 +194,12 @@ impl Chain {
 fn product_call(call: &RuntimeCall) -> bool {
 	matches!(
 		call,
-		RuntimeCall::Market(_) |
-			RuntimeCall::Blacklist(_) |
-			RuntimeCall::Kyc(_) |
-			RuntimeCall::Masternodes(_) |
-			RuntimeCall::Oracle(_) |
-			RuntimeCall::Gatekeeper(_)
+		RuntimeCall::Market(_)
+			| RuntimeCall::Blacklist(_)
+			| RuntimeCall::Kyc(_)
+			| RuntimeCall::Masternodes(_)
+			| RuntimeCall::Oracle(_)
+			| RuntimeCall::Gatekeeper(_)
 	)
 }
 
@@ -299,8 +294,9 @@ fn terms(input: &mut Input, now_s: u64) -> Option<OrderTermsOf<Runtime>> {
 	let expires_at = if flags & 32 != 0 { Some(now_s + u64::from(input.u16()?)) } else { None };
 	let count = input.byte()? as usize % 13;
 	let most = if side == Side::Ask { 12 } else { 9 };
-	let benchmarks: Vec<u64> =
-		(0..count).map(|_| input.byte().map(|b| u64::from(b % most))).collect::<Option<_>>()?;
+	let benchmarks: Vec<u64> = (0..count)
+		.map(|_| input.byte().map(|b| u64::from(b % most)))
+		.collect::<Option<_>>()?;
 	Some(OrderTermsOf::<Runtime> {
 		side,
 		price: Price { per_second, unit },
@@ -512,7 +508,10 @@ pub fn run(data: &[u8]) -> Summary {
 			if made > calls {
 				calls = made;
 				if let Err(error) = check_invariants(chain.number) {
-					panic!("invariant broken by the step at byte {at} (block {}): {error}", chain.number);
+					panic!(
+						"invariant broken by the step at byte {at} (block {}): {error}",
+						chain.number
+					);
 				}
 			}
 		}
@@ -701,8 +700,13 @@ pub fn self_test() -> Result<(), String> {
 		("a market hold of an account that is no signer", |who| {
 			use frame_support::traits::tokens::Preservation;
 			let stranger = Sr25519Keyring::One.to_account_id();
-			pallet_balances::Pallet::<Runtime>::transfer(who, &stranger, 10 * sonm_runtime::SNM, Preservation::Preserve)
-				.expect("the transfer works");
+			pallet_balances::Pallet::<Runtime>::transfer(
+				who,
+				&stranger,
+				10 * sonm_runtime::SNM,
+				Preservation::Preserve,
+			)
+			.expect("the transfer works");
 			pallet_balances::Pallet::<Runtime>::hold(
 				&sonm_runtime::RuntimeHoldReason::Market(pallet_market::HoldReason::BidEscrow),
 				&stranger,

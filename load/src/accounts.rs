@@ -7,9 +7,7 @@ use sha2::{Digest, Sha256};
 use sonm_client::{
 	runtime::{
 		self,
-		runtime_types::{
-			pallet_balances::pallet::Call as BalancesCall, sonm_runtime::RuntimeCall,
-		},
+		runtime_types::{pallet_balances::pallet::Call as BalancesCall, sonm_runtime::RuntimeCall},
 	},
 	subxt::utils::MultiAddress,
 	AccountId32, Client, Key, Wait,

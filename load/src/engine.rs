@@ -66,7 +66,10 @@ impl Record {
 
 	/// Accepted, yet neither included nor reported invalid: the node lost it.
 	pub fn lost(&self) -> bool {
-		self.accepted() && self.in_block.is_none() && self.finalized.is_none() && self.invalid.is_none()
+		self.accepted()
+			&& self.in_block.is_none()
+			&& self.finalized.is_none()
+			&& self.invalid.is_none()
 	}
 }
 
@@ -177,7 +180,8 @@ pub async fn send(
 		unsettled.fetch_add(1, Ordering::Relaxed);
 		let connection = connections[k % connections.len()].clone();
 		let hex = format!("0x{}", hex::encode(&tx.bytes));
-		let (shared, in_pool, deadline) = (records.clone(), in_pool.clone(), drain_deadline.clone());
+		let (shared, in_pool, deadline) =
+			(records.clone(), in_pool.clone(), drain_deadline.clone());
 		let unsettled_by_watch = unsettled.clone();
 		// Each extrinsic goes out once its account's previous one is final (or refused, or given
 		// up): the pool never holds two of one account, so none waits in the future queue of
@@ -190,8 +194,19 @@ pub async fn send(
 			if let Some(previous) = previous {
 				let _ = previous.await;
 			}
-			watch(connection, k, hex, shared, in_pool, unsettled_by_watch, turns, started, deadline, turn)
-				.await;
+			watch(
+				connection,
+				k,
+				hex,
+				shared,
+				in_pool,
+				unsettled_by_watch,
+				turns,
+				started,
+				deadline,
+				turn,
+			)
+			.await;
 		}));
 		if last_progress.elapsed() >= Duration::from_secs(5) {
 			log_progress(label, &records, k + 1, txs.len(), started);
@@ -261,7 +276,8 @@ async fn watch(
 	deadline: Arc<Mutex<Option<Instant>>>,
 	turn: Turn,
 ) {
-	let past_deadline = || deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
+	let past_deadline =
+		|| deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
 	if past_deadline() {
 		// Its account's turn came too late to follow it: never sent.
 		unsettled.fetch_sub(1, Ordering::Relaxed);
@@ -271,7 +287,11 @@ async fn watch(
 	records.lock().expect("not poisoned")[k].submitted = Some(started.elapsed());
 	let mut subscription = loop {
 		let subscribed = connection
-			.subscribe::<Value>("author_submitAndWatchExtrinsic", rpc_params![hex.clone()], "author_unwatchExtrinsic")
+			.subscribe::<Value>(
+				"author_submitAndWatchExtrinsic",
+				rpc_params![hex.clone()],
+				"author_unwatchExtrinsic",
+			)
 			.await;
 		let error = match subscribed {
 			Ok(subscription) => break subscription,
@@ -308,8 +328,10 @@ async fn watch(
 		let _ = turn.send(());
 	};
 	loop {
-		let limit =
-			deadline.lock().expect("not poisoned").map(|d| d.saturating_duration_since(Instant::now()));
+		let limit = deadline
+			.lock()
+			.expect("not poisoned")
+			.map(|d| d.saturating_duration_since(Instant::now()));
 		let next = match limit {
 			Some(left) => match tokio::time::timeout(left, subscription.next()).await {
 				Ok(next) => next,
@@ -421,11 +443,21 @@ async fn follow_finalized(
 	stop: Arc<AtomicBool>,
 ) -> Result<(), LoadError> {
 	let failed = |e: &dyn std::fmt::Display| LoadError::Setup(format!("following the chain: {e}"));
-	let head: H256 = rpc.request("chain_getFinalizedHead", rpc_params![]).await.map_err(|e| failed(&e))?;
-	let header: Value = rpc.request("chain_getHeader", rpc_params![head]).await.map_err(|e| failed(&e))?;
+	let head: H256 = rpc
+		.request("chain_getFinalizedHead", rpc_params![])
+		.await
+		.map_err(|e| failed(&e))?;
+	let header: Value = rpc
+		.request("chain_getHeader", rpc_params![head])
+		.await
+		.map_err(|e| failed(&e))?;
 	let mut last = block_number(&header).ok_or_else(|| failed(&"a header without a number"))?;
 	let mut heads = rpc
-		.subscribe::<Value>("chain_subscribeFinalizedHeads", rpc_params![], "chain_unsubscribeFinalizedHeads")
+		.subscribe::<Value>(
+			"chain_subscribeFinalizedHeads",
+			rpc_params![],
+			"chain_unsubscribeFinalizedHeads",
+		)
 		.await
 		.map_err(|e| failed(&e))?;
 	while !stop.load(Ordering::Relaxed) {
@@ -437,13 +469,18 @@ async fn follow_finalized(
 		};
 		let Some(number) = block_number(&header) else { continue };
 		for n in last + 1..=number {
-			let hash: H256 = rpc.request("chain_getBlockHash", rpc_params![n]).await.map_err(|e| failed(&e))?;
-			let block: Value = rpc.request("chain_getBlock", rpc_params![hash]).await.map_err(|e| failed(&e))?;
+			let hash: H256 = rpc
+				.request("chain_getBlockHash", rpc_params![n])
+				.await
+				.map_err(|e| failed(&e))?;
+			let block: Value =
+				rpc.request("chain_getBlock", rpc_params![hash]).await.map_err(|e| failed(&e))?;
 			let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
 			let at = started.elapsed();
 			let mut ours = HashMap::new();
 			for (position, hex) in extrinsics.iter().enumerate() {
-				let Some(bytes) = hex.as_str().and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
+				let Some(bytes) =
+					hex.as_str().and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
 				else {
 					continue;
 				};
@@ -564,11 +601,13 @@ mod tests {
 		let sent = Some(Duration::from_millis(1));
 		let lost = Record { submitted: sent, ..Default::default() };
 		assert!(lost.accepted() && lost.lost());
-		let refused = Record { submitted: sent, rejected: Some("1010".into()), ..Default::default() };
+		let refused =
+			Record { submitted: sent, rejected: Some("1010".into()), ..Default::default() };
 		assert!(!refused.accepted() && !refused.lost());
 		let included = Record { submitted: sent, in_block: sent, ..Default::default() };
 		assert!(!included.lost());
-		let invalid = Record { submitted: sent, invalid: Some("invalid".into()), ..Default::default() };
+		let invalid =
+			Record { submitted: sent, invalid: Some("invalid".into()), ..Default::default() };
 		assert!(!invalid.lost());
 		assert!(!Record::default().lost(), "never sent is not lost");
 	}

@@ -32,7 +32,9 @@ use workload::{Plan, Workload};
 /// What goes wrong in a run, by name.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-	#[error("{url} is not a node on this machine's loopback ({why}): sonm-load loads only local nodes")]
+	#[error(
+		"{url} is not a node on this machine's loopback ({why}): sonm-load loads only local nodes"
+	)]
 	NotLoopback { url: String, why: String },
 	#[error("{0}")]
 	Client(#[from] sonm_client::ClientError),
@@ -80,7 +82,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	}
 	let client = Client::connect(&options.url).await?;
 	let pace = Pace { rate: options.rate, window: options.window };
-	let ceiling = options.workload.ceiling_per_second() * options.duration.as_secs().max(1) as usize;
+	let ceiling =
+		options.workload.ceiling_per_second() * options.duration.as_secs().max(1) as usize;
 	let count = options.count.unwrap_or_else(|| pace.budget(options.duration, ceiling));
 	let name = options.workload.name();
 	let min_accounts = options.rate.map_or(0, |rate| (rate * SECONDS_TO_FINALITY).ceil() as usize);
@@ -149,7 +152,10 @@ fn produced_ids(outcome: &Outcome, label: &str) -> Result<Vec<u64>, LoadError> {
 						Some(_) => "finalized without the event that names it".into(),
 						None => "not finalized in time".into(),
 					});
-				LoadError::Setup(format!("{label}: extrinsic {k} of {} produced no id: {why}", outcome.records.len()))
+				LoadError::Setup(format!(
+					"{label}: extrinsic {k} of {} produced no id: {why}",
+					outcome.records.len()
+				))
 			})
 		})
 		.collect()

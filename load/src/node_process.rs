@@ -103,7 +103,10 @@ impl Usage {
 		let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
 		Some(Self {
 			cpu_mean_percent: percent(first, last),
-			cpu_peak_percent: readings.windows(2).map(|w| percent(&w[0], &w[1])).fold(0.0, f64::max),
+			cpu_peak_percent: readings
+				.windows(2)
+				.map(|w| percent(&w[0], &w[1]))
+				.fold(0.0, f64::max),
 			rss_end_mib: mib(last.rss_bytes),
 			rss_peak_mib: mib(readings.iter().map(|r| r.rss_bytes).max().unwrap_or(0)),
 		})
@@ -134,8 +137,9 @@ mod tests {
 			cpu: Duration::from_millis(cpu_ms),
 			rss_bytes: mib * 1024 * 1024,
 		};
-		let usage = Usage::of(&[reading(0, 0, 100), reading(1, 1_500, 180), reading(2, 2_000, 150)])
-			.unwrap();
+		let usage =
+			Usage::of(&[reading(0, 0, 100), reading(1, 1_500, 180), reading(2, 2_000, 150)])
+				.unwrap();
 		assert_eq!(usage.cpu_mean_percent, 100.0);
 		assert_eq!(usage.cpu_peak_percent, 150.0);
 		assert_eq!(usage.rss_end_mib, 150.0);

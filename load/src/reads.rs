@@ -22,7 +22,9 @@ pub struct Reads {
 
 impl Reads {
 	pub fn text(&self) -> String {
-		let lat = |l: &Latencies| format!("p50 {:?} / p99 {:?} ms", l.p50_ms.unwrap_or(0), l.p99_ms.unwrap_or(0));
+		let lat = |l: &Latencies| {
+			format!("p50 {:?} / p99 {:?} ms", l.p50_ms.unwrap_or(0), l.p99_ms.unwrap_or(0))
+		};
 		format!(
 			"  book: {} open orders, {} open deals; market_orders first page {}, newest page {}; market_matchingOrders {}\n",
 			self.open_orders,
@@ -39,21 +41,41 @@ pub async fn measure(client: &Client, samples: usize) -> Result<Reads, LoadError
 	let open_orders = count_keys(client, "Market", "Orders").await?;
 	let open_deals = count_keys(client, "Market", "Deals").await?;
 	let next_id: u64 = {
-		let value: Option<String> = client.rpc("state_getStorage", rpc_params![storage_prefix("Market", "NextOrderId")]).await?;
-		let bytes = value.and_then(|hex| hex::decode(hex.trim_start_matches("0x")).ok()).unwrap_or_default();
-		bytes.get(..8).map_or(0, |b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
+		let value: Option<String> = client
+			.rpc("state_getStorage", rpc_params![storage_prefix("Market", "NextOrderId")])
+			.await?;
+		let bytes = value
+			.and_then(|hex| hex::decode(hex.trim_start_matches("0x")).ok())
+			.unwrap_or_default();
+		bytes
+			.get(..8)
+			.map_or(0, |b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
 	};
 	let newest: Option<u64> = {
-		let page: Vec<Value> = client.rpc("market_orders", rpc_params![Value::Object(Default::default()), next_id.saturating_sub(1_000), 1000]).await?;
+		let page: Vec<Value> = client
+			.rpc(
+				"market_orders",
+				rpc_params![Value::Object(Default::default()), next_id.saturating_sub(1_000), 1000],
+			)
+			.await?;
 		page.last().and_then(|order| order["id"].as_u64())
 	};
-	let orders_first_page = time(samples, || client.rpc::<Value>("market_orders", rpc_params![Value::Object(Default::default()), 0, 100])).await?;
+	let orders_first_page = time(samples, || {
+		client.rpc::<Value>("market_orders", rpc_params![Value::Object(Default::default()), 0, 100])
+	})
+	.await?;
 	let orders_newest_page = time(samples, || {
-		client.rpc::<Value>("market_orders", rpc_params![Value::Object(Default::default()), next_id.saturating_sub(100), 100])
+		client.rpc::<Value>(
+			"market_orders",
+			rpc_params![Value::Object(Default::default()), next_id.saturating_sub(100), 100],
+		)
 	})
 	.await?;
 	let matching_orders = match newest {
-		Some(id) => time(samples, || client.rpc::<Value>("market_matchingOrders", rpc_params![id, 10])).await?,
+		Some(id) => {
+			time(samples, || client.rpc::<Value>("market_matchingOrders", rpc_params![id, 10]))
+				.await?
+		},
 		None => Latencies::default(),
 	};
 	Ok(Reads { open_orders, open_deals, orders_first_page, orders_newest_page, matching_orders })
@@ -79,7 +101,9 @@ async fn count_keys(client: &Client, pallet: &str, item: &str) -> Result<u64, Lo
 	let mut count = 0u64;
 	let mut start: Option<String> = None;
 	loop {
-		let keys: Vec<String> = client.rpc("state_getKeysPaged", rpc_params![prefix.clone(), 1000, start.clone()]).await?;
+		let keys: Vec<String> = client
+			.rpc("state_getKeysPaged", rpc_params![prefix.clone(), 1000, start.clone()])
+			.await?;
 		count += keys.len() as u64;
 		if keys.len() < 1000 {
 			return Ok(count);

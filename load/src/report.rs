@@ -135,7 +135,9 @@ impl Report {
 	/// The report as a few lines for a person.
 	pub fn text(&self) -> String {
 		let ms = |v: Option<u64>| v.map_or("-".to_owned(), |v| format!("{v}"));
-		let lat = |l: &Latencies| format!("p50 {} / p95 {} / p99 {} ms", ms(l.p50_ms), ms(l.p95_ms), ms(l.p99_ms));
+		let lat = |l: &Latencies| {
+			format!("p50 {} / p95 {} / p99 {} ms", ms(l.p50_ms), ms(l.p95_ms), ms(l.p99_ms))
+		};
 		let reasons = |map: &BTreeMap<String, usize>| {
 			if map.is_empty() {
 				"none".to_owned()
@@ -153,9 +155,16 @@ impl Report {
 			self.included_per_s, self.finalized_per_s, self.most_per_block, self.mean_per_block, self.blocks_with_ours
 		);
 		text += &format!("  finalized blocks: {:.1} a minute\n", self.finalized_blocks_per_min);
-		text += &format!("  to inclusion: {}; to finality: {}\n", lat(&self.inclusion_latency), lat(&self.finality_latency));
+		text += &format!(
+			"  to inclusion: {}; to finality: {}\n",
+			lat(&self.inclusion_latency),
+			lat(&self.finality_latency)
+		);
 		if let Some(generator) = &self.generator {
-			text += &format!("  sonm-load itself: CPU mean {:.0} %, RSS peak {:.0} MiB\n", generator.cpu_mean_percent, generator.rss_peak_mib);
+			text += &format!(
+				"  sonm-load itself: CPU mean {:.0} %, RSS peak {:.0} MiB\n",
+				generator.cpu_mean_percent, generator.rss_peak_mib
+			);
 		}
 		text += &format!("  pool (ours): peak {}, mean {:.0}\n", self.pool_peak, self.pool_mean);
 		if let Some(node) = &self.node {
@@ -222,7 +231,13 @@ mod tests {
 	fn a_report_counts_every_fate() {
 		let records = vec![
 			// Finalized and succeeded, 2 s to inclusion, 6 s to finality.
-			Record { submitted: at(0), in_block: at(2_000), finalized: at(6_000), block: Some(3), ..Default::default() },
+			Record {
+				submitted: at(0),
+				in_block: at(2_000),
+				finalized: at(6_000),
+				block: Some(3),
+				..Default::default()
+			},
 			// Finalized with a failed dispatch.
 			Record {
 				submitted: at(100),
@@ -232,7 +247,11 @@ mod tests {
 				..Default::default()
 			},
 			// Refused at submission.
-			Record { submitted: at(200), rejected: Some("1010 Invalid Transaction: Stale".into()), ..Default::default() },
+			Record {
+				submitted: at(200),
+				rejected: Some("1010 Invalid Transaction: Stale".into()),
+				..Default::default()
+			},
 			// Accepted, then dropped (after being refused twice for a full pool).
 			Record {
 				submitted: at(300),
@@ -262,7 +281,10 @@ mod tests {
 		let report = Report::of("place-order", "ws://127.0.0.1:9944", 7, &outcome);
 		assert_eq!((report.sent, report.accepted, report.included, report.finalized), (6, 5, 3, 2));
 		assert_eq!((report.succeeded, report.lost), (1, 1));
-		assert_eq!(report.rejected, BTreeMap::from([("1010 Invalid Transaction: Stale".to_owned(), 1)]));
+		assert_eq!(
+			report.rejected,
+			BTreeMap::from([("1010 Invalid Transaction: Stale".to_owned(), 1)])
+		);
 		assert_eq!(report.invalid, BTreeMap::from([("dropped".to_owned(), 1)]));
 		assert_eq!(report.retried, BTreeMap::from([("1016 Immediately Dropped".to_owned(), 2)]));
 		assert_eq!(report.failed, BTreeMap::from([("Market.OrderNotFound".to_owned(), 1)]));
@@ -276,7 +298,10 @@ mod tests {
 		assert_eq!(report.finality_latency.p50_ms, Some(6_000));
 		assert_eq!((report.pool_peak, report.pool_mean), (4, 2.0));
 		assert_eq!(report.finalized_blocks_per_min, 30.0);
-		assert_eq!((report.blocks_with_ours, report.most_per_block, report.mean_per_block, report.blocks), (1, 2, 2.0, 2));
+		assert_eq!(
+			(report.blocks_with_ours, report.most_per_block, report.mean_per_block, report.blocks),
+			(1, 2, 2.0, 2)
+		);
 		assert!(report.text().contains("lost 1"), "{}", report.text());
 	}
 

@@ -12,7 +12,8 @@ pub fn markdown(paths: &[PathBuf]) -> Result<String, String> {
 	);
 	for path in paths {
 		let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-		let report: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+		let report: Value =
+			serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
 		table += &row(&name_of(path), &report);
 	}
 	Ok(table)
@@ -23,7 +24,8 @@ fn name_of(path: &std::path::Path) -> String {
 }
 
 fn row(name: &str, r: &Value) -> String {
-	let num = |v: &Value, digits: usize| v.as_f64().map_or("-".to_owned(), |f| format!("{f:.digits$}"));
+	let num =
+		|v: &Value, digits: usize| v.as_f64().map_or("-".to_owned(), |f| format!("{f:.digits$}"));
 	let lat = |l: &Value| {
 		let ms = |k: &str| l[k].as_u64().map_or("-".to_owned(), |v| v.to_string());
 		format!("{}/{}/{}", ms("p50_ms"), ms("p95_ms"), ms("p99_ms"))

@@ -159,8 +159,12 @@ impl Plan {
 				count / MIXED_CYCLE * share + extra
 			},
 		};
-		let (places, opens, bills, closes) =
-			(counts(StepKind::Place), counts(StepKind::Open), counts(StepKind::Bill), counts(StepKind::Close));
+		let (places, opens, bills, closes) = (
+			counts(StepKind::Place),
+			counts(StepKind::Open),
+			counts(StepKind::Bill),
+			counts(StepKind::Close),
+		);
 		let bill_deals = bills.div_ceil(BILLS_PER_DEAL);
 		let deals = bill_deals + closes;
 		let pair_count = deals + opens;
@@ -178,11 +182,22 @@ impl Plan {
 
 		// The measured steps, by kind, each kind's in its own order.
 		let mut queues: Vec<(StepKind, std::collections::VecDeque<Step>)> = vec![
-			(StepKind::Place, (0..places).map(|k| Step::Place(if k % 2 == 0 { Side::Ask } else { Side::Bid })).collect()),
+			(
+				StepKind::Place,
+				(0..places)
+					.map(|k| Step::Place(if k % 2 == 0 { Side::Ask } else { Side::Bid }))
+					.collect(),
+			),
 			(StepKind::Open, (deals..deals + opens).map(|pair| Step::Open { pair }).collect()),
-			(StepKind::Bill, (0..bills).map(|k| Step::Bill { deal: k % bill_deals.max(1) }).collect()),
+			(
+				StepKind::Bill,
+				(0..bills).map(|k| Step::Bill { deal: k % bill_deals.max(1) }).collect(),
+			),
 			(StepKind::Close, (bill_deals..deals).map(|deal| Step::Close { deal }).collect()),
-			(StepKind::Transfer, (0..counts(StepKind::Transfer)).map(|_| Step::Transfer { to: 0 }).collect()),
+			(
+				StepKind::Transfer,
+				(0..counts(StepKind::Transfer)).map(|_| Step::Transfer { to: 0 }).collect(),
+			),
 		];
 		let mut measured = Vec::with_capacity(count);
 		'cycles: loop {
@@ -228,14 +243,19 @@ impl Plan {
 		self.pairs
 			.iter()
 			.flat_map(|&(ask, bid)| {
-				[Planned { signer: ask, step: Step::Place(Side::Ask) }, Planned { signer: bid, step: Step::Place(Side::Bid) }]
+				[
+					Planned { signer: ask, step: Step::Place(Side::Ask) },
+					Planned { signer: bid, step: Step::Place(Side::Bid) },
+				]
 			})
 			.collect()
 	}
 
 	/// The setup's deals: the first `deals` pairs opened, each by its customer.
 	pub fn setup_deals(&self) -> Vec<Planned> {
-		(0..self.deals).map(|pair| Planned { signer: self.pairs[pair].1, step: Step::Open { pair } }).collect()
+		(0..self.deals)
+			.map(|pair| Planned { signer: self.pairs[pair].1, step: Step::Open { pair } })
+			.collect()
 	}
 }
 
@@ -276,7 +296,13 @@ mod tests {
 		assert_eq!(plan.measured.len(), 2_000);
 		assert_eq!(
 			kinds(&plan),
-			HashMap::from([("place_order", 800), ("open_deal", 400), ("bill", 500), ("close_deal", 200), ("transfer", 100)])
+			HashMap::from([
+				("place_order", 800),
+				("open_deal", 400),
+				("bill", 500),
+				("close_deal", 200),
+				("transfer", 100)
+			])
 		);
 		// Every cycle of 20 holds each kind in its share.
 		let first: Vec<_> = plan.measured[..20].iter().map(|p| p.step.kind()).collect();
@@ -328,7 +354,11 @@ mod tests {
 					orders[planned.signer] += 1;
 				}
 			}
-			assert!(orders.iter().all(|&n| n <= ORDERS_PER_ACCOUNT), "{workload:?}: {:?}", orders.iter().max());
+			assert!(
+				orders.iter().all(|&n| n <= ORDERS_PER_ACCOUNT),
+				"{workload:?}: {:?}",
+				orders.iter().max()
+			);
 		}
 	}
 
@@ -338,7 +368,8 @@ mod tests {
 		let plan = Plan::with_accounts(Workload::Transfer, 1_500, 1_800);
 		assert_eq!(plan.accounts, 1_500);
 		assert!(plan.measured.iter().all(|p| p.signer < 1_500));
-		let signers: std::collections::HashSet<_> = plan.measured.iter().map(|p| p.signer).collect();
+		let signers: std::collections::HashSet<_> =
+			plan.measured.iter().map(|p| p.signer).collect();
 		assert_eq!(signers.len(), 1_500);
 		// Without a rate the count decides: 10 calls an account.
 		assert_eq!(Plan::with_accounts(Workload::Transfer, 1_500, 0).accounts, 150);

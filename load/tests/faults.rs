@@ -37,13 +37,18 @@ async fn rpc(node: &Node) -> RpcClient {
 }
 
 async fn finalized_number(client: &RpcClient) -> u64 {
-	let head: Value = client.request("chain_getFinalizedHead", rpc_params![]).await.expect("a finalized head");
-	let header: Value = client.request("chain_getHeader", rpc_params![head]).await.expect("its header");
+	let head: Value = client
+		.request("chain_getFinalizedHead", rpc_params![])
+		.await
+		.expect("a finalized head");
+	let header: Value =
+		client.request("chain_getHeader", rpc_params![head]).await.expect("its header");
 	number_of(&header)
 }
 
 async fn best_number(client: &RpcClient) -> u64 {
-	let header: Value = client.request("chain_getHeader", rpc_params![]).await.expect("the best header");
+	let header: Value =
+		client.request("chain_getHeader", rpc_params![]).await.expect("the best header");
 	number_of(&header)
 }
 
@@ -59,8 +64,12 @@ async fn block_hash(client: &RpcClient, number: u64) -> Option<String> {
 
 /// The block's extrinsics as the node serves them (hex).
 async fn extrinsics(client: &RpcClient, hash: &str) -> Vec<Value> {
-	let block: Value = client.request("chain_getBlock", rpc_params![hash]).await.expect("the block");
-	block["block"]["extrinsics"].as_array().cloned().expect("a block has extrinsics")
+	let block: Value =
+		client.request("chain_getBlock", rpc_params![hash]).await.expect("the block");
+	block["block"]["extrinsics"]
+		.as_array()
+		.cloned()
+		.expect("a block has extrinsics")
 }
 
 /// Waits until `probe` holds, polling every half second; panics with `what` after `patience`.
@@ -113,7 +122,8 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	nodes[3].restart();
 	let dave = rpc(&nodes[3]).await;
 	let target = finalized_number(&alice).await;
-	wait_until("dave catching up", PATIENCE, || async { finalized_number(&dave).await >= target }).await;
+	wait_until("dave catching up", PATIENCE, || async { finalized_number(&dave).await >= target })
+		.await;
 	println!("dave caught up to finalized #{target}");
 
 	let report = tokio::task::spawn_blocking(move || load.join())
@@ -135,7 +145,12 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	for number in 1..=common {
 		let reference = block_hash(&clients[0], number).await;
 		for (client, node) in clients.iter().zip(&nodes).skip(1) {
-			assert_eq!(block_hash(client, number).await, reference, "{} differs at #{number}", node.name);
+			assert_eq!(
+				block_hash(client, number).await,
+				reference,
+				"{} differs at #{number}",
+				node.name
+			);
 		}
 	}
 	println!("four validators agree on blocks 1..={common}");
@@ -146,7 +161,9 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 
 /// Runs a load on a thread of its own (the load's future is not `Send`), returning its report
 /// when joined.
-fn spawn_load(options: RunOptions) -> std::thread::JoinHandle<Result<Report, sonm_load::LoadError>> {
+fn spawn_load(
+	options: RunOptions,
+) -> std::thread::JoinHandle<Result<Report, sonm_load::LoadError>> {
 	std::thread::spawn(move || {
 		let runtime = tokio::runtime::Runtime::new().expect("a runtime for the load");
 		runtime.block_on(run(&options))
@@ -183,12 +200,21 @@ async fn the_dev_node_killed_under_load_keeps_every_finalized_block() {
 	let client = rpc(&node).await;
 	assert!(finalized_number(&client).await >= finalized, "no finalized block lost");
 	for (number, hash, body) in &kept {
-		assert_eq!(block_hash(&client, *number).await.as_ref(), Some(hash), "block #{number} differs");
+		assert_eq!(
+			block_hash(&client, *number).await.as_ref(),
+			Some(hash),
+			"block #{number} differs"
+		);
 		assert_eq!(&extrinsics(&client, hash).await, body, "block #{number}'s extrinsics differ");
 	}
 	let best = best_number(&client).await;
-	wait_until("blocks after the restart", PATIENCE, || async { best_number(&client).await >= best + 2 }).await;
+	wait_until("blocks after the restart", PATIENCE, || async {
+		best_number(&client).await >= best + 2
+	})
+	.await;
 	// A fresh load after the restart is carried in full.
-	let report = run(&steady(&node.url(), Workload::Transfer, 10, 40.0)).await.expect("the load ran");
+	let report = run(&steady(&node.url(), Workload::Transfer, 10, 40.0))
+		.await
+		.expect("the load ran");
 	assert_nothing_lost(&report);
 }

@@ -24,7 +24,9 @@ async fn ten_seconds_of_each_workload_lose_nothing() {
 	let node = Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev"]);
 	let url = node.url();
 	for workload in Workload::ALL {
-		let report = run(&options(&url, workload)).await.unwrap_or_else(|e| panic!("{workload:?}: {e}"));
+		let report = run(&options(&url, workload))
+			.await
+			.unwrap_or_else(|e| panic!("{workload:?}: {e}"));
 		println!("{}", report.text());
 		let name = workload.name();
 		assert_eq!(report.planned, 1_500, "{name}: 10 s at 150/s");
@@ -44,6 +46,7 @@ async fn ten_seconds_of_each_workload_lose_nothing() {
 async fn only_loopback_is_loaded() {
 	let refused = run(&options("ws://192.0.2.1:9944", Workload::Transfer)).await.err().unwrap();
 	assert!(matches!(refused, LoadError::NotLoopback { .. }), "{refused}");
-	let bad_rate = RunOptions { rate: Some(0.0), ..options("ws://127.0.0.1:9", Workload::Transfer) };
+	let bad_rate =
+		RunOptions { rate: Some(0.0), ..options("ws://127.0.0.1:9", Workload::Transfer) };
 	assert!(matches!(run(&bad_rate).await.err().unwrap(), LoadError::Usage(_)));
 }

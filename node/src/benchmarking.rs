@@ -8,8 +8,8 @@ use crate::{cli::Cli, service, service::FullClient};
 use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
 use sc_cli::{Result, SubstrateCli};
 use sc_service::PartialComponents;
-use sonm_runtime::{opaque::Block, EXISTENTIAL_DEPOSIT};
 use sonm_runtime as runtime;
+use sonm_runtime::{opaque::Block, EXISTENTIAL_DEPOSIT};
 use sp_inherents::{InherentData, InherentDataProvider};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, OpaqueExtrinsic, SaturatedConversion};
@@ -20,9 +20,7 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> Result<()> {
 	let runner = cli.create_runner(cmd)?;
 	runner.sync_run(|config| match cmd {
 		BenchmarkCmd::Pallet(cmd) => {
-			cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
-				config.chain_spec,
-			))
+			cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(config.chain_spec))
 		},
 		BenchmarkCmd::Block(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
@@ -59,9 +57,7 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> Result<()> {
 			]);
 			cmd.run(client, inherent_benchmark_data()?, Vec::new(), &ext_factory)
 		},
-		BenchmarkCmd::Machine(cmd) => {
-			cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
-		},
+		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
 	})
 }
 

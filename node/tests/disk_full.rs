@@ -69,7 +69,10 @@ async fn a_full_disk_stops_the_node_and_it_restarts_once_space_is_back() {
 	}
 	let log = node.log_tail(40);
 	assert!(log.contains("No space left on device"), "a clear error: {log}");
-	println!("the node stopped: {}", log.lines().find(|l| l.contains("No space left")).unwrap_or(""));
+	println!(
+		"the node stopped: {}",
+		log.lines().find(|l| l.contains("No space left")).unwrap_or("")
+	);
 
 	// Space back: the node restarts on the same base path with everything it had finalized.
 	std::fs::remove_file(&filler).expect("the filler goes");

@@ -21,7 +21,11 @@ use std::{
 /// `$CARGO_TARGET_DIR/debug/sonm-node` → `$CARGO_TARGET_DIR/debug/sonm-bridge`.
 fn bridge_bin() -> PathBuf {
 	let bin = Path::new(common::NODE_BIN).with_file_name("sonm-bridge");
-	assert!(bin.exists(), "{} is missing: run `build_workspace` (scripts/env.sh) first", bin.display());
+	assert!(
+		bin.exists(),
+		"{} is missing: run `build_workspace` (scripts/env.sh) first",
+		bin.display()
+	);
 	bin
 }
 

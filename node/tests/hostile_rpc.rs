@@ -87,7 +87,11 @@ async fn every_custom_rpc_method_survives_hostile_input() {
 	node.rpc.wait_for_best(2).await;
 	let pid = node.pid().expect("running");
 
-	let methods = node.rpc.call("rpc_methods", jsonrpsee::rpc_params![]).await.expect("rpc_methods");
+	let methods = node
+		.rpc
+		.call("rpc_methods", jsonrpsee::rpc_params![])
+		.await
+		.expect("rpc_methods");
 	let methods: Vec<String> = methods["methods"]
 		.as_array()
 		.expect("a list of methods")
@@ -117,10 +121,13 @@ async fn every_custom_rpc_method_survives_hostile_input() {
 								.collect();
 							let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
 							let (status, body) = post(port, request.to_string().as_bytes())
-								.unwrap_or_else(|e| panic!("{method} with {what}: the node dropped the call: {e}"));
-							let answer: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
-								panic!("{method} with {what}: HTTP {status}, not JSON")
-							});
+								.unwrap_or_else(|e| {
+									panic!("{method} with {what}: the node dropped the call: {e}")
+								});
+							let answer: Value =
+								serde_json::from_slice(&body).unwrap_or_else(|_| {
+									panic!("{method} with {what}: HTTP {status}, not JSON")
+								});
 							biggest_answer = biggest_answer.max(body.len());
 							if answer.get("error").is_some() {
 								errors += 1;
@@ -160,7 +167,8 @@ async fn every_custom_rpc_method_survives_hostile_input() {
 		Ok((status, _)) => assert!(status >= 400, "a 20 MiB request is refused, got {status}"),
 		Err(_) => {}, // dropped: also a refusal
 	}
-	let (status, body) = post(port, b"{\"jsonrpc\":\"2.0\",").expect("truncated JSON gets an answer");
+	let (status, body) =
+		post(port, b"{\"jsonrpc\":\"2.0\",").expect("truncated JSON gets an answer");
 	assert!(status >= 400 || String::from_utf8_lossy(&body).contains("error"));
 
 	// Slow clients: connections that send half a request and then nothing. They must not stop
@@ -168,7 +176,9 @@ async fn every_custom_rpc_method_survives_hostile_input() {
 	let slow: Vec<TcpStream> = (0..40)
 		.map(|_| {
 			let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
-			stream.write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n").unwrap();
+			stream
+				.write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n")
+				.unwrap();
 			stream
 		})
 		.collect();
@@ -233,7 +243,8 @@ impl IsolatedNode {
 
 	/// A JSON-RPC call made from inside the node's namespace.
 	fn call(&self, method: &str, params: Value) -> Value {
-		let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
+		let body =
+			json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
 		let out = Command::new("nsenter")
 			.arg(format!("--net=/proc/{}/ns/net", self.child.id()))
 			.args(["curl", "-s", "-H", "Content-Type: application/json", "-d", &body])
@@ -264,7 +275,9 @@ fn unsafe_rpc_methods_are_refused_on_external_interfaces() {
 	assert!(external.call("system_health", json!([])).get("result").is_some());
 	assert!(external.call("author_pendingExtrinsics", json!([])).get("result").is_some());
 	let peer = "/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
-	for (unsafe_method, params) in [("author_rotateKeys", json!([])), ("system_addReservedPeer", json!([peer]))] {
+	for (unsafe_method, params) in
+		[("author_rotateKeys", json!([])), ("system_addReservedPeer", json!([peer]))]
+	{
 		let answer = external.call(unsafe_method, params);
 		let message = answer["error"]["message"].as_str().unwrap_or_default().to_owned();
 		assert!(message.contains("unsafe"), "{unsafe_method} refused externally: {answer}");
@@ -276,5 +289,8 @@ fn unsafe_rpc_methods_are_refused_on_external_interfaces() {
 	let mut local = IsolatedNode::start(dir.path(), &[]);
 	let line = local.rpc_line();
 	assert!(line.contains("127.0.0.1:9944") && !line.contains("0.0.0.0"), "loopback only: {line}");
-	assert!(local.call("author_rotateKeys", json!([])).get("result").is_some(), "unsafe allowed on loopback");
+	assert!(
+		local.call("author_rotateKeys", json!([])).get("result").is_some(),
+		"unsafe allowed on loopback"
+	);
 }

@@ -73,7 +73,8 @@ impl Validators {
 	fn finalized(&self, index: usize) -> Option<(u64, String)> {
 		let hash = self.call(index, "chain_getFinalizedHead", "[]")?;
 		let header = self.call(index, "chain_getHeader", &format!("[{hash}]"))?;
-		let number = u64::from_str_radix(header["number"].as_str()?.trim_start_matches("0x"), 16).ok()?;
+		let number =
+			u64::from_str_radix(header["number"].as_str()?.trim_start_matches("0x"), 16).ok()?;
 		Some((number, hash.as_str()?.to_owned()))
 	}
 
@@ -83,7 +84,9 @@ impl Validators {
 	}
 
 	fn hash_at(&self, index: usize, number: u64) -> Option<String> {
-		self.call(index, "chain_getBlockHash", &format!("[{number}]"))?.as_str().map(str::to_owned)
+		self.call(index, "chain_getBlockHash", &format!("[{number}]"))?
+			.as_str()
+			.map(str::to_owned)
 	}
 
 	/// Waits until `probe` holds, recording every finalized block seen on the way.
@@ -105,7 +108,8 @@ impl Validators {
 		NAMES
 			.iter()
 			.map(|name| {
-				let text = std::fs::read_to_string(self.dir.join(format!("{name}.log"))).unwrap_or_default();
+				let text = std::fs::read_to_string(self.dir.join(format!("{name}.log")))
+					.unwrap_or_default();
 				let lines: Vec<&str> = text.lines().collect();
 				format!("--- {name} ---\n{}", lines[lines.len().saturating_sub(15)..].join("\n"))
 			})
@@ -159,7 +163,8 @@ fn a_partition_into_two_pairs_stops_finality_until_it_heals() {
 	// Alice and Bob on one side, Charlie and Dave on the other.
 	validators.lan.partition(&[0, 1]);
 	let cut_at = seen.highest();
-	let best_at_cut: Vec<u64> = (0..NAMES.len()).map(|i| validators.best_number(i).unwrap_or(0)).collect();
+	let best_at_cut: Vec<u64> =
+		(0..NAMES.len()).map(|i| validators.best_number(i).unwrap_or(0)).collect();
 	println!("partitioned at finalized #{cut_at}, best {best_at_cut:?}");
 	// Both sides keep authoring in their own slots but neither can finalize: at most the
 	// votes already in flight land.
@@ -169,7 +174,8 @@ fn a_partition_into_two_pairs_stops_finality_until_it_heals() {
 	let stalled = seen.highest();
 	assert!(stalled <= cut_at + 2, "finality went on in a partition: #{cut_at} -> #{stalled}");
 	// Both sides author six more blocks (twelve slots' worth) with finality standing still.
-	let best_now: Vec<u64> = (0..NAMES.len()).map(|i| validators.best_number(i).unwrap_or(0)).collect();
+	let best_now: Vec<u64> =
+		(0..NAMES.len()).map(|i| validators.best_number(i).unwrap_or(0)).collect();
 	validators.wait("six more blocks on both sides", &mut seen, |v, _| {
 		(0..NAMES.len()).all(|i| v.best_number(i).unwrap_or(0) >= best_now[i] + 6)
 	});
@@ -179,11 +185,15 @@ fn a_partition_into_two_pairs_stops_finality_until_it_heals() {
 
 	validators.lan.heal();
 	validators.wait("finality resuming on all four", &mut seen, |v, seen| {
-		(0..NAMES.len()).all(|i| v.finalized(i).is_some_and(|(n, _)| n >= stalled + 3)) &&
-			seen.highest() >= stalled + 3
+		(0..NAMES.len()).all(|i| v.finalized(i).is_some_and(|(n, _)| n >= stalled + 3))
+			&& seen.highest() >= stalled + 3
 	});
 	// One chain: every height up to the lowest finalized head has one hash on all four.
-	let lowest = (0..NAMES.len()).filter_map(|i| validators.finalized(i)).map(|(n, _)| n).min().unwrap();
+	let lowest = (0..NAMES.len())
+		.filter_map(|i| validators.finalized(i))
+		.map(|(n, _)| n)
+		.min()
+		.unwrap();
 	for number in 1..=lowest {
 		let hashes: Vec<_> = (0..NAMES.len()).map(|i| validators.hash_at(i, number)).collect();
 		assert!(hashes.iter().all(|h| h.is_some() && *h == hashes[0]), "#{number}: {hashes:?}");

@@ -22,7 +22,16 @@ pub type SetId = u64;
 
 /// The EIP-712 domain of one gatekeeper contract serving one sidechain.
 #[derive(
-	Clone, Copy, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
 )]
 pub struct EthereumDomain {
 	/// The Ethereum chain id.
@@ -377,7 +386,8 @@ mod tests {
 
 	#[test]
 	fn thresholds_are_more_than_two_thirds() {
-		for (members, needed) in [(1, 1), (2, 2), (3, 3), (4, 3), (5, 4), (6, 5), (7, 5), (21, 15)] {
+		for (members, needed) in [(1, 1), (2, 2), (3, 3), (4, 3), (5, 4), (6, 5), (7, 5), (21, 15)]
+		{
 			assert_eq!(threshold(members), needed, "{members} members");
 			assert!(threshold(members) * 3 > members * 2);
 			assert!((threshold(members) - 1) * 3 <= members * 2);
@@ -421,7 +431,8 @@ mod tests {
 		assert_eq!(domain.unpause_digest(4, 2), from_hex(UNPAUSE));
 	}
 
-	const DOMAIN_SEPARATOR: &str = "0xd329a541d642d06c9086bf6aa27a8a472924ed62ea9c5665b5334246f5ae0df3";
+	const DOMAIN_SEPARATOR: &str =
+		"0xd329a541d642d06c9086bf6aa27a8a472924ed62ea9c5665b5334246f5ae0df3";
 	const PAYOUT: &str = "0xfdc21ea796d16e0eb63253c04e0b7a30a3294e426707e2b22fe974376541c864";
 	const SET_CHANGE: &str = "0xb98e31664b75bc5e0117d84a6e2c66d1624d64608a0723f991dd93b8585c5b11";
 	const UNPAUSE: &str = "0x13b27c57919b0cc78b3db03dba7be788b92ec0be1ceef62a8ac15a72f1bdb17a";

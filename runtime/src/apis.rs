@@ -5,8 +5,9 @@
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Aura, Balance, Blacklist, Block, BlockNumber,
-	Contracts, Executive, Gatekeeper, Grandpa, Hash, InherentDataExt, Kyc, Market, Masternodes, Nonce, Oracle,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	Contracts, Executive, Gatekeeper, Grandpa, Hash, InherentDataExt, Kyc, Market, Masternodes,
+	Nonce, Oracle, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System,
+	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{

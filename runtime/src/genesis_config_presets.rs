@@ -182,7 +182,8 @@ pub fn preset_storage(name: &str) -> Result<sp_runtime::Storage, alloc::string::
 	use sp_runtime::BuildStorage;
 	let patch = get_preset(&name.into()).ok_or_else(|| format!("no preset called {name}"))?;
 	let patch: Value = serde_json::from_slice(&patch).map_err(|e| e.to_string())?;
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).map_err(|e| e.to_string())?;
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).map_err(|e| e.to_string())?;
 	merge_patch(&mut config, patch);
 	let config: RuntimeGenesisConfig = serde_json::from_value(config).map_err(|e| e.to_string())?;
 	config.build_storage()

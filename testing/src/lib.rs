@@ -148,8 +148,11 @@ impl Node {
 	/// Starts the process (again), on the same base path with the same arguments.
 	fn spawn(&mut self) {
 		let from = log_len(&self.log);
-		let file =
-			std::fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("a log file");
+		let file = std::fs::OpenOptions::new()
+			.create(true)
+			.append(true)
+			.open(&self.log)
+			.expect("a log file");
 		let mut child = std::process::Command::new(&self.bin)
 			.args(&self.args)
 			.arg("--base-path")
@@ -259,5 +262,10 @@ pub fn workspace_bin(name: &str) -> std::path::PathBuf {
 		.skip(1)
 		.map(|dir| dir.join("debug").join(name))
 		.find(|bin| bin.is_file())
-		.unwrap_or_else(|| panic!("no {name} built above {}: run `build_workspace` (scripts/env.sh)", test.display()))
+		.unwrap_or_else(|| {
+			panic!(
+				"no {name} built above {}: run `build_workspace` (scripts/env.sh)",
+				test.display()
+			)
+		})
 }

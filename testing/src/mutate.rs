@@ -75,7 +75,8 @@ impl Mutator {
 					let end = (start + 1 + self.below(8)).min(data.len());
 					let chunk = data[start..end].to_vec();
 					let times = 1 + self.below(2000);
-					let repeated: Vec<u8> = chunk.iter().copied().cycle().take(chunk.len() * times).collect();
+					let repeated: Vec<u8> =
+						chunk.iter().copied().cycle().take(chunk.len() * times).collect();
 					data.splice(at..at, repeated);
 				},
 				5 => {
@@ -103,14 +104,18 @@ mod tests {
 	#[test]
 	fn mutations_replay_from_their_seed_and_differ_from_the_samples() {
 		let samples: [&[u8]; 2] = [b"side: bid\nprice: 1 SNM/h\n", b"{\"image\": \"busybox\"}"];
-		let first: Vec<Vec<u8>> = (0..100).map({
-			let mut m = Mutator::new(7);
-			move |_| m.mutate(&samples)
-		}).collect();
-		let again: Vec<Vec<u8>> = (0..100).map({
-			let mut m = Mutator::new(7);
-			move |_| m.mutate(&samples)
-		}).collect();
+		let first: Vec<Vec<u8>> = (0..100)
+			.map({
+				let mut m = Mutator::new(7);
+				move |_| m.mutate(&samples)
+			})
+			.collect();
+		let again: Vec<Vec<u8>> = (0..100)
+			.map({
+				let mut m = Mutator::new(7);
+				move |_| m.mutate(&samples)
+			})
+			.collect();
 		assert_eq!(first, again);
 		let changed = first.iter().filter(|m| !samples.contains(&m.as_slice())).count();
 		assert!(changed > 90, "only {changed} of 100 differ from the samples");

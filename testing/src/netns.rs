@@ -8,7 +8,12 @@ use std::process::{Command, Output};
 /// Runs `ip` with `args`; panics with its error output when it fails.
 fn ip(args: &[&str]) {
 	let out = Command::new("ip").args(args).output().expect("iproute2's ip runs");
-	assert!(out.status.success(), "ip {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+	assert!(
+		out.status.success(),
+		"ip {}: {}",
+		args.join(" "),
+		String::from_utf8_lossy(&out.stderr)
+	);
 }
 
 /// Hosts on one private bridge, each in a namespace of its own.
@@ -34,7 +39,10 @@ impl Lan {
 			ip(&["netns", "add", &host]);
 			lan.hosts.push(host.clone());
 			let port = format!("p{i}");
-			ip(&["-n", &switch, "link", "add", &port, "type", "veth", "peer", "name", "eth0", "netns", &host]);
+			ip(&[
+				"-n", &switch, "link", "add", &port, "type", "veth", "peer", "name", "eth0",
+				"netns", &host,
+			]);
 			ip(&["-n", &switch, "link", "set", &port, "master", "br0", "up"]);
 			ip(&["-n", &host, "addr", "add", &format!("{}/24", lan.address(i - 1)), "dev", "eth0"]);
 			ip(&["-n", &host, "link", "set", "eth0", "up"]);
@@ -67,8 +75,16 @@ impl Lan {
 			for other in (0..self.hosts.len()).filter(|o| !side.contains(o)) {
 				let address = self.address(other);
 				for rule in [["-A", "INPUT", "-s"], ["-A", "OUTPUT", "-d"]] {
-					let out = self.run(inside, "iptables", &[rule[0], rule[1], rule[2], &address, "-j", "DROP"]);
-					assert!(out.status.success(), "iptables: {}", String::from_utf8_lossy(&out.stderr));
+					let out = self.run(
+						inside,
+						"iptables",
+						&[rule[0], rule[1], rule[2], &address, "-j", "DROP"],
+					);
+					assert!(
+						out.status.success(),
+						"iptables: {}",
+						String::from_utf8_lossy(&out.stderr)
+					);
 				}
 			}
 		}

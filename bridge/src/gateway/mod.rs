@@ -106,12 +106,18 @@ pub async fn run(args: GatewayArgs, metrics: Metrics) -> Result<(), String> {
 	let chain = Chain::connect(&args.url, &args.suri).await?;
 	let key = EthKey::from_uri(&args.eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
 	let state = chain.client.gatekeeper_state().await.map_err(|e| e.to_string())?;
-	let contract = state.gatekeeper.as_deref().ok_or("the chain names no gatekeeper contract yet")?;
+	let contract = state
+		.gatekeeper
+		.as_deref()
+		.ok_or("the chain names no gatekeeper contract yet")?;
 	let contract = parse_address(contract)?;
 	let eth = Ethereum::connect(&args.eth_url, key.secret(), contract.into()).await?;
 	let chain_id = eth.chain_id().await?;
 	if Some(chain_id) != state.chain_id {
-		return Err(format!("{} is chain {chain_id}; the sidechain's gatekeeper is on chain {:?}", args.eth_url, state.chain_id));
+		return Err(format!(
+			"{} is chain {chain_id}; the sidechain's gatekeeper is on chain {:?}",
+			args.eth_url, state.chain_id
+		));
 	}
 	let store = Store::open(&args.db)?;
 	let halted = store.halted()?;
@@ -127,7 +133,11 @@ pub async fn run(args: GatewayArgs, metrics: Metrics) -> Result<(), String> {
 		address_hex(&contract),
 		store.attested_count()?
 	);
-	let finality = if args.finalized { Finality::Finalized } else { Finality::Confirmations(args.confirmations) };
+	let finality = if args.finalized {
+		Finality::Finalized
+	} else {
+		Finality::Confirmations(args.confirmations)
+	};
 	if store.scanned()?.is_none() && args.from_block > 0 {
 		store.set_scanned(args.from_block - 1)?;
 	}
@@ -191,12 +201,19 @@ impl Gateway {
 
 	/// Registers the Ethereum key with the chain when it has another one (or none).
 	async fn register_key(&self) -> Result<(), String> {
-		let registered = self.chain.client.eth_key(&self.account.to_string()).await.map_err(|e| e.to_string())?;
+		let registered = self
+			.chain
+			.client
+			.eth_key(&self.account.to_string())
+			.await
+			.map_err(|e| e.to_string())?;
 		if registered.as_deref() == Some(self.me().as_str()) {
 			return Ok(());
 		}
 		let digest = key_registration_digest(&self.chain.client.genesis_hash(), &self.account.0);
-		let call = runtime::tx().gatekeeper().register_eth_key(self.key.address(), self.key.sign(&digest));
+		let call = runtime::tx()
+			.gatekeeper()
+			.register_eth_key(self.key.address(), self.key.sign(&digest));
 		match self.chain.submit(&call).await {
 			Ok(_) => {
 				log::info!("registered Ethereum key {} (was {registered:?})", self.me());
@@ -243,7 +260,8 @@ impl Gateway {
 	async fn check_reorgs(&mut self) -> Result<(), String> {
 		let head = self.eth.head().await?;
 		for attested in self.store.attested_since(head.saturating_sub(REORG_WINDOW))? {
-			let tx_hash: [u8; 32] = attested.key[..32].try_into().expect("keys start with the hash");
+			let tx_hash: [u8; 32] =
+				attested.key[..32].try_into().expect("keys start with the hash");
 			if !self.eth.still_in(tx_hash, &attested.block_hash).await? {
 				let reason = format!(
 					"deposit 0x{}:{} that this masternode attested in Ethereum block {} is no longer there (a reorg deeper than the confirmations); attesting stops",
@@ -277,20 +295,40 @@ impl Gateway {
 				key.extend_from_slice(&event.key.log_index.to_be_bytes());
 				let tx_hex = format!("0x{}", hex::encode(event.key.tx_hash));
 				let Ok(amount) = u128::try_from(event.amount) else {
-					log::error!("deposit {tx_hex}:{} of {} is beyond any SNM amount; skipped", event.key.log_index, event.amount);
+					log::error!(
+						"deposit {tx_hex}:{} of {} is beyond any SNM amount; skipped",
+						event.key.log_index,
+						event.amount
+					);
 					continue;
 				};
-				let seen = self.chain.client.deposit(&tx_hex, event.key.log_index).await.map_err(|e| e.to_string())?;
+				let seen = self
+					.chain
+					.client
+					.deposit(&tx_hex, event.key.log_index)
+					.await
+					.map_err(|e| e.to_string())?;
 				let mine = self.account.to_string();
-				let done = seen.as_ref().is_some_and(|d| d.status == "minted" || d.attesters.contains(&mine));
+				let done = seen
+					.as_ref()
+					.is_some_and(|d| d.status == "minted" || d.attesters.contains(&mine));
 				if !done {
-					use runtime::runtime_types::sonm_primitives::gatekeeper::{Deposit, DepositKey};
+					use runtime::runtime_types::sonm_primitives::gatekeeper::{
+						Deposit, DepositKey,
+					};
 					let deposit = Deposit {
-						key: DepositKey { tx_hash: event.key.tx_hash, log_index: event.key.log_index },
+						key: DepositKey {
+							tx_hash: event.key.tx_hash,
+							log_index: event.key.log_index,
+						},
 						recipient: AccountId32(event.recipient),
 						amount,
 					};
-					match self.chain.submit(&runtime::tx().gatekeeper().attest_deposit(deposit)).await {
+					match self
+						.chain
+						.submit(&runtime::tx().gatekeeper().attest_deposit(deposit))
+						.await
+					{
 						Ok(included) => {
 							self.metrics.deposits_attested.inc();
 							let minted = included.event("Gatekeeper", "DepositMinted").is_some();
@@ -304,9 +342,13 @@ impl Gateway {
 						},
 						Err(error) if is_pallet_error(&error, "IsPaused") => return Ok(()),
 						Err(error) if is_pallet_error(&error, "NotActive") => {
-							log::warn!("not in the active set: deposit {tx_hex} left to the others");
+							log::warn!(
+								"not in the active set: deposit {tx_hex} left to the others"
+							);
 						},
-						Err(error) if is_pallet_error(&error, "AlreadyMinted") || is_pallet_error(&error, "AlreadyAttested") => {},
+						Err(error)
+							if is_pallet_error(&error, "AlreadyMinted")
+								|| is_pallet_error(&error, "AlreadyAttested") => {},
 						Err(error) if is_pallet_error(&error, "BelowMinimum") => {
 							log::error!("deposit {tx_hex} of {amount} is below the chain's minimum and cannot be minted");
 						},
@@ -325,10 +367,19 @@ impl Gateway {
 	/// Mints deposits the daily cap deferred, once the day's cap has room for them: the
 	/// designated gateway (by the deposit's index over the signers) at once, the others after
 	/// the grace.
-	async fn claim_deferred(&mut self, state: &StateJson, signers: &[String]) -> Result<(), String> {
+	async fn claim_deferred(
+		&mut self,
+		state: &StateJson,
+		signers: &[String],
+	) -> Result<(), String> {
 		let cap: u128 = state.daily_mint_cap.parse().unwrap_or(0);
 		let mut minted_today: u128 = state.minted_today.parse().unwrap_or(u128::MAX);
-		let deposits = self.chain.client.deposits(self.minted_below, 100).await.map_err(|e| e.to_string())?;
+		let deposits = self
+			.chain
+			.client
+			.deposits(self.minted_below, 100)
+			.await
+			.map_err(|e| e.to_string())?;
 		for deposit in deposits {
 			if deposit.status == "minted" {
 				if deposit.index == self.minted_below {
@@ -339,7 +390,8 @@ impl Gateway {
 			if deposit.status != "approved" {
 				continue;
 			}
-			let amount: u128 = deposit.amount.as_deref().and_then(|a| a.parse().ok()).unwrap_or(u128::MAX);
+			let amount: u128 =
+				deposit.amount.as_deref().and_then(|a| a.parse().ok()).unwrap_or(u128::MAX);
 			if minted_today.saturating_add(amount) > cap {
 				return Ok(());
 			}
@@ -347,7 +399,8 @@ impl Gateway {
 				continue;
 			}
 			use runtime::runtime_types::sonm_primitives::gatekeeper::DepositKey;
-			let tx_hash = hex::decode(deposit.tx_hash.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+			let tx_hash =
+				hex::decode(deposit.tx_hash.trim_start_matches("0x")).map_err(|e| e.to_string())?;
 			let key = DepositKey {
 				tx_hash: tx_hash.try_into().map_err(|_| "a 32-byte transaction hash")?,
 				log_index: deposit.log_index,
@@ -355,9 +408,15 @@ impl Gateway {
 			match self.chain.submit(&runtime::tx().gatekeeper().claim_deposit(key)).await {
 				Ok(_) => {
 					minted_today = minted_today.saturating_add(amount);
-					log::info!("claimed deposit {}:{} deferred by the daily cap: minted", deposit.tx_hash, deposit.log_index);
+					log::info!(
+						"claimed deposit {}:{} deferred by the daily cap: minted",
+						deposit.tx_hash,
+						deposit.log_index
+					);
 				},
-				Err(error) if is_pallet_error(&error, "NotApproved") || is_pallet_error(&error, "DailyMintCapReached") => {},
+				Err(error)
+					if is_pallet_error(&error, "NotApproved")
+						|| is_pallet_error(&error, "DailyMintCapReached") => {},
 				Err(error) => return Err(format!("claiming deposit {}: {error}", deposit.tx_hash)),
 			}
 		}
@@ -366,11 +425,19 @@ impl Gateway {
 
 	/// Signs the pending signer-set change when this key is in the current set.
 	async fn sign_set_change(&mut self, domain: &EthereumDomain) -> Result<(), String> {
-		let Some(next) = self.chain.client.signer_set(None).await.map_err(|e| e.to_string())? else { return Ok(()) };
+		let Some(next) = self.chain.client.signer_set(None).await.map_err(|e| e.to_string())?
+		else {
+			return Ok(());
+		};
 		if next.complete || next.id == 0 {
 			return Ok(());
 		}
-		let current = self.chain.client.signer_set(Some(next.id - 1)).await.map_err(|e| e.to_string())?;
+		let current = self
+			.chain
+			.client
+			.signer_set(Some(next.id - 1))
+			.await
+			.map_err(|e| e.to_string())?;
 		let Some(current) = current else { return Ok(()) };
 		let me = self.me();
 		if !current.signers.contains(&me) || next.signatures.iter().any(|s| s.signer == me) {
@@ -382,17 +449,36 @@ impl Gateway {
 		match self.chain.submit(&call).await {
 			Ok(_) => {
 				self.metrics.set_changes_signed.inc();
-				log::info!("signed the change to signer set {} ({} signers)", next.id, signers.len());
+				log::info!(
+					"signed the change to signer set {} ({} signers)",
+					next.id,
+					signers.len()
+				);
 				Ok(())
 			},
-			Err(error) if is_pallet_error(&error, "AlreadySigned") || is_pallet_error(&error, "NoSetChange") => Ok(()),
+			Err(error)
+				if is_pallet_error(&error, "AlreadySigned")
+					|| is_pallet_error(&error, "NoSetChange") =>
+			{
+				Ok(())
+			},
 			Err(error) => Err(format!("signing set change {}: {error}", next.id)),
 		}
 	}
 
 	/// Signs the withdrawals this key should sign and relays those with their signatures.
-	async fn withdrawals(&mut self, domain: &EthereumDomain, state: &StateJson, signers: &[String]) -> Result<(), String> {
-		let list = self.chain.client.withdrawals(self.paid_below, 500).await.map_err(|e| e.to_string())?;
+	async fn withdrawals(
+		&mut self,
+		domain: &EthereumDomain,
+		state: &StateJson,
+		signers: &[String],
+	) -> Result<(), String> {
+		let list = self
+			.chain
+			.client
+			.withdrawals(self.paid_below, 500)
+			.await
+			.map_err(|e| e.to_string())?;
 		if list.is_empty() {
 			return Ok(());
 		}
@@ -406,7 +492,8 @@ impl Gateway {
 				continue;
 			}
 			// The contract takes a set's payouts until one set after it.
-			let stale = withdrawal.complete && withdrawal.set_id + 1 < eth_set.max(state.current_set);
+			let stale =
+				withdrawal.complete && withdrawal.set_id + 1 < eth_set.max(state.current_set);
 			if (!withdrawal.complete || stale) && in_current {
 				self.sign_withdrawal(domain, &withdrawal, state.current_set).await?;
 			} else if withdrawal.complete && !stale && withdrawal.set_id <= eth_set && self.relay {
@@ -416,7 +503,12 @@ impl Gateway {
 		Ok(())
 	}
 
-	async fn sign_withdrawal(&mut self, domain: &EthereumDomain, w: &WithdrawalJson, current_set: u64) -> Result<(), String> {
+	async fn sign_withdrawal(
+		&mut self,
+		domain: &EthereumDomain,
+		w: &WithdrawalJson,
+		current_set: u64,
+	) -> Result<(), String> {
 		let me = self.me();
 		// The pallet moves an incomplete (or stale) withdrawal to the current set first.
 		let set_id = if w.set_id < current_set { current_set } else { w.set_id };
@@ -424,7 +516,10 @@ impl Gateway {
 			return Ok(());
 		}
 		let to = parse_address(&w.to)?;
-		let amount: u128 = w.amount.parse().map_err(|_| format!("withdrawal {} amount {:?}", w.id, w.amount))?;
+		let amount: u128 = w
+			.amount
+			.parse()
+			.map_err(|_| format!("withdrawal {} amount {:?}", w.id, w.amount))?;
 		let digest = domain.payout_digest(w.id, &to, amount, set_id);
 		let call = runtime::tx().gatekeeper().sign_withdrawal(w.id, self.key.sign(&digest));
 		match self.chain.submit(&call).await {
@@ -434,7 +529,9 @@ impl Gateway {
 				Ok(())
 			},
 			Err(error)
-				if ["AlreadySigned", "AlreadyComplete", "NotSigner"].iter().any(|name| is_pallet_error(&error, name)) =>
+				if ["AlreadySigned", "AlreadyComplete", "NotSigner"]
+					.iter()
+					.any(|name| is_pallet_error(&error, name)) =>
 			{
 				Ok(())
 			},
@@ -445,7 +542,8 @@ impl Gateway {
 	/// Whether this gateway relays `what` now: at once when designated (`turn` modulo the
 	/// signers picks this key), else after the grace from when it first became possible.
 	fn my_turn(&mut self, what: String, turn: u64, signers: &[String]) -> bool {
-		let designated = !signers.is_empty() && signers[(turn % signers.len() as u64) as usize] == self.me();
+		let designated =
+			!signers.is_empty() && signers[(turn % signers.len() as u64) as usize] == self.me();
 		let since = *self.ready_since.entry(what).or_insert_with(Instant::now);
 		designated || since.elapsed() >= self.relay_grace
 	}
@@ -458,12 +556,20 @@ impl Gateway {
 		}
 		let to = parse_address(&w.to)?;
 		let amount: u128 = w.amount.parse().map_err(|_| format!("withdrawal {} amount", w.id))?;
-		let signatures: Vec<EthSignature> =
-			w.signatures.iter().map(|s| signature_of(&s.signature)).collect::<Result<_, _>>()?;
+		let signatures: Vec<EthSignature> = w
+			.signatures
+			.iter()
+			.map(|s| signature_of(&s.signature))
+			.collect::<Result<_, _>>()?;
 		match self.eth.pay_out(w.id, to, amount, w.set_id, &signatures).await {
 			Ok(hash) => {
 				self.metrics.payouts_relayed.inc();
-				log::info!("paid withdrawal {} of {amount} to {} on Ethereum: 0x{}", w.id, w.to, hex::encode(hash));
+				log::info!(
+					"paid withdrawal {} of {amount} to {} on Ethereum: 0x{}",
+					w.id,
+					w.to,
+					hex::encode(hash)
+				);
 				Ok(())
 			},
 			// Another relayer was first.
@@ -476,20 +582,33 @@ impl Gateway {
 	async fn relay_rotations(&mut self) -> Result<(), String> {
 		loop {
 			let eth_set = self.eth.set_id().await?;
-			let next = self.chain.client.signer_set(Some(eth_set + 1)).await.map_err(|e| e.to_string())?;
+			let next = self
+				.chain
+				.client
+				.signer_set(Some(eth_set + 1))
+				.await
+				.map_err(|e| e.to_string())?;
 			let Some(next) = next.filter(|set| set.complete) else { return Ok(()) };
-			let current = self.chain.client.signer_set(Some(eth_set)).await.map_err(|e| e.to_string())?;
+			let current =
+				self.chain.client.signer_set(Some(eth_set)).await.map_err(|e| e.to_string())?;
 			let old_signers = current.map(|s| s.signers).unwrap_or_default();
 			if !self.my_turn(format!("set {}", next.id), next.id, &old_signers) {
 				return Ok(());
 			}
 			let signers = signers_of(&next)?;
-			let signatures: Vec<EthSignature> =
-				next.signatures.iter().map(|s| signature_of(&s.signature)).collect::<Result<_, _>>()?;
+			let signatures: Vec<EthSignature> = next
+				.signatures
+				.iter()
+				.map(|s| signature_of(&s.signature))
+				.collect::<Result<_, _>>()?;
 			match self.eth.rotate(&signers, next.threshold, &signatures).await {
 				Ok(hash) => {
 					self.metrics.rotations_relayed.inc();
-					log::info!("installed signer set {} on Ethereum: 0x{}", next.id, hex::encode(hash));
+					log::info!(
+						"installed signer set {} on Ethereum: 0x{}",
+						next.id,
+						hex::encode(hash)
+					);
 				},
 				// Another relayer was first.
 				Err(_) if self.eth.set_id().await? >= next.id => {},

@@ -63,7 +63,10 @@ impl Store {
 	/// Records that we attested the deposit `key`, whose log was in `block` (`block_hash`).
 	pub fn record_attested(&self, key: &[u8], block: u64, block_hash: &[u8]) -> Result<(), String> {
 		let tx = self.db.begin_write().map_err(fail)?;
-		tx.open_table(ATTESTED).map_err(fail)?.insert(key, (block, block_hash)).map_err(fail)?;
+		tx.open_table(ATTESTED)
+			.map_err(fail)?
+			.insert(key, (block, block_hash))
+			.map_err(fail)?;
 		tx.commit().map_err(fail)
 	}
 
@@ -77,7 +80,11 @@ impl Store {
 			let (key, value) = entry.map_err(fail)?;
 			let (block, hash) = value.value();
 			if block >= from {
-				recent.push(Attested { key: key.value().to_vec(), block, block_hash: hash.to_vec() });
+				recent.push(Attested {
+					key: key.value().to_vec(),
+					block,
+					block_hash: hash.to_vec(),
+				});
 			}
 		}
 		Ok(recent)
@@ -124,7 +131,14 @@ mod tests {
 		assert_eq!(store.scanned().unwrap(), Some(41));
 		assert_eq!(store.attested_count().unwrap(), 2);
 		let recent = store.attested_since(30).unwrap();
-		assert_eq!(recent, vec![Attested { key: b"deposit-a".to_vec(), block: 40, block_hash: b"hash-a".to_vec() }]);
+		assert_eq!(
+			recent,
+			vec![Attested {
+				key: b"deposit-a".to_vec(),
+				block: 40,
+				block_hash: b"hash-a".to_vec()
+			}]
+		);
 		assert_eq!(store.halted().unwrap().as_deref(), Some("a reorg"));
 	}
 }

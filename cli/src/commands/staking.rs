@@ -79,18 +79,24 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 		},
 		MasternodeCommand::SetKeys { keys, proof } => {
 			use runtime::runtime_types::{
+				sonm_runtime::opaque::SessionKeys,
 				sp_consensus_aura::sr25519::app_sr25519::Public as Aura,
-				sp_consensus_grandpa::app::Public as Grandpa, sonm_runtime::opaque::SessionKeys,
+				sp_consensus_grandpa::app::Public as Grandpa,
 			};
 			let bytes = hex::decode(keys.trim_start_matches("0x"))
 				.ok()
 				.filter(|bytes| bytes.len() == 64)
-				.ok_or_else(|| CliError::usage(format!("{keys:?} is not 64 bytes of 0x hex (author_rotateKeys)")))?;
+				.ok_or_else(|| {
+					CliError::usage(format!(
+						"{keys:?} is not 64 bytes of 0x hex (author_rotateKeys)"
+					))
+				})?;
 			let aura = Aura(bytes[..32].try_into().expect("32 bytes"));
 			let grandpa = Grandpa(bytes[32..].try_into().expect("32 bytes"));
 			let proof = hex::decode(proof.trim_start_matches("0x"))
 				.map_err(|_| CliError::usage(format!("{proof:?} is not 0x hex")))?;
-			let call = runtime::transactions().session().set_keys(SessionKeys { aura, grandpa }, proof);
+			let call =
+				runtime::transactions().session().set_keys(SessionKeys { aura, grandpa }, proof);
 			let included = ctx.submit("set session keys", &call).await?;
 			("session keys set: selectable from the next planned set".to_string(), included)
 		},
@@ -100,10 +106,15 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 			let genesis = ctx.client().await?.genesis_hash();
 			let account = signer.account_id();
 			let digest = sonm_primitives::gatekeeper::key_registration_digest(&genesis, &account.0);
-			let call = runtime::transactions().gatekeeper().register_eth_key(key.address(), key.sign(&digest));
+			let call = runtime::transactions()
+				.gatekeeper()
+				.register_eth_key(key.address(), key.sign(&digest));
 			let included = ctx.submit("register Ethereum key", &call).await?;
 			let address = sonm_client::eth_key::address_hex(&key.address());
-			(format!("Ethereum key {address} registered: it signs from the next set change"), included)
+			(
+				format!("Ethereum key {address} registered: it signs from the next set change"),
+				included,
+			)
 		},
 	};
 	ctx.print(result_json(&included, json!({})), || summary);
@@ -223,6 +234,8 @@ pub fn token(ctx: &mut Context, args: Vec<String>) -> Result<(), CliError> {
 		.args(&args)
 		.env("SONM_URL", &ctx.url)
 		.status()
-		.map_err(|e| CliError::usage(format!("{} (set SONM_BRIDGE to sonm-bridge): {e}", bridge.display())))?;
+		.map_err(|e| {
+			CliError::usage(format!("{} (set SONM_BRIDGE to sonm-bridge): {e}", bridge.display()))
+		})?;
 	std::process::exit(status.code().unwrap_or(1));
 }

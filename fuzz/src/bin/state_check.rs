@@ -27,11 +27,15 @@ fn call(address: &str, method: &str, params: Value) -> Result<Value, String> {
 		"POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
 		body.len()
 	);
-	stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes())).map_err(|e| e.to_string())?;
+	stream
+		.write_all(head.as_bytes())
+		.and_then(|_| stream.write_all(body.as_bytes()))
+		.map_err(|e| e.to_string())?;
 	let mut answer = Vec::new();
 	stream.read_to_end(&mut answer).map_err(|e| e.to_string())?;
 	let start = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or("not an HTTP answer")? + 4;
-	let mut value: Value = serde_json::from_slice(&answer[start..]).map_err(|e| format!("{method}: {e}"))?;
+	let mut value: Value =
+		serde_json::from_slice(&answer[start..]).map_err(|e| format!("{method}: {e}"))?;
 	match value.get("error") {
 		Some(error) => Err(format!("{method}: {error}")),
 		None => Ok(value["result"].take()),
@@ -60,7 +64,10 @@ fn check(address: &str) -> Result<(), String> {
 	let head = call(address, "chain_getFinalizedHead", json!([]))?;
 	let header = call(address, "chain_getHeader", json!([head]))?;
 	let number = u32::from_str_radix(
-		header["number"].as_str().ok_or("a header has a number")?.trim_start_matches("0x"),
+		header["number"]
+			.as_str()
+			.ok_or("a header has a number")?
+			.trim_start_matches("0x"),
 		16,
 	)
 	.map_err(|e| e.to_string())?;
@@ -103,7 +110,8 @@ fn check(address: &str) -> Result<(), String> {
 		frame_system::Pallet::<sonm_runtime::Runtime>::set_block_number(number);
 		sonm_fuzz::check_invariants(number)
 	})?;
-	let orders = ext.execute_with(|| pallet_market::Orders::<sonm_runtime::Runtime>::iter().count());
+	let orders =
+		ext.execute_with(|| pallet_market::Orders::<sonm_runtime::Runtime>::iter().count());
 	let deals = ext.execute_with(|| pallet_market::Deals::<sonm_runtime::Runtime>::iter().count());
 	println!(
 		"state_check: every pallet's try_state and the balance sum hold ({orders} open orders, {deals} deals; {:.1} s)",

@@ -26,20 +26,35 @@ pub trait GatekeeperRpc {
 	/// Deposits in the order they were first attested, from index `from`, at most `limit`
 	/// (and at most 500).
 	#[method(name = "gatekeeper_deposits")]
-	fn deposits(&self, from: u64, limit: u32, at: Option<BlockHash>) -> RpcResult<Vec<DepositJson>>;
+	fn deposits(&self, from: u64, limit: u32, at: Option<BlockHash>)
+		-> RpcResult<Vec<DepositJson>>;
 
 	/// The deposit of Ethereum transaction `tx_hash` (0x hex), log `log_index`.
 	#[method(name = "gatekeeper_deposit")]
-	fn deposit(&self, tx_hash: String, log_index: u32, at: Option<BlockHash>) -> RpcResult<Option<DepositJson>>;
+	fn deposit(
+		&self,
+		tx_hash: String,
+		log_index: u32,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<DepositJson>>;
 
 	/// Withdrawals with ids from `from`, at most `limit` (and at most 500), with their
 	/// signatures.
 	#[method(name = "gatekeeper_withdrawals")]
-	fn withdrawals(&self, from: u64, limit: u32, at: Option<BlockHash>) -> RpcResult<Vec<WithdrawalJson>>;
+	fn withdrawals(
+		&self,
+		from: u64,
+		limit: u32,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<WithdrawalJson>>;
 
 	/// Signer set `id`, or the newest (which may still be collecting signatures).
 	#[method(name = "gatekeeper_signerSet")]
-	fn signer_set(&self, id: Option<SetId>, at: Option<BlockHash>) -> RpcResult<Option<SignerSetJson>>;
+	fn signer_set(
+		&self,
+		id: Option<SetId>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<SignerSetJson>>;
 
 	/// The Ethereum key `account` registered.
 	#[method(name = "gatekeeper_ethKey")]
@@ -71,9 +86,14 @@ fn hex(bytes: &[u8]) -> String {
 fn parse_hash(text: &str) -> RpcResult<[u8; 32]> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
 	let bytes: Option<Vec<u8>> = (digits.len() == 64 && digits.is_ascii())
-		.then(|| (0..32).map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).ok()).collect())
+		.then(|| {
+			(0..32)
+				.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).ok())
+				.collect()
+		})
 		.flatten();
-	let bytes = bytes.ok_or_else(|| invalid_param(format!("invalid transaction hash {}", super::shown(text))))?;
+	let bytes = bytes
+		.ok_or_else(|| invalid_param(format!("invalid transaction hash {}", super::shown(text))))?;
 	Ok(bytes.try_into().expect("32 bytes"))
 }
 
@@ -124,7 +144,12 @@ where
 		})
 	}
 
-	fn deposits(&self, from: u64, limit: u32, at: Option<BlockHash>) -> RpcResult<Vec<DepositJson>> {
+	fn deposits(
+		&self,
+		from: u64,
+		limit: u32,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<DepositJson>> {
 		let at = super::block_or_best(&*self.client, at);
 		let list = self
 			.client
@@ -134,14 +159,24 @@ where
 		Ok(list.into_iter().map(deposit_json).collect())
 	}
 
-	fn deposit(&self, tx_hash: String, log_index: u32, at: Option<BlockHash>) -> RpcResult<Option<DepositJson>> {
+	fn deposit(
+		&self,
+		tx_hash: String,
+		log_index: u32,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<DepositJson>> {
 		let key = DepositKey { tx_hash: parse_hash(&tx_hash)?, log_index };
 		let at = super::block_or_best(&*self.client, at);
 		let info = self.client.runtime_api().deposit(at, key).map_err(runtime_error)?;
 		Ok(info.map(deposit_json))
 	}
 
-	fn withdrawals(&self, from: u64, limit: u32, at: Option<BlockHash>) -> RpcResult<Vec<WithdrawalJson>> {
+	fn withdrawals(
+		&self,
+		from: u64,
+		limit: u32,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<WithdrawalJson>> {
 		let at = super::block_or_best(&*self.client, at);
 		let list = self
 			.client
@@ -162,7 +197,11 @@ where
 			.collect())
 	}
 
-	fn signer_set(&self, id: Option<SetId>, at: Option<BlockHash>) -> RpcResult<Option<SignerSetJson>> {
+	fn signer_set(
+		&self,
+		id: Option<SetId>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<SignerSetJson>> {
 		let at = super::block_or_best(&*self.client, at);
 		let set = self.client.runtime_api().signer_set(at, id).map_err(runtime_error)?;
 		Ok(set.map(|set| SignerSetJson {

@@ -59,7 +59,10 @@ fn shown(text: &str) -> String {
 
 fn parse_account(address: &str) -> RpcResult<AccountId> {
 	if address.len() > MAX_ADDRESS_LEN {
-		return Err(invalid_param(format!("invalid account {}: too long for an address", shown(address))));
+		return Err(invalid_param(format!(
+			"invalid account {}: too long for an address",
+			shown(address)
+		)));
 	}
 	AccountId::from_ss58check(address)
 		.map_err(|err| invalid_param(format!("invalid account {}: {err:?}", shown(address))))

@@ -11,8 +11,7 @@ use frame_support::traits::{
 };
 use frame_system::RawOrigin;
 use sonm_primitives::gatekeeper::{
-	key_registration_digest, threshold, Deposit, DepositKey, EthAddress,
-	EthSignature,
+	key_registration_digest, threshold, Deposit, DepositKey, EthAddress, EthSignature,
 };
 use sp_runtime::{
 	traits::{Bounded, Zero},
@@ -30,7 +29,8 @@ struct Signer<T: Config> {
 }
 
 fn sign(public: &sp_runtime::app_crypto::ecdsa::Public, digest: &[u8; 32]) -> EthSignature {
-	let signature = sp_io::crypto::ecdsa_sign_prehashed(KEYS, public, digest).expect("the key is in the keystore");
+	let signature = sp_io::crypto::ecdsa_sign_prehashed(KEYS, public, digest)
+		.expect("the key is in the keystore");
 	let mut signature: EthSignature = signature.0;
 	signature[64] += 27;
 	signature
@@ -39,7 +39,8 @@ fn sign(public: &sp_runtime::app_crypto::ecdsa::Public, digest: &[u8; 32]) -> Et
 fn new_signer<T: Config>(account: T::AccountId) -> Signer<T> {
 	let public = sp_io::crypto::ecdsa_generate(KEYS, None);
 	let digest = [1u8; 32];
-	let address = Gatekeeper::<T>::signer_of(&sign(&public, &digest), &digest).expect("a signature just made recovers");
+	let address = Gatekeeper::<T>::signer_of(&sign(&public, &digest), &digest)
+		.expect("a signature just made recovers");
 	Signer { account, public, address }
 }
 
@@ -48,9 +49,14 @@ fn new_signer<T: Config>(account: T::AccountId) -> Signer<T> {
 fn setup<T: Config>(n: u32) -> Vec<Signer<T>> {
 	frame_system::Pallet::<T>::set_block_number(1u32.into());
 	EthereumContract::<T>::put(Contract { chain_id: 31337, gatekeeper: [0xca; 20] });
-	DailyCaps::<T>::put(Caps { daily_mint: BalanceOf::<T>::max_value(), daily_withdraw: BalanceOf::<T>::max_value() });
+	DailyCaps::<T>::put(Caps {
+		daily_mint: BalanceOf::<T>::max_value(),
+		daily_withdraw: BalanceOf::<T>::max_value(),
+	});
 	let signers: Vec<Signer<T>> = (0..n)
-		.map(|i| new_signer::<T>(if i == 0 { whitelisted_caller() } else { account("masternode", i, 0) }))
+		.map(|i| {
+			new_signer::<T>(if i == 0 { whitelisted_caller() } else { account("masternode", i, 0) })
+		})
 		.collect();
 	let accounts: Vec<T::AccountId> = signers.iter().map(|s| s.account.clone()).collect();
 	T::BenchmarkHelper::make_active(&accounts);
@@ -72,7 +78,8 @@ fn install<T: Config>(id: u64, mut keys: Vec<EthAddress>) {
 }
 
 fn funded<T: Config>(who: &T::AccountId) -> BalanceOf<T> {
-	let amount = T::Currency::minimum_balance().max(1u32.into()) * 1_000_000u32.into() + T::WithdrawalFee::get();
+	let amount = T::Currency::minimum_balance().max(1u32.into()) * 1_000_000u32.into()
+		+ T::WithdrawalFee::get();
 	T::Currency::set_balance(who, amount * 2u32.into());
 	T::Currency::set_balance(&T::RewardPot::get(), T::Currency::minimum_balance());
 	amount
@@ -91,13 +98,18 @@ fn a_deposit<T: Config>() -> Deposit<T::AccountId, BalanceOf<T>> {
 fn a_withdrawal<T: Config>(signers: &[Signer<T>]) -> u64 {
 	let customer: T::AccountId = account("customer", 0, 0);
 	let amount = funded::<T>(&customer);
-	Gatekeeper::<T>::withdraw(RawOrigin::Signed(customer).into(), amount, RECIPIENT).expect("withdraws");
+	Gatekeeper::<T>::withdraw(RawOrigin::Signed(customer).into(), amount, RECIPIENT)
+		.expect("withdraws");
 	let id = NextWithdrawal::<T>::get() - 1;
 	let needed = threshold(signers.len() as u32) as usize;
 	for signer in signers.iter().skip(1).take(needed - 1) {
 		let signature = payout_signature::<T>(signer, id);
-		Gatekeeper::<T>::sign_withdrawal(RawOrigin::Signed(signer.account.clone()).into(), id, signature)
-			.expect("a signer signs");
+		Gatekeeper::<T>::sign_withdrawal(
+			RawOrigin::Signed(signer.account.clone()).into(),
+			id,
+			signature,
+		)
+		.expect("a signer signs");
 	}
 	id
 }
@@ -105,7 +117,9 @@ fn a_withdrawal<T: Config>(signers: &[Signer<T>]) -> u64 {
 fn payout_signature<T: Config>(signer: &Signer<T>, id: u64) -> EthSignature {
 	let w = Withdrawals::<T>::get(id).expect("exists");
 	let amount: u128 = w.amount.try_into().ok().expect("fits");
-	let digest = Gatekeeper::<T>::domain().expect("named").payout_digest(id, &w.to, amount, w.set_id);
+	let digest = Gatekeeper::<T>::domain()
+		.expect("named")
+		.payout_digest(id, &w.to, amount, w.set_id);
 	sign(&signer.public, &digest)
 }
 
@@ -118,7 +132,10 @@ mod benchmarks {
 	fn register_eth_key(n: Linear<1, { T::MaxSigners::get() }>) {
 		let signers = setup::<T>(n);
 		let fresh = new_signer::<T>(signers[0].account.clone());
-		let digest = key_registration_digest(&Gatekeeper::<T>::genesis_hash(), &codec::Encode::encode(&fresh.account));
+		let digest = key_registration_digest(
+			&Gatekeeper::<T>::genesis_hash(),
+			&codec::Encode::encode(&fresh.account),
+		);
 		let proof = sign(&fresh.public, &digest);
 
 		#[extrinsic_call]
@@ -136,8 +153,11 @@ mod benchmarks {
 		let signers = setup::<T>(n);
 		let deposit = a_deposit::<T>();
 		for signer in signers.iter().skip(1).take(threshold(n) as usize - 1) {
-			Gatekeeper::<T>::attest_deposit(RawOrigin::Signed(signer.account.clone()).into(), deposit.clone())
-				.expect("attests");
+			Gatekeeper::<T>::attest_deposit(
+				RawOrigin::Signed(signer.account.clone()).into(),
+				deposit.clone(),
+			)
+			.expect("attests");
 		}
 
 		#[extrinsic_call]
@@ -152,10 +172,16 @@ mod benchmarks {
 		let signers = setup::<T>(1);
 		let deposit = a_deposit::<T>();
 		DailyCaps::<T>::put(Caps { daily_mint: Zero::zero(), daily_withdraw: Zero::zero() });
-		Gatekeeper::<T>::attest_deposit(RawOrigin::Signed(signers[0].account.clone()).into(), deposit.clone())
-			.expect("attests");
+		Gatekeeper::<T>::attest_deposit(
+			RawOrigin::Signed(signers[0].account.clone()).into(),
+			deposit.clone(),
+		)
+		.expect("attests");
 		assert_eq!(Deposits::<T>::get(deposit.key).map(|d| d.stage), Some(Stage::Approved));
-		DailyCaps::<T>::put(Caps { daily_mint: BalanceOf::<T>::max_value(), daily_withdraw: Zero::zero() });
+		DailyCaps::<T>::put(Caps {
+			daily_mint: BalanceOf::<T>::max_value(),
+			daily_withdraw: Zero::zero(),
+		});
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(signers[0].account.clone()), deposit.key);
@@ -202,13 +228,26 @@ mod benchmarks {
 		let threshold_next = threshold(next.len() as u32);
 		SignerSets::<T>::insert(
 			current + 1,
-			SignerSet { signers: next.clone().try_into().ok().expect("fits"), threshold: threshold_next, signatures: Default::default() },
+			SignerSet {
+				signers: next.clone().try_into().ok().expect("fits"),
+				threshold: threshold_next,
+				signatures: Default::default(),
+			},
 		);
-		let digest = Gatekeeper::<T>::domain().expect("named").set_change_digest(current + 1, &next, threshold_next, current);
+		let digest = Gatekeeper::<T>::domain().expect("named").set_change_digest(
+			current + 1,
+			&next,
+			threshold_next,
+			current,
+		);
 		let needed = threshold(n) as usize;
 		for signer in signers.iter().skip(1).take(needed - 1) {
-			Gatekeeper::<T>::sign_set_change(RawOrigin::Signed(signer.account.clone()).into(), current + 1, sign(&signer.public, &digest))
-				.expect("a signer signs");
+			Gatekeeper::<T>::sign_set_change(
+				RawOrigin::Signed(signer.account.clone()).into(),
+				current + 1,
+				sign(&signer.public, &digest),
+			)
+			.expect("a signer signs");
 		}
 		let caller = signers.remove(0);
 

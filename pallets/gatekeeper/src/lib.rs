@@ -58,7 +58,16 @@ pub mod pallet {
 
 	/// Where a deposit stands.
 	#[derive(
-		Clone, Copy, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+		Clone,
+		Copy,
+		Debug,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		TypeInfo,
 	)]
 	pub enum Stage {
 		/// Attested by some, not yet by more than two thirds of the active set.
@@ -141,7 +150,16 @@ pub mod pallet {
 
 	/// The Ethereum contract this chain's gateway serves.
 	#[derive(
-		Clone, Copy, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+		Clone,
+		Copy,
+		Debug,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		TypeInfo,
 	)]
 	pub struct Contract {
 		pub chain_id: u64,
@@ -150,7 +168,17 @@ pub mod pallet {
 
 	/// What was minted and withdrawn on one UTC day.
 	#[derive(
-		Clone, Copy, Debug, Default, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+		Clone,
+		Copy,
+		Debug,
+		Default,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		TypeInfo,
 	)]
 	pub struct DayTotals<Balance> {
 		/// Days since the unix epoch.
@@ -161,7 +189,17 @@ pub mod pallet {
 
 	/// The daily caps.
 	#[derive(
-		Clone, Copy, Debug, Default, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+		Clone,
+		Copy,
+		Debug,
+		Default,
+		Decode,
+		DecodeWithMemTracking,
+		Encode,
+		Eq,
+		MaxEncodedLen,
+		PartialEq,
+		TypeInfo,
 	)]
 	pub struct Caps<Balance> {
 		pub daily_mint: Balance,
@@ -308,8 +346,12 @@ pub mod pallet {
 			signers.sort();
 			if !signers.is_empty() {
 				let threshold = threshold(signers.len() as u32);
-				let signers = BoundedVec::try_from(signers).expect("at most MaxSigners genesis keys");
-				SignerSets::<T>::insert(0, SignerSet { signers, threshold, signatures: Default::default() });
+				let signers =
+					BoundedVec::try_from(signers).expect("at most MaxSigners genesis keys");
+				SignerSets::<T>::insert(
+					0,
+					SignerSet { signers, threshold, signatures: Default::default() },
+				);
 			}
 			DailyCaps::<T>::put(Caps {
 				daily_mint: self.daily_mint_cap,
@@ -323,17 +365,32 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// `who` registered Ethereum key `key`.
-		EthKeyRegistered { who: T::AccountId, key: EthAddress },
+		EthKeyRegistered {
+			who: T::AccountId,
+			key: EthAddress,
+		},
 		/// `by` attested a deposit.
-		DepositAttested { key: DepositKey, by: T::AccountId },
+		DepositAttested {
+			key: DepositKey,
+			by: T::AccountId,
+		},
 		/// `by` attested other content than earlier attesters of the same deposit: one of them
 		/// sees another Ethereum.
-		ConflictingAttestation { key: DepositKey, by: T::AccountId },
+		ConflictingAttestation {
+			key: DepositKey,
+			by: T::AccountId,
+		},
 		/// More than two thirds agree, but today's mint cap is spent: `claim_deposit` mints it
 		/// on a later day.
-		DepositDeferred { key: DepositKey },
+		DepositDeferred {
+			key: DepositKey,
+		},
 		/// A deposit was minted.
-		DepositMinted { key: DepositKey, recipient: T::AccountId, amount: BalanceOf<T> },
+		DepositMinted {
+			key: DepositKey,
+			recipient: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 		/// `who` burnt `amount` (and paid `fee` to the pot) to be paid on Ethereum.
 		WithdrawalRequested {
 			id: u64,
@@ -343,17 +400,34 @@ pub mod pallet {
 			fee: BalanceOf<T>,
 		},
 		/// A withdrawal's signatures reached its set's threshold: any relayer can pay it.
-		WithdrawalSigned { id: u64, set_id: SetId },
+		WithdrawalSigned {
+			id: u64,
+			set_id: SetId,
+		},
 		/// The active set's keys differ from the signer set's: set `set_id` collects the current
 		/// set's signatures.
-		SetChangeOpened { set_id: SetId, signers: Vec<EthAddress>, threshold: u32 },
+		SetChangeOpened {
+			set_id: SetId,
+			signers: Vec<EthAddress>,
+			threshold: u32,
+		},
 		/// Set `set_id` has its predecessor's signatures and signs from now on.
-		SignerSetChanged { set_id: SetId },
+		SignerSetChanged {
+			set_id: SetId,
+		},
 		/// `by` stopped both directions.
-		Paused { by: T::AccountId },
+		Paused {
+			by: T::AccountId,
+		},
 		Unpaused,
-		ContractSet { chain_id: u64, gatekeeper: EthAddress },
-		CapsSet { daily_mint: BalanceOf<T>, daily_withdraw: BalanceOf<T> },
+		ContractSet {
+			chain_id: u64,
+			gatekeeper: EthAddress,
+		},
+		CapsSet {
+			daily_mint: BalanceOf<T>,
+			daily_withdraw: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -490,7 +564,10 @@ pub mod pallet {
 				},
 			};
 			ensure!(record.stage != Stage::Minted, Error::<T>::AlreadyMinted);
-			ensure!(record.votes.iter().all(|(voter, _, _)| *voter != who), Error::<T>::AlreadyAttested);
+			ensure!(
+				record.votes.iter().all(|(voter, _, _)| *voter != who),
+				Error::<T>::AlreadyAttested
+			);
 			if record.votes.iter().any(|(_, r, a)| *r != recipient || *a != amount) {
 				Self::deposit_event(Event::ConflictingAttestation { key, by: who.clone() });
 			}
@@ -502,7 +579,8 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::NotActive)?;
 			Self::deposit_event(Event::DepositAttested { key, by: who });
 			if record.stage == Stage::Voting {
-				let agreeing = record.votes.iter().filter(|(_, r, a)| *r == recipient && *a == amount).count();
+				let agreeing =
+					record.votes.iter().filter(|(_, r, a)| *r == recipient && *a == amount).count();
 				if agreeing as u32 >= threshold(active.len() as u32) {
 					record.agreed = Some((recipient, amount));
 					record.stage = Stage::Approved;
@@ -532,7 +610,11 @@ pub mod pallet {
 		/// to be paid to `to` on Ethereum once the signer set signs it.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
-		pub fn withdraw(origin: OriginFor<T>, amount: BalanceOf<T>, to: EthAddress) -> DispatchResult {
+		pub fn withdraw(
+			origin: OriginFor<T>,
+			amount: BalanceOf<T>,
+			to: EthAddress,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Paused::<T>::get(), Error::<T>::IsPaused);
 			ensure!(EthereumContract::<T>::exists(), Error::<T>::NoContract);
@@ -543,9 +625,18 @@ pub mod pallet {
 			let net = amount - fee;
 			let mut today = Self::today();
 			let withdrawn = today.withdrawn.checked_add(&net).ok_or(Error::<T>::Overflow)?;
-			ensure!(withdrawn <= DailyCaps::<T>::get().daily_withdraw, Error::<T>::DailyWithdrawCapReached);
+			ensure!(
+				withdrawn <= DailyCaps::<T>::get().daily_withdraw,
+				Error::<T>::DailyWithdrawCapReached
+			);
 			T::Currency::transfer(&who, &T::RewardPot::get(), fee, Preservation::Preserve)?;
-			T::Currency::burn_from(&who, net, Preservation::Preserve, Precision::Exact, Fortitude::Polite)?;
+			T::Currency::burn_from(
+				&who,
+				net,
+				Preservation::Preserve,
+				Precision::Exact,
+				Fortitude::Polite,
+			)?;
 			today.withdrawn = withdrawn;
 			Today::<T>::put(today);
 			Burned::<T>::mutate(|burned| burned.saturating_accrue(net));
@@ -557,7 +648,13 @@ pub mod pallet {
 			let set_id = CurrentSet::<T>::get();
 			Withdrawals::<T>::insert(
 				id,
-				Withdrawal { who: who.clone(), to, amount: net, set_id, signatures: Default::default() },
+				Withdrawal {
+					who: who.clone(),
+					to,
+					amount: net,
+					set_id,
+					signatures: Default::default(),
+				},
 			);
 			Self::deposit_event(Event::WithdrawalRequested { id, who, to, amount: net, fee });
 			Ok(())
@@ -569,7 +666,11 @@ pub mod pallet {
 		/// a set the contract no longer accepts, is signed afresh by the current set.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::sign_withdrawal(T::MaxSigners::get()))]
-		pub fn sign_withdrawal(origin: OriginFor<T>, id: u64, signature: EthSignature) -> DispatchResult {
+		pub fn sign_withdrawal(
+			origin: OriginFor<T>,
+			id: u64,
+			signature: EthSignature,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut withdrawal = Withdrawals::<T>::get(id).ok_or(Error::<T>::UnknownWithdrawal)?;
 			let current = CurrentSet::<T>::get();
@@ -599,7 +700,11 @@ pub mod pallet {
 		/// from then on.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::sign_set_change(T::MaxSigners::get()))]
-		pub fn sign_set_change(origin: OriginFor<T>, set_id: SetId, signature: EthSignature) -> DispatchResult {
+		pub fn sign_set_change(
+			origin: OriginFor<T>,
+			set_id: SetId,
+			signature: EthSignature,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let current = CurrentSet::<T>::get();
 			ensure!(set_id == current.saturating_add(1), Error::<T>::NoSetChange);
@@ -644,7 +749,11 @@ pub mod pallet {
 		/// Names the Ethereum contract (chain id and address). `AdminOrigin`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::set_contract())]
-		pub fn set_contract(origin: OriginFor<T>, chain_id: u64, gatekeeper: EthAddress) -> DispatchResult {
+		pub fn set_contract(
+			origin: OriginFor<T>,
+			chain_id: u64,
+			gatekeeper: EthAddress,
+		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			ensure!(gatekeeper != [0u8; 20], Error::<T>::ZeroAddress);
 			EthereumContract::<T>::put(Contract { chain_id, gatekeeper });
@@ -717,14 +826,15 @@ pub mod pallet {
 				Ok(_) => return Err(Error::<T>::AlreadySigned.into()),
 				Err(at) => at,
 			};
-			signatures.try_insert(at, (key, *signature)).map_err(|_| Error::<T>::NotSigner)?;
+			signatures
+				.try_insert(at, (key, *signature))
+				.map_err(|_| Error::<T>::NotSigner)?;
 			Ok(())
 		}
 
 		/// Whether `signatures` reach set `set_id`'s threshold.
 		pub fn is_complete(set_id: SetId, signatures: &SignaturesOf<T>) -> bool {
-			SignerSets::<T>::get(set_id)
-				.is_some_and(|set| signatures.len() as u32 >= set.threshold)
+			SignerSets::<T>::get(set_id).is_some_and(|set| signatures.len() as u32 >= set.threshold)
 		}
 
 		/// Today's totals (zero on a new day).
@@ -772,8 +882,15 @@ pub mod pallet {
 				if current == 0 {
 					let threshold = threshold(keys.len() as u32);
 					let signers = BoundedVec::truncate_from(keys.clone());
-					SignerSets::<T>::insert(0, SignerSet { signers, threshold, signatures: Default::default() });
-					Self::deposit_event(Event::SetChangeOpened { set_id: 0, signers: keys, threshold });
+					SignerSets::<T>::insert(
+						0,
+						SignerSet { signers, threshold, signatures: Default::default() },
+					);
+					Self::deposit_event(Event::SetChangeOpened {
+						set_id: 0,
+						signers: keys,
+						threshold,
+					});
 					Self::deposit_event(Event::SignerSetChanged { set_id: 0 });
 				}
 				return;
@@ -782,13 +899,22 @@ pub mod pallet {
 				SignerSets::<T>::remove(next_id);
 				return;
 			}
-			if SignerSets::<T>::get(next_id).is_some_and(|next| next.signers.as_slice() == keys.as_slice()) {
+			if SignerSets::<T>::get(next_id)
+				.is_some_and(|next| next.signers.as_slice() == keys.as_slice())
+			{
 				return;
 			}
 			let threshold = threshold(keys.len() as u32);
 			let signers = BoundedVec::truncate_from(keys.clone());
-			SignerSets::<T>::insert(next_id, SignerSet { signers, threshold, signatures: Default::default() });
-			Self::deposit_event(Event::SetChangeOpened { set_id: next_id, signers: keys, threshold });
+			SignerSets::<T>::insert(
+				next_id,
+				SignerSet { signers, threshold, signatures: Default::default() },
+			);
+			Self::deposit_event(Event::SetChangeOpened {
+				set_id: next_id,
+				signers: keys,
+				threshold,
+			});
 		}
 
 		/// The invariants: issuance is the genesis issuance plus what was minted less what was
@@ -805,7 +931,10 @@ pub mod pallet {
 				"issuance differs from genesis + minted - burned"
 			);
 			for (key, record) in Deposits::<T>::iter() {
-				ensure!(DepositOrder::<T>::get(record.index) == Some(key), "a deposit is out of order");
+				ensure!(
+					DepositOrder::<T>::get(record.index) == Some(key),
+					"a deposit is out of order"
+				);
 				ensure!(
 					(record.stage == Stage::Voting) == record.agreed.is_none(),
 					"a deposit's stage and agreement differ"
@@ -816,12 +945,19 @@ pub mod pallet {
 				"the deposit count is off"
 			);
 			for (id, set) in SignerSets::<T>::iter() {
-				ensure!(set.signers.windows(2).all(|w| w[0] < w[1]), "a set's signers are not sorted");
-				ensure!(set.threshold == threshold(set.signers.len() as u32), "a set's threshold is off");
+				ensure!(
+					set.signers.windows(2).all(|w| w[0] < w[1]),
+					"a set's signers are not sorted"
+				);
+				ensure!(
+					set.threshold == threshold(set.signers.len() as u32),
+					"a set's threshold is off"
+				);
 				ensure!(id <= CurrentSet::<T>::get().saturating_add(1), "a set beyond the next");
 			}
 			for (_, withdrawal) in Withdrawals::<T>::iter() {
-				let set = SignerSets::<T>::get(withdrawal.set_id).ok_or("a withdrawal's set is gone")?;
+				let set =
+					SignerSets::<T>::get(withdrawal.set_id).ok_or("a withdrawal's set is gone")?;
 				ensure!(
 					withdrawal.signatures.windows(2).all(|w| w[0].0 < w[1].0),
 					"a withdrawal's signatures are not sorted"

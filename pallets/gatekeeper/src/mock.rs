@@ -142,7 +142,8 @@ pub fn eth_sign(pair: &ecdsa::Pair, digest: &[u8; 32]) -> EthSignature {
 /// The Ethereum address of `pair`.
 pub fn eth_key(pair: &ecdsa::Pair) -> EthAddress {
 	let digest = [1u8; 32];
-	Gatekeeper::signer_of(&eth_sign(pair, &digest), &digest).expect("a signature just made recovers")
+	Gatekeeper::signer_of(&eth_sign(pair, &digest), &digest)
+		.expect("a signature just made recovers")
 }
 
 /// Masternode `who`'s Ethereum address.
@@ -183,7 +184,9 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	// The benchmarks keep their masternodes' Ethereum keys in a keystore.
-	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| next_block());
 	ext
 }

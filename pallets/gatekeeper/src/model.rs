@@ -13,27 +13,51 @@ use std::collections::BTreeSet;
 #[derive(Clone, Debug)]
 enum Step {
 	/// Someone locks `amount` on Ethereum for the customer.
-	PayIn { amount: u16 },
+	PayIn {
+		amount: u16,
+	},
 	/// Masternode `by` attests the `nth` deposit seen on Ethereum (modulo how many there are).
-	Attest { by: u8, nth: u8 },
+	Attest {
+		by: u8,
+		nth: u8,
+	},
 	/// Masternode `by` attests a deposit that never happened, or a wrong amount of a real one.
-	Forge { by: u8, nth: u8, amount: u16 },
+	Forge {
+		by: u8,
+		nth: u8,
+		amount: u16,
+	},
 	/// The customer withdraws `amount`.
-	Withdraw { amount: u16 },
+	Withdraw {
+		amount: u16,
+	},
 	/// Masternode `by` signs the `nth` withdrawal.
-	Sign { by: u8, nth: u8 },
+	Sign {
+		by: u8,
+		nth: u8,
+	},
 	/// A relayer pays the `nth` withdrawal on Ethereum if its signatures are complete.
-	Relay { nth: u8 },
+	Relay {
+		nth: u8,
+	},
 	/// A new session with active set `members` (a bitmask over masternodes 1 to 6).
-	Session { members: u8 },
+	Session {
+		members: u8,
+	},
 	/// Masternode `by` signs the pending set change.
-	SignSetChange { by: u8 },
-	Pause { by: u8 },
+	SignSetChange {
+		by: u8,
+	},
+	Pause {
+		by: u8,
+	},
 	Unpause,
 	/// A day passes.
 	NextDay,
 	/// A claim of the `nth` deposit deferred by the cap.
-	Claim { nth: u8 },
+	Claim {
+		nth: u8,
+	},
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -86,8 +110,12 @@ fn run(steps: Vec<Step>) {
 				&Gatekeeper::genesis_hash(),
 				&codec::Encode::encode(&who),
 			);
-			Gatekeeper::register_eth_key(RuntimeOrigin::signed(who), eth_key(&pair), eth_sign(&pair, &digest))
-				.unwrap();
+			Gatekeeper::register_eth_key(
+				RuntimeOrigin::signed(who),
+				eth_key(&pair),
+				eth_sign(&pair, &digest),
+			)
+			.unwrap();
 		}
 		let mut ethereum = Ethereum::default();
 		let mut minted_keys = BTreeSet::new();
@@ -101,13 +129,19 @@ fn run(steps: Vec<Step>) {
 					ethereum.locked += amount as u128 + ED;
 				},
 				Step::Attest { by, nth } => {
-					if let Some(&(key, amount)) = ethereum.deposits.get(nth as usize % ethereum.deposits.len().max(1)) {
+					if let Some(&(key, amount)) =
+						ethereum.deposits.get(nth as usize % ethereum.deposits.len().max(1))
+					{
 						let deposit = Deposit { key, recipient: CUSTOMER, amount };
-						let _ = Gatekeeper::attest_deposit(RuntimeOrigin::signed(by as u64), deposit);
+						let _ =
+							Gatekeeper::attest_deposit(RuntimeOrigin::signed(by as u64), deposit);
 					}
 				},
 				Step::Forge { by, nth, amount } => {
-					let key = match ethereum.deposits.get(nth as usize % ethereum.deposits.len().max(1)) {
+					let key = match ethereum
+						.deposits
+						.get(nth as usize % ethereum.deposits.len().max(1))
+					{
 						Some(&(key, _)) if nth % 2 == 0 => key,
 						_ => DepositKey { tx_hash: [0xf0; 32], log_index: nth as u32 },
 					};
@@ -115,7 +149,11 @@ fn run(steps: Vec<Step>) {
 					let _ = Gatekeeper::attest_deposit(RuntimeOrigin::signed(by as u64), deposit);
 				},
 				Step::Withdraw { amount } => {
-					let _ = Gatekeeper::withdraw(RuntimeOrigin::signed(CUSTOMER), amount as u128, [0x11; 20]);
+					let _ = Gatekeeper::withdraw(
+						RuntimeOrigin::signed(CUSTOMER),
+						amount as u128,
+						[0x11; 20],
+					);
 				},
 				Step::Sign { by, nth } => {
 					let count = NextWithdrawal::<Test>::get();
@@ -128,9 +166,15 @@ fn run(steps: Vec<Step>) {
 						} else {
 							current
 						};
-						let digest = Gatekeeper::domain().unwrap().payout_digest(id, &w.to, w.amount, set_id);
+						let digest = Gatekeeper::domain()
+							.unwrap()
+							.payout_digest(id, &w.to, w.amount, set_id);
 						let signature = eth_sign(&eth_pair(by as u64), &digest);
-						let _ = Gatekeeper::sign_withdrawal(RuntimeOrigin::signed(by as u64), id, signature);
+						let _ = Gatekeeper::sign_withdrawal(
+							RuntimeOrigin::signed(by as u64),
+							id,
+							signature,
+						);
 					}
 				},
 				Step::Relay { nth } => {
@@ -141,8 +185,13 @@ fn run(steps: Vec<Step>) {
 						// The contract: a threshold of the named set, a set it still accepts,
 						// each id once.
 						let accepted = w.set_id + OLD_SET_GRACE >= CurrentSet::<Test>::get();
-						if Gatekeeper::is_complete(w.set_id, &w.signatures) && accepted && ethereum.paid.insert(id) {
-							assert!(ethereum.locked >= w.amount, "Ethereum pays out more than it holds");
+						if Gatekeeper::is_complete(w.set_id, &w.signatures)
+							&& accepted && ethereum.paid.insert(id)
+						{
+							assert!(
+								ethereum.locked >= w.amount,
+								"Ethereum pays out more than it holds"
+							);
 							ethereum.locked -= w.amount;
 						}
 					}
@@ -158,7 +207,11 @@ fn run(steps: Vec<Step>) {
 							current,
 						);
 						let signature = eth_sign(&eth_pair(by as u64), &digest);
-						let _ = Gatekeeper::sign_set_change(RuntimeOrigin::signed(by as u64), current + 1, signature);
+						let _ = Gatekeeper::sign_set_change(
+							RuntimeOrigin::signed(by as u64),
+							current + 1,
+							signature,
+						);
 					}
 				},
 				Step::Pause { by } => {
@@ -169,13 +222,16 @@ fn run(steps: Vec<Step>) {
 				},
 				Step::NextDay => advance(86_400),
 				Step::Claim { nth } => {
-					if let Some(&(key, _)) = ethereum.deposits.get(nth as usize % ethereum.deposits.len().max(1)) {
+					if let Some(&(key, _)) =
+						ethereum.deposits.get(nth as usize % ethereum.deposits.len().max(1))
+					{
 						let _ = Gatekeeper::claim_deposit(RuntimeOrigin::signed(9), key);
 					}
 				},
 			}
 			Gatekeeper::do_try_state().expect("the pallet's invariants hold");
-			let outstanding = Minted::<Test>::get() - Burned::<Test>::get().min(Minted::<Test>::get());
+			let outstanding =
+				Minted::<Test>::get() - Burned::<Test>::get().min(Minted::<Test>::get());
 			let paid_out: u128 = ethereum
 				.paid
 				.iter()
@@ -195,13 +251,20 @@ fn run(steps: Vec<Step>) {
 				if record.stage == Stage::Minted {
 					let (_, amount) = record.agreed.clone().unwrap();
 					let real = ethereum.deposits.iter().find(|(k, _)| *k == key);
-					assert_eq!(real.map(|(_, a)| *a), Some(amount), "only real deposits are minted, at their amount");
+					assert_eq!(
+						real.map(|(_, a)| *a),
+						Some(amount),
+						"only real deposits are minted, at their amount"
+					);
 					minted_keys.insert(key);
 				}
 			}
 			assert_eq!(
 				Minted::<Test>::get(),
-				minted_keys.iter().map(|key| ethereum.deposits.iter().find(|(k, _)| k == key).unwrap().1).sum::<u128>(),
+				minted_keys
+					.iter()
+					.map(|key| ethereum.deposits.iter().find(|(k, _)| k == key).unwrap().1)
+					.sum::<u128>(),
 				"each minted deposit counts once"
 			);
 			assert!(Balances::total_issuance() >= start_issuance - Burned::<Test>::get());

@@ -58,7 +58,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Withdrawals with ids from `from`, at most `limit`.
-	pub fn withdrawals_from(from: u64, limit: u32) -> Vec<WithdrawalInfo<T::AccountId, BalanceOf<T>>> {
+	pub fn withdrawals_from(
+		from: u64,
+		limit: u32,
+	) -> Vec<WithdrawalInfo<T::AccountId, BalanceOf<T>>> {
 		let end = NextWithdrawal::<T>::get().min(from.saturating_add(limit.into()));
 		(from..end)
 			.filter_map(|id| {

@@ -48,7 +48,10 @@ fn payout_signature(who: AccountId, id: u64) -> EthSignature {
 	let complete = Gatekeeper::is_complete(withdrawal.set_id, &withdrawal.signatures);
 	let kept = complete && withdrawal.set_id + OLD_SET_GRACE >= current;
 	let set_id = if kept { withdrawal.set_id } else { current };
-	let digest = Gatekeeper::domain().unwrap().payout_digest(id, &withdrawal.to, withdrawal.amount, set_id);
+	let digest =
+		Gatekeeper::domain()
+			.unwrap()
+			.payout_digest(id, &withdrawal.to, withdrawal.amount, set_id);
 	eth_sign(&eth_pair(who), &digest)
 }
 
@@ -109,7 +112,11 @@ fn a_masternode_registers_a_key_it_proves_it_holds() {
 			Error::<Test>::BadSignature
 		);
 		assert_noop!(
-			Gatekeeper::register_eth_key(signed(6), eth_key(&pair), eth_sign(&eth_pair(6), &proof(6))),
+			Gatekeeper::register_eth_key(
+				signed(6),
+				eth_key(&pair),
+				eth_sign(&eth_pair(6), &proof(6))
+			),
 			Error::<Test>::BadSignature
 		);
 		// A key another masternode registered.
@@ -134,13 +141,23 @@ fn more_than_two_thirds_of_the_active_set_mint_a_deposit_once() {
 		ok(Gatekeeper::attest_deposit(signed(2), d.clone()));
 		assert_eq!(balance(CUSTOMER), before, "two of four are not more than two thirds");
 		assert_eq!(Gatekeeper::deposit_info(d.key).unwrap().status, DepositStatus::Voting);
-		assert_noop!(Gatekeeper::attest_deposit(signed(2), d.clone()), Error::<Test>::AlreadyAttested);
+		assert_noop!(
+			Gatekeeper::attest_deposit(signed(2), d.clone()),
+			Error::<Test>::AlreadyAttested
+		);
 		ok(Gatekeeper::attest_deposit(signed(3), d.clone()));
 		assert_eq!(balance(CUSTOMER), before + 1_000);
-		assert!(events().contains(&Event::DepositMinted { key: d.key, recipient: CUSTOMER, amount: 1_000 }));
+		assert!(events().contains(&Event::DepositMinted {
+			key: d.key,
+			recipient: CUSTOMER,
+			amount: 1_000
+		}));
 		assert_eq!(Minted::<Test>::get(), 1_000);
 		// The fourth attestation, and any later one, mints nothing more.
-		assert_noop!(Gatekeeper::attest_deposit(signed(4), d.clone()), Error::<Test>::AlreadyMinted);
+		assert_noop!(
+			Gatekeeper::attest_deposit(signed(4), d.clone()),
+			Error::<Test>::AlreadyMinted
+		);
 		let info = Gatekeeper::deposit_info(d.key).unwrap();
 		assert_eq!(info.status, DepositStatus::Minted);
 		assert_eq!(info.attesters, vec![1, 2, 3]);
@@ -151,14 +168,29 @@ fn more_than_two_thirds_of_the_active_set_mint_a_deposit_once() {
 #[test]
 fn attestations_are_refused_by_name() {
 	new_test_ext(|| {
-		assert_noop!(Gatekeeper::attest_deposit(signed(5), deposit(1, 1_000)), Error::<Test>::NotActive);
-		assert_noop!(Gatekeeper::attest_deposit(signed(1), deposit(1, 0)), Error::<Test>::ZeroAmount);
-		assert_noop!(Gatekeeper::attest_deposit(signed(1), deposit(1, ED - 1)), Error::<Test>::BelowMinimum);
+		assert_noop!(
+			Gatekeeper::attest_deposit(signed(5), deposit(1, 1_000)),
+			Error::<Test>::NotActive
+		);
+		assert_noop!(
+			Gatekeeper::attest_deposit(signed(1), deposit(1, 0)),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
+			Gatekeeper::attest_deposit(signed(1), deposit(1, ED - 1)),
+			Error::<Test>::BelowMinimum
+		);
 		ok(Gatekeeper::pause(signed(4)));
-		assert_noop!(Gatekeeper::attest_deposit(signed(1), deposit(1, 1_000)), Error::<Test>::IsPaused);
+		assert_noop!(
+			Gatekeeper::attest_deposit(signed(1), deposit(1, 1_000)),
+			Error::<Test>::IsPaused
+		);
 		ok(Gatekeeper::unpause(Origin::Root.into()));
 		EthereumContract::<Test>::kill();
-		assert_noop!(Gatekeeper::attest_deposit(signed(1), deposit(1, 1_000)), Error::<Test>::NoContract);
+		assert_noop!(
+			Gatekeeper::attest_deposit(signed(1), deposit(1, 1_000)),
+			Error::<Test>::NoContract
+		);
 	});
 }
 
@@ -203,8 +235,14 @@ fn the_daily_mint_cap_defers_a_deposit_to_a_later_day() {
 		assert_eq!(Minted::<Test>::get(), MINT_CAP - 1_000);
 		assert!(events().contains(&Event::DepositDeferred { key: over.key }));
 		assert_eq!(Gatekeeper::deposit_info(over.key).unwrap().status, DepositStatus::Approved);
-		assert_noop!(Gatekeeper::claim_deposit(signed(9), over.key), Error::<Test>::DailyMintCapReached);
-		assert_noop!(Gatekeeper::claim_deposit(signed(9), deposit(3, 1).key), Error::<Test>::NotApproved);
+		assert_noop!(
+			Gatekeeper::claim_deposit(signed(9), over.key),
+			Error::<Test>::DailyMintCapReached
+		);
+		assert_noop!(
+			Gatekeeper::claim_deposit(signed(9), deposit(3, 1).key),
+			Error::<Test>::NotApproved
+		);
 		advance(86_400);
 		ok(Gatekeeper::claim_deposit(signed(9), over.key));
 		assert_eq!(Minted::<Test>::get(), MINT_CAP + 1_000);
@@ -230,15 +268,24 @@ fn a_withdrawal_burns_pays_the_fee_to_the_pot_and_waits_for_signatures() {
 		}));
 		let listed = Gatekeeper::withdrawals_from(0, 10);
 		assert_eq!(listed.len(), 1);
-		assert_eq!((listed[0].amount, listed[0].set_id, listed[0].complete), (1_000 - FEE, 0, false));
+		assert_eq!(
+			(listed[0].amount, listed[0].set_id, listed[0].complete),
+			(1_000 - FEE, 0, false)
+		);
 	});
 }
 
 #[test]
 fn withdrawals_are_refused_by_name() {
 	new_test_ext(|| {
-		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), FEE, ETH_RECIPIENT), Error::<Test>::BelowFee);
-		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, [0; 20]), Error::<Test>::ZeroAddress);
+		assert_noop!(
+			Gatekeeper::withdraw(signed(CUSTOMER), FEE, ETH_RECIPIENT),
+			Error::<Test>::BelowFee
+		);
+		assert_noop!(
+			Gatekeeper::withdraw(signed(CUSTOMER), 1_000, [0; 20]),
+			Error::<Test>::ZeroAddress
+		);
 		assert_noop!(
 			Gatekeeper::withdraw(signed(CUSTOMER), WITHDRAW_CAP + FEE + 1, ETH_RECIPIENT),
 			Error::<Test>::DailyWithdrawCapReached
@@ -246,10 +293,16 @@ fn withdrawals_are_refused_by_name() {
 		// More than the account has: the currency refuses and nothing changes.
 		assert!(Gatekeeper::withdraw(signed(30), 1_000, ETH_RECIPIENT).is_err());
 		ok(Gatekeeper::pause(signed(1)));
-		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT), Error::<Test>::IsPaused);
+		assert_noop!(
+			Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT),
+			Error::<Test>::IsPaused
+		);
 		ok(Gatekeeper::unpause(Origin::Root.into()));
 		EthereumContract::<Test>::kill();
-		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT), Error::<Test>::NoContract);
+		assert_noop!(
+			Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT),
+			Error::<Test>::NoContract
+		);
 	});
 }
 
@@ -258,24 +311,45 @@ fn signatures_are_verified_on_chain_and_complete_at_the_threshold() {
 	new_test_ext(|| {
 		ok(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT));
 		// Not a signer: no key, and a key outside the set.
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(6), 0, payout_signature(6, 0)), Error::<Test>::NotSigner);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(6), 0, payout_signature(6, 0)),
+			Error::<Test>::NotSigner
+		);
 		register(5);
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(5), 0, payout_signature(5, 0)), Error::<Test>::NotSigner);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(5), 0, payout_signature(5, 0)),
+			Error::<Test>::NotSigner
+		);
 		// Another signer's signature, a signature over other data, a malleated one.
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(1), 0, payout_signature(2, 0)), Error::<Test>::BadSignature);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(1), 0, payout_signature(2, 0)),
+			Error::<Test>::BadSignature
+		);
 		let other = eth_sign(&eth_pair(1), &[9u8; 32]);
 		assert_noop!(Gatekeeper::sign_withdrawal(signed(1), 0, other), Error::<Test>::BadSignature);
 		let mut high_s = payout_signature(1, 0);
 		high_s[64] = 1;
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(1), 0, high_s), Error::<Test>::BadSignature);
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(1), 7, payout_signature(1, 0)), Error::<Test>::UnknownWithdrawal);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(1), 0, high_s),
+			Error::<Test>::BadSignature
+		);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(1), 7, payout_signature(1, 0)),
+			Error::<Test>::UnknownWithdrawal
+		);
 
 		ok(Gatekeeper::sign_withdrawal(signed(3), 0, payout_signature(3, 0)));
 		ok(Gatekeeper::sign_withdrawal(signed(1), 0, payout_signature(1, 0)));
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(1), 0, payout_signature(1, 0)), Error::<Test>::AlreadySigned);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(1), 0, payout_signature(1, 0)),
+			Error::<Test>::AlreadySigned
+		);
 		ok(Gatekeeper::sign_withdrawal(signed(2), 0, payout_signature(2, 0)));
 		assert!(events().contains(&Event::WithdrawalSigned { id: 0, set_id: 0 }));
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(4), 0, payout_signature(4, 0)), Error::<Test>::AlreadyComplete);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(4), 0, payout_signature(4, 0)),
+			Error::<Test>::AlreadyComplete
+		);
 		let listed = &Gatekeeper::withdrawals_from(0, 1)[0];
 		assert!(listed.complete);
 		let signers: Vec<EthAddress> = listed.signatures.iter().map(|(key, _)| *key).collect();
@@ -299,14 +373,30 @@ fn a_new_active_set_rotates_the_signers_on_the_old_sets_signatures() {
 		new_session(vec![1, 2, 3, 5]);
 		let mut keys: Vec<EthAddress> = [1, 2, 3, 5].into_iter().map(key_of).collect();
 		keys.sort();
-		assert!(events().contains(&Event::SetChangeOpened { set_id: 1, signers: keys.clone(), threshold: 3 }));
+		assert!(events().contains(&Event::SetChangeOpened {
+			set_id: 1,
+			signers: keys.clone(),
+			threshold: 3
+		}));
 		assert!(!Gatekeeper::signer_set_info(None).unwrap().complete);
 		// Only the current set signs the change, once each, for the set being collected.
-		assert_noop!(Gatekeeper::sign_set_change(signed(5), 1, set_change_signature(5)), Error::<Test>::NotSigner);
-		assert_noop!(Gatekeeper::sign_set_change(signed(1), 2, set_change_signature(1)), Error::<Test>::NoSetChange);
-		assert_noop!(Gatekeeper::sign_set_change(signed(1), 1, set_change_signature(2)), Error::<Test>::BadSignature);
+		assert_noop!(
+			Gatekeeper::sign_set_change(signed(5), 1, set_change_signature(5)),
+			Error::<Test>::NotSigner
+		);
+		assert_noop!(
+			Gatekeeper::sign_set_change(signed(1), 2, set_change_signature(1)),
+			Error::<Test>::NoSetChange
+		);
+		assert_noop!(
+			Gatekeeper::sign_set_change(signed(1), 1, set_change_signature(2)),
+			Error::<Test>::BadSignature
+		);
 		ok(Gatekeeper::sign_set_change(signed(1), 1, set_change_signature(1)));
-		assert_noop!(Gatekeeper::sign_set_change(signed(1), 1, set_change_signature(1)), Error::<Test>::AlreadySigned);
+		assert_noop!(
+			Gatekeeper::sign_set_change(signed(1), 1, set_change_signature(1)),
+			Error::<Test>::AlreadySigned
+		);
 		ok(Gatekeeper::sign_set_change(signed(4), 1, set_change_signature(4)));
 		ok(Gatekeeper::sign_set_change(signed(2), 1, set_change_signature(2)));
 		assert_eq!(CurrentSet::<Test>::get(), 1);
@@ -316,11 +406,17 @@ fn a_new_active_set_rotates_the_signers_on_the_old_sets_signatures() {
 
 		// The complete withdrawal keeps set 0's signatures (the contract accepts them for one
 		// set more); the incomplete one is signed afresh by set 1, and 5 may sign it now.
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(4), 0, payout_signature(4, 0)), Error::<Test>::AlreadyComplete);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(4), 0, payout_signature(4, 0)),
+			Error::<Test>::AlreadyComplete
+		);
 		ok(Gatekeeper::sign_withdrawal(signed(5), 1, payout_signature(5, 1)));
 		let w = Withdrawals::<Test>::get(1).unwrap();
 		assert_eq!((w.set_id, w.signatures.len()), (1, 1));
-		assert_noop!(Gatekeeper::sign_withdrawal(signed(4), 1, payout_signature(4, 1)), Error::<Test>::NotSigner);
+		assert_noop!(
+			Gatekeeper::sign_withdrawal(signed(4), 1, payout_signature(4, 1)),
+			Error::<Test>::NotSigner
+		);
 
 		// A second rotation makes set 0's signatures stale: withdrawal 0 is signed again.
 		register(6);
@@ -349,7 +445,10 @@ fn a_set_change_follows_the_active_set_until_signed() {
 		// Back to the current signers: no change is pending.
 		new_session(vec![1, 2, 3, 4]);
 		assert!(SignerSets::<Test>::get(1).is_none());
-		assert_noop!(Gatekeeper::sign_set_change(signed(1), 1, [0u8; 65]), Error::<Test>::NoSetChange);
+		assert_noop!(
+			Gatekeeper::sign_set_change(signed(1), 1, [0u8; 65]),
+			Error::<Test>::NoSetChange
+		);
 	});
 }
 
@@ -360,7 +459,10 @@ fn any_active_masternode_pauses_and_only_root_unpauses() {
 		ok(Gatekeeper::pause(signed(2)));
 		assert!(events().contains(&Event::Paused { by: 2 }));
 		assert_noop!(Gatekeeper::pause(signed(1)), Error::<Test>::IsPaused);
-		assert_noop!(Gatekeeper::claim_deposit(signed(9), deposit(1, 100).key), Error::<Test>::IsPaused);
+		assert_noop!(
+			Gatekeeper::claim_deposit(signed(9), deposit(1, 100).key),
+			Error::<Test>::IsPaused
+		);
 		assert_noop!(Gatekeeper::unpause(signed(1)), DispatchError::BadOrigin);
 		ok(Gatekeeper::unpause(Origin::Root.into()));
 		assert_noop!(Gatekeeper::unpause(Origin::Root.into()), Error::<Test>::NotPaused);
@@ -372,7 +474,10 @@ fn any_active_masternode_pauses_and_only_root_unpauses() {
 fn root_names_the_contract_and_sets_the_caps() {
 	new_test_ext(|| {
 		assert_noop!(Gatekeeper::set_contract(signed(1), 1, [1; 20]), DispatchError::BadOrigin);
-		assert_noop!(Gatekeeper::set_contract(Origin::Root.into(), 1, [0; 20]), Error::<Test>::ZeroAddress);
+		assert_noop!(
+			Gatekeeper::set_contract(Origin::Root.into(), 1, [0; 20]),
+			Error::<Test>::ZeroAddress
+		);
 		ok(Gatekeeper::set_contract(Origin::Root.into(), 1, [1; 20]));
 		assert_eq!(Gatekeeper::domain().unwrap().chain_id, 1);
 		assert_noop!(Gatekeeper::set_caps(signed(1), 1, 1), DispatchError::BadOrigin);
@@ -421,11 +526,21 @@ fn without_genesis_keys_the_first_registered_keys_make_set_zero() {
 fn withdrawals_without_a_signer_set_or_beyond_any_total_are_refused() {
 	new_test_ext(|| {
 		let set = SignerSets::<Test>::take(0).unwrap();
-		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT), Error::<Test>::NoSignerSet);
+		assert_noop!(
+			Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT),
+			Error::<Test>::NoSignerSet
+		);
 		SignerSets::<Test>::insert(0, set);
 		ok(Gatekeeper::set_caps(Origin::Root.into(), MINT_CAP, Balance::MAX));
 		let today = Today::<Test>::get();
-		Today::<Test>::put(DayTotals { day: 1_000_000 / 86_400, withdrawn: Balance::MAX - 10, ..today });
-		assert_noop!(Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT), Error::<Test>::Overflow);
+		Today::<Test>::put(DayTotals {
+			day: 1_000_000 / 86_400,
+			withdrawn: Balance::MAX - 10,
+			..today
+		});
+		assert_noop!(
+			Gatekeeper::withdraw(signed(CUSTOMER), 1_000, ETH_RECIPIENT),
+			Error::<Test>::Overflow
+		);
 	});
 }

@@ -593,7 +593,8 @@ pub mod pallet {
 				"a masternode outside the active set has a membership time"
 			);
 			ensure!(
-				SlotsWithoutBlock::<T>::iter_keys().all(|who| active.iter().any(|(m, _)| *m == who)),
+				SlotsWithoutBlock::<T>::iter_keys()
+					.all(|who| active.iter().any(|(m, _)| *m == who)),
 				"a masternode outside the active set has a count of silent slots"
 			);
 			ensure!(

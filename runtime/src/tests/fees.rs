@@ -67,7 +67,8 @@ fn no_signed_origin_burns_snm_outside_the_gateway() {
 		start_clock();
 		let issuance = Balances::total_issuance();
 		let bob = Sr25519Keyring::Bob;
-		let burn = RuntimeCall::Balances(pallet_balances::Call::burn { value: SNM, keep_alive: true });
+		let burn =
+			RuntimeCall::Balances(pallet_balances::Call::burn { value: SNM, keep_alive: true });
 		let refused = burn.clone().dispatch(super::signed(bob)).unwrap_err().error;
 		assert_eq!(refused, frame_system::Error::<Runtime>::CallFiltered.into());
 		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![burn] });

@@ -11,8 +11,7 @@ mod trust;
 use crate::{
 	configs::{self, masternodes::DEV_SESSION_LENGTH},
 	genesis_config_presets::{self, DEV_ENDOWMENT, GENESIS_STAKE},
-	AllPalletsWithSystem, Balances, Grandpa, Runtime,
-	EXISTENTIAL_DEPOSIT,
+	AllPalletsWithSystem, Balances, Grandpa, Runtime, EXISTENTIAL_DEPOSIT,
 };
 use frame_support::traits::{fungible::Inspect, IntegrityTest};
 use sp_keyring::Sr25519Keyring;

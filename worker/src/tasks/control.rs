@@ -562,7 +562,8 @@ mod tests {
 				_ => &mut request.path,
 			};
 			let original = field.clone();
-			let mutated = String::from_utf8_lossy(&mutator.mutate(&[original.as_bytes()])).into_owned();
+			let mutated =
+				String::from_utf8_lossy(&mutator.mutate(&[original.as_bytes()])).into_owned();
 			// Hex is read in either case and with or without `0x`: the same signature.
 			let canonical = |text: &str| text.trim_start_matches("0x").to_ascii_lowercase();
 			let changed = if round % 5 == 1 {
@@ -592,7 +593,8 @@ mod tests {
 			}
 			let exec = mutator.mutate(&[br#"{"command":["ls","-l","/data"]}"#.as_slice()]);
 			let _ = serde_json::from_slice::<ExecBody>(&exec);
-			let path = String::from_utf8_lossy(&mutator.mutate(&[b"/data/deep/path".as_slice()])).into_owned();
+			let path = String::from_utf8_lossy(&mutator.mutate(&[b"/data/deep/path".as_slice()]))
+				.into_owned();
 			let _ = check_volume_target(&path);
 		}
 		assert!(refused > 2_500, "only {refused} of 3,000 mutated requests refused");
