@@ -422,6 +422,19 @@ mod tests {
 	}
 
 	#[test]
+	fn exact_is_one_flag_away() {
+		let held = 1_199_999_999_999_999_800;
+		for (line, shown) in [
+			("sonm balance", "~1.2"),
+			("sonm --exact balance", "1.1999999999999998"),
+			("sonm balance --exact", "1.1999999999999998"),
+		] {
+			let cli = parse(line).expect("the arguments parse");
+			assert_eq!(crate::format::shown_decimal(held, cli.exact), shown, "{line}");
+		}
+	}
+
+	#[test]
 	fn the_command_tree_is_consistent() {
 		Cli::command().debug_assert();
 	}

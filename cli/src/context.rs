@@ -7,7 +7,8 @@ use crate::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use sonm_client::{
-	keys::DEV_ACCOUNTS, subxt::tx::Payload, AccountId32, Client, Included, Key, Keystore, Stage,
+	keys::{is_suri, DEV_ACCOUNTS},
+	subxt::tx::Payload, AccountId32, Client, Included, Key, Keystore, Stage,
 	Wait,
 };
 use std::{io::IsTerminal, path::PathBuf, str::FromStr, time::Duration};
@@ -148,11 +149,6 @@ impl Context {
 			},
 		}
 	}
-}
-
-/// Whether `text` is a secret URI (a dev path, a hex seed or a mnemonic) rather than a name.
-pub fn is_suri(text: &str) -> bool {
-	text.starts_with("//") || text.starts_with("0x") || text.contains(' ')
 }
 
 /// `$XDG_DATA_HOME/sonm/keystore`, else `~/.local/share/sonm/keystore`.

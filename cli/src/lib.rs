@@ -3,16 +3,17 @@
 //! [`sonm_client`].
 //!
 //! - [`args`]: the command line (clap); [`error`]: failures and their exit codes;
-//! - [`units`] and [`format`]: human units in and out; [`order_file`]: orders from flags or YAML;
+//! - [`order_file`]: orders from flags or YAML (human units in and out are the client's
+//!   [`sonm_client::units`] and [`sonm_client::format`]);
 //! - [`context`]: connection, keys, accounts by name, output and progress; [`commands`].
 
 pub mod args;
 pub mod commands;
 pub mod context;
 pub mod error;
-pub mod format;
 pub mod order_file;
-pub mod units;
+
+pub use sonm_client::{format, units};
 
 use args::{Cli, Command, Output};
 use context::Context;

@@ -61,6 +61,12 @@ const PUBLIC_LEN: usize = 32;
 #[derive(Clone)]
 pub struct Key(schnorrkel::Keypair);
 
+/// Whether `text` is a secret URI (a dev path, a hex seed or a mnemonic) rather than the name
+/// of an account in a keystore.
+pub fn is_suri(text: &str) -> bool {
+	text.starts_with("//") || text.starts_with("0x") || text.contains(' ')
+}
+
 impl std::fmt::Debug for Key {
 	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
 		write!(f, "Key({})", self.address())

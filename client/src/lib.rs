@@ -11,6 +11,8 @@
 //!   digests as the Gatekeeper contract wants them.
 //! - [`matching`]: the market's shared matching rules on orders as the RPC serves them, with the
 //!   masters, identity levels and blacklists they read fetched from the node.
+//! - [`units`] and [`format`]: human units in (`2.5 USD/h`, `8h`, `2 GiB`, `1.5 SNM`) and
+//!   chain integers out, as people read them (amounts rounded unless asked for exactly).
 //! - [`task_auth`]: requests to a worker's task control plane, signed with the deal's consumer
 //!   key, and their checks (signature, body, time window, replay); [`task_client`]: a
 //!   customer's client of that control plane.
@@ -19,12 +21,14 @@ pub mod client;
 pub mod error;
 pub mod eth_key;
 pub mod events;
+pub mod format;
 pub mod keys;
 pub mod keystore;
 pub mod matching;
 pub mod task_auth;
 pub mod task_client;
 pub mod types;
+pub mod units;
 
 pub use client::{Balance, Client, Included, Stage, Wait};
 pub use error::{ClientError, KeyError};

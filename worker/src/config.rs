@@ -3,7 +3,7 @@
 //! field named; `worker/README.md` documents each field.
 
 use serde::Deserialize;
-use sonm_cli::units::{self, PriceUnit};
+use sonm_client::units::{self, PriceUnit};
 use sonm_primitives::{netflags, IdentityLevel};
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
 

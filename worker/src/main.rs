@@ -126,11 +126,11 @@ async fn run(cli: Cli) -> Result<(), String> {
 				println!(
 					"{:<12} {} ({} {}), {}, {}; resources {}",
 					offer.plan,
-					sonm_cli::format::price(offer.per_second, offer.unit),
-					sonm_cli::format::exact_decimal(term),
+					sonm_client::format::price(offer.per_second, offer.unit),
+					sonm_client::format::exact_decimal(term),
 					format!("{} {per}", offer.unit),
-					sonm_cli::format::duration(offer.duration),
-					sonm_cli::format::netflags(offer.netflags),
+					sonm_client::format::duration(offer.duration),
+					sonm_client::format::netflags(offer.netflags),
 					resources(&offer.benchmarks),
 				);
 			}
@@ -226,7 +226,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 /// a dev name.
 fn load_key(config: &Config) -> Result<Key, String> {
 	let name = config.key.trim();
-	if sonm_cli::context::is_suri(name) {
+	if sonm_client::keys::is_suri(name) {
 		return Key::from_suri(name).map_err(|e| format!("chain.key: {e}"));
 	}
 	if let Some(dir) = &config.keystore {
@@ -245,8 +245,8 @@ fn resources(benchmarks: &[u64]) -> String {
 	let mut parts = vec![
 		format!("{} cores", benchmarks[CPU_CORES]),
 		format!("cpu {}/{}", benchmarks[CPU_SYSBENCH_MULTI], benchmarks[CPU_SYSBENCH_SINGLE]),
-		format!("ram {}", sonm_cli::format::size(benchmarks[RAM_SIZE])),
-		format!("storage {}", sonm_cli::format::size(benchmarks[STORAGE_SIZE])),
+		format!("ram {}", sonm_client::format::size(benchmarks[RAM_SIZE])),
+		format!("storage {}", sonm_client::format::size(benchmarks[STORAGE_SIZE])),
 	];
 	if benchmarks[GPU_COUNT] > 0 {
 		parts.push(format!("{} GPU", benchmarks[GPU_COUNT]));

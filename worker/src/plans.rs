@@ -9,7 +9,7 @@ use crate::{
 	inventory::Inventory,
 };
 use serde::Serialize;
-use sonm_cli::units::PriceUnit;
+use sonm_client::units::PriceUnit;
 use sonm_primitives::{benchmarks::*, IdentityLevel};
 
 /// What a plan's ask offers.

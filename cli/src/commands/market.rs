@@ -729,3 +729,56 @@ fn not_found(error: sonm_client::ClientError) -> CliError {
 		other => other.into(),
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn order(id: u64, side: &str) -> Order {
+		Order {
+			id,
+			author: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),
+			side: side.into(),
+			price: sonm_client::types::Price { per_second: 1_000, unit: "SNM".into() },
+			duration: 3_600,
+			counterparty: None,
+			min_identity: "Anonymous".into(),
+			curator: None,
+			tag: String::new(),
+			benchmarks: vec![0; 12],
+			netflags: 0,
+			expires_at: None,
+			placed_at: 0,
+			deposit: 0,
+			escrow: 0,
+		}
+	}
+
+	/// The matching rules' agreement with the pallet and the worker's matcher is tested in
+	/// `worker/tests/matching_agreement.rs`; here, that what the CLI says names the rule.
+	#[test]
+	fn every_refusal_names_the_rule_it_broke() {
+		use MatchFailure::*;
+		let (ask, bid) = (order(1, "Ask"), order(2, "Bid"));
+		for failure in [
+			NotAnAsk,
+			NotABid,
+			OrderExpired,
+			SelfDeal,
+			UnitMismatch,
+			PriceTooHigh,
+			DurationMismatch,
+			AskCounterpartyMismatch,
+			BidCounterpartyMismatch,
+			CustomerIdentityTooLow,
+			SupplierIdentityTooLow,
+			NetflagsMismatch,
+			BenchmarksTooLow,
+			SupplierBlacklisted,
+			CustomerBlacklisted,
+		] {
+			let message = refusal(failure, &ask, &bid).to_string();
+			assert!(message.contains(failure.name()), "{message:?} names {failure:?}");
+		}
+	}
+}

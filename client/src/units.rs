@@ -1,4 +1,5 @@
-//! Human units as the CLI and order files take them, to the chain's integers: prices
+//! Human units as people type them (the CLI, order files, the worker's configuration), to the
+//! chain's integers: prices
 //! (`2.5 USD/h`), durations (`8h`, `1h30m`), sizes (`2 GiB`), bandwidths (`100 Mbit/s`) and SNM
 //! amounts (`1.5 SNM`). Decimal arithmetic only, rounded down, with a named error for
 //! everything else.
@@ -218,6 +219,36 @@ pub fn parse_bandwidth(text: &str) -> Result<u64, UnitError> {
 	u64::try_from(bits).map_err(|_| UnitError::TooLarge(text.to_string()))
 }
 
+/// A plain decimal number as price sources and amounts without a unit write it (`40`, `0.025`,
+/// `2.5e-2`), in base units (x 10^18), rounded down.
+pub fn parse_base_units(text: &str) -> Result<u128, UnitError> {
+	let trimmed = text.trim();
+	let not_a_number = || UnitError::NotANumber(trimmed.to_string());
+	let too_large = || UnitError::TooLarge(trimmed.to_string());
+	let (mantissa, exponent) = match trimmed.split_once(['e', 'E']) {
+		Some((mantissa, exponent)) => {
+			(mantissa, exponent.parse::<i64>().map_err(|_| not_a_number())?)
+		},
+		None => (trimmed, 0),
+	};
+	let decimal = Decimal::parse(mantissa, trimmed)?;
+	// digits x 10^(exponent - scale + 18)
+	let shift = exponent
+		.checked_sub(i64::from(decimal.scale))
+		.and_then(|shift| shift.checked_add(18))
+		.ok_or_else(too_large)?;
+	let power = |shift: i64| u32::try_from(shift).ok().and_then(|shift| 10u128.checked_pow(shift));
+	let value = if shift >= 0 {
+		power(shift).and_then(|power| decimal.digits.checked_mul(power)).ok_or_else(too_large)?
+	} else {
+		power(-shift).map_or(0, |power| decimal.digits / power)
+	};
+	if value == 0 && decimal.digits != 0 {
+		return Err(UnitError::TooSmall(trimmed.to_string()));
+	}
+	Ok(value)
+}
+
 /// An amount of SNM in base units: `1.5 SNM`.
 pub fn parse_snm(text: &str) -> Result<u128, UnitError> {
 	quantity(text, &[("SNM", BASE_UNITS, 1)], "SNM")
@@ -289,6 +320,27 @@ mod tests {
 		assert_eq!(parse_size("GiB"), Err(UnitError::NotANumber("GiB".into())));
 		assert_eq!(parse_size("0.1 B"), Err(UnitError::TooSmall("0.1 B".into())));
 		assert_eq!(parse_size("99999999 TiB"), Err(UnitError::TooLarge("99999999 TiB".into())));
+	}
+
+	#[test]
+	fn plain_decimals_become_base_units_without_rounding_up() {
+		assert_eq!(parse_base_units("40"), Ok(40 * BASE_UNITS));
+		assert_eq!(parse_base_units("0.025"), Ok(25_000_000_000_000_000));
+		assert_eq!(parse_base_units("2.5e-2"), Ok(25_000_000_000_000_000));
+		assert_eq!(parse_base_units("1E2"), Ok(100 * BASE_UNITS));
+		assert_eq!(parse_base_units("1e-18"), Ok(1));
+		assert_eq!(parse_base_units("0"), Ok(0));
+		assert_eq!(parse_base_units("1e-19"), Err(UnitError::TooSmall("1e-19".into())));
+		assert_eq!(parse_base_units("1e-99999"), Err(UnitError::TooSmall("1e-99999".into())));
+		assert_eq!(parse_base_units("0.1234567890123456789"), Ok(123_456_789_012_345_678));
+		assert_eq!(parse_base_units("1e400"), Err(UnitError::TooLarge("1e400".into())));
+		for bad in ["", ".", "-1", "abc", "1.2.3", "NaN", "1e", "e5", "1e2.5"] {
+			assert!(
+				matches!(parse_base_units(bad), Err(UnitError::NotANumber(_))),
+				"{bad:?}: {:?}",
+				parse_base_units(bad)
+			);
+		}
 	}
 
 	#[test]
