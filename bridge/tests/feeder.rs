@@ -6,14 +6,13 @@
 
 use std::{
 	io::{Read, Write},
-	net::TcpListener,
 	process::{Command, Output},
 	time::{Duration, Instant},
 };
 
 const BRIDGE_BIN: &str = env!("CARGO_BIN_EXE_sonm-bridge");
 
-use sonm_test_support::{free_port, workspace_bin, Node as DevNode, PATIENCE};
+use sonm_test_support::{free_port, price_server, workspace_bin, Node as DevNode, PATIENCE};
 
 /// The node's RPC over plain HTTP.
 fn http_url(node: &DevNode) -> String {
@@ -49,26 +48,6 @@ fn wait_for_blocks(node: &DevNode) {
 		std::thread::sleep(Duration::from_millis(500));
 	}
 	panic!("the dev node produced no block");
-}
-
-/// Serves `body` as JSON to every request on a free port, in a background thread.
-fn price_server(body: &'static str) -> u16 {
-	let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-	let port = listener.local_addr().unwrap().port();
-	std::thread::spawn(move || {
-		for stream in listener.incoming().flatten() {
-			let mut stream = stream;
-			let mut buffer = [0u8; 4096];
-			let _ = stream.read(&mut buffer);
-			let response = format!(
-				"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-				 Connection: close\r\n\r\n{body}",
-				body.len()
-			);
-			let _ = stream.write_all(response.as_bytes());
-		}
-	});
-	port
 }
 
 fn feed(node: &DevNode, suri: &str, sources: &[&str]) -> Output {

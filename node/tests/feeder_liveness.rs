@@ -9,9 +9,8 @@ mod common;
 
 use common::{NodeProcess, Rpc};
 use jsonrpsee::rpc_params;
+use sonm_test_support::price_server;
 use std::{
-	io::{Read, Write},
-	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
@@ -27,25 +26,6 @@ fn bridge_bin() -> PathBuf {
 		bin.display()
 	);
 	bin
-}
-
-/// Serves `body` as JSON to every request on a free loopback port, in a background thread.
-fn price_server(body: &'static str) -> u16 {
-	let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-	let port = listener.local_addr().expect("bound").port();
-	std::thread::spawn(move || {
-		for mut stream in listener.incoming().flatten() {
-			let mut request = [0u8; 4096];
-			let _ = stream.read(&mut request);
-			let response = format!(
-				"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-				 Connection: close\r\n\r\n{body}",
-				body.len()
-			);
-			let _ = stream.write_all(response.as_bytes());
-		}
-	});
-	port
 }
 
 /// A `sonm-bridge feed` process, killed (by its PID) when dropped; its log is printed when the

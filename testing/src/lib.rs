@@ -5,8 +5,13 @@
 //! never assumes the port it asked for: it reads where the node really listens from the node's
 //! log ([`rpc_port_from_log`]).
 
+pub mod http;
 pub mod mutate;
 pub mod netns;
+pub mod random;
+
+pub use http::price_server;
+pub use random::Rng;
 
 use std::{
 	net::TcpListener,

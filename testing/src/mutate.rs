@@ -24,30 +24,24 @@ const INTERESTING: &[&[u8]] = &[
 	b": : :",
 ];
 
+use crate::random::Rng;
+
 /// A seeded source of mutated inputs.
 pub struct Mutator {
-	state: u64,
+	rng: Rng,
 }
 
 impl Mutator {
 	pub fn new(seed: u64) -> Self {
-		Self { state: seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1 }
+		Self { rng: Rng::new(seed) }
 	}
 
-	/// The next pseudo-random number (xorshift64*).
 	fn next(&mut self) -> u64 {
-		self.state ^= self.state >> 12;
-		self.state ^= self.state << 25;
-		self.state ^= self.state >> 27;
-		self.state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+		self.rng.next_u64()
 	}
 
 	fn below(&mut self, n: usize) -> usize {
-		if n == 0 {
-			0
-		} else {
-			(self.next() % n as u64) as usize
-		}
+		self.rng.index(n)
 	}
 
 	/// One of `samples`, changed by one to eight mutations.

@@ -8,20 +8,10 @@
 use criterion::{black_box, criterion_group, Criterion};
 use sonm_client::matching::{check_orders, Fact, FactAnswer, Facts};
 use sonm_client::types::{Order, Price};
+use sonm_test_support::Rng;
 use sonm_worker::index::BidIndex;
 use std::time::{Duration, Instant};
 
-/// A deterministic generator, so that every run measures the same book.
-struct Rng(u64);
-
-impl Rng {
-	fn below(&mut self, n: u64) -> u64 {
-		self.0 ^= self.0 << 13;
-		self.0 ^= self.0 >> 7;
-		self.0 ^= self.0 << 17;
-		self.0 % n
-	}
-}
 
 fn order(rng: &mut Rng, id: u64, side: &str) -> Order {
 	let ask = side == "Ask";
@@ -71,7 +61,7 @@ struct Book {
 
 impl Book {
 	fn new(open: u64) -> Self {
-		let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+		let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
 		let mut index = BidIndex::new();
 		for id in 0..open {
 			index.insert(order(&mut rng, id, "Bid"));

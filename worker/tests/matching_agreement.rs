@@ -10,6 +10,7 @@
 //! matcher (the bid index's candidates for the ask, then the full rules).
 
 use frame_support::storage::{with_transaction, TransactionOutcome};
+use sonm_test_support::Rng;
 use pallet_market::{
 	mock::{self, AccountId, Market, RuntimeOrigin, Test},
 	Error, OrderTerms, Orders, PriceUnit, Side,
@@ -28,24 +29,9 @@ const PAIRS_PER_WORLD: u64 = 105;
 /// The accounts that trade: 1 to 6 (the test runtime endows 1 to 9).
 const PARTIES: u64 = 6;
 
-/// A deterministic generator (xorshift), so that a failure is reproducible by its world.
-struct Rng(u64);
-
-impl Rng {
-	fn below(&mut self, n: u64) -> u64 {
-		self.0 ^= self.0 << 13;
-		self.0 ^= self.0 >> 7;
-		self.0 ^= self.0 << 17;
-		self.0 % n
-	}
-
-	fn chance(&mut self, one_in: u64) -> bool {
-		self.below(one_in) == 0
-	}
-
-	fn party(&mut self) -> AccountId {
-		1 + self.below(PARTIES)
-	}
+/// A random party of the world.
+fn party(rng: &mut Rng) -> AccountId {
+	1 + rng.below(PARTIES)
 }
 
 const LEVELS: [IdentityLevel; 4] = [
@@ -77,13 +63,13 @@ fn random_terms(rng: &mut Rng, side: Side, now: u64) -> OrderTerms<Test> {
 		terms.benchmarks[index] = 4 + rng.below(3);
 	}
 	if rng.chance(8) {
-		terms.counterparty = Some(rng.party());
+		terms.counterparty = Some(party(rng));
 	}
 	if rng.chance(4) {
 		terms.min_identity = LEVELS[1 + rng.below(3) as usize];
 	}
 	if rng.chance(6) {
-		terms.curator = Some(rng.party());
+		terms.curator = Some(party(rng));
 	}
 	if rng.chance(8) {
 		terms.expires_at = Some(now + 1 + rng.below(20));
@@ -128,7 +114,7 @@ fn random_world(rng: &mut Rng) -> Facts {
 		facts.learn(Fact::Level(who.to_string()), FactAnswer::Level(level));
 		let mut master = None;
 		if rng.chance(4) {
-			let wanted = rng.party();
+			let wanted = party(rng);
 			if wanted != who
 				&& Market::request_master(RuntimeOrigin::signed(who), wanted).is_ok()
 				&& Market::confirm_worker(RuntimeOrigin::signed(wanted), who).is_ok()
@@ -165,7 +151,7 @@ fn pallet_verdict(ask: u64, bid: u64) -> Option<DispatchError> {
 
 #[test]
 fn the_pallet_the_cli_and_the_matcher_agree_on_every_pair() {
-	let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+	let mut rng = Rng::new(0x2545_F491_4F6C_DD1D);
 	let (mut matched, mut refused) = (0u64, std::collections::BTreeMap::<MatchFailure, u64>::new());
 	for world in 0..WORLDS {
 		mock::new_test_ext(|| {
@@ -176,7 +162,7 @@ fn the_pallet_the_cli_and_the_matcher_agree_on_every_pair() {
 				// Now and then the "ask" is a bid, or the "bid" an ask.
 				let ask_side = if rng.chance(50) { Side::Bid } else { Side::Ask };
 				let bid_side = if rng.chance(50) { Side::Ask } else { Side::Bid };
-				let (supplier, customer) = (rng.party(), rng.party());
+				let (supplier, customer) = (party(rng), party(rng));
 				let (ask_terms, bid_terms) =
 					(random_terms(&mut rng, ask_side, now), random_terms(&mut rng, bid_side, now));
 				let outcome = with_transaction(|| {

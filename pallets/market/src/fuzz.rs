@@ -4,27 +4,7 @@
 
 use crate::{mock::*, pallet::*, types::*};
 use sonm_primitives::IdentityLevel;
-
-/// A small deterministic generator (xorshift64*), so that a failing seed can be replayed.
-struct Rng(u64);
-
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-
-	/// A number in `0..n`.
-	fn below(&mut self, n: u64) -> u64 {
-		self.next() % n
-	}
-
-	fn pick<T: Clone>(&mut self, items: &[T]) -> Option<T> {
-		(!items.is_empty()).then(|| items[self.below(items.len() as u64) as usize].clone())
-	}
-}
+use sonm_test_support::Rng;
 
 fn random_terms(rng: &mut Rng) -> OrderTermsOf<Test> {
 	let side = if rng.below(2) == 0 { Side::Ask } else { Side::Bid };
@@ -113,7 +93,7 @@ fn random_call_sequences_never_panic_and_keep_the_invariants() {
 	let mut opened = 0;
 	for seed in 1..=30u64 {
 		new_test_ext(|| {
-			let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+			let mut rng = Rng::new(seed);
 			set_usd_rate(Some(1 + rng.below(5) as Balance));
 			set_level(1 + rng.below(6), IdentityLevel::Identified);
 			let issuance = Balances::total_issuance();
