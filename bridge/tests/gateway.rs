@@ -17,7 +17,7 @@ use sonm_client::{eth_key::address_hex, Client, EthKey, Key};
 use sonm_contracts::{
 	deploy_gatekeeper, deploy_test_snm, mined, provider_builder, send, Gatekeeper, TestSnm,
 };
-use sonm_test_support::{free_port, local_network, workspace_bin, Node, PATIENCE};
+use sonm_test_support::{free_port, local_network, wait_for, workspace_bin, Node, PATIENCE};
 use std::{
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
@@ -134,21 +134,6 @@ impl Drop for GatewayProcess {
 				lines[lines.len().saturating_sub(25)..].join("\n")
 			);
 		}
-	}
-}
-
-/// Polls `probe` every half second until it answers, or panics after [`PATIENCE`].
-async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(
-	what: &str,
-	mut probe: impl FnMut() -> F,
-) -> T {
-	let deadline = Instant::now() + PATIENCE;
-	loop {
-		if let Some(value) = probe().await {
-			return value;
-		}
-		assert!(Instant::now() < deadline, "timed out waiting for {what}");
-		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 }
 

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use sonm_client::subxt::rpcs::{rpc_params, RpcClient};
 use sonm_load::{report::Report, run, workload::Workload, RunOptions};
-use sonm_test_support::{local_network, workspace_bin, Node, PATIENCE};
+use sonm_test_support::{local_network, wait_until, workspace_bin, Node, PATIENCE};
 use std::time::{Duration, Instant};
 
 /// The tests here run one at a time: each puts a load on real nodes, and two at once on a
@@ -72,19 +72,6 @@ async fn extrinsics(client: &RpcClient, hash: &str) -> Vec<Value> {
 		.expect("a block has extrinsics")
 }
 
-/// Waits until `probe` holds, polling every half second; panics with `what` after `patience`.
-async fn wait_until<F, Fut>(what: &str, patience: Duration, mut probe: F)
-where
-	F: FnMut() -> Fut,
-	Fut: std::future::Future<Output = bool>,
-{
-	let deadline = Instant::now() + patience;
-	while !probe().await {
-		assert!(Instant::now() < deadline, "timed out waiting for {what}");
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-}
-
 fn assert_nothing_lost(report: &Report) {
 	println!("{}", report.text());
 	assert!(report.included > 0, "the load was carried");
@@ -99,7 +86,7 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	let dir = tempfile::tempdir().unwrap();
 	let mut nodes = local_network(&workspace_bin("sonm-node"), dir.path());
 	let alice = rpc(&nodes[0]).await;
-	wait_until("finality on four validators", PATIENCE, || async {
+	wait_until("finality on four validators", || async {
 		finalized_number(&alice).await >= 2
 	})
 	.await;
@@ -107,14 +94,14 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	let load = spawn_load(steady(&nodes[0].url(), Workload::PlaceOrder, 60, 20.0));
 	// Some load in finalized blocks first, then Dave crashes.
 	let started = finalized_number(&alice).await;
-	wait_until("the load in finalized blocks", PATIENCE, || async {
+	wait_until("the load in finalized blocks", || async {
 		finalized_number(&alice).await >= started + 8
 	})
 	.await;
 	nodes[3].kill();
 	let at_kill = finalized_number(&alice).await;
 	println!("dave killed at finalized #{at_kill}");
-	wait_until("finality going on without dave", PATIENCE, || async {
+	wait_until("finality going on without dave", || async {
 		finalized_number(&alice).await >= at_kill + 5
 	})
 	.await;
@@ -122,7 +109,7 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	nodes[3].restart();
 	let dave = rpc(&nodes[3]).await;
 	let target = finalized_number(&alice).await;
-	wait_until("dave catching up", PATIENCE, || async { finalized_number(&dave).await >= target })
+	wait_until("dave catching up", || async { finalized_number(&dave).await >= target })
 		.await;
 	println!("dave caught up to finalized #{target}");
 
@@ -180,7 +167,7 @@ async fn the_dev_node_killed_under_load_keeps_every_finalized_block() {
 	let _load = spawn_load(steady(&node.url(), Workload::Transfer, 120, 40.0));
 	// Wait until the load fills finalized blocks, then read them all and crash the node.
 	let started = finalized_number(&client).await;
-	wait_until("load in finalized blocks", PATIENCE, || async {
+	wait_until("load in finalized blocks", || async {
 		finalized_number(&client).await >= started + 8
 	})
 	.await;
@@ -208,7 +195,7 @@ async fn the_dev_node_killed_under_load_keeps_every_finalized_block() {
 		assert_eq!(&extrinsics(&client, hash).await, body, "block #{number}'s extrinsics differ");
 	}
 	let best = best_number(&client).await;
-	wait_until("blocks after the restart", PATIENCE, || async {
+	wait_until("blocks after the restart", || async {
 		best_number(&client).await >= best + 2
 	})
 	.await;

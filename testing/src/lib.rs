@@ -9,9 +9,11 @@ pub mod http;
 pub mod mutate;
 pub mod netns;
 pub mod random;
+pub mod wait;
 
 pub use http::price_server;
 pub use random::Rng;
+pub use wait::{wait_for, wait_for_blocking, wait_until};
 
 use std::{
 	net::TcpListener,

@@ -19,7 +19,6 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::generic::Era;
 use std::{
 	fs::File,
-	future::Future,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
@@ -202,24 +201,7 @@ pub fn local_network(dir: &Path, nodes: &[(&str, &str)]) -> Vec<NodeProcess> {
 		.collect()
 }
 
-/// Polls `probe` every half second until it returns `Some`, or panics with `what` after
-/// [`PATIENCE`].
-pub async fn wait_for<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-	F: FnMut() -> Fut,
-	Fut: Future<Output = Option<T>>,
-{
-	let deadline = Instant::now() + PATIENCE;
-	loop {
-		if let Some(value) = probe().await {
-			return value;
-		}
-		if Instant::now() > deadline {
-			panic!("timed out waiting for {what}");
-		}
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-}
+pub use sonm_test_support::wait_for;
 
 /// A JSON-RPC client of one node.
 #[derive(Clone)]

@@ -179,17 +179,7 @@ impl Chain {
 	}
 }
 
-/// Polls `check` every half second until it returns something.
-pub fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-	let deadline = Instant::now() + PATIENCE;
-	loop {
-		if let Some(value) = check() {
-			return value;
-		}
-		assert!(Instant::now() < deadline, "timed out waiting for {what}");
-		std::thread::sleep(Duration::from_millis(500));
-	}
-}
+pub use sonm_test_support::wait_for_blocking as wait_for;
 
 /// `podman system service` on a socket in a temporary directory, with its own container store
 /// there (tests running at once neither see nor collide with each other's containers); when
