@@ -12,7 +12,7 @@ use std::{
 
 const BRIDGE_BIN: &str = env!("CARGO_BIN_EXE_sonm-bridge");
 
-use sonm_test_support::{free_port, price_server, workspace_bin, Node as DevNode, PATIENCE};
+use sonm_test_support::{free_port, price_server, Node as DevNode, PATIENCE};
 
 /// The node's RPC over plain HTTP.
 fn http_url(node: &DevNode) -> String {
@@ -63,7 +63,7 @@ fn feed(node: &DevNode, suri: &str, sources: &[&str]) -> Output {
 fn the_feeder_gets_a_price_from_a_local_http_source_into_the_chain() {
 	let dir = tempfile::tempdir().unwrap();
 	let node =
-		DevNode::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev", "--port", "0"]);
+		DevNode::dev(dir.path());
 	wait_for_blocks(&node);
 	// 0.025 USD per SNM: 40 SNM per USD.
 	let port = price_server(r#"{"sonm": {"usd": 0.025}}"#);

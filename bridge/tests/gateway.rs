@@ -560,7 +560,7 @@ async fn submit_as<Call: sonm_client::subxt::tx::Payload>(
 async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_the_gateway() {
 	let dir = tempfile::tempdir().unwrap();
 	let node =
-		Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev", "--port", "0"]);
+		Node::dev(dir.path());
 	let client =
 		wait_for("the dev chain", || async { Client::connect(&node.url()).await.ok() }).await;
 	let eth = ethereum_with(client.genesis_hash(), &["Alice"], 1).await;

@@ -5,108 +5,13 @@
 //! fails by name (from the CLI's check and from the chain itself). A key exported by
 //! polkadot.js is imported and signs a transfer.
 
-mod common;
-
-use common::{free_port, DevNode, PATIENCE};
 use serde_json::Value;
 use sonm_client::Key;
-use std::{
-	path::Path,
-	process::{Command, Output},
-	time::{Duration, Instant},
-};
+use sonm_test_support::{dev_chain::amount, DevChain as Chain};
+use std::path::Path;
 
-const SONM_BIN: &str = env!("CARGO_BIN_EXE_sonm");
 const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
-
-/// A dev node in a temporary directory and `sonm` pointed at it, with its own keystore.
-struct Chain {
-	node: DevNode,
-	dir: tempfile::TempDir,
-}
-
-impl Chain {
-	fn start() -> Self {
-		let dir = tempfile::tempdir().unwrap();
-		let node = DevNode::start(dir.path(), free_port(), free_port());
-		let chain = Self { node, dir };
-		chain.wait_until_ready();
-		chain
-	}
-
-	fn url(&self) -> &str {
-		&self.node.url
-	}
-
-	/// Waits until the node answers.
-	fn wait_until_ready(&self) {
-		let deadline = Instant::now() + PATIENCE;
-		while Instant::now() < deadline {
-			if self.sonm(&["-o", "json", "masternode", "status"]).status.success() {
-				return;
-			}
-			std::thread::sleep(Duration::from_millis(500));
-		}
-		panic!("the node did not answer within {PATIENCE:?}");
-	}
-
-	/// Runs `sonm` against this node with its own keystore.
-	fn sonm(&self, args: &[&str]) -> Output {
-		Command::new(SONM_BIN)
-			.args(["--url", self.url()])
-			.arg("--keystore")
-			.arg(self.dir.path().join("keystore"))
-			.args(args)
-			.env_remove("SONM_FROM")
-			.env_remove("SONM_PASSWORD")
-			.output()
-			.expect("sonm runs")
-	}
-
-	/// Runs `sonm -o json ...`, expects success and returns the JSON.
-	fn json(&self, args: &[&str]) -> Value {
-		let mut all = vec!["-o", "json"];
-		all.extend_from_slice(args);
-		let out = self.sonm(&all);
-		assert!(
-			out.status.success(),
-			"sonm {args:?} failed ({}):\n{}{}",
-			out.status,
-			String::from_utf8_lossy(&out.stdout),
-			String::from_utf8_lossy(&out.stderr)
-		);
-		serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-			panic!("sonm {args:?} printed no JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
-		})
-	}
-
-	/// An account's (free, held) balance in base units.
-	fn balance(&self, account: &str) -> (u128, u128) {
-		let json = self.json(&["balance", account]);
-		(amount(&json["balance"]["free"]), amount(&json["balance"]["held"]))
-	}
-
-	/// Waits until the chain has `blocks` more blocks.
-	fn wait_blocks(&self, blocks: u64) {
-		let best = || self.json(&["balance", "alice"])["block"].as_u64().unwrap();
-		let target = best() + blocks;
-		let deadline = Instant::now() + PATIENCE;
-		while best() < target {
-			assert!(Instant::now() < deadline, "no new blocks within {PATIENCE:?}");
-			std::thread::sleep(Duration::from_millis(500));
-		}
-	}
-}
-
-/// A decimal string of base units.
-fn amount(value: &Value) -> u128 {
-	value
-		.as_str()
-		.unwrap_or_else(|| panic!("{value} is not an amount"))
-		.parse()
-		.unwrap()
-}
 
 /// The first event `pallet::name` of a transaction's JSON result.
 fn event<'a>(result: &'a Value, pallet: &str, name: &str) -> &'a Value {
@@ -295,7 +200,7 @@ fn a_customer_and_a_supplier_deal_through_the_cli() {
 	// The chain refuses it too, by name, when the CLI's check is not in the way.
 	let runtime = tokio::runtime::Runtime::new().unwrap();
 	let error = runtime.block_on(async {
-		let client = sonm_client::Client::connect(node.url()).await.unwrap();
+		let client = sonm_client::Client::connect(&node.url()).await.unwrap();
 		let call = sonm_client::runtime::transactions()
 			.market()
 			.quick_buy(ask2.parse().unwrap(), 1800);
@@ -460,7 +365,7 @@ fn change_requests_trust_and_staking_through_the_cli() {
 	// client), Charlie asks him for Identified and the fee is held.
 	let none = node.sonm(&["kyc", "request", "0", "identified", "--from", "charlie"]);
 	assert_eq!(none.status.code(), Some(5));
-	register_kyc_provider(node.url(), &dave);
+	register_kyc_provider(&node.url(), &dave);
 	let providers = node.json(&["kyc", "providers"]);
 	assert_eq!(providers[0]["name"], "Dave's KYC");
 	let (_, held_before) = node.balance("charlie");

@@ -2,17 +2,14 @@
 //! node is stopped, answers again once the node is back on the same port, without a new
 //! `connect` (the reconnecting RPC client retries with backoff underneath).
 
-mod common;
-
-use common::{free_port, DevNode, PATIENCE};
+use sonm_test_support::{Node, PATIENCE};
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_reconnects_after_a_node_restart() {
 	let dir = tempfile::tempdir().unwrap();
-	let p2p_port = free_port();
-	let mut node = DevNode::start(dir.path(), free_port(), p2p_port);
-	let (url, rpc_port) = (node.url.clone(), node.rpc_port);
+	let mut node = Node::dev(dir.path());
+	let (url, rpc_port) = (node.url(), node.rpc_port);
 
 	let deadline = Instant::now() + PATIENCE;
 	let client = loop {
@@ -29,7 +26,8 @@ async fn the_client_reconnects_after_a_node_restart() {
 	assert!(balance.free > 0);
 
 	node.stop();
-	let _node = DevNode::start(dir.path(), rpc_port, p2p_port);
+	node.restart();
+	assert_eq!(node.rpc_port, rpc_port, "the node is back on the port the client knows");
 
 	let deadline = Instant::now() + PATIENCE;
 	let (after, balance_after) = loop {

@@ -5,13 +5,18 @@
 //! never assumes the port it asked for: it reads where the node really listens from the node's
 //! log ([`rpc_port_from_log`]).
 
+pub mod dev_chain;
 pub mod http;
 pub mod mutate;
 pub mod netns;
+pub mod node;
+pub mod podman;
 pub mod random;
 pub mod wait;
 
+pub use dev_chain::DevChain;
 pub use http::price_server;
+pub use node::{local_network, network, Node};
 pub use random::Rng;
 pub use wait::{wait_for, wait_for_blocking, wait_until};
 
@@ -121,143 +126,6 @@ mod tests {
 		assert_eq!(rpc_port_from_log(&log, from, || false), Some(2222));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
-}
-
-/// A `sonm-node` process: its RPC port is the one it announces; killed by its PID when
-/// dropped, and its log's tail printed when the test fails.
-pub struct Node {
-	child: Option<std::process::Child>,
-	pub name: String,
-	pub rpc_port: u16,
-	log: std::path::PathBuf,
-	bin: std::path::PathBuf,
-	dir: std::path::PathBuf,
-	args: Vec<String>,
-}
-
-impl Node {
-	/// Starts `bin` with `args`, its chain under `dir/name` and its log in `dir/name.log`.
-	pub fn start(bin: &Path, dir: &Path, name: &str, args: &[&str]) -> Self {
-		cpu_hog_if_asked();
-		let mut node = Self {
-			child: None,
-			name: name.into(),
-			rpc_port: 0,
-			log: dir.join(format!("{name}.log")),
-			bin: bin.into(),
-			dir: dir.into(),
-			args: args.iter().map(|a| a.to_string()).collect(),
-		};
-		node.spawn();
-		node
-	}
-
-	/// Starts the process (again), on the same base path with the same arguments.
-	fn spawn(&mut self) {
-		let from = log_len(&self.log);
-		let file = std::fs::OpenOptions::new()
-			.create(true)
-			.append(true)
-			.open(&self.log)
-			.expect("a log file");
-		let mut child = std::process::Command::new(&self.bin)
-			.args(&self.args)
-			.arg("--base-path")
-			.arg(self.dir.join(&self.name))
-			.args(["--rpc-port", &free_port().to_string(), "--name", &self.name])
-			.args(["--no-telemetry", "--no-mdns", "--no-prometheus"])
-			.stdin(std::process::Stdio::null())
-			.stdout(file.try_clone().expect("a log handle"))
-			.stderr(file)
-			.spawn()
-			.expect("sonm-node starts");
-		let port = rpc_port_from_log(&self.log, from, || matches!(child.try_wait(), Ok(None)));
-		self.child = Some(child);
-		self.rpc_port = port.unwrap_or_else(|| panic!("{} never ran its RPC server", self.name));
-	}
-
-	/// Kills the process at once (SIGKILL), as a crash or a power loss would.
-	pub fn kill(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
-	}
-
-	/// Starts the killed process again on its base path; it announces a new RPC port.
-	pub fn restart(&mut self) {
-		self.kill();
-		self.spawn();
-	}
-
-	/// The process id, while it runs.
-	pub fn pid(&self) -> Option<u32> {
-		self.child.as_ref().map(|child| child.id())
-	}
-
-	/// Whether the process still runs (and has not exited by itself).
-	pub fn is_running(&mut self) -> bool {
-		matches!(self.child.as_mut().map(|child| child.try_wait()), Some(Ok(None)))
-	}
-
-	/// The last `lines` lines of its log.
-	pub fn log_tail(&self, lines: usize) -> String {
-		let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-		let all: Vec<&str> = text.lines().collect();
-		all[all.len().saturating_sub(lines)..].join("\n")
-	}
-
-	/// Its WebSocket RPC URL.
-	pub fn url(&self) -> String {
-		format!("ws://127.0.0.1:{}", self.rpc_port)
-	}
-}
-
-impl Drop for Node {
-	fn drop(&mut self) {
-		self.kill();
-		if std::thread::panicking() {
-			eprintln!("--- {} log tail ---\n{}", self.name, self.log_tail(30));
-		}
-	}
-}
-
-/// Four validators of `--chain local` (Alice, Bob, Charlie, Dave) on loopback under `dir`,
-/// Bob to Dave booting from Alice (fixed node keys name her peer id).
-pub fn local_network(bin: &Path, dir: &Path) -> Vec<Node> {
-	let names = ["alice", "bob", "charlie", "dave"];
-	let keys: Vec<std::path::PathBuf> = (1..=names.len())
-		.map(|i| {
-			let path = dir.join(format!("node-key-{i}"));
-			std::fs::write(&path, format!("{i:064x}")).expect("a key file");
-			path
-		})
-		.collect();
-	let peer = std::process::Command::new(bin)
-		.args(["key", "inspect-node-key", "--file"])
-		.arg(&keys[0])
-		.output()
-		.expect("sonm-node key inspect-node-key runs");
-	let peer = String::from_utf8(peer.stdout).expect("utf-8").trim().to_owned();
-	let boot_port = free_port();
-	let boot = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{peer}");
-	names
-		.iter()
-		.zip(&keys)
-		.enumerate()
-		.map(|(i, (name, key))| {
-			let role = format!("--{name}");
-			let port = if i == 0 { boot_port } else { free_port() };
-			let port = port.to_string();
-			let key = key.to_str().expect("a UTF-8 path");
-			let mut args = vec!["--chain", "local", role.as_str(), "--node-key-file", key];
-			args.extend(["--allow-private-ip", "--port", port.as_str()]);
-			if i > 0 {
-				args.extend(["--bootnodes", boot.as_str()]);
-			}
-			Node::start(bin, dir, name, &args)
-		})
-		.collect()
 }
 
 /// A binary of the workspace (`sonm-node`, `sonm`, `sonm-worker`, `sonm-bridge`) for a test of

@@ -12,7 +12,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{wait_for, Chain, WorkerProcess};
+use support::{wait_for, worker_config, Chain, WorkerProcess};
 
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
@@ -51,7 +51,7 @@ fn paid(deal: &Value) -> u128 {
 #[test]
 fn a_worker_sells_bills_survives_kill_9_and_closes_at_the_end() {
 	let chain = Chain::start();
-	let config = chain.worker_config("charlie", "//Charlie", "", PLANS);
+	let config = worker_config(&chain, "charlie", "//Charlie", "", PLANS);
 	let mut worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
 
 	// Metrics and health from the first second, before the chain work is done.
@@ -152,11 +152,11 @@ fn a_masters_workers_deals_pay_the_master() {
 		)
 	};
 	let master = format!("master = \"{DAVE}\"");
-	let charlie = chain.worker_config("charlie", "//Charlie", &master, &plan("c", "0.36 SNM/h"));
-	let eve = chain.worker_config("eve", "//Eve", &master, &plan("e", "0.72 SNM/h"));
+	let charlie = worker_config(&chain, "charlie", "//Charlie", &master, &plan("c", "0.36 SNM/h"));
+	let eve = worker_config(&chain, "eve", "//Eve", &master, &plan("e", "0.72 SNM/h"));
 	// Dave's own worker confirms Eve (`master.accept_workers`); Charlie he confirms by hand.
 	let accept = format!("[master]\naccept_workers = [\"{EVE}\"]\n");
-	let dave = chain.worker_config("dave", "//Dave", "", &(accept + &plan("d", "0.36 SNM/h")));
+	let dave = worker_config(&chain, "dave", "//Dave", "", &(accept + &plan("d", "0.36 SNM/h")));
 	let _dave = WorkerProcess::start(chain.dir.path(), "dave", &dave);
 	let _charlie = WorkerProcess::start(chain.dir.path(), "charlie", &charlie);
 	let _eve = WorkerProcess::start(chain.dir.path(), "eve", &eve);

@@ -24,7 +24,7 @@ use sonm_client::{
 };
 use sonm_worker::tasks::engine::container_name;
 use std::time::{Duration, Instant};
-use support::{free_port, wait_for, Chain, Podman, Registry, WorkerProcess};
+use support::{free_port, wait_for, worker_config, Chain, Podman, Registry, WorkerProcess};
 
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const IMAGE: &str = "localhost/sonm-test-busybox:1";
@@ -54,7 +54,7 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	let plans =
 		"[[plans]]\nname = \"box\"\ncpu_cores = 1\nram = \"64 MiB\"\nstorage = \"32 MiB\"\n\
 	             price = \"0.36 SNM/h\"\nduration = \"1h\"\nnetflags = [\"outbound\", \"incoming\"]\n";
-	let config = chain.worker_config("charlie", "//Charlie", "", &format!("{plans}{tasks}"));
+	let config = worker_config(&chain, "charlie", "//Charlie", "", &format!("{plans}{tasks}"));
 	let _worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
 	wait_for("the worker's ask", || (chain.asks_of(CHARLIE).len() == 1).then_some(()));
 
@@ -306,7 +306,7 @@ fn plans_on_a_pulling_worker(
 		));
 	}
 	let uri = format!("//{}{}", supplier.name[..1].to_uppercase(), &supplier.name[1..]);
-	let config = chain.worker_config(supplier.name, &uri, "", &plans);
+	let config = worker_config(&chain, supplier.name, &uri, "", &plans);
 	let worker = WorkerProcess::start(chain.dir.path(), supplier.name, &config);
 	let asks = || chain.asks_of(&supplier.address).len();
 	wait_for("the plans' asks", || (asks() == names.len()).then_some(()));
@@ -686,7 +686,7 @@ async fn worker_memory_with_ten_tasks() {
 			 duration = \"1h\"\nnetflags = [\"outbound\"]\n"
 		));
 	}
-	let config = chain.worker_config("charlie", "//Charlie", "", &plans).replacen(
+	let config = worker_config(&chain, "charlie", "//Charlie", "", &plans).replacen(
 		"cpu_cores = 2\nram = \"1 GiB\"",
 		"cpu_cores = 10\nram = \"1 GiB\"",
 		1,

@@ -17,39 +17,29 @@ use sp_core::H256;
 use sp_io::hashing::twox_128;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::generic::Era;
-use std::{
-	fs::File,
-	path::{Path, PathBuf},
-	process::{Child, Command, Stdio},
-	time::{Duration, Instant},
-};
+use std::{path::Path, time::Duration};
 
 /// The `sonm-node` binary cargo built for these tests.
 pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_sonm-node");
 
-pub use sonm_test_support::{free_port, PATIENCE};
+pub use sonm_test_support::{free_port, Node, PATIENCE};
 
-/// A running `sonm-node` process.
+/// A `sonm-node` process of the test kit ([`sonm_test_support::Node`]) with a runtime-typed
+/// JSON-RPC client of it.
 pub struct NodeProcess {
-	child: Option<Child>,
-	pub rpc_port: u16,
-	pub p2p_port: u16,
-	pub prometheus_port: u16,
-	pub base_path: PathBuf,
-	log_path: PathBuf,
+	node: Node,
 	pub rpc: Rpc,
 }
 
 impl NodeProcess {
-	/// Starts `sonm-node` with `args` plus its own free ports, `base_path` as its database
-	/// directory and its log in `base_path/../<name>.log`.
+	/// Starts `sonm-node` with `args` on free ports, `base_path` as its database directory and
+	/// its log in `base_path/../<name>.log`.
 	pub fn start(name: &str, base_path: &Path, args: &[&str]) -> Self {
 		Self::start_on_ports(name, base_path, args, free_port(), free_port())
 	}
 
-	/// As [`NodeProcess::start`], on given ports (a restart keeps its ports). The RPC port is
-	/// the one the node announces in its log: it takes another when `rpc_port` was taken
-	/// meanwhile.
+	/// As [`NodeProcess::start`], asking for the given ports (the RPC port is the one the node
+	/// announces: another when `rpc_port` was taken meanwhile).
 	pub fn start_on_ports(
 		name: &str,
 		base_path: &Path,
@@ -57,147 +47,39 @@ impl NodeProcess {
 		rpc_port: u16,
 		p2p_port: u16,
 	) -> Self {
-		sonm_test_support::cpu_hog_if_asked();
-		std::fs::create_dir_all(base_path).expect("base path can be created");
-		let log_path = base_path.with_file_name(format!("{name}.log"));
-		let from = sonm_test_support::log_len(&log_path);
-		let log = File::options()
-			.create(true)
-			.append(true)
-			.open(&log_path)
-			.expect("log file can be created");
-		let prometheus_port = free_port();
-		let mut child = Command::new(NODE_BIN)
-			.args(args)
-			.arg("--base-path")
-			.arg(base_path)
-			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &p2p_port.to_string()])
-			.args(["--name", name])
-			.args(["--prometheus-port", &prometheus_port.to_string()])
-			.args(["--no-telemetry", "--no-mdns", "--rpc-methods", "unsafe"])
-			.stdin(Stdio::null())
-			.stdout(log.try_clone().expect("log handle clones"))
-			.stderr(log)
-			.spawn()
-			.expect("sonm-node starts");
-		let listening = sonm_test_support::rpc_port_from_log(&log_path, from, || {
-			matches!(child.try_wait(), Ok(None))
-		});
-		let mut node = Self {
-			child: Some(child),
-			rpc_port,
-			p2p_port,
-			prometheus_port,
-			base_path: base_path.into(),
-			log_path,
-			rpc: Rpc::new(rpc_port),
-		};
-		node.rpc_port = listening.unwrap_or_else(|| panic!("node {name} never ran its RPC server"));
-		node.rpc = Rpc::new(node.rpc_port);
-		node
-	}
-
-	/// The process id, while it runs.
-	pub fn pid(&self) -> Option<u32> {
-		self.child.as_ref().map(|c| c.id())
-	}
-
-	/// Stops the node the way an operator does (SIGTERM), waiting for it to exit, and kills it
-	/// if it has not exited after 30 seconds.
-	pub fn stop(&mut self) {
-		let Some(mut child) = self.child.take() else { return };
-		// SAFETY: `kill` with a PID we own and a valid signal number has no memory effects.
-		unsafe {
-			libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
-		}
-		let deadline = Instant::now() + Duration::from_secs(30);
-		while Instant::now() < deadline {
-			if let Ok(Some(_)) = child.try_wait() {
-				return;
-			}
-			std::thread::sleep(Duration::from_millis(100));
-		}
-		let _ = child.kill();
-		let _ = child.wait();
-	}
-
-	/// Kills the node at once (SIGKILL), as a crash or power loss would.
-	pub fn kill(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
-	}
-
-	/// The last lines of the node's log.
-	pub fn log_tail(&self, lines: usize) -> String {
-		let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
-		let all: Vec<&str> = log.lines().collect();
-		all[all.len().saturating_sub(lines)..].join("\n")
-	}
-
-	/// The value of Prometheus metric `name` with exactly `labels` (e.g.
-	/// `status="finalized"`), read from the node's `/metrics` endpoint.
-	pub fn metric(&self, name: &str, labels: &str) -> Option<f64> {
-		use std::io::{Read, Write};
-		let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.prometheus_port)).ok()?;
-		stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-		let mut response = String::new();
-		stream.read_to_string(&mut response).ok()?;
-		response.lines().find_map(|line| {
-			let rest = line.strip_prefix(name)?.strip_prefix('{')?;
-			let (line_labels, value) = rest.split_once("} ")?;
-			line_labels.split(',').any(|l| l == labels).then(|| value.trim().parse().ok())?
-		})
-	}
-
-	/// Whether the process is still running.
-	pub fn is_running(&mut self) -> bool {
-		matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+		let log = base_path.with_file_name(format!("{name}.log"));
+		let bin = Path::new(NODE_BIN);
+		Self::from(Node::start_at(bin, name, base_path, &log, args, rpc_port, p2p_port))
 	}
 }
 
-impl Drop for NodeProcess {
-	fn drop(&mut self) {
-		if std::thread::panicking() {
-			eprintln!(
-				"---- log of the node on RPC port {} ----\n{}",
-				self.rpc_port,
-				self.log_tail(60)
-			);
-		}
-		self.kill();
+impl From<Node> for NodeProcess {
+	fn from(node: Node) -> Self {
+		let rpc = Rpc::new(node.rpc_port);
+		Self { node, rpc }
 	}
 }
 
-/// Starts a network of `--chain local` nodes in `dir`, one per `(name, role)`: the role is the
-/// node's flag (`--alice` for a dev validator, `--validator` for one with an empty keystore).
-/// Fixed node keys let every node name the first one's as its boot node.
+impl std::ops::Deref for NodeProcess {
+	type Target = Node;
+
+	fn deref(&self) -> &Node {
+		&self.node
+	}
+}
+
+impl std::ops::DerefMut for NodeProcess {
+	fn deref_mut(&mut self) -> &mut Node {
+		&mut self.node
+	}
+}
+
+/// A network of `--chain local` nodes in `dir`, one per `(name, role)`
+/// ([`sonm_test_support::network`]).
 pub fn local_network(dir: &Path, nodes: &[(&str, &str)]) -> Vec<NodeProcess> {
-	let key_files: Vec<PathBuf> = (1..=nodes.len())
-		.map(|i| {
-			let path = dir.join(format!("node-key-{i}"));
-			std::fs::write(&path, format!("{i:064x}")).expect("key file written");
-			path
-		})
-		.collect();
-	let boot_port = free_port();
-	let boot_node = format!("/ip4/127.0.0.1/tcp/{boot_port}/p2p/{}", peer_id(&key_files[0]));
-	nodes
-		.iter()
-		.zip(&key_files)
-		.enumerate()
-		.map(|(i, ((name, role), key_file))| {
-			let key_file = key_file.to_str().expect("utf-8 path");
-			let mut args = vec!["--chain", "local", role, "--node-key-file", key_file];
-			args.push("--allow-private-ip");
-			if i > 0 {
-				args.extend(["--bootnodes", &boot_node]);
-			}
-			let p2p = if i == 0 { boot_port } else { free_port() };
-			NodeProcess::start_on_ports(name, &dir.join(name), &args, free_port(), p2p)
-		})
+	sonm_test_support::network(Path::new(NODE_BIN), dir, nodes)
+		.into_iter()
+		.map(NodeProcess::from)
 		.collect()
 }
 
@@ -447,13 +329,7 @@ pub fn signed_extrinsic(
 /// The peer id of the node key in `key_file`, as `sonm-node key inspect-node-key` prints it.
 #[allow(dead_code)]
 pub fn peer_id(key_file: &Path) -> String {
-	let output = Command::new(NODE_BIN)
-		.args(["key", "inspect-node-key", "--file"])
-		.arg(key_file)
-		.output()
-		.expect("sonm-node key inspect-node-key runs");
-	assert!(output.status.success(), "inspect-node-key: {output:?}");
-	String::from_utf8(output.stdout).expect("utf-8").trim().to_string()
+	sonm_test_support::node::peer_id(Path::new(NODE_BIN), key_file)
 }
 
 impl Rpc {

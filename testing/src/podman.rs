@@ -1,0 +1,178 @@
+//! Containers for the tests: a `podman system service` with a store of its own ([`Podman`]),
+//! a busybox image imported without a registry, and a plain-HTTP image registry
+//! ([`Registry`]); each stopped by its PID when dropped.
+
+use crate::free_port;
+use std::{
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+/// `podman system service` on a socket in a temporary directory, with its own container store
+/// there (tests running at once neither see nor collide with each other's containers); when
+/// dropped, its containers and volumes are removed and the service is killed by its PID.
+pub struct Podman {
+	child: Child,
+	pub socket: PathBuf,
+	dir: tempfile::TempDir,
+}
+
+/// `scripts/containers.conf`: the engine settings the worker's tests and the main job use.
+pub fn containers_conf() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/containers.conf")
+}
+
+impl Podman {
+	pub fn start() -> Self {
+		Self::start_trusting(None)
+	}
+
+	/// A service that pulls from `registry` (`host:port`, plain HTTP) when given.
+	pub fn start_trusting(registry: Option<&str>) -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let socket = dir.path().join("podman.sock");
+		let registries = dir.path().join("registries.conf");
+		let mut conf = String::from("unqualified-search-registries = []\n");
+		if let Some(registry) = registry {
+			conf.push_str(&format!("[[registry]]\nlocation = \"{registry}\"\ninsecure = true\n"));
+		}
+		std::fs::write(&registries, conf).unwrap();
+		let child = Self::podman_in(dir.path())
+			.args(["system", "service", "--time=0"])
+			.arg(format!("unix://{}", socket.display()))
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.spawn()
+			.expect("podman is installed (scripts/setup.sh)");
+		let deadline = Instant::now() + Duration::from_secs(30);
+		while !socket.exists() {
+			assert!(Instant::now() < deadline, "podman's socket did not appear");
+			std::thread::sleep(Duration::from_millis(50));
+		}
+		Self { child, socket, dir }
+	}
+
+	/// `podman` on the store in `dir`.
+	fn podman_in(dir: &Path) -> Command {
+		let mut command = Command::new("podman");
+		command
+			.arg("--root")
+			.arg(dir.join("storage"))
+			.arg("--runroot")
+			.arg(dir.join("run"))
+			.env("CONTAINERS_CONF", containers_conf())
+			.env("CONTAINERS_REGISTRIES_CONF", dir.join("registries.conf"));
+		command
+	}
+
+	/// `podman ARGS` on this service's store.
+	pub fn command(&self, args: &[&str]) -> Command {
+		let mut command = Self::podman_in(self.dir.path());
+		command.args(args);
+		command
+	}
+
+	/// Whether `podman ARGS` on this service's store succeeds.
+	pub fn cli(&self, args: &[&str]) -> bool {
+		self.command(args)
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.status()
+			.is_ok_and(|status| status.success())
+	}
+
+	/// Imports a busybox rootfs as `name` (no registry needed).
+	pub fn import_busybox(&self, name: &str) {
+		let dir = tempfile::tempdir().unwrap();
+		let bin = dir.path().join("rootfs/bin");
+		std::fs::create_dir_all(&bin).unwrap();
+		std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+		for applet in
+			["sh", "cat", "echo", "sleep", "seq", "head", "ls", "nc", "df", "dd", "tail", "rm"]
+		{
+			std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+		}
+		let tar = dir.path().join("rootfs.tar");
+		let status = Command::new("tar")
+			.arg("-C")
+			.arg(dir.path().join("rootfs"))
+			.arg("-cf")
+			.arg(&tar)
+			.arg(".")
+			.status()
+			.unwrap();
+		assert!(status.success());
+		let out = self.command(&["import"]).arg(&tar).arg(name).output().unwrap();
+		assert!(out.status.success(), "podman import: {}", String::from_utf8_lossy(&out.stderr));
+	}
+}
+
+impl Drop for Podman {
+	fn drop(&mut self) {
+		self.cli(&["rm", "--all", "--force", "--time", "0"]);
+		self.cli(&["volume", "rm", "--all", "--force"]);
+		// SAFETY: signalling our own child by its PID.
+		unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+		let _ = self.child.wait();
+	}
+}
+
+/// A `docker-registry` serving plain HTTP on a free loopback port from a temporary directory,
+/// killed when dropped.
+pub struct Registry {
+	child: Child,
+	/// `127.0.0.1:PORT`.
+	pub host: String,
+	_dir: tempfile::TempDir,
+}
+
+impl Registry {
+	pub fn start() -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let host = format!("127.0.0.1:{}", free_port());
+		let config = dir.path().join("config.yml");
+		std::fs::write(
+			&config,
+			format!(
+				"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
+				 http:\n  addr: {host}\n",
+				dir.path().join("data").display()
+			),
+		)
+		.unwrap();
+		let child = Command::new("docker-registry")
+			.arg("serve")
+			.arg(&config)
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.spawn()
+			.expect("docker-registry is installed (scripts/setup.sh)");
+		let registry = Self { child, host, _dir: dir };
+		let deadline = Instant::now() + Duration::from_secs(30);
+		while std::net::TcpStream::connect(&registry.host).is_err() {
+			assert!(Instant::now() < deadline, "the registry did not listen");
+			std::thread::sleep(Duration::from_millis(50));
+		}
+		registry
+	}
+
+	/// Pushes `podman`'s image `local` to this registry as `repo` (`sonm/busybox:1`); returns
+	/// the pushed name.
+	pub fn push(&self, podman: &Podman, local: &str, repo: &str) -> String {
+		let name = format!("{}/{repo}", self.host);
+		let out = podman.command(&["push", "--tls-verify=false", local, &name]).output().unwrap();
+		assert!(out.status.success(), "podman push: {}", String::from_utf8_lossy(&out.stderr));
+		name
+	}
+}
+
+impl Drop for Registry {
+	fn drop(&mut self) {
+		// SAFETY: signalling our own child by its PID.
+		unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+		let _ = self.child.wait();
+	}
+}
