@@ -5,14 +5,20 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod deposits;
+mod invariants;
+mod limits;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod model;
 mod queries;
+mod signer_sets;
 #[cfg(test)]
 mod tests;
+pub mod types;
 pub mod weights;
+mod withdrawals;
 
 pub use pallet::*;
 pub use weights::WeightInfo;
@@ -30,181 +36,15 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, Mutate},
-			tokens::{Fortitude, Precision, Preservation},
-			UnixTime,
-		},
+		traits::{fungible::Mutate, UnixTime},
 	};
 	use frame_system::pallet_prelude::*;
 	use sonm_primitives::{
-		gatekeeper::{
-			eth_address, is_canonical, threshold, Deposit, DepositKey, EthAddress, EthSignature,
-			EthereumDomain, SetId,
-		},
+		gatekeeper::{threshold, DepositKey, EthAddress, EthSignature, SetId},
 		traits::Masternodes,
 	};
-	use sp_runtime::traits::{CheckedAdd, Saturating, Zero};
 
-	/// A balance of the bridged currency.
-	pub type BalanceOf<T> =
-		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
-
-	/// A deposit of this runtime.
-	pub type DepositOf<T> = Deposit<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
-
-	/// Signatures collected for one message, sorted by signer address.
-	pub type SignaturesOf<T> = BoundedVec<(EthAddress, EthSignature), <T as Config>::MaxSigners>;
-
-	/// Where a deposit stands.
-	#[derive(
-		Clone,
-		Copy,
-		Debug,
-		Decode,
-		DecodeWithMemTracking,
-		Encode,
-		Eq,
-		MaxEncodedLen,
-		PartialEq,
-		TypeInfo,
-	)]
-	pub enum Stage {
-		/// Attested by some, not yet by more than two thirds of the active set.
-		Voting,
-		/// More than two thirds agree; minted once the daily cap allows (`claim_deposit`).
-		Approved,
-		/// Minted; the key is never minted again.
-		Minted,
-	}
-
-	/// A deposit's attestations.
-	#[derive(
-		frame_support::CloneNoBound,
-		Decode,
-		DecodeWithMemTracking,
-		Encode,
-		frame_support::EqNoBound,
-		MaxEncodedLen,
-		frame_support::PartialEqNoBound,
-		frame_support::DebugNoBound,
-		TypeInfo,
-	)]
-	#[scale_info(skip_type_params(T))]
-	#[codec(mel_bound())]
-	pub struct DepositRecord<T: Config> {
-		/// Its place in the order deposits were first attested.
-		pub index: u64,
-		pub stage: Stage,
-		/// Each attester with the recipient and amount it saw.
-		pub votes: BoundedVec<(T::AccountId, T::AccountId, BalanceOf<T>), T::MaxSigners>,
-		/// What more than two thirds agreed on, once they did.
-		pub agreed: Option<(T::AccountId, BalanceOf<T>)>,
-	}
-
-	/// A withdrawal: burnt here, to be paid on Ethereum on the signatures of a set.
-	#[derive(
-		frame_support::CloneNoBound,
-		Decode,
-		DecodeWithMemTracking,
-		Encode,
-		frame_support::EqNoBound,
-		MaxEncodedLen,
-		frame_support::PartialEqNoBound,
-		frame_support::DebugNoBound,
-		TypeInfo,
-	)]
-	#[scale_info(skip_type_params(T))]
-	#[codec(mel_bound())]
-	pub struct Withdrawal<T: Config> {
-		pub who: T::AccountId,
-		pub to: EthAddress,
-		/// What Ethereum pays out: what was burnt.
-		pub amount: BalanceOf<T>,
-		/// The set whose signatures it collects.
-		pub set_id: SetId,
-		pub signatures: SignaturesOf<T>,
-	}
-
-	/// A signer set: the Ethereum keys of an active set, and the previous set's signatures
-	/// installing it.
-	#[derive(
-		frame_support::CloneNoBound,
-		Decode,
-		DecodeWithMemTracking,
-		Encode,
-		frame_support::EqNoBound,
-		MaxEncodedLen,
-		frame_support::PartialEqNoBound,
-		frame_support::DebugNoBound,
-		TypeInfo,
-	)]
-	#[scale_info(skip_type_params(T))]
-	#[codec(mel_bound())]
-	pub struct SignerSet<T: Config> {
-		/// Sorted, distinct.
-		pub signers: BoundedVec<EthAddress, T::MaxSigners>,
-		pub threshold: u32,
-		pub signatures: SignaturesOf<T>,
-	}
-
-	/// The Ethereum contract this chain's gateway serves.
-	#[derive(
-		Clone,
-		Copy,
-		Debug,
-		Decode,
-		DecodeWithMemTracking,
-		Encode,
-		Eq,
-		MaxEncodedLen,
-		PartialEq,
-		TypeInfo,
-	)]
-	pub struct Contract {
-		pub chain_id: u64,
-		pub gatekeeper: EthAddress,
-	}
-
-	/// What was minted and withdrawn on one UTC day.
-	#[derive(
-		Clone,
-		Copy,
-		Debug,
-		Default,
-		Decode,
-		DecodeWithMemTracking,
-		Encode,
-		Eq,
-		MaxEncodedLen,
-		PartialEq,
-		TypeInfo,
-	)]
-	pub struct DayTotals<Balance> {
-		/// Days since the unix epoch.
-		pub day: u64,
-		pub minted: Balance,
-		pub withdrawn: Balance,
-	}
-
-	/// The daily caps.
-	#[derive(
-		Clone,
-		Copy,
-		Debug,
-		Default,
-		Decode,
-		DecodeWithMemTracking,
-		Encode,
-		Eq,
-		MaxEncodedLen,
-		PartialEq,
-		TypeInfo,
-	)]
-	pub struct Caps<Balance> {
-		pub daily_mint: Balance,
-		pub daily_withdraw: Balance,
-	}
+	pub use crate::types::*;
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
@@ -513,23 +353,7 @@ pub mod pallet {
 			signature: EthSignature,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(T::Masternodes::is_registered(&who), Error::<T>::NotMasternode);
-			let digest = sonm_primitives::gatekeeper::key_registration_digest(
-				&Self::genesis_hash(),
-				&who.encode(),
-			);
-			ensure!(Self::signer_of(&signature, &digest) == Some(key), Error::<T>::BadSignature);
-			if let Some(owner) = KeyOwners::<T>::get(key) {
-				ensure!(owner == who, Error::<T>::KeyInUse);
-			}
-			if let Some(old) = EthKeys::<T>::get(&who) {
-				KeyOwners::<T>::remove(old);
-			}
-			EthKeys::<T>::insert(&who, key);
-			KeyOwners::<T>::insert(key, &who);
-			Self::deposit_event(Event::EthKeyRegistered { who, key });
-			Self::refresh_signer_set();
-			Ok(())
+			Self::do_register_eth_key(who, key, signature)
 		}
 
 		/// Attests that `deposit` was locked on Ethereum and is final there. An active
@@ -539,58 +363,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::attest_deposit(T::MaxSigners::get()))]
 		pub fn attest_deposit(origin: OriginFor<T>, deposit: DepositOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!Paused::<T>::get(), Error::<T>::IsPaused);
-			ensure!(EthereumContract::<T>::exists(), Error::<T>::NoContract);
-			let active = T::Masternodes::active_set();
-			ensure!(active.contains(&who), Error::<T>::NotActive);
-			ensure!(!deposit.amount.is_zero(), Error::<T>::ZeroAmount);
-			ensure!(deposit.amount >= T::Currency::minimum_balance(), Error::<T>::BelowMinimum);
-			let Deposit { key, recipient, amount } = deposit;
-			let mut record = match Deposits::<T>::get(key) {
-				Some(record) => record,
-				None => {
-					let index = DepositCount::<T>::mutate(|count| {
-						let index = *count;
-						*count += 1;
-						index
-					});
-					DepositOrder::<T>::insert(index, key);
-					DepositRecord {
-						index,
-						stage: Stage::Voting,
-						votes: Default::default(),
-						agreed: None,
-					}
-				},
-			};
-			ensure!(record.stage != Stage::Minted, Error::<T>::AlreadyMinted);
-			ensure!(
-				record.votes.iter().all(|(voter, _, _)| *voter != who),
-				Error::<T>::AlreadyAttested
-			);
-			if record.votes.iter().any(|(_, r, a)| *r != recipient || *a != amount) {
-				Self::deposit_event(Event::ConflictingAttestation { key, by: who.clone() });
-			}
-			// Votes of masternodes that left the set no longer count and make room.
-			record.votes.retain(|(voter, _, _)| active.contains(voter));
-			record
-				.votes
-				.try_push((who.clone(), recipient.clone(), amount))
-				.map_err(|_| Error::<T>::NotActive)?;
-			Self::deposit_event(Event::DepositAttested { key, by: who });
-			if record.stage == Stage::Voting {
-				let agreeing =
-					record.votes.iter().filter(|(_, r, a)| *r == recipient && *a == amount).count();
-				if agreeing as u32 >= threshold(active.len() as u32) {
-					record.agreed = Some((recipient, amount));
-					record.stage = Stage::Approved;
-					if !Self::try_mint(&key, &mut record) {
-						Self::deposit_event(Event::DepositDeferred { key });
-					}
-				}
-			}
-			Deposits::<T>::insert(key, record);
-			Ok(())
+			Self::do_attest_deposit(who, deposit)
 		}
 
 		/// Mints a deposit deferred by the daily cap. Anyone.
@@ -598,12 +371,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::claim_deposit())]
 		pub fn claim_deposit(origin: OriginFor<T>, key: DepositKey) -> DispatchResult {
 			ensure_signed(origin)?;
-			ensure!(!Paused::<T>::get(), Error::<T>::IsPaused);
-			let mut record = Deposits::<T>::get(key).ok_or(Error::<T>::NotApproved)?;
-			ensure!(record.stage == Stage::Approved, Error::<T>::NotApproved);
-			ensure!(Self::try_mint(&key, &mut record), Error::<T>::DailyMintCapReached);
-			Deposits::<T>::insert(key, record);
-			Ok(())
+			Self::do_claim_deposit(key)
 		}
 
 		/// Burns `amount` of the caller's SNM (less the flat fee, which goes to the reward pot)
@@ -616,48 +384,7 @@ pub mod pallet {
 			to: EthAddress,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!Paused::<T>::get(), Error::<T>::IsPaused);
-			ensure!(EthereumContract::<T>::exists(), Error::<T>::NoContract);
-			ensure!(to != [0u8; 20], Error::<T>::ZeroAddress);
-			let fee = T::WithdrawalFee::get();
-			ensure!(amount > fee, Error::<T>::BelowFee);
-			ensure!(SignerSets::<T>::contains_key(CurrentSet::<T>::get()), Error::<T>::NoSignerSet);
-			let net = amount - fee;
-			let mut today = Self::today();
-			let withdrawn = today.withdrawn.checked_add(&net).ok_or(Error::<T>::Overflow)?;
-			ensure!(
-				withdrawn <= DailyCaps::<T>::get().daily_withdraw,
-				Error::<T>::DailyWithdrawCapReached
-			);
-			T::Currency::transfer(&who, &T::RewardPot::get(), fee, Preservation::Preserve)?;
-			T::Currency::burn_from(
-				&who,
-				net,
-				Preservation::Preserve,
-				Precision::Exact,
-				Fortitude::Polite,
-			)?;
-			today.withdrawn = withdrawn;
-			Today::<T>::put(today);
-			Burned::<T>::mutate(|burned| burned.saturating_accrue(net));
-			let id = NextWithdrawal::<T>::mutate(|next| {
-				let id = *next;
-				*next += 1;
-				id
-			});
-			let set_id = CurrentSet::<T>::get();
-			Withdrawals::<T>::insert(
-				id,
-				Withdrawal {
-					who: who.clone(),
-					to,
-					amount: net,
-					set_id,
-					signatures: Default::default(),
-				},
-			);
-			Self::deposit_event(Event::WithdrawalRequested { id, who, to, amount: net, fee });
-			Ok(())
+			Self::do_withdraw(who, amount, to)
 		}
 
 		/// Adds the caller's signature of withdrawal `id`'s payout
@@ -672,27 +399,7 @@ pub mod pallet {
 			signature: EthSignature,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut withdrawal = Withdrawals::<T>::get(id).ok_or(Error::<T>::UnknownWithdrawal)?;
-			let current = CurrentSet::<T>::get();
-			let complete = Self::is_complete(withdrawal.set_id, &withdrawal.signatures);
-			let stale = withdrawal.set_id.saturating_add(OLD_SET_GRACE) < current;
-			if withdrawal.set_id < current && (!complete || stale) {
-				withdrawal.set_id = current;
-				withdrawal.signatures = Default::default();
-			} else {
-				ensure!(!complete, Error::<T>::AlreadyComplete);
-			}
-			let domain = Self::domain().ok_or(Error::<T>::NoContract)?;
-			let amount: u128 = withdrawal.amount.try_into().map_err(|_| Error::<T>::Overflow)?;
-			let digest = domain.payout_digest(id, &withdrawal.to, amount, withdrawal.set_id);
-			let set_id = withdrawal.set_id;
-			Self::add_signature(&who, set_id, &digest, &signature, &mut withdrawal.signatures)?;
-			let complete = Self::is_complete(set_id, &withdrawal.signatures);
-			Withdrawals::<T>::insert(id, withdrawal);
-			if complete {
-				Self::deposit_event(Event::WithdrawalSigned { id, set_id });
-			}
-			Ok(())
+			Self::do_sign_withdrawal(who, id, signature)
 		}
 
 		/// Adds the caller's signature, by its key in the current set, installing set
@@ -706,21 +413,7 @@ pub mod pallet {
 			signature: EthSignature,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let current = CurrentSet::<T>::get();
-			ensure!(set_id == current.saturating_add(1), Error::<T>::NoSetChange);
-			let mut next = SignerSets::<T>::get(set_id).ok_or(Error::<T>::NoSetChange)?;
-			let domain = Self::domain().ok_or(Error::<T>::NoContract)?;
-			let digest = domain.set_change_digest(set_id, &next.signers, next.threshold, current);
-			Self::add_signature(&who, current, &digest, &signature, &mut next.signatures)?;
-			let complete = Self::is_complete(current, &next.signatures);
-			SignerSets::<T>::insert(set_id, next);
-			if complete {
-				CurrentSet::<T>::put(set_id);
-				Self::deposit_event(Event::SignerSetChanged { set_id });
-				// The active set may have moved on while this set collected signatures.
-				Self::refresh_signer_set();
-			}
-			Ok(())
+			Self::do_sign_set_change(who, set_id, signature)
 		}
 
 		/// Stops minting, claiming and withdrawing. Any active masternode.
@@ -779,202 +472,4 @@ pub mod pallet {
 	/// How many set ids after its own a set's payout signatures still pay (the contract's
 	/// `OLD_SET_GRACE`).
 	pub const OLD_SET_GRACE: SetId = 1;
-
-	impl<T: Config> Pallet<T> {
-		/// The sidechain's genesis hash.
-		pub fn genesis_hash() -> [u8; 32] {
-			let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-			let mut out = [0u8; 32];
-			let bytes = hash.as_ref();
-			out[..bytes.len().min(32)].copy_from_slice(&bytes[..bytes.len().min(32)]);
-			out
-		}
-
-		/// The EIP-712 domain of the contract, once named.
-		pub fn domain() -> Option<EthereumDomain> {
-			EthereumContract::<T>::get().map(|contract| EthereumDomain {
-				chain_id: contract.chain_id,
-				gatekeeper: contract.gatekeeper,
-				genesis: Self::genesis_hash(),
-			})
-		}
-
-		/// The key that made `signature` over `digest`, if it is canonical and valid.
-		pub fn signer_of(signature: &EthSignature, digest: &[u8; 32]) -> Option<EthAddress> {
-			if !is_canonical(signature) {
-				return None;
-			}
-			sp_io::crypto::secp256k1_ecdsa_recover(signature, digest)
-				.ok()
-				.map(|public| eth_address(&public))
-		}
-
-		/// Checks that `who`'s key is in set `set_id` and made `signature` over `digest`, and
-		/// adds it to `signatures` in signer order.
-		fn add_signature(
-			who: &T::AccountId,
-			set_id: SetId,
-			digest: &[u8; 32],
-			signature: &EthSignature,
-			signatures: &mut SignaturesOf<T>,
-		) -> DispatchResult {
-			let key = EthKeys::<T>::get(who).ok_or(Error::<T>::NotSigner)?;
-			let set = SignerSets::<T>::get(set_id).ok_or(Error::<T>::NoSignerSet)?;
-			ensure!(set.signers.binary_search(&key).is_ok(), Error::<T>::NotSigner);
-			ensure!(Self::signer_of(signature, digest) == Some(key), Error::<T>::BadSignature);
-			let at = match signatures.binary_search_by(|(signer, _)| signer.cmp(&key)) {
-				Ok(_) => return Err(Error::<T>::AlreadySigned.into()),
-				Err(at) => at,
-			};
-			signatures
-				.try_insert(at, (key, *signature))
-				.map_err(|_| Error::<T>::NotSigner)?;
-			Ok(())
-		}
-
-		/// Whether `signatures` reach set `set_id`'s threshold.
-		pub fn is_complete(set_id: SetId, signatures: &SignaturesOf<T>) -> bool {
-			SignerSets::<T>::get(set_id).is_some_and(|set| signatures.len() as u32 >= set.threshold)
-		}
-
-		/// Today's totals (zero on a new day).
-		pub(crate) fn today() -> DayTotals<BalanceOf<T>> {
-			let day = T::Time::now().as_secs() / 86_400;
-			let today = Today::<T>::get();
-			if today.day == day {
-				today
-			} else {
-				DayTotals { day, ..Default::default() }
-			}
-		}
-
-		/// Mints an approved deposit if today's cap allows. Returns whether it minted.
-		fn try_mint(key: &DepositKey, record: &mut DepositRecord<T>) -> bool {
-			let Some((recipient, amount)) = record.agreed.clone() else { return false };
-			let mut today = Self::today();
-			let minted = today.minted.saturating_add(amount);
-			let fits = minted <= DailyCaps::<T>::get().daily_mint;
-			if !fits || T::Currency::mint_into(&recipient, amount).is_err() {
-				return false;
-			}
-			today.minted = minted;
-			Today::<T>::put(today);
-			Minted::<T>::mutate(|total| total.saturating_accrue(amount));
-			record.stage = Stage::Minted;
-			Self::deposit_event(Event::DepositMinted { key: *key, recipient, amount });
-			true
-		}
-
-		/// Opens (or replaces, or drops) the change to the set of the active masternodes'
-		/// keys, when it differs from the current signer set.
-		pub(crate) fn refresh_signer_set() {
-			let mut keys: Vec<EthAddress> =
-				T::Masternodes::active_set().iter().filter_map(EthKeys::<T>::get).collect();
-			keys.sort();
-			keys.dedup();
-			if keys.is_empty() {
-				return;
-			}
-			let current = CurrentSet::<T>::get();
-			let next_id = current.saturating_add(1);
-			let Some(set) = SignerSets::<T>::get(current) else {
-				// No set yet (no genesis keys): the first keys make set 0 directly.
-				if current == 0 {
-					let threshold = threshold(keys.len() as u32);
-					let signers = BoundedVec::truncate_from(keys.clone());
-					SignerSets::<T>::insert(
-						0,
-						SignerSet { signers, threshold, signatures: Default::default() },
-					);
-					Self::deposit_event(Event::SetChangeOpened {
-						set_id: 0,
-						signers: keys,
-						threshold,
-					});
-					Self::deposit_event(Event::SignerSetChanged { set_id: 0 });
-				}
-				return;
-			};
-			if set.signers.as_slice() == keys.as_slice() {
-				SignerSets::<T>::remove(next_id);
-				return;
-			}
-			if SignerSets::<T>::get(next_id)
-				.is_some_and(|next| next.signers.as_slice() == keys.as_slice())
-			{
-				return;
-			}
-			let threshold = threshold(keys.len() as u32);
-			let signers = BoundedVec::truncate_from(keys.clone());
-			SignerSets::<T>::insert(
-				next_id,
-				SignerSet { signers, threshold, signatures: Default::default() },
-			);
-			Self::deposit_event(Event::SetChangeOpened {
-				set_id: next_id,
-				signers: keys,
-				threshold,
-			});
-		}
-
-		/// The invariants: issuance is the genesis issuance plus what was minted less what was
-		/// burnt; every deposit record is reachable by its index and minted ones agreed; sets
-		/// are sorted and their thresholds more than two thirds; withdrawals' signatures sorted
-		/// and from their set; keys and owners mirror each other.
-		#[cfg(any(feature = "try-runtime", feature = "std"))]
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			let expected = GenesisIssuance::<T>::get()
-				.saturating_add(Minted::<T>::get())
-				.saturating_sub(Burned::<T>::get());
-			ensure!(
-				T::Currency::total_issuance() == expected,
-				"issuance differs from genesis + minted - burned"
-			);
-			for (key, record) in Deposits::<T>::iter() {
-				ensure!(
-					DepositOrder::<T>::get(record.index) == Some(key),
-					"a deposit is out of order"
-				);
-				ensure!(
-					(record.stage == Stage::Voting) == record.agreed.is_none(),
-					"a deposit's stage and agreement differ"
-				);
-			}
-			ensure!(
-				DepositOrder::<T>::iter().count() as u64 == DepositCount::<T>::get(),
-				"the deposit count is off"
-			);
-			for (id, set) in SignerSets::<T>::iter() {
-				ensure!(
-					set.signers.windows(2).all(|w| w[0] < w[1]),
-					"a set's signers are not sorted"
-				);
-				ensure!(
-					set.threshold == threshold(set.signers.len() as u32),
-					"a set's threshold is off"
-				);
-				ensure!(id <= CurrentSet::<T>::get().saturating_add(1), "a set beyond the next");
-			}
-			for (_, withdrawal) in Withdrawals::<T>::iter() {
-				let set =
-					SignerSets::<T>::get(withdrawal.set_id).ok_or("a withdrawal's set is gone")?;
-				ensure!(
-					withdrawal.signatures.windows(2).all(|w| w[0].0 < w[1].0),
-					"a withdrawal's signatures are not sorted"
-				);
-				ensure!(
-					withdrawal.signatures.iter().all(|(key, _)| set.signers.contains(key)),
-					"a withdrawal is signed by a key outside its set"
-				);
-			}
-			for (who, key) in EthKeys::<T>::iter() {
-				ensure!(KeyOwners::<T>::get(key) == Some(who), "a key's owner differs");
-			}
-			ensure!(
-				KeyOwners::<T>::iter().count() == EthKeys::<T>::iter().count(),
-				"keys and owners differ in number"
-			);
-			Ok(())
-		}
-	}
 }
