@@ -62,8 +62,7 @@ fn feed(node: &DevNode, suri: &str, sources: &[&str]) -> Output {
 #[test]
 fn the_feeder_gets_a_price_from_a_local_http_source_into_the_chain() {
 	let dir = tempfile::tempdir().unwrap();
-	let node =
-		DevNode::dev(dir.path());
+	let node = DevNode::dev(dir.path());
 	wait_for_blocks(&node);
 	// 0.025 USD per SNM: 40 SNM per USD.
 	let port = price_server(r#"{"sonm": {"usd": 0.025}}"#);

@@ -559,8 +559,7 @@ async fn submit_as<Call: sonm_client::subxt::tx::Payload>(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_the_gateway() {
 	let dir = tempfile::tempdir().unwrap();
-	let node =
-		Node::dev(dir.path());
+	let node = Node::dev(dir.path());
 	let client =
 		wait_for("the dev chain", || async { Client::connect(&node.url()).await.ok() }).await;
 	let eth = ethereum_with(client.genesis_hash(), &["Alice"], 1).await;

@@ -8,8 +8,8 @@ use crate::{
 use indicatif::{ProgressBar, ProgressStyle};
 use sonm_client::{
 	keys::{is_suri, DEV_ACCOUNTS},
-	subxt::tx::Payload, AccountId32, Client, Included, Key, Keystore, Stage,
-	Wait,
+	subxt::tx::Payload,
+	AccountId32, Client, Included, Key, Keystore, Stage, Wait,
 };
 use std::{io::IsTerminal, path::PathBuf, str::FromStr, time::Duration};
 

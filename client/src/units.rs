@@ -239,7 +239,9 @@ pub fn parse_base_units(text: &str) -> Result<u128, UnitError> {
 		.ok_or_else(too_large)?;
 	let power = |shift: i64| u32::try_from(shift).ok().and_then(|shift| 10u128.checked_pow(shift));
 	let value = if shift >= 0 {
-		power(shift).and_then(|power| decimal.digits.checked_mul(power)).ok_or_else(too_large)?
+		power(shift)
+			.and_then(|power| decimal.digits.checked_mul(power))
+			.ok_or_else(too_large)?
 	} else {
 		power(-shift).map_or(0, |power| decimal.digits / power)
 	};

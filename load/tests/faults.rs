@@ -86,10 +86,8 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	let dir = tempfile::tempdir().unwrap();
 	let mut nodes = local_network(&workspace_bin("sonm-node"), dir.path());
 	let alice = rpc(&nodes[0]).await;
-	wait_until("finality on four validators", || async {
-		finalized_number(&alice).await >= 2
-	})
-	.await;
+	wait_until("finality on four validators", || async { finalized_number(&alice).await >= 2 })
+		.await;
 
 	let load = spawn_load(steady(&nodes[0].url(), Workload::PlaceOrder, 60, 20.0));
 	// Some load in finalized blocks first, then Dave crashes.
@@ -109,8 +107,7 @@ async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
 	nodes[3].restart();
 	let dave = rpc(&nodes[3]).await;
 	let target = finalized_number(&alice).await;
-	wait_until("dave catching up", || async { finalized_number(&dave).await >= target })
-		.await;
+	wait_until("dave catching up", || async { finalized_number(&dave).await >= target }).await;
 	println!("dave caught up to finalized #{target}");
 
 	let report = tokio::task::spawn_blocking(move || load.join())
@@ -195,10 +192,8 @@ async fn the_dev_node_killed_under_load_keeps_every_finalized_block() {
 		assert_eq!(&extrinsics(&client, hash).await, body, "block #{number}'s extrinsics differ");
 	}
 	let best = best_number(&client).await;
-	wait_until("blocks after the restart", || async {
-		best_number(&client).await >= best + 2
-	})
-	.await;
+	wait_until("blocks after the restart", || async { best_number(&client).await >= best + 2 })
+		.await;
 	// A fresh load after the restart is carried in full.
 	let report = run(&steady(&node.url(), Workload::Transfer, 10, 40.0))
 		.await

@@ -181,7 +181,10 @@ fn metric_value(text: &str, name: &str, labels: &str) -> Option<f64> {
 	text.lines().find_map(|line| {
 		let rest = line.strip_prefix(name)?.strip_prefix('{')?;
 		let (line_labels, value) = rest.split_once("} ")?;
-		line_labels.split(',').any(|label| label == labels).then(|| value.trim().parse().ok())?
+		line_labels
+			.split(',')
+			.any(|label| label == labels)
+			.then(|| value.trim().parse().ok())?
 	})
 }
 

@@ -12,7 +12,6 @@ use sonm_test_support::Rng;
 use sonm_worker::index::BidIndex;
 use std::time::{Duration, Instant};
 
-
 fn order(rng: &mut Rng, id: u64, side: &str) -> Order {
 	let ask = side == "Ask";
 	let mut benchmarks = vec![0u64; 12];

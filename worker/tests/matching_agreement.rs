@@ -10,7 +10,6 @@
 //! matcher (the bid index's candidates for the ask, then the full rules).
 
 use frame_support::storage::{with_transaction, TransactionOutcome};
-use sonm_test_support::Rng;
 use pallet_market::{
 	mock::{self, AccountId, Market, RuntimeOrigin, Test},
 	Error, OrderTerms, Orders, PriceUnit, Side,
@@ -20,6 +19,7 @@ use sonm_client::{
 	types::{self, Order},
 };
 use sonm_primitives::{matching::MatchFailure, IdentityLevel};
+use sonm_test_support::Rng;
 use sonm_worker::index::BidIndex;
 use sp_runtime::DispatchError;
 

@@ -7,8 +7,7 @@
 pub use sonm_test_support::{
 	free_port,
 	podman::{containers_conf, Podman, Registry},
-	wait_for_blocking as wait_for,
-	workspace_bin, DevChain as Chain, PATIENCE,
+	wait_for_blocking as wait_for, workspace_bin, DevChain as Chain, PATIENCE,
 };
 use std::{
 	io::{Read, Write},
