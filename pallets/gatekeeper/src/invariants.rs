@@ -20,10 +20,7 @@ impl<T: Config> Pallet<T> {
 			"issuance differs from genesis + minted - burned"
 		);
 		for (key, record) in Deposits::<T>::iter() {
-			ensure!(
-				DepositOrder::<T>::get(record.index) == Some(key),
-				"a deposit is out of order"
-			);
+			ensure!(DepositOrder::<T>::get(record.index) == Some(key), "a deposit is out of order");
 			ensure!(
 				(record.stage == Stage::Voting) == record.agreed.is_none(),
 				"a deposit's stage and agreement differ"
@@ -34,10 +31,7 @@ impl<T: Config> Pallet<T> {
 			"the deposit count is off"
 		);
 		for (id, set) in SignerSets::<T>::iter() {
-			ensure!(
-				set.signers.windows(2).all(|w| w[0] < w[1]),
-				"a set's signers are not sorted"
-			);
+			ensure!(set.signers.windows(2).all(|w| w[0] < w[1]), "a set's signers are not sorted");
 			ensure!(
 				set.threshold == threshold(set.signers.len() as u32),
 				"a set's threshold is off"

@@ -17,7 +17,11 @@ use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
 	/// `who` registers `key`; see [`Pallet::register_eth_key`].
-	pub(crate) fn do_register_eth_key(who: T::AccountId, key: EthAddress, signature: EthSignature) -> DispatchResult {
+	pub(crate) fn do_register_eth_key(
+		who: T::AccountId,
+		key: EthAddress,
+		signature: EthSignature,
+	) -> DispatchResult {
 		ensure!(T::Masternodes::is_registered(&who), Error::<T>::NotMasternode);
 		let digest = sonm_primitives::gatekeeper::key_registration_digest(
 			&Self::genesis_hash(),
@@ -38,7 +42,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `who` signs the change to set `set_id`; see [`Pallet::sign_set_change`].
-	pub(crate) fn do_sign_set_change(who: T::AccountId, set_id: SetId, signature: EthSignature) -> DispatchResult {
+	pub(crate) fn do_sign_set_change(
+		who: T::AccountId,
+		set_id: SetId,
+		signature: EthSignature,
+	) -> DispatchResult {
 		let current = CurrentSet::<T>::get();
 		ensure!(set_id == current.saturating_add(1), Error::<T>::NoSetChange);
 		let mut next = SignerSets::<T>::get(set_id).ok_or(Error::<T>::NoSetChange)?;
@@ -56,7 +64,6 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-impl<T: Config> Pallet<T> {
 	/// The sidechain's genesis hash.
 	pub fn genesis_hash() -> [u8; 32] {
 		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
@@ -134,11 +141,7 @@ impl<T: Config> Pallet<T> {
 					0,
 					SignerSet { signers, threshold, signatures: Default::default() },
 				);
-				Self::deposit_event(Event::SetChangeOpened {
-					set_id: 0,
-					signers: keys,
-					threshold,
-				});
+				Self::deposit_event(Event::SetChangeOpened { set_id: 0, signers: keys, threshold });
 				Self::deposit_event(Event::SignerSetChanged { set_id: 0 });
 			}
 			return;
@@ -158,10 +161,6 @@ impl<T: Config> Pallet<T> {
 			next_id,
 			SignerSet { signers, threshold, signatures: Default::default() },
 		);
-		Self::deposit_event(Event::SetChangeOpened {
-			set_id: next_id,
-			signers: keys,
-			threshold,
-		});
+		Self::deposit_event(Event::SetChangeOpened { set_id: next_id, signers: keys, threshold });
 	}
 }

@@ -15,7 +15,11 @@ use sp_runtime::traits::{CheckedAdd, CheckedSub};
 
 impl<T: Config> Pallet<T> {
 	/// `who` withdraws `amount` to `to`; see [`Pallet::withdraw`].
-	pub(crate) fn do_withdraw(who: T::AccountId, amount: BalanceOf<T>, to: EthAddress) -> DispatchResult {
+	pub(crate) fn do_withdraw(
+		who: T::AccountId,
+		amount: BalanceOf<T>,
+		to: EthAddress,
+	) -> DispatchResult {
 		ensure!(!Paused::<T>::get(), Error::<T>::IsPaused);
 		ensure!(EthereumContract::<T>::exists(), Error::<T>::NoContract);
 		ensure!(to != [0u8; 20], Error::<T>::ZeroAddress);
@@ -59,7 +63,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `who` signs withdrawal `id`; see [`Pallet::sign_withdrawal`].
-	pub(crate) fn do_sign_withdrawal(who: T::AccountId, id: u64, signature: EthSignature) -> DispatchResult {
+	pub(crate) fn do_sign_withdrawal(
+		who: T::AccountId,
+		id: u64,
+		signature: EthSignature,
+	) -> DispatchResult {
 		let mut withdrawal = Withdrawals::<T>::get(id).ok_or(Error::<T>::UnknownWithdrawal)?;
 		let current = CurrentSet::<T>::get();
 		let complete = Self::is_complete(withdrawal.set_id, &withdrawal.signatures);
