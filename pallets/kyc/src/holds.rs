@@ -8,14 +8,17 @@ use frame_support::{
 use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
-impl<T: Config> Pallet<T> {
 	/// Now, in whole seconds since the unix epoch.
 	pub(crate) fn now() -> Seconds {
 		T::Time::now().as_secs()
 	}
 
 	/// Holds `amount` of `who`'s free balance for `reason`.
-	pub(crate) fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+	pub(crate) fn hold(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
 		if amount.is_zero() {
 			return Ok(());
 		}
@@ -24,7 +27,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Releases `amount` held from `who` for `reason`.
-	pub(crate) fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+	pub(crate) fn release(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
 		if amount.is_zero() {
 			return Ok(());
 		}

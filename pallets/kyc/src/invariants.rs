@@ -36,8 +36,7 @@ impl<T: Config> Pallet<T> {
 		);
 		for (who, profile) in Profiles::<T>::iter() {
 			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::Profile.into(), &who)
-					== profile.deposit,
+				T::Currency::balance_on_hold(&HoldReason::Profile.into(), &who) == profile.deposit,
 				"a profile hold differs from its deposit"
 			);
 		}

@@ -8,7 +8,10 @@ use sp_runtime::traits::Hash;
 
 impl<T: Config> Pallet<T> {
 	/// Submits a profile; see [`Pallet::submit_profile`].
-	pub(crate) fn do_submit_profile(origin: OriginFor<T>, attributes: ProfileAttributes) -> DispatchResult {
+	pub(crate) fn do_submit_profile(
+		origin: OriginFor<T>,
+		attributes: ProfileAttributes,
+	) -> DispatchResult {
 		let who = ensure_signed(origin)?;
 		let deposit = match Profiles::<T>::get(&who) {
 			Some(previous) => previous.deposit,
@@ -25,7 +28,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Approves a profile; see [`Pallet::approve_profile`].
-	pub(crate) fn do_approve_profile(origin: OriginFor<T>, provider: Option<ProviderId>, who: T::AccountId, hash: T::Hash) -> DispatchResult {
+	pub(crate) fn do_approve_profile(
+		origin: OriginFor<T>,
+		provider: Option<ProviderId>,
+		who: T::AccountId,
+		hash: T::Hash,
+	) -> DispatchResult {
 		let by = match provider {
 			Some(id) => {
 				Self::provider_signing(origin, id, true)?;

@@ -8,7 +8,14 @@ use sonm_primitives::IdentityLevel;
 
 impl<T: Config> Pallet<T> {
 	/// Registers a provider; see [`Pallet::register_provider`].
-	pub(crate) fn do_register_provider(origin: OriginFor<T>, account: T::AccountId, name: ProviderName, url: ProviderUrl, fee: BalanceOf<T>, max_level: IdentityLevel) -> DispatchResult {
+	pub(crate) fn do_register_provider(
+		origin: OriginFor<T>,
+		account: T::AccountId,
+		name: ProviderName,
+		url: ProviderUrl,
+		fee: BalanceOf<T>,
+		max_level: IdentityLevel,
+	) -> DispatchResult {
 		T::RegistryOrigin::ensure_origin(origin)?;
 		ensure!(max_level > IdentityLevel::Anonymous, Error::<T>::LevelTooLow);
 		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
@@ -23,7 +30,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Changes a provider; see [`Pallet::update_provider`].
-	pub(crate) fn do_update_provider(origin: OriginFor<T>, id: ProviderId, url: ProviderUrl, fee: BalanceOf<T>, max_level: IdentityLevel, active: bool) -> DispatchResult {
+	pub(crate) fn do_update_provider(
+		origin: OriginFor<T>,
+		id: ProviderId,
+		url: ProviderUrl,
+		fee: BalanceOf<T>,
+		max_level: IdentityLevel,
+		active: bool,
+	) -> DispatchResult {
 		T::RegistryOrigin::ensure_origin(origin)?;
 		ensure!(max_level > IdentityLevel::Anonymous, Error::<T>::LevelTooLow);
 		Providers::<T>::try_mutate(id, |provider| {

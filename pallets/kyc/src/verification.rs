@@ -17,7 +17,12 @@ use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
 	/// Asks a provider for verification; see [`Pallet::request_verification`].
-	pub(crate) fn do_request_verification(origin: OriginFor<T>, provider: ProviderId, level: IdentityLevel, max_fee: BalanceOf<T>) -> DispatchResult {
+	pub(crate) fn do_request_verification(
+		origin: OriginFor<T>,
+		provider: ProviderId,
+		level: IdentityLevel,
+		max_fee: BalanceOf<T>,
+	) -> DispatchResult {
 		let who = ensure_signed(origin)?;
 		let registered = Self::active_provider(provider)?;
 		ensure!(level > IdentityLevel::Anonymous, Error::<T>::LevelTooLow);
@@ -40,7 +45,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Certifies an account; see [`Pallet::certify`].
-	pub(crate) fn do_certify(origin: OriginFor<T>, provider: ProviderId, who: T::AccountId, expires_at: Seconds, evidence: EvidenceHash) -> DispatchResult {
+	pub(crate) fn do_certify(
+		origin: OriginFor<T>,
+		provider: ProviderId,
+		who: T::AccountId,
+		expires_at: Seconds,
+		evidence: EvidenceHash,
+	) -> DispatchResult {
 		let registered = Self::provider_signing(origin, provider, true)?;
 		ensure!(expires_at > Self::now(), Error::<T>::ExpiryInPast);
 		let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
@@ -77,7 +88,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Rejects a request; see [`Pallet::reject`].
-	pub(crate) fn do_reject(origin: OriginFor<T>, provider: ProviderId, who: T::AccountId) -> DispatchResult {
+	pub(crate) fn do_reject(
+		origin: OriginFor<T>,
+		provider: ProviderId,
+		who: T::AccountId,
+	) -> DispatchResult {
 		Self::provider_signing(origin, provider, false)?;
 		let request = Requests::<T>::take(&who, provider).ok_or(Error::<T>::RequestNotFound)?;
 		Self::release(HoldReason::VerificationFee, &who, request.fee)?;
@@ -86,7 +101,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Revokes a certification; see [`Pallet::revoke`].
-	pub(crate) fn do_revoke(origin: OriginFor<T>, provider: ProviderId, who: T::AccountId) -> DispatchResult {
+	pub(crate) fn do_revoke(
+		origin: OriginFor<T>,
+		provider: ProviderId,
+		who: T::AccountId,
+	) -> DispatchResult {
 		if T::RegistryOrigin::try_origin(origin.clone()).is_err() {
 			Self::provider_signing(origin, provider, false)?;
 		}
