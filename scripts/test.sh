@@ -16,6 +16,12 @@ export SONM_SCRIPT_STARTED
 scripts/setup.sh
 source scripts/env.sh
 
+progress "checking the formatting (cargo fmt --check, rustfmt.toml)"
+if ! cargo fmt --all --check >/dev/null; then
+	cargo fmt --all --check | head -40 >&2
+	echo "test.sh: the tree is not formatted; run \`cargo fmt --all\`" >&2
+	exit 1
+fi
 build_main
 progress "workspace built"
 work=$(mktemp -d)
