@@ -1,23 +1,41 @@
-//! What the workspace's end-to-end tests share when they start real processes.
+//! The workspace's one test kit: what every crate's tests use when they start real processes
+//! or need a seeded random source.
+//!
+//! - [`Node`], [`network`] and [`local_network`]: `sonm-node` processes on free loopback ports
+//!   (stopped by PID when dropped); [`DevChain`]: a dev node with the `sonm` CLI on it;
+//! - [`wait_for`], [`wait_until`], [`wait_for_blocking`]: waiting for a condition, never for a
+//!   guessed time;
+//! - [`Rng`]: the one small seeded generator; [`mutate`]: mutation fuzzing of decoders;
+//! - [`price_server`]: a local price source; [`podman`]: a podman service with its own store;
+//!   [`netns`]: network namespaces;
+//! - [`cpu_hog_if_asked`]: the busy machine (`SONM_TEST_CPU_HOG=1`).
+//!
+//! The pallets' unit tests take only [`Rng`]; the `processes` feature adds what needs
+//! `serde_json`, `tempfile` and tokio.
 //!
 //! A port picked with [`free_port`] can be taken by another test between the pick and the
 //! node's bind; `sonm-node` then quietly listens for RPC on a random port instead. So a test
 //! never assumes the port it asked for: it reads where the node really listens from the node's
 //! log ([`rpc_port_from_log`]).
 
+#[cfg(feature = "processes")]
 pub mod dev_chain;
 pub mod http;
 pub mod mutate;
 pub mod netns;
 pub mod node;
+#[cfg(feature = "processes")]
 pub mod podman;
 pub mod random;
+#[cfg(feature = "processes")]
 pub mod wait;
 
+#[cfg(feature = "processes")]
 pub use dev_chain::DevChain;
 pub use http::price_server;
 pub use node::{local_network, network, Node};
 pub use random::Rng;
+#[cfg(feature = "processes")]
 pub use wait::{wait_for, wait_for_blocking, wait_until};
 
 use std::{
