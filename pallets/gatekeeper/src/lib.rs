@@ -36,7 +36,10 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible::Mutate, UnixTime},
+		traits::{
+			fungible::{Inspect, Mutate},
+			UnixTime,
+		},
 	};
 	use frame_system::pallet_prelude::*;
 	use sonm_primitives::{

@@ -1,7 +1,7 @@
 //! The KYC pallet's invariants (`try_state`, and after every call in the tests).
 
 use crate::{pallet::*, types::*};
-use frame_support::ensure;
+use frame_support::{ensure, traits::Get};
 use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
