@@ -7,6 +7,7 @@ use crate::{
 	metrics::Metrics,
 	sources::{self, Quote, Source},
 };
+use sonm_client::shutdown::Shutdown;
 use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
@@ -38,7 +39,7 @@ fn parse_inverse(spec: &str) -> Result<Source, sources::SourceError> {
 /// How many times a source or the chain is tried before a round gives up on it.
 const ATTEMPTS: u32 = 3;
 
-pub async fn feed(args: FeedArgs, metrics: Metrics) -> Result<(), String> {
+pub async fn feed(args: FeedArgs, metrics: Metrics, stop: Shutdown) -> Result<(), String> {
 	let sources: Vec<Source> = args.sources.into_iter().chain(args.inverse_sources).collect();
 	if sources.is_empty() {
 		return Err("no price source: give --source or --source-usd-per-snm".into());
@@ -64,7 +65,10 @@ pub async fn feed(args: FeedArgs, metrics: Metrics) -> Result<(), String> {
 		if let Err(err) = fed {
 			log::error!("{err}; trying again in {} s", args.interval);
 		}
-		tokio::time::sleep(Duration::from_secs(args.interval)).await;
+		if !stop.sleep(Duration::from_secs(args.interval)).await {
+			log::info!("stopped after the round");
+			return Ok(());
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ mod sources;
 mod token;
 
 use clap::{Parser, Subcommand};
+use sonm_client::shutdown::Shutdown;
 
 #[derive(Parser, Debug)]
 #[command(name = "sonm-bridge", version, about)]
@@ -51,16 +52,24 @@ async fn main() {
 		.init();
 	let cli = Cli::parse();
 	let metrics = metrics::Metrics::new();
+	// SIGTERM and Ctrl-C: the daemons finish their current round and exit 0.
+	let stop = match Shutdown::on_signals() {
+		Ok(stop) => stop,
+		Err(error) => {
+			log::error!("signal handlers: {error}");
+			std::process::exit(1);
+		},
+	};
 	let result = match cli.command {
 		Command::Gateway(args) => match metrics.serve(&cli.metrics).await {
-			Ok(()) => gateway::run(args, metrics).await,
+			Ok(()) => gateway::run(args, metrics, stop).await,
 			Err(error) => Err(error),
 		},
 		Command::Feed(args) => {
 			// A one-shot feed serves nothing.
 			let served = if args.once { Ok(()) } else { metrics.serve(&cli.metrics).await };
 			match served {
-				Ok(()) => feeder::feed(args, metrics).await,
+				Ok(()) => feeder::feed(args, metrics, stop).await,
 				Err(error) => Err(error),
 			}
 		},

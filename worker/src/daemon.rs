@@ -26,6 +26,7 @@ use sonm_client::{
 			sonm_primitives::{market::Side, IdentityLevel as ChainLevel},
 		},
 	},
+	shutdown::Shutdown,
 	subxt::rpcs::rpc_params,
 	types::{Deal, Order, OrderFilter},
 	AccountId32, Client, ClientError, Key, Wait,
@@ -118,26 +119,30 @@ impl Worker {
 		}
 	}
 
-	/// Runs until the process is stopped: start-up reconciliation, then one pass per block.
-	pub async fn run(mut self) -> ! {
+	/// Runs until `stop` is asked for: start-up reconciliation, then one pass per block. A
+	/// pass under way when the stop comes is finished first.
+	pub async fn run(mut self, stop: Shutdown) {
 		loop {
 			match self.start().await {
 				Ok(()) => break,
 				Err(error) => {
 					tracing::warn!("start-up against the chain failed ({error}); retrying in 5 s");
 					self.metrics.chain_connected.set(0);
-					tokio::time::sleep(START_RETRY).await;
+					if !stop.sleep(START_RETRY).await {
+						return;
+					}
 				},
 			}
 		}
-		loop {
-			tokio::time::sleep(POLL).await;
+		while stop.sleep(POLL).await {
 			match self.follow().await {
 				Ok(()) => self.metrics.chain_connected.set(1),
 				Err(error) => {
 					self.metrics.chain_connected.set(0);
 					tracing::warn!("chain pass failed: {error}; trying again");
-					tokio::time::sleep(PASS_RETRY).await;
+					if !stop.sleep(PASS_RETRY).await {
+						return;
+					}
 				},
 			}
 		}

@@ -1,7 +1,7 @@
 //! `sonm-worker [--config FILE] <run|inventory|benchmark|plans|status>`: see worker/README.md.
 
 use clap::{Parser, Subcommand};
-use sonm_client::{Client, Key, Keystore};
+use sonm_client::{shutdown::Shutdown, Client, Key, Keystore};
 use sonm_worker::{
 	config::{Config, DEV_CONFIG},
 	daemon::Worker,
@@ -154,6 +154,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> {
+	// SIGTERM and Ctrl-C from the first second: the worker finishes its current step and exits 0.
+	let stop = Shutdown::on_signals().map_err(|e| format!("signal handlers: {e}"))?;
 	// Metrics and health answer from the first second, before anything slow.
 	let metrics = Metrics::new();
 	let bound = telemetry::serve(config.metrics, metrics.clone())
@@ -177,7 +179,10 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 			Ok(client) => break client,
 			Err(error) => {
 				tracing::warn!("{error}; retrying in 3 s");
-				tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+				if !stop.sleep(std::time::Duration::from_secs(3)).await {
+					tracing::info!("stopped before the chain answered");
+					return Ok(());
+				}
 			},
 		}
 	};
@@ -213,13 +218,9 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 		None => None,
 	};
 	let worker = Worker::new(client, key, &config, offers, state, tasks, metrics);
-	tokio::select! {
-		_ = worker.run() => unreachable!("the worker runs until stopped"),
-		_ = tokio::signal::ctrl_c() => {
-			tracing::info!("stopping");
-			Ok(())
-		},
-	}
+	worker.run(stop).await;
+	tracing::info!("stopped");
+	Ok(())
 }
 
 /// The worker's key: a secret URI, a keystore account (password in `SONM_WORKER_PASSWORD`) or

@@ -24,7 +24,9 @@ use crate::{
 };
 use sonm_client::{
 	eth_key::{address_hex, parse_address},
-	runtime, AccountId32, EthKey,
+	runtime,
+	shutdown::Shutdown,
+	AccountId32, EthKey,
 };
 use sonm_primitives::gatekeeper::{
 	json::{SignerSetJson, StateJson, WithdrawalJson},
@@ -101,8 +103,9 @@ struct Gateway {
 	halted: Option<String>,
 }
 
-/// Runs the gateway until it is stopped; errors of a round are logged and retried.
-pub async fn run(args: GatewayArgs, metrics: Metrics) -> Result<(), String> {
+/// Runs the gateway until `stop` is asked for (a round under way is finished first); errors of
+/// a round are logged and retried.
+pub async fn run(args: GatewayArgs, metrics: Metrics, stop: Shutdown) -> Result<(), String> {
 	let chain = Chain::connect(&args.url, &args.suri).await?;
 	let key = EthKey::from_uri(&args.eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
 	let state = chain.client.gatekeeper_state().await.map_err(|e| e.to_string())?;
@@ -165,7 +168,10 @@ pub async fn run(args: GatewayArgs, metrics: Metrics) -> Result<(), String> {
 				log::warn!("round failed, retrying: {error}");
 			},
 		}
-		tokio::time::sleep(Duration::from_millis(args.poll_ms)).await;
+		if !stop.sleep(Duration::from_millis(args.poll_ms)).await {
+			log::info!("stopped after the round");
+			return Ok(());
+		}
 	}
 }
 
