@@ -126,7 +126,7 @@ fn a_worker_sells_bills_survives_kill_9_and_closes_at_the_end() {
 		chain.asks_of(CHARLIE).iter().map(|a| a["id"].as_u64().unwrap()).collect();
 	let paid_before = paid(&chain.deal(forward).expect("the forward deal is open"));
 	worker.kill_hard();
-	let _worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
+	let mut worker = WorkerProcess::start(chain.dir.path(), "charlie", &config);
 	wait_for("a bill after the restart", || {
 		chain.deal(forward).filter(|deal| paid(deal) > paid_before)
 	});
@@ -140,6 +140,18 @@ fn a_worker_sells_bills_survives_kill_9_and_closes_at_the_end() {
 		Some(chain.asks_of(CHARLIE)).filter(|asks| asks.len() == 2)
 	});
 	assert_eq!(tags(&asks), ["forward", "spot"], "one ask per plan, no duplicates");
+
+	// SIGTERM: the worker finishes its pass and exits 0; started again, it places nothing twice.
+	let ids =
+		|asks: Vec<Value>| -> Vec<u64> { asks.iter().filter_map(|a| a["id"].as_u64()).collect() };
+	let before = ids(asks);
+	assert_eq!(worker.stop(), Some(0), "a clean stop on SIGTERM");
+	let restarted = WorkerProcess::start(chain.dir.path(), "charlie", &config);
+	wait_for("the restarted worker's health", || {
+		restarted.http_get("/health").contains("running").then_some(())
+	});
+	chain.wait_blocks(3);
+	assert_eq!(ids(chain.asks_of(CHARLIE)), before, "the same asks after a clean stop");
 }
 
 #[test]

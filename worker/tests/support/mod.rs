@@ -61,6 +61,22 @@ impl WorkerProcess {
 		}
 	}
 
+	/// SIGTERM, as an operator or a service manager stops it: the worker finishes its current
+	/// pass and exits; returns its exit code (`None` when a signal ended it).
+	pub fn stop(&mut self) -> Option<i32> {
+		let mut child = self.child.take().expect("running");
+		// SAFETY: signalling our own child by its PID.
+		unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+		let deadline = Instant::now() + PATIENCE;
+		loop {
+			if let Some(status) = child.try_wait().unwrap() {
+				return status.code();
+			}
+			assert!(Instant::now() < deadline, "the worker did not stop on SIGTERM");
+			std::thread::sleep(Duration::from_millis(50));
+		}
+	}
+
 	/// Waits for the process to end by itself (e.g. at a crash point); returns the signal
 	/// that ended it, if one did.
 	pub fn wait_for_death(&mut self) -> Option<i32> {
