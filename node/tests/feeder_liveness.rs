@@ -54,6 +54,22 @@ impl Feeder {
 	}
 }
 
+impl Feeder {
+	/// SIGTERM, as a service manager stops it; its exit code (`None` when a signal ended it).
+	fn stop(&mut self) -> Option<i32> {
+		// SAFETY: signalling our own child by its PID.
+		unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+		let deadline = Instant::now() + common::PATIENCE;
+		loop {
+			if let Some(status) = self.child.try_wait().expect("a status") {
+				return status.code();
+			}
+			assert!(Instant::now() < deadline, "the feeder did not stop on SIGTERM");
+			std::thread::sleep(Duration::from_millis(50));
+		}
+	}
+}
+
 impl Drop for Feeder {
 	fn drop(&mut self) {
 		if std::thread::panicking() {
@@ -143,4 +159,9 @@ async fn four_feeders_started_apart_keep_the_set_of_four_for_ten_sessions() {
 	}
 	let prices = rpc.call("oracle_prices", rpc_params![]).await.expect("oracle_prices");
 	assert_eq!(prices[0]["snmPerUnit"], "40000000000000000000", "the feeds made the price");
+
+	// SIGTERM: each feeder finishes its round and exits 0.
+	for feeder in &mut feeders {
+		assert_eq!(feeder.stop(), Some(0), "a clean stop on SIGTERM");
+	}
 }
