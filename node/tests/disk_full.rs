@@ -5,7 +5,16 @@
 mod common;
 
 use common::NodeProcess;
-use std::{io::Write, path::PathBuf, process::Command, time::Duration};
+use std::{
+	io::Write,
+	path::{Path, PathBuf},
+	process::Command,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc,
+	},
+	time::Duration,
+};
 
 /// A tmpfs mounted for the test, unmounted when dropped (after the node using it stopped).
 struct Tmpfs(PathBuf);
@@ -29,19 +38,46 @@ impl Drop for Tmpfs {
 	}
 }
 
-/// Writes a file of zeros until the filesystem refuses more; returns its size.
-fn fill(path: &std::path::Path) -> u64 {
-	let mut file = std::fs::File::create(path).expect("the filler file");
-	let chunk = vec![0u8; 1 << 20];
-	let mut written = 0;
-	loop {
-		match file.write(&chunk) {
-			Ok(0) | Err(_) => break,
-			Ok(n) => written += n as u64,
+/// A file of zeros that fills the filesystem and keeps it full until stopped: a thread takes
+/// whatever space is freed meanwhile (the node deleting its own logs would otherwise find room
+/// again), as other writers on a full disk do.
+struct KeepFull {
+	stop: Arc<AtomicBool>,
+	thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl KeepFull {
+	/// Fills the filesystem of `path`; returns the keeper and the bytes written at first.
+	fn start(path: &Path) -> (Self, u64) {
+		let mut file = std::fs::File::create(path).expect("the filler file");
+		let mut written = 0;
+		for chunk in [vec![0u8; 1 << 20], vec![0u8; 4096]] {
+			while let Ok(n @ 1..) = file.write(&chunk) {
+				written += n as u64;
+			}
+		}
+		let _ = file.sync_all();
+		let stop = Arc::new(AtomicBool::new(false));
+		let stopped = stop.clone();
+		let thread = std::thread::spawn(move || {
+			let block = [0u8; 4096];
+			while !stopped.load(Ordering::Relaxed) {
+				if !matches!(file.write(&block), Ok(1..)) {
+					std::thread::sleep(Duration::from_millis(20));
+				}
+			}
+		});
+		(Self { stop, thread: Some(thread) }, written)
+	}
+}
+
+impl Drop for KeepFull {
+	fn drop(&mut self) {
+		self.stop.store(true, Ordering::Relaxed);
+		if let Some(thread) = self.thread.take() {
+			let _ = thread.join();
 		}
 	}
-	let _ = file.sync_all();
-	written
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,7 +94,7 @@ async fn a_full_disk_stops_the_node_and_it_restarts_once_space_is_back() {
 	}
 
 	let filler = disk.0.join("filler");
-	let filled = fill(&filler);
+	let (full, filled) = KeepFull::start(&filler);
 	println!("filled the disk with {} MiB at finalized #{finalized}", filled >> 20);
 
 	// The node notices on its next write and stops.
@@ -75,6 +111,7 @@ async fn a_full_disk_stops_the_node_and_it_restarts_once_space_is_back() {
 	);
 
 	// Space back: the node restarts on the same base path with everything it had finalized.
+	drop(full);
 	std::fs::remove_file(&filler).expect("the filler goes");
 	let (rpc_port, p2p_port) = (common::free_port(), common::free_port());
 	let node = NodeProcess::start_on_ports("dev", &base, &["--dev"], rpc_port, p2p_port);
