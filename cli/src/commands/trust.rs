@@ -11,7 +11,7 @@ use serde_json::json;
 use sonm_client::runtime::{
 	self,
 	runtime_types::{
-		bounded_collections::bounded_vec::BoundedVec, pallet_kyc::pallet::ProfileAttributes,
+		bounded_collections::bounded_vec::BoundedVec, pallet_kyc::types::ProfileAttributes,
 		sonm_primitives::IdentityLevel,
 	},
 };
