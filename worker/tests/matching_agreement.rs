@@ -162,7 +162,7 @@ fn the_pallet_the_cli_and_the_matcher_agree_on_every_pair() {
 				// Now and then the "ask" is a bid, or the "bid" an ask.
 				let ask_side = if rng.chance(50) { Side::Bid } else { Side::Ask };
 				let bid_side = if rng.chance(50) { Side::Ask } else { Side::Bid };
-				let (supplier, customer) = (party(rng), party(rng));
+				let (supplier, customer) = (party(&mut rng), party(&mut rng));
 				let (ask_terms, bid_terms) =
 					(random_terms(&mut rng, ask_side, now), random_terms(&mut rng, bid_side, now));
 				let outcome = with_transaction(|| {

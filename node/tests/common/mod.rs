@@ -22,6 +22,7 @@ use std::{path::Path, time::Duration};
 /// The `sonm-node` binary cargo built for these tests.
 pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_sonm-node");
 
+#[allow(unused_imports)] // each test binary uses a part of the kit
 pub use sonm_test_support::{free_port, Node, PATIENCE};
 
 /// A `sonm-node` process of the test kit ([`sonm_test_support::Node`]) with a runtime-typed

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+#[allow(unused_imports)] // each test binary uses a part of the kit
 pub use sonm_test_support::{
 	free_port,
 	podman::{containers_conf, Podman, Registry},
