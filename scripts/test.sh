@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: sets up the machine, builds the workspace once (scripts/env.sh,
-# `build_workspace`) and runs its tests with cargo-nextest (.config/nextest.toml: two at a
-# time, the multi-node ones one at a time), unit and end-to-end (real `sonm-node` processes on
+# `build_main`; the two smaller feature sets, `build_checks`, build beside the tests) and runs
+# its tests with cargo-nextest (.config/nextest.toml: two at a time, the multi-node ones one at
+# a time), unit and end-to-end (real `sonm-node` processes on
 # loopback, the bridge's contracts on anvil, the worker's containers on podman), then the
 # pallets' benchmarks once each against their test runtimes (`runtime-benchmarks`), then the
 # fuzzers' corpora replayed in the debug build and every pallet's try_state against a dev chain
@@ -48,15 +49,15 @@ progress "testing the workspace (the benchmarked pallets and the runtime's check
 cargo nextest run --binaries-metadata "$work/binaries.json" --cargo-metadata "$work/cargo-metadata.json" \
 	--no-fail-fast 2>&1 | tee "$log" || status=$?
 progress "waiting for the benchmarked pallets' and the runtime's checks' build"
-if wait "$checks_pid"; then
-	checks_pid=""
-	progress "checks built"
-else
-	checks_pid=""
+checks_status=0
+wait "$checks_pid" || checks_status=$?
+checks_pid=""
+if [ "$checks_status" -ne 0 ]; then
 	cat "$work/checks-build.log" >&2
 	echo "test.sh: building the benchmarked pallets or the runtime's checks failed" >&2
 	exit 1
 fi
+progress "checks built"
 # The benchmarks need no wasm runtime: the pallets' own test runtimes run them.
 progress "running the pallets' benchmarks as tests"
 SKIP_WASM_BUILD=1 cargo nextest run "${BENCHMARKED_PALLETS[@]}" --features runtime-benchmarks \
