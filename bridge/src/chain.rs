@@ -43,8 +43,8 @@ impl Chain {
 
 	/// Feeds `snm_per_usd` and returns the block that included it.
 	pub async fn feed_usd(&self, snm_per_usd: u128) -> Result<String, String> {
-		use runtime::runtime_types::sonm_primitives::Currency;
-		let call = runtime::tx().oracle().feed(Currency::Usd, snm_per_usd);
+		use sonm_primitives::Currency;
+		let call = runtime::tx().oracle().feed(sonm_client::Static(Currency::Usd), snm_per_usd);
 		let included = self.submit(&call).await.map_err(|err| err.to_string())?;
 		Ok(format!("#{}", included.block_number))
 	}

@@ -12,14 +12,13 @@ use crate::{
 	chain::{ws_url, Chain},
 	ethereum::Ethereum,
 	gateway::signature_of,
-	sources::parse_decimal,
 };
 use alloy::primitives::Address;
 use sonm_client::{
 	eth_key::{address_hex, parse_address},
 	runtime, AccountId32, Client, EthKey,
 };
-use sonm_primitives::gatekeeper::EthSignature;
+use sonm_primitives::gatekeeper::{DepositStatus, EthSignature};
 use std::{
 	str::FromStr,
 	time::{Duration, Instant},
@@ -80,10 +79,13 @@ pub struct Endpoints {
 	eth_url: String,
 }
 
-/// An SNM amount in base units: `12.5` or `12.5 SNM`.
+/// An SNM amount in base units: `12.5` or `12.5 SNM`, more than zero.
 fn amount(text: &str) -> Result<u128, String> {
-	let number = text.trim().trim_end_matches("SNM").trim();
-	parse_decimal(number).ok_or_else(|| format!("{text:?} is not a positive SNM amount"))
+	match sonm_client::units::parse_snm(text) {
+		Ok(0) => Err(format!("{text:?} is not a positive SNM amount")),
+		Ok(amount) => Ok(amount),
+		Err(error) => Err(error.to_string()),
+	}
 }
 
 fn progress(started: Instant, what: &str) {
@@ -139,7 +141,7 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 					progress(started, &now);
 					last = now;
 				}
-				if seen.is_some_and(|d| d.status == "minted") {
+				if seen.is_some_and(|d| d.status == DepositStatus::Minted) {
 					println!("minted {text} to {to}");
 					return Ok(());
 				}
@@ -161,10 +163,10 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 				.submit(&runtime::tx().gatekeeper().withdraw(amount, to_address))
 				.await
 				.map_err(|e| e.to_string())?;
-			let event = included
-				.event("Gatekeeper", "WithdrawalRequested")
+			let id = included
+				.find::<runtime::gatekeeper::events::WithdrawalRequested>()
+				.map(|event| event.id)
 				.ok_or("the chain reported no withdrawal")?;
-			let id = event.fields["id"].as_u64().ok_or("the withdrawal event carries no id")?;
 			progress(
 				started,
 				&format!(
@@ -220,7 +222,7 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 						.iter()
 						.map(|s| signature_of(&s.signature))
 						.collect::<Result<_, _>>()?;
-					let amount: u128 = w.amount.parse().map_err(|_| "a malformed amount")?;
+					let amount = w.amount;
 					match eth.pay_out(id, to_address, amount, w.set_id, &signatures).await {
 						Ok(hash) => {
 							progress(started, &format!("relayed payOut: 0x{}", hex::encode(hash)))

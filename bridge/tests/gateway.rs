@@ -17,6 +17,7 @@ use sonm_client::{eth_key::address_hex, Client, EthKey, Key};
 use sonm_contracts::{
 	deploy_gatekeeper, deploy_test_snm, mined, provider_builder, send, Gatekeeper, TestSnm,
 };
+use sonm_primitives::gatekeeper::DepositStatus;
 use sonm_test_support::{free_port, local_network, wait_for, workspace_bin, Node, PATIENCE};
 use std::{
 	path::{Path, PathBuf},
@@ -267,7 +268,7 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let (_, after) = client.balance(&ferdie).await.unwrap();
 	assert_eq!(after.free - before.free, 100 * SNM);
 	let state = client.gatekeeper_state().await.unwrap();
-	assert_eq!(state.minted, (100 * SNM).to_string());
+	assert_eq!(state.minted, 100 * SNM);
 
 	// Two gateways are killed with `kill -9` while the next deposits wait for their
 	// confirmations and attestations, and restarted: with two of four down nothing can be
@@ -296,10 +297,10 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		assert!(output.status.success(), "{text}");
 	}
 	let state = client.gatekeeper_state().await.unwrap();
-	assert_eq!(state.minted, (110 * SNM).to_string(), "each deposit minted once");
+	assert_eq!(state.minted, 110 * SNM, "each deposit minted once");
 	let deposits = client.deposits(0, 10).await.unwrap();
 	assert_eq!(deposits.len(), 3);
-	assert!(deposits.iter().all(|d| d.status == "minted"));
+	assert!(deposits.iter().all(|d| d.status == DepositStatus::Minted));
 	// Nothing missed: every gateway, the restarted ones too, scanned past the last deposit.
 	let last_block = eth.provider.get_block_number().await.unwrap() - 3;
 	for gateway in &gateways {
@@ -400,7 +401,7 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	}
 	let tx_hex = format!("{reorged}");
 	assert!(client.deposit(&tx_hex, 1).await.unwrap().is_none(), "never attested");
-	assert_eq!(client.gatekeeper_state().await.unwrap().minted, (110 * SNM).to_string());
+	assert_eq!(client.gatekeeper_state().await.unwrap().minted, 110 * SNM);
 
 	// Pause stops both directions, unpause resumes them.
 	use sonm_client::runtime::{self, runtime_types};
@@ -431,10 +432,10 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		runtime_types::pallet_gatekeeper::pallet::Call::unpause,
 	);
 	let unpaused = submit_as(&client, "alice", runtime::tx().sudo().sudo(unpause)).await.unwrap();
-	assert!(unpaused.event("Gatekeeper", "Unpaused").is_some(), "root unpaused");
+	assert!(unpaused.has::<runtime::gatekeeper::events::Unpaused>(), "root unpaused");
 	wait_for("the deposit made while paused to be minted after unpause", || async {
 		let deposit = client.deposit(&paused_hex, 1).await.ok()??;
-		(deposit.status == "minted").then_some(())
+		(deposit.status == DepositStatus::Minted).then_some(())
 	})
 	.await;
 	submit_as(&client, "ferdie", runtime::tx().gatekeeper().withdraw(2 * SNM, holder.address()))
@@ -449,7 +450,7 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		paid.then_some(())
 	})
 	.await;
-	assert_eq!(client.gatekeeper_state().await.unwrap().minted, (113 * SNM).to_string());
+	assert_eq!(client.gatekeeper_state().await.unwrap().minted, 113 * SNM);
 
 	// A masternode joins (Eve: stake, session keys made by Alice's node, her Ethereum key): the
 	// signer set changes at a session, the old set signs it, a gateway installs it on
@@ -584,12 +585,12 @@ async fn a_deferred_deposit_is_claimed_and_a_reorg_under_an_attested_one_halts_t
 	let (first, block) = pay_in(&eth, ferdie.0, 10 * SNM).await;
 	let first = format!("{first}");
 	wait_for("the deposit approved and deferred by the cap", || async {
-		(client.deposit(&first, 1).await.ok()??.status == "approved").then_some(())
+		(client.deposit(&first, 1).await.ok()??.status == DepositStatus::Approved).then_some(())
 	})
 	.await;
 	submit_as(&client, "alice", caps(1_000 * SNM)).await.unwrap();
 	wait_for("the gateway to claim it", || async {
-		(client.deposit(&first, 1).await.ok()??.status == "minted").then_some(())
+		(client.deposit(&first, 1).await.ok()??.status == DepositStatus::Minted).then_some(())
 	})
 	.await;
 	// The gateway logs its claim once its submission returns, which can be after the mint is

@@ -20,11 +20,9 @@
 //!   gpu-mem: 8 GiB
 //! ```
 
-use crate::{
-	error::CliError,
-	units::{self, PriceUnit},
-};
+use crate::{error::CliError, units};
 use serde::Deserialize;
+pub use sonm_primitives::{market::Side, IdentityLevel};
 use std::collections::BTreeMap;
 
 /// The order file's format, for `sonm orders create --help`.
@@ -79,18 +77,6 @@ pub const BENCHMARKS: [(&str, BenchmarkKind); 12] = [
 	("gpu-redshift", BenchmarkKind::Number),
 ];
 
-/// Which side of the book.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-	/// A customer's order.
-	Bid,
-	/// A supplier's order.
-	Ask,
-}
-
-/// The identity levels, lowest first.
-pub const IDENTITY_LEVELS: [&str; 4] = ["anonymous", "registered", "identified", "professional"];
-
 /// An order ready to be placed (accounts still as the user wrote them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderSpec {
@@ -99,8 +85,7 @@ pub struct OrderSpec {
 	/// Seconds; 0 for spot.
 	pub duration: u64,
 	pub counterparty: Option<String>,
-	/// Index into [`IDENTITY_LEVELS`].
-	pub min_identity: u8,
+	pub min_identity: IdentityLevel,
 	pub curator: Option<String>,
 	pub tag: String,
 	pub benchmarks: [u64; 12],
@@ -109,28 +94,16 @@ pub struct OrderSpec {
 	pub expires_in: Option<u64>,
 }
 
-/// Reads a side: `ask`/`bid` (also `sell`/`buy`).
+/// Reads a side: `ask`/`bid` (also `sell`/`buy`), in any case.
 pub fn parse_side(text: &str) -> Result<Side, CliError> {
-	match text.trim().to_ascii_lowercase().as_str() {
-		"bid" | "buy" => Ok(Side::Bid),
-		"ask" | "sell" => Ok(Side::Ask),
-		other => Err(CliError::usage(format!("side {other:?} is neither `ask` nor `bid`"))),
-	}
+	text.parse()
+		.map_err(|e: sonm_primitives::names::UnknownName| CliError::usage(e.to_string()))
 }
 
-/// Reads an identity level by name.
-pub fn parse_identity(text: &str) -> Result<u8, CliError> {
-	let lower = text.trim().to_ascii_lowercase();
-	IDENTITY_LEVELS
-		.iter()
-		.position(|level| *level == lower)
-		.map(|i| i as u8)
-		.ok_or_else(|| {
-			CliError::usage(format!(
-				"identity level {text:?} is not one of {}",
-				IDENTITY_LEVELS.join(", ")
-			))
-		})
+/// Reads an identity level by name (`anonymous` ... `professional`), in any case.
+pub fn parse_identity(text: &str) -> Result<IdentityLevel, CliError> {
+	text.parse()
+		.map_err(|e: sonm_primitives::names::UnknownName| CliError::usage(e.to_string()))
 }
 
 /// Reads benchmark `name`'s value from text in its kind's units; returns its standard index and
@@ -242,7 +215,7 @@ pub fn parse_order_file(text: &str) -> Result<OrderSpec, CliError> {
 		price: parse_price(&file.price)?,
 		duration: parse_duration("duration", &scalar("duration", &file.duration)?)?,
 		counterparty: file.counterparty,
-		min_identity: file.identity.as_deref().map(parse_identity).transpose()?.unwrap_or(0),
+		min_identity: file.identity.as_deref().map(parse_identity).transpose()?.unwrap_or_default(),
 		curator: file.blacklist,
 		tag,
 		benchmarks,
@@ -253,16 +226,6 @@ pub fn parse_order_file(text: &str) -> Result<OrderSpec, CliError> {
 			.map(|value| parse_duration("expires-in", &scalar("expires-in", value)?))
 			.transpose()?,
 	})
-}
-
-impl OrderSpec {
-	/// The price's unit as the chain names it.
-	pub fn unit_name(&self) -> &'static str {
-		match self.price.unit {
-			PriceUnit::Snm => "SNM",
-			PriceUnit::Usd => "USD",
-		}
-	}
 }
 
 #[cfg(test)]
@@ -292,7 +255,7 @@ resources:
 		assert_eq!(spec.side, Side::Ask);
 		assert_eq!(spec.price, units::parse_price("2.5 USD/h").unwrap());
 		assert_eq!(spec.duration, 8 * 3600);
-		assert_eq!(spec.min_identity, 1);
+		assert_eq!(spec.min_identity, IdentityLevel::Registered);
 		assert_eq!(spec.tag, "render-farm");
 		assert_eq!(spec.expires_in, Some(86_400));
 		assert_eq!(spec.netflags, 3);
@@ -317,7 +280,8 @@ resources:
 	#[test]
 	fn mistakes_are_named() {
 		let message = |text: &str| parse_order_file(text).unwrap_err().message;
-		assert!(message("side: rent\nprice: 1 SNM/h\nduration: 1h\n").contains("side \"rent\""));
+		assert!(message("side: rent\nprice: 1 SNM/h\nduration: 1h\n")
+			.contains("\"rent\" is not a side"));
 		assert!(message("side: ask\nprice: 1 EUR/h\nduration: 1h\n").contains("price"));
 		assert!(message("side: ask\nprice: 1 SNM/h\nduration: 1 week\n").contains("duration"));
 		assert!(message(

@@ -402,10 +402,17 @@ fn change_requests_trust_and_staking_through_the_cli() {
 
 /// Root registers `account` as a KYC provider (fee 2 SNM, up to Professional) through sudo.
 fn register_kyc_provider(url: &str, account: &str) {
-	use sonm_client::runtime::runtime_types::{
-		bounded_collections::bounded_vec::BoundedVec, pallet_kyc::pallet::Call as KycCall,
-		sonm_primitives::IdentityLevel, sonm_runtime::RuntimeCall,
+	use sonm_client::{
+		runtime::{
+			kyc::events::ProviderRegistered,
+			runtime_types::{
+				bounded_collections::bounded_vec::BoundedVec, pallet_kyc::pallet::Call as KycCall,
+				sonm_runtime::RuntimeCall,
+			},
+		},
+		Static,
 	};
+	use sonm_primitives::IdentityLevel;
 	let runtime = tokio::runtime::Runtime::new().unwrap();
 	runtime.block_on(async {
 		let client = sonm_client::Client::connect(url).await.unwrap();
@@ -414,12 +421,12 @@ fn register_kyc_provider(url: &str, account: &str) {
 			name: BoundedVec(b"Dave's KYC".to_vec()),
 			url: BoundedVec(b"https://kyc.example/dave".to_vec()),
 			fee: 2_000_000_000_000_000_000,
-			max_level: IdentityLevel::Professional,
+			max_level: Static(IdentityLevel::Professional),
 		});
 		let call = sonm_client::runtime::transactions().sudo().sudo(register);
 		let alice = Key::dev("alice").unwrap();
 		let included =
 			client.submit(&call, &alice, sonm_client::Wait::InBlock, |_| {}).await.unwrap();
-		assert!(included.event("Kyc", "ProviderRegistered").is_some(), "{:?}", included.events);
+		assert!(included.has::<ProviderRegistered>(), "{:?}", included.events);
 	});
 }

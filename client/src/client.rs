@@ -2,6 +2,7 @@
 //! watched to inclusion or finality with decoded events and module errors, and the node's
 //! `market_*`, `blacklist_*`, `kyc_*`, `masternodes_*`, `oracle_*` and `gatekeeper_*` reads.
 
+use crate::node_rpc::NodeRpc;
 use crate::{
 	error::ClientError,
 	events::{decode_events, ChainEvent},
@@ -9,10 +10,15 @@ use crate::{
 	runtime, types, ChainConfig,
 };
 use serde::de::DeserializeOwned;
-use sonm_primitives::gatekeeper::json as gatekeeper;
+use sonm_primitives::IdentityLevel;
+use sonm_rpc::{
+	gatekeeper::GatekeeperRpcClient, market::MarketRpcClient, masternodes::MasternodesRpcClient,
+	trust::TrustRpcClient,
+};
 use std::{str::FromStr, time::Duration};
 use subxt::{
 	error::{DispatchError, TransactionEventsError},
+	events::DecodeAsEvent,
 	rpcs::{
 		client::{
 			reconnecting_rpc_client::{ExponentialBackoff, RpcClient as ReconnectingRpcClient},
@@ -67,14 +73,23 @@ pub struct Included {
 	pub block_number: u64,
 	/// Whether that block was final when we stopped watching.
 	pub finalized: bool,
-	/// The events the transaction emitted, decoded.
+	/// The events the transaction emitted, decoded for showing (`-o json`).
 	pub events: Vec<ChainEvent>,
+	/// The same events as the chain encoded them, for [`Included::find`].
+	#[serde(skip)]
+	raw_events: std::sync::Arc<subxt::extrinsics::ExtrinsicEvents<ChainConfig>>,
 }
 
 impl Included {
-	/// The first event `pallet::name`, if the transaction emitted one.
-	pub fn event(&self, pallet: &str, name: &str) -> Option<&ChainEvent> {
-		self.events.iter().find(|event| event.pallet == pallet && event.name == name)
+	/// The first event of type `E` the transaction emitted (`runtime::market::events::
+	/// OrderPlaced`), decoded as the generated type.
+	pub fn find<E: DecodeAsEvent>(&self) -> Option<E> {
+		self.raw_events.find_first::<E>().and_then(Result::ok)
+	}
+
+	/// Whether the transaction emitted an event of type `E`.
+	pub fn has<E: DecodeAsEvent>(&self) -> bool {
+		self.raw_events.has::<E>()
 	}
 }
 
@@ -83,6 +98,8 @@ impl Included {
 pub struct Client {
 	url: String,
 	rpc: RpcClient,
+	/// The same connection, for the node's own methods.
+	node_rpc: NodeRpc,
 	api: OnlineClient<ChainConfig>,
 }
 
@@ -116,7 +133,7 @@ impl Client {
 		let api = OnlineClient::<ChainConfig>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| connection_error(e.to_string()))?;
-		let client = Self { url: url.to_owned(), rpc, api };
+		let client = Self { url: url.to_owned(), node_rpc: NodeRpc(rpc.clone()), rpc, api };
 		client.check_metadata().await?;
 		Ok(client)
 	}
@@ -146,18 +163,17 @@ impl Client {
 		Ok(self.api.at_block(best).await?)
 	}
 
-	/// The events of the block with hash `hash` (hex), decoded.
-	pub async fn block_events(&self, hash: &str) -> Result<Vec<crate::ChainEvent>, ClientError> {
+	/// The events of the block with hash `hash` (hex), to read as the generated event types
+	/// (`events.find::<runtime::market::events::OrderPlaced>()`).
+	pub async fn block_events(
+		&self,
+		hash: &str,
+	) -> Result<subxt::events::Events<ChainConfig>, ClientError> {
 		let hash: subxt::utils::H256 = hash
 			.parse()
 			.map_err(|_| ClientError::Subxt(format!("{hash:?} is not a block hash")))?;
 		let at = self.api.at_block(hash).await?;
-		let events = at.events().fetch().await.map_err(|e| ClientError::Subxt(e.to_string()))?;
-		Ok(events
-			.iter()
-			.filter_map(Result::ok)
-			.map(|event| crate::events::decode_event(&event))
-			.collect())
+		at.events().fetch().await.map_err(|e| ClientError::Subxt(e.to_string()))
 	}
 
 	/// The least a masternode stakes (the runtime's `Masternodes::MinStake`).
@@ -280,6 +296,7 @@ impl Client {
 			block_number,
 			finalized,
 			events: decode_events(&events),
+			raw_events: std::sync::Arc::new(events),
 		})
 	}
 
@@ -301,11 +318,29 @@ impl Client {
 		Ok((at.block_number(), millis / 1000))
 	}
 
+	// --- the node's own methods (declared in `sonm-rpc`) ---
+
+	/// Calls one of the node's own methods; a refusal or a lost connection comes back as
+	/// [`ClientError::Rpc`] naming `what` was asked.
+	async fn node<T>(
+		&self,
+		what: &str,
+		call: impl std::future::Future<Output = Result<T, jsonrpsee::core::client::Error>>,
+	) -> Result<T, ClientError> {
+		call.await.map_err(|error| ClientError::Rpc {
+			method: what.to_owned(),
+			message: match error {
+				jsonrpsee::core::client::Error::Call(refusal) => refusal.message().to_owned(),
+				other => other.to_string(),
+			},
+		})
+	}
+
 	// --- the market ---
 
 	/// An open order.
 	pub async fn order(&self, id: u64) -> Result<Option<types::Order>, ClientError> {
-		self.rpc("market_order", rpc_params![id]).await
+		self.node("order", MarketRpcClient::order(&self.node_rpc, id, None)).await
 	}
 
 	/// Open orders from `from` on, at most `limit`, filtered.
@@ -315,7 +350,14 @@ impl Client {
 		from: u64,
 		limit: u32,
 	) -> Result<Vec<types::Order>, ClientError> {
-		self.rpc("market_orders", rpc_params![filter, from, limit]).await
+		let call = MarketRpcClient::orders(
+			&self.node_rpc,
+			Some(filter.clone()),
+			Some(from),
+			Some(limit),
+			None,
+		);
+		self.node("orders", call).await
 	}
 
 	/// The open orders that would make a deal with order `id` now, best price first.
@@ -324,7 +366,8 @@ impl Client {
 		id: u64,
 		limit: u32,
 	) -> Result<Vec<types::Order>, ClientError> {
-		self.rpc("market_matchingOrders", rpc_params![id, limit]).await
+		let call = MarketRpcClient::matching_orders(&self.node_rpc, id, Some(limit), None);
+		self.node("matching orders", call).await
 	}
 
 	/// Where `worker` (SS58) publishes its control plane, if it does.
@@ -340,12 +383,13 @@ impl Client {
 
 	/// An open deal.
 	pub async fn deal(&self, id: u64) -> Result<Option<types::Deal>, ClientError> {
-		self.rpc("market_deal", rpc_params![id]).await
+		self.node("deal", MarketRpcClient::deal(&self.node_rpc, id, None)).await
 	}
 
 	/// The open deals `account` is supplier, customer or payee of.
 	pub async fn deals_of(&self, account: &str) -> Result<Vec<types::Deal>, ClientError> {
-		self.rpc("market_dealsOf", rpc_params![account]).await
+		self.node("deals", MarketRpcClient::deals_of(&self.node_rpc, account.into(), None))
+			.await
 	}
 
 	/// A deal's pending change requests.
@@ -353,39 +397,46 @@ impl Client {
 		&self,
 		deal: u64,
 	) -> Result<Vec<types::ChangeRequest>, ClientError> {
-		self.rpc("market_changeRequests", rpc_params![deal]).await
+		let call = MarketRpcClient::change_requests(&self.node_rpc, deal, None);
+		self.node("change requests", call).await
 	}
 
 	// --- trust ---
 
 	/// The accounts on `account`'s own blacklist.
 	pub async fn blacklist(&self, account: &str) -> Result<Vec<String>, ClientError> {
-		self.rpc("blacklist_list", rpc_params![account]).await
+		self.node("blacklist", TrustRpcClient::list(&self.node_rpc, account.into(), None))
+			.await
 	}
 
 	/// The accounts whose lists `account` subscribes to.
 	pub async fn subscriptions(&self, account: &str) -> Result<Vec<String>, ClientError> {
-		self.rpc("blacklist_subscriptions", rpc_params![account]).await
+		let call = TrustRpcClient::subscriptions(&self.node_rpc, account.into(), None);
+		self.node("subscriptions", call).await
 	}
 
 	/// Published curated lists.
 	pub async fn curated_lists(&self) -> Result<Vec<types::CuratedList>, ClientError> {
-		self.rpc("blacklist_curatedLists", rpc_params![]).await
+		self.node("curated lists", TrustRpcClient::curated_lists(&self.node_rpc, None))
+			.await
 	}
 
 	/// Whether `who`'s own or subscribed lists hold `whom`.
 	pub async fn is_blocked(&self, who: &str, whom: &str) -> Result<bool, ClientError> {
-		self.rpc("blacklist_isBlocked", rpc_params![who, whom]).await
+		let call = TrustRpcClient::is_blocked(&self.node_rpc, who.into(), whom.into(), None);
+		self.node("blacklist check", call).await
 	}
 
 	/// The KYC providers.
 	pub async fn providers(&self) -> Result<Vec<types::Provider>, ClientError> {
-		self.rpc("kyc_providers", rpc_params![]).await
+		self.node("KYC providers", TrustRpcClient::providers(&self.node_rpc, None))
+			.await
 	}
 
 	/// `account`'s effective identity level.
-	pub async fn identity_level(&self, account: &str) -> Result<String, ClientError> {
-		self.rpc("kyc_level", rpc_params![account]).await
+	pub async fn identity_level(&self, account: &str) -> Result<IdentityLevel, ClientError> {
+		let call = TrustRpcClient::level(&self.node_rpc, account.into(), None);
+		self.node("identity level", call).await
 	}
 
 	/// `account`'s certifications, expired ones too.
@@ -393,55 +444,61 @@ impl Client {
 		&self,
 		account: &str,
 	) -> Result<Vec<types::Certification>, ClientError> {
-		self.rpc("kyc_certifications", rpc_params![account]).await
+		let call = TrustRpcClient::certifications(&self.node_rpc, account.into(), None);
+		self.node("certifications", call).await
 	}
 
 	/// `account`'s pending verification requests.
 	pub async fn kyc_requests(&self, account: &str) -> Result<Vec<types::KycRequest>, ClientError> {
-		self.rpc("kyc_requests", rpc_params![account]).await
+		let call = TrustRpcClient::requests(&self.node_rpc, account.into(), None);
+		self.node("KYC requests", call).await
 	}
 
 	/// `account`'s approved profile.
 	pub async fn profile(&self, account: &str) -> Result<Option<types::Profile>, ClientError> {
-		self.rpc("kyc_profile", rpc_params![account]).await
+		self.node("profile", TrustRpcClient::profile(&self.node_rpc, account.into(), None))
+			.await
 	}
 
 	// --- masternodes and prices ---
 
 	/// The current session.
 	pub async fn session(&self) -> Result<types::Session, ClientError> {
-		self.rpc("masternodes_session", rpc_params![]).await
+		self.node("session", MasternodesRpcClient::session(&self.node_rpc, None)).await
 	}
 
 	/// The active masternode set.
 	pub async fn active_set(&self) -> Result<Vec<types::Member>, ClientError> {
-		self.rpc("masternodes_activeSet", rpc_params![]).await
+		self.node("active set", MasternodesRpcClient::active_set(&self.node_rpc, None))
+			.await
 	}
 
 	/// Every registered masternode.
 	pub async fn masternodes(&self) -> Result<Vec<types::Masternode>, ClientError> {
-		self.rpc("masternodes_list", rpc_params![]).await
+		self.node("masternodes", MasternodesRpcClient::list(&self.node_rpc, None)).await
 	}
 
 	/// What `account` would be paid if the session ended now.
 	pub async fn pending_reward(&self, account: &str) -> Result<u128, ClientError> {
-		let text: String = self.rpc("masternodes_pendingReward", rpc_params![account]).await?;
+		let call = MasternodesRpcClient::pending_reward(&self.node_rpc, account.into(), None);
+		let text = self.node("pending reward", call).await?;
 		text.parse().map_err(|_| ClientError::Rpc {
-			method: "masternodes_pendingReward".into(),
+			method: "pending reward".into(),
 			message: format!("{text:?} is not an amount"),
 		})
 	}
 
 	/// The prices in force.
 	pub async fn prices(&self) -> Result<Vec<types::OraclePrice>, ClientError> {
-		self.rpc("oracle_prices", rpc_params![]).await
+		self.node("prices", MasternodesRpcClient::prices(&self.node_rpc, None)).await
 	}
 
 	// --- the gateway ---
 
 	/// The gatekeeper's contract, pause, caps, totals and signing set.
-	pub async fn gatekeeper_state(&self) -> Result<gatekeeper::StateJson, ClientError> {
-		self.rpc("gatekeeper_state", rpc_params![]).await
+	pub async fn gatekeeper_state(&self) -> Result<types::GatewayState, ClientError> {
+		self.node("gateway state", GatekeeperRpcClient::state(&self.node_rpc, None))
+			.await
 	}
 
 	/// Deposits in attestation order from index `from`, at most `limit`.
@@ -449,8 +506,9 @@ impl Client {
 		&self,
 		from: u64,
 		limit: u32,
-	) -> Result<Vec<gatekeeper::DepositJson>, ClientError> {
-		self.rpc("gatekeeper_deposits", rpc_params![from, limit]).await
+	) -> Result<Vec<types::Deposit>, ClientError> {
+		let call = GatekeeperRpcClient::deposits(&self.node_rpc, from, limit, None);
+		self.node("deposits", call).await
 	}
 
 	/// The deposit of Ethereum transaction `tx_hash` (0x hex), log `log_index`.
@@ -458,8 +516,9 @@ impl Client {
 		&self,
 		tx_hash: &str,
 		log_index: u32,
-	) -> Result<Option<gatekeeper::DepositJson>, ClientError> {
-		self.rpc("gatekeeper_deposit", rpc_params![tx_hash, log_index]).await
+	) -> Result<Option<types::Deposit>, ClientError> {
+		let call = GatekeeperRpcClient::deposit(&self.node_rpc, tx_hash.into(), log_index, None);
+		self.node("deposit", call).await
 	}
 
 	/// Withdrawals with ids from `from`, at most `limit`, with their signatures.
@@ -467,21 +526,24 @@ impl Client {
 		&self,
 		from: u64,
 		limit: u32,
-	) -> Result<Vec<gatekeeper::WithdrawalJson>, ClientError> {
-		self.rpc("gatekeeper_withdrawals", rpc_params![from, limit]).await
+	) -> Result<Vec<types::Withdrawal>, ClientError> {
+		let call = GatekeeperRpcClient::withdrawals(&self.node_rpc, from, limit, None);
+		self.node("withdrawals", call).await
 	}
 
 	/// Signer set `id`, or the newest.
 	pub async fn signer_set(
 		&self,
 		id: Option<u64>,
-	) -> Result<Option<gatekeeper::SignerSetJson>, ClientError> {
-		self.rpc("gatekeeper_signerSet", rpc_params![id]).await
+	) -> Result<Option<types::SignerSet>, ClientError> {
+		self.node("signer set", GatekeeperRpcClient::signer_set(&self.node_rpc, id, None))
+			.await
 	}
 
 	/// The Ethereum key `account` registered.
 	pub async fn eth_key(&self, account: &str) -> Result<Option<String>, ClientError> {
-		self.rpc("gatekeeper_ethKey", rpc_params![account]).await
+		let call = GatekeeperRpcClient::eth_key(&self.node_rpc, account.into(), None);
+		self.node("Ethereum key", call).await
 	}
 
 	/// The chain's genesis hash.

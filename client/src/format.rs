@@ -7,7 +7,7 @@
 //! (`-o json`) always carries exact base units. A price typed per hour is stored per second,
 //! rounded down, so the amounts it makes are rarely round in base units.
 
-use crate::units::BASE_UNITS;
+use crate::units::{Price, BASE_UNITS};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Decimals an amount is shown with, unless `--exact`.
@@ -70,11 +70,11 @@ pub fn snm(base_units: u128) -> String {
 
 /// A price per second as per hour, rounded to 6 decimals: `2.5 USD/h`. (Prices are stored per
 /// second, rounded down, so the exact per-hour figure is rarely round.)
-pub fn price(per_second: u128, unit: &str) -> String {
-	let per_hour = per_second.saturating_mul(3_600);
+pub fn price(price: Price) -> String {
+	let per_hour = price.per_second.saturating_mul(3_600);
 	let micro = BASE_UNITS / 1_000_000;
 	let rounded = per_hour.saturating_add(micro / 2) / micro * micro;
-	format!("{} {}/h", exact_decimal(rounded), unit.to_ascii_uppercase())
+	format!("{} {}/h", exact_decimal(rounded), price.unit)
 }
 
 /// A duration: `8h`, `1h30m`, `45s`, `2d3h`; `spot` for 0 (a deal with no fixed end).
@@ -203,11 +203,10 @@ mod tests {
 	#[test]
 	fn prices_read_back_as_they_were_written() {
 		for text in ["2.5 USD/h", "1 SNM/h", "0.36 SNM/h", "90 USD/h"] {
-			let parsed = parse_price(text).unwrap();
-			let unit = if text.contains("USD") { "USD" } else { "SNM" };
-			assert_eq!(price(parsed.per_second, unit), text);
+			assert_eq!(price(parse_price(text).unwrap()), text);
 		}
-		assert_eq!(price(1_000_000_000_000_000, "SNM"), "3.6 SNM/h");
+		let snm = crate::units::PriceUnit::Snm;
+		assert_eq!(price(Price { per_second: 1_000_000_000_000_000, unit: snm }), "3.6 SNM/h");
 	}
 
 	#[test]

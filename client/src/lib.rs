@@ -26,10 +26,10 @@ pub mod format;
 pub mod keys;
 pub mod keystore;
 pub mod matching;
+pub mod node_rpc;
 pub mod shutdown;
 pub mod task_auth;
 pub mod task_client;
-pub mod types;
 pub mod units;
 
 pub use client::{Balance, Client, Included, Stage, Wait};
@@ -38,15 +38,51 @@ pub use eth_key::EthKey;
 pub use events::ChainEvent;
 pub use keys::Key;
 pub use keystore::{Account, Keystore};
+pub use sonm_rpc::types;
 pub use subxt::{self, utils::AccountId32};
 
 /// The chain's transaction format: `MultiAddress<AccountId32, ()>`, `MultiSignature`, the
 /// standard transaction extensions with the metadata-hash check.
 pub type ChainConfig = subxt::PolkadotConfig;
 
-/// Calls, storage, events and errors generated from the runtime's metadata.
-#[subxt::subxt(runtime_metadata_path = "metadata.scale")]
+/// Calls, storage, events and errors generated from the runtime's metadata. The chain's
+/// vocabulary is not generated again: its types are `sonm_primitives`' own (in subxt's `Static`,
+/// which encodes and decodes them with their SCALE codec), so a side, a price or an identity
+/// level is the same type on and off chain.
+#[subxt::subxt(
+	runtime_metadata_path = "metadata.scale",
+	substitute_type(
+		path = "sonm_primitives::market::Side",
+		with = "::subxt::utils::Static<::sonm_primitives::market::Side>"
+	),
+	substitute_type(
+		path = "sonm_primitives::market::PriceUnit",
+		with = "::subxt::utils::Static<::sonm_primitives::market::PriceUnit>"
+	),
+	substitute_type(
+		path = "sonm_primitives::market::Price<Balance>",
+		with = "::subxt::utils::Static<::sonm_primitives::market::Price<Balance>>"
+	),
+	substitute_type(
+		path = "sonm_primitives::IdentityLevel",
+		with = "::subxt::utils::Static<::sonm_primitives::IdentityLevel>"
+	),
+	substitute_type(
+		path = "sonm_primitives::Currency",
+		with = "::subxt::utils::Static<::sonm_primitives::Currency>"
+	),
+	substitute_type(
+		path = "sonm_primitives::gatekeeper::DepositKey",
+		with = "::subxt::utils::Static<::sonm_primitives::gatekeeper::DepositKey>"
+	),
+	substitute_type(
+		path = "sonm_primitives::gatekeeper::Deposit<AccountId, Balance>",
+		with = "::subxt::utils::Static<::sonm_primitives::gatekeeper::Deposit<AccountId, Balance>>"
+	)
+)]
 pub mod runtime {}
+
+pub use subxt::utils::Static;
 
 /// The metadata file, included so that the compiler tracks it: the `subxt` macro reads it
 /// without telling cargo, and an incremental build would keep code generated from an older

@@ -8,8 +8,8 @@
 
 use crate::{types::Order, AccountId32, Client, ClientError};
 use sonm_primitives::{
-	market::{Seconds, Side},
-	matching::{self, MatchFacts, MatchFailure, MatchOrder, Matched},
+	market::Seconds,
+	matching::{self, MatchFacts, MatchFailure, Matched},
 	IdentityLevel,
 };
 use std::{
@@ -17,47 +17,6 @@ use std::{
 	collections::{HashMap, HashSet},
 	str::FromStr,
 };
-
-/// An order's side as the RPC writes it (`Bid` or `Ask`).
-pub fn parse_side(text: &str) -> Option<Side> {
-	match text {
-		"Bid" => Some(Side::Bid),
-		"Ask" => Some(Side::Ask),
-		_ => None,
-	}
-}
-
-/// An identity level as the RPC writes it (`Anonymous` ... `Professional`).
-pub fn parse_identity(text: &str) -> Option<IdentityLevel> {
-	match text {
-		"Anonymous" => Some(IdentityLevel::Anonymous),
-		"Registered" => Some(IdentityLevel::Registered),
-		"Identified" => Some(IdentityLevel::Identified),
-		"Professional" => Some(IdentityLevel::Professional),
-		_ => None,
-	}
-}
-
-impl Order {
-	/// The order as the matching rules read it. An order whose side or identity level this
-	/// client does not know reads as a bid requiring the highest level, which nothing matches
-	/// by mistake.
-	pub fn match_view(&self) -> MatchOrder<'_, String, u128, &str> {
-		MatchOrder {
-			author: &self.author,
-			side: parse_side(&self.side).unwrap_or(Side::Bid),
-			unit: &self.price.unit,
-			per_second: self.price.per_second,
-			duration: self.duration,
-			counterparty: self.counterparty.as_ref(),
-			min_identity: parse_identity(&self.min_identity).unwrap_or(IdentityLevel::Professional),
-			curator: self.curator.as_ref(),
-			benchmarks: &self.benchmarks,
-			netflags: self.netflags,
-			expires_at: self.expires_at,
-		}
-	}
-}
 
 /// One fact the matching rules read.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -186,9 +145,7 @@ impl Client {
 	pub async fn fact(&self, fact: &Fact) -> Result<FactAnswer, ClientError> {
 		Ok(match fact {
 			Fact::Master(who) => FactAnswer::Master(self.confirmed_master(who).await?),
-			Fact::Level(who) => FactAnswer::Level(
-				parse_identity(&self.identity_level(who).await?).unwrap_or_default(),
-			),
+			Fact::Level(who) => FactAnswer::Level(self.identity_level(who).await?),
 			Fact::Blocked(list, whom) => FactAnswer::Blocked(self.is_blocked(list, whom).await?),
 		})
 	}
@@ -239,17 +196,18 @@ impl Client {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use sonm_primitives::market::{PriceUnit, Side};
 
 	#[test]
 	fn a_check_records_the_facts_it_lacked_and_uses_them_once_learnt() {
-		let order = |author: &str, side: &str| Order {
+		let order = |author: &str, side: Side| Order {
 			id: 1,
 			author: author.into(),
-			side: side.into(),
-			price: crate::types::Price { per_second: 5, unit: "SNM".into() },
+			side,
+			price: crate::types::Price { per_second: 5, unit: PriceUnit::Snm },
 			duration: 60,
 			counterparty: None,
-			min_identity: "Registered".into(),
+			min_identity: IdentityLevel::Registered,
 			curator: None,
 			tag: String::new(),
 			benchmarks: vec![0; 12],
@@ -259,7 +217,7 @@ mod tests {
 			deposit: 0,
 			escrow: 0,
 		};
-		let (ask, bid) = (order("supplier", "Ask"), order("customer", "Bid"));
+		let (ask, bid) = (order("supplier", Side::Ask), order("customer", Side::Bid));
 		let mut facts = Facts::default();
 		assert_eq!(check_orders(&ask, &bid, 0, &facts), Err(MatchFailure::CustomerIdentityTooLow));
 		let mut missing = facts.take_missing();

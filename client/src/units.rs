@@ -10,20 +10,8 @@ use std::fmt;
 pub const BASE_UNITS: u128 = 1_000_000_000_000_000_000;
 
 /// A price per second in base units, as orders carry it.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub struct Price {
-	/// SNM base units (or USD x 10^18) per second.
-	pub per_second: u128,
-	/// The currency.
-	pub unit: PriceUnit,
-}
-
-/// The currency of a price.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub enum PriceUnit {
-	Snm,
-	Usd,
-}
+pub type Price = sonm_primitives::market::Price<u128>;
+pub use sonm_primitives::market::PriceUnit;
 
 /// Why a text is not the quantity asked for.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -129,11 +117,7 @@ pub fn parse_price(text: &str) -> Result<Price, UnitError> {
 		return Err(UnitError::NotANumber(text.trim().to_string()));
 	}
 	let (currency, period) = unit.split_once('/').ok_or_else(unknown)?;
-	let unit = match currency.trim().to_ascii_uppercase().as_str() {
-		"SNM" => PriceUnit::Snm,
-		"USD" => PriceUnit::Usd,
-		_ => return Err(unknown()),
-	};
+	let unit: PriceUnit = currency.parse().map_err(|_| unknown())?;
 	let seconds: u128 = match period.trim().to_ascii_lowercase().as_str() {
 		"s" | "sec" => 1,
 		"m" | "min" => 60,

@@ -11,9 +11,7 @@ use sonm_client::{
 	runtime::{
 		self,
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
-			pallet_market::types::{OrderTerms, Price, PriceUnit},
-			sonm_primitives::{market::Side as ChainSide, IdentityLevel},
+			bounded_collections::bounded_vec::BoundedVec, pallet_market::types::OrderTerms,
 		},
 	},
 	subxt::{
@@ -23,7 +21,11 @@ use sonm_client::{
 		tx::Payload,
 		utils::{MultiAddress, H256},
 	},
-	ChainConfig,
+	ChainConfig, Static,
+};
+use sonm_primitives::{
+	market::{Price, PriceUnit},
+	IdentityLevel,
 };
 use std::time::Instant;
 
@@ -62,17 +64,14 @@ pub type At = ClientAtBlock<ChainConfig, OnlineClientAtBlockImpl<ChainConfig>>;
 /// An order's terms on the chain.
 pub fn terms(side: Side) -> OrderTerms {
 	OrderTerms {
-		side: match side {
-			Side::Ask => ChainSide::Ask,
-			Side::Bid => ChainSide::Bid,
-		},
-		price: Price { per_second: PRICE_PER_SECOND, unit: PriceUnit::Snm },
+		side: Static(side),
+		price: Static(Price { per_second: PRICE_PER_SECOND, unit: PriceUnit::Snm }),
 		duration: match side {
 			Side::Ask => ASK_DURATION,
 			Side::Bid => BID_DURATION,
 		},
 		counterparty: None,
-		min_identity: IdentityLevel::Anonymous,
+		min_identity: Static(IdentityLevel::Anonymous),
 		curator: None,
 		tag: BoundedVec(Vec::new()),
 		benchmarks: BoundedVec(vec![0; 12]),

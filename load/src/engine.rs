@@ -541,11 +541,14 @@ async fn read_events(
 			("System", "ExtrinsicFailed") => {
 				entry.0 = Some(sonm_client::events::decode_event(&event).fields.to_string());
 			},
-			("Market", "OrderPlaced") | ("Market", "DealOpened") => {
-				let decoded = sonm_client::events::decode_event(&event);
-				entry.1 = decoded.u128("id").and_then(|id| u64::try_from(id).ok());
+			_ => {
+				use sonm_client::runtime::market::events::{DealOpened, OrderPlaced};
+				if let Some(Ok(placed)) = event.decode_fields_as::<OrderPlaced>() {
+					entry.1 = Some(placed.id);
+				} else if let Some(Ok(opened)) = event.decode_fields_as::<DealOpened>() {
+					entry.1 = Some(opened.id);
+				}
 			},
-			_ => {},
 		}
 	}
 	Ok(found)

@@ -3,8 +3,7 @@
 //! newest orders) and `market_matchingOrders` timed over a number of calls each.
 
 use crate::{stats::Latencies, LoadError};
-use serde_json::Value;
-use sonm_client::{subxt::rpcs::rpc_params, Client};
+use sonm_client::{subxt::rpcs::rpc_params, types::OrderFilter, Client};
 use std::time::{Duration, Instant};
 
 /// The book's size and its reads' latencies.
@@ -51,40 +50,23 @@ pub async fn measure(client: &Client, samples: usize) -> Result<Reads, LoadError
 			.get(..8)
 			.map_or(0, |b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
 	};
-	let newest: Option<u64> = {
-		let page: Vec<Value> = client
-			.rpc(
-				"market_orders",
-				rpc_params![Value::Object(Default::default()), next_id.saturating_sub(1_000), 1000],
-			)
-			.await?;
-		page.last().and_then(|order| order["id"].as_u64())
-	};
-	let orders_first_page = time(samples, || {
-		client.rpc::<Value>("market_orders", rpc_params![Value::Object(Default::default()), 0, 100])
-	})
-	.await?;
-	let orders_newest_page = time(samples, || {
-		client.rpc::<Value>(
-			"market_orders",
-			rpc_params![Value::Object(Default::default()), next_id.saturating_sub(100), 100],
-		)
-	})
-	.await?;
+	let all = OrderFilter::default();
+	let newest = client.orders(&all, next_id.saturating_sub(1_000), 1000).await?;
+	let newest = newest.last().map(|order| order.id);
+	let orders_first_page = time(samples, || client.orders(&all, 0, 100)).await?;
+	let orders_newest_page =
+		time(samples, || client.orders(&all, next_id.saturating_sub(100), 100)).await?;
 	let matching_orders = match newest {
-		Some(id) => {
-			time(samples, || client.rpc::<Value>("market_matchingOrders", rpc_params![id, 10]))
-				.await?
-		},
+		Some(id) => time(samples, || client.matching_orders(id, 10)).await?,
 		None => Latencies::default(),
 	};
 	Ok(Reads { open_orders, open_deals, orders_first_page, orders_newest_page, matching_orders })
 }
 
-async fn time<F, Fut>(samples: usize, mut call: F) -> Result<Latencies, LoadError>
+async fn time<F, Fut, T>(samples: usize, mut call: F) -> Result<Latencies, LoadError>
 where
 	F: FnMut() -> Fut,
-	Fut: std::future::Future<Output = Result<Value, sonm_client::ClientError>>,
+	Fut: std::future::Future<Output = Result<T, sonm_client::ClientError>>,
 {
 	let mut took: Vec<Duration> = Vec::with_capacity(samples);
 	for _ in 0..samples {

@@ -47,12 +47,7 @@ impl Workload {
 	}
 }
 
-/// The side of an order the load places.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-	Ask,
-	Bid,
-}
+pub use sonm_primitives::market::Side;
 
 /// One step of a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -204,6 +204,8 @@ pub struct Deposit<AccountId, Balance> {
 
 /// Where a deposit stands on the sidechain.
 #[derive(Clone, Copy, Debug, Decode, Encode, Eq, PartialEq, TypeInfo)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum DepositStatus {
 	/// Attested by some, not yet by more than two thirds.
 	Voting,
@@ -212,6 +214,12 @@ pub enum DepositStatus {
 	/// Minted.
 	Minted,
 }
+
+crate::named!(DepositStatus, "deposit status", {
+	DepositStatus::Voting => ["voting"],
+	DepositStatus::Approved => ["approved"],
+	DepositStatus::Minted => ["minted"],
+});
 
 /// A deposit as the runtime API reports it.
 #[derive(Clone, Debug, Decode, Encode, Eq, PartialEq, TypeInfo)]
@@ -294,80 +302,6 @@ sp_api::decl_runtime_apis! {
 		fn signer_set(id: Option<SetId>) -> Option<SignerSetInfo>;
 		/// The Ethereum key `who` registered.
 		fn eth_key(who: AccountId) -> Option<EthAddress>;
-	}
-}
-
-/// The JSON shapes of the `gatekeeper_*` RPC methods, served by the node and read by the
-/// client. Hashes, addresses and signatures are `0x` hex, amounts decimal strings of base
-/// units, accounts SS58.
-#[cfg(feature = "serde")]
-pub mod json {
-	use alloc::{string::String, vec::Vec};
-	use serde::{Deserialize, Serialize};
-
-	/// `gatekeeper_state`.
-	#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-	#[serde(rename_all = "camelCase")]
-	pub struct StateJson {
-		/// Absent until root names the contract.
-		pub chain_id: Option<u64>,
-		pub gatekeeper: Option<String>,
-		pub genesis: Option<String>,
-		pub paused: bool,
-		pub daily_mint_cap: String,
-		pub daily_withdraw_cap: String,
-		pub minted_today: String,
-		pub withdrawn_today: String,
-		pub withdrawal_fee: String,
-		pub minted: String,
-		pub burned: String,
-		pub current_set: u64,
-	}
-
-	/// `gatekeeper_deposits` and `gatekeeper_deposit`.
-	#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-	#[serde(rename_all = "camelCase")]
-	pub struct DepositJson {
-		pub index: u64,
-		pub tx_hash: String,
-		pub log_index: u32,
-		/// `voting`, `approved` or `minted`.
-		pub status: String,
-		pub recipient: Option<String>,
-		pub amount: Option<String>,
-		pub attesters: Vec<String>,
-	}
-
-	/// `gatekeeper_withdrawals`.
-	#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-	#[serde(rename_all = "camelCase")]
-	pub struct WithdrawalJson {
-		pub id: u64,
-		pub who: String,
-		pub to: String,
-		pub amount: String,
-		pub set_id: u64,
-		pub signatures: Vec<SignatureJson>,
-		pub complete: bool,
-	}
-
-	/// One signer's signature.
-	#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-	#[serde(rename_all = "camelCase")]
-	pub struct SignatureJson {
-		pub signer: String,
-		pub signature: String,
-	}
-
-	/// `gatekeeper_signerSet`.
-	#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-	#[serde(rename_all = "camelCase")]
-	pub struct SignerSetJson {
-		pub id: u64,
-		pub signers: Vec<String>,
-		pub threshold: u32,
-		pub signatures: Vec<SignatureJson>,
-		pub complete: bool,
 	}
 }
 

@@ -1,14 +1,19 @@
 //! # SONM primitives
 //!
 //! What the SONM pallets, the runtime and the off-chain programs (worker, bridge, CLI) must agree
-//! on, in one small `no_std` crate: identity levels, the standard benchmark indices, worker endpoints, the gateway's typed data, the oracle's median, network
-//! flags, currencies, the runtime APIs of the market, trust, masternodes and oracle, and the glue traits
-//! through which pallets use each other without reading each other's storage.
+//! on, in one small `no_std` crate: the chain's vocabulary (identity levels, sides, prices and
+//! their units, currencies, order and deposit states, each read and shown by one name,
+//! [`names`]), the standard benchmark indices, worker endpoints, the gateway's typed data, the
+//! oracle's median, network flags, the runtime APIs of the market, trust, masternodes and oracle,
+//! and the glue traits through which pallets use each other without reading each other's
+//! storage.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+#[cfg(feature = "serde")]
+pub mod amount;
 pub mod benchmarks;
 pub mod endpoint;
 pub mod gatekeeper;
@@ -16,6 +21,7 @@ pub mod market;
 pub mod masternodes;
 pub mod matching;
 pub mod median;
+pub mod names;
 pub mod traits;
 pub mod trust;
 
@@ -52,6 +58,13 @@ pub enum IdentityLevel {
 	Professional,
 }
 
+crate::named!(IdentityLevel, "identity level", {
+	IdentityLevel::Anonymous => ["Anonymous"],
+	IdentityLevel::Registered => ["Registered"],
+	IdentityLevel::Identified => ["Identified"],
+	IdentityLevel::Professional => ["Professional"],
+});
+
 /// Currencies that prices can be quoted in besides SNM itself.
 #[derive(
 	Clone,
@@ -72,6 +85,8 @@ pub enum Currency {
 	/// US dollars. Amounts are USD x 10^18.
 	Usd,
 }
+
+crate::named!(Currency, "currency", { Currency::Usd => ["USD", "Usd"] });
 
 /// Network capabilities of a supplier (ask) or needs of a customer (bid), as bits.
 pub mod netflags {

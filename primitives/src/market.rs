@@ -1,6 +1,7 @@
-//! The market's identifiers, the order filter of its queries, and the runtime API that the
-//! node's `market_*` RPC serves. The stored types themselves (orders, deals, change requests)
-//! are the market pallet's; the API is generic over them.
+//! The market's vocabulary (sides, prices and their units, order states), its identifiers, the
+//! order filter of its queries, and the runtime API that the node's `market_*` RPC serves. The
+//! stored types themselves (orders, deals, change requests) are the market pallet's; the API is
+//! generic over them.
 
 use alloc::vec::Vec;
 use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -22,6 +23,7 @@ pub type Seconds = u64;
 	DecodeWithMemTracking,
 	Encode,
 	Eq,
+	Hash,
 	MaxEncodedLen,
 	Ord,
 	PartialEq,
@@ -34,6 +36,70 @@ pub enum Side {
 	Bid,
 	/// A supplier's offer of hardware.
 	Ask,
+}
+
+crate::named!(Side, "side", { Side::Bid => ["Bid", "buy"], Side::Ask => ["Ask", "sell"] });
+
+impl Side {
+	/// The side a match takes: an ask for a bid and a bid for an ask.
+	pub const fn opposite(self) -> Self {
+		match self {
+			Side::Bid => Side::Ask,
+			Side::Ask => Side::Bid,
+		}
+	}
+}
+
+/// What a price is quoted in.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	Hash,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum PriceUnit {
+	/// SNM base units per second.
+	#[cfg_attr(feature = "serde", serde(rename = "SNM"))]
+	Snm,
+	/// USD x 10^18 per second, paid in SNM at the oracle rate of the moment of billing.
+	#[cfg_attr(feature = "serde", serde(rename = "USD"))]
+	Usd,
+}
+
+crate::named!(PriceUnit, "price unit", { PriceUnit::Snm => ["SNM"], PriceUnit::Usd => ["USD"] });
+
+/// A price per second of rented hardware.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+	feature = "serde",
+	serde(rename_all = "camelCase", bound = "Balance: core::fmt::Display + core::str::FromStr")
+)]
+pub struct Price<Balance> {
+	/// Amount per second, in base units of `unit` (a decimal string in JSON).
+	#[cfg_attr(feature = "serde", serde(with = "crate::amount"))]
+	pub per_second: Balance,
+	/// What the amount is in.
+	pub unit: PriceUnit,
 }
 
 /// The state of an order in the book. Orders that made a deal or were cancelled are gone from
@@ -57,6 +123,11 @@ pub enum OrderStatus {
 	/// Past its expiry: no longer matchable, and anyone may remove it.
 	Expired,
 }
+
+crate::named!(OrderStatus, "order status", {
+	OrderStatus::Active => ["Active"],
+	OrderStatus::Expired => ["Expired"],
+});
 
 /// Which orders a listing returns; `None` fields match everything.
 #[derive(Clone, Debug, Decode, DecodeWithMemTracking, Default, Encode, Eq, PartialEq, TypeInfo)]

@@ -8,12 +8,16 @@
 use criterion::{black_box, criterion_group, Criterion};
 use sonm_client::matching::{check_orders, Fact, FactAnswer, Facts};
 use sonm_client::types::{Order, Price};
+use sonm_primitives::{
+	market::{PriceUnit, Side},
+	IdentityLevel,
+};
 use sonm_test_support::Rng;
 use sonm_worker::index::BidIndex;
 use std::time::{Duration, Instant};
 
-fn order(rng: &mut Rng, id: u64, side: &str) -> Order {
-	let ask = side == "Ask";
+fn order(rng: &mut Rng, id: u64, side: Side) -> Order {
+	let ask = side == Side::Ask;
 	let mut benchmarks = vec![0u64; 12];
 	// Asks offer up to 64 cores and 256 GiB; bids want less on average.
 	benchmarks[2] = 1 + rng.below(if ask { 64 } else { 48 });
@@ -22,11 +26,11 @@ fn order(rng: &mut Rng, id: u64, side: &str) -> Order {
 	Order {
 		id,
 		author: if ask { "supplier".into() } else { format!("customer{}", rng.below(5000)) },
-		side: side.into(),
-		price: Price { per_second: 1 + rng.below(1_000) as u128, unit: "SNM".into() },
+		side,
+		price: Price { per_second: 1 + rng.below(1_000) as u128, unit: PriceUnit::Snm },
 		duration: [0, 3600, 7200, 86_400][rng.below(4) as usize],
 		counterparty: None,
-		min_identity: "Anonymous".into(),
+		min_identity: IdentityLevel::Anonymous,
 		curator: None,
 		tag: String::new(),
 		benchmarks,
@@ -63,16 +67,16 @@ impl Book {
 		let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
 		let mut index = BidIndex::new();
 		for id in 0..open {
-			index.insert(order(&mut rng, id, "Bid"));
+			index.insert(order(&mut rng, id, Side::Bid));
 		}
-		let asks = (0..8).map(|i| order(&mut rng, open + i, "Ask")).collect();
+		let asks = (0..8).map(|i| order(&mut rng, open + i, Side::Ask)).collect();
 		Self { index, asks, facts: facts(5000), rng, next_id: open + 8 }
 	}
 
 	/// A new bid: indexed, then checked against the worker's asks (cheapest first). Returns the
 	/// bid's id and the ask it matched.
 	fn new_bid(&mut self) -> (u64, Option<u64>) {
-		let bid = order(&mut self.rng, self.next_id, "Bid");
+		let bid = order(&mut self.rng, self.next_id, Side::Bid);
 		self.next_id += 1;
 		let id = bid.id;
 		self.index.insert(bid);
@@ -92,7 +96,7 @@ impl Book {
 
 	/// A new ask of the worker: its best bid under the full rules.
 	fn new_ask(&mut self) -> Option<u64> {
-		let ask = order(&mut self.rng, self.next_id, "Ask");
+		let ask = order(&mut self.rng, self.next_id, Side::Ask);
 		self.next_id += 1;
 		let best = self
 			.index

@@ -543,16 +543,8 @@ fn advertised(advertise: Option<String>, listen: SocketAddr) -> Result<String, C
 }
 
 fn identity(field: &str, text: &str) -> Result<IdentityLevel, ConfigError> {
-	match text.to_ascii_lowercase().as_str() {
-		"anonymous" => Ok(IdentityLevel::Anonymous),
-		"registered" => Ok(IdentityLevel::Registered),
-		"identified" => Ok(IdentityLevel::Identified),
-		"professional" => Ok(IdentityLevel::Professional),
-		other => Err(error(
-			field,
-			format!("unknown level {other:?}: anonymous, registered, identified, professional"),
-		)),
-	}
+	text.parse()
+		.map_err(|e: sonm_primitives::names::UnknownName| error(field, e.to_string()))
 }
 
 fn parse_plan(field: &str, plan: PlanFile) -> Result<Plan, ConfigError> {

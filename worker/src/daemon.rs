@@ -20,18 +20,17 @@ use sonm_client::{
 	matching::Facts,
 	runtime::{
 		self,
+		market::events::{DealBilled, DealClosed, DealOpened, OrderCancelled, OrderPlaced},
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
-			pallet_market::types::{OrderTerms, Price, PriceUnit},
-			sonm_primitives::{market::Side, IdentityLevel as ChainLevel},
+			bounded_collections::bounded_vec::BoundedVec, pallet_market::types::OrderTerms,
 		},
 	},
 	shutdown::Shutdown,
 	subxt::rpcs::rpc_params,
 	types::{Deal, Order, OrderFilter},
-	AccountId32, Client, ClientError, Key, Wait,
+	AccountId32, Client, ClientError, Key, Static, Wait,
 };
-use sonm_primitives::IdentityLevel;
+use sonm_primitives::market::{OrderStatus, Price, Side};
 use std::{
 	collections::{HashMap, HashSet},
 	str::FromStr,
@@ -222,7 +221,7 @@ impl Worker {
 	/// Rebuilds the bid index from the node's open bids, page by page.
 	async fn resync_index(&mut self) -> PassResult {
 		self.index.clear();
-		let filter = OrderFilter { side: Some("Bid".into()), ..Default::default() };
+		let filter = OrderFilter { side: Some(Side::Bid), ..Default::default() };
 		let (index, seen) = (&mut self.index, &mut self.seen);
 		for_each_page(&self.client, &filter, |page| {
 			for bid in page {
@@ -238,33 +237,26 @@ impl Worker {
 
 	/// Applies one block's market events to the index.
 	async fn apply_block(&mut self, hash: &str) -> PassResult {
-		for event in self.client.block_events(hash).await? {
-			if event.pallet != "Market" {
+		// Placements first, then what ends orders: a bid placed and matched or cancelled in the
+		// same block is gone at the end either way.
+		let events = self.client.block_events(hash).await?;
+		for placed in events.find::<OrderPlaced>().filter_map(Result::ok) {
+			if placed.side.0 != Side::Bid {
 				continue;
 			}
-			let Some(id) = event.u128("id").and_then(|id| u64::try_from(id).ok()) else {
-				continue;
-			};
-			match event.name.as_str() {
-				"OrderPlaced" if event.text("side") == Some("Bid") => {
-					if let Some(bid) = self.client.order(id).await? {
-						tracing::debug!(bid = id, "new bid");
-						self.seen.entry(id).or_insert_with(Instant::now);
-						self.index.insert(bid);
-					}
-				},
-				"OrderCancelled" => {
-					self.index.remove(id);
-					self.seen.remove(&id);
-				},
-				"DealOpened" => {
-					if let Some(bid) = event.u128("bid").and_then(|bid| u64::try_from(bid).ok()) {
-						self.index.remove(bid);
-						self.seen.remove(&bid);
-					}
-				},
-				_ => {},
+			if let Some(bid) = self.client.order(placed.id).await? {
+				tracing::debug!(bid = placed.id, "new bid");
+				self.seen.entry(placed.id).or_insert_with(Instant::now);
+				self.index.insert(bid);
 			}
+		}
+		for cancelled in events.find::<OrderCancelled>().filter_map(Result::ok) {
+			self.index.remove(cancelled.id);
+			self.seen.remove(&cancelled.id);
+		}
+		for opened in events.find::<DealOpened>().filter_map(Result::ok) {
+			self.index.remove(opened.bid);
+			self.seen.remove(&opened.bid);
 		}
 		self.metrics.indexed_bids.set(self.index.len() as i64);
 		Ok(())
@@ -346,9 +338,9 @@ impl Worker {
 	/// The worker's open asks on the chain.
 	async fn my_asks(&self) -> Result<Vec<Order>, ClientError> {
 		let filter = OrderFilter {
-			side: Some("Ask".into()),
+			side: Some(Side::Ask),
 			author: Some(self.me.clone()),
-			status: Some("Active".into()),
+			status: Some(OrderStatus::Active),
 		};
 		let mut asks = Vec::new();
 		for_each_page(&self.client, &filter, |page| asks.extend(page)).await?;
@@ -464,7 +456,7 @@ impl Worker {
 				{
 					Ok(included) => {
 						let paid = self.count_billed(&included);
-						let closed = included.event("Market", "DealClosed").is_some();
+						let closed = included.has::<DealClosed>();
 						tracing::info!(deal = deal.id, paid, closed, "deal billed");
 					},
 					Err(error) => tracing::warn!(deal = deal.id, "billing failed: {error}"),
@@ -475,10 +467,7 @@ impl Worker {
 	}
 
 	fn count_billed(&self, included: &sonm_client::Included) -> u128 {
-		let paid = included
-			.event("Market", "DealBilled")
-			.and_then(|e| e.u128("amount"))
-			.unwrap_or(0);
+		let paid = included.find::<DealBilled>().map(|event| event.amount).unwrap_or(0);
 		self.metrics.billed.inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
 		paid
 	}
@@ -517,14 +506,11 @@ impl Worker {
 
 	async fn place(&self, offer: &Offer) -> Result<Order, ClientError> {
 		let terms = OrderTerms {
-			side: Side::Ask,
-			price: Price {
-				per_second: offer.per_second,
-				unit: if offer.unit == "USD" { PriceUnit::Usd } else { PriceUnit::Snm },
-			},
+			side: Static(Side::Ask),
+			price: Static(Price { per_second: offer.per_second, unit: offer.unit }),
 			duration: offer.duration,
 			counterparty: None,
-			min_identity: chain_level(offer.min_identity),
+			min_identity: Static(offer.min_identity),
 			curator: offer.curator.as_deref().map(account).transpose()?,
 			tag: BoundedVec(offer.tag.clone().into_bytes()),
 			benchmarks: BoundedVec(offer.benchmarks.clone()),
@@ -534,9 +520,8 @@ impl Worker {
 		let call = runtime::tx().market().place_order(terms);
 		let included = self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
 		let id = included
-			.event("Market", "OrderPlaced")
-			.and_then(|event| event.u128("id"))
-			.and_then(|id| u64::try_from(id).ok())
+			.find::<OrderPlaced>()
+			.map(|event| event.id)
 			.ok_or_else(|| ClientError::Subxt("the chain emitted no Market::OrderPlaced".into()))?;
 		tracing::info!(ask = id, plan = %offer.plan, block = included.block_number, "ask placed");
 		self.client
@@ -626,16 +611,7 @@ fn offers_match(offer: &Offer, ask: &Order) -> bool {
 		&& ask.curator == offer.curator
 		&& ask.counterparty.is_none()
 		&& ask.expires_at.is_none()
-		&& sonm_client::matching::parse_identity(&ask.min_identity) == Some(offer.min_identity)
-}
-
-fn chain_level(level: IdentityLevel) -> ChainLevel {
-	match level {
-		IdentityLevel::Anonymous => ChainLevel::Anonymous,
-		IdentityLevel::Registered => ChainLevel::Registered,
-		IdentityLevel::Identified => ChainLevel::Identified,
-		IdentityLevel::Professional => ChainLevel::Professional,
-	}
+		&& ask.min_identity == offer.min_identity
 }
 
 /// Starts deal `deal`'s container if it was created and never started.

@@ -5,7 +5,7 @@
 //! masters, identity levels and blacklists) have the last word on each candidate.
 
 use sonm_client::types::Order;
-use sonm_primitives::{benchmarks, matching, netflags};
+use sonm_primitives::{benchmarks, market::PriceUnit, matching, netflags};
 use std::{
 	cmp::Reverse,
 	collections::{BTreeSet, HashMap},
@@ -14,14 +14,14 @@ use std::{
 /// What a bid and an ask must have in common, as an index key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Group {
-	unit: String,
+	unit: PriceUnit,
 	spot: bool,
 	netflags: u8,
 }
 
 impl Group {
 	fn of(order: &Order) -> Self {
-		Self { unit: order.price.unit.clone(), spot: order.duration == 0, netflags: order.netflags }
+		Self { unit: order.price.unit, spot: order.duration == 0, netflags: order.netflags }
 	}
 }
 
@@ -58,7 +58,7 @@ impl BidIndex {
 
 	/// Adds (or replaces) a bid; asks are not indexed.
 	pub fn insert(&mut self, bid: Order) {
-		if bid.side != "Bid" {
+		if bid.side != sonm_primitives::market::Side::Bid {
 			return;
 		}
 		self.remove(bid.id);
@@ -101,7 +101,7 @@ impl BidIndex {
 		let mut cursors: Vec<_> = (0..=netflags::ALL)
 			.filter(|flags| netflags::satisfies(ask.netflags, *flags))
 			.filter_map(|flags| {
-				let group = Group { unit: ask.price.unit.clone(), spot, netflags: flags };
+				let group = Group { unit: ask.price.unit, spot, netflags: flags };
 				self.groups.get(&group)
 			})
 			.map(|ranks| {
@@ -133,18 +133,19 @@ impl BidIndex {
 mod tests {
 	use super::*;
 	use sonm_client::types::Price;
+	use sonm_primitives::{market::Side, IdentityLevel};
 
-	pub fn order(id: u64, side: &str, price: u128, duration: u64, flags: u8, cores: u64) -> Order {
+	pub fn order(id: u64, side: Side, price: u128, duration: u64, flags: u8, cores: u64) -> Order {
 		let mut benchmarks = vec![0; 12];
 		benchmarks[2] = cores;
 		Order {
 			id,
-			author: if side == "Ask" { "supplier".into() } else { format!("customer{id}") },
-			side: side.into(),
-			price: Price { per_second: price, unit: "SNM".into() },
+			author: if side == Side::Ask { "supplier".into() } else { format!("customer{id}") },
+			side,
+			price: Price { per_second: price, unit: PriceUnit::Snm },
 			duration,
 			counterparty: None,
-			min_identity: "Anonymous".into(),
+			min_identity: IdentityLevel::Anonymous,
 			curator: None,
 			tag: String::new(),
 			benchmarks,
@@ -164,48 +165,48 @@ mod tests {
 	fn candidates_come_best_price_first_then_oldest() {
 		let mut index = BidIndex::new();
 		for (id, price) in [(1, 10), (2, 30), (3, 20), (4, 30), (5, 5)] {
-			index.insert(order(id, "Bid", price, 3600, 0, 1));
+			index.insert(order(id, Side::Bid, price, 3600, 0, 1));
 		}
-		let ask = order(100, "Ask", 10, 3600, 0, 1);
+		let ask = order(100, Side::Ask, 10, 3600, 0, 1);
 		assert_eq!(ids(index.candidates(&ask, 0)), [2, 4, 3, 1], "5 bids below the ask's price");
 	}
 
 	#[test]
 	fn candidates_share_unit_kind_of_duration_and_covered_flags() {
 		let mut index = BidIndex::new();
-		index.insert(order(1, "Bid", 10, 3600, netflags::OUTBOUND, 1));
-		index.insert(order(2, "Bid", 10, 3600, netflags::INCOMING, 1));
-		index.insert(order(3, "Bid", 10, 0, 0, 1));
-		index.insert(order(4, "Bid", 10, 7200, 0, 1));
-		index.insert(order(5, "Bid", 10, 3600, 0, 4));
-		let mut usd = order(6, "Bid", 10, 3600, 0, 1);
-		usd.price.unit = "USD".into();
+		index.insert(order(1, Side::Bid, 10, 3600, netflags::OUTBOUND, 1));
+		index.insert(order(2, Side::Bid, 10, 3600, netflags::INCOMING, 1));
+		index.insert(order(3, Side::Bid, 10, 0, 0, 1));
+		index.insert(order(4, Side::Bid, 10, 7200, 0, 1));
+		index.insert(order(5, Side::Bid, 10, 3600, 0, 4));
+		let mut usd = order(6, Side::Bid, 10, 3600, 0, 1);
+		usd.price.unit = PriceUnit::Usd;
 		index.insert(usd);
-		let ask = order(100, "Ask", 10, 3600, netflags::OUTBOUND | netflags::OVERLAY, 2);
+		let ask = order(100, Side::Ask, 10, 3600, netflags::OUTBOUND | netflags::OVERLAY, 2);
 		// 2 wants incoming, 3 is spot, 4 is longer, 5 wants 4 cores, 6 is in USD.
 		assert_eq!(ids(index.candidates(&ask, 0)), [1]);
-		let spot_ask = order(101, "Ask", 10, 0, 0, 2);
+		let spot_ask = order(101, Side::Ask, 10, 0, 0, 2);
 		assert_eq!(ids(index.candidates(&spot_ask, 0)), [3]);
 	}
 
 	#[test]
 	fn removed_and_expired_bids_are_not_candidates() {
 		let mut index = BidIndex::new();
-		index.insert(order(1, "Bid", 10, 60, 0, 1));
-		let mut expiring = order(2, "Bid", 20, 60, 0, 1);
+		index.insert(order(1, Side::Bid, 10, 60, 0, 1));
+		let mut expiring = order(2, Side::Bid, 20, 60, 0, 1);
 		expiring.expires_at = Some(50);
 		index.insert(expiring);
-		index.insert(order(3, "Ask", 10, 60, 0, 1));
+		index.insert(order(3, Side::Ask, 10, 60, 0, 1));
 		assert_eq!(index.len(), 2, "asks are not indexed");
-		let ask = order(100, "Ask", 10, 60, 0, 1);
+		let ask = order(100, Side::Ask, 10, 60, 0, 1);
 		assert_eq!(ids(index.candidates(&ask, 49)), [2, 1]);
 		assert_eq!(ids(index.candidates(&ask, 50)), [1]);
 		assert!(index.remove(1).is_some());
 		assert!(index.remove(1).is_none());
 		assert_eq!(ids(index.candidates(&ask, 0)), [2]);
 		// Re-inserting replaces, never duplicates.
-		index.insert(order(2, "Bid", 40, 60, 0, 1));
-		index.insert(order(2, "Bid", 40, 60, 0, 1));
+		index.insert(order(2, Side::Bid, 40, 60, 0, 1));
+		index.insert(order(2, Side::Bid, 40, 60, 0, 1));
 		assert_eq!(ids(index.candidates(&ask, 0)), [2]);
 		index.clear();
 		assert!(index.is_empty());

@@ -126,7 +126,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 				println!(
 					"{:<12} {} ({} {}), {}, {}; resources {}",
 					offer.plan,
-					sonm_client::format::price(offer.per_second, offer.unit),
+					sonm_client::format::price(sonm_client::units::Price {
+						per_second: offer.per_second,
+						unit: offer.unit,
+					}),
 					sonm_client::format::exact_decimal(term),
 					format!("{} {per}", offer.unit),
 					sonm_client::format::duration(offer.duration),

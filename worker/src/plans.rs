@@ -19,8 +19,8 @@ pub struct Offer {
 	pub plan: String,
 	/// Price per second, in base units of `unit`.
 	pub per_second: u128,
-	/// `SNM` or `USD`, as the chain's RPC names it.
-	pub unit: &'static str,
+	/// What the price is in.
+	pub unit: PriceUnit,
 	/// Seconds; 0 for spot.
 	pub duration: u64,
 	/// By standard index.
@@ -137,10 +137,7 @@ pub fn offers(
 		offers.push(Offer {
 			plan: plan.name.clone(),
 			per_second,
-			unit: match unit(plan) {
-				PriceUnit::Snm => "SNM",
-				PriceUnit::Usd => "USD",
-			},
+			unit: unit(plan),
 			duration: plan.duration,
 			benchmarks: plan_benchmarks(plan, inventory, benchmarks).to_vec(),
 			netflags: plan.netflags,
@@ -321,7 +318,7 @@ mod tests {
 		const E: u128 = 1_000_000_000_000_000;
 		// 2 cores x 0.01 + 2 GiB x 0.001 + an A100 at 1.
 		assert_eq!(offers[0].per_second, 20 * E + 2 * E + 1000 * E);
-		assert_eq!(offers[0].unit, "USD");
+		assert_eq!(offers[0].unit, PriceUnit::Usd);
 		// 1 core x 0.01 + half a GiB x 0.001 + an RTX 3090 at the default 0.1.
 		assert_eq!(offers[1].per_second, 10 * E + E / 2 + 100 * E);
 		assert_eq!(offers[1].term_price().1, "for the whole term");

@@ -16,7 +16,7 @@ use pallet_market::{
 };
 use sonm_client::{
 	matching::{check_orders, Fact, FactAnswer, Facts},
-	types::{self, Order},
+	types::Order,
 };
 use sonm_primitives::{matching::MatchFailure, IdentityLevel};
 use sonm_test_support::Rng;
@@ -79,21 +79,14 @@ fn random_terms(rng: &mut Rng, side: Side, now: u64) -> OrderTerms<Test> {
 
 /// An order as the node's `market_order` RPC serves it.
 fn as_rpc(id: u64, order: &pallet_market::Order<Test>) -> Order {
-	let name = |level: IdentityLevel| format!("{level:?}");
 	Order {
 		id,
 		author: order.author.to_string(),
-		side: format!("{:?}", order.terms.side),
-		price: types::Price {
-			per_second: order.terms.price.per_second,
-			unit: match order.terms.price.unit {
-				PriceUnit::Snm => "SNM".into(),
-				PriceUnit::Usd => "USD".into(),
-			},
-		},
+		side: order.terms.side,
+		price: order.terms.price,
 		duration: order.terms.duration,
 		counterparty: order.terms.counterparty.map(|who| who.to_string()),
-		min_identity: name(order.terms.min_identity),
+		min_identity: order.terms.min_identity,
 		curator: order.terms.curator.map(|who| who.to_string()),
 		tag: String::from_utf8_lossy(&order.terms.tag).into_owned(),
 		benchmarks: order.terms.benchmarks.to_vec(),

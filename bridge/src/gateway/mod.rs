@@ -24,13 +24,14 @@ use crate::{
 };
 use sonm_client::{
 	eth_key::{address_hex, parse_address},
-	runtime,
+	runtime::{self, gatekeeper::events::DepositMinted},
 	shutdown::Shutdown,
-	AccountId32, EthKey,
+	types::{GatewayState, SignerSet, Withdrawal},
+	AccountId32, EthKey, Static,
 };
 use sonm_primitives::gatekeeper::{
-	json::{SignerSetJson, StateJson, WithdrawalJson},
-	key_registration_digest, EthAddress, EthSignature, EthereumDomain,
+	key_registration_digest, Deposit, DepositKey, DepositStatus, EthAddress, EthSignature,
+	EthereumDomain,
 };
 use std::{
 	collections::HashMap,
@@ -176,7 +177,7 @@ pub async fn run(args: GatewayArgs, metrics: Metrics, stop: Shutdown) -> Result<
 }
 
 /// The EIP-712 domain the chain names.
-fn domain_of(state: &StateJson) -> Result<EthereumDomain, String> {
+fn domain_of(state: &GatewayState) -> Result<EthereumDomain, String> {
 	let chain_id = state.chain_id.ok_or("no contract named")?;
 	let gatekeeper = parse_address(state.gatekeeper.as_deref().ok_or("no contract named")?)?;
 	let genesis = state.genesis.as_deref().ok_or("no genesis")?;
@@ -191,7 +192,7 @@ pub fn signature_of(text: &str) -> Result<EthSignature, String> {
 	bytes.try_into().map_err(|_| format!("{text} is not a 65-byte signature"))
 }
 
-fn signers_of(set: &SignerSetJson) -> Result<Vec<EthAddress>, String> {
+fn signers_of(set: &SignerSet) -> Result<Vec<EthAddress>, String> {
 	set.signers.iter().map(|s| parse_address(s)).collect()
 }
 
@@ -315,13 +316,10 @@ impl Gateway {
 					.await
 					.map_err(|e| e.to_string())?;
 				let mine = self.account.to_string();
-				let done = seen
-					.as_ref()
-					.is_some_and(|d| d.status == "minted" || d.attesters.contains(&mine));
+				let done = seen.as_ref().is_some_and(|d| {
+					d.status == DepositStatus::Minted || d.attesters.contains(&mine)
+				});
 				if !done {
-					use runtime::runtime_types::sonm_primitives::gatekeeper::{
-						Deposit, DepositKey,
-					};
 					let deposit = Deposit {
 						key: DepositKey {
 							tx_hash: event.key.tx_hash,
@@ -332,12 +330,12 @@ impl Gateway {
 					};
 					match self
 						.chain
-						.submit(&runtime::tx().gatekeeper().attest_deposit(deposit))
+						.submit(&runtime::tx().gatekeeper().attest_deposit(Static(deposit)))
 						.await
 					{
 						Ok(included) => {
 							self.metrics.deposits_attested.inc();
-							let minted = included.event("Gatekeeper", "DepositMinted").is_some();
+							let minted = included.has::<DepositMinted>();
 							log::info!(
 								"attested deposit {tx_hex}:{} of {amount} to {} in block #{}{}",
 								event.key.log_index,
@@ -375,11 +373,11 @@ impl Gateway {
 	/// the grace.
 	async fn claim_deferred(
 		&mut self,
-		state: &StateJson,
+		state: &GatewayState,
 		signers: &[String],
 	) -> Result<(), String> {
-		let cap: u128 = state.daily_mint_cap.parse().unwrap_or(0);
-		let mut minted_today: u128 = state.minted_today.parse().unwrap_or(u128::MAX);
+		let cap = state.daily_mint_cap;
+		let mut minted_today = state.minted_today;
 		let deposits = self
 			.chain
 			.client
@@ -387,31 +385,29 @@ impl Gateway {
 			.await
 			.map_err(|e| e.to_string())?;
 		for deposit in deposits {
-			if deposit.status == "minted" {
+			if deposit.status == DepositStatus::Minted {
 				if deposit.index == self.minted_below {
 					self.minted_below += 1;
 				}
 				continue;
 			}
-			if deposit.status != "approved" {
+			if deposit.status != DepositStatus::Approved {
 				continue;
 			}
-			let amount: u128 =
-				deposit.amount.as_deref().and_then(|a| a.parse().ok()).unwrap_or(u128::MAX);
+			let amount = deposit.amount.unwrap_or(u128::MAX);
 			if minted_today.saturating_add(amount) > cap {
 				return Ok(());
 			}
 			if !self.my_turn(format!("claim {}", deposit.index), deposit.index, signers) {
 				continue;
 			}
-			use runtime::runtime_types::sonm_primitives::gatekeeper::DepositKey;
 			let tx_hash =
 				hex::decode(deposit.tx_hash.trim_start_matches("0x")).map_err(|e| e.to_string())?;
 			let key = DepositKey {
 				tx_hash: tx_hash.try_into().map_err(|_| "a 32-byte transaction hash")?,
 				log_index: deposit.log_index,
 			};
-			match self.chain.submit(&runtime::tx().gatekeeper().claim_deposit(key)).await {
+			match self.chain.submit(&runtime::tx().gatekeeper().claim_deposit(Static(key))).await {
 				Ok(_) => {
 					minted_today = minted_today.saturating_add(amount);
 					log::info!(
@@ -476,7 +472,7 @@ impl Gateway {
 	async fn withdrawals(
 		&mut self,
 		domain: &EthereumDomain,
-		state: &StateJson,
+		state: &GatewayState,
 		signers: &[String],
 	) -> Result<(), String> {
 		let list = self
@@ -512,7 +508,7 @@ impl Gateway {
 	async fn sign_withdrawal(
 		&mut self,
 		domain: &EthereumDomain,
-		w: &WithdrawalJson,
+		w: &Withdrawal,
 		current_set: u64,
 	) -> Result<(), String> {
 		let me = self.me();
@@ -522,10 +518,7 @@ impl Gateway {
 			return Ok(());
 		}
 		let to = parse_address(&w.to)?;
-		let amount: u128 = w
-			.amount
-			.parse()
-			.map_err(|_| format!("withdrawal {} amount {:?}", w.id, w.amount))?;
+		let amount = w.amount;
 		let digest = domain.payout_digest(w.id, &to, amount, set_id);
 		let call = runtime::tx().gatekeeper().sign_withdrawal(w.id, self.key.sign(&digest));
 		match self.chain.submit(&call).await {
@@ -554,14 +547,14 @@ impl Gateway {
 		designated || since.elapsed() >= self.relay_grace
 	}
 
-	async fn relay_payout(&mut self, w: &WithdrawalJson) -> Result<(), String> {
+	async fn relay_payout(&mut self, w: &Withdrawal) -> Result<(), String> {
 		let set = self.chain.client.signer_set(Some(w.set_id)).await.map_err(|e| e.to_string())?;
 		let signers = set.map(|s| s.signers).unwrap_or_default();
 		if !self.my_turn(format!("payout {}", w.id), w.id, &signers) {
 			return Ok(());
 		}
 		let to = parse_address(&w.to)?;
-		let amount: u128 = w.amount.parse().map_err(|_| format!("withdrawal {} amount", w.id))?;
+		let amount = w.amount;
 		let signatures: Vec<EthSignature> = w
 			.signatures
 			.iter()

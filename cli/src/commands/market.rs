@@ -7,24 +7,29 @@ use crate::{
 	context::Context,
 	error::CliError,
 	format,
-	order_file::{self, BenchmarkKind::Number, OrderSpec, Side, BENCHMARKS},
-	units::PriceUnit,
+	order_file::{self, BenchmarkKind::Number, OrderSpec, BENCHMARKS},
 };
 use serde_json::json;
 use sonm_client::{
 	matching::Facts,
 	runtime::{
 		self,
+		market::events::{
+			CounterpartyBlacklisted, DealBilled, DealChanged, DealClosed, DealOpened, OrderPlaced,
+		},
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
-			pallet_market::types::{OrderTerms, Price, PriceUnit as ChainUnit},
-			sonm_primitives::{market::Side as ChainSide, IdentityLevel},
+			bounded_collections::bounded_vec::BoundedVec, pallet_market::types::OrderTerms,
 		},
 	},
 	types::{Deal, Order, OrderFilter},
-	Included,
+	Included, Static,
 };
-use sonm_primitives::{benchmarks, matching::MatchFailure};
+use sonm_primitives::{
+	benchmarks,
+	market::{Price, Side},
+	matching::MatchFailure,
+	IdentityLevel,
+};
 
 pub async fn orders(ctx: &mut Context, command: OrdersCommand) -> Result<(), CliError> {
 	match command {
@@ -41,11 +46,7 @@ pub async fn orders(ctx: &mut Context, command: OrdersCommand) -> Result<(), Cli
 						Some(text) => Some(ctx.account(text)?.to_string()),
 						None => None,
 					};
-					let filter = OrderFilter {
-						side: side.map(|side| side_name(side).to_owned()),
-						author,
-						status: None,
-					};
+					let filter = OrderFilter { side, author, status: None };
 					ctx.client().await?.orders(&filter, from_id, limit).await?
 				},
 			};
@@ -61,8 +62,8 @@ pub async fn orders(ctx: &mut Context, command: OrdersCommand) -> Result<(), Cli
 					lines.push(format!(
 						"{:>6}  {:<4} {:>16}  {:>8}  {:<10}  {}",
 						order.id,
-						order.side.to_lowercase(),
-						format::price(order.price.per_second, &order.price.unit),
+						order.side.name().to_lowercase(),
+						format::price(order.price),
 						format::duration(order.duration),
 						format::short(&order.author),
 						resources(&order.benchmarks),
@@ -134,7 +135,7 @@ fn order_spec(flags: &OrderFlags) -> Result<OrderSpec, CliError> {
 			.as_deref()
 			.map(order_file::parse_identity)
 			.transpose()?
-			.unwrap_or(0),
+			.unwrap_or_default(),
 		curator: flags.blacklist.clone(),
 		tag,
 		benchmarks,
@@ -156,20 +157,11 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 		None => None,
 	};
 	let terms = OrderTerms {
-		side: match spec.side {
-			Side::Bid => ChainSide::Bid,
-			Side::Ask => ChainSide::Ask,
-		},
-		price: Price {
-			per_second: spec.price.per_second,
-			unit: match spec.price.unit {
-				PriceUnit::Snm => ChainUnit::Snm,
-				PriceUnit::Usd => ChainUnit::Usd,
-			},
-		},
+		side: Static(spec.side),
+		price: Static(spec.price),
 		duration: spec.duration,
 		counterparty,
-		min_identity: identity_level(spec.min_identity),
+		min_identity: Static(spec.min_identity),
 		curator,
 		tag: BoundedVec(spec.tag.clone().into_bytes()),
 		benchmarks: BoundedVec(spec.benchmarks.to_vec()),
@@ -179,12 +171,15 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 	let included = ctx
 		.submit("place order", &runtime::transactions().market().place_order(terms))
 		.await?;
-	let id = market_event_id(&included, "OrderPlaced")?;
+	let id = included
+		.find::<OrderPlaced>()
+		.map(|event| event.id)
+		.ok_or_else(|| missing("OrderPlaced"))?;
 	let order = ctx.client().await?.order(id).await?;
 	let summary = format!(
 		"{} {id} placed: {} for {}",
-		side_name(spec.side).to_lowercase(),
-		format::price(spec.price.per_second, spec.unit_name()),
+		spec.side.name().to_lowercase(),
+		format::price(spec.price),
 		format::duration(spec.duration)
 	);
 	ctx.print(result_json(&included, json!({ "id": id, "order": order })), || {
@@ -218,7 +213,7 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 						"{:>6}  {:<8}  {:>16}  {:>8}  {:<14}  {:>10}  {}",
 						deal.id,
 						role,
-						format::price(deal.price.per_second, &deal.price.unit),
+						format::price(deal.price),
 						format::duration(deal.duration),
 						deal.end.map(|end| format::relative(end, now)).unwrap_or("-".into()),
 						format::decimal(deal.paid),
@@ -238,8 +233,8 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 				for request in &requests {
 					text.push_str(&format!(
 						"\nchange requested by the {}: {} for {} ({})",
-						if request.side == "Bid" { "customer" } else { "supplier" },
-						format::price(request.per_second, &deal.price.unit),
+						if request.side == Side::Bid { "customer" } else { "supplier" },
+						format::price(Price { per_second: request.per_second, ..deal.price }),
 						format::duration(request.duration),
 						format::relative(request.created_at, now),
 					));
@@ -271,10 +266,10 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 			// matches the two: check that pair before signing.
 			let bid_order = Order {
 				author: ctx.from_address()?.to_string(),
-				side: "Bid".into(),
+				side: Side::Bid,
 				duration,
 				counterparty: None,
-				min_identity: "Anonymous".into(),
+				min_identity: IdentityLevel::Anonymous,
 				curator: None,
 				expires_at: None,
 				..ask_order.clone()
@@ -292,10 +287,10 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 			ctx.client().await?.deal(id).await?.ok_or_else(|| no_deal(id))?;
 			let included =
 				ctx.submit("bill deal", &runtime::transactions().market().bill(id)).await?;
-			let billed = included.event("Market", "DealBilled").cloned();
-			let closed = included.event("Market", "DealClosed").is_some();
+			let billed = included.find::<DealBilled>();
+			let closed = included.has::<DealClosed>();
 			ctx.print(result_json(&included, json!({ "deal": id, "closed": closed })), || {
-				let amount = billed.as_ref().and_then(|e| e.u128("amount")).unwrap_or(0);
+				let amount = billed.as_ref().map(|event| event.amount).unwrap_or(0);
 				let mut text = format!("deal {id} billed: {} paid", format::snm(amount));
 				if closed {
 					text.push_str("; the deal is closed");
@@ -308,9 +303,8 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 			let deal = ctx.client().await?.deal(id).await?.ok_or_else(|| no_deal(id))?;
 			let call = runtime::transactions().market().close_deal(id, blacklist);
 			let included = ctx.submit("close deal", &call).await?;
-			let blacklisted = included
-				.event("Market", "CounterpartyBlacklisted")
-				.and_then(|event| event.text("whom").map(str::to_owned));
+			let blacklisted =
+				included.find::<CounterpartyBlacklisted>().map(|event| event.whom.to_string());
 			let refund = refund_of(&included);
 			ctx.print(
 				result_json(
@@ -347,27 +341,20 @@ async fn change_request(ctx: &mut Context, command: ChangeCommand) -> Result<(),
 	let deal = ctx.client().await?.deal(deal_id).await?.ok_or_else(|| no_deal(deal_id))?;
 	let me = ctx.from_address()?.to_string();
 	let my_side = if deal.consumer == me {
-		ChainSide::Bid
+		Side::Bid
 	} else if deal.supplier == me || deal.payee == me {
-		ChainSide::Ask
+		Side::Ask
 	} else {
 		return Err(CliError::not_possible(format!("you ({me}) take no part in deal {deal_id}")));
 	};
-	let other_side = match my_side {
-		ChainSide::Bid => ChainSide::Ask,
-		ChainSide::Ask => ChainSide::Bid,
-	};
+	let other_side = my_side.opposite();
 	let market = runtime::transactions().market();
 	let (what, included) = match command {
 		ChangeCommand::Create { price, duration, .. } => {
 			let per_second = match price {
 				Some(text) => {
 					let price = order_file::parse_price(&text)?;
-					let unit = match price.unit {
-						PriceUnit::Snm => "SNM",
-						PriceUnit::Usd => "USD",
-					};
-					if unit != deal.price.unit {
+					if price.unit != deal.price.unit {
 						return Err(CliError::usage(format!(
 							"deal {deal_id} is priced in {}; quote the new price in {} too",
 							deal.price.unit, deal.price.unit
@@ -388,15 +375,15 @@ async fn change_request(ctx: &mut Context, command: ChangeCommand) -> Result<(),
 			("change accepted", ctx.submit("accept change", &market.accept_change(deal_id)).await?)
 		},
 		ChangeCommand::Cancel { .. } => {
-			let call = market.drop_change(deal_id, my_side);
+			let call = market.drop_change(deal_id, Static(my_side));
 			("change request cancelled", ctx.submit("cancel change", &call).await?)
 		},
 		ChangeCommand::Reject { .. } => {
-			let call = market.drop_change(deal_id, other_side);
+			let call = market.drop_change(deal_id, Static(other_side));
 			("change request rejected", ctx.submit("reject change", &call).await?)
 		},
 	};
-	let changed = included.event("Market", "DealChanged").is_some();
+	let changed = included.has::<DealChanged>();
 	ctx.print(result_json(&included, json!({ "deal": deal_id, "changed": changed })), || {
 		if changed {
 			format!("deal {deal_id}: the new terms are in force")
@@ -408,7 +395,10 @@ async fn change_request(ctx: &mut Context, command: ChangeCommand) -> Result<(),
 }
 
 async fn deal_opened(ctx: &mut Context, included: Included) -> Result<(), CliError> {
-	let id = market_event_id(&included, "DealOpened")?;
+	let id = included
+		.find::<DealOpened>()
+		.map(|event| event.id)
+		.ok_or_else(|| missing("DealOpened"))?;
 	let deal = ctx.client().await?.deal(id).await?;
 	let (_, now) = ctx.client().await?.now().await?;
 	ctx.print(result_json(&included, json!({ "id": id, "deal": deal })), || match &deal {
@@ -418,31 +408,19 @@ async fn deal_opened(ctx: &mut Context, included: Included) -> Result<(), CliErr
 	Ok(())
 }
 
-/// The `id` a market event of the transaction names (the new order's or deal's).
-fn market_event_id(included: &Included, event: &str) -> Result<u64, CliError> {
-	included
-		.event("Market", event)
-		.and_then(|event| event.u128("id"))
-		.and_then(|id| u64::try_from(id).ok())
-		.ok_or_else(|| {
-			CliError::new(
-				crate::error::Kind::Refused,
-				format!("the chain emitted no Market::{event}"),
-			)
-		})
+/// A transaction that succeeded without the market event it always emits.
+fn missing(event: &str) -> CliError {
+	CliError::new(crate::error::Kind::Refused, format!("the chain emitted no Market::{event}"))
 }
 
 /// What the customer got back when closing: the `DealClosed` event's refund.
 fn refund_of(included: &Included) -> u128 {
-	included
-		.event("Market", "DealClosed")
-		.and_then(|event| event.u128("refund"))
-		.unwrap_or(0)
+	included.find::<DealClosed>().map(|event| event.refund).unwrap_or(0)
 }
 
 /// All the payee received over the deal: what it had been paid plus this last bill.
 fn paid_in_all(included: &Included, deal: &Deal) -> u128 {
-	let last = included.event("Market", "DealBilled").and_then(|event| event.u128("amount"));
+	let last = included.find::<DealBilled>().map(|event| event.amount);
 	deal.paid.saturating_add(last.unwrap_or(0))
 }
 
@@ -465,8 +443,8 @@ pub fn refusal(failure: MatchFailure, ask: &Order, bid: &Order) -> CliError {
 				Some("raise the bid (`sonm orders create` a new one) or find a cheaper ask".into());
 			format!(
 				"bid price {} is below the ask's {}",
-				format::price(bid.price.per_second, &bid.price.unit),
-				format::price(ask.price.per_second, &ask.price.unit)
+				format::price(bid.price),
+				format::price(ask.price)
 			)
 		},
 		MatchFailure::DurationMismatch => format!(
@@ -485,11 +463,11 @@ pub fn refusal(failure: MatchFailure, ask: &Order, bid: &Order) -> CliError {
 		),
 		MatchFailure::CustomerIdentityTooLow => format!(
 			"the ask needs a customer of identity level {} or above",
-			ask.min_identity.to_lowercase()
+			ask.min_identity.name().to_lowercase()
 		),
 		MatchFailure::SupplierIdentityTooLow => format!(
 			"the bid needs a supplier of identity level {} or above",
-			bid.min_identity.to_lowercase()
+			bid.min_identity.name().to_lowercase()
 		),
 		MatchFailure::NetflagsMismatch => format!(
 			"the bid needs network {} and the ask offers {}",
@@ -558,11 +536,11 @@ fn resources(benchmarks: &[u64]) -> String {
 
 fn order_details(order: &Order, now: u64) -> String {
 	let mut lines = vec![
-		format!("order {} ({})", order.id, order.side.to_lowercase()),
+		format!("order {} ({})", order.id, order.side.name().to_lowercase()),
 		format!("  author        {}", order.author),
-		format!("  price         {}", format::price(order.price.per_second, &order.price.unit)),
+		format!("  price         {}", format::price(order.price)),
 		format!("  duration      {}", format::duration(order.duration)),
-		format!("  identity      {} or above", order.min_identity.to_lowercase()),
+		format!("  identity      {} or above", order.min_identity.name().to_lowercase()),
 		format!("  network       {}", format::netflags(order.netflags)),
 		format!("  resources     {}", resources(&order.benchmarks)),
 		format!("  placed        {}", format::relative(order.placed_at, now)),
@@ -592,7 +570,7 @@ fn deal_details(deal: &Deal, now: u64) -> String {
 		format!("deal {} (ask {}, bid {})", deal.id, deal.ask, deal.bid),
 		format!("  supplier      {}", deal.supplier),
 		format!("  customer      {}", deal.consumer),
-		format!("  price         {}", format::price(deal.price.per_second, &deal.price.unit)),
+		format!("  price         {}", format::price(deal.price)),
 		format!("  duration      {}", format::duration(deal.duration)),
 		format!("  started       {}", format::relative(deal.start, now)),
 		format!(
@@ -694,22 +672,6 @@ pub fn result_json(included: &Included, mut result: serde_json::Value) -> serde_
 	result
 }
 
-fn side_name(side: Side) -> &'static str {
-	match side {
-		Side::Bid => "Bid",
-		Side::Ask => "Ask",
-	}
-}
-
-fn identity_level(index: u8) -> IdentityLevel {
-	match index {
-		1 => IdentityLevel::Registered,
-		2 => IdentityLevel::Identified,
-		3 => IdentityLevel::Professional,
-		_ => IdentityLevel::Anonymous,
-	}
-}
-
 fn no_order(id: u64) -> CliError {
 	CliError::not_possible(format!("no open order {id}"))
 		.hint("it was cancelled, matched, or never placed (`sonm orders list`)")
@@ -734,15 +696,15 @@ fn not_found(error: sonm_client::ClientError) -> CliError {
 mod tests {
 	use super::*;
 
-	fn order(id: u64, side: &str) -> Order {
+	fn order(id: u64, side: Side) -> Order {
 		Order {
 			id,
 			author: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),
-			side: side.into(),
-			price: sonm_client::types::Price { per_second: 1_000, unit: "SNM".into() },
+			side,
+			price: Price { per_second: 1_000, unit: sonm_primitives::market::PriceUnit::Snm },
 			duration: 3_600,
 			counterparty: None,
-			min_identity: "Anonymous".into(),
+			min_identity: IdentityLevel::Anonymous,
 			curator: None,
 			tag: String::new(),
 			benchmarks: vec![0; 12],
@@ -759,7 +721,7 @@ mod tests {
 	#[test]
 	fn every_refusal_names_the_rule_it_broke() {
 		use MatchFailure::*;
-		let (ask, bid) = (order(1, "Ask"), order(2, "Bid"));
+		let (ask, bid) = (order(1, Side::Ask), order(2, Side::Bid));
 		for failure in [
 			NotAnAsk,
 			NotABid,

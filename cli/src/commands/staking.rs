@@ -63,8 +63,9 @@ pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result
 		},
 		MasternodeCommand::Withdraw => {
 			let included = ctx.submit("withdraw", &calls.withdraw()).await?;
-			let amount = included.event("Masternodes", "Withdrawn").and_then(|e| e.u128("amount"));
-			(format!("withdrawn: {}", format::snm(amount.unwrap_or(0))), included)
+			let withdrawn = included.find::<runtime::masternodes::events::Withdrawn>();
+			let amount = withdrawn.map(|event| event.amount).unwrap_or(0);
+			(format!("withdrawn: {}", format::snm(amount)), included)
 		},
 		MasternodeCommand::Leave => {
 			let included = ctx.submit("leave", &calls.leave()).await?;
@@ -201,7 +202,7 @@ pub async fn oracle(ctx: &mut Context, command: OracleCommand) -> Result<(), Cli
 					.map(|p| {
 						format!(
 							"1 {} = {} ({}s old{})",
-							p.currency.to_uppercase(),
+							p.currency,
 							format::snm(p.snm_per_unit),
 							p.age,
 							if p.fresh { "" } else { ", stale: not used" }

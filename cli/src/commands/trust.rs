@@ -8,13 +8,16 @@ use crate::{
 	format, order_file,
 };
 use serde_json::json;
-use sonm_client::runtime::{
-	self,
-	runtime_types::{
-		bounded_collections::bounded_vec::BoundedVec, pallet_kyc::types::ProfileAttributes,
-		sonm_primitives::IdentityLevel,
+use sonm_client::{
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec, pallet_kyc::types::ProfileAttributes,
+		},
 	},
+	Static,
 };
+use sonm_primitives::IdentityLevel;
 
 /// The most bytes a profile attribute holds.
 const MAX_ATTRIBUTE_LEN: usize = 256;
@@ -96,7 +99,7 @@ pub async fn kyc(ctx: &mut Context, command: KycCommand) -> Result<(), CliError>
 							"{:>3}  {:<24} up to {:<12} fee {:<14} {}{}",
 							p.id,
 							p.name,
-							p.max_level.to_lowercase(),
+							p.max_level.name().to_lowercase(),
 							format::snm(p.fee),
 							p.url,
 							if p.active { "" } else { "  (inactive)" }
@@ -108,22 +111,20 @@ pub async fn kyc(ctx: &mut Context, command: KycCommand) -> Result<(), CliError>
 			Ok(())
 		},
 		KycCommand::Request { provider, level } => {
-			let level_index = order_file::parse_identity(&level)?;
+			let level = order_file::parse_identity(&level)?;
+			if level == IdentityLevel::Anonymous {
+				return Err(CliError::usage(
+					"everyone is anonymous already: request registered, identified or professional",
+				));
+			}
 			let providers = ctx.client().await?.providers().await?;
 			let registered = providers.iter().find(|p| p.id == provider).ok_or_else(|| {
 				CliError::not_possible(format!("no KYC provider {provider}"))
 					.hint("`sonm kyc providers` lists them")
 			})?;
-			let level = match level_index {
-				1 => IdentityLevel::Registered,
-				2 => IdentityLevel::Identified,
-				3 => IdentityLevel::Professional,
-				_ => return Err(CliError::usage(
-					"everyone is anonymous already: request registered, identified or professional",
-				)),
-			};
 			let fee = registered.fee;
-			let call = runtime::transactions().kyc().request_verification(provider, level, fee);
+			let call =
+				runtime::transactions().kyc().request_verification(provider, Static(level), fee);
 			let included = ctx.submit("request verification", &call).await?;
 			let name = registered.name.clone();
 			ctx.print(
@@ -131,7 +132,7 @@ pub async fn kyc(ctx: &mut Context, command: KycCommand) -> Result<(), CliError>
 				|| {
 					format!(
 					"verification requested from {name} ({}); its fee {} is held until it decides",
-					order_file::IDENTITY_LEVELS[usize::from(level_index)],
+					level.name().to_lowercase(),
 					format::snm(fee)
 				)
 				},
@@ -149,11 +150,11 @@ pub async fn kyc(ctx: &mut Context, command: KycCommand) -> Result<(), CliError>
 				json!({ "account": account, "level": level, "certifications": certifications,
 					"requests": requests }),
 				|| {
-					let mut lines = vec![format!("{account}: {}", level.to_lowercase())];
+					let mut lines = vec![format!("{account}: {}", level.name().to_lowercase())];
 					for c in &certifications {
 						lines.push(format!(
 							"  certified {} by provider {}, {} {}",
-							c.level.to_lowercase(),
+							c.level.name().to_lowercase(),
 							c.provider,
 							if c.expires_at > now { "expires" } else { "expired" },
 							format::relative(c.expires_at, now)
@@ -162,7 +163,7 @@ pub async fn kyc(ctx: &mut Context, command: KycCommand) -> Result<(), CliError>
 					for r in &requests {
 						lines.push(format!(
 							"  pending: {} from provider {} ({} held)",
-							r.level.to_lowercase(),
+							r.level.name().to_lowercase(),
 							r.provider,
 							format::snm(r.fee)
 						));
@@ -211,8 +212,8 @@ pub async fn profile(ctx: &mut Context, command: ProfileCommand) -> Result<(), C
 			let call = runtime::transactions().kyc().submit_profile(attributes);
 			let included = ctx.submit("submit profile", &call).await?;
 			let hash = included
-				.event("Kyc", "ProfileSubmitted")
-				.and_then(|event| event.text("hash").map(str::to_owned));
+				.find::<runtime::kyc::events::ProfileSubmitted>()
+				.map(|event| format!("{:?}", event.hash));
 			ctx.print(result_json(&included, json!({ "hash": hash })), || {
 				format!(
 					"profile submitted (hash {}); it is shown once a provider or moderator approves it",

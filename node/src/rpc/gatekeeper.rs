@@ -1,65 +1,20 @@
-//! `gatekeeper_*`: the gateway's state and caps, deposits attested, withdrawals with their
-//! signatures, signer sets and masternodes' Ethereum keys, read through the runtime's
-//! `GatekeeperApi`. The JSON shapes are `sonm_primitives::gatekeeper::json`, which the client
-//! reads too.
+//! `gatekeeper_*` ([`sonm_rpc::gatekeeper`]): the gateway's state and caps, deposits attested,
+//! withdrawals with their signatures, signer sets and masternodes' Ethereum keys, read through
+//! the runtime's `GatekeeperApi`.
 
 use super::{address, invalid_param, parse_account, runtime_error, BlockHash};
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use jsonrpsee::core::RpcResult;
 use sonm_primitives::gatekeeper::{
-	json::{DepositJson, SignatureJson, SignerSetJson, StateJson, WithdrawalJson},
-	DepositInfo, DepositKey, DepositStatus, EthAddress, EthSignature, GatekeeperApi, SetId,
+	DepositInfo, DepositKey, EthAddress, EthSignature, GatekeeperApi, SetId,
+};
+use sonm_rpc::gatekeeper::{
+	Deposit as DepositJson, GatekeeperRpcServer, GatewayState as StateJson,
+	Signature as SignatureJson, SignerSet as SignerSetJson, Withdrawal as WithdrawalJson, PAGE,
 };
 use sonm_runtime::{opaque::Block, AccountId, Balance};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use std::sync::Arc;
-
-/// The most deposits or withdrawals one call returns.
-const PAGE: u32 = 500;
-
-#[rpc(client, server)]
-pub trait GatekeeperRpc {
-	/// The contract, the pause, caps and today's totals, totals since genesis, the signing set.
-	#[method(name = "gatekeeper_state")]
-	fn state(&self, at: Option<BlockHash>) -> RpcResult<StateJson>;
-
-	/// Deposits in the order they were first attested, from index `from`, at most `limit`
-	/// (and at most 500).
-	#[method(name = "gatekeeper_deposits")]
-	fn deposits(&self, from: u64, limit: u32, at: Option<BlockHash>)
-		-> RpcResult<Vec<DepositJson>>;
-
-	/// The deposit of Ethereum transaction `tx_hash` (0x hex), log `log_index`.
-	#[method(name = "gatekeeper_deposit")]
-	fn deposit(
-		&self,
-		tx_hash: String,
-		log_index: u32,
-		at: Option<BlockHash>,
-	) -> RpcResult<Option<DepositJson>>;
-
-	/// Withdrawals with ids from `from`, at most `limit` (and at most 500), with their
-	/// signatures.
-	#[method(name = "gatekeeper_withdrawals")]
-	fn withdrawals(
-		&self,
-		from: u64,
-		limit: u32,
-		at: Option<BlockHash>,
-	) -> RpcResult<Vec<WithdrawalJson>>;
-
-	/// Signer set `id`, or the newest (which may still be collecting signatures).
-	#[method(name = "gatekeeper_signerSet")]
-	fn signer_set(
-		&self,
-		id: Option<SetId>,
-		at: Option<BlockHash>,
-	) -> RpcResult<Option<SignerSetJson>>;
-
-	/// The Ethereum key `account` registered.
-	#[method(name = "gatekeeper_ethKey")]
-	fn eth_key(&self, account: String, at: Option<BlockHash>) -> RpcResult<Option<String>>;
-}
 
 /// Serves `gatekeeper_*` from a client's runtime API.
 pub struct Gatekeeper<C> {
@@ -104,18 +59,13 @@ fn signatures(list: &[(EthAddress, EthSignature)]) -> Vec<SignatureJson> {
 }
 
 fn deposit_json(info: DepositInfo<AccountId, Balance>) -> DepositJson {
-	let status = match info.status {
-		DepositStatus::Voting => "voting",
-		DepositStatus::Approved => "approved",
-		DepositStatus::Minted => "minted",
-	};
 	DepositJson {
 		index: info.index,
 		tx_hash: hex(&info.key.tx_hash),
 		log_index: info.key.log_index,
-		status: status.into(),
+		status: info.status,
 		recipient: info.deposit.as_ref().map(|d| address(&d.recipient)),
-		amount: info.deposit.as_ref().map(|d| d.amount.to_string()),
+		amount: info.deposit.as_ref().map(|d| d.amount),
 		attesters: info.attesters.iter().map(address).collect(),
 	}
 }
@@ -133,13 +83,13 @@ where
 			gatekeeper: state.domain.map(|d| hex(&d.gatekeeper)),
 			genesis: state.domain.map(|d| hex(&d.genesis)),
 			paused: state.paused,
-			daily_mint_cap: state.daily_mint_cap.to_string(),
-			daily_withdraw_cap: state.daily_withdraw_cap.to_string(),
-			minted_today: state.minted_today.to_string(),
-			withdrawn_today: state.withdrawn_today.to_string(),
-			withdrawal_fee: state.withdrawal_fee.to_string(),
-			minted: state.minted.to_string(),
-			burned: state.burned.to_string(),
+			daily_mint_cap: state.daily_mint_cap,
+			daily_withdraw_cap: state.daily_withdraw_cap,
+			minted_today: state.minted_today,
+			withdrawn_today: state.withdrawn_today,
+			withdrawal_fee: state.withdrawal_fee,
+			minted: state.minted,
+			burned: state.burned,
 			current_set: state.current_set,
 		})
 	}
@@ -189,7 +139,7 @@ where
 				id: w.id,
 				who: address(&w.who),
 				to: hex(&w.to),
-				amount: w.amount.to_string(),
+				amount: w.amount,
 				set_id: w.set_id,
 				signatures: signatures(&w.signatures),
 				complete: w.complete,

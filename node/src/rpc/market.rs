@@ -1,15 +1,12 @@
-//! `market_*`: the market's orders, deals and change requests as JSON, read through the
-//! runtime's `MarketApi` at the best block (or the block given as `at`).
-//!
-//! Amounts are decimal strings of base units (they exceed what JSON numbers hold exactly),
-//! accounts are SS58 addresses, times are seconds since the unix epoch, durations seconds.
+//! `market_*` ([`sonm_rpc::market`]): the market's orders, deals and change requests, read
+//! through the runtime's `MarketApi` at the best block (or the block given as `at`).
 
 use super::{address, invalid_param, parse_account, runtime_error, BlockHash};
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use serde::{Deserialize, Serialize};
-use sonm_primitives::{
-	market::{DealId, MarketApi, OrderFilter, OrderId, OrderStatus, Seconds, Side},
-	IdentityLevel,
+use jsonrpsee::core::RpcResult;
+use sonm_primitives::market::{DealId, MarketApi, OrderFilter, OrderId};
+use sonm_rpc::market::{
+	ChangeRequest, Deal, MarketRpcServer, Order, OrderFilter as OrderFilterJson, DEFAULT_LIMIT,
+	MAX_LIMIT,
 };
 use sonm_runtime::{
 	apis::{MarketChangeRequest, MarketDeal, MarketOrder},
@@ -20,131 +17,6 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use std::sync::Arc;
 
-/// The most entries one listing returns.
-pub const MAX_LIMIT: u32 = 1_000;
-/// What a listing returns when no limit is given.
-pub const DEFAULT_LIMIT: u32 = 100;
-
-/// A price per second.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PriceJson {
-	/// Base units of `unit` per second: SNM x 10^18 or USD x 10^18.
-	pub per_second: String,
-	/// `SNM` or `USD`.
-	pub unit: String,
-}
-
-/// An open order.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderJson {
-	pub id: OrderId,
-	pub author: String,
-	pub side: Side,
-	pub price: PriceJson,
-	/// Seconds; 0 for spot.
-	pub duration: Seconds,
-	pub counterparty: Option<String>,
-	pub min_identity: IdentityLevel,
-	pub curator: Option<String>,
-	/// The tag as text (invalid UTF-8 replaced).
-	pub tag: String,
-	pub benchmarks: Vec<u64>,
-	pub netflags: u8,
-	pub expires_at: Option<Seconds>,
-	pub placed_at: Seconds,
-	pub deposit: String,
-	pub escrow: String,
-}
-
-/// An open deal.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct DealJson {
-	pub id: DealId,
-	pub ask: OrderId,
-	pub bid: OrderId,
-	pub supplier: String,
-	pub consumer: String,
-	pub payee: String,
-	pub price: PriceJson,
-	/// Seconds; 0 for spot.
-	pub duration: Seconds,
-	pub start: Seconds,
-	/// The fixed end of a forward deal.
-	pub end: Option<Seconds>,
-	pub billed_until: Seconds,
-	pub escrow: String,
-	pub paid: String,
-	/// The storage deposit held from the customer until the deal is removed.
-	pub deposit: String,
-}
-
-/// A pending change request.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ChangeRequestJson {
-	/// `Bid`: the customer's; `Ask`: the supplier's.
-	pub side: Side,
-	pub per_second: String,
-	pub duration: Seconds,
-	pub created_at: Seconds,
-}
-
-/// Which orders `market_orders` lists; absent fields match everything.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrderFilterJson {
-	pub side: Option<Side>,
-	/// An SS58 address.
-	pub author: Option<String>,
-	pub status: Option<OrderStatus>,
-}
-
-#[rpc(client, server)]
-pub trait MarketRpc {
-	/// An open order, or null.
-	#[method(name = "market_order")]
-	fn order(&self, id: OrderId, at: Option<BlockHash>) -> RpcResult<Option<OrderJson>>;
-
-	/// An open deal, or null.
-	#[method(name = "market_deal")]
-	fn deal(&self, id: DealId, at: Option<BlockHash>) -> RpcResult<Option<DealJson>>;
-
-	/// Open orders passing `filter`, ids from `from` (default 0) on, at most `limit` (default
-	/// 100, at most 1000).
-	#[method(name = "market_orders")]
-	fn orders(
-		&self,
-		filter: Option<OrderFilterJson>,
-		from: Option<OrderId>,
-		limit: Option<u32>,
-		at: Option<BlockHash>,
-	) -> RpcResult<Vec<OrderJson>>;
-
-	/// The open deals an account takes part in.
-	#[method(name = "market_dealsOf")]
-	fn deals_of(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<DealJson>>;
-
-	/// The pending change requests of a deal.
-	#[method(name = "market_changeRequests")]
-	fn change_requests(
-		&self,
-		deal: DealId,
-		at: Option<BlockHash>,
-	) -> RpcResult<Vec<ChangeRequestJson>>;
-
-	/// The open orders that would make a deal with order `id` now, best price first.
-	#[method(name = "market_matchingOrders")]
-	fn matching_orders(
-		&self,
-		id: OrderId,
-		limit: Option<u32>,
-		at: Option<BlockHash>,
-	) -> RpcResult<Vec<OrderJson>>;
-}
-
 fn parse_limit(limit: Option<u32>) -> RpcResult<u32> {
 	match limit.unwrap_or(DEFAULT_LIMIT) {
 		limit if limit <= MAX_LIMIT => Ok(limit),
@@ -152,22 +24,14 @@ fn parse_limit(limit: Option<u32>) -> RpcResult<u32> {
 	}
 }
 
-fn price_json(price: &pallet_market::Price<Balance>) -> PriceJson {
-	let unit = match price.unit {
-		pallet_market::PriceUnit::Snm => "SNM",
-		pallet_market::PriceUnit::Usd => "USD",
-	};
-	PriceJson { per_second: price.per_second.to_string(), unit: unit.into() }
-}
-
 /// The JSON form of order `id`.
-pub fn order_json(id: OrderId, order: &MarketOrder) -> OrderJson {
+pub fn order_json(id: OrderId, order: &MarketOrder) -> Order {
 	let terms = &order.terms;
-	OrderJson {
+	Order {
 		id,
 		author: address(&order.author),
 		side: terms.side,
-		price: price_json(&terms.price),
+		price: terms.price,
 		duration: terms.duration,
 		counterparty: terms.counterparty.as_ref().map(address),
 		min_identity: terms.min_identity,
@@ -177,28 +41,28 @@ pub fn order_json(id: OrderId, order: &MarketOrder) -> OrderJson {
 		netflags: terms.netflags,
 		expires_at: terms.expires_at,
 		placed_at: order.placed_at,
-		deposit: order.deposit.to_string(),
-		escrow: order.escrow.to_string(),
+		deposit: order.deposit,
+		escrow: order.escrow,
 	}
 }
 
 /// The JSON form of deal `id`.
-pub fn deal_json(id: DealId, deal: &MarketDeal) -> DealJson {
-	DealJson {
+pub fn deal_json(id: DealId, deal: &MarketDeal) -> Deal {
+	Deal {
 		id,
 		ask: deal.ask,
 		bid: deal.bid,
 		supplier: address(&deal.supplier),
 		consumer: address(&deal.consumer),
 		payee: address(&deal.payee),
-		price: price_json(&deal.price),
+		price: deal.price,
 		duration: deal.duration,
 		start: deal.start,
 		end: deal.end(),
 		billed_until: deal.billed_until,
-		escrow: deal.escrow.to_string(),
-		paid: deal.paid.to_string(),
-		deposit: deal.deposit.to_string(),
+		escrow: deal.escrow,
+		paid: deal.paid,
+		deposit: deal.deposit,
 	}
 }
 
@@ -227,12 +91,12 @@ where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: MarketApi<Block, AccountId, MarketOrder, MarketDeal, MarketChangeRequest>,
 {
-	fn order(&self, id: OrderId, at: Option<BlockHash>) -> RpcResult<Option<OrderJson>> {
+	fn order(&self, id: OrderId, at: Option<BlockHash>) -> RpcResult<Option<Order>> {
 		let order = self.client.runtime_api().order(self.at(at), id).map_err(runtime_error)?;
 		Ok(order.map(|order| order_json(id, &order)))
 	}
 
-	fn deal(&self, id: DealId, at: Option<BlockHash>) -> RpcResult<Option<DealJson>> {
+	fn deal(&self, id: DealId, at: Option<BlockHash>) -> RpcResult<Option<Deal>> {
 		let deal = self.client.runtime_api().deal(self.at(at), id).map_err(runtime_error)?;
 		Ok(deal.map(|deal| deal_json(id, &deal)))
 	}
@@ -243,7 +107,7 @@ where
 		from: Option<OrderId>,
 		limit: Option<u32>,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<OrderJson>> {
+	) -> RpcResult<Vec<Order>> {
 		let filter = filter.unwrap_or_default();
 		let filter = OrderFilter {
 			side: filter.side,
@@ -258,7 +122,7 @@ where
 		Ok(orders.iter().map(|(id, order)| order_json(*id, order)).collect())
 	}
 
-	fn deals_of(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<DealJson>> {
+	fn deals_of(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<Deal>> {
 		let who = parse_account(&account)?;
 		let deals = self.client.runtime_api().deals_of(self.at(at), who).map_err(runtime_error)?;
 		Ok(deals.iter().map(|(id, deal)| deal_json(*id, deal)).collect())
@@ -268,7 +132,7 @@ where
 		&self,
 		deal: DealId,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<ChangeRequestJson>> {
+	) -> RpcResult<Vec<ChangeRequest>> {
 		let requests = self
 			.client
 			.runtime_api()
@@ -276,9 +140,9 @@ where
 			.map_err(runtime_error)?;
 		Ok(requests
 			.into_iter()
-			.map(|(side, request)| ChangeRequestJson {
+			.map(|(side, request)| ChangeRequest {
 				side,
-				per_second: request.per_second.to_string(),
+				per_second: request.per_second,
 				duration: request.duration,
 				created_at: request.created_at,
 			})
@@ -290,7 +154,7 @@ where
 		id: OrderId,
 		limit: Option<u32>,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<OrderJson>> {
+	) -> RpcResult<Vec<Order>> {
 		let orders = self
 			.client
 			.runtime_api()
@@ -303,7 +167,7 @@ where
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::rpc::error;
+	use sonm_rpc::error;
 
 	#[test]
 	fn limits_above_the_maximum_and_bad_addresses_are_refused_by_name() {

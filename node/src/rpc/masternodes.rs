@@ -1,111 +1,23 @@
-//! `masternodes_*` and `oracle_*`: the validator set, stakes and pending rewards, and the SNM
+//! `masternodes_*` and `oracle_*` ([`sonm_rpc::masternodes`]): the validator set, stakes and pending rewards, and the SNM
 //! prices the masternodes feed, read through the runtime's `MasternodesApi` and `OracleApi`.
 //!
 //! Accounts are SS58 addresses, amounts decimal strings of base units, times seconds since the
 //! unix epoch.
 
 use super::{address, parse_account, runtime_error, BlockHash};
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use serde::{Deserialize, Serialize};
+use jsonrpsee::core::RpcResult;
 use sonm_primitives::{
-	masternodes::{MasternodesApi, OracleApi, SessionIndex},
+	masternodes::{MasternodesApi, OracleApi},
 	Currency,
+};
+use sonm_rpc::masternodes::{
+	Feed as FeedJson, Masternode as MasternodeJson, MasternodesRpcServer, Member as MemberJson,
+	OraclePrice as PriceJson, Session as SessionJson, Unbonding as UnbondingJson,
 };
 use sonm_runtime::{apis::MasternodeRecord, opaque::Block, AccountId, Balance};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use std::sync::Arc;
-
-/// The current session.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionJson {
-	pub index: SessionIndex,
-	/// Blocks per session.
-	pub length: u32,
-}
-
-/// A member of the active set.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct MemberJson {
-	pub account: String,
-	/// The stake it was selected with.
-	pub stake: String,
-}
-
-/// An amount unbonding.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct UnbondingJson {
-	pub amount: String,
-	/// The session from which it may be withdrawn.
-	pub from: SessionIndex,
-}
-
-/// A registered masternode.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct MasternodeJson {
-	pub account: String,
-	/// The bonded stake.
-	pub stake: String,
-	pub unbonding: Vec<UnbondingJson>,
-	pub leaving: bool,
-	pub active: bool,
-	/// The session it was marked offline in, if it is.
-	pub offline_since: Option<SessionIndex>,
-}
-
-/// The price in force of a currency.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PriceJson {
-	pub currency: Currency,
-	/// SNM base units per one unit of the currency.
-	pub snm_per_unit: String,
-	pub updated_at: u64,
-	/// Seconds since it was made, at the block read.
-	pub age: u64,
-	/// Whether the market uses it (it is not stale).
-	pub fresh: bool,
-}
-
-/// A feeder's latest feed.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct FeedJson {
-	pub feeder: String,
-	pub snm_per_unit: String,
-	pub at: u64,
-}
-
-#[rpc(client, server)]
-pub trait MasternodesRpc {
-	/// The current session's index and length.
-	#[method(name = "masternodes_session")]
-	fn session(&self, at: Option<BlockHash>) -> RpcResult<SessionJson>;
-
-	/// The current session's set with the stakes it was selected with.
-	#[method(name = "masternodes_activeSet")]
-	fn active_set(&self, at: Option<BlockHash>) -> RpcResult<Vec<MemberJson>>;
-
-	/// Every registered masternode.
-	#[method(name = "masternodes_list")]
-	fn list(&self, at: Option<BlockHash>) -> RpcResult<Vec<MasternodeJson>>;
-
-	/// What `account` would be paid if the session ended now.
-	#[method(name = "masternodes_pendingReward")]
-	fn pending_reward(&self, account: String, at: Option<BlockHash>) -> RpcResult<String>;
-
-	/// The prices in force, with their age.
-	#[method(name = "oracle_prices")]
-	fn prices(&self, at: Option<BlockHash>) -> RpcResult<Vec<PriceJson>>;
-
-	/// Every feeder's latest feed of `currency` (`"Usd"`).
-	#[method(name = "oracle_feeds")]
-	fn feeds(&self, currency: Currency, at: Option<BlockHash>) -> RpcResult<Vec<FeedJson>>;
-}
 
 /// Serves `masternodes_*` and `oracle_*` from a client's runtime APIs.
 pub struct Masternodes<C> {
@@ -143,7 +55,7 @@ where
 		let set = self.client.runtime_api().active_set(self.at(at)).map_err(runtime_error)?;
 		Ok(set
 			.iter()
-			.map(|(who, stake)| MemberJson { account: address(who), stake: stake.to_string() })
+			.map(|(who, stake)| MemberJson { account: address(who), stake: *stake })
 			.collect())
 	}
 
@@ -156,11 +68,11 @@ where
 			.into_iter()
 			.map(|(who, masternode, offline_since)| MasternodeJson {
 				account: address(&who),
-				stake: masternode.stake.to_string(),
+				stake: masternode.stake,
 				unbonding: masternode
 					.unbonding
 					.iter()
-					.map(|(amount, from)| UnbondingJson { amount: amount.to_string(), from: *from })
+					.map(|(amount, from)| UnbondingJson { amount: *amount, from: *from })
 					.collect(),
 				leaving: masternode.leaving,
 				active: active.iter().any(|(member, _)| *member == who),
@@ -187,7 +99,7 @@ where
 			.into_iter()
 			.map(|(currency, price, age, fresh)| PriceJson {
 				currency,
-				snm_per_unit: price.snm_per_unit.to_string(),
+				snm_per_unit: price.snm_per_unit,
 				updated_at: price.updated_at,
 				age,
 				fresh,
@@ -202,7 +114,7 @@ where
 			.iter()
 			.map(|(feeder, price, fed_at)| FeedJson {
 				feeder: address(feeder),
-				snm_per_unit: price.to_string(),
+				snm_per_unit: *price,
 				at: *fed_at,
 			})
 			.collect())

@@ -1,11 +1,12 @@
-//! The node's own RPC methods, added to the standard Substrate set (`chain_*`, `state_*`,
+//! The node's side of its own RPC methods, declared in `sonm-rpc` (traits and JSON shapes, which
+//! the client calls too) and added to the standard Substrate set (`chain_*`, `state_*`,
 //! `author_*`, `system_*`): `system_accountNextIndex` and `payment_queryInfo` /
 //! `payment_queryFeeDetails`, the market's `market_*` ([`market`]), the trust pallets'
 //! `blacklist_*` and `kyc_*` ([`trust`]), the masternodes' `masternodes_*` and `oracle_*`
 //! ([`masternodes`]), and the gateway's `gatekeeper_*` ([`gatekeeper`]).
 //!
 //! All of them read through the runtime APIs at the best block, or at the block given as `at`,
-//! and answer with the same error codes ([`error`]).
+//! and answer with the same error codes ([`sonm_rpc::error`]).
 
 pub mod gatekeeper;
 pub mod market;
@@ -18,23 +19,15 @@ use jsonrpsee::{
 	RpcModule,
 };
 use sc_transaction_pool_api::TransactionPool;
+use sonm_rpc::error;
 use sonm_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 use sp_core::crypto::Ss58Codec;
-use sp_runtime::traits::Block as BlockT;
 use std::sync::Arc;
 
-type BlockHash = <Block as BlockT>::Hash;
-
-/// Error codes of the node's own methods.
-pub mod error {
-	/// The runtime API call failed.
-	pub const RUNTIME: i32 = 1;
-	/// A parameter is invalid (an address, a limit).
-	pub const INVALID_PARAM: i32 = 2;
-}
+use sonm_rpc::BlockHash;
 
 fn runtime_error(err: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(error::RUNTIME, "runtime API call failed", Some(err.to_string()))
@@ -122,12 +115,16 @@ where
 	>,
 	P: TransactionPool + 'static,
 {
-	use gatekeeper::{Gatekeeper, GatekeeperRpcServer};
-	use market::{Market, MarketRpcServer};
-	use masternodes::{Masternodes, MasternodesRpcServer};
+	use gatekeeper::Gatekeeper;
+	use market::Market;
+	use masternodes::Masternodes;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use sonm_rpc::{
+		gatekeeper::GatekeeperRpcServer, market::MarketRpcServer,
+		masternodes::MasternodesRpcServer, trust::TrustRpcServer,
+	};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
-	use trust::{Trust, TrustRpcServer};
+	use trust::Trust;
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool } = deps;

@@ -1,16 +1,19 @@
-//! `blacklist_*` and `kyc_*`: who blacklists whom, and who is known how well, read through the
+//! `blacklist_*` and `kyc_*` ([`sonm_rpc::trust`]): who blacklists whom, and who is known how well, read through the
 //! runtime's `BlacklistApi` and `KycApi`.
 //!
 //! Accounts are SS58 addresses, amounts decimal strings of base units, times seconds since the
 //! unix epoch, hashes 0x-prefixed hex, text attributes UTF-8 (invalid bytes replaced).
 
 use super::{address, parse_account, runtime_error, BlockHash};
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use jsonrpsee::core::RpcResult;
 use pallet_kyc::{Approver, Certification};
-use serde::{Deserialize, Serialize};
 use sonm_primitives::{
 	trust::{BlacklistApi, KycApi, ProviderId},
 	IdentityLevel,
+};
+use sonm_rpc::trust::{
+	Approver as ApproverJson, Certification as CertificationJson, CuratedList as CuratedListJson,
+	KycRequest as RequestJson, Profile as ProfileJson, Provider as ProviderJson, TrustRpcServer,
 };
 use sonm_runtime::{
 	apis::{ApprovedProfile, CuratedList, KycProvider, KycRequest},
@@ -21,114 +24,6 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use std::sync::Arc;
 
-/// A published curated blacklist.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct CuratedListJson {
-	pub curator: String,
-	pub name: String,
-	pub description: String,
-	pub deposit: String,
-}
-
-/// A registered KYC provider.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderJson {
-	pub id: ProviderId,
-	pub account: String,
-	pub name: String,
-	pub url: String,
-	pub fee: String,
-	pub max_level: IdentityLevel,
-	pub active: bool,
-}
-
-/// A provider's certification of an account.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct CertificationJson {
-	pub provider: ProviderId,
-	pub level: IdentityLevel,
-	pub expires_at: u64,
-	/// The hash of the evidence the provider keeps.
-	pub evidence: String,
-}
-
-/// A pending verification request.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestJson {
-	pub provider: ProviderId,
-	pub level: IdentityLevel,
-	pub fee: String,
-}
-
-/// Who approved a profile: `{"provider": id}` or `"moderator"`.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub enum ApproverJson {
-	Provider(ProviderId),
-	Moderator,
-}
-
-/// An approved profile.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileJson {
-	pub logo_url: String,
-	pub company: String,
-	pub name: String,
-	pub site_url: String,
-	pub social: Vec<String>,
-	pub email: String,
-	pub phone: String,
-	pub approved_by: ApproverJson,
-}
-
-#[rpc(client, server)]
-pub trait TrustRpc {
-	/// The accounts on `account`'s own blacklist.
-	#[method(name = "blacklist_list")]
-	fn list(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<String>>;
-
-	/// The accounts whose blacklists `account` subscribes to.
-	#[method(name = "blacklist_subscriptions")]
-	fn subscriptions(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<String>>;
-
-	/// The published curated lists.
-	#[method(name = "blacklist_curatedLists")]
-	fn curated_lists(&self, at: Option<BlockHash>) -> RpcResult<Vec<CuratedListJson>>;
-
-	/// Whether `whom` is on `who`'s own list or on a list `who` subscribes to.
-	#[method(name = "blacklist_isBlocked")]
-	fn is_blocked(&self, who: String, whom: String, at: Option<BlockHash>) -> RpcResult<bool>;
-
-	/// The registered KYC providers, active or not.
-	#[method(name = "kyc_providers")]
-	fn providers(&self, at: Option<BlockHash>) -> RpcResult<Vec<ProviderJson>>;
-
-	/// `account`'s effective identity level.
-	#[method(name = "kyc_level")]
-	fn level(&self, account: String, at: Option<BlockHash>) -> RpcResult<IdentityLevel>;
-
-	/// `account`'s certifications, expired or not.
-	#[method(name = "kyc_certifications")]
-	fn certifications(
-		&self,
-		account: String,
-		at: Option<BlockHash>,
-	) -> RpcResult<Vec<CertificationJson>>;
-
-	/// `account`'s pending verification requests.
-	#[method(name = "kyc_requests")]
-	fn requests(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<RequestJson>>;
-
-	/// `account`'s approved profile, or null.
-	#[method(name = "kyc_profile")]
-	fn profile(&self, account: String, at: Option<BlockHash>) -> RpcResult<Option<ProfileJson>>;
-}
-
 fn text(bytes: &[u8]) -> String {
 	String::from_utf8_lossy(bytes).into_owned()
 }
@@ -138,7 +33,7 @@ fn curated_list_json(curator: &AccountId, list: &CuratedList) -> CuratedListJson
 		curator: address(curator),
 		name: text(&list.name),
 		description: text(&list.description),
-		deposit: list.deposit.to_string(),
+		deposit: list.deposit,
 	}
 }
 
@@ -148,7 +43,7 @@ fn provider_json(id: ProviderId, provider: &KycProvider) -> ProviderJson {
 		account: address(&provider.account),
 		name: text(&provider.name),
 		url: text(&provider.url),
-		fee: provider.fee.to_string(),
+		fee: provider.fee,
 		max_level: provider.max_level,
 		active: provider.active,
 	}
@@ -270,7 +165,7 @@ where
 			.map(|(provider, request)| RequestJson {
 				provider: *provider,
 				level: request.level,
-				fee: request.fee.to_string(),
+				fee: request.fee,
 			})
 			.collect())
 	}
@@ -289,18 +184,6 @@ where
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn approvers_are_a_provider_id_or_the_word_moderator() {
-		assert_eq!(
-			serde_json::to_value(ApproverJson::Provider(3)).unwrap(),
-			serde_json::json!({ "provider": 3 })
-		);
-		assert_eq!(
-			serde_json::to_value(ApproverJson::Moderator).unwrap(),
-			serde_json::json!("moderator")
-		);
-	}
 
 	#[test]
 	fn evidence_is_hex_with_its_prefix() {

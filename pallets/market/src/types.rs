@@ -9,52 +9,12 @@ use frame_support::{
 use scale_info::TypeInfo;
 use sonm_primitives::IdentityLevel;
 
-pub use sonm_primitives::market::{DealId, OrderId, OrderStatus, Seconds, Side};
+pub use sonm_primitives::market::{DealId, OrderId, OrderStatus, Price, PriceUnit, Seconds, Side};
 
 /// The most bytes an order's tag holds.
 pub type MaxTagLen = ConstU32<32>;
 /// An order's free-form tag.
 pub type Tag = BoundedVec<u8, MaxTagLen>;
-
-/// What a price is quoted in.
-#[derive(
-	Clone,
-	Copy,
-	Decode,
-	DecodeWithMemTracking,
-	Encode,
-	Eq,
-	MaxEncodedLen,
-	PartialEq,
-	Debug,
-	TypeInfo,
-)]
-pub enum PriceUnit {
-	/// SNM base units per second.
-	Snm,
-	/// USD x 10^18 per second, paid in SNM at the oracle rate of the moment of billing.
-	Usd,
-}
-
-/// A price per second of rented hardware.
-#[derive(
-	Clone,
-	Copy,
-	Decode,
-	DecodeWithMemTracking,
-	Encode,
-	Eq,
-	MaxEncodedLen,
-	PartialEq,
-	Debug,
-	TypeInfo,
-)]
-pub struct Price<Balance> {
-	/// Amount per second, in base units of `unit`.
-	pub per_second: Balance,
-	/// What the amount is in.
-	pub unit: PriceUnit,
-}
 
 /// What an order asks of the deal and of the counterparty.
 #[derive(
