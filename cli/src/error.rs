@@ -1,7 +1,15 @@
 //! The CLI's errors: what went wrong, what to do about it, and the exit code that tells a script
 //! which kind of failure it was.
 
-use sonm_client::{ClientError, KeyError};
+use sonm_client::{
+	runtime::{
+		runtime_types::{
+			pallet_kyc::pallet::Error as KycError, pallet_market::pallet::Error as MarketError,
+		},
+		Error as RuntimeError,
+	},
+	ClientError, KeyError,
+};
 use std::fmt;
 
 /// Exit codes, as `sonm --help` lists them.
@@ -65,12 +73,14 @@ pub struct CliError {
 	pub hint: Option<String>,
 	/// The pallet and error name when the chain refused with one.
 	pub module_error: Option<(String, String)>,
+	/// The same refusal as the generated error type, to match on.
+	pub runtime_error: Option<Box<RuntimeError>>,
 }
 
 impl CliError {
 	/// A failure of `kind` saying `message`.
 	pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-		Self { kind, message: message.into(), hint: None, module_error: None }
+		Self { kind, message: message.into(), hint: None, module_error: None, runtime_error: None }
 	}
 
 	/// Bad command line or input.
@@ -89,9 +99,9 @@ impl CliError {
 		self
 	}
 
-	/// Whether the chain refused with `pallet::error`.
-	pub fn is_module_error(&self, pallet: &str, error: &str) -> bool {
-		self.module_error.as_ref().is_some_and(|(p, e)| p == pallet && e == error)
+	/// The pallet error the chain refused with, as the generated type.
+	pub fn runtime_error(&self) -> Option<&RuntimeError> {
+		self.runtime_error.as_deref()
 	}
 
 	/// The error as `--output json` prints it.
@@ -150,10 +160,11 @@ impl From<ClientError> for CliError {
 			ClientError::Refused(_) | ClientError::Dispatch(_) => {
 				Self::new(Kind::Refused, error.to_string())
 			},
-			ClientError::Module { pallet, error: name, doc } => {
+			ClientError::Module { pallet, error: name, doc, decoded } => {
 				let mut cli = Self::new(Kind::Refused, format!("{pallet}::{name}: {doc}"));
-				cli.hint = module_hint(pallet, name).map(str::to_owned);
+				cli.hint = decoded.as_deref().and_then(module_hint).map(str::to_owned);
 				cli.module_error = Some((pallet.clone(), name.clone()));
+				cli.runtime_error = decoded.clone();
 				cli
 			},
 		}
@@ -161,22 +172,23 @@ impl From<ClientError> for CliError {
 }
 
 /// What to do about the pallet errors people meet most.
-fn module_hint(pallet: &str, error: &str) -> Option<&'static str> {
-	Some(match (pallet, error) {
-		("Market", "InsufficientBalance") | ("Kyc", "InsufficientBalance") => {
+fn module_hint(error: &RuntimeError) -> Option<&'static str> {
+	use RuntimeError::{Kyc, Market};
+	Some(match error {
+		Market(MarketError::InsufficientBalance) | Kyc(KycError::InsufficientBalance) => {
 			"the account cannot cover what must be held: top it up (`sonm balance` shows free and held)"
 		},
-		("Market", "PriceUnavailable") => {
+		Market(MarketError::PriceUnavailable) => {
 			"no fresh SNM/USD price is in force (`sonm oracle prices`); quote in SNM or wait for the feeders"
 		},
-		("Market", "SupplierBlacklisted") => {
+		Market(MarketError::SupplierBlacklisted) => {
 			"the supplier is on your blacklist or a list you subscribe to (`sonm blacklist list`)"
 		},
-		("Market", "CustomerBlacklisted") => "the supplier or its curator has blacklisted you",
-		("Market", "OrderNotFound") => "the order was cancelled, matched or never existed (`sonm orders list`)",
-		("Market", "DealNotFound") => "the deal is closed or never existed (`sonm deals list`)",
-		("Market", "DealNotEnded") => "only the customer may close a forward deal before its end",
-		("Market", "SupplierIdentityTooLow") | ("Market", "CustomerIdentityTooLow") => {
+		Market(MarketError::CustomerBlacklisted) => "the supplier or its curator has blacklisted you",
+		Market(MarketError::OrderNotFound) => "the order was cancelled, matched or never existed (`sonm orders list`)",
+		Market(MarketError::DealNotFound) => "the deal is closed or never existed (`sonm deals list`)",
+		Market(MarketError::DealNotEnded) => "only the customer may close a forward deal before its end",
+		Market(MarketError::SupplierIdentityTooLow | MarketError::CustomerIdentityTooLow) => {
 			"the order requires a higher KYC level (`sonm kyc status`, `sonm kyc request`)"
 		},
 		_ => return None,

@@ -604,6 +604,7 @@ fn dispatch_error(error: TransactionEventsError) -> ClientError {
 					pallet: details.pallet.name().to_owned(),
 					error: details.variant.name.clone(),
 					doc: details.variant.docs.join(" ").trim().to_owned(),
+					decoded: module.as_root_error::<runtime::Error>().ok().map(Box::new),
 				},
 				Err(_) => ClientError::Dispatch(module.to_string()),
 			}

@@ -62,6 +62,10 @@ pub enum ClientError {
 		error: String,
 		/// The error's doc comment: what it means.
 		doc: String,
+		/// The same error as the generated type, to match on
+		/// (`runtime::Error::Market(MarketError::InsufficientBalance)`); `None` when it does
+		/// not decode against this client's metadata.
+		decoded: Option<Box<crate::runtime::Error>>,
 	},
 	/// The transaction was included and failed with a dispatch error outside any pallet.
 	#[error("the transaction failed: {0}")]
@@ -72,10 +76,18 @@ pub enum ClientError {
 }
 
 impl ClientError {
-	/// The pallet and error name when this is a pallet's error.
+	/// The pallet and error name when this is a pallet's error, for showing.
 	pub fn module_error(&self) -> Option<(&str, &str)> {
 		match self {
 			Self::Module { pallet, error, .. } => Some((pallet, error)),
+			_ => None,
+		}
+	}
+
+	/// The pallet's error as the generated type, when this is one: what code matches on.
+	pub fn runtime_error(&self) -> Option<&crate::runtime::Error> {
+		match self {
+			Self::Module { decoded, .. } => decoded.as_deref(),
 			_ => None,
 		}
 	}

@@ -24,7 +24,10 @@ use crate::{
 };
 use sonm_client::{
 	eth_key::{address_hex, parse_address},
-	runtime::{self, gatekeeper::events::DepositMinted},
+	runtime::{
+		self, gatekeeper::events::DepositMinted,
+		runtime_types::pallet_gatekeeper::pallet::Error as GatekeeperError,
+	},
 	shutdown::Shutdown,
 	types::{GatewayState, SignerSet, Withdrawal},
 	AccountId32, EthKey, Static,
@@ -196,9 +199,12 @@ fn signers_of(set: &SignerSet) -> Result<Vec<EthAddress>, String> {
 	set.signers.iter().map(|s| parse_address(s)).collect()
 }
 
-/// Whether `error` is the gatekeeper pallet's `name`.
-fn is_pallet_error(error: &sonm_client::ClientError, name: &str) -> bool {
-	error.module_error() == Some(("Gatekeeper", name))
+/// The gatekeeper pallet's error, when the chain refused with one.
+fn gatekeeper_error(error: &sonm_client::ClientError) -> Option<&GatekeeperError> {
+	match error.runtime_error()? {
+		runtime::Error::Gatekeeper(error) => Some(error),
+		_ => None,
+	}
 }
 
 impl Gateway {
@@ -226,7 +232,9 @@ impl Gateway {
 				log::info!("registered Ethereum key {} (was {registered:?})", self.me());
 				Ok(())
 			},
-			Err(error) if is_pallet_error(&error, "NotMasternode") => {
+			Err(error)
+				if matches!(gatekeeper_error(&error), Some(GatekeeperError::NotMasternode)) =>
+			{
 				log::warn!("not a registered masternode: the Ethereum key is not registered");
 				Ok(())
 			},
@@ -344,16 +352,38 @@ impl Gateway {
 								if minted { ": minted" } else { "" }
 							);
 						},
-						Err(error) if is_pallet_error(&error, "IsPaused") => return Ok(()),
-						Err(error) if is_pallet_error(&error, "NotActive") => {
+						Err(error)
+							if matches!(
+								gatekeeper_error(&error),
+								Some(GatekeeperError::IsPaused)
+							) =>
+						{
+							return Ok(())
+						},
+						Err(error)
+							if matches!(
+								gatekeeper_error(&error),
+								Some(GatekeeperError::NotActive)
+							) =>
+						{
 							log::warn!(
 								"not in the active set: deposit {tx_hex} left to the others"
 							);
 						},
 						Err(error)
-							if is_pallet_error(&error, "AlreadyMinted")
-								|| is_pallet_error(&error, "AlreadyAttested") => {},
-						Err(error) if is_pallet_error(&error, "BelowMinimum") => {
+							if matches!(
+								gatekeeper_error(&error),
+								Some(GatekeeperError::AlreadyMinted)
+							) || matches!(
+								gatekeeper_error(&error),
+								Some(GatekeeperError::AlreadyAttested)
+							) => {},
+						Err(error)
+							if matches!(
+								gatekeeper_error(&error),
+								Some(GatekeeperError::BelowMinimum)
+							) =>
+						{
 							log::error!("deposit {tx_hex} of {amount} is below the chain's minimum and cannot be minted");
 						},
 						Err(error) => return Err(format!("attesting {tx_hex}: {error}")),
@@ -417,8 +447,11 @@ impl Gateway {
 					);
 				},
 				Err(error)
-					if is_pallet_error(&error, "NotApproved")
-						|| is_pallet_error(&error, "DailyMintCapReached") => {},
+					if matches!(gatekeeper_error(&error), Some(GatekeeperError::NotApproved))
+						|| matches!(
+							gatekeeper_error(&error),
+							Some(GatekeeperError::DailyMintCapReached)
+						) => {},
 				Err(error) => return Err(format!("claiming deposit {}: {error}", deposit.tx_hash)),
 			}
 		}
@@ -459,8 +492,8 @@ impl Gateway {
 				Ok(())
 			},
 			Err(error)
-				if is_pallet_error(&error, "AlreadySigned")
-					|| is_pallet_error(&error, "NoSetChange") =>
+				if matches!(gatekeeper_error(&error), Some(GatekeeperError::AlreadySigned))
+					|| matches!(gatekeeper_error(&error), Some(GatekeeperError::NoSetChange)) =>
 			{
 				Ok(())
 			},
@@ -528,9 +561,14 @@ impl Gateway {
 				Ok(())
 			},
 			Err(error)
-				if ["AlreadySigned", "AlreadyComplete", "NotSigner"]
-					.iter()
-					.any(|name| is_pallet_error(&error, name)) =>
+				if matches!(
+					gatekeeper_error(&error),
+					Some(
+						GatekeeperError::AlreadySigned
+							| GatekeeperError::AlreadyComplete
+							| GatekeeperError::NotSigner
+					)
+				) =>
 			{
 				Ok(())
 			},

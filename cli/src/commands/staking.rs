@@ -9,7 +9,10 @@ use crate::{
 	format,
 };
 use serde_json::json;
-use sonm_client::{runtime, Included};
+use sonm_client::{
+	runtime::{self, runtime_types::pallet_masternodes::pallet::Error as MasternodesError},
+	Included,
+};
 
 pub async fn masternode(ctx: &mut Context, command: MasternodeCommand) -> Result<(), CliError> {
 	let calls = runtime::transactions().masternodes();
@@ -128,7 +131,12 @@ async fn with_min_stake_hint(
 	result: Result<Included, CliError>,
 ) -> Result<Included, CliError> {
 	match result {
-		Err(error) if error.is_module_error("Masternodes", "BelowMinStake") => {
+		Err(error)
+			if matches!(
+				error.runtime_error(),
+				Some(runtime::Error::Masternodes(MasternodesError::BelowMinStake))
+			) =>
+		{
 			let minimum = ctx.client().await?.min_stake().await?;
 			Err(error.hint(format!("a masternode keeps at least {} staked", format::snm(minimum))))
 		},
