@@ -3,19 +3,13 @@
 //! - `gateway`: carries SNM between Ethereum and the sidechain ([`gateway`]): attests
 //!   deposits, signs withdrawals and signer-set changes, relays them to the Gatekeeper contract.
 //! - `feed`: feeds SNM/USD prices from HTTP JSON sources to the chain's oracle ([`feeder`]).
-//! - `token`: a holder's deposits and withdrawals ([`token`]), also reached as `sonm token`.
 //! - `deploy`: the contracts for a sidechain ([`deploy`]).
 //!
-//! Each daemon serves Prometheus metrics and `/health` from its first second (`--metrics`).
+//! A holder's deposits and withdrawals are the `sonm` CLI's (`sonm token`), on this crate's
+//! [`sonm_bridge::token`]. Each daemon serves Prometheus metrics and `/health` from its first
+//! second (`--metrics`).
 
-mod chain;
-mod deploy;
-mod ethereum;
-mod feeder;
-mod gateway;
-mod metrics;
-mod sources;
-mod token;
+use sonm_bridge::{deploy, feeder, gateway, metrics};
 
 use clap::{Parser, Subcommand};
 use sonm_client::shutdown::Shutdown;
@@ -38,9 +32,6 @@ enum Command {
 	Feed(feeder::FeedArgs),
 	/// Deploys the gateway's contracts for a sidechain (and mints test SNM).
 	Deploy(deploy::DeployArgs),
-	/// Deposits SNM from Ethereum, withdraws it back, shows the gateway's state.
-	#[command(subcommand)]
-	Token(token::TokenCommand),
 }
 
 #[tokio::main]
@@ -74,7 +65,6 @@ async fn main() {
 			}
 		},
 		Command::Deploy(args) => deploy::run(args).await,
-		Command::Token(command) => token::run(command).await,
 	};
 	if let Err(err) = result {
 		log::error!("{err}");

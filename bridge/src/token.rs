@@ -1,96 +1,22 @@
-//! `sonm-bridge token` (also `sonm token`): a holder's side of the gateway.
-//!
-//! - `deposit`: approve and `payIn` on Ethereum with the holder's Ethereum key, then follow the
-//!   deposit through the masternodes' attestations to the mint on the sidechain.
-//! - `withdraw`: burn on the sidechain, follow the masternodes' signatures, then the payout on
-//!   Ethereum (relayed by the gateway, or by the holder with `--relay`).
-//! - `status`: the gateway's state on both sides.
-//!
-//! Every wait prints a progress line whenever something changes.
+//! A holder's side of the gateway, behind `sonm token`: a deposit (approve and `payIn` on
+//! Ethereum with the holder's Ethereum key, then the masternodes' attestations up to the mint
+//! on the sidechain), a withdrawal (the burn on the sidechain, the masternodes' signatures, the
+//! payout on Ethereum, relayed by a gateway or by the holder), and the gateway's state on both
+//! sides. Every wait reports what changed through a `progress` callback.
 
-use crate::{
-	chain::{ws_url, Chain},
-	ethereum::Ethereum,
-	gateway::signature_of,
-};
+use crate::{ethereum::Ethereum, gateway::signature_of};
 use alloy::primitives::Address;
 use sonm_client::{
 	eth_key::{address_hex, parse_address},
-	runtime, AccountId32, Client, EthKey,
+	runtime,
+	types::{GatewayState, SignerSet},
+	AccountId32, Client, EthKey, Key, Wait,
 };
-use sonm_primitives::gatekeeper::{DepositStatus, EthSignature};
-use std::{
-	str::FromStr,
-	time::{Duration, Instant},
-};
+use sonm_primitives::gatekeeper::{DepositStatus, EthAddress, EthSignature};
+use std::time::{Duration, Instant};
 
-#[derive(clap::Subcommand, Debug)]
-pub enum TokenCommand {
-	/// Locks SNM on Ethereum for a sidechain account and waits until it is minted there.
-	Deposit {
-		/// How much, e.g. `12.5` or `12.5 SNM`.
-		amount: String,
-		/// The sidechain account (SS58) to mint to.
-		#[arg(long)]
-		to: String,
-		#[command(flatten)]
-		endpoints: Endpoints,
-		/// The Ethereum key that holds the SNM and pays gas (secret URI or 0x-hex).
-		#[arg(long, env = "SONM_ETH_SURI")]
-		eth_suri: String,
-		/// Minutes to wait for the mint.
-		#[arg(long, default_value_t = 30)]
-		timeout: u64,
-	},
-	/// Burns SNM on the sidechain and waits until it is paid on Ethereum.
-	Withdraw {
-		/// How much leaves your account, e.g. `10` (the flat fee is taken from it).
-		amount: String,
-		/// The Ethereum address to pay.
-		#[arg(long)]
-		to: String,
-		#[command(flatten)]
-		endpoints: Endpoints,
-		/// Your sidechain key (secret URI).
-		#[arg(long, env = "SONM_SURI")]
-		suri: String,
-		/// Relay `payOut` yourself with this Ethereum key once signed, instead of waiting for
-		/// a gateway to.
-		#[arg(long, env = "SONM_ETH_SURI")]
-		relay_with: Option<String>,
-		/// Minutes to wait for the payout.
-		#[arg(long, default_value_t = 30)]
-		timeout: u64,
-	},
-	/// The gateway's state: the contract, caps, totals, signer set and pause.
-	Status {
-		#[command(flatten)]
-		endpoints: Endpoints,
-	},
-}
-
-#[derive(clap::Args, Debug)]
-pub struct Endpoints {
-	/// The sidechain node.
-	#[arg(long, env = "SONM_URL", default_value = "ws://127.0.0.1:9944")]
-	url: String,
-	/// The Ethereum node.
-	#[arg(long, env = "SONM_ETH_URL", default_value = "http://127.0.0.1:8545")]
-	eth_url: String,
-}
-
-/// An SNM amount in base units: `12.5` or `12.5 SNM`, more than zero.
-fn amount(text: &str) -> Result<u128, String> {
-	match sonm_client::units::parse_snm(text) {
-		Ok(0) => Err(format!("{text:?} is not a positive SNM amount")),
-		Ok(amount) => Ok(amount),
-		Err(error) => Err(error.to_string()),
-	}
-}
-
-fn progress(started: Instant, what: &str) {
-	println!("[{:>5.1}s] {what}", started.elapsed().as_secs_f64());
-}
+/// The key that only reads the contracts (no transaction is sent with it).
+const READER: &str = "//sonm-token-reader";
 
 /// The contract the chain names.
 async fn contract(client: &Client) -> Result<Address, String> {
@@ -99,166 +25,184 @@ async fn contract(client: &Client) -> Result<Address, String> {
 	Ok(parse_address(&address)?.into())
 }
 
-pub async fn run(command: TokenCommand) -> Result<(), String> {
-	match command {
-		TokenCommand::Deposit { amount: text, to, endpoints, eth_suri, timeout } => {
-			let amount = amount(&text)?;
-			let recipient =
-				AccountId32::from_str(&to).map_err(|e| format!("--to {to:?}: {e:?}"))?;
-			let client =
-				Client::connect(&ws_url(&endpoints.url)).await.map_err(|e| e.to_string())?;
-			let key = EthKey::from_uri(&eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
-			let eth = Ethereum::connect(&endpoints.eth_url, key.secret(), contract(&client).await?)
-				.await?;
-			let started = Instant::now();
-			progress(
-				started,
-				&format!(
-					"approving and locking {text} from {} for {to}",
-					address_hex(&key.address())
-				),
-			);
-			let paid = eth.pay_in(amount, recipient.0).await?;
-			let tx = format!("0x{}", hex::encode(paid.key.tx_hash));
-			progress(
-				started,
-				&format!(
-					"locked in Ethereum block {} (deposit {tx}:{})",
-					paid.block, paid.key.log_index
-				),
-			);
-			let deadline = started + Duration::from_secs(timeout * 60);
-			let mut last = String::new();
-			loop {
-				let head = eth.head().await?;
-				let seen =
-					client.deposit(&tx, paid.key.log_index).await.map_err(|e| e.to_string())?;
-				let now = match &seen {
-					Some(d) => format!("{} ({} attestation(s))", d.status, d.attesters.len()),
-					None => format!("waiting for confirmations ({} so far)", head + 1 - paid.block),
-				};
-				if now != last {
-					progress(started, &now);
-					last = now;
-				}
-				if seen.is_some_and(|d| d.status == DepositStatus::Minted) {
-					println!("minted {text} to {to}");
-					return Ok(());
-				}
-				if Instant::now() > deadline {
-					return Err(format!(
-						"not minted within {timeout} min; `sonm token status` shows the gateway"
-					));
-				}
-				tokio::time::sleep(Duration::from_secs(1)).await;
-			}
-		},
-		TokenCommand::Withdraw { amount: text, to, endpoints, suri, relay_with, timeout } => {
-			let amount = amount(&text)?;
-			let to_address = parse_address(&to)?;
-			let chain = Chain::connect(&endpoints.url, &suri).await?;
-			let started = Instant::now();
-			progress(started, &format!("burning {text} from {} for {to}", chain.account()));
-			let included = chain
-				.submit(&runtime::tx().gatekeeper().withdraw(amount, to_address))
-				.await
-				.map_err(|e| e.to_string())?;
-			let id = included
-				.find::<runtime::gatekeeper::events::WithdrawalRequested>()
-				.map(|event| event.id)
-				.ok_or("the chain reported no withdrawal")?;
-			progress(
-				started,
-				&format!(
-					"withdrawal {id} in block #{}; waiting for the masternodes' signatures",
-					included.block_number
-				),
-			);
-			let relayer = match relay_with {
-				Some(suri) => {
-					Some(EthKey::from_uri(&suri).map_err(|e| format!("--relay-with: {e}"))?)
-				},
-				None => None,
-			};
-			let eth_key = relayer
-				.clone()
-				.unwrap_or_else(|| EthKey::from_uri("//sonm-token-reader").expect("a valid URI"));
-			let eth = Ethereum::connect(
-				&endpoints.eth_url,
-				eth_key.secret(),
-				contract(&chain.client).await?,
-			)
-			.await?;
-			let deadline = started + Duration::from_secs(timeout * 60);
-			let mut last = String::new();
-			loop {
-				let w = chain.client.withdrawals(id, 1).await.map_err(|e| e.to_string())?;
-				let w = w.into_iter().next().ok_or("the withdrawal is gone")?;
-				if eth.used(id).await? {
-					match eth.paid_out_in(id).await? {
-						Some(tx) => println!(
-							"paid {} base units to {to} on Ethereum (withdrawal {id}, transaction 0x{})",
-							w.amount,
-							hex::encode(tx)
-						),
-						// A large payout is committed first and released after the delay.
-						None => println!("withdrawal {id} of {} base units to {to} committed on Ethereum: released after the contract's delay", w.amount),
-					}
-					return Ok(());
-				}
-				let now = format!(
-					"{} signature(s) of set {}{}",
-					w.signatures.len(),
-					w.set_id,
-					if w.complete { ", complete" } else { "" }
-				);
-				if now != last {
-					progress(started, &now);
-					last = now;
-				}
-				if w.complete && relayer.is_some() {
-					let signatures: Vec<EthSignature> = w
-						.signatures
-						.iter()
-						.map(|s| signature_of(&s.signature))
-						.collect::<Result<_, _>>()?;
-					let amount = w.amount;
-					match eth.pay_out(id, to_address, amount, w.set_id, &signatures).await {
-						Ok(hash) => {
-							progress(started, &format!("relayed payOut: 0x{}", hex::encode(hash)))
-						},
-						Err(error) => progress(started, &format!("payOut refused: {error}")),
-					}
-				}
-				if Instant::now() > deadline {
-					return Err(format!("not paid within {timeout} min"));
-				}
-				tokio::time::sleep(Duration::from_secs(1)).await;
-			}
-		},
-		TokenCommand::Status { endpoints } => {
-			let client =
-				Client::connect(&ws_url(&endpoints.url)).await.map_err(|e| e.to_string())?;
-			let state = client.gatekeeper_state().await.map_err(|e| e.to_string())?;
-			println!("{}", serde_json::to_string_pretty(&state).expect("serializes"));
-			let set = client.signer_set(None).await.map_err(|e| e.to_string())?;
-			println!("{}", serde_json::to_string_pretty(&set).expect("serializes"));
-			let reader = EthKey::from_uri("//sonm-token-reader").expect("a valid URI");
-			let eth =
-				Ethereum::connect(&endpoints.eth_url, reader.secret(), contract(&client).await?)
-					.await?;
-			let token = eth.token().await?;
-			let locked = token
-				.balanceOf(*eth.gatekeeper.address())
-				.call()
-				.await
-				.map_err(|e| e.to_string())?;
-			println!(
-				"Ethereum: set {}, {}, {locked} base units locked",
-				eth.set_id().await?,
-				if eth.paused().await? { "paused" } else { "running" }
-			);
-			Ok(())
-		},
+/// A deposit minted on the sidechain.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deposited {
+	/// The Ethereum transaction that locked the SNM, `0x` hex, and its log.
+	pub tx_hash: String,
+	pub log_index: u32,
+	/// The Ethereum block that included it.
+	pub eth_block: u64,
+	/// Base units minted.
+	#[serde(with = "sonm_primitives::amount")]
+	pub amount: u128,
+}
+
+/// Locks `amount` base units on Ethereum with `eth_key` for `to` and waits up to `timeout` until
+/// the sidechain has minted them.
+pub async fn deposit(
+	client: &Client,
+	eth_url: &str,
+	eth_key: &EthKey,
+	amount: u128,
+	to: &AccountId32,
+	timeout: Duration,
+	mut progress: impl FnMut(String),
+) -> Result<Deposited, String> {
+	let eth = Ethereum::connect(eth_url, eth_key.secret(), contract(client).await?).await?;
+	progress(format!("approving and locking on Ethereum from {}", address_hex(&eth_key.address())));
+	let paid = eth.pay_in(amount, to.0).await?;
+	let tx_hash = format!("0x{}", hex::encode(paid.key.tx_hash));
+	progress(format!(
+		"locked in Ethereum block {} (deposit {tx_hash}:{})",
+		paid.block, paid.key.log_index
+	));
+	let deadline = Instant::now() + timeout;
+	let mut last = String::new();
+	loop {
+		let head = eth.head().await?;
+		let seen = client.deposit(&tx_hash, paid.key.log_index).await.map_err(|e| e.to_string())?;
+		let now = match &seen {
+			Some(d) => format!("{} ({} attestation(s))", d.status, d.attesters.len()),
+			None => format!("waiting for confirmations ({} so far)", head + 1 - paid.block),
+		};
+		if now != last {
+			progress(now.clone());
+			last = now;
+		}
+		if seen.is_some_and(|d| d.status == DepositStatus::Minted) {
+			return Ok(Deposited {
+				tx_hash,
+				log_index: paid.key.log_index,
+				eth_block: paid.block,
+				amount,
+			});
+		}
+		if Instant::now() > deadline {
+			return Err(format!(
+				"not minted within {} min; `sonm token status` shows the gateway",
+				timeout.as_secs() / 60
+			));
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
 	}
+}
+
+/// A withdrawal paid (or committed) on Ethereum.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Withdrawn {
+	/// The withdrawal's id on the sidechain.
+	pub id: u64,
+	/// Base units paid out (what was burnt less the fee).
+	#[serde(with = "sonm_primitives::amount")]
+	pub amount: u128,
+	/// The payout's Ethereum transaction, `0x` hex; `None` while the contract holds a large
+	/// payout for its delay.
+	pub payout: Option<String>,
+}
+
+/// Burns `amount` base units of `signer` on the sidechain for `to` on Ethereum and waits up to
+/// `timeout` until Ethereum has paid it; with `relay_with`, relays `payOut` with that key once
+/// the signatures are complete instead of waiting for a gateway to.
+#[allow(clippy::too_many_arguments)]
+pub async fn withdraw(
+	client: &Client,
+	signer: &Key,
+	eth_url: &str,
+	amount: u128,
+	to: EthAddress,
+	relay_with: Option<&EthKey>,
+	timeout: Duration,
+	mut progress: impl FnMut(String),
+) -> Result<Withdrawn, String> {
+	progress(format!("burning from {} for 0x{}", signer.account_id(), hex::encode(to)));
+	let call = runtime::tx().gatekeeper().withdraw(amount, to);
+	let included = client
+		.submit(&call, signer, Wait::InBlock, |_| {})
+		.await
+		.map_err(|e| e.to_string())?;
+	let id = included
+		.find::<runtime::gatekeeper::events::WithdrawalRequested>()
+		.map(|event| event.id)
+		.ok_or("the chain reported no withdrawal")?;
+	progress(format!(
+		"withdrawal {id} in block #{}; waiting for the masternodes' signatures",
+		included.block_number
+	));
+	let reader = EthKey::from_uri(READER).expect("a valid URI");
+	let eth_key = relay_with.unwrap_or(&reader);
+	let eth = Ethereum::connect(eth_url, eth_key.secret(), contract(client).await?).await?;
+	let deadline = Instant::now() + timeout;
+	let mut last = String::new();
+	loop {
+		let w = client.withdrawals(id, 1).await.map_err(|e| e.to_string())?;
+		let w = w.into_iter().next().ok_or("the withdrawal is gone")?;
+		if eth.used(id).await? {
+			let payout = eth.paid_out_in(id).await?.map(|tx| format!("0x{}", hex::encode(tx)));
+			return Ok(Withdrawn { id, amount: w.amount, payout });
+		}
+		let now = format!(
+			"{} signature(s) of set {}{}",
+			w.signatures.len(),
+			w.set_id,
+			if w.complete { ", complete" } else { "" }
+		);
+		if now != last {
+			progress(now.clone());
+			last = now;
+		}
+		if w.complete && relay_with.is_some() {
+			let signatures: Vec<EthSignature> = w
+				.signatures
+				.iter()
+				.map(|s| signature_of(&s.signature))
+				.collect::<Result<_, _>>()?;
+			match eth.pay_out(id, to, w.amount, w.set_id, &signatures).await {
+				Ok(hash) => progress(format!("relayed payOut: 0x{}", hex::encode(hash))),
+				Err(error) => progress(format!("payOut refused: {error}")),
+			}
+		}
+		if Instant::now() > deadline {
+			return Err(format!("not paid within {} min", timeout.as_secs() / 60));
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+}
+
+/// The gateway on both sides.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+	/// The sidechain's side: the contract, caps, totals, the pause.
+	pub chain: GatewayState,
+	/// The newest signer set (possibly still collecting signatures).
+	pub signer_set: Option<SignerSet>,
+	/// The contract's signer set and pause.
+	pub eth_set: u64,
+	pub eth_paused: bool,
+	/// Base units the contract holds.
+	pub locked: String,
+}
+
+/// The gateway's state on the sidechain and on Ethereum.
+pub async fn status(client: &Client, eth_url: &str) -> Result<Status, String> {
+	let chain = client.gatekeeper_state().await.map_err(|e| e.to_string())?;
+	let signer_set = client.signer_set(None).await.map_err(|e| e.to_string())?;
+	let reader = EthKey::from_uri(READER).expect("a valid URI");
+	let eth = Ethereum::connect(eth_url, reader.secret(), contract(client).await?).await?;
+	let token = eth.token().await?;
+	let locked = token
+		.balanceOf(*eth.gatekeeper.address())
+		.call()
+		.await
+		.map_err(|e| e.to_string())?;
+	Ok(Status {
+		chain,
+		signer_set,
+		eth_set: eth.set_id().await?,
+		eth_paused: eth.paused().await?,
+		locked: locked.to_string(),
+	})
 }

@@ -1,7 +1,7 @@
 //! The gateway end to end: four validators of `--chain local`, each with its own
 //! `sonm-bridge gateway` (its dev Ethereum key, 3 confirmations), and one anvil mining a block a
 //! second, with the Gatekeeper deployed where the chain's genesis names it. A holder deposits
-//! with `sonm-bridge token deposit` and it is minted once; withdraws with `token withdraw` and
+//! with `sonm token deposit` and it is minted once; withdraws with `sonm token withdraw` and
 //! is paid on Ethereum by a gateway with the set's signatures, which the contract refuses a
 //! second time; two gateways killed with `kill -9` while attesting and restarted mint nothing
 //! twice and miss nothing. Times are printed (figures in `bridge/README.md`).
@@ -151,19 +151,22 @@ async fn wait_past_attestation(eth: &Ethereum, client: &Client, block: u64) {
 	.await;
 }
 
-/// Runs `sonm-bridge token ...`; its output, or a panic with it.
+/// `sonm token ...`: the holder's side of the gateway is the CLI's.
+fn sonm_token() -> Command {
+	let mut command = Command::new(workspace_bin("sonm"));
+	command.arg("token");
+	command
+}
+
+/// Runs `sonm token ...`; its output, or a panic with it.
 fn token(args: &[&str]) -> String {
-	let output = Command::new(BRIDGE_BIN)
-		.arg("token")
-		.args(args)
-		.output()
-		.expect("sonm-bridge runs");
+	let output = sonm_token().args(args).output().expect("sonm runs");
 	let text = format!(
 		"{}{}",
 		String::from_utf8_lossy(&output.stdout),
 		String::from_utf8_lossy(&output.stderr)
 	);
-	assert!(output.status.success(), "sonm-bridge token {args:?}:\n{text}");
+	assert!(output.status.success(), "sonm token {args:?}:\n{text}");
 	text
 }
 
@@ -274,8 +277,8 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	// confirmations and attestations, and restarted: with two of four down nothing can be
 	// minted until they backfill, and then each deposit is minted once.
 	for round in 0..2 {
-		let deposit = Command::new(BRIDGE_BIN)
-			.args(["token", "deposit", "5", "--to", &ferdie.to_string(), "--url", &nodes[2].url()])
+		let deposit = sonm_token()
+			.args(["deposit", "5", "--to", &ferdie.to_string(), "--url", &nodes[2].url()])
 			.args(["--eth-url", &eth.url, "--eth-suri", &holder_secret, "--timeout", "3"])
 			.stdout(Stdio::piped())
 			.stderr(Stdio::piped())
@@ -314,17 +317,9 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	// killed with `kill -9` while it collects signatures and restarted.
 	let holder_before = snm.balanceOf(Address::from(holder.address())).call().await.unwrap();
 	let started = Instant::now();
-	let withdraw = Command::new(BRIDGE_BIN)
-		.args([
-			"token",
-			"withdraw",
-			"10",
-			"--to",
-			&address_hex(&holder.address()),
-			"--url",
-			&nodes[3].url(),
-		])
-		.args(["--eth-url", &eth.url, "--suri", "//Ferdie"])
+	let withdraw = sonm_token()
+		.args(["withdraw", "10", "--to", &address_hex(&holder.address()), "--url", &nodes[3].url()])
+		.args(["--eth-url", &eth.url, "--from", "//Ferdie"])
 		.stdout(Stdio::piped())
 		.stderr(Stdio::piped())
 		.spawn()
@@ -514,7 +509,7 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		&nodes[0].url(),
 		"--eth-url",
 		&eth.url,
-		"--suri",
+		"--from",
 		"//Ferdie",
 	]);
 	println!("{out}withdraw to payout (set 1, all gateways up): {:?}", started.elapsed());

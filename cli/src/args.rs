@@ -95,13 +95,9 @@ pub enum Command {
 	/// The price oracle.
 	#[command(subcommand)]
 	Oracle(OracleCommand),
-	/// SNM in and out through the Ethereum gateway: `deposit`, `withdraw`, `status` (runs
-	/// `sonm-bridge token ...` with this --url; see `sonm token --help`).
-	Token {
-		/// What `sonm-bridge token` takes, e.g. `deposit 10 --to <address> --eth-suri <key>`.
-		#[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
-		args: Vec<String>,
-	},
+	/// SNM in and out through the Ethereum gateway: deposit, withdraw, status.
+	#[command(subcommand)]
+	Token(TokenCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -674,4 +670,55 @@ pub enum TaskCommand {
 		#[command(flatten)]
 		target: TaskTarget,
 	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+	/// Locks SNM on Ethereum for a sidechain account and waits until the sidechain mints it.
+	Deposit {
+		/// How much, e.g. `12.5` or `12.5 SNM`.
+		amount: String,
+		/// The sidechain account to mint to (address, keystore account or dev name) [default:
+		/// --from].
+		#[arg(long)]
+		to: Option<String>,
+		#[command(flatten)]
+		ethereum: EthereumFlags,
+		/// The Ethereum key that holds the SNM and pays gas (secret URI or 0x hex).
+		#[arg(long, env = "SONM_ETH_SURI", hide_env_values = true)]
+		eth_suri: String,
+		/// Minutes to wait for the mint.
+		#[arg(long, default_value_t = 30)]
+		timeout: u64,
+	},
+	/// Burns SNM of --from on the sidechain and waits until Ethereum pays it out.
+	Withdraw {
+		/// How much leaves the account, e.g. `10` (the flat fee is taken from it).
+		amount: String,
+		/// The Ethereum address to pay (0x hex).
+		#[arg(long)]
+		to: String,
+		#[command(flatten)]
+		ethereum: EthereumFlags,
+		/// Relay `payOut` with this Ethereum key once the signatures are complete, instead of
+		/// waiting for a gateway to.
+		#[arg(long, env = "SONM_ETH_SURI", hide_env_values = true)]
+		relay_with: Option<String>,
+		/// Minutes to wait for the payout.
+		#[arg(long, default_value_t = 30)]
+		timeout: u64,
+	},
+	/// The gateway on both sides: the contract, caps, totals, signer sets, pause, SNM locked.
+	Status {
+		#[command(flatten)]
+		ethereum: EthereumFlags,
+	},
+}
+
+/// Where Ethereum is.
+#[derive(Args, Debug)]
+pub struct EthereumFlags {
+	/// The Ethereum node's JSON-RPC address.
+	#[arg(long, env = "SONM_ETH_URL", default_value = "http://127.0.0.1:8545")]
+	pub eth_url: String,
 }

@@ -51,6 +51,6 @@ async fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
 		Command::Profile(command) => trust::profile(ctx, command).await,
 		Command::Masternode(command) => staking::masternode(ctx, command).await,
 		Command::Oracle(command) => staking::oracle(ctx, command).await,
-		Command::Token { args } => staking::token(ctx, args),
+		Command::Token(command) => token::token(ctx, command).await,
 	}
 }

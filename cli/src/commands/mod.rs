@@ -4,4 +4,5 @@ pub mod accounts;
 pub mod market;
 pub mod staking;
 pub mod tasks;
+pub mod token;
 pub mod trust;

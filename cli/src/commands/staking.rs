@@ -1,5 +1,5 @@
 //! Masternodes (register, bond, unbond, withdraw, leave, back, set-keys, eth-key, status,
-//! rewards), the oracle's prices, and `sonm token` (forwarded to `sonm-bridge token`).
+//! rewards) and the oracle's prices.
 
 use crate::{
 	args::{MasternodeCommand, OracleCommand},
@@ -222,29 +222,4 @@ pub async fn oracle(ctx: &mut Context, command: OracleCommand) -> Result<(), Cli
 			Ok(())
 		},
 	}
-}
-
-/// `sonm token ...`: runs `sonm-bridge token ...` (the gateway's Ethereum side lives in the
-/// bridge, on alloy) against this --url, and exits as it does. The bridge binary is
-/// `$SONM_BRIDGE`, or `sonm-bridge` beside `sonm`, in the bridge's build folder next to it, or
-/// on the PATH.
-pub fn token(ctx: &mut Context, args: Vec<String>) -> Result<(), CliError> {
-	let beside = std::env::current_exe().ok().and_then(|exe| {
-		let dir = exe.parent()?.to_path_buf();
-		let candidates = [dir.join("sonm-bridge"), dir.parent()?.join("bridge/debug/sonm-bridge")];
-		candidates.into_iter().find(|bin| bin.is_file())
-	});
-	let bridge = std::env::var_os("SONM_BRIDGE")
-		.map(std::path::PathBuf::from)
-		.or(beside)
-		.unwrap_or_else(|| "sonm-bridge".into());
-	let status = std::process::Command::new(&bridge)
-		.arg("token")
-		.args(&args)
-		.env("SONM_URL", &ctx.url)
-		.status()
-		.map_err(|e| {
-			CliError::usage(format!("{} (set SONM_BRIDGE to sonm-bridge): {e}", bridge.display()))
-		})?;
-	std::process::exit(status.code().unwrap_or(1));
 }
