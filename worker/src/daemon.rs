@@ -37,8 +37,9 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// How often the best block is polled.
-const POLL: Duration = Duration::from_millis(500);
+/// The longest wait for the next best block before a pass runs anyway: a stalled
+/// subscription must not stall billing.
+const HEAD_WAIT: Duration = Duration::from_secs(6);
 /// How many of an ask's best candidates are checked against the full rules per block.
 const CANDIDATES_PER_ASK: usize = 8;
 /// Blocks between refreshes of the cached masters, identity levels and blacklists.
@@ -133,7 +134,34 @@ impl Worker {
 				},
 			}
 		}
-		while stop.sleep(POLL).await {
+		// A pass per best block, announced by subscription.
+		let mut heads = None;
+		loop {
+			if heads.is_none() {
+				heads = match self.client.api().stream_best_blocks().await {
+					Ok(stream) => Some(stream),
+					Err(error) => {
+						tracing::warn!("no best-block subscription ({error}); passes every 6 s");
+						None
+					},
+				};
+			}
+			let next_head = async {
+				match heads.as_mut() {
+					Some(stream) => stream.next().await,
+					None => std::future::pending().await,
+				}
+			};
+			// A failed stream, or one that ended with the connection, is made again.
+			let resubscribe = tokio::select! {
+				_ = stop.wait() => return,
+				head = tokio::time::timeout(HEAD_WAIT, next_head) => {
+					matches!(head, Ok(Some(Err(_)) | None))
+				},
+			};
+			if resubscribe {
+				heads = None;
+			}
 			match self.follow().await {
 				Ok(()) => self.metrics.chain_connected.set(1),
 				Err(error) => {
