@@ -163,6 +163,51 @@ impl Client {
 		Ok(self.api.at_block(best).await?)
 	}
 
+	/// The chain's standard `chain_*` methods, typed.
+	fn chain(&self) -> subxt::rpcs::LegacyRpcMethods<subxt::config::RpcConfigFor<ChainConfig>> {
+		subxt::rpcs::LegacyRpcMethods::new(self.rpc.clone())
+	}
+
+	/// The best block's number and hash.
+	pub async fn best_block(&self) -> Result<(u64, subxt::utils::H256), ClientError> {
+		let failed = |e: subxt::rpcs::Error| ClientError::Rpc {
+			method: "best block".into(),
+			message: rpc_message(&e.to_string()),
+		};
+		let chain = self.chain();
+		let hash = chain.chain_get_block_hash(None).await.map_err(failed)?;
+		let hash = hash.ok_or_else(|| ClientError::Subxt("the node has no best block".into()))?;
+		let header = chain.chain_get_header(Some(hash)).await.map_err(failed)?;
+		let header = header.ok_or_else(|| ClientError::Subxt(format!("no header of {hash:?}")))?;
+		Ok((header.number.into(), hash))
+	}
+
+	/// The hash of block `number` of the best chain, if it has one that high, and its parent's.
+	pub async fn block_and_parent(
+		&self,
+		number: u64,
+	) -> Result<Option<(subxt::utils::H256, subxt::utils::H256)>, ClientError> {
+		let failed = |e: subxt::rpcs::Error| ClientError::Rpc {
+			method: format!("block {number}"),
+			message: rpc_message(&e.to_string()),
+		};
+		let chain = self.chain();
+		let Some(hash) = chain.chain_get_block_hash(Some(number.into())).await.map_err(failed)?
+		else {
+			return Ok(None);
+		};
+		let header = chain.chain_get_header(Some(hash)).await.map_err(failed)?;
+		Ok(header.map(|header| (hash, header.parent_hash)))
+	}
+
+	/// The newest finalized block's hash.
+	pub async fn finalized_hash(&self) -> Result<subxt::utils::H256, ClientError> {
+		self.chain().chain_get_finalized_head().await.map_err(|e| ClientError::Rpc {
+			method: "finalized block".into(),
+			message: rpc_message(&e.to_string()),
+		})
+	}
+
 	/// The events of the block with hash `hash` (hex), to read as the generated event types
 	/// (`events.find::<runtime::market::events::OrderPlaced>()`).
 	pub async fn block_events(

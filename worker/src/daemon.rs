@@ -26,7 +26,6 @@ use sonm_client::{
 		},
 	},
 	shutdown::Shutdown,
-	subxt::rpcs::rpc_params,
 	types::{Deal, Order, OrderFilter},
 	AccountId32, Client, ClientError, Key, Static, Wait,
 };
@@ -189,36 +188,31 @@ impl Worker {
 
 	/// The best block's number and hash.
 	async fn best(&self) -> Result<(u64, String), ClientError> {
-		let header: serde_json::Value = self.client.rpc("chain_getHeader", rpc_params![]).await?;
-		let number = header_number(&header)?;
-		let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![number]).await?;
-		Ok((number, hash))
+		let (number, hash) = self.client.best_block().await?;
+		Ok((number, format!("{hash:?}")))
 	}
 
 	/// Processes the blocks since the last one seen, then reconciles.
 	async fn follow(&mut self) -> PassResult {
-		let (best, _) = self.best().await?;
+		let (best, best_hash) = self.best().await?;
 		let Some((mut last, mut last_hash)) = self.last_block.clone() else {
 			return self.start().await;
 		};
-		if best == last {
+		if best <= last {
 			// A same-height re-organisation shows as a new hash at the same number.
-			let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![best]).await?;
-			if hash == last_hash {
+			if best == last && best_hash == last_hash {
 				return Ok(());
 			}
-			return self.reorganised(best, hash).await;
-		}
-		if best < last {
-			let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![best]).await?;
-			return self.reorganised(best, hash).await;
+			return self.reorganised(best, best_hash).await;
 		}
 		while last < best {
 			let number = last + 1;
-			let hash: String = self.client.rpc("chain_getBlockHash", rpc_params![number]).await?;
-			let header: serde_json::Value =
-				self.client.rpc("chain_getHeader", rpc_params![hash.clone()]).await?;
-			if header["parentHash"].as_str() != Some(last_hash.as_str()) {
+			let Some((hash, parent)) = self.client.block_and_parent(number).await? else {
+				// The best chain got shorter meanwhile: the next pass sees the new one.
+				break;
+			};
+			let hash = format!("{hash:?}");
+			if format!("{parent:?}") != last_hash {
 				return self.reorganised(best, hash).await;
 			}
 			self.apply_block(&hash).await?;
@@ -231,7 +225,7 @@ impl Worker {
 				self.refused.clear();
 			}
 		}
-		let finalized: String = self.client.rpc("chain_getFinalizedHead", rpc_params![]).await?;
+		let finalized = format!("{:?}", self.client.finalized_hash().await?);
 		self.state
 			.set_meta("finalized", &finalized)
 			.map_err(|e| ClientError::Subxt(e.to_string()))?;
@@ -659,13 +653,6 @@ async fn resume_if_created(engine: &Engine, deal: u64) {
 fn account(text: &str) -> Result<AccountId32, ClientError> {
 	AccountId32::from_str(text)
 		.map_err(|_| ClientError::Subxt(format!("{text:?} is not an SS58 address")))
-}
-
-fn header_number(header: &serde_json::Value) -> Result<u64, ClientError> {
-	header["number"]
-		.as_str()
-		.and_then(|hex| u64::from_str_radix(hex.trim_start_matches("0x"), 16).ok())
-		.ok_or_else(|| ClientError::Subxt(format!("a header without a number: {header}")))
 }
 
 fn db(error: crate::state::StateError) -> ClientError {
