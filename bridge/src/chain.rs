@@ -1,6 +1,7 @@
 //! The bridge's side of the sidechain, through `sonm-client`: a connection and the
 //! masternode's account key, and the transactions the feeder and the gateway submit.
 
+use crate::error::{BridgeError, BridgeResult};
 use sonm_client::{runtime, Client, ClientError, Included, Key, Wait};
 
 /// A connection to a node and the masternode's key that signs.
@@ -22,9 +23,10 @@ pub fn ws_url(url: &str) -> String {
 
 impl Chain {
 	/// Connects to `url` (`ws://` or `http://`); `suri` is the masternode's account key.
-	pub async fn connect(url: &str, suri: &str) -> Result<Self, String> {
-		let key = Key::from_suri(suri).map_err(|err| format!("--suri: {err}"))?;
-		let client = Client::connect(&ws_url(url)).await.map_err(|err| err.to_string())?;
+	pub async fn connect(url: &str, suri: &str) -> BridgeResult<Self> {
+		let key =
+			Key::from_suri(suri).map_err(|err| BridgeError::Input(format!("--suri: {err}")))?;
+		let client = Client::connect(&ws_url(url)).await?;
 		Ok(Self { client, key })
 	}
 
@@ -42,10 +44,10 @@ impl Chain {
 	}
 
 	/// Feeds `snm_per_usd` and returns the block that included it.
-	pub async fn feed_usd(&self, snm_per_usd: u128) -> Result<String, String> {
+	pub async fn feed_usd(&self, snm_per_usd: u128) -> BridgeResult<String> {
 		use sonm_primitives::Currency;
 		let call = runtime::tx().oracle().feed(sonm_client::Static(Currency::Usd), snm_per_usd);
-		let included = self.submit(&call).await.map_err(|err| err.to_string())?;
+		let included = self.submit(&call).await?;
 		Ok(format!("#{}", included.block_number))
 	}
 }

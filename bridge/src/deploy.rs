@@ -5,7 +5,10 @@
 //! root's `set_contract`): on dev chains, anvil's first account deploying to a fresh anvil
 //! lands exactly where the presets say.
 
-use crate::chain::ws_url;
+use crate::{
+	chain::ws_url,
+	error::{BridgeError, BridgeResult},
+};
 use alloy::{
 	network::EthereumWallet,
 	primitives::{Address, B256, U256},
@@ -59,24 +62,38 @@ pub struct DeployArgs {
 	mint: u128,
 }
 
-pub async fn run(args: DeployArgs) -> Result<(), String> {
-	let client = Client::connect(&ws_url(&args.url)).await.map_err(|e| e.to_string())?;
-	let set = client.signer_set(Some(0)).await.map_err(|e| e.to_string())?;
-	let set = set.ok_or("the sidechain has no signer set 0 (no masternode has an Ethereum key)")?;
+/// A deployment's transaction that failed.
+fn contract(error: impl std::fmt::Display) -> BridgeError {
+	BridgeError::Contract(error.to_string())
+}
+
+pub async fn run(args: DeployArgs) -> BridgeResult<()> {
+	let client = Client::connect(&ws_url(&args.url)).await?;
+	let set = client.signer_set(Some(0)).await?.ok_or_else(|| {
+		BridgeError::unexpected(
+			"the sidechain has no signer set 0 (no masternode has an Ethereum key)",
+		)
+	})?;
 	let signers: Vec<Address> = set
 		.signers
 		.iter()
-		.map(|s| parse_address(s).map(Address::from))
+		.map(|s| parse_address(s).map(Address::from).map_err(BridgeError::Unexpected))
 		.collect::<Result<_, _>>()?;
-	let key = EthKey::from_uri(&args.eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
-	let signer =
-		PrivateKeySigner::from_bytes(&B256::from(key.secret())).map_err(|e| e.to_string())?;
-	let url = args.eth_url.parse().map_err(|e| format!("--eth-url: {e}"))?;
+	let key = EthKey::from_uri(&args.eth_suri)
+		.map_err(|e| BridgeError::Input(format!("--eth-suri: {e}")))?;
+	let signer = PrivateKeySigner::from_bytes(&B256::from(key.secret()))
+		.map_err(|e| BridgeError::Input(format!("--eth-suri: {e}")))?;
+	let url = args
+		.eth_url
+		.parse()
+		.map_err(|e| BridgeError::Input(format!("--eth-url: {e}")))?;
 	let provider = provider_builder().wallet(EthereumWallet::from(signer)).connect_http(url);
 	let patience = Duration::from_secs(120);
 	let token = match &args.token {
-		Some(token) => Address::from(parse_address(token)?),
-		None => deploy_test_snm(&provider, patience).await.map_err(|e| e.to_string())?,
+		Some(token) => Address::from(
+			parse_address(token).map_err(|e| BridgeError::Input(format!("--token: {e}")))?,
+		),
+		None => deploy_test_snm(&provider, patience).await.map_err(contract)?,
 	};
 	let snm = |amount: u128| U256::from(amount) * U256::from(SNM);
 	let limits = Gatekeeper::Limits {
@@ -97,24 +114,29 @@ pub async fn run(args: DeployArgs) -> Result<(), String> {
 		patience,
 	)
 	.await
-	.map_err(|e| e.to_string())?;
+	.map_err(contract)?;
 	// Minted after the gatekeeper's deployment: a deployer's first two transactions put the
 	// contracts where dev chains' genesis names them.
 	if args.token.is_none() {
 		let test_snm = sonm_contracts::TestSnm::new(token, &provider);
 		for to in &args.mint_to {
-			let to = Address::from(parse_address(to)?);
+			let to = Address::from(
+				parse_address(to).map_err(|e| BridgeError::Input(format!("--mint-to: {e}")))?,
+			);
 			let sent = sonm_contracts::send(test_snm.mint(to, snm(args.mint)))
 				.await
-				.map_err(|e| e.to_string())?;
+				.map_err(contract)?;
 			sonm_contracts::mined(&provider, *sent.tx_hash(), patience)
 				.await
-				.map_err(|e| e.to_string())?;
+				.map_err(contract)?;
 			println!("minted {} test SNM to {}", args.mint, address_hex(&to.0 .0));
 		}
 	}
-	let chain_id = provider.get_chain_id().await.map_err(|e| e.to_string())?;
-	let state = client.gatekeeper_state().await.map_err(|e| e.to_string())?;
+	let chain_id = provider
+		.get_chain_id()
+		.await
+		.map_err(|e| BridgeError::Ethereum(e.to_string()))?;
+	let state = client.gatekeeper_state().await?;
 	println!("token {}", address_hex(&token.0 .0));
 	println!(
 		"gatekeeper {} on chain {chain_id} for sidechain {genesis}",

@@ -1,6 +1,7 @@
 //! The bridge's side of Ethereum, on alloy: the Gatekeeper contract and its token, read and
 //! called with the masternode's (or the user's) Ethereum key as the wallet.
 
+use crate::error::{BridgeError, BridgeResult};
 use alloy::{
 	eips::BlockNumberOrTag,
 	network::{EthereumWallet, ReceiptResponse},
@@ -42,8 +43,8 @@ pub struct Ethereum {
 	pub gatekeeper: Gatekeeper::GatekeeperInstance<DynProvider>,
 }
 
-fn rpc(error: impl std::fmt::Display) -> String {
-	format!("Ethereum: {error}")
+fn rpc(error: impl std::fmt::Display) -> BridgeError {
+	BridgeError::Ethereum(error.to_string())
 }
 
 /// The name of the contract error in a refused call, or the error's text.
@@ -60,9 +61,9 @@ pub fn contract_error(error: &alloy::contract::Error) -> String {
 impl Ethereum {
 	/// Connects to `url` with `secret` as the wallet that pays gas, for the gatekeeper at
 	/// `gatekeeper`.
-	pub async fn connect(url: &str, secret: [u8; 32], gatekeeper: Address) -> Result<Self, String> {
+	pub async fn connect(url: &str, secret: [u8; 32], gatekeeper: Address) -> BridgeResult<Self> {
 		let signer = PrivateKeySigner::from_bytes(&B256::from(secret)).map_err(rpc)?;
-		let url = url.parse().map_err(|e| format!("--eth-url {url:?}: {e}"))?;
+		let url = url.parse().map_err(|e| BridgeError::Input(format!("--eth-url {url:?}: {e}")))?;
 		let provider = provider_builder()
 			.wallet(EthereumWallet::from(signer))
 			.connect_http(url)
@@ -73,17 +74,17 @@ impl Ethereum {
 	}
 
 	/// The chain id.
-	pub async fn chain_id(&self) -> Result<u64, String> {
+	pub async fn chain_id(&self) -> BridgeResult<u64> {
 		self.provider.get_chain_id().await.map_err(rpc)
 	}
 
 	/// The newest block's number.
-	pub async fn head(&self) -> Result<u64, String> {
+	pub async fn head(&self) -> BridgeResult<u64> {
 		self.provider.get_block_number().await.map_err(rpc)
 	}
 
 	/// The newest block that counts as final under `finality`.
-	pub async fn final_block(&self, finality: Finality) -> Result<Option<u64>, String> {
+	pub async fn final_block(&self, finality: Finality) -> BridgeResult<Option<u64>> {
 		match finality {
 			Finality::Confirmations(confirmations) => {
 				let head = self.provider.get_block_number().await.map_err(rpc)?;
@@ -101,7 +102,7 @@ impl Ethereum {
 	}
 
 	/// The `PaidIn` events of blocks `from..=to`.
-	pub async fn paid_in(&self, from: u64, to: u64) -> Result<Vec<PaidIn>, String> {
+	pub async fn paid_in(&self, from: u64, to: u64) -> BridgeResult<Vec<PaidIn>> {
 		let events = self
 			.gatekeeper
 			.PaidIn_filter()
@@ -129,7 +130,7 @@ impl Ethereum {
 	}
 
 	/// Whether the deposit's transaction is still in the block it was in.
-	pub async fn still_in(&self, tx_hash: [u8; 32], block_hash: &[u8]) -> Result<bool, String> {
+	pub async fn still_in(&self, tx_hash: [u8; 32], block_hash: &[u8]) -> BridgeResult<bool> {
 		let receipt =
 			self.provider.get_transaction_receipt(B256::from(tx_hash)).await.map_err(rpc)?;
 		Ok(receipt
@@ -137,13 +138,13 @@ impl Ethereum {
 	}
 
 	/// Whether withdrawal id `id` was paid or committed.
-	pub async fn used(&self, id: u64) -> Result<bool, String> {
+	pub async fn used(&self, id: u64) -> BridgeResult<bool> {
 		let id = FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(id));
 		self.gatekeeper.used(id).call().await.map_err(rpc)
 	}
 
 	/// The transaction that paid withdrawal `id`, if it was paid in the last 10,000 blocks.
-	pub async fn paid_out_in(&self, id: u64) -> Result<Option<[u8; 32]>, String> {
+	pub async fn paid_out_in(&self, id: u64) -> BridgeResult<Option<[u8; 32]>> {
 		let head = self.head().await?;
 		let id = FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(id));
 		let events = self
@@ -159,12 +160,12 @@ impl Ethereum {
 	}
 
 	/// The contract's current signer set id.
-	pub async fn set_id(&self) -> Result<u64, String> {
+	pub async fn set_id(&self) -> BridgeResult<u64> {
 		self.gatekeeper.setId().call().await.map_err(rpc)
 	}
 
 	/// Whether the contract is paused.
-	pub async fn paused(&self) -> Result<bool, String> {
+	pub async fn paused(&self) -> BridgeResult<bool> {
 		self.gatekeeper.paused().call().await.map_err(rpc)
 	}
 
@@ -172,13 +173,14 @@ impl Ethereum {
 	async fn transact<D: alloy::contract::CallDecoder>(
 		&self,
 		call: alloy::contract::CallBuilder<&DynProvider, D>,
-	) -> Result<[u8; 32], String> {
-		let pending = send(call).await.map_err(|e| contract_error(&e))?;
+	) -> BridgeResult<[u8; 32]> {
+		let pending = send(call).await.map_err(|e| BridgeError::Contract(contract_error(&e)))?;
 		let hash = *pending.tx_hash();
-		let receipt =
-			mined(&self.provider, hash, MINING_PATIENCE).await.map_err(|e| e.to_string())?;
+		let receipt = mined(&self.provider, hash, MINING_PATIENCE)
+			.await
+			.map_err(|e| BridgeError::Contract(e.to_string()))?;
 		if !receipt.status() {
-			return Err(format!("transaction {hash} reverted"));
+			return Err(BridgeError::Contract(format!("transaction {hash} reverted")));
 		}
 		Ok(hash.0)
 	}
@@ -191,7 +193,7 @@ impl Ethereum {
 		amount: u128,
 		set_id: u64,
 		signatures: &[EthSignature],
-	) -> Result<[u8; 32], String> {
+	) -> BridgeResult<[u8; 32]> {
 		let signatures: Vec<Bytes> = signatures.iter().map(|s| Bytes::copy_from_slice(s)).collect();
 		let id = FixedBytes(sonm_primitives::gatekeeper::withdrawal_id(id));
 		self.transact(self.gatekeeper.payOut(
@@ -210,7 +212,7 @@ impl Ethereum {
 		signers: &[EthAddress],
 		threshold: u32,
 		signatures: &[EthSignature],
-	) -> Result<[u8; 32], String> {
+	) -> BridgeResult<[u8; 32]> {
 		let signers: Vec<Address> = signers.iter().map(|s| Address::from(*s)).collect();
 		let signatures: Vec<Bytes> = signatures.iter().map(|s| Bytes::copy_from_slice(s)).collect();
 		self.transact(self.gatekeeper.rotate(signers, U256::from(threshold), signatures))
@@ -218,13 +220,13 @@ impl Ethereum {
 	}
 
 	/// The gatekeeper's token.
-	pub async fn token(&self) -> Result<TestSnm::TestSnmInstance<DynProvider>, String> {
+	pub async fn token(&self) -> BridgeResult<TestSnm::TestSnmInstance<DynProvider>> {
 		let token = self.gatekeeper.token().call().await.map_err(rpc)?;
 		Ok(TestSnm::new(token, self.provider.clone()))
 	}
 
 	/// Approves and locks `amount` for sidechain account `recipient`; the `PaidIn` it made.
-	pub async fn pay_in(&self, amount: u128, recipient: [u8; 32]) -> Result<PaidIn, String> {
+	pub async fn pay_in(&self, amount: u128, recipient: [u8; 32]) -> BridgeResult<PaidIn> {
 		let token = self.token().await?;
 		self.transact(token.approve(*self.gatekeeper.address(), U256::from(amount)))
 			.await?;
@@ -234,11 +236,11 @@ impl Ethereum {
 		let receipt = self.provider.get_transaction_receipt(B256::from(hash)).await.map_err(rpc)?;
 		let block = receipt
 			.and_then(|r| r.block_number())
-			.ok_or("the payIn receipt names no block")?;
+			.ok_or_else(|| BridgeError::unexpected("the payIn receipt names no block"))?;
 		self.paid_in(block, block)
 			.await?
 			.into_iter()
 			.find(|event| event.key.tx_hash == hash)
-			.ok_or_else(|| "the payIn transaction emitted no PaidIn".into())
+			.ok_or_else(|| BridgeError::unexpected("the payIn transaction emitted no PaidIn"))
 	}
 }

@@ -4,6 +4,7 @@
 
 use crate::{
 	chain,
+	error::{BridgeError, BridgeResult},
 	metrics::Metrics,
 	sources::{self, Quote, Source},
 };
@@ -39,17 +40,19 @@ fn parse_inverse(spec: &str) -> Result<Source, sources::SourceError> {
 /// How many times a source or the chain is tried before a round gives up on it.
 const ATTEMPTS: u32 = 3;
 
-pub async fn feed(args: FeedArgs, metrics: Metrics, stop: Shutdown) -> Result<(), String> {
+pub async fn feed(args: FeedArgs, metrics: Metrics, stop: Shutdown) -> BridgeResult<()> {
 	let sources: Vec<Source> = args.sources.into_iter().chain(args.inverse_sources).collect();
 	if sources.is_empty() {
-		return Err("no price source: give --source or --source-usd-per-snm".into());
+		return Err(BridgeError::Input(
+			"no price source: give --source or --source-usd-per-snm".into(),
+		));
 	}
 	let chain = chain::Chain::connect(&args.url, &args.suri).await?;
 	log::info!("feeding as {} to {} from {} source(s)", chain.account(), args.url, sources.len());
 	let http = reqwest::Client::builder()
 		.timeout(Duration::from_secs(10))
 		.build()
-		.map_err(|err| format!("HTTP client: {err}"))?;
+		.map_err(|err| BridgeError::Feed(format!("HTTP client: {err}")))?;
 	loop {
 		let fed = feed_round(&http, &chain, &sources).await;
 		match &fed {
@@ -77,7 +80,7 @@ async fn feed_round(
 	http: &reqwest::Client,
 	chain: &chain::Chain,
 	sources: &[Source],
-) -> Result<(), String> {
+) -> BridgeResult<()> {
 	let mut prices = Vec::new();
 	for source in sources {
 		match read_source(http, source).await {
@@ -88,7 +91,8 @@ async fn feed_round(
 			Err(err) => log::warn!("{}: {err}", source.url),
 		}
 	}
-	let price = sonm_primitives::median::median(prices).ok_or("no source answered with a price")?;
+	let price = sonm_primitives::median::median(prices)
+		.ok_or_else(|| BridgeError::Feed("no source answered with a price".into()))?;
 	let mut last = String::new();
 	for attempt in 1..=ATTEMPTS {
 		match chain.feed_usd(price).await {
@@ -98,16 +102,16 @@ async fn feed_round(
 			},
 			Err(err) => {
 				log::warn!("feeding failed (attempt {attempt} of {ATTEMPTS}): {err}");
-				last = err;
+				last = err.to_string();
 				tokio::time::sleep(backoff(attempt)).await;
 			},
 		}
 	}
-	Err(format!("could not feed the price: {last}"))
+	Err(BridgeError::Feed(format!("could not feed the price: {last}")))
 }
 
 /// `source`'s price, tried [`ATTEMPTS`] times.
-async fn read_source(http: &reqwest::Client, source: &Source) -> Result<u128, String> {
+async fn read_source(http: &reqwest::Client, source: &Source) -> BridgeResult<u128> {
 	let mut last = String::new();
 	for attempt in 1..=ATTEMPTS {
 		let answer = async {
@@ -122,7 +126,9 @@ async fn read_source(http: &reqwest::Client, source: &Source) -> Result<u128, St
 		};
 		match answer.await {
 			// A well-formed answer without a price will not improve on a retry.
-			Ok(json) => return source.price_in(&json).map_err(|err| err.to_string()),
+			Ok(json) => {
+				return source.price_in(&json).map_err(|err| BridgeError::Feed(err.to_string()))
+			},
 			Err(err) => {
 				last = err;
 				if attempt < ATTEMPTS {
@@ -131,7 +137,7 @@ async fn read_source(http: &reqwest::Client, source: &Source) -> Result<u128, St
 			},
 		}
 	}
-	Err(last)
+	Err(BridgeError::Feed(last))
 }
 
 /// 1, 2, 4 ... seconds.

@@ -6,10 +6,12 @@
 //! - [`feeder`]: feeds SNM/USD prices from HTTP JSON sources to the chain's oracle.
 //! - [`token`]: a holder's deposits and withdrawals (`sonm token`).
 //! - [`deploy`]: the contracts for a sidechain.
-//! - [`chain`] and [`ethereum`]: the two sides; [`metrics`]: Prometheus and `/health`.
+//! - [`chain`] and [`ethereum`]: the two sides; [`metrics`]: Prometheus and `/health`;
+//!   [`error`]: what goes wrong, by kind.
 
 pub mod chain;
 pub mod deploy;
+pub mod error;
 pub mod ethereum;
 pub mod feeder;
 pub mod gateway;

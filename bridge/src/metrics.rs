@@ -133,10 +133,10 @@ impl Metrics {
 	}
 
 	/// Serves `/metrics` and `/health` on `listen` in the background.
-	pub async fn serve(&self, listen: &str) -> Result<(), String> {
+	pub async fn serve(&self, listen: &str) -> crate::error::BridgeResult<()> {
 		let listener = tokio::net::TcpListener::bind(listen)
 			.await
-			.map_err(|e| format!("--metrics {listen}: {e}"))?;
+			.map_err(|e| crate::error::BridgeError::Serve(format!("--metrics {listen}: {e}")))?;
 		let app = Router::new()
 			.route("/metrics", get(|State(m): State<Metrics>| async move { m.render() }))
 			.route("/health", get(|State(m): State<Metrics>| async move { m.health() }))

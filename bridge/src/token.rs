@@ -4,6 +4,7 @@
 //! payout on Ethereum, relayed by a gateway or by the holder), and the gateway's state on both
 //! sides. Every wait reports what changed through a `progress` callback.
 
+use crate::error::{BridgeError, BridgeResult};
 use crate::{ethereum::Ethereum, gateway::signature_of};
 use alloy::primitives::Address;
 use sonm_client::{
@@ -19,10 +20,12 @@ use std::time::{Duration, Instant};
 const READER: &str = "//sonm-token-reader";
 
 /// The contract the chain names.
-async fn contract(client: &Client) -> Result<Address, String> {
-	let state = client.gatekeeper_state().await.map_err(|e| e.to_string())?;
-	let address = state.gatekeeper.ok_or("the chain names no gatekeeper contract")?;
-	Ok(parse_address(&address)?.into())
+async fn contract(client: &Client) -> BridgeResult<Address> {
+	let state = client.gatekeeper_state().await?;
+	let address = state
+		.gatekeeper
+		.ok_or_else(|| BridgeError::unexpected("the chain names no gatekeeper contract"))?;
+	Ok(parse_address(&address).map_err(BridgeError::Unexpected)?.into())
 }
 
 /// A deposit minted on the sidechain.
@@ -49,7 +52,7 @@ pub async fn deposit(
 	to: &AccountId32,
 	timeout: Duration,
 	mut progress: impl FnMut(String),
-) -> Result<Deposited, String> {
+) -> BridgeResult<Deposited> {
 	let eth = Ethereum::connect(eth_url, eth_key.secret(), contract(client).await?).await?;
 	progress(format!("approving and locking on Ethereum from {}", address_hex(&eth_key.address())));
 	let paid = eth.pay_in(amount, to.0).await?;
@@ -62,7 +65,7 @@ pub async fn deposit(
 	let mut last = String::new();
 	loop {
 		let head = eth.head().await?;
-		let seen = client.deposit(&tx_hash, paid.key.log_index).await.map_err(|e| e.to_string())?;
+		let seen = client.deposit(&tx_hash, paid.key.log_index).await?;
 		let now = match &seen {
 			Some(d) => format!("{} ({} attestation(s))", d.status, d.attesters.len()),
 			None => format!("waiting for confirmations ({} so far)", head + 1 - paid.block),
@@ -80,10 +83,10 @@ pub async fn deposit(
 			});
 		}
 		if Instant::now() > deadline {
-			return Err(format!(
-				"not minted within {} min; `sonm token status` shows the gateway",
+			return Err(BridgeError::Timeout(format!(
+				"not minted within {} min",
 				timeout.as_secs() / 60
-			));
+			)));
 		}
 		tokio::time::sleep(Duration::from_secs(1)).await;
 	}
@@ -116,17 +119,14 @@ pub async fn withdraw(
 	relay_with: Option<&EthKey>,
 	timeout: Duration,
 	mut progress: impl FnMut(String),
-) -> Result<Withdrawn, String> {
+) -> BridgeResult<Withdrawn> {
 	progress(format!("burning from {} for 0x{}", signer.account_id(), hex::encode(to)));
 	let call = runtime::tx().gatekeeper().withdraw(amount, to);
-	let included = client
-		.submit(&call, signer, Wait::InBlock, |_| {})
-		.await
-		.map_err(|e| e.to_string())?;
+	let included = client.submit(&call, signer, Wait::InBlock, |_| {}).await?;
 	let id = included
 		.find::<runtime::gatekeeper::events::WithdrawalRequested>()
 		.map(|event| event.id)
-		.ok_or("the chain reported no withdrawal")?;
+		.ok_or_else(|| BridgeError::unexpected("the chain reported no withdrawal"))?;
 	progress(format!(
 		"withdrawal {id} in block #{}; waiting for the masternodes' signatures",
 		included.block_number
@@ -137,8 +137,11 @@ pub async fn withdraw(
 	let deadline = Instant::now() + timeout;
 	let mut last = String::new();
 	loop {
-		let w = client.withdrawals(id, 1).await.map_err(|e| e.to_string())?;
-		let w = w.into_iter().next().ok_or("the withdrawal is gone")?;
+		let w = client.withdrawals(id, 1).await?;
+		let w = w
+			.into_iter()
+			.next()
+			.ok_or_else(|| BridgeError::unexpected(format!("withdrawal {id} is gone")))?;
 		if eth.used(id).await? {
 			let payout = eth.paid_out_in(id).await?.map(|tx| format!("0x{}", hex::encode(tx)));
 			return Ok(Withdrawn { id, amount: w.amount, payout });
@@ -165,7 +168,10 @@ pub async fn withdraw(
 			}
 		}
 		if Instant::now() > deadline {
-			return Err(format!("not paid within {} min", timeout.as_secs() / 60));
+			return Err(BridgeError::Timeout(format!(
+				"not paid within {} min",
+				timeout.as_secs() / 60
+			)));
 		}
 		tokio::time::sleep(Duration::from_secs(1)).await;
 	}
@@ -187,9 +193,9 @@ pub struct Status {
 }
 
 /// The gateway's state on the sidechain and on Ethereum.
-pub async fn status(client: &Client, eth_url: &str) -> Result<Status, String> {
-	let chain = client.gatekeeper_state().await.map_err(|e| e.to_string())?;
-	let signer_set = client.signer_set(None).await.map_err(|e| e.to_string())?;
+pub async fn status(client: &Client, eth_url: &str) -> BridgeResult<Status> {
+	let chain = client.gatekeeper_state().await?;
+	let signer_set = client.signer_set(None).await?;
 	let reader = EthKey::from_uri(READER).expect("a valid URI");
 	let eth = Ethereum::connect(eth_url, reader.secret(), contract(client).await?).await?;
 	let token = eth.token().await?;
@@ -197,7 +203,7 @@ pub async fn status(client: &Client, eth_url: &str) -> Result<Status, String> {
 		.balanceOf(*eth.gatekeeper.address())
 		.call()
 		.await
-		.map_err(|e| e.to_string())?;
+		.map_err(|e| BridgeError::Ethereum(e.to_string()))?;
 	Ok(Status {
 		chain,
 		signer_set,

@@ -19,6 +19,7 @@ pub mod store;
 
 use crate::{
 	chain::Chain,
+	error::{BridgeError, BridgeResult},
 	ethereum::{Ethereum, Finality},
 	metrics::Metrics,
 };
@@ -109,22 +110,23 @@ struct Gateway {
 
 /// Runs the gateway until `stop` is asked for (a round under way is finished first); errors of
 /// a round are logged and retried.
-pub async fn run(args: GatewayArgs, metrics: Metrics, stop: Shutdown) -> Result<(), String> {
+pub async fn run(args: GatewayArgs, metrics: Metrics, stop: Shutdown) -> BridgeResult<()> {
 	let chain = Chain::connect(&args.url, &args.suri).await?;
-	let key = EthKey::from_uri(&args.eth_suri).map_err(|e| format!("--eth-suri: {e}"))?;
-	let state = chain.client.gatekeeper_state().await.map_err(|e| e.to_string())?;
+	let key = EthKey::from_uri(&args.eth_suri)
+		.map_err(|e| BridgeError::Input(format!("--eth-suri: {e}")))?;
+	let state = chain.client.gatekeeper_state().await?;
 	let contract = state
 		.gatekeeper
 		.as_deref()
-		.ok_or("the chain names no gatekeeper contract yet")?;
-	let contract = parse_address(contract)?;
+		.ok_or_else(|| BridgeError::unexpected("the chain names no gatekeeper contract yet"))?;
+	let contract = parse_address(contract).map_err(BridgeError::Unexpected)?;
 	let eth = Ethereum::connect(&args.eth_url, key.secret(), contract.into()).await?;
 	let chain_id = eth.chain_id().await?;
 	if Some(chain_id) != state.chain_id {
-		return Err(format!(
+		return Err(BridgeError::Input(format!(
 			"{} is chain {chain_id}; the sidechain's gatekeeper is on chain {:?}",
 			args.eth_url, state.chain_id
-		));
+		)));
 	}
 	let store = Store::open(&args.db)?;
 	let halted = store.halted()?;
@@ -180,23 +182,34 @@ pub async fn run(args: GatewayArgs, metrics: Metrics, stop: Shutdown) -> Result<
 }
 
 /// The EIP-712 domain the chain names.
-fn domain_of(state: &GatewayState) -> Result<EthereumDomain, String> {
-	let chain_id = state.chain_id.ok_or("no contract named")?;
-	let gatekeeper = parse_address(state.gatekeeper.as_deref().ok_or("no contract named")?)?;
-	let genesis = state.genesis.as_deref().ok_or("no genesis")?;
-	let genesis = hex::decode(genesis.trim_start_matches("0x")).map_err(|e| e.to_string())?;
-	let genesis = genesis.try_into().map_err(|_| "a genesis hash of 32 bytes")?;
+fn domain_of(state: &GatewayState) -> BridgeResult<EthereumDomain> {
+	let unnamed = || BridgeError::unexpected("no contract named");
+	let chain_id = state.chain_id.ok_or_else(unnamed)?;
+	let gatekeeper = state.gatekeeper.as_deref().ok_or_else(unnamed)?;
+	let gatekeeper = parse_address(gatekeeper).map_err(BridgeError::Unexpected)?;
+	let genesis = state.genesis.as_deref().ok_or_else(|| BridgeError::unexpected("no genesis"))?;
+	let genesis = hex::decode(genesis.trim_start_matches("0x"))
+		.ok()
+		.and_then(|bytes| bytes.try_into().ok())
+		.ok_or_else(|| {
+			BridgeError::unexpected(format!("genesis {genesis} is not 32 bytes of hex"))
+		})?;
 	Ok(EthereumDomain { chain_id, gatekeeper, genesis })
 }
 
 /// A signature from the `0x` hex the chain serves.
-pub fn signature_of(text: &str) -> Result<EthSignature, String> {
-	let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|e| e.to_string())?;
-	bytes.try_into().map_err(|_| format!("{text} is not a 65-byte signature"))
+pub fn signature_of(text: &str) -> BridgeResult<EthSignature> {
+	hex::decode(text.trim_start_matches("0x"))
+		.ok()
+		.and_then(|bytes| bytes.try_into().ok())
+		.ok_or_else(|| BridgeError::unexpected(format!("{text} is not a 65-byte signature")))
 }
 
-fn signers_of(set: &SignerSet) -> Result<Vec<EthAddress>, String> {
-	set.signers.iter().map(|s| parse_address(s)).collect()
+fn signers_of(set: &SignerSet) -> BridgeResult<Vec<EthAddress>> {
+	set.signers
+		.iter()
+		.map(|s| parse_address(s).map_err(BridgeError::Unexpected))
+		.collect()
 }
 
 /// The gatekeeper pallet's error, when the chain refused with one.
@@ -213,13 +226,8 @@ impl Gateway {
 	}
 
 	/// Registers the Ethereum key with the chain when it has another one (or none).
-	async fn register_key(&self) -> Result<(), String> {
-		let registered = self
-			.chain
-			.client
-			.eth_key(&self.account.to_string())
-			.await
-			.map_err(|e| e.to_string())?;
+	async fn register_key(&self) -> BridgeResult<()> {
+		let registered = self.chain.client.eth_key(&self.account.to_string()).await?;
 		if registered.as_deref() == Some(self.me().as_str()) {
 			return Ok(());
 		}
@@ -238,20 +246,19 @@ impl Gateway {
 				log::warn!("not a registered masternode: the Ethereum key is not registered");
 				Ok(())
 			},
-			Err(error) => Err(format!("registering the Ethereum key: {error}")),
+			Err(error) => Err(BridgeError::step("registering the Ethereum key", error)),
 		}
 	}
 
-	async fn round(&mut self) -> Result<(), String> {
-		let state = self.chain.client.gatekeeper_state().await.map_err(|e| e.to_string())?;
+	async fn round(&mut self) -> BridgeResult<()> {
+		let state = self.chain.client.gatekeeper_state().await?;
 		let domain = domain_of(&state)?;
 		// The signers of the set that signs now: who claims and who signs withdrawals.
 		let signers = self
 			.chain
 			.client
 			.signer_set(Some(state.current_set))
-			.await
-			.map_err(|e| e.to_string())?
+			.await?
 			.map(|set| set.signers)
 			.unwrap_or_default();
 		if self.halted.is_none() {
@@ -272,7 +279,7 @@ impl Gateway {
 	}
 
 	/// Halts when a recently attested deposit left the block it was in.
-	async fn check_reorgs(&mut self) -> Result<(), String> {
+	async fn check_reorgs(&mut self) -> BridgeResult<()> {
 		let head = self.eth.head().await?;
 		for attested in self.store.attested_since(head.saturating_sub(REORG_WINDOW))? {
 			let tx_hash: [u8; 32] =
@@ -295,7 +302,7 @@ impl Gateway {
 	}
 
 	/// Attests the final deposits past the cursor, a chunk at a time.
-	async fn attest_deposits(&mut self) -> Result<(), String> {
+	async fn attest_deposits(&mut self) -> BridgeResult<()> {
 		let Some(last_final) = self.eth.final_block(self.finality).await? else { return Ok(()) };
 		let mut scanned = self.store.scanned()?;
 		while scanned.map_or(true, |s| s < last_final) {
@@ -317,12 +324,7 @@ impl Gateway {
 					);
 					continue;
 				};
-				let seen = self
-					.chain
-					.client
-					.deposit(&tx_hex, event.key.log_index)
-					.await
-					.map_err(|e| e.to_string())?;
+				let seen = self.chain.client.deposit(&tx_hex, event.key.log_index).await?;
 				let mine = self.account.to_string();
 				let done = seen.as_ref().is_some_and(|d| {
 					d.status == DepositStatus::Minted || d.attesters.contains(&mine)
@@ -386,7 +388,9 @@ impl Gateway {
 						{
 							log::error!("deposit {tx_hex} of {amount} is below the chain's minimum and cannot be minted");
 						},
-						Err(error) => return Err(format!("attesting {tx_hex}: {error}")),
+						Err(error) => {
+							return Err(BridgeError::step(format!("attesting {tx_hex}"), error))
+						},
 					}
 				}
 				self.store.record_attested(&key, event.block, &event.block_hash)?;
@@ -405,15 +409,10 @@ impl Gateway {
 		&mut self,
 		state: &GatewayState,
 		signers: &[String],
-	) -> Result<(), String> {
+	) -> BridgeResult<()> {
 		let cap = state.daily_mint_cap;
 		let mut minted_today = state.minted_today;
-		let deposits = self
-			.chain
-			.client
-			.deposits(self.minted_below, 100)
-			.await
-			.map_err(|e| e.to_string())?;
+		let deposits = self.chain.client.deposits(self.minted_below, 100).await?;
 		for deposit in deposits {
 			if deposit.status == DepositStatus::Minted {
 				if deposit.index == self.minted_below {
@@ -431,10 +430,13 @@ impl Gateway {
 			if !self.my_turn(format!("claim {}", deposit.index), deposit.index, signers) {
 				continue;
 			}
-			let tx_hash =
-				hex::decode(deposit.tx_hash.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+			let tx_hash = hex::decode(deposit.tx_hash.trim_start_matches("0x")).map_err(|e| {
+				BridgeError::unexpected(format!("transaction hash {}: {e}", deposit.tx_hash))
+			})?;
 			let key = DepositKey {
-				tx_hash: tx_hash.try_into().map_err(|_| "a 32-byte transaction hash")?,
+				tx_hash: tx_hash
+					.try_into()
+					.map_err(|_| BridgeError::unexpected("a transaction hash of 32 bytes"))?,
 				log_index: deposit.log_index,
 			};
 			match self.chain.submit(&runtime::tx().gatekeeper().claim_deposit(Static(key))).await {
@@ -452,27 +454,26 @@ impl Gateway {
 							gatekeeper_error(&error),
 							Some(GatekeeperError::DailyMintCapReached)
 						) => {},
-				Err(error) => return Err(format!("claiming deposit {}: {error}", deposit.tx_hash)),
+				Err(error) => {
+					return Err(BridgeError::step(
+						format!("claiming deposit {}", deposit.tx_hash),
+						error,
+					))
+				},
 			}
 		}
 		Ok(())
 	}
 
 	/// Signs the pending signer-set change when this key is in the current set.
-	async fn sign_set_change(&mut self, domain: &EthereumDomain) -> Result<(), String> {
-		let Some(next) = self.chain.client.signer_set(None).await.map_err(|e| e.to_string())?
-		else {
+	async fn sign_set_change(&mut self, domain: &EthereumDomain) -> BridgeResult<()> {
+		let Some(next) = self.chain.client.signer_set(None).await? else {
 			return Ok(());
 		};
 		if next.complete || next.id == 0 {
 			return Ok(());
 		}
-		let current = self
-			.chain
-			.client
-			.signer_set(Some(next.id - 1))
-			.await
-			.map_err(|e| e.to_string())?;
+		let current = self.chain.client.signer_set(Some(next.id - 1)).await?;
 		let Some(current) = current else { return Ok(()) };
 		let me = self.me();
 		if !current.signers.contains(&me) || next.signatures.iter().any(|s| s.signer == me) {
@@ -497,7 +498,7 @@ impl Gateway {
 			{
 				Ok(())
 			},
-			Err(error) => Err(format!("signing set change {}: {error}", next.id)),
+			Err(error) => Err(BridgeError::step(format!("signing set change {}", next.id), error)),
 		}
 	}
 
@@ -507,13 +508,8 @@ impl Gateway {
 		domain: &EthereumDomain,
 		state: &GatewayState,
 		signers: &[String],
-	) -> Result<(), String> {
-		let list = self
-			.chain
-			.client
-			.withdrawals(self.paid_below, 500)
-			.await
-			.map_err(|e| e.to_string())?;
+	) -> BridgeResult<()> {
+		let list = self.chain.client.withdrawals(self.paid_below, 500).await?;
 		if list.is_empty() {
 			return Ok(());
 		}
@@ -543,14 +539,14 @@ impl Gateway {
 		domain: &EthereumDomain,
 		w: &Withdrawal,
 		current_set: u64,
-	) -> Result<(), String> {
+	) -> BridgeResult<()> {
 		let me = self.me();
 		// The pallet moves an incomplete (or stale) withdrawal to the current set first.
 		let set_id = if w.set_id < current_set { current_set } else { w.set_id };
 		if set_id == w.set_id && w.signatures.iter().any(|s| s.signer == me) {
 			return Ok(());
 		}
-		let to = parse_address(&w.to)?;
+		let to = parse_address(&w.to).map_err(BridgeError::Unexpected)?;
 		let amount = w.amount;
 		let digest = domain.payout_digest(w.id, &to, amount, set_id);
 		let call = runtime::tx().gatekeeper().sign_withdrawal(w.id, self.key.sign(&digest));
@@ -572,7 +568,7 @@ impl Gateway {
 			{
 				Ok(())
 			},
-			Err(error) => Err(format!("signing withdrawal {}: {error}", w.id)),
+			Err(error) => Err(BridgeError::step(format!("signing withdrawal {}", w.id), error)),
 		}
 	}
 
@@ -585,13 +581,13 @@ impl Gateway {
 		designated || since.elapsed() >= self.relay_grace
 	}
 
-	async fn relay_payout(&mut self, w: &Withdrawal) -> Result<(), String> {
-		let set = self.chain.client.signer_set(Some(w.set_id)).await.map_err(|e| e.to_string())?;
+	async fn relay_payout(&mut self, w: &Withdrawal) -> BridgeResult<()> {
+		let set = self.chain.client.signer_set(Some(w.set_id)).await?;
 		let signers = set.map(|s| s.signers).unwrap_or_default();
 		if !self.my_turn(format!("payout {}", w.id), w.id, &signers) {
 			return Ok(());
 		}
-		let to = parse_address(&w.to)?;
+		let to = parse_address(&w.to).map_err(BridgeError::Unexpected)?;
 		let amount = w.amount;
 		let signatures: Vec<EthSignature> = w
 			.signatures
@@ -611,23 +607,19 @@ impl Gateway {
 			},
 			// Another relayer was first.
 			Err(_) if self.eth.used(w.id).await? => Ok(()),
-			Err(error) => Err(format!("relaying withdrawal {}: {error}", w.id)),
+			Err(error) => {
+				Err(BridgeError::Contract(format!("relaying withdrawal {}: {error}", w.id)))
+			},
 		}
 	}
 
 	/// Installs on Ethereum each signer set the chain has signatures for.
-	async fn relay_rotations(&mut self) -> Result<(), String> {
+	async fn relay_rotations(&mut self) -> BridgeResult<()> {
 		loop {
 			let eth_set = self.eth.set_id().await?;
-			let next = self
-				.chain
-				.client
-				.signer_set(Some(eth_set + 1))
-				.await
-				.map_err(|e| e.to_string())?;
+			let next = self.chain.client.signer_set(Some(eth_set + 1)).await?;
 			let Some(next) = next.filter(|set| set.complete) else { return Ok(()) };
-			let current =
-				self.chain.client.signer_set(Some(eth_set)).await.map_err(|e| e.to_string())?;
+			let current = self.chain.client.signer_set(Some(eth_set)).await?;
 			let old_signers = current.map(|s| s.signers).unwrap_or_default();
 			if !self.my_turn(format!("set {}", next.id), next.id, &old_signers) {
 				return Ok(());
@@ -649,7 +641,12 @@ impl Gateway {
 				},
 				// Another relayer was first.
 				Err(_) if self.eth.set_id().await? >= next.id => {},
-				Err(error) => return Err(format!("relaying signer set {}: {error}", next.id)),
+				Err(error) => {
+					return Err(BridgeError::Contract(format!(
+						"relaying signer set {}: {error}",
+						next.id
+					)))
+				},
 			}
 		}
 	}

@@ -4,6 +4,7 @@
 //! leaves either the old or the new state; the chain and the contract are the truth for the
 //! rest (who attested, who signed, what was paid), read again on start.
 
+use crate::error::{BridgeError, BridgeResult};
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::path::Path;
 
@@ -27,13 +28,13 @@ pub struct Attested {
 	pub block_hash: Vec<u8>,
 }
 
-fn fail(error: impl std::fmt::Display) -> String {
-	format!("the gateway's database: {error}")
+fn fail(error: impl std::fmt::Display) -> BridgeError {
+	BridgeError::Store(error.to_string())
 }
 
 impl Store {
 	/// Opens (or creates) the database at `path`.
-	pub fn open(path: &Path) -> Result<Self, String> {
+	pub fn open(path: &Path) -> BridgeResult<Self> {
 		if let Some(dir) = path.parent() {
 			std::fs::create_dir_all(dir).map_err(fail)?;
 		}
@@ -47,21 +48,21 @@ impl Store {
 	}
 
 	/// The last Ethereum block fully scanned and attested, if any.
-	pub fn scanned(&self) -> Result<Option<u64>, String> {
+	pub fn scanned(&self) -> BridgeResult<Option<u64>> {
 		let tx = self.db.begin_read().map_err(fail)?;
 		let table = tx.open_table(CURSORS).map_err(fail)?;
 		Ok(table.get("scanned").map_err(fail)?.map(|value| value.value()))
 	}
 
 	/// Records that everything up to `block` is scanned and attested.
-	pub fn set_scanned(&self, block: u64) -> Result<(), String> {
+	pub fn set_scanned(&self, block: u64) -> BridgeResult<()> {
 		let tx = self.db.begin_write().map_err(fail)?;
 		tx.open_table(CURSORS).map_err(fail)?.insert("scanned", block).map_err(fail)?;
 		tx.commit().map_err(fail)
 	}
 
 	/// Records that we attested the deposit `key`, whose log was in `block` (`block_hash`).
-	pub fn record_attested(&self, key: &[u8], block: u64, block_hash: &[u8]) -> Result<(), String> {
+	pub fn record_attested(&self, key: &[u8], block: u64, block_hash: &[u8]) -> BridgeResult<()> {
 		let tx = self.db.begin_write().map_err(fail)?;
 		tx.open_table(ATTESTED)
 			.map_err(fail)?
@@ -72,7 +73,7 @@ impl Store {
 
 	/// Attested deposits whose logs are in blocks from `from` on: those a reorg could still
 	/// take away.
-	pub fn attested_since(&self, from: u64) -> Result<Vec<Attested>, String> {
+	pub fn attested_since(&self, from: u64) -> BridgeResult<Vec<Attested>> {
 		let tx = self.db.begin_read().map_err(fail)?;
 		let table = tx.open_table(ATTESTED).map_err(fail)?;
 		let mut recent = Vec::new();
@@ -91,20 +92,20 @@ impl Store {
 	}
 
 	/// How many deposits we attested.
-	pub fn attested_count(&self) -> Result<u64, String> {
+	pub fn attested_count(&self) -> BridgeResult<u64> {
 		let tx = self.db.begin_read().map_err(fail)?;
 		tx.open_table(ATTESTED).map_err(fail)?.len().map_err(fail)
 	}
 
 	/// Why the gateway halted, if it did.
-	pub fn halted(&self) -> Result<Option<String>, String> {
+	pub fn halted(&self) -> BridgeResult<Option<String>> {
 		let tx = self.db.begin_read().map_err(fail)?;
 		let table = tx.open_table(ALARMS).map_err(fail)?;
 		Ok(table.get("halted").map_err(fail)?.map(|value| value.value().to_owned()))
 	}
 
 	/// Halts attesting for `reason` until an operator clears it.
-	pub fn halt(&self, reason: &str) -> Result<(), String> {
+	pub fn halt(&self, reason: &str) -> BridgeResult<()> {
 		let tx = self.db.begin_write().map_err(fail)?;
 		tx.open_table(ALARMS).map_err(fail)?.insert("halted", reason).map_err(fail)?;
 		tx.commit().map_err(fail)
