@@ -80,8 +80,8 @@ pub struct Worker {
 	spot_prepay: u64,
 }
 
-/// What went wrong in a pass; the loop logs it and tries again on the next block.
-pub type PassResult = Result<(), ClientError>;
+pub use crate::error::PassResult;
+use crate::error::WorkerError;
 
 impl Worker {
 	/// A worker for `key` on `client`, selling `offers`.
@@ -187,7 +187,7 @@ impl Worker {
 	}
 
 	/// The best block's number and hash.
-	async fn best(&self) -> Result<(u64, String), ClientError> {
+	async fn best(&self) -> PassResult<(u64, String)> {
 		let (number, hash) = self.client.best_block().await?;
 		Ok((number, format!("{hash:?}")))
 	}
@@ -226,9 +226,7 @@ impl Worker {
 			}
 		}
 		let finalized = format!("{:?}", self.client.finalized_hash().await?);
-		self.state
-			.set_meta("finalized", &finalized)
-			.map_err(|e| ClientError::Subxt(e.to_string()))?;
+		self.state.set_meta("finalized", &finalized)?;
 		self.reconcile().await
 	}
 
@@ -358,7 +356,7 @@ impl Worker {
 	}
 
 	/// The worker's open asks on the chain.
-	async fn my_asks(&self) -> Result<Vec<Order>, ClientError> {
+	async fn my_asks(&self) -> PassResult<Vec<Order>> {
 		let filter = OrderFilter {
 			side: Some(Side::Ask),
 			author: Some(self.me.clone()),
@@ -371,14 +369,9 @@ impl Worker {
 
 	/// Records deals that appeared, forgets deals that ended (their plans are free again).
 	async fn follow_deals(&mut self, deals: &[Deal], asks: &[Order]) -> PassResult {
-		let known: HashMap<u64, DealRecord> = self.state.deals().map_err(db)?.into_iter().collect();
-		let recorded_asks: HashMap<u64, String> = self
-			.state
-			.asks()
-			.map_err(db)?
-			.into_iter()
-			.map(|(plan, id)| (id, plan))
-			.collect();
+		let known: HashMap<u64, DealRecord> = self.state.deals()?.into_iter().collect();
+		let recorded_asks: HashMap<u64, String> =
+			self.state.asks()?.into_iter().map(|(plan, id)| (id, plan)).collect();
 		for deal in deals {
 			if known.contains_key(&deal.id) {
 				continue;
@@ -402,13 +395,13 @@ impl Worker {
 				String::new()
 			});
 			let record = DealRecord { plan: plan.clone(), ask: deal.ask, end: deal.end };
-			self.state.deal_opened(deal.id, &record).map_err(db)?;
+			self.state.deal_opened(deal.id, &record)?;
 			tracing::info!(deal = deal.id, %plan, customer = %deal.consumer, "deal opened");
 		}
 		let open: HashSet<u64> = deals.iter().map(|deal| deal.id).collect();
 		for (id, record) in known {
 			if !open.contains(&id) {
-				self.state.deal_closed(id).map_err(db)?;
+				self.state.deal_closed(id)?;
 				tracing::info!(deal = id, plan = %record.plan, "deal closed: the plan is free again");
 			}
 		}
@@ -496,9 +489,8 @@ impl Worker {
 
 	/// Keeps one ask per free plan on its offer's terms: cancels duplicates, stale terms and asks
 	/// of busy plans; places what is missing. Returns the open asks of the plans.
-	async fn place_asks(&mut self, asks: Vec<Order>) -> Result<Vec<Order>, ClientError> {
-		let busy: HashSet<String> =
-			self.state.deals().map_err(db)?.into_iter().map(|(_, r)| r.plan).collect();
+	async fn place_asks(&mut self, asks: Vec<Order>) -> PassResult<Vec<Order>> {
+		let busy: HashSet<String> = self.state.deals()?.into_iter().map(|(_, r)| r.plan).collect();
 		let mut kept = Vec::new();
 		for offer in self.offers.clone() {
 			let mine: Vec<&Order> = asks.iter().filter(|ask| ask.tag == offer.tag).collect();
@@ -513,20 +505,20 @@ impl Worker {
 				tracing::info!(ask = ask.id, plan = %offer.plan, "cancelled a duplicate or outdated ask");
 			}
 			if busy.contains(&offer.plan) {
-				self.state.set_ask(&offer.plan, None).map_err(db)?;
+				self.state.set_ask(&offer.plan, None)?;
 				continue;
 			}
 			let ask = match keep {
 				Some(ask) => ask,
 				None => self.place(&offer).await?,
 			};
-			self.state.set_ask(&offer.plan, Some(ask.id)).map_err(db)?;
+			self.state.set_ask(&offer.plan, Some(ask.id))?;
 			kept.push(ask);
 		}
 		Ok(kept)
 	}
 
-	async fn place(&self, offer: &Offer) -> Result<Order, ClientError> {
+	async fn place(&self, offer: &Offer) -> PassResult<Order> {
 		let terms = OrderTerms {
 			side: Static(Side::Ask),
 			price: Static(Price { per_second: offer.per_second, unit: offer.unit }),
@@ -541,15 +533,14 @@ impl Worker {
 		};
 		let call = runtime::tx().market().place_order(terms);
 		let included = self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
-		let id = included
-			.find::<OrderPlaced>()
-			.map(|event| event.id)
-			.ok_or_else(|| ClientError::Subxt("the chain emitted no Market::OrderPlaced".into()))?;
+		let id = included.find::<OrderPlaced>().map(|event| event.id).ok_or_else(|| {
+			WorkerError::Unexpected("the chain emitted no Market::OrderPlaced".into())
+		})?;
 		tracing::info!(ask = id, plan = %offer.plan, block = included.block_number, "ask placed");
 		self.client
 			.order(id)
 			.await?
-			.ok_or_else(|| ClientError::Subxt(format!("ask {id} is gone right after placing")))
+			.ok_or_else(|| WorkerError::Unexpected(format!("ask {id} is gone right after placing")))
 	}
 
 	/// Matches each open ask against the index's best candidates under the full rules and opens
@@ -594,7 +585,7 @@ impl Worker {
 						tracing::info!(ask = ask.id, bid = bid.id, "lost the match: {error}");
 						self.index.remove(bid.id);
 					},
-					Err(other) => return Err(other),
+					Err(other) => return Err(other.into()),
 				}
 				// The ask is consumed either way or the bid is gone: next ask.
 				break;
@@ -609,7 +600,7 @@ async fn for_each_page(
 	client: &Client,
 	filter: &OrderFilter,
 	mut each_page: impl FnMut(Vec<Order>),
-) -> Result<(), ClientError> {
+) -> PassResult<()> {
 	let mut from = 0;
 	loop {
 		let page = client.orders(filter, from, PAGE).await?;
@@ -650,11 +641,7 @@ async fn resume_if_created(engine: &Engine, deal: u64) {
 	}
 }
 
-fn account(text: &str) -> Result<AccountId32, ClientError> {
+fn account(text: &str) -> PassResult<AccountId32> {
 	AccountId32::from_str(text)
-		.map_err(|_| ClientError::Subxt(format!("{text:?} is not an SS58 address")))
-}
-
-fn db(error: crate::state::StateError) -> ClientError {
-	ClientError::Subxt(error.to_string())
+		.map_err(|_| WorkerError::Unexpected(format!("{text:?} is not an SS58 address")))
 }

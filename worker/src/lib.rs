@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod config;
 pub mod daemon;
+pub mod error;
 pub mod failpoint;
 pub mod gpu;
 pub mod index;
