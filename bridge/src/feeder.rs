@@ -8,7 +8,7 @@ use crate::{
 	metrics::Metrics,
 	sources::{self, Quote, Source},
 };
-use sonm_client::shutdown::Shutdown;
+use sonm_service::Shutdown;
 use std::time::Duration;
 
 #[derive(clap::Args, Debug)]

@@ -12,7 +12,7 @@
 use sonm_bridge::{deploy, feeder, gateway, metrics};
 
 use clap::{Parser, Subcommand};
-use sonm_client::shutdown::Shutdown;
+use sonm_service::Shutdown;
 
 #[derive(Parser, Debug)]
 #[command(name = "sonm-bridge", version, about)]

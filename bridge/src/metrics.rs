@@ -2,8 +2,9 @@
 //! `GET /metrics` (text format) and `GET /health` (200 "ok", or 503 with the reason: halted by
 //! an alarm, or no round finished for a while).
 
-use axum::{extract::State, http::StatusCode, routing::get, Router};
-use prometheus::{Encoder, IntCounter, IntGauge, Registry, TextEncoder};
+use axum::http::StatusCode;
+use prometheus::{IntCounter, IntGauge};
+use sonm_service::telemetry;
 use std::{
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
@@ -15,7 +16,7 @@ const STUCK_AFTER: Duration = Duration::from_secs(120);
 /// The bridge's metrics.
 #[derive(Clone)]
 pub struct Metrics {
-	registry: Registry,
+	registry: telemetry::Metrics,
 	/// The last Ethereum block whose deposits were attested.
 	pub eth_scanned_block: IntGauge,
 	pub deposits_attested: IntCounter,
@@ -36,63 +37,25 @@ struct Health {
 	halted: Option<String>,
 }
 
-fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
-	let counter = IntCounter::new(name, help).expect("a valid metric");
-	registry.register(Box::new(counter.clone())).expect("registered once");
-	counter
-}
-
-fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
-	let gauge = IntGauge::new(name, help).expect("a valid metric");
-	registry.register(Box::new(gauge.clone())).expect("registered once");
-	gauge
-}
-
 impl Metrics {
 	pub fn new() -> Self {
-		let registry = Registry::new();
+		let registry = telemetry::Metrics::new("sonm_bridge");
 		Self {
-			eth_scanned_block: gauge(
-				&registry,
-				"sonm_bridge_eth_scanned_block",
-				"The last Ethereum block whose deposits were attested",
-			),
-			deposits_attested: counter(
-				&registry,
-				"sonm_bridge_deposits_attested_total",
-				"Deposits this masternode attested",
-			),
-			withdrawals_signed: counter(
-				&registry,
-				"sonm_bridge_withdrawals_signed_total",
-				"Withdrawals this masternode signed",
-			),
-			set_changes_signed: counter(
-				&registry,
-				"sonm_bridge_set_changes_signed_total",
-				"Signer-set changes this masternode signed",
-			),
-			payouts_relayed: counter(
-				&registry,
-				"sonm_bridge_payouts_relayed_total",
-				"payOut transactions this gateway sent",
-			),
-			rotations_relayed: counter(
-				&registry,
-				"sonm_bridge_rotations_relayed_total",
-				"rotate transactions this gateway sent",
-			),
-			prices_fed: counter(
-				&registry,
-				"sonm_bridge_prices_fed_total",
-				"Prices fed to the oracle",
-			),
-			errors: counter(
-				&registry,
-				"sonm_bridge_errors_total",
-				"Rounds that failed and were retried",
-			),
-			halted: gauge(&registry, "sonm_bridge_halted", "1 while an alarm stops attesting"),
+			eth_scanned_block: registry
+				.gauge("eth_scanned_block", "The last Ethereum block whose deposits were attested"),
+			deposits_attested: registry
+				.counter("deposits_attested_total", "Deposits this masternode attested"),
+			withdrawals_signed: registry
+				.counter("withdrawals_signed_total", "Withdrawals this masternode signed"),
+			set_changes_signed: registry
+				.counter("set_changes_signed_total", "Signer-set changes this masternode signed"),
+			payouts_relayed: registry
+				.counter("payouts_relayed_total", "payOut transactions this gateway sent"),
+			rotations_relayed: registry
+				.counter("rotations_relayed_total", "rotate transactions this gateway sent"),
+			prices_fed: registry.counter("prices_fed_total", "Prices fed to the oracle"),
+			errors: registry.counter("errors_total", "Rounds that failed and were retried"),
+			halted: registry.gauge("halted", "1 while an alarm stops attesting"),
 			health: Arc::new(Mutex::new(Health { last_round: Instant::now(), halted: None })),
 			registry,
 		}
@@ -109,41 +72,36 @@ impl Metrics {
 		self.health.lock().expect("not poisoned").halted = Some(reason.to_owned());
 	}
 
-	fn health(&self) -> (StatusCode, String) {
+	fn health(&self) -> telemetry::HealthReport {
 		let health = self.health.lock().expect("not poisoned");
 		if let Some(reason) = &health.halted {
-			return (StatusCode::SERVICE_UNAVAILABLE, format!("halted: {reason}\n"));
+			return (StatusCode::SERVICE_UNAVAILABLE, "text/plain", format!("halted: {reason}\n"));
 		}
 		let idle = health.last_round.elapsed();
 		if idle > STUCK_AFTER {
 			return (
 				StatusCode::SERVICE_UNAVAILABLE,
+				"text/plain",
 				format!("no round finished for {} s\n", idle.as_secs()),
 			);
 		}
-		(StatusCode::OK, "ok\n".into())
+		(StatusCode::OK, "text/plain", "ok\n".into())
 	}
 
-	fn render(&self) -> String {
-		let mut buffer = Vec::new();
-		TextEncoder::new()
-			.encode(&self.registry.gather(), &mut buffer)
-			.expect("text encoding");
-		String::from_utf8(buffer).expect("the text format is UTF-8")
-	}
-
-	/// Serves `/metrics` and `/health` on `listen` in the background.
+	/// Serves `/metrics` and `/health` on `listen` for the life of the process (restarted when
+	/// it fails); a taken port fails the start.
 	pub async fn serve(&self, listen: &str) -> crate::error::BridgeResult<()> {
-		let listener = tokio::net::TcpListener::bind(listen)
+		let serve_error =
+			|e: String| crate::error::BridgeError::Serve(format!("--metrics {listen}: {e}"));
+		let address = std::net::ToSocketAddrs::to_socket_addrs(listen)
+			.map_err(|e| serve_error(e.to_string()))?
+			.next()
+			.ok_or_else(|| serve_error("names no address".into()))?;
+		let health = self.clone();
+		let routes = telemetry::routes(self.registry.clone(), move || health.health());
+		sonm_service::serve("metrics", address, routes)
 			.await
-			.map_err(|e| crate::error::BridgeError::Serve(format!("--metrics {listen}: {e}")))?;
-		let app = Router::new()
-			.route("/metrics", get(|State(m): State<Metrics>| async move { m.render() }))
-			.route("/health", get(|State(m): State<Metrics>| async move { m.health() }))
-			.with_state(self.clone());
-		tokio::spawn(async move {
-			let _ = axum::serve(listener, app).await;
-		});
+			.map_err(|e| serve_error(e.to_string()))?;
 		Ok(())
 	}
 }

@@ -13,7 +13,6 @@
 //!   masters, identity levels and blacklists they read fetched from the node.
 //! - [`units`] and [`format`]: human units in (`2.5 USD/h`, `8h`, `2 GiB`, `1.5 SNM`) and
 //!   chain integers out, as people read them (amounts rounded unless asked for exactly).
-//! - [`shutdown`]: a daemon's clean stop on SIGTERM (the worker's and the bridge's loops).
 //! - [`task_auth`]: requests to a worker's task control plane, signed with the deal's consumer
 //!   key, and their checks (signature, body, time window, replay); [`task_client`]: a
 //!   customer's client of that control plane.
@@ -27,7 +26,6 @@ pub mod keys;
 pub mod keystore;
 pub mod matching;
 pub mod node_rpc;
-pub mod shutdown;
 pub mod task_auth;
 pub mod task_client;
 pub mod units;

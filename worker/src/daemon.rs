@@ -25,11 +25,11 @@ use sonm_client::{
 			bounded_collections::bounded_vec::BoundedVec, pallet_market::types::OrderTerms,
 		},
 	},
-	shutdown::Shutdown,
 	types::{Deal, Order, OrderFilter},
 	AccountId32, Client, ClientError, Key, Static, Wait,
 };
 use sonm_primitives::market::{OrderStatus, Price, Side};
+use sonm_service::Shutdown;
 use std::{
 	collections::{HashMap, HashSet},
 	str::FromStr,

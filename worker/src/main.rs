@@ -1,7 +1,8 @@
 //! `sonm-worker [--config FILE] <run|inventory|benchmark|plans|status>`: see worker/README.md.
 
 use clap::{Parser, Subcommand};
-use sonm_client::{shutdown::Shutdown, Client, Key, Keystore};
+use sonm_client::{Client, Key, Keystore};
+use sonm_service::Shutdown;
 use sonm_worker::{
 	config::{Config, DEV_CONFIG},
 	daemon::Worker,

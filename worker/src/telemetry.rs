@@ -2,10 +2,9 @@
 //! second: `GET /metrics` (text exposition format) and `GET /health` (JSON; 200 while the
 //! chain is connected, 503 otherwise).
 
-use http_body_util::Full;
-use hyper::{body::Bytes, server::conn::http1, service::service_fn, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Registry, TextEncoder};
+use axum::http::StatusCode;
+use prometheus::{Histogram, IntCounter, IntGauge};
+use sonm_service::telemetry::{self, HealthReport};
 use std::{
 	net::SocketAddr,
 	sync::{Arc, Mutex},
@@ -14,7 +13,7 @@ use std::{
 /// Every metric the worker exports, registered at start.
 #[derive(Clone)]
 pub struct Metrics {
-	registry: Registry,
+	registry: telemetry::Metrics,
 	/// Asks of the worker's plans open on the chain.
 	pub open_asks: IntGauge,
 	/// Deals the worker serves.
@@ -40,37 +39,23 @@ pub struct Metrics {
 impl Metrics {
 	/// Creates and registers every metric.
 	pub fn new() -> Self {
-		let registry =
-			Registry::new_custom(Some("sonm_worker".into()), None).expect("a valid metric prefix");
-		let gauge = |name: &str, help: &str| {
-			let gauge = IntGauge::new(name, help).expect("a valid metric");
-			registry.register(Box::new(gauge.clone())).expect("registered once");
-			gauge
-		};
-		let counter = |name: &str, help: &str| {
-			let counter = IntCounter::new(name, help).expect("a valid metric");
-			registry.register(Box::new(counter.clone())).expect("registered once");
-			counter
-		};
-		let match_latency = Histogram::with_opts(
-			HistogramOpts::new(
+		let registry = telemetry::Metrics::new("sonm_worker");
+		Self {
+			open_asks: registry.gauge("open_asks", "Asks of the worker's plans open on the chain"),
+			open_deals: registry.gauge("open_deals", "Deals the worker serves"),
+			billed: registry
+				.counter("billed_snm_base_units_total", "SNM base units the bills paid"),
+			matches_tried: registry
+				.counter("matches_tried_total", "Deals the matcher tried to open"),
+			matches_won: registry.counter("matches_won_total", "Deals the matcher opened"),
+			match_latency: registry.histogram(
 				"match_latency_seconds",
 				"From seeing a matchable order to its deal's inclusion",
-			)
-			.buckets(vec![0.5, 1.0, 2.0, 4.0, 6.0, 10.0, 20.0, 60.0]),
-		)
-		.expect("a valid histogram");
-		registry.register(Box::new(match_latency.clone())).expect("registered once");
-		Self {
-			open_asks: gauge("open_asks", "Asks of the worker's plans open on the chain"),
-			open_deals: gauge("open_deals", "Deals the worker serves"),
-			billed: counter("billed_snm_base_units_total", "SNM base units the bills paid"),
-			matches_tried: counter("matches_tried_total", "Deals the matcher tried to open"),
-			matches_won: counter("matches_won_total", "Deals the matcher opened"),
-			match_latency,
-			chain_connected: gauge("chain_connected", "1 while connected to the node"),
-			indexed_bids: gauge("indexed_bids", "Open bids in the matcher's index"),
-			best_block: gauge("best_block", "The best block processed"),
+				vec![0.5, 1.0, 2.0, 4.0, 6.0, 10.0, 20.0, 60.0],
+			),
+			chain_connected: registry.gauge("chain_connected", "1 while connected to the node"),
+			indexed_bids: registry.gauge("indexed_bids", "Open bids in the matcher's index"),
+			best_block: registry.gauge("best_block", "The best block processed"),
 			health: Arc::new(Mutex::new(serde_json::json!({ "status": "starting" }))),
 			registry,
 		}
@@ -78,11 +63,7 @@ impl Metrics {
 
 	/// The metrics in the Prometheus text format.
 	pub fn render(&self) -> String {
-		let mut buffer = Vec::new();
-		TextEncoder::new()
-			.encode(&self.registry.gather(), &mut buffer)
-			.expect("text encoding cannot fail");
-		String::from_utf8(buffer).expect("the text format is UTF-8")
+		self.registry.render()
 	}
 
 	/// The health report and its status code.
@@ -94,6 +75,11 @@ impl Metrics {
 		let status = if connected { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
 		(status, report.to_string())
 	}
+
+	fn health_report(&self) -> HealthReport {
+		let (status, body) = self.health();
+		(status, "application/json", body)
+	}
 }
 
 impl Default for Metrics {
@@ -102,41 +88,12 @@ impl Default for Metrics {
 	}
 }
 
-/// Serves `/metrics` and `/health` on `address` until the process ends. Binding happens before
-/// this returns, so a taken port is reported at start.
+/// Serves `/metrics` and `/health` on `address` for the life of the process (restarted when it
+/// fails). Binding happens before this returns, so a taken port is reported at start.
 pub async fn serve(address: SocketAddr, metrics: Metrics) -> std::io::Result<SocketAddr> {
-	let listener = tokio::net::TcpListener::bind(address).await?;
-	let bound = listener.local_addr()?;
-	tokio::spawn(async move {
-		loop {
-			let Ok((stream, _)) = listener.accept().await else { continue };
-			let metrics = metrics.clone();
-			tokio::spawn(async move {
-				let service = service_fn(move |request: Request<hyper::body::Incoming>| {
-					let metrics = metrics.clone();
-					async move { Ok::<_, std::convert::Infallible>(respond(&metrics, &request)) }
-				});
-				let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-			});
-		}
-	});
-	Ok(bound)
-}
-
-fn respond(metrics: &Metrics, request: &Request<hyper::body::Incoming>) -> Response<Full<Bytes>> {
-	let (status, content_type, body) = match request.uri().path() {
-		"/metrics" => (StatusCode::OK, "text/plain; version=0.0.4", metrics.render()),
-		"/health" => {
-			let (status, body) = metrics.health();
-			(status, "application/json", body)
-		},
-		_ => (StatusCode::NOT_FOUND, "text/plain", "try /metrics or /health\n".into()),
-	};
-	Response::builder()
-		.status(status)
-		.header("content-type", content_type)
-		.body(Full::new(Bytes::from(body)))
-		.expect("a valid response")
+	let health = metrics.clone();
+	let routes = telemetry::routes(metrics.registry.clone(), move || health.health_report());
+	sonm_service::serve("metrics", address, routes).await
 }
 
 #[cfg(test)]

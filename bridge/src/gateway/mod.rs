@@ -29,7 +29,6 @@ use sonm_client::{
 		self, gatekeeper::events::DepositMinted,
 		runtime_types::pallet_gatekeeper::pallet::Error as GatekeeperError,
 	},
-	shutdown::Shutdown,
 	types::{GatewayState, SignerSet, Withdrawal},
 	AccountId32, EthKey, Static,
 };
@@ -37,6 +36,7 @@ use sonm_primitives::gatekeeper::{
 	key_registration_digest, Deposit, DepositKey, DepositStatus, EthAddress, EthSignature,
 	EthereumDomain,
 };
+use sonm_service::Shutdown;
 use std::{
 	collections::HashMap,
 	path::PathBuf,

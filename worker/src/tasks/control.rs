@@ -516,16 +516,9 @@ pub fn router(plane: Arc<ControlPlane>) -> Router {
 		.with_state(plane)
 }
 
-/// Serves the control plane on `address`; returns the bound address.
+/// Serves the control plane on `address` (restarted when it fails); returns the bound address.
 pub async fn serve(address: SocketAddr, plane: Arc<ControlPlane>) -> std::io::Result<SocketAddr> {
-	let listener = tokio::net::TcpListener::bind(address).await?;
-	let bound = listener.local_addr()?;
-	tokio::spawn(async move {
-		if let Err(error) = axum::serve(listener, router(plane)).await {
-			tracing::error!("the control plane stopped: {error}");
-		}
-	});
-	Ok(bound)
+	sonm_service::serve("control plane", address, router(plane)).await
 }
 
 #[cfg(test)]
