@@ -14,8 +14,9 @@
 //! - [`units`] and [`format`]: human units in (`2.5 USD/h`, `8h`, `2 GiB`, `1.5 SNM`) and
 //!   chain integers out, as people read them (amounts rounded unless asked for exactly).
 //! - [`task_auth`]: requests to a worker's task control plane, signed with the deal's consumer
-//!   key, and their checks (signature, body, time window, replay); [`task_client`]: a
-//!   customer's client of that control plane.
+//!   key, and their checks (signature, body, time window, replay); [`task_protocol`]: that
+//!   control plane's requests, routes, headers and answers, declared once; [`task_client`]: a
+//!   customer's client of it.
 
 pub mod client;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod matching;
 pub mod node_rpc;
 pub mod task_auth;
 pub mod task_client;
+pub mod task_protocol;
 pub mod units;
 
 pub use client::{Balance, Client, Included, Stage, Wait};

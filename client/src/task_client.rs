@@ -1,8 +1,15 @@
-//! A customer's client of a worker's task control plane: each request signed with the deal's
-//! consumer key ([`crate::task_auth`]) and sent over HTTP.
+//! A customer's client of a worker's task control plane ([`crate::task_protocol`]): each
+//! request signed with the deal's consumer key ([`crate::task_auth`]) and sent over HTTP.
 
-use crate::{task_auth::SignedRequest, Key};
-use serde_json::Value;
+use crate::{
+	task_auth::SignedRequest,
+	task_protocol::{
+		headers, ExecAnswer, ExecBody, LogWindow, LogsAnswer, Refusal, StopAnswer, TaskAnswer,
+		TaskRequest, TaskSpec,
+	},
+	Key,
+};
+use serde::de::DeserializeOwned;
 
 /// A refusal by the worker (its named error and message) or a transport failure.
 #[derive(Debug, thiserror::Error)]
@@ -40,14 +47,55 @@ impl TaskClient {
 		Self { url: url.trim_end_matches('/').to_owned(), key, http: reqwest::Client::new() }
 	}
 
-	/// Signs and sends `method path` about `deal` with `body`; returns the JSON answer.
+	/// Starts deal `deal`'s task.
+	pub async fn start(&self, deal: u64, spec: TaskSpec) -> Result<TaskAnswer, TaskError> {
+		self.call(deal, &TaskRequest::Start(spec)).await
+	}
+
+	/// Deal `deal`'s task, if it has one.
+	pub async fn status(&self, deal: u64) -> Result<TaskAnswer, TaskError> {
+		self.call(deal, &TaskRequest::Status).await
+	}
+
+	/// A page of the task's output.
+	pub async fn logs(&self, deal: u64, window: LogWindow) -> Result<LogsAnswer, TaskError> {
+		self.call(deal, &TaskRequest::Logs(window)).await
+	}
+
+	/// Runs `command` in the task.
+	pub async fn exec(&self, deal: u64, command: Vec<String>) -> Result<ExecAnswer, TaskError> {
+		self.call(deal, &TaskRequest::Exec(ExecBody { command })).await
+	}
+
+	/// Stops and removes the task.
+	pub async fn stop(&self, deal: u64) -> Result<StopAnswer, TaskError> {
+		self.call(deal, &TaskRequest::Stop).await
+	}
+
+	/// Signs and sends `request` about `deal`; its answer.
+	pub async fn call<T: DeserializeOwned>(
+		&self,
+		deal: u64,
+		request: &TaskRequest,
+	) -> Result<T, TaskError> {
+		let body = request.body();
+		let answer =
+			self.request(request.method(), &request.path(deal), deal, body.as_ref()).await?;
+		serde_json::from_value(answer).map_err(|e| TaskError::Transport {
+			url: self.url.clone(),
+			message: format!("an answer this client does not read: {e}"),
+		})
+	}
+
+	/// Signs and sends `method path` about `deal` with `body` as given; the JSON answer. (For
+	/// tests of the protocol itself: paths and bodies the typed requests would not make.)
 	pub async fn request(
 		&self,
 		method: &str,
 		path: &str,
 		deal: u64,
-		body: Option<&Value>,
-	) -> Result<Value, TaskError> {
+		body: Option<&serde_json::Value>,
+	) -> Result<serde_json::Value, TaskError> {
 		let body = body.map(|body| body.to_string().into_bytes()).unwrap_or_default();
 		let now = crate::task_auth::unix_now();
 		let nonce = format!("{:032x}", rand::random::<u128>());
@@ -56,7 +104,11 @@ impl TaskClient {
 	}
 
 	/// Sends an already signed request as it is (a test may replay or alter one).
-	pub async fn send(&self, signed: &SignedRequest, body: Vec<u8>) -> Result<Value, TaskError> {
+	pub async fn send(
+		&self,
+		signed: &SignedRequest,
+		body: Vec<u8>,
+	) -> Result<serde_json::Value, TaskError> {
 		let transport = |message: String| TaskError::Transport { url: self.url.clone(), message };
 		let method = reqwest::Method::from_bytes(signed.method.as_bytes())
 			.map_err(|e| transport(e.to_string()))?;
@@ -64,26 +116,28 @@ impl TaskClient {
 			.http
 			.request(method, format!("{}{}", self.url, signed.path))
 			.header("content-type", "application/json")
-			.header("x-sonm-account", &signed.account)
-			.header("x-sonm-timestamp", signed.timestamp.to_string())
-			.header("x-sonm-nonce", &signed.nonce)
-			.header("x-sonm-body-sha256", &signed.body_sha256)
-			.header("x-sonm-signature", &signed.signature)
+			.header(headers::ACCOUNT, &signed.account)
+			.header(headers::TIMESTAMP, signed.timestamp.to_string())
+			.header(headers::NONCE, &signed.nonce)
+			.header(headers::BODY_SHA256, &signed.body_sha256)
+			.header(headers::SIGNATURE, &signed.signature)
 			.body(body)
 			.send()
 			.await
 			.map_err(|e| transport(e.to_string()))?;
 		let status = response.status();
-		let json: Value = response.json().await.map_err(|e| transport(e.to_string()))?;
+		let json: serde_json::Value =
+			response.json().await.map_err(|e| transport(e.to_string()))?;
 		if status.is_success() {
-			Ok(json)
-		} else {
-			Err(TaskError::Refused {
-				status: status.as_u16(),
-				error: json["error"].as_str().unwrap_or("Unknown").to_owned(),
-				message: json["message"].as_str().unwrap_or_default().to_owned(),
-			})
+			return Ok(json);
 		}
+		let refusal: Refusal = serde_json::from_value(json)
+			.unwrap_or(Refusal { error: "Unknown".into(), message: format!("HTTP {status}") });
+		Err(TaskError::Refused {
+			status: status.as_u16(),
+			error: refusal.error,
+			message: refusal.message,
+		})
 	}
 
 	/// The key it signs with.

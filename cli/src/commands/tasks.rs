@@ -6,30 +6,29 @@ use crate::{
 	context::Context,
 	error::{CliError, Kind},
 };
-use serde_json::{json, Value};
-use sonm_client::task_client::{TaskClient, TaskError};
+use serde_json::json;
+use sonm_client::{
+	task_client::{TaskClient, TaskError},
+	task_protocol::{LogWindow, Restart, TaskAnswer, TaskSpec},
+};
 use std::time::Duration;
 
 pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliError> {
 	match command {
 		TaskCommand::Start { target, image, env, ports, volume, restart, command } => {
 			let client = client(ctx, &target).await?;
-			let spec = json!({
-				"image": image, "command": command, "env": env, "ports": ports, "volume": volume,
-				"restart": restart,
-			});
-			let path = format!("/deals/{}/task", target.deal);
-			let answer = client.request("POST", &path, target.deal, Some(&spec)).await;
-			let answer = answer.map_err(refused)?;
-			ctx.print(answer.clone(), || {
+			let restart: Restart = serde_json::from_value(json!(restart))
+				.map_err(|e| CliError::usage(format!("--restart: {e}")))?;
+			let spec = TaskSpec { image, command, env, ports, volume, restart };
+			let answer = client.start(target.deal, spec).await.map_err(refused)?;
+			ctx.print(json!(answer), || {
 				format!("task of deal {} started\n{}", target.deal, state(&answer))
 			});
 		},
 		TaskCommand::Status { target } => {
 			let client = client(ctx, &target).await?;
-			let path = format!("/deals/{}/task", target.deal);
-			let answer = client.request("GET", &path, target.deal, None).await.map_err(refused)?;
-			ctx.print(answer.clone(), || state(&answer));
+			let answer = client.status(target.deal).await.map_err(refused)?;
+			ctx.print(json!(answer), || state(&answer));
 		},
 		TaskCommand::Logs { target, follow, cursor: from, since, tail } => {
 			let since = match since {
@@ -40,48 +39,33 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 				None => None,
 			};
 			let client = client(ctx, &target).await?;
-			let mut cursor = from;
 			// `--since` and `--tail` choose the first page; following goes on from its cursor.
-			let mut window: String = [
-				since.map(|since| format!("&since={since}")),
-				tail.map(|tail| format!("&tail={tail}")),
-			]
-			.into_iter()
-			.flatten()
-			.collect();
+			let mut window = LogWindow { from, since, tail };
 			loop {
-				let path = format!("/deals/{}/logs?from={cursor}{window}", target.deal);
-				let answer =
-					client.request("GET", &path, target.deal, None).await.map_err(refused)?;
-				let text = answer["text"].as_str().unwrap_or_default().to_owned();
-				cursor = answer["next"].as_u64().unwrap_or(cursor as u64) as usize;
-				let running = answer["running"].as_bool().unwrap_or(false);
-				ctx.print(answer, || text.trim_end_matches('\n').to_owned());
+				let answer = client.logs(target.deal, window).await.map_err(refused)?;
+				let (next, running) = (answer.next, answer.running);
+				let text = answer.text.trim_end_matches('\n').to_owned();
+				ctx.print(json!(answer), || text);
 				if !follow || !running {
 					break;
 				}
-				window.clear();
+				window = LogWindow { from: next, since: None, tail: None };
 				tokio::time::sleep(Duration::from_millis(500)).await;
 			}
 		},
 		TaskCommand::Exec { target, command } => {
 			let client = client(ctx, &target).await?;
-			let path = format!("/deals/{}/exec", target.deal);
-			let body = json!({ "command": command });
-			let answer =
-				client.request("POST", &path, target.deal, Some(&body)).await.map_err(refused)?;
-			let output = answer["output"].as_str().unwrap_or_default().to_owned();
-			let code = answer["exitCode"].as_i64().unwrap_or(-1);
-			ctx.print(answer, || format!("{}(exit code {code})", output));
+			let answer = client.exec(target.deal, command).await.map_err(refused)?;
+			ctx.print(json!(answer), || {
+				format!("{}(exit code {})", answer.output, answer.exit_code)
+			});
 		},
 		TaskCommand::Stop { target } => {
 			let client = client(ctx, &target).await?;
-			let path = format!("/deals/{}/stop", target.deal);
-			let answer = client
-				.request("POST", &path, target.deal, Some(&json!({})))
-				.await
-				.map_err(refused)?;
-			ctx.print(answer, || format!("task of deal {} stopped and removed", target.deal));
+			let answer = client.stop(target.deal).await.map_err(refused)?;
+			ctx.print(json!(answer), || {
+				format!("task of deal {} stopped and removed", target.deal)
+			});
 		},
 	}
 	Ok(())
@@ -124,34 +108,29 @@ async fn worker_of(ctx: &mut Context, deal: u64) -> Result<String, CliError> {
 }
 
 /// A task's state, short.
-fn state(answer: &Value) -> String {
-	let task = &answer["task"];
-	if task.is_null() {
-		return "no task".into();
-	}
-	let mut text = format!("status {}", task["status"].as_str().unwrap_or("?"));
-	if let Some(code) = task["exit_code"].as_i64() {
+fn state(answer: &TaskAnswer) -> String {
+	let Some(task) = &answer.task else { return "no task".into() };
+	let mut text = format!("status {}", task.status);
+	if let Some(code) = task.exit_code {
 		text.push_str(&format!(", exit code {code}"));
 		if code == 137 {
 			text.push_str(" (killed: out of memory or stopped)");
 		}
 	}
-	if let Some(restarts @ 1..) = task["restarts"].as_i64() {
-		text.push_str(&format!(", restarted {restarts} times"));
+	if task.restarts > 0 {
+		text.push_str(&format!(", restarted {} times", task.restarts));
 	}
-	let limits = &task["limits"];
-	if let (Some(cpus), Some(memory)) =
-		(limits["nano_cpus"].as_i64(), limits["memory_bytes"].as_i64())
-	{
+	let limits = task.limits;
+	if limits.nano_cpus > 0 || limits.memory_bytes > 0 {
 		text.push_str(&format!(
 			"\nlimits {} cores, {} MiB, {} processes",
-			cpus as f64 / 1e9,
-			memory >> 20,
-			limits["pids"]
+			limits.nano_cpus as f64 / 1e9,
+			limits.memory_bytes >> 20,
+			limits.pids
 		));
 	}
-	for port in task["ports"].as_array().into_iter().flatten() {
-		text.push_str(&format!("\nport {} -> host port {}", port[0], port[1]));
+	for (container, host) in &task.ports {
+		text.push_str(&format!("\nport {container} -> host port {host}"));
 	}
 	text
 }

@@ -1,17 +1,7 @@
-//! The customer's control plane: one HTTP + JSON service (axum) over the task engine. Every
-//! request carries a [`SignedRequest`] in `x-sonm-*` headers; the deal's consumer may do
-//! everything, the supplier and its master may read the status only.
-//!
-//! | request | what it does |
-//! | --- | --- |
-//! | `POST /deals/{deal}/task` (a [`TaskSpec`]) | starts the deal's task |
-//! | `GET /deals/{deal}/task` | its state: status, exit code, published ports |
-//! | `GET /deals/{deal}/logs?from=N&since=T&tail=L` | its output from byte `N` on (lines since unix time `T`, the last `L`); `next` is the cursor to resume from |
-//! | `POST /deals/{deal}/exec` (`{"command": [...]}`) | runs a command in it, not interactively |
-//! | `POST /deals/{deal}/stop` | stops and removes it (its logs stay readable) |
-//!
-//! The handlers are plain functions of a [`Request`]; HTTP is one transport of them, so that a
-//! libp2p stream or a browser console can carry the same requests.
+//! The customer's control plane: the task protocol (`sonm_client::task_protocol`: its routes,
+//! headers, bodies and answers are declared there, once) served over HTTP (axum) on the task
+//! engine. Every request carries a [`SignedRequest`] in its `x-sonm-*` headers; the deal's
+//! consumer may do everything, the supplier and its master may read the status only.
 
 use crate::{
 	state::State,
@@ -30,10 +20,11 @@ use axum::{
 	routing::{get, post},
 	Json, Router,
 };
-use serde::Deserialize;
-use serde_json::json;
 use sonm_client::{
 	task_auth::{AuthError, NonceCache, SignedRequest},
+	task_protocol::{
+		headers, routes, ExecAnswer, ExecBody, LogsAnswer, Refusal, StopAnswer, TaskAnswer,
+	},
 	Client,
 };
 use std::{
@@ -102,7 +93,8 @@ impl From<AuthError> for ControlError {
 
 impl IntoResponse for ControlError {
 	fn into_response(self) -> Response {
-		(self.status, Json(json!({ "error": self.error, "message": self.message }))).into_response()
+		let refusal = Refusal { error: self.error.into(), message: self.message };
+		(self.status, Json(refusal)).into_response()
 	}
 }
 
@@ -189,13 +181,13 @@ impl ControlPlane {
 			method: method.to_string(),
 			path: uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
 			deal,
-			body_sha256: header("x-sonm-body-sha256")?,
-			timestamp: header("x-sonm-timestamp")?
-				.parse()
-				.map_err(|_| AuthError::Malformed("x-sonm-timestamp is not a number".into()))?,
-			nonce: header("x-sonm-nonce")?,
-			account: header("x-sonm-account")?,
-			signature: header("x-sonm-signature")?,
+			body_sha256: header(headers::BODY_SHA256)?,
+			timestamp: header(headers::TIMESTAMP)?.parse().map_err(|_| {
+				AuthError::Malformed(format!("{} is not a number", headers::TIMESTAMP))
+			})?,
+			nonce: header(headers::NONCE)?,
+			account: header(headers::ACCOUNT)?,
+			signature: header(headers::SIGNATURE)?,
 		};
 		let now = sonm_client::task_auth::unix_now();
 		request.verify(body, now)?;
@@ -300,16 +292,9 @@ impl axum::extract::FromRequest<Arc<ControlPlane>> for Signed {
 		plane: &Arc<ControlPlane>,
 	) -> Result<Self, Self::Rejection> {
 		let (parts, body) = request.into_parts();
-		let deal =
-			parts
-				.uri
-				.path()
-				.split('/')
-				.nth(2)
-				.and_then(|id| id.parse().ok())
-				.ok_or_else(|| {
-					ControlError::new(StatusCode::NOT_FOUND, "NoDeal", "the path names no deal")
-				})?;
+		let deal = routes::deal_of(parts.uri.path()).ok_or_else(|| {
+			ControlError::new(StatusCode::NOT_FOUND, "NoDeal", "the path names no deal")
+		})?;
 		let body = axum::body::to_bytes(body, 1 << 20)
 			.await
 			.map_err(|e| ControlError::new(StatusCode::BAD_REQUEST, "BadBody", e.to_string()))?;
@@ -347,7 +332,7 @@ async fn start_task(headers: HeaderMap, signed: Signed) -> Result<Response, Cont
 			)
 		})?;
 	let consumer = headers
-		.get("x-sonm-account")
+		.get(headers::ACCOUNT)
 		.and_then(|value| value.to_str().ok())
 		.unwrap_or_default()
 		.to_owned();
@@ -405,8 +390,8 @@ async fn start_task(headers: HeaderMap, signed: Signed) -> Result<Response, Cont
 		.start(deal, &consumer, &spec, &limits, &host_ports, volume.as_deref())
 		.await
 		.map_err(engine_error)?;
-	let state = plane.engine.state(deal).await.map_err(engine_error)?;
-	Ok((StatusCode::CREATED, Json(json!({ "deal": deal, "task": state }))).into_response())
+	let task = plane.engine.state(deal).await.map_err(engine_error)?;
+	Ok((StatusCode::CREATED, Json(TaskAnswer { deal, task })).into_response())
 }
 
 /// The smallest volume a deal's storage makes: room for ext4's own bookkeeping and some data.
@@ -437,8 +422,8 @@ fn check_volume_target(target: &str) -> Result<(), ControlError> {
 }
 
 async fn task_status(Signed { plane, deal, .. }: Signed) -> Result<Response, ControlError> {
-	let state = plane.engine.state(deal).await.map_err(engine_error)?;
-	Ok(Json(json!({ "deal": deal, "task": state })).into_response())
+	let task = plane.engine.state(deal).await.map_err(engine_error)?;
+	Ok(Json(TaskAnswer { deal, task }).into_response())
 }
 
 async fn task_logs(Query(window): Query<Window>, signed: Signed) -> Result<Response, ControlError> {
@@ -450,19 +435,8 @@ async fn task_logs(Query(window): Query<Window>, signed: Signed) -> Result<Respo
 		None => plane.state.logs(deal).map_err(engine_error)?.unwrap_or_default(),
 	};
 	let page = logs::page(&logs::lines(&timestamped), window);
-	Ok(Json(json!({
-		"deal": deal,
-		"from": window.from,
-		"next": page.next,
-		"running": running,
-		"text": String::from_utf8_lossy(&page.text),
-	}))
-	.into_response())
-}
-
-#[derive(Deserialize)]
-struct ExecBody {
-	command: Vec<String>,
+	let text = String::from_utf8_lossy(&page.text).into_owned();
+	Ok(Json(LogsAnswer { deal, from: window.from, next: page.next, running, text }).into_response())
 }
 
 async fn task_exec(signed: Signed) -> Result<Response, ControlError> {
@@ -473,12 +447,8 @@ async fn task_exec(signed: Signed) -> Result<Response, ControlError> {
 		return Err(ControlError::new(StatusCode::BAD_REQUEST, "BadExec", "an empty command"));
 	}
 	let (code, output) = plane.engine.exec(deal, &exec.command).await.map_err(engine_error)?;
-	Ok(Json(json!({
-		"deal": deal,
-		"exitCode": code,
-		"output": String::from_utf8_lossy(&output),
-	}))
-	.into_response())
+	let output = String::from_utf8_lossy(&output).into_owned();
+	Ok(Json(ExecAnswer { deal, exit_code: code, output }).into_response())
 }
 
 async fn task_stop(signed: Signed) -> Result<Response, ControlError> {
@@ -486,7 +456,7 @@ async fn task_stop(signed: Signed) -> Result<Response, ControlError> {
 	keep_logs_and_remove(&plane.engine, &plane.state, deal)
 		.await
 		.map_err(engine_error)?;
-	Ok(Json(json!({ "deal": deal, "stopped": true })).into_response())
+	Ok(Json(StopAnswer { deal, stopped: true }).into_response())
 }
 
 /// Keeps a task's output in the database, then stops and removes its container.
@@ -509,10 +479,10 @@ pub async fn clear_ended_deal(engine: &Engine, state: &State, deal: u64) -> Resu
 /// The control plane's routes.
 pub fn router(plane: Arc<ControlPlane>) -> Router {
 	Router::new()
-		.route("/deals/{deal}/task", post(start_task).get(task_status))
-		.route("/deals/{deal}/logs", get(task_logs))
-		.route("/deals/{deal}/exec", post(task_exec))
-		.route("/deals/{deal}/stop", post(task_stop))
+		.route(routes::TASK, post(start_task).get(task_status))
+		.route(routes::LOGS, get(task_logs))
+		.route(routes::EXEC, post(task_exec))
+		.route(routes::STOP, post(task_stop))
 		.with_state(plane)
 }
 

@@ -20,7 +20,6 @@ use bollard::{
 	Docker,
 };
 use futures::StreamExt;
-use serde::Serialize;
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
@@ -33,77 +32,7 @@ pub const WORKER_LABEL: &str = "sonm.worker";
 /// The label that carries the deal's customer, who may read the output after the deal.
 pub const CONSUMER_LABEL: &str = "sonm.consumer";
 
-/// What the customer asks to run.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct TaskSpec {
-	/// The image (`registry/repo:tag`).
-	pub image: String,
-	/// The command; the image's own when empty.
-	#[serde(default)]
-	pub command: Vec<String>,
-	/// `NAME=value` pairs.
-	#[serde(default)]
-	pub env: Vec<String>,
-	/// Container ports (TCP) to publish, when the deal allows incoming connections.
-	#[serde(default)]
-	pub ports: Vec<u16>,
-	/// Where the deal's volume is mounted in the container (an absolute path), if the task
-	/// wants one: a file system of the deal's storage size that outlives the task until the
-	/// deal ends.
-	#[serde(default)]
-	pub volume: Option<String>,
-	/// Whether the engine starts the task again when it exits (default: never).
-	#[serde(default)]
-	pub restart: Restart,
-}
-
-/// When a task that exited on its own is started again.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Restart {
-	/// Never: it is reported with its exit code.
-	#[default]
-	No,
-	/// After a non-zero exit, at most [`MAX_RESTARTS`] times.
-	OnFailure,
-	/// After every exit.
-	Always,
-}
-
-/// The most times an `on-failure` task is started again.
-pub const MAX_RESTARTS: i64 = 5;
-
-/// The limits the engine holds a container to, as it reports them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Applied {
-	/// CPU in billionths of a core.
-	pub nano_cpus: i64,
-	/// Memory in bytes.
-	pub memory_bytes: i64,
-	/// The most processes.
-	pub pids: i64,
-}
-
-/// A task as the engine reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TaskState {
-	/// The deal.
-	pub deal: u64,
-	/// The container's id.
-	pub container: String,
-	/// `created`, `running`, `exited`, ...
-	pub status: String,
-	/// The exit code once exited (137: killed, e.g. out of memory).
-	pub exit_code: Option<i64>,
-	/// Container port -> host port.
-	pub ports: Vec<(u16, u16)>,
-	/// The deal's customer (SS58), from the container's label.
-	pub consumer: String,
-	/// The limits the engine applies, read back from it.
-	pub limits: Applied,
-	/// How often the engine started it again (its restart policy).
-	pub restarts: i64,
-}
+pub use sonm_client::task_protocol::{Applied, Restart, TaskSpec, TaskState, MAX_RESTARTS};
 
 /// The registry a worker pulls images from.
 #[derive(Clone, PartialEq, Eq)]

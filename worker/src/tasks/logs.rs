@@ -30,19 +30,8 @@ pub fn lines(timestamped: &[u8]) -> Vec<Line<'_>> {
 		.collect()
 }
 
-/// Which part of the output to serve.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-pub struct Window {
-	/// The cursor to read on from.
-	#[serde(default)]
-	pub from: usize,
-	/// Only lines written at or after this unix time (seconds).
-	#[serde(default)]
-	pub since: Option<u64>,
-	/// Only the last this many lines.
-	#[serde(default)]
-	pub tail: Option<usize>,
-}
+/// Which part of the output to serve (the protocol's log window).
+pub use sonm_client::task_protocol::LogWindow as Window;
 
 /// A page of output.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,277 @@
+//! The task control plane's protocol, declared once: its requests (method, path, body), the
+//! headers that carry a request's signature ([`headers`]), its routes as a server declares them
+//! ([`routes`]) and its answers. The worker serves it (over HTTP), `sonm task` speaks it
+//! through [`crate::task_client::TaskClient`].
+//!
+//! | request | what it does | answer |
+//! | --- | --- | --- |
+//! | `POST /deals/{deal}/task` ([`TaskSpec`]) | starts the deal's task | [`TaskAnswer`] |
+//! | `GET /deals/{deal}/task` | its state | [`TaskAnswer`] |
+//! | `GET /deals/{deal}/logs?from=N&since=T&tail=L` ([`LogWindow`]) | its output from byte `N` on (lines since unix time `T`, the last `L`) | [`LogsAnswer`] |
+//! | `POST /deals/{deal}/exec` ([`ExecBody`]) | runs a command in it, not interactively | [`ExecAnswer`] |
+//! | `POST /deals/{deal}/stop` | stops and removes it (its output stays readable) | [`StopAnswer`] |
+//!
+//! A refusal is a [`Refusal`]: the error's name (`BadSignature`, `ImageNotAllowed`, ...) and
+//! what it means.
+
+use serde::{Deserialize, Serialize};
+
+/// The headers that carry a request's signature ([`crate::task_auth::SignedRequest`]).
+pub mod headers {
+	/// The signer (SS58).
+	pub const ACCOUNT: &str = "x-sonm-account";
+	/// Unix seconds when it was signed.
+	pub const TIMESTAMP: &str = "x-sonm-timestamp";
+	/// A value used once.
+	pub const NONCE: &str = "x-sonm-nonce";
+	/// The body's SHA-256, hex.
+	pub const BODY_SHA256: &str = "x-sonm-body-sha256";
+	/// The sr25519 signature, hex.
+	pub const SIGNATURE: &str = "x-sonm-signature";
+}
+
+/// The routes, as a server's router declares them (`{deal}`: the deal's id).
+pub mod routes {
+	/// `POST`: start; `GET`: state.
+	pub const TASK: &str = "/deals/{deal}/task";
+	/// `GET`: output.
+	pub const LOGS: &str = "/deals/{deal}/logs";
+	/// `POST`: run a command.
+	pub const EXEC: &str = "/deals/{deal}/exec";
+	/// `POST`: stop and remove.
+	pub const STOP: &str = "/deals/{deal}/stop";
+
+	/// `route` with `deal` filled in.
+	pub fn path(route: &str, deal: u64) -> String {
+		route.replace("{deal}", &deal.to_string())
+	}
+
+	/// The deal a request's path names (`/deals/{deal}/...`).
+	pub fn deal_of(path: &str) -> Option<u64> {
+		path.strip_prefix("/deals/")?.split('/').next()?.parse().ok()
+	}
+}
+
+/// What the customer asks to run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSpec {
+	/// The image (`registry/repo:tag`).
+	pub image: String,
+	/// The command; the image's own when empty.
+	#[serde(default)]
+	pub command: Vec<String>,
+	/// `NAME=value` pairs.
+	#[serde(default)]
+	pub env: Vec<String>,
+	/// Container ports (TCP) to publish, when the deal allows incoming connections.
+	#[serde(default)]
+	pub ports: Vec<u16>,
+	/// Where the deal's volume is mounted in the container (an absolute path), if the task
+	/// wants one: a file system of the deal's storage size that outlives the task until the
+	/// deal ends.
+	#[serde(default)]
+	pub volume: Option<String>,
+	/// Whether the engine starts the task again when it exits (default: never).
+	#[serde(default)]
+	pub restart: Restart,
+}
+
+/// When a task that exited on its own is started again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Restart {
+	/// Never: it is reported with its exit code.
+	#[default]
+	No,
+	/// After a non-zero exit, at most [`MAX_RESTARTS`] times.
+	OnFailure,
+	/// After every exit.
+	Always,
+}
+
+/// The most times an `on-failure` task is started again.
+pub const MAX_RESTARTS: i64 = 5;
+
+/// The limits the engine holds a container to, as it reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applied {
+	/// CPU in billionths of a core.
+	pub nano_cpus: i64,
+	/// Memory in bytes.
+	pub memory_bytes: i64,
+	/// The most processes.
+	pub pids: i64,
+}
+
+/// A task as the worker reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskState {
+	/// The deal.
+	pub deal: u64,
+	/// The container's id.
+	pub container: String,
+	/// `created`, `running`, `exited`, ...
+	pub status: String,
+	/// The exit code once exited (137: killed, e.g. out of memory).
+	pub exit_code: Option<i64>,
+	/// Container port -> host port.
+	pub ports: Vec<(u16, u16)>,
+	/// The deal's customer (SS58), from the container's label.
+	pub consumer: String,
+	/// The limits the engine applies, read back from it.
+	pub limits: Applied,
+	/// How often the engine started it again (its restart policy).
+	pub restarts: i64,
+}
+
+/// Which part of the output to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogWindow {
+	/// The cursor to read on from.
+	#[serde(default)]
+	pub from: usize,
+	/// Only lines written at or after this unix time (seconds).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub since: Option<u64>,
+	/// Only the last this many lines.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub tail: Option<usize>,
+}
+
+impl LogWindow {
+	/// The window as the query of the logs route (`from=0&since=...&tail=...`).
+	pub fn query(&self) -> String {
+		let mut query = format!("from={}", self.from);
+		if let Some(since) = self.since {
+			query.push_str(&format!("&since={since}"));
+		}
+		if let Some(tail) = self.tail {
+			query.push_str(&format!("&tail={tail}"));
+		}
+		query
+	}
+}
+
+/// The command `exec` runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecBody {
+	pub command: Vec<String>,
+}
+
+/// The answer to a start or a status request: the task, or `null` when the deal has none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskAnswer {
+	pub deal: u64,
+	pub task: Option<TaskState>,
+}
+
+/// A page of a task's output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogsAnswer {
+	pub deal: u64,
+	/// The cursor the page starts at.
+	pub from: usize,
+	/// The cursor to read on from.
+	pub next: usize,
+	/// Whether the task still runs (more output may come).
+	pub running: bool,
+	/// The output (invalid UTF-8 replaced).
+	pub text: String,
+}
+
+/// What a command run with `exec` printed, and how it ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecAnswer {
+	pub deal: u64,
+	pub exit_code: i64,
+	/// Its output (invalid UTF-8 replaced).
+	pub output: String,
+}
+
+/// The answer to a stop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopAnswer {
+	pub deal: u64,
+	pub stopped: bool,
+}
+
+/// A refusal: the error's name and what it means.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+	pub error: String,
+	pub message: String,
+}
+
+/// One request of the protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskRequest {
+	Start(TaskSpec),
+	Status,
+	Logs(LogWindow),
+	Exec(ExecBody),
+	Stop,
+}
+
+impl TaskRequest {
+	/// The HTTP method.
+	pub fn method(&self) -> &'static str {
+		match self {
+			Self::Status | Self::Logs(_) => "GET",
+			Self::Start(_) | Self::Exec(_) | Self::Stop => "POST",
+		}
+	}
+
+	/// The path (and query) about `deal`.
+	pub fn path(&self, deal: u64) -> String {
+		match self {
+			Self::Start(_) | Self::Status => routes::path(routes::TASK, deal),
+			Self::Logs(window) => {
+				format!("{}?{}", routes::path(routes::LOGS, deal), window.query())
+			},
+			Self::Exec(_) => routes::path(routes::EXEC, deal),
+			Self::Stop => routes::path(routes::STOP, deal),
+		}
+	}
+
+	/// The JSON body (none for the reads).
+	pub fn body(&self) -> Option<serde_json::Value> {
+		let json = match self {
+			Self::Start(spec) => serde_json::to_value(spec),
+			Self::Exec(exec) => serde_json::to_value(exec),
+			Self::Stop => Ok(serde_json::json!({})),
+			Self::Status | Self::Logs(_) => return None,
+		};
+		Some(json.expect("the protocol's bodies serialize"))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn requests_name_their_method_path_and_body() {
+		let logs = TaskRequest::Logs(LogWindow { from: 10, since: None, tail: Some(5) });
+		assert_eq!((logs.method(), logs.path(7).as_str()), ("GET", "/deals/7/logs?from=10&tail=5"));
+		assert_eq!(logs.body(), None);
+		let start =
+			TaskRequest::Start(TaskSpec { image: "busybox:1.36".into(), ..Default::default() });
+		assert_eq!((start.method(), start.path(7).as_str()), ("POST", "/deals/7/task"));
+		let spec: TaskSpec = serde_json::from_value(start.body().unwrap()).unwrap();
+		assert_eq!(spec.image, "busybox:1.36");
+		assert_eq!(TaskRequest::Stop.body(), Some(serde_json::json!({})));
+		assert_eq!(routes::deal_of("/deals/42/exec"), Some(42));
+		assert_eq!(routes::deal_of("/other/42"), None);
+	}
+
+	#[test]
+	fn restart_policies_and_exec_answers_keep_their_wire_names() {
+		assert_eq!(serde_json::to_value(Restart::OnFailure).unwrap(), "on-failure");
+		let answer = ExecAnswer { deal: 1, exit_code: 0, output: "hi\n".into() };
+		assert_eq!(
+			serde_json::to_value(&answer).unwrap(),
+			serde_json::json!({ "deal": 1, "exitCode": 0, "output": "hi\n" })
+		);
+	}
+}
