@@ -13,7 +13,7 @@ use crate::{
 	index::BidIndex,
 	plans::Offer,
 	state::{DealRecord, State},
-	tasks::{control::clear_ended_deal, engine::Engine},
+	tasks::service::TaskService,
 	telemetry::Metrics,
 };
 use sonm_client::{
@@ -62,8 +62,8 @@ pub struct Worker {
 	billing_period: u64,
 	offers: Vec<Offer>,
 	state: std::sync::Arc<State>,
-	/// The container engine running deals' tasks, and how long removed tasks' output is kept.
-	tasks: Option<(Engine, u64)>,
+	/// Deals' tasks, when the worker runs them.
+	tasks: Option<std::sync::Arc<TaskService>>,
 	/// Whether the tasks a crash left created but not started have been started.
 	resumed_tasks: bool,
 	index: BidIndex,
@@ -91,7 +91,7 @@ impl Worker {
 		config: &crate::config::Config,
 		offers: Vec<Offer>,
 		state: std::sync::Arc<State>,
-		tasks: Option<(Engine, u64)>,
+		tasks: Option<std::sync::Arc<TaskService>>,
 		metrics: Metrics,
 	) -> Self {
 		let me = key.address();
@@ -415,30 +415,11 @@ impl Worker {
 	/// not started (the customer's start was accepted); forgets kept output past its retention.
 	/// Running tasks of open deals are never touched.
 	async fn reconcile_tasks(&mut self, deals: &[Deal], now: u64) {
-		let Some((engine, retention)) = &self.tasks else { return };
+		let Some(tasks) = &self.tasks else { return };
 		let open: HashSet<u64> = deals.iter().map(|deal| deal.id).collect();
-		match engine.deals().await {
-			Ok(present) => {
-				for &deal in &present {
-					if !open.contains(&deal) {
-						match clear_ended_deal(engine, &self.state, deal).await {
-							Ok(()) => {
-								tracing::info!(deal, "the deal is closed: its task is removed")
-							},
-							Err(error) => tracing::warn!(deal, "removing the task failed: {error}"),
-						}
-					} else if !self.resumed_tasks {
-						resume_if_created(engine, deal).await;
-					}
-				}
-				self.resumed_tasks = true;
-			},
-			Err(error) => tracing::warn!("the container engine did not answer: {error}"),
-		}
-		if self.blocks % 30 == 0 {
-			if let Ok(pruned @ 1..) = self.state.prune_logs(now, *retention) {
-				tracing::info!(pruned, "forgot the output of tasks removed long ago");
-			}
+		let prune = (self.blocks % 30 == 0).then_some(now);
+		if tasks.reconcile(&open, !self.resumed_tasks, prune).await {
+			self.resumed_tasks = true;
 		}
 	}
 
@@ -625,20 +606,6 @@ fn offers_match(offer: &Offer, ask: &Order) -> bool {
 		&& ask.counterparty.is_none()
 		&& ask.expires_at.is_none()
 		&& ask.min_identity == offer.min_identity
-}
-
-/// Starts deal `deal`'s container if it was created and never started.
-async fn resume_if_created(engine: &Engine, deal: u64) {
-	match engine.state(deal).await {
-		Ok(Some(task)) if task.status == "created" || task.status == "configured" => {
-			match engine.resume(deal).await {
-				Ok(()) => tracing::info!(deal, "started the task a crash left created"),
-				Err(error) => tracing::warn!(deal, "starting the created task failed: {error}"),
-			}
-		},
-		Ok(_) => {},
-		Err(error) => tracing::warn!(deal, "the container engine did not answer: {error}"),
-	}
 }
 
 fn account(text: &str) -> PassResult<AccountId32> {

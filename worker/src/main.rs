@@ -9,11 +9,7 @@ use sonm_worker::{
 	inventory::Inventory,
 	load_or_measure, plans,
 	state::State,
-	tasks::{
-		control::{self, ControlPlane},
-		engine::Engine,
-		limits::Always,
-	},
+	tasks::{control, engine::Engine, limits::Always, service::TaskService},
 	telemetry::{self, Metrics},
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -202,9 +198,9 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				.iter()
 				.map(|offer| (offer.plan.clone(), offer.benchmarks.clone(), offer.netflags))
 				.collect();
-			let plane = ControlPlane::new(
+			let service = std::sync::Arc::new(TaskService::new(
 				client.clone(),
-				engine.clone(),
+				engine,
 				state.clone(),
 				key.address(),
 				tasks.policy.clone(),
@@ -212,12 +208,13 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				Always { pids: tasks.pids, ..Always::default() },
 				plans,
 				tasks.registry.clone(),
-			);
-			let bound = control::serve(tasks.listen, std::sync::Arc::new(plane))
+				tasks.log_retention,
+			));
+			let bound = control::serve(tasks.listen, service.clone())
 				.await
 				.map_err(|e| format!("tasks.listen {}: {e}", tasks.listen))?;
 			tracing::info!(%bound, "the customers' control plane");
-			Some((engine, tasks.log_retention))
+			Some(service)
 		},
 		None => None,
 	};

@@ -1,9 +1,11 @@
 //! Running deals' workloads: the limits a deal's terms put on its container ([`limits`]), which
-//! images a customer may run ([`allow`]) and the container engine that runs them ([`engine`]).
-//! The customer's control plane ([`control`]) serves them, signed by the deal's key.
+//! images a customer may run ([`allow`]), the container engine that runs them ([`engine`]) and
+//! their output ([`logs`]). The task service ([`service`]) owns a task's whole life; the
+//! customer's control plane ([`control`]) carries its requests over HTTP.
 
 pub mod allow;
 pub mod control;
 pub mod engine;
 pub mod limits;
 pub mod logs;
+pub mod service;
