@@ -237,7 +237,8 @@ pub fn parse_base_units(text: &str) -> Result<u128, UnitError> {
 
 /// An amount of SNM in base units: `1.5 SNM`.
 pub fn parse_snm(text: &str) -> Result<u128, UnitError> {
-	quantity(text, &[("SNM", BASE_UNITS, 1)], "SNM")
+	let snm = PriceUnit::Snm.name();
+	quantity(text, &[(snm, BASE_UNITS, 1)], snm)
 }
 
 #[cfg(test)]

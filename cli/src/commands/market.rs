@@ -171,10 +171,7 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 	let included = ctx
 		.submit("place order", &runtime::transactions().market().place_order(terms))
 		.await?;
-	let id = included
-		.find::<OrderPlaced>()
-		.map(|event| event.id)
-		.ok_or_else(|| missing("OrderPlaced"))?;
+	let id = emitted::<OrderPlaced>(&included)?.id;
 	let order = ctx.client().await?.order(id).await?;
 	let summary = format!(
 		"{} {id} placed: {} for {}",
@@ -395,10 +392,7 @@ async fn change_request(ctx: &mut Context, command: ChangeCommand) -> Result<(),
 }
 
 async fn deal_opened(ctx: &mut Context, included: Included) -> Result<(), CliError> {
-	let id = included
-		.find::<DealOpened>()
-		.map(|event| event.id)
-		.ok_or_else(|| missing("DealOpened"))?;
+	let id = emitted::<DealOpened>(&included)?.id;
 	let deal = ctx.client().await?.deal(id).await?;
 	let (_, now) = ctx.client().await?.now().await?;
 	ctx.print(result_json(&included, json!({ "id": id, "deal": deal })), || match &deal {
@@ -408,9 +402,14 @@ async fn deal_opened(ctx: &mut Context, included: Included) -> Result<(), CliErr
 	Ok(())
 }
 
-/// A transaction that succeeded without the market event it always emits.
-fn missing(event: &str) -> CliError {
-	CliError::new(crate::error::Kind::Refused, format!("the chain emitted no Market::{event}"))
+/// The event `E` the transaction always emits; a refusal naming it when it did not.
+fn emitted<E: sonm_client::subxt::events::DecodeAsEvent>(
+	included: &Included,
+) -> Result<E, CliError> {
+	included.find::<E>().ok_or_else(|| {
+		let name = std::any::type_name::<E>().rsplit("::").next().unwrap_or("event");
+		CliError::new(crate::error::Kind::Refused, format!("the chain emitted no {name}"))
+	})
 }
 
 /// What the customer got back when closing: the `DealClosed` event's refund.
