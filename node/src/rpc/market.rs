@@ -11,7 +11,7 @@ use sonm_rpc::market::{
 use sonm_runtime::{
 	apis::{MarketChangeRequest, MarketDeal, MarketOrder},
 	opaque::Block,
-	AccountId, Balance,
+	AccountId,
 };
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
