@@ -173,22 +173,22 @@ impl From<ClientError> for CliError {
 
 /// What to do about the pallet errors people meet most.
 fn module_hint(error: &RuntimeError) -> Option<&'static str> {
-	use RuntimeError::{Kyc, Market};
+	use RuntimeError as R;
 	Some(match error {
-		Market(MarketError::InsufficientBalance) | Kyc(KycError::InsufficientBalance) => {
+		R::Market(MarketError::InsufficientBalance) | R::Kyc(KycError::InsufficientBalance) => {
 			"the account cannot cover what must be held: top it up (`sonm balance` shows free and held)"
 		},
-		Market(MarketError::PriceUnavailable) => {
+		R::Market(MarketError::PriceUnavailable) => {
 			"no fresh SNM/USD price is in force (`sonm oracle prices`); quote in SNM or wait for the feeders"
 		},
-		Market(MarketError::SupplierBlacklisted) => {
+		R::Market(MarketError::SupplierBlacklisted) => {
 			"the supplier is on your blacklist or a list you subscribe to (`sonm blacklist list`)"
 		},
-		Market(MarketError::CustomerBlacklisted) => "the supplier or its curator has blacklisted you",
-		Market(MarketError::OrderNotFound) => "the order was cancelled, matched or never existed (`sonm orders list`)",
-		Market(MarketError::DealNotFound) => "the deal is closed or never existed (`sonm deals list`)",
-		Market(MarketError::DealNotEnded) => "only the customer may close a forward deal before its end",
-		Market(MarketError::SupplierIdentityTooLow | MarketError::CustomerIdentityTooLow) => {
+		R::Market(MarketError::CustomerBlacklisted) => "the supplier or its curator has blacklisted you",
+		R::Market(MarketError::OrderNotFound) => "the order was cancelled, matched or never existed (`sonm orders list`)",
+		R::Market(MarketError::DealNotFound) => "the deal is closed or never existed (`sonm deals list`)",
+		R::Market(MarketError::DealNotEnded) => "only the customer may close a forward deal before its end",
+		R::Market(MarketError::SupplierIdentityTooLow | MarketError::CustomerIdentityTooLow) => {
 			"the order requires a higher KYC level (`sonm kyc status`, `sonm kyc request`)"
 		},
 		_ => return None,
