@@ -151,6 +151,13 @@ impl From<KeyError> for CliError {
 
 impl From<ClientError> for CliError {
 	fn from(error: ClientError) -> Self {
+		if let ClientError::Module { pallet, error: name, doc, decoded } = error {
+			let mut cli = Self::new(Kind::Refused, format!("{pallet}::{name}: {doc}"));
+			cli.hint = decoded.as_deref().and_then(module_hint).map(str::to_owned);
+			cli.module_error = Some((pallet, name));
+			cli.runtime_error = decoded;
+			return cli;
+		}
 		match &error {
 			ClientError::Connection { .. } => Self::new(Kind::Connection, error.to_string())
 				.hint("is a node running there? Give its address with --url or SONM_URL"),
@@ -160,13 +167,7 @@ impl From<ClientError> for CliError {
 			ClientError::Refused(_) | ClientError::Dispatch(_) => {
 				Self::new(Kind::Refused, error.to_string())
 			},
-			ClientError::Module { pallet, error: name, doc, decoded } => {
-				let mut cli = Self::new(Kind::Refused, format!("{pallet}::{name}: {doc}"));
-				cli.hint = decoded.as_deref().and_then(module_hint).map(str::to_owned);
-				cli.module_error = Some((pallet.clone(), name.clone()));
-				cli.runtime_error = decoded.clone();
-				cli
-			},
+			ClientError::Module { .. } => unreachable!("taken above"),
 		}
 	}
 }

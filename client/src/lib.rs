@@ -60,8 +60,8 @@ pub type ChainConfig = subxt::PolkadotConfig;
 		with = "::subxt::utils::Static<::sonm_primitives::market::PriceUnit>"
 	),
 	substitute_type(
-		path = "sonm_primitives::market::Price<Balance>",
-		with = "::subxt::utils::Static<::sonm_primitives::market::Price<Balance>>"
+		path = "sonm_primitives::market::Price",
+		with = "::subxt::utils::Static<::sonm_primitives::market::Price<u128>>"
 	),
 	substitute_type(
 		path = "sonm_primitives::IdentityLevel",
@@ -76,8 +76,8 @@ pub type ChainConfig = subxt::PolkadotConfig;
 		with = "::subxt::utils::Static<::sonm_primitives::gatekeeper::DepositKey>"
 	),
 	substitute_type(
-		path = "sonm_primitives::gatekeeper::Deposit<AccountId, Balance>",
-		with = "::subxt::utils::Static<::sonm_primitives::gatekeeper::Deposit<AccountId, Balance>>"
+		path = "sonm_primitives::gatekeeper::Deposit",
+		with = "::subxt::utils::Static<::sonm_primitives::gatekeeper::Deposit<::subxt::utils::AccountId32, u128>>"
 	)
 )]
 pub mod runtime {}

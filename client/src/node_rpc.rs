@@ -5,7 +5,8 @@
 
 use jsonrpsee::core::{
 	async_trait,
-	client::{BatchRequestBuilder, BatchResponse, ClientT, Error},
+	client::{BatchResponse, ClientT, Error},
+	params::BatchRequestBuilder,
 	traits::ToRpcParams,
 	DeserializeOwned,
 };

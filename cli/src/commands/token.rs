@@ -10,7 +10,7 @@ use crate::{
 	format,
 };
 use serde_json::json;
-use sonm_bridge::token;
+use sonm_bridge::{error::BridgeError, token};
 use sonm_client::{eth_key::parse_address, units, EthKey};
 use std::time::{Duration, Instant};
 
@@ -141,7 +141,11 @@ fn minutes(count: u64) -> Duration {
 }
 
 /// A failure on either side of the gateway, or a wait that ran out.
-fn gateway_error(message: String) -> CliError {
-	CliError::new(crate::error::Kind::Refused, message)
-		.hint("`sonm token status` shows the gateway on both sides")
+fn gateway_error(error: BridgeError) -> CliError {
+	match error {
+		BridgeError::Chain(error) => error.into(),
+		BridgeError::Input(message) => CliError::usage(message),
+		other => CliError::new(crate::error::Kind::Refused, other.to_string())
+			.hint("`sonm token status` shows the gateway on both sides"),
+	}
 }
