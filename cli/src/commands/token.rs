@@ -129,7 +129,10 @@ pub async fn token(ctx: &mut Context, command: TokenCommand) -> Result<(), CliEr
 
 /// An SNM amount above zero (`12.5` or `12.5 SNM`) in base units.
 fn positive_snm(text: &str) -> Result<u128, CliError> {
-	match units::parse_snm(text) {
+	// A bare number is SNM.
+	let bare = text.trim().chars().all(|c| c.is_ascii_digit() || c == '.');
+	let text = if bare { format!("{} SNM", text.trim()) } else { text.to_owned() };
+	match units::parse_snm(&text) {
 		Ok(0) => Err(CliError::usage(format!("{text:?} is not a positive SNM amount"))),
 		Ok(amount) => Ok(amount),
 		Err(error) => Err(CliError::usage(error.to_string())),
@@ -147,5 +150,21 @@ fn gateway_error(error: BridgeError) -> CliError {
 		BridgeError::Input(message) => CliError::usage(message),
 		other => CliError::new(crate::error::Kind::Refused, other.to_string())
 			.hint("`sonm token status` shows the gateway on both sides"),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn amounts_are_snm_with_or_without_their_unit_and_above_zero() {
+		const SNM: u128 = 1_000_000_000_000_000_000;
+		assert_eq!(positive_snm("12.5").unwrap(), 12 * SNM + SNM / 2);
+		assert_eq!(positive_snm("12.5 SNM").unwrap(), 12 * SNM + SNM / 2);
+		assert_eq!(positive_snm(" 100 ").unwrap(), 100 * SNM);
+		assert!(positive_snm("0").unwrap_err().message.contains("not a positive"));
+		assert!(positive_snm("ten").is_err());
+		assert!(positive_snm("1 USD").is_err());
 	}
 }
