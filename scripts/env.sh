@@ -9,6 +9,14 @@ if [ "${CI:-}" = true ]; then
 	export CARGO_INCREMENTAL=0
 fi
 
+# The build lints as it compiles: clippy's driver compiles the workspace's own crates (cargo's
+# workspace wrapper, what `cargo clippy` itself uses, here on the real build instead of a
+# second, check-only build of some 1,400 dependencies); rustc compiles the dependencies as
+# ever, so setting this changes nothing outside the workspace. `deny_warnings` turns what it
+# reports into a failure: the test command holds the tree to `cargo clippy --all-targets --
+# -D warnings` (clippy's default lints) at no extra build time.
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+
 # anvil and solcjs, installed by scripts/setup.sh.
 export PATH="$HOME/.cache/sonm-npm/node_modules/.bin:$PATH"
 
@@ -66,9 +74,24 @@ FUZZ_TRIPLE=x86_64-unknown-linux-gnu
 export FUZZ_BIN_DIR="$FUZZ_TARGET_DIR/$FUZZ_TRIPLE/fuzz"
 FUZZ_TARGETS=(runtime_calls extrinsic_decode)
 build_fuzz() {
-	RUSTC_WRAPPER="$PWD/scripts/fuzz-rustc.sh" RUSTFLAGS="--cfg fuzzing -C link-arg=-fuse-ld=mold" \
+	RUSTC_WORKSPACE_WRAPPER="" RUSTC_WRAPPER="$PWD/scripts/fuzz-rustc.sh" RUSTFLAGS="--cfg fuzzing -C link-arg=-fuse-ld=mold" \
 		SKIP_WASM_BUILD=1 CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" \
 		cargo build -p sonm-fuzz --features libfuzzer --profile fuzz --bins --target "$FUZZ_TRIPLE"
+}
+
+# Reads a build's output (stdin, passed on to stdout) and fails if rustc or clippy reported a
+# warning in one of the workspace's crates (cargo's "`crate` (target) generated N warnings"
+# lines, printed again for crates it did not recompile; dependencies' lints are capped).
+deny_warnings() {
+	local found=0 line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		[[ "$line" =~ ^warning:\ \`.*\ generated\ [0-9]+\ warnings? ]] && found=1
+	done
+	if [ "$found" -ne 0 ]; then
+		echo "the build reported warnings (rustc or clippy, above): the tree must build without any" >&2
+		return 1
+	fi
 }
 
 # One line of progress with the time since the script started.

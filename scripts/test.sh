@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: sets up the machine, builds the workspace once (scripts/env.sh,
-# `build_main`; the two smaller feature sets, `build_checks`, build beside the tests) and runs
+# Runs every test: sets up the machine, checks the formatting, builds the workspace once
+# (scripts/env.sh, `build_main`, linted by clippy as it compiles, failing on any warning; the
+# two smaller feature sets, `build_checks`, build beside the tests) and runs
 # its tests with cargo-nextest (.config/nextest.toml: two at a time, the multi-node ones one at
 # a time), unit and end-to-end (real `sonm-node` processes on
-# loopback, the bridge's contracts on anvil, the worker's containers on podman), then the
-# pallets' benchmarks once each against their test runtimes (`runtime-benchmarks`), then the
-# fuzzers' corpora replayed in the debug build and every pallet's try_state against a dev chain
-# (scripts/try-state.sh). Real fuzzing runs are scripts/fuzz.sh's, not this.
+# loopback, the bridge's contracts on anvil, the worker's containers on podman), with every
+# pallet's try_state checked against a busy dev chain beside them (scripts/try-state.sh); then
+# the pallets' benchmarks once each against their test runtimes (`runtime-benchmarks`) and the
+# fuzzers' corpora replayed in the debug build. Real fuzzing runs are scripts/fuzz.sh's, not this.
 # Ends with one line counting what passed and failed across every test.
 #   SONM_TEST_CPU_HOG=1 scripts/test.sh   # the same, with a busy loop pinned beside every
 #                                         # multi-node test (docs/TESTING.md)
@@ -23,15 +24,17 @@ if ! cargo fmt --all --check >/dev/null; then
 	echo "test.sh: the tree is not formatted; run \`cargo fmt --all\`" >&2
 	exit 1
 fi
-build_main
+build_main 2>&1 | deny_warnings
 progress "workspace built"
 work=$(mktemp -d)
 checks_pid=""
-stop_checks_build() {
+try_state_pid=""
+stop_background() {
 	[ -z "$checks_pid" ] || kill -- -"$checks_pid" 2>/dev/null || true
+	[ -z "$try_state_pid" ] || kill -- -"$try_state_pid" 2>/dev/null || true
 	rm -rf "$work"
 }
-trap stop_checks_build EXIT
+trap stop_background EXIT
 log="$work/tests.log"
 status=0
 
@@ -42,10 +45,14 @@ status=0
 cargo nextest list "${WORKSPACE[@]}" --list-type binaries-only --message-format json >"$work/binaries.json"
 cargo metadata --format-version 1 >"$work/cargo-metadata.json"
 set -m
-(nice -n 19 bash -c 'source scripts/env.sh && build_checks' >"$work/checks-build.log" 2>&1) &
+(nice -n 19 bash -c 'set -o pipefail; source scripts/env.sh && build_checks 2>&1 | deny_warnings' \
+	>"$work/checks-build.log" 2>&1) &
 checks_pid=$!
+# try-state mostly waits for blocks; its state_check waits for the build above.
+(scripts/try-state.sh >"$work/try-state.log" 2>&1) &
+try_state_pid=$!
 set +m
-progress "testing the workspace (the benchmarked pallets and the runtime's checks build beside it)"
+progress "testing the workspace (the benchmarked pallets and the runtime's checks build beside it, try-state runs beside it)"
 cargo nextest run --binaries-metadata "$work/binaries.json" --cargo-metadata "$work/cargo-metadata.json" \
 	--no-fail-fast 2>&1 | tee "$log" || status=$?
 progress "waiting for the benchmarked pallets' and the runtime's checks' build"
@@ -64,8 +71,15 @@ SKIP_WASM_BUILD=1 cargo nextest run "${BENCHMARKED_PALLETS[@]}" --features runti
 	--no-fail-fast benchmarking 2>&1 | tee -a "$log" || status=$?
 progress "replaying the fuzz corpora"
 SKIP_WASM_BUILD=1 cargo nextest run -p sonm-fuzz --no-fail-fast 2>&1 | tee -a "$log" || status=$?
-progress "checking every pallet's try_state against a dev chain"
-scripts/try-state.sh || status=$?
+progress "waiting for every pallet's try_state against a dev chain"
+try_state_status=0
+wait "$try_state_pid" || try_state_status=$?
+try_state_pid=""
+cat "$work/try-state.log"
+if [ "$try_state_status" -ne 0 ]; then
+	echo "test.sh: try-state failed (above)" >&2
+	status=1
+fi
 # nextest's summary lines: "Summary [...] 12 tests run: 11 passed, 1 failed, 0 skipped".
 read -r passed failed < <(awk '/Summary \[/ && /tests? run:/ {
 	for (i = 1; i <= NF; i++) {

@@ -4,12 +4,14 @@
 # curated-list subscription, a profile, a worker joining a master, a masternode registering),
 # then runs every pallet's `try_state` and the balance checks against its finalized state
 # (`state_check` of fuzz/, built with the runtime's `try-runtime` feature). Fails on any broken
-# invariant. Run by scripts/test.sh after the workspace's tests.
+# invariant. Needs the main build (node, CLI, load); builds `state_check` itself once the chain
+# has been put through its paces (scripts/test.sh runs this beside the workspace's tests, while
+# the try-runtime set builds: cargo's lock makes that build wait for the other, then finds it
+# done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-build_fuzz_checks
 node="$CARGO_TARGET_DIR/debug/sonm-node"
 sonm="$CARGO_TARGET_DIR/debug/sonm"
 load="$CARGO_TARGET_DIR/debug/sonm-load"
@@ -45,4 +47,5 @@ sign ferdie worker join eve
 sign eve worker confirm ferdie
 sign dave masternode register "20000 SNM"
 echo "try-state: trust and staking calls final"
+build_fuzz_checks
 "$CARGO_TARGET_DIR/debug/state_check" "http://127.0.0.1:$port"

@@ -37,6 +37,12 @@ struct Health {
 	halted: Option<String>,
 }
 
+impl Default for Metrics {
+	fn default() -> Self {
+		Self::new()
+	}
+}
+
 impl Metrics {
 	pub fn new() -> Self {
 		let registry = telemetry::Metrics::new("sonm_bridge");

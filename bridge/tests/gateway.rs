@@ -364,7 +364,7 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 		withdrawal.set_id,
 		signatures,
 	);
-	let refused = send(replay).await.err().expect("a replayed payout is refused");
+	let refused = send(replay).await.expect_err("a replayed payout is refused");
 	assert!(
 		format!("{refused:?}").contains("AlreadyUsed") || refused.as_revert_data().is_some(),
 		"{refused:?}"

@@ -179,7 +179,7 @@ impl Client {
 		let hash = hash.ok_or_else(|| ClientError::Subxt("the node has no best block".into()))?;
 		let header = chain.chain_get_header(Some(hash)).await.map_err(failed)?;
 		let header = header.ok_or_else(|| ClientError::Subxt(format!("no header of {hash:?}")))?;
-		Ok((header.number.into(), hash))
+		Ok((header.number, hash))
 	}
 
 	/// The hash of block `number` of the best chain, if it has one that high, and its parent's.

@@ -41,7 +41,7 @@ pub fn shown_decimal(base_units: u128, exact: bool) -> String {
 /// the value, `<0.000001` for a non-zero amount that rounds to zero.
 pub fn rounded_decimal(base_units: u128) -> String {
 	let step = BASE_UNITS / 10u128.pow(SHOWN_DECIMALS);
-	if base_units % step == 0 {
+	if base_units.is_multiple_of(step) {
 		return exact_decimal(base_units);
 	}
 	let rounded = base_units.saturating_add(step / 2) / step * step;

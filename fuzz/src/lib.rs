@@ -685,7 +685,9 @@ pub fn write_seeds_if_asked(seeds: impl FnOnce() -> Vec<Vec<u8>>) {
 pub fn self_test() -> Result<(), String> {
 	use frame_support::traits::fungible::{Mutate, MutateHold};
 	let bob = signers()[1].1.clone();
-	let cases: [(&str, fn(&AccountId)); 4] = [
+	/// A named way of breaking the state behind the pallets' backs.
+	type Breakage = (&'static str, fn(&AccountId));
+	let cases: [Breakage; 4] = [
 		("SNM minted outside the gateway", |who| {
 			pallet_balances::Pallet::<Runtime>::mint_into(who, 1_000).expect("minting works");
 		}),

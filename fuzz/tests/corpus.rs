@@ -43,7 +43,7 @@ fn replay_all(target: &str, replay: fn(&[u8])) {
 						.unwrap_or_default();
 					panic!("{target}: {} fails: {cause}", path.display());
 				}
-				if (index + 1) % 250 == 0 {
+				if (index + 1).is_multiple_of(250) {
 					eprintln!("{target}: {} of {} inputs replayed", index + 1, files.len());
 				}
 			});

@@ -76,7 +76,7 @@ impl Accounts {
 						.iter()
 						.map(|account| {
 							RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
-								dest: MultiAddress::Id(account.clone()),
+								dest: MultiAddress::Id(*account),
 								value: amount,
 							})
 						})

@@ -149,17 +149,20 @@ pub async fn send(
 	// the pool's limit.
 	let unsettled = Arc::new(AtomicUsize::new(0));
 	let turns: Turns = Arc::new(Mutex::new(HashMap::new()));
-	let follower = tokio::spawn(follow_finalized(
-		client.clone(),
-		follower_rpc,
-		index.clone(),
-		records.clone(),
-		unsettled.clone(),
-		turns.clone(),
-		blocks.clone(),
-		started,
-		stop.clone(),
-	));
+	let follower = tokio::spawn(
+		FinalizedFollower {
+			client: client.clone(),
+			rpc: follower_rpc,
+			index: index.clone(),
+			records: records.clone(),
+			unsettled: unsettled.clone(),
+			turns: turns.clone(),
+			blocks: blocks.clone(),
+			started,
+			stop: stop.clone(),
+		}
+		.run(),
+	);
 	let sampler = tokio::spawn(sample(options.node_pid, in_pool.clone(), stop.clone()));
 
 	// Submission, paced, at most `window` in flight.
@@ -429,11 +432,11 @@ pub fn rejection_reason(error: &subxt::rpcs::Error) -> String {
 	}
 }
 
-/// Follows the finalized chain from the current finalized block on: reads each newly
-/// finalized block's extrinsics, and the events of those holding ours.
-async fn follow_finalized(
+/// What the follower of the finalized chain shares with the submitting side of a run.
+struct FinalizedFollower {
 	client: Client,
 	rpc: RpcClient,
+	/// Each of our transactions' hash → its index in `records`.
 	index: Arc<HashMap<H256, usize>>,
 	records: Shared,
 	unsettled: Arc<AtomicUsize>,
@@ -441,83 +444,95 @@ async fn follow_finalized(
 	blocks: Arc<Mutex<Vec<BlockSeen>>>,
 	started: Instant,
 	stop: Arc<AtomicBool>,
-) -> Result<(), LoadError> {
-	let failed = |e: &dyn std::fmt::Display| LoadError::Setup(format!("following the chain: {e}"));
-	let head: H256 = rpc
-		.request("chain_getFinalizedHead", rpc_params![])
-		.await
-		.map_err(|e| failed(&e))?;
-	let header: Value = rpc
-		.request("chain_getHeader", rpc_params![head])
-		.await
-		.map_err(|e| failed(&e))?;
-	let mut last = block_number(&header).ok_or_else(|| failed(&"a header without a number"))?;
-	let mut heads = rpc
-		.subscribe::<Value>(
-			"chain_subscribeFinalizedHeads",
-			rpc_params![],
-			"chain_unsubscribeFinalizedHeads",
-		)
-		.await
-		.map_err(|e| failed(&e))?;
-	while !stop.load(Ordering::Relaxed) {
-		let header = match tokio::time::timeout(Duration::from_millis(500), heads.next()).await {
-			Err(_) => continue,
-			Ok(Some(Ok(header))) => header,
-			Ok(Some(Err(e))) => return Err(failed(&e)),
-			Ok(None) => return Err(failed(&"the node ended the subscription")),
-		};
-		let Some(number) = block_number(&header) else { continue };
-		for n in last + 1..=number {
-			let hash: H256 = rpc
-				.request("chain_getBlockHash", rpc_params![n])
-				.await
-				.map_err(|e| failed(&e))?;
-			let block: Value =
-				rpc.request("chain_getBlock", rpc_params![hash]).await.map_err(|e| failed(&e))?;
-			let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
-			let at = started.elapsed();
-			let mut ours = HashMap::new();
-			for (position, hex) in extrinsics.iter().enumerate() {
-				let Some(bytes) =
-					hex.as_str().and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
-				else {
-					continue;
-				};
-				if let Some(&k) = index.get(&hash_of(&bytes)) {
-					ours.insert(position as u32, k);
-				}
-			}
-			if !ours.is_empty() {
-				let events = read_events(&client, hash, &ours).await.map_err(|e| failed(&e))?;
-				let mut records = records.lock().expect("not poisoned");
-				for (&position, &k) in &ours {
-					let record = &mut records[k];
-					if record.finalized.is_none() && record.invalid.is_none() {
-						unsettled.fetch_sub(1, Ordering::Relaxed);
-					}
-					record.finalized = Some(at);
-					if let Some(turn) = turns.lock().expect("not poisoned").remove(&k) {
-						let _ = turn.send(());
-					}
-					record.in_block.get_or_insert(at);
-					record.block = Some(n);
-					if let Some((failure, id)) = events.get(&position) {
-						record.failed = failure.clone();
-						record.produced_id = *id;
+}
+
+impl FinalizedFollower {
+	/// Follows the finalized chain from the current finalized block on: reads each newly
+	/// finalized block's extrinsics, and the events of those holding ours.
+	async fn run(self) -> Result<(), LoadError> {
+		let Self { client, rpc, index, records, unsettled, turns, blocks, started, stop } = self;
+		let failed =
+			|e: &dyn std::fmt::Display| LoadError::Setup(format!("following the chain: {e}"));
+		let head: H256 = rpc
+			.request("chain_getFinalizedHead", rpc_params![])
+			.await
+			.map_err(|e| failed(&e))?;
+		let header: Value = rpc
+			.request("chain_getHeader", rpc_params![head])
+			.await
+			.map_err(|e| failed(&e))?;
+		let mut last = block_number(&header).ok_or_else(|| failed(&"a header without a number"))?;
+		let mut heads = rpc
+			.subscribe::<Value>(
+				"chain_subscribeFinalizedHeads",
+				rpc_params![],
+				"chain_unsubscribeFinalizedHeads",
+			)
+			.await
+			.map_err(|e| failed(&e))?;
+		while !stop.load(Ordering::Relaxed) {
+			let header = match tokio::time::timeout(Duration::from_millis(500), heads.next()).await
+			{
+				Err(_) => continue,
+				Ok(Some(Ok(header))) => header,
+				Ok(Some(Err(e))) => return Err(failed(&e)),
+				Ok(None) => return Err(failed(&"the node ended the subscription")),
+			};
+			let Some(number) = block_number(&header) else { continue };
+			for n in last + 1..=number {
+				let hash: H256 = rpc
+					.request("chain_getBlockHash", rpc_params![n])
+					.await
+					.map_err(|e| failed(&e))?;
+				let block: Value = rpc
+					.request("chain_getBlock", rpc_params![hash])
+					.await
+					.map_err(|e| failed(&e))?;
+				let extrinsics =
+					block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+				let at = started.elapsed();
+				let mut ours = HashMap::new();
+				for (position, hex) in extrinsics.iter().enumerate() {
+					let Some(bytes) =
+						hex.as_str().and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
+					else {
+						continue;
+					};
+					if let Some(&k) = index.get(&hash_of(&bytes)) {
+						ours.insert(position as u32, k);
 					}
 				}
+				if !ours.is_empty() {
+					let events = read_events(&client, hash, &ours).await.map_err(|e| failed(&e))?;
+					let mut records = records.lock().expect("not poisoned");
+					for (&position, &k) in &ours {
+						let record = &mut records[k];
+						if record.finalized.is_none() && record.invalid.is_none() {
+							unsettled.fetch_sub(1, Ordering::Relaxed);
+						}
+						record.finalized = Some(at);
+						if let Some(turn) = turns.lock().expect("not poisoned").remove(&k) {
+							let _ = turn.send(());
+						}
+						record.in_block.get_or_insert(at);
+						record.block = Some(n);
+						if let Some((failure, id)) = events.get(&position) {
+							record.failed = failure.clone();
+							record.produced_id = *id;
+						}
+					}
+				}
+				blocks.lock().expect("not poisoned").push(BlockSeen {
+					number: n,
+					extrinsics: extrinsics.len(),
+					ours: ours.len(),
+					seen: at,
+				});
 			}
-			blocks.lock().expect("not poisoned").push(BlockSeen {
-				number: n,
-				extrinsics: extrinsics.len(),
-				ours: ours.len(),
-				seen: at,
-			});
+			last = last.max(number);
 		}
-		last = last.max(number);
+		Ok(())
 	}
-	Ok(())
 }
 
 /// Per extrinsic position of ours: its dispatch error, if it failed, and the order or deal id

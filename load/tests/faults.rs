@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// The tests here run one at a time: each puts a load on real nodes, and two at once on a
 /// two-core machine would measure the machine, not the fault.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A steady load against `url`, low enough for debug-built nodes on two cores.
 fn steady(url: &str, workload: Workload, seconds: u64, rate: f64) -> RunOptions {
@@ -82,7 +82,7 @@ fn assert_nothing_lost(report: &Report) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_validator_of_four_killed_under_load_catches_up_and_agrees() {
-	let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	let _turn = ONE_AT_A_TIME.lock().await;
 	let dir = tempfile::tempdir().unwrap();
 	let mut nodes = local_network(&workspace_bin("sonm-node"), dir.path());
 	let alice = rpc(&nodes[0]).await;
@@ -156,7 +156,7 @@ fn spawn_load(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dev_node_killed_under_load_keeps_every_finalized_block() {
-	let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	let _turn = ONE_AT_A_TIME.lock().await;
 	let dir = tempfile::tempdir().unwrap();
 	let mut node = Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev"]);
 	let client = rpc(&node).await;

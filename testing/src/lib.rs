@@ -118,6 +118,23 @@ fn announced_rpc_port(line: &str) -> Option<u16> {
 	digits.parse().ok()
 }
 
+/// A binary of the workspace (`sonm-node`, `sonm`, `sonm-worker`, `sonm-bridge`) for a test of
+/// a crate that does not build it itself: the first `<ancestor>/debug/<name>` above the running
+/// test (`$CARGO_TARGET_DIR/debug/deps/<test>`).
+pub fn workspace_bin(name: &str) -> std::path::PathBuf {
+	let test = std::env::current_exe().expect("the test knows its path");
+	test.ancestors()
+		.skip(1)
+		.map(|dir| dir.join("debug").join(name))
+		.find(|bin| bin.is_file())
+		.unwrap_or_else(|| {
+			panic!(
+				"no {name} built above {}: run `build_workspace` (scripts/env.sh)",
+				test.display()
+			)
+		})
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -144,21 +161,4 @@ mod tests {
 		assert_eq!(rpc_port_from_log(&log, from, || false), Some(2222));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
-}
-
-/// A binary of the workspace (`sonm-node`, `sonm`, `sonm-worker`, `sonm-bridge`) for a test of
-/// a crate that does not build it itself: the first `<ancestor>/debug/<name>` above the running
-/// test (`$CARGO_TARGET_DIR/debug/deps/<test>`).
-pub fn workspace_bin(name: &str) -> std::path::PathBuf {
-	let test = std::env::current_exe().expect("the test knows its path");
-	test.ancestors()
-		.skip(1)
-		.map(|dir| dir.join("debug").join(name))
-		.find(|bin| bin.is_file())
-		.unwrap_or_else(|| {
-			panic!(
-				"no {name} built above {}: run `build_workspace` (scripts/env.sh)",
-				test.display()
-			)
-		})
 }

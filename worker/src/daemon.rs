@@ -220,7 +220,7 @@ impl Worker {
 			self.last_block = Some((last, last_hash.clone()));
 			self.metrics.best_block.set(last as i64);
 			self.blocks += 1;
-			if self.blocks % FACTS_REFRESH_BLOCKS == 0 {
+			if self.blocks.is_multiple_of(FACTS_REFRESH_BLOCKS) {
 				self.facts = Facts::default();
 				self.refused.clear();
 			}
@@ -336,7 +336,7 @@ impl Worker {
 	/// One pass over the worker's deals, asks and matches against the chain's state now.
 	pub async fn reconcile(&mut self) -> PassResult {
 		let (_, now) = self.client.now().await?;
-		if !self.accept_workers.is_empty() && self.blocks % 5 == 0 {
+		if !self.accept_workers.is_empty() && self.blocks.is_multiple_of(5) {
 			self.confirm_accepted_workers().await?;
 		}
 		let deals: Vec<Deal> = self
@@ -417,7 +417,7 @@ impl Worker {
 	async fn reconcile_tasks(&mut self, deals: &[Deal], now: u64) {
 		let Some(tasks) = &self.tasks else { return };
 		let open: HashSet<u64> = deals.iter().map(|deal| deal.id).collect();
-		let prune = (self.blocks % 30 == 0).then_some(now);
+		let prune = self.blocks.is_multiple_of(30).then_some(now);
 		if tasks.reconcile(&open, !self.resumed_tasks, prune).await {
 			self.resumed_tasks = true;
 		}
@@ -536,13 +536,12 @@ impl Worker {
 				.cloned()
 				.collect();
 			for bid in candidates {
-				match self.client.check_match(ask, &bid, now, &mut self.facts).await? {
-					Err(failure) => {
-						tracing::debug!(ask = ask.id, bid = bid.id, "no deal: {}", failure.name());
-						self.refused.insert((ask.id, bid.id));
-						continue;
-					},
-					Ok(_) => {},
+				if let Err(failure) =
+					self.client.check_match(ask, &bid, now, &mut self.facts).await?
+				{
+					tracing::debug!(ask = ask.id, bid = bid.id, "no deal: {}", failure.name());
+					self.refused.insert((ask.id, bid.id));
+					continue;
 				}
 				self.metrics.matches_tried.inc();
 				let call = runtime::tx().market().open_deal(ask.id, bid.id);

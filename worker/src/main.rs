@@ -121,14 +121,14 @@ async fn run(cli: Cli) -> Result<(), String> {
 			for offer in &offers {
 				let (term, per) = offer.term_price();
 				println!(
-					"{:<12} {} ({} {}), {}, {}; resources {}",
+					"{:<12} {} ({} {} {per}), {}, {}; resources {}",
 					offer.plan,
 					sonm_client::format::price(sonm_client::units::Price {
 						per_second: offer.per_second,
 						unit: offer.unit,
 					}),
 					sonm_client::format::exact_decimal(term),
-					format!("{} {per}", offer.unit),
+					offer.unit,
 					sonm_client::format::duration(offer.duration),
 					sonm_client::format::netflags(offer.netflags),
 					resources(&offer.benchmarks),

@@ -45,6 +45,9 @@ pub struct State {
 	path: String,
 }
 
+// The write closures return redb's own error, which is large; each is turned into a
+// `StateError` at once, on a path that ends the write.
+#[allow(clippy::result_large_err)]
 impl State {
 	/// Opens (or creates) `data_dir/worker.redb`.
 	pub fn open(data_dir: &Path) -> Result<Self, StateError> {

@@ -305,7 +305,7 @@ impl Gateway {
 	async fn attest_deposits(&mut self) -> BridgeResult<()> {
 		let Some(last_final) = self.eth.final_block(self.finality).await? else { return Ok(()) };
 		let mut scanned = self.store.scanned()?;
-		while scanned.map_or(true, |s| s < last_final) {
+		while scanned.is_none_or(|s| s < last_final) {
 			let from = scanned.map_or(0, |s| s + 1);
 			let to = (from + SCAN_CHUNK - 1).min(last_final);
 			let events = self.eth.paid_in(from, to).await?;

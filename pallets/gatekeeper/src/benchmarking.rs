@@ -72,7 +72,7 @@ fn setup<T: Config>(n: u32) -> Vec<Signer<T>> {
 fn install<T: Config>(id: u64, mut keys: Vec<EthAddress>) {
 	keys.sort();
 	let threshold = threshold(keys.len() as u32);
-	let signers = keys.try_into().ok().expect("at most MaxSigners keys");
+	let signers = keys.try_into().expect("at most MaxSigners keys");
 	SignerSets::<T>::insert(id, SignerSet { signers, threshold, signatures: Default::default() });
 	CurrentSet::<T>::put(id);
 }
@@ -229,7 +229,7 @@ mod benchmarks {
 		SignerSets::<T>::insert(
 			current + 1,
 			SignerSet {
-				signers: next.clone().try_into().ok().expect("fits"),
+				signers: next.clone().try_into().expect("fits"),
 				threshold: threshold_next,
 				signatures: Default::default(),
 			},

@@ -187,6 +187,6 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 	ext.register_extension(sp_keystore::KeystoreExt::new(
 		sp_keystore::testing::MemoryKeystore::new(),
 	));
-	ext.execute_with(|| next_block());
+	ext.execute_with(next_block);
 	ext
 }

@@ -249,7 +249,7 @@ fn run(steps: Vec<Step>) {
 			);
 			for (key, record) in Deposits::<Test>::iter() {
 				if record.stage == Stage::Minted {
-					let (_, amount) = record.agreed.clone().unwrap();
+					let (_, amount) = record.agreed.unwrap();
 					let real = ethereum.deposits.iter().find(|(k, _)| *k == key);
 					assert_eq!(
 						real.map(|(_, a)| *a),

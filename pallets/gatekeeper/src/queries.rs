@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
 	pub fn deposits_from(from: u64, limit: u32) -> Vec<DepositInfo<T::AccountId, BalanceOf<T>>> {
 		let end = DepositCount::<T>::get().min(from.saturating_add(limit.into()));
 		(from..end)
-			.filter_map(|index| DepositOrder::<T>::get(index))
+			.filter_map(DepositOrder::<T>::get)
 			.filter_map(Self::deposit_info)
 			.collect()
 	}

@@ -39,6 +39,10 @@ pub enum Stage {
 	Minted,
 }
 
+/// One attester's account with the recipient and the amount it saw.
+pub type Attestation<T> =
+	(<T as frame_system::Config>::AccountId, <T as frame_system::Config>::AccountId, BalanceOf<T>);
+
 /// A deposit's attestations.
 #[derive(
 	frame_support::CloneNoBound,
@@ -58,7 +62,7 @@ pub struct DepositRecord<T: Config> {
 	pub index: u64,
 	pub stage: Stage,
 	/// Each attester with the recipient and amount it saw.
-	pub votes: BoundedVec<(T::AccountId, T::AccountId, BalanceOf<T>), T::MaxSigners>,
+	pub votes: BoundedVec<Attestation<T>, T::MaxSigners>,
 	/// What more than two thirds agreed on, once they did.
 	pub agreed: Option<(T::AccountId, BalanceOf<T>)>,
 }
