@@ -15,6 +15,7 @@
 # directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo_dir="$PWD"
 SONM_SCRIPT_STARTED=$(date +%s)
 export SONM_SCRIPT_STARTED
 [ "${SONM_DEV_NO_BUILD:-}" = 1 ] || scripts/setup.sh
@@ -55,7 +56,7 @@ podman_dir="${SONM_DEV_PODMAN:-$HOME/.cache/sonm-dev/podman}"
 mkdir -p "$podman_dir"
 printf 'unqualified-search-registries = []\n' >"$run_dir/registries.conf"
 dev_podman() {
-	CONTAINERS_CONF="$PWD/scripts/containers.conf" CONTAINERS_REGISTRIES_CONF="$run_dir/registries.conf" \
+	CONTAINERS_CONF="$repo_dir/scripts/containers.conf" CONTAINERS_REGISTRIES_CONF="$run_dir/registries.conf" \
 		podman --root "$podman_dir/storage" --runroot "$podman_dir/run" "$@"
 }
 if ! dev_podman image exists busybox:1.36 2>/dev/null; then
@@ -70,8 +71,11 @@ if ! dev_podman image exists busybox:1.36 2>/dev/null; then
 	dev_podman import "$run_dir/busybox.tar" busybox:1.36 >/dev/null
 fi
 podman_socket="$run_dir/podman.sock"
+# Started from the run directory: conmon writes files such as `oom` into its working directory.
+cd "$run_dir"
 dev_podman system service --time=0 "unix://$podman_socket" >"$run_dir/podman.log" 2>&1 &
 podman_pid=$!
+cd "$repo_dir"
 pids+=("$podman_pid")
 for _ in $(seq 1 120); do
 	[ -S "$podman_socket" ] && break

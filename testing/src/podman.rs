@@ -57,7 +57,10 @@ impl Podman {
 	/// `podman` on the store in `dir`.
 	fn podman_in(dir: &Path) -> Command {
 		let mut command = Command::new("podman");
+		// conmon writes files such as `oom` into its working directory: keep them in the
+		// store's temporary directory, not in the crate under test.
 		command
+			.current_dir(dir)
 			.arg("--root")
 			.arg(dir.join("storage"))
 			.arg("--runroot")
