@@ -17,6 +17,11 @@ fi
 # -D warnings` (clippy's default lints) at no extra build time.
 export RUSTC_WORKSPACE_WRAPPER=clippy-driver
 
+# Every sonm-node the scripts and tests start (`--runtime-cache`, read from this variable)
+# keeps the compiled runtime and the built-in chains' genesis here: the suite starts about a
+# hundred nodes, and each would otherwise compile the runtime three times (node/README.md).
+export SONM_RUNTIME_CACHE="${SONM_RUNTIME_CACHE:-$CARGO_TARGET_DIR/runtime-cache}"
+
 # anvil and solcjs, installed by scripts/setup.sh.
 export PATH="$HOME/.cache/sonm-npm/node_modules/.bin:$PATH"
 

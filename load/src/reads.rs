@@ -3,7 +3,7 @@
 //! newest orders) and `market_matchingOrders` timed over a number of calls each.
 
 use crate::{stats::Latencies, LoadError};
-use sonm_client::{subxt::rpcs::rpc_params, types::OrderFilter, Client};
+use sonm_client::{runtime, subxt::rpcs::rpc_params, types::OrderFilter, Client, ClientError};
 use std::time::{Duration, Instant};
 
 /// The book's size and its reads' latencies.
@@ -37,19 +37,20 @@ impl Reads {
 
 /// Counts the book and times `samples` calls of each read.
 pub async fn measure(client: &Client, samples: usize) -> Result<Reads, LoadError> {
-	let open_orders = count_keys(client, "Market", "Orders").await?;
-	let open_deals = count_keys(client, "Market", "Deals").await?;
-	let next_id: u64 = {
-		let value: Option<String> = client
-			.rpc("state_getStorage", rpc_params![storage_prefix("Market", "NextOrderId")])
-			.await?;
-		let bytes = value
-			.and_then(|hex| hex::decode(hex.trim_start_matches("0x")).ok())
-			.unwrap_or_default();
-		bytes
-			.get(..8)
-			.map_or(0, |b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
-	};
+	let at = client.at_best().await?;
+	let storage = at.storage();
+	let market = runtime::storage().market();
+	let orders = storage.entry(market.orders()).map_err(ClientError::from)?.key_prefix();
+	let deals = storage.entry(market.deals()).map_err(ClientError::from)?.key_prefix();
+	let open_orders = count_keys(client, orders).await?;
+	let open_deals = count_keys(client, deals).await?;
+	let next_order_id = storage.entry(market.next_order_id()).map_err(ClientError::from)?;
+	let next_id: u64 = next_order_id
+		.fetch(())
+		.await
+		.map_err(ClientError::from)?
+		.decode()
+		.map_err(ClientError::from)?;
 	let all = OrderFilter::default();
 	let newest = client.orders(&all, next_id.saturating_sub(1_000), 1000).await?;
 	let newest = newest.last().map(|order| order.id);
@@ -77,9 +78,10 @@ where
 	Ok(Latencies::of(took))
 }
 
-/// The keys under `pallet`'s storage map `item`, counted a thousand at a time.
-async fn count_keys(client: &Client, pallet: &str, item: &str) -> Result<u64, LoadError> {
-	let prefix = storage_prefix(pallet, item);
+/// The keys under a storage map's `prefix`, counted a thousand at a time (only the keys travel:
+/// the book can hold hundreds of thousands of orders).
+async fn count_keys(client: &Client, prefix: [u8; 32]) -> Result<u64, LoadError> {
+	let prefix = format!("0x{}", hex::encode(prefix));
 	let mut count = 0u64;
 	let mut start: Option<String> = None;
 	loop {
@@ -92,11 +94,4 @@ async fn count_keys(client: &Client, pallet: &str, item: &str) -> Result<u64, Lo
 		}
 		start = keys.last().cloned();
 	}
-}
-
-/// The storage key of `pallet`'s `item` (a value's key, a map's prefix), as hex.
-fn storage_prefix(pallet: &str, item: &str) -> String {
-	let mut key = sp_crypto_hashing::twox_128(pallet.as_bytes()).to_vec();
-	key.extend(sp_crypto_hashing::twox_128(item.as_bytes()));
-	format!("0x{}", hex::encode(key))
 }

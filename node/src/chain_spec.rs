@@ -18,7 +18,8 @@ fn token_properties() -> sc_service::Properties {
 	properties
 }
 
-fn wasm_binary() -> Result<&'static [u8], String> {
+/// The runtime's wasm the node was built with.
+pub fn wasm_binary() -> Result<&'static [u8], String> {
 	WASM_BINARY.ok_or_else(|| {
 		"The runtime wasm binary is not available: build without SKIP_WASM_BUILD".into()
 	})

@@ -62,4 +62,10 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Keep the compiled runtime and the built-in chains' genesis (`--dev`, `--chain local`) in
+	/// DIR, so that later starts skip compiling the runtime and building the genesis state
+	/// (tens of seconds of CPU on a small machine). Nodes may share one directory.
+	#[arg(long, value_name = "DIR", env = "SONM_RUNTIME_CACHE", global = true)]
+	pub runtime_cache: Option<std::path::PathBuf>,
 }

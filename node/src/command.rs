@@ -3,7 +3,7 @@
 use crate::{
 	chain_spec,
 	cli::{Cli, Subcommand},
-	service,
+	runtime_cache, service,
 };
 use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
@@ -34,28 +34,40 @@ impl SubstrateCli for Cli {
 		2017
 	}
 
-	/// `dev` and `local` are built in; anything else is a path to a chain spec JSON file.
+	/// `dev` and `local` are built in (their genesis from the runtime cache when the node has
+	/// one: `--runtime-cache`); anything else is a path to a chain spec JSON file.
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
-		Ok(match id {
-			"dev" => Box::new(chain_spec::development_chain_spec()?),
-			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
-			path => {
-				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
-			},
-		})
+		chain_spec_by_id(id, true)
 	}
+}
+
+/// The chain spec `id` names; `cached`: a built-in chain's from the runtime cache, if the node
+/// has one (`export-chain-spec` asks without, to print the spec as built, not as raw genesis).
+fn chain_spec_by_id(id: &str, cached: bool) -> Result<Box<dyn sc_service::ChainSpec>, String> {
+	let built_in = |name: &str, build: fn() -> Result<chain_spec::ChainSpec, String>| {
+		if cached {
+			runtime_cache::built_in_spec(name, chain_spec::wasm_binary()?, build)
+		} else {
+			build()
+		}
+	};
+	Ok(match id {
+		"dev" => Box::new(built_in("dev", chain_spec::development_chain_spec)?),
+		"" | "local" => Box::new(built_in("local", chain_spec::local_chain_spec)?),
+		path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
+	})
 }
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
 	let cli = Cli::from_args();
+	if let Some(dir) = &cli.runtime_cache {
+		runtime_cache::set(dir.clone());
+	}
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
-		Some(Subcommand::ExportChainSpec(cmd)) => {
-			let chain_spec = cli.load_spec(&cmd.chain)?;
-			cmd.run(chain_spec)
-		},
+		Some(Subcommand::ExportChainSpec(cmd)) => cmd.run(chain_spec_by_id(&cmd.chain, false)?),
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {

