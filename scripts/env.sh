@@ -19,7 +19,7 @@ export RUSTC_WORKSPACE_WRAPPER=clippy-driver
 
 # Every sonm-node the scripts and tests start (`--runtime-cache`, read from this variable)
 # keeps the compiled runtime and the built-in chains' genesis here: the suite starts about a
-# hundred nodes, and each would otherwise compile the runtime three times (node/README.md).
+# hundred nodes, and each would otherwise compile the runtime three times (docs/RUNNING.md).
 export SONM_RUNTIME_CACHE="${SONM_RUNTIME_CACHE:-$CARGO_TARGET_DIR/runtime-cache}"
 
 # anvil and solcjs, installed by scripts/setup.sh.

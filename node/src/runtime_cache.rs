@@ -135,8 +135,7 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
 	})
 }
 
-/// Tells apart the temporary files of threads of one process (one process writes one spec, but
-/// a test harness may run several nodes' code in one).
+/// With the process id, tells apart the temporary files of nodes writing the same spec at once.
 fn rand_suffix() -> u128 {
 	std::time::SystemTime::now()
 		.duration_since(UNIX_EPOCH)
