@@ -657,10 +657,14 @@ pub enum TaskCommand {
 		#[arg(long)]
 		tail: Option<usize>,
 	},
-	/// Runs a command in the task, not interactively.
+	/// Runs a command in the task, not interactively; its output shows as it comes.
 	Exec {
 		#[command(flatten)]
 		target: TaskTarget,
+		/// Stop it after this long (`30s`, `5m`); the worker's own limit when not given (asking
+		/// for more is refused).
+		#[arg(long)]
+		timeout: Option<String>,
 		/// The command (after `--`).
 		#[arg(last = true, required = true)]
 		command: Vec<String>,

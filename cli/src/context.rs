@@ -136,6 +136,11 @@ impl Context {
 	}
 
 	/// Prints a result: `json` for --output json, `human` otherwise.
+	/// Whether answers are printed as JSON (`--output json`).
+	pub fn is_json(&self) -> bool {
+		matches!(self.output, Output::Json)
+	}
+
 	pub fn print(&self, json: serde_json::Value, human: impl FnOnce() -> String) {
 		match self.output {
 			Output::Json => {

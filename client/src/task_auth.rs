@@ -4,14 +4,28 @@
 //!
 //! The signed message binds the method, the path, the deal, the body's SHA-256, a timestamp and
 //! a nonce: another deal's path or body breaks the signature, a stale timestamp is refused, and
-//! a nonce seen within the time window is a replay.
+//! a nonce seen within the time window is a replay. Signers are told apart by their 32-byte
+//! account, whatever SS58 prefix a request spells it in.
 
 use crate::{AccountId32, Key};
 use sha2::{Digest, Sha256};
-use std::{collections::HashMap, str::FromStr};
+use std::{
+	collections::{HashMap, HashSet, VecDeque},
+	str::FromStr,
+};
 
 /// How far a request's timestamp may be from the worker's clock, in seconds.
 pub const WINDOW_SECS: u64 = 60;
+
+/// The longest nonce, in bytes (a client makes 32 hex digits).
+pub const MAX_NONCE_BYTES: usize = 64;
+
+/// The most nonces one signer may have remembered at once (twice the window): a little over
+/// 30 requests a second, every second.
+pub const NONCES_PER_SIGNER: usize = 4096;
+
+/// The most nonces remembered at once, from all signers.
+pub const MAX_NONCES: usize = 65_536;
 
 /// What a signature covers, with its signer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +71,10 @@ pub enum AuthError {
 	/// The nonce was already used within the window.
 	#[error("replayed request (nonce {0} already used)")]
 	Replayed(String),
+	/// The signer (or all signers together) sent more requests within the window than the
+	/// worker remembers nonces for.
+	#[error("too many requests: {0}; slow down")]
+	TooManyRequests(String),
 	/// The signer may not do this to this deal.
 	#[error("{account} may not {action} deal {deal}")]
 	NotAllowed {
@@ -103,10 +121,17 @@ impl SignedRequest {
 		request
 	}
 
-	/// Checks the signature, the body and the time window (not the replay: see [`NonceCache`]).
-	pub fn verify(&self, body: &[u8], now: u64) -> Result<(), AuthError> {
+	/// Checks the signature, the body, the time window and the nonce's form (not the replay:
+	/// see [`NonceCache`]); the signer's account.
+	pub fn verify(&self, body: &[u8], now: u64) -> Result<AccountId32, AuthError> {
 		if now.abs_diff(self.timestamp) > WINDOW_SECS {
 			return Err(AuthError::Stale { signed: self.timestamp, now });
+		}
+		if self.nonce.is_empty() || self.nonce.len() > MAX_NONCE_BYTES {
+			return Err(AuthError::Malformed(format!(
+				"the nonce has {} bytes; it must have 1 to {MAX_NONCE_BYTES}",
+				self.nonce.len()
+			)));
 		}
 		if sha256_hex(body) != self.body_sha256 {
 			return Err(AuthError::BodyMismatch);
@@ -124,7 +149,8 @@ impl SignedRequest {
 			.map_err(|_| AuthError::Malformed("not an sr25519 signature".into()))?;
 		public
 			.verify(schnorrkel::signing_context(b"substrate").bytes(&self.message()), &signature)
-			.map_err(|_| AuthError::BadSignature)
+			.map_err(|_| AuthError::BadSignature)?;
+		Ok(account)
 	}
 }
 
@@ -141,23 +167,71 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 	hex::encode(Sha256::digest(bytes))
 }
 
-/// The nonces seen within the time window, per signer: a second use is a replay.
+/// The nonces seen within the time window, per signer: a second use is a replay. Bounded:
+/// [`NONCES_PER_SIGNER`] for one signer, [`MAX_NONCES`] in all; a request past a bound is
+/// refused, not remembered. Record a nonce only once the signer is known to be a party of the
+/// deal, so that strangers' requests take no room.
 #[derive(Debug, Default)]
 pub struct NonceCache {
-	seen: HashMap<(String, String), u64>,
+	seen: HashSet<([u8; 32], String)>,
+	/// What was recorded, oldest first, with when.
+	order: VecDeque<(u64, [u8; 32], String)>,
+	per_signer: HashMap<[u8; 32], usize>,
 }
 
 impl NonceCache {
-	/// Records `request`'s nonce at `now`; refuses one already seen. Forgets nonces older than
-	/// twice the window (their requests are stale anyway).
-	pub fn check_and_record(&mut self, request: &SignedRequest, now: u64) -> Result<(), AuthError> {
-		self.seen.retain(|_, at| now.saturating_sub(*at) <= 2 * WINDOW_SECS);
-		let key = (request.account.clone(), request.nonce.clone());
-		if self.seen.contains_key(&key) {
-			return Err(AuthError::Replayed(request.nonce.clone()));
+	/// Records `signer`'s `nonce` at `now`; refuses one already seen, or one past a bound.
+	/// Forgets nonces older than twice the window (their requests are stale anyway).
+	pub fn check_and_record(
+		&mut self,
+		signer: &AccountId32,
+		nonce: &str,
+		now: u64,
+	) -> Result<(), AuthError> {
+		while let Some((at, ..)) = self.order.front() {
+			if now.saturating_sub(*at) <= 2 * WINDOW_SECS {
+				break;
+			}
+			let (_, old_signer, old_nonce) = self.order.pop_front().expect("a front");
+			self.seen.remove(&(old_signer, old_nonce));
+			if let Some(count) = self.per_signer.get_mut(&old_signer) {
+				*count -= 1;
+				if *count == 0 {
+					self.per_signer.remove(&old_signer);
+				}
+			}
 		}
-		self.seen.insert(key, now);
+		let key = (signer.0, nonce.to_owned());
+		if self.seen.contains(&key) {
+			return Err(AuthError::Replayed(nonce.to_owned()));
+		}
+		let from_signer = self.per_signer.get(&signer.0).copied().unwrap_or(0);
+		if from_signer >= NONCES_PER_SIGNER {
+			return Err(AuthError::TooManyRequests(format!(
+				"{NONCES_PER_SIGNER} from this signer within {} s",
+				2 * WINDOW_SECS
+			)));
+		}
+		if self.seen.len() >= MAX_NONCES {
+			return Err(AuthError::TooManyRequests(format!(
+				"{MAX_NONCES} from all signers within {} s",
+				2 * WINDOW_SECS
+			)));
+		}
+		self.seen.insert(key);
+		self.order.push_back((now, signer.0, nonce.to_owned()));
+		*self.per_signer.entry(signer.0).or_insert(0) += 1;
 		Ok(())
+	}
+
+	/// How many nonces are remembered.
+	pub fn len(&self) -> usize {
+		self.seen.len()
+	}
+
+	/// Whether none is.
+	pub fn is_empty(&self) -> bool {
+		self.seen.is_empty()
 	}
 }
 
@@ -175,8 +249,9 @@ mod tests {
 		let bob = Key::dev("bob").unwrap();
 		let body = br#"{"image":"busybox"}"#;
 		let request = signed(&alice, body);
-		assert_eq!(request.verify(body, 1_000), Ok(()));
-		assert_eq!(request.verify(body, 1_060), Ok(()), "inside the window");
+		let alice_id = alice.account_id();
+		assert_eq!(request.verify(body, 1_000), Ok(alice_id));
+		assert_eq!(request.verify(body, 1_060), Ok(alice_id), "inside the window");
 
 		assert_eq!(request.verify(b"{}", 1_000), Err(AuthError::BodyMismatch));
 		assert!(matches!(request.verify(body, 1_061), Err(AuthError::Stale { .. })));
@@ -199,14 +274,99 @@ mod tests {
 
 	#[test]
 	fn a_nonce_is_accepted_once_per_signer() {
-		let alice = Key::dev("alice").unwrap();
-		let bob = Key::dev("bob").unwrap();
+		let alice = Key::dev("alice").unwrap().account_id();
+		let bob = Key::dev("bob").unwrap().account_id();
 		let mut cache = NonceCache::default();
-		let first = signed(&alice, b"");
-		assert_eq!(cache.check_and_record(&first, 1_000), Ok(()));
-		assert_eq!(cache.check_and_record(&first, 1_001), Err(AuthError::Replayed("n-1".into())));
-		assert_eq!(cache.check_and_record(&signed(&bob, b""), 1_001), Ok(()), "another signer");
+		assert_eq!(cache.check_and_record(&alice, "n-1", 1_000), Ok(()));
+		assert_eq!(
+			cache.check_and_record(&alice, "n-1", 1_001),
+			Err(AuthError::Replayed("n-1".into()))
+		);
+		assert_eq!(cache.check_and_record(&bob, "n-1", 1_001), Ok(()), "another signer");
 		// Long after, the nonce is forgotten (its request would be stale by then).
-		assert_eq!(cache.check_and_record(&first, 1_000 + 2 * WINDOW_SECS + 1), Ok(()));
+		assert_eq!(cache.check_and_record(&alice, "n-1", 1_000 + 2 * WINDOW_SECS + 1), Ok(()));
+		assert_eq!(cache.len(), 2, "the expired entries are gone");
+	}
+
+	/// The same account spelt with another SS58 prefix is the same signer: its nonce is a
+	/// replay. (Keyed by the SS58 text, the cache took it for a new signer.)
+	#[test]
+	fn a_nonce_replayed_under_another_ss58_spelling_is_refused() {
+		use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+		let alice = Key::dev("alice").unwrap();
+		let body = b"{}";
+		let first = signed(&alice, body);
+		let polkadot_spelling = sp_core::sr25519::Public::from_raw(alice.account_id().0)
+			.to_ss58check_with_version(Ss58AddressFormat::custom(0));
+		assert_ne!(polkadot_spelling, first.account);
+		let mut respelt = first.clone();
+		respelt.account = polkadot_spelling;
+		// Still Alice's signature: the account's bytes are what is signed for.
+		let signer = respelt.verify(body, 1_000).expect("another spelling of the signer");
+		let mut cache = NonceCache::default();
+		let original = first.verify(body, 1_000).unwrap();
+		cache.check_and_record(&original, &first.nonce, 1_000).unwrap();
+		assert_eq!(
+			cache.check_and_record(&signer, &respelt.nonce, 1_000),
+			Err(AuthError::Replayed("n-1".into()))
+		);
+	}
+
+	/// A long nonce is refused before anything is remembered; one signer cannot fill the
+	/// cache past its share, and all together not past the total.
+	#[test]
+	fn nonces_are_bounded_in_length_per_signer_and_in_all() {
+		let alice = Key::dev("alice").unwrap();
+		let body = b"";
+		let long = SignedRequest::sign(
+			&alice,
+			"GET",
+			"/deals/7/task",
+			7,
+			body,
+			1_000,
+			&"n".repeat(400 << 10),
+		);
+		assert!(matches!(long.verify(body, 1_000), Err(AuthError::Malformed(_))));
+		let empty = SignedRequest::sign(&alice, "GET", "/deals/7/task", 7, body, 1_000, "");
+		assert!(matches!(empty.verify(body, 1_000), Err(AuthError::Malformed(_))));
+		let longest = SignedRequest::sign(
+			&alice,
+			"GET",
+			"/deals/7/task",
+			7,
+			body,
+			1_000,
+			&"n".repeat(MAX_NONCE_BYTES),
+		);
+		assert!(longest.verify(body, 1_000).is_ok());
+
+		let mut cache = NonceCache::default();
+		let signer = alice.account_id();
+		for i in 0..NONCES_PER_SIGNER {
+			cache.check_and_record(&signer, &i.to_string(), 1_000).unwrap();
+		}
+		assert!(matches!(
+			cache.check_and_record(&signer, "one more", 1_000),
+			Err(AuthError::TooManyRequests(_))
+		));
+		// Others still get in, up to the total.
+		let mut others = 0u32;
+		let refused = loop {
+			let mut bytes = [0u8; 32];
+			bytes[..4].copy_from_slice(&others.to_le_bytes());
+			match cache.check_and_record(&AccountId32::from(bytes), "n", 1_000) {
+				Ok(()) => others += 1,
+				Err(error) => break error,
+			}
+		};
+		assert!(matches!(refused, AuthError::TooManyRequests(_)));
+		assert_eq!(cache.len(), MAX_NONCES);
+		// Once the window has passed, there is room again.
+		assert_eq!(
+			cache.check_and_record(&signer, "one more", 1_000 + 2 * WINDOW_SECS + 1),
+			Ok(())
+		);
+		assert_eq!(cache.len(), 1);
 	}
 }

@@ -4,8 +4,8 @@
 use crate::{
 	task_auth::SignedRequest,
 	task_protocol::{
-		headers, ExecAnswer, ExecBody, LogWindow, LogsAnswer, Refusal, StopAnswer, TaskAnswer,
-		TaskRequest, TaskSpec,
+		headers, ExecAnswer, ExecBody, ExecEnd, ExecEvent, LogWindow, LogsAnswer, Refusal,
+		StopAnswer, TaskAnswer, TaskRequest, TaskSpec,
 	},
 	Key,
 };
@@ -44,7 +44,12 @@ pub struct TaskClient {
 impl TaskClient {
 	/// A client of the control plane at `url` (`http://host:port`) signing with `key`.
 	pub fn new(url: &str, key: Key) -> Self {
-		Self { url: url.trim_end_matches('/').to_owned(), key, http: reqwest::Client::new() }
+		Self::with_http(url, key, reqwest::Client::new())
+	}
+
+	/// The same over `http` (a client bound to a source address, with a proxy, ...).
+	pub fn with_http(url: &str, key: Key, http: reqwest::Client) -> Self {
+		Self { url: url.trim_end_matches('/').to_owned(), key, http }
 	}
 
 	/// Starts deal `deal`'s task.
@@ -62,9 +67,46 @@ impl TaskClient {
 		self.call(deal, &TaskRequest::Logs(window)).await
 	}
 
-	/// Runs `command` in the task.
+	/// Runs `command` in the task; its output collected (the worker caps it).
 	pub async fn exec(&self, deal: u64, command: Vec<String>) -> Result<ExecAnswer, TaskError> {
-		self.call(deal, &TaskRequest::Exec(ExecBody { command })).await
+		let mut output = String::new();
+		let body = ExecBody { command, timeout_secs: None };
+		let end = self.exec_with(deal, body, |piece| output.push_str(piece)).await?;
+		Ok(ExecAnswer { output, end })
+	}
+
+	/// Runs `exec` in the task, handing each piece of output to `on_output` as it comes; how
+	/// it ended.
+	pub async fn exec_with(
+		&self,
+		deal: u64,
+		exec: ExecBody,
+		mut on_output: impl FnMut(&str),
+	) -> Result<ExecEnd, TaskError> {
+		let request = TaskRequest::Exec(exec);
+		let body = request.body().map(|body| body.to_string().into_bytes()).unwrap_or_default();
+		let signed = self.sign(request.method(), &request.path(deal), deal, &body);
+		let mut response = self.send_raw(&signed, body).await?;
+		let transport = |message: String| TaskError::Transport { url: self.url.clone(), message };
+		let mut pending: Vec<u8> = Vec::new();
+		loop {
+			let chunk = response.chunk().await.map_err(|e| transport(e.to_string()))?;
+			let ended = chunk.is_none();
+			pending.extend_from_slice(chunk.as_deref().unwrap_or_default());
+			while let Some(newline) = pending.iter().position(|byte| *byte == b'\n') {
+				let line: Vec<u8> = pending.drain(..=newline).collect();
+				let event: ExecEvent = serde_json::from_slice(&line).map_err(|e| {
+					transport(format!("an exec event this client does not read: {e}"))
+				})?;
+				match event {
+					ExecEvent::Output(piece) => on_output(&piece),
+					ExecEvent::Ended(end) => return Ok(end),
+				}
+			}
+			if ended {
+				return Err(transport("the exec's answer ended before the command did".into()));
+			}
+		}
 	}
 
 	/// Stops and removes the task.
@@ -97,18 +139,37 @@ impl TaskClient {
 		body: Option<&serde_json::Value>,
 	) -> Result<serde_json::Value, TaskError> {
 		let body = body.map(|body| body.to_string().into_bytes()).unwrap_or_default();
-		let now = crate::task_auth::unix_now();
-		let nonce = format!("{:032x}", rand::random::<u128>());
-		let signed = SignedRequest::sign(&self.key, method, path, deal, &body, now, &nonce);
+		let signed = self.sign(method, path, deal, &body);
 		self.send(&signed, body).await
 	}
 
-	/// Sends an already signed request as it is (a test may replay or alter one).
+	/// `method path` about `deal` with `body`, signed now with a fresh nonce.
+	pub fn sign(&self, method: &str, path: &str, deal: u64, body: &[u8]) -> SignedRequest {
+		let now = crate::task_auth::unix_now();
+		let nonce = format!("{:032x}", rand::random::<u128>());
+		SignedRequest::sign(&self.key, method, path, deal, body, now, &nonce)
+	}
+
+	/// Sends an already signed request as it is (a test may replay or alter one); the JSON
+	/// answer.
 	pub async fn send(
 		&self,
 		signed: &SignedRequest,
 		body: Vec<u8>,
 	) -> Result<serde_json::Value, TaskError> {
+		let response = self.send_raw(signed, body).await?;
+		response
+			.json()
+			.await
+			.map_err(|e| TaskError::Transport { url: self.url.clone(), message: e.to_string() })
+	}
+
+	/// Sends a signed request; the answer when it is a success, the named refusal otherwise.
+	async fn send_raw(
+		&self,
+		signed: &SignedRequest,
+		body: Vec<u8>,
+	) -> Result<reqwest::Response, TaskError> {
 		let transport = |message: String| TaskError::Transport { url: self.url.clone(), message };
 		let method = reqwest::Method::from_bytes(signed.method.as_bytes())
 			.map_err(|e| transport(e.to_string()))?;
@@ -126,11 +187,11 @@ impl TaskClient {
 			.await
 			.map_err(|e| transport(e.to_string()))?;
 		let status = response.status();
+		if status.is_success() {
+			return Ok(response);
+		}
 		let json: serde_json::Value =
 			response.json().await.map_err(|e| transport(e.to_string()))?;
-		if status.is_success() {
-			return Ok(json);
-		}
 		let refusal: Refusal = serde_json::from_value(json)
 			.unwrap_or(Refusal { error: "Unknown".into(), message: format!("HTTP {status}") });
 		Err(TaskError::Refused {

@@ -8,7 +8,7 @@
 //! | `POST /deals/{deal}/task` ([`TaskSpec`]) | starts the deal's task | [`TaskAnswer`] |
 //! | `GET /deals/{deal}/task` | its state | [`TaskAnswer`] |
 //! | `GET /deals/{deal}/logs?from=N&since=T&tail=L` ([`LogWindow`]) | its output from byte `N` on (lines since unix time `T`, the last `L`) | [`LogsAnswer`] |
-//! | `POST /deals/{deal}/exec` ([`ExecBody`]) | runs a command in it, not interactively | [`ExecAnswer`] |
+//! | `POST /deals/{deal}/exec` ([`ExecBody`]) | runs a command in it, not interactively | [`ExecEvent`]s, one JSON per line, as the output comes |
 //! | `POST /deals/{deal}/stop` | stops and removes it (its output stays readable) | [`StopAnswer`] |
 //!
 //! A refusal is a [`Refusal`]: the error's name (`BadSignature`, `ImageNotAllowed`, ...) and
@@ -154,8 +154,42 @@ impl LogWindow {
 
 /// The command `exec` runs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExecBody {
 	pub command: Vec<String>,
+	/// The most seconds it may run before the worker stops it; the worker's own limit when
+	/// absent (asking for more is refused).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub timeout_secs: Option<u64>,
+}
+
+/// One line of an exec's answer (the answer is newline-delimited JSON): output as it comes,
+/// then how the command ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExecEvent {
+	/// A piece of the output, stdout and stderr in order (invalid UTF-8 replaced).
+	Output(String),
+	/// How it ended: always the last line.
+	Ended(ExecEnd),
+}
+
+/// How an exec ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecEnd {
+	pub deal: u64,
+	/// Its exit code; `None` when the worker stopped it or lost it.
+	pub exit_code: Option<i64>,
+	/// The output bytes sent.
+	pub output_bytes: u64,
+	/// Stopped for printing more than the worker sends of one exec.
+	pub truncated: bool,
+	/// Stopped at its time limit.
+	pub timed_out: bool,
+	/// What failed, when the engine failed during the exec.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub error: Option<String>,
 }
 
 /// The answer to a start or a status request: the task, or `null` when the deal has none.
@@ -165,7 +199,10 @@ pub struct TaskAnswer {
 	pub task: Option<TaskState>,
 }
 
-/// A page of a task's output.
+/// The most output bytes one page of logs carries.
+pub const LOG_PAGE_BYTES: usize = 256 << 10;
+
+/// A page of a task's output, at most [`LOG_PAGE_BYTES`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogsAnswer {
 	pub deal: u64,
@@ -173,20 +210,24 @@ pub struct LogsAnswer {
 	pub from: usize,
 	/// The cursor to read on from.
 	pub next: usize,
+	/// Whether more output is there already past `next` (the page was full): ask again.
+	#[serde(default)]
+	pub more: bool,
 	/// Whether the task still runs (more output may come).
 	pub running: bool,
 	/// The output (invalid UTF-8 replaced).
 	pub text: String,
 }
 
-/// What a command run with `exec` printed, and how it ended.
+/// What a command run with `exec` printed, and how it ended: its events collected.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecAnswer {
-	pub deal: u64,
-	pub exit_code: i64,
 	/// Its output (invalid UTF-8 replaced).
 	pub output: String,
+	/// How it ended.
+	#[serde(flatten)]
+	pub end: ExecEnd,
 }
 
 /// The answer to a stop.
@@ -268,10 +309,20 @@ mod tests {
 	#[test]
 	fn restart_policies_and_exec_answers_keep_their_wire_names() {
 		assert_eq!(serde_json::to_value(Restart::OnFailure).unwrap(), "on-failure");
-		let answer = ExecAnswer { deal: 1, exit_code: 0, output: "hi\n".into() };
+		let end = ExecEnd { deal: 1, exit_code: Some(0), output_bytes: 3, ..Default::default() };
+		let answer = ExecAnswer { output: "hi\n".into(), end: end.clone() };
 		assert_eq!(
 			serde_json::to_value(&answer).unwrap(),
-			serde_json::json!({ "deal": 1, "exitCode": 0, "output": "hi\n" })
+			serde_json::json!({ "deal": 1, "exitCode": 0, "output": "hi\n", "outputBytes": 3,
+				"truncated": false, "timedOut": false })
 		);
+		assert_eq!(
+			serde_json::to_string(&ExecEvent::Output("hi\n".into())).unwrap(),
+			r#"{"output":"hi\n"}"#
+		);
+		let ended = serde_json::to_value(ExecEvent::Ended(end)).unwrap();
+		assert_eq!(ended["ended"]["exitCode"], 0);
+		let body: ExecBody = serde_json::from_str(r#"{"command":["ls"]}"#).unwrap();
+		assert_eq!(body.timeout_secs, None);
 	}
 }

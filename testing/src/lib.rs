@@ -7,7 +7,8 @@
 //!   guessed time;
 //! - [`Rng`]: the one small seeded generator; [`mutate`]: mutation fuzzing of decoders;
 //! - [`price_server`]: a local price source; [`podman`]: a podman service with its own store;
-//!   [`netns`]: network namespaces;
+//!   [`netns`]: network namespaces; [`claim`]: subnets and addresses that tests running at once
+//!   must not share;
 //! - [`cpu_hog_if_asked`]: the busy machine (`SONM_TEST_CPU_HOG=1`).
 //!
 //! The pallets' unit tests take only [`Rng`]; the `processes` feature adds what needs
@@ -18,6 +19,7 @@
 //! never assumes the port it asked for: it reads where the node really listens from the node's
 //! log ([`rpc_port_from_log`]).
 
+pub mod claim;
 #[cfg(feature = "processes")]
 pub mod dev_chain;
 pub mod http;

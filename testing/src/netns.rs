@@ -1,7 +1,8 @@
-//! Network namespaces for tests that cut links between processes: a switch namespace holding
-//! a bridge, and hosts that each have one veth into it, on a private subnet. Nothing is
-//! attached to the machine's own interfaces and nothing is routed out. Every namespace is
-//! deleted when the [`Lan`] is dropped (its processes must be stopped first).
+//! Network namespaces for tests: [`Lan`], for tests that cut links between processes (a switch
+//! namespace holding a bridge, and hosts that each have one veth into it, on a private subnet),
+//! and [`Neighbour`], a machine the host reaches over a veth of its own (what a task may or may
+//! not reach). Nothing is attached to the machine's own outside interfaces and nothing is
+//! routed out. Every namespace is deleted when dropped (its processes must be stopped first).
 
 use std::process::{Command, Output};
 
@@ -118,5 +119,78 @@ impl Drop for Lan {
 		for name in self.hosts.iter().chain([&self.switch]) {
 			let _ = Command::new("ip").args(["netns", "del", name]).output();
 		}
+	}
+}
+
+/// A namespace joined to the machine's own (root) namespace by a veth pair: a stand-in for
+/// a machine the host can reach — on the supplier's LAN (`192.168.<n>.2`, the link's other
+/// end) or anywhere else (addresses routed to it from the host with [`Neighbour::route`]).
+/// Nothing leaves the machine. The namespace, its link and its routes go when it is dropped.
+pub struct Neighbour {
+	name: String,
+	link: String,
+	routes: Vec<String>,
+	/// `192.168.<n>.0/30`, claimed so that tests running at once take different ones.
+	subnet: crate::claim::Claim,
+}
+
+impl Neighbour {
+	/// A neighbour on a fresh `192.168.<n>.0/30` (the host is `.1`, the neighbour `.2`).
+	pub fn new() -> Self {
+		let subnet = crate::claim::claim("neighbour-subnet", 200..=250);
+		let n = subnet.value;
+		let name = format!("sonm-nb{n}");
+		// The host's end: not named like a task bridge (`sonmt…`).
+		let link = format!("nb{n}-{}", std::process::id() % 10_000);
+		let _ = Command::new("ip").args(["netns", "del", &name]).output();
+		let _ = Command::new("ip").args(["link", "del", &link]).output();
+		ip(&["netns", "add", &name]);
+		let neighbour = Self { name: name.clone(), link: link.clone(), routes: Vec::new(), subnet };
+		ip(&["link", "add", &link, "type", "veth", "peer", "name", "eth0", "netns", &name]);
+		ip(&["addr", "add", &format!("192.168.{n}.1/30"), "dev", &link]);
+		ip(&["link", "set", &link, "up"]);
+		ip(&["-n", &name, "addr", "add", &format!("192.168.{n}.2/30"), "dev", "eth0"]);
+		ip(&["-n", &name, "link", "set", "eth0", "up"]);
+		ip(&["-n", &name, "link", "set", "lo", "up"]);
+		ip(&["-n", &name, "route", "add", "default", "via", &format!("192.168.{n}.1")]);
+		neighbour
+	}
+
+	/// Its address on the link: an address of the host's LAN.
+	pub fn lan_address(&self) -> String {
+		format!("192.168.{}.2", self.subnet.value)
+	}
+
+	/// Gives it `address` too, routed to it from the host (a public stand-in such as
+	/// `203.0.113.7`, or `169.254.169.254`, where clouds serve instance metadata).
+	pub fn route(&mut self, address: &str) {
+		ip(&["-n", &self.name, "addr", "add", &format!("{address}/32"), "dev", "eth0"]);
+		let route = format!("{address}/32");
+		let _ = Command::new("ip").args(["route", "del", &route]).output();
+		ip(&["route", "add", &route, "via", &self.lan_address()]);
+		self.routes.push(route);
+	}
+
+	/// A command that runs `program` inside it.
+	pub fn command(&self, program: &str) -> Command {
+		let mut command = Command::new("ip");
+		command.args(["netns", "exec", &self.name, program]);
+		command
+	}
+}
+
+impl Default for Neighbour {
+	fn default() -> Self {
+		Self::new()
+	}
+}
+
+impl Drop for Neighbour {
+	fn drop(&mut self) {
+		for route in &self.routes {
+			let _ = Command::new("ip").args(["route", "del", route]).output();
+		}
+		let _ = Command::new("ip").args(["link", "del", &self.link]).output();
+		let _ = Command::new("ip").args(["netns", "del", &self.name]).output();
 	}
 }

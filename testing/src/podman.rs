@@ -10,12 +10,15 @@ use std::{
 };
 
 /// `podman system service` on a socket in a temporary directory, with its own container store
-/// there (tests running at once neither see nor collide with each other's containers); when
-/// dropped, its containers and volumes are removed and the service is killed by its PID.
+/// and network configuration there, its networks' subnets from a /16 of its own (tests running
+/// at once neither see nor collide with each other's containers and networks); when dropped,
+/// its containers, volumes and networks are removed and the service is killed by its PID.
 pub struct Podman {
 	child: Child,
 	pub socket: PathBuf,
 	dir: tempfile::TempDir,
+	/// `10.<value>.0.0/16`: where this service's networks take their subnets.
+	subnets: crate::claim::Claim,
 }
 
 /// `scripts/containers.conf`: the engine settings the worker's tests and the main job use.
@@ -38,6 +41,18 @@ impl Podman {
 			conf.push_str(&format!("[[registry]]\nlocation = \"{registry}\"\ninsecure = true\n"));
 		}
 		std::fs::write(&registries, conf).unwrap();
+		let subnets = crate::claim::claim("podman-subnets", 100..=227);
+		let engine_conf = std::fs::read_to_string(containers_conf()).unwrap();
+		std::fs::write(
+			dir.path().join("containers.conf"),
+			format!(
+				"{engine_conf}\n[network]\nnetwork_config_dir = \"{}\"\n\
+				 default_subnet_pools = [{{ base = \"10.{}.0.0/16\", size = 24 }}]\n",
+				dir.path().join("networks").display(),
+				subnets.value
+			),
+		)
+		.unwrap();
 		let child = Self::podman_in(dir.path())
 			.args(["system", "service", "--time=0"])
 			.arg(format!("unix://{}", socket.display()))
@@ -51,7 +66,12 @@ impl Podman {
 			assert!(Instant::now() < deadline, "podman's socket did not appear");
 			std::thread::sleep(Duration::from_millis(50));
 		}
-		Self { child, socket, dir }
+		Self { child, socket, dir, subnets }
+	}
+
+	/// The /16 this service's networks take their subnets from.
+	pub fn subnets(&self) -> String {
+		format!("10.{}.0.0/16", self.subnets.value)
 	}
 
 	/// `podman` on the store in `dir`.
@@ -65,7 +85,7 @@ impl Podman {
 			.arg(dir.join("storage"))
 			.arg("--runroot")
 			.arg(dir.join("run"))
-			.env("CONTAINERS_CONF", containers_conf())
+			.env("CONTAINERS_CONF", dir.join("containers.conf"))
 			.env("CONTAINERS_REGISTRIES_CONF", dir.join("registries.conf"));
 		command
 	}
@@ -92,9 +112,10 @@ impl Podman {
 		let bin = dir.path().join("rootfs/bin");
 		std::fs::create_dir_all(&bin).unwrap();
 		std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-		for applet in
-			["sh", "cat", "echo", "sleep", "seq", "head", "ls", "nc", "df", "dd", "tail", "rm"]
-		{
+		for applet in [
+			"sh", "cat", "echo", "sleep", "seq", "head", "ls", "nc", "df", "dd", "tail", "rm",
+			"ps", "grep", "touch", "wc",
+		] {
 			std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
 		}
 		let tar = dir.path().join("rootfs.tar");
@@ -116,6 +137,7 @@ impl Drop for Podman {
 	fn drop(&mut self) {
 		self.cli(&["rm", "--all", "--force", "--time", "0"]);
 		self.cli(&["volume", "rm", "--all", "--force"]);
+		self.cli(&["network", "prune", "--force"]);
 		// SAFETY: signalling our own child by its PID.
 		unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
 		let _ = self.child.wait();

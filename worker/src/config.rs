@@ -66,6 +66,38 @@ struct TasksFile {
 	registry_username: Option<String>,
 	#[serde(default)]
 	registry_password: Option<String>,
+	#[serde(default = "default_ports_per_deal")]
+	ports_per_deal: usize,
+	#[serde(default = "default_log_max")]
+	log_max: String,
+	#[serde(default = "default_exec_timeout")]
+	exec_timeout: String,
+	#[serde(default = "default_exec_output_max")]
+	exec_output_max: String,
+	#[serde(default = "yes")]
+	isolate_networks: bool,
+	#[serde(default)]
+	blocked_networks: Vec<String>,
+}
+
+fn default_ports_per_deal() -> usize {
+	crate::tasks::bounds::Bounds::default().ports_per_deal
+}
+
+fn default_log_max() -> String {
+	"16 MiB".into()
+}
+
+fn default_exec_timeout() -> String {
+	"10m".into()
+}
+
+fn default_exec_output_max() -> String {
+	"8 MiB".into()
+}
+
+fn yes() -> bool {
+	true
 }
 
 fn default_control() -> String {
@@ -231,6 +263,11 @@ pub struct Tasks {
 	pub pids: i64,
 	/// The registry images missing from the engine's store are pulled from.
 	pub registry: Option<crate::tasks::engine::Registry>,
+	/// What one deal may take of the worker beyond its container's limits.
+	pub bounds: crate::tasks::bounds::Bounds,
+	/// IPv4 networks (`a.b.c.d/n`) tasks may not reach, besides the private ranges and the
+	/// host's own networks.
+	pub blocked_networks: Vec<String>,
 }
 
 /// Limits on what is sold; `None` is all the machine has.
@@ -473,6 +510,38 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 	}
 	let advertise = advertised(tasks.advertise, listen)?;
 	let registry = registry(tasks.registry, tasks.registry_username, tasks.registry_password)?;
+	if tasks.ports_per_deal == 0 {
+		return Err(error("tasks.ports_per_deal", "at least 1"));
+	}
+	let log_bytes = size("tasks.log_max", &tasks.log_max)?;
+	if log_bytes < 64 << 10 {
+		return Err(error("tasks.log_max", "at least 64 KiB"));
+	}
+	let exec_timeout = duration("tasks.exec_timeout", &tasks.exec_timeout)?;
+	if exec_timeout == 0 {
+		return Err(error("tasks.exec_timeout", "at least 1s"));
+	}
+	let exec_output_bytes = size("tasks.exec_output_max", &tasks.exec_output_max)?;
+	for (i, network) in tasks.blocked_networks.iter().enumerate() {
+		let valid = network.split_once('/').is_some_and(|(address, bits)| {
+			address.parse::<std::net::Ipv4Addr>().is_ok()
+				&& bits.parse::<u8>().is_ok_and(|bits| bits <= 32)
+		});
+		if !valid {
+			return Err(error(
+				format!("tasks.blocked_networks[{i}]"),
+				format!("{network:?} is not an IPv4 network a.b.c.d/n"),
+			));
+		}
+	}
+	let bounds = crate::tasks::bounds::Bounds {
+		ports_per_deal: tasks.ports_per_deal,
+		log_bytes,
+		exec_timeout: std::time::Duration::from_secs(exec_timeout),
+		exec_output_bytes,
+		isolate_networks: tasks.isolate_networks,
+		..Default::default()
+	};
 	Ok(Tasks {
 		engine,
 		listen,
@@ -482,6 +551,8 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		policy: ImagePolicy { free_from, allowed },
 		pids: tasks.pids,
 		registry,
+		bounds,
+		blocked_networks: tasks.blocked_networks,
 	})
 }
 
@@ -793,6 +864,13 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 			("engine = \"/s\"\nfree_images_from = \"vip\"", "tasks.free_images_from"),
 			("engine = \"/s\"\nallowed_images = [\"a@md5:1\"]", "tasks.allowed_images[0]"),
 			("engine = \"/s\"\npids = 1", "tasks.pids"),
+			("engine = \"/s\"\nadvertise = \"http://a\"\nports_per_deal = 0", "tasks.ports_per_deal"),
+			("engine = \"/s\"\nadvertise = \"http://a\"\nlog_max = \"1 KiB\"", "tasks.log_max"),
+			("engine = \"/s\"\nadvertise = \"http://a\"\nexec_timeout = \"0s\"", "tasks.exec_timeout"),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\nblocked_networks = [\"10.0.0.0\"]",
+				"tasks.blocked_networks[0]",
+			),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"http://r\"", "tasks.registry"),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry_password = \"p\"", "tasks.registry"),
 			(

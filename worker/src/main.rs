@@ -9,7 +9,7 @@ use sonm_worker::{
 	inventory::Inventory,
 	load_or_measure, plans,
 	state::State,
-	tasks::{control, engine::Engine, limits::Always, service::TaskService},
+	tasks::{control, engine::Engine, firewall, service::TaskService},
 	telemetry::{self, Metrics},
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -189,9 +189,16 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 	let tasks = match &config.tasks {
 		Some(tasks) => {
 			let volumes = config.data_dir.join("volumes");
+			if tasks.bounds.isolate_networks {
+				firewall::install(&tasks.blocked_networks).map_err(|e| {
+					format!("{e}\n(tasks.isolate_networks = false runs tasks without it: they then share one network and reach the host and its LAN)")
+				})?;
+				tracing::info!(table = firewall::TABLE, "the task firewall is in place");
+			}
 			let engine = Engine::connect(&tasks.engine, &key.address(), &volumes)
 				.map_err(|e| format!("tasks.engine: {e}"))?
-				.with_public_host(sonm_primitives::endpoint::host_of(&tasks.advertise));
+				.with_public_host(sonm_primitives::endpoint::host_of(&tasks.advertise))
+				.with_bounds(&tasks.bounds);
 			let version = engine.version().await.map_err(|e| format!("tasks.engine: {e}"))?;
 			tracing::info!(engine = %tasks.engine, %version, "container engine");
 			let plans = offers
@@ -203,12 +210,8 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				engine,
 				state.clone(),
 				key.address(),
-				tasks.policy.clone(),
-				tasks.ports.clone(),
-				Always { pids: tasks.pids, ..Always::default() },
+				tasks,
 				plans,
-				tasks.registry.clone(),
-				tasks.log_retention,
 			));
 			let bound = control::serve(tasks.listen, service.clone())
 				.await

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use sonm_client::{
 	task_auth::SignedRequest,
 	task_client::{TaskClient, TaskError},
+	task_protocol::{ExecBody, ExecEnd, LogWindow, LOG_PAGE_BYTES},
 	Key,
 };
 use sonm_worker::tasks::engine::container_name;
@@ -274,19 +275,19 @@ fn plans_on_a_worker(
 ) -> (Podman, Chain, WorkerProcess, String, String) {
 	let podman = Podman::start();
 	podman.import_busybox(IMAGE);
-	plans_on_a_pulling_worker(podman, supplier, names, None, OUTBOUND)
+	plans_on_a_pulling_worker(podman, supplier, names, "", OUTBOUND)
 }
 
 /// Plans that offer outbound connections only.
 const OUTBOUND: &str = "[\"outbound\"]";
 
-/// [`plans_on_a_worker`] on `podman_service`, the worker pulling missing images from
-/// `registry` when given.
+/// [`plans_on_a_worker`] on `podman_service` with `tasks_extra` in the worker's `[tasks]`
+/// (`registry = "..."`, bounds), selling plans with `netflags`.
 fn plans_on_a_pulling_worker(
 	podman_service: Podman,
 	supplier: &Supplier,
 	names: &[&str],
-	registry: Option<&str>,
+	tasks_extra: &str,
 	netflags: &str,
 ) -> (Podman, Chain, WorkerProcess, String, String) {
 	let chain = Chain::start();
@@ -295,9 +296,7 @@ fn plans_on_a_pulling_worker(
 		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:{control}\"\nfree_images_from = \"anonymous\"\n",
 		podman_service.socket.display(),
 	);
-	if let Some(registry) = registry {
-		plans.push_str(&format!("registry = \"{registry}\"\n"));
-	}
+	plans.push_str(tasks_extra);
 	for name in names {
 		plans.push_str(&format!(
 			"[[plans]]\nname = \"{name}\"\ncpu_cores = 1\nram = \"64 MiB\"\nprice = \"0.36 SNM/h\"\n\
@@ -393,8 +392,13 @@ fn a_worker_pulling_from_a_registry(
 	let podman = Podman::start_trusting(Some(&registry.host));
 	podman.import_busybox(IMAGE);
 	let pulled = registry.push(&podman, IMAGE, "sonm/busybox:1");
-	let (podman, chain, worker, url, _) =
-		plans_on_a_pulling_worker(podman, supplier, &["one"], Some(&registry.host), OUTBOUND);
+	let (podman, chain, worker, url, _) = plans_on_a_pulling_worker(
+		podman,
+		supplier,
+		&["one"],
+		&format!("registry = \"{}\"\n", registry.host),
+		OUTBOUND,
+	);
 	(registry, pulled, podman, chain, worker, url)
 }
 
@@ -591,7 +595,7 @@ async fn a_memory_hog_and_a_fork_bomb_in_one_deal_leave_another_serving() {
 	podman.import_busybox(IMAGE);
 	let incoming = "[\"outbound\", \"incoming\"]";
 	let (_podman, chain, worker, url, _) =
-		plans_on_a_pulling_worker(podman, &dave, &["one", "two"], None, incoming);
+		plans_on_a_pulling_worker(podman, &dave, &["one", "two"], "", incoming);
 	let mut deals = Vec::new();
 	for customer in ["bob", "charlie"] {
 		let terms = ["--price", "0.4 SNM/h", "--duration", "1h", "--incoming", "--outbound"];
@@ -718,4 +722,334 @@ async fn worker_memory_with_ten_tasks() {
 			.await
 			.unwrap();
 	}
+}
+
+/// `sonm task exec`'s answer, read as the client reads the stream: its output and end.
+async fn exec(
+	client: &TaskClient,
+	deal: u64,
+	command: &str,
+	timeout_secs: Option<u64>,
+) -> Result<(String, ExecEnd), TaskError> {
+	let mut output = String::new();
+	let body = ExecBody { command: vec!["sh".into(), "-c".into(), command.into()], timeout_secs };
+	let end = client.exec_with(deal, body, |piece| output.push_str(piece)).await?;
+	Ok((output, end))
+}
+
+/// What one paying customer may take of the worker is bounded, each bound refused by name or
+/// held, and accounts are told apart by their bytes (issue: the control plane and tasks
+/// hardened). Each part failed before its fix:
+/// - logs come in pages of at most 256 KiB whose cursors walk the whole output (before: the
+///   whole output in one answer);
+/// - an exec's output is streamed as it comes (before: collected until the command ended, so a
+///   command that waits for a second exec to see its first line never ended);
+/// - an exec is stopped at its time limit and at its output limit, its processes killed
+///   (before: neither limit); more time than the worker gives is refused; a fifth exec of a
+///   deal at once is `TooManyExecs` (before: unbounded);
+/// - more ports than a deal may publish is `TooManyPorts` and a `:` in a volume path is
+///   `BadTask` (before: any number, and the `:` slipped mount options into the bind);
+/// - the customer's account spelt with another SS58 prefix is the customer, and its nonce the
+///   same nonce (before: compared as text, refused as `NotAllowed`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customers_requests_are_bounded_and_its_account_compared_by_bytes() {
+	let alice = Supplier::dev("alice");
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let bounds = "exec_timeout = \"20s\"\nexec_output_max = \"64 KiB\"\nports_per_deal = 2\n";
+	let flags = "[\"outbound\", \"incoming\"]";
+	let (_podman, chain, _worker, url, _) =
+		plans_on_a_pulling_worker(podman, &alice, &["one"], bounds, flags);
+	let terms = ["--price", "0.4 SNM/h", "--duration", "1h", "--incoming", "--outbound"];
+	let (deal, _) = chain.bid("bob", &terms);
+	wait_for("the deal", || chain.deal(deal));
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+
+	// Ports and volume paths.
+	let too_many = json!({ "image": IMAGE, "command": ["sleep", "9"], "ports": [80, 81, 82] });
+	assert_eq!(refusal(start_once_ready(&bob, deal, &too_many).await), "TooManyPorts");
+	let options = json!({ "image": IMAGE, "command": ["sleep", "9"], "volume": "/data:exec" });
+	assert_eq!(refusal(start_once_ready(&bob, deal, &options).await), "BadTask");
+
+	// A task that writes about 1.1 MB of output, then waits.
+	let script = "i=0; while [ $i -lt 12000 ]; do echo \"line $i \
+		xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"; \
+		i=$((i+1)); done; sleep 3600";
+	start_when_ready(&bob, deal, &json!({ "image": IMAGE, "command": ["sh", "-c", script] })).await;
+	let expected: String = (0..12_000).map(|i| format!("line {i} {}\n", "x".repeat(80))).collect();
+	let last = LogWindow { tail: Some(1), ..LogWindow::default() };
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while !bob.logs(deal, last).await.unwrap().text.starts_with("line 11999 ") {
+		assert!(Instant::now() < deadline, "the task never wrote its last line");
+		tokio::time::sleep(Duration::from_millis(300)).await;
+	}
+	let (mut cursor, mut whole, mut pages) = (0, String::new(), 0);
+	loop {
+		let page = bob
+			.logs(deal, LogWindow { from: cursor, ..LogWindow::default() })
+			.await
+			.unwrap();
+		assert!(page.text.len() <= LOG_PAGE_BYTES, "a page of {} bytes", page.text.len());
+		whole.push_str(&page.text);
+		pages += 1;
+		cursor = page.next;
+		if !page.more {
+			break;
+		}
+	}
+	assert_eq!(whole.len(), expected.len());
+	assert!(whole == expected, "the pages do not make the output");
+	eprintln!("{} bytes of output read in {pages} pages", whole.len());
+
+	// Streamed: the first exec prints, waits for a file the second makes, then ends.
+	let second = TaskClient::new(&url, Key::dev("bob").unwrap());
+	let (first_line, mut first_line_seen) = tokio::sync::mpsc::unbounded_channel();
+	let maker = tokio::spawn(async move {
+		first_line_seen.recv().await?;
+		Some(exec(&second, deal, "touch /tmp/go", None).await.expect("the second exec runs"))
+	});
+	let mut output = String::new();
+	let waiting = "echo waiting; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo done";
+	let body = ExecBody {
+		command: vec!["sh".into(), "-c".into(), waiting.into()],
+		timeout_secs: Some(15),
+	};
+	let end = bob
+		.exec_with(deal, body, |piece| {
+			output.push_str(piece);
+			if output.contains("waiting") {
+				let _ = first_line.send(());
+			}
+		})
+		.await
+		.unwrap();
+	assert_eq!(
+		(output.as_str(), end.exit_code, end.timed_out),
+		("waiting\ndone\n", Some(0), false)
+	);
+	assert_eq!(maker.await.unwrap().map(|(_, end)| end.exit_code), Some(Some(0)));
+
+	// The time limit: stopped and killed; asking for more than the worker gives is refused.
+	let (output, end) = exec(&bob, deal, "echo started; sleep 600", Some(2)).await.unwrap();
+	assert_eq!((output.as_str(), end.exit_code, end.timed_out), ("started\n", None, true));
+	let (processes, _) = exec(&bob, deal, "ps", None).await.unwrap();
+	assert!(!processes.contains("sleep 600"), "the timed-out exec still runs:\n{processes}");
+	let asked_too_much = exec(&bob, deal, "true", Some(21)).await;
+	assert!(
+		matches!(asked_too_much, Err(TaskError::Refused { ref error, .. }) if error == "BadExec")
+	);
+
+	// The output limit: 64 KiB sent, then stopped and killed.
+	let flood = "while true; do echo 0123456789abcdef0123456789abcdef0123456789abcdef; done";
+	let (output, end) = exec(&bob, deal, flood, None).await.unwrap();
+	assert_eq!((end.output_bytes, output.len(), end.truncated), (64 << 10, 64 << 10, true));
+	assert_eq!(end.exit_code, None);
+	let (processes, _) = exec(&bob, deal, "ps", None).await.unwrap();
+	assert!(!processes.contains("abcdef"), "the flooding exec still runs:\n{processes}");
+
+	// Four execs of the deal at once; a fifth is refused until one ends.
+	let (up, mut ups) = tokio::sync::mpsc::unbounded_channel();
+	let mut holders = Vec::new();
+	for _ in 0..4 {
+		let (client, up) = (TaskClient::new(&url, Key::dev("bob").unwrap()), up.clone());
+		holders.push(tokio::spawn(async move {
+			let body = ExecBody {
+				command: vec!["sh".into(), "-c".into(), "echo up; sleep 600".into()],
+				timeout_secs: Some(10),
+			};
+			client
+				.exec_with(deal, body, |_| {
+					let _ = up.send(());
+				})
+				.await
+				.unwrap()
+		}));
+	}
+	for _ in 0..4 {
+		ups.recv().await.expect("each exec prints");
+	}
+	let fifth = exec(&bob, deal, "true", None).await;
+	assert!(
+		matches!(fifth, Err(TaskError::Refused { ref error, status: 429, .. }) if error == "TooManyExecs")
+	);
+	for holder in holders {
+		assert!(holder.await.unwrap().timed_out);
+	}
+	assert_eq!(exec(&bob, deal, "true", None).await.unwrap().1.exit_code, Some(0));
+
+	// Bob's account spelt with the Polkadot prefix is Bob, and its nonce is Bob's nonce.
+	use sp_runtime::app_crypto::{sp_core::crypto::Ss58AddressFormat, Ss58Codec};
+	let respelt = sp_runtime::AccountId32::new(bob.key().account_id().0)
+		.to_ss58check_with_version(Ss58AddressFormat::custom(0));
+	assert_ne!(respelt, bob.key().address());
+	let path = format!("/deals/{deal}/task");
+	let signed = SignedRequest { account: respelt, ..bob.sign("GET", &path, deal, b"") };
+	let status = bob.send(&signed, Vec::new()).await.expect("Bob in another spelling");
+	assert_eq!(status["task"]["status"], "running");
+	let original = SignedRequest { account: bob.key().address(), ..signed };
+	assert_eq!(refusal(bob.send(&original, Vec::new()).await), "Replayed");
+}
+
+/// What a hostile client costs the others (issue: the control plane hardened), measured with
+/// the figures printed: for 20 s one address holds 300 half-sent request heads (slowloris,
+/// reconnecting whenever the worker cuts one off) and another floods the control plane with
+/// junk: requests signed by fresh strangers' keys for the victim's deal, forged signatures and
+/// 400 KiB nonces. Meanwhile the victim (Bob) reads his task's status from a third address and
+/// his task's published port is probed. Every one of Bob's requests and probes must be
+/// answered, and his deal must go on being billed each period; the latencies and counts are
+/// what docs/MEASUREMENTS.md records.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_client_leaves_other_deals_tasks_and_billing_unharmed() {
+	use std::sync::{
+		atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
+		Arc,
+	};
+	use tokio::io::AsyncWriteExt;
+	let eve = Supplier::dev("eve");
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let flags = "[\"outbound\", \"incoming\"]";
+	let (_podman, chain, _worker, url, _) =
+		plans_on_a_pulling_worker(podman, &eve, &["one"], "", flags);
+	let terms = ["--price", "0.4 SNM/h", "--duration", "1h", "--incoming", "--outbound"];
+	let (deal, _) = chain.bid("bob", &terms);
+	wait_for("the deal", || chain.deal(deal));
+	let bob = TaskClient::new(&url, Key::dev("bob").unwrap());
+	let serving = "while true; do echo hello | nc -l -p 8080; done";
+	let task = json!({ "image": IMAGE, "command": ["sh", "-c", serving], "ports": [8080] });
+	let started = start_when_ready(&bob, deal, &task).await;
+	let port = started["task"]["ports"][0][1].as_u64().unwrap() as u16;
+	let probe = move || {
+		use std::io::Read;
+		let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+		stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+		let mut buffer = [0u8; 16];
+		let read = stream.read(&mut buffer).ok().filter(|read| *read > 0)?;
+		(String::from_utf8_lossy(&buffer[..read]).trim() == "hello").then_some(())
+	};
+	wait_for("the task's port", probe);
+	let billed = |deal: &Value| deal["billedUntil"].as_u64().expect("billedUntil");
+	let billed_before = billed(&chain.deal(deal).unwrap());
+
+	let control = url.trim_start_matches("http://").to_owned();
+	let stop = Arc::new(AtomicBool::new(false));
+	let (heads_opened, junk_sent, junk_refused) =
+		(Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+	let mut attackers = Vec::new();
+	// Slowloris from 127.0.0.1: 300 connections, each reopened when the worker cuts it off.
+	for _ in 0..300 {
+		let (control, stop, opened) = (control.clone(), stop.clone(), heads_opened.clone());
+		attackers.push(tokio::spawn(async move {
+			while !stop.load(Relaxed) {
+				let Ok(mut stream) = tokio::net::TcpStream::connect(&control).await else {
+					tokio::time::sleep(Duration::from_millis(100)).await;
+					continue;
+				};
+				opened.fetch_add(1, Relaxed);
+				let _ =
+					stream.write_all(b"GET /deals/1/task HTTP/1.1\r\nHost: w\r\nX-Slow: ").await;
+				// Held until the worker closes it (or the attack ends).
+				let mut buffer = [0u8; 64];
+				let _ = tokio::time::timeout(Duration::from_secs(30), async {
+					use tokio::io::AsyncReadExt;
+					while stream.read(&mut buffer).await.is_ok_and(|read| read > 0) {}
+				})
+				.await;
+			}
+		}));
+	}
+	// Signed junk from 127.0.0.3.
+	let junk_http = reqwest::Client::builder()
+		.local_address(Some("127.0.0.3".parse().unwrap()))
+		.build()
+		.unwrap();
+	for flooder in 0..8 {
+		let (url, stop, http) = (url.clone(), stop.clone(), junk_http.clone());
+		let (sent, refused) = (junk_sent.clone(), junk_refused.clone());
+		attackers.push(tokio::spawn(async move {
+			let path = format!("/deals/{deal}/task");
+			let mut round = 0u64;
+			while !stop.load(Relaxed) {
+				round += 1;
+				let stranger = Key::generate().0;
+				let nonce = if (round + flooder) % 3 == 2 {
+					"n".repeat(400 << 10)
+				} else {
+					format!("junk-{flooder}-{round}")
+				};
+				let mut signed = SignedRequest::sign(
+					&stranger,
+					"GET",
+					&path,
+					deal,
+					b"",
+					sonm_client::task_auth::unix_now(),
+					&nonce,
+				);
+				if (round + flooder) % 3 == 1 {
+					signed.account = Key::dev("bob").unwrap().address();
+				}
+				let sent_request = http
+					.get(format!("{url}{path}"))
+					.header("x-sonm-account", &signed.account)
+					.header("x-sonm-timestamp", signed.timestamp.to_string())
+					.header("x-sonm-nonce", &signed.nonce)
+					.header("x-sonm-body-sha256", &signed.body_sha256)
+					.header("x-sonm-signature", &signed.signature)
+					.send()
+					.await;
+				sent.fetch_add(1, Relaxed);
+				if !sent_request.is_ok_and(|response| response.status().is_success()) {
+					refused.fetch_add(1, Relaxed);
+				}
+			}
+		}));
+	}
+
+	// Bob, from 127.0.0.2, and the probes of his task's port, for 20 s.
+	let from_bob = reqwest::Client::builder()
+		.local_address(Some("127.0.0.2".parse().unwrap()))
+		.build()
+		.unwrap();
+	let bob_http = TaskClient::with_http(&url, Key::dev("bob").unwrap(), from_bob);
+	let attack = Instant::now();
+	let (mut latencies, mut probes) = (Vec::new(), 0);
+	while attack.elapsed() < Duration::from_secs(20) {
+		let asked = Instant::now();
+		let status = bob_http
+			.status(deal)
+			.await
+			.expect("Bob's request is answered during the attack");
+		latencies.push(asked.elapsed());
+		assert_eq!(status.task.expect("the task").status, "running");
+		tokio::task::block_in_place(probe).expect("the task's port answers during the attack");
+		probes += 1;
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	let billed_during = billed(&chain.deal(deal).unwrap());
+	stop.store(true, Relaxed);
+	for attacker in attackers {
+		attacker.abort();
+	}
+	latencies.sort();
+	let at = |share: f64| latencies[((latencies.len() - 1) as f64 * share) as usize];
+	let (sent, refused) = (junk_sent.load(Relaxed), junk_refused.load(Relaxed));
+	eprintln!(
+		"hostile load, 20 s: {} slow heads opened, {sent} junk requests ({:.0}/s, {refused} refused); \
+		 Bob: {} status requests, p50 {:?}, p99 {:?}, max {:?}; {probes} port probes answered; \
+		 billed {} s of the deal during the attack",
+		heads_opened.load(Relaxed),
+		sent as f64 / 20.0,
+		latencies.len(),
+		at(0.5),
+		at(0.99),
+		latencies.last().unwrap(),
+		billed_during - billed_before,
+	);
+	assert_eq!(sent, refused, "a junk request was served");
+	// The worker bills every 6 s: at least two bills in 20 s.
+	assert!(
+		billed_during >= billed_before + 12,
+		"billing stalled: {billed_before} -> {billed_during}"
+	);
 }

@@ -9,7 +9,7 @@ use crate::{
 use serde_json::json;
 use sonm_client::{
 	task_client::{TaskClient, TaskError},
-	task_protocol::{LogWindow, Restart, TaskAnswer, TaskSpec},
+	task_protocol::{ExecAnswer, ExecBody, ExecEnd, LogWindow, Restart, TaskAnswer, TaskSpec},
 };
 use std::time::Duration;
 
@@ -43,22 +43,46 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 			let mut window = LogWindow { from, since, tail };
 			loop {
 				let answer = client.logs(target.deal, window).await.map_err(refused)?;
-				let (next, running) = (answer.next, answer.running);
+				let (next, running, more) = (answer.next, answer.running, answer.more);
 				let text = answer.text.trim_end_matches('\n').to_owned();
 				ctx.print(json!(answer), || text);
-				if !follow || !running {
+				// A full page: the rest is there already, read on at once.
+				if !more && (!follow || !running) {
 					break;
 				}
 				window = LogWindow { from: next, since: None, tail: None };
-				tokio::time::sleep(Duration::from_millis(500)).await;
+				if !more {
+					tokio::time::sleep(Duration::from_millis(500)).await;
+				}
 			}
 		},
-		TaskCommand::Exec { target, command } => {
+		TaskCommand::Exec { target, timeout, command } => {
+			let timeout_secs = match timeout {
+				Some(text) => Some(crate::order_file::parse_duration("--timeout", &text)?),
+				None => None,
+			};
 			let client = client(ctx, &target).await?;
-			let answer = client.exec(target.deal, command).await.map_err(refused)?;
-			ctx.print(json!(answer), || {
-				format!("{}(exit code {})", answer.output, answer.exit_code)
-			});
+			let exec = ExecBody { command, timeout_secs };
+			if ctx.is_json() {
+				let mut output = String::new();
+				let end = client
+					.exec_with(target.deal, exec, |piece| output.push_str(piece))
+					.await
+					.map_err(refused)?;
+				ctx.print(json!(ExecAnswer { output, end }), String::new);
+			} else {
+				// The output as it comes; how it ended, after it.
+				let end = client
+					.exec_with(target.deal, exec, |piece| {
+						use std::io::Write;
+						let mut stdout = std::io::stdout().lock();
+						let _ = stdout.write_all(piece.as_bytes());
+						let _ = stdout.flush();
+					})
+					.await
+					.map_err(refused)?;
+				ctx.print(json!(end), || ended(&end));
+			}
 		},
 		TaskCommand::Stop { target } => {
 			let client = client(ctx, &target).await?;
@@ -105,6 +129,25 @@ async fn worker_of(ctx: &mut Context, deal: u64) -> Result<String, CliError> {
 		.hint("pass --worker URL if the worker also serves HTTP"));
 	}
 	Ok(endpoint)
+}
+
+/// How an exec ended, short.
+fn ended(end: &ExecEnd) -> String {
+	let code = match end.exit_code {
+		Some(code) => format!("exit code {code}"),
+		None => "no exit code".into(),
+	};
+	let why = if end.timed_out {
+		": stopped at its time limit"
+	} else if end.truncated {
+		": stopped for printing more than the worker sends of one exec"
+	} else {
+		""
+	};
+	match &end.error {
+		Some(error) => format!("({code}{why}; {error})"),
+		None => format!("({code}{why})"),
+	}
 }
 
 /// A task's state, short.

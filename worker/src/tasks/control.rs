@@ -3,7 +3,7 @@
 //! once) to the task service ([`super::service`]) and its answers and refusals back. Every
 //! request carries a [`SignedRequest`] in its `x-sonm-*` headers.
 
-use crate::tasks::service::{Role, TaskError, TaskService};
+use crate::tasks::service::{Answer, Role, TaskError, TaskService};
 use axum::{
 	body::Bytes,
 	extract::{Query, Request, State},
@@ -24,6 +24,7 @@ fn status_of(error: &TaskError) -> StatusCode {
 		TaskError::Auth(AuthError::NotAllowed { .. }) | TaskError::ImageNotAllowed(_) => {
 			StatusCode::FORBIDDEN
 		},
+		TaskError::Auth(AuthError::TooManyRequests(_)) => StatusCode::TOO_MANY_REQUESTS,
 		TaskError::Auth(_) => StatusCode::UNAUTHORIZED,
 		TaskError::NoDeal(_) | TaskError::NotThisWorker(_) | TaskError::ImageUnavailable(_) => {
 			StatusCode::NOT_FOUND
@@ -33,7 +34,11 @@ fn status_of(error: &TaskError) -> StatusCode {
 		| TaskError::NoPlan
 		| TaskError::BadTerms(_)
 		| TaskError::NoStorage(_) => StatusCode::CONFLICT,
-		TaskError::BadTask(_) | TaskError::BadExec(_) => StatusCode::BAD_REQUEST,
+		TaskError::BadTask(_) | TaskError::BadExec(_) | TaskError::TooManyPorts(_) => {
+			StatusCode::BAD_REQUEST
+		},
+		TaskError::TooManyExecs(_) => StatusCode::TOO_MANY_REQUESTS,
+		TaskError::SlowRequest(_) => StatusCode::REQUEST_TIMEOUT,
 		TaskError::PullFailed(_) | TaskError::Chain(_) | TaskError::Engine(_) => {
 			StatusCode::BAD_GATEWAY
 		},
@@ -103,8 +108,12 @@ impl axum::extract::FromRequest<Arc<TaskService>> for Signed {
 		let (parts, body) = request.into_parts();
 		let deal = routes::deal_of(parts.uri.path())
 			.ok_or_else(|| TaskError::NoDeal("the path names no deal".into()))?;
-		let body = axum::body::to_bytes(body, 1 << 20)
+		let limit = service.bounds.body_timeout;
+		let body = tokio::time::timeout(limit, axum::body::to_bytes(body, 1 << 20))
 			.await
+			.map_err(|_| {
+				TaskError::SlowRequest(format!("the body did not arrive within {limit:?}"))
+			})?
 			.map_err(|e| TaskError::BadTask(format!("the body: {e}")))?;
 		let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
 		let request = signed_request(parts.method.as_str(), path, &parts.headers, deal)?;
@@ -113,7 +122,8 @@ impl axum::extract::FromRequest<Arc<TaskService>> for Signed {
 	}
 }
 
-/// Carries `request` to the service; its answer (201 for a start).
+/// Carries `request` to the service; its answer (201 for a start; an exec's events one JSON
+/// per line, each sent as it comes).
 async fn carry(
 	service: &TaskService,
 	signed: &Signed,
@@ -121,10 +131,23 @@ async fn carry(
 ) -> Result<Response, Refused> {
 	let answer = service.handle(signed.deal, signed.role, &signed.account, request).await?;
 	let status = match answer {
-		crate::tasks::service::Answer::Started(_) => StatusCode::CREATED,
+		Answer::Started(_) => StatusCode::CREATED,
 		_ => StatusCode::OK,
 	};
-	Ok((status, Json(answer.to_json())).into_response())
+	let answer = match answer {
+		Answer::Exec(events) => {
+			let lines = futures::stream::unfold(events, |mut events| async move {
+				let event = events.recv().await?;
+				let mut line = serde_json::to_vec(&event).expect("events serialize");
+				line.push(b'\n');
+				Some((Ok::<_, std::convert::Infallible>(line), events))
+			});
+			let headers = [(axum::http::header::CONTENT_TYPE, "application/x-ndjson")];
+			return Ok((status, headers, axum::body::Body::from_stream(lines)).into_response());
+		},
+		other => other.to_json().expect("answers other than an exec's are JSON"),
+	};
+	Ok((status, Json(answer)).into_response())
 }
 
 async fn start_task(
@@ -225,7 +248,7 @@ mod tests {
 			};
 			*field = mutated;
 			match request.verify(body, now) {
-				Ok(()) => assert!(!changed, "a mutated request verified: {request:?}"),
+				Ok(_) => assert!(!changed, "a mutated request verified: {request:?}"),
 				Err(error) => {
 					assert!(!error.to_string().is_empty());
 					refused += 1;

@@ -3,23 +3,27 @@
 //! workers may share an engine) and labelled with the
 //! deal and the worker, so that after a crash the worker finds its containers again. Every
 //! container runs unprivileged: all capabilities dropped, `no-new-privileges`, no host mounts,
-//! an init process, the deal's CPU and memory, a pids limit and ulimits.
+//! an init process, the deal's CPU and memory, a pids limit and ulimits, and a cap on the
+//! output the engine keeps. A task with network gets a bridge network of its own, named like
+//! its container, on an interface the task firewall knows ([`super::firewall`]).
 
-use crate::tasks::limits::TaskLimits;
+use crate::tasks::{firewall, limits::TaskLimits};
 use bollard::{
 	auth::DockerCredentials,
+	container::LogOutput,
 	exec::{CreateExecOptions, StartExecResults},
 	models::{
-		ContainerCreateBody, HostConfig, PortBinding, ResourcesUlimits, RestartPolicy,
-		RestartPolicyNameEnum, VolumeCreateRequest,
+		ContainerCreateBody, HostConfig, HostConfigLogConfig, NetworkCreateRequest, PortBinding,
+		ResourcesUlimits, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
 	},
 	query_parameters::{
-		CreateContainerOptions, CreateImageOptions, ListContainersOptions, ListVolumesOptions,
-		LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
+		CreateContainerOptions, CreateImageOptions, ListContainersOptions, ListNetworksOptions,
+		ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+		StopContainerOptions,
 	},
 	Docker,
 };
-use futures::StreamExt;
+use futures::{stream::BoxStream, StreamExt};
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
@@ -33,6 +37,9 @@ pub const WORKER_LABEL: &str = "sonm.worker";
 pub const CONSUMER_LABEL: &str = "sonm.consumer";
 
 pub use sonm_client::task_protocol::{Applied, Restart, TaskSpec, TaskState, MAX_RESTARTS};
+
+/// The engine's network option that names a bridge's interface.
+const BRIDGE_OPTION: &str = "com.docker.network.bridge.name";
 
 /// The registry a worker pulls images from.
 #[derive(Clone, PartialEq, Eq)]
@@ -83,6 +90,29 @@ pub struct Engine {
 	volumes: PathBuf,
 	/// The host customers reach published ports on, given to tasks as `SONM_HOST`.
 	public_host: Option<String>,
+	/// Whether each task with network gets a network of its own.
+	isolate_networks: bool,
+	/// The most output bytes the engine keeps of a task.
+	log_bytes: u64,
+}
+
+/// An exec under way: its id and its output as it comes.
+pub struct ExecSession {
+	/// The engine's id of the exec.
+	pub id: String,
+	/// stdout and stderr, in order.
+	pub output: BoxStream<'static, Result<LogOutput, bollard::errors::Error>>,
+}
+
+/// The interface name of `worker`'s deal `deal`'s bridge: [`firewall::OUTBOUND_PREFIX`] or
+/// [`firewall::INCOMING_ONLY_PREFIX`] and nine hex digits of a hash of the two (at most 15
+/// characters, Linux's limit).
+pub fn bridge_name(worker: &str, deal: u64, outbound: bool) -> String {
+	use std::hash::{Hash, Hasher};
+	let mut hasher = std::hash::DefaultHasher::new();
+	(worker, deal).hash(&mut hasher);
+	let prefix = if outbound { firewall::OUTBOUND_PREFIX } else { firewall::INCOMING_ONLY_PREFIX };
+	format!("{prefix}{:09x}", hasher.finish() & 0xf_ffff_ffff)
 }
 
 /// The container name of `worker`'s (SS58) deal `deal`.
@@ -101,7 +131,22 @@ impl Engine {
 			worker: worker.to_owned(),
 			volumes: volumes.to_owned(),
 			public_host: None,
+			isolate_networks: true,
+			log_bytes: crate::tasks::bounds::Bounds::default().log_bytes,
 		})
+	}
+
+	/// Whether tasks get networks of their own (default) and how much output the engine keeps
+	/// of each.
+	pub fn with_bounds(mut self, bounds: &crate::tasks::bounds::Bounds) -> Self {
+		self.isolate_networks = bounds.isolate_networks;
+		self.log_bytes = bounds.log_bytes;
+		self
+	}
+
+	/// The worker whose tasks it runs.
+	pub fn worker(&self) -> &str {
+		&self.worker
 	}
 
 	/// Gives tasks that publish ports `SONM_HOST=host`.
@@ -252,6 +297,9 @@ impl Engine {
 		}
 		let network_mode = match (limits.outbound, limits.publish_ports) {
 			(false, false) => Some("none".to_owned()),
+			(outbound, _) if self.isolate_networks => {
+				Some(self.ensure_network(deal, outbound).await?)
+			},
 			_ => None,
 		};
 		let always = limits.always;
@@ -287,6 +335,10 @@ impl Engine {
 			port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
 			binds,
 			network_mode,
+			log_config: Some(HostConfigLogConfig {
+				typ: None,
+				config: Some(HashMap::from([("max-size".into(), self.log_bytes.to_string())])),
+			}),
 			..Default::default()
 		};
 		let labels = HashMap::from([
@@ -306,11 +358,14 @@ impl Engine {
 			..Default::default()
 		};
 		let options = CreateContainerOptions { name: Some(name.clone()), ..Default::default() };
-		let created = self
-			.docker
-			.create_container(Some(options), body)
-			.await
-			.map_err(failed(format!("create {name}")))?;
+		let created = match self.docker.create_container(Some(options), body).await {
+			Ok(created) => created,
+			Err(error) => {
+				// Not left half-made: no network without its task.
+				let _ = self.remove_network(deal).await;
+				return Err(failed(format!("create {name}"))(error));
+			},
+		};
 		crate::failpoint::reached("task-created");
 		if let Err(error) = self.resume(deal).await {
 			// Not left half-made: the customer may correct the spec and start again.
@@ -318,6 +373,53 @@ impl Engine {
 			return Err(error);
 		}
 		Ok(created.id)
+	}
+
+	/// Makes sure deal `deal`'s network exists (a bridge of its own, no IPv6, the engine's
+	/// resolver on its gateway) and returns its name. A network left from an earlier task of
+	/// the deal is used again if it is of the same kind (OUTBOUND or not), made again if not.
+	async fn ensure_network(&self, deal: u64, outbound: bool) -> Result<String, EngineError> {
+		let name = container_name(&self.worker, deal);
+		let interface = bridge_name(&self.worker, deal, outbound);
+		if let Ok(existing) = self.docker.inspect_network(&name, None).await {
+			let same = existing
+				.options
+				.as_ref()
+				.and_then(|options| options.get(BRIDGE_OPTION))
+				.is_some_and(|existing| *existing == interface);
+			if same {
+				return Ok(name);
+			}
+			self.remove_network(deal).await?;
+		}
+		let request = NetworkCreateRequest {
+			name: name.clone(),
+			driver: Some("bridge".into()),
+			enable_ipv6: Some(false),
+			options: Some(HashMap::from([(BRIDGE_OPTION.to_owned(), interface)])),
+			labels: Some(HashMap::from([
+				(DEAL_LABEL.to_owned(), deal.to_string()),
+				(WORKER_LABEL.to_owned(), self.worker.clone()),
+			])),
+			..Default::default()
+		};
+		self.docker
+			.create_network(request)
+			.await
+			.map_err(failed(format!("create network {name}")))?;
+		Ok(name)
+	}
+
+	/// Removes deal `deal`'s network, if it has one.
+	pub async fn remove_network(&self, deal: u64) -> Result<(), EngineError> {
+		let name = container_name(&self.worker, deal);
+		match self.docker.remove_network(&name).await {
+			Ok(()) => Ok(()),
+			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+				Ok(())
+			},
+			Err(error) => Err(failed(format!("remove network {name}"))(error)),
+		}
 	}
 
 	/// Starts deal `deal`'s created container (a start the worker died before finishing);
@@ -427,7 +529,7 @@ impl Engine {
 		})
 	}
 
-	/// The deals this worker has containers (in any state) or volumes of.
+	/// The deals this worker has containers (in any state), volumes or networks of.
 	pub async fn deals(&self) -> Result<Vec<u64>, EngineError> {
 		let filters =
 			HashMap::from([("label".to_owned(), vec![format!("{WORKER_LABEL}={}", self.worker)])]);
@@ -443,13 +545,19 @@ impl Engine {
 			.map_err(failed("list containers"))?;
 		let volumes = self
 			.docker
-			.list_volumes(Some(ListVolumesOptions { filters: Some(filters) }))
+			.list_volumes(Some(ListVolumesOptions { filters: Some(filters.clone()) }))
 			.await
 			.map_err(failed("list volumes"))?;
+		let networks = self
+			.docker
+			.list_networks(Some(ListNetworksOptions { filters: Some(filters) }))
+			.await
+			.map_err(failed("list networks"))?;
 		let mut deals: Vec<u64> = containers
 			.into_iter()
 			.filter_map(|container| container.labels)
 			.chain(volumes.volumes.unwrap_or_default().into_iter().map(|volume| volume.labels))
+			.chain(networks.into_iter().filter_map(|network| network.labels))
 			.filter_map(|labels| labels.get(DEAL_LABEL)?.parse().ok())
 			.collect();
 		deals.sort();
@@ -457,7 +565,8 @@ impl Engine {
 		Ok(deals)
 	}
 
-	/// Stops deal `deal`'s task (SIGTERM, then SIGKILL after `grace` seconds) and removes it.
+	/// Stops deal `deal`'s task (SIGTERM, then SIGKILL after `grace` seconds) and removes it
+	/// and its network.
 	pub async fn remove(&self, deal: u64, grace: i32) -> Result<(), EngineError> {
 		let name = container_name(&self.worker, deal);
 		let stop = StopContainerOptions { t: Some(grace), ..Default::default() };
@@ -469,32 +578,46 @@ impl Engine {
 		}
 		let remove = RemoveContainerOptions { force: true, ..Default::default() };
 		match self.docker.remove_container(&name, Some(remove)).await {
-			Ok(()) => Ok(()),
-			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
-				Ok(())
-			},
-			Err(error) => Err(failed(format!("remove {name}"))(error)),
+			Ok(()) => {},
+			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {},
+			Err(error) => return Err(failed(format!("remove {name}"))(error)),
 		}
+		self.remove_network(deal).await
 	}
 
 	/// The task's output so far (stdout and stderr, in order), each line after the engine's
-	/// RFC 3339 timestamp and a space (see [`crate::tasks::logs`]).
-	pub async fn logs(&self, deal: u64) -> Result<Vec<u8>, EngineError> {
+	/// RFC 3339 timestamp and a space (see [`crate::tasks::logs`]), as it is read.
+	pub fn log_chunks(&self, deal: u64) -> BoxStream<'static, Result<Vec<u8>, EngineError>> {
 		let name = container_name(&self.worker, deal);
 		let options =
 			LogsOptions { stdout: true, stderr: true, timestamps: true, ..Default::default() };
-		let mut stream = self.docker.logs(&name, Some(options));
+		self.docker
+			.logs(&name, Some(options))
+			.map(move |chunk| {
+				chunk
+					.map(|chunk| chunk.into_bytes().to_vec())
+					.map_err(failed(format!("logs of {name}")))
+			})
+			.boxed()
+	}
+
+	/// The task's whole output so far (at most what the engine keeps: its log cap).
+	pub async fn logs(&self, deal: u64) -> Result<Vec<u8>, EngineError> {
+		let mut chunks = self.log_chunks(deal);
 		let mut bytes = Vec::new();
-		while let Some(chunk) = stream.next().await {
-			let chunk = chunk.map_err(failed(format!("logs of {name}")))?;
-			bytes.extend_from_slice(&chunk.into_bytes());
+		while let Some(chunk) = chunks.next().await {
+			bytes.extend_from_slice(&chunk?);
 		}
 		Ok(bytes)
 	}
 
-	/// Runs `command` in deal `deal`'s task, not interactively; returns its exit code and
-	/// output.
-	pub async fn exec(&self, deal: u64, command: &[String]) -> Result<(i64, Vec<u8>), EngineError> {
+	/// Starts `command` in deal `deal`'s task, not interactively; its output comes as it is
+	/// written.
+	pub async fn exec_start(
+		&self,
+		deal: u64,
+		command: &[String],
+	) -> Result<ExecSession, EngineError> {
 		let name = container_name(&self.worker, deal);
 		let options = CreateExecOptions {
 			cmd: Some(command.to_vec()),
@@ -508,23 +631,83 @@ impl Engine {
 			.create_exec(&name, options)
 			.await
 			.map_err(failed(format!("exec in {name}")))?;
-		let mut output = Vec::new();
-		if let StartExecResults::Attached { output: mut stream, .. } = self
+		match self
 			.docker
 			.start_exec(&exec.id, None)
 			.await
 			.map_err(failed(format!("exec in {name}")))?
 		{
-			while let Some(chunk) = stream.next().await {
-				let chunk = chunk.map_err(failed(format!("exec output in {name}")))?;
-				output.extend_from_slice(&chunk.into_bytes());
-			}
+			StartExecResults::Attached { output, .. } => Ok(ExecSession { id: exec.id, output }),
+			StartExecResults::Detached => {
+				Ok(ExecSession { id: exec.id, output: futures::stream::empty().boxed() })
+			},
 		}
+	}
+
+	/// An exec's exit code, once it has ended (`None` while it runs).
+	pub async fn exec_exit_code(&self, exec: &str) -> Result<Option<i64>, EngineError> {
 		let inspected = self
 			.docker
-			.inspect_exec(&exec.id)
+			.inspect_exec(exec)
 			.await
-			.map_err(failed(format!("exec in {name}")))?;
-		Ok((inspected.exit_code.unwrap_or(-1), output))
+			.map_err(failed(format!("inspect exec {exec}")))?;
+		if inspected.running.unwrap_or(false) {
+			return Ok(None);
+		}
+		Ok(Some(inspected.exit_code.unwrap_or(-1)))
 	}
+
+	/// Kills an exec's process and every process it started (the engine's API has no way to
+	/// stop an exec: the worker, on the engine's host, signals them by their host PIDs).
+	pub async fn kill_exec(&self, exec: &str) -> Result<(), EngineError> {
+		let inspected = self
+			.docker
+			.inspect_exec(exec)
+			.await
+			.map_err(failed(format!("inspect exec {exec}")))?;
+		let Some(pid) = inspected.pid.filter(|pid| *pid > 1) else { return Ok(()) };
+		for process in process_tree(pid as i32) {
+			// SAFETY: sending a signal to a process by its PID.
+			unsafe { libc::kill(process, libc::SIGKILL) };
+		}
+		Ok(())
+	}
+
+	/// Runs `command` in deal `deal`'s task, not interactively; returns its exit code and
+	/// output, collected (for the worker's own short commands and tests; customers' execs go
+	/// through the task service, which bounds them).
+	pub async fn exec(&self, deal: u64, command: &[String]) -> Result<(i64, Vec<u8>), EngineError> {
+		let mut session = self.exec_start(deal, command).await?;
+		let mut output = Vec::new();
+		while let Some(chunk) = session.output.next().await {
+			let chunk = chunk.map_err(failed(format!("exec output of deal {deal}")))?;
+			output.extend_from_slice(&chunk.into_bytes());
+		}
+		Ok((self.exec_exit_code(&session.id).await?.unwrap_or(-1), output))
+	}
+}
+
+/// `root` and every process descended from it, from `/proc` (parents before children).
+fn process_tree(root: i32) -> Vec<i32> {
+	let parents: Vec<(i32, i32)> = std::fs::read_dir("/proc")
+		.into_iter()
+		.flatten()
+		.flatten()
+		.filter_map(|entry| {
+			let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+			let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+			// `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
+			let after = &stat[stat.rfind(')')? + 1..];
+			let parent: i32 = after.split_whitespace().nth(1)?.parse().ok()?;
+			Some((pid, parent))
+		})
+		.collect();
+	let mut tree = vec![root];
+	let mut next = 0;
+	while next < tree.len() {
+		let parent = tree[next];
+		tree.extend(parents.iter().filter(|(_, p)| *p == parent).map(|(pid, _)| *pid));
+		next += 1;
+	}
+	tree
 }

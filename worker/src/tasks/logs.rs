@@ -7,6 +7,10 @@
 //!   even after the worker restarted, gets every byte once, with no gap;
 //! - `since`: only lines written at or after this unix time (seconds);
 //! - `tail`: only the last this many lines of what the other two leave.
+//!
+//! A page holds at most [`sonm_client::task_protocol::LOG_PAGE_BYTES`]; a full one says so
+//! (`more`) and its cursor is where the next page starts. The output is read as a stream and
+//! only the page is held, so a task's long output costs the worker no more memory than a page.
 
 /// One line of output: when it was written (unix nanoseconds; 0 when the engine gave no time)
 /// and its bytes with the newline, if it has one yet.
@@ -18,16 +22,7 @@ pub struct Line<'a> {
 
 /// Splits the engine's timestamped output into lines.
 pub fn lines(timestamped: &[u8]) -> Vec<Line<'_>> {
-	timestamped
-		.split_inclusive(|byte| *byte == b'\n')
-		.map(|raw| {
-			let space = raw.iter().position(|byte| *byte == b' ');
-			match space.and_then(|at| Some((parse_rfc3339(&raw[..at])?, at))) {
-				Some((at_nanos, at)) => Line { at_nanos, text: &raw[at + 1..] },
-				None => Line { at_nanos: 0, text: raw },
-			}
-		})
-		.collect()
+	timestamped.split_inclusive(|byte| *byte == b'\n').map(parse_line).collect()
 }
 
 /// Which part of the output to serve (the protocol's log window).
@@ -40,32 +35,141 @@ pub struct Page {
 	pub text: Vec<u8>,
 	/// The cursor after the page: where the next read goes on from.
 	pub next: usize,
+	/// Whether the page was full before the output ended: more is there past `next`.
+	pub more: bool,
 }
 
-/// The part of `lines` that `window` chooses.
-pub fn page(lines: &[Line<'_>], window: Window) -> Page {
-	let since = window.since.map(|seconds| u128::from(seconds) * 1_000_000_000);
-	// (offset of the line in the text, the line)
-	let mut chosen: Vec<(usize, &Line<'_>)> = Vec::new();
-	let mut offset = 0;
-	for line in lines {
-		let end = offset + line.text.len();
-		let recent = since.is_none_or(|since| line.at_nanos >= since);
-		if end > window.from && recent {
-			chosen.push((offset, line));
+/// The longest line kept whole while it is read; a longer one is taken in pieces.
+const LONGEST_LINE: usize = 1 << 20;
+
+/// Chooses a page of at most `limit` bytes from the engine's timestamped output, fed in
+/// chunks as they are read, holding no more than the page (and one line) in memory. Without
+/// `tail`, it is [`Pager::full`] as soon as the page is: the rest of the output need not be
+/// read. With `tail`, it keeps the last lines that fit.
+pub struct Pager {
+	window: Window,
+	since_nanos: Option<u128>,
+	limit: usize,
+	/// The raw line being read (timestamp and text), until its newline comes.
+	partial: Vec<u8>,
+	/// The text offset where the next line starts.
+	offset: usize,
+	/// Chosen lines' text, with where the page ends in the whole text.
+	chosen: std::collections::VecDeque<Vec<u8>>,
+	chosen_bytes: usize,
+	/// The text offset after the last chosen byte, once the page is full.
+	full_at: Option<usize>,
+}
+
+impl Pager {
+	/// A pager for `window`, at most `limit` bytes a page.
+	pub fn new(window: Window, limit: usize) -> Self {
+		Self {
+			window,
+			since_nanos: window.since.map(|seconds| u128::from(seconds) * 1_000_000_000),
+			limit,
+			partial: Vec::new(),
+			offset: 0,
+			chosen: Default::default(),
+			chosen_bytes: 0,
+			full_at: None,
 		}
-		offset = end;
 	}
-	if let Some(tail) = window.tail {
-		chosen.drain(..chosen.len().saturating_sub(tail));
+
+	/// Whether the page is full (no more need be read).
+	pub fn full(&self) -> bool {
+		self.full_at.is_some()
 	}
-	let mut text = Vec::new();
-	for (start, line) in chosen {
+
+	/// Reads on through `chunk` of timestamped output.
+	pub fn feed(&mut self, mut chunk: &[u8]) {
+		while !chunk.is_empty() && !self.full() {
+			let newline = chunk.iter().position(|byte| *byte == b'\n');
+			let take = newline.map_or(chunk.len(), |at| at + 1);
+			self.partial.extend_from_slice(&chunk[..take]);
+			chunk = &chunk[take..];
+			if newline.is_some() || self.partial.len() >= LONGEST_LINE {
+				let raw = std::mem::take(&mut self.partial);
+				self.line(&raw);
+			}
+		}
+	}
+
+	/// The page, once the output has ended (or the page is full).
+	pub fn finish(mut self) -> Page {
+		if !self.full() && !self.partial.is_empty() {
+			// The last line, still being written.
+			let raw = std::mem::take(&mut self.partial);
+			self.line(&raw);
+		}
+		let mut text = Vec::with_capacity(self.chosen_bytes);
+		for piece in &self.chosen {
+			text.extend_from_slice(piece);
+		}
+		match self.full_at {
+			Some(next) => Page { text, next, more: true },
+			None => Page { text, next: self.offset, more: false },
+		}
+	}
+
+	/// One whole line (or the last, partial one).
+	fn line(&mut self, raw: &[u8]) {
+		let line = parse_line(raw);
+		let start = self.offset;
+		let end = start + line.text.len();
+		self.offset = end;
+		let recent = self.since_nanos.is_none_or(|since| line.at_nanos >= since);
+		if end <= self.window.from || !recent {
+			return;
+		}
 		// A cursor inside a line (the rest of a line still being written) skips what was read.
-		let skip = window.from.saturating_sub(start).min(line.text.len());
-		text.extend_from_slice(&line.text[skip..]);
+		let skip = self.window.from.saturating_sub(start).min(line.text.len());
+		let text = &line.text[skip..];
+		if self.window.tail.is_some() {
+			self.keep_for_tail(text);
+			return;
+		}
+		let room = self.limit - self.chosen_bytes;
+		if text.len() <= room {
+			self.chosen_bytes += text.len();
+			self.chosen.push_back(text.to_vec());
+		} else if self.chosen.is_empty() {
+			// One line longer than a page: as much of it as fits.
+			self.chosen_bytes = room;
+			self.chosen.push_back(text[..room].to_vec());
+			self.full_at = Some(start + skip + room);
+		} else {
+			self.full_at = Some(start + skip);
+		}
 	}
-	Page { text, next: offset }
+
+	/// Keeps `text` among the last `tail` lines, dropping the oldest past `tail` or the limit.
+	fn keep_for_tail(&mut self, text: &[u8]) {
+		let tail = self.window.tail.unwrap_or(usize::MAX);
+		let text = &text[text.len().saturating_sub(self.limit)..];
+		self.chosen_bytes += text.len();
+		self.chosen.push_back(text.to_vec());
+		while self.chosen.len() > tail || self.chosen_bytes > self.limit {
+			let dropped = self.chosen.pop_front().expect("not empty");
+			self.chosen_bytes -= dropped.len();
+		}
+	}
+}
+
+/// One raw line: its timestamp read off, when it has one.
+fn parse_line(raw: &[u8]) -> Line<'_> {
+	let space = raw.iter().position(|byte| *byte == b' ');
+	match space.and_then(|at| Some((parse_rfc3339(&raw[..at])?, at))) {
+		Some((at_nanos, at)) => Line { at_nanos, text: &raw[at + 1..] },
+		None => Line { at_nanos: 0, text: raw },
+	}
+}
+
+/// The part of `timestamped` output that `window` chooses, at most `limit` bytes.
+pub fn page(timestamped: &[u8], window: Window, limit: usize) -> Page {
+	let mut pager = Pager::new(window, limit);
+	pager.feed(timestamped);
+	pager.finish()
 }
 
 /// Unix nanoseconds of an RFC 3339 UTC time (`2026-11-30T16:00:53.895214631Z`), or `None`.
@@ -114,7 +218,7 @@ mod tests {
 	const T0: u64 = 1_796_054_400;
 
 	fn read(window: Window) -> (String, usize) {
-		let page = page(&lines(OUTPUT), window);
+		let page = page(OUTPUT, window, usize::MAX);
 		(String::from_utf8(page.text).unwrap(), page.next)
 	}
 
@@ -144,8 +248,7 @@ mod tests {
 		let mut cursor = 0;
 		let mut whole = Vec::new();
 		for written in [27, 50, OUTPUT.len()] {
-			let page =
-				page(&lines(&OUTPUT[..written]), Window { from: cursor, ..Window::default() });
+			let page = page(&OUTPUT[..written], Window { from: cursor, ..Window::default() }, 64);
 			whole.extend_from_slice(&page.text);
 			cursor = page.next;
 		}
@@ -167,5 +270,58 @@ mod tests {
 		assert_eq!(read(both), ("fo".into(), 16));
 		let after = Window { since: None, tail: Some(2), from: 8 };
 		assert_eq!(read(after), ("three\nfo".into(), 16));
+	}
+
+	/// A page holds at most its limit, ends at a line's end where it can, and a reader that
+	/// follows the cursors reads the whole output once, in pages, whatever the chunks the
+	/// engine sends. (Before, a page was the whole output, however long.)
+	#[test]
+	fn pages_are_bounded_and_the_cursors_walk_the_whole_output() {
+		let mut output = Vec::new();
+		let mut expected = Vec::new();
+		for i in 0..2_000 {
+			let text = format!("line {i} {}\n", "x".repeat(i % 300));
+			output.extend_from_slice(format!("2026-11-30T16:00:00Z {text}").as_bytes());
+			expected.extend_from_slice(text.as_bytes());
+		}
+		// A line longer than a page comes in pieces of a page.
+		let long = format!("{}\n", "y".repeat(10_000));
+		output.extend_from_slice(format!("2026-11-30T16:00:01Z {long}").as_bytes());
+		expected.extend_from_slice(long.as_bytes());
+		let limit = 4096;
+		for chunk_size in [1, 7, 4096, usize::MAX] {
+			let (mut cursor, mut whole, mut pages) = (0, Vec::new(), 0);
+			loop {
+				let mut pager = Pager::new(Window { from: cursor, ..Window::default() }, limit);
+				for chunk in output.chunks(chunk_size.min(output.len())) {
+					if pager.full() {
+						break;
+					}
+					pager.feed(chunk);
+				}
+				let page = pager.finish();
+				assert!(page.text.len() <= limit, "a page of {} bytes", page.text.len());
+				// A full page ends at a line's end, unless one line fills it.
+				if page.more {
+					assert!(page.text.ends_with(b"\n") || page.text.len() == limit);
+				}
+				whole.extend_from_slice(&page.text);
+				pages += 1;
+				cursor = page.next;
+				if !page.more {
+					break;
+				}
+			}
+			assert_eq!(whole, expected, "chunks of {chunk_size}");
+			// Pages are nearly full: a line of up to 310 bytes may not fit the end of one.
+			assert!(pages > expected.len() / limit, "{pages} pages");
+			assert!(pages <= expected.len() / (limit - 310) + 3, "{pages} pages");
+		}
+		// The tail of long output is its last lines that fit a page.
+		let tail = page(&output, Window { tail: Some(3), ..Window::default() }, limit);
+		assert_eq!(tail.text, expected[expected.len() - limit..].to_vec());
+		assert_eq!((tail.next, tail.more), (expected.len(), false));
+		let tail = page(&output, Window { tail: Some(2), ..Window::default() }, 1 << 20);
+		assert!(tail.text.starts_with(b"line 1999 "));
 	}
 }

@@ -9,17 +9,36 @@ use crate::{
 	state::State,
 	tasks::{
 		allow::{ImagePolicy, ImageRefused},
-		engine::{Engine, Registry, TaskSpec},
+		bounds::Bounds,
+		engine::{Engine, ExecSession, Registry, TaskSpec},
 		limits::{limits_for, Always},
-		logs::{self, Window},
+		logs::{Pager, Window},
 	},
 };
+use futures::StreamExt;
 use sonm_client::{
 	task_auth::{AuthError, NonceCache, SignedRequest},
-	task_protocol::{ExecAnswer, ExecBody, LogsAnswer, StopAnswer, TaskAnswer, TaskRequest},
-	Client,
+	task_protocol::{
+		ExecBody, ExecEnd, ExecEvent, LogsAnswer, StopAnswer, TaskAnswer, TaskRequest,
+		LOG_PAGE_BYTES,
+	},
+	AccountId32, Client,
 };
-use std::{collections::HashSet, ops::RangeInclusive, sync::Mutex};
+use std::{
+	collections::{HashMap, HashSet},
+	ops::RangeInclusive,
+	str::FromStr,
+	sync::{Arc, Mutex},
+};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+
+/// An exec's answer as it comes: output events, then how it ended.
+pub type ExecEvents = mpsc::Receiver<ExecEvent>;
+
+/// Whether the SS58 text `account` names the 32-byte account `id` (in any SS58 spelling).
+fn same_account(account: &str, id: &AccountId32) -> bool {
+	AccountId32::from_str(account).is_ok_and(|parsed| parsed == *id)
+}
 
 /// The smallest volume a deal's storage makes: room for ext4's own bookkeeping and some data.
 pub const MIN_VOLUME: u64 = 16 << 20;
@@ -54,9 +73,18 @@ pub enum TaskError {
 	/// The task's request is malformed (no image, a bad volume path, bad JSON).
 	#[error("{0}")]
 	BadTask(String),
-	/// The exec request is malformed.
+	/// The task asks to publish more ports than a deal may.
+	#[error("{0}")]
+	TooManyPorts(String),
+	/// The exec request is malformed (or asks for more time than the worker gives).
 	#[error("{0}")]
 	BadExec(String),
+	/// The deal (or the worker) runs as many execs as it may at once.
+	#[error("{0}")]
+	TooManyExecs(String),
+	/// The request's body did not arrive in time.
+	#[error("{0}")]
+	SlowRequest(String),
 	/// The image policy refuses the image for this customer.
 	#[error("{0}")]
 	ImageNotAllowed(#[from] ImageRefused),
@@ -96,6 +124,7 @@ impl TaskError {
 				AuthError::BodyMismatch => "BodyMismatch",
 				AuthError::Stale { .. } => "Stale",
 				AuthError::Replayed(_) => "Replayed",
+				AuthError::TooManyRequests(_) => "TooManyRequests",
 				AuthError::NotAllowed { .. } => "NotAllowed",
 			},
 			Self::NoDeal(_) => "NoDeal",
@@ -103,7 +132,10 @@ impl TaskError {
 			Self::DealNotReady(_) => "DealNotReady",
 			Self::TaskExists(_) => "TaskExists",
 			Self::BadTask(_) => "BadTask",
+			Self::TooManyPorts(_) => "TooManyPorts",
 			Self::BadExec(_) => "BadExec",
+			Self::TooManyExecs(_) => "TooManyExecs",
+			Self::SlowRequest(_) => "SlowRequest",
 			Self::ImageNotAllowed(_) => "ImageNotAllowed",
 			Self::ImageUnavailable(_) => "ImageUnavailable",
 			Self::PullFailed(_) => "PullFailed",
@@ -122,26 +154,27 @@ fn engine_error(error: impl ToString) -> TaskError {
 }
 
 /// A protocol answer.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Answer {
 	/// A task started (the transport says "created").
 	Started(TaskAnswer),
 	Status(TaskAnswer),
 	Logs(LogsAnswer),
-	Exec(ExecAnswer),
+	/// An exec's events, as they come.
+	Exec(ExecEvents),
 	Stop(StopAnswer),
 }
 
 impl Answer {
-	/// The answer's JSON.
-	pub fn to_json(&self) -> serde_json::Value {
+	/// The answer's JSON; `None` for an exec, whose events are carried one by one.
+	pub fn to_json(&self) -> Option<serde_json::Value> {
 		let json = match self {
 			Self::Started(answer) | Self::Status(answer) => serde_json::to_value(answer),
 			Self::Logs(answer) => serde_json::to_value(answer),
-			Self::Exec(answer) => serde_json::to_value(answer),
+			Self::Exec(_) => return None,
 			Self::Stop(answer) => serde_json::to_value(answer),
 		};
-		json.expect("the protocol's answers serialize")
+		Some(json.expect("the protocol's answers serialize"))
 	}
 }
 
@@ -155,6 +188,8 @@ pub struct TaskService {
 	pub state: std::sync::Arc<State>,
 	/// This worker's account (SS58).
 	pub me: String,
+	/// The same, as its 32 bytes.
+	me_id: AccountId32,
 	/// Which images customers may run.
 	pub policy: ImagePolicy,
 	/// Host ports tasks may publish on.
@@ -167,45 +202,52 @@ pub struct TaskService {
 	pub registry: Option<Registry>,
 	/// Seconds a removed task's output stays readable.
 	pub log_retention: u64,
+	/// What one deal may take of the worker.
+	pub bounds: Bounds,
 	nonces: Mutex<NonceCache>,
+	/// Execs running, per deal and in all.
+	execs_per_deal: Mutex<HashMap<u64, Arc<Semaphore>>>,
+	execs_in_all: Arc<Semaphore>,
 	/// Held from choosing a start's host ports until its container holds them, so that two
 	/// starts never choose the same port.
 	port_choice: tokio::sync::Mutex<()>,
 }
 
 impl TaskService {
-	/// A task service over `engine` for the worker `me`.
-	#[allow(clippy::too_many_arguments)]
+	/// A task service over `engine` for the worker `me`, as `settings` say, selling `plans`.
 	pub fn new(
 		client: Client,
 		engine: Engine,
 		state: std::sync::Arc<State>,
 		me: String,
-		policy: ImagePolicy,
-		ports: RangeInclusive<u16>,
-		always: Always,
+		settings: &crate::config::Tasks,
 		plans: Vec<(String, Vec<u64>, u8)>,
-		registry: Option<Registry>,
-		log_retention: u64,
 	) -> Self {
+		let me_id = AccountId32::from_str(&me).expect("the worker's own account is SS58");
 		Self {
 			client,
 			engine,
 			state,
 			me,
-			policy,
-			ports,
-			always,
+			me_id,
+			policy: settings.policy.clone(),
+			ports: settings.ports.clone(),
+			always: Always { pids: settings.pids, ..Always::default() },
 			plans,
-			registry,
-			log_retention,
+			registry: settings.registry.clone(),
+			log_retention: settings.log_retention,
+			bounds: settings.bounds,
 			nonces: Mutex::new(NonceCache::default()),
+			execs_per_deal: Mutex::new(HashMap::new()),
+			execs_in_all: Arc::new(Semaphore::new(settings.bounds.execs_in_all)),
 			port_choice: tokio::sync::Mutex::new(()),
 		}
 	}
 
 	/// Checks `request`'s signature, `body`, time window and nonce, and who the signer is to
 	/// the open deal `deal` of this worker (or, for a closed deal, to its kept output).
+	/// Accounts are compared as 32-byte ids, whatever SS58 prefix spells them; the nonce is
+	/// remembered only once the signer turned out to be a party of the deal.
 	pub async fn authorize(
 		&self,
 		request: &SignedRequest,
@@ -213,43 +255,56 @@ impl TaskService {
 		deal: u64,
 	) -> Result<Role, TaskError> {
 		let now = sonm_client::task_auth::unix_now();
-		request.verify(body, now)?;
-		self.nonces.lock().expect("not poisoned").check_and_record(request, now)?;
+		let signer = request.verify(body, now)?;
+		let role = self.role_of(&signer, &request.account, deal).await?;
+		self.nonces
+			.lock()
+			.expect("not poisoned")
+			.check_and_record(&signer, &request.nonce, now)?;
+		Ok(role)
+	}
+
+	/// Who `signer` (spelt `spelling` in the request) is to deal `deal`.
+	async fn role_of(
+		&self,
+		signer: &AccountId32,
+		spelling: &str,
+		deal: u64,
+	) -> Result<Role, TaskError> {
+		let not_allowed = |action: &str| {
+			TaskError::Auth(AuthError::NotAllowed {
+				account: spelling.to_owned(),
+				action: action.into(),
+				deal,
+			})
+		};
 		let chain_deal =
 			self.client.deal(deal).await.map_err(|e| TaskError::Chain(e.to_string()))?;
 		let Some(chain_deal) = chain_deal else {
 			// A closed deal: its customer may still read the kept output.
 			let owner = self.state.log_owner(deal).map_err(engine_error)?;
 			return match owner {
-				Some(owner) if owner == request.account => Ok(Role::Customer),
-				Some(_) => Err(AuthError::NotAllowed {
-					account: request.account.clone(),
-					action: "read the output of".into(),
-					deal,
-				}
-				.into()),
+				Some(owner) if same_account(&owner, signer) => Ok(Role::Customer),
+				Some(_) => Err(not_allowed("read the output of")),
 				None => Err(TaskError::NoDeal(format!(
 					"no open deal {deal}, and no output kept for it"
 				))),
 			};
 		};
-		if chain_deal.supplier != self.me {
+		if !same_account(&chain_deal.supplier, &self.me_id) {
 			return Err(TaskError::NotThisWorker(format!(
 				"deal {deal} is served by {}, not this worker",
 				chain_deal.supplier
 			)));
 		}
-		if request.account == chain_deal.consumer {
+		if same_account(&chain_deal.consumer, signer) {
 			Ok(Role::Customer)
-		} else if request.account == chain_deal.supplier || request.account == chain_deal.payee {
+		} else if same_account(&chain_deal.supplier, signer)
+			|| same_account(&chain_deal.payee, signer)
+		{
 			Ok(Role::Supplier)
 		} else {
-			Err(AuthError::NotAllowed {
-				account: request.account.clone(),
-				action: "act on".into(),
-				deal,
-			}
-			.into())
+			Err(not_allowed("act on"))
 		}
 	}
 
@@ -301,6 +356,7 @@ impl TaskService {
 		if spec.image.trim().is_empty() {
 			return Err(TaskError::BadTask("no image".into()));
 		}
+		check_ports(&spec.ports, self.bounds.ports_per_deal)?;
 		if self.engine.state(deal).await.map_err(engine_error)?.is_some() {
 			return Err(TaskError::TaskExists(deal));
 		}
@@ -366,26 +422,84 @@ impl TaskService {
 	}
 
 	/// A page of deal `deal`'s output: the running task's, or what was kept of a removed one.
+	/// The output is read as a stream, and only as far as the page needs.
 	async fn logs(&self, deal: u64, window: Window) -> Result<LogsAnswer, TaskError> {
 		let task = self.engine.state(deal).await.map_err(engine_error)?;
 		let running = task.as_ref().is_some_and(|task| task.exit_code.is_none());
-		let timestamped = match task {
-			Some(_) => self.engine.logs(deal).await.map_err(engine_error)?,
-			None => self.state.logs(deal).map_err(engine_error)?.unwrap_or_default(),
-		};
-		let page = logs::page(&logs::lines(&timestamped), window);
+		let mut pager = Pager::new(window, LOG_PAGE_BYTES);
+		match task {
+			Some(_) => {
+				let mut chunks = self.engine.log_chunks(deal);
+				while let Some(chunk) = chunks.next().await {
+					pager.feed(&chunk.map_err(engine_error)?);
+					if pager.full() {
+						break;
+					}
+				}
+			},
+			None => pager.feed(&self.state.logs(deal).map_err(engine_error)?.unwrap_or_default()),
+		}
+		let page = pager.finish();
 		let text = String::from_utf8_lossy(&page.text).into_owned();
-		Ok(LogsAnswer { deal, from: window.from, next: page.next, running, text })
+		Ok(LogsAnswer { deal, from: window.from, next: page.next, more: page.more, running, text })
 	}
 
-	/// Runs a command in deal `deal`'s task.
-	async fn exec(&self, deal: u64, exec: ExecBody) -> Result<ExecAnswer, TaskError> {
+	/// Starts a command in deal `deal`'s task; its events come through the returned receiver
+	/// as the command runs. Bounded: so many at once per deal and in all, a time limit, and
+	/// an output limit; past a limit the command is killed.
+	async fn exec(&self, deal: u64, exec: ExecBody) -> Result<ExecEvents, TaskError> {
 		if exec.command.is_empty() {
 			return Err(TaskError::BadExec("an empty command".into()));
 		}
-		let (code, output) = self.engine.exec(deal, &exec.command).await.map_err(engine_error)?;
-		let output = String::from_utf8_lossy(&output).into_owned();
-		Ok(ExecAnswer { deal, exit_code: code, output })
+		let most = self.bounds.exec_timeout.as_secs();
+		let timeout = match exec.timeout_secs {
+			Some(0) => return Err(TaskError::BadExec("a time limit of 0 s".into())),
+			Some(asked) if asked > most => {
+				return Err(TaskError::BadExec(format!(
+					"a time limit of {asked} s; this worker stops execs after {most} s"
+				)))
+			},
+			Some(asked) => std::time::Duration::from_secs(asked),
+			None => self.bounds.exec_timeout,
+		};
+		let permits = self.exec_permits(deal)?;
+		let session = self.engine.exec_start(deal, &exec.command).await.map_err(engine_error)?;
+		let (events, receiver) = mpsc::channel(16);
+		let engine = self.engine.clone();
+		let cap = self.bounds.exec_output_bytes;
+		tokio::spawn(async move {
+			let _permits = permits;
+			let end = run_exec(&engine, deal, session, timeout, cap, &events).await;
+			let _ = events.send(ExecEvent::Ended(end)).await;
+		});
+		Ok(receiver)
+	}
+
+	/// A place for one more exec of deal `deal`, if the deal and the worker have one.
+	fn exec_permits(
+		&self,
+		deal: u64,
+	) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), TaskError> {
+		let per_deal = self
+			.execs_per_deal
+			.lock()
+			.expect("not poisoned")
+			.entry(deal)
+			.or_insert_with(|| Arc::new(Semaphore::new(self.bounds.execs_per_deal)))
+			.clone();
+		let of_deal = per_deal.try_acquire_owned().map_err(|_| {
+			TaskError::TooManyExecs(format!(
+				"deal {deal} runs {} execs already; wait for one to end",
+				self.bounds.execs_per_deal
+			))
+		})?;
+		let in_all = self.execs_in_all.clone().try_acquire_owned().map_err(|_| {
+			TaskError::TooManyExecs(format!(
+				"this worker runs {} execs already; try again shortly",
+				self.bounds.execs_in_all
+			))
+		})?;
+		Ok((of_deal, in_all))
 	}
 
 	/// Pulls `image`, which the engine's store lacks, from the worker's registry; an image of
@@ -438,10 +552,11 @@ impl TaskService {
 		self.engine.remove(deal, 5).await.map_err(engine_error)
 	}
 
-	/// Everything of a deal that ended: its task's output kept, its container and its volume
-	/// removed.
+	/// Everything of a deal that ended: its task's output kept, its container, network and
+	/// volume removed.
 	pub async fn clear_ended_deal(&self, deal: u64) -> Result<(), TaskError> {
 		self.keep_logs_and_remove(deal).await?;
+		self.execs_per_deal.lock().expect("not poisoned").remove(&deal);
 		self.engine.remove_volume(deal).await.map_err(engine_error)
 	}
 
@@ -497,11 +612,110 @@ impl TaskService {
 	}
 }
 
-/// Refuses a volume mount point that is not an absolute path of plain components or that would
-/// hide what the container needs (`/`, `/proc`, `/sys`, `/dev`).
+/// Sends an exec's output on `events` as it comes, until it ends, its time is up, it passes
+/// `cap` bytes or the customer goes away (then it is killed); how it ended.
+async fn run_exec(
+	engine: &Engine,
+	deal: u64,
+	mut session: ExecSession,
+	timeout: std::time::Duration,
+	cap: u64,
+	events: &mpsc::Sender<ExecEvent>,
+) -> ExecEnd {
+	let deadline = tokio::time::Instant::now() + timeout;
+	let mut end = ExecEnd { deal, ..ExecEnd::default() };
+	let mut kill = false;
+	loop {
+		let chunk = match tokio::time::timeout_at(deadline, session.output.next()).await {
+			Err(_) => {
+				end.timed_out = true;
+				kill = true;
+				break;
+			},
+			Ok(None) => break,
+			Ok(Some(Err(error))) => {
+				end.error = Some(error.to_string());
+				kill = true;
+				break;
+			},
+			Ok(Some(Ok(chunk))) => chunk.into_bytes(),
+		};
+		let room = cap.saturating_sub(end.output_bytes);
+		let piece = &chunk[..chunk.len().min(room as usize)];
+		if !piece.is_empty() {
+			end.output_bytes += piece.len() as u64;
+			let event = ExecEvent::Output(String::from_utf8_lossy(piece).into_owned());
+			match tokio::time::timeout_at(deadline, events.send(event)).await {
+				Ok(Ok(())) => {},
+				// The customer went away: nobody reads the output.
+				Ok(Err(_)) => {
+					kill = true;
+					break;
+				},
+				Err(_) => {
+					end.timed_out = true;
+					kill = true;
+					break;
+				},
+			}
+		}
+		if piece.len() < chunk.len() {
+			end.truncated = true;
+			kill = true;
+			break;
+		}
+	}
+	drop(session.output);
+	if kill {
+		if let Err(error) = engine.kill_exec(&session.id).await {
+			tracing::warn!(deal, "stopping an exec failed: {error}");
+		}
+	}
+	// The engine marks the exec ended a moment after its output closes.
+	for _ in 0..50 {
+		match engine.exec_exit_code(&session.id).await {
+			Ok(Some(code)) => {
+				end.exit_code = (!kill).then_some(code);
+				break;
+			},
+			Ok(None) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+			Err(error) => {
+				end.error.get_or_insert(error.to_string());
+				break;
+			},
+		}
+	}
+	end
+}
+
+/// Refuses ports a task may not publish: more than `most`, port 0, or one twice.
+pub fn check_ports(ports: &[u16], most: usize) -> Result<(), TaskError> {
+	if ports.len() > most {
+		return Err(TaskError::TooManyPorts(format!(
+			"the task asks for {} ports; a deal publishes at most {most}",
+			ports.len()
+		)));
+	}
+	let mut seen = HashSet::new();
+	for port in ports {
+		if *port == 0 || !seen.insert(port) {
+			return Err(TaskError::BadTask(format!(
+				"port {port} cannot be published (0 or twice)"
+			)));
+		}
+	}
+	Ok(())
+}
+
+/// Refuses a volume mount point that is not an absolute path of plain components, that holds
+/// a character the engine reads as a separator (`:` would slip mount options such as `rw` or
+/// `exec` into the bind; `,` likewise) or a control character, or that would hide what the
+/// container needs (`/`, `/proc`, `/sys`, `/dev`).
 pub fn check_volume_target(target: &str) -> Result<(), TaskError> {
 	let path = std::path::Path::new(target);
-	let plain = path.is_absolute()
+	let separators = target.chars().any(|c| c == ':' || c == ',' || c.is_control());
+	let plain = !separators
+		&& path.is_absolute()
 		&& path
 			.components()
 			.skip(1)
