@@ -806,10 +806,14 @@ async fn a_customers_requests_are_bounded_and_its_account_compared_by_bytes() {
 	let (first_line, mut first_line_seen) = tokio::sync::mpsc::unbounded_channel();
 	let maker = tokio::spawn(async move {
 		first_line_seen.recv().await?;
-		Some(exec(&second, deal, "touch /tmp/go", None).await.expect("the second exec runs"))
+		Some(
+			exec(&second, deal, "touch /dev/shm/go", None)
+				.await
+				.expect("the second exec runs"),
+		)
 	});
 	let mut output = String::new();
-	let waiting = "echo waiting; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo done";
+	let waiting = "echo waiting; while [ ! -f /dev/shm/go ]; do sleep 0.1; done; echo done";
 	let body = ExecBody {
 		command: vec!["sh".into(), "-c".into(), waiting.into()],
 		timeout_secs: Some(15),
@@ -823,11 +827,12 @@ async fn a_customers_requests_are_bounded_and_its_account_compared_by_bytes() {
 		})
 		.await
 		.unwrap();
+	let made = maker.await.unwrap();
+	assert_eq!(made.as_ref().map(|(_, end)| end.exit_code), Some(Some(0)), "{made:?}");
 	assert_eq!(
 		(output.as_str(), end.exit_code, end.timed_out),
 		("waiting\ndone\n", Some(0), false)
 	);
-	assert_eq!(maker.await.unwrap().map(|(_, end)| end.exit_code), Some(Some(0)));
 
 	// The time limit: stopped and killed; asking for more than the worker gives is refused.
 	let (output, end) = exec(&bob, deal, "echo started; sleep 600", Some(2)).await.unwrap();

@@ -586,16 +586,18 @@ impl Engine {
 	}
 
 	/// The task's output so far (stdout and stderr, in order), each line after the engine's
-	/// RFC 3339 timestamp and a space (see [`crate::tasks::logs`]), as it is read.
+	/// RFC 3339 timestamp and a space (see [`crate::tasks::logs`]; a line the engine took in
+	/// pieces comes whole, with its first timestamp), as it is read.
 	pub fn log_chunks(&self, deal: u64) -> BoxStream<'static, Result<Vec<u8>, EngineError>> {
 		let name = container_name(&self.worker, deal);
 		let options =
 			LogsOptions { stdout: true, stderr: true, timestamps: true, ..Default::default() };
+		let mut joiner = crate::tasks::logs::FrameJoiner::default();
 		self.docker
 			.logs(&name, Some(options))
-			.map(move |chunk| {
-				chunk
-					.map(|chunk| chunk.into_bytes().to_vec())
+			.map(move |frame| {
+				frame
+					.map(|frame| joiner.join(&frame.into_bytes()).to_vec())
 					.map_err(failed(format!("logs of {name}")))
 			})
 			.boxed()

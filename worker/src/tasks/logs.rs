@@ -156,6 +156,27 @@ impl Pager {
 	}
 }
 
+/// The engine's output frames joined into whole lines: the engine writes a line that its
+/// reader took in two pieces as two frames, each with a timestamp (`T1 first half` then
+/// `T2 second half\n`); the second frame's timestamp is dropped, so that every line carries
+/// one timestamp, the time it began. Feed frames in order.
+#[derive(Debug, Default)]
+pub struct FrameJoiner {
+	/// The last frame ended inside a line.
+	inside_line: bool,
+}
+
+impl FrameJoiner {
+	/// `frame` as it continues the output.
+	pub fn join<'a>(&mut self, frame: &'a [u8]) -> &'a [u8] {
+		let joined = if self.inside_line { parse_line(frame).text } else { frame };
+		if !frame.is_empty() {
+			self.inside_line = !frame.ends_with(b"\n");
+		}
+		joined
+	}
+}
+
 /// One raw line: its timestamp read off, when it has one.
 fn parse_line(raw: &[u8]) -> Line<'_> {
 	let space = raw.iter().position(|byte| *byte == b' ');
@@ -220,6 +241,22 @@ mod tests {
 	fn read(window: Window) -> (String, usize) {
 		let page = page(OUTPUT, window, usize::MAX);
 		(String::from_utf8(page.text).unwrap(), page.next)
+	}
+
+	/// A line the engine wrote in two frames, each timestamped, is one line with the first
+	/// timestamp (before, the second timestamp showed inside the customer's text).
+	#[test]
+	fn a_line_written_in_two_frames_is_one_line() {
+		let frames: [&[u8]; 3] = [
+			b"2026-11-30T16:00:00Z first ha",
+			b"2026-11-30T16:00:01Z lf\n",
+			b"2026-11-30T16:00:02Z next\n",
+		];
+		let mut joiner = FrameJoiner::default();
+		let joined: Vec<u8> = frames.iter().flat_map(|frame| joiner.join(frame).to_vec()).collect();
+		assert_eq!(joined, b"2026-11-30T16:00:00Z first half\n2026-11-30T16:00:02Z next\n");
+		let page = page(&joined, Window::default(), usize::MAX);
+		assert_eq!(page.text, b"first half\nnext\n");
 	}
 
 	#[test]
