@@ -12,10 +12,11 @@ cd "$(dirname "$0")/.."
 # service with runc, configured by scripts/containers.conf), busybox for offline test images
 # and a local registry for the pull path; iproute2, iptables, curl and util-linux (unshare,
 # nsenter, mount) for the fault tests that cut validators apart in network namespaces and fill
-# a tmpfs under a node.
+# a tmpfs under a node; nftables for the worker's task firewall (each deal's network kept off
+# private addresses).
 packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make
 	mold podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry
-	iproute2 iptables curl util-linux)
+	iproute2 iptables nftables curl util-linux)
 missing=()
 for package in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
