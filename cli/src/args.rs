@@ -601,7 +601,8 @@ pub struct TaskTarget {
 	/// The deal.
 	#[arg(long)]
 	pub deal: u64,
-	/// The worker's control plane, e.g. `http://203.0.113.7:9630` [default: the endpoint the
+	/// The worker's control plane: a URL (`http://203.0.113.7:9630`) or a libp2p address with
+	/// its peer id (`/ip4/203.0.113.7/tcp/9631/p2p/12D3KooW...`) [default: the endpoint the
 	/// deal's supplier publishes on chain].
 	#[arg(long, env = "SONM_WORKER_URL")]
 	pub worker: Option<String>,

@@ -27,8 +27,9 @@ pub const NONCES_PER_SIGNER: usize = 4096;
 /// The most nonces remembered at once, from all signers.
 pub const MAX_NONCES: usize = 65_536;
 
-/// What a signature covers, with its signer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a signature covers, with its signer. (A transport that carries it whole, a libp2p
+/// stream, sends it as this JSON.)
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SignedRequest {
 	/// `GET`, `POST`, ...
 	pub method: String,

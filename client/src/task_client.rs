@@ -1,5 +1,7 @@
 //! A customer's client of a worker's task control plane ([`crate::task_protocol`]): each
-//! request signed with the deal's consumer key ([`crate::task_auth`]) and sent over HTTP.
+//! request signed with the deal's consumer key ([`crate::task_auth`]) and carried by a
+//! [`Transport`]: HTTP ([`HttpTransport`]) or a libp2p stream (`sonm_p2p`), the same requests
+//! and answers either way.
 
 use crate::{
 	task_auth::SignedRequest,
@@ -9,7 +11,85 @@ use crate::{
 	},
 	Key,
 };
+use futures::{future::BoxFuture, stream::BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// An answer as a transport delivers it: its status (HTTP's codes) and its body, in pieces as
+/// they come.
+pub struct RawAnswer {
+	/// 200, 201, 4xx, 5xx.
+	pub status: u16,
+	/// The body's bytes.
+	pub body: BoxStream<'static, Result<Vec<u8>, String>>,
+}
+
+/// What carries a signed request to a worker and its answer back.
+pub trait Transport: Send + Sync {
+	/// Where it reaches the worker (for messages).
+	fn target(&self) -> String;
+
+	/// Sends `signed` with `body`; the answer, or why the worker could not be reached.
+	fn send(
+		&self,
+		signed: &SignedRequest,
+		body: Vec<u8>,
+	) -> BoxFuture<'_, Result<RawAnswer, String>>;
+}
+
+/// The HTTP transport: the signature in the `x-sonm-*` headers.
+pub struct HttpTransport {
+	url: String,
+	http: reqwest::Client,
+}
+
+impl HttpTransport {
+	/// To the control plane at `url` (`http://host:port`) over `http`.
+	pub fn new(url: &str, http: reqwest::Client) -> Self {
+		Self { url: url.trim_end_matches('/').to_owned(), http }
+	}
+}
+
+impl Transport for HttpTransport {
+	fn target(&self) -> String {
+		self.url.clone()
+	}
+
+	fn send(
+		&self,
+		signed: &SignedRequest,
+		body: Vec<u8>,
+	) -> BoxFuture<'_, Result<RawAnswer, String>> {
+		let signed = signed.clone();
+		Box::pin(async move {
+			let method =
+				reqwest::Method::from_bytes(signed.method.as_bytes()).map_err(|e| e.to_string())?;
+			let response = self
+				.http
+				.request(method, format!("{}{}", self.url, signed.path))
+				.header("content-type", "application/json")
+				.header(headers::ACCOUNT, &signed.account)
+				.header(headers::TIMESTAMP, signed.timestamp.to_string())
+				.header(headers::NONCE, &signed.nonce)
+				.header(headers::BODY_SHA256, &signed.body_sha256)
+				.header(headers::SIGNATURE, &signed.signature)
+				.body(body)
+				.send()
+				.await
+				.map_err(|e| e.to_string())?;
+			let status = response.status().as_u16();
+			let body = futures::stream::unfold(response, |mut response| async move {
+				match response.chunk().await {
+					Ok(Some(chunk)) => Some((Ok(chunk.to_vec()), response)),
+					Ok(None) => None,
+					Err(error) => Some((Err(error.to_string()), response)),
+				}
+			})
+			.boxed();
+			Ok(RawAnswer { status, body })
+		})
+	}
+}
 
 /// A refusal by the worker (its named error and message) or a transport failure.
 #[derive(Debug, thiserror::Error)]
@@ -36,9 +116,8 @@ pub enum TaskError {
 
 /// A connection to one worker's control plane, signing as one key.
 pub struct TaskClient {
-	url: String,
+	transport: Arc<dyn Transport>,
 	key: Key,
-	http: reqwest::Client,
 }
 
 impl TaskClient {
@@ -49,7 +128,17 @@ impl TaskClient {
 
 	/// The same over `http` (a client bound to a source address, with a proxy, ...).
 	pub fn with_http(url: &str, key: Key, http: reqwest::Client) -> Self {
-		Self { url: url.trim_end_matches('/').to_owned(), key, http }
+		Self::over(Arc::new(HttpTransport::new(url, http)), key)
+	}
+
+	/// A client over `transport` signing with `key`.
+	pub fn over(transport: Arc<dyn Transport>, key: Key) -> Self {
+		Self { transport, key }
+	}
+
+	/// A transport failure.
+	fn transport_error(&self, message: String) -> TaskError {
+		TaskError::Transport { url: self.transport.target(), message }
 	}
 
 	/// Starts deal `deal`'s task.
@@ -86,11 +175,11 @@ impl TaskClient {
 		let request = TaskRequest::Exec(exec);
 		let body = request.body().map(|body| body.to_string().into_bytes()).unwrap_or_default();
 		let signed = self.sign(request.method(), &request.path(deal), deal, &body);
-		let mut response = self.send_raw(&signed, body).await?;
-		let transport = |message: String| TaskError::Transport { url: self.url.clone(), message };
+		let mut answer = self.send_raw(&signed, body).await?;
+		let transport = |message: String| self.transport_error(message);
 		let mut pending: Vec<u8> = Vec::new();
 		loop {
-			let chunk = response.chunk().await.map_err(|e| transport(e.to_string()))?;
+			let chunk = answer.next().await.transpose().map_err(transport)?;
 			let ended = chunk.is_none();
 			pending.extend_from_slice(chunk.as_deref().unwrap_or_default());
 			while let Some(newline) = pending.iter().position(|byte| *byte == b'\n') {
@@ -123,10 +212,8 @@ impl TaskClient {
 		let body = request.body();
 		let answer =
 			self.request(request.method(), &request.path(deal), deal, body.as_ref()).await?;
-		serde_json::from_value(answer).map_err(|e| TaskError::Transport {
-			url: self.url.clone(),
-			message: format!("an answer this client does not read: {e}"),
-		})
+		serde_json::from_value(answer)
+			.map_err(|e| self.transport_error(format!("an answer this client does not read: {e}")))
 	}
 
 	/// Signs and sends `method path` about `deal` with `body` as given; the JSON answer. (For
@@ -157,52 +244,46 @@ impl TaskClient {
 		signed: &SignedRequest,
 		body: Vec<u8>,
 	) -> Result<serde_json::Value, TaskError> {
-		let response = self.send_raw(signed, body).await?;
-		response
-			.json()
-			.await
-			.map_err(|e| TaskError::Transport { url: self.url.clone(), message: e.to_string() })
+		let answer = self.send_raw(signed, body).await?;
+		let bytes = collect(answer).await.map_err(|e| self.transport_error(e))?;
+		serde_json::from_slice(&bytes).map_err(|e| self.transport_error(e.to_string()))
 	}
 
-	/// Sends a signed request; the answer when it is a success, the named refusal otherwise.
+	/// Sends a signed request; the answer's body when it is a success, the named refusal
+	/// otherwise.
 	async fn send_raw(
 		&self,
 		signed: &SignedRequest,
 		body: Vec<u8>,
-	) -> Result<reqwest::Response, TaskError> {
-		let transport = |message: String| TaskError::Transport { url: self.url.clone(), message };
-		let method = reqwest::Method::from_bytes(signed.method.as_bytes())
-			.map_err(|e| transport(e.to_string()))?;
-		let response = self
-			.http
-			.request(method, format!("{}{}", self.url, signed.path))
-			.header("content-type", "application/json")
-			.header(headers::ACCOUNT, &signed.account)
-			.header(headers::TIMESTAMP, signed.timestamp.to_string())
-			.header(headers::NONCE, &signed.nonce)
-			.header(headers::BODY_SHA256, &signed.body_sha256)
-			.header(headers::SIGNATURE, &signed.signature)
-			.body(body)
-			.send()
-			.await
-			.map_err(|e| transport(e.to_string()))?;
-		let status = response.status();
-		if status.is_success() {
-			return Ok(response);
+	) -> Result<BoxStream<'static, Result<Vec<u8>, String>>, TaskError> {
+		let answer =
+			self.transport.send(signed, body).await.map_err(|e| self.transport_error(e))?;
+		if (200..300).contains(&answer.status) {
+			return Ok(answer.body);
 		}
-		let json: serde_json::Value =
-			response.json().await.map_err(|e| transport(e.to_string()))?;
-		let refusal: Refusal = serde_json::from_value(json)
-			.unwrap_or(Refusal { error: "Unknown".into(), message: format!("HTTP {status}") });
-		Err(TaskError::Refused {
-			status: status.as_u16(),
-			error: refusal.error,
-			message: refusal.message,
-		})
+		let status = answer.status;
+		let bytes = collect(answer.body).await.map_err(|e| self.transport_error(e))?;
+		let refusal: Refusal = serde_json::from_slice(&bytes)
+			.unwrap_or(Refusal { error: "Unknown".into(), message: format!("status {status}") });
+		Err(TaskError::Refused { status, error: refusal.error, message: refusal.message })
+	}
+
+	/// Where it reaches the worker.
+	pub fn target(&self) -> String {
+		self.transport.target()
 	}
 
 	/// The key it signs with.
 	pub fn key(&self) -> &Key {
 		&self.key
 	}
+}
+
+/// A body's pieces, together.
+async fn collect(mut body: BoxStream<'static, Result<Vec<u8>, String>>) -> Result<Vec<u8>, String> {
+	let mut bytes = Vec::new();
+	while let Some(piece) = body.next().await {
+		bytes.extend_from_slice(&piece?);
+	}
+	Ok(bytes)
 }

@@ -285,6 +285,61 @@ impl TaskRequest {
 		};
 		Some(json.expect("the protocol's bodies serialize"))
 	}
+
+	/// The request `method path` (with its query) and `body` make, and the deal it is about:
+	/// the inverse of [`TaskRequest::method`], [`TaskRequest::path`] and [`TaskRequest::body`],
+	/// for transports that carry the three as they are (a libp2p stream).
+	pub fn parse(method: &str, path: &str, body: &[u8]) -> Result<(u64, Self), ParseError> {
+		let (route, query) = path.split_once('?').unwrap_or((path, ""));
+		let deal = routes::deal_of(route)
+			.ok_or_else(|| ParseError::NoRoute(format!("{route} names no deal")))?;
+		let tail = route.strip_prefix(&format!("/deals/{deal}")).unwrap_or_default();
+		let request = match (method, tail) {
+			("POST", "/task") => Self::Start(
+				serde_json::from_slice(body).map_err(|e| ParseError::BadTask(e.to_string()))?,
+			),
+			("GET", "/task") => Self::Status,
+			("GET", "/logs") => Self::Logs(LogWindow::from_query(query)?),
+			("POST", "/exec") => Self::Exec(
+				serde_json::from_slice(body).map_err(|e| ParseError::BadExec(e.to_string()))?,
+			),
+			("POST", "/stop") => Self::Stop,
+			_ => return Err(ParseError::NoRoute(format!("no request {method} {route}"))),
+		};
+		Ok((deal, request))
+	}
+}
+
+/// Why a method, path and body make no request of the protocol.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+	/// No such route (the HTTP transport answers 404 or 405).
+	#[error("{0}")]
+	NoRoute(String),
+	/// A start's body, or a logs query, that does not read.
+	#[error("{0}")]
+	BadTask(String),
+	/// An exec's body that does not read.
+	#[error("{0}")]
+	BadExec(String),
+}
+
+impl LogWindow {
+	/// The window a logs query (`from=0&since=...&tail=...`) asks for.
+	pub fn from_query(query: &str) -> Result<Self, ParseError> {
+		let mut window = Self::default();
+		for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+			let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+			let bad = |_| ParseError::BadTask(format!("{name}={value:?} is not a number"));
+			match name {
+				"from" => window.from = value.parse().map_err(bad)?,
+				"since" => window.since = Some(value.parse().map_err(bad)?),
+				"tail" => window.tail = Some(value.parse().map_err(bad)?),
+				other => return Err(ParseError::BadTask(format!("no logs parameter {other:?}"))),
+			}
+		}
+		Ok(window)
+	}
 }
 
 #[cfg(test)]
@@ -304,6 +359,43 @@ mod tests {
 		assert_eq!(TaskRequest::Stop.body(), Some(serde_json::json!({})));
 		assert_eq!(routes::deal_of("/deals/42/exec"), Some(42));
 		assert_eq!(routes::deal_of("/other/42"), None);
+	}
+
+	#[test]
+	fn every_request_parses_back_from_its_method_path_and_body() {
+		let requests = [
+			TaskRequest::Start(TaskSpec { image: "busybox:1.36".into(), ..Default::default() }),
+			TaskRequest::Status,
+			TaskRequest::Logs(LogWindow { from: 10, since: Some(99), tail: Some(5) }),
+			TaskRequest::Logs(LogWindow::default()),
+			TaskRequest::Exec(ExecBody { command: vec!["ls".into()], timeout_secs: Some(3) }),
+			TaskRequest::Stop,
+		];
+		for request in requests {
+			let body = request.body().map(|body| body.to_string()).unwrap_or_default();
+			let parsed = TaskRequest::parse(request.method(), &request.path(7), body.as_bytes());
+			assert_eq!(parsed, Ok((7, request)));
+		}
+		assert!(matches!(
+			TaskRequest::parse("GET", "/deals/x/task", b""),
+			Err(ParseError::NoRoute(_))
+		));
+		assert!(matches!(
+			TaskRequest::parse("DELETE", "/deals/7/task", b""),
+			Err(ParseError::NoRoute(_))
+		));
+		assert!(matches!(
+			TaskRequest::parse("POST", "/deals/7/task", b"{"),
+			Err(ParseError::BadTask(_))
+		));
+		assert!(matches!(
+			TaskRequest::parse("POST", "/deals/7/exec", b"[]"),
+			Err(ParseError::BadExec(_))
+		));
+		assert!(matches!(
+			TaskRequest::parse("GET", "/deals/7/logs?from=x", b""),
+			Err(ParseError::BadTask(_))
+		));
 	}
 
 	#[test]

@@ -78,6 +78,10 @@ struct TasksFile {
 	isolate_networks: bool,
 	#[serde(default)]
 	blocked_networks: Vec<String>,
+	#[serde(default)]
+	p2p_listen: Vec<String>,
+	#[serde(default)]
+	p2p_advertise: Option<String>,
 }
 
 fn default_ports_per_deal() -> usize {
@@ -268,6 +272,11 @@ pub struct Tasks {
 	/// IPv4 networks (`a.b.c.d/n`) tasks may not reach, besides the private ranges and the
 	/// host's own networks.
 	pub blocked_networks: Vec<String>,
+	/// libp2p addresses the control plane also listens on (none: HTTP only).
+	pub p2p_listen: Vec<sonm_p2p::Multiaddr>,
+	/// The libp2p address customers dial (published with `/p2p/<peer id>` as the endpoint
+	/// record); the first listen address when not given.
+	pub p2p_advertise: Option<sonm_p2p::Multiaddr>,
 }
 
 /// Limits on what is sold; `None` is all the machine has.
@@ -534,6 +543,24 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 			));
 		}
 	}
+	let multiaddr = |field: String, text: &str| {
+		text.parse::<sonm_p2p::Multiaddr>()
+			.map_err(|e| error(field, format!("{text:?} is not a libp2p multiaddress: {e}")))
+	};
+	let mut p2p_listen = Vec::new();
+	for (i, address) in tasks.p2p_listen.iter().enumerate() {
+		p2p_listen.push(multiaddr(format!("tasks.p2p_listen[{i}]"), address)?);
+	}
+	let p2p_advertise = match &tasks.p2p_advertise {
+		Some(address) if p2p_listen.is_empty() => {
+			return Err(error(
+				"tasks.p2p_advertise",
+				format!("{address:?} is advertised, but tasks.p2p_listen is empty"),
+			))
+		},
+		Some(address) => Some(multiaddr("tasks.p2p_advertise".into(), address)?),
+		None => None,
+	};
 	let bounds = crate::tasks::bounds::Bounds {
 		ports_per_deal: tasks.ports_per_deal,
 		log_bytes,
@@ -553,6 +580,8 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		registry,
 		bounds,
 		blocked_networks: tasks.blocked_networks,
+		p2p_listen,
+		p2p_advertise,
 	})
 }
 
@@ -870,6 +899,14 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 			(
 				"engine = \"/s\"\nadvertise = \"http://a\"\nblocked_networks = [\"10.0.0.0\"]",
 				"tasks.blocked_networks[0]",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_listen = [\"/ip4/1.2.3.4/tcp/x\"]",
+				"tasks.p2p_listen[0]",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_advertise = \"/ip4/1.2.3.4/tcp/1\"",
+				"tasks.p2p_advertise",
 			),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"http://r\"", "tasks.registry"),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry_password = \"p\"", "tasks.registry"),

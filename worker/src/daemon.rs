@@ -84,6 +84,13 @@ pub use crate::error::PassResult;
 use crate::error::WorkerError;
 
 impl Worker {
+	/// Publishes `endpoint` as the control plane's endpoint instead of `tasks.advertise` (the
+	/// libp2p address with the host's peer id, known once the host runs).
+	pub fn with_endpoint(mut self, endpoint: String) -> Self {
+		self.endpoint = Some(endpoint);
+		self
+	}
+
 	/// A worker for `key` on `client`, selling `offers`.
 	pub fn new(
 		client: Client,

@@ -9,7 +9,7 @@ use sonm_worker::{
 	inventory::Inventory,
 	load_or_measure, plans,
 	state::State,
-	tasks::{control, engine::Engine, firewall, service::TaskService},
+	tasks::{control, engine::Engine, firewall, p2p, service::TaskService},
 	telemetry::{self, Metrics},
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -217,11 +217,33 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				.await
 				.map_err(|e| format!("tasks.listen {}: {e}", tasks.listen))?;
 			tracing::info!(%bound, "the customers' control plane");
-			Some(service)
+			let p2p = if tasks.p2p_listen.is_empty() {
+				None
+			} else {
+				let (host, published) = p2p::serve(
+					&state,
+					&tasks.p2p_listen,
+					tasks.p2p_advertise.as_ref(),
+					service.clone(),
+				)
+				.await
+				.map_err(|e| format!("tasks.p2p_listen: {e}"))?;
+				tracing::info!(peer = %host.peer_id(), %published, "the customers' control plane over libp2p");
+				Some((host, published))
+			};
+			Some((service, p2p))
 		},
 		None => None,
 	};
-	let worker = Worker::new(client, key, &config, offers, state, tasks, metrics);
+	let (tasks, p2p) = match tasks {
+		Some((service, p2p)) => (Some(service), p2p),
+		None => (None, None),
+	};
+	let mut worker = Worker::new(client, key, &config, offers, state, tasks, metrics);
+	// The host lives as long as the worker runs.
+	if let Some((_, published)) = &p2p {
+		worker = worker.with_endpoint(published.to_string());
+	}
 	worker.run(stop).await;
 	tracing::info!("stopped");
 	Ok(())

@@ -1058,3 +1058,79 @@ async fn a_hostile_client_leaves_other_deals_tasks_and_billing_unharmed() {
 		"billing stalled: {billed_before} -> {billed_during}"
 	);
 }
+
+/// A worker reached by its peer id (issue: workers behind NAT): with `tasks.p2p_listen` the
+/// worker runs a libp2p host whose identity is kept in its database and publishes
+/// `/ip4/.../tcp/.../p2p/<peer id>` as its endpoint record; `sonm task` finds that address from
+/// the deal and carries every request over a libp2p stream: start, status, logs, exec (its
+/// output streamed), stop. The same service checks them: another account is `NotAllowed` and a
+/// replayed request `Replayed`, as over HTTP. After `kill -9` and a restart the peer id, and so
+/// the record, stay the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
+	let ferdie = Supplier::dev("ferdie");
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let p2p = "p2p_listen = [\"/ip4/127.0.0.1/tcp/0\"]\n";
+	let (_podman, chain, mut worker, _url, config) =
+		plans_on_a_pulling_worker(podman, &ferdie, &["one"], p2p, OUTBOUND);
+	let endpoint = wait_for("the libp2p endpoint record", || {
+		let shown = chain.try_json(&["worker", "endpoint", "show", &ferdie.address])?;
+		let endpoint = shown["endpoint"].as_str()?.to_owned();
+		endpoint.starts_with("/ip4/127.0.0.1/tcp/").then_some(endpoint)
+	});
+	assert!(endpoint.contains("/p2p/12D3KooW"), "{endpoint}");
+	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
+	wait_for("the deal", || chain.deal(deal));
+	let deal_text = deal.to_string();
+	// `sonm --from FROM task SUBCOMMAND --deal N REST...`
+	let sonm_task = |from: &str, args: &[&str]| {
+		let mut all = vec!["--from", from, "task", args[0], "--deal", &deal_text];
+		all.extend_from_slice(&args[1..]);
+		chain.try_json(&all)
+	};
+	// The CLI finds the worker by the deal's supplier and dials its peer id.
+	let started = wait_for("the start over libp2p", || {
+		sonm_task(
+			"bob",
+			&["start", "--image", IMAGE, "--", "sh", "-c", "echo over libp2p; sleep 3600"],
+		)
+	});
+	assert_eq!(started["task"]["status"], "running");
+	let logs = wait_for("the task's line", || {
+		let logs = sonm_task("bob", &["logs"])?;
+		logs["text"].as_str()?.contains("over libp2p").then_some(logs)
+	});
+	assert_eq!(logs["text"], "over libp2p\n");
+	let exec =
+		sonm_task("bob", &["exec", "--", "sh", "-c", "echo streamed; exit 3"]).expect("exec");
+	assert_eq!((exec["output"].as_str(), exec["exitCode"].as_i64()), (Some("streamed\n"), Some(3)));
+	assert!(sonm_task("dave", &["status"]).is_none(), "Dave takes no part in the deal");
+
+	// The same refusals as over HTTP, through the library's transport.
+	let host = sonm_p2p::Host::start(sonm_p2p::Keypair::generate_ed25519(), &[]).await.unwrap();
+	let address: sonm_p2p::Multiaddr = endpoint.parse().unwrap();
+	let over = |name: &str| {
+		let transport = sonm_p2p::task::P2pTransport::new(host.clone(), address.clone());
+		TaskClient::over(std::sync::Arc::new(transport), Key::dev(name).unwrap())
+	};
+	let (bob, dave) = (over("bob"), over("dave"));
+	let path = format!("/deals/{deal}/task");
+	assert_eq!(refusal(dave.request("GET", &path, deal, None).await), "NotAllowed");
+	let once = bob.sign("GET", &path, deal, b"");
+	assert_eq!(bob.send(&once, Vec::new()).await.unwrap()["task"]["status"], "running");
+	assert_eq!(refusal(bob.send(&once, Vec::new()).await), "Replayed");
+	let stopped = bob.stop(deal).await.unwrap();
+	assert!(stopped.stopped);
+
+	// The identity is kept: the same peer id after kill -9.
+	worker.kill_hard();
+	let _worker = ferdie.restart(&chain, &config, &[]);
+	let again = wait_for("the endpoint after the restart", || {
+		let log = std::fs::read_to_string(chain.dir.path().join("ferdie.log")).ok()?;
+		let published = log.lines().filter(|line| line.contains("over libp2p")).nth(1)?.to_owned();
+		Some(published)
+	});
+	let peer = endpoint.rsplit('/').next().unwrap();
+	assert!(again.contains(peer), "a new peer id after the restart: {again}");
+}

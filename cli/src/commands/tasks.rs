@@ -95,14 +95,33 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 	Ok(())
 }
 
-/// A signed client of the deal's worker: `--worker`, or the endpoint its supplier publishes.
+/// A signed client of the deal's worker: `--worker`, or the endpoint its supplier publishes;
+/// over HTTP to a URL, over a libp2p stream to a multiaddress with `/p2p/<peer id>`.
 async fn client(ctx: &mut Context, target: &TaskTarget) -> Result<TaskClient, CliError> {
 	let signer = ctx.signer()?;
-	let url = match &target.worker {
-		Some(url) => url.clone(),
+	let endpoint = match &target.worker {
+		Some(endpoint) => endpoint.clone(),
 		None => worker_of(ctx, target.deal).await?,
 	};
-	Ok(TaskClient::new(&url, signer))
+	if sonm_primitives::endpoint::is_http(&endpoint) {
+		return Ok(TaskClient::new(&endpoint, signer));
+	}
+	let address: sonm_p2p::Multiaddr = endpoint.parse().map_err(|e| {
+		CliError::usage(format!(
+			"{endpoint:?} is neither an HTTP URL nor a libp2p multiaddress: {e}"
+		))
+	})?;
+	if sonm_p2p::host::peer_of(&address).is_none() {
+		return Err(CliError::usage(format!(
+			"{endpoint} names no peer: it must end in /p2p/<peer id>"
+		)));
+	}
+	// A host of this command's own, with a new identity: it only dials.
+	let host = sonm_p2p::Host::start(sonm_p2p::Keypair::generate_ed25519(), &[])
+		.await
+		.map_err(|e| CliError::not_possible(e.to_string()))?;
+	let transport = sonm_p2p::task::P2pTransport::new(host, address);
+	Ok(TaskClient::over(std::sync::Arc::new(transport), signer))
 }
 
 /// The control plane of deal `deal`'s supplier, from its endpoint record.
@@ -121,13 +140,6 @@ async fn worker_of(ctx: &mut Context, deal: u64) -> Result<String, CliError> {
 		))
 		.hint("ask the supplier where its worker listens and pass --worker URL"));
 	};
-	if !sonm_primitives::endpoint::is_http(&endpoint) {
-		return Err(CliError::not_possible(format!(
-			"the supplier of deal {deal} is reached at {endpoint}, a libp2p address; this CLI \
-			 speaks HTTP to workers"
-		))
-		.hint("pass --worker URL if the worker also serves HTTP"));
-	}
 	Ok(endpoint)
 }
 

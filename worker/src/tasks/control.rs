@@ -1,81 +1,29 @@
 //! The customer's control plane over HTTP: a thin adapter that carries the task protocol
 //! (`sonm_client::task_protocol`, where its routes, headers, bodies and answers are declared
-//! once) to the task service ([`super::service`]) and its answers and refusals back. Every
-//! request carries a [`SignedRequest`] in its `x-sonm-*` headers.
+//! once) to the task service ([`super::service`]) and its replies back. Every request carries
+//! a [`SignedRequest`] in its `x-sonm-*` headers; which request it is, the service reads from
+//! the method, path and body, as it does for every transport.
 
-use crate::tasks::service::{Answer, Role, TaskError, TaskService};
+use crate::tasks::service::{TaskError, TaskService};
 use axum::{
-	body::Bytes,
-	extract::{Query, Request, State},
-	http::{HeaderMap, StatusCode},
+	body::Body,
+	extract::{Request, State},
+	http::{header, HeaderMap, StatusCode},
 	response::{IntoResponse, Response},
-	routing::{get, post},
-	Json, Router,
+	Router,
 };
+use futures::StreamExt;
 use sonm_client::{
 	task_auth::{AuthError, SignedRequest},
-	task_protocol::{headers, routes, ExecBody, LogWindow, Refusal, TaskRequest, TaskSpec},
+	task_protocol::{headers, routes},
 };
 use std::{net::SocketAddr, sync::Arc};
 
-/// The HTTP status of each refusal or failure.
-fn status_of(error: &TaskError) -> StatusCode {
-	match error {
-		TaskError::Auth(AuthError::NotAllowed { .. }) | TaskError::ImageNotAllowed(_) => {
-			StatusCode::FORBIDDEN
-		},
-		TaskError::Auth(AuthError::TooManyRequests(_)) => StatusCode::TOO_MANY_REQUESTS,
-		TaskError::Auth(_) => StatusCode::UNAUTHORIZED,
-		TaskError::NoDeal(_) | TaskError::NotThisWorker(_) | TaskError::ImageUnavailable(_) => {
-			StatusCode::NOT_FOUND
-		},
-		TaskError::DealNotReady(_) | TaskError::NoFreePorts(_) => StatusCode::SERVICE_UNAVAILABLE,
-		TaskError::TaskExists(_)
-		| TaskError::NoPlan
-		| TaskError::BadTerms(_)
-		| TaskError::NoStorage(_) => StatusCode::CONFLICT,
-		TaskError::BadTask(_) | TaskError::BadExec(_) | TaskError::TooManyPorts(_) => {
-			StatusCode::BAD_REQUEST
-		},
-		TaskError::TooManyExecs(_) => StatusCode::TOO_MANY_REQUESTS,
-		TaskError::SlowRequest(_) => StatusCode::REQUEST_TIMEOUT,
-		TaskError::PullFailed(_) | TaskError::Chain(_) | TaskError::Engine(_) => {
-			StatusCode::BAD_GATEWAY
-		},
-	}
-}
-
-/// A refusal as the protocol answers it.
-struct Refused(TaskError);
-
-impl From<TaskError> for Refused {
-	fn from(error: TaskError) -> Self {
-		Self(error)
-	}
-}
-
-impl IntoResponse for Refused {
-	fn into_response(self) -> Response {
-		let refusal = Refusal { error: self.0.name().into(), message: self.0.to_string() };
-		(status_of(&self.0), Json(refusal)).into_response()
-	}
-}
-
-/// A request whose signature checked out: the deal its path names, who signed it, and its
-/// body.
-struct Signed {
-	deal: u64,
-	role: Role,
-	account: String,
-	body: Bytes,
-}
-
-/// The signed request carried by `headers` for `method path` about `deal`.
+/// The signed request carried by `headers` for `method path`.
 fn signed_request(
 	method: &str,
 	path: String,
 	headers: &HeaderMap,
-	deal: u64,
 ) -> Result<SignedRequest, TaskError> {
 	let header = |name: &str| {
 		headers
@@ -84,6 +32,8 @@ fn signed_request(
 			.map(str::to_owned)
 			.ok_or_else(|| TaskError::Auth(AuthError::Malformed(format!("missing header {name}"))))
 	};
+	let deal = routes::deal_of(path.split('?').next().unwrap_or_default())
+		.ok_or_else(|| TaskError::NoRoute(format!("{path} names no deal")))?;
 	Ok(SignedRequest {
 		method: method.to_owned(),
 		path,
@@ -98,109 +48,37 @@ fn signed_request(
 	})
 }
 
-impl axum::extract::FromRequest<Arc<TaskService>> for Signed {
-	type Rejection = Refused;
-
-	async fn from_request(
-		request: Request,
-		service: &Arc<TaskService>,
-	) -> Result<Self, Self::Rejection> {
-		let (parts, body) = request.into_parts();
-		let deal = routes::deal_of(parts.uri.path())
-			.ok_or_else(|| TaskError::NoDeal("the path names no deal".into()))?;
-		let limit = service.bounds.body_timeout;
-		let body = tokio::time::timeout(limit, axum::body::to_bytes(body, 1 << 20))
-			.await
-			.map_err(|_| {
-				TaskError::SlowRequest(format!("the body did not arrive within {limit:?}"))
-			})?
-			.map_err(|e| TaskError::BadTask(format!("the body: {e}")))?;
-		let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-		let request = signed_request(parts.method.as_str(), path, &parts.headers, deal)?;
-		let role = service.authorize(&request, &body, deal).await?;
-		Ok(Self { deal, role, account: request.account, body })
-	}
-}
-
-/// Carries `request` to the service; its answer (201 for a start; an exec's events one JSON
-/// per line, each sent as it comes).
-async fn carry(
-	service: &TaskService,
-	signed: &Signed,
-	request: TaskRequest,
-) -> Result<Response, Refused> {
-	let answer = service.handle(signed.deal, signed.role, &signed.account, request).await?;
-	let status = match answer {
-		Answer::Started(_) => StatusCode::CREATED,
-		_ => StatusCode::OK,
-	};
-	let answer = match answer {
-		Answer::Exec(events) => {
-			let lines = futures::stream::unfold(events, |mut events| async move {
-				let event = events.recv().await?;
-				let mut line = serde_json::to_vec(&event).expect("events serialize");
-				line.push(b'\n');
-				Some((Ok::<_, std::convert::Infallible>(line), events))
-			});
-			let headers = [(axum::http::header::CONTENT_TYPE, "application/x-ndjson")];
-			return Ok((status, headers, axum::body::Body::from_stream(lines)).into_response());
+/// Every request: read (the body within the time bound), handed to the service, its reply
+/// sent as it comes.
+async fn carry(State(service): State<Arc<TaskService>>, request: Request) -> Response {
+	let (parts, body) = request.into_parts();
+	let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+	let reply = match signed_request(parts.method.as_str(), path, &parts.headers) {
+		Err(error) => error.into(),
+		Ok(signed) => {
+			let limit = service.bounds.body_timeout;
+			match tokio::time::timeout(limit, axum::body::to_bytes(body, 1 << 20)).await {
+				Err(_) => {
+					TaskError::SlowRequest(format!("the body did not arrive within {limit:?}"))
+						.into()
+				},
+				Ok(Err(error)) => TaskError::BadTask(format!("the body: {error}")).into(),
+				Ok(Ok(body)) => service.reply(&signed, &body).await,
+			}
 		},
-		other => other.to_json().expect("answers other than an exec's are JSON"),
 	};
-	Ok((status, Json(answer)).into_response())
+	let content_type = if reply.lines { "application/x-ndjson" } else { "application/json" };
+	let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+	let body = Body::from_stream(reply.body.map(Ok::<_, std::convert::Infallible>));
+	(status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-async fn start_task(
-	State(service): State<Arc<TaskService>>,
-	signed: Signed,
-) -> Result<Response, Refused> {
-	let spec: TaskSpec =
-		serde_json::from_slice(&signed.body).map_err(|e| TaskError::BadTask(e.to_string()))?;
-	carry(&service, &signed, TaskRequest::Start(spec)).await
-}
-
-async fn task_status(
-	State(service): State<Arc<TaskService>>,
-	signed: Signed,
-) -> Result<Response, Refused> {
-	carry(&service, &signed, TaskRequest::Status).await
-}
-
-async fn task_logs(
-	State(service): State<Arc<TaskService>>,
-	Query(window): Query<LogWindow>,
-	signed: Signed,
-) -> Result<Response, Refused> {
-	carry(&service, &signed, TaskRequest::Logs(window)).await
-}
-
-async fn task_exec(
-	State(service): State<Arc<TaskService>>,
-	signed: Signed,
-) -> Result<Response, Refused> {
-	let exec: ExecBody =
-		serde_json::from_slice(&signed.body).map_err(|e| TaskError::BadExec(e.to_string()))?;
-	carry(&service, &signed, TaskRequest::Exec(exec)).await
-}
-
-async fn task_stop(
-	State(service): State<Arc<TaskService>>,
-	signed: Signed,
-) -> Result<Response, Refused> {
-	carry(&service, &signed, TaskRequest::Stop).await
-}
-
-/// The control plane's routes.
+/// The control plane: every request goes to the service, which knows the protocol's routes.
 pub fn router(service: Arc<TaskService>) -> Router {
-	Router::new()
-		.route(routes::TASK, post(start_task).get(task_status))
-		.route(routes::LOGS, get(task_logs))
-		.route(routes::EXEC, post(task_exec))
-		.route(routes::STOP, post(task_stop))
-		.with_state(service)
+	Router::new().fallback(carry).with_state(service)
 }
 
-/// Serves the control plane on `address` (restarted when it fails); returns the bound address.
+/// Serves the control plane on `address`; returns the bound address.
 pub async fn serve(address: SocketAddr, service: Arc<TaskService>) -> std::io::Result<SocketAddr> {
 	sonm_service::serve("control plane", address, router(service)).await
 }
@@ -209,6 +87,7 @@ pub async fn serve(address: SocketAddr, service: Arc<TaskService>) -> std::io::R
 mod tests {
 	use super::*;
 	use crate::tasks::{allow::ImagePolicy, service::check_volume_target};
+	use sonm_client::task_protocol::{ExecBody, TaskSpec};
 	use sonm_client::{task_auth::unix_now, Key};
 	use sonm_primitives::IdentityLevel;
 	use sonm_test_support::mutate::Mutator;

@@ -2,7 +2,8 @@
 //! a deal may take of the worker besides ([`bounds`]), which images a customer may run
 //! ([`allow`]), the container engine that runs them ([`engine`]), what their networks may reach
 //! ([`firewall`]) and their output ([`logs`]). The task service ([`service`]) owns a task's
-//! whole life; the customer's control plane ([`control`]) carries its requests over HTTP.
+//! whole life; the customer's control plane carries its requests over HTTP ([`control`]) and
+//! over libp2p streams ([`p2p`]).
 
 pub mod allow;
 pub mod bounds;
@@ -11,4 +12,5 @@ pub mod engine;
 pub mod firewall;
 pub mod limits;
 pub mod logs;
+pub mod p2p;
 pub mod service;

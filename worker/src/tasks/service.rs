@@ -19,8 +19,8 @@ use futures::StreamExt;
 use sonm_client::{
 	task_auth::{AuthError, NonceCache, SignedRequest},
 	task_protocol::{
-		ExecBody, ExecEnd, ExecEvent, LogsAnswer, StopAnswer, TaskAnswer, TaskRequest,
-		LOG_PAGE_BYTES,
+		ExecBody, ExecEnd, ExecEvent, LogsAnswer, ParseError, Refusal, StopAnswer, TaskAnswer,
+		TaskRequest, LOG_PAGE_BYTES,
 	},
 	AccountId32, Client,
 };
@@ -70,6 +70,9 @@ pub enum TaskError {
 	/// The deal has a task already.
 	#[error("deal {0} already has a task: stop it first")]
 	TaskExists(u64),
+	/// The method and path name no request of the protocol.
+	#[error("{0}")]
+	NoRoute(String),
 	/// The task's request is malformed (no image, a bad volume path, bad JSON).
 	#[error("{0}")]
 	BadTask(String),
@@ -131,6 +134,7 @@ impl TaskError {
 			Self::NotThisWorker(_) => "NotThisWorker",
 			Self::DealNotReady(_) => "DealNotReady",
 			Self::TaskExists(_) => "TaskExists",
+			Self::NoRoute(_) => "NoRoute",
 			Self::BadTask(_) => "BadTask",
 			Self::TooManyPorts(_) => "TooManyPorts",
 			Self::BadExec(_) => "BadExec",
@@ -146,6 +150,61 @@ impl TaskError {
 			Self::Chain(_) => "Chain",
 			Self::Engine(_) => "Engine",
 		}
+	}
+}
+
+impl TaskError {
+	/// The status the protocol answers it with (HTTP's codes, on every transport).
+	pub fn status(&self) -> u16 {
+		match self {
+			Self::Auth(AuthError::NotAllowed { .. }) | Self::ImageNotAllowed(_) => 403,
+			Self::Auth(AuthError::TooManyRequests(_)) | Self::TooManyExecs(_) => 429,
+			Self::Auth(_) => 401,
+			Self::NoRoute(_) | Self::NoDeal(_) | Self::NotThisWorker(_) => 404,
+			Self::ImageUnavailable(_) => 404,
+			Self::DealNotReady(_) | Self::NoFreePorts(_) => 503,
+			Self::TaskExists(_) | Self::NoPlan | Self::BadTerms(_) | Self::NoStorage(_) => 409,
+			Self::BadTask(_) | Self::BadExec(_) | Self::TooManyPorts(_) => 400,
+			Self::SlowRequest(_) => 408,
+			Self::PullFailed(_) | Self::Chain(_) | Self::Engine(_) => 502,
+		}
+	}
+
+	/// The refusal's JSON, as every transport sends it.
+	pub fn refusal(&self) -> Vec<u8> {
+		let refusal = Refusal { error: self.name().into(), message: self.to_string() };
+		serde_json::to_vec(&refusal).expect("a refusal serializes")
+	}
+}
+
+impl From<ParseError> for TaskError {
+	fn from(error: ParseError) -> Self {
+		match error {
+			ParseError::NoRoute(message) => Self::NoRoute(message),
+			ParseError::BadTask(message) => Self::BadTask(message),
+			ParseError::BadExec(message) => Self::BadExec(message),
+		}
+	}
+}
+
+/// A reply as every transport carries it: its status, whether its body is a stream of JSON
+/// lines (an exec's events) rather than one JSON value, and the body, in pieces as they come.
+pub struct Reply {
+	pub status: u16,
+	pub lines: bool,
+	pub body: futures::stream::BoxStream<'static, Vec<u8>>,
+}
+
+impl Reply {
+	/// A reply of one JSON body.
+	fn json(status: u16, body: Vec<u8>) -> Self {
+		Self { status, lines: false, body: futures::stream::once(async move { body }).boxed() }
+	}
+}
+
+impl From<TaskError> for Reply {
+	fn from(error: TaskError) -> Self {
+		Self::json(error.status(), error.refusal())
 	}
 }
 
@@ -306,6 +365,51 @@ impl TaskService {
 		} else {
 			Err(not_allowed("act on"))
 		}
+	}
+
+	/// Answers a request whatever carried it: `signed` (its method, path, deal and signature
+	/// as the transport read them) with `body`. The request is read from the method, path and
+	/// body (`TaskRequest::parse`), its deal must be the one signed for, the signature and
+	/// signer must check out, then the service answers.
+	pub async fn reply(&self, signed: &SignedRequest, body: &[u8]) -> Reply {
+		match self.reply_or_refuse(signed, body).await {
+			Ok(reply) => reply,
+			Err(error) => error.into(),
+		}
+	}
+
+	async fn reply_or_refuse(
+		&self,
+		signed: &SignedRequest,
+		body: &[u8],
+	) -> Result<Reply, TaskError> {
+		let (deal, request) = TaskRequest::parse(&signed.method, &signed.path, body)?;
+		if deal != signed.deal {
+			return Err(TaskError::NoRoute(format!(
+				"the path names deal {deal}, the signature deal {}",
+				signed.deal
+			)));
+		}
+		let role = self.authorize(signed, body, deal).await?;
+		let answer = self.handle(deal, role, &signed.account, request).await?;
+		let status = if matches!(answer, Answer::Started(_)) { 201 } else { 200 };
+		Ok(match answer {
+			Answer::Exec(events) => Reply {
+				status,
+				lines: true,
+				body: futures::stream::unfold(events, |mut events| async move {
+					let event = events.recv().await?;
+					let mut line = serde_json::to_vec(&event).expect("events serialize");
+					line.push(b'\n');
+					Some((line, events))
+				})
+				.boxed(),
+			},
+			other => {
+				let json = other.to_json().expect("answers other than an exec's are JSON");
+				Reply::json(status, serde_json::to_vec(&json).expect("JSON serializes"))
+			},
+		})
 	}
 
 	/// Answers `request` about `deal` from `account`, authorized as `role`.

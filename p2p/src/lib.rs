@@ -1,0 +1,18 @@
+//! The SONM peer-to-peer layer, on libp2p: how a customer reaches a worker that has no public
+//! address, and how a worker serves it.
+//!
+//! - [`host`]: a libp2p host with an identity of its own (TCP and QUIC, Noise, Yamux, identify,
+//!   ping, generic streams): listen, dial by `/p2p/<peer id>` address, open and accept streams;
+//! - [`identity`]: the host's key, kept as bytes (the worker keeps them in its database);
+//! - [`frame`]: length-prefixed frames on a stream, bounded in size and time;
+//! - [`task`]: the task protocol (`sonm_client::task_protocol`) over a stream: the customer's
+//!   transport ([`task::P2pTransport`], a `sonm_client::task_client::Transport`) and the frames
+//!   a worker reads a request from and writes its reply in.
+
+pub mod frame;
+pub mod host;
+pub mod identity;
+pub mod task;
+
+pub use host::{Host, P2pError};
+pub use libp2p::{identity::Keypair, Multiaddr, PeerId};

@@ -1,0 +1,87 @@
+//! The customer's control plane over libp2p: a thin adapter like the HTTP one
+//! ([`super::control`]), for customers who reach the worker by its peer id (a worker behind
+//! NAT). Each request is a stream of `sonm_p2p::task::PROTOCOL`; the service checks and answers
+//! it exactly as one that came over HTTP. The host's identity is kept in the worker's database,
+//! so its peer id (and the endpoint record that names it) survives restarts.
+
+use crate::{
+	state::State,
+	tasks::service::{TaskError, TaskService},
+};
+use futures::StreamExt;
+use sonm_client::task_auth::AuthError;
+use sonm_p2p::{
+	task::{self, ReadError, ReplyHead},
+	Host, Multiaddr, P2pError,
+};
+use std::{sync::Arc, time::Duration};
+
+/// The most request streams served at once; more are closed unanswered.
+const MAX_STREAMS: usize = 256;
+
+/// How long a request's head may take to arrive (as over HTTP).
+const HEAD_TIME: Duration = Duration::from_secs(10);
+
+/// The worker's libp2p identity: the one in its database, or a new one kept there.
+pub fn identity(state: &State) -> Result<sonm_p2p::Keypair, String> {
+	let kept: Option<String> = state.meta("p2p_identity").map_err(|e| e.to_string())?;
+	let bytes = match kept {
+		Some(hex_bytes) => hex::decode(hex_bytes).map_err(|e| format!("p2p_identity: {e}"))?,
+		None => {
+			let bytes = sonm_p2p::identity::generate();
+			state
+				.set_meta("p2p_identity", &hex::encode(&bytes))
+				.map_err(|e| e.to_string())?;
+			bytes
+		},
+	};
+	sonm_p2p::identity::from_bytes(&bytes)
+}
+
+/// Starts the worker's libp2p host on `listen` with the identity kept in `state`, serving the
+/// task protocol to `service`; the host and the address to publish (`advertise`, else the
+/// first address it listens on), with `/p2p/<peer id>`.
+pub async fn serve(
+	state: &State,
+	listen: &[Multiaddr],
+	advertise: Option<&Multiaddr>,
+	service: Arc<TaskService>,
+) -> Result<(Host, Multiaddr), String> {
+	let host = Host::start(identity(state)?, listen).await.map_err(|e| e.to_string())?;
+	let published = match advertise {
+		Some(address) => sonm_p2p::host::with_peer(address.clone(), host.peer_id()),
+		None => host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone(),
+	};
+	let mut incoming = host.accept(task::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
+	let streams = Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS));
+	tokio::spawn(async move {
+		while let Some((peer, mut stream)) = incoming.next().await {
+			let Ok(permit) = streams.clone().try_acquire_owned() else {
+				tracing::warn!(%peer, "{MAX_STREAMS} task streams open: one closed unanswered");
+				continue;
+			};
+			let service = service.clone();
+			tokio::spawn(async move {
+				let _permit = permit;
+				let reply =
+					match task::read_request(&mut stream, HEAD_TIME, service.bounds.body_timeout)
+						.await
+					{
+						Ok((signed, body)) => service.reply(&signed, &body).await,
+						Err(ReadError::Slow(limit)) => TaskError::SlowRequest(format!(
+							"the request did not arrive within {limit:?}"
+						))
+						.into(),
+						Err(ReadError::Malformed(message)) => {
+							TaskError::Auth(AuthError::Malformed(message)).into()
+						},
+					};
+				let head = ReplyHead { status: reply.status, lines: reply.lines };
+				if let Err(error) = task::write_reply(&mut stream, head, reply.body).await {
+					tracing::debug!(%peer, "a task stream ended early: {error}");
+				}
+			});
+		}
+	});
+	Ok((host, published))
+}
