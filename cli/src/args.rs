@@ -670,6 +670,15 @@ pub enum TaskCommand {
 		#[arg(last = true, required = true)]
 		command: Vec<String>,
 	},
+	/// Carries connections to a local port to a port the task publishes, over the worker's
+	/// libp2p address (a worker behind NAT); runs until stopped (Ctrl-C).
+	Forward {
+		#[command(flatten)]
+		target: TaskTarget,
+		/// `LOCAL:TASK`: connections to 127.0.0.1:LOCAL reach the task's port TASK (LOCAL 0:
+		/// any free port, printed).
+		ports: String,
+	},
 	/// Stops and removes the task (its output stays readable).
 	Stop {
 		#[command(flatten)]

@@ -40,6 +40,22 @@ pub mod routes {
 	pub const EXEC: &str = "/deals/{deal}/exec";
 	/// `POST`: stop and remove.
 	pub const STOP: &str = "/deals/{deal}/stop";
+	/// `CONNECT`: a byte stream to the task's published port `{port}` (over libp2p only: the
+	/// stream that carried the request goes on carrying the bytes).
+	pub const FORWARD: &str = "/deals/{deal}/ports/{port}";
+
+	/// The forward path to deal `deal`'s task port `port`.
+	pub fn forward_path(deal: u64, port: u16) -> String {
+		path(FORWARD, deal).replace("{port}", &port.to_string())
+	}
+
+	/// The deal and task port a forward path names.
+	pub fn forward_of(path: &str) -> Option<(u64, u16)> {
+		let rest = path.strip_prefix("/deals/")?;
+		let (deal, rest) = rest.split_once('/')?;
+		let port = rest.strip_prefix("ports/")?;
+		Some((deal.parse().ok()?, port.parse().ok()?))
+	}
 
 	/// `route` with `deal` filled in.
 	pub fn path(route: &str, deal: u64) -> String {
@@ -359,6 +375,10 @@ mod tests {
 		assert_eq!(TaskRequest::Stop.body(), Some(serde_json::json!({})));
 		assert_eq!(routes::deal_of("/deals/42/exec"), Some(42));
 		assert_eq!(routes::deal_of("/other/42"), None);
+		assert_eq!(routes::forward_path(7, 8080), "/deals/7/ports/8080");
+		assert_eq!(routes::forward_of("/deals/7/ports/8080"), Some((7, 8080)));
+		assert_eq!(routes::forward_of("/deals/7/ports/x"), None);
+		assert_eq!(routes::forward_of("/deals/7/logs"), None);
 	}
 
 	#[test]

@@ -7,8 +7,10 @@
 //! - [`frame`]: length-prefixed frames on a stream, bounded in size and time;
 //! - [`task`]: the task protocol (`sonm_client::task_protocol`) over a stream: the customer's
 //!   transport ([`task::P2pTransport`], a `sonm_client::task_client::Transport`) and the frames
-//!   a worker reads a request from and writes its reply in.
+//!   a worker reads a request from and writes its reply in;
+//! - [`forward`]: a task's published port carried over a stream (`sonm task forward`).
 
+pub mod forward;
 pub mod frame;
 pub mod host;
 pub mod identity;
@@ -16,3 +18,4 @@ pub mod task;
 
 pub use host::{Host, P2pError};
 pub use libp2p::{identity::Keypair, Multiaddr, PeerId};
+pub use libp2p_stream::IncomingStreams;

@@ -33,15 +33,21 @@ impl DevChain {
 	/// Runs `sonm ARGS` against this node with the chain's own keystore (and none of the
 	/// caller's `SONM_FROM` and `SONM_PASSWORD`).
 	pub fn sonm(&self, args: &[&str]) -> Output {
-		Command::new(workspace_bin("sonm"))
+		self.sonm_command(args).output().expect("sonm runs")
+	}
+
+	/// `sonm ARGS` against this node, as [`DevChain::sonm`] runs it, not started yet (for a
+	/// command that runs until stopped, such as `task forward`).
+	pub fn sonm_command(&self, args: &[&str]) -> Command {
+		let mut command = Command::new(workspace_bin("sonm"));
+		command
 			.args(["--url", &self.url()])
 			.arg("--keystore")
 			.arg(self.dir.path().join("keystore"))
 			.args(args)
 			.env_remove("SONM_FROM")
-			.env_remove("SONM_PASSWORD")
-			.output()
-			.expect("sonm runs")
+			.env_remove("SONM_PASSWORD");
+		command
 	}
 
 	/// `sonm -o json ARGS`: its JSON when it succeeds; otherwise `None`, with its error

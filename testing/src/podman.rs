@@ -114,7 +114,7 @@ impl Podman {
 		std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
 		for applet in [
 			"sh", "cat", "echo", "sleep", "seq", "head", "ls", "nc", "df", "dd", "tail", "rm",
-			"ps", "grep", "touch", "wc",
+			"ps", "grep", "touch", "wc", "rev",
 		] {
 			std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
 		}

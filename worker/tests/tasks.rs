@@ -1072,15 +1072,17 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 	let podman = Podman::start();
 	podman.import_busybox(IMAGE);
 	let p2p = "p2p_listen = [\"/ip4/127.0.0.1/tcp/0\"]\n";
+	let flags = "[\"outbound\", \"incoming\"]";
 	let (_podman, chain, mut worker, _url, config) =
-		plans_on_a_pulling_worker(podman, &ferdie, &["one"], p2p, OUTBOUND);
+		plans_on_a_pulling_worker(podman, &ferdie, &["one"], p2p, flags);
 	let endpoint = wait_for("the libp2p endpoint record", || {
 		let shown = chain.try_json(&["worker", "endpoint", "show", &ferdie.address])?;
 		let endpoint = shown["endpoint"].as_str()?.to_owned();
 		endpoint.starts_with("/ip4/127.0.0.1/tcp/").then_some(endpoint)
 	});
 	assert!(endpoint.contains("/p2p/12D3KooW"), "{endpoint}");
-	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
+	let terms = ["--price", "0.4 SNM/h", "--duration", "1h", "--incoming", "--outbound"];
+	let (deal, _) = chain.bid("bob", &terms);
 	wait_for("the deal", || chain.deal(deal));
 	let deal_text = deal.to_string();
 	// `sonm --from FROM task SUBCOMMAND --deal N REST...`
@@ -1090,11 +1092,9 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 		chain.try_json(&all)
 	};
 	// The CLI finds the worker by the deal's supplier and dials its peer id.
+	let serve = "echo over libp2p; nc -ll -p 8080 -e rev";
 	let started = wait_for("the start over libp2p", || {
-		sonm_task(
-			"bob",
-			&["start", "--image", IMAGE, "--", "sh", "-c", "echo over libp2p; sleep 3600"],
-		)
+		sonm_task("bob", &["start", "--image", IMAGE, "-p", "8080", "--", "sh", "-c", serve])
 	});
 	assert_eq!(started["task"]["status"], "running");
 	let logs = wait_for("the task's line", || {
@@ -1106,6 +1106,41 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 		sonm_task("bob", &["exec", "--", "sh", "-c", "echo streamed; exit 3"]).expect("exec");
 	assert_eq!((exec["output"].as_str(), exec["exitCode"].as_i64()), (Some("streamed\n"), Some(3)));
 	assert!(sonm_task("dave", &["status"]).is_none(), "Dave takes no part in the deal");
+
+	// `sonm task forward`: a local port carried to the task's port 8080 over a stream; bytes
+	// go both ways (the task answers each line reversed).
+	let forward = chain
+		.sonm_command(&["--from", "bob", "task", "forward", "--deal", &deal_text, "0:8080"])
+		.stderr(std::process::Stdio::piped())
+		.spawn()
+		.expect("sonm task forward starts");
+	let mut forward = KilledOnDrop(forward);
+	let mut said = std::io::BufReader::new(forward.0.stderr.take().unwrap());
+	let local = {
+		use std::io::BufRead;
+		let mut line = String::new();
+		said.read_line(&mut line).expect("forward prints where it listens");
+		let line = line.trim_end().to_owned();
+		let address = line.strip_prefix("forwarding ").expect(&line).split(' ').next().unwrap();
+		let address = address.to_owned();
+		// What it says of each connection, in the test's output.
+		std::thread::spawn(move || {
+			said.lines().map_while(Result::ok).for_each(|line| eprintln!("forward: {line}"))
+		});
+		address
+	};
+	for line in ["hello", "a line through the relay of streams"] {
+		use std::io::{BufRead, Write};
+		let mut connection = std::net::TcpStream::connect(&local).unwrap();
+		connection.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+		writeln!(connection, "{line}").unwrap();
+		// `rev` answers once its input ends: the half-close travels over the stream too.
+		connection.shutdown(std::net::Shutdown::Write).unwrap();
+		let mut answer = String::new();
+		std::io::BufReader::new(&connection).read_line(&mut answer).unwrap();
+		assert_eq!(answer.trim_end(), line.chars().rev().collect::<String>());
+	}
+	drop(forward);
 
 	// The same refusals as over HTTP, through the library's transport.
 	let host = sonm_p2p::Host::start(sonm_p2p::Keypair::generate_ed25519(), &[]).await.unwrap();
@@ -1120,6 +1155,26 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 	let once = bob.sign("GET", &path, deal, b"");
 	assert_eq!(bob.send(&once, Vec::new()).await.unwrap()["task"]["status"], "running");
 	assert_eq!(refusal(bob.send(&once, Vec::new()).await), "Replayed");
+	// A forward is checked like any request: a stranger, an unpublished port.
+	let pair = || async {
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let address = listener.local_addr().unwrap();
+		let (connection, _) =
+			tokio::join!(tokio::net::TcpStream::connect(address), listener.accept());
+		connection.unwrap()
+	};
+	let refused = |result: Result<(u64, u64), sonm_p2p::forward::ForwardError>| match result {
+		Err(sonm_p2p::forward::ForwardError::Refused(refusal)) => refusal.error,
+		other => panic!("expected a refusal, got {other:?}"),
+	};
+	let to_8080 = sonm_client::task_protocol::routes::forward_path(deal, 8080);
+	let signed = dave.sign(sonm_p2p::forward::METHOD, &to_8080, deal, b"");
+	let by_dave = sonm_p2p::forward::connect(&host, &address, &signed, pair().await).await;
+	assert_eq!(refused(by_dave), "NotAllowed");
+	let to_9999 = sonm_client::task_protocol::routes::forward_path(deal, 9999);
+	let signed = bob.sign(sonm_p2p::forward::METHOD, &to_9999, deal, b"");
+	let unpublished = sonm_p2p::forward::connect(&host, &address, &signed, pair().await).await;
+	assert_eq!(refused(unpublished), "NotPublished");
 	let stopped = bob.stop(deal).await.unwrap();
 	assert!(stopped.stopped);
 
@@ -1133,4 +1188,14 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 	});
 	let peer = endpoint.rsplit('/').next().unwrap();
 	assert!(again.contains(peer), "a new peer id after the restart: {again}");
+}
+
+/// A child process killed when dropped (also when the test fails).
+struct KilledOnDrop(std::process::Child);
+
+impl Drop for KilledOnDrop {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
 }

@@ -84,6 +84,7 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 				ctx.print(json!(end), || ended(&end));
 			}
 		},
+		TaskCommand::Forward { target, ports } => forward(ctx, &target, &ports).await?,
 		TaskCommand::Stop { target } => {
 			let client = client(ctx, &target).await?;
 			let answer = client.stop(target.deal).await.map_err(refused)?;
@@ -99,13 +100,26 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 /// over HTTP to a URL, over a libp2p stream to a multiaddress with `/p2p/<peer id>`.
 async fn client(ctx: &mut Context, target: &TaskTarget) -> Result<TaskClient, CliError> {
 	let signer = ctx.signer()?;
-	let endpoint = match &target.worker {
-		Some(endpoint) => endpoint.clone(),
-		None => worker_of(ctx, target.deal).await?,
-	};
+	let endpoint = endpoint(ctx, target).await?;
 	if sonm_primitives::endpoint::is_http(&endpoint) {
 		return Ok(TaskClient::new(&endpoint, signer));
 	}
+	let (host, address) = dialer(&endpoint).await?;
+	let transport = sonm_p2p::task::P2pTransport::new(host, address);
+	Ok(TaskClient::over(std::sync::Arc::new(transport), signer))
+}
+
+/// Where the deal's worker is reached: `--worker`, or the endpoint its supplier publishes.
+async fn endpoint(ctx: &mut Context, target: &TaskTarget) -> Result<String, CliError> {
+	match &target.worker {
+		Some(endpoint) => Ok(endpoint.clone()),
+		None => worker_of(ctx, target.deal).await,
+	}
+}
+
+/// A libp2p host of this command's own (a new identity; it only dials) and the worker's
+/// address `endpoint` (with `/p2p/<peer id>`).
+async fn dialer(endpoint: &str) -> Result<(sonm_p2p::Host, sonm_p2p::Multiaddr), CliError> {
 	let address: sonm_p2p::Multiaddr = endpoint.parse().map_err(|e| {
 		CliError::usage(format!(
 			"{endpoint:?} is neither an HTTP URL nor a libp2p multiaddress: {e}"
@@ -116,12 +130,57 @@ async fn client(ctx: &mut Context, target: &TaskTarget) -> Result<TaskClient, Cl
 			"{endpoint} names no peer: it must end in /p2p/<peer id>"
 		)));
 	}
-	// A host of this command's own, with a new identity: it only dials.
 	let host = sonm_p2p::Host::start(sonm_p2p::Keypair::generate_ed25519(), &[])
 		.await
 		.map_err(|e| CliError::not_possible(e.to_string()))?;
-	let transport = sonm_p2p::task::P2pTransport::new(host, address);
-	Ok(TaskClient::over(std::sync::Arc::new(transport), signer))
+	Ok((host, address))
+}
+
+/// `sonm task forward`: each connection to the local port carried to the task's port over its
+/// own signed libp2p stream, until Ctrl-C.
+async fn forward(ctx: &mut Context, target: &TaskTarget, ports: &str) -> Result<(), CliError> {
+	let (local, task_port) = ports
+		.split_once(':')
+		.and_then(|(local, task)| Some((local.parse::<u16>().ok()?, task.parse::<u16>().ok()?)))
+		.filter(|(_, task)| *task > 0)
+		.ok_or_else(|| CliError::usage(format!("{ports:?}: give LOCAL:TASK, e.g. 8080:80")))?;
+	let signer = ctx.signer()?;
+	let endpoint = endpoint(ctx, target).await?;
+	if sonm_primitives::endpoint::is_http(&endpoint) {
+		return Err(CliError::not_possible(format!(
+			"the worker is reached at {endpoint}, over HTTP; forwarding needs its libp2p address"
+		))
+		.hint("connect to the port the task publishes on the worker's host (`sonm task status`)"));
+	}
+	let (host, address) = dialer(&endpoint).await?;
+	let listener = tokio::net::TcpListener::bind(("127.0.0.1", local))
+		.await
+		.map_err(|e| CliError::not_possible(format!("cannot listen on 127.0.0.1:{local}: {e}")))?;
+	let bound = listener.local_addr().map_err(|e| CliError::not_possible(e.to_string()))?;
+	eprintln!("forwarding {bound} to deal {}'s port {task_port} over {address}", target.deal);
+	let transport = sonm_p2p::task::P2pTransport::new(host.clone(), address.clone());
+	let client = TaskClient::over(std::sync::Arc::new(transport), signer);
+	let path = sonm_client::task_protocol::routes::forward_path(target.deal, task_port);
+	let mut connections = 0u64;
+	loop {
+		let (connection, from) = tokio::select! {
+			accepted = listener.accept() => {
+				accepted.map_err(|e| CliError::not_possible(e.to_string()))?
+			},
+			_ = tokio::signal::ctrl_c() => return Ok(()),
+		};
+		connections += 1;
+		let signed = client.sign(sonm_p2p::forward::METHOD, &path, target.deal, b"");
+		let (host, address, number) = (host.clone(), address.clone(), connections);
+		tokio::spawn(async move {
+			match sonm_p2p::forward::connect(&host, &address, &signed, connection).await {
+				Ok((sent, received)) => eprintln!(
+					"connection {number} from {from} closed: {sent} bytes sent, {received} received"
+				),
+				Err(error) => eprintln!("connection {number} from {from}: {error}"),
+			}
+		});
+	}
 }
 
 /// The control plane of deal `deal`'s supplier, from its endpoint record.

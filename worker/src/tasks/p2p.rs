@@ -11,6 +11,7 @@ use crate::{
 use futures::StreamExt;
 use sonm_client::task_auth::AuthError;
 use sonm_p2p::{
+	forward,
 	task::{self, ReadError, ReplyHead},
 	Host, Multiaddr, P2pError,
 };
@@ -53,7 +54,9 @@ pub async fn serve(
 		None => host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone(),
 	};
 	let mut incoming = host.accept(task::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
+	let forwards = host.accept(forward::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
 	let streams = Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS));
+	tokio::spawn(serve_forwards(forwards, service.clone(), streams.clone()));
 	tokio::spawn(async move {
 		while let Some((peer, mut stream)) = incoming.next().await {
 			let Ok(permit) = streams.clone().try_acquire_owned() else {
@@ -84,4 +87,51 @@ pub async fn serve(
 		}
 	});
 	Ok((host, published))
+}
+
+/// Serves forward streams: each checked like a request, then carried to the task's published
+/// port on this host.
+async fn serve_forwards(
+	mut incoming: sonm_p2p::IncomingStreams,
+	service: Arc<TaskService>,
+	streams: Arc<tokio::sync::Semaphore>,
+) {
+	while let Some((peer, mut stream)) = incoming.next().await {
+		let Ok(permit) = streams.clone().try_acquire_owned() else {
+			tracing::warn!(%peer, "{MAX_STREAMS} streams open: a forward closed unanswered");
+			continue;
+		};
+		let service = service.clone();
+		tokio::spawn(async move {
+			let _permit = permit;
+			let target =
+				match task::read_request(&mut stream, HEAD_TIME, service.bounds.body_timeout).await
+				{
+					Ok((signed, body)) => service.forward_target(&signed, &body).await,
+					Err(ReadError::Slow(limit)) => Err(TaskError::SlowRequest(format!(
+						"the request did not arrive within {limit:?}"
+					))),
+					Err(ReadError::Malformed(message)) => {
+						Err(TaskError::Auth(AuthError::Malformed(message)))
+					},
+				};
+			let connected = match target {
+				Ok(port) => {
+					tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| {
+						TaskError::NotPublished(format!("the task's port does not answer: {e}"))
+					})
+				},
+				Err(error) => Err(error),
+			};
+			match connected {
+				Ok(target) => match forward::serve_accepted(stream, target).await {
+					Ok((sent, received)) => {
+						tracing::debug!(%peer, sent, received, "a forward ended")
+					},
+					Err(error) => tracing::debug!(%peer, "a forward broke: {error}"),
+				},
+				Err(error) => forward::refuse(stream, error.status(), error.refusal()).await,
+			}
+		});
+	}
 }

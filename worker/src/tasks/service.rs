@@ -73,6 +73,9 @@ pub enum TaskError {
 	/// The method and path name no request of the protocol.
 	#[error("{0}")]
 	NoRoute(String),
+	/// A forward to a port the task does not publish (or a task that does not run).
+	#[error("{0}")]
+	NotPublished(String),
 	/// The task's request is malformed (no image, a bad volume path, bad JSON).
 	#[error("{0}")]
 	BadTask(String),
@@ -135,6 +138,7 @@ impl TaskError {
 			Self::DealNotReady(_) => "DealNotReady",
 			Self::TaskExists(_) => "TaskExists",
 			Self::NoRoute(_) => "NoRoute",
+			Self::NotPublished(_) => "NotPublished",
 			Self::BadTask(_) => "BadTask",
 			Self::TooManyPorts(_) => "TooManyPorts",
 			Self::BadExec(_) => "BadExec",
@@ -161,6 +165,7 @@ impl TaskError {
 			Self::Auth(AuthError::TooManyRequests(_)) | Self::TooManyExecs(_) => 429,
 			Self::Auth(_) => 401,
 			Self::NoRoute(_) | Self::NoDeal(_) | Self::NotThisWorker(_) => 404,
+			Self::NotPublished(_) => 404,
 			Self::ImageUnavailable(_) => 404,
 			Self::DealNotReady(_) | Self::NoFreePorts(_) => 503,
 			Self::TaskExists(_) | Self::NoPlan | Self::BadTerms(_) | Self::NoStorage(_) => 409,
@@ -410,6 +415,48 @@ impl TaskService {
 				Reply::json(status, serde_json::to_vec(&json).expect("JSON serializes"))
 			},
 		})
+	}
+
+	/// The host port a signed forward request (`CONNECT /deals/{deal}/ports/{port}`) may be
+	/// carried to: the deal's customer only, the task running, the port one it publishes.
+	pub async fn forward_target(
+		&self,
+		signed: &SignedRequest,
+		body: &[u8],
+	) -> Result<u16, TaskError> {
+		let (deal, port) = sonm_client::task_protocol::routes::forward_of(&signed.path)
+			.filter(|_| signed.method == "CONNECT")
+			.ok_or_else(|| {
+				TaskError::NoRoute(format!("no forward {} {}", signed.method, signed.path))
+			})?;
+		if deal != signed.deal {
+			return Err(TaskError::NoRoute(format!(
+				"the path names deal {deal}, the signature deal {}",
+				signed.deal
+			)));
+		}
+		if self.authorize(signed, body, deal).await? != Role::Customer {
+			return Err(TaskError::Auth(AuthError::NotAllowed {
+				account: signed.account.clone(),
+				action: "forward a port of".into(),
+				deal,
+			}));
+		}
+		let task = self.engine.state(deal).await.map_err(engine_error)?;
+		let running = task.filter(|task| task.exit_code.is_none());
+		let Some(task) = running else {
+			return Err(TaskError::NotPublished(format!("deal {deal} has no running task")));
+		};
+		task.ports
+			.iter()
+			.find(|(container, _)| *container == port)
+			.map(|(_, host)| *host)
+			.ok_or_else(|| {
+				TaskError::NotPublished(format!(
+					"deal {deal}'s task publishes no port {port} (it publishes {:?})",
+					task.ports.iter().map(|(container, _)| container).collect::<Vec<_>>()
+				))
+			})
 	}
 
 	/// Answers `request` about `deal` from `account`, authorized as `role`.
