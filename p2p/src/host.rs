@@ -1,14 +1,93 @@
-//! A libp2p host: the swarm (TCP and QUIC, Noise, Yamux, identify, ping, generic streams)
-//! driven by a task of its own, and a [`Host`] handle to listen, dial and open or accept
-//! streams. Every connection is encrypted and authenticated by the peers' ids.
+//! A libp2p host: the swarm (TCP and QUIC, Noise, Yamux, identify, ping, generic streams; the
+//! relay client, DCUtR hole punching and AutoNAT; optionally a relay server) driven by a task of
+//! its own, and a [`Host`] handle to listen, dial and open or accept streams. Every connection
+//! is encrypted and authenticated by the peers' ids.
+//!
+//! Reaching a host behind NAT: it keeps reservations on relays ([`HostConfig::reserve_on`]) and
+//! is published at its relayed address (`/…/p2p/<relay>/p2p-circuit/p2p/<host>`); a peer that
+//! dials that address gets a relayed connection at once, and both ends then try to punch a
+//! direct one (DCUtR) while the relayed one already carries streams. A host with a public
+//! address serves as a relay for others ([`HostConfig::relay`]), within limits.
 
 use futures::StreamExt;
 use libp2p::{
-	identify, identity::Keypair, multiaddr::Protocol, noise, ping, swarm::SwarmEvent, tcp, yamux,
-	Multiaddr, PeerId, StreamProtocol, Swarm,
+	autonat, dcutr, identify,
+	identity::Keypair,
+	multiaddr::Protocol,
+	noise, ping, relay,
+	swarm::{behaviour::toggle::Toggle, SwarmEvent},
+	tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
 };
-use std::{collections::HashMap, time::Duration};
+use std::{
+	collections::HashMap,
+	num::NonZeroU32,
+	sync::{
+		atomic::{AtomicU64, Ordering::Relaxed},
+		Arc,
+	},
+	time::Duration,
+};
 use tokio::sync::{mpsc, oneshot, watch};
+
+/// What a relay server allows (a public worker's `[tasks] relay_*` settings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RelayLimits {
+	/// Reservations held at once, in all.
+	pub max_reservations: usize,
+	/// Reservations one peer may make per minute.
+	pub reservations_per_peer_per_minute: u32,
+	/// Circuits open at once, in all.
+	pub max_circuits: usize,
+	/// Circuits open at once per peer.
+	pub max_circuits_per_peer: usize,
+	/// The longest a circuit stays open.
+	pub circuit_duration: Duration,
+	/// The most bytes a circuit carries (each way).
+	pub circuit_bytes: u64,
+}
+
+impl Default for RelayLimits {
+	fn default() -> Self {
+		Self {
+			max_reservations: 128,
+			reservations_per_peer_per_minute: 4,
+			max_circuits: 64,
+			max_circuits_per_peer: 8,
+			circuit_duration: Duration::from_secs(600),
+			circuit_bytes: 64 << 20,
+		}
+	}
+}
+
+/// How a host listens and how others reach it.
+#[derive(Clone, Debug, Default)]
+pub struct HostConfig {
+	/// Addresses to listen on.
+	pub listen: Vec<Multiaddr>,
+	/// Serve as a relay for others, within these limits.
+	pub relay: Option<RelayLimits>,
+	/// Relays to keep reservations on (their addresses with `/p2p/<relay>`).
+	pub reserve_on: Vec<Multiaddr>,
+	/// Addresses others reach this host at (a public host's advertised address). A relay also
+	/// counts the addresses it listens on: those are what it tells the hosts that reserve on it.
+	pub external: Vec<Multiaddr>,
+}
+
+/// What the host has seen of its connections (for the daemons' metrics).
+#[derive(Debug, Default)]
+pub struct PathStats {
+	/// Connections made directly (dialed or accepted).
+	pub direct: AtomicU64,
+	/// Connections through a relay.
+	pub relayed: AtomicU64,
+	/// Hole punches tried (DCUtR), and those that made a direct connection.
+	pub punches: AtomicU64,
+	pub punched: AtomicU64,
+	/// Circuits this host relayed for others.
+	pub circuits_relayed: AtomicU64,
+	/// Reservations this host holds on relays (accepted, renewals included).
+	pub reservations: AtomicU64,
+}
 
 /// The protocol version identify announces.
 const IDENTIFY_PROTOCOL: &str = "/sonm/1";
@@ -62,6 +141,28 @@ struct Behaviour {
 	identify: identify::Behaviour,
 	ping: ping::Behaviour,
 	stream: libp2p_stream::Behaviour,
+	relay_client: relay::client::Behaviour,
+	relay: Toggle<relay::Behaviour>,
+	dcutr: dcutr::Behaviour,
+	autonat: autonat::Behaviour,
+}
+
+/// The relay server's configuration from `limits`.
+fn relay_config(limits: RelayLimits) -> relay::Config {
+	let per_minute = NonZeroU32::new(limits.reservations_per_peer_per_minute.max(1)).expect("≥ 1");
+	relay::Config {
+		max_reservations: limits.max_reservations,
+		max_reservations_per_peer: 4,
+		max_circuits: limits.max_circuits,
+		max_circuits_per_peer: limits.max_circuits_per_peer,
+		max_circuit_duration: limits.circuit_duration,
+		max_circuit_bytes: limits.circuit_bytes,
+		reservation_rate_limiters: Vec::new(),
+		circuit_src_rate_limiters: Vec::new(),
+		..Default::default()
+	}
+	.reservation_rate_per_peer(per_minute, Duration::from_secs(60))
+	.circuit_src_per_peer(NonZeroU32::new(60).expect("60"), Duration::from_secs(60))
 }
 
 /// A request to the swarm's task.
@@ -76,12 +177,20 @@ pub struct Host {
 	control: libp2p_stream::Control,
 	commands: mpsc::Sender<Command>,
 	listening: watch::Receiver<Vec<Multiaddr>>,
+	stats: Arc<PathStats>,
 }
 
 impl Host {
 	/// Starts a host with `keypair`, listening on `listen` (none: a host that only dials).
 	pub async fn start(keypair: Keypair, listen: &[Multiaddr]) -> Result<Self, P2pError> {
+		Self::start_with(keypair, &HostConfig { listen: listen.to_vec(), ..Default::default() })
+			.await
+	}
+
+	/// Starts a host with `keypair` as `config` says.
+	pub async fn start_with(keypair: Keypair, config: &HostConfig) -> Result<Self, P2pError> {
 		let peer_id = keypair.public().to_peer_id();
+		let relay_limits = config.relay;
 		let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
 			.with_tokio()
 			.with_tcp(
@@ -91,28 +200,75 @@ impl Host {
 			)
 			.map_err(|e| P2pError::Build(e.to_string()))?
 			.with_quic()
-			.with_behaviour(|key| Behaviour {
+			.with_relay_client(noise::Config::new, yamux::Config::default)
+			.map_err(|e| P2pError::Build(e.to_string()))?
+			.with_behaviour(|key, relay_client| Behaviour {
 				identify: identify::Behaviour::new(identify::Config::new(
 					IDENTIFY_PROTOCOL.into(),
 					key.public(),
 				)),
 				ping: ping::Behaviour::default(),
 				stream: libp2p_stream::Behaviour::new(),
+				relay_client,
+				relay: relay_limits
+					.map(|limits| relay::Behaviour::new(peer_id, relay_config(limits)))
+					.into(),
+				dcutr: dcutr::Behaviour::new(peer_id),
+				autonat: autonat::Behaviour::new(
+					peer_id,
+					autonat::Config { only_global_ips: false, ..Default::default() },
+				),
 			})
 			.map_err(|e| P2pError::Build(e.to_string()))?
 			.with_swarm_config(|config| config.with_idle_connection_timeout(IDLE_CONNECTION))
 			.build();
-		for address in listen {
+		for address in &config.listen {
 			swarm.listen_on(address.clone()).map_err(|e| P2pError::Listen {
 				address: address.clone(),
 				message: e.to_string(),
 			})?;
 		}
+		for address in &config.external {
+			swarm.add_external_address(address.clone());
+		}
+		for relay in &config.reserve_on {
+			let circuit = relay.clone().with(Protocol::P2pCircuit);
+			swarm
+				.listen_on(circuit.clone())
+				.map_err(|e| P2pError::Listen { address: circuit, message: e.to_string() })?;
+		}
 		let control = swarm.behaviour().stream.new_control();
 		let (commands, receiver) = mpsc::channel(64);
 		let (listened, listening) = watch::channel(Vec::new());
-		tokio::spawn(drive(swarm, receiver, listened));
-		Ok(Self { peer_id, control, commands, listening })
+		let stats = Arc::new(PathStats::default());
+		let relaying = config.relay.is_some();
+		tokio::spawn(drive(swarm, receiver, listened, stats.clone(), relaying));
+		Ok(Self { peer_id, control, commands, listening, stats })
+	}
+
+	/// What the host has seen of its connections.
+	pub fn stats(&self) -> &PathStats {
+		&self.stats
+	}
+
+	/// Its addresses through relays (`…/p2p-circuit/p2p/<peer id>`), once it holds at least
+	/// `count` reservations (waiting for them).
+	pub async fn relayed_addresses(&self, count: usize) -> Result<Vec<Multiaddr>, P2pError> {
+		let mut listening = self.listening.clone();
+		let relayed = |addresses: &Vec<Multiaddr>| {
+			addresses
+				.iter()
+				.filter(|address| is_relayed(address))
+				.cloned()
+				.collect::<Vec<_>>()
+		};
+		let addresses = relayed(
+			&*listening
+				.wait_for(|addresses| relayed(addresses).len() >= count)
+				.await
+				.map_err(|_| P2pError::Stopped)?,
+		);
+		Ok(addresses.into_iter().map(|address| with_peer(address, self.peer_id)).collect())
 	}
 
 	/// This host's peer id.
@@ -184,6 +340,11 @@ pub fn with_peer(address: Multiaddr, peer: PeerId) -> Multiaddr {
 	address.with(Protocol::P2p(peer))
 }
 
+/// Whether `address` goes through a relay.
+pub fn is_relayed(address: &Multiaddr) -> bool {
+	address.iter().any(|part| matches!(part, Protocol::P2pCircuit))
+}
+
 /// The peer id at the end of `address`, if it names one.
 pub fn peer_of(address: &Multiaddr) -> Option<PeerId> {
 	address
@@ -201,6 +362,8 @@ async fn drive(
 	mut swarm: Swarm<Behaviour>,
 	mut commands: mpsc::Receiver<Command>,
 	listened: watch::Sender<Vec<Multiaddr>>,
+	stats: Arc<PathStats>,
+	relaying: bool,
 ) {
 	let mut dialing: HashMap<PeerId, Vec<oneshot::Sender<Result<(), String>>>> = HashMap::new();
 	loop {
@@ -221,13 +384,19 @@ async fn drive(
 			event = swarm.select_next_some() => match event {
 				SwarmEvent::NewListenAddr { address, .. } => {
 					tracing::info!(%address, "libp2p listening");
+					if relaying && !is_relayed(&address) {
+						swarm.add_external_address(address.clone());
+					}
 					listened.send_modify(|addresses| addresses.push(address));
 				},
 				SwarmEvent::ExpiredListenAddr { address, .. } => {
 					listened.send_modify(|addresses| addresses.retain(|known| *known != address));
 				},
 				SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
-					tracing::debug!(peer = %peer_id, address = %endpoint.get_remote_address(), "connected");
+					let address = endpoint.get_remote_address();
+					let path = if is_relayed(address) { &stats.relayed } else { &stats.direct };
+					path.fetch_add(1, Relaxed);
+					tracing::debug!(peer = %peer_id, %address, "connected");
 					for reply in dialing.remove(&peer_id).unwrap_or_default() {
 						let _ = reply.send(Ok(()));
 					}
@@ -236,6 +405,35 @@ async fn drive(
 					for reply in dialing.remove(&peer).unwrap_or_default() {
 						let _ = reply.send(Err(error.to_string()));
 					}
+				},
+				SwarmEvent::Behaviour(BehaviourEvent::Dcutr(event)) => {
+					stats.punches.fetch_add(1, Relaxed);
+					match event.result {
+						Ok(_) => {
+							stats.punched.fetch_add(1, Relaxed);
+							tracing::info!(peer = %event.remote_peer_id, "hole punched: a direct connection");
+						},
+						Err(error) => tracing::info!(peer = %event.remote_peer_id, "hole punching failed: {error}"),
+					}
+				},
+				SwarmEvent::Behaviour(BehaviourEvent::RelayClient(
+					relay::client::Event::ReservationReqAccepted { relay_peer_id, .. },
+				)) => {
+					stats.reservations.fetch_add(1, Relaxed);
+					tracing::info!(relay = %relay_peer_id, "a reservation on a relay");
+				},
+				SwarmEvent::Behaviour(BehaviourEvent::Relay(
+					relay::Event::CircuitReqAccepted { src_peer_id, dst_peer_id },
+				)) => {
+					stats.circuits_relayed.fetch_add(1, Relaxed);
+					tracing::debug!(src = %src_peer_id, dst = %dst_peer_id, "relaying a circuit");
+				},
+				SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { info, .. })) => {
+					// What a peer saw this host as: a candidate for hole punching.
+					swarm.add_external_address(info.observed_addr);
+				},
+				SwarmEvent::Behaviour(BehaviourEvent::Autonat(autonat::Event::StatusChanged { new, .. })) => {
+					tracing::info!(status = ?new, "reachability (AutoNAT)");
 				},
 				_ => {},
 			},
