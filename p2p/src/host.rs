@@ -83,6 +83,9 @@ pub struct PathStats {
 	/// Hole punches tried (DCUtR), and those that made a direct connection.
 	pub punches: AtomicU64,
 	pub punched: AtomicU64,
+	/// Direct connections to peers first reached through a relay (punched, or the peer
+	/// behind NAT dialing back).
+	pub upgraded: AtomicU64,
 	/// Circuits this host relayed for others.
 	pub circuits_relayed: AtomicU64,
 	/// Reservations this host holds on relays (accepted, renewals included).
@@ -366,6 +369,8 @@ async fn drive(
 	relaying: bool,
 ) {
 	let mut dialing: HashMap<PeerId, Vec<oneshot::Sender<Result<(), String>>>> = HashMap::new();
+	// Peers with a relayed connection: a direct one to them after it is an upgrade.
+	let mut relayed_peers = std::collections::HashSet::new();
 	loop {
 		tokio::select! {
 			command = commands.recv() => match command {
@@ -394,8 +399,16 @@ async fn drive(
 				},
 				SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
 					let address = endpoint.get_remote_address();
-					let path = if is_relayed(address) { &stats.relayed } else { &stats.direct };
-					path.fetch_add(1, Relaxed);
+					if is_relayed(address) {
+						stats.relayed.fetch_add(1, Relaxed);
+						relayed_peers.insert(peer_id);
+					} else {
+						stats.direct.fetch_add(1, Relaxed);
+						if relayed_peers.contains(&peer_id) {
+							stats.upgraded.fetch_add(1, Relaxed);
+							tracing::info!(peer = %peer_id, %address, "a direct path to a peer reached through a relay");
+						}
+					}
 					tracing::debug!(peer = %peer_id, %address, "connected");
 					for reply in dialing.remove(&peer_id).unwrap_or_default() {
 						let _ = reply.send(Ok(()));

@@ -1,0 +1,249 @@
+//! Workers behind NAT, in a test network of network namespaces that the test builds and tears
+//! down (nothing in it reaches outside the machine): a public switch with a relay and a
+//! customer on it, and NAT routers (nftables masquerade) each with a host behind it. The
+//! hosts are `nat_probe` processes (`p2p/examples/nat_probe.rs`: real libp2p hosts).
+//!
+//! - Behind a port-restricted cone NAT (Linux's masquerade: the mapping kept per source, the
+//!   filter per destination), the customer reaches the host through the relay at once, and a
+//!   hole-punched direct connection follows (DCUtR).
+//! - With both ends behind symmetric NATs (`masquerade fully-random`: a new mapping per
+//!   destination), no direct path can be made and the relayed path carries the bytes.
+
+use sonm_test_support::PATIENCE;
+use std::{
+	io::{BufRead, BufReader},
+	process::{Child, Command, Stdio},
+	time::Instant,
+};
+
+/// Runs `ip ARGS`; panics with its error when it fails.
+fn ip(args: &[&str]) {
+	let out = Command::new("ip").args(args).output().expect("iproute2's ip runs");
+	assert!(
+		out.status.success(),
+		"ip {}: {}",
+		args.join(" "),
+		String::from_utf8_lossy(&out.stderr)
+	);
+}
+
+/// Runs `program ARGS` inside namespace `ns`; panics when it fails.
+fn inside(ns: &str, program: &str, args: &[&str]) {
+	let out = Command::new("ip")
+		.args(["netns", "exec", ns, program])
+		.args(args)
+		.output()
+		.expect("ip netns exec runs");
+	assert!(
+		out.status.success(),
+		"{program} {}: {}",
+		args.join(" "),
+		String::from_utf8_lossy(&out.stderr)
+	);
+}
+
+/// How a router maps its hosts' connections.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nat {
+	/// Linux's masquerade: one mapping per source address and port.
+	PortRestrictedCone,
+	/// A fresh random port per connection: a mapping per destination.
+	Symmetric,
+}
+
+/// The test network: a public switch (203.0.113.0/24) with a relay (.10) and a customer (.20),
+/// and a router per host, each host on a private subnet of its own behind its router. Every
+/// namespace is deleted, and every process in it killed, when dropped.
+struct Network {
+	tag: String,
+	/// The probes' logs, printed when the test fails.
+	logs: tempfile::TempDir,
+	namespaces: Vec<String>,
+	processes: Vec<Child>,
+	ports: usize,
+}
+
+impl Network {
+	fn new() -> Self {
+		let tag = format!("sn{}", std::process::id() % 100_000);
+		let logs = tempfile::tempdir().unwrap();
+		let mut network =
+			Self { tag, logs, namespaces: Vec::new(), processes: Vec::new(), ports: 0 };
+		let switch = network.namespace("pub");
+		ip(&["-n", &switch, "link", "add", "br0", "type", "bridge"]);
+		ip(&["-n", &switch, "link", "set", "br0", "up"]);
+		network.public_host("relay", "203.0.113.10");
+		network.public_host("cust", "203.0.113.20");
+		network
+	}
+
+	fn name(&self, short: &str) -> String {
+		format!("{}-{short}", self.tag)
+	}
+
+	/// A fresh namespace with its loopback up.
+	fn namespace(&mut self, short: &str) -> String {
+		let name = self.name(short);
+		let _ = Command::new("ip").args(["netns", "del", &name]).output();
+		ip(&["netns", "add", &name]);
+		ip(&["-n", &name, "link", "set", "lo", "up"]);
+		self.namespaces.push(name.clone());
+		name
+	}
+
+	/// Plugs `interface` of namespace `ns` into the public switch with `address`/24.
+	fn plug(&mut self, ns: &str, interface: &str, address: &str) {
+		self.ports += 1;
+		let port = format!("p{}", self.ports);
+		let switch = self.name("pub");
+		ip(&[
+			"-n", &switch, "link", "add", &port, "type", "veth", "peer", "name", interface,
+			"netns", ns,
+		]);
+		ip(&["-n", &switch, "link", "set", &port, "master", "br0", "up"]);
+		ip(&["-n", ns, "addr", "add", &format!("{address}/24"), "dev", interface]);
+		ip(&["-n", ns, "link", "set", interface, "up"]);
+	}
+
+	fn public_host(&mut self, short: &str, address: &str) {
+		let ns = self.namespace(short);
+		self.plug(&ns, "eth0", address);
+	}
+
+	/// Router `index` (WAN 203.0.113.<1+index>) of kind `nat` with a host
+	/// (192.168.<index>.2) behind it; the host's namespace.
+	fn behind_nat(&mut self, index: u8, nat: Nat) -> String {
+		let router = self.namespace(&format!("r{index}"));
+		let host = self.namespace(&format!("h{index}"));
+		self.plug(&router, "wan", &format!("203.0.113.{}", 1 + index));
+		ip(&[
+			"-n", &router, "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns",
+			&host,
+		]);
+		ip(&["-n", &router, "addr", "add", &format!("192.168.{index}.1/24"), "dev", "lan"]);
+		ip(&["-n", &router, "link", "set", "lan", "up"]);
+		ip(&["-n", &host, "addr", "add", &format!("192.168.{index}.2/24"), "dev", "eth0"]);
+		ip(&["-n", &host, "link", "set", "eth0", "up"]);
+		ip(&["-n", &host, "route", "add", "default", "via", &format!("192.168.{index}.1")]);
+		inside(&router, "sysctl", &["-qw", "net.ipv4.ip_forward=1"]);
+		let masquerade = match nat {
+			Nat::PortRestrictedCone => "masquerade",
+			Nat::Symmetric => "masquerade fully-random",
+		};
+		let rules = std::env::temp_dir().join(format!("{router}.nft"));
+		std::fs::write(
+			&rules,
+			format!(
+				"table ip nat {{\n\tchain post {{\n\t\ttype nat hook postrouting priority 100;\n\t\toifname \"wan\" {masquerade}\n\t}}\n}}\n"
+			),
+		)
+		.unwrap();
+		inside(&router, "nft", &["-f", &rules.display().to_string()]);
+		let _ = std::fs::remove_file(&rules);
+		host
+	}
+
+	/// Starts `nat_probe ARGS` in namespace `ns`; its first line of output.
+	fn probe(&mut self, ns: &str, args: &[&str]) -> String {
+		let mut child = Command::new("ip")
+			.args(["netns", "exec", ns])
+			.arg(probe_binary())
+			.args(args)
+			.env("RUST_LOG", "info,libp2p_dcutr=debug")
+			.stdout(Stdio::piped())
+			.stderr(std::fs::File::create(self.logs.path().join(format!("{ns}.log"))).unwrap())
+			.spawn()
+			.expect("nat_probe starts");
+		let stdout = child.stdout.take().unwrap();
+		self.processes.push(child);
+		let (sender, receiver) = std::sync::mpsc::channel();
+		std::thread::spawn(move || {
+			let mut line = String::new();
+			let _ = BufReader::new(stdout).read_line(&mut line);
+			let _ = sender.send(line);
+		});
+		let line = receiver.recv_timeout(PATIENCE).expect("nat_probe said nothing in time");
+		line.trim().to_owned()
+	}
+
+	/// Runs one dial from namespace `from` to `address`: the probe's report.
+	fn dial(&self, from: &str, address: &str, bytes: usize) -> serde_json::Value {
+		let out = Command::new("ip")
+			.args(["netns", "exec", from])
+			.arg(probe_binary())
+			.args(["dial", address, &bytes.to_string()])
+			.env("RUST_LOG", "info,libp2p_dcutr=debug")
+			.stderr(std::fs::File::create(self.logs.path().join("dial.log")).unwrap())
+			.output()
+			.expect("nat_probe dials");
+		serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+			panic!("the dialer's report ({e}): {}", String::from_utf8_lossy(&out.stdout))
+		})
+	}
+}
+
+impl Drop for Network {
+	fn drop(&mut self) {
+		if std::thread::panicking() {
+			for entry in std::fs::read_dir(self.logs.path()).unwrap().flatten() {
+				let log = std::fs::read_to_string(entry.path()).unwrap_or_default();
+				let lines: Vec<&str> = log.lines().collect();
+				eprintln!(
+					"--- {} ---\n{}",
+					entry.path().display(),
+					lines[lines.len().saturating_sub(30)..].join("\n")
+				);
+			}
+		}
+		for child in &mut self.processes {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+		for ns in self.namespaces.iter().rev() {
+			let _ = Command::new("ip").args(["netns", "del", ns]).output();
+		}
+	}
+}
+
+/// `target/debug/examples/nat_probe`, built beside the tests (`--all-targets`).
+fn probe_binary() -> std::path::PathBuf {
+	let deps = std::env::current_exe().unwrap();
+	let probe = deps.parent().unwrap().parent().unwrap().join("examples/nat_probe");
+	assert!(probe.exists(), "{} is missing: build with --all-targets", probe.display());
+	probe
+}
+
+/// A relay and a host behind `nat`; the host's relayed address.
+fn relayed_host(network: &mut Network, nat: Nat) -> String {
+	let relay_ns = network.name("relay");
+	let relay = network.probe(&relay_ns, &["relay", "/ip4/203.0.113.10/udp/4001/quic-v1"]);
+	let relay = relay.strip_prefix("address ").expect(&relay).to_owned();
+	let host_ns = network.behind_nat(1, nat);
+	let relayed = network.probe(&host_ns, &["listen", &relay]);
+	relayed.strip_prefix("relayed ").expect(&relayed).to_owned()
+}
+
+#[test]
+fn behind_a_cone_nat_the_relay_carries_at_once_and_a_punched_path_follows() {
+	let mut network = Network::new();
+	let address = relayed_host(&mut network, Nat::PortRestrictedCone);
+	let started = Instant::now();
+	let report = network.dial(&network.name("cust"), &address, 1 << 20);
+	eprintln!("cone NAT: {report} ({:?})", started.elapsed());
+	assert_eq!(report["echoed"], true, "{report}");
+	assert!(report["relayed"].as_u64().unwrap() >= 1, "the first path is the relay: {report}");
+	assert_eq!(report["punched"], true, "no direct path was punched: {report}");
+}
+
+/// Both ends behind symmetric NATs: no direct path can be made, and the relay carries.
+#[test]
+fn with_both_ends_behind_symmetric_nats_the_relay_still_carries() {
+	let mut network = Network::new();
+	let address = relayed_host(&mut network, Nat::Symmetric);
+	let customer = network.behind_nat(2, Nat::Symmetric);
+	let report = network.dial(&customer, &address, 1 << 20);
+	eprintln!("symmetric NATs: {report}");
+	assert_eq!(report["echoed"], true, "{report}");
+	assert!(report["relayed"].as_u64().unwrap() >= 1, "{report}");
+	assert_eq!(report["punched"], false, "a direct path through two symmetric NATs: {report}");
+}
