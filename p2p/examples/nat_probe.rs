@@ -3,8 +3,9 @@
 //! - `nat_probe relay LISTEN`: a relay; prints `address <its address>`;
 //! - `nat_probe listen RELAY`: listens on TCP and QUIC (any port) and keeps a reservation on
 //!   `RELAY`; answers the echo protocol; prints `relayed <its relayed address>`;
-//! - `nat_probe dial ADDRESS BYTES`: opens an echo stream to `ADDRESS`, moves `BYTES` through
-//!   it, waits up to 15 s for a direct connection to replace the relayed one (punched, or
+//! - `nat_probe dial ADDRESS BYTES [WAIT]`: opens an echo stream to `ADDRESS`, moves `BYTES`
+//!   through it (the first stream stays on the relayed connection: its time is the relay's
+//!   throughput), waits up to `WAIT` s (15) for a direct connection to replace the relayed one (punched, or
 //!   dialed back by the host behind NAT), moves them again, and prints one JSON line: the
 //!   echo's result, the time to the first echoed byte, whether a direct connection came, and
 //!   the host's path counters.
@@ -68,18 +69,21 @@ async fn main() {
 		Some("dial") => {
 			let address: Multiaddr = args[1].parse().expect("an address");
 			let bytes: usize = args[2].parse().expect("a byte count");
+			let wait: u64 = args.get(3).map_or(15, |seconds| seconds.parse().expect("seconds"));
 			let config = HostConfig { listen: any, ..Default::default() };
 			let host = Host::start_with(Keypair::generate_ed25519(), &config).await.unwrap();
 			let started = Instant::now();
 			let first = echo(&host, &address, bytes).await;
 			let first_byte = first.as_ref().map(|(first_byte, _)| *first_byte).ok();
+			let first_echo = first.as_ref().map(|(_, whole)| *whole).ok();
 			// DCUtR runs on its own once the relayed connection is up.
-			let deadline = Instant::now() + Duration::from_secs(15);
+			let deadline = Instant::now() + Duration::from_secs(wait);
 			let upgraded =
 				|| host.stats().punched.load(Relaxed) + host.stats().upgraded.load(Relaxed) > 0;
 			while !upgraded() && Instant::now() < deadline {
-				tokio::time::sleep(Duration::from_millis(100)).await;
+				tokio::time::sleep(Duration::from_millis(10)).await;
 			}
+			let upgraded_at = upgraded().then(|| started.elapsed());
 			let second = echo(&host, &address, bytes).await;
 			let stats = host.stats();
 			println!(
@@ -88,8 +92,10 @@ async fn main() {
 					"echoed": first.is_ok() && second.is_ok(),
 					"error": first.err().or(second.err()),
 					"first_byte_ms": first_byte.map(|at| at.as_secs_f64() * 1000.0),
+					"first_echo_ms": first_echo.map(|at| at.as_secs_f64() * 1000.0),
 					"elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
 					"punched": upgraded(),
+					"upgraded_ms": upgraded_at.map(|at| at.as_secs_f64() * 1000.0),
 					"upgraded": stats.upgraded.load(Relaxed),
 					"punches": stats.punches.load(Relaxed),
 					"direct": stats.direct.load(Relaxed),

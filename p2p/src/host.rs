@@ -88,6 +88,9 @@ pub struct PathStats {
 	pub upgraded: AtomicU64,
 	/// Circuits this host relayed for others.
 	pub circuits_relayed: AtomicU64,
+	/// Reservations this host (a relay) refused, and circuits it refused.
+	pub reservations_refused: AtomicU64,
+	pub circuits_refused: AtomicU64,
 	/// Reservations this host holds on relays (accepted, renewals included).
 	pub reservations: AtomicU64,
 }
@@ -171,6 +174,7 @@ fn relay_config(limits: RelayLimits) -> relay::Config {
 /// A request to the swarm's task.
 enum Command {
 	Dial { address: Multiaddr, peer: PeerId, reply: oneshot::Sender<Result<(), String>> },
+	Listen { address: Multiaddr, reply: oneshot::Sender<Result<(), String>> },
 }
 
 /// A running libp2p host.
@@ -247,6 +251,17 @@ impl Host {
 		let relaying = config.relay.is_some();
 		tokio::spawn(drive(swarm, receiver, listened, stats.clone(), relaying));
 		Ok(Self { peer_id, control, commands, listening, stats })
+	}
+
+	/// Listens on `address` too (a relay's `…/p2p-circuit`: a reservation on it).
+	pub async fn listen(&self, address: Multiaddr) -> Result<(), P2pError> {
+		let (reply, answer) = oneshot::channel();
+		let listen = Command::Listen { address: address.clone(), reply };
+		self.commands.send(listen).await.map_err(|_| P2pError::Stopped)?;
+		answer
+			.await
+			.map_err(|_| P2pError::Stopped)?
+			.map_err(|message| P2pError::Listen { address, message })
 	}
 
 	/// What the host has seen of its connections.
@@ -385,6 +400,9 @@ async fn drive(
 						Err(error) => drop(reply.send(Err(error.to_string()))),
 					}
 				},
+				Some(Command::Listen { address, reply }) => {
+					let _ = reply.send(swarm.listen_on(address).map(|_| ()).map_err(|e| e.to_string()));
+				},
 			},
 			event = swarm.select_next_some() => match event {
 				SwarmEvent::NewListenAddr { address, .. } => {
@@ -440,6 +458,19 @@ async fn drive(
 				)) => {
 					stats.circuits_relayed.fetch_add(1, Relaxed);
 					tracing::debug!(src = %src_peer_id, dst = %dst_peer_id, "relaying a circuit");
+				},
+				SwarmEvent::Behaviour(BehaviourEvent::Relay(
+					relay::Event::ReservationReqDenied { src_peer_id },
+				)) => {
+					stats.reservations_refused.fetch_add(1, Relaxed);
+					tracing::debug!(peer = %src_peer_id, "refused a reservation (limits)");
+				},
+				SwarmEvent::Behaviour(BehaviourEvent::Relay(relay::Event::CircuitReqDenied {
+					src_peer_id,
+					..
+				})) => {
+					stats.circuits_refused.fetch_add(1, Relaxed);
+					tracing::debug!(peer = %src_peer_id, "refused a circuit (limits)");
 				},
 				SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { info, .. })) => {
 					// What a peer saw this host as: a candidate for hole punching.

@@ -9,23 +9,12 @@
 //! - With both ends behind symmetric NATs (`masquerade fully-random`: a new mapping per
 //!   destination), no direct path can be made and the relayed path carries the bytes.
 
-use sonm_test_support::PATIENCE;
+use sonm_test_support::{netns::ip, PATIENCE};
 use std::{
 	io::{BufRead, BufReader},
 	process::{Child, Command, Stdio},
 	time::Instant,
 };
-
-/// Runs `ip ARGS`; panics with its error when it fails.
-fn ip(args: &[&str]) {
-	let out = Command::new("ip").args(args).output().expect("iproute2's ip runs");
-	assert!(
-		out.status.success(),
-		"ip {}: {}",
-		args.join(" "),
-		String::from_utf8_lossy(&out.stderr)
-	);
-}
 
 /// Runs `program ARGS` inside namespace `ns`; panics when it fails.
 fn inside(ns: &str, program: &str, args: &[&str]) {
@@ -168,10 +157,21 @@ impl Network {
 
 	/// Runs one dial from namespace `from` to `address`: the probe's report.
 	fn dial(&self, from: &str, address: &str, bytes: usize) -> serde_json::Value {
+		self.dial_waiting(from, address, bytes, 15)
+	}
+
+	/// [`Network::dial`], waiting `wait` s for a direct path.
+	fn dial_waiting(
+		&self,
+		from: &str,
+		address: &str,
+		bytes: usize,
+		wait: u64,
+	) -> serde_json::Value {
 		let out = Command::new("ip")
 			.args(["netns", "exec", from])
 			.arg(probe_binary())
-			.args(["dial", address, &bytes.to_string()])
+			.args(["dial", address, &bytes.to_string(), &wait.to_string()])
 			.env("RUST_LOG", "info,libp2p_dcutr=debug")
 			.stderr(std::fs::File::create(self.logs.path().join("dial.log")).unwrap())
 			.output()
@@ -246,4 +246,55 @@ fn with_both_ends_behind_symmetric_nats_the_relay_still_carries() {
 	assert_eq!(report["echoed"], true, "{report}");
 	assert!(report["relayed"].as_u64().unwrap() >= 1, "{report}");
 	assert_eq!(report["punched"], false, "a direct path through two symmetric NATs: {report}");
+}
+
+/// A load run, not a test (`cargo nextest run --workspace --run-ignored only --no-capture -E
+/// 'test(hole_punching_trials)'`): 50 dials per pairing of NATs, each by a new customer host
+/// to the same host behind its relay, waiting up to 3 s for a direct path; prints, per
+/// pairing, the direct paths made, the median and worst time to the first echoed byte (over
+/// the relay) and to the direct path, and the relay's throughput (1 MiB each way over the
+/// relayed stream). The figures are in `worker/README.md`.
+#[test]
+#[ignore]
+fn hole_punching_trials() {
+	let pairings: [(&str, Nat, Option<Nat>); 5] = [
+		("cone / public customer", Nat::PortRestrictedCone, None),
+		("cone / cone", Nat::PortRestrictedCone, Some(Nat::PortRestrictedCone)),
+		("cone / symmetric", Nat::PortRestrictedCone, Some(Nat::Symmetric)),
+		("symmetric / cone", Nat::Symmetric, Some(Nat::PortRestrictedCone)),
+		("symmetric / symmetric", Nat::Symmetric, Some(Nat::Symmetric)),
+	];
+	let median = |mut values: Vec<f64>| {
+		values.sort_by(f64::total_cmp);
+		(values.get(values.len() / 2).copied(), values.last().copied())
+	};
+	for (pairing, host_nat, customer_nat) in pairings {
+		let mut network = Network::new();
+		let address = relayed_host(&mut network, host_nat);
+		let from = match customer_nat {
+			Some(nat) => network.behind_nat(2, nat),
+			None => network.name("cust"),
+		};
+		let (mut direct, mut echoed) = (0, 0);
+		let (mut first_bytes, mut upgrades, mut throughputs) = (Vec::new(), Vec::new(), Vec::new());
+		for _ in 0..50 {
+			let report = network.dial_waiting(&from, &address, 1 << 20, 3);
+			echoed += usize::from(report["echoed"] == true);
+			direct += usize::from(report["punched"] == true);
+			first_bytes.extend(report["first_byte_ms"].as_f64());
+			upgrades.extend(report["upgraded_ms"].as_f64());
+			if let Some(echo) = report["first_echo_ms"].as_f64() {
+				throughputs.push(2.0 * 1_048_576.0 / (echo / 1000.0) / 1e6);
+			}
+		}
+		let (first_byte, worst_first_byte) = median(first_bytes);
+		let (upgrade, worst_upgrade) = median(upgrades);
+		let (throughput, _) = median(throughputs);
+		eprintln!(
+			"{pairing}: {echoed}/50 echoed, {direct}/50 direct paths; first byte over the relay \
+			 median {first_byte:.1?} ms (worst {worst_first_byte:.1?}); direct path after median \
+			 {upgrade:.1?} ms (worst {worst_upgrade:.1?}); relayed stream median {throughput:.1?} MB/s"
+		);
+		assert_eq!(echoed, 50, "{pairing}: the relay failed to carry");
+	}
 }

@@ -71,3 +71,43 @@ async fn a_host_with_no_address_of_its_own_is_reached_through_a_relay() {
 	assert!(relay.stats().circuits_relayed.load(Relaxed) >= 1);
 	assert!(worker.stats().reservations.load(Relaxed) >= 1);
 }
+
+/// One peer asking a relay for reservation after reservation (thirty hosts sharing one key,
+/// each asking at once) gets no more than the relay's per-peer limits, and an honest host
+/// still reserves and is reached through the same relay.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_reservations_from_one_peer_does_not_starve_honest_circuits() {
+	let (relay, relay_address) = relay().await;
+	let key = Keypair::generate_ed25519();
+	let mut flooders = Vec::new();
+	for _ in 0..30 {
+		let config = HostConfig { reserve_on: vec![relay_address.clone()], ..Default::default() };
+		flooders.push(Host::start_with(key.clone(), &config).await.unwrap());
+	}
+	// Every request is answered: wait until all thirty are.
+	let answered = || {
+		let accepted: u64 =
+			flooders.iter().map(|flooder| flooder.stats().reservations.load(Relaxed)).sum();
+		(accepted, relay.stats().reservations_refused.load(Relaxed))
+	};
+	let deadline = std::time::Instant::now() + Duration::from_secs(60);
+	while answered().0 + answered().1 < 30 {
+		assert!(
+			std::time::Instant::now() < deadline,
+			"the relay left requests unanswered: {:?}",
+			answered()
+		);
+		tokio::time::sleep(Duration::from_millis(50)).await;
+	}
+	let (accepted, refused) = answered();
+	assert!(accepted <= 4, "one peer holds {accepted} reservations");
+
+	let (_worker, addresses) = behind_relays(&[relay_address]).await;
+	let customer = Host::start(Keypair::generate_ed25519(), &[]).await.unwrap();
+	let mut stream = customer.open(&addresses[0], ECHO).await.expect("an honest circuit");
+	stream.write_all(b"still served").await.unwrap();
+	let mut answer = [0u8; 12];
+	stream.read_exact(&mut answer).await.unwrap();
+	assert_eq!(&answer, b"still served");
+	eprintln!("one peer's 30 reservation requests: {accepted} accepted, {refused} refused; the honest host served");
+}

@@ -7,7 +7,7 @@
 use std::process::{Command, Output};
 
 /// Runs `ip` with `args`; panics with its error output when it fails.
-fn ip(args: &[&str]) {
+pub fn ip(args: &[&str]) {
 	let out = Command::new("ip").args(args).output().expect("iproute2's ip runs");
 	assert!(
 		out.status.success(),
