@@ -229,6 +229,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				.await
 				.map_err(|e| format!("tasks.p2p_listen: {e}"))?;
 				tracing::info!(peer = %host.peer_id(), %published, "the customers' control plane over libp2p");
+				metrics.follow_p2p(host.clone());
 				Some((host, published))
 			};
 			Some((service, p2p))

@@ -34,6 +34,19 @@ pub struct Metrics {
 	pub best_block: IntGauge,
 	/// What `/health` reports besides the connection.
 	pub health: Arc<Mutex<serde_json::Value>>,
+	/// The libp2p host's paths (see [`Metrics::follow_p2p`]).
+	pub p2p: P2pMetrics,
+}
+
+/// The libp2p host's path counters, as gauges copied from the host.
+#[derive(Clone)]
+pub struct P2pMetrics {
+	pub direct: IntGauge,
+	pub relayed: IntGauge,
+	pub punches: IntGauge,
+	pub punched: IntGauge,
+	pub upgraded: IntGauge,
+	pub circuits_relayed: IntGauge,
 }
 
 impl Metrics {
@@ -57,8 +70,44 @@ impl Metrics {
 			indexed_bids: registry.gauge("indexed_bids", "Open bids in the matcher's index"),
 			best_block: registry.gauge("best_block", "The best block processed"),
 			health: Arc::new(Mutex::new(serde_json::json!({ "status": "starting" }))),
+			p2p: P2pMetrics {
+				direct: registry
+					.gauge("p2p_connections_direct", "libp2p connections made directly"),
+				relayed: registry
+					.gauge("p2p_connections_relayed", "libp2p connections through a relay"),
+				punches: registry.gauge("p2p_punch_attempts", "Hole punches tried (DCUtR)"),
+				punched: registry.gauge("p2p_punch_successes", "Hole punches that succeeded"),
+				upgraded: registry.gauge(
+					"p2p_upgraded_to_direct",
+					"Direct connections to peers first reached through a relay",
+				),
+				circuits_relayed: registry
+					.gauge("p2p_circuits_relayed", "Circuits relayed for other peers"),
+			},
 			registry,
 		}
+	}
+
+	/// Copies `host`'s path counters into the metrics every few seconds, for as long as the
+	/// host runs.
+	pub fn follow_p2p(&self, host: sonm_p2p::Host) {
+		let gauges = self.p2p.clone();
+		tokio::spawn(async move {
+			use std::sync::atomic::Ordering::Relaxed;
+			loop {
+				let stats = host.stats();
+				let copy = |gauge: &IntGauge, counter: &std::sync::atomic::AtomicU64| {
+					gauge.set(i64::try_from(counter.load(Relaxed)).unwrap_or(i64::MAX))
+				};
+				copy(&gauges.direct, &stats.direct);
+				copy(&gauges.relayed, &stats.relayed);
+				copy(&gauges.punches, &stats.punches);
+				copy(&gauges.punched, &stats.punched);
+				copy(&gauges.upgraded, &stats.upgraded);
+				copy(&gauges.circuits_relayed, &stats.circuits_relayed);
+				tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+			}
+		});
 	}
 
 	/// The metrics in the Prometheus text format.

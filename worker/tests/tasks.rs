@@ -1106,6 +1106,14 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 		sonm_task("bob", &["exec", "--", "sh", "-c", "echo streamed; exit 3"]).expect("exec");
 	assert_eq!((exec["output"].as_str(), exec["exitCode"].as_i64()), (Some("streamed\n"), Some(3)));
 	assert!(sonm_task("dave", &["status"]).is_none(), "Dave takes no part in the deal");
+	// The worker's metrics count the customers' direct connections.
+	wait_for("the libp2p connections in the metrics", || {
+		let metrics = worker.http_get("/metrics");
+		let line = metrics
+			.lines()
+			.find(|line| line.starts_with("sonm_worker_p2p_connections_direct "))?;
+		(line.split(' ').nth(1)?.parse::<u64>().ok()? > 0).then_some(())
+	});
 
 	// `sonm task forward`: a local port carried to the task's port 8080 over a stream; bytes
 	// go both ways (the task answers each line reversed).
