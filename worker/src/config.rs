@@ -82,6 +82,10 @@ struct TasksFile {
 	p2p_listen: Vec<String>,
 	#[serde(default)]
 	p2p_advertise: Option<String>,
+	#[serde(default)]
+	p2p_relays: Vec<String>,
+	#[serde(default)]
+	p2p_relay_server: bool,
 }
 
 fn default_ports_per_deal() -> usize {
@@ -275,8 +279,13 @@ pub struct Tasks {
 	/// libp2p addresses the control plane also listens on (none: HTTP only).
 	pub p2p_listen: Vec<sonm_p2p::Multiaddr>,
 	/// The libp2p address customers dial (published with `/p2p/<peer id>` as the endpoint
-	/// record); the first listen address when not given.
+	/// record); without it, the address through the first relay when relays are given, else
+	/// the first listen address.
 	pub p2p_advertise: Option<sonm_p2p::Multiaddr>,
+	/// Relays to keep reservations on (a worker behind NAT), with `/p2p/<relay>`.
+	pub p2p_relays: Vec<sonm_p2p::Multiaddr>,
+	/// Whether to serve as a relay for other workers (one with a public address).
+	pub p2p_relay_server: bool,
 }
 
 /// Limits on what is sold; `None` is all the machine has.
@@ -561,6 +570,20 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		Some(address) => Some(multiaddr("tasks.p2p_advertise".into(), address)?),
 		None => None,
 	};
+	let mut p2p_relays = Vec::new();
+	for (i, address) in tasks.p2p_relays.iter().enumerate() {
+		let relay = multiaddr(format!("tasks.p2p_relays[{i}]"), address)?;
+		if sonm_p2p::host::peer_of(&relay).is_none() {
+			return Err(error(
+				format!("tasks.p2p_relays[{i}]"),
+				format!("{address:?} names no relay: it must end in /p2p/<peer id>"),
+			));
+		}
+		p2p_relays.push(relay);
+	}
+	if (!p2p_relays.is_empty() || tasks.p2p_relay_server) && p2p_listen.is_empty() {
+		return Err(error("tasks.p2p_listen", "relays need the libp2p host: give p2p_listen"));
+	}
 	let bounds = crate::tasks::bounds::Bounds {
 		ports_per_deal: tasks.ports_per_deal,
 		log_bytes,
@@ -582,6 +605,8 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		blocked_networks: tasks.blocked_networks,
 		p2p_listen,
 		p2p_advertise,
+		p2p_relays,
+		p2p_relay_server: tasks.p2p_relay_server,
 	})
 }
 
@@ -907,6 +932,14 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 			(
 				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_advertise = \"/ip4/1.2.3.4/tcp/1\"",
 				"tasks.p2p_advertise",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_listen = [\"/ip4/0.0.0.0/tcp/1\"]\np2p_relays = [\"/ip4/1.2.3.4/tcp/1\"]",
+				"tasks.p2p_relays[0]",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_relay_server = true",
+				"tasks.p2p_listen",
 			),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"http://r\"", "tasks.registry"),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry_password = \"p\"", "tasks.registry"),

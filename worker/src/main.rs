@@ -220,14 +220,9 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 			let p2p = if tasks.p2p_listen.is_empty() {
 				None
 			} else {
-				let (host, published) = p2p::serve(
-					&state,
-					&tasks.p2p_listen,
-					tasks.p2p_advertise.as_ref(),
-					service.clone(),
-				)
-				.await
-				.map_err(|e| format!("tasks.p2p_listen: {e}"))?;
+				let (host, published) = p2p::serve(&state, tasks, service.clone())
+					.await
+					.map_err(|e| format!("tasks.p2p_listen: {e}"))?;
 				tracing::info!(peer = %host.peer_id(), %published, "the customers' control plane over libp2p");
 				metrics.follow_p2p(host.clone());
 				Some((host, published))

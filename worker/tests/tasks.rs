@@ -1198,6 +1198,48 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 	assert!(again.contains(peer), "a new peer id after the restart: {again}");
 }
 
+/// A worker with `tasks.p2p_relays` keeps a reservation on the relay and publishes its address
+/// through it (`…/p2p/<relay>/p2p-circuit/p2p/<worker>`); the CLI reaches it by that record.
+/// (On loopback both ends are reachable, so a direct path may follow; the NAT tests in
+/// `p2p/tests/nat.rs` take the relay's part where nothing else gets through.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_with_relays_is_published_and_reached_through_a_relay() {
+	use sonm_p2p::host::{HostConfig, RelayLimits};
+	let relay_config = HostConfig {
+		listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
+		relay: Some(RelayLimits::default()),
+		..Default::default()
+	};
+	let relay = sonm_p2p::Host::start_with(sonm_p2p::Keypair::generate_ed25519(), &relay_config)
+		.await
+		.unwrap();
+	let relay_address = relay.listen_addresses(1).await.unwrap().remove(0);
+	let eve = Supplier::dev("eve");
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let p2p =
+		format!("p2p_listen = [\"/ip4/127.0.0.1/tcp/0\"]\np2p_relays = [\"{relay_address}\"]\n");
+	let (_podman, chain, _worker, _url, _) =
+		plans_on_a_pulling_worker(podman, &eve, &["one"], &p2p, OUTBOUND);
+	let endpoint = wait_for("the relayed endpoint record", || {
+		let shown = chain.try_json(&["worker", "endpoint", "show", &eve.address])?;
+		let endpoint = shown["endpoint"].as_str()?.to_owned();
+		endpoint.contains("/p2p-circuit/").then_some(endpoint)
+	});
+	assert!(endpoint.starts_with(&relay_address.to_string()), "{endpoint}");
+	let (deal, _) = chain.bid("bob", &["--price", "0.4 SNM/h", "--duration", "1h"]);
+	wait_for("the deal", || chain.deal(deal));
+	let deal_text = deal.to_string();
+	let started = wait_for("the start through the relay's record", || {
+		chain.try_json(&[
+			"--from", "bob", "task", "start", "--deal", &deal_text, "--image", IMAGE, "--",
+			"sleep", "3600",
+		])
+	});
+	assert_eq!(started["task"]["status"], "running");
+	assert!(relay.stats().circuits_relayed.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+}
+
 /// A child process killed when dropped (also when the test fails).
 struct KilledOnDrop(std::process::Child);
 

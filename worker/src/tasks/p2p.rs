@@ -20,6 +20,9 @@ use std::{sync::Arc, time::Duration};
 /// The most request streams served at once; more are closed unanswered.
 const MAX_STREAMS: usize = 256;
 
+/// How long the worker waits at start for a relay to accept its reservation.
+const RESERVATION_TIME: Duration = Duration::from_secs(30);
+
 /// How long a request's head may take to arrive (as over HTTP).
 const HEAD_TIME: Duration = Duration::from_secs(10);
 
@@ -39,18 +42,40 @@ pub fn identity(state: &State) -> Result<sonm_p2p::Keypair, String> {
 	sonm_p2p::identity::from_bytes(&bytes)
 }
 
-/// Starts the worker's libp2p host on `listen` with the identity kept in `state`, serving the
-/// task protocol to `service`; the host and the address to publish (`advertise`, else the
-/// first address it listens on), with `/p2p/<peer id>`.
+/// Starts the worker's libp2p host as `settings` say (`p2p_listen`, `p2p_relays`,
+/// `p2p_relay_server`) with the identity kept in `state`, serving the task protocol to
+/// `service`; the host and the address to publish, with `/p2p/<peer id>`: `p2p_advertise`,
+/// else the address through the first relay (once it holds a reservation there), else the
+/// first address it listens on.
 pub async fn serve(
 	state: &State,
-	listen: &[Multiaddr],
-	advertise: Option<&Multiaddr>,
+	settings: &crate::config::Tasks,
 	service: Arc<TaskService>,
 ) -> Result<(Host, Multiaddr), String> {
-	let host = Host::start(identity(state)?, listen).await.map_err(|e| e.to_string())?;
-	let published = match advertise {
+	let config = sonm_p2p::host::HostConfig {
+		listen: settings.p2p_listen.clone(),
+		relay: settings.p2p_relay_server.then(sonm_p2p::host::RelayLimits::default),
+		reserve_on: settings.p2p_relays.clone(),
+		external: settings.p2p_advertise.iter().cloned().collect(),
+	};
+	let host = Host::start_with(identity(state)?, &config).await.map_err(|e| e.to_string())?;
+	let published = match &settings.p2p_advertise {
 		Some(address) => sonm_p2p::host::with_peer(address.clone(), host.peer_id()),
+		None if !settings.p2p_relays.is_empty() => {
+			tracing::info!(
+				relays = settings.p2p_relays.len(),
+				"waiting for a reservation on a relay"
+			);
+			match tokio::time::timeout(RESERVATION_TIME, host.relayed_addresses(1)).await {
+				Ok(relayed) => relayed.map_err(|e| e.to_string())?[0].clone(),
+				Err(_) => {
+					tracing::warn!(
+						"no relay accepted a reservation within {RESERVATION_TIME:?}: publishing the listen address"
+					);
+					host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone()
+				},
+			}
+		},
 		None => host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone(),
 	};
 	let mut incoming = host.accept(task::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
