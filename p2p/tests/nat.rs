@@ -100,7 +100,10 @@ impl Network {
 	}
 
 	/// Router `index` (WAN 203.0.113.<1+index>) of kind `nat` with a host
-	/// (192.168.<index>.2) behind it; the host's namespace.
+	/// (192.168.<index>.2) behind it; the host's namespace. Like a home router it drops what
+	/// comes to its WAN unasked: otherwise Linux keeps a connection-tracking entry for a
+	/// punch packet that arrives before its host's own went out, and masquerade then gives
+	/// the host's packet another port, so no punch through two NATs would ever meet.
 	fn behind_nat(&mut self, index: u8, nat: Nat) -> String {
 		let router = self.namespace(&format!("r{index}"));
 		let host = self.namespace(&format!("h{index}"));
@@ -123,7 +126,8 @@ impl Network {
 		std::fs::write(
 			&rules,
 			format!(
-				"table ip nat {{\n\tchain post {{\n\t\ttype nat hook postrouting priority 100;\n\t\toifname \"wan\" {masquerade}\n\t}}\n}}\n"
+				"table ip nat {{\n\tchain post {{\n\t\ttype nat hook postrouting priority 100;\n\t\toifname \"wan\" {masquerade}\n\t}}\n}}\n\
+				 table ip filter {{\n\tchain input {{\n\t\ttype filter hook input priority 0;\n\t\tiifname \"wan\" ct state new drop\n\t}}\n}}\n"
 			),
 		)
 		.unwrap();
