@@ -5,7 +5,7 @@
 //!
 //! - Behind a port-restricted cone NAT (Linux's masquerade: the mapping kept per source, the
 //!   filter per destination), the customer reaches the host through the relay at once, and a
-//!   hole-punched direct connection follows (DCUtR).
+//!   hole-punched direct connection follows (DCUtR), also with the customer behind a cone.
 //! - With both ends behind symmetric NATs (`masquerade fully-random`: a new mapping per
 //!   destination), no direct path can be made and the relayed path carries the bytes.
 
@@ -237,6 +237,19 @@ fn behind_a_cone_nat_the_relay_carries_at_once_and_a_punched_path_follows() {
 	assert_eq!(report["echoed"], true, "{report}");
 	assert!(report["relayed"].as_u64().unwrap() >= 1, "the first path is the relay: {report}");
 	assert_eq!(report["punched"], true, "no direct path was punched: {report}");
+}
+
+/// Both ends behind port-restricted cones: the relay carries at once and a punch meets.
+#[test]
+fn with_both_ends_behind_cone_nats_a_punched_path_follows() {
+	let mut network = Network::new();
+	let address = relayed_host(&mut network, Nat::PortRestrictedCone);
+	let customer = network.behind_nat(2, Nat::PortRestrictedCone);
+	let report = network.dial(&customer, &address, 1 << 20);
+	eprintln!("cone NATs: {report}");
+	assert_eq!(report["echoed"], true, "{report}");
+	assert!(report["relayed"].as_u64().unwrap() >= 1, "the first path is the relay: {report}");
+	assert_eq!(report["punched"], true, "no direct path through two cones: {report}");
 }
 
 /// Both ends behind symmetric NATs: no direct path can be made, and the relay carries.
