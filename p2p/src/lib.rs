@@ -17,5 +17,5 @@ pub mod identity;
 pub mod task;
 
 pub use host::{Host, P2pError};
-pub use libp2p::{identity::Keypair, Multiaddr, PeerId};
+pub use libp2p::{identity::Keypair, Multiaddr, PeerId, Stream};
 pub use libp2p_stream::IncomingStreams;

@@ -227,41 +227,47 @@ fn relayed_host(network: &mut Network, nat: Nat) -> String {
 	relayed.strip_prefix("relayed ").expect(&relayed).to_owned()
 }
 
-#[test]
-fn behind_a_cone_nat_the_relay_carries_at_once_and_a_punched_path_follows() {
+/// A relay, a host behind `host_nat` reserving on it, and a customer (public, or behind
+/// `customer_nat`): the host's relayed address and the customer's namespace.
+fn pairing(network: &mut Network, host_nat: Nat, customer_nat: Option<Nat>) -> (String, String) {
+	let address = relayed_host(network, host_nat);
+	let customer = match customer_nat {
+		Some(nat) => network.behind_nat(2, nat),
+		None => network.name("cust"),
+	};
+	(address, customer)
+}
+
+/// One dial of 1 MiB each way in a fresh network of `host_nat` and `customer_nat`: the
+/// dialer's report, which must show the bytes carried with the relay as the first path.
+fn relayed_dial(host_nat: Nat, customer_nat: Option<Nat>) -> serde_json::Value {
 	let mut network = Network::new();
-	let address = relayed_host(&mut network, Nat::PortRestrictedCone);
+	let (address, customer) = pairing(&mut network, host_nat, customer_nat);
 	let started = Instant::now();
-	let report = network.dial(&network.name("cust"), &address, 1 << 20);
-	eprintln!("cone NAT: {report} ({:?})", started.elapsed());
+	let report = network.dial(&customer, &address, 1 << 20);
+	eprintln!("report: {report} ({:?})", started.elapsed());
 	assert_eq!(report["echoed"], true, "{report}");
 	assert!(report["relayed"].as_u64().unwrap() >= 1, "the first path is the relay: {report}");
+	report
+}
+
+#[test]
+fn behind_a_cone_nat_the_relay_carries_at_once_and_a_punched_path_follows() {
+	let report = relayed_dial(Nat::PortRestrictedCone, None);
 	assert_eq!(report["punched"], true, "no direct path was punched: {report}");
 }
 
 /// Both ends behind port-restricted cones: the relay carries at once and a punch meets.
 #[test]
 fn with_both_ends_behind_cone_nats_a_punched_path_follows() {
-	let mut network = Network::new();
-	let address = relayed_host(&mut network, Nat::PortRestrictedCone);
-	let customer = network.behind_nat(2, Nat::PortRestrictedCone);
-	let report = network.dial(&customer, &address, 1 << 20);
-	eprintln!("cone NATs: {report}");
-	assert_eq!(report["echoed"], true, "{report}");
-	assert!(report["relayed"].as_u64().unwrap() >= 1, "the first path is the relay: {report}");
+	let report = relayed_dial(Nat::PortRestrictedCone, Some(Nat::PortRestrictedCone));
 	assert_eq!(report["punched"], true, "no direct path through two cones: {report}");
 }
 
 /// Both ends behind symmetric NATs: no direct path can be made, and the relay carries.
 #[test]
 fn with_both_ends_behind_symmetric_nats_the_relay_still_carries() {
-	let mut network = Network::new();
-	let address = relayed_host(&mut network, Nat::Symmetric);
-	let customer = network.behind_nat(2, Nat::Symmetric);
-	let report = network.dial(&customer, &address, 1 << 20);
-	eprintln!("symmetric NATs: {report}");
-	assert_eq!(report["echoed"], true, "{report}");
-	assert!(report["relayed"].as_u64().unwrap() >= 1, "{report}");
+	let report = relayed_dial(Nat::Symmetric, Some(Nat::Symmetric));
 	assert_eq!(report["punched"], false, "a direct path through two symmetric NATs: {report}");
 }
 
@@ -285,13 +291,9 @@ fn hole_punching_trials() {
 		values.sort_by(f64::total_cmp);
 		(values.get(values.len() / 2).copied(), values.last().copied())
 	};
-	for (pairing, host_nat, customer_nat) in pairings {
+	for (name, host_nat, customer_nat) in pairings {
 		let mut network = Network::new();
-		let address = relayed_host(&mut network, host_nat);
-		let from = match customer_nat {
-			Some(nat) => network.behind_nat(2, nat),
-			None => network.name("cust"),
-		};
+		let (address, from) = pairing(&mut network, host_nat, customer_nat);
 		let (mut direct, mut echoed) = (0, 0);
 		let (mut first_bytes, mut upgrades, mut throughputs) = (Vec::new(), Vec::new(), Vec::new());
 		for _ in 0..50 {
@@ -308,10 +310,10 @@ fn hole_punching_trials() {
 		let (upgrade, worst_upgrade) = median(upgrades);
 		let (throughput, _) = median(throughputs);
 		eprintln!(
-			"{pairing}: {echoed}/50 echoed, {direct}/50 direct paths; first byte over the relay \
+			"{name}: {echoed}/50 echoed, {direct}/50 direct paths; first byte over the relay \
 			 median {first_byte:.1?} ms (worst {worst_first_byte:.1?}); direct path after median \
 			 {upgrade:.1?} ms (worst {worst_upgrade:.1?}); relayed stream median {throughput:.1?} MB/s"
 		);
-		assert_eq!(echoed, 50, "{pairing}: the relay failed to carry");
+		assert_eq!(echoed, 50, "{name}: the relay failed to carry");
 	}
 }

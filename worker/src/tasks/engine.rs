@@ -81,6 +81,17 @@ fn failed(action: impl Into<String>) -> impl FnOnce(bollard::errors::Error) -> E
 	move |error| EngineError { action, error: error.to_string() }
 }
 
+/// A removal's result, where a thing already gone (404) is removed too.
+fn removed(
+	result: Result<(), bollard::errors::Error>,
+	action: impl Into<String>,
+) -> Result<(), EngineError> {
+	match result {
+		Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
+		other => other.map_err(failed(action)),
+	}
+}
+
 /// A connection to the engine.
 #[derive(Clone)]
 pub struct Engine {
@@ -210,11 +221,10 @@ impl Engine {
 	pub async fn remove_volume(&self, deal: u64) -> Result<(), EngineError> {
 		let name = container_name(&self.worker, deal);
 		let options = RemoveVolumeOptions { force: true };
-		match self.docker.remove_volume(&name, Some(options)).await {
-			Ok(()) => {},
-			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {},
-			Err(error) => return Err(failed(format!("remove volume {name}"))(error)),
-		}
+		removed(
+			self.docker.remove_volume(&name, Some(options)).await,
+			format!("remove volume {name}"),
+		)?;
 		let file = self.volumes.join(format!("{name}.ext4"));
 		match tokio::fs::remove_file(&file).await {
 			Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(EngineError {
@@ -413,13 +423,7 @@ impl Engine {
 	/// Removes deal `deal`'s network, if it has one.
 	pub async fn remove_network(&self, deal: u64) -> Result<(), EngineError> {
 		let name = container_name(&self.worker, deal);
-		match self.docker.remove_network(&name).await {
-			Ok(()) => Ok(()),
-			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
-				Ok(())
-			},
-			Err(error) => Err(failed(format!("remove network {name}"))(error)),
-		}
+		removed(self.docker.remove_network(&name).await, format!("remove network {name}"))
 	}
 
 	/// Starts deal `deal`'s created container (a start the worker died before finishing);
@@ -577,11 +581,7 @@ impl Engine {
 			Err(error) => return Err(failed(format!("stop {name}"))(error)),
 		}
 		let remove = RemoveContainerOptions { force: true, ..Default::default() };
-		match self.docker.remove_container(&name, Some(remove)).await {
-			Ok(()) => {},
-			Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {},
-			Err(error) => return Err(failed(format!("remove {name}"))(error)),
-		}
+		removed(self.docker.remove_container(&name, Some(remove)).await, format!("remove {name}"))?;
 		self.remove_network(deal).await
 	}
 

@@ -15,14 +15,9 @@
 /// One line of output: when it was written (unix nanoseconds; 0 when the engine gave no time)
 /// and its bytes with the newline, if it has one yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Line<'a> {
+struct Line<'a> {
 	pub at_nanos: u128,
 	pub text: &'a [u8],
-}
-
-/// Splits the engine's timestamped output into lines.
-pub fn lines(timestamped: &[u8]) -> Vec<Line<'_>> {
-	timestamped.split_inclusive(|byte| *byte == b'\n').map(parse_line).collect()
 }
 
 /// Which part of the output to serve (the protocol's log window).
@@ -261,6 +256,12 @@ mod tests {
 
 	#[test]
 	fn timestamps_are_read_and_lines_without_one_kept_whole() {
+		let lines = |output: &'static [u8]| {
+			output
+				.split_inclusive(|byte| *byte == b'\n')
+				.map(parse_line)
+				.collect::<Vec<_>>()
+		};
 		let parsed = lines(OUTPUT);
 		assert_eq!(parsed.len(), 4);
 		assert_eq!(parsed[0].at_nanos, u128::from(T0) * 1_000_000_000 + 500_000_000);

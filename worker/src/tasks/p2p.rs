@@ -9,11 +9,11 @@ use crate::{
 	tasks::service::{TaskError, TaskService},
 };
 use futures::StreamExt;
-use sonm_client::task_auth::AuthError;
+use sonm_client::task_auth::{AuthError, SignedRequest};
 use sonm_p2p::{
 	forward,
 	task::{self, ReadError, ReplyHead},
-	Host, Multiaddr, P2pError,
+	Host, Multiaddr, P2pError, PeerId, Stream,
 };
 use std::{sync::Arc, time::Duration};
 
@@ -78,85 +78,84 @@ pub async fn serve(
 		},
 		None => host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone(),
 	};
-	let mut incoming = host.accept(task::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
-	let forwards = host.accept(forward::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
 	let streams = Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS));
-	tokio::spawn(serve_forwards(forwards, service.clone(), streams.clone()));
+	let requests = host.accept(task::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
+	let forwards = host.accept(forward::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
+	serve_each(requests, streams.clone(), service.clone(), answer);
+	serve_each(forwards, streams, service, carry);
+	Ok((host, published))
+}
+
+/// Serves each stream of `incoming` with `handle`, at most [`MAX_STREAMS`] of all kinds at
+/// once (`streams`); a stream past the cap is closed unanswered.
+fn serve_each<F, Fut>(
+	mut incoming: sonm_p2p::IncomingStreams,
+	streams: Arc<tokio::sync::Semaphore>,
+	service: Arc<TaskService>,
+	handle: F,
+) where
+	F: Fn(Arc<TaskService>, PeerId, Stream) -> Fut + Send + Copy + 'static,
+	Fut: std::future::Future<Output = ()> + Send + 'static,
+{
 	tokio::spawn(async move {
-		while let Some((peer, mut stream)) = incoming.next().await {
+		while let Some((peer, stream)) = incoming.next().await {
 			let Ok(permit) = streams.clone().try_acquire_owned() else {
-				tracing::warn!(%peer, "{MAX_STREAMS} task streams open: one closed unanswered");
+				tracing::warn!(%peer, "{MAX_STREAMS} streams open: one closed unanswered");
 				continue;
 			};
 			let service = service.clone();
 			tokio::spawn(async move {
 				let _permit = permit;
-				let reply =
-					match task::read_request(&mut stream, HEAD_TIME, service.bounds.body_timeout)
-						.await
-					{
-						Ok((signed, body)) => service.reply(&signed, &body).await,
-						Err(ReadError::Slow(limit)) => TaskError::SlowRequest(format!(
-							"the request did not arrive within {limit:?}"
-						))
-						.into(),
-						Err(ReadError::Malformed(message)) => {
-							TaskError::Auth(AuthError::Malformed(message)).into()
-						},
-					};
-				let head = ReplyHead { status: reply.status, lines: reply.lines };
-				if let Err(error) = task::write_reply(&mut stream, head, reply.body).await {
-					tracing::debug!(%peer, "a task stream ended early: {error}");
-				}
+				handle(service, peer, stream).await;
 			});
 		}
 	});
-	Ok((host, published))
 }
 
-/// Serves forward streams: each checked like a request, then carried to the task's published
-/// port on this host.
-async fn serve_forwards(
-	mut incoming: sonm_p2p::IncomingStreams,
-	service: Arc<TaskService>,
-	streams: Arc<tokio::sync::Semaphore>,
-) {
-	while let Some((peer, mut stream)) = incoming.next().await {
-		let Ok(permit) = streams.clone().try_acquire_owned() else {
-			tracing::warn!(%peer, "{MAX_STREAMS} streams open: a forward closed unanswered");
-			continue;
-		};
-		let service = service.clone();
-		tokio::spawn(async move {
-			let _permit = permit;
-			let target =
-				match task::read_request(&mut stream, HEAD_TIME, service.bounds.body_timeout).await
-				{
-					Ok((signed, body)) => service.forward_target(&signed, &body).await,
-					Err(ReadError::Slow(limit)) => Err(TaskError::SlowRequest(format!(
-						"the request did not arrive within {limit:?}"
-					))),
-					Err(ReadError::Malformed(message)) => {
-						Err(TaskError::Auth(AuthError::Malformed(message)))
-					},
-				};
-			let connected = match target {
-				Ok(port) => {
-					tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| {
-						TaskError::NotPublished(format!("the task's port does not answer: {e}"))
-					})
-				},
-				Err(error) => Err(error),
-			};
-			match connected {
-				Ok(target) => match forward::serve_accepted(stream, target).await {
-					Ok((sent, received)) => {
-						tracing::debug!(%peer, sent, received, "a forward ended")
-					},
-					Err(error) => tracing::debug!(%peer, "a forward broke: {error}"),
-				},
-				Err(error) => forward::refuse(stream, error.status(), error.refusal()).await,
-			}
-		});
+/// A signed request and its body read from `stream` within the service's time bounds.
+async fn read(
+	stream: &mut Stream,
+	service: &TaskService,
+) -> Result<(SignedRequest, Vec<u8>), TaskError> {
+	task::read_request(stream, HEAD_TIME, service.bounds.body_timeout)
+		.await
+		.map_err(|error| match error {
+			ReadError::Slow(limit) => {
+				TaskError::SlowRequest(format!("the request did not arrive within {limit:?}"))
+			},
+			ReadError::Malformed(message) => TaskError::Auth(AuthError::Malformed(message)),
+		})
+}
+
+/// A request of the task protocol: the service's reply, sent as it comes.
+async fn answer(service: Arc<TaskService>, peer: PeerId, mut stream: Stream) {
+	let reply = match read(&mut stream, &service).await {
+		Ok((signed, body)) => service.reply(&signed, &body).await,
+		Err(error) => error.into(),
+	};
+	let head = ReplyHead { status: reply.status, lines: reply.lines };
+	if let Err(error) = task::write_reply(&mut stream, head, reply.body).await {
+		tracing::debug!(%peer, "a task stream ended early: {error}");
+	}
+}
+
+/// A forward: checked like a request, then carried to the task's published port on this host.
+async fn carry(service: Arc<TaskService>, peer: PeerId, mut stream: Stream) {
+	let target = match read(&mut stream, &service).await {
+		Ok((signed, body)) => service.forward_target(&signed, &body).await,
+		Err(error) => Err(error),
+	};
+	let connected = match target {
+		Ok(port) => tokio::net::TcpStream::connect(("127.0.0.1", port))
+			.await
+			.map_err(|e| TaskError::NotPublished(format!("the task's port does not answer: {e}"))),
+		Err(error) => Err(error),
+	};
+	match connected {
+		Ok(target) => match forward::serve_accepted(stream, target).await {
+			Ok((sent, received)) => tracing::debug!(%peer, sent, received, "a forward ended"),
+			Err(error) => tracing::debug!(%peer, "a forward broke: {error}"),
+		},
+		Err(error) => forward::refuse(stream, error.status(), error.refusal()).await,
 	}
 }
