@@ -1,22 +1,23 @@
 //! A libp2p host for the NAT tests (`p2p/tests/nat.rs`), run inside a network namespace:
 //!
 //! - `nat_probe relay LISTEN`: a relay; prints `address <its address>`;
-//! - `nat_probe listen RELAY`: listens on TCP and QUIC (any port) and keeps a reservation on
-//!   `RELAY`; answers the echo protocol; prints `relayed <its relayed address>`;
-//! - `nat_probe dial ADDRESS BYTES [WAIT]`: opens an echo stream to `ADDRESS`, moves `BYTES`
-//!   through it (the first stream stays on the relayed connection: its time is the relay's
-//!   throughput), waits up to `WAIT` s (15) for a direct connection to replace the relayed one (punched, or
-//!   dialed back by the host behind NAT), moves them again, and prints one JSON line: the
-//!   echo's result, the time to the first echoed byte, whether a direct connection came, and
-//!   the host's path counters.
+//! - `nat_probe listen RELAY...`: listens on TCP and QUIC (any port) and keeps a reservation
+//!   on each `RELAY`; answers the echo protocol over sessions; prints `relayed <its relayed
+//!   addresses>` once every relay holds its reservation;
+//! - `nat_probe dial ADDRESS BYTES [WAIT] [PACE]`: opens an echo session to `ADDRESS`, moves
+//!   `BYTES` through it (64 KiB at a time, `PACE` ms apart, printing `moved <bytes echoed>`
+//!   after each MiB when paced), waits up to `WAIT` s (15) for a direct connection to replace
+//!   the relayed one (punched, or dialed back by the host behind NAT), moves them again, and
+//!   prints one JSON line: the echo's result, the time to the first echoed byte, whether a
+//!   direct connection came, and the host's path counters.
 //!
 //! Each runs until killed (the dialer until it has printed).
 
-use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use sonm_p2p::{
 	host::{HostConfig, RelayLimits},
-	Host, Keypair, Multiaddr,
+	session, Host, Keypair, Multiaddr,
 };
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use std::{
 	sync::atomic::Ordering::Relaxed,
 	time::{Duration, Instant},
@@ -46,34 +47,35 @@ async fn main() {
 			std::future::pending::<()>().await;
 		},
 		Some("listen") => {
-			let relay: Multiaddr = args[1].parse().expect("a relay address");
-			let config = HostConfig { listen: any, reserve_on: vec![relay], ..Default::default() };
+			let relays: Vec<Multiaddr> =
+				args[1..].iter().map(|relay| relay.parse().expect("a relay address")).collect();
+			let count = relays.len();
+			let config = HostConfig { listen: any, reserve_on: relays, ..Default::default() };
 			let host = Host::start_with(Keypair::generate_ed25519(), &config).await.unwrap();
-			let mut incoming = host.accept(ECHO).unwrap();
+			let mut incoming = session::accept(&host, &[ECHO]).unwrap().pop().unwrap();
 			tokio::spawn(async move {
-				while let Some((_, mut stream)) = incoming.next().await {
+				while let Some((_, session)) = incoming.recv().await {
 					tokio::spawn(async move {
-						let mut buffer = vec![0u8; 64 << 10];
-						while let Ok(read @ 1..) = stream.read(&mut buffer).await {
-							if stream.write_all(&buffer[..read]).await.is_err() {
-								break;
-							}
-						}
-						let _ = stream.close().await;
+						let (mut reader, mut writer) = tokio::io::split(session);
+						let _ = tokio::io::copy(&mut reader, &mut writer).await;
+						let _ = writer.shutdown().await;
 					});
 				}
 			});
-			println!("relayed {}", host.relayed_addresses(1).await.unwrap()[0]);
+			let relayed = host.relayed_addresses(count).await.unwrap();
+			let relayed: Vec<String> = relayed.iter().map(ToString::to_string).collect();
+			println!("relayed {}", relayed.join(" "));
 			std::future::pending::<()>().await;
 		},
 		Some("dial") => {
 			let address: Multiaddr = args[1].parse().expect("an address");
 			let bytes: usize = args[2].parse().expect("a byte count");
 			let wait: u64 = args.get(3).map_or(15, |seconds| seconds.parse().expect("seconds"));
+			let pace = args.get(4).map(|ms| Duration::from_millis(ms.parse().expect("ms")));
 			let config = HostConfig { listen: any, ..Default::default() };
 			let host = Host::start_with(Keypair::generate_ed25519(), &config).await.unwrap();
 			let started = Instant::now();
-			let first = echo(&host, &address, bytes).await;
+			let first = echo(&host, &address, bytes, pace).await;
 			let first_byte = first.as_ref().map(|(first_byte, _)| *first_byte).ok();
 			let first_echo = first.as_ref().map(|(_, whole)| *whole).ok();
 			// DCUtR runs on its own once the relayed connection is up.
@@ -84,7 +86,7 @@ async fn main() {
 				tokio::time::sleep(Duration::from_millis(10)).await;
 			}
 			let upgraded_at = upgraded().then(|| started.elapsed());
-			let second = echo(&host, &address, bytes).await;
+			let second = echo(&host, &address, bytes, None).await;
 			let stats = host.stats();
 			println!(
 				"{}",
@@ -107,22 +109,28 @@ async fn main() {
 	}
 }
 
-/// Moves `bytes` through an echo stream to `address`: the time to the first echoed byte and
-/// the time to the last.
+/// Moves `bytes` through an echo session to `address` (64 KiB at a time, `pace` apart when
+/// given, with a `moved` line per MiB): the time to the first echoed byte and to the last.
 async fn echo(
 	host: &Host,
 	address: &Multiaddr,
 	bytes: usize,
+	pace: Option<Duration>,
 ) -> Result<(Duration, Duration), String> {
 	let started = Instant::now();
-	let stream = host.open(address, ECHO).await.map_err(|e| e.to_string())?;
+	let session = session::open(host, address, ECHO).await.map_err(|e| e.to_string())?;
 	let payload: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8).collect();
 	let writer = {
 		let payload = payload.clone();
-		let (mut reader, mut writer) = stream.split();
+		let (mut reader, mut writer) = tokio::io::split(session);
 		let write = async move {
-			writer.write_all(&payload).await?;
-			writer.close().await
+			for chunk in payload.chunks(64 << 10) {
+				writer.write_all(chunk).await?;
+				if let Some(pace) = pace {
+					tokio::time::sleep(pace).await;
+				}
+			}
+			writer.shutdown().await
 		};
 		let read = async move {
 			let mut echoed = vec![0u8; bytes];
@@ -134,6 +142,9 @@ async fn echo(
 					break;
 				}
 				first_byte.get_or_insert_with(|| started.elapsed());
+				if pace.is_some() && (at + read) >> 20 > at >> 20 {
+					println!("moved {}", at + read);
+				}
 				at += read;
 			}
 			Ok::<_, std::io::Error>((echoed[..at].to_vec(), first_byte))

@@ -1,5 +1,5 @@
-//! A task's published port carried over a libp2p stream (`sonm task forward`), one stream per
-//! TCP connection:
+//! A task's published port carried over libp2p (`sonm task forward`), one session
+//! ([`crate::session`]) per TCP connection:
 //!
 //! - the customer writes a signed `CONNECT /deals/{deal}/ports/{port}` (as [`crate::task`]
 //!   writes any request: its head frame, then an empty body frame);
@@ -8,11 +8,11 @@
 //!   bytes both ways until either side closes; any other status is followed by the refusal's
 //!   frame and the end.
 
-use crate::{frame, host::Host, task};
+use crate::{frame, host::Host, session, task};
 use futures::{AsyncWriteExt, StreamExt};
 use libp2p::Multiaddr;
 use sonm_client::{task_auth::SignedRequest, task_protocol::Refusal};
-use tokio_util::compat::FuturesAsyncReadCompatExt;
+use tokio_util::compat::TokioAsyncReadCompatExt;
 
 /// The protocol's name on a stream.
 pub const PROTOCOL: &str = "/sonm/forward/1";
@@ -41,7 +41,8 @@ pub async fn connect(
 	mut connection: tokio::net::TcpStream,
 ) -> Result<(u64, u64), ForwardError> {
 	let transport = |e: &dyn std::fmt::Display| ForwardError::Transport(e.to_string());
-	let mut stream = host.open(address, PROTOCOL).await.map_err(|e| transport(&e))?;
+	let mut stream =
+		session::open(host, address, PROTOCOL).await.map_err(|e| transport(&e))?.compat();
 	let head = serde_json::to_vec(signed).expect("a signed request serializes");
 	frame::write(&mut stream, &head).await.map_err(|e| transport(&e))?;
 	frame::write(&mut stream, b"").await.map_err(|e| transport(&e))?;
@@ -61,8 +62,7 @@ pub async fn connect(
 			});
 		return Err(ForwardError::Refused(refusal));
 	}
-	let mut stream = stream.compat();
-	tokio::io::copy_bidirectional(&mut connection, &mut stream)
+	tokio::io::copy_bidirectional(&mut connection, stream.get_mut())
 		.await
 		.map_err(|e| transport(&e))
 }
@@ -70,21 +70,20 @@ pub async fn connect(
 /// The worker's side, once the request checked out: a 200 head, then `target`'s bytes both
 /// ways until either side closes.
 pub async fn serve_accepted(
-	mut stream: libp2p::Stream,
+	mut stream: session::Session,
 	mut target: tokio::net::TcpStream,
 ) -> std::io::Result<(u64, u64)> {
 	let head = task::ReplyHead { status: 200, lines: false };
-	frame::write(&mut stream, &serde_json::to_vec(&head).expect("a head serializes"))
-		.await
-		.map_err(std::io::Error::other)?;
-	let mut stream = stream.compat();
+	let head = serde_json::to_vec(&head).expect("a head serializes");
+	frame::write(&mut (&mut stream).compat(), &head).await.map_err(std::io::Error::other)?;
 	tokio::io::copy_bidirectional(&mut target, &mut stream).await
 }
 
 /// The worker's side, for a refused request: the refusal, then the end.
-pub async fn refuse(mut stream: libp2p::Stream, status: u16, refusal: Vec<u8>) {
+pub async fn refuse(stream: session::Session, status: u16, refusal: Vec<u8>) {
 	let head = task::ReplyHead { status, lines: false };
 	let body = futures::stream::once(async move { refusal }).boxed();
+	let mut stream = stream.compat();
 	if task::write_reply(&mut stream, head, body).await.is_err() {
 		let _ = stream.close().await;
 	}

@@ -15,8 +15,8 @@ use libp2p::{
 	identity::Keypair,
 	multiaddr::Protocol,
 	noise, ping, relay,
-	swarm::{behaviour::toggle::Toggle, SwarmEvent},
-	tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
+	swarm::{behaviour::toggle::Toggle, dial_opts::DialOpts, ConnectionId, SwarmEvent},
+	tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm, Transport as _,
 };
 use std::{
 	collections::HashMap,
@@ -93,10 +93,68 @@ pub struct PathStats {
 	pub circuits_refused: AtomicU64,
 	/// Reservations this host holds on relays (accepted, renewals included).
 	pub reservations: AtomicU64,
+	/// Bytes this host received and sent over connections through relays (as an end of the
+	/// circuit, with their encryption's overhead): what a relay deal carries for it.
+	pub relayed_bytes_in: AtomicU64,
+	pub relayed_bytes_out: AtomicU64,
+}
+
+/// A relayed connection whose bytes are counted into the host's [`PathStats`].
+struct Counted<C> {
+	inner: C,
+	stats: Arc<PathStats>,
+}
+
+impl<C: futures::AsyncRead + Unpin> futures::AsyncRead for Counted<C> {
+	fn poll_read(
+		mut self: std::pin::Pin<&mut Self>,
+		context: &mut std::task::Context<'_>,
+		buffer: &mut [u8],
+	) -> std::task::Poll<std::io::Result<usize>> {
+		let polled = std::pin::Pin::new(&mut self.inner).poll_read(context, buffer);
+		if let std::task::Poll::Ready(Ok(read)) = &polled {
+			self.stats.relayed_bytes_in.fetch_add(*read as u64, Relaxed);
+		}
+		polled
+	}
+}
+
+impl<C: futures::AsyncWrite + Unpin> futures::AsyncWrite for Counted<C> {
+	fn poll_write(
+		mut self: std::pin::Pin<&mut Self>,
+		context: &mut std::task::Context<'_>,
+		bytes: &[u8],
+	) -> std::task::Poll<std::io::Result<usize>> {
+		let polled = std::pin::Pin::new(&mut self.inner).poll_write(context, bytes);
+		if let std::task::Poll::Ready(Ok(written)) = &polled {
+			self.stats.relayed_bytes_out.fetch_add(*written as u64, Relaxed);
+		}
+		polled
+	}
+
+	fn poll_flush(
+		mut self: std::pin::Pin<&mut Self>,
+		context: &mut std::task::Context<'_>,
+	) -> std::task::Poll<std::io::Result<()>> {
+		std::pin::Pin::new(&mut self.inner).poll_flush(context)
+	}
+
+	fn poll_close(
+		mut self: std::pin::Pin<&mut Self>,
+		context: &mut std::task::Context<'_>,
+	) -> std::task::Poll<std::io::Result<()>> {
+		std::pin::Pin::new(&mut self.inner).poll_close(context)
+	}
 }
 
 /// The protocol version identify announces.
 const IDENTIFY_PROTOCOL: &str = "/sonm/1";
+
+/// The most addresses kept per peer (what identify told of it).
+const ADDRESSES_PER_PEER: usize = 16;
+
+/// The most peers whose addresses are kept.
+const PEERS_KEPT: usize = 4096;
 
 /// How long a connection with no stream open stays up.
 const IDLE_CONNECTION: Duration = Duration::from_secs(60);
@@ -175,6 +233,7 @@ fn relay_config(limits: RelayLimits) -> relay::Config {
 enum Command {
 	Dial { address: Multiaddr, peer: PeerId, reply: oneshot::Sender<Result<(), String>> },
 	Listen { address: Multiaddr, reply: oneshot::Sender<Result<(), String>> },
+	Disconnect { peer: PeerId, reply: oneshot::Sender<()> },
 }
 
 /// A running libp2p host.
@@ -187,6 +246,7 @@ pub struct Host {
 	stats: Arc<PathStats>,
 }
 
+
 impl Host {
 	/// Starts a host with `keypair`, listening on `listen` (none: a host that only dials).
 	pub async fn start(keypair: Keypair, listen: &[Multiaddr]) -> Result<Self, P2pError> {
@@ -198,6 +258,11 @@ impl Host {
 	pub async fn start_with(keypair: Keypair, config: &HostConfig) -> Result<Self, P2pError> {
 		let peer_id = keypair.public().to_peer_id();
 		let relay_limits = config.relay;
+		let stats = Arc::new(PathStats::default());
+		// The relay client's transport, built here so that its connections' bytes are counted.
+		let (relay_transport, relay_client) = relay::client::new(peer_id);
+		let counting = stats.clone();
+		let relay_noise = noise::Config::new(&keypair).map_err(|e| P2pError::Build(e.to_string()))?;
 		let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
 			.with_tokio()
 			.with_tcp(
@@ -207,9 +272,20 @@ impl Host {
 			)
 			.map_err(|e| P2pError::Build(e.to_string()))?
 			.with_quic()
-			.with_relay_client(noise::Config::new, yamux::Config::default)
+			.with_other_transport(move |_| {
+				relay_transport
+					.map(move |connection, _| Counted { inner: connection, stats: counting })
+					.upgrade(libp2p::core::upgrade::Version::V1Lazy)
+					.authenticate(relay_noise)
+					.multiplex(yamux::Config::default())
+			})
 			.map_err(|e| P2pError::Build(e.to_string()))?
-			.with_behaviour(|key, relay_client| Behaviour {
+			.with_dns()
+			.map_err(|e| P2pError::Build(e.to_string()))?
+			.with_websocket(noise::Config::new, yamux::Config::default)
+			.await
+			.map_err(|e| P2pError::Build(e.to_string()))?
+			.with_behaviour(|key| Behaviour {
 				identify: identify::Behaviour::new(identify::Config::new(
 					IDENTIFY_PROTOCOL.into(),
 					key.public(),
@@ -248,6 +324,7 @@ impl Host {
 		let (commands, receiver) = mpsc::channel(64);
 		let (listened, listening) = watch::channel(Vec::new());
 		let stats = Arc::new(PathStats::default());
+
 		let relaying = config.relay.is_some();
 		tokio::spawn(drive(swarm, receiver, listened, stats.clone(), relaying));
 		Ok(Self { peer_id, control, commands, listening, stats })
@@ -262,6 +339,14 @@ impl Host {
 			.await
 			.map_err(|_| P2pError::Stopped)?
 			.map_err(|message| P2pError::Listen { address, message })
+	}
+
+	/// Closes every connection to `peer` (streams on them break; sessions resume over a new
+	/// one).
+	pub async fn disconnect(&self, peer: PeerId) -> Result<(), P2pError> {
+		let (reply, done) = oneshot::channel();
+		self.commands.send(Command::Disconnect { peer, reply }).await.map_err(|_| P2pError::Stopped)?;
+		done.await.map_err(|_| P2pError::Stopped)
 	}
 
 	/// What the host has seen of its connections.
@@ -386,6 +471,11 @@ async fn drive(
 	let mut dialing: HashMap<PeerId, Vec<oneshot::Sender<Result<(), String>>>> = HashMap::new();
 	// Peers with a relayed connection: a direct one to them after it is an upgrade.
 	let mut relayed_peers = std::collections::HashSet::new();
+	// The relayed connections open, by peer: closed once a direct one to the peer is up.
+	let mut relayed_connections: HashMap<PeerId, Vec<ConnectionId>> = HashMap::new();
+	// Where each peer said it listens (identify): dialed with the address asked for, all at
+	// once, so another relay or a direct path serves when the one asked for is gone.
+	let mut addresses: HashMap<PeerId, Vec<Multiaddr>> = HashMap::new();
 	loop {
 		tokio::select! {
 			command = commands.recv() => match command {
@@ -395,10 +485,24 @@ async fn drive(
 						let _ = reply.send(Ok(()));
 						continue;
 					}
-					match swarm.dial(address) {
+					if let Some(waiting) = dialing.get_mut(&peer) {
+						waiting.push(reply);
+						continue;
+					}
+					let mut candidates = vec![address];
+					for known in addresses.get(&peer).into_iter().flatten() {
+						if !candidates.contains(known) {
+							candidates.push(known.clone());
+						}
+					}
+					match swarm.dial(DialOpts::peer_id(peer).addresses(candidates).build()) {
 						Ok(()) => dialing.entry(peer).or_default().push(reply),
 						Err(error) => drop(reply.send(Err(error.to_string()))),
 					}
+				},
+				Some(Command::Disconnect { peer, reply }) => {
+					let _ = swarm.disconnect_peer_id(peer);
+					let _ = reply.send(());
 				},
 				Some(Command::Listen { address, reply }) => {
 					let _ = reply.send(swarm.listen_on(address).map(|_| ()).map_err(|e| e.to_string()));
@@ -415,21 +519,35 @@ async fn drive(
 				SwarmEvent::ExpiredListenAddr { address, .. } => {
 					listened.send_modify(|addresses| addresses.retain(|known| *known != address));
 				},
-				SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
+				SwarmEvent::ConnectionEstablished { peer_id, connection_id, endpoint, .. } => {
 					let address = endpoint.get_remote_address();
 					if is_relayed(address) {
 						stats.relayed.fetch_add(1, Relaxed);
 						relayed_peers.insert(peer_id);
+						relayed_connections.entry(peer_id).or_default().push(connection_id);
 					} else {
 						stats.direct.fetch_add(1, Relaxed);
 						if relayed_peers.contains(&peer_id) {
 							stats.upgraded.fetch_add(1, Relaxed);
 							tracing::info!(peer = %peer_id, %address, "a direct path to a peer reached through a relay");
 						}
+						// One path per peer: streams on the relayed one break and their
+						// sessions resume on this one (`session`).
+						for relayed in relayed_connections.remove(&peer_id).unwrap_or_default() {
+							swarm.close_connection(relayed);
+						}
 					}
 					tracing::debug!(peer = %peer_id, %address, "connected");
 					for reply in dialing.remove(&peer_id).unwrap_or_default() {
 						let _ = reply.send(Ok(()));
+					}
+				},
+				SwarmEvent::ConnectionClosed { peer_id, connection_id, .. } => {
+					if let Some(open) = relayed_connections.get_mut(&peer_id) {
+						open.retain(|relayed| *relayed != connection_id);
+						if open.is_empty() {
+							relayed_connections.remove(&peer_id);
+						}
 					}
 				},
 				SwarmEvent::OutgoingConnectionError { peer_id: Some(peer), error, .. } => {
@@ -472,9 +590,14 @@ async fn drive(
 					stats.circuits_refused.fetch_add(1, Relaxed);
 					tracing::debug!(peer = %src_peer_id, "refused a circuit (limits)");
 				},
-				SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { info, .. })) => {
+				SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
 					// What a peer saw this host as: a candidate for hole punching.
 					swarm.add_external_address(info.observed_addr);
+					if addresses.len() < PEERS_KEPT || addresses.contains_key(&peer_id) {
+						let mut told = info.listen_addrs;
+						told.truncate(ADDRESSES_PER_PEER);
+						addresses.insert(peer_id, told);
+					}
 				},
 				SwarmEvent::Behaviour(BehaviourEvent::Autonat(autonat::Event::StatusChanged { new, .. })) => {
 					tracing::info!(status = ?new, "reachability (AutoNAT)");

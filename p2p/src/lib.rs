@@ -8,12 +8,15 @@
 //! - [`task`]: the task protocol (`sonm_client::task_protocol`) over a stream: the customer's
 //!   transport ([`task::P2pTransport`], a `sonm_client::task_client::Transport`) and the frames
 //!   a worker reads a request from and writes its reply in;
+//! - [`session`]: a byte stream that outlives the libp2p streams under it (a relay gone, a
+//!   relayed connection replaced by a punched one): what the task protocol and forwards ride on;
 //! - [`forward`]: a task's published port carried over a stream (`sonm task forward`).
 
 pub mod forward;
 pub mod frame;
 pub mod host;
 pub mod identity;
+pub mod session;
 pub mod task;
 
 pub use host::{Host, P2pError};

@@ -1,5 +1,5 @@
-//! The task protocol (`sonm_client::task_protocol`) over a libp2p stream, one stream per
-//! request:
+//! The task protocol (`sonm_client::task_protocol`) over libp2p, one session
+//! ([`crate::session`]) per request:
 //!
 //! - the customer writes the signed request (`SignedRequest`'s JSON: method, path with its
 //!   query, deal, body hash, time, nonce, account, signature) in one frame and the body in
@@ -11,7 +11,7 @@
 //! The worker checks the request exactly as it checks one that came over HTTP; the stream only
 //! adds that both ends know each other's peer id.
 
-use crate::{frame, host::Host};
+use crate::{frame, host::Host, session};
 use futures::{future::BoxFuture, stream::BoxStream, StreamExt};
 use libp2p::Multiaddr;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,7 @@ use sonm_client::{
 	task_client::{RawAnswer, Transport},
 };
 use std::time::Duration;
+use tokio_util::compat::TokioAsyncReadCompatExt;
 
 /// The protocol's name on a stream.
 pub const PROTOCOL: &str = "/sonm/task/1";
@@ -68,8 +69,10 @@ impl Transport for P2pTransport {
 	) -> BoxFuture<'_, Result<RawAnswer, String>> {
 		let head = serde_json::to_vec(signed).expect("a signed request serializes");
 		Box::pin(async move {
-			let mut stream =
-				self.host.open(&self.address, PROTOCOL).await.map_err(|e| e.to_string())?;
+			let mut stream = session::open(&self.host, &self.address, PROTOCOL)
+				.await
+				.map_err(|e| e.to_string())?
+				.compat();
 			frame::write(&mut stream, &head).await.map_err(|e| e.to_string())?;
 			frame::write(&mut stream, &body).await.map_err(|e| e.to_string())?;
 			let head = frame::read(&mut stream, MAX_HEAD)
@@ -106,7 +109,7 @@ pub enum ReadError {
 /// The worker's side: reads a request (its head within `head_time`, its body within
 /// `body_time` more).
 pub async fn read_request(
-	stream: &mut libp2p::Stream,
+	stream: &mut (impl futures::AsyncRead + Unpin),
 	head_time: Duration,
 	body_time: Duration,
 ) -> Result<(SignedRequest, Vec<u8>), ReadError> {
@@ -127,7 +130,7 @@ pub async fn read_request(
 
 /// The worker's side: writes a reply, its body's pieces as they come, then the end.
 pub async fn write_reply(
-	stream: &mut libp2p::Stream,
+	stream: &mut (impl futures::AsyncWrite + Unpin),
 	head: ReplyHead,
 	mut body: BoxStream<'static, Vec<u8>>,
 ) -> Result<(), frame::FrameError> {

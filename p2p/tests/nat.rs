@@ -7,7 +7,8 @@
 //!   filter per destination), the customer reaches the host through the relay at once, and a
 //!   hole-punched direct connection follows (DCUtR), also with the customer behind a cone.
 //! - With both ends behind symmetric NATs (`masquerade fully-random`: a new mapping per
-//!   destination), no direct path can be made and the relayed path carries the bytes.
+//!   destination), no direct path can be made and the relayed path carries the bytes; when
+//!   that relay dies mid-stream, the session resumes through another relay.
 
 use sonm_test_support::{netns::ip, PATIENCE};
 use std::{
@@ -40,7 +41,8 @@ enum Nat {
 	Symmetric,
 }
 
-/// The test network: a public switch (203.0.113.0/24) with a relay (.10) and a customer (.20),
+/// The test network: a public switch (203.0.113.0/24) with two relays (.10, .11) and a
+/// customer (.20),
 /// and a router per host, each host on a private subnet of its own behind its router. Every
 /// namespace is deleted, and every process in it killed, when dropped.
 struct Network {
@@ -48,7 +50,8 @@ struct Network {
 	/// The probes' logs, printed when the test fails.
 	logs: tempfile::TempDir,
 	namespaces: Vec<String>,
-	processes: Vec<Child>,
+	/// The probes running, by namespace.
+	processes: Vec<(String, Child)>,
 	ports: usize,
 }
 
@@ -62,6 +65,7 @@ impl Network {
 		ip(&["-n", &switch, "link", "add", "br0", "type", "bridge"]);
 		ip(&["-n", &switch, "link", "set", "br0", "up"]);
 		network.public_host("relay", "203.0.113.10");
+		network.public_host("relay2", "203.0.113.11");
 		network.public_host("cust", "203.0.113.20");
 		network
 	}
@@ -138,25 +142,50 @@ impl Network {
 
 	/// Starts `nat_probe ARGS` in namespace `ns`; its first line of output.
 	fn probe(&mut self, ns: &str, args: &[&str]) -> String {
+		let lines = self.spawn_probe(ns, args);
+		lines.recv_timeout(PATIENCE).expect("nat_probe said nothing in time")
+	}
+
+	/// Starts `nat_probe ARGS` in namespace `ns` (logging to `<ns>.log`); its lines of output
+	/// as they come.
+	fn spawn_probe(&mut self, ns: &str, args: &[&str]) -> std::sync::mpsc::Receiver<String> {
 		let mut child = Command::new("ip")
 			.args(["netns", "exec", ns])
 			.arg(probe_binary())
 			.args(args)
-			.env("RUST_LOG", "info,libp2p_dcutr=debug")
+			.env("RUST_LOG", "info,libp2p_dcutr=debug,sonm_p2p=debug")
 			.stdout(Stdio::piped())
 			.stderr(std::fs::File::create(self.logs.path().join(format!("{ns}.log"))).unwrap())
 			.spawn()
 			.expect("nat_probe starts");
 		let stdout = child.stdout.take().unwrap();
-		self.processes.push(child);
+		self.processes.push((ns.to_owned(), child));
 		let (sender, receiver) = std::sync::mpsc::channel();
 		std::thread::spawn(move || {
-			let mut line = String::new();
-			let _ = BufReader::new(stdout).read_line(&mut line);
-			let _ = sender.send(line);
+			for line in BufReader::new(stdout).lines() {
+				let Ok(line) = line else { return };
+				if sender.send(line.trim().to_owned()).is_err() {
+					return;
+				}
+			}
 		});
-		let line = receiver.recv_timeout(PATIENCE).expect("nat_probe said nothing in time");
-		line.trim().to_owned()
+		receiver
+	}
+
+	/// Kills the probes in namespace `ns` (as a machine dies: no goodbye on the wire).
+	fn kill(&mut self, ns: &str) {
+		for (_, child) in self.processes.iter_mut().filter(|(owner, _)| owner == ns) {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// A relay in public namespace `short`, on QUIC; its address.
+	fn relay(&mut self, short: &str, address: &str) -> String {
+		let ns = self.name(short);
+		let listen = format!("/ip4/{address}/udp/4001/quic-v1");
+		let relay = self.probe(&ns, &["relay", &listen]);
+		relay.strip_prefix("address ").expect(&relay).to_owned()
 	}
 
 	/// Runs one dial from namespace `from` to `address`: the probe's report.
@@ -180,9 +209,7 @@ impl Network {
 			.stderr(std::fs::File::create(self.logs.path().join("dial.log")).unwrap())
 			.output()
 			.expect("nat_probe dials");
-		serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-			panic!("the dialer's report ({e}): {}", String::from_utf8_lossy(&out.stdout))
-		})
+		report(&String::from_utf8_lossy(&out.stdout))
 	}
 }
 
@@ -199,7 +226,7 @@ impl Drop for Network {
 				);
 			}
 		}
-		for child in &mut self.processes {
+		for (_, child) in &mut self.processes {
 			let _ = child.kill();
 			let _ = child.wait();
 		}
@@ -207,6 +234,13 @@ impl Drop for Network {
 			let _ = Command::new("ip").args(["netns", "del", ns]).output();
 		}
 	}
+}
+
+/// A dialer's report: the JSON of its last line.
+fn report(output: &str) -> serde_json::Value {
+	let last = output.lines().last().unwrap_or_default();
+	serde_json::from_str(last)
+		.unwrap_or_else(|e| panic!("the dialer's report ({e}): {output}"))
 }
 
 /// `target/debug/examples/nat_probe`, built beside the tests (`--all-targets`).
@@ -219,9 +253,7 @@ fn probe_binary() -> std::path::PathBuf {
 
 /// A relay and a host behind `nat`; the host's relayed address.
 fn relayed_host(network: &mut Network, nat: Nat) -> String {
-	let relay_ns = network.name("relay");
-	let relay = network.probe(&relay_ns, &["relay", "/ip4/203.0.113.10/udp/4001/quic-v1"]);
-	let relay = relay.strip_prefix("address ").expect(&relay).to_owned();
+	let relay = network.relay("relay", "203.0.113.10");
 	let host_ns = network.behind_nat(1, nat);
 	let relayed = network.probe(&host_ns, &["listen", &relay]);
 	relayed.strip_prefix("relayed ").expect(&relayed).to_owned()
@@ -269,6 +301,42 @@ fn with_both_ends_behind_cone_nats_a_punched_path_follows() {
 fn with_both_ends_behind_symmetric_nats_the_relay_still_carries() {
 	let report = relayed_dial(Nat::Symmetric, Some(Nat::Symmetric));
 	assert_eq!(report["punched"], false, "a direct path through two symmetric NATs: {report}");
+}
+
+/// Both ends behind symmetric NATs (only relays carry), the host reserving on two relays: the
+/// relay carrying a session dies mid-stream (killed: its peers learn it only when QUIC's idle
+/// timer fires), and the session resumes through the other relay, every byte intact.
+#[test]
+fn when_the_relay_dies_mid_stream_the_session_resumes_through_another() {
+	let mut network = Network::new();
+	let first = network.relay("relay", "203.0.113.10");
+	let second = network.relay("relay2", "203.0.113.11");
+	let host = network.behind_nat(1, Nat::Symmetric);
+	let relayed = network.probe(&host, &["listen", &first, &second]);
+	let through_first = relayed
+		.strip_prefix("relayed ")
+		.expect(&relayed)
+		.split(' ')
+		.find(|address| address.contains("/203.0.113.10/"))
+		.expect("an address through the first relay")
+		.to_owned();
+	let customer = network.behind_nat(2, Nat::Symmetric);
+	let bytes = (8 << 20).to_string();
+	let lines = network.spawn_probe(&customer, &["dial", &through_first, &bytes, "0", "20"]);
+	let moved = lines.recv_timeout(PATIENCE).expect("the session moved its first MiB in time");
+	assert!(moved.starts_with("moved "), "{moved}");
+	let relay_ns = network.name("relay");
+	network.kill(&relay_ns);
+	let mut output = Vec::new();
+	let deadline = Instant::now() + PATIENCE;
+	while let Ok(line) = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+		output.push(line);
+	}
+	let report = report(&output.join("\n"));
+	eprintln!("report: {report}");
+	assert_eq!(report["echoed"], true, "the session did not survive its relay: {report}");
+	assert!(report["relayed"].as_u64().unwrap() >= 2, "a second relayed path: {report}");
+	assert_eq!(report["upgraded"], 0, "only relays could carry: {report}");
 }
 
 /// A load run, not a test (`cargo nextest run --workspace --run-ignored only --no-capture -E

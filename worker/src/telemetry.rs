@@ -47,6 +47,8 @@ pub struct P2pMetrics {
 	pub punched: IntGauge,
 	pub upgraded: IntGauge,
 	pub circuits_relayed: IntGauge,
+	pub relayed_bytes_in: IntGauge,
+	pub relayed_bytes_out: IntGauge,
 }
 
 impl Metrics {
@@ -83,6 +85,12 @@ impl Metrics {
 				),
 				circuits_relayed: registry
 					.gauge("p2p_circuits_relayed", "Circuits relayed for other peers"),
+				relayed_bytes_in: registry.gauge(
+					"p2p_relayed_bytes_received",
+					"Bytes received over connections through relays",
+				),
+				relayed_bytes_out: registry
+					.gauge("p2p_relayed_bytes_sent", "Bytes sent over connections through relays"),
 			},
 			registry,
 		}
@@ -105,6 +113,8 @@ impl Metrics {
 				copy(&gauges.punched, &stats.punched);
 				copy(&gauges.upgraded, &stats.upgraded);
 				copy(&gauges.circuits_relayed, &stats.circuits_relayed);
+				copy(&gauges.relayed_bytes_in, &stats.relayed_bytes_in);
+				copy(&gauges.relayed_bytes_out, &stats.relayed_bytes_out);
 				tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 			}
 		});

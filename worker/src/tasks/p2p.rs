@@ -1,23 +1,25 @@
 //! The customer's control plane over libp2p: a thin adapter like the HTTP one
 //! ([`super::control`]), for customers who reach the worker by its peer id (a worker behind
-//! NAT). Each request is a stream of `sonm_p2p::task::PROTOCOL`; the service checks and answers
-//! it exactly as one that came over HTTP. The host's identity is kept in the worker's database,
+//! NAT). Each request is a session (`sonm_p2p::session`: it survives a change of path) of
+//! `sonm_p2p::task::PROTOCOL`; the service checks and answers it exactly as one that came over
+//! HTTP. The host's identity is kept in the worker's database,
 //! so its peer id (and the endpoint record that names it) survives restarts.
 
 use crate::{
 	state::State,
 	tasks::service::{TaskError, TaskService},
 };
-use futures::StreamExt;
 use sonm_client::task_auth::{AuthError, SignedRequest};
 use sonm_p2p::{
 	forward,
+	session::{self, Session},
 	task::{self, ReadError, ReplyHead},
-	Host, Multiaddr, P2pError, PeerId, Stream,
+	Host, Multiaddr, P2pError, PeerId,
 };
 use std::{sync::Arc, time::Duration};
+use tokio_util::compat::TokioAsyncReadCompatExt;
 
-/// The most request streams served at once; more are closed unanswered.
+/// The most requests and forwards served at once; more are closed unanswered.
 const MAX_STREAMS: usize = 256;
 
 /// How long the worker waits at start for a relay to accept its reservation.
@@ -79,26 +81,28 @@ pub async fn serve(
 		None => host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone(),
 	};
 	let streams = Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS));
-	let requests = host.accept(task::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
-	let forwards = host.accept(forward::PROTOCOL).map_err(|e: P2pError| e.to_string())?;
+	let mut incoming = session::accept(&host, &[task::PROTOCOL, forward::PROTOCOL])
+		.map_err(|e: P2pError| e.to_string())?;
+	let forwards = incoming.pop().expect("one per protocol");
+	let requests = incoming.pop().expect("one per protocol");
 	serve_each(requests, streams.clone(), service.clone(), answer);
 	serve_each(forwards, streams, service, carry);
 	Ok((host, published))
 }
 
-/// Serves each stream of `incoming` with `handle`, at most [`MAX_STREAMS`] of all kinds at
-/// once (`streams`); a stream past the cap is closed unanswered.
+/// Serves each session of `incoming` with `handle`, at most [`MAX_STREAMS`] of all kinds at
+/// once (`streams`); one past the cap is closed unanswered.
 fn serve_each<F, Fut>(
-	mut incoming: sonm_p2p::IncomingStreams,
+	mut incoming: session::Incoming,
 	streams: Arc<tokio::sync::Semaphore>,
 	service: Arc<TaskService>,
 	handle: F,
 ) where
-	F: Fn(Arc<TaskService>, PeerId, Stream) -> Fut + Send + Copy + 'static,
+	F: Fn(Arc<TaskService>, PeerId, Session) -> Fut + Send + Copy + 'static,
 	Fut: std::future::Future<Output = ()> + Send + 'static,
 {
 	tokio::spawn(async move {
-		while let Some((peer, stream)) = incoming.next().await {
+		while let Some((peer, stream)) = incoming.recv().await {
 			let Ok(permit) = streams.clone().try_acquire_owned() else {
 				tracing::warn!(%peer, "{MAX_STREAMS} streams open: one closed unanswered");
 				continue;
@@ -114,10 +118,10 @@ fn serve_each<F, Fut>(
 
 /// A signed request and its body read from `stream` within the service's time bounds.
 async fn read(
-	stream: &mut Stream,
+	stream: &mut Session,
 	service: &TaskService,
 ) -> Result<(SignedRequest, Vec<u8>), TaskError> {
-	task::read_request(stream, HEAD_TIME, service.bounds.body_timeout)
+	task::read_request(&mut stream.compat(), HEAD_TIME, service.bounds.body_timeout)
 		.await
 		.map_err(|error| match error {
 			ReadError::Slow(limit) => {
@@ -128,19 +132,19 @@ async fn read(
 }
 
 /// A request of the task protocol: the service's reply, sent as it comes.
-async fn answer(service: Arc<TaskService>, peer: PeerId, mut stream: Stream) {
+async fn answer(service: Arc<TaskService>, peer: PeerId, mut stream: Session) {
 	let reply = match read(&mut stream, &service).await {
 		Ok((signed, body)) => service.reply(&signed, &body).await,
 		Err(error) => error.into(),
 	};
 	let head = ReplyHead { status: reply.status, lines: reply.lines };
-	if let Err(error) = task::write_reply(&mut stream, head, reply.body).await {
+	if let Err(error) = task::write_reply(&mut stream.compat(), head, reply.body).await {
 		tracing::debug!(%peer, "a task stream ended early: {error}");
 	}
 }
 
 /// A forward: checked like a request, then carried to the task's published port on this host.
-async fn carry(service: Arc<TaskService>, peer: PeerId, mut stream: Stream) {
+async fn carry(service: Arc<TaskService>, peer: PeerId, mut stream: Session) {
 	let target = match read(&mut stream, &service).await {
 		Ok((signed, body)) => service.forward_target(&signed, &body).await,
 		Err(error) => Err(error),
