@@ -7,7 +7,7 @@ use crate::{
 	task_auth::SignedRequest,
 	task_protocol::{
 		headers, ExecAnswer, ExecBody, ExecEnd, ExecEvent, LogWindow, LogsAnswer, Refusal,
-		StopAnswer, TaskAnswer, TaskRequest, TaskSpec,
+		RelayAnswer, RelayBody, StopAnswer, TaskAnswer, TaskRequest, TaskSpec,
 	},
 	Key,
 };
@@ -201,6 +201,11 @@ impl TaskClient {
 	/// Stops and removes the task.
 	pub async fn stop(&self, deal: u64) -> Result<StopAnswer, TaskError> {
 		self.call(deal, &TaskRequest::Stop).await
+	}
+
+	/// Names `peer` (a libp2p peer id) as the one relay deal `deal` is to serve.
+	pub async fn relay(&self, deal: u64, peer: String) -> Result<RelayAnswer, TaskError> {
+		self.call(deal, &TaskRequest::Relay(RelayBody { peer })).await
 	}
 
 	/// Signs and sends `request` about `deal`; its answer.

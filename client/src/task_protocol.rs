@@ -40,6 +40,8 @@ pub mod routes {
 	pub const EXEC: &str = "/deals/{deal}/exec";
 	/// `POST`: stop and remove.
 	pub const STOP: &str = "/deals/{deal}/stop";
+	/// `POST`: a relay deal's buyer names the libp2p peer the relay is to serve.
+	pub const RELAY: &str = "/deals/{deal}/relay";
 	/// `CONNECT`: a byte stream to the task's published port `{port}` (over libp2p only: the
 	/// stream that carried the request goes on carrying the bytes).
 	pub const FORWARD: &str = "/deals/{deal}/ports/{port}";
@@ -246,6 +248,23 @@ pub struct ExecAnswer {
 	pub end: ExecEnd,
 }
 
+/// The tag of an ask that sells relaying (a worker behind NAT buys it with an ordinary deal).
+pub const RELAY_TAG: &str = "relay";
+
+/// A relay deal's buyer's request: serve this libp2p peer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayBody {
+	/// The buyer's peer id (the one its libp2p host runs as).
+	pub peer: String,
+}
+
+/// The answer to a relay request: the peer served for the deal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayAnswer {
+	pub deal: u64,
+	pub peer: String,
+}
+
 /// The answer to a stop.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopAnswer {
@@ -268,6 +287,8 @@ pub enum TaskRequest {
 	Logs(LogWindow),
 	Exec(ExecBody),
 	Stop,
+	/// A relay deal's buyer names its peer.
+	Relay(RelayBody),
 }
 
 impl TaskRequest {
@@ -275,7 +296,7 @@ impl TaskRequest {
 	pub fn method(&self) -> &'static str {
 		match self {
 			Self::Status | Self::Logs(_) => "GET",
-			Self::Start(_) | Self::Exec(_) | Self::Stop => "POST",
+			Self::Start(_) | Self::Exec(_) | Self::Stop | Self::Relay(_) => "POST",
 		}
 	}
 
@@ -288,6 +309,7 @@ impl TaskRequest {
 			},
 			Self::Exec(_) => routes::path(routes::EXEC, deal),
 			Self::Stop => routes::path(routes::STOP, deal),
+			Self::Relay(_) => routes::path(routes::RELAY, deal),
 		}
 	}
 
@@ -297,6 +319,7 @@ impl TaskRequest {
 			Self::Start(spec) => serde_json::to_value(spec),
 			Self::Exec(exec) => serde_json::to_value(exec),
 			Self::Stop => Ok(serde_json::json!({})),
+			Self::Relay(body) => serde_json::to_value(body),
 			Self::Status | Self::Logs(_) => return None,
 		};
 		Some(json.expect("the protocol's bodies serialize"))
@@ -320,6 +343,9 @@ impl TaskRequest {
 				serde_json::from_slice(body).map_err(|e| ParseError::BadExec(e.to_string()))?,
 			),
 			("POST", "/stop") => Self::Stop,
+			("POST", "/relay") => Self::Relay(
+				serde_json::from_slice(body).map_err(|e| ParseError::BadTask(e.to_string()))?,
+			),
 			_ => return Err(ParseError::NoRoute(format!("no request {method} {route}"))),
 		};
 		Ok((deal, request))

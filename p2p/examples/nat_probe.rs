@@ -17,11 +17,11 @@ use sonm_p2p::{
 	host::{HostConfig, RelayLimits},
 	session, Host, Keypair, Multiaddr,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use std::{
 	sync::atomic::Ordering::Relaxed,
 	time::{Duration, Instant},
 };
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ECHO: &str = "/sonm-test/echo/1";
 

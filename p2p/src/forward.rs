@@ -41,8 +41,10 @@ pub async fn connect(
 	mut connection: tokio::net::TcpStream,
 ) -> Result<(u64, u64), ForwardError> {
 	let transport = |e: &dyn std::fmt::Display| ForwardError::Transport(e.to_string());
-	let mut stream =
-		session::open(host, address, PROTOCOL).await.map_err(|e| transport(&e))?.compat();
+	let mut stream = session::open(host, address, PROTOCOL)
+		.await
+		.map_err(|e| transport(&e))?
+		.compat();
 	let head = serde_json::to_vec(signed).expect("a signed request serializes");
 	frame::write(&mut stream, &head).await.map_err(|e| transport(&e))?;
 	frame::write(&mut stream, b"").await.map_err(|e| transport(&e))?;
@@ -75,7 +77,9 @@ pub async fn serve_accepted(
 ) -> std::io::Result<(u64, u64)> {
 	let head = task::ReplyHead { status: 200, lines: false };
 	let head = serde_json::to_vec(&head).expect("a head serializes");
-	frame::write(&mut (&mut stream).compat(), &head).await.map_err(std::io::Error::other)?;
+	frame::write(&mut (&mut stream).compat(), &head)
+		.await
+		.map_err(std::io::Error::other)?;
 	tokio::io::copy_bidirectional(&mut target, &mut stream).await
 }
 

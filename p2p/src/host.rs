@@ -59,6 +59,53 @@ impl Default for RelayLimits {
 	}
 }
 
+impl RelayLimits {
+	/// libp2p's own defaults: two-minute circuits of at most 128 KiB each way — enough to
+	/// coordinate a hole punch, not to carry a workload. What a relay serves without a deal.
+	pub fn libp2p_defaults() -> Self {
+		let defaults = relay::Config::default();
+		Self {
+			max_reservations: defaults.max_reservations,
+			reservations_per_peer_per_minute: 4,
+			max_circuits: defaults.max_circuits,
+			max_circuits_per_peer: defaults.max_circuits_per_peer,
+			circuit_duration: defaults.max_circuit_duration,
+			circuit_bytes: defaults.max_circuit_bytes,
+		}
+	}
+}
+
+/// The peers a relay that sells its service holds reservations for: its buyers' (each named
+/// by a relay deal's customer). Shared between the relay's host and what admits buyers.
+#[derive(Clone, Debug, Default)]
+pub struct Buyers(Arc<std::sync::RwLock<std::collections::HashSet<PeerId>>>);
+
+impl Buyers {
+	/// Serves `peer` from now on.
+	pub fn admit(&self, peer: PeerId) {
+		self.0.write().expect("never poisoned").insert(peer);
+	}
+
+	/// Serves `peer` no longer (its reservation is not renewed).
+	pub fn revoke(&self, peer: &PeerId) {
+		self.0.write().expect("never poisoned").remove(peer);
+	}
+
+	/// Whether `peer` is served.
+	pub fn contains(&self, peer: &PeerId) -> bool {
+		self.0.read().expect("never poisoned").contains(peer)
+	}
+}
+
+/// A relay's reservation check that admits its buyers only.
+struct BuyersOnly(Buyers);
+
+impl relay::RateLimiter for BuyersOnly {
+	fn try_next(&mut self, peer: PeerId, _: &Multiaddr, _: std::time::Instant) -> bool {
+		self.0.contains(&peer)
+	}
+}
+
 /// How a host listens and how others reach it.
 #[derive(Clone, Debug, Default)]
 pub struct HostConfig {
@@ -66,6 +113,8 @@ pub struct HostConfig {
 	pub listen: Vec<Multiaddr>,
 	/// Serve as a relay for others, within these limits.
 	pub relay: Option<RelayLimits>,
+	/// Serve as a relay only for these peers (a relay that sells its service).
+	pub relay_buyers: Option<Buyers>,
 	/// Relays to keep reservations on (their addresses with `/p2p/<relay>`).
 	pub reserve_on: Vec<Multiaddr>,
 	/// Addresses others reach this host at (a public host's advertised address). A relay also
@@ -91,8 +140,10 @@ pub struct PathStats {
 	/// Reservations this host (a relay) refused, and circuits it refused.
 	pub reservations_refused: AtomicU64,
 	pub circuits_refused: AtomicU64,
-	/// Reservations this host holds on relays (accepted, renewals included).
+	/// Reservations this host holds on relays (accepted, renewals included), and those the
+	/// relays refused or that failed.
 	pub reservations: AtomicU64,
+	pub reservations_failed: AtomicU64,
 	/// Bytes this host received and sent over connections through relays (as an end of the
 	/// circuit, with their encryption's overhead): what a relay deal carries for it.
 	pub relayed_bytes_in: AtomicU64,
@@ -211,10 +262,10 @@ struct Behaviour {
 	autonat: autonat::Behaviour,
 }
 
-/// The relay server's configuration from `limits`.
-fn relay_config(limits: RelayLimits) -> relay::Config {
+/// The relay server's configuration from `limits`, for `buyers` only when given.
+fn relay_config(limits: RelayLimits, buyers: Option<Buyers>) -> relay::Config {
 	let per_minute = NonZeroU32::new(limits.reservations_per_peer_per_minute.max(1)).expect("≥ 1");
-	relay::Config {
+	let mut config = relay::Config {
 		max_reservations: limits.max_reservations,
 		max_reservations_per_peer: 4,
 		max_circuits: limits.max_circuits,
@@ -226,7 +277,11 @@ fn relay_config(limits: RelayLimits) -> relay::Config {
 		..Default::default()
 	}
 	.reservation_rate_per_peer(per_minute, Duration::from_secs(60))
-	.circuit_src_per_peer(NonZeroU32::new(60).expect("60"), Duration::from_secs(60))
+	.circuit_src_per_peer(NonZeroU32::new(60).expect("60"), Duration::from_secs(60));
+	if let Some(buyers) = buyers {
+		config.reservation_rate_limiters.push(Box::new(BuyersOnly(buyers)));
+	}
+	config
 }
 
 /// A request to the swarm's task.
@@ -246,7 +301,6 @@ pub struct Host {
 	stats: Arc<PathStats>,
 }
 
-
 impl Host {
 	/// Starts a host with `keypair`, listening on `listen` (none: a host that only dials).
 	pub async fn start(keypair: Keypair, listen: &[Multiaddr]) -> Result<Self, P2pError> {
@@ -258,11 +312,13 @@ impl Host {
 	pub async fn start_with(keypair: Keypair, config: &HostConfig) -> Result<Self, P2pError> {
 		let peer_id = keypair.public().to_peer_id();
 		let relay_limits = config.relay;
+		let relay_buyers = config.relay_buyers.clone();
 		let stats = Arc::new(PathStats::default());
 		// The relay client's transport, built here so that its connections' bytes are counted.
 		let (relay_transport, relay_client) = relay::client::new(peer_id);
 		let counting = stats.clone();
-		let relay_noise = noise::Config::new(&keypair).map_err(|e| P2pError::Build(e.to_string()))?;
+		let relay_noise =
+			noise::Config::new(&keypair).map_err(|e| P2pError::Build(e.to_string()))?;
 		let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
 			.with_tokio()
 			.with_tcp(
@@ -294,7 +350,9 @@ impl Host {
 				stream: libp2p_stream::Behaviour::new(),
 				relay_client,
 				relay: relay_limits
-					.map(|limits| relay::Behaviour::new(peer_id, relay_config(limits)))
+					.map(|limits| {
+						relay::Behaviour::new(peer_id, relay_config(limits, relay_buyers))
+					})
 					.into(),
 				dcutr: dcutr::Behaviour::new(peer_id),
 				autonat: autonat::Behaviour::new(
@@ -314,11 +372,13 @@ impl Host {
 		for address in &config.external {
 			swarm.add_external_address(address.clone());
 		}
+		let mut circuits = std::collections::HashSet::new();
 		for relay in &config.reserve_on {
 			let circuit = relay.clone().with(Protocol::P2pCircuit);
-			swarm
+			let listener = swarm
 				.listen_on(circuit.clone())
 				.map_err(|e| P2pError::Listen { address: circuit, message: e.to_string() })?;
+			circuits.insert(listener);
 		}
 		let control = swarm.behaviour().stream.new_control();
 		let (commands, receiver) = mpsc::channel(64);
@@ -326,7 +386,7 @@ impl Host {
 		let stats = Arc::new(PathStats::default());
 
 		let relaying = config.relay.is_some();
-		tokio::spawn(drive(swarm, receiver, listened, stats.clone(), relaying));
+		tokio::spawn(drive(swarm, receiver, listened, stats.clone(), relaying, circuits));
 		Ok(Self { peer_id, control, commands, listening, stats })
 	}
 
@@ -345,13 +405,22 @@ impl Host {
 	/// one).
 	pub async fn disconnect(&self, peer: PeerId) -> Result<(), P2pError> {
 		let (reply, done) = oneshot::channel();
-		self.commands.send(Command::Disconnect { peer, reply }).await.map_err(|_| P2pError::Stopped)?;
+		self.commands
+			.send(Command::Disconnect { peer, reply })
+			.await
+			.map_err(|_| P2pError::Stopped)?;
 		done.await.map_err(|_| P2pError::Stopped)
 	}
 
 	/// What the host has seen of its connections.
 	pub fn stats(&self) -> &PathStats {
 		&self.stats
+	}
+
+	/// The addresses it listens on, as they change (relayed ones included, without
+	/// `/p2p/<peer id>` at their end).
+	pub fn listening(&self) -> watch::Receiver<Vec<Multiaddr>> {
+		self.listening.clone()
 	}
 
 	/// Its addresses through relays (`…/p2p-circuit/p2p/<peer id>`), once it holds at least
@@ -467,6 +536,8 @@ async fn drive(
 	listened: watch::Sender<Vec<Multiaddr>>,
 	stats: Arc<PathStats>,
 	relaying: bool,
+	// The listeners that are reservations on relays.
+	mut circuits: std::collections::HashSet<libp2p::core::transport::ListenerId>,
 ) {
 	let mut dialing: HashMap<PeerId, Vec<oneshot::Sender<Result<(), String>>>> = HashMap::new();
 	// Peers with a relayed connection: a direct one to them after it is an upgrade.
@@ -505,7 +576,12 @@ async fn drive(
 					let _ = reply.send(());
 				},
 				Some(Command::Listen { address, reply }) => {
-					let _ = reply.send(swarm.listen_on(address).map(|_| ()).map_err(|e| e.to_string()));
+					let relayed = is_relayed(&address);
+					let listened = swarm.listen_on(address).map_err(|e| e.to_string());
+					if let (Ok(listener), true) = (&listened, relayed) {
+						circuits.insert(*listener);
+					}
+					let _ = reply.send(listened.map(|_| ()));
 				},
 			},
 			event = swarm.select_next_some() => match event {
@@ -515,6 +591,15 @@ async fn drive(
 						swarm.add_external_address(address.clone());
 					}
 					listened.send_modify(|addresses| addresses.push(address));
+				},
+				SwarmEvent::ListenerClosed { listener_id, addresses, reason } => {
+					if circuits.remove(&listener_id) {
+						if let Err(error) = reason {
+							stats.reservations_failed.fetch_add(1, Relaxed);
+							tracing::info!("a reservation was refused or lost: {error}");
+						}
+					}
+					listened.send_modify(|known| known.retain(|address| !addresses.contains(address)));
 				},
 				SwarmEvent::ExpiredListenAddr { address, .. } => {
 					listened.send_modify(|addresses| addresses.retain(|known| *known != address));

@@ -20,5 +20,5 @@ pub mod session;
 pub mod task;
 
 pub use host::{Host, P2pError};
-pub use libp2p::{identity::Keypair, Multiaddr, PeerId, Stream};
+pub use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId, Stream};
 pub use libp2p_stream::IncomingStreams;

@@ -271,7 +271,10 @@ enum Next {
 	End(u64),
 	Finished,
 	/// Read the user's bytes (room in the window), or wait for the peer.
-	Wait { read: bool, ack_due: bool },
+	Wait {
+		read: bool,
+		ack_due: bool,
+	},
 }
 
 /// The user's bytes and what the peer has not received, acknowledgements and the end, to the
@@ -303,7 +306,10 @@ async fn send(
 			} else if state.finished() {
 				Next::Finished
 			} else {
-				Next::Wait { read: !state.ended && state.replay.len() < WINDOW, ack_due: unacked > 0 }
+				Next::Wait {
+					read: !state.ended && state.replay.len() < WINDOW,
+					ack_due: unacked > 0,
+				}
 			}
 		};
 		let written = match next {
@@ -379,11 +385,7 @@ fn new_pump() -> (Arc<Pump>, Session, DuplexStream) {
 /// Opens a session of `protocol` to the peer at `address` (ending in `/p2p/<peer id>`); when
 /// its stream breaks, it is carried on over a new one to the same peer (any path the host has
 /// or finds) for up to [`RESUME_TIME`].
-pub async fn open(
-	host: &Host,
-	address: &Multiaddr,
-	protocol: &str,
-) -> Result<Session, P2pError> {
+pub async fn open(host: &Host, address: &Multiaddr, protocol: &str) -> Result<Session, P2pError> {
 	let mut id = [0u8; 16];
 	rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut id);
 	let id = hex::encode(id);
@@ -406,7 +408,9 @@ pub async fn open(
 				let received = pump_state.state().received_mark();
 				match attach(&host, &address, &hello(received)).await {
 					Ok(carrier) => break carrier,
-					Err((error, Attach::Retry)) if tokio::time::Instant::now() + pause < deadline => {
+					Err((error, Attach::Retry))
+						if tokio::time::Instant::now() + pause < deadline =>
+					{
 						tracing::debug!(%address, "resuming a session: {error}");
 						tokio::time::sleep(pause).await;
 						pause = (pause * 2).min(Duration::from_secs(2));
@@ -450,7 +454,9 @@ async fn attach(
 		.ok_or_else(|| broken("closed before its welcome".into()))?;
 	match serde_json::from_slice(&welcome).map_err(|e| broken(format!("its welcome: {e}")))? {
 		Welcome::Resume { received } => Ok(Carrier { stream, peer_received: received }),
-		Welcome::Refused { reason } => Err((broken(format!("refused: {reason}")).0, Attach::Refused)),
+		Welcome::Refused { reason } => {
+			Err((broken(format!("refused: {reason}")).0, Attach::Refused))
+		},
 	}
 }
 
@@ -490,13 +496,19 @@ async fn greet(
 	serving: &HashMap<String, mpsc::Sender<(PeerId, Session)>>,
 	registry: &Registry,
 ) {
-	let hello = match tokio::time::timeout(Duration::from_secs(10), frame::read(&mut stream, MAX_GREETING)).await {
-		Ok(Ok(Some(bytes))) => match serde_json::from_slice::<Hello>(&bytes) {
-			Ok(hello) => hello,
-			Err(error) => return refuse(stream, format!("a hello this peer does not read: {error}")).await,
-		},
-		_ => return,
-	};
+	let hello =
+		match tokio::time::timeout(Duration::from_secs(10), frame::read(&mut stream, MAX_GREETING))
+			.await
+		{
+			Ok(Ok(Some(bytes))) => match serde_json::from_slice::<Hello>(&bytes) {
+				Ok(hello) => hello,
+				Err(error) => {
+					return refuse(stream, format!("a hello this peer does not read: {error}"))
+						.await
+				},
+			},
+			_ => return,
+		};
 	let key = (peer, hello.session.clone());
 	let known = registry.lock().expect("never poisoned").get(&key).cloned();
 	if let Some(resume) = known {

@@ -239,8 +239,7 @@ impl Drop for Network {
 /// A dialer's report: the JSON of its last line.
 fn report(output: &str) -> serde_json::Value {
 	let last = output.lines().last().unwrap_or_default();
-	serde_json::from_str(last)
-		.unwrap_or_else(|e| panic!("the dialer's report ({e}): {output}"))
+	serde_json::from_str(last).unwrap_or_else(|e| panic!("the dialer's report ({e}): {output}"))
 }
 
 /// `target/debug/examples/nat_probe`, built beside the tests (`--all-targets`).

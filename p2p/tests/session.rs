@@ -10,7 +10,12 @@ const ECHO: &str = "/sonm-test/echo/1";
 
 /// A host on loopback that echoes every session of [`ECHO`]; its address.
 async fn echo_host() -> (Host, Multiaddr) {
-	let host = Host::start(Keypair::generate_ed25519(), &["/ip4/127.0.0.1/tcp/0".parse().unwrap()])
+	echo_host_on("/ip4/127.0.0.1/tcp/0").await
+}
+
+/// A host listening on `listen` that echoes every session of [`ECHO`]; its address.
+async fn echo_host_on(listen: &str) -> (Host, Multiaddr) {
+	let host = Host::start(Keypair::generate_ed25519(), &[listen.parse().unwrap()])
 		.await
 		.unwrap();
 	let mut incoming = session::accept(&host, &[ECHO]).unwrap().pop().unwrap();
@@ -38,7 +43,6 @@ fn payload(bytes: usize) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_carries_on_when_its_connection_is_closed_under_it() {
-	let _ = tracing_subscriber::fmt().with_env_filter("sonm_p2p=debug").try_init();
 	let (worker, address) = echo_host().await;
 	let customer = customer().await;
 	let session = session::open(&customer, &address, ECHO).await.unwrap();
@@ -100,4 +104,18 @@ async fn a_session_whose_acceptor_forgot_it_ends_instead_of_hanging() {
 	)
 	.await;
 	assert!(ended.is_ok(), "the session ended once it could not be resumed");
+}
+
+/// A host listening on WebSocket (`/ws`, what a browser dials) serves sessions as over TCP.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_runs_over_websocket() {
+	let (_worker, address) = echo_host_on("/ip4/127.0.0.1/tcp/0/ws").await;
+	assert!(address.to_string().contains("/ws/p2p/"), "{address}");
+	let session = session::open(&customer().await, &address, ECHO).await.unwrap();
+	let (mut reader, mut writer) = tokio::io::split(session);
+	writer.write_all(b"over websocket").await.unwrap();
+	writer.shutdown().await.unwrap();
+	let mut echoed = Vec::new();
+	reader.read_to_end(&mut echoed).await.unwrap();
+	assert_eq!(echoed, b"over websocket");
 }

@@ -57,8 +57,9 @@ pub struct Worker {
 	me: String,
 	master: Option<String>,
 	accept_workers: Vec<String>,
-	/// The control plane's endpoint to keep on chain, where tasks run.
-	endpoint: Option<String>,
+	/// The control plane's endpoint to keep on chain, where tasks run (it changes when a
+	/// worker behind NAT moves to another relay).
+	endpoint: Option<tokio::sync::watch::Receiver<String>>,
 	billing_period: u64,
 	offers: Vec<Offer>,
 	state: std::sync::Arc<State>,
@@ -84,9 +85,9 @@ pub use crate::error::PassResult;
 use crate::error::WorkerError;
 
 impl Worker {
-	/// Publishes `endpoint` as the control plane's endpoint instead of `tasks.advertise` (the
-	/// libp2p address with the host's peer id, known once the host runs).
-	pub fn with_endpoint(mut self, endpoint: String) -> Self {
+	/// Publishes `endpoint` (as it changes) as the control plane's endpoint instead of
+	/// `tasks.advertise`: the libp2p address with the host's peer id, known once the host runs.
+	pub fn with_endpoint(mut self, endpoint: tokio::sync::watch::Receiver<String>) -> Self {
 		self.endpoint = Some(endpoint);
 		self
 	}
@@ -108,7 +109,10 @@ impl Worker {
 			me,
 			master: config.master.clone(),
 			accept_workers: config.accept_workers.clone(),
-			endpoint: config.tasks.as_ref().map(|tasks| tasks.advertise.clone()),
+			endpoint: config
+				.tasks
+				.as_ref()
+				.map(|tasks| tokio::sync::watch::channel(tasks.advertise.clone()).1),
 			billing_period: config.billing_period,
 			offers,
 			state,
@@ -315,9 +319,12 @@ impl Worker {
 	}
 
 	/// Publishes the control plane's endpoint on chain when the record is missing or differs
-	/// from `tasks.advertise`.
+	/// from the one to publish (`tasks.advertise`, or the libp2p address as it is now).
 	async fn ensure_endpoint(&mut self) -> PassResult {
-		let Some(endpoint) = self.endpoint.clone() else { return Ok(()) };
+		let Some(endpoint) = self.endpoint.as_ref().map(|endpoint| endpoint.borrow().clone())
+		else {
+			return Ok(());
+		};
 		if self.client.endpoint(&self.me).await?.as_deref() == Some(endpoint.as_str()) {
 			return Ok(());
 		}
@@ -345,6 +352,13 @@ impl Worker {
 		let (_, now) = self.client.now().await?;
 		if !self.accept_workers.is_empty() && self.blocks.is_multiple_of(5) {
 			self.confirm_accepted_workers().await?;
+		}
+		// The libp2p address moved (to another relay): the record follows.
+		if let Some(endpoint) = self.endpoint.as_mut() {
+			if endpoint.has_changed().unwrap_or(false) {
+				endpoint.mark_unchanged();
+				self.ensure_endpoint().await?;
+			}
 		}
 		let deals: Vec<Deal> = self
 			.client

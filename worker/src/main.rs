@@ -205,14 +205,23 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				.iter()
 				.map(|offer| (offer.plan.clone(), offer.benchmarks.clone(), offer.netflags))
 				.collect();
-			let service = std::sync::Arc::new(TaskService::new(
+			let relay_plans = offers
+				.iter()
+				.filter(|offer| offer.tag == sonm_client::task_protocol::RELAY_TAG)
+				.map(|offer| offer.plan.clone())
+				.collect::<Vec<_>>();
+			let mut service = TaskService::new(
 				client.clone(),
 				engine,
 				state.clone(),
 				key.address(),
 				tasks,
 				plans,
-			));
+			);
+			if tasks.p2p_relay_server && !relay_plans.is_empty() {
+				service = service.selling_relaying(relay_plans);
+			}
+			let service = std::sync::Arc::new(service);
 			let bound = control::serve(tasks.listen, service.clone())
 				.await
 				.map_err(|e| format!("tasks.listen {}: {e}", tasks.listen))?;
@@ -220,10 +229,10 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 			let p2p = if tasks.p2p_listen.is_empty() {
 				None
 			} else {
-				let (host, published) = p2p::serve(&state, tasks, service.clone())
+				let (host, published) = p2p::serve(&state, tasks, service.clone(), &client, &key)
 					.await
 					.map_err(|e| format!("tasks.p2p_listen: {e}"))?;
-				tracing::info!(peer = %host.peer_id(), %published, "the customers' control plane over libp2p");
+				tracing::info!(peer = %host.peer_id(), published = %*published.borrow(), "the customers' control plane over libp2p");
 				metrics.follow_p2p(host.clone());
 				Some((host, published))
 			};
@@ -238,7 +247,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 	let mut worker = Worker::new(client, key, &config, offers, state, tasks, metrics);
 	// The host lives as long as the worker runs.
 	if let Some((_, published)) = &p2p {
-		worker = worker.with_endpoint(published.to_string());
+		worker = worker.with_endpoint(published.clone());
 	}
 	worker.run(stop).await;
 	tracing::info!("stopped");

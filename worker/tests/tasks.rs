@@ -1240,6 +1240,81 @@ async fn a_worker_with_relays_is_published_and_reached_through_a_relay() {
 	assert!(relay.stats().circuits_relayed.load(std::sync::atomic::Ordering::Relaxed) >= 1);
 }
 
+/// Relaying is bought with an ordinary deal (issue: workers behind NAT): Eve's worker sells a
+/// plan tagged `relay` and serves as a relay; Ferdie's worker bids for it, and once the deal is
+/// open it names its peer to Eve's worker (a signed relay request over libp2p), holds a
+/// reservation on Eve's relay and publishes its address through it. A peer that bought nothing
+/// is refused a reservation; a customer reaches Ferdie's worker through Eve's relay.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_buys_relaying_with_a_deal_and_is_published_through_its_seller() {
+	let eve = Supplier::dev("eve");
+	let ferdie = Supplier::dev("ferdie");
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let relay_plan = "p2p_listen = [\"/ip4/127.0.0.1/tcp/0\"]\np2p_relay_server = true\n\
+		 [[plans]]\nname = \"relaying\"\ntag = \"relay\"\ncpu_cores = 1\nram = \"64 MiB\"\n\
+		 price = \"0.05 SNM/h\"\nduration = \"1h\"\nnetflags = [\"outbound\"]\n";
+	let (podman, chain, eve_worker, _url, _) =
+		plans_on_a_pulling_worker(podman, &eve, &[], relay_plan, OUTBOUND);
+	wait_for("the relaying ask", || (chain.asks_of(&eve.address).len() == 1).then_some(()));
+	let relay_endpoint = wait_for("the relay's endpoint record", || {
+		let shown = chain.try_json(&["worker", "endpoint", "show", &eve.address])?;
+		shown["endpoint"].as_str().map(str::to_owned)
+	});
+	// Ferdie's worker: behind NAT in spirit (no relays configured), selling a plan of its own.
+	// Its HTTP control plane on any free port: customers reach it over libp2p.
+	let buyer_plans = format!(
+		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:0\"\n\
+		 p2p_listen = [\"/ip4/127.0.0.1/tcp/0\"]\n[[plans]]\nname = \"one\"\ncpu_cores = 1\n\
+		 ram = \"64 MiB\"\nprice = \"0.36 SNM/h\"\nduration = \"1h\"\nnetflags = {OUTBOUND}\n",
+		podman.socket.display()
+	);
+	let config = worker_config(&chain, ferdie.name, "//Ferdie", "", &buyer_plans);
+	let _ferdie_worker = WorkerProcess::start(chain.dir.path(), ferdie.name, &config);
+	// Ferdie buys an hour of relaying: Eve's worker matches the bid.
+	let (deal, _) = chain.bid("ferdie", &["--price", "0.1 SNM/h", "--duration", "1h"]);
+	wait_for("the relay deal", || chain.deal(deal));
+	let published = wait_for("Ferdie's address through Eve's relay", || {
+		let shown = chain.try_json(&["worker", "endpoint", "show", &ferdie.address])?;
+		let endpoint = shown["endpoint"].as_str()?.to_owned();
+		endpoint
+			.starts_with(&format!("{relay_endpoint}/p2p-circuit/"))
+			.then_some(endpoint)
+	});
+
+	// A peer that bought nothing is refused a reservation.
+	let stranger_config = sonm_p2p::host::HostConfig {
+		reserve_on: vec![relay_endpoint.parse().unwrap()],
+		..Default::default()
+	};
+	let stranger =
+		sonm_p2p::Host::start_with(sonm_p2p::Keypair::generate_ed25519(), &stranger_config)
+			.await
+			.unwrap();
+	let refused =
+		|| stranger.stats().reservations_failed.load(std::sync::atomic::Ordering::Relaxed);
+	wait_for("the stranger's reservation refused", || (refused() >= 1).then_some(()));
+	assert_eq!(stranger.stats().reservations.load(std::sync::atomic::Ordering::Relaxed), 0);
+
+	// A customer reaches Ferdie's worker at the published address, through Eve's relay: the
+	// worker's own answer (the relay deal is served by Eve, not Ferdie) comes back.
+	let customer = sonm_p2p::Host::start(sonm_p2p::Keypair::generate_ed25519(), &[]).await.unwrap();
+	let transport = sonm_p2p::task::P2pTransport::new(customer, published.parse().unwrap());
+	let bob = TaskClient::over(std::sync::Arc::new(transport), Key::dev("bob").unwrap());
+	let answer = bob.status(deal).await;
+	assert_eq!(
+		refusal(answer.map(|answer| serde_json::to_value(answer).unwrap())),
+		"NotThisWorker"
+	);
+	wait_for("a circuit in the relay's metrics", || {
+		let metrics = eve_worker.http_get("/metrics");
+		let line = metrics
+			.lines()
+			.find(|line| line.starts_with("sonm_worker_p2p_circuits_relayed "))?;
+		(line.split(' ').nth(1)?.parse::<u64>().ok()? > 0).then_some(())
+	});
+}
+
 /// A child process killed when dropped (also when the test fails).
 struct KilledOnDrop(std::process::Child);
 

@@ -9,14 +9,20 @@ use crate::{
 	state::State,
 	tasks::service::{TaskError, TaskService},
 };
-use sonm_client::task_auth::{AuthError, SignedRequest};
+use sonm_client::{
+	task_auth::{AuthError, SignedRequest},
+	task_client::{TaskClient, TaskError as ClientTaskError},
+	Client, Key,
+};
 use sonm_p2p::{
 	forward,
+	host::{is_relayed, with_peer, RelayLimits},
 	session::{self, Session},
 	task::{self, ReadError, ReplyHead},
 	Host, Multiaddr, P2pError, PeerId,
 };
-use std::{sync::Arc, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
+use tokio::sync::watch;
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
 /// The most requests and forwards served at once; more are closed unanswered.
@@ -24,6 +30,9 @@ const MAX_STREAMS: usize = 256;
 
 /// How long the worker waits at start for a relay to accept its reservation.
 const RESERVATION_TIME: Duration = Duration::from_secs(30);
+
+/// How often relay deals are looked for (a buyer) or checked for their end (a relay).
+const RELAY_CHECK: Duration = Duration::from_secs(5);
 
 /// How long a request's head may take to arrive (as over HTTP).
 const HEAD_TIME: Duration = Duration::from_secs(10);
@@ -46,22 +55,36 @@ pub fn identity(state: &State) -> Result<sonm_p2p::Keypair, String> {
 
 /// Starts the worker's libp2p host as `settings` say (`p2p_listen`, `p2p_relays`,
 /// `p2p_relay_server`) with the identity kept in `state`, serving the task protocol to
-/// `service`; the host and the address to publish, with `/p2p/<peer id>`: `p2p_advertise`,
-/// else the address through the first relay (once it holds a reservation there), else the
-/// first address it listens on.
+/// `service`, and buys relaying under the relay deals `key`'s account is the customer of.
+/// Returns the host and the address to publish (with `/p2p/<peer id>`), as it changes:
+/// `p2p_advertise`; else an address through a relay it holds a reservation on (at start it
+/// waits for one of `p2p_relays`), moving to another when that one is gone; else the first
+/// address it listens on.
+///
+/// As a relay (`p2p_relay_server`): a worker with plans tagged `relay` serves only the peers
+/// its relay deals' customers named, within [`RelayLimits::default`]; one without serves anyone
+/// within libp2p's defaults (two-minute, 128 KiB circuits: enough to punch holes).
 pub async fn serve(
 	state: &State,
 	settings: &crate::config::Tasks,
 	service: Arc<TaskService>,
-) -> Result<(Host, Multiaddr), String> {
+	client: &Client,
+	key: &Key,
+) -> Result<(Host, watch::Receiver<String>), String> {
+	let (relay, relay_buyers) = match (&service.relaying, settings.p2p_relay_server) {
+		(Some((_, buyers)), true) => (Some(RelayLimits::default()), Some(buyers.clone())),
+		(None, true) => (Some(RelayLimits::libp2p_defaults()), None),
+		(_, false) => (None, None),
+	};
 	let config = sonm_p2p::host::HostConfig {
 		listen: settings.p2p_listen.clone(),
-		relay: settings.p2p_relay_server.then(sonm_p2p::host::RelayLimits::default),
+		relay,
+		relay_buyers,
 		reserve_on: settings.p2p_relays.clone(),
 		external: settings.p2p_advertise.iter().cloned().collect(),
 	};
 	let host = Host::start_with(identity(state)?, &config).await.map_err(|e| e.to_string())?;
-	let published = match &settings.p2p_advertise {
+	let first = match &settings.p2p_advertise {
 		Some(address) => sonm_p2p::host::with_peer(address.clone(), host.peer_id()),
 		None if !settings.p2p_relays.is_empty() => {
 			tracing::info!(
@@ -80,6 +103,20 @@ pub async fn serve(
 		},
 		None => host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone(),
 	};
+	let (publish, published) = watch::channel(first.to_string());
+	if settings.p2p_advertise.is_none() {
+		tokio::spawn(follow_relays(host.clone(), publish));
+	}
+	tokio::spawn(buy_relaying(host.clone(), client.clone(), key.clone()));
+	if service.relaying.is_some() {
+		let service = service.clone();
+		tokio::spawn(async move {
+			loop {
+				tokio::time::sleep(RELAY_CHECK).await;
+				service.reconcile_relay_buyers();
+			}
+		});
+	}
 	let streams = Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS));
 	let mut incoming = session::accept(&host, &[task::PROTOCOL, forward::PROTOCOL])
 		.map_err(|e: P2pError| e.to_string())?;
@@ -88,6 +125,83 @@ pub async fn serve(
 	serve_each(requests, streams.clone(), service.clone(), answer);
 	serve_each(forwards, streams, service, carry);
 	Ok((host, published))
+}
+
+/// Keeps `publish` on an address through a relay the host holds a reservation on: when the
+/// one published is gone (its relay died or the deal for it ended), the next.
+async fn follow_relays(host: Host, publish: watch::Sender<String>) {
+	let mut listening = host.listening();
+	loop {
+		let relayed: Vec<String> = listening
+			.borrow_and_update()
+			.iter()
+			.filter(|address| is_relayed(address))
+			.map(|address| with_peer(address.clone(), host.peer_id()).to_string())
+			.collect();
+		let current = publish.borrow().clone();
+		if !relayed.contains(&current) {
+			if let Some(next) = relayed.first() {
+				tracing::info!(endpoint = %next, "publishing the address through a relay");
+				publish.send_replace(next.clone());
+			}
+		}
+		if listening.changed().await.is_err() {
+			return;
+		}
+	}
+}
+
+/// Buys relaying: for every open deal whose customer is this worker and whose supplier
+/// publishes a libp2p address of its own (a relay), names this host's peer to that worker
+/// (a signed relay request over libp2p) and keeps a reservation on it. A supplier that answers
+/// `NotRelay` sells something else under that deal and is not asked again.
+async fn buy_relaying(host: Host, client: Client, key: Key) {
+	let me = key.address();
+	let mut served = std::collections::HashSet::new();
+	let mut not_relays = std::collections::HashSet::new();
+	loop {
+		let deals = match client.deals_of(&me).await {
+			Ok(deals) => deals,
+			Err(error) => {
+				tracing::debug!("relay deals: {error}");
+				Vec::new()
+			},
+		};
+		let mine = |account: &str| {
+			sonm_client::AccountId32::from_str(account).ok()
+				== sonm_client::AccountId32::from_str(&me).ok()
+		};
+		for deal in deals.iter().filter(|deal| mine(&deal.consumer)) {
+			if served.contains(&deal.id) || not_relays.contains(&deal.id) {
+				continue;
+			}
+			let Ok(Some(endpoint)) = client.endpoint(&deal.supplier).await else { continue };
+			let Ok(relay) = endpoint.parse::<Multiaddr>() else { continue };
+			if is_relayed(&relay) || sonm_p2p::host::peer_of(&relay).is_none() {
+				continue;
+			}
+			let transport = Arc::new(task::P2pTransport::new(host.clone(), relay.clone()));
+			let tasks = TaskClient::over(transport, key.clone());
+			match tasks.relay(deal.id, host.peer_id().to_string()).await {
+				Ok(_) => {
+					let circuit = relay.clone().with(sonm_p2p::Protocol::P2pCircuit);
+					match host.listen(circuit).await {
+						Ok(()) => {
+							tracing::info!(deal = deal.id, %relay, "bought relaying: a reservation follows");
+							served.insert(deal.id);
+						},
+						Err(error) => tracing::warn!(deal = deal.id, "the relay: {error}"),
+					}
+				},
+				Err(ClientTaskError::Refused { error, .. }) if error == "NotRelay" => {
+					not_relays.insert(deal.id);
+				},
+				Err(error) => tracing::warn!(deal = deal.id, %relay, "buying relaying: {error}"),
+			}
+		}
+		served.retain(|id| deals.iter().any(|deal| deal.id == *id));
+		tokio::time::sleep(RELAY_CHECK).await;
+	}
 }
 
 /// Serves each session of `incoming` with `handle`, at most [`MAX_STREAMS`] of all kinds at

@@ -19,8 +19,8 @@ use futures::StreamExt;
 use sonm_client::{
 	task_auth::{AuthError, NonceCache, SignedRequest},
 	task_protocol::{
-		ExecBody, ExecEnd, ExecEvent, LogsAnswer, ParseError, Refusal, StopAnswer, TaskAnswer,
-		TaskRequest, LOG_PAGE_BYTES,
+		ExecBody, ExecEnd, ExecEvent, LogsAnswer, ParseError, Refusal, RelayAnswer, RelayBody,
+		StopAnswer, TaskAnswer, TaskRequest, LOG_PAGE_BYTES,
 	},
 	AccountId32, Client,
 };
@@ -115,6 +115,9 @@ pub enum TaskError {
 	/// The chain could not be read.
 	#[error("{0}")]
 	Chain(String),
+	/// A relay request to a worker that sells no relaying, or about a deal on another plan.
+	#[error("{0}")]
+	NotRelay(String),
 	/// The container engine or the worker's database failed.
 	#[error("{0}")]
 	Engine(String),
@@ -152,6 +155,7 @@ impl TaskError {
 			Self::NoStorage(_) => "NoStorage",
 			Self::NoFreePorts(_) => "NoFreePorts",
 			Self::Chain(_) => "Chain",
+			Self::NotRelay(_) => "NotRelay",
 			Self::Engine(_) => "Engine",
 		}
 	}
@@ -169,6 +173,7 @@ impl TaskError {
 			Self::ImageUnavailable(_) => 404,
 			Self::DealNotReady(_) | Self::NoFreePorts(_) => 503,
 			Self::TaskExists(_) | Self::NoPlan | Self::BadTerms(_) | Self::NoStorage(_) => 409,
+			Self::NotRelay(_) => 409,
 			Self::BadTask(_) | Self::BadExec(_) | Self::TooManyPorts(_) => 400,
 			Self::SlowRequest(_) => 408,
 			Self::PullFailed(_) | Self::Chain(_) | Self::Engine(_) => 502,
@@ -227,6 +232,7 @@ pub enum Answer {
 	/// An exec's events, as they come.
 	Exec(ExecEvents),
 	Stop(StopAnswer),
+	Relay(RelayAnswer),
 }
 
 impl Answer {
@@ -237,6 +243,7 @@ impl Answer {
 			Self::Logs(answer) => serde_json::to_value(answer),
 			Self::Exec(_) => return None,
 			Self::Stop(answer) => serde_json::to_value(answer),
+			Self::Relay(answer) => serde_json::to_value(answer),
 		};
 		Some(json.expect("the protocol's answers serialize"))
 	}
@@ -275,7 +282,12 @@ pub struct TaskService {
 	/// Held from choosing a start's host ports until its container holds them, so that two
 	/// starts never choose the same port.
 	port_choice: tokio::sync::Mutex<()>,
+	/// When the worker sells relaying: the plans that sell it, and the peers its buyers named.
+	pub relaying: Option<(Vec<String>, sonm_p2p::host::Buyers)>,
 }
+
+/// Where the peers relay deals' buyers named are kept (deal id to peer id).
+const RELAY_BUYERS: &str = "relay_buyers";
 
 impl TaskService {
 	/// A task service over `engine` for the worker `me`, as `settings` say, selling `plans`.
@@ -305,7 +317,93 @@ impl TaskService {
 			execs_per_deal: Mutex::new(HashMap::new()),
 			execs_in_all: Arc::new(Semaphore::new(settings.bounds.execs_in_all)),
 			port_choice: tokio::sync::Mutex::new(()),
+			relaying: None,
 		}
+	}
+
+	/// Sells relaying under `plans` (asks tagged `relay`): their deals' customers name the
+	/// libp2p peer the worker's relay is to hold reservations for. The peers named before a
+	/// restart are served again while their deals are open.
+	pub fn selling_relaying(mut self, plans: Vec<String>) -> Self {
+		self.relaying = Some((plans, sonm_p2p::host::Buyers::default()));
+		self.reconcile_relay_buyers();
+		self
+	}
+
+	/// Serves the peers named under open relay deals, and no others (a closed deal's peer
+	/// loses its reservation when it next renews).
+	pub fn reconcile_relay_buyers(&self) {
+		let Some((_, buyers)) = &self.relaying else { return };
+		let kept: std::collections::BTreeMap<u64, String> =
+			self.state.meta(RELAY_BUYERS).ok().flatten().unwrap_or_default();
+		let open: HashSet<u64> = self
+			.state
+			.deals()
+			.unwrap_or_default()
+			.into_iter()
+			.map(|(deal, _)| deal)
+			.collect();
+		let (live, ended): (Vec<_>, Vec<_>) =
+			kept.into_iter().partition(|(deal, _)| open.contains(deal));
+		for (deal, peer) in &ended {
+			if let Ok(peer) = peer.parse::<sonm_p2p::PeerId>() {
+				if !live.iter().any(|(_, other)| other == &peer.to_string()) {
+					buyers.revoke(&peer);
+					tracing::info!(deal, %peer, "relay deal over: its peer is no longer served");
+				}
+			}
+		}
+		for (_, peer) in &live {
+			if let Ok(peer) = peer.parse() {
+				buyers.admit(peer);
+			}
+		}
+		if !ended.is_empty() {
+			let live: std::collections::BTreeMap<u64, String> = live.into_iter().collect();
+			if let Err(error) = self.state.set_meta(RELAY_BUYERS, &live) {
+				tracing::warn!("the relay buyers: {error}");
+			}
+		}
+	}
+
+	/// What the worker recorded of deal `deal` when it took it up (`DealNotReady` before).
+	fn deal_record(&self, deal: u64) -> Result<crate::state::DealRecord, TaskError> {
+		self.state
+			.deals()
+			.map_err(engine_error)?
+			.into_iter()
+			.find(|(id, _)| *id == deal)
+			.map(|(_, record)| record)
+			.ok_or(TaskError::DealNotReady(deal))
+	}
+
+	/// A relay deal's customer names `body.peer`: the relay serves it for the deal's life.
+	async fn relay(&self, deal: u64, body: RelayBody) -> Result<RelayAnswer, TaskError> {
+		let Some((plans, buyers)) = &self.relaying else {
+			return Err(TaskError::NotRelay("this worker sells no relaying".into()));
+		};
+		let record = self.deal_record(deal)?;
+		if !plans.contains(&record.plan) {
+			return Err(TaskError::NotRelay(format!(
+				"deal {deal} is on plan {:?}, which sells no relaying",
+				record.plan
+			)));
+		}
+		let peer: sonm_p2p::PeerId = body.peer.parse().map_err(|e| {
+			TaskError::BadTask(format!("{:?} is not a libp2p peer id: {e}", body.peer))
+		})?;
+		let mut kept: std::collections::BTreeMap<u64, String> =
+			self.state.meta(RELAY_BUYERS).map_err(engine_error)?.unwrap_or_default();
+		let replaced = kept.insert(deal, peer.to_string());
+		self.state.set_meta(RELAY_BUYERS, &kept).map_err(engine_error)?;
+		if let Some(old) = replaced.filter(|old| !kept.values().any(|peer| peer == old)) {
+			if let Ok(old) = old.parse() {
+				buyers.revoke(&old);
+			}
+		}
+		buyers.admit(peer);
+		tracing::info!(deal, %peer, "a relay deal's peer is served");
+		Ok(RelayAnswer { deal, peer: peer.to_string() })
 	}
 
 	/// Checks `request`'s signature, `body`, time window and nonce, and who the signer is to
@@ -489,6 +587,10 @@ impl TaskService {
 				customer_only("exec in")?;
 				Ok(Answer::Exec(self.exec(deal, exec).await?))
 			},
+			TaskRequest::Relay(body) => {
+				customer_only("name the relayed peer of")?;
+				Ok(Answer::Relay(self.relay(deal, body).await?))
+			},
 			TaskRequest::Stop => {
 				customer_only("stop the task of")?;
 				self.keep_logs_and_remove(deal).await?;
@@ -511,14 +613,7 @@ impl TaskService {
 		if self.engine.state(deal).await.map_err(engine_error)?.is_some() {
 			return Err(TaskError::TaskExists(deal));
 		}
-		let record = self
-			.state
-			.deals()
-			.map_err(engine_error)?
-			.into_iter()
-			.find(|(id, _)| *id == deal)
-			.map(|(_, record)| record)
-			.ok_or(TaskError::DealNotReady(deal))?;
+		let record = self.deal_record(deal)?;
 		// A level the node cannot tell reads as anonymous: the least an image policy grants.
 		let consumer_level = self.client.identity_level(consumer).await.unwrap_or_default();
 		self.policy.permits_name(&spec.image, consumer_level)?;
