@@ -11,7 +11,12 @@
 //!   prints one JSON line: the echo's result, the time to the first echoed byte, whether a
 //!   direct connection came, and the host's path counters.
 //!
-//! Each runs until killed (the dialer until it has printed).
+//! - `nat_probe udp-knock LOCAL TARGET`: sends a datagram from `LOCAL` to `TARGET` (opening the
+//!   router's mapping), prints `knocked`, then prints `got <source>` for each datagram that
+//!   comes back, until one comes from `TARGET` itself;
+//! - `nat_probe udp-send LOCAL TARGET`: sends one datagram from `LOCAL` to `TARGET`.
+//!
+//! Each runs until killed (the dialer and the UDP probes until they have printed).
 
 use sonm_p2p::{
 	host::{HostConfig, RelayLimits},
@@ -105,7 +110,16 @@ async fn main() {
 				})
 			);
 		},
-		_ => panic!("nat_probe relay LISTEN | listen RELAY | dial ADDRESS BYTES"),
+		Some("udp-knock") => udp_knock(&args[1], &args[2]),
+		Some("udp-send") => {
+			let socket = std::net::UdpSocket::bind(&args[1]).expect("a local address");
+			socket.send_to(b"reply", &args[2]).expect("sent");
+			println!("sent");
+		},
+		_ => panic!(
+			"nat_probe relay LISTEN | listen RELAY... | dial ADDRESS BYTES [WAIT] [PACE] | \
+			 udp-knock LOCAL TARGET | udp-send LOCAL TARGET"
+		),
 	}
 }
 
@@ -158,4 +172,21 @@ async fn echo(
 		return Err(format!("{} of {bytes} bytes came back intact", echoed.len()));
 	}
 	Ok((first_byte.unwrap_or_default(), started.elapsed()))
+}
+
+/// What a router lets back in: a datagram out to `target`, then the sources of those that
+/// arrive, up to one from `target` itself.
+fn udp_knock(local: &str, target: &str) {
+	let socket = std::net::UdpSocket::bind(local).expect("a local address");
+	let target: std::net::SocketAddr = target.parse().expect("a target address");
+	socket.send_to(b"knock", target).expect("sent");
+	println!("knocked");
+	let mut buffer = [0u8; 64];
+	loop {
+		let (_, source) = socket.recv_from(&mut buffer).expect("a datagram");
+		println!("got {source}");
+		if source == target {
+			return;
+		}
+	}
 }

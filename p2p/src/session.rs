@@ -64,6 +64,9 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 /// died without a word (a relay gone, a connection closed under a stream that was not woken).
 pub const SILENCE: Duration = Duration::from_secs(5);
 
+/// How long one try to open a session's stream may take, to its welcome.
+const ATTACH_TIME: Duration = SILENCE;
+
 /// The buffer between a session and its user.
 const USER_BUFFER: usize = 64 << 10;
 
@@ -391,7 +394,8 @@ pub async fn open(host: &Host, address: &Multiaddr, protocol: &str) -> Result<Se
 	let id = hex::encode(id);
 	let protocol = protocol.to_owned();
 	let hello = move |received| Hello { session: id.clone(), protocol: protocol.clone(), received };
-	let carrier = attach(host, address, &hello(0)).await.map_err(|(error, _)| error)?;
+	// The first stream may break as it opens too (a relayed path replaced by a punched one).
+	let carrier = attach_within(host, address, || hello(0)).await?;
 	let (pump_state, user, ours) = new_pump();
 	let (host, address) = (host.clone(), address.clone());
 	tokio::spawn(async move {
@@ -402,29 +406,48 @@ pub async fn open(host: &Host, address: &Multiaddr, protocol: &str) -> Result<Se
 				Pumped::Finished | Pumped::Abandoned => return,
 				Pumped::Broken(why) => tracing::debug!(%address, "a session's stream broke: {why}"),
 			}
-			let deadline = tokio::time::Instant::now() + RESUME_TIME;
-			let mut pause = Duration::from_millis(100);
-			carrier = loop {
-				let received = pump_state.state().received_mark();
-				match attach(&host, &address, &hello(received)).await {
-					Ok(carrier) => break carrier,
-					Err((error, Attach::Retry))
-						if tokio::time::Instant::now() + pause < deadline =>
-					{
-						tracing::debug!(%address, "resuming a session: {error}");
-						tokio::time::sleep(pause).await;
-						pause = (pause * 2).min(Duration::from_secs(2));
-					},
-					Err((error, _)) => {
-						tracing::info!(%address, "a session could not be resumed: {error}");
-						return;
-					},
-				}
+			let received = || hello(pump_state.state().received_mark());
+			carrier = match attach_within(&host, &address, received).await {
+				Ok(carrier) => carrier,
+				Err(error) => {
+					tracing::info!(%address, "a session could not be resumed: {error}");
+					return;
+				},
 			};
 			tracing::debug!(%address, "a session resumed");
 		}
 	});
 	Ok(user)
+}
+
+/// A new stream of a session (its hello made by `hello` at each try), tried again with a
+/// growing pause for up to [`RESUME_TIME`] unless the peer refuses the session.
+async fn attach_within(
+	host: &Host,
+	address: &Multiaddr,
+	hello: impl Fn() -> Hello,
+) -> Result<Carrier, P2pError> {
+	let deadline = tokio::time::Instant::now() + RESUME_TIME;
+	let mut pause = Duration::from_millis(100);
+	loop {
+		let tried = tokio::time::timeout(ATTACH_TIME, attach(host, address, &hello())).await;
+		let error = match tried {
+			Ok(Ok(carrier)) => return Ok(carrier),
+			Ok(Err((error, Attach::Refused))) => return Err(error),
+			Ok(Err((error, Attach::Retry))) => error,
+			Err(_) => P2pError::Stream {
+				peer: address.to_string(),
+				protocol: PROTOCOL.into(),
+				message: format!("no welcome within {ATTACH_TIME:?}"),
+			},
+		};
+		if tokio::time::Instant::now() + pause >= deadline {
+			return Err(error);
+		}
+		tracing::debug!(%address, "a session's stream: {error}; trying again");
+		tokio::time::sleep(pause).await;
+		pause = (pause * 2).min(Duration::from_secs(2));
+	}
 }
 
 /// Whether a failed attach is worth another try.
