@@ -148,7 +148,17 @@ pub struct PathStats {
 	/// circuit, with their encryption's overhead): what a relay deal carries for it.
 	pub relayed_bytes_in: AtomicU64,
 	pub relayed_bytes_out: AtomicU64,
+	/// What AutoNAT finds of this host: [`REACHABILITY_UNKNOWN`], [`REACHABILITY_PUBLIC`] or
+	/// [`REACHABILITY_PRIVATE`].
+	pub reachability: AtomicU64,
 }
+
+/// AutoNAT has not decided yet.
+pub const REACHABILITY_UNKNOWN: u64 = 0;
+/// Peers dialed this host back at an address it told them: it is public.
+pub const REACHABILITY_PUBLIC: u64 = 1;
+/// They could not: it is behind NAT (reached through relays).
+pub const REACHABILITY_PRIVATE: u64 = 2;
 
 /// A relayed connection whose bytes are counted into the host's [`PathStats`].
 struct Counted<C> {
@@ -685,7 +695,17 @@ async fn drive(
 					}
 				},
 				SwarmEvent::Behaviour(BehaviourEvent::Autonat(autonat::Event::StatusChanged { new, .. })) => {
-					tracing::info!(status = ?new, "reachability (AutoNAT)");
+					let reachability = match new {
+						autonat::NatStatus::Unknown => REACHABILITY_UNKNOWN,
+						autonat::NatStatus::Public(_) => REACHABILITY_PUBLIC,
+						autonat::NatStatus::Private => REACHABILITY_PRIVATE,
+					};
+					stats.reachability.store(reachability, Relaxed);
+					if relaying && reachability == REACHABILITY_PRIVATE {
+						tracing::warn!("AutoNAT finds this host behind NAT: as a relay it serves no one outside");
+					} else {
+						tracing::info!(status = ?new, "reachability (AutoNAT)");
+					}
 				},
 				_ => {},
 			},

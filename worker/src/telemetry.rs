@@ -49,6 +49,7 @@ pub struct P2pMetrics {
 	pub circuits_relayed: IntGauge,
 	pub relayed_bytes_in: IntGauge,
 	pub relayed_bytes_out: IntGauge,
+	pub reachability: IntGauge,
 }
 
 impl Metrics {
@@ -91,6 +92,10 @@ impl Metrics {
 				),
 				relayed_bytes_out: registry
 					.gauge("p2p_relayed_bytes_sent", "Bytes sent over connections through relays"),
+				reachability: registry.gauge(
+					"p2p_reachability",
+					"What AutoNAT finds: 0 not yet known, 1 public, 2 behind NAT",
+				),
 			},
 			registry,
 		}
@@ -115,6 +120,7 @@ impl Metrics {
 				copy(&gauges.circuits_relayed, &stats.circuits_relayed);
 				copy(&gauges.relayed_bytes_in, &stats.relayed_bytes_in);
 				copy(&gauges.relayed_bytes_out, &stats.relayed_bytes_out);
+				copy(&gauges.reachability, &stats.reachability);
 				tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 			}
 		});
