@@ -393,8 +393,6 @@ impl Host {
 		let control = swarm.behaviour().stream.new_control();
 		let (commands, receiver) = mpsc::channel(64);
 		let (listened, listening) = watch::channel(Vec::new());
-		let stats = Arc::new(PathStats::default());
-
 		let relaying = config.relay.is_some();
 		tokio::spawn(drive(swarm, receiver, listened, stats.clone(), relaying, circuits));
 		Ok(Self { peer_id, control, commands, listening, stats })

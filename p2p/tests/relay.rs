@@ -70,6 +70,12 @@ async fn a_host_with_no_address_of_its_own_is_reached_through_a_relay() {
 	assert!(customer.stats().relayed.load(Relaxed) >= 1, "the customer's connection was relayed");
 	assert!(relay.stats().circuits_relayed.load(Relaxed) >= 1);
 	assert!(worker.stats().reservations.load(Relaxed) >= 1);
+	// The relayed connection's bytes are counted at both ends (with their encryption's
+	// overhead, so at least the message each way).
+	let least = message.len() as u64;
+	assert!(customer.stats().relayed_bytes_out.load(Relaxed) >= least);
+	assert!(customer.stats().relayed_bytes_in.load(Relaxed) >= least);
+	assert!(worker.stats().relayed_bytes_in.load(Relaxed) >= least);
 }
 
 /// One peer asking a relay for reservation after reservation (thirty hosts sharing one key,

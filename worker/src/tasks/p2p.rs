@@ -7,7 +7,7 @@
 
 use crate::{
 	state::State,
-	tasks::service::{TaskError, TaskService},
+	tasks::service::{same_account, TaskError, TaskService},
 };
 use sonm_client::{
 	task_auth::{AuthError, SignedRequest},
@@ -157,6 +157,7 @@ async fn follow_relays(host: Host, publish: watch::Sender<String>) {
 /// `NotRelay` sells something else under that deal and is not asked again.
 async fn buy_relaying(host: Host, client: Client, key: Key) {
 	let me = key.address();
+	let me_id = sonm_client::AccountId32::from_str(&me).expect("the worker's own account is SS58");
 	let mut served = std::collections::HashSet::new();
 	let mut not_relays = std::collections::HashSet::new();
 	loop {
@@ -167,11 +168,7 @@ async fn buy_relaying(host: Host, client: Client, key: Key) {
 				Vec::new()
 			},
 		};
-		let mine = |account: &str| {
-			sonm_client::AccountId32::from_str(account).ok()
-				== sonm_client::AccountId32::from_str(&me).ok()
-		};
-		for deal in deals.iter().filter(|deal| mine(&deal.consumer)) {
+		for deal in deals.iter().filter(|deal| same_account(&deal.consumer, &me_id)) {
 			if served.contains(&deal.id) || not_relays.contains(&deal.id) {
 				continue;
 			}

@@ -36,7 +36,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 pub type ExecEvents = mpsc::Receiver<ExecEvent>;
 
 /// Whether the SS58 text `account` names the 32-byte account `id` (in any SS58 spelling).
-fn same_account(account: &str, id: &AccountId32) -> bool {
+pub(crate) fn same_account(account: &str, id: &AccountId32) -> bool {
 	AccountId32::from_str(account).is_ok_and(|parsed| parsed == *id)
 }
 
