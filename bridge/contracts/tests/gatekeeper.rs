@@ -202,6 +202,7 @@ async fn the_gatekeeper_pays_in_and_out_within_its_rules() {
 
 	// payOut: three of four signatures pay; a replay, two signatures, unsorted ones, a
 	// stranger's, another amount's and a malleable one are refused.
+	start_an_hour_into_a_day(&chain.provider).await;
 	let payout = chain.payout(1, receiver, snm(100), 0);
 	let signatures = chain.sign(&chain.first(3), &payout);
 	let gas = chain.pay_out(&payout, signatures.clone()).await.unwrap();
@@ -395,6 +396,20 @@ async fn gas_of_pay_out_and_rotation_by_set_size() {
 }
 
 /// Sends `to` one ether from anvil's first account (the deployment's wallet).
+/// Moves anvil's clock to 01:00 UTC of the next day. The daily limit counts per UTC day
+/// (`block.timestamp / 1 days`), and the test moves time by 900 s between payouts it expects to
+/// share a day: started from the wall clock, a run near midnight would split them.
+async fn start_an_hour_into_a_day(provider: &(impl Provider + AnvilApi<alloy::network::Ethereum>)) {
+	const DAY: u64 = 86_400;
+	let latest = provider
+		.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+		.await
+		.unwrap()
+		.expect("anvil has a latest block");
+	let now = latest.header.timestamp;
+	provider.anvil_set_time((now / DAY + 1) * DAY + 3_600).await.unwrap();
+}
+
 async fn fund(provider: &impl Provider, to: Address) {
 	use alloy::network::TransactionBuilder;
 	let request = alloy::rpc::types::TransactionRequest::default()
