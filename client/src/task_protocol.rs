@@ -249,7 +249,16 @@ pub struct ExecAnswer {
 }
 
 /// The tag of an ask that sells relaying (a worker behind NAT buys it with an ordinary deal).
+/// A plan's ask makes one deal at a time, so a relay that serves several buyers at once sells
+/// several plans: `relay`, `relay-2`, `relay-3`…
 pub const RELAY_TAG: &str = "relay";
+
+/// Whether an ask tagged `tag` sells relaying: [`RELAY_TAG`], alone or followed by `-` and
+/// anything.
+pub fn sells_relaying(tag: &str) -> bool {
+	tag.strip_prefix(RELAY_TAG)
+		.is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+}
 
 /// A relay deal's buyer's request: serve this libp2p peer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,6 +396,16 @@ impl LogWindow {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn relay_tags_are_relay_alone_or_followed_by_a_dash() {
+		for tag in ["relay", "relay-2", "relay-eu"] {
+			assert!(sells_relaying(tag), "{tag}");
+		}
+		for tag in ["relays", "relay2", "my-relay", "", "Relay"] {
+			assert!(!sells_relaying(tag), "{tag}");
+		}
+	}
 
 	#[test]
 	fn requests_name_their_method_path_and_body() {

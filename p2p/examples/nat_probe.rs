@@ -37,8 +37,7 @@ async fn main() {
 		.with_writer(std::io::stderr)
 		.init();
 	let args: Vec<String> = std::env::args().skip(1).collect();
-	let any: Vec<Multiaddr> =
-		vec!["/ip4/0.0.0.0/tcp/0".parse().unwrap(), "/ip4/0.0.0.0/udp/0/quic-v1".parse().unwrap()];
+	let any = sonm_p2p::host::any_port();
 	match args.first().map(String::as_str) {
 		Some("relay") => {
 			let listen: Multiaddr = args[1].parse().expect("a listen address");

@@ -122,6 +122,16 @@ pub struct HostConfig {
 	pub external: Vec<Multiaddr>,
 }
 
+/// Every address of the machine, any free port, on TCP and QUIC: where a customer's host
+/// listens. It only dials, but a hole punch (DCUtR) needs a socket of its own that the other
+/// end can reach: without one, a worker behind NAT stays behind its relay.
+pub fn any_port() -> Vec<Multiaddr> {
+	["/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1"]
+		.iter()
+		.map(|address| address.parse().expect("a valid multiaddress"))
+		.collect()
+}
+
 /// What the host has seen of its connections (for the daemons' metrics).
 #[derive(Debug, Default)]
 pub struct PathStats {
@@ -525,6 +535,19 @@ pub fn is_relayed(address: &Multiaddr) -> bool {
 	address.iter().any(|part| matches!(part, Protocol::P2pCircuit))
 }
 
+/// Whether `address` is carried over QUIC (a relayed address: to its relay).
+pub fn is_quic(address: &Multiaddr) -> bool {
+	address.iter().any(|part| matches!(part, Protocol::QuicV1))
+}
+
+/// Which of `addresses` to publish: the first over QUIC, else the first. A customer reaches a
+/// relay the way the published address says, and a hole punch then goes the same way: over
+/// QUIC both ends punch from their listening socket, while TCP needs a simultaneous open from
+/// reused ports, which fails where QUIC does not (the NAT tests of `sonm-worker`).
+pub fn preferred(addresses: &[Multiaddr]) -> Option<&Multiaddr> {
+	addresses.iter().find(|address| is_quic(address)).or(addresses.first())
+}
+
 /// The peer id at the end of `address`, if it names one.
 pub fn peer_of(address: &Multiaddr) -> Option<PeerId> {
 	address
@@ -548,7 +571,8 @@ async fn drive(
 	mut circuits: std::collections::HashSet<libp2p::core::transport::ListenerId>,
 ) {
 	let mut dialing: HashMap<PeerId, Vec<oneshot::Sender<Result<(), String>>>> = HashMap::new();
-	// Peers with a relayed connection: a direct one to them after it is an upgrade.
+	// Peers with a relayed connection: a direct one to them after it is an upgrade (until the
+	// peer has no connection left).
 	let mut relayed_peers = std::collections::HashSet::new();
 	// The relayed connections open, by peer: closed once a direct one to the peer is up.
 	let mut relayed_connections: HashMap<PeerId, Vec<ConnectionId>> = HashMap::new();
@@ -635,7 +659,10 @@ async fn drive(
 						let _ = reply.send(Ok(()));
 					}
 				},
-				SwarmEvent::ConnectionClosed { peer_id, connection_id, .. } => {
+				SwarmEvent::ConnectionClosed { peer_id, connection_id, num_established, .. } => {
+					if num_established == 0 {
+						relayed_peers.remove(&peer_id);
+					}
 					if let Some(open) = relayed_connections.get_mut(&peer_id) {
 						open.retain(|relayed| *relayed != connection_id);
 						if open.is_empty() {
@@ -708,5 +735,22 @@ async fn drive(
 				_ => {},
 			},
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn quic_addresses_are_preferred_to_publish() {
+		let parse = |text: &str| text.parse::<Multiaddr>().unwrap();
+		let tcp = parse("/ip4/203.0.113.10/tcp/4001");
+		let quic = parse("/ip4/203.0.113.10/udp/4001/quic-v1");
+		let relayed_quic = parse("/ip4/203.0.113.10/udp/4001/quic-v1/p2p-circuit");
+		assert_eq!(preferred(&[tcp.clone(), quic.clone()]), Some(&quic));
+		assert_eq!(preferred(&[tcp.clone(), relayed_quic.clone()]), Some(&relayed_quic));
+		assert_eq!(preferred(std::slice::from_ref(&tcp)), Some(&tcp));
+		assert_eq!(preferred(&[]), None);
 	}
 }

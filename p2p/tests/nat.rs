@@ -10,151 +10,41 @@
 //!   destination), no direct path can be made and the relayed path carries the bytes; when
 //!   that relay dies mid-stream, the session resumes through another relay.
 
-use sonm_test_support::{netns::ip, PATIENCE};
+use sonm_test_support::{
+	netns::{command_in, Nat, NatNetwork},
+	PATIENCE,
+};
 use std::{
 	io::{BufRead, BufReader},
-	process::{Child, Command, Stdio},
+	ops::{Deref, DerefMut},
+	process::{Command, Stdio},
 	time::Instant,
 };
 
-/// Runs `program ARGS` inside namespace `ns`; panics when it fails.
-fn inside(ns: &str, program: &str, args: &[&str]) {
-	let out = Command::new("ip")
-		.args(["netns", "exec", ns, program])
-		.args(args)
-		.output()
-		.expect("ip netns exec runs");
-	assert!(
-		out.status.success(),
-		"{program} {}: {}",
-		args.join(" "),
-		String::from_utf8_lossy(&out.stderr)
-	);
+/// The test kit's NAT network with two relays (`203.0.113.10`, `.11`) and a customer (`.20`)
+/// on its public switch, and `nat_probe` processes in its namespaces.
+struct Network(NatNetwork);
+
+impl Deref for Network {
+	type Target = NatNetwork;
+	fn deref(&self) -> &NatNetwork {
+		&self.0
+	}
 }
 
-/// How a router maps its hosts' connections.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Nat {
-	/// Linux's masquerade: one mapping per source address and port; what comes back must come
-	/// from the address and port the mapping was made for.
-	PortRestrictedCone,
-	/// The same mapping, but what comes back may come from any port of an address the host
-	/// has sent to (the router remembers the addresses in an nftables set and forwards to its
-	/// host what comes from them).
-	AddressRestrictedCone,
-	/// A fresh random port per connection: a mapping per destination.
-	Symmetric,
-}
-
-/// The test network: a public switch (203.0.113.0/24) with two relays (.10, .11) and a
-/// customer (.20),
-/// and a router per host, each host on a private subnet of its own behind its router. Every
-/// namespace is deleted, and every process in it killed, when dropped.
-struct Network {
-	tag: String,
-	/// The probes' logs, printed when the test fails.
-	logs: tempfile::TempDir,
-	namespaces: Vec<String>,
-	/// The probes running, by namespace.
-	processes: Vec<(String, Child)>,
-	ports: usize,
+impl DerefMut for Network {
+	fn deref_mut(&mut self) -> &mut NatNetwork {
+		&mut self.0
+	}
 }
 
 impl Network {
 	fn new() -> Self {
-		let tag = format!("sn{}", std::process::id() % 100_000);
-		let logs = tempfile::tempdir().unwrap();
-		let mut network =
-			Self { tag, logs, namespaces: Vec::new(), processes: Vec::new(), ports: 0 };
-		let switch = network.namespace("pub");
-		ip(&["-n", &switch, "link", "add", "br0", "type", "bridge"]);
-		ip(&["-n", &switch, "link", "set", "br0", "up"]);
+		let mut network = Self(NatNetwork::new());
 		network.public_host("relay", "203.0.113.10");
 		network.public_host("relay2", "203.0.113.11");
 		network.public_host("cust", "203.0.113.20");
 		network
-	}
-
-	fn name(&self, short: &str) -> String {
-		format!("{}-{short}", self.tag)
-	}
-
-	/// A fresh namespace with its loopback up.
-	fn namespace(&mut self, short: &str) -> String {
-		let name = self.name(short);
-		let _ = Command::new("ip").args(["netns", "del", &name]).output();
-		ip(&["netns", "add", &name]);
-		ip(&["-n", &name, "link", "set", "lo", "up"]);
-		self.namespaces.push(name.clone());
-		name
-	}
-
-	/// Plugs `interface` of namespace `ns` into the public switch with `address`/24.
-	fn plug(&mut self, ns: &str, interface: &str, address: &str) {
-		self.ports += 1;
-		let port = format!("p{}", self.ports);
-		let switch = self.name("pub");
-		ip(&[
-			"-n", &switch, "link", "add", &port, "type", "veth", "peer", "name", interface,
-			"netns", ns,
-		]);
-		ip(&["-n", &switch, "link", "set", &port, "master", "br0", "up"]);
-		ip(&["-n", ns, "addr", "add", &format!("{address}/24"), "dev", interface]);
-		ip(&["-n", ns, "link", "set", interface, "up"]);
-	}
-
-	fn public_host(&mut self, short: &str, address: &str) {
-		let ns = self.namespace(short);
-		self.plug(&ns, "eth0", address);
-	}
-
-	/// Router `index` (WAN 203.0.113.<1+index>) of kind `nat` with a host
-	/// (192.168.<index>.2) behind it; the host's namespace. Like a home router it drops what
-	/// comes to its WAN unasked: otherwise Linux keeps a connection-tracking entry for a
-	/// punch packet that arrives before its host's own went out, and masquerade then gives
-	/// the host's packet another port, so no punch through two NATs would ever meet.
-	fn behind_nat(&mut self, index: u8, nat: Nat) -> String {
-		let router = self.namespace(&format!("r{index}"));
-		let host = self.namespace(&format!("h{index}"));
-		self.plug(&router, "wan", &format!("203.0.113.{}", 1 + index));
-		ip(&[
-			"-n", &router, "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns",
-			&host,
-		]);
-		ip(&["-n", &router, "addr", "add", &format!("192.168.{index}.1/24"), "dev", "lan"]);
-		ip(&["-n", &router, "link", "set", "lan", "up"]);
-		ip(&["-n", &host, "addr", "add", &format!("192.168.{index}.2/24"), "dev", "eth0"]);
-		ip(&["-n", &host, "link", "set", "eth0", "up"]);
-		ip(&["-n", &host, "route", "add", "default", "via", &format!("192.168.{index}.1")]);
-		inside(&router, "sysctl", &["-qw", "net.ipv4.ip_forward=1"]);
-		let masquerade = match nat {
-			Nat::PortRestrictedCone | Nat::AddressRestrictedCone => "masquerade",
-			Nat::Symmetric => "masquerade fully-random",
-		};
-		// An address-restricted cone: every packet out (after masquerade) notes its
-		// destination address, protocol and mapped port; a new flow in from a noted address
-		// to a noted port goes to the host.
-		let address_restricted = if nat == Nat::AddressRestrictedCone {
-			format!(
-				"\tset contacted {{ type ipv4_addr . inet_proto . inet_service; flags dynamic, timeout; timeout 2m; }}\n\
-				 \tchain noted {{ type filter hook postrouting priority 300; oifname \"wan\" meta l4proto {{ tcp, udp }} update @contacted {{ ip daddr . meta l4proto . th sport }}; }}\n\
-				 \tchain back {{ type nat hook prerouting priority -100; iifname \"wan\" meta l4proto {{ tcp, udp }} ip saddr . meta l4proto . th dport @contacted dnat to 192.168.{index}.2; }}\n"
-			)
-		} else {
-			String::new()
-		};
-		let rules = std::env::temp_dir().join(format!("{router}.nft"));
-		std::fs::write(
-			&rules,
-			format!(
-				"table ip nat {{\n\tchain post {{\n\t\ttype nat hook postrouting priority 100;\n\t\toifname \"wan\" {masquerade}\n\t}}\n{address_restricted}}}\n\
-				 table ip filter {{\n\tchain input {{\n\t\ttype filter hook input priority 0;\n\t\tiifname \"wan\" ct state new drop\n\t}}\n}}\n"
-			),
-		)
-		.unwrap();
-		inside(&router, "nft", &["-f", &rules.display().to_string()]);
-		let _ = std::fs::remove_file(&rules);
-		host
 	}
 
 	/// Starts `nat_probe ARGS` in namespace `ns`; its first line of output.
@@ -166,17 +56,15 @@ impl Network {
 	/// Starts `nat_probe ARGS` in namespace `ns` (logging to `<ns>.log`); its lines of output
 	/// as they come.
 	fn spawn_probe(&mut self, ns: &str, args: &[&str]) -> std::sync::mpsc::Receiver<String> {
-		let mut child = Command::new("ip")
-			.args(["netns", "exec", ns])
-			.arg(probe_binary())
+		let mut child = command_in(ns, probe_binary())
 			.args(args)
 			.env("RUST_LOG", "info,libp2p_dcutr=debug,sonm_p2p=debug")
 			.stdout(Stdio::piped())
-			.stderr(std::fs::File::create(self.logs.path().join(format!("{ns}.log"))).unwrap())
+			.stderr(self.log(&format!("{ns}.log")))
 			.spawn()
 			.expect("nat_probe starts");
 		let stdout = child.stdout.take().unwrap();
-		self.processes.push((ns.to_owned(), child));
+		self.adopt(ns, child);
 		let (sender, receiver) = std::sync::mpsc::channel();
 		std::thread::spawn(move || {
 			for line in BufReader::new(stdout).lines() {
@@ -187,14 +75,6 @@ impl Network {
 			}
 		});
 		receiver
-	}
-
-	/// Kills the probes in namespace `ns` (as a machine dies: no goodbye on the wire).
-	fn kill(&mut self, ns: &str) {
-		for (_, child) in self.processes.iter_mut().filter(|(owner, _)| owner == ns) {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
 	}
 
 	/// A relay in public namespace `short`, on QUIC; its address.
@@ -221,11 +101,11 @@ impl Network {
 		// A dialer that hangs is stopped (and reported) after the patience.
 		let out = Command::new("timeout")
 			.arg(PATIENCE.as_secs().to_string())
-			.args(["ip", "netns", "exec", from])
+			.args(["nsenter", &format!("--net=/var/run/netns/{from}")])
 			.arg(probe_binary())
 			.args(["dial", address, &bytes.to_string(), &wait.to_string()])
 			.env("RUST_LOG", "info,libp2p_dcutr=debug,sonm_p2p=debug")
-			.stderr(std::fs::File::create(self.logs.path().join("dial.log")).unwrap())
+			.stderr(self.log("dial.log"))
 			.output()
 			.expect("nat_probe dials");
 		let text = String::from_utf8_lossy(&out.stdout);
@@ -234,29 +114,6 @@ impl Network {
 			return serde_json::json!({ "echoed": false, "error": error });
 		}
 		report(&text)
-	}
-}
-
-impl Drop for Network {
-	fn drop(&mut self) {
-		if std::thread::panicking() {
-			for entry in std::fs::read_dir(self.logs.path()).unwrap().flatten() {
-				let log = std::fs::read_to_string(entry.path()).unwrap_or_default();
-				let lines: Vec<&str> = log.lines().collect();
-				eprintln!(
-					"--- {} ---\n{}",
-					entry.path().display(),
-					lines[lines.len().saturating_sub(30)..].join("\n")
-				);
-			}
-		}
-		for (_, child) in &mut self.processes {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
-		for ns in self.namespaces.iter().rev() {
-			let _ = Command::new("ip").args(["netns", "del", ns]).output();
-		}
 	}
 }
 

@@ -13,6 +13,8 @@ use std::{
 pub struct DevChain {
 	pub node: Node,
 	pub dir: tempfile::TempDir,
+	/// The network namespace `sonm` runs in (none: the machine's own).
+	pub cli_namespace: Option<String>,
 }
 
 impl DevChain {
@@ -20,7 +22,20 @@ impl DevChain {
 	pub fn start() -> Self {
 		let dir = tempfile::tempdir().expect("a temporary directory");
 		let node = Node::dev(dir.path());
-		let chain = Self { node, dir };
+		Self::answering(node, dir, None)
+	}
+
+	/// Starts the node in network namespace `ns`, reached at `address` by the hosts of a test
+	/// network, and runs `sonm` in namespace `cli` (a customer's host there).
+	pub fn start_in(ns: &str, address: &str, cli: &str) -> Self {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let node = Node::dev_in(dir.path(), ns, address);
+		Self::answering(node, dir, Some(cli.into()))
+	}
+
+	/// The chain once `sonm` gets answers from `node`.
+	fn answering(node: Node, dir: tempfile::TempDir, cli_namespace: Option<String>) -> Self {
+		let chain = Self { node, dir, cli_namespace };
 		wait_for_blocking("the node to answer", || chain.try_json(&["masternode", "status"]));
 		chain
 	}
@@ -39,7 +54,10 @@ impl DevChain {
 	/// `sonm ARGS` against this node, as [`DevChain::sonm`] runs it, not started yet (for a
 	/// command that runs until stopped, such as `task forward`).
 	pub fn sonm_command(&self, args: &[&str]) -> Command {
-		let mut command = Command::new(workspace_bin("sonm"));
+		let mut command = match &self.cli_namespace {
+			Some(ns) => crate::netns::command_in(ns, workspace_bin("sonm")),
+			None => Command::new(workspace_bin("sonm")),
+		};
 		command
 			.args(["--url", &self.url()])
 			.arg("--keystore")

@@ -93,7 +93,7 @@ pub fn log_len(log: &Path) -> u64 {
 }
 
 /// The IPv4 RPC port a `sonm-node` writing to `log` announces in its
-/// `Running JSON-RPC server: addr=127.0.0.1:PORT,...` line, looking only past byte `from` (the
+/// `Running JSON-RPC server: addr=127.0.0.1:PORT,...` (or `0.0.0.0:PORT`) line, looking only past byte `from` (the
 /// log may hold earlier runs). Waits up to [`PATIENCE`]; `None` when `running` says the
 /// process ended or the time ran out.
 pub fn rpc_port_from_log(log: &Path, from: u64, mut running: impl FnMut() -> bool) -> Option<u16> {
@@ -112,10 +112,11 @@ pub fn rpc_port_from_log(log: &Path, from: u64, mut running: impl FnMut() -> boo
 	None
 }
 
-/// The port of the first `127.0.0.1:PORT` in a `Running JSON-RPC server` line.
+/// The port of the first `127.0.0.1:PORT` (or `0.0.0.0:PORT`, a node listening on every
+/// address) in a `Running JSON-RPC server` line.
 fn announced_rpc_port(line: &str) -> Option<u16> {
 	let (_, addrs) = line.split_once("Running JSON-RPC server: addr=")?;
-	let (_, port) = addrs.split_once("127.0.0.1:")?;
+	let (_, port) = addrs.split_once("127.0.0.1:").or_else(|| addrs.split_once("0.0.0.0:"))?;
 	let digits: String = port.chars().take_while(char::is_ascii_digit).collect();
 	digits.parse().ok()
 }
@@ -145,6 +146,7 @@ mod tests {
 	fn the_announced_port_is_read_from_the_line() {
 		let line = "2026-11-30 18:00:00 Running JSON-RPC server: addr=127.0.0.1:41234,[::1]:41234";
 		assert_eq!(announced_rpc_port(line), Some(41234));
+		assert_eq!(announced_rpc_port("Running JSON-RPC server: addr=0.0.0.0:9955"), Some(9955));
 		assert_eq!(announced_rpc_port("Running JSON-RPC server: addr=[::1]:9944"), None);
 		assert_eq!(announced_rpc_port("Idle (0 peers)"), None);
 	}

@@ -27,6 +27,10 @@ pub struct Node {
 	log: PathBuf,
 	bin: PathBuf,
 	args: Vec<String>,
+	/// The network namespace it runs in (none: the machine's own, on loopback).
+	namespace: Option<String>,
+	/// The address its RPC is reached at.
+	address: String,
 }
 
 impl Node {
@@ -40,6 +44,30 @@ impl Node {
 	/// `sonm-node --dev` (the workspace's build) named `dev` under `dir`, on free ports.
 	pub fn dev(dir: &Path) -> Self {
 		Self::start(&workspace_bin("sonm-node"), dir, "dev", &["--dev"])
+	}
+
+	/// `sonm-node --dev` named `dev` under `dir`, run in network namespace `ns` whose hosts
+	/// reach its RPC at `address` (it listens on every address there:
+	/// `--unsafe-rpc-external`, safe in a namespace that reaches nowhere else).
+	pub fn dev_in(dir: &Path, ns: &str, address: &str) -> Self {
+		cpu_hog_if_asked();
+		let base_path = dir.join("dev");
+		std::fs::create_dir_all(&base_path).expect("the base path can be created");
+		let mut node = Self {
+			child: None,
+			name: "dev".into(),
+			rpc_port: free_port(),
+			p2p_port: free_port(),
+			prometheus_port: free_port(),
+			base_path,
+			log: dir.join("dev.log"),
+			bin: workspace_bin("sonm-node"),
+			args: vec!["--dev".into(), "--unsafe-rpc-external".into()],
+			namespace: Some(ns.into()),
+			address: address.into(),
+		};
+		node.spawn();
+		node
 	}
 
 	/// Starts `bin` with `args` on the given base path, log file and ports.
@@ -64,6 +92,8 @@ impl Node {
 			log: log.into(),
 			bin: bin.into(),
 			args: args.iter().map(|arg| arg.to_string()).collect(),
+			namespace: None,
+			address: "127.0.0.1".into(),
 		};
 		node.spawn();
 		node
@@ -78,7 +108,11 @@ impl Node {
 			.append(true)
 			.open(&self.log)
 			.expect("a log file");
-		let mut child = Command::new(&self.bin)
+		let mut command = match &self.namespace {
+			Some(ns) => crate::netns::command_in(ns, &self.bin),
+			None => Command::new(&self.bin),
+		};
+		let mut child = command
 			.args(&self.args)
 			.arg("--base-path")
 			.arg(&self.base_path)
@@ -152,14 +186,20 @@ impl Node {
 
 	/// Its WebSocket RPC URL.
 	pub fn url(&self) -> String {
-		format!("ws://127.0.0.1:{}", self.rpc_port)
+		format!("ws://{}:{}", self.address, self.rpc_port)
 	}
 
 	/// The value of the Prometheus metric `name` with exactly `labels` (e.g.
 	/// `status="finalized"`), read from the node's `/metrics` endpoint.
 	pub fn metric(&self, name: &str, labels: &str) -> Option<f64> {
 		use std::io::{Read, Write};
-		let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.prometheus_port)).ok()?;
+		let port = self.prometheus_port;
+		let connect = || std::net::TcpStream::connect(("127.0.0.1", port));
+		let mut stream = match &self.namespace {
+			Some(ns) => crate::netns::within(ns, connect),
+			None => connect(),
+		}
+		.ok()?;
 		stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
 		let mut response = String::new();
 		stream.read_to_string(&mut response).ok()?;

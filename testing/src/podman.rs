@@ -19,6 +19,8 @@ pub struct Podman {
 	dir: tempfile::TempDir,
 	/// `10.<value>.0.0/16`: where this service's networks take their subnets.
 	subnets: crate::claim::Claim,
+	/// The network namespace its containers and published ports are in (none: the machine's).
+	namespace: Option<String>,
 }
 
 /// `scripts/containers.conf`: the engine settings the worker's tests and the main job use.
@@ -33,6 +35,16 @@ impl Podman {
 
 	/// A service that pulls from `registry` (`host:port`, plain HTTP) when given.
 	pub fn start_trusting(registry: Option<&str>) -> Self {
+		Self::start_with(registry, None)
+	}
+
+	/// A service in network namespace `ns`: its containers' networks and published ports are
+	/// there (a worker in that namespace reaches them on its loopback).
+	pub fn start_in(ns: &str) -> Self {
+		Self::start_with(None, Some(ns))
+	}
+
+	fn start_with(registry: Option<&str>, namespace: Option<&str>) -> Self {
 		let dir = tempfile::tempdir().unwrap();
 		let socket = dir.path().join("podman.sock");
 		let registries = dir.path().join("registries.conf");
@@ -53,7 +65,7 @@ impl Podman {
 			),
 		)
 		.unwrap();
-		let child = Self::podman_in(dir.path())
+		let child = Self::podman_in(dir.path(), namespace)
 			.args(["system", "service", "--time=0"])
 			.arg(format!("unix://{}", socket.display()))
 			.stdin(Stdio::null())
@@ -66,7 +78,7 @@ impl Podman {
 			assert!(Instant::now() < deadline, "podman's socket did not appear");
 			std::thread::sleep(Duration::from_millis(50));
 		}
-		Self { child, socket, dir, subnets }
+		Self { child, socket, dir, subnets, namespace: namespace.map(str::to_owned) }
 	}
 
 	/// The /16 this service's networks take their subnets from.
@@ -74,9 +86,12 @@ impl Podman {
 		format!("10.{}.0.0/16", self.subnets.value)
 	}
 
-	/// `podman` on the store in `dir`.
-	fn podman_in(dir: &Path) -> Command {
-		let mut command = Command::new("podman");
+	/// `podman` on the store in `dir`, in network namespace `namespace` if given.
+	fn podman_in(dir: &Path, namespace: Option<&str>) -> Command {
+		let mut command = match namespace {
+			Some(ns) => crate::netns::command_in(ns, "podman"),
+			None => Command::new("podman"),
+		};
 		// conmon writes files such as `oom` into its working directory: keep them in the
 		// store's temporary directory, not in the crate under test.
 		command
@@ -92,7 +107,7 @@ impl Podman {
 
 	/// `podman ARGS` on this service's store.
 	pub fn command(&self, args: &[&str]) -> Command {
-		let mut command = Self::podman_in(self.dir.path());
+		let mut command = Self::podman_in(self.dir.path(), self.namespace.as_deref());
 		command.args(args);
 		command
 	}

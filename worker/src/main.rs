@@ -207,7 +207,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				.collect();
 			let relay_plans = offers
 				.iter()
-				.filter(|offer| offer.tag == sonm_client::task_protocol::RELAY_TAG)
+				.filter(|offer| sonm_client::task_protocol::sells_relaying(&offer.tag))
 				.map(|offer| offer.plan.clone())
 				.collect::<Vec<_>>();
 			let mut service = TaskService::new(

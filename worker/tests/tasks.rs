@@ -25,7 +25,9 @@ use sonm_client::{
 };
 use sonm_worker::tasks::engine::container_name;
 use std::time::{Duration, Instant};
-use support::{free_port, wait_for, worker_config, Chain, Podman, Registry, WorkerProcess};
+use support::{
+	free_port, wait_for, worker_config, Chain, KilledOnDrop, Podman, Registry, WorkerProcess,
+};
 
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const IMAGE: &str = "localhost/sonm-test-busybox:1";
@@ -1313,14 +1315,4 @@ async fn a_worker_buys_relaying_with_a_deal_and_is_published_through_its_seller(
 			.find(|line| line.starts_with("sonm_worker_p2p_circuits_relayed "))?;
 		(line.split(' ').nth(1)?.parse::<u64>().ok()? > 0).then_some(())
 	});
-}
-
-/// A child process killed when dropped (also when the test fails).
-struct KilledOnDrop(std::process::Child);
-
-impl Drop for KilledOnDrop {
-	fn drop(&mut self) {
-		let _ = self.0.kill();
-		let _ = self.0.wait();
-	}
 }

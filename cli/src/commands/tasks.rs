@@ -117,8 +117,9 @@ async fn endpoint(ctx: &mut Context, target: &TaskTarget) -> Result<String, CliE
 	}
 }
 
-/// A libp2p host of this command's own (a new identity; it only dials) and the worker's
-/// address `endpoint` (with `/p2p/<peer id>`).
+/// A libp2p host of this command's own (a new identity; it dials, and listens on any port
+/// only so that a worker behind NAT can punch a direct path to it) and the worker's address
+/// `endpoint` (with `/p2p/<peer id>`).
 async fn dialer(endpoint: &str) -> Result<(sonm_p2p::Host, sonm_p2p::Multiaddr), CliError> {
 	let address: sonm_p2p::Multiaddr = endpoint.parse().map_err(|e| {
 		CliError::usage(format!(
@@ -130,7 +131,8 @@ async fn dialer(endpoint: &str) -> Result<(sonm_p2p::Host, sonm_p2p::Multiaddr),
 			"{endpoint} names no peer: it must end in /p2p/<peer id>"
 		)));
 	}
-	let host = sonm_p2p::Host::start(sonm_p2p::Keypair::generate_ed25519(), &[])
+	let listen = sonm_p2p::host::any_port();
+	let host = sonm_p2p::Host::start(sonm_p2p::Keypair::generate_ed25519(), &listen)
 		.await
 		.map_err(|e| CliError::not_possible(e.to_string()))?;
 	Ok((host, address))

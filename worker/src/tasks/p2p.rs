@@ -16,7 +16,7 @@ use sonm_client::{
 };
 use sonm_p2p::{
 	forward,
-	host::{is_relayed, with_peer, RelayLimits},
+	host::{is_quic, is_relayed, preferred, with_peer, RelayLimits},
 	session::{self, Session},
 	task::{self, ReadError, ReplyHead},
 	Host, Multiaddr, P2pError, PeerId,
@@ -58,8 +58,8 @@ pub fn identity(state: &State) -> Result<sonm_p2p::Keypair, String> {
 /// `service`, and buys relaying under the relay deals `key`'s account is the customer of.
 /// Returns the host and the address to publish (with `/p2p/<peer id>`), as it changes:
 /// `p2p_advertise`; else an address through a relay it holds a reservation on (at start it
-/// waits for one of `p2p_relays`), moving to another when that one is gone; else the first
-/// address it listens on.
+/// waits for one of `p2p_relays`), moving to another when that one is gone; else an
+/// address it listens on (over QUIC if it listens on QUIC: [`preferred`]).
 ///
 /// As a relay (`p2p_relay_server`): a worker with plans tagged `relay` serves only the peers
 /// its relay deals' customers named, within [`RelayLimits::default`]; one without serves anyone
@@ -97,11 +97,11 @@ pub async fn serve(
 					tracing::warn!(
 						"no relay accepted a reservation within {RESERVATION_TIME:?}: publishing the listen address"
 					);
-					host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone()
+					own_address(&host, settings).await?
 				},
 			}
 		},
-		None => host.listen_addresses(1).await.map_err(|e| e.to_string())?[0].clone(),
+		None => own_address(&host, settings).await?,
 	};
 	let (publish, published) = watch::channel(first.to_string());
 	if settings.p2p_advertise.is_none() {
@@ -127,23 +127,38 @@ pub async fn serve(
 	Ok((host, published))
 }
 
+/// The address the host listens on to publish: [`preferred`] of them once every
+/// `p2p_listen` entry listens.
+async fn own_address(host: &Host, settings: &crate::config::Tasks) -> Result<Multiaddr, String> {
+	let listening = host.listen_addresses(settings.p2p_listen.len().max(1)).await;
+	let listening = listening.map_err(|e| e.to_string())?;
+	preferred(&listening)
+		.cloned()
+		.ok_or_else(|| "the libp2p host listens nowhere".to_owned())
+}
+
 /// Keeps `publish` on an address through a relay the host holds a reservation on: when the
-/// one published is gone (its relay died or the deal for it ended), the next.
+/// one published is gone (its relay died or the deal for it ended), the next; [`preferred`]
+/// (QUIC) when there is a choice.
 async fn follow_relays(host: Host, publish: watch::Sender<String>) {
 	let mut listening = host.listening();
 	loop {
-		let relayed: Vec<String> = listening
+		let relayed: Vec<Multiaddr> = listening
 			.borrow_and_update()
 			.iter()
 			.filter(|address| is_relayed(address))
-			.map(|address| with_peer(address.clone(), host.peer_id()).to_string())
+			.map(|address| with_peer(address.clone(), host.peer_id()))
 			.collect();
 		let current = publish.borrow().clone();
-		if !relayed.contains(&current) {
-			if let Some(next) = relayed.first() {
-				tracing::info!(endpoint = %next, "publishing the address through a relay");
-				publish.send_replace(next.clone());
-			}
+		let kept = relayed.iter().find(|address| address.to_string() == current);
+		// Kept while its relay holds it, unless it is over TCP and QUIC is there too.
+		let move_on = match kept {
+			Some(kept) => !is_quic(kept) && relayed.iter().any(is_quic),
+			None => true,
+		};
+		if let (true, Some(next)) = (move_on, preferred(&relayed)) {
+			tracing::info!(endpoint = %next, "publishing the address through a relay");
+			publish.send_replace(next.to_string());
 		}
 		if listening.changed().await.is_err() {
 			return;

@@ -25,6 +25,8 @@ pub struct WorkerProcess {
 	child: Option<Child>,
 	log: PathBuf,
 	metrics: String,
+	/// The network namespace it runs in (none: the machine's own).
+	namespace: Option<String>,
 }
 
 impl WorkerProcess {
@@ -34,12 +36,33 @@ impl WorkerProcess {
 
 	/// Starts it with `env` added to its environment (e.g. a crash point).
 	pub fn start_with(dir: &Path, name: &str, config: &str, env: &[(&str, &str)]) -> Self {
+		Self::spawn(dir, name, config, env, None)
+	}
+
+	/// Starts it in network namespace `ns` (a host of a test network), logging its libp2p
+	/// paths and hole punches in detail.
+	pub fn start_in(dir: &Path, name: &str, config: &str, ns: &str) -> Self {
+		let paths = [("RUST_LOG", "info,sonm_p2p=debug,libp2p_dcutr=debug")];
+		Self::spawn(dir, name, config, &paths, Some(ns))
+	}
+
+	fn spawn(
+		dir: &Path,
+		name: &str,
+		config: &str,
+		env: &[(&str, &str)],
+		namespace: Option<&str>,
+	) -> Self {
 		let config_path = dir.join(format!("{name}.toml"));
 		std::fs::write(&config_path, config).unwrap();
 		let log = dir.join(format!("{name}.log"));
 		let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
 		let metrics = format!("127.0.0.1:{}", free_port());
-		let child = Command::new(WORKER_BIN)
+		let mut command = match namespace {
+			Some(ns) => sonm_test_support::netns::command_in(ns, WORKER_BIN),
+			None => Command::new(WORKER_BIN),
+		};
+		let child = command
 			.arg("--config")
 			.arg(&config_path)
 			.args(["--metrics", &metrics, "run"])
@@ -50,7 +73,7 @@ impl WorkerProcess {
 			.stderr(file)
 			.spawn()
 			.expect("sonm-worker starts");
-		Self { child: Some(child), log, metrics }
+		Self { child: Some(child), log, metrics, namespace: namespace.map(str::to_owned) }
 	}
 
 	/// `kill -9`: no chance to tidy up.
@@ -104,7 +127,12 @@ impl WorkerProcess {
 
 	/// `GET path` on the metrics address.
 	pub fn http_get(&self, path: &str) -> String {
-		let Ok(mut stream) = std::net::TcpStream::connect(&self.metrics) else {
+		let connect = || std::net::TcpStream::connect(&self.metrics);
+		let connected = match &self.namespace {
+			Some(ns) => sonm_test_support::netns::within(ns, connect),
+			None => connect(),
+		};
+		let Ok(mut stream) = connected else {
 			return String::new();
 		};
 		let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: worker\r\n\r\n");
@@ -139,4 +167,14 @@ pub fn worker_config(chain: &Chain, name: &str, key: &str, extra: &str, plans: &
 		chain.url(),
 		chain.dir.path().join(name).display()
 	)
+}
+
+/// A child process killed when dropped (also when the test fails).
+pub struct KilledOnDrop(pub Child);
+
+impl Drop for KilledOnDrop {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
 }
