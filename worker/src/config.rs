@@ -86,6 +86,18 @@ struct TasksFile {
 	p2p_relays: Vec<String>,
 	#[serde(default)]
 	p2p_relay_server: bool,
+	#[serde(default)]
+	p2p_relay_max_reservations: Option<usize>,
+	#[serde(default)]
+	p2p_relay_reservations_per_minute: Option<u32>,
+	#[serde(default)]
+	p2p_relay_max_circuits: Option<usize>,
+	#[serde(default)]
+	p2p_relay_circuits_per_peer: Option<usize>,
+	#[serde(default)]
+	p2p_relay_circuit_duration: Option<String>,
+	#[serde(default)]
+	p2p_relay_circuit_bytes: Option<String>,
 }
 
 fn default_ports_per_deal() -> usize {
@@ -286,6 +298,9 @@ pub struct Tasks {
 	pub p2p_relays: Vec<sonm_p2p::Multiaddr>,
 	/// Whether to serve as a relay for other workers (one with a public address).
 	pub p2p_relay_server: bool,
+	/// What the relay allows its buyers (`p2p_relay_*`; a relay that sells nothing serves
+	/// within libp2p's defaults instead).
+	pub p2p_relay_limits: sonm_p2p::host::RelayLimits,
 }
 
 /// Limits on what is sold; `None` is all the machine has.
@@ -491,6 +506,7 @@ impl Config {
 }
 
 fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
+	let p2p_relay_limits = relay_limits(&tasks)?;
 	use crate::tasks::allow::{Allowed, ImagePolicy};
 	let engine = engine_socket(&tasks.engine)?;
 	let listen = tasks
@@ -607,7 +623,55 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		p2p_advertise,
 		p2p_relays,
 		p2p_relay_server: tasks.p2p_relay_server,
+		p2p_relay_limits,
 	})
+}
+
+/// The relay's limits for its buyers: `p2p_relay_*` over [`sonm_p2p::host::RelayLimits`]'s
+/// defaults; each at least 1, and a circuit at least a second and 128 KiB (libp2p's own
+/// limits for a relay that sells nothing: less would sell less than free).
+fn relay_limits(tasks: &TasksFile) -> Result<sonm_p2p::host::RelayLimits, ConfigError> {
+	let mut limits = sonm_p2p::host::RelayLimits::default();
+	let counts = [
+		(
+			"tasks.p2p_relay_max_reservations",
+			tasks.p2p_relay_max_reservations,
+			&mut limits.max_reservations,
+		),
+		("tasks.p2p_relay_max_circuits", tasks.p2p_relay_max_circuits, &mut limits.max_circuits),
+		(
+			"tasks.p2p_relay_circuits_per_peer",
+			tasks.p2p_relay_circuits_per_peer,
+			&mut limits.max_circuits_per_peer,
+		),
+	];
+	for (field, given, limit) in counts {
+		match given {
+			Some(0) => return Err(error(field, "at least 1")),
+			Some(count) => *limit = count,
+			None => {},
+		}
+	}
+	match tasks.p2p_relay_reservations_per_minute {
+		Some(0) => return Err(error("tasks.p2p_relay_reservations_per_minute", "at least 1")),
+		Some(count) => limits.reservations_per_peer_per_minute = count,
+		None => {},
+	}
+	if let Some(text) = &tasks.p2p_relay_circuit_duration {
+		let seconds = duration("tasks.p2p_relay_circuit_duration", text)?;
+		if seconds == 0 {
+			return Err(error("tasks.p2p_relay_circuit_duration", "at least 1s"));
+		}
+		limits.circuit_duration = std::time::Duration::from_secs(seconds);
+	}
+	if let Some(text) = &tasks.p2p_relay_circuit_bytes {
+		let bytes = size("tasks.p2p_relay_circuit_bytes", text)?;
+		if bytes < 128 << 10 {
+			return Err(error("tasks.p2p_relay_circuit_bytes", "at least 128 KiB"));
+		}
+		limits.circuit_bytes = bytes;
+	}
+	Ok(limits)
 }
 
 /// The registry to pull from: a host with an optional port, and credentials given together.
@@ -903,6 +967,15 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 		let registry = pulling.tasks.unwrap().registry.unwrap();
 		assert_eq!(registry.host, "registry.example.org:5000");
 		assert_eq!(registry.credentials, Some(("u".into(), "p".into())));
+		let relay = with_tasks(
+			"engine = \"/s\"\nlisten = \"10.1.2.3:9630\"\np2p_relay_circuit_bytes = \"1 MiB\"\n\
+			 p2p_relay_circuit_duration = \"2m\"\np2p_relay_circuits_per_peer = 2",
+		)
+		.unwrap();
+		let limits = relay.tasks.unwrap().p2p_relay_limits;
+		assert_eq!((limits.circuit_bytes, limits.circuit_duration.as_secs()), (1 << 20, 120));
+		assert_eq!(limits.max_circuits_per_peer, 2);
+		assert_eq!(limits.max_circuits, sonm_p2p::host::RelayLimits::default().max_circuits);
 		let local = with_tasks("engine = \"/s\"\nlisten = \"10.1.2.3:9630\"").unwrap();
 		assert_eq!(local.tasks.unwrap().advertise, "http://10.1.2.3:9630");
 		assert_eq!(tasks.log_retention, 24 * 3600);
@@ -940,6 +1013,18 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 			(
 				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_relay_server = true",
 				"tasks.p2p_listen",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_relay_max_circuits = 0",
+				"tasks.p2p_relay_max_circuits",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_relay_circuit_bytes = \"1 KiB\"",
+				"tasks.p2p_relay_circuit_bytes",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_relay_circuit_duration = \"soon\"",
+				"tasks.p2p_relay_circuit_duration",
 			),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"http://r\"", "tasks.registry"),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry_password = \"p\"", "tasks.registry"),

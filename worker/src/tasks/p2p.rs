@@ -62,7 +62,8 @@ pub fn identity(state: &State) -> Result<sonm_p2p::Keypair, String> {
 /// address it listens on (over QUIC if it listens on QUIC: [`preferred`]).
 ///
 /// As a relay (`p2p_relay_server`): a worker with plans tagged `relay` serves only the peers
-/// its relay deals' customers named, within [`RelayLimits::default`]; one without serves anyone
+/// its relay deals' customers named, within `p2p_relay_*` (`settings.p2p_relay_limits`); one
+/// without serves anyone
 /// within libp2p's defaults (two-minute, 128 KiB circuits: enough to punch holes).
 pub async fn serve(
 	state: &State,
@@ -72,7 +73,7 @@ pub async fn serve(
 	key: &Key,
 ) -> Result<(Host, watch::Receiver<String>), String> {
 	let (relay, relay_buyers) = match (&service.relaying, settings.p2p_relay_server) {
-		(Some((_, buyers)), true) => (Some(RelayLimits::default()), Some(buyers.clone())),
+		(Some((_, buyers)), true) => (Some(settings.p2p_relay_limits), Some(buyers.clone())),
 		(None, true) => (Some(RelayLimits::libp2p_defaults()), None),
 		(_, false) => (None, None),
 	};
