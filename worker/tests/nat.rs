@@ -187,18 +187,7 @@ fn bob_runs_a_task(market: &Market, worker: &NatWorker) -> Forwarded {
 		while next() != "tick" {}
 	}
 
-	let mut forward = chain
-		.sonm_command(&["--from", "bob", "task", "forward", "--deal", &deal, "0:8080"])
-		.stderr(Stdio::piped())
-		.spawn()
-		.expect("sonm task forward starts");
-	let said = lines_of(forward.stderr.take().unwrap());
-	let forward = KilledOnDrop(forward);
-	let first = said.recv_timeout(PATIENCE).expect("forward says where it listens");
-	let local = first.strip_prefix("forwarding ").expect(&first).split(' ').next().unwrap();
-	let local = local.to_owned();
-	let name = worker.name;
-	std::thread::spawn(move || said.iter().for_each(|line| eprintln!("{name} forward: {line}")));
+	let (forward, local) = support::task_forward(chain, "bob", &deal, "0:8080");
 	Forwarded { _forward: forward, local }
 }
 

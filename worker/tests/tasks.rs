@@ -25,9 +25,7 @@ use sonm_client::{
 };
 use sonm_worker::tasks::engine::container_name;
 use std::time::{Duration, Instant};
-use support::{
-	free_port, wait_for, worker_config, Chain, KilledOnDrop, Podman, Registry, WorkerProcess,
-};
+use support::{free_port, wait_for, worker_config, Chain, Podman, Registry, WorkerProcess};
 
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const IMAGE: &str = "localhost/sonm-test-busybox:1";
@@ -1119,26 +1117,7 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 
 	// `sonm task forward`: a local port carried to the task's port 8080 over a stream; bytes
 	// go both ways (the task answers each line reversed).
-	let forward = chain
-		.sonm_command(&["--from", "bob", "task", "forward", "--deal", &deal_text, "0:8080"])
-		.stderr(std::process::Stdio::piped())
-		.spawn()
-		.expect("sonm task forward starts");
-	let mut forward = KilledOnDrop(forward);
-	let mut said = std::io::BufReader::new(forward.0.stderr.take().unwrap());
-	let local = {
-		use std::io::BufRead;
-		let mut line = String::new();
-		said.read_line(&mut line).expect("forward prints where it listens");
-		let line = line.trim_end().to_owned();
-		let address = line.strip_prefix("forwarding ").expect(&line).split(' ').next().unwrap();
-		let address = address.to_owned();
-		// What it says of each connection, in the test's output.
-		std::thread::spawn(move || {
-			said.lines().map_while(Result::ok).for_each(|line| eprintln!("forward: {line}"))
-		});
-		address
-	};
+	let (forward, local) = support::task_forward(&chain, "bob", &deal_text, "0:8080");
 	for line in ["hello", "a line through the relay of streams"] {
 		use std::io::{BufRead, Write};
 		let mut connection = std::net::TcpStream::connect(&local).unwrap();

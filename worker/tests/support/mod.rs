@@ -178,3 +178,29 @@ impl Drop for KilledOnDrop {
 		let _ = self.0.wait();
 	}
 }
+
+/// `sonm --from FROM task forward --deal DEAL PORTS` on `chain` (in its CLI's namespace),
+/// killed when the first value is dropped, and the address it listens at (its first line);
+/// what it says of each connection afterwards goes to the test's output.
+pub fn task_forward(chain: &Chain, from: &str, deal: &str, ports: &str) -> (KilledOnDrop, String) {
+	use std::io::BufRead;
+	let mut forward = chain
+		.sonm_command(&["--from", from, "task", "forward", "--deal", deal, ports])
+		.stderr(Stdio::piped())
+		.spawn()
+		.expect("sonm task forward starts");
+	let mut said = std::io::BufReader::new(forward.stderr.take().unwrap());
+	let forward = KilledOnDrop(forward);
+	let mut line = String::new();
+	said.read_line(&mut line).expect("forward prints where it listens");
+	let line = line.trim_end();
+	let local = line.strip_prefix("forwarding ").expect(line).split(' ').next().unwrap();
+	let local = local.to_owned();
+	let deal = deal.to_owned();
+	std::thread::spawn(move || {
+		said.lines()
+			.map_while(Result::ok)
+			.for_each(|line| eprintln!("deal {deal} forward: {line}"))
+	});
+	(forward, local)
+}
