@@ -208,6 +208,18 @@ impl Client {
 		})
 	}
 
+	/// The newest finalized block's number and hash.
+	pub async fn finalized_block(&self) -> Result<(u64, subxt::utils::H256), ClientError> {
+		let hash = self.finalized_hash().await?;
+		let header =
+			self.chain().chain_get_header(Some(hash)).await.map_err(|e| ClientError::Rpc {
+				method: "finalized header".into(),
+				message: rpc_message(&e.to_string()),
+			})?;
+		let header = header.ok_or_else(|| ClientError::Subxt(format!("no header of {hash:?}")))?;
+		Ok((header.number, hash))
+	}
+
 	/// The events of the block with hash `hash` (hex), to read as the generated event types
 	/// (`events.find::<runtime::market::events::OrderPlaced>()`).
 	pub async fn block_events(
@@ -413,6 +425,47 @@ impl Client {
 	) -> Result<Vec<types::Order>, ClientError> {
 		let call = MarketRpcClient::matching_orders(&self.node_rpc, id, Some(limit), None);
 		self.node("matching orders", call).await
+	}
+
+	/// Order `id` as it was after block `at` (`None`: not in the book then).
+	pub async fn order_at(
+		&self,
+		id: u64,
+		at: subxt::utils::H256,
+	) -> Result<Option<types::Order>, ClientError> {
+		let at = Some(sonm_rpc::BlockHash::from(at.0));
+		self.node("order", MarketRpcClient::order(&self.node_rpc, id, at)).await
+	}
+
+	/// The open orders after block `at` from id `from` on, at most `limit`, in id order.
+	pub async fn orders_at(
+		&self,
+		from: u64,
+		limit: u32,
+		at: subxt::utils::H256,
+	) -> Result<Vec<types::Order>, ClientError> {
+		let at = Some(sonm_rpc::BlockHash::from(at.0));
+		let call = MarketRpcClient::orders(&self.node_rpc, None, Some(from), Some(limit), at);
+		self.node("orders", call).await
+	}
+
+	/// The registered masternodes after block `at`.
+	pub async fn masternodes_at(
+		&self,
+		at: subxt::utils::H256,
+	) -> Result<Vec<types::Masternode>, ClientError> {
+		let at = Some(sonm_rpc::BlockHash::from(at.0));
+		self.node("masternodes", MasternodesRpcClient::list(&self.node_rpc, at)).await
+	}
+
+	/// Deal `id` as it was after block `at` (`None`: not open then).
+	pub async fn deal_at(
+		&self,
+		id: u64,
+		at: subxt::utils::H256,
+	) -> Result<Option<types::Deal>, ClientError> {
+		let at = Some(sonm_rpc::BlockHash::from(at.0));
+		self.node("deal", MarketRpcClient::deal(&self.node_rpc, id, at)).await
 	}
 
 	/// Where `worker` (SS58) publishes its control plane, if it does.

@@ -23,6 +23,7 @@ pub mod error;
 pub mod eth_key;
 pub mod events;
 pub mod format;
+pub mod indexer_api;
 pub mod keys;
 pub mod keystore;
 pub mod matching;

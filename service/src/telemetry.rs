@@ -8,7 +8,9 @@ use axum::{
 	routing::get,
 	Router,
 };
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Registry, TextEncoder};
+use prometheus::{
+	Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntGauge, Registry, TextEncoder,
+};
 use std::sync::Arc;
 
 /// A daemon's metric registry, every name under its prefix (`sonm_worker_...`).
@@ -41,6 +43,21 @@ impl Metrics {
 	pub fn histogram(&self, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
 		let histogram = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
 			.expect("a valid histogram");
+		self.registry.register(Box::new(histogram.clone())).expect("registered once");
+		histogram
+	}
+
+	/// A registered histogram with `buckets`, one series per value of `label`.
+	pub fn histogram_vec(
+		&self,
+		name: &str,
+		help: &str,
+		label: &str,
+		buckets: Vec<f64>,
+	) -> HistogramVec {
+		let histogram =
+			HistogramVec::new(HistogramOpts::new(name, help).buckets(buckets), &[label])
+				.expect("a valid histogram");
 		self.registry.register(Box::new(histogram.clone())).expect("registered once");
 		histogram
 	}

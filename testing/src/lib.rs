@@ -7,7 +7,7 @@
 //!   guessed time;
 //! - [`Rng`]: the one small seeded generator; [`mutate`]: mutation fuzzing of decoders;
 //! - [`price_server`]: a local price source; [`podman`]: a podman service with its own store;
-//!   [`netns`]: network namespaces; [`claim`]: subnets and addresses that tests running at once
+//!   [`postgres`]: a PostgreSQL server in a temporary directory; [`netns`]: network namespaces; [`claim`]: subnets and addresses that tests running at once
 //!   must not share;
 //! - [`cpu_hog_if_asked`]: the busy machine (`SONM_TEST_CPU_HOG=1`).
 //!
@@ -28,6 +28,8 @@ pub mod netns;
 pub mod node;
 #[cfg(feature = "processes")]
 pub mod podman;
+#[cfg(feature = "processes")]
+pub mod postgres;
 pub mod random;
 #[cfg(feature = "processes")]
 pub mod wait;

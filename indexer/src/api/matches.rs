@@ -1,0 +1,129 @@
+//! `/orders/{id}/matches`: the open asks that would make a deal with a bid now. SQL narrows the
+//! book by the order's own terms (unit, price, duration, benchmarks, network flags, expiry);
+//! the market's shared matching function (`sonm_primitives::matching`, through the client's
+//! `check_match` with masters, identity levels and blacklists asked of the node) has the last
+//! word on each candidate, so the answer is the chain's.
+
+use super::{
+	listings::find_order,
+	path_id, query,
+	rows::{self, ORDER_COLUMNS},
+	sql::{Arg, Filter},
+	Answer, ApiState, Refusal,
+};
+use axum::{
+	extract::{Path, RawQuery, State},
+	Json,
+};
+use sonm_client::{
+	indexer_api::{ApiError, IndexedOrder},
+	matching::Facts,
+};
+use sonm_primitives::{benchmarks, market::Side};
+use sqlx::Row;
+
+/// Candidates read from the database at once.
+const CANDIDATE_PAGE: u64 = 200;
+/// The most candidates checked for one answer.
+const MAX_CANDIDATES: u64 = 5_000;
+
+pub async fn matches(
+	State(state): State<ApiState>,
+	Path(id): Path<String>,
+	RawQuery(raw): RawQuery,
+) -> Answer<Vec<IndexedOrder>> {
+	let (_, query) = query("/orders/{id}/matches", raw.as_deref())?;
+	let id = path_id(&id)?;
+	let limit = query.limit();
+	let bid = find_order(&state, id)
+		.await?
+		.ok_or_else(|| Refusal::not_found(format!("no order {id}")))?;
+	if bid.order.side != Side::Bid {
+		return Err(Refusal::bad(ApiError::new(
+			"NotABid",
+			format!("order {id} is an ask; matches are asked for bids"),
+		)));
+	}
+	if bid.status != "Active" {
+		return Err(Refusal::bad(ApiError::new(
+			"OrderNotActive",
+			format!("order {id} is {}", bid.status),
+		)));
+	}
+	let client = state.follow.client.read().await.clone().ok_or_else(unavailable)?;
+	// The chain's time as indexed: the newest written block's.
+	let now = sqlx::query("SELECT time FROM blocks ORDER BY number DESC LIMIT 1")
+		.fetch_optional(&state.store.pool)
+		.await?
+		.map_or(0, |row| row.get::<i64, _>(0) as u64);
+
+	let mut filter = Filter::default();
+	filter.push("side = 'Ask' AND status = 'Active'".into());
+	filter.text("unit", Some(bid.order.price.unit.to_string()));
+	filter.amount_range(
+		"per_second",
+		sonm_client::indexer_api::Range { min: None, max: Some(bid.order.price.per_second) },
+	);
+	let author = filter.arg(Arg::Text(bid.order.author.clone()));
+	filter.push(format!("author <> {author}"));
+	if bid.order.duration == 0 {
+		filter.push("duration = 0".into());
+	} else {
+		let p = filter.arg(Arg::Int(bid.order.duration as i64));
+		filter.push(format!("duration >= {p}"));
+	}
+	for index in 0..benchmarks::STANDARD_COUNT {
+		let needed = benchmarks::value_at(&bid.order.benchmarks, index);
+		if needed > 0 {
+			let p = filter.arg(Arg::Int(crate::write::stored_integer(needed)));
+			filter.push(format!("b{index} >= {p}"));
+		}
+	}
+	if bid.order.netflags > 0 {
+		let p = filter.arg(Arg::Int(i64::from(bid.order.netflags)));
+		filter.push(format!("(netflags & {p}) = {p}"));
+	}
+	let p = filter.arg(Arg::Int(now as i64));
+	filter.push(format!("(expires_at IS NULL OR expires_at > {p})"));
+
+	let bid_order = &bid.order;
+	let mut facts = Facts::default();
+	let mut found = Vec::new();
+	let mut offset = 0;
+	while (found.len() as u64) < limit && offset < MAX_CANDIDATES {
+		let sql = format!(
+			"SELECT {ORDER_COLUMNS} FROM orders{} ORDER BY per_second ASC, id ASC LIMIT {CANDIDATE_PAGE} OFFSET {offset}",
+			filter.clause()
+		);
+		let candidates = filter.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
+		let exhausted = (candidates.len() as u64) < CANDIDATE_PAGE;
+		for row in &candidates {
+			let ask = rows::order(row);
+			let verdict = client
+				.check_match(&ask.order, bid_order, now, &mut facts)
+				.await
+				.map_err(|_| unavailable())?;
+			if verdict.is_ok() {
+				found.push(ask);
+				if found.len() as u64 >= limit {
+					break;
+				}
+			}
+		}
+		if exhausted {
+			break;
+		}
+		offset += CANDIDATE_PAGE;
+	}
+	Ok(Json(found))
+}
+
+fn unavailable() -> Refusal {
+	Refusal(
+		axum::http::StatusCode::SERVICE_UNAVAILABLE,
+		ApiError::new(
+			"Unavailable",
+			"the node does not answer; matching needs its masters, levels and blacklists",
+		),
+	)
+}

@@ -1,0 +1,211 @@
+//! Following the chain: finalized blocks only, from the stored cursor on, read in parallel
+//! within a bounded window and written one by one in order. A node that goes away is waited
+//! for (and said so in `/health`); nothing is skipped when it comes back.
+
+use crate::{
+	read::{read_block, ReadError},
+	store::{Store, StoreError},
+	telemetry::IndexerMetrics,
+	write::{write_block, Written},
+};
+use futures::StreamExt;
+use sonm_client::Client;
+use sonm_service::Shutdown;
+use std::{
+	sync::{
+		atomic::{AtomicBool, AtomicU64, Ordering},
+		Arc,
+	},
+	time::{Duration, Instant},
+};
+use tokio::sync::RwLock;
+
+/// No block indexed, or no finalized block known.
+const NONE: u64 = u64::MAX;
+/// How often the finalized head is asked for once caught up: well under a block, so that the
+/// indexer lags finality by at most one block.
+const POLL: Duration = Duration::from_millis(500);
+/// How often progress is logged while behind, and once caught up.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+const PROGRESS_CAUGHT_UP: Duration = Duration::from_secs(60);
+
+/// What the follower shares with the API and `/health`.
+#[derive(Default)]
+pub struct FollowState {
+	indexed: AtomicU64,
+	finalized: AtomicU64,
+	connected: AtomicBool,
+	/// The node's client once connected (the API asks it the facts matching reads).
+	pub client: RwLock<Option<Client>>,
+	pub genesis: RwLock<Option<String>>,
+}
+
+impl FollowState {
+	pub fn new() -> Arc<Self> {
+		let state = Self::default();
+		state.indexed.store(NONE, Ordering::Relaxed);
+		state.finalized.store(NONE, Ordering::Relaxed);
+		Arc::new(state)
+	}
+
+	pub fn indexed(&self) -> Option<u64> {
+		Some(self.indexed.load(Ordering::Relaxed)).filter(|n| *n != NONE)
+	}
+
+	pub fn finalized(&self) -> Option<u64> {
+		Some(self.finalized.load(Ordering::Relaxed)).filter(|n| *n != NONE)
+	}
+
+	pub fn connected(&self) -> bool {
+		self.connected.load(Ordering::Relaxed)
+	}
+
+	/// Finalized blocks not written yet (`None` before the first answer of the node).
+	pub fn lag(&self) -> Option<u64> {
+		let finalized = self.finalized()?;
+		Some(match self.indexed() {
+			Some(indexed) => finalized.saturating_sub(indexed),
+			None => finalized + 1,
+		})
+	}
+}
+
+/// How the follower runs.
+#[derive(Clone, Debug)]
+pub struct FollowOptions {
+	pub chain: String,
+	/// Blocks read at once while behind.
+	pub window: usize,
+}
+
+/// Why following stopped for good.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	#[error(transparent)]
+	Read(#[from] ReadError),
+}
+
+/// Follows the chain until `stop`. Node outages are waited out; a database error, or state the
+/// node no longer has, ends it.
+pub async fn follow(
+	options: FollowOptions,
+	store: Store,
+	state: Arc<FollowState>,
+	metrics: IndexerMetrics,
+	stop: Shutdown,
+) -> Result<(), FollowError> {
+	if let Some(cursor) = store.cursor().await? {
+		state.indexed.store(cursor.block, Ordering::Relaxed);
+		metrics.indexed_block.set(cursor.block as i64);
+		tracing::info!(block = cursor.block, hash = %cursor.hash, "resuming after the stored cursor");
+	}
+	let client = loop {
+		match Client::connect(&options.chain).await {
+			Ok(client) => break client,
+			Err(error) => {
+				tracing::warn!(chain = %options.chain, %error, "waiting for the node");
+				if !stop.sleep(Duration::from_secs(2)).await {
+					return Ok(());
+				}
+			},
+		}
+	};
+	let genesis = format!("0x{}", hex(&client.genesis_hash()));
+	store.check_genesis(&genesis).await?;
+	*state.genesis.write().await = Some(genesis.clone());
+	*state.client.write().await = Some(client.clone());
+	let mut progress = Progress::new();
+	while !stop.requested() {
+		let finalized = match client.finalized_block().await {
+			Ok((number, _)) => number,
+			Err(error) => {
+				if state.connected.swap(false, Ordering::Relaxed) {
+					tracing::warn!(%error, "the node does not answer; waiting for it");
+				}
+				metrics.node_connected.set(0);
+				if !stop.sleep(Duration::from_secs(1)).await {
+					break;
+				}
+				continue;
+			},
+		};
+		if !state.connected.swap(true, Ordering::Relaxed) {
+			tracing::info!(finalized, "the node answers");
+		}
+		metrics.node_connected.set(1);
+		state.finalized.store(finalized, Ordering::Relaxed);
+		metrics.finalized_block.set(finalized as i64);
+		let next = state.indexed().map_or(0, |n| n + 1);
+		metrics.lag.set(state.lag().unwrap_or(0) as i64);
+		if next > finalized {
+			if !stop.sleep(POLL).await {
+				break;
+			}
+			continue;
+		}
+		let mut blocks = futures::stream::iter(next..=finalized)
+			.map(|number| {
+				let client = client.clone();
+				async move { (number, read_block(&client, number).await) }
+			})
+			.buffered(options.window.max(1));
+		while let Some((number, read)) = blocks.next().await {
+			let block = match read {
+				Ok(block) => block,
+				Err(error @ ReadError::StateDiscarded { .. }) => return Err(error.into()),
+				Err(error) => {
+					tracing::warn!(block = number, %error, "reading a block failed; trying again");
+					metrics.read_errors.inc();
+					break;
+				},
+			};
+			match write_block(&store, &genesis, &block).await? {
+				Written::Rows(rows) => metrics.rows_written.inc_by(rows),
+				Written::AlreadyWritten => {
+					tracing::warn!(block = number, "already written; skipped")
+				},
+			}
+			state.indexed.store(number, Ordering::Relaxed);
+			metrics.indexed_block.set(number as i64);
+			metrics.blocks.inc();
+			let behind = finalized.saturating_sub(number);
+			metrics.lag.set(behind as i64);
+			progress.block(number, behind, &metrics);
+			if stop.requested() {
+				break;
+			}
+		}
+	}
+	tracing::info!(block = ?state.indexed(), "stopped");
+	Ok(())
+}
+
+/// Log lines with counts and a blocks/s gauge while catching up.
+struct Progress {
+	since: Instant,
+	blocks: u64,
+}
+
+impl Progress {
+	fn new() -> Self {
+		Self { since: Instant::now(), blocks: 0 }
+	}
+
+	fn block(&mut self, number: u64, behind: u64, metrics: &IndexerMetrics) {
+		self.blocks += 1;
+		let elapsed = self.since.elapsed();
+		if elapsed < if behind > 0 { PROGRESS_EVERY } else { PROGRESS_CAUGHT_UP } {
+			return;
+		}
+		let rate = self.blocks as f64 / elapsed.as_secs_f64();
+		metrics.blocks_per_second.set(rate.round() as i64);
+		tracing::info!(block = number, behind, blocks_per_second = format!("{rate:.1}"), "indexed");
+		*self = Self::new();
+	}
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
