@@ -209,6 +209,14 @@ pub fn routes() -> Vec<Route> {
 			],
 		},
 		Route {
+			path: "/accounts/{address}/events",
+			summary: "Trust, identity, worker-link and endpoint events of an account, newest first",
+			params: vec![
+				param("pallet", Kind::Word(&["Blacklist", "Kyc", "Market"]), "Only this pallet's."),
+				param("limit", Kind::Limit, "The most entries (default 100)."),
+			],
+		},
+		Route {
 			path: "/suppliers/{address}",
 			summary: "A supplier's record: deals served and how they ended, earnings, prices",
 			params: vec![],
@@ -400,10 +408,11 @@ fn check_value(param: &Param, value: &str) -> Result<(), ApiError> {
 			value.parse::<u64>().map(drop).map_err(|_| bad_value(name, value, "a number"))
 		},
 		Kind::Word([]) => {
-			if value.len() <= 64 && value.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+			let allowed = |c: char| c.is_ascii_alphanumeric() || " -_.:/+@".contains(c);
+			if value.len() <= 64 && value.chars().all(allowed) {
 				Ok(())
 			} else {
-				Err(bad_value(name, value, "printable text of at most 64 characters"))
+				Err(bad_value(name, value, "at most 64 letters, digits, spaces and -_.:/+@"))
 			}
 		},
 		Kind::Word(words) => {
@@ -679,6 +688,23 @@ pub struct History {
 	pub account: String,
 	pub period: String,
 	pub periods: Vec<HistoryPeriod>,
+}
+
+/// An event of an account's trust, identity, worker links or endpoint, as the chain said it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountEvent {
+	pub block: u64,
+	pub time: u64,
+	pub pallet: String,
+	/// The event (`Blocked`, `Certified`, `WorkerConfirmed`, `EndpointSet`...).
+	pub name: String,
+	/// Who acted or was acted on first (`who`, `worker`, `curator`).
+	pub account: String,
+	/// The other account it names (`whom`, `list`, `master`).
+	pub other: Option<String>,
+	/// Its fields.
+	pub detail: serde_json::Value,
 }
 
 /// A supplier's record.

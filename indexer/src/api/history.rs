@@ -9,8 +9,8 @@ use axum::{
 	Json,
 };
 use sonm_client::indexer_api::{
-	GatewayTransfer, History, HistoryPeriod, IndexerStatus, MasternodeRecord, OracleQuote,
-	PriceIndex, PricePoint, SupplierRecord,
+	AccountEvent, GatewayTransfer, History, HistoryPeriod, IndexerStatus, MasternodeRecord,
+	OracleQuote, PriceIndex, PricePoint, SupplierRecord,
 };
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
@@ -113,6 +113,38 @@ impl Periods {
 				.or_insert_with(|| HistoryPeriod { start, ..Default::default() })
 		})
 	}
+}
+
+pub async fn account_events(
+	State(state): State<ApiState>,
+	Path(address): Path<String>,
+	RawQuery(raw): RawQuery,
+) -> Answer<Vec<AccountEvent>> {
+	let (_, query) = query("/accounts/{address}/events", raw.as_deref())?;
+	let account = path_account(&address)?;
+	let mut filter = Filter::default();
+	let p = filter.arg(super::sql::Arg::Text(account));
+	filter.push(format!("(account = {p} OR other = {p})"));
+	filter.text("pallet", query.text("pallet"));
+	let sql = format!(
+		"SELECT * FROM account_events{} ORDER BY block DESC, idx DESC LIMIT {}",
+		filter.clause(),
+		query.limit()
+	);
+	let rows = filter.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
+	Ok(Json(
+		rows.iter()
+			.map(|row| AccountEvent {
+				block: int(row, "block"),
+				time: int(row, "time"),
+				pallet: row.get("pallet"),
+				name: row.get("name"),
+				account: row.get("account"),
+				other: row.get("other"),
+				detail: serde_json::from_str(&row.get::<String, _>("detail")).unwrap_or_default(),
+			})
+			.collect(),
+	))
 }
 
 pub async fn supplier(

@@ -7,7 +7,7 @@ mod listings;
 mod matches;
 pub mod openapi;
 pub mod periods;
-mod rows;
+pub mod rows;
 mod sql;
 
 use crate::{follow::FollowState, store::Store, telemetry::IndexerMetrics};
@@ -94,6 +94,7 @@ pub fn router(state: ApiState, metrics: IndexerMetrics, max_lag: u64) -> Router 
 		.route("/deals", get(listings::deals))
 		.route("/deals/{id}", get(listings::deal))
 		.route("/accounts/{address}/history", get(history::history))
+		.route("/accounts/{address}/events", get(history::account_events))
 		.route("/suppliers/{address}", get(history::supplier))
 		.route("/prices/index", get(history::price_index))
 		.route("/prices/oracle", get(history::oracle))
