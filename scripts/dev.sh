@@ -7,8 +7,10 @@
 # customers' control plane on http://127.0.0.1:9630. Podman's API service runs on a socket in
 # the run directory with scripts/containers.conf; its image store lives in
 # ~/.cache/sonm-dev/podman (SONM_DEV_PODMAN), where busybox:1.36 is imported once from
-# busybox-static (no download). Buy from it and run a container with the CLI as the README
-# shows. Ctrl-C stops all three.
+# busybox-static (no download). `sonm-indexer` follows the chain into a SQLite file and serves
+# the market's history and search on http://127.0.0.1:9640 (`sonm history`, `sonm market
+# prices`). Buy from it and run a container with the CLI as the README shows. Ctrl-C stops
+# them all.
 #
 # Extra arguments go to the node, e.g. `scripts/dev.sh --base-path /tmp/sonm` to keep the
 # chain between runs (without it the chain and the worker's database live in a temporary
@@ -32,13 +34,17 @@ if [ "${SONM_DEV_NO_BUILD:-}" != 1 ]; then
 fi
 
 run_dir=$(mktemp -d -t sonm-dev.XXXXXX)
-node_args=(--dev --base-path "$run_dir/chain")
+# Archive state: the indexer reads the state each block left (an order's terms, a deal's
+# price), also of blocks it reads again after a restart.
+node_args=(--dev --state-pruning archive --base-path "$run_dir/chain")
 worker_data="$run_dir/worker"
+indexer_data="$run_dir/indexer"
 for arg in "$@"; do
 	if [ "$arg" = "--base-path" ]; then
-		# The caller keeps the chain: keep the worker's database beside it.
-		node_args=(--dev)
+		# The caller keeps the chain: keep the worker's and the indexer's databases beside it.
+		node_args=(--dev --state-pruning archive)
 		worker_data=""
+		indexer_data=""
 	fi
 done
 pids=()
@@ -102,14 +108,18 @@ done
 progress "the dev chain makes blocks"
 
 if [ -z "$worker_data" ]; then
-	# Beside the kept chain: `--base-path DIR` -> DIR/worker.
+	# Beside the kept chain: `--base-path DIR` -> DIR/worker and DIR/indexer.
 	for ((i = 1; i <= $#; i++)); do
 		if [ "${!i}" = "--base-path" ]; then
 			next=$((i + 1))
 			worker_data="${!next}/worker"
+			indexer_data="${!next}/indexer"
 		fi
 	done
 fi
+echo "dev.sh: starting sonm-indexer (SQLite in $indexer_data, API on http://127.0.0.1:9640)"
+"$CARGO_TARGET_DIR/debug/sonm-indexer" run --data-dir "$indexer_data" > >(sed 's/^/[indexer] /') 2>&1 &
+pids+=("$!")
 echo "dev.sh: starting sonm-worker (data in $worker_data)"
 "$CARGO_TARGET_DIR/debug/sonm-worker" --data-dir "$worker_data" --engine "unix://$podman_socket" run &
 worker_pid=$!

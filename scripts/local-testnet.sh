@@ -10,13 +10,24 @@
 # validator (3 confirmations; metrics on 127.0.0.1:9621 to 9624). Then, for example:
 #   sonm token deposit 100 --to 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty \
 #     --eth-suri 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+#
+# With --indexer Alice's node keeps every block's state (`--state-pruning archive`) and
+# `sonm-indexer` follows her into $SONM_NET_DIR/indexer (SQLite; set SONM_INDEXER_DB to a
+# postgres:// URL for PostgreSQL), its API on http://127.0.0.1:9640. Both flags may be given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
 gateway=false
-[ "${1:-}" = --gateway ] && gateway=true
+indexer=false
+for flag in "$@"; do
+	case "$flag" in
+	--gateway) gateway=true ;;
+	--indexer) indexer=true ;;
+	*) echo "local-testnet: unknown flag $flag (use --gateway, --indexer)" >&2; exit 2 ;;
+	esac
+done
 build_main
 node="$CARGO_TARGET_DIR/debug/sonm-node"
 bridge="$CARGO_TARGET_DIR/debug/sonm-bridge"
@@ -41,6 +52,7 @@ for name in alice bob charlie dave; do
 		--port $((30332 + i)) --rpc-port $((9943 + i)) --prometheus-port $((9614 + i))
 		--allow-private-ip)
 	[ -z "$boot" ] || args+=(--bootnodes "$boot")
+	! $indexer || [ "$name" != alice ] || args+=(--state-pruning archive)
 	"$node" "${args[@]}" >"$dir/$name.log" 2>&1 &
 	pids+=($!)
 	if [ -z "$boot" ]; then
@@ -74,6 +86,12 @@ if $gateway; then
 		pids+=($!)
 		echo "local-testnet: $name's gateway pid $! metrics http://127.0.0.1:$((9620 + i)) log $dir/$name-gateway.log"
 	done
+fi
+if $indexer; then
+	"$CARGO_TARGET_DIR/debug/sonm-indexer" run --chain ws://127.0.0.1:9944 --data-dir "$dir/indexer" \
+		>"$dir/indexer.log" 2>&1 &
+	pids+=($!)
+	echo "local-testnet: indexer pid $! api http://127.0.0.1:9640 log $dir/indexer.log"
 fi
 echo "local-testnet: running; Ctrl-C stops everything"
 wait

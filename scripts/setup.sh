@@ -13,10 +13,11 @@ cd "$(dirname "$0")/.."
 # and a local registry for the pull path; iproute2, iptables, curl and util-linux (unshare,
 # nsenter, mount) for the fault tests that cut validators apart in network namespaces and fill
 # a tmpfs under a node; nftables for the worker's task firewall (each deal's network kept off
-# private addresses).
+# private addresses); postgresql for the indexer's tests on a real PostgreSQL server (each test
+# makes its own cluster with initdb in a temporary directory; no system cluster is used).
 packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make
 	mold podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry
-	iproute2 iptables nftables curl util-linux)
+	iproute2 iptables nftables curl util-linux postgresql)
 missing=()
 for package in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

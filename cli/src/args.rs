@@ -33,6 +33,9 @@ pub struct Cli {
 	/// Wait until the transaction's block is finalized, not only included.
 	#[arg(long, global = true)]
 	pub finalized: bool,
+	/// The market's history and search: a `sonm-indexer`'s API.
+	#[arg(long, env = "SONM_INDEXER", default_value = "http://127.0.0.1:9640", global = true)]
+	pub indexer: String,
 	/// Show amounts exact to the base unit (10^-18 SNM) instead of rounded to 6 decimals
 	/// (`~1.2 SNM`); JSON output is always exact.
 	#[arg(long, global = true)]
@@ -98,6 +101,59 @@ pub enum Command {
 	/// SNM in and out through the Ethereum gateway: deposit, withdraw, status.
 	#[command(subcommand)]
 	Token(TokenCommand),
+	/// An account's past deals, orders and payments, from the indexer (--indexer).
+	#[command(subcommand)]
+	History(HistoryCommand),
+	/// The market over time, from the indexer (--indexer).
+	#[command(subcommand)]
+	Market(MarketCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+	/// Every deal the account took part in (supplier, customer or payee), newest first.
+	Deals {
+		/// The account [default: --from].
+		account: Option<String>,
+		/// Only `open` or only `closed` deals.
+		#[arg(long, value_parser = ["open", "closed"])]
+		status: Option<String>,
+		/// The most deals shown.
+		#[arg(long, default_value_t = 50)]
+		limit: u64,
+	},
+	/// Every order the account placed, newest first, with how it left the book.
+	Orders {
+		/// The account [default: --from].
+		account: Option<String>,
+		/// The most orders shown.
+		#[arg(long, default_value_t = 50)]
+		limit: u64,
+	},
+	/// What the account paid and received, per period.
+	Payments {
+		/// The account [default: --from].
+		account: Option<String>,
+		/// hour, day, week or month.
+		#[arg(long, default_value = "month", value_parser = ["hour", "day", "week", "month"])]
+		period: String,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MarketCommand {
+	/// The price index: median and quartiles of the asks' prices per resource-hour, per period.
+	Prices {
+		/// core (per core-hour), memory (per GiB-hour) or gpu (per GPU-hour).
+		#[arg(long, default_value = "core", value_parser = ["core", "memory", "gpu"])]
+		resource: String,
+		/// hour, day, week or month.
+		#[arg(long, default_value = "day", value_parser = ["hour", "day", "week", "month"])]
+		period: String,
+		/// The prices' unit: SNM or USD.
+		#[arg(long, default_value = "SNM")]
+		unit: String,
+	},
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,8 @@ use std::{io::IsTerminal, path::PathBuf, str::FromStr, time::Duration};
 /// The state of one `sonm` invocation.
 pub struct Context {
 	pub url: String,
+	/// The indexer's API (`--indexer`).
+	pub indexer: String,
 	pub output: Output,
 	pub keystore: Keystore,
 	from: Option<String>,
@@ -29,6 +31,7 @@ impl Context {
 	pub fn new(cli: &Cli) -> Self {
 		Self {
 			url: cli.url.clone(),
+			indexer: cli.indexer.clone(),
 			output: cli.output,
 			keystore: Keystore::new(cli.keystore.clone().unwrap_or_else(default_keystore)),
 			from: cli.from.clone(),

@@ -52,5 +52,7 @@ async fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
 		Command::Masternode(command) => staking::masternode(ctx, command).await,
 		Command::Oracle(command) => staking::oracle(ctx, command).await,
 		Command::Token(command) => token::token(ctx, command).await,
+		Command::History(command) => history::history(ctx, command).await,
+		Command::Market(command) => history::market(ctx, command).await,
 	}
 }

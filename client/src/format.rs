@@ -168,6 +168,26 @@ pub fn short(address: &str) -> String {
 	format!("{}…{}", &address[..4], &address[address.len() - 4..])
 }
 
+/// A UTC date and time from unix seconds: `2026-12-05 04:12`.
+pub fn utc(t: u64) -> String {
+	let (year, month, day) = civil_from_days((t / 86_400) as i64);
+	let seconds = t % 86_400;
+	format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", seconds / 3_600, seconds % 3_600 / 60)
+}
+
+/// The date (year, month, day) of a day counted from 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+	let z = days + 719_468;
+	let era = z.div_euclid(146_097);
+	let doe = z.rem_euclid(146_097);
+	let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+	let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	let mp = (5 * doy + 2) / 153;
+	let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+	let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+	(yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -235,5 +255,12 @@ mod tests {
 		assert_eq!(size(1_234_567_890), "1.14 GiB");
 		assert_eq!(bandwidth(100_000_000), "100 Mbit/s");
 		assert_eq!(short("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"), "5Grw…utQY");
+	}
+
+	#[test]
+	fn utc_dates_read_as_a_calendar_does() {
+		assert_eq!(utc(0), "1970-01-01 00:00");
+		assert_eq!(utc(1_796_443_961), "2026-12-05 04:12");
+		assert_eq!(utc(1_709_251_199), "2024-02-29 23:59");
 	}
 }

@@ -17,7 +17,7 @@ use sonm_primitives::{
 use std::{collections::BTreeMap, fmt, str::FromStr};
 
 /// Where `sonm-indexer` serves its API by default.
-pub const DEFAULT_ADDRESS: &str = "127.0.0.1:9630";
+pub const DEFAULT_ADDRESS: &str = "127.0.0.1:9640";
 /// The most entries one page returns.
 pub const MAX_LIMIT: u64 = 1_000;
 /// A page's size when no limit is given.

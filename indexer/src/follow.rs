@@ -28,6 +28,11 @@ const POLL: Duration = Duration::from_millis(500);
 /// How often progress is logged while behind, and once caught up.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 const PROGRESS_CAUGHT_UP: Duration = Duration::from_secs(60);
+/// How long one question to the node may take before the node counts as not answering (the
+/// reconnecting client holds calls while it reconnects, which can be forever).
+const NODE_PATIENCE: Duration = Duration::from_secs(10);
+/// How long reading one block may take.
+const READ_PATIENCE: Duration = Duration::from_secs(60);
 
 /// What the follower shares with the API and `/health`.
 #[derive(Default)]
@@ -118,7 +123,13 @@ pub async fn follow(
 	*state.client.write().await = Some(client.clone());
 	let mut progress = Progress::new();
 	while !stop.requested() {
-		let finalized = match client.finalized_block().await {
+		let asked = tokio::time::timeout(NODE_PATIENCE, client.finalized_block()).await;
+		let finalized = match asked.unwrap_or_else(|_| {
+			Err(sonm_client::ClientError::Connection {
+				url: options.chain.clone(),
+				message: format!("no answer within {NODE_PATIENCE:?}"),
+			})
+		}) {
 			Ok((number, _)) => number,
 			Err(error) => {
 				if state.connected.swap(false, Ordering::Relaxed) {
@@ -148,7 +159,17 @@ pub async fn follow(
 		let mut blocks = futures::stream::iter(next..=finalized)
 			.map(|number| {
 				let client = client.clone();
-				async move { (number, read_block(&client, number).await) }
+				async move {
+					let read =
+						tokio::time::timeout(READ_PATIENCE, read_block(&client, number)).await;
+					(
+						number,
+						read.unwrap_or(Err(ReadError::Node {
+							block: number,
+							message: "no answer in time".into(),
+						})),
+					)
+				}
 			})
 			.buffered(options.window.max(1));
 		while let Some((number, read)) = blocks.next().await {
@@ -158,6 +179,12 @@ pub async fn follow(
 				Err(error) => {
 					tracing::warn!(block = number, %error, "reading a block failed; trying again");
 					metrics.read_errors.inc();
+					// The node may be gone: the next round asks it again and says so.
+					state.connected.store(false, Ordering::Relaxed);
+					metrics.node_connected.set(0);
+					if !stop.sleep(Duration::from_secs(1)).await {
+						return Ok(());
+					}
 					break;
 				},
 			};

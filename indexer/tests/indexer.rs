@@ -223,6 +223,27 @@ async fn check_bad_requests(api: &IndexerClient, bid: &str) {
 	assert!(["NotABid", "OrderNotActive"].contains(&not_a_bid.error.as_str()), "{not_a_bid:?}");
 }
 
+/// `sonm history` and `sonm market prices` read the indexer; without one they say where they
+/// looked.
+fn check_cli(chain: &DevChain, indexer: &str, deal: &str) {
+	let deals = chain.json(&["--indexer", indexer, "history", "deals", "ferdie"]);
+	assert_eq!(deals["items"][0]["id"].to_string(), deal);
+	assert_eq!(deals["items"][0]["blacklisted"], true);
+	let orders = chain.json(&["--indexer", indexer, "history", "orders", "dave"]);
+	assert_eq!(orders["items"][0]["status"], "Active");
+	let payments =
+		chain.json(&["--indexer", indexer, "history", "payments", "ferdie", "--period", "day"]);
+	assert_eq!(payments["periods"][0]["dealsClosed"], 1);
+	let prices = chain.json(&["--indexer", indexer, "market", "prices", "--resource", "memory"]);
+	assert!(prices["series"]["all"][0]["asks"].as_u64().unwrap() >= 2, "{prices}");
+	let human = chain.sonm(&["--indexer", indexer, "history", "deals", "ferdie"]);
+	let text = String::from_utf8_lossy(&human.stdout);
+	assert!(text.contains("ByCustomer+blacklist"), "{text}");
+	let nowhere = chain.sonm(&["--indexer", "http://127.0.0.1:9", "history", "deals", "ferdie"]);
+	assert_eq!(nowhere.status.code(), Some(3), "{}", String::from_utf8_lossy(&nowhere.stderr));
+	assert!(String::from_utf8_lossy(&nowhere.stderr).contains("sonm-indexer"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_and_postgres_hold_what_the_chain_says() {
 	let chain = DevChain::start();
@@ -245,6 +266,7 @@ async fn sqlite_and_postgres_hold_what_the_chain_says() {
 		check_api(&indexer.api(), &cheap_ask, &bid, &deal).await;
 		check_bad_requests(&indexer.api(), &bid).await;
 	}
+	check_cli(&chain, &lite.url, &deal);
 	lite.stop();
 	pg.stop();
 	let lite_db = Store::open(&sqlite_url).await.expect("the SQLite file");

@@ -519,7 +519,7 @@ fn benchmark_text(kind: order_file::BenchmarkKind, value: u64) -> String {
 }
 
 /// The non-zero resources of an order, short.
-fn resources(benchmarks: &[u64]) -> String {
+pub(crate) fn resources(benchmarks: &[u64]) -> String {
 	let parts: Vec<String> = BENCHMARKS
 		.iter()
 		.zip(benchmarks)

@@ -17,24 +17,10 @@ pub fn period_start(t: u64, period: &str) -> u64 {
 			}
 		},
 		_ => {
-			let (year, month, _) = civil_from_days((t / DAY) as i64);
+			let (year, month, _) = sonm_client::format::civil_from_days((t / DAY) as i64);
 			(days_from_civil(year, month, 1) as u64) * DAY
 		},
 	}
-}
-
-/// The date of a day since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-	let z = days + 719_468;
-	let era = z.div_euclid(146_097);
-	let doe = z.rem_euclid(146_097);
-	let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-	let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	let mp = (5 * doy + 2) / 153;
-	let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-	let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-	let year = yoe + era * 400 + i64::from(month <= 2);
-	(year, month, day)
 }
 
 /// Days since 1970-01-01 of a date.
