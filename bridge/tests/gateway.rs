@@ -13,12 +13,18 @@ use alloy::{
 	providers::{ext::AnvilApi, DynProvider, Provider},
 	signers::local::PrivateKeySigner,
 };
-use sonm_client::{eth_key::address_hex, Client, EthKey, Key};
+use sonm_client::{
+	eth_key::address_hex,
+	indexer_api::{GatewayTransfer, IndexerClient},
+	Client, EthKey, Key,
+};
 use sonm_contracts::{
 	deploy_gatekeeper, deploy_test_snm, mined, provider_builder, send, Gatekeeper, TestSnm,
 };
 use sonm_primitives::gatekeeper::DepositStatus;
-use sonm_test_support::{free_port, local_network, wait_for, workspace_bin, Node, PATIENCE};
+use sonm_test_support::{
+	free_port, indexer::IndexerProcess, local_network, wait_for, workspace_bin, Node, PATIENCE,
+};
 use std::{
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
@@ -235,6 +241,16 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	let client =
 		wait_for("the local chain", || async { Client::connect(&nodes[0].url()).await.ok() }).await;
 	let eth = ethereum(client.genesis_hash()).await;
+	// The indexer follows the gateway's transfers from the first block.
+	let index_db = format!("sqlite://{}/indexer.sqlite", dir.path().display());
+	let indexer = IndexerProcess::start(
+		&workspace_bin("sonm-indexer"),
+		dir.path(),
+		"indexer",
+		&nodes[0].url(),
+		&index_db,
+		&[],
+	);
 	let mut gateways: Vec<GatewayProcess> = MASTERNODES
 		.iter()
 		.zip(&nodes)
@@ -372,6 +388,29 @@ async fn deposits_mint_once_and_withdrawals_pay_once_through_four_gateways() {
 	println!(
 		"FIGURES deposit_to_mint={deposit_to_mint:?} withdraw_to_payout={withdraw_to_payout:?}"
 	);
+
+	// The indexer recorded each mint with its Ethereum transaction and the withdrawal with its
+	// Ethereum address, exactly.
+	let api = IndexerClient::new(&indexer.url);
+	let transfers: Vec<GatewayTransfer> = wait_for("the indexer to hold the transfers", || async {
+		let transfers: Vec<GatewayTransfer> = api.get("/gateway/transfers", &[]).await.ok()?;
+		(transfers.len() == 4).then_some(transfers)
+	})
+	.await;
+	let mut minted: Vec<(String, u128)> = transfers
+		.iter()
+		.filter(|t| t.kind == "deposit")
+		.map(|t| (t.ethereum.clone(), t.amount))
+		.collect();
+	let mut attested: Vec<(String, u128)> =
+		deposits.iter().map(|d| (d.tx_hash.clone(), d.amount.unwrap())).collect();
+	minted.sort();
+	attested.sort();
+	assert_eq!(minted, attested);
+	let out = transfers.iter().find(|t| t.kind == "withdrawal").unwrap();
+	assert_eq!((out.withdrawal, out.amount + out.fee), (Some(0), 10 * SNM), "{out:?}");
+	assert_eq!(out.ethereum, address_hex(&holder.address()));
+	assert!(transfers.iter().all(|t| t.account == ferdie.to_string()));
 
 	// A deposit reorganised away before its 3 confirmations is never minted.
 	let (reorged, block) = pay_in(&eth, ferdie.0, 7 * SNM).await;

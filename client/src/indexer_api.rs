@@ -588,7 +588,7 @@ pub struct IndexedDeal {
 	pub close_reason: Option<String>,
 	pub closed_at: Option<u64>,
 	pub closed_block: Option<u64>,
-	#[serde(default, with = "optional_amount")]
+	#[serde(default, with = "sonm_rpc::amount::option")]
 	pub refund: Option<u128>,
 	/// Whether the closing party blacklisted the other on close.
 	pub blacklisted: bool,
@@ -725,7 +725,7 @@ pub struct SupplierRecord {
 	pub earned: u128,
 	/// The median price per core-hour of its deals in SNM base units (SNM-priced deals with a
 	/// core count).
-	#[serde(default, with = "optional_amount")]
+	#[serde(default, with = "sonm_rpc::amount::option")]
 	pub median_per_core_hour: Option<u128>,
 	pub active_asks: u64,
 }
@@ -817,24 +817,6 @@ pub struct IndexerStatus {
 	/// Whether the node answers.
 	pub connected: bool,
 	pub genesis: Option<String>,
-}
-
-/// Optional amounts as decimal strings or null.
-pub mod optional_amount {
-	use serde::{Deserialize, Deserializer, Serializer};
-
-	pub fn serialize<S: Serializer>(value: &Option<u128>, s: S) -> Result<S::Ok, S::Error> {
-		match value {
-			Some(amount) => s.serialize_str(&amount.to_string()),
-			None => s.serialize_none(),
-		}
-	}
-
-	pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u128>, D::Error> {
-		Option::<String>::deserialize(d)?
-			.map(|text| text.parse().map_err(serde::de::Error::custom))
-			.transpose()
-	}
 }
 
 /// A client of the indexer's API.

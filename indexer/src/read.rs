@@ -304,12 +304,14 @@ async fn fact_of(
 		("Masternodes", "Left" | "Removed") => Fact::MasternodeLeft { account: text("who") },
 		("Masternodes", "SetSelected") => Fact::SetSelected {
 			session: number("session") as u64,
-			members: event.fields["masternodes"]
-				.as_array()
-				.map(|members| {
+			// A set of one decodes as the account itself, not a list of one.
+			members: match &event.fields["masternodes"] {
+				Json::String(one) => vec![one.clone()],
+				Json::Array(members) => {
 					members.iter().filter_map(|m| m.as_str().map(String::from)).collect()
-				})
-				.unwrap_or_default(),
+				},
+				_ => Vec::new(),
+			},
 		},
 		("Masternodes", "WentOffline") => Fact::WentOffline { account: text("who") },
 		("Masternodes", "Rewarded") => Fact::Rewarded {

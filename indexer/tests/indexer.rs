@@ -10,7 +10,7 @@ use serde_json::Value;
 use sonm_client::{
 	indexer_api::{
 		AccountEvent, ApiError, DealDetail, History, IndexedDeal, IndexedOrder, IndexerClient,
-		MasternodeRecord, Page, PriceIndex, SupplierRecord,
+		MasternodeRecord, OracleQuote, Page, PriceIndex, SupplierRecord,
 	},
 	Client, Key,
 };
@@ -171,6 +171,10 @@ async fn check_api(api: &IndexerClient, cheap_ask: &str, bid: &str, deal: &str) 
 	assert!(index.series["all"].iter().map(|p| p.asks).sum::<u64>() >= 2);
 	let masternodes: Vec<MasternodeRecord> = api.get("/masternodes", &[]).await.unwrap();
 	assert_eq!(masternodes[0].account, address("alice"));
+	assert!(masternodes[0].sessions_selected >= 1, "{masternodes:?}");
+	let quotes: Vec<OracleQuote> =
+		api.get("/prices/oracle", &[("currency", "Usd".into())]).await.unwrap();
+	assert_eq!(quotes[0].snm_per_unit, 40 * 10u128.pow(18), "{quotes:?}");
 	let open: Page<IndexedDeal> = api
 		.get("/deals", &[("status", "Open".into()), ("count", "true".into())])
 		.await
@@ -223,6 +227,27 @@ async fn check_bad_requests(api: &IndexerClient, bid: &str) {
 	assert!(["NotABid", "OrderNotActive"].contains(&not_a_bid.error.as_str()), "{not_a_bid:?}");
 }
 
+/// Alice, a masternode, feeds the oracle 40 SNM per USD from a local price source.
+fn feed_price(chain: &DevChain) {
+	let port = sonm_test_support::price_server(r#"{"sonm": {"usd": 0.025}}"#);
+	let source = format!("http://127.0.0.1:{port}/simple/price#/sonm/usd");
+	let http = chain.url().replace("ws://", "http://");
+	let fed = std::process::Command::new(sonm_test_support::workspace_bin("sonm-bridge"))
+		.args([
+			"feed",
+			"--once",
+			"--url",
+			&http,
+			"--suri",
+			"//Alice",
+			"--source-usd-per-snm",
+			&source,
+		])
+		.output()
+		.expect("sonm-bridge runs");
+	assert!(fed.status.success(), "{}", String::from_utf8_lossy(&fed.stderr));
+}
+
 /// `sonm history` and `sonm market prices` read the indexer; without one they say where they
 /// looked.
 fn check_cli(chain: &DevChain, indexer: &str, deal: &str) {
@@ -257,6 +282,7 @@ async fn sqlite_and_postgres_hold_what_the_chain_says() {
 
 	let load = run_mixed_load(&chain.url(), 10, 30);
 	let (cheap_ask, bid, deal) = cli_market(&chain);
+	feed_price(&chain);
 	finish(load, "the mixed workload");
 	let last = settled(&client).await;
 	lite.wait_for_block(last).await;
@@ -389,6 +415,22 @@ async fn an_unreachable_node_is_waited_for_and_followed_again_without_a_gap() {
 		health(&indexer).await.filter(|(code, _)| *code == 200)
 	})
 	.await;
+	let metrics = reqwest::get(format!("{}/metrics", indexer.url))
+		.await
+		.unwrap()
+		.text()
+		.await
+		.unwrap();
+	for name in [
+		"sonm_indexer_finalized_lag_blocks",
+		"sonm_indexer_blocks_total",
+		"sonm_indexer_blocks_per_second",
+		"sonm_indexer_rows_written_total",
+		"sonm_indexer_node_connected 1",
+		"sonm_indexer_query_seconds_bucket{route=\"/status\"",
+	] {
+		assert!(metrics.contains(name), "{name} in /metrics:\n{metrics}");
+	}
 	drop(indexer);
 	let store = Store::open(&db).await.unwrap();
 	let cursor = store.cursor().await.unwrap().unwrap().block;

@@ -7,7 +7,8 @@
 //!   guessed time;
 //! - [`Rng`]: the one small seeded generator; [`mutate`]: mutation fuzzing of decoders;
 //! - [`price_server`]: a local price source; [`podman`]: a podman service with its own store;
-//!   [`postgres`]: a PostgreSQL server in a temporary directory; [`netns`]: network namespaces; [`claim`]: subnets and addresses that tests running at once
+//!   [`postgres`]: a PostgreSQL server in a temporary directory; [`indexer`]: a `sonm-indexer`
+//!   process; [`netns`]: network namespaces; [`claim`]: subnets and addresses that tests running at once
 //!   must not share;
 //! - [`cpu_hog_if_asked`]: the busy machine (`SONM_TEST_CPU_HOG=1`).
 //!
@@ -23,6 +24,8 @@ pub mod claim;
 #[cfg(feature = "processes")]
 pub mod dev_chain;
 pub mod http;
+#[cfg(feature = "processes")]
+pub mod indexer;
 pub mod mutate;
 pub mod netns;
 pub mod node;

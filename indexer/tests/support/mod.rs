@@ -14,103 +14,39 @@ use sonm_indexer::{
 	api::rows,
 	store::{read_amount, Store},
 };
-use sonm_test_support::{wait_for, workspace_bin, PATIENCE};
+use sonm_test_support::{indexer::IndexerProcess, wait_for, workspace_bin, PATIENCE};
 use sqlx::Row;
 use std::{
-	path::{Path, PathBuf},
+	path::Path,
 	process::{Child, Command, Stdio},
-	time::{Duration, Instant},
+	time::Duration,
 };
 
-/// A `sonm-indexer run` process, its log in the test's directory; killed by PID when dropped.
-pub struct Indexer {
-	child: Option<Child>,
-	log: PathBuf,
-	args: Vec<String>,
-	/// `http://127.0.0.1:PORT` of the running process (another port after each restart).
-	pub url: String,
+/// A `sonm-indexer` process (the test kit's) with the API reads these tests wait on.
+pub struct Indexer(pub IndexerProcess);
+
+impl std::ops::Deref for Indexer {
+	type Target = IndexerProcess;
+	fn deref(&self) -> &IndexerProcess {
+		&self.0
+	}
+}
+
+impl std::ops::DerefMut for Indexer {
+	fn deref_mut(&mut self) -> &mut IndexerProcess {
+		&mut self.0
+	}
 }
 
 impl Indexer {
-	/// Starts an indexer of the node at `chain` into `db`, its API on a port of the OS's choice.
+	/// Starts an indexer of the node at `chain` into `db`.
 	pub async fn start(dir: &Path, name: &str, chain: &str, db: &str, extra: &[&str]) -> Self {
-		let mut args = vec!["run", "--chain", chain, "--db", db, "--listen", "127.0.0.1:0"];
-		args.extend_from_slice(extra);
-		let mut indexer = Self {
-			child: None,
-			log: dir.join(format!("{name}.log")),
-			args: args.into_iter().map(String::from).collect(),
-			url: String::new(),
-		};
-		indexer.spawn().await;
-		indexer
-	}
-
-	async fn spawn(&mut self) {
-		let from = std::fs::metadata(&self.log).map(|m| m.len()).unwrap_or(0);
-		let log = std::fs::OpenOptions::new()
-			.create(true)
-			.append(true)
-			.open(&self.log)
-			.expect("a log file");
-		let child = Command::new(env!("CARGO_BIN_EXE_sonm-indexer"))
-			.args(&self.args)
-			.env("RUST_LOG", "info")
-			.stdin(Stdio::null())
-			.stdout(log.try_clone().expect("the log"))
-			.stderr(log)
-			.spawn()
-			.expect("sonm-indexer starts");
-		self.child = Some(child);
-		let log = self.log.clone();
-		let bound = wait_for("the indexer to serve its API", || {
-			let log = log.clone();
-			async move {
-				let text = std::fs::read(&log).unwrap_or_default();
-				let fresh = String::from_utf8_lossy(text.get(from as usize..).unwrap_or_default())
-					.into_owned();
-				fresh.lines().find_map(|line| {
-					let (_, rest) = line.split_once("bound=")?;
-					Some(rest.split_whitespace().next()?.to_owned())
-				})
-			}
-		})
-		.await;
-		self.url = format!("http://{bound}");
-	}
-
-	pub fn pid(&self) -> u32 {
-		self.child.as_ref().expect("running").id()
-	}
-
-	/// SIGKILL: no chance to finish anything.
-	pub fn kill9(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			child.kill().ok();
-			child.wait().ok();
-		}
-	}
-
-	/// SIGTERM, and waits for the exit.
-	pub fn stop(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			// SAFETY: kill with a PID we started.
-			unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-			let deadline = Instant::now() + Duration::from_secs(30);
-			while Instant::now() < deadline {
-				if matches!(child.try_wait(), Ok(Some(_))) {
-					return;
-				}
-				std::thread::sleep(Duration::from_millis(20));
-			}
-			child.kill().ok();
-			child.wait().ok();
-		}
+		let bin = Path::new(env!("CARGO_BIN_EXE_sonm-indexer"));
+		Self(IndexerProcess::start(bin, dir, name, chain, db, extra))
 	}
 
 	pub async fn restart(&mut self) {
-		self.kill9();
-		self.spawn().await;
+		self.0.restart();
 	}
 
 	pub fn api(&self) -> IndexerClient {
@@ -132,21 +68,6 @@ impl Indexer {
 			}
 		})
 		.await;
-	}
-
-	pub fn log_tail(&self) -> String {
-		let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-		let lines: Vec<&str> = text.lines().collect();
-		lines[lines.len().saturating_sub(40)..].join("\n")
-	}
-}
-
-impl Drop for Indexer {
-	fn drop(&mut self) {
-		self.kill9();
-		if std::thread::panicking() {
-			eprintln!("--- {} ---\n{}", self.log.display(), self.log_tail());
-		}
 	}
 }
 
