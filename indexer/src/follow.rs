@@ -43,6 +43,10 @@ pub struct FollowState {
 	/// The node's client once connected (the API asks it the facts matching reads).
 	pub client: RwLock<Option<Client>>,
 	pub genesis: RwLock<Option<String>>,
+	/// What the matching rules asked the node (masters, identity levels, blacklists), kept for
+	/// the block they were asked at: answers to `/orders/{id}/matches` share them until the
+	/// next block is written.
+	pub facts: tokio::sync::Mutex<(Option<u64>, sonm_client::matching::Facts)>,
 }
 
 impl FollowState {

@@ -87,7 +87,11 @@ pub async fn matches(
 	filter.push(format!("(expires_at IS NULL OR expires_at > {p})"));
 
 	let bid_order = &bid.order;
-	let mut facts = Facts::default();
+	let mut cached = state.follow.facts.lock().await;
+	if cached.0 != state.follow.indexed() {
+		*cached = (state.follow.indexed(), Facts::default());
+	}
+	let facts = &mut cached.1;
 	let mut found = Vec::new();
 	let mut offset = 0;
 	while (found.len() as u64) < limit && offset < MAX_CANDIDATES {
@@ -100,7 +104,7 @@ pub async fn matches(
 		for row in &candidates {
 			let ask = rows::order(row);
 			let verdict = client
-				.check_match(&ask.order, bid_order, now, &mut facts)
+				.check_match(&ask.order, bid_order, now, facts)
 				.await
 				.map_err(|_| unavailable())?;
 			if verdict.is_ok() {
