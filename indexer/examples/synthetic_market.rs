@@ -140,6 +140,26 @@ fn block(rng: &mut Rng, number: u64, first_id: u64, deals: u64) -> BlockRecord {
 	BlockRecord { number, hash: format!("0x{number:064x}"), time, events: 0, facts }
 }
 
+/// A page of the cheapest open asks with at least some cores, under a price per second
+/// (or, with `count`, at any price and with the total).
+fn asks_page(rng: &mut Rng, count: bool) -> (String, Vec<(&'static str, String)>) {
+	let cores: u64 = 1 << rng.below(6);
+	let mut query = vec![
+		("side", "Ask".into()),
+		("status", "Active".into()),
+		("unit", "SNM".into()),
+		("cpu_cores", format!("{cores}..")),
+		("sort", "price".into()),
+		("limit", "100".into()),
+	];
+	if count {
+		query.push(("count", "true".into()));
+	} else {
+		query.push(("price", format!("..{}", cores * 60 * 1_000_000_000_000)));
+	}
+	("/orders".into(), query)
+}
+
 /// Makes one request of a route: its path and query.
 type MakeRequest = dyn Fn(&mut Rng) -> (String, Vec<(&'static str, String)>);
 
@@ -206,42 +226,8 @@ async fn main() {
 		.unwrap();
 	let api = IndexerClient::new(&format!("http://{bound}"));
 	let mut routes: Vec<(&str, Box<MakeRequest>)> = vec![
-		(
-			"filtered, sorted page of 100 asks",
-			Box::new(|rng| {
-				let cores: u64 = 1 << rng.below(6);
-				(
-					"/orders".into(),
-					vec![
-						("side", "Ask".into()),
-						("status", "Active".into()),
-						("unit", "SNM".into()),
-						("cpu_cores", format!("{cores}..")),
-						("price", format!("..{}", cores * 60 * 1_000_000_000_000)),
-						("sort", "price".into()),
-						("limit", "100".into()),
-					],
-				)
-			}),
-		),
-		(
-			"the same with its total count",
-			Box::new(|rng| {
-				let cores = 1 << rng.below(6);
-				(
-					"/orders".into(),
-					vec![
-						("side", "Ask".into()),
-						("status", "Active".into()),
-						("unit", "SNM".into()),
-						("cpu_cores", format!("{cores}..")),
-						("sort", "price".into()),
-						("limit", "100".into()),
-						("count", "true".into()),
-					],
-				)
-			}),
-		),
+		("filtered, sorted page of 100 asks", Box::new(|rng| asks_page(rng, false))),
+		("the same with its total count", Box::new(|rng| asks_page(rng, true))),
 		(
 			"a customer's deals",
 			Box::new(|rng| ("/deals".into(), vec![("account", account(2, rng.below(CUSTOMERS)))])),

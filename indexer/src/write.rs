@@ -428,14 +428,15 @@ impl Writer<'_, '_> {
 			.await?
 			.map(|row| row.get(0))
 			.unwrap_or(0);
-		let (payee, unit, per_second, duration, start, escrow_paid) = match deal {
+		// The deal as the block left it: its opening terms (a bill in the same block is its own
+		// fact, so `paid` is not read here).
+		let (payee, unit, per_second, duration, start) = match deal {
 			Some(deal) => (
 				deal.payee.clone(),
 				deal.price.unit.to_string(),
 				deal.price.per_second,
 				deal.duration as i64,
 				deal.start as i64,
-				deal.paid,
 			),
 			None => (
 				supplier.to_owned(),
@@ -446,10 +447,8 @@ impl Writer<'_, '_> {
 				ask_row.as_ref().map(|row| read_amount(&row.get::<String, _>(1))).unwrap_or(0),
 				bid_duration,
 				time,
-				0,
 			),
 		};
-		debug_assert_eq!(escrow_paid, 0, "a deal opens unpaid");
 		let bench_u64: Vec<u64> = bench.iter().map(|b| *b as u64).collect();
 		let [core, _, _] = resource_prices(per_second, &bench_u64);
 		self.run(
