@@ -220,7 +220,7 @@ async fn main() {
 	if let Some(chain) = &chain {
 		*follow.client.write().await = Some(Client::connect(chain).await.expect("the node"));
 	}
-	let router = api::router(ApiState { store: store.clone(), follow }, IndexerMetrics::new(), 10);
+	let router = api::router(ApiState::new(store.clone(), follow), IndexerMetrics::new(), 10);
 	let bound = sonm_service::serve("api", "127.0.0.1:0".parse().unwrap(), router)
 		.await
 		.unwrap();
@@ -269,7 +269,12 @@ async fn main() {
 	println!("\n| route | p50 ms | p99 ms |\n| --- | ---: | ---: |");
 	for (name, make) in &routes {
 		let mut took = Vec::with_capacity(SAMPLES);
-		for _ in 0..SAMPLES {
+		for sample in 0..SAMPLES {
+			// The price index is answered from memory for a minute after it is computed: the
+			// first sample computes, the others read it (the column shows both).
+			if name.starts_with("price index") && sample == 20 {
+				break;
+			}
 			let (path, query) = make(&mut rng);
 			let started = Instant::now();
 			let answer: serde_json::Value =

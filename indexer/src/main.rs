@@ -80,11 +80,8 @@ async fn run(args: RunArgs) -> Result<(), Box<dyn std::error::Error>> {
 	let store = Store::open(&url).await?;
 	tracing::info!(db = %url.split('@').next_back().unwrap_or(&url), backend = ?store.backend, "database open");
 	let state = FollowState::new();
-	let router = api::router(
-		ApiState { store: store.clone(), follow: state.clone() },
-		metrics.clone(),
-		args.max_lag,
-	);
+	let router =
+		api::router(ApiState::new(store.clone(), state.clone()), metrics.clone(), args.max_lag);
 	let bound = sonm_service::serve("api", args.listen, router).await?;
 	tracing::info!(%bound, "serving the API, /metrics and /health");
 	let options = FollowOptions { chain: args.chain, window: args.window };

@@ -207,11 +207,35 @@ fn quantile(values: &[u128], numerator: usize, denominator: usize) -> Option<u12
 	values.get(rank - 1).copied()
 }
 
+/// How long an answered price index is served again.
+pub const PRICE_INDEX_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub async fn price_index(
 	State(state): State<ApiState>,
 	RawQuery(raw): RawQuery,
 ) -> Answer<PriceIndex> {
 	let (_, query) = query("/prices/index", raw.as_deref())?;
+	let key = raw.unwrap_or_default();
+	let fresh = state
+		.price_indexes
+		.lock()
+		.expect("not poisoned")
+		.get(&key)
+		.and_then(|(at, index)| (at.elapsed() < PRICE_INDEX_FRESH).then(|| index.clone()));
+	if let Some(index) = fresh {
+		return Ok(Json(index));
+	}
+	let index = compute_price_index(&state, &query).await?;
+	let mut cache = state.price_indexes.lock().expect("not poisoned");
+	cache.retain(|_, (at, _)| at.elapsed() < PRICE_INDEX_FRESH);
+	cache.insert(key, (std::time::Instant::now(), index.clone()));
+	Ok(Json(index))
+}
+
+async fn compute_price_index(
+	state: &ApiState,
+	query: &sonm_client::indexer_api::Query,
+) -> Result<PriceIndex, super::Refusal> {
 	let resource = query.text("resource").unwrap_or("core").to_owned();
 	let unit = query.unit("unit").unwrap_or(sonm_primitives::market::PriceUnit::Snm);
 	let period = query.text("period").unwrap_or("day").to_owned();
@@ -225,8 +249,9 @@ pub async fn price_index(
 	filter.push(format!("{column} IS NOT NULL"));
 	filter.text("unit", Some(unit.to_string()));
 	filter.int_range("placed_at", query.range("time"));
+	// In time order along `orders_prices` (no sort in the database); each period is sorted here.
 	let sql = format!(
-		"SELECT placed_at, {column} AS price, b7, b8 FROM orders{} ORDER BY {column}",
+		"SELECT placed_at, {column} AS price, b7, b8 FROM orders{} ORDER BY placed_at",
 		filter.clause()
 	);
 	let rows = filter.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
@@ -251,6 +276,10 @@ pub async fn price_index(
 		.map(|(name, periods)| {
 			let points = periods
 				.into_iter()
+				.map(|(start, mut prices)| {
+					prices.sort_unstable();
+					(start, prices)
+				})
 				.map(|(start, prices)| PricePoint {
 					start,
 					asks: prices.len() as u64,
@@ -262,7 +291,7 @@ pub async fn price_index(
 			(name, points)
 		})
 		.collect();
-	Ok(Json(PriceIndex { resource, unit, period, series }))
+	Ok(PriceIndex { resource, unit, period, series })
 }
 
 pub async fn oracle(

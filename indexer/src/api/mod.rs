@@ -2,7 +2,7 @@
 //! declares them, each query checked against that declaration before any SQL runs, and the
 //! OpenAPI description built from the same declaration.
 
-mod history;
+pub mod history;
 mod listings;
 mod matches;
 pub mod openapi;
@@ -27,6 +27,19 @@ use std::{sync::Arc, time::Instant};
 pub struct ApiState {
 	pub store: Store,
 	pub follow: Arc<FollowState>,
+	/// Price indexes answered in the last [`history::PRICE_INDEX_FRESH`], by query: an index
+	/// over weeks of asks reads every one of them, and a minute-old one is as good.
+	pub price_indexes: Arc<
+		std::sync::Mutex<
+			std::collections::HashMap<String, (Instant, sonm_client::indexer_api::PriceIndex)>,
+		>,
+	>,
+}
+
+impl ApiState {
+	pub fn new(store: Store, follow: Arc<FollowState>) -> Self {
+		Self { store, follow, price_indexes: Default::default() }
+	}
 }
 
 /// A refusal or a failure, answered as `{"error": NAME, "message": ...}`.
