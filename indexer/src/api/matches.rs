@@ -15,9 +15,10 @@ use axum::{
 	extract::{Path, RawQuery, State},
 	Json,
 };
+use futures::StreamExt;
 use sonm_client::{
 	indexer_api::{ApiError, IndexedOrder},
-	matching::Facts,
+	matching::{check_orders, Facts},
 };
 use sonm_primitives::{benchmarks, market::Side};
 use sqlx::Row;
@@ -26,6 +27,8 @@ use sqlx::Row;
 const CANDIDATE_PAGE: u64 = 200;
 /// The most candidates checked for one answer.
 const MAX_CANDIDATES: u64 = 5_000;
+/// Facts asked of the node at once.
+const FACTS_AT_ONCE: usize = 32;
 
 pub async fn matches(
 	State(state): State<ApiState>,
@@ -101,18 +104,36 @@ pub async fn matches(
 		);
 		let candidates = filter.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
 		let exhausted = (candidates.len() as u64) < CANDIDATE_PAGE;
-		for row in &candidates {
-			let ask = rows::order(row);
-			let verdict = client
-				.check_match(&ask.order, bid_order, now, facts)
-				.await
-				.map_err(|_| unavailable())?;
-			if verdict.is_ok() {
-				found.push(ask);
-				if found.len() as u64 >= limit {
-					break;
+		let candidates: Vec<IndexedOrder> = candidates.iter().map(rows::order).collect();
+		// A chunk at a time, as many as are still wanted: the facts its candidates need are
+		// asked of the node all at once, round after round, until the rules need no more.
+		let mut rest = candidates.as_slice();
+		while !rest.is_empty() && (found.len() as u64) < limit {
+			let wanted = (limit as usize - found.len()).min(rest.len());
+			let (chunk, later) = rest.split_at(wanted);
+			rest = later;
+			let verdicts = loop {
+				let verdicts: Vec<bool> = chunk
+					.iter()
+					.map(|ask| check_orders(&ask.order, bid_order, now, facts).is_ok())
+					.collect();
+				let missing = facts.take_missing();
+				if missing.is_empty() {
+					break verdicts;
 				}
-			}
+				let asks = missing.iter().cloned().map(|fact| {
+					let client = client.clone();
+					async move { client.fact(&fact).await }
+				});
+				let answers: Vec<_> =
+					futures::stream::iter(asks).buffered(FACTS_AT_ONCE).collect().await;
+				for (fact, answer) in missing.into_iter().zip(answers) {
+					facts.learn(fact, answer.map_err(|_| unavailable())?);
+				}
+			};
+			found.extend(
+				chunk.iter().zip(verdicts).filter(|(_, ok)| *ok).map(|(ask, _)| ask.clone()),
+			);
 		}
 		if exhausted {
 			break;
