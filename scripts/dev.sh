@@ -118,7 +118,7 @@ if [ -z "$worker_data" ]; then
 	done
 fi
 echo "dev.sh: starting sonm-indexer (SQLite in $indexer_data, API on http://127.0.0.1:9640)"
-"$CARGO_TARGET_DIR/debug/sonm-indexer" run --data-dir "$indexer_data" > >(sed 's/^/[indexer] /') 2>&1 &
+"$CARGO_TARGET_DIR/debug/sonm-indexer" run --data-dir "$indexer_data" > >(sed -u 's/^/[indexer] /') 2>&1 &
 pids+=("$!")
 echo "dev.sh: starting sonm-worker (data in $worker_data)"
 "$CARGO_TARGET_DIR/debug/sonm-worker" --data-dir "$worker_data" --engine "unix://$podman_socket" run &

@@ -11,7 +11,6 @@
 
 use sonm_test_support::{workspace_bin, PATIENCE};
 use std::{
-	io::Read,
 	os::unix::process::CommandExt,
 	path::{Path, PathBuf},
 	process::{Child, Command, Output, Stdio},
@@ -66,8 +65,10 @@ impl DevScript {
 
 	/// The script's output so far, without terminal colour codes.
 	fn log(&self) -> String {
-		let mut text = String::new();
-		let _ = std::fs::File::open(&self.log).and_then(|mut f| f.read_to_string(&mut text));
+		// Lossy: the node, the worker and the indexer write to one pipe, and a write of one can
+		// land between two halves of another's multi-byte character.
+		let text =
+			String::from_utf8_lossy(&std::fs::read(&self.log).unwrap_or_default()).into_owned();
 		let mut plain = String::with_capacity(text.len());
 		let mut chars = text.chars();
 		while let Some(c) = chars.next() {
