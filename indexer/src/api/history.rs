@@ -2,7 +2,14 @@
 //! masternodes, the gateway's transfers and the indexer's status. Sums are taken here in exact
 //! integers (the databases have no integer wide enough for every amount).
 
-use super::{path_account, periods::period_start, query, sql::Filter, Answer, ApiState};
+use super::{
+	path_account,
+	periods::period_start,
+	query,
+	rows::{amount, int},
+	sql::Filter,
+	Answer, ApiState,
+};
 use crate::store::read_amount;
 use axum::{
 	extract::{Path, RawQuery, State},
@@ -12,16 +19,8 @@ use sonm_client::indexer_api::{
 	AccountEvent, GatewayTransfer, History, HistoryPeriod, IndexerStatus, MasternodeRecord,
 	OracleQuote, PriceIndex, PricePoint, SupplierRecord,
 };
-use sqlx::{any::AnyRow, Row};
+use sqlx::Row;
 use std::collections::BTreeMap;
-
-fn amount(row: &AnyRow, column: &str) -> u128 {
-	read_amount(&row.get::<String, _>(column))
-}
-
-fn int(row: &AnyRow, column: &str) -> u64 {
-	row.get::<i64, _>(column) as u64
-}
 
 pub async fn history(
 	State(state): State<ApiState>,

@@ -12,7 +12,8 @@ pub const ORDER_COLUMNS: &str = "id, author, side, unit, per_second, duration, c
 	tag, netflags, expires_at, placed_at, placed_block, deposit, escrow, \
 	b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, extra_benchmarks, status, ended_block, ended_at, deal_id";
 
-fn int(row: &AnyRow, column: &str) -> u64 {
+/// An integer column as `u64`.
+pub fn int(row: &AnyRow, column: &str) -> u64 {
 	row.get::<i64, _>(column) as u64
 }
 
@@ -20,7 +21,8 @@ fn optional_int(row: &AnyRow, column: &str) -> Option<u64> {
 	row.get::<Option<i64>, _>(column).map(|v| v as u64)
 }
 
-fn amount(row: &AnyRow, column: &str) -> u128 {
+/// A stored amount column read back.
+pub fn amount(row: &AnyRow, column: &str) -> u128 {
 	read_amount(&row.get::<String, _>(column))
 }
 
