@@ -468,6 +468,30 @@ impl Client {
 		self.node("deal", MarketRpcClient::deal(&self.node_rpc, id, at)).await
 	}
 
+	/// The chain's answers to what the matching rules read, in the order asked, at block `at`
+	/// (the best block when `None`): one round trip per [`sonm_rpc::market::MAX_FACTS`].
+	pub async fn match_facts(
+		&self,
+		facts: &[crate::matching::Fact],
+		at: Option<subxt::utils::H256>,
+	) -> Result<Vec<crate::matching::FactAnswer>, ClientError> {
+		let at = at.map(|hash| sonm_rpc::BlockHash::from(hash.0));
+		let mut answers = Vec::with_capacity(facts.len());
+		for chunk in facts.chunks(sonm_rpc::market::MAX_FACTS) {
+			let call = MarketRpcClient::match_facts(&self.node_rpc, chunk.to_vec(), at);
+			let part = self.node("matching facts", call).await?;
+			if part.len() != chunk.len() {
+				return Err(ClientError::Subxt(format!(
+					"the node answered {} of {} facts",
+					part.len(),
+					chunk.len()
+				)));
+			}
+			answers.extend(part);
+		}
+		Ok(answers)
+	}
+
 	/// Where `worker` (SS58) publishes its control plane, if it does.
 	pub async fn endpoint(&self, worker: &str) -> Result<Option<String>, ClientError> {
 		let worker = AccountId32::from_str(worker)

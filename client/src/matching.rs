@@ -18,16 +18,10 @@ use std::{
 	str::FromStr,
 };
 
-/// One fact the matching rules read.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Fact {
-	/// The confirmed master of an account.
-	Master(String),
-	/// The identity level of an account.
-	Level(String),
-	/// Whether the first account's lists hold the second.
-	Blocked(String, String),
-}
+/// One fact the matching rules read (accounts as SS58 addresses).
+pub use sonm_rpc::market::Fact;
+/// The chain's answer to a [`Fact`].
+pub use sonm_rpc::market::FactAnswer;
 
 /// Known facts, and the ones a check asked for that were not known.
 #[derive(Debug, Default)]
@@ -60,6 +54,13 @@ impl Facts {
 		}
 	}
 
+	/// Records each of `facts` with its answer.
+	pub fn learn_all(&mut self, facts: Vec<Fact>, answers: Vec<FactAnswer>) {
+		for (fact, answer) in facts.into_iter().zip(answers) {
+			self.learn(fact, answer);
+		}
+	}
+
 	/// The facts asked for since the last call that were not known.
 	pub fn take_missing(&self) -> Vec<Fact> {
 		self.missing.borrow_mut().drain().collect()
@@ -68,17 +69,6 @@ impl Facts {
 	fn miss(&self, fact: Fact) {
 		self.missing.borrow_mut().insert(fact);
 	}
-}
-
-/// The chain's answer to a [`Fact`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FactAnswer {
-	/// A confirmed master, or none.
-	Master(Option<String>),
-	/// An identity level.
-	Level(IdentityLevel),
-	/// A blacklist's answer.
-	Blocked(bool),
 }
 
 impl MatchFacts<String> for Facts {
@@ -134,20 +124,9 @@ impl Client {
 			if missing.is_empty() {
 				return Ok(verdict);
 			}
-			for fact in missing {
-				let answer = self.fact(&fact).await?;
-				facts.learn(fact, answer);
-			}
+			let answers = self.match_facts(&missing, None).await?;
+			facts.learn_all(missing, answers);
 		}
-	}
-
-	/// Asks the node one fact.
-	pub async fn fact(&self, fact: &Fact) -> Result<FactAnswer, ClientError> {
-		Ok(match fact {
-			Fact::Master(who) => FactAnswer::Master(self.confirmed_master(who).await?),
-			Fact::Level(who) => FactAnswer::Level(self.identity_level(who).await?),
-			Fact::Blocked(list, whom) => FactAnswer::Blocked(self.is_blocked(list, whom).await?),
-		})
 	}
 
 	/// The confirmed master of `worker` (SS58), if any.

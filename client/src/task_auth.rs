@@ -6,6 +6,12 @@
 //! a nonce: another deal's path or body breaks the signature, a stale timestamp is refused, and
 //! a nonce seen within the time window is a replay. Signers are told apart by their 32-byte
 //! account, whatever SS58 prefix a request spells it in.
+//!
+//! Browsers: a wallet extension's `signRaw` signs a message wrapped in `<Bytes>...</Bytes>`;
+//! either form verifies. So that a page does not ask the wallet for every request, a customer
+//! may sign one [`SessionGrant`] (the deal, a key the page made, an expiry at most
+//! [`MAX_SESSION_SECS`] ahead): requests signed by that key then act as the customer, on that
+//! deal only, until the expiry.
 
 use crate::{AccountId32, Key};
 use sha2::{Digest, Sha256};
@@ -27,6 +33,30 @@ pub const NONCES_PER_SIGNER: usize = 4096;
 /// The most nonces remembered at once, from all signers.
 pub const MAX_NONCES: usize = 65_536;
 
+/// The longest a session key may be granted for, in seconds.
+pub const MAX_SESSION_SECS: u64 = 24 * 3600;
+
+/// The wrapping polkadot.js-compatible wallets put around what `signRaw` signs.
+const WRAP_PREFIX: &[u8] = b"<Bytes>";
+const WRAP_SUFFIX: &[u8] = b"</Bytes>";
+
+/// A customer's grant of one deal's control plane to a short-lived session key: signed once
+/// by the customer's wallet, then carried with every request the session key signs.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionGrant {
+	/// The deal the session may act on.
+	pub deal: u64,
+	/// The session key's account (SS58).
+	pub session: String,
+	/// Unix seconds after which the session's requests are refused.
+	pub expires_at: u64,
+	/// The customer granting it (SS58).
+	pub account: String,
+	/// The customer's sr25519 signature over [`SessionGrant::message`] (raw or wrapped), hex.
+	pub signature: String,
+}
+
 /// What a signature covers, with its signer. (A transport that carries it whole, a libp2p
 /// stream, sends it as this JSON.)
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,8 +75,12 @@ pub struct SignedRequest {
 	pub nonce: String,
 	/// The signer (SS58).
 	pub account: String,
-	/// sr25519 signature over [`SignedRequest::message`], hex.
+	/// sr25519 signature over [`SignedRequest::message`] (raw or wrapped), hex.
 	pub signature: String,
+	/// When a session key signed: the customer's grant to it (`account` is then the session
+	/// key's).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub session: Option<SessionGrant>,
 }
 
 /// Why a signed request is refused.
@@ -76,6 +110,18 @@ pub enum AuthError {
 	/// worker remembers nonces for.
 	#[error("too many requests: {0}; slow down")]
 	TooManyRequests(String),
+	/// The session grant's time is over.
+	#[error("the session key expired at {expired_at} (now {now}); authorize a new one")]
+	SessionExpired {
+		/// The grant's expiry.
+		expired_at: u64,
+		/// The worker's clock.
+		now: u64,
+	},
+	/// The session grant does not cover this request: another deal or another key, or an
+	/// expiry further out than [`MAX_SESSION_SECS`].
+	#[error("the session grant does not cover this request: {0}")]
+	SessionRefused(String),
 	/// The signer may not do this to this deal.
 	#[error("{account} may not {action} deal {deal}")]
 	NotAllowed {
@@ -117,13 +163,23 @@ impl SignedRequest {
 			nonce: nonce.to_owned(),
 			account: key.address(),
 			signature: String::new(),
+			session: None,
 		};
 		request.signature = hex::encode(key.sign_bytes(&request.message()));
 		request
 	}
 
+	/// The same request signed by a session key under `grant` instead.
+	pub fn with_session(mut self, session_key: &Key, grant: SessionGrant) -> Self {
+		self.account = session_key.address();
+		self.signature = hex::encode(session_key.sign_bytes(&self.message()));
+		self.session = Some(grant);
+		self
+	}
+
 	/// Checks the signature, the body, the time window and the nonce's form (not the replay:
-	/// see [`NonceCache`]); the signer's account.
+	/// see [`NonceCache`]), and a session grant where one signed; the account the request acts
+	/// as (the customer's, for a session key's request).
 	pub fn verify(&self, body: &[u8], now: u64) -> Result<AccountId32, AuthError> {
 		if now.abs_diff(self.timestamp) > WINDOW_SECS {
 			return Err(AuthError::Stale { signed: self.timestamp, now });
@@ -137,22 +193,92 @@ impl SignedRequest {
 		if sha256_hex(body) != self.body_sha256 {
 			return Err(AuthError::BodyMismatch);
 		}
-		let account = AccountId32::from_str(&self.account).map_err(|_| {
-			AuthError::Malformed(format!("{:?} is not an SS58 address", self.account))
-		})?;
-		let public = schnorrkel::PublicKey::from_bytes(&account.0)
-			.map_err(|_| AuthError::Malformed("not an sr25519 public key".into()))?;
-		let bytes: [u8; 64] = hex::decode(self.signature.trim_start_matches("0x"))
-			.ok()
-			.and_then(|bytes| bytes.try_into().ok())
-			.ok_or_else(|| AuthError::Malformed("the signature is not 64 hex bytes".into()))?;
-		let signature = schnorrkel::Signature::from_bytes(&bytes)
-			.map_err(|_| AuthError::Malformed("not an sr25519 signature".into()))?;
-		public
-			.verify(schnorrkel::signing_context(b"substrate").bytes(&self.message()), &signature)
-			.map_err(|_| AuthError::BadSignature)?;
-		Ok(account)
+		let signer = verify_sr25519(&self.account, &self.message(), &self.signature)?;
+		let Some(grant) = &self.session else { return Ok(signer) };
+		let (customer, session) = grant.verify(now)?;
+		if session != signer {
+			return Err(AuthError::SessionRefused(format!(
+				"it was granted to {}, the request is signed by {}",
+				grant.session, self.account
+			)));
+		}
+		if grant.deal != self.deal {
+			return Err(AuthError::SessionRefused(format!(
+				"it is for deal {}, the request for deal {}",
+				grant.deal, self.deal
+			)));
+		}
+		Ok(customer)
 	}
+}
+
+impl SessionGrant {
+	/// The bytes the customer signs: the deal, the session key's public key (hex, however its
+	/// address is spelt) and the expiry.
+	pub fn message(deal: u64, session: &AccountId32, expires_at: u64) -> Vec<u8> {
+		format!("sonm-task-session-v1\n{deal}\n0x{}\n{expires_at}", hex::encode(session.0))
+			.into_bytes()
+	}
+
+	/// A grant of deal `deal` to `session` until `expires_at`, signed by `customer`.
+	pub fn sign(customer: &Key, deal: u64, session: &AccountId32, expires_at: u64) -> Self {
+		let message = Self::message(deal, session, expires_at);
+		Self {
+			deal,
+			session: session.to_string(),
+			expires_at,
+			account: customer.address(),
+			signature: hex::encode(customer.sign_bytes(&message)),
+		}
+	}
+
+	/// Checks the customer's signature and the expiry at `now`; the customer and the session
+	/// key.
+	pub fn verify(&self, now: u64) -> Result<(AccountId32, AccountId32), AuthError> {
+		let session = parse_account(&self.session)?;
+		let message = Self::message(self.deal, &session, self.expires_at);
+		let customer = verify_sr25519(&self.account, &message, &self.signature)?;
+		if now >= self.expires_at {
+			return Err(AuthError::SessionExpired { expired_at: self.expires_at, now });
+		}
+		if self.expires_at - now > MAX_SESSION_SECS {
+			return Err(AuthError::SessionRefused(format!(
+				"it runs until {}, more than {MAX_SESSION_SECS} s from now ({now})",
+				self.expires_at
+			)));
+		}
+		Ok((customer, session))
+	}
+}
+
+fn parse_account(address: &str) -> Result<AccountId32, AuthError> {
+	AccountId32::from_str(address)
+		.map_err(|_| AuthError::Malformed(format!("{address:?} is not an SS58 address")))
+}
+
+/// Checks `signature` (hex) by `account` (SS58) over `message`, as signed raw or as a wallet's
+/// `signRaw` signs it (wrapped in `<Bytes>...</Bytes>`); the signer.
+pub fn verify_sr25519(
+	account: &str,
+	message: &[u8],
+	signature: &str,
+) -> Result<AccountId32, AuthError> {
+	let account = parse_account(account)?;
+	let public = schnorrkel::PublicKey::from_bytes(&account.0)
+		.map_err(|_| AuthError::Malformed("not an sr25519 public key".into()))?;
+	let bytes: [u8; 64] = hex::decode(signature.trim_start_matches("0x"))
+		.ok()
+		.and_then(|bytes| bytes.try_into().ok())
+		.ok_or_else(|| AuthError::Malformed("the signature is not 64 hex bytes".into()))?;
+	let signature = schnorrkel::Signature::from_bytes(&bytes)
+		.map_err(|_| AuthError::Malformed("not an sr25519 signature".into()))?;
+	let context = schnorrkel::signing_context(b"substrate");
+	let wrapped = [WRAP_PREFIX, message, WRAP_SUFFIX].concat();
+	public
+		.verify(context.bytes(message), &signature)
+		.or_else(|_| public.verify(context.bytes(&wrapped), &signature))
+		.map_err(|_| AuthError::BadSignature)?;
+	Ok(account)
 }
 
 /// The clock requests are signed and checked against: unix seconds now.
@@ -271,6 +397,63 @@ mod tests {
 		assert!(matches!(garbled.verify(body, 1_000), Err(AuthError::Malformed(_))));
 		let nobody = SignedRequest { account: "nobody".into(), ..request };
 		assert!(matches!(nobody.verify(body, 1_000), Err(AuthError::Malformed(_))));
+	}
+
+	/// What a wallet extension's `signRaw` signs: the message wrapped in `<Bytes>...</Bytes>`.
+	fn sign_as_a_wallet(key: &Key, message: &[u8]) -> String {
+		hex::encode(key.sign_bytes(&[WRAP_PREFIX, message, WRAP_SUFFIX].concat()))
+	}
+
+	#[test]
+	fn a_signature_made_as_a_wallet_signs_verifies_and_a_wrongly_wrapped_one_does_not() {
+		let alice = Key::dev("alice").unwrap();
+		let body = b"{}";
+		let mut request = signed(&alice, body);
+		request.signature = sign_as_a_wallet(&alice, &request.message());
+		assert_eq!(request.verify(body, 1_000), Ok(alice.account_id()));
+		let mut half = request.clone();
+		half.signature = hex::encode(alice.sign_bytes(&[WRAP_PREFIX, &request.message()].concat()));
+		assert_eq!(half.verify(body, 1_000), Err(AuthError::BadSignature));
+	}
+
+	#[test]
+	fn a_session_key_acts_as_the_customer_on_its_deal_until_it_expires() {
+		let alice = Key::dev("alice").unwrap();
+		let (session, _) = Key::generate();
+		let (stranger, _) = Key::generate();
+		let body = b"{}";
+		let grant = SessionGrant::sign(&alice, 7, &session.account_id(), 1_600);
+		let request = signed(&alice, body).with_session(&session, grant.clone());
+		assert_eq!(request.verify(body, 1_000), Ok(alice.account_id()), "acts as Alice");
+		let json = serde_json::to_string(&request).unwrap();
+		assert_eq!(serde_json::from_str::<SignedRequest>(&json).unwrap(), request);
+
+		// The grant signed by a wallet (wrapped) works the same.
+		let mut wallet_grant = grant.clone();
+		let message = SessionGrant::message(7, &session.account_id(), 1_600);
+		wallet_grant.signature = sign_as_a_wallet(&alice, &message);
+		let by_wallet = signed(&alice, body).with_session(&session, wallet_grant);
+		assert_eq!(by_wallet.verify(body, 1_000), Ok(alice.account_id()));
+
+		// Expired, refused by name; too long a grant; another deal; another key.
+		let late = SignedRequest { timestamp: 1_600, ..request.clone() };
+		let late = late.with_session(&session, grant.clone());
+		assert_eq!(
+			late.verify(body, 1_600),
+			Err(AuthError::SessionExpired { expired_at: 1_600, now: 1_600 })
+		);
+		let forever = SessionGrant::sign(&alice, 7, &session.account_id(), 1_000 + MAX_SESSION_SECS + 1);
+		let forever = signed(&alice, body).with_session(&session, forever);
+		assert!(matches!(forever.verify(body, 1_000), Err(AuthError::SessionRefused(_))));
+		let other_deal = SessionGrant::sign(&alice, 8, &session.account_id(), 1_600);
+		let other_deal = signed(&alice, body).with_session(&session, other_deal);
+		assert!(matches!(other_deal.verify(body, 1_000), Err(AuthError::SessionRefused(_))));
+		let stolen = signed(&alice, body).with_session(&stranger, grant.clone());
+		assert!(matches!(stolen.verify(body, 1_000), Err(AuthError::SessionRefused(_))));
+		// A grant whose expiry was moved after signing no longer verifies.
+		let stretched = SessionGrant { expires_at: 1_700, ..grant };
+		let stretched = signed(&alice, body).with_session(&session, stretched);
+		assert_eq!(stretched.verify(body, 1_000), Err(AuthError::BadSignature));
 	}
 
 	#[test]

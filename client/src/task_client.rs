@@ -64,7 +64,7 @@ impl Transport for HttpTransport {
 		Box::pin(async move {
 			let method =
 				reqwest::Method::from_bytes(signed.method.as_bytes()).map_err(|e| e.to_string())?;
-			let response = self
+			let mut request = self
 				.http
 				.request(method, format!("{}{}", self.url, signed.path))
 				.header("content-type", "application/json")
@@ -72,7 +72,12 @@ impl Transport for HttpTransport {
 				.header(headers::TIMESTAMP, signed.timestamp.to_string())
 				.header(headers::NONCE, &signed.nonce)
 				.header(headers::BODY_SHA256, &signed.body_sha256)
-				.header(headers::SIGNATURE, &signed.signature)
+				.header(headers::SIGNATURE, &signed.signature);
+			if let Some(grant) = &signed.session {
+				let grant = serde_json::to_string(grant).map_err(|e| e.to_string())?;
+				request = request.header(headers::SESSION, grant);
+			}
+			let response = request
 				.body(body)
 				.send()
 				.await

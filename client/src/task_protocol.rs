@@ -28,6 +28,10 @@ pub mod headers {
 	pub const BODY_SHA256: &str = "x-sonm-body-sha256";
 	/// The sr25519 signature, hex.
 	pub const SIGNATURE: &str = "x-sonm-signature";
+	/// A session key's grant (`task_auth::SessionGrant` as JSON), when a session key signed.
+	pub const SESSION: &str = "x-sonm-session";
+	/// Every header above, as a browser's CORS preflight names them.
+	pub const ALL: [&str; 6] = [ACCOUNT, TIMESTAMP, NONCE, BODY_SHA256, SIGNATURE, SESSION];
 }
 
 /// The routes, as a server's router declares them (`{deal}`: the deal's id).

@@ -218,7 +218,12 @@ async fn main() {
 
 	let follow = FollowState::new();
 	if let Some(chain) = &chain {
-		*follow.client.write().await = Some(Client::connect(chain).await.expect("the node"));
+		let client = Client::connect(chain).await.expect("the node");
+		// The synthetic blocks are not the node's: matching asks its facts at its finalized
+		// head (the synthetic accounts have none there).
+		let (number, hash) = client.finalized_block().await.expect("a finalized block");
+		follow.mark_indexed(number, &format!("{hash:?}"));
+		*follow.client.write().await = Some(client);
 	}
 	let router = api::router(ApiState::new(store.clone(), follow), IndexerMetrics::new(), 10);
 	let bound = sonm_service::serve("api", "127.0.0.1:0".parse().unwrap(), router)

@@ -38,6 +38,8 @@ const READ_PATIENCE: Duration = Duration::from_secs(60);
 #[derive(Default)]
 pub struct FollowState {
 	indexed: AtomicU64,
+	/// The last written block's hash, hex.
+	indexed_hash: std::sync::Mutex<Option<String>>,
 	finalized: AtomicU64,
 	connected: AtomicBool,
 	/// The node's client once connected (the API asks it the facts matching reads).
@@ -46,7 +48,7 @@ pub struct FollowState {
 	/// What the matching rules asked the node (masters, identity levels, blacklists), kept for
 	/// the block they were asked at: answers to `/orders/{id}/matches` share them until the
 	/// next block is written.
-	pub facts: tokio::sync::Mutex<(Option<u64>, sonm_client::matching::Facts)>,
+	pub facts: tokio::sync::Mutex<(Option<String>, sonm_client::matching::Facts)>,
 }
 
 impl FollowState {
@@ -59,6 +61,17 @@ impl FollowState {
 
 	pub fn indexed(&self) -> Option<u64> {
 		Some(self.indexed.load(Ordering::Relaxed)).filter(|n| *n != NONE)
+	}
+
+	/// The last written block's hash (hex).
+	pub fn indexed_hash(&self) -> Option<String> {
+		self.indexed_hash.lock().expect("not poisoned").clone()
+	}
+
+	/// Records block `number` with hash `hash` (hex) as the last written.
+	pub fn mark_indexed(&self, number: u64, hash: &str) {
+		*self.indexed_hash.lock().expect("not poisoned") = Some(hash.to_owned());
+		self.indexed.store(number, Ordering::Relaxed);
 	}
 
 	pub fn finalized(&self) -> Option<u64> {
@@ -106,7 +119,7 @@ pub async fn follow(
 	stop: Shutdown,
 ) -> Result<(), FollowError> {
 	if let Some(cursor) = store.cursor().await? {
-		state.indexed.store(cursor.block, Ordering::Relaxed);
+		state.mark_indexed(cursor.block, &cursor.hash);
 		metrics.indexed_block.set(cursor.block as i64);
 		tracing::info!(block = cursor.block, hash = %cursor.hash, "resuming after the stored cursor");
 	}
@@ -198,7 +211,7 @@ pub async fn follow(
 					tracing::warn!(block = number, "already written; skipped")
 				},
 			}
-			state.indexed.store(number, Ordering::Relaxed);
+			state.mark_indexed(number, &block.hash);
 			metrics.indexed_block.set(number as i64);
 			metrics.blocks.inc();
 			let behind = finalized.saturating_sub(number);

@@ -191,7 +191,36 @@ async fn a_provider_registered_by_sudo_certifies_a_supplier_and_the_market_match
 	assert!(matching(&rpc, bid).await.is_empty());
 	assert!(matching(&rpc, ask).await.is_empty());
 
-	// A bad address is refused by name.
+	// What an off-chain matcher reads, in one call: the same answers as the one-at-a-time
+	// methods, in the order asked.
+	let facts = json!([
+		{ "level": ss58(Alice) },
+		{ "level": ss58(Bob) },
+		{ "blocked": [ss58(Bob), ss58(Alice)] },
+		{ "blocked": [ss58(Alice), ss58(Bob)] },
+		{ "master": ss58(Alice) },
+	]);
+	let answers = rpc.call("market_matchFacts", rpc_params![facts.clone()]).await.unwrap();
+	assert_eq!(
+		answers,
+		json!([
+			{ "level": "Identified" },
+			{ "level": "Anonymous" },
+			{ "blocked": true },
+			{ "blocked": false },
+			{ "master": null },
+		])
+	);
+
+	// A bad address is refused by name, and so are too many facts at once.
 	let refused = rpc.call("kyc_level", rpc_params!["not-an-address"]).await.unwrap_err();
 	assert!(refused.contains("not-an-address"), "{refused}");
+	let bad = json!([{ "level": ss58(Alice) }, { "master": "not-an-address" }]);
+	let refused = rpc.call("market_matchFacts", rpc_params![bad]).await.unwrap_err();
+	assert!(refused.contains("not-an-address"), "{refused}");
+	let too_many: Vec<_> = (0..=sonm_rpc::market::MAX_FACTS)
+		.map(|_| json!({ "level": ss58(Bob) }))
+		.collect();
+	let refused = rpc.call("market_matchFacts", rpc_params![too_many]).await.unwrap_err();
+	assert!(refused.contains("at most 1000"), "{refused}");
 }

@@ -163,5 +163,8 @@ sp_api::decl_runtime_apis! {
 		/// The open orders of the other side that would make a deal with order `id` under the
 		/// chain's rules now, best price first, at most `limit`.
 		fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, Order)>;
+		/// The answers to what the matching rules read (masters, identity levels, blacklists),
+		/// in the order asked.
+		fn match_facts(facts: Vec<crate::matching::Fact<AccountId>>) -> Vec<crate::matching::FactAnswer<AccountId>>;
 	}
 }

@@ -25,6 +25,8 @@ use crate::{
 	market::{Seconds, Side},
 	netflags, IdentityLevel,
 };
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use scale_info::TypeInfo;
 
 /// What the matching rules read of an order, borrowed from whatever type holds it.
 #[derive(Clone, Copy, Debug)]
@@ -72,6 +74,67 @@ pub trait MatchFacts<AccountId> {
 	/// depends on; 0 where nobody counts).
 	fn subscriptions_of(&self, _list: &AccountId) -> u32 {
 		0
+	}
+}
+
+/// One question of [`MatchFacts`], to ask many at once of a node (`market_matchFacts`) at one
+/// block.
+#[derive(Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, Hash, PartialEq, TypeInfo)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub enum Fact<AccountId> {
+	/// The confirmed master of an account.
+	Master(AccountId),
+	/// The identity level of an account.
+	Level(AccountId),
+	/// Whether the first account's lists hold the second.
+	Blocked(AccountId, AccountId),
+}
+
+/// The answer to a [`Fact`], of the same kind.
+#[derive(Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, PartialEq, TypeInfo)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub enum FactAnswer<AccountId> {
+	/// A confirmed master, or none.
+	Master(Option<AccountId>),
+	/// An identity level.
+	Level(IdentityLevel),
+	/// Whether the list holds the account.
+	Blocked(bool),
+}
+
+impl<AccountId: Clone> Fact<AccountId> {
+	/// The answer `facts` gives.
+	pub fn answer(&self, facts: &impl MatchFacts<AccountId>) -> FactAnswer<AccountId> {
+		match self {
+			Fact::Master(who) => FactAnswer::Master(facts.confirmed_master(who)),
+			Fact::Level(who) => FactAnswer::Level(facts.identity_level(who)),
+			Fact::Blocked(list, whom) => FactAnswer::Blocked(facts.is_blocked(list, whom)),
+		}
+	}
+
+	/// The same fact with every account mapped by `f`, or `f`'s first error.
+	pub fn try_map<Other, Error>(
+		&self,
+		mut f: impl FnMut(&AccountId) -> Result<Other, Error>,
+	) -> Result<Fact<Other>, Error> {
+		Ok(match self {
+			Fact::Master(who) => Fact::Master(f(who)?),
+			Fact::Level(who) => Fact::Level(f(who)?),
+			Fact::Blocked(list, whom) => Fact::Blocked(f(list)?, f(whom)?),
+		})
+	}
+}
+
+impl<AccountId> FactAnswer<AccountId> {
+	/// The same answer with the account in it mapped by `f`.
+	pub fn map<Other>(self, f: impl FnOnce(AccountId) -> Other) -> FactAnswer<Other> {
+		match self {
+			FactAnswer::Master(master) => FactAnswer::Master(master.map(f)),
+			FactAnswer::Level(level) => FactAnswer::Level(level),
+			FactAnswer::Blocked(blocked) => FactAnswer::Blocked(blocked),
+		}
 	}
 }
 

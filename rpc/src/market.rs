@@ -14,6 +14,15 @@ pub const MAX_LIMIT: u32 = 1_000;
 /// What a listing returns when no limit is given.
 pub const DEFAULT_LIMIT: u32 = 100;
 
+/// The most facts one `market_matchFacts` call answers.
+pub const MAX_FACTS: usize = 1_000;
+
+/// A question the matching rules ask of the chain, accounts as SS58 addresses:
+/// `{"master": A}`, `{"level": A}` or `{"blocked": [LIST, A]}`.
+pub type Fact = sonm_primitives::matching::Fact<String>;
+/// Its answer: `{"master": A | null}`, `{"level": "Identified"}` or `{"blocked": true}`.
+pub type FactAnswer = sonm_primitives::matching::FactAnswer<String>;
+
 /// A price per second: `{"perSecond": "<base units>", "unit": "SNM"}`.
 pub type Price = sonm_primitives::market::Price<u128>;
 
@@ -151,6 +160,12 @@ pub trait MarketRpc {
 		limit: Option<u32>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<Order>>;
+
+	/// The answers to what the market's matching rules read (confirmed masters, identity
+	/// levels, blacklists), in the order asked, at most [`MAX_FACTS`] at once: what an
+	/// off-chain matcher needs to decide as `open_deal` would, in one round trip.
+	#[method(name = "market_matchFacts")]
+	fn match_facts(&self, facts: Vec<Fact>, at: Option<BlockHash>) -> RpcResult<Vec<FactAnswer>>;
 }
 
 #[cfg(test)]
@@ -163,6 +178,24 @@ mod tests {
 		let price: Price = serde_json::from_value(json.clone()).unwrap();
 		assert_eq!(price, Price { per_second: 111_111_111_111_111, unit: PriceUnit::Usd });
 		assert_eq!(serde_json::to_value(price).unwrap(), json);
+	}
+
+	#[test]
+	fn facts_and_answers_read_and_write_as_the_node_serves_them() {
+		let facts =
+			serde_json::json!([{ "master": "A" }, { "level": "B" }, { "blocked": ["A", "B"] }]);
+		let read: Vec<Fact> = serde_json::from_value(facts.clone()).unwrap();
+		assert_eq!(read[2], Fact::Blocked("A".into(), "B".into()));
+		assert_eq!(serde_json::to_value(&read).unwrap(), facts);
+		let answers = vec![
+			FactAnswer::Master(None),
+			FactAnswer::Level(IdentityLevel::Identified),
+			FactAnswer::Blocked(true),
+		];
+		assert_eq!(
+			serde_json::to_value(&answers).unwrap(),
+			serde_json::json!([{ "master": null }, { "level": "Identified" }, { "blocked": true }])
+		);
 	}
 
 	#[test]

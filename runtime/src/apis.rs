@@ -312,6 +312,12 @@ impl_runtime_apis! {
 		fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, MarketOrder)> {
 			Market::matching_orders(id, limit)
 		}
+
+		fn match_facts(
+			facts: Vec<sonm_primitives::matching::Fact<AccountId>>,
+		) -> Vec<sonm_primitives::matching::FactAnswer<AccountId>> {
+			Market::match_facts(&facts)
+		}
 	}
 
 	impl sonm_primitives::trust::BlacklistApi<Block, AccountId, CuratedList> for Runtime {

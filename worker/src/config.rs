@@ -98,6 +98,8 @@ struct TasksFile {
 	p2p_relay_circuit_duration: Option<String>,
 	#[serde(default)]
 	p2p_relay_circuit_bytes: Option<String>,
+	#[serde(default)]
+	cors_origins: Vec<String>,
 }
 
 fn default_ports_per_deal() -> usize {
@@ -301,6 +303,9 @@ pub struct Tasks {
 	/// What the relay allows its buyers (`p2p_relay_*`; a relay that sells nothing serves
 	/// within libp2p's defaults instead).
 	pub p2p_relay_limits: sonm_p2p::host::RelayLimits,
+	/// Web origins (`http://127.0.0.1:5173`) whose pages may call the control plane from a
+	/// browser (CORS); none by default.
+	pub cors_origins: Vec<String>,
 }
 
 /// Limits on what is sold; `None` is all the machine has.
@@ -600,6 +605,14 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 	if (!p2p_relays.is_empty() || tasks.p2p_relay_server) && p2p_listen.is_empty() {
 		return Err(error("tasks.p2p_listen", "relays need the libp2p host: give p2p_listen"));
 	}
+	for (i, origin) in tasks.cors_origins.iter().enumerate() {
+		if !is_web_origin(origin) {
+			return Err(error(
+				format!("tasks.cors_origins[{i}]"),
+				format!("{origin:?} is not a web origin: http(s)://HOST[:PORT], no path"),
+			));
+		}
+	}
 	let bounds = crate::tasks::bounds::Bounds {
 		ports_per_deal: tasks.ports_per_deal,
 		log_bytes,
@@ -624,7 +637,25 @@ fn parse_tasks(tasks: TasksFile) -> Result<Tasks, ConfigError> {
 		p2p_relays,
 		p2p_relay_server: tasks.p2p_relay_server,
 		p2p_relay_limits,
+		cors_origins: tasks.cors_origins,
 	})
+}
+
+/// Whether `origin` is what a browser sends as `Origin`: a scheme, a host and maybe a port.
+fn is_web_origin(origin: &str) -> bool {
+	let Some(rest) = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"))
+	else {
+		return false;
+	};
+	let host = rest.rsplit_once(':').map_or(rest, |(host, port)| {
+		if port.parse::<u16>().is_ok() {
+			host
+		} else {
+			""
+		}
+	});
+	!host.is_empty()
+		&& host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
 }
 
 /// The relay's limits for its buyers: `p2p_relay_*` over [`sonm_p2p::host::RelayLimits`]'s
@@ -1025,6 +1056,14 @@ gpu_by_model = {{ "A100" = "2 USD/h" }}
 			(
 				"engine = \"/s\"\nadvertise = \"http://a\"\np2p_relay_circuit_duration = \"soon\"",
 				"tasks.p2p_relay_circuit_duration",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\ncors_origins = [\"http://a:1/console\"]",
+				"tasks.cors_origins[0]",
+			),
+			(
+				"engine = \"/s\"\nadvertise = \"http://a\"\ncors_origins = [\"*\"]",
+				"tasks.cors_origins[0]",
 			),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry = \"http://r\"", "tasks.registry"),
 			("engine = \"/s\"\nadvertise = \"http://a\"\nregistry_password = \"p\"", "tasks.registry"),

@@ -222,7 +222,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 				service = service.selling_relaying(relay_plans);
 			}
 			let service = std::sync::Arc::new(service);
-			let bound = control::serve(tasks.listen, service.clone())
+			let bound = control::serve(tasks.listen, service.clone(), &tasks.cors_origins)
 				.await
 				.map_err(|e| format!("tasks.listen {}: {e}", tasks.listen))?;
 			tracing::info!(%bound, "the customers' control plane");

@@ -1,8 +1,9 @@
 //! `/orders/{id}/matches`: the open asks that would make a deal with a bid now. SQL narrows the
 //! book by the order's own terms (unit, price, duration, benchmarks, network flags, expiry);
 //! the market's shared matching function (`sonm_primitives::matching`, through the client's
-//! `check_match` with masters, identity levels and blacklists asked of the node) has the last
-//! word on each candidate, so the answer is the chain's.
+//! `check_match` with masters, identity levels and blacklists asked of the node at the last
+//! written block, a round trip per round of missing facts) has the last word on each
+//! candidate, so the answer is the chain's.
 
 use super::{
 	listings::find_order,
@@ -15,20 +16,18 @@ use axum::{
 	extract::{Path, RawQuery, State},
 	Json,
 };
-use futures::StreamExt;
 use sonm_client::{
 	indexer_api::{ApiError, IndexedOrder},
 	matching::{check_orders, Facts},
 };
 use sonm_primitives::{benchmarks, market::Side};
 use sqlx::Row;
+use std::str::FromStr;
 
 /// Candidates read from the database at once.
 const CANDIDATE_PAGE: u64 = 200;
 /// The most candidates checked for one answer.
 const MAX_CANDIDATES: u64 = 5_000;
-/// Facts asked of the node at once.
-const FACTS_AT_ONCE: usize = 32;
 
 pub async fn matches(
 	State(state): State<ApiState>,
@@ -89,10 +88,22 @@ pub async fn matches(
 	let p = filter.arg(Arg::Int(now as i64));
 	filter.push(format!("(expires_at IS NULL OR expires_at > {p})"));
 
+	// The facts are the chain's at the last written block, so that they and the book agree.
+	let at = state.follow.indexed_hash().ok_or_else(unavailable)?;
+	let at_hash =
+		sonm_client::subxt::utils::H256::from_str(at.trim_start_matches("0x")).map_err(|_| {
+			Refusal(
+				axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+				ApiError::new(
+					"BadBlockHash",
+					format!("the indexed block's hash {at:?} is not hex"),
+				),
+			)
+		})?;
 	let bid_order = &bid.order;
 	let mut cached = state.follow.facts.lock().await;
-	if cached.0 != state.follow.indexed() {
-		*cached = (state.follow.indexed(), Facts::default());
+	if cached.0.as_deref() != Some(at.as_str()) {
+		*cached = (Some(at), Facts::default());
 	}
 	let facts = &mut cached.1;
 	let mut found = Vec::new();
@@ -121,15 +132,9 @@ pub async fn matches(
 				if missing.is_empty() {
 					break verdicts;
 				}
-				let asks = missing.iter().cloned().map(|fact| {
-					let client = client.clone();
-					async move { client.fact(&fact).await }
-				});
-				let answers: Vec<_> =
-					futures::stream::iter(asks).buffered(FACTS_AT_ONCE).collect().await;
-				for (fact, answer) in missing.into_iter().zip(answers) {
-					facts.learn(fact, answer.map_err(|_| unavailable())?);
-				}
+				let answers =
+					client.match_facts(&missing, Some(at_hash)).await.map_err(|_| unavailable())?;
+				facts.learn_all(missing, answers);
 			};
 			found.extend(
 				chunk.iter().zip(verdicts).filter(|(_, ok)| *ok).map(|(ask, _)| ask.clone()),

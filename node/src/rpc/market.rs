@@ -5,8 +5,8 @@ use super::{address, invalid_param, parse_account, runtime_error, BlockHash};
 use jsonrpsee::core::RpcResult;
 use sonm_primitives::market::{DealId, MarketApi, OrderFilter, OrderId};
 use sonm_rpc::market::{
-	ChangeRequest, Deal, MarketRpcServer, Order, OrderFilter as OrderFilterJson, DEFAULT_LIMIT,
-	MAX_LIMIT,
+	ChangeRequest, Deal, Fact, FactAnswer, MarketRpcServer, Order, OrderFilter as OrderFilterJson,
+	DEFAULT_LIMIT, MAX_FACTS, MAX_LIMIT,
 };
 use sonm_runtime::{
 	apis::{MarketChangeRequest, MarketDeal, MarketOrder},
@@ -161,6 +161,25 @@ where
 			.matching_orders(self.at(at), id, parse_limit(limit)?)
 			.map_err(runtime_error)?;
 		Ok(orders.iter().map(|(id, order)| order_json(*id, order)).collect())
+	}
+
+	fn match_facts(&self, facts: Vec<Fact>, at: Option<BlockHash>) -> RpcResult<Vec<FactAnswer>> {
+		if facts.len() > MAX_FACTS {
+			return Err(invalid_param(format!(
+				"{} facts asked at once; at most {MAX_FACTS}",
+				facts.len()
+			)));
+		}
+		let facts = facts
+			.iter()
+			.map(|fact| fact.try_map(|who| parse_account(who)))
+			.collect::<RpcResult<Vec<_>>>()?;
+		let answers = self
+			.client
+			.runtime_api()
+			.match_facts(self.at(at), facts)
+			.map_err(runtime_error)?;
+		Ok(answers.into_iter().map(|answer| answer.map(|who| address(&who))).collect())
 	}
 }
 

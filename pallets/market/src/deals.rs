@@ -24,7 +24,7 @@ pub const QUICK_BUY_WORST: MatchReads =
 	MatchReads { subscriptions: 0, identity_levels: 1, lists: 4, pairs: 5, customer_masters: 1 };
 
 /// The chain's state as the shared matching rules read it.
-struct ChainFacts<T>(core::marker::PhantomData<T>);
+pub(crate) struct ChainFacts<T>(pub(crate) core::marker::PhantomData<T>);
 
 impl<T: Config> MatchFacts<T::AccountId> for ChainFacts<T> {
 	fn confirmed_master(&self, worker: &T::AccountId) -> Option<T::AccountId> {

@@ -4,7 +4,10 @@
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
-use sonm_primitives::market::OrderFilter;
+use sonm_primitives::{
+	market::OrderFilter,
+	matching::{Fact, FactAnswer},
+};
 
 impl<T: Config> Pallet<T> {
 	/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`.
@@ -67,6 +70,13 @@ impl<T: Config> Pallet<T> {
 	/// The pending change requests of deal `id`, by side.
 	pub fn change_requests(id: DealId) -> Vec<(Side, ChangeRequest<BalanceOf<T>>)> {
 		ChangeRequests::<T>::iter_prefix(id).collect()
+	}
+
+	/// The chain's answers to what the matching rules read, in the order asked: what an
+	/// off-chain matcher needs to decide as `open_deal` would, in one call.
+	pub fn match_facts(facts: &[Fact<T::AccountId>]) -> Vec<FactAnswer<T::AccountId>> {
+		let chain = crate::deals::ChainFacts::<T>(Default::default());
+		facts.iter().map(|fact| fact.answer(&chain)).collect()
 	}
 
 	/// The open, unexpired orders of the other side that `open_deal` would accept with order

@@ -3,6 +3,10 @@
 //! once) to the task service ([`super::service`]) and its replies back. Every request carries
 //! a [`SignedRequest`] in its `x-sonm-*` headers; which request it is, the service reads from
 //! the method, path and body, as it does for every transport.
+//!
+//! For browsers: CORS for the configured origins (`tasks.cors_origins`), and a streamed answer
+//! (the logs followed) framed as server-sent events when the request accepts
+//! `text/event-stream`, one event per line, so that a page reads it as it comes.
 
 use crate::tasks::service::{TaskError, TaskService};
 use axum::{
@@ -45,6 +49,12 @@ fn signed_request(
 		nonce: header(headers::NONCE)?,
 		account: header(headers::ACCOUNT)?,
 		signature: header(headers::SIGNATURE)?,
+		session: match headers.get(headers::SESSION) {
+			None => None,
+			Some(grant) => Some(serde_json::from_slice(grant.as_bytes()).map_err(|error| {
+				AuthError::Malformed(format!("{} is not a session grant: {error}", headers::SESSION))
+			})?),
+		},
 	})
 }
 
@@ -67,20 +77,79 @@ async fn carry(State(service): State<Arc<TaskService>>, request: Request) -> Res
 			}
 		},
 	};
-	let content_type = if reply.lines { "application/x-ndjson" } else { "application/json" };
 	let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-	let body = Body::from_stream(reply.body.map(Ok::<_, std::convert::Infallible>));
+	let events = reply.lines && accepts_events(&parts.headers);
+	let (content_type, body) = if events {
+		("text/event-stream", Body::from_stream(event_frames(reply.body)))
+	} else {
+		let content_type = if reply.lines { "application/x-ndjson" } else { "application/json" };
+		(content_type, Body::from_stream(reply.body.map(Ok::<_, std::convert::Infallible>)))
+	};
 	(status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-/// The control plane: every request goes to the service, which knows the protocol's routes.
-pub fn router(service: Arc<TaskService>) -> Router {
-	Router::new().fallback(carry).with_state(service)
+/// Whether the request asks for server-sent events.
+fn accepts_events(headers: &HeaderMap) -> bool {
+	headers
+		.get_all(header::ACCEPT)
+		.iter()
+		.filter_map(|value| value.to_str().ok())
+		.any(|value| value.split(',').any(|kind| kind.trim().starts_with("text/event-stream")))
+}
+
+/// Newline-separated lines, however they are cut into pieces, as server-sent events: each
+/// whole line one `data:` event (a last line without its newline too).
+fn event_frames(
+	pieces: impl futures::Stream<Item = Vec<u8>> + Send + 'static,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::convert::Infallible>> + Send + 'static {
+	let event = |line: &[u8]| [b"data: ".as_slice(), line, b"\n\n"].concat();
+	let pieces = pieces.map(Some).chain(futures::stream::once(async { None }));
+	pieces
+		.scan(Vec::new(), move |pending: &mut Vec<u8>, piece| {
+			let mut frames = Vec::new();
+			match piece {
+				Some(piece) => {
+					pending.extend_from_slice(&piece);
+					while let Some(end) = pending.iter().position(|byte| *byte == b'\n') {
+						let line: Vec<u8> = pending.drain(..=end).collect();
+						frames.extend(event(&line[..end]));
+					}
+				},
+				None if !pending.is_empty() => frames.extend(event(&std::mem::take(pending))),
+				None => {},
+			}
+			futures::future::ready(Some(Ok(frames)))
+		})
+		.filter(|frames| futures::future::ready(!matches!(frames, Ok(f) if f.is_empty())))
+}
+
+/// The control plane: every request goes to the service, which knows the protocol's routes;
+/// pages from `cors_origins` may call it from a browser.
+pub fn router(service: Arc<TaskService>, cors_origins: &[String]) -> Router {
+	let router = Router::new().fallback(carry).with_state(service);
+	if cors_origins.is_empty() {
+		return router;
+	}
+	let origins: Vec<header::HeaderValue> =
+		cors_origins.iter().filter_map(|origin| origin.parse().ok()).collect();
+	let mut allowed = vec![header::CONTENT_TYPE, header::ACCEPT];
+	allowed.extend(headers::ALL.iter().map(|name| header::HeaderName::from_static(name)));
+	router.layer(
+		tower_http::cors::CorsLayer::new()
+			.allow_origin(origins)
+			.allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+			.allow_headers(allowed)
+			.max_age(std::time::Duration::from_secs(600)),
+	)
 }
 
 /// Serves the control plane on `address`; returns the bound address.
-pub async fn serve(address: SocketAddr, service: Arc<TaskService>) -> std::io::Result<SocketAddr> {
-	sonm_service::serve("control plane", address, router(service)).await
+pub async fn serve(
+	address: SocketAddr,
+	service: Arc<TaskService>,
+	cors_origins: &[String],
+) -> std::io::Result<SocketAddr> {
+	sonm_service::serve("control plane", address, router(service, cors_origins)).await
 }
 
 #[cfg(test)]
@@ -91,6 +160,23 @@ mod tests {
 	use sonm_client::{task_auth::unix_now, Key};
 	use sonm_primitives::IdentityLevel;
 	use sonm_test_support::mutate::Mutator;
+
+	#[tokio::test]
+	async fn lines_cut_anywhere_become_one_event_each() {
+		let pieces = vec![b"{\"a\":".to_vec(), b"1}\n{\"b\"".to_vec(), b":2}\n\n{\"c\":3}".to_vec()];
+		let frames: Vec<u8> = event_frames(futures::stream::iter(pieces))
+			.map(|frame| frame.unwrap())
+			.concat()
+			.await;
+		assert_eq!(
+			String::from_utf8(frames).unwrap(),
+			"data: {\"a\":1}\n\ndata: {\"b\":2}\n\ndata: \n\ndata: {\"c\":3}\n\n"
+		);
+		let mut accept = HeaderMap::new();
+		accept.insert(header::ACCEPT, "application/json, text/event-stream".parse().unwrap());
+		assert!(accepts_events(&accept));
+		assert!(!accepts_events(&HeaderMap::new()));
+	}
 
 	/// Mutation fuzzing of what the control plane decodes from a request before anything runs:
 	/// the signed headers, the task and exec bodies, the volume path and the image name. Every

@@ -135,6 +135,8 @@ impl TaskError {
 				AuthError::Replayed(_) => "Replayed",
 				AuthError::TooManyRequests(_) => "TooManyRequests",
 				AuthError::NotAllowed { .. } => "NotAllowed",
+				AuthError::SessionExpired { .. } => "SessionExpired",
+				AuthError::SessionRefused(_) => "SessionRefused",
 			},
 			Self::NoDeal(_) => "NoDeal",
 			Self::NotThisWorker(_) => "NotThisWorker",
@@ -418,7 +420,9 @@ impl TaskService {
 	) -> Result<Role, TaskError> {
 		let now = sonm_client::task_auth::unix_now();
 		let signer = request.verify(body, now)?;
-		let role = self.role_of(&signer, &request.account, deal).await?;
+		// A session key's request acts as the account that granted it.
+		let spelling = request.session.as_ref().map_or(&request.account, |grant| &grant.account);
+		let role = self.role_of(&signer, spelling, deal).await?;
 		self.nonces
 			.lock()
 			.expect("not poisoned")
