@@ -5,7 +5,7 @@
 //! the method, path and body, as it does for every transport.
 //!
 //! For browsers: CORS for the configured origins (`tasks.cors_origins`), and a streamed answer
-//! (the logs followed) framed as server-sent events when the request accepts
+//! (an exec's output) framed as server-sent events when the request accepts
 //! `text/event-stream`, one event per line, so that a page reads it as it comes.
 
 use crate::tasks::service::{TaskError, TaskService};
