@@ -82,7 +82,9 @@ impl MatchFacts<String> for Facts {
 	fn identity_level(&self, who: &String) -> IdentityLevel {
 		self.levels.get(who).copied().unwrap_or_else(|| {
 			self.miss(Fact::Level(who.clone()));
-			IdentityLevel::Anonymous
+			// The answer that lets the rules go on: the facts later rules read are then
+			// recorded in the same round (a verdict with facts missing is never used).
+			IdentityLevel::Professional
 		})
 	}
 
@@ -96,7 +98,8 @@ impl MatchFacts<String> for Facts {
 }
 
 /// The shared rules on two orders as the RPC serves them, with `facts` as they are (a missing
-/// fact reads as its default and is recorded in `facts`).
+/// fact reads as the answer that fails no rule, so that one run records every fact the rules
+/// go on to read, and is recorded in `facts`; the verdict counts only once none is missing).
 pub fn check_orders(
 	ask: &Order,
 	bid: &Order,
@@ -198,10 +201,23 @@ mod tests {
 		};
 		let (ask, bid) = (order("supplier", Side::Ask), order("customer", Side::Bid));
 		let mut facts = Facts::default();
-		assert_eq!(check_orders(&ask, &bid, 0, &facts), Err(MatchFailure::CustomerIdentityTooLow));
+		// Missing facts read as answers that fail no rule, so one run records them all.
+		assert!(check_orders(&ask, &bid, 0, &facts).is_ok());
 		let mut missing = facts.take_missing();
 		missing.sort_by_key(|fact| format!("{fact:?}"));
-		assert_eq!(missing, vec![Fact::Level("customer".into()), Fact::Master("supplier".into())]);
+		assert_eq!(
+			missing,
+			vec![
+				Fact::Blocked("customer".into(), "supplier".into()),
+				Fact::Blocked("supplier".into(), "customer".into()),
+				Fact::Level("customer".into()),
+				Fact::Level("supplier".into()),
+				Fact::Master("supplier".into()),
+			]
+		);
+		facts.learn(Fact::Level("customer".into()), FactAnswer::Level(IdentityLevel::Anonymous));
+		assert_eq!(check_orders(&ask, &bid, 0, &facts), Err(MatchFailure::CustomerIdentityTooLow));
+		facts.take_missing();
 		facts.learn(Fact::Master("supplier".into()), FactAnswer::Master(None));
 		facts.learn(Fact::Level("customer".into()), FactAnswer::Level(IdentityLevel::Registered));
 		facts.learn(Fact::Level("supplier".into()), FactAnswer::Level(IdentityLevel::Registered));

@@ -442,7 +442,8 @@ mod tests {
 			late.verify(body, 1_600),
 			Err(AuthError::SessionExpired { expired_at: 1_600, now: 1_600 })
 		);
-		let forever = SessionGrant::sign(&alice, 7, &session.account_id(), 1_000 + MAX_SESSION_SECS + 1);
+		let forever =
+			SessionGrant::sign(&alice, 7, &session.account_id(), 1_000 + MAX_SESSION_SECS + 1);
 		let forever = signed(&alice, body).with_session(&session, forever);
 		assert!(matches!(forever.verify(body, 1_000), Err(AuthError::SessionRefused(_))));
 		let other_deal = SessionGrant::sign(&alice, 8, &session.account_id(), 1_600);

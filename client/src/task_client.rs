@@ -77,11 +77,7 @@ impl Transport for HttpTransport {
 				let grant = serde_json::to_string(grant).map_err(|e| e.to_string())?;
 				request = request.header(headers::SESSION, grant);
 			}
-			let response = request
-				.body(body)
-				.send()
-				.await
-				.map_err(|e| e.to_string())?;
+			let response = request.body(body).send().await.map_err(|e| e.to_string())?;
 			let status = response.status().as_u16();
 			let body = futures::stream::unfold(response, |mut response| async move {
 				match response.chunk().await {

@@ -647,15 +647,21 @@ fn is_web_origin(origin: &str) -> bool {
 	else {
 		return false;
 	};
-	let host = rest.rsplit_once(':').map_or(rest, |(host, port)| {
-		if port.parse::<u16>().is_ok() {
-			host
-		} else {
-			""
-		}
-	});
+	let host =
+		rest.rsplit_once(':').map_or(
+			rest,
+			|(host, port)| {
+				if port.parse::<u16>().is_ok() {
+					host
+				} else {
+					""
+				}
+			},
+		);
 	!host.is_empty()
-		&& host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+		&& host
+			.chars()
+			.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
 }
 
 /// The relay's limits for its buyers: `p2p_relay_*` over [`sonm_p2p::host::RelayLimits`]'s

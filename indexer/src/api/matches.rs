@@ -24,8 +24,11 @@ use sonm_primitives::{benchmarks, market::Side};
 use sqlx::Row;
 use std::str::FromStr;
 
-/// Candidates read from the database at once.
-const CANDIDATE_PAGE: u64 = 200;
+/// The fewest candidates read from the database at once (the first read takes four per match
+/// wanted, each later one twice the last, up to [`MAX_PAGE`]).
+const MIN_PAGE: u64 = 20;
+/// The most candidates read from the database at once.
+const MAX_PAGE: u64 = 1_000;
 /// The most candidates checked for one answer.
 const MAX_CANDIDATES: u64 = 5_000;
 
@@ -66,8 +69,8 @@ pub async fn matches(
 		"per_second",
 		sonm_client::indexer_api::Range { min: None, max: Some(bid.order.price.per_second) },
 	);
-	let author = filter.arg(Arg::Text(bid.order.author.clone()));
-	filter.push(format!("author <> {author}"));
+	// The bid's own author is left to the rules: a condition on a column the book's index does
+	// not hold would read every row the index passes.
 	if bid.order.duration == 0 {
 		filter.push("duration = 0".into());
 	} else {
@@ -108,19 +111,24 @@ pub async fn matches(
 	let facts = &mut cached.1;
 	let mut found = Vec::new();
 	let mut offset = 0;
+	let mut page = (4 * limit).clamp(MIN_PAGE, MAX_PAGE);
 	while (found.len() as u64) < limit && offset < MAX_CANDIDATES {
 		let sql = format!(
-			"SELECT {ORDER_COLUMNS} FROM orders{} ORDER BY per_second ASC, id ASC LIMIT {CANDIDATE_PAGE} OFFSET {offset}",
+			"SELECT {ORDER_COLUMNS} FROM orders{} ORDER BY per_second ASC, id ASC LIMIT {page} OFFSET {offset}",
 			filter.clause()
 		);
 		let candidates = filter.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
-		let exhausted = (candidates.len() as u64) < CANDIDATE_PAGE;
+		let exhausted = (candidates.len() as u64) < page;
 		let candidates: Vec<IndexedOrder> = candidates.iter().map(rows::order).collect();
 		// A chunk at a time, as many as are still wanted: the facts its candidates need are
 		// asked of the node all at once, round after round, until the rules need no more.
 		let mut rest = candidates.as_slice();
+		// Each chunk twice the last: few candidates when most match, few rounds when most
+		// do not.
+		let mut chunk_size = 0;
 		while !rest.is_empty() && (found.len() as u64) < limit {
-			let wanted = (limit as usize - found.len()).min(rest.len());
+			chunk_size = (limit as usize - found.len()).max(2 * chunk_size);
+			let wanted = chunk_size.min(rest.len());
 			let (chunk, later) = rest.split_at(wanted);
 			rest = later;
 			let verdicts = loop {
@@ -139,11 +147,13 @@ pub async fn matches(
 			found.extend(
 				chunk.iter().zip(verdicts).filter(|(_, ok)| *ok).map(|(ask, _)| ask.clone()),
 			);
+			found.truncate(limit as usize);
 		}
 		if exhausted {
 			break;
 		}
-		offset += CANDIDATE_PAGE;
+		offset += page;
+		page = (2 * page).min(MAX_PAGE);
 	}
 	Ok(Json(found))
 }

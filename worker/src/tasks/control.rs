@@ -52,7 +52,10 @@ fn signed_request(
 		session: match headers.get(headers::SESSION) {
 			None => None,
 			Some(grant) => Some(serde_json::from_slice(grant.as_bytes()).map_err(|error| {
-				AuthError::Malformed(format!("{} is not a session grant: {error}", headers::SESSION))
+				AuthError::Malformed(format!(
+					"{} is not a session grant: {error}",
+					headers::SESSION
+				))
 			})?),
 		},
 	})
@@ -163,7 +166,8 @@ mod tests {
 
 	#[tokio::test]
 	async fn lines_cut_anywhere_become_one_event_each() {
-		let pieces = vec![b"{\"a\":".to_vec(), b"1}\n{\"b\"".to_vec(), b":2}\n\n{\"c\":3}".to_vec()];
+		let pieces =
+			vec![b"{\"a\":".to_vec(), b"1}\n{\"b\"".to_vec(), b":2}\n\n{\"c\":3}".to_vec()];
 		let frames: Vec<u8> = event_frames(futures::stream::iter(pieces))
 			.map(|frame| frame.unwrap())
 			.concat()
