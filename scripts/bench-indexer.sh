@@ -85,7 +85,7 @@ backfill() {
 		printf "bench-indexer: %s backfilled %d blocks, %d market extrinsics in %.1f s: %.0f blocks/s, %.0f extrinsics/s\n", n, b, x, t, b / t, x / t }'
 	grep -h "database\|indexed" "$out/$name.log" | tail -1 || true
 }
-backfill sqlite "sqlite://$out/backfill.sqlite" 19953
+backfill backfill-sqlite "sqlite://$out/backfill.sqlite" 19953
 ls -l "$out"/backfill.sqlite*
 
 mkdir -p "$out/pg" && { [ "$(id -u)" -ne 0 ] || chown postgres "$out/pg"; }
@@ -94,4 +94,4 @@ mkdir -p "$out/pg" && { [ "$(id -u)" -ne 0 ] || chown postgres "$out/pg"; }
 	>"$out/postgres.log" 2>&1 &
 pids+=($!)
 until grep -q "ready to accept connections" "$out/postgres.log" 2>/dev/null; do sleep 0.2; done
-backfill postgres "postgres://sonm@127.0.0.1:19954/indexer" 19955
+backfill backfill-postgres "postgres://sonm@127.0.0.1:19954/indexer" 19955
