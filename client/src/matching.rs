@@ -111,9 +111,8 @@ pub fn check_orders(
 
 impl Client {
 	/// Whether `ask` and `bid` make a deal at `now` under the chain's rules and its current
-	/// masters, identity levels and blacklists: the shared rules, with every fact they read
-	/// fetched from the node first. `facts` may carry answers already known; it keeps the ones
-	/// fetched.
+	/// masters, identity levels and blacklists: [`Client::check_matches`] for one ask, at the
+	/// best block.
 	pub async fn check_match(
 		&self,
 		ask: &Order,
@@ -121,13 +120,30 @@ impl Client {
 		now: Seconds,
 		facts: &mut Facts,
 	) -> Result<Result<Matched<String>, MatchFailure>, ClientError> {
+		let mut verdicts = self.check_matches(&[ask], bid, now, facts, None).await?;
+		Ok(verdicts.pop().expect("one verdict per ask"))
+	}
+
+	/// The verdict of the chain's rules on each of `asks` with `bid` at `now`: the shared rules,
+	/// with every fact they read fetched from the node at block `at` (the best block when
+	/// `None`), one call for all the asks' missing facts a round, until none is missing.
+	/// `facts` may carry answers already known; it keeps the ones fetched.
+	pub async fn check_matches(
+		&self,
+		asks: &[&Order],
+		bid: &Order,
+		now: Seconds,
+		facts: &mut Facts,
+		at: Option<subxt::utils::H256>,
+	) -> Result<Vec<Result<Matched<String>, MatchFailure>>, ClientError> {
 		loop {
-			let verdict = check_orders(ask, bid, now, facts);
+			let verdicts: Vec<_> =
+				asks.iter().map(|ask| check_orders(ask, bid, now, facts)).collect();
 			let missing = facts.take_missing();
 			if missing.is_empty() {
-				return Ok(verdict);
+				return Ok(verdicts);
 			}
-			let answers = self.match_facts(&missing, None).await?;
+			let answers = self.match_facts(&missing, at).await?;
 			facts.learn_all(missing, answers);
 		}
 	}

@@ -256,6 +256,11 @@ fn parse_account(address: &str) -> Result<AccountId32, AuthError> {
 		.map_err(|_| AuthError::Malformed(format!("{address:?} is not an SS58 address")))
 }
 
+/// `message` as a wallet extension's `signRaw` signs it: wrapped in `<Bytes>...</Bytes>`.
+pub fn wallet_wrapped(message: &[u8]) -> Vec<u8> {
+	[WRAP_PREFIX, message, WRAP_SUFFIX].concat()
+}
+
 /// Checks `signature` (hex) by `account` (SS58) over `message`, as signed raw or as a wallet's
 /// `signRaw` signs it (wrapped in `<Bytes>...</Bytes>`); the signer.
 pub fn verify_sr25519(
@@ -273,10 +278,9 @@ pub fn verify_sr25519(
 	let signature = schnorrkel::Signature::from_bytes(&bytes)
 		.map_err(|_| AuthError::Malformed("not an sr25519 signature".into()))?;
 	let context = schnorrkel::signing_context(b"substrate");
-	let wrapped = [WRAP_PREFIX, message, WRAP_SUFFIX].concat();
 	public
 		.verify(context.bytes(message), &signature)
-		.or_else(|_| public.verify(context.bytes(&wrapped), &signature))
+		.or_else(|_| public.verify(context.bytes(&wallet_wrapped(message)), &signature))
 		.map_err(|_| AuthError::BadSignature)?;
 	Ok(account)
 }
@@ -401,7 +405,7 @@ mod tests {
 
 	/// What a wallet extension's `signRaw` signs: the message wrapped in `<Bytes>...</Bytes>`.
 	fn sign_as_a_wallet(key: &Key, message: &[u8]) -> String {
-		hex::encode(key.sign_bytes(&[WRAP_PREFIX, message, WRAP_SUFFIX].concat()))
+		hex::encode(key.sign_bytes(&wallet_wrapped(message)))
 	}
 
 	#[test]

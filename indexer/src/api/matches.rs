@@ -18,7 +18,8 @@ use axum::{
 };
 use sonm_client::{
 	indexer_api::{ApiError, IndexedOrder},
-	matching::{check_orders, Facts},
+	matching::Facts,
+	types::Order,
 };
 use sonm_primitives::{benchmarks, market::Side};
 use sqlx::Row;
@@ -121,7 +122,8 @@ pub async fn matches(
 		let exhausted = (candidates.len() as u64) < page;
 		let candidates: Vec<IndexedOrder> = candidates.iter().map(rows::order).collect();
 		// A chunk at a time, as many as are still wanted: the facts its candidates need are
-		// asked of the node all at once, round after round, until the rules need no more.
+		// asked of the node all at once, round after round, until the rules need no more
+		// (`Client::check_matches`).
 		let mut rest = candidates.as_slice();
 		// Each chunk twice the last: few candidates when most match, few rounds when most
 		// do not.
@@ -131,21 +133,17 @@ pub async fn matches(
 			let wanted = chunk_size.min(rest.len());
 			let (chunk, later) = rest.split_at(wanted);
 			rest = later;
-			let verdicts = loop {
-				let verdicts: Vec<bool> = chunk
-					.iter()
-					.map(|ask| check_orders(&ask.order, bid_order, now, facts).is_ok())
-					.collect();
-				let missing = facts.take_missing();
-				if missing.is_empty() {
-					break verdicts;
-				}
-				let answers =
-					client.match_facts(&missing, Some(at_hash)).await.map_err(|_| unavailable())?;
-				facts.learn_all(missing, answers);
-			};
+			let asks: Vec<&Order> = chunk.iter().map(|ask| &ask.order).collect();
+			let verdicts = client
+				.check_matches(&asks, bid_order, now, facts, Some(at_hash))
+				.await
+				.map_err(|_| unavailable())?;
 			found.extend(
-				chunk.iter().zip(verdicts).filter(|(_, ok)| *ok).map(|(ask, _)| ask.clone()),
+				chunk
+					.iter()
+					.zip(verdicts)
+					.filter(|(_, verdict)| verdict.is_ok())
+					.map(|(ask, _)| ask.clone()),
 			);
 			found.truncate(limit as usize);
 		}
