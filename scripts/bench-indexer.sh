@@ -4,9 +4,12 @@
 # live (its memory and its lag behind finality are sampled every second); then a fresh indexer
 # backfills the whole chain into SQLite, and another into PostgreSQL (a cluster made with initdb
 # in the run's directory), each timed from start to the last block. Everything lands in
-# $BENCH_DIR (default target/bench-indexer/<time>); the script stops what it started.
+# $BENCH_DIR (default target/bench-indexer/<time>); the script stops what it started. Beside
+# the lag, how far finality moved between samples: a node that finalizes three blocks at once
+# puts any follower three behind for as long as they take to write.
 #   scripts/bench-indexer.sh
 #   EXTRINSICS=20000 scripts/bench-indexer.sh
+#   LIVE_ONLY=1 scripts/bench-indexer.sh     (the live follower's figures, no backfills)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -62,8 +65,13 @@ live_pid=$indexer_pid
 	--window 6000 --drain 300 --json "$out/load.json" >"$out/load.log" 2>&1 &
 load_pid=$!
 : >"$out/lag.txt"
+: >"$out/finality-steps.txt"
+previous=""
 while kill -0 "$load_pid" 2>/dev/null; do
-	echo "$(($(finalized) - $(indexed http://127.0.0.1:19952)))" >>"$out/lag.txt"
+	now_finalized=$(finalized)
+	echo "$((now_finalized - $(indexed http://127.0.0.1:19952)))" >>"$out/lag.txt"
+	[ -z "$previous" ] || echo "$((now_finalized - previous))" >>"$out/finality-steps.txt"
+	previous=$now_finalized
 	sleep 1
 done
 wait "$load_pid"
@@ -72,7 +80,10 @@ until [ "$(indexed http://127.0.0.1:19952)" -ge "$last" ]; do sleep 1; done
 hwm=$(sed -n 's/VmHWM:\s*//p' "/proc/$live_pid/status")
 echo "bench-indexer: live follower peak memory $hwm; lag behind finality (blocks) while loaded:"
 sort -n "$out/lag.txt" | uniq -c | tee "$out/lag-histogram.txt"
+echo "bench-indexer: blocks finalized between samples:"
+sort -n "$out/finality-steps.txt" | uniq -c | tee "$out/finality-steps-histogram.txt"
 tail -4 "$out/load.log"
+[ -z "${LIVE_ONLY:-}" ] || exit 0
 
 backfill() {
 	local name=$1 db=$2 port=$3 started elapsed

@@ -220,6 +220,25 @@ impl Client {
 		Ok((header.number, hash))
 	}
 
+	/// The numbers of the blocks the node finalizes from now on, as it announces them (a jump of
+	/// several blocks may come as one number). Ends when the connection does.
+	pub async fn finalized_numbers(
+		&self,
+	) -> Result<impl futures::Stream<Item = u64> + Send + Unpin + 'static, ClientError> {
+		use futures::StreamExt;
+		let heads =
+			self.chain()
+				.chain_subscribe_finalized_heads()
+				.await
+				.map_err(|e| ClientError::Rpc {
+					method: "finalized heads".into(),
+					message: rpc_message(&e.to_string()),
+				})?;
+		Ok(heads
+			.take_while(|head| std::future::ready(head.is_ok()))
+			.filter_map(|head| std::future::ready(head.ok().map(|header| header.number))))
+	}
+
 	/// The events of the block with hash `hash` (hex), to read as the generated event types
 	/// (`events.find::<runtime::market::events::OrderPlaced>()`).
 	pub async fn block_events(

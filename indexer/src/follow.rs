@@ -22,9 +22,10 @@ use tokio::sync::RwLock;
 
 /// No block indexed, or no finalized block known.
 const NONE: u64 = u64::MAX;
-/// How often the finalized head is asked for once caught up: well under a block, so that the
-/// indexer lags finality by at most one block.
-const POLL: Duration = Duration::from_millis(500);
+/// How long the follower waits, once caught up, for the node to announce a finalized block
+/// before it asks anyway (announcements wake it at once; this covers a subscription the node
+/// dropped).
+const POLL: Duration = Duration::from_secs(2);
 /// How often progress is logged while behind, and once caught up.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 const PROGRESS_CAUGHT_UP: Duration = Duration::from_secs(60);
@@ -139,6 +140,9 @@ pub async fn follow(
 	*state.genesis.write().await = Some(genesis.clone());
 	*state.client.write().await = Some(client.clone());
 	let mut progress = Progress::new();
+	// Announcements of finality wake the follower the moment they come, so that once caught up
+	// it lags finality only by the time one block takes to read and write.
+	let mut announced = None;
 	while !stop.requested() {
 		let asked = tokio::time::timeout(NODE_PATIENCE, client.finalized_block()).await;
 		let finalized = match asked.unwrap_or_else(|_| {
@@ -162,14 +166,33 @@ pub async fn follow(
 		if !state.connected.swap(true, Ordering::Relaxed) {
 			tracing::info!(finalized, "the node answers");
 		}
+		if announced.is_none() {
+			announced = tokio::time::timeout(NODE_PATIENCE, client.finalized_numbers())
+				.await
+				.ok()
+				.and_then(Result::ok);
+		}
 		metrics.node_connected.set(1);
 		state.finalized.store(finalized, Ordering::Relaxed);
 		metrics.finalized_block.set(finalized as i64);
 		let next = state.indexed().map_or(0, |n| n + 1);
 		metrics.lag.set(state.lag().unwrap_or(0) as i64);
 		if next > finalized {
-			if !stop.sleep(POLL).await {
-				break;
+			let Some(numbers) = announced.as_mut() else {
+				if !stop.sleep(POLL).await {
+					break;
+				}
+				continue;
+			};
+			tokio::select! {
+				announcement = tokio::time::timeout(POLL, numbers.next()) => {
+					if let Ok(None) = announcement {
+						// The subscription ended with the connection: a new one once the node
+						// answers again, asking every POLL meanwhile.
+						announced = None;
+					}
+				},
+				_ = stop.wait() => break,
 			}
 			continue;
 		}
