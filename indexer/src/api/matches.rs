@@ -12,7 +12,6 @@ use super::{
 	sql::{Arg, Filter},
 	Answer, ApiState, Refusal,
 };
-use crate::store::{amount, Backend};
 use axum::{
 	extract::{Path, RawQuery, State},
 	Json,
@@ -105,148 +104,56 @@ pub async fn matches(
 				),
 			)
 		})?;
+	let bid_order = &bid.order;
 	let mut cached = state.follow.facts.lock().await;
 	if cached.0.as_deref() != Some(at.as_str()) {
 		*cached = (Some(at), Facts::default());
 	}
-	let mut search = Search {
-		state: &state,
-		client: &client,
-		bid: &bid.order,
-		now,
-		at: at_hash,
-		facts: &mut cached.1,
-		limit,
-		found: Vec::new(),
-		checked: 0,
-	};
-	if state.store.backend != Backend::Sqlite {
-		// PostgreSQL's planner weighs the paths itself, from its statistics.
-		search.collect(&filter, None).await?;
-		return Ok(Json(search.found));
-	}
-	// SQLite: the cheapest asks the bid can afford first, in price order; only if they hold
-	// too few matches is the rest read by the scarcest resource the bid needs.
-	let window_end: Option<String> = {
-		let mut window = Filter::default();
-		window.push("status = 'Active' AND side = 'Ask'".into());
-		window.text("unit", Some(bid.order.price.unit.to_string()));
-		let p = window.arg(Arg::Text(amount(bid.order.price.per_second)));
-		window.push(format!("per_second <= {p}"));
+	let facts = &mut cached.1;
+	let mut found = Vec::new();
+	let mut offset = 0;
+	let mut page = (4 * limit).clamp(MIN_PAGE, MAX_PAGE);
+	while (found.len() as u64) < limit && offset < MAX_CANDIDATES {
 		let sql = format!(
-			"SELECT per_second FROM orders INDEXED BY orders_book{} ORDER BY per_second, id LIMIT 1 OFFSET {PRICE_WINDOW}",
-			window.clause()
+			"SELECT {ORDER_COLUMNS} FROM orders{} ORDER BY per_second ASC, id ASC LIMIT {page} OFFSET {offset}",
+			filter.clause()
 		);
-		window
-			.bind(sqlx::query(&sql))
-			.fetch_optional(&state.store.pool)
-			.await?
-			.map(|row| row.get(0))
-	};
-	let Some(window_end) = window_end else {
-		// Fewer affordable asks than one window: the price order reads them all cheaply.
-		search.collect(&filter, Some(PRICE_ORDER)).await?;
-		return Ok(Json(search.found));
-	};
-	let mut cheapest = filter.clone();
-	let p = cheapest.arg(Arg::Text(window_end.clone()));
-	cheapest.push(format!("per_second <= {p}"));
-	search.collect(&cheapest, Some(PRICE_ORDER)).await?;
-	if search.wants_more() {
-		let mut rest = filter;
-		let p = rest.arg(Arg::Text(window_end));
-		rest.push(format!("per_second > {p}"));
-		let path = scarcest_resource(&state, &bid.order).await?;
-		search.collect(&rest, Some(path.unwrap_or(PRICE_ORDER))).await?;
-	}
-	Ok(Json(search.found))
-}
-
-/// The book's index in price order (migrations 0001, 0002).
-const PRICE_ORDER: &str = "orders_book";
-/// How many of the cheapest affordable asks are read in price order before another path is
-/// considered.
-const PRICE_WINDOW: u64 = 2_000;
-/// The most index entries one probe counts: a resource more asks than this have enough of is
-/// no better a path than the price order.
-const PROBE_CAP: u64 = 20_000;
-/// The main resources with an index of the open asks of their own (migration 0003).
-const RESOURCE_INDEXES: [(usize, &str); 5] = [
-	(benchmarks::CPU_CORES, "open_asks_by_cores"),
-	(benchmarks::RAM_SIZE, "open_asks_by_memory"),
-	(benchmarks::STORAGE_SIZE, "open_asks_by_storage"),
-	(benchmarks::GPU_COUNT, "open_asks_by_gpus"),
-	(benchmarks::GPU_MEM, "open_asks_by_gpu_memory"),
-];
-
-/// One answer being gathered: candidates read from the database, checked by the rules.
-struct Search<'a> {
-	state: &'a ApiState,
-	client: &'a sonm_client::Client,
-	bid: &'a Order,
-	now: u64,
-	at: sonm_client::subxt::utils::H256,
-	facts: &'a mut Facts,
-	limit: u64,
-	found: Vec<IndexedOrder>,
-	/// Candidates read so far, against [`MAX_CANDIDATES`].
-	checked: u64,
-}
-
-impl Search<'_> {
-	fn wants_more(&self) -> bool {
-		(self.found.len() as u64) < self.limit && self.checked < MAX_CANDIDATES
-	}
-
-	/// Reads `filter`'s asks in price order (through `index` where given) and keeps those the
-	/// rules accept, until enough are found or the asks or the budget run out.
-	async fn collect(&mut self, filter: &Filter, index: Option<&str>) -> Result<(), Refusal> {
-		let indexed_by = index.map(|index| format!(" INDEXED BY {index}")).unwrap_or_default();
-		let mut offset = 0;
-		let mut page = (4 * self.limit).clamp(MIN_PAGE, MAX_PAGE);
-		while self.wants_more() {
-			let sql = format!(
-				"SELECT {ORDER_COLUMNS} FROM orders{indexed_by}{} ORDER BY per_second ASC, id ASC LIMIT {page} OFFSET {offset}",
-				filter.clause()
+		let candidates = filter.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
+		let exhausted = (candidates.len() as u64) < page;
+		let candidates: Vec<IndexedOrder> = candidates.iter().map(rows::order).collect();
+		// A chunk at a time, as many as are still wanted: the facts its candidates need are
+		// asked of the node all at once, round after round, until the rules need no more
+		// (`Client::check_matches`).
+		let mut rest = candidates.as_slice();
+		// Each chunk twice the last: few candidates when most match, few rounds when most
+		// do not.
+		let mut chunk_size = 0;
+		while !rest.is_empty() && (found.len() as u64) < limit {
+			chunk_size = (limit as usize - found.len()).max(2 * chunk_size);
+			let wanted = chunk_size.min(rest.len());
+			let (chunk, later) = rest.split_at(wanted);
+			rest = later;
+			let asks: Vec<&Order> = chunk.iter().map(|ask| &ask.order).collect();
+			let verdicts = client
+				.check_matches(&asks, bid_order, now, facts, Some(at_hash))
+				.await
+				.map_err(|_| unavailable())?;
+			found.extend(
+				chunk
+					.iter()
+					.zip(verdicts)
+					.filter(|(_, verdict)| verdict.is_ok())
+					.map(|(ask, _)| ask.clone()),
 			);
-			let candidates =
-				filter.bind(sqlx::query(&sql)).fetch_all(&self.state.store.pool).await?;
-			let exhausted = (candidates.len() as u64) < page;
-			self.checked += candidates.len() as u64;
-			let candidates: Vec<IndexedOrder> = candidates.iter().map(rows::order).collect();
-			// A chunk at a time, as many as are still wanted: the facts its candidates need are
-			// asked of the node all at once, round after round, until the rules need no more
-			// (`Client::check_matches`). Each chunk twice the last: few candidates when most
-			// match, few rounds when most do not.
-			let mut rest = candidates.as_slice();
-			let mut chunk_size = 0;
-			while !rest.is_empty() && (self.found.len() as u64) < self.limit {
-				chunk_size = (self.limit as usize - self.found.len()).max(2 * chunk_size);
-				let (chunk, later) = rest.split_at(chunk_size.min(rest.len()));
-				rest = later;
-				let asks: Vec<&Order> = chunk.iter().map(|ask| &ask.order).collect();
-				let verdicts = self
-					.client
-					.check_matches(&asks, self.bid, self.now, self.facts, Some(self.at))
-					.await
-					.map_err(|_| unavailable())?;
-				self.found.extend(
-					chunk
-						.iter()
-						.zip(verdicts)
-						.filter(|(_, verdict)| verdict.is_ok())
-						.map(|(ask, _)| ask.clone()),
-				);
-				self.found.truncate(self.limit as usize);
-			}
-			if exhausted {
-				break;
-			}
-			offset += page;
-			page = (2 * page).min(MAX_PAGE);
+			found.truncate(limit as usize);
 		}
-		Ok(())
+		if exhausted {
+			break;
+		}
+		offset += page;
+		page = (2 * page).min(MAX_PAGE);
 	}
+	Ok(Json(found))
 }
 
 fn unavailable() -> Refusal {
@@ -257,34 +164,4 @@ fn unavailable() -> Refusal {
 			"the node does not answer; matching needs its masters, levels and blacklists",
 		),
 	)
-}
-
-/// The resource index whose range for this bid (the open asks with enough of that
-/// resource, whatever their price) is the shortest, if one is shorter than [`PROBE_CAP`]: a
-/// query through it reads that range whole. Each probe counts at most as many entries as
-/// the best so far.
-async fn scarcest_resource(state: &ApiState, bid: &Order) -> Result<Option<&'static str>, Refusal> {
-	let mut best: Option<(u64, &'static str)> = None;
-	for (resource, index) in RESOURCE_INDEXES {
-		let needed = benchmarks::value_at(&bid.benchmarks, resource);
-		if needed == 0 {
-			continue;
-		}
-		let mut range = Filter::default();
-		range.push("status = 'Active' AND side = 'Ask'".into());
-		range.text("unit", Some(bid.price.unit.to_string()));
-		let p = range.arg(Arg::Int(crate::write::stored_integer(needed)));
-		range.push(format!("b{resource} >= {p}"));
-		let cap = best.map_or(PROBE_CAP, |(count, _)| count);
-		let sql = format!(
-			"SELECT COUNT(*) FROM (SELECT 1 FROM orders INDEXED BY {index}{} LIMIT {cap}) AS probe",
-			range.clause()
-		);
-		let count = range.bind(sqlx::query(&sql)).fetch_one(&state.store.pool).await?;
-		let count = count.get::<i64, _>(0) as u64;
-		if count < cap {
-			best = Some((count, index));
-		}
-	}
-	Ok(best.map(|(_, index)| index))
 }
