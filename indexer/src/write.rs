@@ -90,6 +90,16 @@ pub fn stored_integer(value: u64) -> i64 {
 	value.min(i64::MAX as u64) as i64
 }
 
+/// The highest class by CPU cores: asks with 2^15 cores or more share it.
+pub const MAX_CORES_CLASS: u32 = 15;
+
+/// An order's class by CPU cores: the power of two at or below its cores (0 for none or one).
+/// "The open asks with at least N cores" are then a few classes, each read in price order
+/// (`api/matches.rs`, migration 0003).
+pub fn cores_class(cores: u64) -> i64 {
+	i64::from(cores.max(1).ilog2().min(MAX_CORES_CLASS))
+}
+
 fn optional_amount(value: Option<u128>) -> Option<String> {
 	value.map(amount)
 }
@@ -368,9 +378,9 @@ impl Writer<'_, '_> {
 			"INSERT INTO orders (id, author, side, unit, per_second, duration, counterparty, min_identity, curator, \
 			 tag, netflags, expires_at, placed_at, placed_block, deposit, escrow, \
 			 b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, extra_benchmarks, \
-			 per_core_hour, per_gib_hour, per_gpu_hour, terms_known, status) \
+			 per_core_hour, per_gib_hour, per_gpu_hour, terms_known, cores_class, status) \
 			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-			 $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, 'Active')",
+			 $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, 'Active')",
 			|q| {
 				let q = q
 					.bind(id as i64)
@@ -397,6 +407,7 @@ impl Writer<'_, '_> {
 					.bind(optional_amount(gib))
 					.bind(optional_amount(gpu))
 					.bind(terms_known)
+					.bind(cores_class(benchmarks::value_at(&order.benchmarks, benchmarks::CPU_CORES)))
 			},
 		)
 		.await?;
@@ -478,9 +489,10 @@ impl Writer<'_, '_> {
 			// ask's with the deal's duration (as the pallet makes them), its deposit the deal's.
 			self.run(
 				"UPDATE orders SET (unit, per_second, duration, tag, netflags, b0, b1, b2, b3, b4, b5, b6, b7, b8, \
-				 b9, b10, b11, extra_benchmarks, per_core_hour, per_gib_hour, per_gpu_hour, deposit, escrow, terms_known) = \
+				 b9, b10, b11, extra_benchmarks, per_core_hour, per_gib_hour, per_gpu_hour, deposit, escrow, terms_known, \
+				 cores_class) = \
 				 (SELECT unit, per_second, $1, tag, netflags, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, \
-				 extra_benchmarks, per_core_hour, per_gib_hour, per_gpu_hour, $2, $3, 1 FROM orders WHERE id = $4) \
+				 extra_benchmarks, per_core_hour, per_gib_hour, per_gpu_hour, $2, $3, 1, cores_class FROM orders WHERE id = $4) \
 				 WHERE id = $5 AND terms_known = 0",
 				|q| {
 					q.bind(deal.duration as i64)

@@ -1,6 +1,7 @@
 //! `/orders/{id}/matches`: the open asks that would make a deal with a bid now. SQL narrows the
-//! book by the order's own terms (unit, price, duration, benchmarks, network flags, expiry);
-//! the market's shared matching function (`sonm_primitives::matching`, through the client's
+//! book by the order's own terms (unit, price, duration, benchmarks, network flags, expiry),
+//! reading only the classes by CPU cores that can hold enough cores (migration 0003), each in
+//! price order, merged; the market's shared matching function (`sonm_primitives::matching`, through the client's
 //! `check_match` with masters, identity levels and blacklists asked of the node at the last
 //! written block, a round trip per round of missing facts) has the last word on each
 //! candidate, so the answer is the chain's.
@@ -11,6 +12,10 @@ use super::{
 	rows::{self, ORDER_COLUMNS},
 	sql::{Arg, Filter},
 	Answer, ApiState, Refusal,
+};
+use crate::{
+	store::amount,
+	write::{cores_class, MAX_CORES_CLASS},
 };
 use axum::{
 	extract::{Path, RawQuery, State},
@@ -110,28 +115,55 @@ pub async fn matches(
 		*cached = (Some(at), Facts::default());
 	}
 	let facts = &mut cached.1;
+	// The classes by cores that can hold enough cores, the richest first: their matches are
+	// the likeliest, so the price of the page's last candidate soon bounds the other classes'
+	// reading.
+	let needed_cores = benchmarks::value_at(&bid.order.benchmarks, benchmarks::CPU_CORES);
+	let classes: Vec<i64> =
+		(cores_class(needed_cores)..=i64::from(MAX_CORES_CLASS)).rev().collect();
 	let mut found = Vec::new();
-	let mut offset = 0;
+	let mut read = 0;
+	let mut after: Option<(u128, u64)> = None;
 	let mut page = (4 * limit).clamp(MIN_PAGE, MAX_PAGE);
-	while (found.len() as u64) < limit && offset < MAX_CANDIDATES {
-		let sql = format!(
-			"SELECT {ORDER_COLUMNS} FROM orders{} ORDER BY per_second ASC, id ASC LIMIT {page} OFFSET {offset}",
-			filter.clause()
-		);
-		let candidates = filter.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
+	while (found.len() as u64) < limit && read < MAX_CANDIDATES {
+		// The next `page` candidates in price order: the first `page` of each class after the
+		// last one read, merged.
+		let mut candidates: Vec<IndexedOrder> = Vec::new();
+		for class in &classes {
+			let mut in_class = filter.clone();
+			let p = in_class.arg(Arg::Int(*class));
+			in_class.push(format!("cores_class = {p}"));
+			if let Some((price, id)) = after {
+				let k = in_class.arg(Arg::Text(amount(price)));
+				let i = in_class.arg(Arg::Int(id as i64));
+				in_class.push(format!("per_second >= {k} AND (per_second > {k} OR id > {i})"));
+			}
+			if candidates.len() as u64 >= page {
+				let bound = candidates[page as usize - 1].order.price.per_second;
+				let p = in_class.arg(Arg::Text(amount(bound)));
+				in_class.push(format!("per_second <= {p}"));
+			}
+			let sql = format!(
+				"SELECT {ORDER_COLUMNS} FROM orders{} ORDER BY per_second ASC, id ASC LIMIT {page}",
+				in_class.clause()
+			);
+			let rows = in_class.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
+			candidates.extend(rows.iter().map(rows::order));
+			candidates.sort_by_key(|ask| (ask.order.price.per_second, ask.order.id));
+			candidates.truncate(page as usize);
+		}
 		let exhausted = (candidates.len() as u64) < page;
-		let candidates: Vec<IndexedOrder> = candidates.iter().map(rows::order).collect();
+		read += candidates.len() as u64;
+		after = candidates.last().map(|ask| (ask.order.price.per_second, ask.order.id));
 		// A chunk at a time, as many as are still wanted: the facts its candidates need are
 		// asked of the node all at once, round after round, until the rules need no more
-		// (`Client::check_matches`).
+		// (`Client::check_matches`). Each chunk twice the last: few candidates when most
+		// match, few rounds when most do not.
 		let mut rest = candidates.as_slice();
-		// Each chunk twice the last: few candidates when most match, few rounds when most
-		// do not.
 		let mut chunk_size = 0;
 		while !rest.is_empty() && (found.len() as u64) < limit {
 			chunk_size = (limit as usize - found.len()).max(2 * chunk_size);
-			let wanted = chunk_size.min(rest.len());
-			let (chunk, later) = rest.split_at(wanted);
+			let (chunk, later) = rest.split_at(chunk_size.min(rest.len()));
 			rest = later;
 			let asks: Vec<&Order> = chunk.iter().map(|ask| &ask.order).collect();
 			let verdicts = client
@@ -150,7 +182,6 @@ pub async fn matches(
 		if exhausted {
 			break;
 		}
-		offset += page;
 		page = (2 * page).min(MAX_PAGE);
 	}
 	Ok(Json(found))
