@@ -14,7 +14,7 @@ use super::{
 	Answer, ApiState, Refusal,
 };
 use crate::{
-	store::amount,
+	store::{amount, Backend},
 	write::{cores_class, MAX_CORES_CLASS},
 };
 use axum::{
@@ -121,6 +121,13 @@ pub async fn matches(
 	let needed_cores = benchmarks::value_at(&bid.order.benchmarks, benchmarks::CPU_CORES);
 	let classes: Vec<i64> =
 		(cores_class(needed_cores)..=i64::from(MAX_CORES_CLASS)).rev().collect();
+	// SQLite's planner prefers the book's index, which holds no class, and would read every
+	// row it passes; PostgreSQL's weighs both from its statistics.
+	let by_class = if state.store.backend == Backend::Sqlite {
+		" INDEXED BY open_asks_by_cores_class"
+	} else {
+		""
+	};
 	let mut found = Vec::new();
 	let mut read = 0;
 	let mut after: Option<(u128, u64)> = None;
@@ -144,7 +151,7 @@ pub async fn matches(
 				in_class.push(format!("per_second <= {p}"));
 			}
 			let sql = format!(
-				"SELECT {ORDER_COLUMNS} FROM orders{} ORDER BY per_second ASC, id ASC LIMIT {page}",
+				"SELECT {ORDER_COLUMNS} FROM orders{by_class}{} ORDER BY per_second ASC, id ASC LIMIT {page}",
 				in_class.clause()
 			);
 			let rows = in_class.bind(sqlx::query(&sql)).fetch_all(&state.store.pool).await?;
