@@ -9,8 +9,9 @@
 # ~/.cache/sonm-dev/podman (SONM_DEV_PODMAN), where busybox:1.36 is imported once from
 # busybox-static (no download). `sonm-indexer` follows the chain into a SQLite file and serves
 # the market's history and search on http://127.0.0.1:9640 (`sonm history`, `sonm market
-# prices`). Buy from it and run a container with the CLI as the README shows. Ctrl-C stops
-# them all.
+# prices`). The web console (web/, built into web/dist) is served on http://127.0.0.1:5173: open
+# it to see the market, buy and run a task from the browser with the dev accounts. Buy from it
+# and run a container with the CLI as the README shows. Ctrl-C stops them all.
 #
 # Extra arguments go to the node, e.g. `scripts/dev.sh --base-path /tmp/sonm` to keep the
 # chain between runs (without it the chain and the worker's database live in a temporary
@@ -30,6 +31,9 @@ source scripts/env.sh
 # that build, skips it with SONM_DEV_NO_BUILD=1.
 if [ "${SONM_DEV_NO_BUILD:-}" != 1 ]; then
 	build_main
+	# The web console: its rules (sonm-terms) to WebAssembly, then its static files (web/dist).
+	build_web_wasm
+	(cd web && npm run build >/dev/null)
 	progress "build done"
 fi
 
@@ -120,6 +124,11 @@ fi
 echo "dev.sh: starting sonm-indexer (SQLite in $indexer_data, API on http://127.0.0.1:9640)"
 "$CARGO_TARGET_DIR/debug/sonm-indexer" run --data-dir "$indexer_data" > >(sed -u 's/^/[indexer] /') 2>&1 &
 pids+=("$!")
+if [ -f web/dist/index.html ]; then
+	echo "dev.sh: the web console on http://127.0.0.1:5173 (node ws://127.0.0.1:9944, indexer http://127.0.0.1:9640)"
+	(cd web && exec node node_modules/vite/bin/vite.js preview --strictPort) > >(sed -u 's/^/[console] /') 2>&1 &
+	pids+=("$!")
+fi
 echo "dev.sh: starting sonm-worker (data in $worker_data)"
 "$CARGO_TARGET_DIR/debug/sonm-worker" --data-dir "$worker_data" --engine "unix://$podman_socket" run &
 worker_pid=$!

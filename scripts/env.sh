@@ -62,6 +62,16 @@ build_checks() {
 	build_fuzz_checks
 }
 
+# `sonm-terms` built to WebAssembly for the web console (web/src/wasm/sonm_terms.wasm): the
+# order checks, units and control-plane signatures the page runs are the CLI's and the worker's
+# own. Only that crate, for its own target and profile (`web`), so nothing else is rebuilt.
+build_web_wasm() {
+	progress "building sonm-terms for the web console (wasm32-unknown-unknown, profile web)"
+	cargo rustc "${TIMINGS[@]}" -p sonm-terms --lib --target wasm32-unknown-unknown --profile web --crate-type cdylib
+	mkdir -p web/src/wasm
+	cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/sonm_terms.wasm" web/src/wasm/sonm_terms.wasm
+}
+
 # The runtime's checks with `try-runtime` (fuzz/): the fuzz corpora replayed as a test
 # (fuzz/tests/corpus.rs) and `state_check` (scripts/try-state.sh), in the ordinary debug
 # profile; "$CARGO_TARGET_DIR/debug/state_check".

@@ -14,10 +14,12 @@ cd "$(dirname "$0")/.."
 # nsenter, mount) for the fault tests that cut validators apart in network namespaces and fill
 # a tmpfs under a node; nftables for the worker's task firewall (each deal's network kept off
 # private addresses); postgresql for the indexer's tests on a real PostgreSQL server (each test
-# makes its own cluster with initdb in a temporary directory; no system cluster is used).
+# makes its own cluster with initdb in a temporary directory; no system cluster is used);
+# chromium for the web console's browser tests (driven by playwright-core, which downloads no
+# browser of its own).
 packages=(protobuf-compiler clang libclang-dev libssl-dev pkg-config g++ make
 	mold podman runc slirp4netns uidmap fuse-overlayfs busybox-static docker-registry
-	iproute2 iptables nftables curl util-linux postgresql)
+	iproute2 iptables nftables curl util-linux postgresql chromium)
 missing=()
 for package in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
@@ -77,6 +79,14 @@ if ((${#npm_missing[@]})); then
 	echo "setup: installing ${npm_missing[*]} into $npm_dir"
 	mkdir -p "$npm_dir"
 	npm install --no-audit --no-fund --prefix "$npm_dir" "${npm_tools[@]}" >/dev/null
+fi
+
+# The web console's packages, exactly as its lockfile pins them, again only when it changed.
+lock_sum=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+if [ "$(cat web/node_modules/.sonm-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
+	echo "setup: installing the web console's packages (npm ci in web/)"
+	(cd web && npm ci --no-audit --no-fund >/dev/null)
+	echo "$lock_sum" >web/node_modules/.sonm-lock-sha256
 fi
 
 echo "setup: ready (rust $toolchain, protoc $(protoc --version | cut -d' ' -f2), clang $(clang -dumpversion), anvil and solcjs in $npm_dir)"

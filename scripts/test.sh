@@ -26,6 +26,11 @@ if ! cargo fmt --all --check >/dev/null; then
 fi
 build_main 2>&1 | deny_warnings
 progress "workspace built"
+# The web console: its rules (sonm-terms) built to WebAssembly, its production build (which
+# worker/tests/console.rs serves to Chromium) and its unit tests (Vitest).
+build_web_wasm 2>&1 | deny_warnings
+progress "building the web console (npm run build in web/)"
+(cd web && npm run build >/dev/null)
 work=$(mktemp -d)
 checks_pid=""
 try_state_pid=""
@@ -52,6 +57,9 @@ checks_pid=$!
 (scripts/try-state.sh >"$work/try-state.log" 2>&1) &
 try_state_pid=$!
 set +m
+progress "the web console's unit tests (Vitest)"
+web_status=0
+(cd web && npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json") || web_status=$?
 progress "testing the workspace (the benchmarked pallets and the runtime's checks build beside it, try-state runs beside it)"
 cargo nextest run --binaries-metadata "$work/binaries.json" --cargo-metadata "$work/cargo-metadata.json" \
 	--no-fail-fast 2>&1 | tee "$log" || status=$?
@@ -88,6 +96,13 @@ read -r passed failed < <(awk '/Summary \[/ && /tests? run:/ {
 		if (word == "failed" || word == "timed") f += $i
 	}
 } END { print p + 0, f + 0 }' "$log")
+# Vitest's counts join nextest's.
+if [ -f "$work/vitest.json" ]; then
+	read -r web_passed web_failed < <(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$work/vitest.json")
+	passed=$((passed + web_passed))
+	failed=$((failed + web_failed))
+fi
+[ "$web_status" -eq 0 ] || status=1
 echo "test.sh: finished in $(($(date +%s) - SONM_SCRIPT_STARTED)) s"
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then

@@ -132,6 +132,12 @@ impl fmt::Display for CliError {
 	}
 }
 
+impl From<sonm_client::terms::order::TermsError> for CliError {
+	fn from(error: sonm_client::terms::order::TermsError) -> Self {
+		Self::usage(error.message)
+	}
+}
+
 impl From<KeyError> for CliError {
 	fn from(error: KeyError) -> Self {
 		let hint = match &error {

@@ -1,5 +1,6 @@
 //! An order as people write it: from flags or from a YAML file in the spirit of SONM's
-//! `bid.yaml`/`ask.yaml`, with human units. Parsed and checked here, before anything is signed:
+//! `bid.yaml`/`ask.yaml`, with human units. Both fill the same [`OrderForm`] the web console's
+//! form does, read and checked by `sonm-terms` before anything is signed:
 //!
 //! ```yaml
 //! side: ask                 # ask (supplier) or bid (customer)
@@ -20,9 +21,12 @@
 //!   gpu-mem: 8 GiB
 //! ```
 
-use crate::{error::CliError, units};
+use crate::error::CliError;
 use serde::Deserialize;
-pub use sonm_primitives::{market::Side, IdentityLevel};
+pub use sonm_client::terms::order::{
+	check_tag, netflags, parse_benchmark, parse_duration, parse_identity, parse_price, parse_side,
+	BenchmarkKind, IdentityLevel, OrderForm, OrderSpec, Side, BENCHMARKS, MAX_TAG_LEN,
+};
 use std::collections::BTreeMap;
 
 /// The order file's format, for `sonm orders create --help`.
@@ -46,112 +50,6 @@ Order file (--file), YAML with human units:
     net-upload: 50 Mbit/s
     gpu-count: 1
     gpu-mem: 8 GiB";
-
-/// The most bytes a tag holds.
-pub const MAX_TAG_LEN: usize = 32;
-
-/// How a benchmark's value is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BenchmarkKind {
-	/// A plain number (a score, a count, a hash rate).
-	Number,
-	/// Bytes, with a size unit (`2 GiB`).
-	Size,
-	/// Bits per second, with a bandwidth unit (`100 Mbit/s`).
-	Bandwidth,
-}
-
-/// The standard benchmarks by index: name and how the value is written.
-pub const BENCHMARKS: [(&str, BenchmarkKind); 12] = [
-	("cpu-sysbench-multi", BenchmarkKind::Number),
-	("cpu-sysbench-single", BenchmarkKind::Number),
-	("cpu-cores", BenchmarkKind::Number),
-	("ram-size", BenchmarkKind::Size),
-	("storage-size", BenchmarkKind::Size),
-	("net-download", BenchmarkKind::Bandwidth),
-	("net-upload", BenchmarkKind::Bandwidth),
-	("gpu-count", BenchmarkKind::Number),
-	("gpu-mem", BenchmarkKind::Size),
-	("gpu-eth-hashrate", BenchmarkKind::Number),
-	("gpu-cash-hashrate", BenchmarkKind::Number),
-	("gpu-redshift", BenchmarkKind::Number),
-];
-
-/// An order ready to be placed (accounts still as the user wrote them).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderSpec {
-	pub side: Side,
-	pub price: units::Price,
-	/// Seconds; 0 for spot.
-	pub duration: u64,
-	pub counterparty: Option<String>,
-	pub min_identity: IdentityLevel,
-	pub curator: Option<String>,
-	pub tag: String,
-	pub benchmarks: [u64; 12],
-	pub netflags: u8,
-	/// Seconds from now.
-	pub expires_in: Option<u64>,
-}
-
-/// Reads a side: `ask`/`bid` (also `sell`/`buy`), in any case.
-pub fn parse_side(text: &str) -> Result<Side, CliError> {
-	text.parse()
-		.map_err(|e: sonm_primitives::names::UnknownName| CliError::usage(e.to_string()))
-}
-
-/// Reads an identity level by name (`anonymous` ... `professional`), in any case.
-pub fn parse_identity(text: &str) -> Result<IdentityLevel, CliError> {
-	text.parse()
-		.map_err(|e: sonm_primitives::names::UnknownName| CliError::usage(e.to_string()))
-}
-
-/// Reads benchmark `name`'s value from text in its kind's units; returns its standard index and
-/// the value.
-pub fn parse_benchmark(name: &str, text: &str) -> Result<(usize, u64), CliError> {
-	let (index, (_, kind)) = BENCHMARKS
-		.iter()
-		.enumerate()
-		.find(|(_, (known, _))| *known == name)
-		.ok_or_else(|| {
-		CliError::usage(format!(
-			"unknown resource {name:?}; the resources are {}",
-			BENCHMARKS.map(|(name, _)| name).join(", ")
-		))
-	})?;
-	let parsed = match kind {
-		BenchmarkKind::Number => text
-			.trim()
-			.parse::<u64>()
-			.map_err(|_| format!("{text:?} is not a whole number")),
-		BenchmarkKind::Size => units::parse_size(text).map_err(|e| e.to_string()),
-		BenchmarkKind::Bandwidth => units::parse_bandwidth(text).map_err(|e| e.to_string()),
-	};
-	parsed
-		.map(|value| (index, value))
-		.map_err(|reason| CliError::usage(format!("{name}: {reason}")))
-}
-
-/// Reads a price, naming the field when it is wrong.
-pub fn parse_price(text: &str) -> Result<units::Price, CliError> {
-	units::parse_price(text).map_err(|e| CliError::usage(format!("price: {e}")))
-}
-
-/// Reads a duration, naming the field when it is wrong.
-pub fn parse_duration(field: &str, text: &str) -> Result<u64, CliError> {
-	units::parse_duration(text).map_err(|e| CliError::usage(format!("{field}: {e}")))
-}
-
-/// Checks a tag's length.
-pub fn check_tag(tag: &str) -> Result<(), CliError> {
-	if tag.len() > MAX_TAG_LEN {
-		return Err(CliError::usage(format!(
-			"tag {tag:?} is {} bytes; a tag holds at most {MAX_TAG_LEN}",
-			tag.len()
-		)));
-	}
-	Ok(())
-}
 
 /// A YAML order file as written.
 #[derive(Debug, Deserialize)]
@@ -193,44 +91,40 @@ fn scalar(field: &str, value: &serde_yaml::Value) -> Result<String, CliError> {
 	}
 }
 
-/// Network flag bits from the three switches.
-pub fn netflags(overlay: bool, outbound: bool, incoming: bool) -> u8 {
-	u8::from(overlay) | (u8::from(outbound) << 1) | (u8::from(incoming) << 2)
-}
-
 /// Parses an order file's text.
 pub fn parse_order_file(text: &str) -> Result<OrderSpec, CliError> {
 	let file: OrderFile =
 		serde_yaml::from_str(text).map_err(|e| CliError::usage(format!("order file: {e}")))?;
-	let mut benchmarks = [0u64; 12];
-	for (name, value) in &file.resources {
-		let (index, value) = parse_benchmark(name, &scalar(name, value)?)?;
-		benchmarks[index] = value;
-	}
-	let tag = file.tag.unwrap_or_default();
-	check_tag(&tag)?;
 	let network = file.network.unwrap_or_default();
-	Ok(OrderSpec {
-		side: parse_side(&file.side)?,
-		price: parse_price(&file.price)?,
-		duration: parse_duration("duration", &scalar("duration", &file.duration)?)?,
+	let form = OrderForm {
+		side: Some(file.side),
+		price: Some(file.price),
+		duration: Some(scalar("duration", &file.duration)?),
 		counterparty: file.counterparty,
-		min_identity: file.identity.as_deref().map(parse_identity).transpose()?.unwrap_or_default(),
-		curator: file.blacklist,
-		tag,
-		benchmarks,
-		netflags: netflags(network.overlay, network.outbound, network.incoming),
+		identity: file.identity,
+		blacklist: file.blacklist,
+		tag: file.tag,
 		expires_in: file
 			.expires_in
 			.as_ref()
-			.map(|value| parse_duration("expires-in", &scalar("expires-in", value)?))
+			.map(|value| scalar("expires-in", value))
 			.transpose()?,
-	})
+		overlay: network.overlay,
+		outbound: network.outbound,
+		incoming: network.incoming,
+		resources: file
+			.resources
+			.iter()
+			.map(|(name, value)| Ok((name.clone(), scalar(name, value)?)))
+			.collect::<Result<_, CliError>>()?,
+	};
+	Ok(form.parse()?)
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use sonm_client::units;
 
 	const ASK: &str = "\
 side: ask

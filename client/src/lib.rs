@@ -12,7 +12,8 @@
 //! - [`matching`]: the market's shared matching rules on orders as the RPC serves them, with the
 //!   masters, identity levels and blacklists they read fetched from the node.
 //! - [`units`] and [`format`]: human units in (`2.5 USD/h`, `8h`, `2 GiB`, `1.5 SNM`) and
-//!   chain integers out, as people read them (amounts rounded unless asked for exactly).
+//!   chain integers out, as people read them (amounts rounded unless asked for exactly);
+//!   `sonm-terms`'s, which the web console runs too.
 //! - [`task_auth`]: requests to a worker's task control plane, signed with the deal's consumer
 //!   key, and their checks (signature, body, time window, replay); [`task_protocol`]: that
 //!   control plane's requests, routes, headers and answers, declared once; [`task_client`]: a
@@ -22,7 +23,6 @@ pub mod client;
 pub mod error;
 pub mod eth_key;
 pub mod events;
-pub mod format;
 pub mod indexer_api;
 pub mod keys;
 pub mod keystore;
@@ -31,7 +31,6 @@ pub mod node_rpc;
 pub mod task_auth;
 pub mod task_client;
 pub mod task_protocol;
-pub mod units;
 
 pub use client::{Balance, Client, Included, Stage, Wait};
 pub use error::{ClientError, KeyError};
@@ -40,6 +39,7 @@ pub use events::ChainEvent;
 pub use keys::Key;
 pub use keystore::{Account, Keystore};
 pub use sonm_rpc::types;
+pub use sonm_terms::{self as terms, format, units};
 pub use subxt::{self, utils::AccountId32};
 
 /// The chain's transaction format: `MultiAddress<AccountId32, ()>`, `MultiSignature`, the

@@ -8,6 +8,7 @@
 //! | `POST /deals/{deal}/task` ([`TaskSpec`]) | starts the deal's task | [`TaskAnswer`] |
 //! | `GET /deals/{deal}/task` | its state | [`TaskAnswer`] |
 //! | `GET /deals/{deal}/logs?from=N&since=T&tail=L` ([`LogWindow`]) | its output from byte `N` on (lines since unix time `T`, the last `L`) | [`LogsAnswer`] |
+//! | `GET /deals/{deal}/logs?from=N&follow=true` | the same, followed: a [`LogsAnswer`] per line as output comes, until the task ends or the reader leaves | [`LogsAnswer`]s, one JSON per line (server-sent events for a browser) |
 //! | `POST /deals/{deal}/exec` ([`ExecBody`]) | runs a command in it, not interactively | [`ExecEvent`]s, one JSON per line, as the output comes |
 //! | `POST /deals/{deal}/stop` | stops and removes it (its output stays readable) | [`StopAnswer`] |
 //!
@@ -158,6 +159,10 @@ pub struct LogWindow {
 	/// Only the last this many lines.
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub tail: Option<usize>,
+	/// Keep the answer open and send each new piece of output as it comes (a stream of
+	/// [`LogsAnswer`]s), until the task ends.
+	#[serde(default, skip_serializing_if = "std::ops::Not::not")]
+	pub follow: bool,
 }
 
 impl LogWindow {
@@ -169,6 +174,9 @@ impl LogWindow {
 		}
 		if let Some(tail) = self.tail {
 			query.push_str(&format!("&tail={tail}"));
+		}
+		if self.follow {
+			query.push_str("&follow=true");
 		}
 		query
 	}
@@ -390,6 +398,17 @@ impl LogWindow {
 				"from" => window.from = value.parse().map_err(bad)?,
 				"since" => window.since = Some(value.parse().map_err(bad)?),
 				"tail" => window.tail = Some(value.parse().map_err(bad)?),
+				"follow" => {
+					window.follow = match value {
+						"true" | "1" | "" => true,
+						"false" | "0" => false,
+						_ => {
+							return Err(ParseError::BadTask(format!(
+								"follow={value:?} is not true or false"
+							)))
+						},
+					}
+				},
 				other => return Err(ParseError::BadTask(format!("no logs parameter {other:?}"))),
 			}
 		}
@@ -413,7 +432,8 @@ mod tests {
 
 	#[test]
 	fn requests_name_their_method_path_and_body() {
-		let logs = TaskRequest::Logs(LogWindow { from: 10, since: None, tail: Some(5) });
+		let logs =
+			TaskRequest::Logs(LogWindow { from: 10, since: None, tail: Some(5), follow: false });
 		assert_eq!((logs.method(), logs.path(7).as_str()), ("GET", "/deals/7/logs?from=10&tail=5"));
 		assert_eq!(logs.body(), None);
 		let start =
@@ -435,7 +455,13 @@ mod tests {
 		let requests = [
 			TaskRequest::Start(TaskSpec { image: "busybox:1.36".into(), ..Default::default() }),
 			TaskRequest::Status,
-			TaskRequest::Logs(LogWindow { from: 10, since: Some(99), tail: Some(5) }),
+			TaskRequest::Logs(LogWindow {
+				from: 10,
+				since: Some(99),
+				tail: Some(5),
+				follow: false,
+			}),
+			TaskRequest::Logs(LogWindow { from: 7, since: None, tail: None, follow: true }),
 			TaskRequest::Logs(LogWindow::default()),
 			TaskRequest::Exec(ExecBody { command: vec!["ls".into()], timeout_secs: Some(3) }),
 			TaskRequest::Stop,

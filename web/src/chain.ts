@@ -41,15 +41,23 @@ export class ChainError extends Error {
   }
 }
 
-let connection: { url: string; api: Promise<ApiPromise> } | undefined;
+let connection: { url: string; api: Promise<ApiPromise>; provider: WsProvider } | undefined;
 
 /** The API of the node at `url`, connected once and shared. */
 export function connect(url: string): Promise<ApiPromise> {
   if (connection?.url === url) return connection.api;
   connection?.api.then((api) => api.disconnect()).catch(() => {});
-  const api = ApiPromise.create({ provider: new WsProvider(url, 2_000), noInitWarn: true });
-  connection = { url, api };
+  const provider = new WsProvider(url, 2_000);
+  const api = ApiPromise.create({ provider, noInitWarn: true });
+  connection = { url, api, provider };
   return api;
+}
+
+/** Calls one of the node's own RPC methods (`market_dealsOf`...) on the current connection. */
+export async function rpcCall<T>(method: string, params: unknown[]): Promise<T> {
+  if (!connection) throw new Error('not connected to a node');
+  await connection.api;
+  return (await connection.provider.send(method, params)) as T;
 }
 
 /** Whether the chain is a development chain (its dev accounts are then offered). */

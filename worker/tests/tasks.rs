@@ -25,7 +25,9 @@ use sonm_client::{
 };
 use sonm_worker::tasks::engine::container_name;
 use std::time::{Duration, Instant};
-use support::{free_port, wait_for, worker_config, Chain, Podman, Registry, WorkerProcess};
+use support::{
+	free_port, tasks_section, wait_for, worker_config, Chain, Podman, Registry, WorkerProcess,
+};
 
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const IMAGE: &str = "localhost/sonm-test-busybox:1";
@@ -45,13 +47,7 @@ async fn a_customer_runs_a_task_on_what_it_bought() {
 	assert!(podman_service.cli(&["tag", IMAGE, UNLISTED]));
 	let chain = Chain::start();
 	let control = free_port();
-	let low = 20_000 + (std::process::id() % 20_000) as u16;
-	let tasks = format!(
-		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:{control}\"\nports = \"{low}-{}\"\n\
-		 allowed_images = [\"{IMAGE}\"]\n",
-		podman_service.socket.display(),
-		low + 50
-	);
+	let (tasks, low) = tasks_section(&podman_service, control, IMAGE, "");
 	let plans =
 		"[[plans]]\nname = \"box\"\ncpu_cores = 1\nram = \"64 MiB\"\nstorage = \"32 MiB\"\n\
 	             price = \"0.36 SNM/h\"\nduration = \"1h\"\nnetflags = [\"outbound\", \"incoming\"]\n";

@@ -7,7 +7,7 @@ use crate::{
 	context::Context,
 	error::CliError,
 	format,
-	order_file::{self, BenchmarkKind::Number, OrderSpec, BENCHMARKS},
+	order_file::{self, BenchmarkKind::Number, OrderForm, OrderSpec, BENCHMARKS},
 };
 use serde_json::json;
 use sonm_client::{
@@ -110,41 +110,30 @@ fn order_spec(flags: &OrderFlags) -> Result<OrderSpec, CliError> {
 		return order_file::parse_order_file(&text)
 			.map_err(|e| CliError::usage(format!("{}: {}", path.display(), e.message)));
 	}
-	let required = |value: &Option<String>, flag: &str| {
-		value
-			.clone()
-			.ok_or_else(|| CliError::usage(format!("--{flag} is required without --file")))
-	};
-	let mut benchmarks = [0u64; 12];
+	let mut resources = Vec::new();
 	for resource in &flags.resources {
 		let (name, value) = resource.split_once('=').ok_or_else(|| {
 			CliError::usage(format!("--resource {resource:?} is not NAME=VALUE (e.g. cpu-cores=4)"))
 		})?;
-		let (index, value) = order_file::parse_benchmark(name.trim(), value)?;
-		benchmarks[index] = value;
+		resources.push((name.trim().to_owned(), value.to_owned()));
 	}
-	let tag = flags.tag.clone().unwrap_or_default();
-	order_file::check_tag(&tag)?;
-	Ok(OrderSpec {
-		side: order_file::parse_side(&required(&flags.side, "side")?)?,
-		price: order_file::parse_price(&required(&flags.price, "price")?)?,
-		duration: order_file::parse_duration("duration", &required(&flags.duration, "duration")?)?,
+	let form = OrderForm {
+		side: flags.side.clone(),
+		price: flags.price.clone(),
+		duration: flags.duration.clone(),
 		counterparty: flags.counterparty.clone(),
-		min_identity: flags
-			.identity
-			.as_deref()
-			.map(order_file::parse_identity)
-			.transpose()?
-			.unwrap_or_default(),
-		curator: flags.blacklist.clone(),
-		tag,
-		benchmarks,
-		netflags: order_file::netflags(flags.overlay, flags.outbound, flags.incoming),
-		expires_in: flags
-			.expires_in
-			.as_deref()
-			.map(|text| order_file::parse_duration("expires-in", text))
-			.transpose()?,
+		identity: flags.identity.clone(),
+		blacklist: flags.blacklist.clone(),
+		tag: flags.tag.clone(),
+		expires_in: flags.expires_in.clone(),
+		overlay: flags.overlay,
+		outbound: flags.outbound,
+		incoming: flags.incoming,
+		resources,
+	};
+	form.parse().map_err(|error| match error.missing {
+		true => CliError::usage(format!("--{} is required without --file", error.field)),
+		false => error.into(),
 	})
 }
 

@@ -40,7 +40,7 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 			};
 			let client = client(ctx, &target).await?;
 			// `--since` and `--tail` choose the first page; following goes on from its cursor.
-			let mut window = LogWindow { from, since, tail };
+			let mut window = LogWindow { from, since, tail, follow: false };
 			loop {
 				let answer = client.logs(target.deal, window).await.map_err(refused)?;
 				let (next, running, more) = (answer.next, answer.running, answer.more);
@@ -50,7 +50,7 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 				if !more && (!follow || !running) {
 					break;
 				}
-				window = LogWindow { from: next, since: None, tail: None };
+				window = LogWindow { from: next, ..LogWindow::default() };
 				if !more {
 					tokio::time::sleep(Duration::from_millis(500)).await;
 				}

@@ -304,9 +304,9 @@ mod tests {
 		assert_eq!(read(tail(2)), ("three\nfo".into(), 16));
 		assert_eq!(read(tail(0)), (String::new(), 16));
 		assert_eq!(read(tail(9)), ("one\ntwo\nthree\nfo".into(), 16));
-		let both = Window { since: Some(T0 + 5), tail: Some(1), from: 0 };
+		let both = Window { since: Some(T0 + 5), tail: Some(1), ..Window::default() };
 		assert_eq!(read(both), ("fo".into(), 16));
-		let after = Window { since: None, tail: Some(2), from: 8 };
+		let after = Window { tail: Some(2), from: 8, ..Window::default() };
 		assert_eq!(read(after), ("three\nfo".into(), 16));
 	}
 

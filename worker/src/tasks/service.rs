@@ -32,6 +32,12 @@ use std::{
 };
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
+/// Followed output as it comes: a page per new piece, the last when the task has ended.
+pub type LogPages = mpsc::Receiver<LogsAnswer>;
+
+/// How often a followed task's output is read again when nothing new was there.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// An exec's answer as it comes: output events, then how it ended.
 pub type ExecEvents = mpsc::Receiver<ExecEvent>;
 
@@ -127,17 +133,7 @@ impl TaskError {
 	/// The protocol's name for it (`ImageNotAllowed`, `BadSignature`, ...).
 	pub fn name(&self) -> &'static str {
 		match self {
-			Self::Auth(error) => match error {
-				AuthError::Malformed(_) => "Malformed",
-				AuthError::BadSignature => "BadSignature",
-				AuthError::BodyMismatch => "BodyMismatch",
-				AuthError::Stale { .. } => "Stale",
-				AuthError::Replayed(_) => "Replayed",
-				AuthError::TooManyRequests(_) => "TooManyRequests",
-				AuthError::NotAllowed { .. } => "NotAllowed",
-				AuthError::SessionExpired { .. } => "SessionExpired",
-				AuthError::SessionRefused(_) => "SessionRefused",
-			},
+			Self::Auth(error) => error.name(),
 			Self::NoDeal(_) => "NoDeal",
 			Self::NotThisWorker(_) => "NotThisWorker",
 			Self::DealNotReady(_) => "DealNotReady",
@@ -231,6 +227,8 @@ pub enum Answer {
 	Started(TaskAnswer),
 	Status(TaskAnswer),
 	Logs(LogsAnswer),
+	/// Followed output, page by page as it comes.
+	FollowedLogs(LogPages),
 	/// An exec's events, as they come.
 	Exec(ExecEvents),
 	Stop(StopAnswer),
@@ -238,12 +236,12 @@ pub enum Answer {
 }
 
 impl Answer {
-	/// The answer's JSON; `None` for an exec, whose events are carried one by one.
+	/// The answer's JSON; `None` for an exec and followed logs, carried piece by piece.
 	pub fn to_json(&self) -> Option<serde_json::Value> {
 		let json = match self {
 			Self::Started(answer) | Self::Status(answer) => serde_json::to_value(answer),
 			Self::Logs(answer) => serde_json::to_value(answer),
-			Self::Exec(_) => return None,
+			Self::Exec(_) | Self::FollowedLogs(_) => return None,
 			Self::Stop(answer) => serde_json::to_value(answer),
 			Self::Relay(answer) => serde_json::to_value(answer),
 		};
@@ -501,17 +499,8 @@ impl TaskService {
 		let answer = self.handle(deal, role, &signed.account, request).await?;
 		let status = if matches!(answer, Answer::Started(_)) { 201 } else { 200 };
 		Ok(match answer {
-			Answer::Exec(events) => Reply {
-				status,
-				lines: true,
-				body: futures::stream::unfold(events, |mut events| async move {
-					let event = events.recv().await?;
-					let mut line = serde_json::to_vec(&event).expect("events serialize");
-					line.push(b'\n');
-					Some((line, events))
-				})
-				.boxed(),
-			},
+			Answer::Exec(events) => Reply { status, lines: true, body: json_lines(events) },
+			Answer::FollowedLogs(pages) => Reply { status, lines: true, body: json_lines(pages) },
 			other => {
 				let json = other.to_json().expect("answers other than an exec's are JSON");
 				Reply::json(status, serde_json::to_vec(&json).expect("JSON serializes"))
@@ -583,9 +572,13 @@ impl TaskService {
 				Ok(Answer::Started(self.start(deal, account, spec).await?))
 			},
 			TaskRequest::Status => Ok(Answer::Status(self.status(deal).await?)),
+			TaskRequest::Logs(window) if window.follow => {
+				customer_only("read the logs of")?;
+				Ok(Answer::FollowedLogs(self.follow_logs(deal, window).await?))
+			},
 			TaskRequest::Logs(window) => {
 				customer_only("read the logs of")?;
-				Ok(Answer::Logs(self.logs(deal, window).await?))
+				Ok(Answer::Logs(read_logs(&self.engine, &self.state, deal, window).await?))
 			},
 			TaskRequest::Exec(exec) => {
 				customer_only("exec in")?;
@@ -671,27 +664,41 @@ impl TaskService {
 		Ok(TaskAnswer { deal, task })
 	}
 
-	/// A page of deal `deal`'s output: the running task's, or what was kept of a removed one.
-	/// The output is read as a stream, and only as far as the page needs.
-	async fn logs(&self, deal: u64, window: Window) -> Result<LogsAnswer, TaskError> {
-		let task = self.engine.state(deal).await.map_err(engine_error)?;
-		let running = task.as_ref().is_some_and(|task| task.exit_code.is_none());
-		let mut pager = Pager::new(window, LOG_PAGE_BYTES);
-		match task {
-			Some(_) => {
-				let mut chunks = self.engine.log_chunks(deal);
-				while let Some(chunk) = chunks.next().await {
-					pager.feed(&chunk.map_err(engine_error)?);
-					if pager.full() {
-						break;
+	/// Deal `deal`'s output from `window` on, followed: the first page at once, then every
+	/// new piece as it comes, until the task ends (its last page says `running: false`) or the
+	/// reader goes away.
+	async fn follow_logs(&self, deal: u64, window: Window) -> Result<LogPages, TaskError> {
+		let first = read_logs(&self.engine, &self.state, deal, window).await?;
+		let (pages, receiver) = mpsc::channel(4);
+		let (engine, state) = (self.engine.clone(), self.state.clone());
+		tokio::spawn(async move {
+			let mut page = first;
+			let mut sent_any = false;
+			loop {
+				let (running, more, next) = (page.running, page.more, page.next);
+				if (!page.text.is_empty() || !sent_any || !running)
+					&& pages.send(page).await.is_err()
+				{
+					return;
+				}
+				sent_any = true;
+				if !running && !more {
+					return;
+				}
+				if !more {
+					tokio::select! {
+						_ = tokio::time::sleep(FOLLOW_EVERY) => {},
+						_ = pages.closed() => return,
 					}
 				}
-			},
-			None => pager.feed(&self.state.logs(deal).map_err(engine_error)?.unwrap_or_default()),
-		}
-		let page = pager.finish();
-		let text = String::from_utf8_lossy(&page.text).into_owned();
-		Ok(LogsAnswer { deal, from: window.from, next: page.next, more: page.more, running, text })
+				let window = Window { from: next, ..Window::default() };
+				page = match read_logs(&engine, &state, deal, window).await {
+					Ok(page) => page,
+					Err(_) => return,
+				};
+			}
+		});
+		Ok(receiver)
 	}
 
 	/// Starts a command in deal `deal`'s task; its events come through the returned receiver
@@ -981,4 +988,45 @@ pub fn check_volume_target(target: &str) -> Result<(), TaskError> {
 		)));
 	}
 	Ok(())
+}
+
+/// A page of deal `deal`'s output: the running task's, or what was kept of a removed one.
+/// The output is read as a stream, and only as far as the page needs.
+async fn read_logs(
+	engine: &Engine,
+	state: &State,
+	deal: u64,
+	window: Window,
+) -> Result<LogsAnswer, TaskError> {
+	let task = engine.state(deal).await.map_err(engine_error)?;
+	let running = task.as_ref().is_some_and(|task| task.exit_code.is_none());
+	let mut pager = Pager::new(window, LOG_PAGE_BYTES);
+	match task {
+		Some(_) => {
+			let mut chunks = engine.log_chunks(deal);
+			while let Some(chunk) = chunks.next().await {
+				pager.feed(&chunk.map_err(engine_error)?);
+				if pager.full() {
+					break;
+				}
+			}
+		},
+		None => pager.feed(&state.logs(deal).map_err(engine_error)?.unwrap_or_default()),
+	}
+	let page = pager.finish();
+	let text = String::from_utf8_lossy(&page.text).into_owned();
+	Ok(LogsAnswer { deal, from: window.from, next: page.next, more: page.more, running, text })
+}
+
+/// A channel's items as JSON lines, as they come.
+fn json_lines<T: serde::Serialize + Send + 'static>(
+	items: mpsc::Receiver<T>,
+) -> futures::stream::BoxStream<'static, Vec<u8>> {
+	futures::stream::unfold(items, |mut items| async move {
+		let item = items.recv().await?;
+		let mut line = serde_json::to_vec(&item).expect("the protocol's answers serialize");
+		line.push(b'\n');
+		Some((line, items))
+	})
+	.boxed()
 }

@@ -169,6 +169,20 @@ pub fn worker_config(chain: &Chain, name: &str, key: &str, extra: &str, plans: &
 	)
 }
 
+/// A worker's `[tasks]` section: tasks on `podman`, the control plane on 127.0.0.1:`control`,
+/// 51 host ports from a base this process's id picks (the first returned), `image` allowed and
+/// `extra` lines added (e.g. `cors_origins`).
+pub fn tasks_section(podman: &Podman, control: u16, image: &str, extra: &str) -> (String, u16) {
+	let low = 20_000 + (std::process::id() % 20_000) as u16;
+	let section = format!(
+		"[tasks]\nengine = \"{}\"\nlisten = \"127.0.0.1:{control}\"\nports = \"{low}-{}\"\n\
+		 allowed_images = [\"{image}\"]\n{extra}",
+		podman.socket.display(),
+		low + 50
+	);
+	(section, low)
+}
+
 /// A child process killed when dropped (also when the test fails).
 pub struct KilledOnDrop(pub Child);
 

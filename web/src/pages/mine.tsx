@@ -1,0 +1,214 @@
+// The chosen account's orders and open deals (from the node: time used, paid, escrow left,
+// change requests with accept and reject, close with or without blacklisting), and its history
+// per month from the indexer.
+import { useState } from 'preact/hooks';
+import { rpcCall } from '../chain';
+import { useConsole } from '../context';
+import { get } from '../indexer';
+import type { ChainDeal, ChangeRequest, History, IndexedDeal, IndexedOrder, Page } from '../types';
+import { Address, Show, TxStatus, useLoad, useTx } from '../ui';
+import { OrderTable } from './book';
+
+/** A node RPC method of the market (`market_dealsOf`...). */
+export function marketRpc<T>(_api: ReturnType<typeof useConsole>['api'], method: string, params: unknown[]): Promise<T> {
+  return rpcCall<T>(`market_${method}`, params);
+}
+
+export function MinePage() {
+  const { account } = useConsole();
+  if (!account) return <p>No account: connect a wallet extension.</p>;
+  return <Mine key={account.address} me={account.address} name={account.name} />;
+}
+
+function Mine({ me, name }: { me: string; name: string }) {
+  const { endpoints, api } = useConsole();
+  const orders = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: me, status: 'Active', limit: 100 }), [me]);
+  const deals = useLoad(() => marketRpc<ChainDeal[]>(api, 'dealsOf', [me]), [me]);
+  const [tx, send] = useTx();
+  const cancel = async (id: number) => {
+    if (await send(api.tx.market.cancelOrder(id))) orders.reload();
+  };
+  return (
+    <section>
+      <h2>My orders and deals</h2>
+      <p>
+        Signing as <Address address={me} /> ({name})
+      </p>
+      <h3>Open orders</h3>
+      <Show loaded={orders} what="my orders">
+        {(page) => (
+          <>
+            <OrderTable orders={page.items} testid="my-orders" />
+            {page.items.map((o) => (
+              <button key={o.id} data-testid={`cancel-${o.id}`} disabled={tx.busy} onClick={() => cancel(o.id)}>
+                Cancel {o.id}
+              </button>
+            ))}
+          </>
+        )}
+      </Show>
+      <TxStatus state={tx} />
+      <h3>Open deals</h3>
+      <Show loaded={deals} what="my deals">
+        {(list) =>
+          list.length === 0 ? (
+            <p data-testid="no-deals">No open deals.</p>
+          ) : (
+            list.map((deal) => <DealCard key={deal.id} deal={deal} me={me} onChange={deals.reload} />)
+          )
+        }
+      </Show>
+      <HistoryTable address={me} />
+    </section>
+  );
+}
+
+/** One open deal with what can be done to it. */
+function DealCard({ deal, me, onChange }: { deal: ChainDeal; me: string; onChange(): void }) {
+  const { api, terms } = useConsole();
+  const now = useLoad(async () => Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000), [deal.id]);
+  const changes = useLoad(() => marketRpc<ChangeRequest[]>(api, 'changeRequests', [deal.id]), [deal.id]);
+  const [blacklist, setBlacklist] = useState(false);
+  const [tx, send] = useTx();
+  const mySide = deal.consumer === me ? 'Bid' : 'Ask';
+  const act = async (call: Parameters<typeof send>[0]) => {
+    if (await send(call)) onChange();
+  };
+  const used = now.data === undefined ? undefined : Math.max(0, now.data - deal.start);
+  return (
+    <article class="deal" data-testid={`deal-${deal.id}`}>
+      <h4>
+        <a href={`#/deals/${deal.id}`}>Deal {deal.id}</a> · {mySide === 'Bid' ? 'buying from' : 'selling to'}{' '}
+        <Address address={mySide === 'Bid' ? deal.supplier : deal.consumer} />
+      </h4>
+      <dl>
+        <dt>price</dt>
+        <dd>{terms.format('price', deal.price)}</dd>
+        <dt>duration</dt>
+        <dd>{terms.format('duration', deal.duration)}</dd>
+        <dt>time used</dt>
+        <dd>{used === undefined ? '…' : terms.format('duration', used)}</dd>
+        <dt>paid</dt>
+        <dd data-testid="deal-paid">{terms.format('snm', deal.paid)}</dd>
+        <dt>escrow left (refunded on close, less what is due)</dt>
+        <dd data-testid="deal-escrow">{terms.format('snm', deal.escrow)}</dd>
+      </dl>
+      <Show loaded={changes} what="change requests">
+        {(list) =>
+          list.length === 0 ? null : (
+            <ul>
+              {list.map((change) => (
+                <li key={change.side}>
+                  {change.side === mySide ? 'You asked' : 'They ask'} for {terms.format('price', { perSecond: change.perSecond, unit: deal.price.unit })} for{' '}
+                  {terms.format('duration', change.duration)}{' '}
+                  {change.side === mySide ? (
+                    <button onClick={() => act(api.tx.market.dropChange(deal.id, mySide))}>Withdraw</button>
+                  ) : (
+                    <>
+                      <button onClick={() => act(api.tx.market.acceptChange(deal.id))}>Accept</button>
+                      <button onClick={() => act(api.tx.market.dropChange(deal.id, change.side))}>Reject</button>
+                    </>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Show>
+      <label>
+        <input type="checkbox" data-testid="close-blacklist" checked={blacklist} onChange={(e) => setBlacklist((e.target as HTMLInputElement).checked)} />
+        blacklist {mySide === 'Bid' ? 'the supplier' : 'the customer'} on close
+      </label>
+      <button data-testid="close-deal" disabled={tx.busy} onClick={() => act(api.tx.market.closeDeal(deal.id, blacklist))}>
+        Close deal {deal.id}
+      </button>
+      <a href={`#/deals/${deal.id}/task`}>Task</a>
+      <TxStatus state={tx} />
+    </article>
+  );
+}
+
+/** An account's deals and payments per month, from the indexer. */
+export function HistoryTable({ address }: { address: string }) {
+  const { endpoints, terms } = useConsole();
+  const history = useLoad(() => get<History>(endpoints.indexer, `/accounts/${address}/history`, { period: 'month' }), [address]);
+  const closed = useLoad(() => get<Page<IndexedDeal>>(endpoints.indexer, '/deals', { account: address, status: 'Closed', sort: 'time', order: 'desc', limit: 50 }), [
+    address,
+  ]);
+  return (
+    <>
+      <h3>History per month</h3>
+      <Show loaded={history} what="history">
+        {(data) => (
+          <table data-testid="history">
+            <thead>
+              <tr>
+                <th>month</th>
+                <th>orders</th>
+                <th>deals opened</th>
+                <th>closed</th>
+                <th>paid</th>
+                <th>received</th>
+                <th>refunded</th>
+                <th>deposited</th>
+                <th>withdrawn</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.periods.map((p) => (
+                <tr key={p.start}>
+                  <td>{terms.format('utc', p.start).slice(0, 7)}</td>
+                  <td>{p.ordersPlaced}</td>
+                  <td>{p.dealsOpened}</td>
+                  <td>{p.dealsClosed}</td>
+                  <td>{terms.format('snm', p.paidOut)}</td>
+                  <td>{terms.format('snm', p.received)}</td>
+                  <td data-testid="history-refunded">{terms.format('snm', p.refunded)}</td>
+                  <td>{terms.format('snm', p.deposited)}</td>
+                  <td>{terms.format('snm', p.withdrawn)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Show>
+      <h3>Closed deals</h3>
+      <Show loaded={closed} what="closed deals">
+        {(page) => (
+          <table data-testid="closed-deals">
+            <thead>
+              <tr>
+                <th>deal</th>
+                <th>supplier</th>
+                <th>customer</th>
+                <th>how it ended</th>
+                <th>paid</th>
+                <th>refund</th>
+                <th>blacklisted</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((deal) => (
+                <tr key={deal.id} data-deal={deal.id}>
+                  <td>
+                    <a href={`#/deals/${deal.id}`}>{deal.id}</a>
+                  </td>
+                  <td>
+                    <Address address={deal.supplier} />
+                  </td>
+                  <td>
+                    <Address address={deal.consumer} />
+                  </td>
+                  <td>{deal.closeReason}</td>
+                  <td>{terms.format('snm', deal.paid)}</td>
+                  <td data-testid="closed-refund">{deal.refund === null ? '—' : terms.format('snm', deal.refund)}</td>
+                  <td>{deal.blacklisted ? 'yes' : 'no'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Show>
+    </>
+  );
+}
