@@ -8,7 +8,8 @@
 //! ```
 //!
 //! With a node's URL, `/orders/{id}/matches` is timed too (the matching rules ask the node for
-//! masters, levels and blacklists; the synthetic accounts have none).
+//! masters, levels and blacklists; the synthetic accounts have none). With `SERVE=1` the API
+//! stays up after the timings until Ctrl-C (the web console's figures, web/README.md).
 
 use sonm_client::{
 	indexer_api::{IndexerClient, Page},
@@ -289,5 +290,10 @@ async fn main() {
 		}
 		let (p50, p99) = percentiles(took);
 		println!("| {name} | {p50:.1} | {p99:.1} |");
+	}
+	if std::env::var("SERVE").is_ok_and(|value| value == "1") {
+		// For the web console's figures: the same API, kept up until Ctrl-C.
+		println!("serving http://{bound} until Ctrl-C");
+		tokio::signal::ctrl_c().await.expect("a Ctrl-C handler");
 	}
 }

@@ -39,6 +39,8 @@ export interface Console {
   accounts: Account[];
   account: Account | undefined;
   chooseAccount(address: string): void;
+  /** The chain's last finalized block: pages that show live state load again when it moves. */
+  finalized: number;
 }
 
 const ConsoleContext = createContext<Console | undefined>(undefined);
@@ -62,7 +64,8 @@ export function loadTerms(): Promise<Terms> {
 
 /** Connects to the node, loads the terms module and the accounts, then shows `children`. */
 export function ConsoleProvider({ endpoints, children }: { endpoints: Endpoints; children: preact.ComponentChildren }) {
-  const [state, setState] = useState<Omit<Console, 'chooseAccount' | 'account'> | undefined>();
+  const [state, setState] = useState<Omit<Console, 'chooseAccount' | 'account' | 'finalized'> | undefined>();
+  const [finalized, setFinalized] = useState(0);
   const [failure, setFailure] = useState<string | undefined>();
   const [chosen, setChosen] = useState<string | undefined>(localStorage.getItem('sonm.account') ?? undefined);
 
@@ -86,6 +89,15 @@ export function ConsoleProvider({ endpoints, children }: { endpoints: Endpoints;
     };
   }, [endpoints.node, endpoints.indexer]);
 
+  useEffect(() => {
+    if (!state) return;
+    let stop: (() => void) | undefined;
+    state.api.rpc.chain
+      .subscribeFinalizedHeads((head) => setFinalized(head.number.toNumber()))
+      .then((unsubscribe) => (stop = unsubscribe));
+    return () => stop?.();
+  }, [state]);
+
   if (failure) return <p class="error" role="alert">Cannot reach the node at {endpoints.node}: {failure}</p>;
   if (!state) return <p class="progress">Connecting to {endpoints.node}…</p>;
   const account = state.accounts.find((a) => a.address === chosen) ?? state.accounts[0];
@@ -93,5 +105,5 @@ export function ConsoleProvider({ endpoints, children }: { endpoints: Endpoints;
     localStorage.setItem('sonm.account', address);
     setChosen(address);
   };
-  return <ConsoleContext.Provider value={{ ...state, account, chooseAccount }}>{children}</ConsoleContext.Provider>;
+  return <ConsoleContext.Provider value={{ ...state, account, chooseAccount, finalized }}>{children}</ConsoleContext.Provider>;
 }

@@ -64,24 +64,19 @@ function Page({ route }: { route: string }) {
 
 /** The signing account, and how far the chain and the indexer are. */
 function AccountBar() {
-  const { accounts, account, chooseAccount, api, endpoints } = useConsole();
-  const [heads, setHeads] = useState<{ best?: number; finalized?: number; indexed?: number | null }>({});
+  const { accounts, account, chooseAccount, api, endpoints, finalized } = useConsole();
+  const [heads, setHeads] = useState<{ best?: number; indexed?: number | null }>({});
   useEffect(() => {
     let stop: (() => void) | undefined;
-    let stopFinal: (() => void) | undefined;
     api.rpc.chain.subscribeNewHeads((head) => setHeads((h) => ({ ...h, best: head.number.toNumber() }))).then((u) => (stop = u));
-    api.rpc.chain.subscribeFinalizedHeads((head) => {
-      setHeads((h) => ({ ...h, finalized: head.number.toNumber() }));
-      get<IndexerStatus>(endpoints.indexer, '/status').then(
-        (status) => setHeads((h) => ({ ...h, indexed: status.block })),
-        () => setHeads((h) => ({ ...h, indexed: undefined })),
-      );
-    }).then((u) => (stopFinal = u));
-    return () => {
-      stop?.();
-      stopFinal?.();
-    };
+    return () => stop?.();
   }, [api]);
+  useEffect(() => {
+    get<IndexerStatus>(endpoints.indexer, '/status').then(
+      (status) => setHeads((h) => ({ ...h, indexed: status.block })),
+      () => setHeads((h) => ({ ...h, indexed: undefined })),
+    );
+  }, [finalized]);
   return (
     <div class="account-bar">
       <label>
@@ -95,7 +90,7 @@ function AccountBar() {
         </select>
       </label>
       <span data-testid="heads">
-        block #{heads.best ?? '…'}, finalized #{heads.finalized ?? '…'}, indexed #{heads.indexed ?? '—'}
+        block #{heads.best ?? '…'}, finalized #{finalized || '…'}, indexed #{heads.indexed ?? '—'}
       </span>
     </div>
   );

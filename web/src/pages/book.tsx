@@ -131,7 +131,7 @@ export function PriceIndexChart({ index }: { index: PriceIndex }) {
 }
 
 export function BookPage() {
-  const { endpoints, terms } = useConsole();
+  const { endpoints, terms, finalized } = useConsole();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [params, setParams] = useState<Params>({ side: 'Ask', status: 'Active', unit: 'SNM', sort: 'price' });
   const [filterError, setFilterError] = useState<string | undefined>();
@@ -139,6 +139,7 @@ export function BookPage() {
 
   const orders = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { ...params, limit: 200, count: true }), [
     JSON.stringify(params),
+    finalized,
   ]);
   const depth = useLoad(
     async () => {
@@ -149,7 +150,7 @@ export function BookPage() {
       ]);
       return { asks: asks.items, bids: bids.items };
     },
-    [params.unit],
+    [params.unit, finalized],
   );
   const index = useLoad(() => get<PriceIndex>(endpoints.indexer, '/prices/index', { resource: 'core', unit: params.unit, period: 'day' }), [
     params.unit,

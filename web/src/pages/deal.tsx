@@ -18,8 +18,8 @@ interface DealDetail {
 }
 
 export function DealPage({ id }: { id: number }) {
-  const { endpoints, terms } = useConsole();
-  const detail = useLoad(() => get<DealDetail>(endpoints.indexer, `/deals/${id}`), [id]);
+  const { endpoints, terms, finalized } = useConsole();
+  const detail = useLoad(() => get<DealDetail>(endpoints.indexer, `/deals/${id}`), [id, finalized]);
   return (
     <section>
       <h2>Deal {id}</h2>

@@ -21,9 +21,9 @@ export function MinePage() {
 }
 
 function Mine({ me, name }: { me: string; name: string }) {
-  const { endpoints, api } = useConsole();
-  const orders = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: me, status: 'Active', limit: 100 }), [me]);
-  const deals = useLoad(() => marketRpc<ChainDeal[]>(api, 'dealsOf', [me]), [me]);
+  const { endpoints, api, finalized } = useConsole();
+  const orders = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: me, status: 'Active', limit: 100 }), [me, finalized]);
+  const deals = useLoad(() => marketRpc<ChainDeal[]>(api, 'dealsOf', [me]), [me, finalized]);
   const [tx, send] = useTx();
   const cancel = async (id: number) => {
     if (await send(api.tx.market.cancelOrder(id))) orders.reload();
@@ -65,9 +65,9 @@ function Mine({ me, name }: { me: string; name: string }) {
 
 /** One open deal with what can be done to it. */
 function DealCard({ deal, me, onChange }: { deal: ChainDeal; me: string; onChange(): void }) {
-  const { api, terms } = useConsole();
-  const now = useLoad(async () => Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000), [deal.id]);
-  const changes = useLoad(() => marketRpc<ChangeRequest[]>(api, 'changeRequests', [deal.id]), [deal.id]);
+  const { api, terms, finalized } = useConsole();
+  const now = useLoad(async () => Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000), [deal.id, finalized]);
+  const changes = useLoad(() => marketRpc<ChangeRequest[]>(api, 'changeRequests', [deal.id]), [deal.id, finalized]);
   const [blacklist, setBlacklist] = useState(false);
   const [tx, send] = useTx();
   const mySide = deal.consumer === me ? 'Bid' : 'Ask';
@@ -130,10 +130,11 @@ function DealCard({ deal, me, onChange }: { deal: ChainDeal; me: string; onChang
 
 /** An account's deals and payments per month, from the indexer. */
 export function HistoryTable({ address }: { address: string }) {
-  const { endpoints, terms } = useConsole();
-  const history = useLoad(() => get<History>(endpoints.indexer, `/accounts/${address}/history`, { period: 'month' }), [address]);
+  const { endpoints, terms, finalized } = useConsole();
+  const history = useLoad(() => get<History>(endpoints.indexer, `/accounts/${address}/history`, { period: 'month' }), [address, finalized]);
   const closed = useLoad(() => get<Page<IndexedDeal>>(endpoints.indexer, '/deals', { account: address, status: 'Closed', sort: 'time', order: 'desc', limit: 50 }), [
     address,
+    finalized,
   ]);
   return (
     <>
