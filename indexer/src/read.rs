@@ -4,6 +4,7 @@
 
 use serde_json::Value as Json;
 use sonm_client::{events::decode_event, runtime, subxt::utils::H256, types, Client, ClientError};
+use std::collections::HashMap;
 
 /// What the indexer records of one event.
 #[derive(Clone, Debug)]
@@ -180,16 +181,46 @@ pub async fn read_block(client: &Client, number: u64) -> Result<BlockRecord, Rea
 	};
 	let mut facts =
 		if number == 0 { genesis_facts(client, hash).await.map_err(failed)? } else { Vec::new() };
-	let mut count = 0;
-	for (index, event) in events.iter().enumerate() {
-		count += 1;
-		let event = event.map_err(|e| ReadError::node(number, e))?;
-		let event = decode_event(&event);
-		if let Some(fact) = fact_of(client, hash, &event).await.map_err(failed)? {
+	let decoded = events
+		.iter()
+		.map(|event| {
+			event.map(|event| decode_event(&event)).map_err(|e| ReadError::node(number, e))
+		})
+		.collect::<Result<Vec<_>, _>>()?;
+	let placed = placed_orders(client, hash, &decoded).await.map_err(failed)?;
+	for (index, event) in decoded.iter().enumerate() {
+		if let Some(fact) = fact_of(client, hash, event, &placed).await.map_err(failed)? {
 			facts.push((index as u64, fact));
 		}
 	}
-	Ok(BlockRecord { number, hash: format!("{hash:?}"), time, events: count, facts })
+	Ok(BlockRecord { number, hash: format!("{hash:?}"), time, events: decoded.len() as u64, facts })
+}
+
+/// The orders a block placed, as they stood after it (absent: gone within the block), read a
+/// thousand at a time (`market_orders` from the first id on): a block's new orders have
+/// consecutive ids, and one call per order kept a busy node's block of 1,750 orders from being
+/// read before the next was finalized.
+async fn placed_orders(
+	client: &Client,
+	hash: H256,
+	events: &[sonm_client::ChainEvent],
+) -> Result<HashMap<u64, types::Order>, ClientError> {
+	let ids = events
+		.iter()
+		.filter(|event| event.pallet == "Market" && event.name == "OrderPlaced")
+		.filter_map(|event| event.u128("id").map(|id| id as u64));
+	let (Some(first), Some(last)) = (ids.clone().min(), ids.max()) else {
+		return Ok(HashMap::new());
+	};
+	let mut placed = HashMap::new();
+	let mut from = first;
+	while from <= last {
+		let page = client.orders_at(from, 1_000, hash).await?;
+		let Some(next) = page.last().map(|order| order.id + 1) else { break };
+		placed.extend(page.into_iter().filter(|order| order.id <= last).map(|o| (o.id, o)));
+		from = next;
+	}
+	Ok(placed)
 }
 
 /// What the genesis put in place without events: the book's orders and the masternodes
@@ -228,6 +259,7 @@ async fn fact_of(
 	client: &Client,
 	hash: H256,
 	event: &sonm_client::ChainEvent,
+	placed: &HashMap<u64, types::Order>,
 ) -> Result<Option<Fact>, ClientError> {
 	let text = |field: &str| event.text(field).unwrap_or_default().to_owned();
 	let number = |field: &str| event.u128(field).unwrap_or_default();
@@ -237,7 +269,7 @@ async fn fact_of(
 			id: id(),
 			author: text("author"),
 			side: text("side"),
-			order: client.order_at(id(), hash).await?,
+			order: placed.get(&id()).cloned(),
 		},
 		("Market", "OrderCancelled") => {
 			Fact::OrderEnded { id: id(), expired: event.fields["expired"] == Json::Bool(true) }
