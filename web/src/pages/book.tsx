@@ -84,14 +84,29 @@ export function DepthChart({ asks, bids }: { asks: IndexedOrder[]; bids: Indexed
   const maxCores = Math.max(...all.map((s) => s.cores)) || 1;
   const x = (price: number) => 40 + (price / maxPrice) * (width - 60);
   const y = (cores: number) => height - 25 - (cores / maxCores) * (height - 40);
-  const path = (points: { price: number; cores: number }[]) =>
-    points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.price).toFixed(1)},${y(p.cores).toFixed(1)}`).join(' ');
+  // A staircase from zero: each order adds its cores at its price.
+  const path = (points: { price: number; cores: number }[]) => {
+    let previous = 0;
+    return points
+      .map((p, i) => {
+        const step = `${i === 0 ? 'M' : 'L'}${x(p.price).toFixed(1)},${y(previous).toFixed(1)} L${x(p.price).toFixed(1)},${y(p.cores).toFixed(1)}`;
+        previous = p.cores;
+        return step;
+      })
+      .join(' ');
+  };
   return (
     <svg class="chart" data-testid="depth-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Depth chart">
       <line x1="40" y1={height - 25} x2={width - 20} y2={height - 25} class="axis" />
       <line x1="40" y1="15" x2="40" y2={height - 25} class="axis" />
       <path d={path(askSteps)} class="asks" />
       <path d={path(bidSteps)} class="bids" />
+      {askSteps.map((p) => (
+        <circle cx={x(p.price)} cy={y(p.cores)} r="3" class="asks" />
+      ))}
+      {bidSteps.map((p) => (
+        <circle cx={x(p.price)} cy={y(p.cores)} r="3" class="bids" />
+      ))}
       <text x="44" y="14">{maxCores} cores</text>
       <text x={width - 20} y={height - 8} text-anchor="end">
         {maxPrice.toPrecision(3)} /h

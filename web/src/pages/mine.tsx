@@ -47,29 +47,41 @@ function Mine({ me, name }: { me: string; name: string }) {
           </>
         )}
       </Show>
-      <TxStatus state={tx} />
       <h3>Open deals</h3>
       <Show loaded={deals} what="my deals">
         {(list) =>
           list.length === 0 ? (
             <p data-testid="no-deals">No open deals.</p>
           ) : (
-            list.map((deal) => <DealCard key={deal.id} deal={deal} me={me} onChange={deals.reload} />)
+            list.map((deal) => <DealCard key={deal.id} deal={deal} me={me} send={send} busy={tx.busy} onChange={deals.reload} />)
           )
         }
       </Show>
+      {/* Below the deals, not in a deal's card: a closed deal's card goes with its deal. */}
+      <TxStatus state={tx} />
       <HistoryTable address={me} />
     </section>
   );
 }
 
-/** One open deal with what can be done to it. */
-function DealCard({ deal, me, onChange }: { deal: ChainDeal; me: string; onChange(): void }) {
+/** One open deal with what can be done to it (signed through the page's one transaction). */
+function DealCard({
+  deal,
+  me,
+  send,
+  busy,
+  onChange,
+}: {
+  deal: ChainDeal;
+  me: string;
+  send: ReturnType<typeof useTx>[1];
+  busy: boolean;
+  onChange(): void;
+}) {
   const { api, terms, finalized } = useConsole();
   const now = useLoad(async () => Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000), [deal.id, finalized]);
   const changes = useLoad(() => marketRpc<ChangeRequest[]>(api, 'changeRequests', [deal.id]), [deal.id, finalized]);
   const [blacklist, setBlacklist] = useState(false);
-  const [tx, send] = useTx();
   const mySide = deal.consumer === me ? 'Bid' : 'Ask';
   const act = async (call: Parameters<typeof send>[0]) => {
     if (await send(call)) onChange();
@@ -119,11 +131,10 @@ function DealCard({ deal, me, onChange }: { deal: ChainDeal; me: string; onChang
         <input type="checkbox" data-testid="close-blacklist" checked={blacklist} onChange={(e) => setBlacklist((e.target as HTMLInputElement).checked)} />
         blacklist {mySide === 'Bid' ? 'the supplier' : 'the customer'} on close
       </label>
-      <button data-testid="close-deal" disabled={tx.busy} onClick={() => act(api.tx.market.closeDeal(deal.id, blacklist))}>
+      <button data-testid="close-deal" disabled={busy} onClick={() => act(api.tx.market.closeDeal(deal.id, blacklist))}>
         Close deal {deal.id}
       </button>
       <a href={`#/deals/${deal.id}/task`}>Task</a>
-      <TxStatus state={tx} />
     </article>
   );
 }
