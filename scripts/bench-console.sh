@@ -37,6 +37,6 @@ for orders in ${ORDERS:-1000 100000}; do
 		sleep 1
 	done
 	indexer=$(sed -n 's/^serving \(http[^ ]*\) .*/\1/p' "$out/synthetic-$orders.log")
-	echo "bench-console: $orders open orders ($indexer): $(cd web && node bench/first-render.mjs "http://127.0.0.1:$preview" "ws://127.0.0.1:$rpc" "$indexer" 5)"
+	echo "bench-console: $orders orders, $deals deals ($indexer): $(cd web && node bench/first-render.mjs "http://127.0.0.1:$preview" "ws://127.0.0.1:$rpc" "$indexer" 5)"
 	kill $market_pid
 done
