@@ -98,7 +98,7 @@ read -r passed failed < <(awk '/Summary \[/ && /tests? run:/ {
 } END { print p + 0, f + 0 }' "$log")
 # Vitest's counts join nextest's.
 if [ -f "$work/vitest.json" ]; then
-	read -r web_passed web_failed < <(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$work/vitest.json")
+	read -r web_passed web_failed < <(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests || 0, (r.numFailedTests || 0) + (r.numFailedTestSuites || 0))' "$work/vitest.json")
 	passed=$((passed + web_passed))
 	failed=$((failed + web_failed))
 fi
