@@ -140,6 +140,22 @@ pub struct OrderFilter<AccountId> {
 	pub status: Option<OrderStatus>,
 }
 
+/// What closing an open deal now would settle: the bill for the time since it was last billed
+/// (at the last price in force, up to its end at the latest) and what of the escrow goes back to
+/// the customer, in SNM base units. A bill larger than the escrow is taken from the customer's
+/// free balance where it can be; the refund is then 0.
+#[derive(Clone, Copy, Debug, Decode, Encode, Eq, PartialEq, TypeInfo)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct CloseQuote {
+	/// What the closing bill would charge (fee included).
+	#[cfg_attr(feature = "serde", serde(with = "crate::amount"))]
+	pub due: u128,
+	/// What the customer would get back.
+	#[cfg_attr(feature = "serde", serde(with = "crate::amount"))]
+	pub refund: u128,
+}
+
 sp_api::decl_runtime_apis! {
 	/// Read access to the market: what the `market_*` RPC methods serve. `Order`, `Deal` and
 	/// `ChangeRequest` are the market pallet's stored types.
@@ -166,5 +182,7 @@ sp_api::decl_runtime_apis! {
 		/// The answers to what the matching rules read (masters, identity levels, blacklists),
 		/// in the order asked.
 		fn match_facts(facts: Vec<crate::matching::Fact<AccountId>>) -> Vec<crate::matching::FactAnswer<AccountId>>;
+		/// What closing open deal `id` now would bill and refund.
+		fn close_quote(id: DealId) -> Option<CloseQuote>;
 	}
 }

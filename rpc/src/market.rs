@@ -23,6 +23,9 @@ pub type Fact = sonm_primitives::matching::Fact<String>;
 /// Its answer: `{"master": A | null}`, `{"level": "Identified"}` or `{"blocked": true}`.
 pub type FactAnswer = sonm_primitives::matching::FactAnswer<String>;
 
+/// What closing an open deal now would bill and refund: `{"due": "<base units>", "refund": …}`.
+pub type CloseQuote = sonm_primitives::market::CloseQuote;
+
 /// A price per second: `{"perSecond": "<base units>", "unit": "SNM"}`.
 pub type Price = sonm_primitives::market::Price<u128>;
 
@@ -166,6 +169,11 @@ pub trait MarketRpc {
 	/// off-chain matcher needs to decide as `open_deal` would, in one round trip.
 	#[method(name = "market_matchFacts")]
 	fn match_facts(&self, facts: Vec<Fact>, at: Option<BlockHash>) -> RpcResult<Vec<FactAnswer>>;
+
+	/// What closing open deal `id` now would bill and refund, reckoned as closing does it; null
+	/// when no such deal is open.
+	#[method(name = "market_closeQuote")]
+	fn close_quote(&self, id: DealId, at: Option<BlockHash>) -> RpcResult<Option<CloseQuote>>;
 }
 
 #[cfg(test)]

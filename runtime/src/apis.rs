@@ -318,6 +318,10 @@ impl_runtime_apis! {
 		) -> Vec<sonm_primitives::matching::FactAnswer<AccountId>> {
 			Market::match_facts(&facts)
 		}
+
+		fn close_quote(id: DealId) -> Option<sonm_primitives::market::CloseQuote> {
+			Market::close_quote(id)
+		}
 	}
 
 	impl sonm_primitives::trust::BlacklistApi<Block, AccountId, CuratedList> for Runtime {

@@ -160,6 +160,8 @@ describe('the console against a dev node, a worker and an indexer', () => {
   it('closes the deal with blacklisting, and the refund and the deal show in the history', async () => {
     await open('#/mine');
     const card = page.getByTestId(`deal-${deal}`);
+    // The refund the pallet would give now is shown before closing.
+    await expect.poll(() => card.getByTestId('deal-refund-now').textContent(), { timeout: PATIENCE }).toMatch(/SNM/);
     await card.getByTestId('close-blacklist').check();
     await card.getByTestId('close-deal').click();
     await page.locator('[data-testid=tx-progress][data-stage=finalized]').waitFor();

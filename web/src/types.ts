@@ -54,6 +54,12 @@ export interface ChainDeal extends DealParties {
   deposit: string;
 }
 
+/** What closing an open deal now would bill and refund (`market_closeQuote`). */
+export interface CloseQuote {
+  due: string;
+  refund: string;
+}
+
 /** A pending change request (`market_changeRequests`). */
 export interface ChangeRequest {
   side: 'Bid' | 'Ask';

@@ -5,8 +5,8 @@ use super::{address, invalid_param, parse_account, runtime_error, BlockHash};
 use jsonrpsee::core::RpcResult;
 use sonm_primitives::market::{DealId, MarketApi, OrderFilter, OrderId};
 use sonm_rpc::market::{
-	ChangeRequest, Deal, Fact, FactAnswer, MarketRpcServer, Order, OrderFilter as OrderFilterJson,
-	DEFAULT_LIMIT, MAX_FACTS, MAX_LIMIT,
+	ChangeRequest, CloseQuote, Deal, Fact, FactAnswer, MarketRpcServer, Order,
+	OrderFilter as OrderFilterJson, DEFAULT_LIMIT, MAX_FACTS, MAX_LIMIT,
 };
 use sonm_runtime::{
 	apis::{MarketChangeRequest, MarketDeal, MarketOrder},
@@ -180,6 +180,10 @@ where
 			.match_facts(self.at(at), facts)
 			.map_err(runtime_error)?;
 		Ok(answers.into_iter().map(|answer| answer.map(|who| address(&who))).collect())
+	}
+
+	fn close_quote(&self, id: DealId, at: Option<BlockHash>) -> RpcResult<Option<CloseQuote>> {
+		self.client.runtime_api().close_quote(self.at(at), id).map_err(runtime_error)
 	}
 }
 

@@ -161,6 +161,21 @@ impl<T: Config> Pallet<T> {
 		deal
 	}
 
+	/// What billing `deal` up to `until` (its end at the latest) costs at the rate `rates`
+	/// says, with the time it bills up to: nothing when that is not past `billed_until`. What
+	/// [`Self::settle`] charges and [`Self::close_quote`] foresees.
+	pub(crate) fn due_until(
+		deal: &DealOf<T>,
+		until: Seconds,
+		rates: RateUse,
+	) -> Result<(Seconds, BalanceOf<T>), DispatchError> {
+		let until = deal.end().map_or(until, |end| until.min(end));
+		if until <= deal.billed_until {
+			return Ok((until, Zero::zero()));
+		}
+		Ok((until, Self::cost_at(&deal.price, until - deal.billed_until, rates)?))
+	}
+
 	/// Pays `deal` up to `until` (capped at its end), at the rate `rates` says: the market fee
 	/// to the fee pot, the rest to the payee. When more is due than the escrow holds (a spot
 	/// deal billed late, a USD rate that rose past the margin), the rest is held from the
@@ -172,11 +187,10 @@ impl<T: Config> Pallet<T> {
 		until: Seconds,
 		rates: RateUse,
 	) -> Result<Settlement, DispatchError> {
-		let until = deal.end().map_or(until, |end| until.min(end));
+		let (until, due) = Self::due_until(deal, until, rates)?;
 		if until <= deal.billed_until {
 			return Ok(Settlement::Paid);
 		}
-		let due = Self::cost_at(&deal.price, until - deal.billed_until, rates)?;
 		if let Some(shortfall) = due.checked_sub(&deal.escrow).filter(|s| !s.is_zero()) {
 			if Self::hold(HoldReason::DealEscrow, &deal.consumer, shortfall).is_ok() {
 				deal.escrow = due;

@@ -5,11 +5,24 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use sonm_primitives::{
-	market::OrderFilter,
+	market::{CloseQuote, OrderFilter},
 	matching::{Fact, FactAnswer},
 };
 
 impl<T: Config> Pallet<T> {
+	/// What closing open deal `id` now would bill and give back, reckoned as closing does it
+	/// (`settle` at the last price in force, up to the deal's end at the latest), moving
+	/// nothing; `None` when no such deal is open or the amount cannot be reckoned (a USD price
+	/// with no rate ever fed).
+	pub fn close_quote(id: DealId) -> Option<CloseQuote> {
+		let deal = Deals::<T>::get(id)?;
+		let (_, due) =
+			Self::due_until(&deal, Self::now(), crate::billing::RateUse::LastInForce).ok()?;
+		let due: u128 = due.try_into().ok()?;
+		let escrow: u128 = deal.escrow.try_into().ok()?;
+		Some(CloseQuote { due, refund: escrow.saturating_sub(due) })
+	}
+
 	/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`.
 	pub fn orders(
 		filter: &OrderFilter<T::AccountId>,

@@ -556,6 +556,55 @@ mod billing {
 	}
 
 	#[test]
+	fn the_close_quote_is_what_closing_then_bills_and_refunds() {
+		new_test_ext(|| {
+			// A forward deal early, after a bill, past its end; a spot deal; each quoted, then
+			// closed at the same moment: the quote's refund is the event's.
+			let closed_refund = || {
+				System::events()
+					.into_iter()
+					.rev()
+					.find_map(|record| match record.event {
+						RuntimeEvent::Market(Event::DealClosed { refund, .. }) => Some(refund),
+						_ => None,
+					})
+					.expect("a DealClosed event")
+			};
+			let early = open(HOUR);
+			advance(900);
+			let quote = Market::close_quote(early).expect("an open deal is quoted");
+			assert_eq!(quote.due, PRICE * 900);
+			assert_eq!(quote.refund, PRICE * (HOUR - 900) as Balance);
+			assert_ok!(Market::close_deal(origin(CUSTOMER), early, false));
+			assert_eq!(closed_refund(), quote.refund);
+			assert_eq!(Market::close_quote(early), None, "a closed deal is not quoted");
+
+			let billed = open(HOUR);
+			advance(600);
+			assert_ok!(Market::bill(origin(STRANGER), billed));
+			advance(300);
+			let quote = Market::close_quote(billed).unwrap();
+			assert_eq!(quote.due, PRICE * 300, "only the time since the last bill");
+			assert_ok!(Market::close_deal(origin(CUSTOMER), billed, false));
+			assert_eq!(closed_refund(), quote.refund);
+
+			let ended = open(HOUR);
+			advance(2 * HOUR);
+			let quote = Market::close_quote(ended).unwrap();
+			assert_eq!((quote.due, quote.refund), (PRICE * HOUR as Balance, 0), "up to its end");
+			assert_ok!(Market::close_deal(origin(STRANGER), ended, false));
+			assert_eq!(closed_refund(), 0);
+
+			let spot = open(0);
+			advance(60);
+			let quote = Market::close_quote(spot).unwrap();
+			assert_ok!(Market::close_deal(origin(SUPPLIER), spot, false));
+			assert_eq!(closed_refund(), quote.refund);
+			assert_eq!(quote.refund, PRICE * (HOUR - 60) as Balance);
+		});
+	}
+
+	#[test]
 	fn anyone_closes_an_ended_deal_and_either_side_a_spot_deal() {
 		new_test_ext(|| {
 			let forward = open(HOUR);

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { rpcCall } from '../chain';
 import { useConsole } from '../context';
 import { get } from '../indexer';
-import type { ChainDeal, ChangeRequest, History, IndexedDeal, IndexedOrder, Page } from '../types';
+import type { ChainDeal, ChangeRequest, CloseQuote, History, IndexedDeal, IndexedOrder, Page } from '../types';
 import { Address, Show, TxStatus, useLoad, useTx } from '../ui';
 import { OrderTable } from './book';
 
@@ -81,6 +81,8 @@ function DealCard({
   const { api, terms, finalized } = useConsole();
   const now = useLoad(async () => Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000), [deal.id, finalized]);
   const changes = useLoad(() => marketRpc<ChangeRequest[]>(api, 'changeRequests', [deal.id]), [deal.id, finalized]);
+  // Reckoned by the pallet itself, as closing would (market_closeQuote).
+  const quote = useLoad(() => marketRpc<CloseQuote | null>(api, 'closeQuote', [deal.id]), [deal.id, finalized]);
   const [blacklist, setBlacklist] = useState(false);
   const mySide = deal.consumer === me ? 'Bid' : 'Ask';
   const act = async (call: Parameters<typeof send>[0]) => {
@@ -102,8 +104,12 @@ function DealCard({
         <dd>{used === undefined ? '…' : terms.format('duration', used)}</dd>
         <dt>paid</dt>
         <dd data-testid="deal-paid">{terms.format('snm', deal.paid)}</dd>
-        <dt>escrow left (refunded on close, less what is due)</dt>
+        <dt>held in escrow</dt>
         <dd data-testid="deal-escrow">{terms.format('snm', deal.escrow)}</dd>
+        <dt>refund if closed now</dt>
+        <dd data-testid="deal-refund-now">{quote.data ? terms.format('snm', quote.data.refund) : '…'}</dd>
+        <dt>billed on closing now</dt>
+        <dd>{quote.data ? terms.format('snm', quote.data.due) : '…'}</dd>
       </dl>
       <Show loaded={changes} what="change requests">
         {(list) =>
