@@ -5,7 +5,8 @@
 import { hexToString } from '@polkadot/util';
 import { useConsole } from '../context';
 import { get } from '../indexer';
-import type { AccountEvent, GatewayTransfer, MasternodeRecord, OracleQuote, SupplierRecord } from '../types';
+import type { AccountEvent, GatewayTransfer, IndexedOrder, MasternodeRecord, OracleQuote, Page, SupplierRecord } from '../types';
+import { OrderTable } from './book';
 import { Address, Show, TxStatus, useLoad, useTx } from '../ui';
 import { HistoryTable } from './mine';
 import { useState } from 'preact/hooks';
@@ -52,48 +53,37 @@ export function SupplierPage({ address }: { address: string }) {
 }
 
 export function WorkersPage() {
-  const { api } = useConsole();
+  const { api, endpoints, finalized } = useConsole();
   const workers = useLoad(async () => {
-    const [endpoints, masters] = await Promise.all([api.query.market.endpoints.entries(), api.query.market.masters.entries()]);
+    const [records, masters] = await Promise.all([api.query.market.endpoints.entries(), api.query.market.masters.entries()]);
     const masterOf = new Map(masters.map(([key, value]) => [key.args[0].toString(), value.toJSON()]));
-    return endpoints.map(([key, value]) => {
-      const worker = key.args[0].toString();
-      const record = value.toJSON() as { url?: string } | null;
-      return { worker, url: text(record?.url), master: masterOf.get(worker) };
-    });
-  }, []);
+    return Promise.all(
+      records.map(async ([key, value]) => {
+        const worker = key.args[0].toString();
+        const record = value.toJSON() as { url?: string } | null;
+        // A worker sells each of its plans as one open ask.
+        const plans = await get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: worker, side: 'Ask', status: 'Active', sort: 'price' });
+        return { worker, url: text(record?.url), master: masterOf.get(worker), plans: plans.items };
+      }),
+    );
+  }, [finalized]);
   return (
     <section>
-      <h2>Workers</h2>
+      <h2>Workers and their plans</h2>
       <Show loaded={workers} what="workers">
         {(list) =>
           list.length === 0 ? (
             <p>No worker has published a control-plane address.</p>
           ) : (
-            <table data-testid="workers">
-              <thead>
-                <tr>
-                  <th>worker</th>
-                  <th>control plane</th>
-                  <th>master</th>
-                  <th>its asks</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((w) => (
-                  <tr key={w.worker}>
-                    <td>
-                      <Address address={w.worker} />
-                    </td>
-                    <td>{w.url}</td>
-                    <td>{w.master ? JSON.stringify(w.master) : '—'}</td>
-                    <td>
-                      <a href={`#/book?author=${w.worker}`}>asks</a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            list.map((w) => (
+              <article class="card" key={w.worker} data-testid="worker">
+                <h4>
+                  <Address address={w.worker} /> · control plane {w.url}
+                  {w.master ? <> · master {JSON.stringify(w.master)}</> : null}
+                </h4>
+                <OrderTable orders={w.plans} testid="worker-plans" />
+              </article>
+            ))
           )
         }
       </Show>
