@@ -128,6 +128,7 @@ describe('the console against a dev node, a worker and an indexer', () => {
     await card.waitFor();
     deal = Number((await card.getAttribute('data-testid'))!.replace('deal-', ''));
     expect(deal).toBeGreaterThanOrEqual(0);
+    await expect.poll(() => card.getByTestId('deal-refund-now').textContent(), { timeout: PATIENCE }).toMatch(/SNM/);
     await shot('mine');
   }, PATIENCE);
 

@@ -101,7 +101,8 @@ function DealCard({
         <dt>duration</dt>
         <dd>{terms.format('duration', deal.duration)}</dd>
         <dt>time used</dt>
-        <dd>{used === undefined ? '…' : terms.format('duration', used)}</dd>
+        {/* A duration of 0 reads "spot"; no time used yet reads 0s. */}
+        <dd>{used === undefined ? '…' : used === 0 ? '0s' : terms.format('duration', used)}</dd>
         <dt>paid</dt>
         <dd data-testid="deal-paid">{terms.format('snm', deal.paid)}</dd>
         <dt>held in escrow</dt>
