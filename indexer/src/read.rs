@@ -212,30 +212,36 @@ async fn placed_orders(
 	let (Some(first), Some(last)) = (ids.clone().min(), ids.max()) else {
 		return Ok(HashMap::new());
 	};
-	let mut placed = HashMap::new();
+	let placed = open_orders(client, hash, first, Some(last)).await?;
+	Ok(placed.into_iter().map(|order| (order.id, order)).collect())
+}
+
+/// The orders open after block `hash` with ids from `first` on (up to `last` when given), read
+/// a thousand per `market_orders` call.
+async fn open_orders(
+	client: &Client,
+	hash: H256,
+	first: u64,
+	last: Option<u64>,
+) -> Result<Vec<types::Order>, ClientError> {
+	let mut orders = Vec::new();
 	let mut from = first;
-	while from <= last {
+	while last.is_none_or(|last| from <= last) {
 		let page = client.orders_at(from, 1_000, hash).await?;
 		let Some(next) = page.last().map(|order| order.id + 1) else { break };
-		placed.extend(page.into_iter().filter(|order| order.id <= last).map(|o| (o.id, o)));
+		orders.extend(page.into_iter().filter(|order| last.is_none_or(|last| order.id <= last)));
 		from = next;
 	}
-	Ok(placed)
+	Ok(orders)
 }
 
 /// What the genesis put in place without events: the book's orders and the masternodes
 /// (indexed as facts of genesis, after its events' indices).
 async fn genesis_facts(client: &Client, hash: H256) -> Result<Vec<(u64, Fact)>, ClientError> {
 	let mut facts = Vec::new();
-	let mut from = 0;
-	loop {
-		let page = client.orders_at(from, 1_000, hash).await?;
-		let Some(last) = page.last().map(|order| order.id) else { break };
-		for order in page {
-			let (id, author, side) = (order.id, order.author.clone(), order.side.to_string());
-			facts.push(Fact::OrderPlaced { id, author, side, order: Some(order) });
-		}
-		from = last + 1;
+	for order in open_orders(client, hash, 0, None).await? {
+		let (id, author, side) = (order.id, order.author.clone(), order.side.to_string());
+		facts.push(Fact::OrderPlaced { id, author, side, order: Some(order) });
 	}
 	for masternode in client.masternodes_at(hash).await? {
 		facts.push(Fact::MasternodeStake {

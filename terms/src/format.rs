@@ -85,8 +85,9 @@ pub fn duration(seconds: u64) -> String {
 	span(seconds)
 }
 
-/// A non-zero span of seconds: `2d3h`, `1h30m`, `45s` (`0s` for zero).
-fn span(seconds: u64) -> String {
+/// A span of seconds: `2d3h`, `1h30m`, `45s` (`0s` for zero): time used or elapsed, where
+/// [`duration`]'s `spot` for 0 would be wrong.
+pub fn span(seconds: u64) -> String {
 	let mut out = String::new();
 	let mut rest = seconds;
 	for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {

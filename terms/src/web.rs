@@ -60,8 +60,12 @@ pub enum FormatKind {
 	Exact,
 	/// A price (`{"perSecond": "…", "unit": "SNM"}`) per hour.
 	Price,
-	/// Seconds as `1h30m`.
+	/// A deal's duration in seconds as `1h30m` (`spot` for 0).
 	Duration,
+	/// Elapsed seconds as `1h30m` (`0s` for 0).
+	Span,
+	/// `[at, now]` in unix seconds as `3m ago`, `in 5s` or `now`.
+	Relative,
 	/// Bytes as `2 GiB`.
 	Size,
 	/// Bits per second as `100 Mbit/s`.
@@ -181,6 +185,11 @@ fn format_one(kind: FormatKind, value: &Value) -> Result<String, Refusal> {
 			format::price(price)
 		},
 		FormatKind::Duration => format::duration(small()?),
+		FormatKind::Span => format::span(small()?),
+		FormatKind::Relative => {
+			let [at, now]: [u64; 2] = serde_json::from_value(value.clone()).map_err(|_| bad())?;
+			format::relative(at, now)
+		},
 		FormatKind::Size => format::size(small()?),
 		FormatKind::Bandwidth => format::bandwidth(small()?),
 		FormatKind::Netflags => format::netflags(u8::try_from(small()?).map_err(|_| bad())?),
@@ -273,6 +282,10 @@ mod tests {
 			ok(json!({ "op": "format", "kind": "size", "values": [2147483648u64] }))[0],
 			"2 GiB"
 		);
+		let spans = ok(json!({ "op": "format", "kind": "span", "values": [0, 5400] }));
+		assert_eq!(spans, json!(["0s", "1h30m"]));
+		let ago = ok(json!({ "op": "format", "kind": "relative", "values": [[100, 280]] }));
+		assert_eq!(ago[0], "3m ago");
 		assert_eq!(
 			refused(json!({ "op": "format", "kind": "size", "values": ["lots"] }))["name"],
 			"BadValue"

@@ -8,6 +8,7 @@ import type { DispatchError } from '@polkadot/types/interfaces';
 import type { ISubmittableResult } from '@polkadot/types/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { hexToString } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 /** The dev accounts a development chain funds (`sonm-node --dev`). */
@@ -51,6 +52,21 @@ export function connect(url: string): Promise<ApiPromise> {
   const api = ApiPromise.create({ provider, noInitWarn: true });
   connection = { url, api, provider };
   return api;
+}
+
+/** The chain's current time in unix seconds (the timestamp pallet's, in ms). */
+export async function chainNow(api: ApiPromise): Promise<number> {
+  return Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000);
+}
+
+/** Text from a chain value that the API hands out as hex-encoded bytes. */
+export function bytesText(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('0x') ? hexToString(value) : String(value ?? '');
+}
+
+/** A market RPC method of the node (`market_dealsOf`…) on the current connection. */
+export function marketRpc<T>(method: string, params: unknown[]): Promise<T> {
+  return rpcCall<T>(`market_${method}`, params);
 }
 
 /** Calls one of the node's own RPC methods (`market_dealsOf`...) on the current connection. */

@@ -85,6 +85,7 @@ describe('units for people', () => {
     );
     expect(terms.format('size', 2 * 1024 ** 3)).toBe('2 GiB');
     expect(terms.format('duration', 5400)).toBe('1h30m');
+    expect(terms.formatMany('span', [0, 45])).toEqual(['0s', '45s']);
     expect(refusal(() => terms.format('size', 'lots')).errorName).toBe('BadValue');
   });
 });

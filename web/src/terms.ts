@@ -54,7 +54,7 @@ export interface OrderSpec {
 }
 
 /** What `format` writes: amounts, prices, durations, sizes, bandwidths, flags, times. */
-export type FormatKind = 'snm' | 'exact' | 'price' | 'duration' | 'size' | 'bandwidth' | 'netflags' | 'utc';
+export type FormatKind = 'snm' | 'exact' | 'price' | 'duration' | 'span' | 'relative' | 'size' | 'bandwidth' | 'netflags' | 'utc';
 
 /** A control-plane request as the worker checks it (`sonm_terms::task_auth::SignedRequest`). */
 export interface SignedRequest {

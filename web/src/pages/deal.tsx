@@ -2,13 +2,12 @@
 // worker's control plane: start, status, logs followed live, exec, stop, signed by a session key
 // the customer's wallet grants once.
 import { useEffect, useState } from 'preact/hooks';
-import { hexToString } from '@polkadot/util';
+import { bytesText, chainNow, marketRpc } from '../chain';
 import { useConsole } from '../context';
 import { TaskControl, WorkerError, openSession, type TaskAnswer } from '../control';
 import { get } from '../indexer';
 import type { ChainDeal } from '../types';
 import { Address, Show, describeError, useLoad } from '../ui';
-import { marketRpc } from './mine';
 
 interface DealDetail {
   deal: import('../types').IndexedDeal;
@@ -73,7 +72,7 @@ export function DealPage({ id }: { id: number }) {
                     <td>{terms.format('utc', b.time)}</td>
                     <td>{terms.format('snm', b.amount)}</td>
                     <td>{terms.format('snm', b.fee)}</td>
-                    <td>{terms.format('duration', b.to - b.from)}</td>
+                    <td>{terms.format('span', b.to - b.from)}</td>
                     <td>{terms.format('snm', b.runningTotal)}</td>
                   </tr>
                 ))}
@@ -99,12 +98,12 @@ async function workerUrl(api: ReturnType<typeof useConsole>['api'], supplier: st
   const record = await api.query.market.endpoints(supplier);
   const json = record.toJSON() as { url?: string } | null;
   if (!json?.url) throw new Error(`the supplier ${supplier} has published no control-plane address`);
-  return json.url.startsWith('0x') ? hexToString(json.url) : json.url;
+  return bytesText(json.url);
 }
 
 export function TaskPage({ id }: { id: number }) {
   const { api, terms, account } = useConsole();
-  const deal = useLoad(() => marketRpc<ChainDeal | null>(api, 'deal', [id]), [id]);
+  const deal = useLoad(() => marketRpc<ChainDeal | null>('deal', [id]), [id]);
   const [control, setControl] = useState<TaskControl | undefined>();
   const [task, setTask] = useState<TaskAnswer | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -131,7 +130,7 @@ export function TaskPage({ id }: { id: number }) {
     run('waiting for the wallet to sign the session grant', async () => {
       if (!deal.data || !account) throw new Error('no open deal or no account');
       const url = await workerUrl(api, deal.data.supplier);
-      const now = Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000);
+      const now = await chainNow(api);
       const session = await openSession(terms, account, id, now);
       const next = new TaskControl(terms, url, id, session);
       setControl(next);

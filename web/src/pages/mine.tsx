@@ -2,17 +2,12 @@
 // change requests with accept and reject, close with or without blacklisting), and its history
 // per month from the indexer.
 import { useState } from 'preact/hooks';
-import { rpcCall } from '../chain';
+import { chainNow, marketRpc } from '../chain';
 import { useConsole } from '../context';
 import { get } from '../indexer';
 import type { ChainDeal, ChangeRequest, CloseQuote, History, IndexedDeal, IndexedOrder, Page } from '../types';
 import { Address, Show, TxStatus, useLoad, useTx } from '../ui';
 import { OrderTable } from './book';
-
-/** A node RPC method of the market (`market_dealsOf`...). */
-export function marketRpc<T>(_api: ReturnType<typeof useConsole>['api'], method: string, params: unknown[]): Promise<T> {
-  return rpcCall<T>(`market_${method}`, params);
-}
 
 export function MinePage() {
   const { account } = useConsole();
@@ -23,7 +18,7 @@ export function MinePage() {
 function Mine({ me, name }: { me: string; name: string }) {
   const { endpoints, api, finalized } = useConsole();
   const orders = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: me, status: 'Active', limit: 100 }), [me, finalized]);
-  const deals = useLoad(() => marketRpc<ChainDeal[]>(api, 'dealsOf', [me]), [me, finalized]);
+  const deals = useLoad(() => marketRpc<ChainDeal[]>('dealsOf', [me]), [me, finalized]);
   const [tx, send] = useTx();
   const cancel = async (id: number) => {
     if (await send(api.tx.market.cancelOrder(id))) orders.reload();
@@ -79,10 +74,10 @@ function DealCard({
   onChange(): void;
 }) {
   const { api, terms, finalized } = useConsole();
-  const now = useLoad(async () => Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000), [deal.id, finalized]);
-  const changes = useLoad(() => marketRpc<ChangeRequest[]>(api, 'changeRequests', [deal.id]), [deal.id, finalized]);
+  const now = useLoad(() => chainNow(api), [deal.id, finalized]);
+  const changes = useLoad(() => marketRpc<ChangeRequest[]>('changeRequests', [deal.id]), [deal.id, finalized]);
   // Reckoned by the pallet itself, as closing would (market_closeQuote).
-  const quote = useLoad(() => marketRpc<CloseQuote | null>(api, 'closeQuote', [deal.id]), [deal.id, finalized]);
+  const quote = useLoad(() => marketRpc<CloseQuote | null>('closeQuote', [deal.id]), [deal.id, finalized]);
   const [blacklist, setBlacklist] = useState(false);
   const mySide = deal.consumer === me ? 'Bid' : 'Ask';
   const act = async (call: Parameters<typeof send>[0]) => {
@@ -101,8 +96,7 @@ function DealCard({
         <dt>duration</dt>
         <dd>{terms.format('duration', deal.duration)}</dd>
         <dt>time used</dt>
-        {/* A duration of 0 reads "spot"; no time used yet reads 0s. */}
-        <dd>{used === undefined ? '…' : used === 0 ? '0s' : terms.format('duration', used)}</dd>
+        <dd>{used === undefined ? '…' : terms.format('span', used)}</dd>
         <dt>paid</dt>
         <dd data-testid="deal-paid">{terms.format('snm', deal.paid)}</dd>
         <dt>held in escrow</dt>

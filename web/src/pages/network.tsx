@@ -2,7 +2,7 @@
 // addresses and masters, the masternodes with their stakes, the session and rewards, the
 // oracle's prices with their age, KYC providers and my level, blacklists and subscriptions, and
 // the gateway's transfers. Chain state from the node, history from the indexer.
-import { hexToString } from '@polkadot/util';
+import { bytesText, chainNow } from '../chain';
 import { useConsole } from '../context';
 import { get } from '../indexer';
 import type { AccountEvent, GatewayTransfer, IndexedOrder, MasternodeRecord, OracleQuote, Page, SupplierRecord } from '../types';
@@ -10,9 +10,6 @@ import { OrderTable } from './book';
 import { Address, Show, TxStatus, useLoad, useTx } from '../ui';
 import { HistoryTable } from './mine';
 import { useState } from 'preact/hooks';
-
-/** Text from a chain value that may be hex-encoded bytes. */
-const text = (value: unknown) => (typeof value === 'string' && value.startsWith('0x') ? hexToString(value) : String(value ?? ''));
 
 export function SupplierPage({ address }: { address: string }) {
   const { endpoints, terms } = useConsole();
@@ -63,7 +60,7 @@ export function WorkersPage() {
         const record = value.toJSON() as { url?: string } | null;
         // A worker sells each of its plans as one open ask.
         const plans = await get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: worker, side: 'Ask', status: 'Active', sort: 'price' });
-        return { worker, url: text(record?.url), master: masterOf.get(worker), plans: plans.items };
+        return { worker, url: bytesText(record?.url), master: masterOf.get(worker), plans: plans.items };
       }),
     );
   }, [finalized]);
@@ -148,7 +145,7 @@ export function MasternodesPage() {
 
 export function PricesPage() {
   const { api, endpoints, terms } = useConsole();
-  const now = useLoad(async () => Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000), []);
+  const now = useLoad(() => chainNow(api), []);
   const quotes = useLoad(() => get<OracleQuote[]>(endpoints.indexer, '/prices/oracle', { limit: 50 }), []);
   return (
     <section>
@@ -173,7 +170,7 @@ export function PricesPage() {
                     <td>{q.currency}</td>
                     <td>{terms.format('exact', q.snmPerUnit)}</td>
                     <td>{q.feeds}</td>
-                    <td>{now.data === undefined ? '…' : `${terms.format('duration', Math.max(0, now.data - q.time))} ago`}</td>
+                    <td>{now.data === undefined ? '…' : terms.format('relative', [q.time, now.data])}</td>
                   </tr>
                 ))}
               </tbody>

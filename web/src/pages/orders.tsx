@@ -2,6 +2,7 @@
 // create` reads an order file: a wrong value is named and nothing is signed), and one order with
 // the open asks that would match it now.
 import { useState } from 'preact/hooks';
+import { chainNow } from '../chain';
 import { useConsole } from '../context';
 import { get } from '../indexer';
 import type { OrderForm, OrderSpec } from '../terms';
@@ -9,12 +10,6 @@ import type { IndexedOrder, Page } from '../types';
 import { Address, Show, TxStatus, describeError, eventNumber, useLoad, useTx } from '../ui';
 import { OrderTable } from './book';
 import { TermsError } from '../terms';
-
-/** The chain's current time in seconds (the timestamp pallet's, in ms). */
-async function chainNow(api: ReturnType<typeof useConsole>['api']): Promise<number> {
-  const now = await api.query.timestamp.now();
-  return Math.floor(Number(now.toString()) / 1000);
-}
 
 /** The `place_order` argument for a checked order (accounts already resolved). */
 function orderTerms(spec: OrderSpec, expiresAt: number | null) {
