@@ -8,5 +8,5 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 5173, strictPort: true },
   // @polkadot/api is most of the one bundle (about 1 MB, 390 kB gzipped; web/README.md).
   build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1200 },
-  test: { include: ['src/**/*.test.ts'], environment: 'node' },
+  test: { include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs'], environment: 'node' },
 });

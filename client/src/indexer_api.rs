@@ -8,6 +8,7 @@
 //! `..MAX` (both ends included); a single number means exactly that value.
 
 use crate::AccountId32;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use sonm_primitives::{
 	benchmarks,
@@ -149,6 +150,9 @@ pub struct Route {
 	pub path: &'static str,
 	pub summary: &'static str,
 	pub params: Vec<Param>,
+	/// Adds the schema of its answer (`SchemaGenerator::subschema_for::<T>`) for
+	/// `/openapi.json`.
+	pub answer: fn(&mut SchemaGenerator) -> Schema,
 }
 
 /// Every route, in the order the OpenAPI description lists them.
@@ -183,22 +187,31 @@ pub fn routes() -> Vec<Route> {
 			path: "/orders",
 			summary: "Orders, open and past, filtered and sorted",
 			params: orders,
+			answer: SchemaGenerator::subschema_for::<Page<IndexedOrder>>,
 		},
-		Route { path: "/orders/{id}", summary: "One order, open or past", params: vec![] },
+		Route {
+			path: "/orders/{id}",
+			summary: "One order, open or past",
+			params: vec![],
+			answer: SchemaGenerator::subschema_for::<IndexedOrder>,
+		},
 		Route {
 			path: "/orders/{id}/matches",
 			summary: "The open asks that would make a deal with this bid now, best price first",
 			params: vec![param("limit", Kind::Limit, "The most matches (default 100).")],
+			answer: SchemaGenerator::subschema_for::<Vec<IndexedOrder>>,
 		},
 		Route {
 			path: "/deals",
 			summary: "Deals, open and closed, filtered and sorted",
 			params: deals,
+			answer: SchemaGenerator::subschema_for::<Page<IndexedDeal>>,
 		},
 		Route {
 			path: "/deals/{id}",
 			summary: "One deal with its bills, its terms over time and its change requests",
 			params: vec![],
+			answer: SchemaGenerator::subschema_for::<DealDetail>,
 		},
 		Route {
 			path: "/accounts/{address}/history",
@@ -207,6 +220,7 @@ pub fn routes() -> Vec<Route> {
 				period("The length of each period (default month)."),
 				range("time", "Only this span of unix seconds."),
 			],
+			answer: SchemaGenerator::subschema_for::<History>,
 		},
 		Route {
 			path: "/accounts/{address}/events",
@@ -215,11 +229,13 @@ pub fn routes() -> Vec<Route> {
 				param("pallet", Kind::Word(&["Blacklist", "Kyc", "Market"]), "Only this pallet's."),
 				param("limit", Kind::Limit, "The most entries (default 100)."),
 			],
+			answer: SchemaGenerator::subschema_for::<Vec<AccountEvent>>,
 		},
 		Route {
 			path: "/suppliers/{address}",
 			summary: "A supplier's record: deals served and how they ended, earnings, prices",
 			params: vec![],
+			answer: SchemaGenerator::subschema_for::<SupplierRecord>,
 		},
 		Route {
 			path: "/prices/index",
@@ -234,6 +250,7 @@ pub fn routes() -> Vec<Route> {
 				period("The length of each period (default day)."),
 				range("time", "Only asks placed in this span of unix seconds."),
 			],
+			answer: SchemaGenerator::subschema_for::<PriceIndex>,
 		},
 		Route {
 			path: "/prices/oracle",
@@ -243,11 +260,13 @@ pub fn routes() -> Vec<Route> {
 				range("time", "Only this span of unix seconds."),
 				param("limit", Kind::Limit, "The most entries, newest first (default 100)."),
 			],
+			answer: SchemaGenerator::subschema_for::<Vec<OracleQuote>>,
 		},
 		Route {
 			path: "/masternodes",
 			summary: "Every masternode seen: stake, sessions served and missed, rewards",
 			params: vec![],
+			answer: SchemaGenerator::subschema_for::<Vec<MasternodeRecord>>,
 		},
 		Route {
 			path: "/gateway/transfers",
@@ -257,11 +276,13 @@ pub fn routes() -> Vec<Route> {
 				param("account", Kind::Account, "Only this account's."),
 				param("limit", Kind::Limit, "The most entries, newest first (default 100)."),
 			],
+			answer: SchemaGenerator::subschema_for::<Vec<GatewayTransfer>>,
 		},
 		Route {
 			path: "/status",
 			summary: "How far the indexer is: its block and the chain's",
 			params: vec![],
+			answer: SchemaGenerator::subschema_for::<IndexerStatus>,
 		},
 	]
 }
@@ -272,7 +293,7 @@ pub fn route(path: &str) -> Route {
 }
 
 /// A refused request: its name (stable, for scripts) and what was wrong.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{error}: {message}")]
 pub struct ApiError {
@@ -539,8 +560,9 @@ impl fmt::Display for PageCursor {
 }
 
 /// A page of a listing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
 	pub items: Vec<T>,
 	/// The cursor of the next page; absent on the last.
@@ -553,7 +575,7 @@ pub struct Page<T> {
 
 /// An order as the indexer knows it: its terms as the node serves an open order, and when and
 /// how it left the book.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IndexedOrder {
 	#[serde(flatten)]
@@ -568,7 +590,7 @@ pub struct IndexedOrder {
 }
 
 /// A deal, open or closed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IndexedDeal {
 	pub id: u64,
@@ -589,20 +611,23 @@ pub struct IndexedDeal {
 	pub closed_at: Option<u64>,
 	pub closed_block: Option<u64>,
 	#[serde(default, with = "sonm_rpc::amount::option")]
+	#[schemars(with = "Option<String>")]
 	pub refund: Option<u128>,
 	/// Whether the closing party blacklisted the other on close.
 	pub blacklisted: bool,
 	/// What the payee has received (after fees).
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub paid: u128,
 	/// The market's fees on its bills.
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub fees: u128,
 	pub bills: u64,
 }
 
 /// One bill of a deal.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Bill {
 	pub deal: u64,
@@ -610,19 +635,22 @@ pub struct Bill {
 	pub time: u64,
 	pub payee: String,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub amount: u128,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub fee: u128,
 	/// The span of the deal it paid for (unix seconds).
 	pub from: u64,
 	pub to: u64,
 	/// What the deal has paid the payee so far, this bill included.
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub running_total: u128,
 }
 
 /// A deal's terms from a moment on (SONM's "deal condition").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DealTerms {
 	pub since: u64,
@@ -632,11 +660,12 @@ pub struct DealTerms {
 }
 
 /// A change request and what became of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeRecord {
 	pub side: Side,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub per_second: u128,
 	pub duration: u64,
 	pub requested_block: u64,
@@ -646,7 +675,7 @@ pub struct ChangeRecord {
 }
 
 /// A deal with everything that happened to it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DealDetail {
 	pub deal: IndexedDeal,
@@ -656,7 +685,7 @@ pub struct DealDetail {
 }
 
 /// An account's activity in one period.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPeriod {
 	/// The period's first second.
@@ -666,23 +695,28 @@ pub struct HistoryPeriod {
 	pub deals_closed: u64,
 	/// Paid for deals as customer (amounts and fees of their bills).
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub paid_out: u128,
 	/// Received as payee.
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub received: u128,
 	/// Refunds at close.
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub refunded: u128,
 	/// Minted by the gateway.
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub deposited: u128,
 	/// Sent out through the gateway (amount and fee).
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub withdrawn: u128,
 }
 
 /// An account's history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct History {
 	pub account: String,
@@ -691,7 +725,7 @@ pub struct History {
 }
 
 /// An event of an account's trust, identity, worker links or endpoint, as the chain said it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountEvent {
 	pub block: u64,
@@ -708,7 +742,7 @@ pub struct AccountEvent {
 }
 
 /// A supplier's record.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SupplierRecord {
 	pub supplier: String,
@@ -722,30 +756,35 @@ pub struct SupplierRecord {
 	/// Deals whose customer blacklisted the supplier on close.
 	pub blacklisted_after: u64,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub earned: u128,
 	/// The median price per core-hour of its deals in SNM base units (SNM-priced deals with a
 	/// core count).
 	#[serde(default, with = "sonm_rpc::amount::option")]
+	#[schemars(with = "Option<String>")]
 	pub median_per_core_hour: Option<u128>,
 	pub active_asks: u64,
 }
 
 /// One period of the price index.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PricePoint {
 	pub start: u64,
 	pub asks: u64,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub q1: u128,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub median: u128,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub q3: u128,
 }
 
 /// The price index of one resource.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceIndex {
 	/// `core` (per core-hour), `memory` (per GiB-hour) or `gpu` (per GPU-hour).
@@ -757,7 +796,7 @@ pub struct PriceIndex {
 }
 
 /// An oracle price.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OracleQuote {
 	pub block: u64,
@@ -765,16 +804,18 @@ pub struct OracleQuote {
 	pub currency: String,
 	/// SNM base units per 10^18 of the currency's units.
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub snm_per_unit: u128,
 	pub feeds: u32,
 }
 
 /// A masternode's record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MasternodeRecord {
 	pub account: String,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub stake: u128,
 	/// `Active` (registered) or `Left`.
 	pub status: String,
@@ -783,11 +824,12 @@ pub struct MasternodeRecord {
 	pub sessions_selected: u64,
 	pub sessions_offline: u64,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub rewards: u128,
 }
 
 /// A gateway transfer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayTransfer {
 	/// `deposit` or `withdrawal`.
@@ -796,8 +838,10 @@ pub struct GatewayTransfer {
 	pub time: u64,
 	pub account: String,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub amount: u128,
 	#[serde(with = "sonm_rpc::amount")]
+	#[schemars(with = "String")]
 	pub fee: u128,
 	/// The Ethereum transaction of a deposit; the Ethereum address of a withdrawal.
 	pub ethereum: String,
@@ -806,7 +850,7 @@ pub struct GatewayTransfer {
 }
 
 /// How far the indexer is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IndexerStatus {
 	/// The last block written (finalized), and its hash.

@@ -18,6 +18,8 @@
 //!   key, and their checks (signature, body, time window, replay); [`task_protocol`]: that
 //!   control plane's requests, routes, headers and answers, declared once; [`task_client`]: a
 //!   customer's client of it.
+//! - [`schemas`]: JSON Schemas of the JSON shapes above, for the OpenAPI documents the web
+//!   console's types are generated from.
 
 pub mod client;
 pub mod error;
@@ -28,6 +30,7 @@ pub mod keys;
 pub mod keystore;
 pub mod matching;
 pub mod node_rpc;
+pub mod schemas;
 pub mod task_auth;
 pub mod task_client;
 pub mod task_protocol;

@@ -46,6 +46,7 @@ use scale_info::TypeInfo;
 	TypeInfo,
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum IdentityLevel {
 	/// Nobody has checked anything. Every account starts here.
 	#[default]

@@ -31,6 +31,7 @@ pub type Seconds = u64;
 	TypeInfo,
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum Side {
 	/// A customer's request for hardware; holds the payment the deal will need.
 	Bid,
@@ -65,6 +66,7 @@ impl Side {
 	TypeInfo,
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum PriceUnit {
 	/// SNM base units per second.
 	#[cfg_attr(feature = "serde", serde(rename = "SNM"))]
@@ -90,13 +92,16 @@ crate::named!(PriceUnit, "price unit", { PriceUnit::Snm => ["SNM"], PriceUnit::U
 	TypeInfo,
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
 	feature = "serde",
 	serde(rename_all = "camelCase", bound = "Balance: core::fmt::Display + core::str::FromStr")
 )]
+#[cfg_attr(feature = "schemars", schemars(rename = "Price"))]
 pub struct Price<Balance> {
 	/// Amount per second, in base units of `unit` (a decimal string in JSON).
 	#[cfg_attr(feature = "serde", serde(with = "crate::amount"))]
+	#[cfg_attr(feature = "schemars", schemars(with = "String"))]
 	pub per_second: Balance,
 	/// What the amount is in.
 	pub unit: PriceUnit,
@@ -117,6 +122,7 @@ pub struct Price<Balance> {
 	TypeInfo,
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum OrderStatus {
 	/// Open and matchable.
 	Active,
@@ -146,13 +152,16 @@ pub struct OrderFilter<AccountId> {
 /// free balance where it can be; the refund is then 0.
 #[derive(Clone, Copy, Debug, Decode, Encode, Eq, PartialEq, TypeInfo)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct CloseQuote {
 	/// What the closing bill would charge (fee included).
 	#[cfg_attr(feature = "serde", serde(with = "crate::amount"))]
+	#[cfg_attr(feature = "schemars", schemars(with = "String"))]
 	pub due: u128,
 	/// What the customer would get back.
 	#[cfg_attr(feature = "serde", serde(with = "crate::amount"))]
+	#[cfg_attr(feature = "schemars", schemars(with = "String"))]
 	pub refund: u128,
 }
 

@@ -2,6 +2,7 @@
 
 use crate::BlockHash;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sonm_primitives::{
 	market::{DealId, OrderId, OrderStatus, PriceUnit, Seconds, Side},
@@ -30,7 +31,7 @@ pub type CloseQuote = sonm_primitives::market::CloseQuote;
 pub type Price = sonm_primitives::market::Price<u128>;
 
 /// An open order.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
 	pub id: OrderId,
@@ -50,8 +51,10 @@ pub struct Order {
 	pub expires_at: Option<Seconds>,
 	pub placed_at: Seconds,
 	#[serde(with = "crate::amount")]
+	#[schemars(with = "String")]
 	pub deposit: u128,
 	#[serde(with = "crate::amount")]
+	#[schemars(with = "String")]
 	pub escrow: u128,
 }
 
@@ -75,7 +78,7 @@ impl Order {
 }
 
 /// An open deal.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Deal {
 	pub id: DealId,
@@ -92,28 +95,32 @@ pub struct Deal {
 	pub end: Option<Seconds>,
 	pub billed_until: Seconds,
 	#[serde(with = "crate::amount")]
+	#[schemars(with = "String")]
 	pub escrow: u128,
 	#[serde(with = "crate::amount")]
+	#[schemars(with = "String")]
 	pub paid: u128,
 	/// The storage deposit held from the customer until the deal is removed.
 	#[serde(with = "crate::amount")]
+	#[schemars(with = "String")]
 	pub deposit: u128,
 }
 
 /// A pending change request of a deal.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeRequest {
 	/// `Bid`: the customer's; `Ask`: the supplier's.
 	pub side: Side,
 	#[serde(with = "crate::amount")]
+	#[schemars(with = "String")]
 	pub per_second: u128,
 	pub duration: Seconds,
 	pub created_at: Seconds,
 }
 
 /// Which orders `market_orders` lists; absent fields match everything.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderFilter {
 	#[serde(default, skip_serializing_if = "Option::is_none")]

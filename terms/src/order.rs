@@ -12,6 +12,7 @@ pub const MAX_TAG_LEN: usize = 32;
 
 /// How a benchmark's value is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum BenchmarkKind {
 	/// A plain number (a score, a count, a hash rate).
@@ -40,6 +41,7 @@ pub const BENCHMARKS: [(&str, BenchmarkKind); 12] = [
 
 /// A value of an order that is not one the chain takes, with the field it was given for.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TermsError {
 	/// The field as the form and the order file name it (`price`, `ram-size`, `tag`...).
 	pub field: String,
@@ -70,6 +72,7 @@ impl std::error::Error for TermsError {}
 /// An order ready to be placed (accounts still as the user wrote them). In JSON (for the web
 /// console) amounts and benchmarks are decimal strings, as no JavaScript number holds them.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderSpec {
 	pub side: Side,
@@ -81,6 +84,7 @@ pub struct OrderSpec {
 	pub curator: Option<String>,
 	pub tag: String,
 	#[serde(serialize_with = "decimal_strings")]
+	#[cfg_attr(feature = "schemars", schemars(with = "[String; 12]"))]
 	pub benchmarks: [u64; 12],
 	pub netflags: u8,
 	/// Seconds from now.
@@ -94,6 +98,7 @@ fn decimal_strings<S: serde::Serializer>(values: &[u64; 12], to: S) -> Result<S:
 /// An order as written: every field as text, in human units, as the CLI's flags, an order
 /// file and the web console's form give it. Empty optional fields are absent.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderForm {
 	/// `ask` or `bid` (also `sell`/`buy`).

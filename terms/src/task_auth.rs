@@ -52,6 +52,7 @@ pub const WRAP_SUFFIX: &[u8] = b"</Bytes>";
 /// A customer's grant of one deal's control plane to a short-lived session key: signed once
 /// by the customer's wallet, then carried with every request the session key signs.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionGrant {
 	/// The deal the session may act on.
@@ -69,6 +70,7 @@ pub struct SessionGrant {
 /// What a signature covers, with its signer. (A transport that carries it whole, a libp2p
 /// stream, sends it as this JSON.)
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SignedRequest {
 	/// `GET`, `POST`, ...
 	pub method: String,

@@ -52,6 +52,7 @@ pub enum Call {
 
 /// What [`Call::Format`] writes.
 #[derive(Clone, Copy, Debug, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum FormatKind {
 	/// Base units (decimal string) as SNM, rounded as people read them.

@@ -34,6 +34,7 @@ const PATIENCE = 120_000;
 let server: Server;
 let browser: Browser;
 let page: Page;
+let alice: string;
 let bob: string;
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
@@ -65,6 +66,28 @@ async function nonce(address: string): Promise<number> {
   return ((await response.json()) as { result: number }).result;
 }
 
+/** Fills the order form (1 core, 32 MiB, outbound, an hour) and submits it; waits for finality. */
+async function submitOrder(side: 'ask' | 'bid', price: string) {
+  await page.selectOption('select[name=side]', side);
+  await page.fill('input[name=price]', price);
+  await page.fill('input[name=duration]', '1h');
+  await page.check('input[name=outbound]');
+  await page.fill('input[name=cpu-cores]', '1');
+  await page.fill('input[name=ram-size]', '32 MiB');
+  await page.click('[data-testid=order-form] button[type=submit]');
+  await page.locator('[data-testid=tx-progress][data-stage=finalized]').waitFor();
+}
+
+/** Places an order from a fresh form as `account`; its id once finalized. */
+async function placeFromForm(account: string, side: 'ask' | 'bid', price: string): Promise<number> {
+  // A full load: going to the same address again would keep the last order's progress shown.
+  await page.goto('about:blank');
+  await open('#/place');
+  await page.getByTestId('account').selectOption(account);
+  await submitOrder(side, price);
+  return Number(await page.locator('[data-testid=order-placed] a').first().textContent());
+}
+
 async function open(hash: string) {
   await page.goto(`http://127.0.0.1:${PORT}/?node=${encodeURIComponent(NODE)}&indexer=${encodeURIComponent(INDEXER)}${hash}`);
   await page.getByTestId('heads').waitFor({ timeout: PATIENCE });
@@ -73,6 +96,7 @@ async function open(hash: string) {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await cryptoWaitReady();
+  alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice').address;
   bob = new Keyring({ type: 'sr25519' }).addFromUri('//Bob').address;
   server = await serve();
   browser = await chromium.launch({
@@ -114,13 +138,7 @@ describe('the console against a dev node, a worker and an indexer', () => {
   }, PATIENCE);
 
   it("places a bid that the worker's ask matches, and the deal appears", async () => {
-    await page.fill('input[name=price]', '0.4 SNM/h');
-    await page.fill('input[name=duration]', '1h');
-    await page.check('input[name=outbound]');
-    await page.fill('input[name=cpu-cores]', '1');
-    await page.fill('input[name=ram-size]', '32 MiB');
-    await page.click('[data-testid=order-form] button[type=submit]');
-    await page.locator('[data-testid=tx-progress][data-stage=finalized]').waitFor();
+    await submitOrder('bid', '0.4 SNM/h');
     await page.getByTestId('order-placed').waitFor();
     await shot('place');
     await open('#/mine');
@@ -180,6 +198,28 @@ describe('the console against a dev node, a worker and an indexer', () => {
     expect(refund).toMatch(/SNM/);
     expect(refund).not.toBe('0 SNM');
     await shot('history');
+  }, PATIENCE * 2);
+
+  it("lists a bid's matching asks, leaving out the supplier its author blacklisted", async () => {
+    // Alice's ask has no worker behind it, and Bob blacklisted the worker on close: nobody opens
+    // a deal with Bob's bid, and only Alice's ask may match it (the worker's asks fit it too).
+    const ask = await placeFromForm(alice, 'ask', '0.1 SNM/h');
+    const bid = await placeFromForm(bob, 'bid', '0.4 SNM/h');
+    await expect
+      .poll(
+        async () => {
+          await open(`#/orders/${bid}`);
+          await page.waitForFunction(() => !document.querySelector('main .progress'), undefined, { timeout: PATIENCE });
+          const rows = page.locator('[data-testid=matches] tbody tr');
+          // Without rows, what the page says instead (no orders, or a refusal), for the failure.
+          if (!(await rows.count())) return page.locator('main section').last().innerText();
+          return rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-order')));
+        },
+        { timeout: PATIENCE, interval: 2000 },
+      )
+      .toEqual([String(ask)]);
+    await page.getByTestId('open-deal').waitFor();
+    await shot('order');
   }, PATIENCE * 2);
 
   it('shows every other page', async () => {

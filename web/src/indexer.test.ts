@@ -12,4 +12,7 @@ describe('routeUrl', () => {
       'http://h:1/orders?price=..1000&cpu_cores=4..',
     );
   });
+  it('fills the path from the parameters named in it', () => {
+    expect(routeUrl('http://h:1', '/orders/{id}/matches', { id: 7, limit: 20 })).toBe('http://h:1/orders/7/matches?limit=20');
+  });
 });

@@ -1,5 +1,7 @@
 // sonm-indexer's read API: GET a route with query parameters, the JSON answer, or the refusal
-// the indexer names (`{"error": "BadValue", "message": ...}`) as an IndexerError.
+// the indexer names (`{"error": "BadValue", "message": ...}`) as an IndexerError. Routes, their
+// parameters and answers are typed from the indexer's OpenAPI document (src/generated/).
+import type { paths } from './generated/indexer';
 
 /** Where the indexer answers by default (`sonm_client::indexer_api::DEFAULT_ADDRESS`). */
 export const DEFAULT_INDEXER = 'http://127.0.0.1:9640';
@@ -15,24 +17,41 @@ export class IndexerError extends Error {
   }
 }
 
-/** Query parameters; absent ones are left out. */
+/** Parameters; absent ones are left out. */
 export type Params = Record<string, string | number | boolean | undefined>;
 
-/** The URL of `route` with `params` on the indexer at `base`. */
+/** A route as the indexer's OpenAPI document names it (`/orders/{id}`). */
+export type Route = keyof paths;
+type Operation<R extends Route> = paths[R]['get'];
+type Defined<T> = [NonNullable<T>] extends [never] ? unknown : NonNullable<T>;
+type PathOf<R extends Route> = Operation<R>['parameters'] extends { path: infer P } ? { [K in keyof P]: string | number } : unknown;
+
+/** A route's query parameters, with its path's (`{id}`) by name. */
+export type Query<R extends Route> = Defined<Operation<R>['parameters']['query']> & PathOf<R>;
+/** What a route answers. */
+export type Answer<R extends Route> = Operation<R>['responses'][200]['content']['application/json'];
+
+/** The URL of `route` on the indexer at `base`: `{name}` in the path filled from `params`, the
+ * others as the query. */
 export function routeUrl(base: string, route: string, params: Params = {}): string {
-  const url = new URL(route, base.endsWith('/') ? base : `${base}/`);
-  url.pathname = route;
+  let path = route;
+  const query: [string, string][] = [];
   for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    if (value === undefined || value === '') continue;
+    if (path.includes(`{${name}}`)) path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
+    else query.push([name, String(value)]);
   }
+  const url = new URL(path, base.endsWith('/') ? base : `${base}/`);
+  url.pathname = path;
+  for (const [name, value] of query) url.searchParams.set(name, value);
   return url.toString();
 }
 
-/** GETs `route` with `params`; the answer as `T`. */
-export async function get<T>(base: string, route: string, params: Params = {}): Promise<T> {
+/** GETs `route` with `params`; its answer. */
+export async function get<R extends Route>(base: string, route: R, params?: Query<R>): Promise<Answer<R>> {
   let response: Response;
   try {
-    response = await fetch(routeUrl(base, route, params));
+    response = await fetch(routeUrl(base, route, (params ?? {}) as Params));
   } catch (error) {
     throw new IndexerError(0, 'Unreachable', `no answer from ${base}: ${String(error)}`);
   }
@@ -50,5 +69,5 @@ export async function get<T>(base: string, route: string, params: Params = {}): 
       refusal.message ?? text.slice(0, 200),
     );
   }
-  return JSON.parse(text) as T;
+  return JSON.parse(text) as Answer<R>;
 }

@@ -9,7 +9,6 @@ import { DealPage, TaskPage } from './pages/deal';
 import { MinePage } from './pages/mine';
 import { GatewayPage, MasternodesPage, PricesPage, SupplierPage, TrustPage, WorkersPage } from './pages/network';
 import { OrderPage, PlaceOrderPage } from './pages/orders';
-import type { IndexerStatus } from './types';
 
 const MENU: [string, string][] = [
   ['#/book', 'Order book'],
@@ -72,7 +71,7 @@ function AccountBar() {
     return () => stop?.();
   }, [api]);
   useEffect(() => {
-    get<IndexerStatus>(endpoints.indexer, '/status').then(
+    get(endpoints.indexer, '/status').then(
       (status) => setHeads((h) => ({ ...h, indexed: status.block })),
       () => setHeads((h) => ({ ...h, indexed: undefined })),
     );

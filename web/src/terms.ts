@@ -14,69 +14,9 @@ export class TermsError extends Error {
   }
 }
 
-/** How a benchmark's value is written. */
-export type BenchmarkKind = 'number' | 'size' | 'bandwidth';
-
-/** An order as written in the form: every field as text, in human units. */
-export interface OrderForm {
-  side?: string;
-  price?: string;
-  duration?: string;
-  counterparty?: string;
-  identity?: string;
-  blacklist?: string;
-  tag?: string;
-  expiresIn?: string;
-  overlay?: boolean;
-  outbound?: boolean;
-  incoming?: boolean;
-  resources?: [string, string][];
-}
-
-/** A price as the chain holds it: base units per second, and what they are in. */
-export interface Price {
-  perSecond: string;
-  unit: 'SNM' | 'USD';
-}
-
-/** An order read and checked, ready to be placed (accounts as written). */
-export interface OrderSpec {
-  side: 'Bid' | 'Ask';
-  price: Price;
-  duration: number;
-  counterparty: string | null;
-  minIdentity: string;
-  curator: string | null;
-  tag: string;
-  benchmarks: string[];
-  netflags: number;
-  expiresIn: number | null;
-}
-
-/** What `format` writes: amounts, prices, durations, sizes, bandwidths, flags, times. */
-export type FormatKind = 'snm' | 'exact' | 'price' | 'duration' | 'span' | 'relative' | 'size' | 'bandwidth' | 'netflags' | 'utc';
-
-/** A control-plane request as the worker checks it (`sonm_terms::task_auth::SignedRequest`). */
-export interface SignedRequest {
-  method: string;
-  path: string;
-  deal: number;
-  body_sha256: string;
-  timestamp: number;
-  nonce: string;
-  account: string;
-  signature: string;
-  session?: SessionGrant;
-}
-
-/** A customer's grant of a deal to a session key (`sonm_terms::task_auth::SessionGrant`). */
-export interface SessionGrant {
-  deal: number;
-  session: string;
-  expiresAt: number;
-  account: string;
-  signature: string;
-}
+// The JSON shapes of the module's calls, generated from the Rust types (src/generated/).
+import type { BenchmarkKind, FormatKind, OrderForm, OrderSpec, SignedRequest } from './generated/shapes';
+export type { BenchmarkKind, FormatKind, OrderForm, OrderSpec, Price, SessionGrant, SignedRequest } from './generated/shapes';
 
 interface Exports {
   memory: WebAssembly.Memory;

@@ -3,14 +3,15 @@
 // and the price index per core-hour over time.
 import { useState } from 'preact/hooks';
 import { useConsole } from '../context';
-import { get, type Params } from '../indexer';
-import type { IndexedOrder, Page, PriceIndex } from '../types';
+import type { PriceUnit, Side } from '../generated/shapes';
+import { get, type Params, type Query } from '../indexer';
+import type { IndexedOrder, PriceIndex } from '../generated/indexer';
 import { Address, Show, describeError, useLoad } from '../ui';
 
 /** The filters as typed. */
 interface Filters {
-  side: string;
-  unit: string;
+  side: Side;
+  unit: PriceUnit;
   price: [string, string];
   duration: [string, string];
   resources: Record<string, [string, string]>;
@@ -148,26 +149,26 @@ export function PriceIndexChart({ index }: { index: PriceIndex }) {
 export function BookPage() {
   const { endpoints, terms, finalized } = useConsole();
   const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [params, setParams] = useState<Params>({ side: 'Ask', status: 'Active', unit: 'SNM', sort: 'price' });
+  const [params, setParams] = useState<Query<'/orders'>>({ side: 'Ask', status: 'Active', unit: 'SNM', sort: 'price' });
   const [filterError, setFilterError] = useState<string | undefined>();
   const benchmarks = terms.benchmarks();
 
-  const orders = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { ...params, limit: 200, count: true }), [
+  const orders = useLoad(() => get(endpoints.indexer, '/orders', { ...params, limit: 200, count: true }), [
     JSON.stringify(params),
     finalized,
   ]);
   const depth = useLoad(
     async () => {
-      const base = { status: 'Active', unit: params.unit, sort: 'price', limit: 1000 };
+      const base = { status: 'Active', unit: params.unit, sort: 'price', limit: 1000 } as const;
       const [asks, bids] = await Promise.all([
-        get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { ...base, side: 'Ask' }),
-        get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { ...base, side: 'Bid', order: 'desc' }),
+        get(endpoints.indexer, '/orders', { ...base, side: 'Ask' }),
+        get(endpoints.indexer, '/orders', { ...base, side: 'Bid', order: 'desc' }),
       ]);
       return { asks: asks.items, bids: bids.items };
     },
     [params.unit, finalized],
   );
-  const index = useLoad(() => get<PriceIndex>(endpoints.indexer, '/prices/index', { resource: 'core', unit: params.unit, period: 'day' }), [
+  const index = useLoad(() => get(endpoints.indexer, '/prices/index', { resource: 'core', unit: params.unit, period: 'day' }), [
     params.unit,
   ]);
 
@@ -175,10 +176,10 @@ export function BookPage() {
   const apply = (event: Event) => {
     event.preventDefault();
     try {
-      const next: Params = { side: draft.side, status: 'Active', unit: draft.unit, sort: 'price' };
+      const next: Query<'/orders'> = { side: draft.side, status: 'Active', unit: draft.unit, sort: 'price' };
       const range = (name: string, [low, high]: [string, string], read: (text: string) => string) => {
         if (!low.trim() && !high.trim()) return;
-        next[name] = `${low.trim() ? read(low) : ''}..${high.trim() ? read(high) : ''}`;
+        (next as Params)[name] = `${low.trim() ? read(low) : ''}..${high.trim() ? read(high) : ''}`;
       };
       range('price', draft.price, (text) => terms.parseValue<{ perSecond: string }>('price', text).perSecond);
       range('duration', draft.duration, (text) => String(terms.parseValue<number>('duration', text)));
@@ -209,14 +210,14 @@ export function BookPage() {
       <form class="filters" onSubmit={apply} data-testid="book-filters">
         <label>
           side
-          <select value={draft.side} onChange={(e) => setDraft({ ...draft, side: (e.target as HTMLSelectElement).value })}>
+          <select value={draft.side} onChange={(e) => setDraft({ ...draft, side: (e.target as HTMLSelectElement).value as Side })}>
             <option value="Ask">asks</option>
             <option value="Bid">bids</option>
           </select>
         </label>
         <label>
           unit
-          <select value={draft.unit} onChange={(e) => setDraft({ ...draft, unit: (e.target as HTMLSelectElement).value })}>
+          <select value={draft.unit} onChange={(e) => setDraft({ ...draft, unit: (e.target as HTMLSelectElement).value as PriceUnit })}>
             <option>SNM</option>
             <option>USD</option>
           </select>

@@ -6,19 +6,12 @@ import { bytesText, chainNow, marketRpc } from '../chain';
 import { useConsole } from '../context';
 import { TaskControl, WorkerError, openSession, type TaskAnswer } from '../control';
 import { get } from '../indexer';
-import type { ChainDeal } from '../types';
+import type { Deal } from '../generated/shapes';
 import { Address, Show, describeError, useLoad } from '../ui';
-
-interface DealDetail {
-  deal: import('../types').IndexedDeal;
-  bills: { block: number; time: number; amount: string; fee: string; from: number; to: number; runningTotal: string }[];
-  terms: { since: number; price: import('../terms').Price; duration: number }[];
-  changes: { side: string; perSecond: string; duration: number; outcome: string }[];
-}
 
 export function DealPage({ id }: { id: number }) {
   const { endpoints, terms, finalized } = useConsole();
-  const detail = useLoad(() => get<DealDetail>(endpoints.indexer, `/deals/${id}`), [id, finalized]);
+  const detail = useLoad(() => get(endpoints.indexer, '/deals/{id}', { id }), [id, finalized]);
   return (
     <section>
       <h2>Deal {id}</h2>
@@ -103,7 +96,7 @@ async function workerUrl(api: ReturnType<typeof useConsole>['api'], supplier: st
 
 export function TaskPage({ id }: { id: number }) {
   const { api, terms, account } = useConsole();
-  const deal = useLoad(() => marketRpc<ChainDeal | null>('deal', [id]), [id]);
+  const deal = useLoad(() => marketRpc<Deal | null>('deal', [id]), [id]);
   const [control, setControl] = useState<TaskControl | undefined>();
   const [task, setTask] = useState<TaskAnswer | undefined>();
   const [error, setError] = useState<string | undefined>();

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { chainNow, marketRpc } from '../chain';
 import { useConsole } from '../context';
 import { get } from '../indexer';
-import type { ChainDeal, ChangeRequest, CloseQuote, History, IndexedDeal, IndexedOrder, Page } from '../types';
+import type { ChangeRequest, CloseQuote, Deal } from '../generated/shapes';
 import { Address, Show, TxStatus, useLoad, useTx } from '../ui';
 import { OrderTable } from './book';
 
@@ -17,8 +17,8 @@ export function MinePage() {
 
 function Mine({ me, name }: { me: string; name: string }) {
   const { endpoints, api, finalized } = useConsole();
-  const orders = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: me, status: 'Active', limit: 100 }), [me, finalized]);
-  const deals = useLoad(() => marketRpc<ChainDeal[]>('dealsOf', [me]), [me, finalized]);
+  const orders = useLoad(() => get(endpoints.indexer, '/orders', { author: me, status: 'Active', limit: 100 }), [me, finalized]);
+  const deals = useLoad(() => marketRpc<Deal[]>('dealsOf', [me]), [me, finalized]);
   const [tx, send] = useTx();
   const cancel = async (id: number) => {
     if (await send(api.tx.market.cancelOrder(id))) orders.reload();
@@ -67,7 +67,7 @@ function DealCard({
   busy,
   onChange,
 }: {
-  deal: ChainDeal;
+  deal: Deal;
   me: string;
   send: ReturnType<typeof useTx>[1];
   busy: boolean;
@@ -143,8 +143,8 @@ function DealCard({
 /** An account's deals and payments per month, from the indexer. */
 export function HistoryTable({ address }: { address: string }) {
   const { endpoints, terms, finalized } = useConsole();
-  const history = useLoad(() => get<History>(endpoints.indexer, `/accounts/${address}/history`, { period: 'month' }), [address, finalized]);
-  const closed = useLoad(() => get<Page<IndexedDeal>>(endpoints.indexer, '/deals', { account: address, status: 'Closed', sort: 'time', order: 'desc', limit: 50 }), [
+  const history = useLoad(() => get(endpoints.indexer, '/accounts/{address}/history', { address, period: 'month' }), [address, finalized]);
+  const closed = useLoad(() => get(endpoints.indexer, '/deals', { account: address, status: 'Closed', sort: 'time', order: 'desc', limit: 50 }), [
     address,
     finalized,
   ]);

@@ -5,7 +5,6 @@
 import { bytesText, chainNow } from '../chain';
 import { useConsole } from '../context';
 import { get } from '../indexer';
-import type { AccountEvent, GatewayTransfer, IndexedOrder, MasternodeRecord, OracleQuote, Page, SupplierRecord } from '../types';
 import { OrderTable } from './book';
 import { Address, Show, TxStatus, useLoad, useTx } from '../ui';
 import { HistoryTable } from './mine';
@@ -13,7 +12,7 @@ import { useState } from 'preact/hooks';
 
 export function SupplierPage({ address }: { address: string }) {
   const { endpoints, terms } = useConsole();
-  const record = useLoad(() => get<SupplierRecord>(endpoints.indexer, `/suppliers/${address}`), [address]);
+  const record = useLoad(() => get(endpoints.indexer, '/suppliers/{address}', { address }), [address]);
   return (
     <section>
       <h2>
@@ -59,7 +58,7 @@ export function WorkersPage() {
         const worker = key.args[0].toString();
         const record = value.toJSON() as { url?: string } | null;
         // A worker sells each of its plans as one open ask.
-        const plans = await get<Page<IndexedOrder>>(endpoints.indexer, '/orders', { author: worker, side: 'Ask', status: 'Active', sort: 'price' });
+        const plans = await get(endpoints.indexer, '/orders', { author: worker, side: 'Ask', status: 'Active', sort: 'price' });
         return { worker, url: bytesText(record?.url), master: masterOf.get(worker), plans: plans.items };
       }),
     );
@@ -98,7 +97,7 @@ export function MasternodesPage() {
     ]);
     return { current: current.toString(), active: (active.toJSON() as string[]) ?? [], payout: payout.toJSON() };
   }, []);
-  const records = useLoad(() => get<MasternodeRecord[]>(endpoints.indexer, '/masternodes'), []);
+  const records = useLoad(() => get(endpoints.indexer, '/masternodes'), []);
   return (
     <section>
       <h2>Masternodes</h2>
@@ -146,7 +145,7 @@ export function MasternodesPage() {
 export function PricesPage() {
   const { api, endpoints, terms } = useConsole();
   const now = useLoad(() => chainNow(api), []);
-  const quotes = useLoad(() => get<OracleQuote[]>(endpoints.indexer, '/prices/oracle', { limit: 50 }), []);
+  const quotes = useLoad(() => get(endpoints.indexer, '/prices/oracle', { limit: 50 }), []);
   return (
     <section>
       <h2>SNM prices (the oracle)</h2>
@@ -199,7 +198,7 @@ export function TrustPage() {
       blocked: entries.map(([key]) => key.args[1].toString()),
     };
   }, [me]);
-  const events = useLoad(() => (me ? get<AccountEvent[]>(endpoints.indexer, `/accounts/${me}/events`, { limit: 50 }) : Promise.resolve([])), [me]);
+  const events = useLoad(() => (me ? get(endpoints.indexer, '/accounts/{address}/events', { address: me, limit: 50 }) : Promise.resolve([])), [me]);
   const [whom, setWhom] = useState('');
   const [tx, send] = useTx();
   return (
@@ -260,7 +259,7 @@ export function TrustPage() {
 
 export function GatewayPage() {
   const { endpoints, terms } = useConsole();
-  const transfers = useLoad(() => get<GatewayTransfer[]>(endpoints.indexer, '/gateway/transfers', { limit: 100 }), []);
+  const transfers = useLoad(() => get(endpoints.indexer, '/gateway/transfers', { limit: 100 }), []);
   return (
     <section>
       <h2>Gateway to Ethereum</h2>

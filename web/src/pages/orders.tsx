@@ -6,7 +6,6 @@ import { chainNow } from '../chain';
 import { useConsole } from '../context';
 import { get } from '../indexer';
 import type { OrderForm, OrderSpec } from '../terms';
-import type { IndexedOrder, Page } from '../types';
 import { Address, Show, TxStatus, describeError, eventNumber, useLoad, useTx } from '../ui';
 import { OrderTable } from './book';
 import { TermsError } from '../terms';
@@ -78,7 +77,7 @@ export function PlaceOrderPage() {
       <form class="order-form" onSubmit={submitOrder} data-testid="order-form">
         <label>
           side
-          <select name="side" value={form.side} onChange={(e) => setForm({ ...form, side: (e.target as HTMLSelectElement).value })}>
+          <select name="side" value={form.side ?? undefined} onChange={(e) => setForm({ ...form, side: (e.target as HTMLSelectElement).value })}>
             <option value="bid">bid (buy)</option>
             <option value="ask">ask (sell)</option>
           </select>
@@ -131,7 +130,7 @@ export function PlaceOrderPage() {
 
 export function OrderPage({ id }: { id: number }) {
   const { endpoints } = useConsole();
-  const order = useLoad(() => get<IndexedOrder>(endpoints.indexer, `/orders/${id}`), [id]);
+  const order = useLoad(() => get(endpoints.indexer, '/orders/{id}', { id }), [id]);
   return (
     <section>
       <h2>Order {id}</h2>
@@ -152,18 +151,18 @@ export function OrderPage({ id }: { id: number }) {
 
 function Matches({ id }: { id: number }) {
   const { endpoints, api } = useConsole();
-  const matches = useLoad(() => get<Page<IndexedOrder>>(endpoints.indexer, `/orders/${id}/matches`, { limit: 20 }), [id]);
+  const matches = useLoad(() => get(endpoints.indexer, '/orders/{id}/matches', { id, limit: 20 }), [id]);
   const [tx, send] = useTx();
   return (
     <>
       <h3>Asks that would match it now</h3>
       <Show loaded={matches} what="matches">
-        {(page) => (
+        {(asks) => (
           <>
-            <OrderTable orders={page.items} testid="matches" />
-            {page.items.length > 0 && (
-              <button data-testid="open-deal" disabled={tx.busy} onClick={() => send(api.tx.market.openDeal(page.items[0].id, id))}>
-                Open a deal with the best ({page.items[0].id})
+            <OrderTable orders={asks} testid="matches" />
+            {asks.length > 0 && (
+              <button data-testid="open-deal" disabled={tx.busy} onClick={() => send(api.tx.market.openDeal(asks[0].id, id))}>
+                Open a deal with the best ({asks[0].id})
               </button>
             )}
             <TxStatus state={tx} />
