@@ -7,6 +7,7 @@
 //! - [`Client`]: a reconnecting connection; [`Client::submit`] signs, submits and follows a
 //!   transaction to inclusion or finality and returns its decoded events, or the pallet's error
 //!   by name with its doc; typed reads of the market, trust, masternode and oracle RPC.
+//! - [`council`]: the masternodes' council's motions, which dispatch calls as root.
 //! - [`EthKey`]: a masternode's Ethereum (secp256k1) key for the gateway, signing EIP-712
 //!   digests as the Gatekeeper contract wants them.
 //! - [`matching`]: the market's shared matching rules on orders as the RPC serves them, with the
@@ -22,6 +23,7 @@
 //!   console's types are generated from.
 
 pub mod client;
+pub mod council;
 pub mod error;
 pub mod eth_key;
 pub mod events;

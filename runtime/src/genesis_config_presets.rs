@@ -58,10 +58,16 @@ pub const DEV_GATEKEEPER: (u64, [u8; 20]) =
 pub const DEV_DAILY_CAP: crate::Balance = 1_000_000 * SNM;
 
 /// The genesis state: `authorities` are masternodes that author blocks (Aura) and vote on
-/// finality (GRANDPA), `endowed` accounts receive [`DEV_ENDOWMENT`] each, `root` holds sudo.
+/// finality (GRANDPA) and are the council, `endowed` accounts receive [`DEV_ENDOWMENT`] each,
+/// and `sudo` holds the sudo key where there is one (`development` only: elsewhere root is the
+/// council).
 /// The market's fee pot, which is also the masternodes' reward pot, exists from the start
 /// (with the existential deposit), so that fees below that minimum can be paid into it.
-fn testnet_genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+fn testnet_genesis(
+	authorities: Vec<Authority>,
+	endowed: Vec<AccountId>,
+	sudo: Option<AccountId>,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed
@@ -87,7 +93,7 @@ fn testnet_genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: A
 				})
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: sudo },
 		gatekeeper: GatekeeperConfig {
 			contract: Some(DEV_GATEKEEPER),
 			eth_keys: authorities
@@ -116,16 +122,18 @@ fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: a single-authority chain with Alice as author, finality voter and root.
+/// `development`: a single-authority chain with Alice as author, finality voter, council and
+/// sudo (a one-person chain).
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
 
-/// `local_testnet`: Alice, Bob, Charlie and Dave as authorities; Alice is root.
+/// `local_testnet`: Alice, Bob, Charlie and Dave as authorities and council; no sudo: root is a
+/// motion of three of the four.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
@@ -135,7 +143,7 @@ pub fn local_config_genesis() -> Value {
 			dev_authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		None,
 	)
 }
 

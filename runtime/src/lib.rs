@@ -220,6 +220,14 @@ mod runtime {
 	#[runtime::pallet_index(12)]
 	pub type Session = pallet_session;
 
+	/// The masternodes' council: its members are the active set.
+	#[runtime::pallet_index(13)]
+	pub type Council = pallet_collective<Instance1>;
+
+	/// Root by a council motion of more than two thirds.
+	#[runtime::pallet_index(14)]
+	pub type CouncilRoot = pallet_council;
+
 	#[runtime::pallet_index(20)]
 	pub type Market = pallet_market;
 

@@ -205,6 +205,11 @@ pub mod pallet {
 		/// Who may change the session length (governance).
 		type SessionLengthOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// Told the active set's accounts (sorted) whenever a session starts with a new set,
+		/// and at genesis: the council's membership (`pallet-collective`), so that the council
+		/// is always the active masternodes.
+		type Council: frame_support::traits::ChangeMembers<Self::AccountId>;
+
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 	}

@@ -43,6 +43,20 @@ thread_local! {
 	static WITHOUT_KEYS: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	static NOW: RefCell<u64> = const { RefCell::new(1_000_000) };
 	static FEEDS: RefCell<Vec<(AccountId, u64)>> = const { RefCell::new(Vec::new()) };
+	static COUNCIL: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The council's members as the pallet last set them.
+pub struct CouncilSeen;
+impl frame_support::traits::ChangeMembers<AccountId> for CouncilSeen {
+	fn change_members_sorted(_: &[AccountId], _: &[AccountId], new: &[AccountId]) {
+		COUNCIL.with(|council| *council.borrow_mut() = new.to_vec());
+	}
+}
+
+/// What [`CouncilSeen`] was told last.
+pub fn council() -> Vec<AccountId> {
+	COUNCIL.with(|council| council.borrow().clone())
 }
 
 /// The clock of the tests; every session rotation moves it 20 seconds on.
@@ -126,6 +140,7 @@ impl pallet_masternodes::Config for Test {
 	type OfflineAfterSlots = ConstU32<OFFLINE_AFTER_SLOTS>;
 	type DefaultSessionLength = ConstU64<10>;
 	type SessionLengthOrigin = frame_system::EnsureRoot<AccountId>;
+	type Council = CouncilSeen;
 	type WeightInfo = ();
 }
 

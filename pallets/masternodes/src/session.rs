@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	tokens::{Fortitude, Preservation},
-	Get, UnixTime, ValidatorRegistration,
+	ChangeMembers, Get, UnixTime, ValidatorRegistration,
 };
 use sonm_primitives::traits::FeedActivity;
 use sp_runtime::{
@@ -242,6 +242,16 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		let now = now_ms / 1_000;
 		if let Some(set) = PlannedSets::<T>::take(index) {
 			Self::note_membership(&set, now);
+			let accounts = |set: &SetOf<T>| {
+				let mut accounts: Vec<T::AccountId> =
+					set.iter().map(|(who, _)| who.clone()).collect();
+				accounts.sort();
+				accounts
+			};
+			let (old, new) = (accounts(&ActiveSet::<T>::get()), accounts(&set));
+			if old != new {
+				T::Council::set_members_sorted(&new, &old);
+			}
 			ActiveSet::<T>::put(set);
 		}
 	}

@@ -68,6 +68,30 @@ fn registering_holds_the_stake_and_the_top_stakes_are_selected_two_sessions_on()
 }
 
 #[test]
+fn the_council_is_the_active_set_from_genesis_and_at_every_change() {
+	new_test_ext(|| {
+		assert_eq!(council(), vec![1, 2]);
+		assert_ok!(Masternodes::register(origin(3), 300));
+		both_author();
+		rotate_session();
+		assert_eq!(council(), vec![1, 2], "3 is only planned");
+		both_author();
+		rotate_session();
+		assert_eq!(council(), vec![1, 2, 3]);
+		// 2 leaves: it is out of the council as soon as it is out of the active set.
+		assert_ok!(Masternodes::leave(origin(2)));
+		for _ in 0..2 {
+			for who in [1, 2, 3] {
+				author(who);
+			}
+			rotate_session();
+		}
+		assert_eq!(active(), vec![3, 1]);
+		assert_eq!(council(), vec![1, 3]);
+	});
+}
+
+#[test]
 fn registration_errors_change_nothing() {
 	new_test_ext(|| {
 		assert_noop!(Masternodes::register(origin(1), 500), Error::<Test>::AlreadyRegistered);

@@ -57,6 +57,8 @@ impl pallet_masternodes::Config for Runtime {
 	/// use 10 blocks).
 	type DefaultSessionLength = ConstU32<HOURS>;
 	type SessionLengthOrigin = EnsureRoot<AccountId>;
+	/// The council is the active set.
+	type Council = crate::Council;
 	type WeightInfo = pallet_masternodes::weights::SubstrateWeight<Runtime>;
 }
 

@@ -1,8 +1,10 @@
 //! Configuration of the runtime's pallets: one `impl Config` per pallet, grouped by domain.
-//! Smart contracts, the market, trust, the masternodes and the gateway have their own modules,
-//! [`contracts`], [`market`], [`trust`], [`masternodes`] and [`gatekeeper`].
+//! Smart contracts, the market, trust, the masternodes, the council and the gateway have their
+//! own modules, [`contracts`], [`market`], [`trust`], [`masternodes`], [`council`] and
+//! [`gatekeeper`].
 
 mod contracts;
+pub mod council;
 pub mod gatekeeper;
 pub mod market;
 pub mod masternodes;

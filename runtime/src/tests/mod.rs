@@ -2,6 +2,7 @@
 //! `integrity_test` accepts the configuration, a block's capacity in market calls, and the
 //! market working with the trust pallets as its glue ([`trust`]).
 
+mod council;
 mod fees;
 mod gatekeeper;
 mod metadata;
@@ -69,6 +70,8 @@ fn local_testnet_preset_has_four_masternodes_as_authorities() {
 		let voters = Grandpa::grandpa_authorities();
 		assert_eq!(voters.len(), 4);
 		assert!(voters.iter().all(|(_, weight)| *weight == 1));
+		// No sudo: root is the council.
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 	});
 }
 
