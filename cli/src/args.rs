@@ -107,6 +107,50 @@ pub enum Command {
 	/// The market over time, from the indexer (--indexer).
 	#[command(subcommand)]
 	Market(MarketCommand),
+	/// The masternodes' council, which is the chain's root: motions, votes, closing.
+	#[command(subcommand)]
+	Council(CouncilCommand),
+	/// The chain's runtime: its version, and upgrades by council motion.
+	#[command(subcommand)]
+	Runtime(RuntimeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CouncilCommand {
+	/// The council's members (the active masternodes) and open motions with their votes.
+	List,
+	/// Moves that the council run a call as root; you (a member) vote aye with it.
+	Propose {
+		/// The call's SCALE encoding as 0x hex (polkadot.js apps shows it as "encoded call
+		/// data"), e.g. `0x1400…` for `Market.set_paused(true)`.
+		call: String,
+	},
+	/// Votes on an open motion (aye unless --nay).
+	Vote {
+		/// The motion's hash (`sonm council list`).
+		motion: String,
+		/// Vote against.
+		#[arg(long)]
+		nay: bool,
+	},
+	/// Closes a motion that has its votes or whose time is up: carried, its call runs.
+	Close {
+		/// The motion's hash.
+		motion: String,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RuntimeCommand {
+	/// The node's runtime: name, spec version and transaction version.
+	Version,
+	/// Upgrades the runtime to WASM: proposes `System.authorize_upgrade` with its hash to the
+	/// council (or joins the open motion), shows the votes as they come, closes the motion once
+	/// carried, applies the code and waits for the new version.
+	Upgrade {
+		/// The runtime's code (`sonm_runtime.compact.compressed.wasm`).
+		wasm: std::path::PathBuf,
+	},
 }
 
 #[derive(Debug, Subcommand)]

@@ -122,6 +122,11 @@ impl Context {
 		)))
 	}
 
+	/// How long a transaction is followed (--finalized or not).
+	pub fn wait(&self) -> Wait {
+		self.wait
+	}
+
 	/// Signs and submits `call` as --from, showing progress, and returns what it did.
 	pub async fn submit<Call: Payload>(
 		&mut self,

@@ -50,6 +50,8 @@ async fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
 		Command::Kyc(command) => trust::kyc(ctx, command).await,
 		Command::Profile(command) => trust::profile(ctx, command).await,
 		Command::Masternode(command) => staking::masternode(ctx, command).await,
+		Command::Council(command) => governance::council(ctx, command).await,
+		Command::Runtime(command) => governance::runtime(ctx, command).await,
 		Command::Oracle(command) => staking::oracle(ctx, command).await,
 		Command::Token(command) => token::token(ctx, command).await,
 		Command::History(command) => history::history(ctx, command).await,

@@ -430,3 +430,32 @@ fn register_kyc_provider(url: &str, account: &str) {
 		assert!(included.has::<ProviderRegistered>(), "{:?}", included.events);
 	});
 }
+
+/// Root is the council: on a dev chain Alice is its only member, so her motion runs at once; a
+/// non-member's is refused by name. `Market.set_paused(true)` (0x140d01) pauses the market,
+/// `(false)` (0x140d00) resumes it.
+#[test]
+fn the_council_runs_root_calls_through_the_cli() {
+	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	let node = Chain::start();
+	let council = node.json(&["council", "list"]);
+	assert_eq!(council["members"], serde_json::json!([ALICE]));
+	assert_eq!(council["ayesNeeded"], 1);
+	assert_eq!(council["motions"], serde_json::json!([]));
+	assert_eq!(node.json(&["runtime", "version"])["specName"], "sonm");
+
+	let refused = node.sonm(&["council", "propose", "0x140d01", "--from", "bob"]);
+	assert!(!refused.status.success());
+	assert!(String::from_utf8_lossy(&refused.stderr).contains("Council::NotMember"));
+	let bad = node.sonm(&["council", "propose", "0x14ff", "--from", "alice"]);
+	assert!(String::from_utf8_lossy(&bad.stderr).contains("not a call of this runtime"));
+
+	assert_eq!(node.json(&["council", "propose", "0x140d01", "--from", "alice"])["executed"], true);
+	let ask_path = node.dir.path().join("ask.yaml");
+	std::fs::write(&ask_path, ASK_FILE).unwrap();
+	let ask_file = ask_path.to_str().unwrap();
+	let paused = node.sonm(&["orders", "create", "--file", ask_file, "--from", "bob"]);
+	assert!(String::from_utf8_lossy(&paused.stderr).contains("MarketPaused"));
+	node.json(&["council", "propose", "0x140d00", "--from", "alice"]);
+	node.json(&["orders", "create", "--file", ask_file, "--from", "bob"]);
+}

@@ -46,14 +46,15 @@ impl Client {
 	}
 
 	/// `proposer` (a member) moves that the council dispatch `call` as root, needing more than two
-	/// thirds of the members' ayes (the proposer votes like any other member).
+	/// thirds of the members' ayes (the proposer votes like any other member). No motion where
+	/// the council has one member: the call ran at once (its result in `Executed`).
 	pub async fn propose_as_root(
 		&self,
 		call: RuntimeCall,
 		proposer: &Key,
 		wait: Wait,
 		progress: impl FnMut(Stage),
-	) -> Result<(Motion, Included), ClientError> {
+	) -> Result<(Option<Motion>, Included), ClientError> {
 		let threshold = ayes_needed(self.council_members().await?.len() as u32);
 		let propose = runtime::tx().council().propose(threshold, as_root(call), MAX_MOTION_LENGTH);
 		// The proposal's exact length: the call data less the call's index and the two numbers.
@@ -68,12 +69,16 @@ impl Client {
 			)));
 		}
 		let included = self.submit(&propose, proposer, wait, progress).await?;
-		let proposed = included
-			.find::<runtime::council::events::Proposed>()
-			.ok_or_else(|| ClientError::Subxt("the council proposed nothing".into()))?;
+		// Where one aye carries a motion (a one-member council), it ran at once: `Executed`.
+		let Some(proposed) = included.find::<runtime::council::events::Proposed>() else {
+			if included.has::<runtime::council::events::Executed>() {
+				return Ok((None, included));
+			}
+			return Err(ClientError::Subxt("the council neither proposed nor ran it".into()));
+		};
 		let motion =
 			Motion { hash: proposed.proposal_hash, index: proposed.proposal_index, length };
-		Ok((motion, included))
+		Ok((Some(motion), included))
 	}
 
 	/// `member` votes on `motion`.
@@ -121,10 +126,127 @@ impl Client {
 		if members.len() < needed {
 			return Err(ClientError::Subxt(format!("a motion needs {needed} members' ayes")));
 		}
-		let (motion, _) = self.propose_as_root(call, &members[0], Wait::Finalized, |_| {}).await?;
+		let (motion, proposed) =
+			self.propose_as_root(call, &members[0], Wait::Finalized, |_| {}).await?;
+		let Some(motion) = motion else { return Ok(proposed) };
 		for voter in &members[..needed] {
 			self.vote_on(&motion, true, voter, Wait::Finalized, |_| {}).await?;
 		}
 		self.close_motion(&motion, &members[0], Wait::Finalized, |_| {}).await
+	}
+}
+
+/// An open motion as the chain holds it.
+#[derive(Clone, Debug)]
+pub struct OpenMotion {
+	pub motion: Motion,
+	/// Ayes it needs.
+	pub threshold: u32,
+	pub ayes: Vec<AccountId32>,
+	pub nays: Vec<AccountId32>,
+	/// The block from which anyone may close it whatever the votes.
+	pub end: u64,
+	/// The call it dispatches, as the runtime's types print it.
+	pub call: String,
+}
+
+impl Client {
+	/// A call from its SCALE encoding (`0x…`, as polkadot.js apps shows "encoded call data"),
+	/// checked against the node's metadata.
+	pub async fn decode_call(&self, hex_call: &str) -> Result<RuntimeCall, ClientError> {
+		use subxt::ext::scale_decode::DecodeAsType;
+		let bytes = hex::decode(hex_call.trim().trim_start_matches("0x"))
+			.map_err(|e| ClientError::Subxt(format!("the call is not hex: {e}")))?;
+		let at = self.at_best().await?;
+		let metadata = at.metadata_ref();
+		let ty = metadata.outer_enums().call_enum_ty();
+		let mut input = &bytes[..];
+		let call = RuntimeCall::decode_as_type(&mut input, ty, metadata.types())
+			.map_err(|e| ClientError::Subxt(format!("not a call of this runtime: {e}")))?;
+		if !input.is_empty() {
+			return Err(ClientError::Subxt(format!(
+				"{} bytes left over after the call",
+				input.len()
+			)));
+		}
+		Ok(call)
+	}
+
+	/// The council's open motions, oldest first.
+	pub async fn motions(&self) -> Result<Vec<OpenMotion>, ClientError> {
+		let at = self.at_best().await?;
+		let hashes = at
+			.storage()
+			.entry(runtime::storage().council().proposals())?
+			.fetch(())
+			.await?
+			.decode()?;
+		let voting = at.storage().entry(runtime::storage().council().voting())?;
+		let proposals = at.storage().entry(runtime::storage().council().proposal_of())?;
+		let mut motions = Vec::new();
+		for hash in hashes.0 {
+			let votes = voting.fetch((hash,)).await?.decode()?;
+			let proposal = proposals.fetch((hash,)).await?;
+			let length = proposal.bytes().len() as u32;
+			let call: RuntimeCall = proposal.decode()?;
+			motions.push(OpenMotion {
+				motion: Motion { hash, index: votes.index, length },
+				threshold: votes.threshold,
+				ayes: votes.ayes,
+				nays: votes.nays,
+				end: votes.end as u64,
+				call: format!("{call:?}"),
+			});
+		}
+		Ok(motions)
+	}
+
+	/// The open motion with `hash`.
+	pub async fn motion(&self, hash: &str) -> Result<OpenMotion, ClientError> {
+		let wanted = hash.trim().to_lowercase();
+		self.motions()
+			.await?
+			.into_iter()
+			.find(|open| format!("{:?}", open.motion.hash) == wanted)
+			.ok_or_else(|| ClientError::Subxt(format!("no open motion {hash}")))
+	}
+}
+
+/// The hash `System::authorize_upgrade` names a runtime by: BLAKE2-256 of its code.
+pub fn code_hash(code: &[u8]) -> H256 {
+	use subxt::config::{substrate::BlakeTwo256, Hasher};
+	BlakeTwo256.hash(code)
+}
+
+/// `System::authorize_upgrade(code_hash)`, for a council motion.
+pub fn authorize_upgrade(code_hash: H256) -> RuntimeCall {
+	RuntimeCall::System(runtime_types::frame_system::pallet::Call::authorize_upgrade { code_hash })
+}
+
+/// The node's runtime version: `(spec_name, spec_version, transaction_version)`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeVersion {
+	pub spec_name: String,
+	pub spec_version: u32,
+	pub transaction_version: u32,
+}
+
+impl Client {
+	/// The best block's runtime version.
+	pub async fn runtime_version(&self) -> Result<RuntimeVersion, ClientError> {
+		self.rpc("state_getRuntimeVersion", subxt::rpcs::rpc_params![]).await
+	}
+
+	/// Applies an upgrade the council authorized, as `submitter` (its fee is waived when the
+	/// code is the authorized one); the transaction, with `System::CodeUpdated` among its events.
+	pub async fn apply_authorized_upgrade(
+		&self,
+		code: Vec<u8>,
+		submitter: &Key,
+		progress: impl FnMut(Stage),
+	) -> Result<Included, ClientError> {
+		let apply = runtime::tx().system().apply_authorized_upgrade(code);
+		self.submit(&apply, submitter, Wait::Finalized, progress).await
 	}
 }

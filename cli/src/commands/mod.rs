@@ -1,6 +1,7 @@
 //! One module per group of commands.
 
 pub mod accounts;
+pub mod governance;
 pub mod history;
 pub mod market;
 pub mod staking;
