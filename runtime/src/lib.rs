@@ -63,7 +63,8 @@ pub mod opaque {
 }
 
 /// The runtime version. `spec_version` must be bumped with every change of behaviour, and
-/// `transaction_version` with every change of a call's index or arguments.
+/// `transaction_version` with every change of a call's index or arguments, a pallet's index or
+/// the transaction extensions (the rules, and what they mean for wallets: docs/GOVERNANCE.md).
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("sonm"),
