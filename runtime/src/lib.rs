@@ -205,9 +205,6 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
 
-	#[runtime::pallet_index(8)]
-	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
-
 	#[runtime::pallet_index(9)]
 	pub type Contracts = pallet_contracts;
 

@@ -3,14 +3,19 @@
 //! Deposits are charged for the storage a contract occupies and returned when it is freed.
 //! Contracts may dispatch only balance transfers into the runtime (`call_runtime`); anything
 //! else (sudo, batches, other contracts' calls) is filtered out.
+//!
+//! Contracts get no randomness ([`NoRandomness`]): the chain has no source its block authors
+//! cannot bias cheaply (Aura has no VRF), and pallet-contracts refuses to store code that
+//! imports the deprecated `random` host functions (`Contracts::CodeRejected`), so no contract
+//! on the chain can ask for it.
 
 use crate::{
-	Balance, Balances, RandomnessCollectiveFlip, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeHoldReason, Timestamp, MILLI_SNM,
+	Balance, Balances, BlockNumber, Hash, Runtime, RuntimeCall, RuntimeEvent, RuntimeHoldReason,
+	Timestamp, MILLI_SNM,
 };
 use frame_support::{
 	parameter_types,
-	traits::{ConstBool, ConstU32, Contains},
+	traits::{ConstBool, ConstU32, Contains, Randomness},
 };
 use frame_system::EnsureSigned;
 use sp_runtime::Perbill;
@@ -36,6 +41,16 @@ impl Contains<RuntimeCall> for ContractsCallFilter {
 	}
 }
 
+/// No randomness: code that could read it is refused at upload (see the module's doc). What a
+/// benchmark of the host function reads: the zero hash at block 0.
+pub struct NoRandomness;
+
+impl Randomness<Hash, BlockNumber> for NoRandomness {
+	fn random(_subject: &[u8]) -> (Hash, BlockNumber) {
+		(Hash::zero(), 0)
+	}
+}
+
 parameter_types! {
 	/// 10 milli-SNM per storage item.
 	pub const DepositPerItem: Balance = deposit(1, 0);
@@ -50,7 +65,7 @@ parameter_types! {
 
 impl pallet_contracts::Config for Runtime {
 	type Time = Timestamp;
-	type Randomness = RandomnessCollectiveFlip;
+	type Randomness = NoRandomness;
 	type Currency = Balances;
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;

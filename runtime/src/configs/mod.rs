@@ -199,7 +199,3 @@ impl pallet_utility::Config for Runtime {
 	type PalletsOrigin = OriginCaller;
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }
-
-/// Randomness for contracts only (`seal_random`). It is predictable by block authors, which
-/// pallet-contracts documents; nothing in the market depends on it.
-impl pallet_insecure_randomness_collective_flip::Config for Runtime {}

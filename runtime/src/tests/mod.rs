@@ -2,6 +2,7 @@
 //! `integrity_test` accepts the configuration, a block's capacity in market calls, and the
 //! market working with the trust pallets as its glue ([`trust`]).
 
+mod contracts;
 mod council;
 mod fees;
 mod gatekeeper;
