@@ -80,6 +80,16 @@ build_fuzz_checks() {
 	SKIP_WASM_BUILD=1 cargo build "${TIMINGS[@]}" -p sonm-fuzz --tests --bins
 }
 
+# `rehearsal_check` (fuzz/): `state_check` with the upgrade rehearsal's runtime natively (the
+# runtime's `upgrade-rehearsal`: the market's next layout and its migration), for the migration's
+# try-runtime checks against a live chain (scripts/try-state.sh) and the state after a real
+# upgrade (load/tests/upgrade.rs); "$CARGO_TARGET_DIR/debug/rehearsal_check". Only that binary
+# is built with the feature, so `state_check` stays the ordinary one.
+build_rehearsal_check() {
+	progress "building rehearsal_check (the upgrade rehearsal's runtime natively, with try-runtime)"
+	SKIP_WASM_BUILD=1 cargo build "${TIMINGS[@]}" -p sonm-fuzz --bin rehearsal_check --features upgrade-rehearsal
+}
+
 # The libFuzzer build of fuzz/ (scripts/fuzz.sh only; real fuzzing, not the test suite):
 # built for an explicit target (so that build scripts and proc macros stay plain), in its own
 # target folder, profile `fuzz`, with coverage instrumentation on the project's own crates

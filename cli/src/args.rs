@@ -148,7 +148,8 @@ pub enum RuntimeCommand {
 	/// council (or joins the open motion), shows the votes as they come, closes the motion once
 	/// carried, applies the code and waits for the new version.
 	Upgrade {
-		/// The runtime's code (`sonm_runtime.compact.compressed.wasm`).
+		/// The runtime's code: a built `sonm_runtime.wasm` (compressed before it is sent) or a
+		/// `sonm_runtime.compact.compressed.wasm`.
 		wasm: std::path::PathBuf,
 	},
 }

@@ -103,10 +103,14 @@ pub struct Client {
 	api: OnlineClient<ChainConfig>,
 }
 
+/// A view of the chain at one block.
+pub type AtBlock =
+	subxt::client::ClientAtBlock<ChainConfig, subxt::client::OnlineClientAtBlockImpl<ChainConfig>>;
+
 impl Client {
 	/// Connects to `url` (`ws://` or `wss://`), reconnecting with backoff when the connection
-	/// drops. Fails when the node cannot be reached after the retries, or when its runtime's
-	/// metadata is not what this client was built from.
+	/// drops. Fails when the node cannot be reached after the retries, or when it does not run a
+	/// SONM runtime.
 	pub async fn connect(url: &str) -> Result<Self, ClientError> {
 		let connection_error =
 			|message: String| ClientError::Connection { url: url.to_owned(), message };
@@ -150,15 +154,7 @@ impl Client {
 
 	/// A view of the chain at the best block (subxt's own `at_current_block` is the finalized
 	/// one, which lags two or three blocks behind what a transaction waited for).
-	pub async fn at_best(
-		&self,
-	) -> Result<
-		subxt::client::ClientAtBlock<
-			ChainConfig,
-			subxt::client::OnlineClientAtBlockImpl<ChainConfig>,
-		>,
-		ClientError,
-	> {
+	pub async fn at_best(&self) -> Result<AtBlock, ClientError> {
 		let best: subxt::utils::H256 = self.rpc("chain_getBlockHash", rpc_params![]).await?;
 		Ok(self.api.at_block(best).await?)
 	}
@@ -273,21 +269,33 @@ impl Client {
 		self.rpc("system_accountNextIndex", rpc_params![account.to_string()]).await
 	}
 
-	/// Refuses a node whose runtime's calls differ from this client's generated ones, instead of
-	/// signing transactions the runtime would decode differently.
+	/// Refuses a node that does not run a SONM runtime. A runtime other than the one this
+	/// client was generated from (`client/metadata.scale`: after a runtime upgrade, say) is
+	/// accepted: every call, storage entry and runtime API the client uses is checked against the
+	/// node's metadata at the block it is used at, and one that differs fails by name ("not
+	/// compatible with the live chain") instead of being signed or decoded wrongly. So the
+	/// daemons and the CLI go on across an upgrade that leaves what they use alone.
 	async fn check_metadata(&self) -> Result<(), ClientError> {
 		let at = self.api.at_current_block().await?;
 		if runtime::is_codegen_valid_for(at.metadata_ref()) {
-			Ok(())
-		} else {
-			Err(ClientError::Connection {
-				url: self.url.clone(),
-				message: "the node runs a runtime whose metadata differs from the one this client \
-				          was built with (client/metadata.scale): use a client built from the \
-				          node's version"
-					.into(),
-			})
+			return Ok(());
 		}
+		let version = self.runtime_version().await?;
+		if version.spec_name != "sonm" {
+			return Err(ClientError::Connection {
+				url: self.url.clone(),
+				message: format!(
+					"the node runs the runtime `{}`, not SONM's (`sonm`)",
+					version.spec_name
+				),
+			});
+		}
+		tracing::info!(
+			spec_version = version.spec_version,
+			"the node's runtime is not the one this client was generated from: what the client \
+			 uses is checked item by item"
+		);
+		Ok(())
 	}
 
 	/// Calls a JSON-RPC method.

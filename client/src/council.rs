@@ -181,35 +181,77 @@ impl Client {
 			.fetch(())
 			.await?
 			.decode()?;
-		let voting = at.storage().entry(runtime::storage().council().voting())?;
-		let proposals = at.storage().entry(runtime::storage().council().proposal_of())?;
 		let mut motions = Vec::new();
 		for hash in hashes.0 {
-			let votes = voting.fetch((hash,)).await?.decode()?;
-			let proposal = proposals.fetch((hash,)).await?;
-			let length = proposal.bytes().len() as u32;
-			let call: RuntimeCall = proposal.decode()?;
-			motions.push(OpenMotion {
-				motion: Motion { hash, index: votes.index, length },
-				threshold: votes.threshold,
-				ayes: votes.ayes,
-				nays: votes.nays,
-				end: votes.end as u64,
-				call: format!("{call:?}"),
-			});
+			motions.extend(open_motion(&at, hash).await?);
 		}
 		Ok(motions)
 	}
 
 	/// The open motion with `hash`.
-	pub async fn motion(&self, hash: &str) -> Result<OpenMotion, ClientError> {
-		let wanted = hash.trim().to_lowercase();
-		self.motions()
+	pub async fn motion(&self, hash: H256) -> Result<OpenMotion, ClientError> {
+		let at = self.at_best().await?;
+		open_motion(&at, hash)
 			.await?
-			.into_iter()
-			.find(|open| format!("{:?}", open.motion.hash) == wanted)
-			.ok_or_else(|| ClientError::Subxt(format!("no open motion {hash}")))
+			.ok_or_else(|| ClientError::Subxt(format!("no open motion {hash:?}")))
 	}
+}
+
+/// The motion with `hash` at block `at`, read from its votes and its proposal; `None` when no
+/// such motion is open.
+async fn open_motion(
+	at: &crate::client::AtBlock,
+	hash: H256,
+) -> Result<Option<OpenMotion>, ClientError> {
+	let voting = at.storage().entry(runtime::storage().council().voting())?;
+	let Some(votes) = voting.try_fetch((hash,)).await? else { return Ok(None) };
+	let votes = votes.decode()?;
+	let proposals = at.storage().entry(runtime::storage().council().proposal_of())?;
+	let Some(proposal) = proposals.try_fetch((hash,)).await? else { return Ok(None) };
+	let length = proposal.bytes().len() as u32;
+	let call: RuntimeCall = proposal.decode()?;
+	Ok(Some(OpenMotion {
+		motion: Motion { hash, index: votes.index, length },
+		threshold: votes.threshold,
+		ayes: votes.ayes,
+		nays: votes.nays,
+		end: votes.end as u64,
+		call: format!("{call:?}"),
+	}))
+}
+
+/// A motion's hash from its `0x…` text (`sonm council list` prints them).
+pub fn parse_motion_hash(text: &str) -> Result<H256, ClientError> {
+	let hex_text = text.trim().trim_start_matches("0x");
+	let bytes = hex::decode(hex_text).ok().filter(|bytes| bytes.len() == 32).ok_or_else(|| {
+		ClientError::Subxt(format!("{text} is not a motion's hash (0x and 64 hex digits)"))
+	})?;
+	Ok(H256::from_slice(&bytes))
+}
+
+/// The code `System::apply_authorized_upgrade` is given for a runtime file: a built runtime's
+/// wasm (`\0asm…`) compressed the way the node reads code (zstd behind
+/// `sp-maybe-compressed-blob`'s prefix: an uncompressed runtime does not fit one block), or a
+/// file already so compressed (`*.compact.compressed.wasm`), checked to hold a wasm module.
+pub fn upgrade_code(file: Vec<u8>) -> Result<Vec<u8>, ClientError> {
+	use sp_maybe_compressed_blob::{compress_strongly, decompress, CODE_BLOB_BOMB_LIMIT};
+	const WASM_MAGIC: &[u8] = b"\0asm";
+	if file.starts_with(WASM_MAGIC) {
+		return compress_strongly(&file, CODE_BLOB_BOMB_LIMIT).ok_or_else(|| {
+			ClientError::Subxt(format!(
+				"the runtime is {} bytes; the node reads at most {CODE_BLOB_BOMB_LIMIT}",
+				file.len()
+			))
+		});
+	}
+	let module = decompress(&file, CODE_BLOB_BOMB_LIMIT)
+		.map_err(|e| ClientError::Subxt(format!("the compressed runtime does not open: {e}")))?;
+	if !module.starts_with(WASM_MAGIC) {
+		return Err(ClientError::Subxt(
+			"not a runtime: neither a wasm module nor a compressed one".into(),
+		));
+	}
+	Ok(file)
 }
 
 /// The hash `System::authorize_upgrade` names a runtime by: BLAKE2-256 of its code.

@@ -14,6 +14,8 @@
 //! to the total issuance. A broken invariant panics with the step that broke it, which
 //! libFuzzer reports as a crash with its input.
 
+pub mod live_state;
+
 use codec::{Decode, DecodeLimit, Encode};
 use frame_support::{
 	dispatch::GetDispatchInfo,

@@ -10,7 +10,7 @@ use sonm_runtime_wasm::WASM_BINARY;
 pub type ChainSpec = sc_service::GenericChainSpec;
 
 /// The properties wallets read to show balances: SNM with 18 decimals, generic SS58 prefix.
-fn token_properties() -> sc_service::Properties {
+pub fn token_properties() -> sc_service::Properties {
 	let mut properties = sc_service::Properties::new();
 	properties.insert("tokenSymbol".into(), "SNM".into());
 	properties.insert("tokenDecimals".into(), SNM_DECIMALS.into());

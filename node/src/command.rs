@@ -3,7 +3,7 @@
 use crate::{
 	chain_spec,
 	cli::{Cli, Subcommand},
-	runtime_cache, service,
+	runtime_cache, service, testnet,
 };
 use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
@@ -54,6 +54,14 @@ fn chain_spec_by_id(id: &str, cached: bool) -> Result<Box<dyn sc_service::ChainS
 	Ok(match id {
 		"dev" => Box::new(built_in("dev", chain_spec::development_chain_spec)?),
 		"" | "local" => Box::new(built_in("local", chain_spec::local_chain_spec)?),
+		"testnet" => {
+			return Err("--chain testnet takes its operators' genesis file: --chain \
+			            testnet:FILE (docs/MASTERNODES.md)"
+				.into())
+		},
+		id if id.starts_with("testnet:") => {
+			Box::new(testnet::GenesisFile::read(&id["testnet:".len()..])?.chain_spec()?)
+		},
 		path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
 	})
 }

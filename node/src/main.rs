@@ -13,6 +13,7 @@ mod command;
 mod rpc;
 mod runtime_cache;
 mod service;
+mod testnet;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

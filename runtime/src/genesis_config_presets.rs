@@ -6,8 +6,11 @@
 //!   dev accounts are endowed.
 //! - `local_testnet`: Alice, Bob, Charlie and Dave are the masternodes, for a four-validator
 //!   network on one machine.
+//! - `testnet`: the public testnet's template: no sudo, no dev accounts, hour-long sessions;
+//!   its masternodes and balances come from the operators' genesis file, which the node reads
+//!   (`--chain testnet:FILE`, [`public_testnet_genesis`]).
 //!
-//! Both stake [`GENESIS_STAKE`] for each masternode, register its session keys (the authorities
+//! The first two stake [`GENESIS_STAKE`] for each masternode, register its session keys (the authorities
 //! come from the session, not from Aura's and GRANDPA's own genesis) and its gateway key
 //! ([`DEV_ETH_KEYS`], signer set 0), name the gatekeeper where `scripts/local-testnet.sh`
 //! deploys it ([`DEV_GATEKEEPER`]) and use sessions of [`DEV_SESSION_LENGTH`] blocks.
@@ -37,7 +40,7 @@ pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * SNM;
 pub const GENESIS_STAKE: crate::Balance = 50_000 * SNM;
 
 /// A genesis masternode: its account, session keys and Ethereum key.
-type Authority = (AccountId, AuraId, GrandpaId, [u8; 20]);
+pub type Authority = (AccountId, AuraId, GrandpaId, [u8; 20]);
 
 /// The Ethereum addresses of the development masternodes' gateway keys: the secp256k1 keys of
 /// the dev seeds (`//Alice`, ...), which `sonm-bridge gateway --eth-suri //Alice` signs with
@@ -57,54 +60,105 @@ pub const DEV_GATEKEEPER: (u64, [u8; 20]) =
 /// The development chains' daily caps: a million SNM each way.
 pub const DEV_DAILY_CAP: crate::Balance = 1_000_000 * SNM;
 
-/// The genesis state: `authorities` are masternodes that author blocks (Aura) and vote on
-/// finality (GRANDPA) and are the council, `endowed` accounts receive [`DEV_ENDOWMENT`] each,
-/// and `sudo` holds the sudo key where there is one (`development` only: elsewhere root is the
-/// council).
-/// The market's fee pot, which is also the masternodes' reward pot, exists from the start
-/// (with the existential deposit), so that fees below that minimum can be paid into it.
-fn testnet_genesis(
-	authorities: Vec<Authority>,
-	endowed: Vec<AccountId>,
-	sudo: Option<AccountId>,
-) -> Value {
-	build_struct_json_patch!(RuntimeGenesisConfig {
-		balances: BalancesConfig {
-			balances: endowed
-				.iter()
-				.cloned()
-				.map(|account| (account, DEV_ENDOWMENT))
-				.chain([(FeePot::get(), EXISTENTIAL_DEPOSIT)])
-				.collect(),
-		},
-		masternodes: MasternodesConfig {
-			masternodes: authorities
-				.iter()
-				.map(|(account, _, _, _)| (account.clone(), GENESIS_STAKE))
-				.collect::<Vec<_>>(),
-			session_length: Some(DEV_SESSION_LENGTH),
-		},
-		session: SessionConfig {
-			keys: authorities
-				.iter()
-				.map(|(account, aura, grandpa, _)| {
-					let keys = SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() };
-					(account.clone(), account.clone(), keys)
-				})
-				.collect::<Vec<_>>(),
-		},
-		sudo: SudoConfig { key: sudo },
-		gatekeeper: GatekeeperConfig {
-			contract: Some(DEV_GATEKEEPER),
-			eth_keys: authorities
-				.iter()
-				.map(|(account, _, _, eth)| (account.clone(), *eth))
-				.collect::<Vec<_>>(),
-			daily_mint_cap: DEV_DAILY_CAP,
-			daily_withdraw_cap: DEV_DAILY_CAP,
-		},
-	})
+/// A chain's genesis: its masternodes (which author blocks with Aura, vote on finality with
+/// GRANDPA and are the council), its balances, its sudo key (`development` only: elsewhere root
+/// is the council), session length (`None`: the runtime's default, an hour), gateway contract
+/// and daily caps. The market's fee pot, which is also the masternodes' reward pot, exists from
+/// the start (with the existential deposit), so that fees below that minimum can be paid into
+/// it.
+pub struct Genesis {
+	/// Each masternode with the stake it holds from its balance.
+	pub masternodes: Vec<(Authority, crate::Balance)>,
+	pub balances: Vec<(AccountId, crate::Balance)>,
+	pub sudo: Option<AccountId>,
+	pub session_length: Option<crate::BlockNumber>,
+	pub gatekeeper: Option<(u64, [u8; 20])>,
+	pub daily_cap: crate::Balance,
 }
+
+impl Genesis {
+	/// The preset's JSON patch.
+	pub fn patch(self) -> Value {
+		let authorities = || self.masternodes.iter().map(|(authority, _)| authority);
+		build_struct_json_patch!(RuntimeGenesisConfig {
+			balances: BalancesConfig {
+				balances: self
+					.balances
+					.iter()
+					.cloned()
+					.chain([(FeePot::get(), EXISTENTIAL_DEPOSIT)])
+					.collect(),
+			},
+			masternodes: MasternodesConfig {
+				masternodes: self
+					.masternodes
+					.iter()
+					.map(|((account, ..), stake)| (account.clone(), *stake))
+					.collect::<Vec<_>>(),
+				session_length: self.session_length,
+			},
+			session: SessionConfig {
+				keys: authorities()
+					.map(|(account, aura, grandpa, _)| {
+						let keys = SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() };
+						(account.clone(), account.clone(), keys)
+					})
+					.collect::<Vec<_>>(),
+			},
+			sudo: SudoConfig { key: self.sudo.clone() },
+			gatekeeper: GatekeeperConfig {
+				contract: self.gatekeeper,
+				eth_keys: authorities()
+					.map(|(account, _, _, eth)| (account.clone(), *eth))
+					.collect::<Vec<_>>(),
+				daily_mint_cap: self.daily_cap,
+				daily_withdraw_cap: self.daily_cap,
+			},
+		})
+	}
+}
+
+/// A development or local chain's genesis: `authorities` are masternodes staking
+/// [`GENESIS_STAKE`], the well-known dev accounts hold [`DEV_ENDOWMENT`] each, sessions last
+/// [`DEV_SESSION_LENGTH`] blocks and the gateway is the one `scripts/local-testnet.sh` deploys.
+fn testnet_genesis(authorities: Vec<Authority>, sudo: Option<AccountId>) -> Value {
+	Genesis {
+		masternodes: authorities.into_iter().map(|authority| (authority, GENESIS_STAKE)).collect(),
+		balances: dev_accounts().into_iter().map(|account| (account, DEV_ENDOWMENT)).collect(),
+		sudo,
+		session_length: Some(DEV_SESSION_LENGTH),
+		gatekeeper: Some(DEV_GATEKEEPER),
+		daily_cap: DEV_DAILY_CAP,
+	}
+	.patch()
+}
+
+/// The public testnet's genesis from its operators' genesis file (the node reads it:
+/// `--chain testnet:FILE`, docs/MASTERNODES.md): no sudo (root is the council), no dev
+/// accounts, hour-long sessions, the gateway unset until the council names its contract, and
+/// daily caps of [`TESTNET_DAILY_CAP`].
+pub fn public_testnet_genesis(
+	masternodes: Vec<(Authority, crate::Balance)>,
+	balances: Vec<(AccountId, crate::Balance)>,
+) -> Value {
+	Genesis {
+		masternodes,
+		balances,
+		sudo: None,
+		session_length: None,
+		gatekeeper: None,
+		daily_cap: TESTNET_DAILY_CAP,
+	}
+	.patch()
+}
+
+/// The public testnet's daily caps at genesis: ten thousand SNM each way (the council raises
+/// them).
+pub const TESTNET_DAILY_CAP: crate::Balance = 10_000 * SNM;
+
+/// The preset name of the public testnet: its template, with no masternodes (the node fills
+/// them in from the genesis file).
+pub const TESTNET_PRESET: &str = "testnet";
 
 /// A well-known development account as a masternode, with its dev session and Ethereum keys.
 fn dev_authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Authority {
@@ -127,7 +181,6 @@ fn dev_accounts() -> Vec<AccountId> {
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
@@ -142,7 +195,6 @@ pub fn local_config_genesis() -> Value {
 			dev_authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 			dev_authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
-		dev_accounts(),
 		None,
 	)
 }
@@ -152,6 +204,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		TESTNET_PRESET => public_testnet_genesis(vec![], vec![]),
 		_ => return None,
 	};
 	Some(
@@ -166,6 +219,7 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(TESTNET_PRESET),
 	]
 }
 
@@ -187,9 +241,14 @@ fn merge_patch(base: &mut Value, patch: Value) {
 /// patch over the default config): for native tests and the fuzzer.
 #[cfg(feature = "std")]
 pub fn preset_storage(name: &str) -> Result<sp_runtime::Storage, alloc::string::String> {
-	use sp_runtime::BuildStorage;
 	let patch = get_preset(&name.into()).ok_or_else(|| format!("no preset called {name}"))?;
-	let patch: Value = serde_json::from_slice(&patch).map_err(|e| e.to_string())?;
+	genesis_storage(serde_json::from_slice(&patch).map_err(|e| e.to_string())?)
+}
+
+/// The genesis storage of a genesis `patch` over the default config, as the node builds it.
+#[cfg(feature = "std")]
+pub fn genesis_storage(patch: Value) -> Result<sp_runtime::Storage, alloc::string::String> {
+	use sp_runtime::BuildStorage;
 	let mut config =
 		serde_json::to_value(RuntimeGenesisConfig::default()).map_err(|e| e.to_string())?;
 	merge_patch(&mut config, patch);

@@ -65,12 +65,28 @@ pub mod opaque {
 /// The runtime version. `spec_version` must be bumped with every change of behaviour, and
 /// `transaction_version` with every change of a call's index or arguments, a pallet's index or
 /// the transaction extensions (the rules, and what they mean for wallets: docs/GOVERNANCE.md).
+#[cfg(not(feature = "upgrade-rehearsal"))]
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("sonm"),
 	impl_name: Cow::Borrowed("sonm-node"),
 	authoring_version: 1,
 	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The runtime version of the upgrade rehearsal's runtime (`upgrade-rehearsal`: this source
+/// with the next layout of a deal and its migration): `VERSION` with `spec_version` one higher.
+#[cfg(feature = "upgrade-rehearsal")]
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("sonm"),
+	impl_name: Cow::Borrowed("sonm-node"),
+	authoring_version: 1,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -149,9 +165,13 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on a runtime upgrade, aside from the pallets' own.
-#[allow(unused_parens)]
+/// Migrations to run on a runtime upgrade, aside from the pallets' own: none pending.
+#[cfg(not(feature = "upgrade-rehearsal"))]
 type Migrations = ();
+
+/// The upgrade rehearsal's migration: every deal gains its stored end (market layout 0 → 1).
+#[cfg(feature = "upgrade-rehearsal")]
+type Migrations = (pallet_market::migrations::v1::DealsGainTheirEnd<Runtime>,);
 
 /// Executive: dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -11,7 +11,6 @@ use sonm_client::{
 	council::{self, Motion, OpenMotion},
 	runtime, Included,
 };
-use std::time::Duration;
 
 pub async fn council(ctx: &mut Context, command: CouncilCommand) -> Result<(), CliError> {
 	match command {
@@ -22,7 +21,7 @@ pub async fn council(ctx: &mut Context, command: CouncilCommand) -> Result<(), C
 			print_motion_state(ctx, &motion).await
 		},
 		CouncilCommand::Vote { motion, nay } => {
-			let open = ctx.client().await?.motion(&motion).await?;
+			let open = ctx.client().await?.motion(council::parse_motion_hash(&motion)?).await?;
 			let included = vote(ctx, &open.motion, !nay).await?;
 			let word = if nay { "nay" } else { "aye" };
 			ctx.print(result_json(&included, json!({ "motion": motion, "vote": word })), || {
@@ -31,7 +30,7 @@ pub async fn council(ctx: &mut Context, command: CouncilCommand) -> Result<(), C
 			Ok(())
 		},
 		CouncilCommand::Close { motion } => {
-			let open = ctx.client().await?.motion(&motion).await?;
+			let open = ctx.client().await?.motion(council::parse_motion_hash(&motion)?).await?;
 			let included = close(ctx, &open.motion).await?;
 			ctx.print(result_json(&included, json!({ "motion": motion })), || {
 				format!("closed {motion}: {}", outcome(&included))
@@ -146,6 +145,17 @@ async fn close(ctx: &mut Context, motion: &Motion) -> Result<Included, CliError>
 	Ok(included)
 }
 
+/// Waits for the next finalized block.
+async fn next_block(
+	finalized: &mut (impl futures::Stream<Item = u64> + Unpin),
+) -> Result<u64, CliError> {
+	use futures::StreamExt;
+	finalized
+		.next()
+		.await
+		.ok_or_else(|| CliError::not_possible("the node stopped announcing blocks"))
+}
+
 /// What closing did: carried and ran (with the call's result), or not carried.
 fn outcome(included: &Included) -> String {
 	match included.find::<runtime::council::events::Executed>() {
@@ -162,7 +172,7 @@ async fn print_motion_state(ctx: &mut Context, motion: &Option<Motion>) -> Resul
 		ctx.print(json!({ "executed": true }), || "carried by your aye alone; the call ran".into());
 		return Ok(());
 	};
-	let open = ctx.client().await?.motion(&format!("{:?}", motion.hash)).await?;
+	let open = ctx.client().await?.motion(motion.hash).await?;
 	ctx.print(motion_json(&open), || {
 		format!(
 			"motion {:?} open: {} of {} ayes; members vote with `sonm council vote {:?}`",
@@ -178,8 +188,10 @@ async fn print_motion_state(ctx: &mut Context, motion: &Option<Motion>) -> Resul
 /// Proposes (or joins) the motion authorizing `wasm`, follows its votes, closes it once
 /// carried, applies the code and waits for the new version.
 async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliError> {
-	let code = std::fs::read(wasm)
+	let file = std::fs::read(wasm)
 		.map_err(|e| CliError::usage(format!("cannot read {}: {e}", wasm.display())))?;
+	let file_len = file.len();
+	let code = council::upgrade_code(file).map_err(|e| CliError::usage(e.to_string()))?;
 	let hash = council::code_hash(&code);
 	let client = ctx.client().await?.clone();
 	let before = client.runtime_version().await?;
@@ -190,11 +202,13 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 		}
 	};
 	say(format!(
-		"{}: {} bytes, code hash {hash:?}; running spec version {}",
+		"{}: {file_len} bytes, {} compressed, code hash {hash:?}; running spec version {}",
 		wasm.display(),
 		code.len(),
 		before.spec_version
 	));
+	// Votes and versions change only with blocks: follow the finalized ones.
+	let mut finalized = client.finalized_numbers().await?;
 	let hash_text = format!("{hash:?}");
 	let existing = client.motions().await?.into_iter().find(|open| open.call.contains(&hash_text));
 	let motion = match existing {
@@ -212,7 +226,7 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 	if let Some(motion) = motion {
 		let mut shown = None;
 		loop {
-			let open = client.motion(&hash_text_of(&motion)).await.map_err(|_| {
+			let open = client.motion(motion.hash).await.map_err(|_| {
 				CliError::not_possible("the motion closed without authorizing the upgrade")
 			})?;
 			let counts = (open.ayes.len(), open.nays.len());
@@ -228,7 +242,7 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 				say(format!("closed: {}", outcome(&included)));
 				break;
 			}
-			tokio::time::sleep(Duration::from_secs(6)).await;
+			next_block(&mut finalized).await?;
 		}
 	}
 	let signer = ctx.signer()?;
@@ -242,7 +256,7 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 		if version.spec_version != before.spec_version {
 			break version;
 		}
-		tokio::time::sleep(Duration::from_secs(2)).await;
+		next_block(&mut finalized).await?;
 	};
 	ctx.print(
 		result_json(
@@ -253,8 +267,4 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 		|| format!("upgraded: spec version {} → {}", before.spec_version, after.spec_version),
 	);
 	Ok(())
-}
-
-fn hash_text_of(motion: &Motion) -> String {
-	format!("{:?}", motion.hash)
 }

@@ -57,6 +57,12 @@ pub mod pallet {
 		DispatchedAsRoot,
 	}
 
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The proposer already has as many motions open as one member may.
+		TooManyOpenMotions,
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Dispatches `call` as root. Only the council's origin (a carried motion) may; the call's

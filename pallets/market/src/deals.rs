@@ -130,6 +130,8 @@ impl<T: Config> Pallet<T> {
 				escrow,
 				paid: Default::default(),
 				deposit,
+				#[cfg(feature = "upgrade-rehearsal")]
+				ends: (duration > 0).then(|| now.saturating_add(duration)),
 			},
 		);
 		Self::deposit_event(Event::DealOpened { id, ask: ask_id, bid: bid_id, supplier, consumer });

@@ -11,6 +11,7 @@ mod deals;
 mod orders;
 mod queries;
 pub use deals::{MatchReads, OPEN_DEAL_WORST, QUICK_BUY_WORST};
+pub mod migrations;
 pub mod types;
 pub mod weights;
 mod workers;
@@ -54,7 +55,10 @@ pub mod pallet {
 	/// A deal as stored.
 	pub type DealOf<T> = Deal<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The layout of this pallet's storage: 0 today; 1 in the upgrade rehearsal's runtime
+	/// (`migrations::v1`).
+	const STORAGE_VERSION: StorageVersion =
+		StorageVersion::new(if cfg!(feature = "upgrade-rehearsal") { 1 } else { 0 });
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -133,6 +133,11 @@ pub struct Deal<AccountId, Balance> {
 	/// The storage deposit held from the consumer while the deal is stored (its bid's deposit,
 	/// kept); back to the consumer when the deal is removed.
 	pub deposit: Balance,
+	/// When a forward deal ends, stored; `None` for a spot deal. The next layout of a deal,
+	/// built only with `upgrade-rehearsal` (a runtime to rehearse an upgrade and its migration
+	/// on a live network: `migrations::v1`).
+	#[cfg(feature = "upgrade-rehearsal")]
+	pub ends: Option<Seconds>,
 }
 
 impl<AccountId, Balance> Deal<AccountId, Balance> {

@@ -42,10 +42,15 @@ fn vote(who: Sr25519Keyring, (hash, index): (crate::Hash, u32), aye: bool) {
 	assert_ok!(Council::vote(signed(who), hash, index, aye));
 }
 
+/// The weight bound `close` states for a motion dispatching `call` as root.
+fn close_weight(call: &RuntimeCall) -> frame_support::weights::Weight {
+	as_root(call.clone()).get_dispatch_info().call_weight
+}
+
 /// Anyone closes the motion; its `Executed` result, if it was carried.
 fn close(motion: (crate::Hash, u32), call: &RuntimeCall) -> Option<DispatchResult> {
 	let (hash, index) = motion;
-	let weight = as_root(call.clone()).get_dispatch_info().call_weight;
+	let weight = close_weight(call);
 	let length = as_root(call.clone()).encoded_size() as u32;
 	assert_ok!(Council::close(signed(Ferdie), hash, index, weight, length));
 	System::events().into_iter().rev().find_map(|record| match record.event {
@@ -145,7 +150,7 @@ fn two_of_four_ayes_carry_nothing() {
 		let motion = propose(pause.clone(), 3);
 		vote(Bob, motion, true);
 		let (hash, index) = motion;
-		let weight = as_root(pause.clone()).get_dispatch_info().call_weight;
+		let weight = close_weight(&pause);
 		assert_noop!(
 			Council::close(signed(Ferdie), hash, index, weight, 100),
 			pallet_collective::Error::<Runtime, CouncilInstance>::TooEarly
@@ -214,7 +219,7 @@ fn a_masternode_leaving_the_active_set_loses_its_vote_at_the_next_session() {
 		// With Dave's aye still counted, Bob's would make the three the motion asks; without it,
 		// it is too early to close, and Charlie's aye carries it.
 		vote(Bob, motion, true);
-		let weight = as_root(pause.clone()).get_dispatch_info().call_weight;
+		let weight = close_weight(&pause);
 		assert_noop!(
 			Council::close(signed(Ferdie), motion.0, motion.1, weight, 100),
 			pallet_collective::Error::<Runtime, CouncilInstance>::TooEarly
@@ -244,5 +249,28 @@ fn a_motion_dispatching_a_failing_call_reports_the_failure_and_changes_nothing()
 			record.event,
 			RuntimeEvent::CouncilRoot(pallet_council::Event::DispatchedAsRoot)
 		)));
+	});
+}
+
+#[test]
+fn a_member_has_at_most_four_motions_open_at_once() {
+	preset_storage("local_testnet").execute_with(|| {
+		start_clock();
+		let session = |blocks| {
+			RuntimeCall::Masternodes(pallet_masternodes::Call::set_session_length { blocks })
+		};
+		let alices: Vec<_> = (20..24).map(|blocks| propose(session(blocks), 3)).collect();
+		let fifth = as_root(session(24));
+		assert_noop!(
+			Council::propose(signed(Alice), 3, Box::new(fifth.clone()), 100),
+			pallet_council::Error::<Runtime>::TooManyOpenMotions
+		);
+		// Another member's motions are their own.
+		assert_ok!(Council::propose(signed(Bob), 3, Box::new(fifth.clone()), 100));
+		// One of Alice's carried and closed, she may move another.
+		vote(Bob, alices[0], true);
+		vote(Charlie, alices[0], true);
+		assert_eq!(close(alices[0], &session(20)), Some(Ok(())));
+		assert_ok!(Council::propose(signed(Alice), 3, Box::new(as_root(session(25))), 100));
 	});
 }

@@ -13,7 +13,7 @@ mod trust;
 use crate::{
 	configs::{self, masternodes::DEV_SESSION_LENGTH},
 	genesis_config_presets::{self, DEV_ENDOWMENT, GENESIS_STAKE},
-	AllPalletsWithSystem, Balances, Grandpa, Runtime, EXISTENTIAL_DEPOSIT,
+	AllPalletsWithSystem, Balances, Grandpa, Runtime, EXISTENTIAL_DEPOSIT, SNM,
 };
 use frame_support::traits::{fungible::Inspect, IntegrityTest};
 use sp_keyring::Sr25519Keyring;
@@ -31,7 +31,7 @@ fn preset_names_are_development_and_local_testnet() {
 		.into_iter()
 		.map(|id| String::from_utf8(id.into()).unwrap())
 		.collect();
-	assert_eq!(names, vec!["development", "local_testnet"]);
+	assert_eq!(names, vec!["development", "local_testnet", "testnet"]);
 	assert!(genesis_config_presets::get_preset(&"no-such-preset".into()).is_none());
 }
 
@@ -73,6 +73,38 @@ fn local_testnet_preset_has_four_masternodes_as_authorities() {
 		assert!(voters.iter().all(|(_, weight)| *weight == 1));
 		// No sudo: root is the council.
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+	});
+}
+
+#[test]
+fn the_public_testnet_takes_its_masternodes_from_its_genesis_file_and_has_no_sudo() {
+	use genesis_config_presets::{genesis_storage, public_testnet_genesis, Authority};
+	let alice = Sr25519Keyring::Alice;
+	let authority: Authority = (
+		alice.to_account_id(),
+		alice.public().into(),
+		sp_keyring::Ed25519Keyring::Alice.public().into(),
+		[7; 20],
+	);
+	let patch = public_testnet_genesis(
+		vec![(authority, 20_000 * SNM)],
+		vec![(alice.to_account_id(), 25_000 * SNM)],
+	);
+	sp_io::TestExternalities::new(genesis_storage(patch).unwrap()).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(
+			pallet_masternodes::ActiveSet::<Runtime>::get().into_inner(),
+			vec![(alice.to_account_id(), 20_000 * SNM)]
+		);
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		// Production-length sessions, no dev accounts, the gateway's contract unset.
+		assert_eq!(pallet_masternodes::SessionLength::<Runtime>::get(), crate::HOURS);
+		assert_eq!(Balances::balance(&Sr25519Keyring::Bob.to_account_id()), 0);
+		assert_eq!(pallet_gatekeeper::EthereumContract::<Runtime>::get(), None);
+		assert_eq!(
+			pallet_collective::Members::<Runtime, configs::council::CouncilInstance>::get(),
+			vec![alice.to_account_id()]
+		);
 	});
 }
 

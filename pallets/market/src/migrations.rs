@@ -1,0 +1,214 @@
+//! Migrations of the market's storage, one module per layout change, each a
+//! `VersionedMigration` that runs once (from layout N to N + 1) with try-runtime checks that
+//! compare counts and sums before and after.
+//!
+//! Layout 0 is today's. `v1` (a deal stores its end) is the next layout, built only with the
+//! `upgrade-rehearsal` feature: the runtime that rehearses an upgrade and its migration on a
+//! live network (docs/GOVERNANCE.md).
+
+#[cfg(feature = "upgrade-rehearsal")]
+pub mod v1 {
+	//! Layout 0 → 1: every deal gains `ends` (`start + duration` for a forward deal, `None`
+	//! for a spot deal).
+
+	use crate::{
+		pallet::{Config, Pallet},
+		types::{Deal, DealId, Price, Seconds},
+		BalanceOf,
+	};
+	use codec::{Decode, Encode};
+	use core::marker::PhantomData;
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		Blake2_128Concat,
+	};
+	#[cfg(feature = "try-runtime")]
+	use {alloc::vec::Vec, sp_runtime::TryRuntimeError};
+
+	/// A deal as layout 0 stores it.
+	#[derive(Decode, Encode)]
+	pub struct DealV0<AccountId, Balance> {
+		pub ask: crate::types::OrderId,
+		pub bid: crate::types::OrderId,
+		pub supplier: AccountId,
+		pub consumer: AccountId,
+		pub payee: AccountId,
+		pub price: Price<Balance>,
+		pub duration: Seconds,
+		pub start: Seconds,
+		pub billed_until: Seconds,
+		pub escrow: Balance,
+		pub paid: Balance,
+		pub deposit: Balance,
+	}
+
+	impl<AccountId, Balance> DealV0<AccountId, Balance> {
+		/// The deal in layout 1.
+		pub fn into_v1(self) -> Deal<AccountId, Balance> {
+			let ends = (self.duration > 0).then(|| self.start.saturating_add(self.duration));
+			Deal {
+				ask: self.ask,
+				bid: self.bid,
+				supplier: self.supplier,
+				consumer: self.consumer,
+				payee: self.payee,
+				price: self.price,
+				duration: self.duration,
+				start: self.start,
+				billed_until: self.billed_until,
+				escrow: self.escrow,
+				paid: self.paid,
+				deposit: self.deposit,
+				ends,
+			}
+		}
+	}
+
+	/// Storage as layout 0 keeps it.
+	pub mod v0 {
+		use super::*;
+
+		/// `Deals` read with layout 0's values (the alias's name is the storage item's).
+		#[frame_support::storage_alias]
+		pub type Deals<T: Config> = StorageMap<
+			Pallet<T>,
+			Blake2_128Concat,
+			DealId,
+			DealV0<<T as frame_system::Config>::AccountId, BalanceOf<T>>,
+		>;
+	}
+
+	/// What the checks compare before and after: how many deals, and the sums of what they
+	/// hold and paid.
+	#[cfg(feature = "try-runtime")]
+	#[derive(Debug, Decode, Default, Encode, PartialEq)]
+	pub struct DealTotals<Balance> {
+		pub count: u64,
+		pub escrow: Balance,
+		pub deposit: Balance,
+		pub paid: Balance,
+	}
+
+	#[cfg(feature = "try-runtime")]
+	impl<Balance: sp_runtime::traits::Saturating + Copy> DealTotals<Balance> {
+		fn add(&mut self, escrow: Balance, deposit: Balance, paid: Balance) {
+			self.count += 1;
+			self.escrow = self.escrow.saturating_add(escrow);
+			self.deposit = self.deposit.saturating_add(deposit);
+			self.paid = self.paid.saturating_add(paid);
+		}
+	}
+
+	/// Every deal rewritten in layout 1, unchecked: use [`DealsGainTheirEnd`].
+	pub struct InnerDealsGainTheirEnd<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerDealsGainTheirEnd<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut deals = 0u64;
+			crate::Deals::<T>::translate::<DealV0<T::AccountId, BalanceOf<T>>, _>(|_, old| {
+				deals += 1;
+				Some(old.into_v1())
+			});
+			T::DbWeight::get().reads_writes(deals, deals)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			let mut totals = DealTotals::<BalanceOf<T>>::default();
+			for deal in v0::Deals::<T>::iter_values() {
+				totals.add(deal.escrow, deal.deposit, deal.paid);
+			}
+			// Every stored deal read as layout 0: none skipped, none missed.
+			if crate::Deals::<T>::iter_keys().count() as u64 != totals.count {
+				return Err(TryRuntimeError::Other(
+					"migration v1: the stored deals are not all layout 0's",
+				));
+			}
+			log::info!(target: "runtime::market", "migration v1: {} deals before", totals.count);
+			Ok(totals.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(before: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = DealTotals::<BalanceOf<T>>::decode(&mut &before[..])
+				.map_err(|_| TryRuntimeError::Other("migration v1: the totals before"))?;
+			check_every_deal::<T>(&before)
+		}
+	}
+
+	/// Every deal readable in layout 1 with its `ends` right; their totals.
+	#[cfg(feature = "try-runtime")]
+	pub fn every_deal_has_its_end<T: Config>() -> Result<DealTotals<BalanceOf<T>>, TryRuntimeError>
+	{
+		let mut totals = DealTotals::<BalanceOf<T>>::default();
+		let stored = crate::Deals::<T>::iter_keys().count() as u64;
+		for deal in crate::Deals::<T>::iter_values() {
+			if deal.ends != deal.end() {
+				return Err(TryRuntimeError::Other("migration v1: a deal's `ends` is wrong"));
+			}
+			totals.add(deal.escrow, deal.deposit, deal.paid);
+		}
+		if stored != totals.count {
+			return Err(TryRuntimeError::Other("migration v1: a deal no longer decodes"));
+		}
+		Ok(totals)
+	}
+
+	/// [`every_deal_has_its_end`], with the counts and sums those of `before`.
+	#[cfg(feature = "try-runtime")]
+	pub fn check_every_deal<T: Config>(
+		before: &DealTotals<BalanceOf<T>>,
+	) -> Result<(), TryRuntimeError> {
+		let after = every_deal_has_its_end::<T>()?;
+		if after.count != before.count {
+			log::error!(
+				target: "runtime::market",
+				"migration v1: {} deals before, {} after",
+				before.count,
+				after.count
+			);
+			return Err(TryRuntimeError::Other("migration v1: the number of deals changed"));
+		}
+		if after != *before {
+			return Err(TryRuntimeError::Other("migration v1: the deals' sums changed"));
+		}
+		log::info!(target: "runtime::market", "migration v1: {} deals checked", after.count);
+		Ok(())
+	}
+
+	/// Layout 0 → 1, once, with the storage version set to 1.
+	pub type DealsGainTheirEnd<T> = VersionedMigration<
+		0,
+		1,
+		InnerDealsGainTheirEnd<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+
+	/// A deliberately broken layout 0 → 1 (it drops the last deal it reads), with the real
+	/// checks: kept so that the suite shows the checks refuse it (`state_check
+	/// --broken-migration`).
+	#[cfg(feature = "try-runtime")]
+	pub struct BrokenDealsGainTheirEnd<T>(PhantomData<T>);
+
+	#[cfg(feature = "try-runtime")]
+	impl<T: Config> UncheckedOnRuntimeUpgrade for BrokenDealsGainTheirEnd<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let weight = InnerDealsGainTheirEnd::<T>::on_runtime_upgrade();
+			if let Some(id) = crate::Deals::<T>::iter_keys().last() {
+				crate::Deals::<T>::remove(id);
+			}
+			weight
+		}
+
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			InnerDealsGainTheirEnd::<T>::pre_upgrade()
+		}
+
+		fn post_upgrade(before: Vec<u8>) -> Result<(), TryRuntimeError> {
+			InnerDealsGainTheirEnd::<T>::post_upgrade(before)
+		}
+	}
+}
