@@ -292,3 +292,39 @@ impl Client {
 		self.submit(&apply, submitter, Wait::Finalized, progress).await
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_runtime_is_compressed_the_way_the_node_reads_code() {
+		let module = [b"\0asm\x01\0\0\0".as_slice(), &[0u8; 4096]].concat();
+		let code = upgrade_code(module.clone()).unwrap();
+		assert!(code.len() < module.len());
+		let read = sp_maybe_compressed_blob::decompress(&code, 1 << 20).unwrap();
+		assert_eq!(read.as_ref(), module.as_slice());
+		// An already compressed runtime is sent as it is.
+		assert_eq!(upgrade_code(code.clone()).unwrap(), code);
+	}
+
+	#[test]
+	fn a_file_that_is_not_a_runtime_is_refused() {
+		let refused = upgrade_code(b"#!/bin/sh\necho hello\n".to_vec()).unwrap_err();
+		assert!(refused.to_string().contains("not a runtime"), "{refused}");
+		let compressed_text =
+			sp_maybe_compressed_blob::compress_weakly(b"plain text, not wasm", 1 << 20).unwrap();
+		assert!(upgrade_code(compressed_text).unwrap_err().to_string().contains("not a runtime"));
+	}
+
+	#[test]
+	fn a_motion_hash_is_64_hex_digits() {
+		let text = format!("0x{}", "ab".repeat(32));
+		assert_eq!(parse_motion_hash(&text).unwrap(), H256::repeat_byte(0xab));
+		assert_eq!(parse_motion_hash(&"ab".repeat(32)).unwrap(), H256::repeat_byte(0xab));
+		for bad in ["0x1234", "motion", &format!("0x{}", "zz".repeat(32))] {
+			let refused = parse_motion_hash(bad).unwrap_err().to_string();
+			assert!(refused.contains("not a motion's hash"), "{bad}: {refused}");
+		}
+	}
+}

@@ -9,9 +9,12 @@ use sonm_runtime_wasm::WASM_BINARY;
 /// A chain spec of the SONM runtime.
 pub type ChainSpec = sc_service::GenericChainSpec;
 
-/// The properties wallets read to show balances: SNM with 18 decimals, generic SS58 prefix.
-pub fn token_properties() -> sc_service::Properties {
+/// The properties wallets read to show balances (SNM with 18 decimals, generic SS58 prefix),
+/// and who is root on the chain (`root`: `council`, or `sudo and council` on a one-person
+/// development chain).
+pub fn properties(root: &str) -> sc_service::Properties {
 	let mut properties = sc_service::Properties::new();
+	properties.insert("root".into(), root.into());
 	properties.insert("tokenSymbol".into(), "SNM".into());
 	properties.insert("tokenDecimals".into(), SNM_DECIMALS.into());
 	properties.insert("ss58Format".into(), 42.into());
@@ -32,7 +35,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("sonm_dev")
 		.with_chain_type(ChainType::Development)
 		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
-		.with_properties(token_properties())
+		.with_properties(properties("sudo and council"))
 		.build())
 }
 
@@ -43,6 +46,6 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("sonm_local_testnet")
 		.with_chain_type(ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(token_properties())
+		.with_properties(properties("council"))
 		.build())
 }

@@ -3,7 +3,7 @@
 //! Ethereum key, stake), the balances, the boot nodes. docs/MASTERNODES.md shows the file and
 //! the steps from it to the raw spec every operator runs.
 
-use crate::chain_spec::{token_properties, wasm_binary, ChainSpec};
+use crate::chain_spec::{properties, wasm_binary, ChainSpec};
 use sc_service::ChainType;
 use serde::Deserialize;
 use sonm_runtime::{genesis_config_presets as presets, AccountId, Balance, SNM};
@@ -144,7 +144,7 @@ impl GenesisFile {
 			.with_chain_type(ChainType::Live)
 			.with_genesis_config_patch(patch)
 			.with_boot_nodes(boot_nodes)
-			.with_properties(token_properties())
+			.with_properties(properties("council"))
 			.build())
 	}
 }
@@ -175,6 +175,7 @@ mod tests {
 		let json: serde_json::Value =
 			serde_json::from_str(&sc_service::ChainSpec::as_json(&spec, false).unwrap()).unwrap();
 		assert_eq!(json["chainType"], "Live");
+		assert_eq!(json["properties"]["root"], "council");
 		assert_eq!(json["bootNodes"][0], BOOT);
 		let genesis = &json["genesis"]["runtimeGenesis"]["patch"];
 		assert!(genesis["sudo"]["key"].is_null(), "{genesis}");

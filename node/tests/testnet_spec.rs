@@ -45,6 +45,7 @@ async fn a_testnet_from_its_genesis_file_runs_without_sudo() {
 	let spec: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
 	assert_eq!(spec["chainType"], "Live");
 	assert_eq!(spec["id"], "sonm_testnet_test");
+	assert_eq!(spec["properties"]["root"], "council");
 	assert!(spec["genesis"]["raw"]["top"].is_object(), "a raw spec");
 	let spec_path = dir.path().join("sonm-testnet.json");
 	std::fs::write(&spec_path, &exported.stdout).unwrap();

@@ -10,7 +10,6 @@ impl<T: Config> Pallet<T> {
 	/// burnt; every deposit record is reachable by its index and minted ones agreed; sets
 	/// are sorted and their thresholds more than two thirds; withdrawals' signatures sorted
 	/// and from their set; keys and owners mirror each other.
-	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let expected = GenesisIssuance::<T>::get()
 			.saturating_add(Minted::<T>::get())

@@ -6,6 +6,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod deposits;
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 mod limits;
 #[cfg(test)]
