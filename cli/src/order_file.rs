@@ -31,7 +31,8 @@ use std::collections::BTreeMap;
 
 /// The order file's format, for `sonm orders create --help`.
 pub const FILE_HELP: &str = "\
-Order file (--file), YAML with human units:
+Order file (--file), YAML with human units; several orders in one file are YAML documents
+separated by `---` lines, placed together in one transaction (all or none):
   side: ask                 # ask (supplier) or bid (customer)
   price: 2.5 USD/h          # SNM or USD per s, m, h or d
   duration: 8h              # 90s, 30m, 8h, 2d, 1h30m; 0 or spot for a spot deal
@@ -91,10 +92,33 @@ fn scalar(field: &str, value: &serde_yaml::Value) -> Result<String, CliError> {
 	}
 }
 
-/// Parses an order file's text.
+/// Parses an order file's text: one order.
 pub fn parse_order_file(text: &str) -> Result<OrderSpec, CliError> {
 	let file: OrderFile =
 		serde_yaml::from_str(text).map_err(|e| CliError::usage(format!("order file: {e}")))?;
+	spec_of(file)
+}
+
+/// Parses an order file's text: one order, or several as YAML documents (`---` between them);
+/// a mistake names the order it is in.
+pub fn parse_order_files(text: &str) -> Result<Vec<OrderSpec>, CliError> {
+	let mut specs = Vec::new();
+	for (index, document) in serde_yaml::Deserializer::from_str(text).enumerate() {
+		let which = index + 1;
+		let file = OrderFile::deserialize(document)
+			.map_err(|e| CliError::usage(format!("order {which}: {e}")))?;
+		specs.push(
+			spec_of(file).map_err(|e| CliError::usage(format!("order {which}: {}", e.message)))?,
+		);
+	}
+	if specs.is_empty() {
+		return Err(CliError::usage("the order file holds no order"));
+	}
+	Ok(specs)
+}
+
+/// The order a parsed file describes, checked.
+fn spec_of(file: OrderFile) -> Result<OrderSpec, CliError> {
 	let network = file.network.unwrap_or_default();
 	let form = OrderForm {
 		side: Some(file.side),

@@ -12,6 +12,7 @@ use std::path::Path;
 
 const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 
 /// The first event `pallet::name` of a transaction's JSON result.
 fn event<'a>(result: &'a Value, pallet: &str, name: &str) -> &'a Value {
@@ -458,4 +459,42 @@ fn the_council_runs_root_calls_through_the_cli() {
 	assert!(String::from_utf8_lossy(&paused.stderr).contains("MarketPaused"));
 	node.json(&["council", "propose", "0x140d00", "--from", "alice"]);
 	node.json(&["orders", "create", "--file", ask_file, "--from", "bob"]);
+}
+
+/// A file of several orders is placed in one transaction (`place_orders`), each order with its
+/// own id and holds; a mistake in one of them is named by its place and nothing is signed.
+#[test]
+fn several_orders_from_one_file_are_placed_together() {
+	let node = Chain::start();
+	let path = node.dir.path().join("plans.yaml");
+	let plans = format!("{ASK_FILE}---\n{}", ASK_FILE.replace("3.6 SNM/h", "7.2 SNM/h"));
+	std::fs::write(&path, &plans).unwrap();
+	let file = path.to_str().unwrap();
+	let placed = node.json(&["orders", "create", "--file", file, "--from", "dave"]);
+	let ids: Vec<u64> = placed["ids"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|id| id.as_u64().unwrap())
+		.collect();
+	assert_eq!(ids.len(), 2, "{placed}");
+	assert_eq!(ids[1], ids[0] + 1);
+	let block = &placed["block"]["hash"];
+	let mine = node.json(&["orders", "list", "--author", DAVE]);
+	let listed: Vec<u64> = mine
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|order| order["id"].as_u64().unwrap())
+		.collect();
+	assert_eq!(listed, ids, "both in the book, placed in block {block}");
+
+	std::fs::write(&path, format!("{ASK_FILE}---\nside: ask\nprice: nothing\nduration: 1h\n"))
+		.unwrap();
+	let refused = node.sonm(&["orders", "create", "--file", file, "--from", "dave"]);
+	assert!(!refused.status.success());
+	let said = String::from_utf8_lossy(&refused.stderr);
+	assert!(said.contains("order 2"), "{said}");
+	let after = node.json(&["orders", "list", "--author", DAVE]);
+	assert_eq!(after.as_array().unwrap().len(), 2, "nothing more placed");
 }

@@ -87,6 +87,11 @@ impl Included {
 		self.raw_events.find_first::<E>().and_then(Result::ok)
 	}
 
+	/// Every event of type `E` the transaction emitted, in order.
+	pub fn find_all<E: DecodeAsEvent>(&self) -> Vec<E> {
+		self.raw_events.find::<E>().filter_map(Result::ok).collect()
+	}
+
 	/// Whether the transaction emitted an event of type `E`.
 	pub fn has<E: DecodeAsEvent>(&self) -> bool {
 		self.raw_events.has::<E>()

@@ -4,7 +4,7 @@
 
 use crate::{
 	accounts::{Accounts, NonceBook},
-	workload::{Planned, Side, Step},
+	workload::{Planned, Side, Step, ORDERS_PER_BATCH},
 	LoadError,
 };
 use sonm_client::{
@@ -134,6 +134,12 @@ fn sign_step(
 			nonce,
 		)?,
 		Step::Place(side) => sign(at, &tx.market().place_order(terms(side)), key, nonce)?,
+		Step::PlaceBatch => {
+			let batch = (0..ORDERS_PER_BATCH)
+				.map(|k| terms(if k % 2 == 0 { Side::Ask } else { Side::Bid }))
+				.collect();
+			sign(at, &tx.market().place_orders(BoundedVec(batch)), key, nonce)?
+		},
 		Step::Open { pair: index } => {
 			let (ask, bid) = pair(index)?;
 			sign(at, &tx.market().open_deal(ask, bid), key, nonce)?

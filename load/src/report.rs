@@ -154,6 +154,15 @@ impl Report {
 			"  sustained: {:.0} included/s, {:.0} finalized/s; per block: up to {}, mean {:.0} over {} blocks\n",
 			self.included_per_s, self.finalized_per_s, self.most_per_block, self.mean_per_block, self.blocks_with_ours
 		);
+		if self.workload == crate::workload::Workload::PlaceOrders.name() {
+			let per = crate::workload::ORDERS_PER_BATCH;
+			text += &format!(
+				"  orders: {} placed, {:.0}/s included, {:.0}/s finalized ({per} per extrinsic)\n",
+				self.succeeded * per,
+				self.included_per_s * per as f64,
+				self.finalized_per_s * per as f64
+			);
+		}
 		text += &format!("  finalized blocks: {:.1} a minute\n", self.finalized_blocks_per_min);
 		text += &format!(
 			"  to inclusion: {}; to finality: {}\n",

@@ -11,6 +11,9 @@ pub enum Workload {
 	Transfer,
 	/// `Market::place_order`, asks and bids in turn.
 	PlaceOrder,
+	/// `Market::place_orders`, [`ORDERS_PER_BATCH`] orders (asks and bids in turn) in each
+	/// extrinsic: the run's rate and counts are extrinsics.
+	PlaceOrders,
 	/// `Market::open_deal` of ask/bid pairs placed in the setup.
 	OpenDeal,
 	/// `Market::bill` of deals opened in the setup, each billed many times.
@@ -21,8 +24,14 @@ pub enum Workload {
 }
 
 impl Workload {
-	pub const ALL: [Workload; 5] =
-		[Self::Transfer, Self::PlaceOrder, Self::OpenDeal, Self::Bill, Self::Mixed];
+	pub const ALL: [Workload; 6] = [
+		Self::Transfer,
+		Self::PlaceOrder,
+		Self::PlaceOrders,
+		Self::OpenDeal,
+		Self::Bill,
+		Self::Mixed,
+	];
 
 	/// Without a rate, a run plans this many calls per second of its duration: above what the
 	/// chain carries of them, so that the node, not the plan, bounds the run, yet not so many
@@ -32,6 +41,7 @@ impl Workload {
 			Self::Transfer | Self::PlaceOrder | Self::Bill => 3_000,
 			Self::Mixed => 2_000,
 			Self::OpenDeal => 1_200,
+			Self::PlaceOrders => 500,
 		}
 	}
 
@@ -40,6 +50,7 @@ impl Workload {
 		match self {
 			Self::Transfer => "transfer",
 			Self::PlaceOrder => "place-order",
+			Self::PlaceOrders => "place-orders",
 			Self::OpenDeal => "open-deal",
 			Self::Bill => "bill",
 			Self::Mixed => "mixed",
@@ -56,6 +67,8 @@ pub enum Step {
 	Transfer { to: usize },
 	/// A new order (the terms are fixed: see [`crate::calls`]).
 	Place(Side),
+	/// [`ORDERS_PER_BATCH`] new orders in one `place_orders`, asks and bids in turn.
+	PlaceBatch,
 	/// `open_deal` of setup pair `pair`.
 	Open { pair: usize },
 	/// `bill` of the setup deal in slot `deal`.
@@ -70,6 +83,7 @@ impl Step {
 		match self {
 			Self::Transfer { .. } => "transfer",
 			Self::Place(_) => "place_order",
+			Self::PlaceBatch => "place_orders",
 			Self::Open { .. } => "open_deal",
 			Self::Bill { .. } => "bill",
 			Self::Close { .. } => "close_deal",
@@ -86,6 +100,9 @@ pub struct Planned {
 
 /// Open orders an account holds at most in a plan (the runtime allows 100).
 pub const ORDERS_PER_ACCOUNT: usize = 90;
+/// Orders in each `place_orders` of the batched workload (the runtime takes up to 64; eight
+/// keep an account's ten batches under [`ORDERS_PER_ACCOUNT`]).
+pub const ORDERS_PER_BATCH: usize = 8;
 /// Measured calls an account signs at most: an account has one extrinsic in the pool at a time
 /// (the next goes once the previous is final), so a rate of R a second with finality in about
 /// T seconds needs R x T accounts.
@@ -105,6 +122,7 @@ const MIXED_CYCLE: usize = 20;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum StepKind {
 	Place,
+	PlaceBatch,
 	Open,
 	Bill,
 	Close,
@@ -137,10 +155,11 @@ impl Plan {
 		let counts = |kind| match workload {
 			Workload::Transfer => usize::from(kind == StepKind::Transfer) * count,
 			Workload::PlaceOrder => usize::from(kind == StepKind::Place) * count,
+			Workload::PlaceOrders => usize::from(kind == StepKind::PlaceBatch) * count,
 			Workload::OpenDeal => usize::from(kind == StepKind::Open) * count,
 			Workload::Bill => usize::from(kind == StepKind::Bill) * count,
 			Workload::Mixed => {
-				let (_, share) = MIXED.iter().find(|(k, _)| *k == kind).expect("every kind");
+				let Some((_, share)) = MIXED.iter().find(|(k, _)| *k == kind) else { return 0 };
 				// Whole cycles, then the cycle's first steps for what is left.
 				let left = count % MIXED_CYCLE;
 				let mut extra = 0;
@@ -167,7 +186,8 @@ impl Plan {
 		// room for the rounding of spreading setup and measured orders separately).
 		// An account sends its next extrinsic only once the previous is final, so the run
 		// needs many: at most EXTRINSICS_PER_ACCOUNT measured calls each.
-		let orders = places + 2 * pair_count;
+		let batches = counts(StepKind::PlaceBatch);
+		let orders = places + batches * ORDERS_PER_BATCH + 2 * pair_count;
 		let accounts = orders
 			.div_ceil(ORDERS_PER_ACCOUNT - 2)
 			.max(count.div_ceil(EXTRINSICS_PER_ACCOUNT))
@@ -193,10 +213,13 @@ impl Plan {
 				StepKind::Transfer,
 				(0..counts(StepKind::Transfer)).map(|_| Step::Transfer { to: 0 }).collect(),
 			),
+			(StepKind::PlaceBatch, (0..batches).map(|_| Step::PlaceBatch).collect()),
 		];
 		let mut measured = Vec::with_capacity(count);
+		// Batches are no part of the mixed cycle: their share of it is none.
+		let cycle = MIXED.into_iter().chain([(StepKind::PlaceBatch, 0)]);
 		'cycles: loop {
-			for (kind, share) in MIXED {
+			for (kind, share) in cycle.clone() {
 				let queue = &mut queues.iter_mut().find(|(k, _)| *k == kind).expect("every kind").1;
 				// A single-kind workload drains its queue; the mixed one takes its share per cycle.
 				let take = if workload == Workload::Mixed { share } else { usize::MAX };
@@ -216,7 +239,7 @@ impl Plan {
 			.into_iter()
 			.enumerate()
 			.map(|(k, step)| match step {
-				Step::Place(_) => {
+				Step::Place(_) | Step::PlaceBatch => {
 					placed += 1;
 					Planned { signer: (placed - 1) % accounts, step }
 				},
@@ -272,6 +295,7 @@ mod tests {
 		for (workload, kind) in [
 			(Workload::Transfer, "transfer"),
 			(Workload::PlaceOrder, "place_order"),
+			(Workload::PlaceOrders, "place_orders"),
 			(Workload::OpenDeal, "open_deal"),
 			(Workload::Bill, "bill"),
 		] {
@@ -328,6 +352,7 @@ mod tests {
 				},
 				Step::Transfer { to } => assert_ne!(to, planned.signer),
 				Step::Place(_) => {},
+				Step::PlaceBatch => panic!("the mixed market places single orders"),
 			}
 		}
 		assert!(billed.is_disjoint(&closed), "a closed deal is not billed");
@@ -345,8 +370,10 @@ mod tests {
 				orders[planned.signer] += 1;
 			}
 			for planned in &plan.measured {
-				if let Step::Place(_) = planned.step {
-					orders[planned.signer] += 1;
+				match planned.step {
+					Step::Place(_) => orders[planned.signer] += 1,
+					Step::PlaceBatch => orders[planned.signer] += ORDERS_PER_BATCH,
+					_ => {},
 				}
 			}
 			assert!(

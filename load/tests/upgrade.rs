@@ -21,9 +21,26 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// The load: mixed market calls at a rate four debug-built validators on two cores carry.
+/// The load: mixed market calls at a rate four debug-built validators on two cores carry
+/// (`SONM_UPGRADE_RATE` sets another, e.g. for release-built nodes).
 const RATE: f64 = 25.0;
 const RUN_SECONDS: u64 = 20;
+
+fn rate() -> f64 {
+	std::env::var("SONM_UPGRADE_RATE")
+		.ok()
+		.and_then(|rate| rate.parse().ok())
+		.unwrap_or(RATE)
+}
+
+/// The node and CLI binaries: the debug build's, or those in `SONM_UPGRADE_BIN_DIR` (a release
+/// build, to measure at the rate release-built nodes carry).
+fn bin(name: &str) -> PathBuf {
+	match std::env::var_os("SONM_UPGRADE_BIN_DIR") {
+		Some(dir) => Path::new(&dir).join(name),
+		None => workspace_bin(name),
+	}
+}
 
 fn workspace_root() -> PathBuf {
 	Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -119,7 +136,7 @@ fn load_until(url: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec
 				url: url.clone(),
 				workload: Workload::Mixed,
 				duration: Duration::from_secs(RUN_SECONDS),
-				rate: Some(RATE),
+				rate: Some(rate()),
 				count: None,
 				window: 2_000,
 				drain: Duration::from_secs(120),
@@ -135,7 +152,7 @@ fn load_until(url: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec
 
 /// The CLI against `node`, signed by `from`; its output.
 fn sonm(node: &Node, from: &str, args: &[&str]) -> std::process::Output {
-	Command::new(workspace_bin("sonm"))
+	Command::new(bin("sonm"))
 		.args(["--url", &node.url(), "--finalized", "--output", "json", "--from", from])
 		.args(args)
 		.output()
@@ -156,7 +173,7 @@ fn json_of(output: &std::process::Output) -> Value {
 async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() {
 	let blob = rehearsal_blob();
 	let dir = tempfile::tempdir().unwrap();
-	let mut nodes = local_network(&workspace_bin("sonm-node"), dir.path());
+	let mut nodes = local_network(&bin("sonm-node"), dir.path());
 	let alice = Client::connect(&nodes[0].url()).await.expect("alice's node");
 	wait_until("finality on four validators", || async {
 		alice.finalized_block().await.map(|(n, _)| n >= 2).unwrap_or(false)
@@ -197,7 +214,7 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 
 	// Alice moves the upgrade with the CLI and follows it; Bob and Charlie vote aye.
 	let motion_moved = Instant::now();
-	let upgrade = Command::new(workspace_bin("sonm"))
+	let upgrade = Command::new(bin("sonm"))
 		.args(["--url", &nodes[0].url(), "--output", "json", "--from", "//Alice"])
 		.args(["runtime", "upgrade"])
 		.arg(&blob)
@@ -269,8 +286,9 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 	// The figures.
 	let (gap, lag) = heads.lock().unwrap().between(motion_moved, Instant::now());
 	println!(
-		"upgrade figures: motion to applied {:.1} s; around it the longest wait for a block {} ms, \
-		 finality at most {lag} blocks behind; {} load runs ({} after the upgrade)",
+		"upgrade figures at {}/s: motion to applied {:.1} s; around it the longest wait for a \
+		 block {} ms, finality at most {lag} blocks behind; {} load runs ({} after the upgrade)",
+		rate(),
 		applied.duration_since(motion_moved).as_secs_f64(),
 		gap.as_millis(),
 		runs.len(),

@@ -490,10 +490,12 @@ impl Worker {
 	}
 
 	/// Keeps one ask per free plan on its offer's terms: cancels duplicates, stale terms and asks
-	/// of busy plans; places what is missing. Returns the open asks of the plans.
+	/// of busy plans; places what is missing, all in `place_orders` calls (one signature for as
+	/// many asks as a call takes). Returns the open asks of the plans.
 	async fn place_asks(&mut self, asks: Vec<Order>) -> PassResult<Vec<Order>> {
 		let busy: HashSet<String> = self.state.deals()?.into_iter().map(|(_, r)| r.plan).collect();
 		let mut kept = Vec::new();
+		let mut missing = Vec::new();
 		for offer in self.offers.clone() {
 			let mine: Vec<&Order> = asks.iter().filter(|ask| ask.tag == offer.tag).collect();
 			let mut keep = None;
@@ -510,39 +512,58 @@ impl Worker {
 				self.state.set_ask(&offer.plan, None)?;
 				continue;
 			}
-			let ask = match keep {
-				Some(ask) => ask,
-				None => self.place(&offer).await?,
-			};
+			match keep {
+				Some(ask) => {
+					self.state.set_ask(&offer.plan, Some(ask.id))?;
+					kept.push(ask);
+				},
+				None => missing.push(offer),
+			}
+		}
+		for (offer, ask) in self.place(&missing).await? {
 			self.state.set_ask(&offer.plan, Some(ask.id))?;
 			kept.push(ask);
 		}
 		Ok(kept)
 	}
 
-	async fn place(&self, offer: &Offer) -> PassResult<Order> {
-		let terms = OrderTerms {
-			side: Static(Side::Ask),
-			price: Static(Price { per_second: offer.per_second, unit: offer.unit }),
-			duration: offer.duration,
-			counterparty: None,
-			min_identity: Static(offer.min_identity),
-			curator: offer.curator.as_deref().map(account).transpose()?,
-			tag: BoundedVec(offer.tag.clone().into_bytes()),
-			benchmarks: BoundedVec(offer.benchmarks.clone()),
-			netflags: offer.netflags,
-			expires_at: None,
-		};
-		let call = runtime::tx().market().place_order(terms);
-		let included = self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
-		let id = included.find::<OrderPlaced>().map(|event| event.id).ok_or_else(|| {
-			WorkerError::Unexpected("the chain emitted no Market::OrderPlaced".into())
-		})?;
-		tracing::info!(ask = id, plan = %offer.plan, block = included.block_number, "ask placed");
-		self.client
-			.order(id)
+	/// Places an ask for each of `offers`, as many in one `place_orders` as the runtime takes
+	/// (`Market::MaxOrdersPerCall`); each offer with its placed ask.
+	async fn place(&self, offers: &[Offer]) -> PassResult<Vec<(Offer, Order)>> {
+		if offers.is_empty() {
+			return Ok(Vec::new());
+		}
+		let per_call = runtime::constants().market().max_orders_per_call();
+		let per_call = self
+			.client
+			.at_best()
 			.await?
-			.ok_or_else(|| WorkerError::Unexpected(format!("ask {id} is gone right after placing")))
+			.constants()
+			.entry(per_call)
+			.map_err(|e| WorkerError::Unexpected(e.to_string()))?;
+		let mut placed = Vec::with_capacity(offers.len());
+		for batch in offers.chunks(per_call.max(1) as usize) {
+			let terms = batch.iter().map(ask_terms).collect::<Result<Vec<_>, _>>()?;
+			let call = runtime::tx().market().place_orders(BoundedVec(terms));
+			let included = self.client.submit(&call, &self.key, Wait::InBlock, |_| {}).await?;
+			let ids: Vec<u64> =
+				included.find_all::<OrderPlaced>().into_iter().map(|event| event.id).collect();
+			if ids.len() != batch.len() {
+				return Err(WorkerError::Unexpected(format!(
+					"the chain placed {} of {} asks",
+					ids.len(),
+					batch.len()
+				)));
+			}
+			for (offer, id) in batch.iter().zip(ids) {
+				tracing::info!(ask = id, plan = %offer.plan, block = included.block_number, "ask placed");
+				let ask = self.client.order(id).await?.ok_or_else(|| {
+					WorkerError::Unexpected(format!("ask {id} is gone right after placing"))
+				})?;
+				placed.push((offer.clone(), ask));
+			}
+		}
+		Ok(placed)
 	}
 
 	/// Matches each open ask against the index's best candidates under the full rules and opens
@@ -594,6 +615,22 @@ impl Worker {
 		}
 		Ok(())
 	}
+}
+
+/// The chain's terms of an ask for `offer`.
+fn ask_terms(offer: &Offer) -> PassResult<OrderTerms> {
+	Ok(OrderTerms {
+		side: Static(Side::Ask),
+		price: Static(Price { per_second: offer.per_second, unit: offer.unit }),
+		duration: offer.duration,
+		counterparty: None,
+		min_identity: Static(offer.min_identity),
+		curator: offer.curator.as_deref().map(account).transpose()?,
+		tag: BoundedVec(offer.tag.clone().into_bytes()),
+		benchmarks: BoundedVec(offer.benchmarks.clone()),
+		netflags: offer.netflags,
+		expires_at: None,
+	})
 }
 
 /// Hands every open order passing `filter` to `each_page`, a page of [`PAGE`] at a time.

@@ -102,12 +102,12 @@ pub async fn orders(ctx: &mut Context, command: OrdersCommand) -> Result<(), Cli
 	}
 }
 
-/// The order from --file or from the flags.
-fn order_spec(flags: &OrderFlags) -> Result<OrderSpec, CliError> {
+/// The orders of --file (one or several), or the order of the flags.
+fn order_specs(flags: &OrderFlags) -> Result<Vec<OrderSpec>, CliError> {
 	if let Some(path) = &flags.file {
 		let text = std::fs::read_to_string(path)
 			.map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
-		return order_file::parse_order_file(&text)
+		return order_file::parse_order_files(&text)
 			.map_err(|e| CliError::usage(format!("{}: {}", path.display(), e.message)));
 	}
 	let mut resources = Vec::new();
@@ -131,21 +131,22 @@ fn order_spec(flags: &OrderFlags) -> Result<OrderSpec, CliError> {
 		incoming: flags.incoming,
 		resources,
 	};
-	form.parse().map_err(|error| match error.missing {
+	let spec = form.parse().map_err(|error| match error.missing {
 		true => CliError::usage(format!("--{} is required without --file", error.field)),
-		false => error.into(),
-	})
+		false => CliError::from(error),
+	})?;
+	Ok(vec![spec])
 }
 
-async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliError> {
-	let spec = order_spec(&flags)?;
+/// The chain's terms of `spec`.
+async fn order_terms(ctx: &mut Context, spec: &OrderSpec) -> Result<OrderTerms, CliError> {
 	let counterparty = spec.counterparty.as_deref().map(|text| ctx.account(text)).transpose()?;
 	let curator = spec.curator.as_deref().map(|text| ctx.account(text)).transpose()?;
 	let expires_at = match spec.expires_in {
 		Some(seconds) => Some(ctx.client().await?.now().await?.1.saturating_add(seconds)),
 		None => None,
 	};
-	let terms = OrderTerms {
+	Ok(OrderTerms {
 		side: Static(spec.side),
 		price: Static(spec.price),
 		duration: spec.duration,
@@ -156,21 +157,72 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 		benchmarks: BoundedVec(spec.benchmarks.to_vec()),
 		netflags: spec.netflags,
 		expires_at,
-	};
-	let included = ctx
-		.submit("place order", &runtime::transactions().market().place_order(terms))
-		.await?;
-	let id = emitted::<OrderPlaced>(&included)?.id;
-	let order = ctx.client().await?.order(id).await?;
-	let summary = format!(
-		"{} {id} placed: {} for {}",
-		spec.side.name().to_lowercase(),
-		format::price(spec.price),
-		format::duration(spec.duration)
-	);
-	ctx.print(result_json(&included, json!({ "id": id, "order": order })), || {
-		let held = order.as_ref().map(|o| o.deposit.saturating_add(o.escrow)).unwrap_or(0);
-		format!("{summary}; {} held (block #{})", format::snm(held), included.block_number)
+	})
+}
+
+/// Places the order of the flags or the file's one, or the file's several in one
+/// `place_orders` (all or none).
+async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliError> {
+	let specs = order_specs(&flags)?;
+	let mut terms = Vec::with_capacity(specs.len());
+	for spec in &specs {
+		terms.push(order_terms(ctx, spec).await?);
+	}
+	if let [spec] = &specs[..] {
+		let place = runtime::transactions().market().place_order(terms.remove(0));
+		let included = ctx.submit("place order", &place).await?;
+		let id = emitted::<OrderPlaced>(&included)?.id;
+		let order = ctx.client().await?.order(id).await?;
+		let summary = format!(
+			"{} {id} placed: {} for {}",
+			spec.side.name().to_lowercase(),
+			format::price(spec.price),
+			format::duration(spec.duration)
+		);
+		ctx.print(result_json(&included, json!({ "id": id, "order": order })), || {
+			let held = order.as_ref().map(|o| o.deposit.saturating_add(o.escrow)).unwrap_or(0);
+			format!("{summary}; {} held (block #{})", format::snm(held), included.block_number)
+		});
+		return Ok(());
+	}
+	let at_most = runtime::constants().market().max_orders_per_call();
+	let at_most = ctx
+		.client()
+		.await?
+		.at_best()
+		.await?
+		.constants()
+		.entry(at_most)
+		.map_err(|e| CliError::not_possible(e.to_string()))?;
+	if specs.len() > at_most as usize {
+		return Err(CliError::usage(format!(
+			"{} orders in the file; one transaction places at most {at_most}",
+			specs.len()
+		)));
+	}
+	let place = runtime::transactions().market().place_orders(BoundedVec(terms));
+	let included = ctx.submit(&format!("place {} orders", specs.len()), &place).await?;
+	let ids: Vec<u64> = included.find_all::<OrderPlaced>().iter().map(|placed| placed.id).collect();
+	if ids.len() != specs.len() {
+		return Err(CliError::new(
+			crate::error::Kind::Refused,
+			format!("the chain placed {} of {} orders", ids.len(), specs.len()),
+		));
+	}
+	ctx.print(result_json(&included, json!({ "ids": ids })), || {
+		let lines: Vec<String> = specs
+			.iter()
+			.zip(&ids)
+			.map(|(spec, id)| {
+				format!(
+					"{} {id} placed: {} for {}",
+					spec.side.name().to_lowercase(),
+					format::price(spec.price),
+					format::duration(spec.duration)
+				)
+			})
+			.collect();
+		format!("{}\n{} orders in block #{}", lines.join("\n"), ids.len(), included.block_number)
 	});
 	Ok(())
 }

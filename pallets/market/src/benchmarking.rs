@@ -242,6 +242,34 @@ mod benchmarks {
 		});
 	}
 
+	/// `n` worst bids in one call, the author's order list filled to leave just room for them:
+	/// the weight is `base + n x per_order`.
+	#[benchmark]
+	fn place_orders(n: Linear<1, { T::MaxOrdersPerCall::get() }>) {
+		set_up::<T>();
+		let parties = parties::<T>();
+		fill_orders::<T>(&parties.customer, n);
+		let terms = worst_terms::<T>(
+			Side::Bid,
+			T::MaxDuration::get(),
+			Some(parties.master.clone()),
+			account("bid-curator", 0, SEED),
+		);
+		let orders: BoundedVec<_, T::MaxOrdersPerCall> =
+			vec![terms; n as usize].try_into().expect("n is within the bound");
+		let first = NextOrderId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.customer.clone()), orders);
+
+		assert_eq!(NextOrderId::<T>::get(), first + n as u64);
+		assert_last_event::<T>(Event::OrderPlaced {
+			id: first + n as u64 - 1,
+			author: parties.customer,
+			side: Side::Bid,
+		});
+	}
+
 	#[benchmark]
 	fn cancel_order() {
 		set_up::<T>();

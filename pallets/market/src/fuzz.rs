@@ -49,7 +49,15 @@ fn random_call(rng: &mut Rng) {
 	let any_order = rng.pick(&orders).map(|(id, _)| id).unwrap_or(0);
 	let any_deal = rng.pick(&deals).unwrap_or(0);
 	let _ = match rng.below(16) {
-		0..=2 => Market::place_order(origin, random_terms(rng)),
+		0 | 1 => Market::place_order(origin, random_terms(rng)),
+		// A batch of none to four (the mock allows three; four is refused whole).
+		2 => {
+			let batch: Vec<_> = (0..rng.below(5)).map(|_| random_terms(rng)).collect();
+			match batch.try_into() {
+				Ok(orders) => Market::place_orders(origin, orders),
+				Err(_) => Ok(()),
+			}
+		},
 		3 => Market::cancel_order(origin, any_order),
 		4 => Market::remove_expired_order(origin, any_order),
 		5..=7 => {

@@ -122,6 +122,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOrdersPerAccount: Get<u32>;
 
+		/// The most orders one `place_orders` call may place (at most `MaxOrdersPerAccount`).
+		#[pallet::constant]
+		type MaxOrdersPerCall: Get<u32>;
+
 		/// The most benchmark values an order may carry (at least the 12 standard ones).
 		#[pallet::constant]
 		type MaxBenchmarks: Get<u32>;
@@ -338,6 +342,8 @@ pub mod pallet {
 		BadEndpoint,
 		/// The account has no endpoint record.
 		NoEndpoint,
+		/// `place_orders` was given no orders.
+		NoOrders,
 	}
 
 	#[pallet::hooks]
@@ -348,6 +354,10 @@ pub mod pallet {
 				"MaxBenchmarks must hold the 12 standard benchmarks"
 			);
 			assert!(T::MaxOrdersPerAccount::get() > 0, "accounts must be able to place orders");
+			assert!(
+				(1..=T::MaxOrdersPerAccount::get()).contains(&T::MaxOrdersPerCall::get()),
+				"a batch of orders must fit one account's open orders"
+			);
 			assert!(T::SpotPrepay::get() > 0, "spot deals must be paid ahead");
 			assert!(T::MaxDuration::get() > 0, "forward deals must be possible");
 		}
@@ -372,6 +382,30 @@ pub mod pallet {
 		pub fn place_order(origin: OriginFor<T>, terms: OrderTermsOf<T>) -> DispatchResult {
 			let author = ensure_signed(origin)?;
 			Self::do_place_order(author, terms).map(|_| ())
+		}
+
+		/// Places several orders at once, all or none: each is checked and holds its deposit
+		/// (and a bid its escrow) exactly as `place_order` would, in the given order, and the
+		/// first that fails fails the call with its error and places none. One signature for a
+		/// supplier's plans or a customer's bids.
+		///
+		/// Origin: signed, the author of every order. Emits `OrderPlaced` for each. Errors:
+		/// `NoOrders` for an empty list, and those of `place_order`.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::place_orders(orders.len() as u32))]
+		pub fn place_orders(
+			origin: OriginFor<T>,
+			orders: BoundedVec<OrderTermsOf<T>, T::MaxOrdersPerCall>,
+		) -> DispatchResult {
+			let author = ensure_signed(origin)?;
+			ensure!(!orders.is_empty(), Error::<T>::NoOrders);
+			// All or none, whoever calls it (dispatch adds a layer of its own).
+			frame_support::storage::with_storage_layer(|| {
+				for terms in orders {
+					Self::do_place_order(author.clone(), terms)?;
+				}
+				Ok(())
+			})
 		}
 
 		/// Cancels an open order and releases everything it holds.

@@ -138,6 +138,9 @@ impl crate::WeightInfo for MockWeights {
 	fn place_order() -> Weight {
 		<() as crate::WeightInfo>::place_order()
 	}
+	fn place_orders(n: u32) -> Weight {
+		<() as crate::WeightInfo>::place_orders(n)
+	}
 	fn cancel_order() -> Weight {
 		<() as crate::WeightInfo>::cancel_order()
 	}
@@ -236,6 +239,7 @@ impl pallet_market::Config for Test {
 	type UsdMargin = UsdMargin;
 	type MaxDuration = ConstU64<{ 30 * 24 * 3600 }>;
 	type MaxOrdersPerAccount = ConstU32<4>;
+	type MaxOrdersPerCall = ConstU32<3>;
 	type MaxBenchmarks = ConstU32<16>;
 	type PauseOrigin = EnsureRoot<AccountId>;
 	type WeightInfo = MockWeights;

@@ -144,6 +144,63 @@ mod orders {
 	}
 
 	#[test]
+	fn a_batch_places_every_order_with_its_own_holds() {
+		new_test_ext(|| {
+			let first = NextOrderId::<Test>::get();
+			let batch = vec![
+				terms(Side::Bid, PRICE, HOUR),
+				terms(Side::Bid, PRICE, 0),
+				terms(Side::Ask, PRICE, HOUR),
+			];
+			assert_ok!(Market::place_orders(origin(CUSTOMER), batch.try_into().unwrap()));
+			let ids: Vec<OrderId> = (first..first + 3).collect();
+			assert_eq!(OrdersOf::<Test>::get(CUSTOMER).into_inner(), ids);
+			assert_eq!(NextOrderId::<Test>::get(), first + 3);
+			// Each holds what it would alone: three deposits, the two bids' escrow (a spot
+			// bid's is its prepaid hour).
+			assert_eq!(held(HoldReason::OrderDeposit, CUSTOMER), 3 * DEPOSIT);
+			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 2 * PRICE * HOUR as Balance);
+			for (id, side) in ids.iter().zip([Side::Bid, Side::Bid, Side::Ask]) {
+				assert_eq!(Orders::<Test>::get(id).unwrap().terms.side, side);
+				System::assert_has_event(
+					Event::OrderPlaced { id: *id, author: CUSTOMER, side }.into(),
+				);
+			}
+		});
+	}
+
+	#[test]
+	fn a_batch_with_one_bad_order_places_none() {
+		new_test_ext(|| {
+			let mut zero = terms(Side::Bid, PRICE, HOUR);
+			zero.price.per_second = 0;
+			let batch = vec![terms(Side::Ask, PRICE, HOUR), zero];
+			assert_noop!(
+				Market::place_orders(origin(CUSTOMER), batch.try_into().unwrap()),
+				Error::<Test>::ZeroPrice
+			);
+			assert_noop!(
+				Market::place_orders(origin(CUSTOMER), Default::default()),
+				Error::<Test>::NoOrders
+			);
+			// Two open, room for two more: a batch of three places none.
+			place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let three = vec![terms(Side::Ask, PRICE, HOUR); 3];
+			assert_noop!(
+				Market::place_orders(origin(SUPPLIER), three.try_into().unwrap()),
+				Error::<Test>::TooManyOrders
+			);
+			// Two bids each holding three fifths of the balance: the first alone would be
+			// placed, the second cannot be held; none is.
+			let each = free(STRANGER) * 3 / 5 / HOUR as Balance;
+			let two = vec![terms(Side::Bid, each, HOUR); 2];
+			assert!(Market::place_orders(origin(STRANGER), two.try_into().unwrap()).is_err());
+			assert!(OrdersOf::<Test>::get(STRANGER).is_empty());
+		});
+	}
+
+	#[test]
 	fn open_orders_per_account_are_bounded() {
 		new_test_ext(|| {
 			for _ in 0..4 {

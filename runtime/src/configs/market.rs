@@ -51,6 +51,8 @@ impl pallet_market::Config for Runtime {
 	/// A forward deal lasts at most a year.
 	type MaxDuration = ConstU64<{ 366 * DAY }>;
 	type MaxOrdersPerAccount = ConstU32<100>;
+	/// A supplier's plans or a customer's bids, up to 64 in one `place_orders`.
+	type MaxOrdersPerCall = ConstU32<64>;
 	/// The 12 standard benchmarks and room for 20 more.
 	type MaxBenchmarks = ConstU32<32>;
 	type PauseOrigin = EnsureRoot<AccountId>;
