@@ -195,3 +195,23 @@ sp_api::decl_runtime_apis! {
 		fn close_quote(id: DealId) -> Option<CloseQuote>;
 	}
 }
+
+/// The domain tag a signed bid's signature begins with: a signature over a bid can never be
+/// taken for any other message (a transaction's payload, a task session grant) or for a bid on
+/// another chain (the genesis hash follows it).
+pub const SIGNED_BID_DOMAIN: &[u8] = b"sonm/signed-bid/v1";
+
+/// The bytes a customer signs to hand a bid to a worker, who opens the deal with it in one
+/// extrinsic (`Market::open_deal_with_signed_bid`): the domain tag, the chain's genesis hash,
+/// the customer, the bid's terms (SCALE, as `place_order` takes them), a nonce that makes it
+/// usable once, and when it stops being usable (unix seconds). The pallet checks the signature
+/// over these bytes; the client signs them.
+pub fn signed_bid_payload(
+	genesis_hash: &impl Encode,
+	customer: &impl Encode,
+	terms: &impl Encode,
+	nonce: u64,
+	expires_at: Seconds,
+) -> Vec<u8> {
+	(SIGNED_BID_DOMAIN, genesis_hash, customer, terms, nonce, expires_at).encode()
+}

@@ -23,6 +23,10 @@ pub const OPEN_DEAL_WORST: MatchReads =
 pub const QUICK_BUY_WORST: MatchReads =
 	MatchReads { subscriptions: 0, identity_levels: 1, lists: 4, pairs: 5, customer_masters: 1 };
 
+/// Checking a signature (sr25519, ed25519 or ecdsa) over a signed bid's payload: an upper
+/// bound of the three on the reference machine, until the call has its own benchmark.
+pub const SIGNATURE_CHECK: Weight = Weight::from_parts(120_000_000, 0);
+
 /// The chain's state as the shared matching rules read it.
 pub(crate) struct ChainFacts<T>(pub(crate) core::marker::PhantomData<T>);
 
@@ -181,6 +185,46 @@ impl<T: Config> Pallet<T> {
 		};
 		let bid = Self::do_place_order(customer, terms)?;
 		Self::do_open_deal(ask_id, bid)
+	}
+
+	/// Opens a deal from ask `ask_id` and a signed bid; see
+	/// [`Pallet::open_deal_with_signed_bid`].
+	pub(crate) fn do_open_with_signed_bid(
+		ask_id: OrderId,
+		bid: SignedBid<T>,
+	) -> Result<(DealId, MatchReads), DispatchError> {
+		use sp_runtime::traits::{Verify, Zero};
+		type BlockNumberFor<T> = frame_system::pallet_prelude::BlockNumberFor<T>;
+		ensure!(bid.expires_at > Self::now(), Error::<T>::SignedBidExpired);
+		ensure!(
+			!SignedBidNonces::<T>::contains_key(&bid.customer, bid.nonce),
+			Error::<T>::SignedBidUsed
+		);
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let payload = sonm_primitives::market::signed_bid_payload(
+			&genesis,
+			&bid.customer,
+			&bid.terms,
+			bid.nonce,
+			bid.expires_at,
+		);
+		ensure!(bid.signature.verify(&payload[..], &bid.customer), Error::<T>::BadBidSignature);
+		ensure!(bid.terms.side == Side::Bid, Error::<T>::NotABid);
+		frame_support::storage::with_storage_layer(|| {
+			SignedBidNonces::<T>::insert(&bid.customer, bid.nonce, bid.expires_at);
+			let bid_id = Self::do_place_order(bid.customer, bid.terms)?;
+			Self::do_open_deal(ask_id, bid_id)
+		})
+	}
+
+	/// `open_deal_with_signed_bid`'s weight before refunds: placing the bid, opening the deal at
+	/// its worst, checking the signature and the nonce's record.
+	pub(crate) fn signed_bid_weight() -> Weight {
+		use crate::WeightInfo;
+		T::WeightInfo::place_order()
+			.saturating_add(T::WeightInfo::open_deal(T::Blacklist::max_subscriptions()))
+			.saturating_add(SIGNATURE_CHECK)
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
 	}
 
 	/// Closes deal `id` for `who`; see [`Pallet::close_deal`]. Returns whether the deal had

@@ -48,7 +48,7 @@ fn random_call(rng: &mut Rng) {
 	let deals: Vec<DealId> = Deals::<Test>::iter_keys().collect();
 	let any_order = rng.pick(&orders).map(|(id, _)| id).unwrap_or(0);
 	let any_deal = rng.pick(&deals).unwrap_or(0);
-	let _ = match rng.below(16) {
+	let _ = match rng.below(18) {
 		0 | 1 => Market::place_order(origin, random_terms(rng)),
 		// A batch of none to four (the mock allows three; four is refused whole).
 		2 => {
@@ -88,6 +88,32 @@ fn random_call(rng: &mut Rng) {
 			any_deal,
 			if rng.below(2) == 0 { Side::Ask } else { Side::Bid },
 		),
+		15 | 16 => {
+			// A customer's signed bid for a random ask: nonces repeat (replays), some expire,
+			// some are altered after signing.
+			let customer = 1 + rng.below(6);
+			let mut terms = random_terms(rng);
+			terms.side = Side::Bid;
+			let nonce = rng.below(4);
+			let expires_at = crate::mock::now() + rng.below(1200);
+			let genesis = frame_system::Pallet::<Test>::block_hash(0);
+			let payload = sonm_primitives::market::signed_bid_payload(
+				&genesis, &customer, &terms, nonce, expires_at,
+			);
+			if rng.below(4) == 0 {
+				terms.duration += 60;
+			}
+			let bid = SignedBid {
+				customer,
+				terms,
+				nonce,
+				expires_at,
+				signature: sp_runtime::testing::TestSignature(customer, payload),
+			};
+			Market::open_deal_with_signed_bid(origin, rng.pick(&asks).unwrap_or(0), Box::new(bid))
+				.map(|_| ())
+				.map_err(|e| e.error)
+		},
 		_ => match rng.below(3) {
 			0 => Market::request_master(origin, 1 + rng.below(6)),
 			1 => Market::confirm_worker(origin, 1 + rng.below(6)),

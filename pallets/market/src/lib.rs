@@ -126,6 +126,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOrdersPerCall: Get<u32>;
 
+		/// The signature a customer puts on a signed bid (the runtime's transaction signature).
+		type BidSignature: Parameter
+			+ sp_runtime::traits::Verify<
+				Signer: sp_runtime::traits::IdentifyAccount<AccountId = Self::AccountId>,
+			>;
+
 		/// The most benchmark values an order may carry (at least the 12 standard ones).
 		#[pallet::constant]
 		type MaxBenchmarks: Get<u32>;
@@ -210,6 +216,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Paused<T> = StorageValue<_, bool, ValueQuery>;
 
+	/// Signed bids used or revoked, by customer and nonce, with their expiry: a signed bid is
+	/// refused while its record is here, and anyone may remove the record once it expired.
+	#[pallet::storage]
+	pub type SignedBidNonces<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u64, Seconds>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -250,6 +262,8 @@ pub mod pallet {
 		EndpointSet { worker: T::AccountId, url: EndpointUrl },
 		/// A worker withdrew its endpoint; its deposit was released.
 		EndpointCleared { worker: T::AccountId },
+		/// A customer revoked a signed bid before anyone used it.
+		SignedBidRevoked { customer: T::AccountId, nonce: u64 },
 	}
 
 	#[pallet::error]
@@ -344,6 +358,17 @@ pub mod pallet {
 		NoEndpoint,
 		/// `place_orders` was given no orders.
 		NoOrders,
+		/// The signed bid's signature is not its customer's over its payload (altered, or
+		/// signed for another chain or purpose).
+		BadBidSignature,
+		/// The signed bid has expired.
+		SignedBidExpired,
+		/// The signed bid was used already, or revoked.
+		SignedBidUsed,
+		/// No record of that signed bid.
+		SignedBidNotFound,
+		/// The signed bid's record stays until the bid expires.
+		SignedBidNotExpired,
 	}
 
 	#[pallet::hooks]
@@ -406,6 +431,66 @@ pub mod pallet {
 				}
 				Ok(())
 			})
+		}
+
+		/// Opens a deal from `ask` and a bid its customer signed off chain, in one extrinsic:
+		/// the signature, the nonce (unused) and the expiry are checked, the bid is placed for
+		/// the customer (its escrow held from the customer) and the deal opened under every rule
+		/// of `open_deal`; all or none. Whoever submits it (the worker) pays the fee.
+		///
+		/// Origin: any signed account. Emits `OrderPlaced`, `DealOpened`. Errors:
+		/// `SignedBidExpired`, `SignedBidUsed`, `BadBidSignature`, `NotABid`, and those of
+		/// `place_order` and `open_deal`.
+		#[pallet::call_index(17)]
+		#[pallet::weight(Pallet::<T>::signed_bid_weight())]
+		pub fn open_deal_with_signed_bid(
+			origin: OriginFor<T>,
+			ask: OrderId,
+			bid: alloc::boxed::Box<SignedBid<T>>,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let (_, reads) = Self::do_open_with_signed_bid(ask, *bid)?;
+			Ok(Some(Self::match_weight(Self::signed_bid_weight(), reads, &deals::OPEN_DEAL_WORST))
+				.into())
+		}
+
+		/// Revokes the caller's signed bid `nonce` (expiring at `expires_at`) before anyone uses
+		/// it.
+		///
+		/// Origin: signed, the customer. Emits `SignedBidRevoked`. Errors: `SignedBidUsed`.
+		#[pallet::call_index(18)]
+		#[pallet::weight(T::DbWeight::get().reads_writes(1, 1))]
+		pub fn revoke_signed_bid(
+			origin: OriginFor<T>,
+			nonce: u64,
+			expires_at: Seconds,
+		) -> DispatchResult {
+			let customer = ensure_signed(origin)?;
+			ensure!(
+				!SignedBidNonces::<T>::contains_key(&customer, nonce),
+				Error::<T>::SignedBidUsed
+			);
+			SignedBidNonces::<T>::insert(&customer, nonce, expires_at);
+			Self::deposit_event(Event::SignedBidRevoked { customer, nonce });
+			Ok(())
+		}
+
+		/// Removes the record of an expired signed bid (used or revoked): anyone may.
+		///
+		/// Origin: any signed account. Errors: `SignedBidNotFound`, `SignedBidNotExpired`.
+		#[pallet::call_index(19)]
+		#[pallet::weight(T::DbWeight::get().reads_writes(2, 1))]
+		pub fn forget_signed_bid(
+			origin: OriginFor<T>,
+			customer: T::AccountId,
+			nonce: u64,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let expires_at =
+				SignedBidNonces::<T>::get(&customer, nonce).ok_or(Error::<T>::SignedBidNotFound)?;
+			ensure!(expires_at <= Self::now(), Error::<T>::SignedBidNotExpired);
+			SignedBidNonces::<T>::remove(&customer, nonce);
+			Ok(())
 		}
 
 		/// Cancels an open order and releases everything it holds.

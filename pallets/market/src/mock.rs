@@ -240,6 +240,7 @@ impl pallet_market::Config for Test {
 	type MaxDuration = ConstU64<{ 30 * 24 * 3600 }>;
 	type MaxOrdersPerAccount = ConstU32<4>;
 	type MaxOrdersPerCall = ConstU32<3>;
+	type BidSignature = sp_runtime::testing::TestSignature;
 	type MaxBenchmarks = ConstU32<16>;
 	type PauseOrigin = EnsureRoot<AccountId>;
 	type WeightInfo = MockWeights;

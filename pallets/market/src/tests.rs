@@ -1255,3 +1255,148 @@ mod endpoints {
 		});
 	}
 }
+
+mod signed_bids {
+	use super::*;
+	use codec::Encode;
+	use sonm_primitives::market::signed_bid_payload;
+	use sp_runtime::testing::TestSignature;
+	use sp_runtime::DispatchResult;
+
+	/// The customer's bid for an hour, signed over the chain's payload.
+	fn signed(nonce: u64, expires_at: u64) -> SignedBid<Test> {
+		let terms = terms(Side::Bid, PRICE, HOUR);
+		let genesis = System::block_hash(0);
+		let payload = signed_bid_payload(&genesis, &CUSTOMER, &terms, nonce, expires_at);
+		SignedBid {
+			customer: CUSTOMER,
+			terms,
+			nonce,
+			expires_at,
+			signature: TestSignature(CUSTOMER, payload),
+		}
+	}
+
+	fn open(ask: OrderId, bid: SignedBid<Test>) -> DispatchResult {
+		Market::open_deal_with_signed_bid(origin(SUPPLIER), ask, Box::new(bid))
+			.map(|_| ())
+			.map_err(|e| e.error)
+	}
+
+	#[test]
+	fn a_worker_opens_the_deal_from_a_signed_bid_in_one_call() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let supplier_free = free(SUPPLIER);
+			assert_ok!(open(ask, signed(7, now() + 600)));
+			let (id, deal) = Deals::<Test>::iter().next().expect("a deal");
+			assert_eq!((deal.ask, deal.consumer, deal.supplier), (ask, CUSTOMER, SUPPLIER));
+			// The customer's escrow and the bid's deposit are held from the customer; the
+			// supplier paid nothing but the fee of the call (none in the mock).
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), PRICE * HOUR as Balance);
+			assert_eq!(held(HoldReason::DealDeposit, CUSTOMER), DEPOSIT);
+			assert!(free(SUPPLIER) >= supplier_free);
+			System::assert_has_event(
+				Event::DealOpened {
+					id,
+					ask,
+					bid: deal.bid,
+					supplier: SUPPLIER,
+					consumer: CUSTOMER,
+				}
+				.into(),
+			);
+			assert_eq!(SignedBidNonces::<Test>::get(CUSTOMER, 7), Some(now() + 600));
+		});
+	}
+
+	#[test]
+	fn a_replayed_altered_expired_or_foreign_signed_bid_is_refused_by_name() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let other_ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let bid = signed(1, now() + 600);
+			assert_ok!(open(ask, bid.clone()));
+			// Used once: refused again, on any ask.
+			assert_noop!(open(other_ask, bid), Error::<Test>::SignedBidUsed);
+
+			// Altered after signing: a longer duration than the customer signed for.
+			let mut altered = signed(2, now() + 600);
+			altered.terms.duration = 2 * HOUR;
+			assert_noop!(open(other_ask, altered), Error::<Test>::BadBidSignature);
+			// Another customer's name on it.
+			let mut stolen = signed(3, now() + 600);
+			stolen.customer = STRANGER;
+			assert_noop!(open(other_ask, stolen), Error::<Test>::BadBidSignature);
+			// Signed without the domain tag (the bare terms, as another message would be).
+			let mut bare = signed(4, now() + 600);
+			bare.signature = TestSignature(CUSTOMER, bare.terms.encode());
+			assert_noop!(open(other_ask, bare), Error::<Test>::BadBidSignature);
+			// Signed for another chain (another genesis hash).
+			let mut foreign = signed(5, now() + 600);
+			let payload = signed_bid_payload(
+				&sp_core::H256::repeat_byte(1),
+				&CUSTOMER,
+				&foreign.terms,
+				5,
+				foreign.expires_at,
+			);
+			foreign.signature = TestSignature(CUSTOMER, payload);
+			assert_noop!(open(other_ask, foreign), Error::<Test>::BadBidSignature);
+			// Expired.
+			let late = signed(6, now() + 10);
+			advance(10);
+			assert_noop!(open(other_ask, late), Error::<Test>::SignedBidExpired);
+			// An ask signed as a bid is no bid.
+			let mut ask_terms = signed(8, now() + 600);
+			ask_terms.terms.side = Side::Ask;
+			let genesis = System::block_hash(0);
+			ask_terms.signature = TestSignature(
+				CUSTOMER,
+				signed_bid_payload(&genesis, &CUSTOMER, &ask_terms.terms, 8, ask_terms.expires_at),
+			);
+			assert_noop!(open(other_ask, ask_terms), Error::<Test>::NotABid);
+		});
+	}
+
+	#[test]
+	fn a_revoked_signed_bid_is_refused_and_records_are_forgotten_after_expiry() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let bid = signed(9, now() + 600);
+			assert_ok!(Market::revoke_signed_bid(origin(CUSTOMER), 9, bid.expires_at));
+			System::assert_last_event(
+				Event::SignedBidRevoked { customer: CUSTOMER, nonce: 9 }.into(),
+			);
+			assert_noop!(open(ask, bid), Error::<Test>::SignedBidUsed);
+			assert_noop!(
+				Market::revoke_signed_bid(origin(CUSTOMER), 9, now() + 600),
+				Error::<Test>::SignedBidUsed
+			);
+			assert_noop!(
+				Market::forget_signed_bid(origin(MATCHER), CUSTOMER, 9),
+				Error::<Test>::SignedBidNotExpired
+			);
+			advance(600);
+			assert_ok!(Market::forget_signed_bid(origin(MATCHER), CUSTOMER, 9));
+			assert_noop!(
+				Market::forget_signed_bid(origin(MATCHER), CUSTOMER, 9),
+				Error::<Test>::SignedBidNotFound
+			);
+		});
+	}
+
+	#[test]
+	fn a_signed_bid_that_breaks_a_rule_of_open_deal_changes_nothing() {
+		new_test_ext(|| {
+			// An ask dearer than the bid: the match fails after the bid would have been placed.
+			let dear = place(SUPPLIER, terms(Side::Ask, 2 * PRICE, HOUR));
+			assert_noop!(open(dear, signed(10, now() + 600)), Error::<Test>::PriceTooHigh);
+			assert!(SignedBidNonces::<Test>::get(CUSTOMER, 10).is_none(), "still usable");
+			// The supplier on the customer's blacklist.
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			set_blocked(CUSTOMER, SUPPLIER);
+			assert_noop!(open(ask, signed(11, now() + 600)), Error::<Test>::SupplierBlacklisted);
+		});
+	}
+}

@@ -52,6 +52,33 @@ pub struct OrderTerms<T: Config> {
 	pub expires_at: Option<Seconds>,
 }
 
+/// A bid a customer signed off chain and handed to a worker, who opens the deal with it and
+/// its own ask in one extrinsic (`open_deal_with_signed_bid`). Usable once (its nonce), until
+/// `expires_at`; the signature is over `sonm_primitives::market::signed_bid_payload`.
+#[derive(
+	CloneNoBound,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	EqNoBound,
+	PartialEqNoBound,
+	DebugNoBound,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct SignedBid<T: Config> {
+	/// Who pays: the bid's author.
+	pub customer: T::AccountId,
+	/// The bid's terms (`side` must be `Bid`).
+	pub terms: OrderTerms<T>,
+	/// Makes the signed bid usable once; the customer's own choice (a counter, a random number).
+	pub nonce: u64,
+	/// From this moment (unix seconds) the signed bid is refused.
+	pub expires_at: Seconds,
+	/// The customer's signature over the payload.
+	pub signature: T::BidSignature,
+}
+
 /// An open order in the book.
 #[derive(
 	CloneNoBound,

@@ -53,6 +53,8 @@ impl pallet_market::Config for Runtime {
 	type MaxOrdersPerAccount = ConstU32<100>;
 	/// A supplier's plans or a customer's bids, up to 64 in one `place_orders`.
 	type MaxOrdersPerCall = ConstU32<64>;
+	/// A signed bid is signed like a transaction.
+	type BidSignature = crate::Signature;
 	/// The 12 standard benchmarks and room for 20 more.
 	type MaxBenchmarks = ConstU32<32>;
 	type PauseOrigin = EnsureRoot<AccountId>;
