@@ -33,6 +33,7 @@ pub mod keystore;
 pub mod matching;
 pub mod node_rpc;
 pub mod schemas;
+pub mod signed_bid;
 pub mod task_auth;
 pub mod task_client;
 pub mod task_protocol;
@@ -84,6 +85,12 @@ pub type ChainConfig = subxt::PolkadotConfig;
 	substitute_type(
 		path = "sonm_primitives::gatekeeper::Deposit",
 		with = "::subxt::utils::Static<::sonm_primitives::gatekeeper::Deposit<::subxt::utils::AccountId32, u128>>"
+	),
+	// An order's terms in their SCALE encoding, for a signed bid's payload (`signed_bid`).
+	derive_for_type(
+		path = "pallet_market::types::OrderTerms",
+		derive = "::subxt::ext::codec::Encode",
+		recursive
 	)
 )]
 pub mod runtime {}
