@@ -11,7 +11,7 @@ pub enum Workload {
 	Transfer,
 	/// `Market::place_order`, asks and bids in turn.
 	PlaceOrder,
-	/// `Market::place_orders`, [`ORDERS_PER_BATCH`] orders (asks and bids in turn) in each
+	/// `Market::place_orders`, eight orders (asks and bids in turn, `ORDERS_PER_BATCH`) in each
 	/// extrinsic: the run's rate and counts are extrinsics.
 	PlaceOrders,
 	/// `Market::open_deal` of ask/bid pairs placed in the setup.
