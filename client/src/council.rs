@@ -190,10 +190,25 @@ impl Client {
 
 	/// The open motion with `hash`.
 	pub async fn motion(&self, hash: H256) -> Result<OpenMotion, ClientError> {
-		let at = self.at_best().await?;
-		open_motion(&at, hash)
+		self.find_motion(hash)
 			.await?
 			.ok_or_else(|| ClientError::Subxt(format!("no open motion {hash:?}")))
+	}
+
+	/// The open motion with `hash`, if there is one.
+	pub async fn find_motion(&self, hash: H256) -> Result<Option<OpenMotion>, ClientError> {
+		open_motion(&self.at_best().await?, hash).await
+	}
+
+	/// The hash of the motion that dispatches `call` as root: what the council names it by
+	/// (BLAKE2-256 of the proposal `CouncilRoot::dispatch_as_root(call)`).
+	pub async fn motion_hash_of(&self, call: RuntimeCall) -> Result<H256, ClientError> {
+		use subxt::config::{substrate::BlakeTwo256, Hasher};
+		let proposal = runtime::tx().council_root().dispatch_as_root(call);
+		let at = self.at_best().await?;
+		let encoded =
+			at.tx().call_data(&proposal).map_err(|e| ClientError::Subxt(e.to_string()))?;
+		Ok(BlakeTwo256.hash(&encoded))
 	}
 }
 

@@ -8,7 +8,7 @@
 //! the longest wait for a new block and the largest finality lag around the upgrade.
 
 use serde_json::Value;
-use sonm_client::{Client, Key, Wait};
+use sonm_client::{council, Client, Key, Wait};
 use sonm_load::{report::Report, run, workload::Workload, RunOptions};
 use sonm_test_support::{local_network, wait_for, wait_until, workspace_bin, Node};
 use std::{
@@ -226,6 +226,11 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 		alice.motions().await.ok()?.into_iter().next().map(|open| open.motion)
 	})
 	.await;
+	// The council names it by the hash of its proposal, which a member computes from the code
+	// alone (how `sonm runtime upgrade` finds a motion to join).
+	let code = council::upgrade_code(std::fs::read(&blob).unwrap()).unwrap();
+	let proposal = council::authorize_upgrade(council::code_hash(&code));
+	assert_eq!(alice.motion_hash_of(proposal).await.unwrap(), motion.hash);
 	for voter in ["//Bob", "//Charlie"] {
 		let key = Key::from_suri(voter).unwrap();
 		alice

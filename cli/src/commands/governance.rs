@@ -210,7 +210,9 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 	// Votes and versions change only with blocks: follow the finalized ones.
 	let mut finalized = client.finalized_numbers().await?;
 	let hash_text = format!("{hash:?}");
-	let existing = client.motions().await?.into_iter().find(|open| open.call.contains(&hash_text));
+	// The motion for this code, if a member moved it already: found by its hash.
+	let motion_hash = client.motion_hash_of(council::authorize_upgrade(hash)).await?;
+	let existing = client.find_motion(motion_hash).await?;
 	let motion = match existing {
 		Some(open) => {
 			say(format!("joining the open motion {:?}", open.motion.hash));

@@ -160,6 +160,16 @@ async fn order_terms(ctx: &mut Context, spec: &OrderSpec) -> Result<OrderTerms, 
 	})
 }
 
+/// "ask 7 placed: 3.6 SNM/h for 1h".
+fn placed_line(spec: &OrderSpec, id: u64) -> String {
+	format!(
+		"{} {id} placed: {} for {}",
+		spec.side.name().to_lowercase(),
+		format::price(spec.price),
+		format::duration(spec.duration)
+	)
+}
+
 /// Places the order of the flags or the file's one, or the file's several in one
 /// `place_orders` (all or none).
 async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliError> {
@@ -173,12 +183,7 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 		let included = ctx.submit("place order", &place).await?;
 		let id = emitted::<OrderPlaced>(&included)?.id;
 		let order = ctx.client().await?.order(id).await?;
-		let summary = format!(
-			"{} {id} placed: {} for {}",
-			spec.side.name().to_lowercase(),
-			format::price(spec.price),
-			format::duration(spec.duration)
-		);
+		let summary = placed_line(spec, id);
 		ctx.print(result_json(&included, json!({ "id": id, "order": order })), || {
 			let held = order.as_ref().map(|o| o.deposit.saturating_add(o.escrow)).unwrap_or(0);
 			format!("{summary}; {} held (block #{})", format::snm(held), included.block_number)
@@ -210,18 +215,8 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 		));
 	}
 	ctx.print(result_json(&included, json!({ "ids": ids })), || {
-		let lines: Vec<String> = specs
-			.iter()
-			.zip(&ids)
-			.map(|(spec, id)| {
-				format!(
-					"{} {id} placed: {} for {}",
-					spec.side.name().to_lowercase(),
-					format::price(spec.price),
-					format::duration(spec.duration)
-				)
-			})
-			.collect();
+		let lines: Vec<String> =
+			specs.iter().zip(&ids).map(|(spec, id)| placed_line(spec, *id)).collect();
 		format!("{}\n{} orders in block #{}", lines.join("\n"), ids.len(), included.block_number)
 	});
 	Ok(())
