@@ -80,15 +80,16 @@ async function submitOrder(side: 'ask' | 'bid', price: string) {
 
 /** Places an order from a fresh form as `account`; its id once finalized. */
 async function placeFromForm(account: string, side: 'ask' | 'bid', price: string): Promise<number> {
-  // A full load: going to the same address again would keep the last order's progress shown.
-  await page.goto('about:blank');
   await open('#/place');
   await page.getByTestId('account').selectOption(account);
   await submitOrder(side, price);
   return Number(await page.locator('[data-testid=order-placed] a').first().textContent());
 }
 
+/** Loads the console afresh at `hash`: going to the address the page is at only moves within the
+ * page, which keeps what it showed (a poll would read the same answer again). */
 async function open(hash: string) {
+  await page.goto('about:blank');
   await page.goto(`http://127.0.0.1:${PORT}/?node=${encodeURIComponent(NODE)}&indexer=${encodeURIComponent(INDEXER)}${hash}`);
   await page.getByTestId('heads').waitFor({ timeout: PATIENCE });
 }

@@ -25,22 +25,29 @@ export interface Loaded<T> {
   reload(): void;
 }
 
-/** Runs `load` when `deps` change (and on `reload`). */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+/** Runs `load` when `deps` change (and on `reload`); its signal aborts when the page no longer
+ * wants the result (a load that waits in a loop stops on it). */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
   const [round, setRound] = useState(0);
   useEffect(() => {
-    let cancelled = false;
+    const abandoned = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
-    load().then(
-      (data) => !cancelled && setState({ data, loading: false }),
-      (error) => !cancelled && setState({ error: describeError(error), loading: false }),
+    load(abandoned.signal).then(
+      (data) => !abandoned.signal.aborted && setState({ data, loading: false }),
+      (error) => !abandoned.signal.aborted && setState({ error: describeError(error), loading: false }),
     );
-    return () => {
-      cancelled = true;
-    };
+    return () => abandoned.abort();
   }, [...deps, round]);
   return { ...state, reload: useCallback(() => setRound((n) => n + 1), []) };
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }
 
 /** A load's state: its progress, its error, or `children(data)`. */

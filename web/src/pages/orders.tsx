@@ -4,9 +4,9 @@
 import { useState } from 'preact/hooks';
 import { chainNow } from '../chain';
 import { useConsole } from '../context';
-import { get } from '../indexer';
+import { IndexerError, get } from '../indexer';
 import type { OrderForm, OrderSpec } from '../terms';
-import { Address, Show, TxStatus, describeError, eventNumber, useLoad, useTx } from '../ui';
+import { Address, Show, TxStatus, describeError, eventNumber, pause, useLoad, useTx } from '../ui';
 import { OrderTable } from './book';
 import { TermsError } from '../terms';
 
@@ -128,12 +128,36 @@ export function PlaceOrderPage() {
   );
 }
 
+/** How often the page asks again for an order the chain has and the indexer has not reached. */
+const INDEXER_RETRY_MS = 2000;
+
 export function OrderPage({ id }: { id: number }) {
-  const { endpoints } = useConsole();
-  const order = useLoad(() => get(endpoints.indexer, '/orders/{id}', { id }), [id]);
+  const { endpoints, api } = useConsole();
+  // The indexer follows finalized blocks: an order placed a moment ago (its link is shown as
+  // soon as its block is in) is on the chain before the indexer has it. Such an order is waited
+  // for, and said so; an id the chain never gave is refused as the indexer refuses it.
+  const [waiting, setWaiting] = useState(false);
+  const order = useLoad(async (signal) => {
+    for (;;) {
+      try {
+        return await get(endpoints.indexer, '/orders/{id}', { id });
+      } catch (error) {
+        if (!(error instanceof IndexerError && error.errorName === 'NotFound')) throw error;
+        const next = (await api.query.market.nextOrderId()).toString();
+        if (id >= Number(next) || signal.aborted) throw error;
+        setWaiting(true);
+        await pause(INDEXER_RETRY_MS, signal);
+      }
+    }
+  }, [id]);
   return (
     <section>
       <h2>Order {id}</h2>
+      {waiting && order.data === undefined && !order.error && (
+        <p class="progress" data-testid="order-not-indexed">
+          Order {id} is on the chain; waiting for the indexer to reach its block…
+        </p>
+      )}
       <Show loaded={order} what={`order ${id}`}>
         {(data) => (
           <>
