@@ -323,6 +323,29 @@ pub enum DealsCommand {
 		/// The bid's id.
 		bid: u64,
 	},
+	/// Hands a worker a bid signed by --from, placed nowhere before: the worker checks it
+	/// against its free asks and opens the deal with the cheapest that matches, in one
+	/// transaction the worker pays for. The bid's escrow is held from --from as for any bid.
+	#[command(after_help = crate::order_file::FILE_HELP)]
+	Request {
+		/// The supplier whose worker takes the bid: its published endpoint is used.
+		#[arg(long, required_unless_present = "worker")]
+		supplier: Option<String>,
+		/// The worker's control plane: a URL or a libp2p address with its peer id [default:
+		/// the endpoint --supplier publishes on chain].
+		#[arg(long, env = "SONM_WORKER_URL")]
+		worker: Option<String>,
+		/// How long the signed bid may be used, e.g. `5m`; after that no one can open a deal
+		/// with it.
+		#[arg(long, default_value = "5m")]
+		valid_for: String,
+		/// The bid's nonce: a signed bid with a used nonce is refused [default: a random one].
+		#[arg(long)]
+		nonce: Option<u64>,
+		/// The bid (`--side bid`).
+		#[command(flatten)]
+		bid: Box<OrderFlags>,
+	},
 	/// Buys an ask directly for a duration (a bid at the ask's price, matched at once).
 	QuickBuy {
 		/// The ask's id.

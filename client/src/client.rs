@@ -15,7 +15,7 @@ use sonm_rpc::{
 	gatekeeper::GatekeeperRpcClient, market::MarketRpcClient, masternodes::MasternodesRpcClient,
 	trust::TrustRpcClient,
 };
-use std::{str::FromStr, time::Duration};
+use std::{collections::HashMap, str::FromStr, sync::Arc, time::Duration};
 use subxt::{
 	error::{DispatchError, TransactionEventsError},
 	events::DecodeAsEvent,
@@ -106,7 +106,14 @@ pub struct Client {
 	/// The same connection, for the node's own methods.
 	node_rpc: NodeRpc,
 	api: OnlineClient<ChainConfig>,
+	/// One lock per signer, held from reading its next nonce until the node took the
+	/// transaction: two tasks of one program signing as one account (a worker's passes and
+	/// the signed bids it takes) never sign the same nonce.
+	signing: Arc<std::sync::Mutex<SigningTurns>>,
 }
+
+/// Each signing account's lock (by its 32 bytes), held while it signs and submits.
+type SigningTurns = HashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>>;
 
 /// A view of the chain at one block.
 pub type AtBlock =
@@ -142,7 +149,13 @@ impl Client {
 		let api = OnlineClient::<ChainConfig>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| connection_error(e.to_string()))?;
-		let client = Self { url: url.to_owned(), node_rpc: NodeRpc(rpc.clone()), rpc, api };
+		let client = Self {
+			url: url.to_owned(),
+			node_rpc: NodeRpc(rpc.clone()),
+			rpc,
+			api,
+			signing: Arc::default(),
+		};
 		client.check_metadata().await?;
 		Ok(client)
 	}
@@ -261,6 +274,14 @@ impl Client {
 			.map_err(|e| ClientError::Subxt(e.to_string()))
 	}
 
+	/// The longest deal an order may ask for, in seconds (the runtime's `Market::MaxDuration`).
+	pub async fn max_order_duration(&self) -> Result<u64, ClientError> {
+		let at = self.at_best().await?;
+		at.constants()
+			.entry(runtime::constants().market().max_duration())
+			.map_err(|e| ClientError::Subxt(e.to_string()))
+	}
+
 	/// How many seconds a spot deal holds ahead (the runtime's `Market::SpotPrepay`).
 	pub async fn spot_prepay(&self) -> Result<u64, ClientError> {
 		let at = self.at_best().await?;
@@ -325,8 +346,11 @@ impl Client {
 		wait: Wait,
 		mut progress: impl FnMut(Stage),
 	) -> Result<Included, ClientError> {
+		let account = signer.account_id();
+		let turn = self.signing.lock().expect("not poisoned").entry(account.0).or_default().clone();
+		let signing = turn.lock().await;
 		let at = self.at_best().await?;
-		let nonce = self.next_nonce(&signer.account_id()).await?;
+		let nonce = self.next_nonce(&account).await?;
 		let params = subxt::config::DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
 			.nonce(nonce)
 			.mortal(64)
@@ -336,6 +360,8 @@ impl Client {
 			.sign_and_submit_then_watch(call, signer, params)
 			.await
 			.map_err(|e| ClientError::Refused(e.to_string()))?;
+		// The node's pool holds it now: the next nonce read counts it.
+		drop(signing);
 		let hash = format!("{:?}", watch.extrinsic_hash());
 		progress(Stage::Submitted { hash: hash.clone() });
 		let followed = async {

@@ -86,10 +86,11 @@ pub type ChainConfig = subxt::PolkadotConfig;
 		path = "sonm_primitives::gatekeeper::Deposit",
 		with = "::subxt::utils::Static<::sonm_primitives::gatekeeper::Deposit<::subxt::utils::AccountId32, u128>>"
 	),
-	// An order's terms in their SCALE encoding, for a signed bid's payload (`signed_bid`).
+	// A signed bid (and its order's terms) in SCALE: its payload is signed over the terms'
+	// encoding, and a customer hands the whole bid to a worker encoded (`signed_bid`).
 	derive_for_type(
-		path = "pallet_market::types::OrderTerms",
-		derive = "::subxt::ext::codec::Encode",
+		path = "pallet_market::types::SignedBid",
+		derive = "::subxt::ext::codec::Encode, ::subxt::ext::codec::Decode",
 		recursive
 	)
 )]

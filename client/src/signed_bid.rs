@@ -13,6 +13,27 @@ use crate::{
 /// A signed bid as the chain takes it.
 pub type SignedBid = runtime::runtime_types::pallet_market::types::SignedBid;
 
+/// `customer` signs `terms` (a bid) as usable once, by its `nonce`, until `expires_at` (unix
+/// seconds), for the chain with `genesis_hash` (offline: a load generator signs many).
+pub fn sign_bid(
+	genesis_hash: &[u8; 32],
+	terms: OrderTerms,
+	nonce: u64,
+	expires_at: u64,
+	customer: &Key,
+) -> SignedBid {
+	let account = customer.account_id();
+	let payload = sonm_primitives::market::signed_bid_payload(
+		genesis_hash,
+		&account,
+		&terms,
+		nonce,
+		expires_at,
+	);
+	let signature = MultiSignature::Sr25519(customer.sign_bytes(&payload));
+	SignedBid { customer: account, terms, nonce, expires_at, signature }
+}
+
 impl Client {
 	/// `customer` signs `terms` (a bid) as usable once, by its `nonce`, until `expires_at`
 	/// (unix seconds), for this chain (its genesis hash is in what is signed).
@@ -23,16 +44,7 @@ impl Client {
 		expires_at: u64,
 		customer: &Key,
 	) -> SignedBid {
-		let account = customer.account_id();
-		let payload = sonm_primitives::market::signed_bid_payload(
-			&self.genesis_hash(),
-			&account,
-			&terms,
-			nonce,
-			expires_at,
-		);
-		let signature = MultiSignature::Sr25519(customer.sign_bytes(&payload));
-		SignedBid { customer: account, terms, nonce, expires_at, signature }
+		sign_bid(&self.genesis_hash(), terms, nonce, expires_at, customer)
 	}
 
 	/// `worker` opens the deal of its ask `ask` and `bid` (it pays the fee; the customer's
@@ -47,5 +59,117 @@ impl Client {
 	) -> Result<Included, ClientError> {
 		let call = runtime::tx().market().open_deal_with_signed_bid(ask, bid);
 		self.submit(&call, worker, wait, progress).await
+	}
+}
+
+/// Why a signed bid is refused before anything is paid for it: by the names the pallet gives
+/// the same faults, so that a refusal reads the same from a worker and from the chain.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignedBidFault {
+	/// The bytes are no SCALE-encoded signed bid.
+	#[error("not a signed bid: {0}")]
+	Malformed(String),
+	/// The signature is not the customer's over this chain's payload.
+	#[error("the signature is not {0}'s over this bid on this chain")]
+	BadBidSignature(String),
+	/// Past its expiry.
+	#[error("the signed bid expired at {expires_at} (chain time {now})")]
+	SignedBidExpired { expires_at: u64, now: u64 },
+	/// Its nonce was used or revoked.
+	#[error("{customer}'s signed bid with nonce {nonce} was used or revoked")]
+	SignedBidUsed { customer: String, nonce: u64 },
+	/// An ask offered as a bid.
+	#[error("the signed order is an ask; only bids are signed for a worker")]
+	NotABid,
+}
+
+impl SignedBidFault {
+	/// Its name (the pallet's error name where the pallet has one).
+	pub fn name(&self) -> &'static str {
+		match self {
+			Self::Malformed(_) => "BadBid",
+			Self::BadBidSignature(_) => "BadBidSignature",
+			Self::SignedBidExpired { .. } => "SignedBidExpired",
+			Self::SignedBidUsed { .. } => "SignedBidUsed",
+			Self::NotABid => "NotABid",
+		}
+	}
+}
+
+/// `bid` as hex of its SCALE encoding (`0x…`), the form it travels in.
+pub fn encode_bid(bid: &SignedBid) -> String {
+	format!("0x{}", hex::encode(codec::Encode::encode(bid)))
+}
+
+/// The signed bid of `text` (hex of its SCALE encoding, with or without `0x`), all of it.
+pub fn decode_bid(text: &str) -> Result<SignedBid, SignedBidFault> {
+	let bytes = hex::decode(text.trim().trim_start_matches("0x"))
+		.map_err(|e| SignedBidFault::Malformed(format!("not hex: {e}")))?;
+	let mut input = &bytes[..];
+	let bid = <SignedBid as codec::Decode>::decode(&mut input)
+		.map_err(|e| SignedBidFault::Malformed(e.to_string()))?;
+	if !input.is_empty() {
+		return Err(SignedBidFault::Malformed(format!("{} bytes past its end", input.len())));
+	}
+	Ok(bid)
+}
+
+/// Checks what can be checked of `bid` without the chain's state: a bid, signed by its
+/// customer over the payload of the chain with `genesis_hash`, as the pallet checks it (a raw
+/// sr25519 signature; the pallet accepts no other kind from a worker's hands either).
+pub fn check_signed_bid(genesis_hash: &[u8; 32], bid: &SignedBid) -> Result<(), SignedBidFault> {
+	if bid.terms.side.0 != sonm_primitives::market::Side::Bid {
+		return Err(SignedBidFault::NotABid);
+	}
+	let payload = sonm_primitives::market::signed_bid_payload(
+		genesis_hash,
+		&bid.customer,
+		&bid.terms,
+		bid.nonce,
+		bid.expires_at,
+	);
+	let bad = || SignedBidFault::BadBidSignature(bid.customer.to_string());
+	let MultiSignature::Sr25519(signature) = &bid.signature else { return Err(bad()) };
+	let public = schnorrkel::PublicKey::from_bytes(&bid.customer.0).map_err(|_| bad())?;
+	let signature = schnorrkel::Signature::from_bytes(signature).map_err(|_| bad())?;
+	public
+		.verify(schnorrkel::signing_context(b"substrate").bytes(&payload), &signature)
+		.map_err(|_| bad())
+}
+
+/// `bid` as an order the matching rules read (`sonm_client::matching`): the customer's bid as
+/// the chain would place it, with no id yet (`u64::MAX`) and nothing held.
+pub fn bid_as_order(bid: &SignedBid) -> crate::types::Order {
+	let terms = &bid.terms;
+	crate::types::Order {
+		id: u64::MAX,
+		author: bid.customer.to_string(),
+		side: terms.side.0,
+		price: terms.price.0,
+		duration: terms.duration,
+		counterparty: terms.counterparty.as_ref().map(ToString::to_string),
+		min_identity: terms.min_identity.0,
+		curator: terms.curator.as_ref().map(ToString::to_string),
+		tag: String::from_utf8_lossy(&terms.tag.0).into_owned(),
+		benchmarks: terms.benchmarks.0.clone(),
+		netflags: terms.netflags,
+		expires_at: terms.expires_at,
+		placed_at: 0,
+		deposit: 0,
+		escrow: 0,
+	}
+}
+
+impl Client {
+	/// Whether `customer`'s signed bid with `nonce` was used or revoked (its record is kept
+	/// until it expires), at the best block.
+	pub async fn signed_bid_used(
+		&self,
+		customer: &crate::AccountId32,
+		nonce: u64,
+	) -> Result<bool, ClientError> {
+		let at = self.at_best().await?;
+		let entry = at.storage().entry(runtime::storage().market().signed_bid_nonces())?;
+		Ok(entry.try_fetch((*customer, nonce)).await?.is_some())
 	}
 }

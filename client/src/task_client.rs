@@ -6,8 +6,8 @@
 use crate::{
 	task_auth::SignedRequest,
 	task_protocol::{
-		headers, ExecAnswer, ExecBody, ExecEnd, ExecEvent, LogWindow, LogsAnswer, Refusal,
-		RelayAnswer, RelayBody, StopAnswer, TaskAnswer, TaskRequest, TaskSpec,
+		headers, routes, BidAnswer, BidBody, ExecAnswer, ExecBody, ExecEnd, ExecEvent, LogWindow,
+		LogsAnswer, Refusal, RelayAnswer, RelayBody, StopAnswer, TaskAnswer, TaskRequest, TaskSpec,
 	},
 	Key,
 };
@@ -207,6 +207,17 @@ impl TaskClient {
 	/// Names `peer` (a libp2p peer id) as the one relay deal `deal` is to serve.
 	pub async fn relay(&self, deal: u64, peer: String) -> Result<RelayAnswer, TaskError> {
 		self.call(deal, &TaskRequest::Relay(RelayBody { peer })).await
+	}
+
+	/// Hands the worker `bid` (signed by this client's key as its customer): the worker opens
+	/// the deal with one of its asks that matches, in one extrinsic, and answers once the deal
+	/// is in a block.
+	pub async fn offer_bid(
+		&self,
+		bid: &crate::signed_bid::SignedBid,
+	) -> Result<BidAnswer, TaskError> {
+		let body = BidBody { signed_bid: crate::signed_bid::encode_bid(bid) };
+		self.call(routes::NO_DEAL, &TaskRequest::Bid(body)).await
 	}
 
 	/// Signs and sends `request` about `deal`; its answer.

@@ -11,6 +11,10 @@
 //! | `GET /deals/{deal}/logs?from=N&follow=true` | the same, followed: a [`LogsAnswer`] per line as output comes, until the task ends or the reader leaves | [`LogsAnswer`]s, one JSON per line (server-sent events for a browser) |
 //! | `POST /deals/{deal}/exec` ([`ExecBody`]) | runs a command in it, not interactively | [`ExecEvent`]s, one JSON per line, as the output comes |
 //! | `POST /deals/{deal}/stop` | stops and removes it (its output stays readable) | [`StopAnswer`] |
+//! | `POST /bids` ([`BidBody`]) | a customer's signed bid: the worker opens the deal with one of its asks that matches it, in one extrinsic | [`BidAnswer`] |
+//!
+//! A bid names no deal yet: its request is signed (by the bid's customer) for
+//! [`routes::NO_DEAL`].
 //!
 //! A refusal is a [`Refusal`]: the error's name (`BadSignature`, `ImageNotAllowed`, ...) and
 //! what it means.
@@ -50,6 +54,22 @@ pub mod routes {
 	/// `CONNECT`: a byte stream to the task's published port `{port}` (over libp2p only: the
 	/// stream that carried the request goes on carrying the bytes).
 	pub const FORWARD: &str = "/deals/{deal}/ports/{port}";
+	/// `POST`: a customer's signed bid, for a deal with one of the worker's asks.
+	pub const BIDS: &str = "/bids";
+
+	/// The deal a request that names none ([`BIDS`]) is signed for: no deal has this id (a
+	/// deal's id is its bid's, and ids count up from 0).
+	pub const NO_DEAL: u64 = u64::MAX;
+
+	/// The deal a request to `path` is signed for: the one it names, or [`NO_DEAL`] for a
+	/// route about no deal.
+	pub fn signed_deal(path: &str) -> Option<u64> {
+		let route = path.split('?').next().unwrap_or_default();
+		if route == BIDS {
+			return Some(NO_DEAL);
+		}
+		deal_of(route)
+	}
 
 	/// The forward path to deal `deal`'s task port `port`.
 	pub fn forward_path(deal: u64, port: u16) -> String {
@@ -293,6 +313,27 @@ pub struct StopAnswer {
 	pub stopped: bool,
 }
 
+/// A customer's signed bid for the worker to open a deal with (`POST /bids`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BidBody {
+	/// The `SignedBid` as the chain takes it, SCALE-encoded, hex (`sonm_client::signed_bid::encode_bid`).
+	pub signed_bid: String,
+}
+
+/// The deal a signed bid opened: the worker's ask it matched, and the block it is in (the
+/// deal's task may be started at once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BidAnswer {
+	pub deal: u64,
+	pub ask: u64,
+	/// The worker's plan the ask sells.
+	pub plan: String,
+	pub block_number: u64,
+	pub block_hash: String,
+}
+
 /// A refusal: the error's name and what it means.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
@@ -310,6 +351,8 @@ pub enum TaskRequest {
 	Stop,
 	/// A relay deal's buyer names its peer.
 	Relay(RelayBody),
+	/// A customer's signed bid (about no deal yet: [`routes::NO_DEAL`]).
+	Bid(BidBody),
 }
 
 impl TaskRequest {
@@ -317,7 +360,7 @@ impl TaskRequest {
 	pub fn method(&self) -> &'static str {
 		match self {
 			Self::Status | Self::Logs(_) => "GET",
-			Self::Start(_) | Self::Exec(_) | Self::Stop | Self::Relay(_) => "POST",
+			Self::Start(_) | Self::Exec(_) | Self::Stop | Self::Relay(_) | Self::Bid(_) => "POST",
 		}
 	}
 
@@ -331,6 +374,7 @@ impl TaskRequest {
 			Self::Exec(_) => routes::path(routes::EXEC, deal),
 			Self::Stop => routes::path(routes::STOP, deal),
 			Self::Relay(_) => routes::path(routes::RELAY, deal),
+			Self::Bid(_) => routes::BIDS.to_owned(),
 		}
 	}
 
@@ -341,6 +385,7 @@ impl TaskRequest {
 			Self::Exec(exec) => serde_json::to_value(exec),
 			Self::Stop => Ok(serde_json::json!({})),
 			Self::Relay(body) => serde_json::to_value(body),
+			Self::Bid(body) => serde_json::to_value(body),
 			Self::Status | Self::Logs(_) => return None,
 		};
 		Some(json.expect("the protocol's bodies serialize"))
@@ -351,6 +396,18 @@ impl TaskRequest {
 	/// for transports that carry the three as they are (a libp2p stream).
 	pub fn parse(method: &str, path: &str, body: &[u8]) -> Result<(u64, Self), ParseError> {
 		let (route, query) = path.split_once('?').unwrap_or((path, ""));
+		if route == routes::BIDS {
+			return match method {
+				"POST" => Ok((
+					routes::NO_DEAL,
+					Self::Bid(
+						serde_json::from_slice(body)
+							.map_err(|e| ParseError::BadBid(e.to_string()))?,
+					),
+				)),
+				_ => Err(ParseError::NoRoute(format!("no request {method} {route}"))),
+			};
+		}
 		let deal = routes::deal_of(route)
 			.ok_or_else(|| ParseError::NoRoute(format!("{route} names no deal")))?;
 		let tail = route.strip_prefix(&format!("/deals/{deal}")).unwrap_or_default();
@@ -385,6 +442,9 @@ pub enum ParseError {
 	/// An exec's body that does not read.
 	#[error("{0}")]
 	BadExec(String),
+	/// A bid's body that does not read.
+	#[error("{0}")]
+	BadBid(String),
 }
 
 impl LogWindow {

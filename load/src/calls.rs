@@ -42,7 +42,12 @@ pub const TRANSFER: u128 = 1_000_000_000_000;
 pub struct SetupIds {
 	pub pairs: Vec<(u64, u64)>,
 	pub deals: Vec<u64>,
+	/// The chain's genesis hash, which a signed bid's payload names.
+	pub genesis: [u8; 32],
 }
+
+/// How long a signed bid of the load may be used: past any run.
+const SIGNED_BID_LIFE: u64 = 6 * 3_600;
 
 /// A signed extrinsic, ready to submit.
 #[derive(Clone, Debug)]
@@ -143,6 +148,18 @@ fn sign_step(
 		Step::Open { pair: index } => {
 			let (ask, bid) = pair(index)?;
 			sign(at, &tx.market().open_deal(ask, bid), key, nonce)?
+		},
+		Step::SignedDeal { pair: index, customer } => {
+			let (ask, _) = pair(index)?;
+			// The pair's index is unique in the run: a nonce each customer uses once.
+			let bid = sonm_client::signed_bid::sign_bid(
+				&ids.genesis,
+				terms(Side::Bid),
+				index as u64,
+				sonm_client::task_auth::unix_now() + SIGNED_BID_LIFE,
+				&accounts.keys[customer],
+			);
+			sign(at, &tx.market().open_deal_with_signed_bid(ask, bid), key, nonce)?
 		},
 		Step::Bill { deal: index } => sign(at, &tx.market().bill(deal(index)?), key, nonce)?,
 		Step::Close { deal: index } => {

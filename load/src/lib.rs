@@ -99,7 +99,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	accounts.fund(&client, FUNDING).await?;
 	let mut nonces = accounts.nonces(&client).await?;
 	let at = client.at_best().await?;
-	let mut ids = SetupIds::default();
+	let mut ids = SetupIds { genesis: client.genesis_hash(), ..SetupIds::default() };
 	// Setup: as fast as the node takes it, waiting for all of it to be final.
 	let setup_options = SendOptions {
 		pace: Pace { rate: None, window: options.window },
@@ -112,7 +112,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.setup_orders(), &ids, label)?;
 		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
 		let placed = produced_ids(&outcome, label)?;
-		ids.pairs = placed.chunks(2).map(|pair| (pair[0], pair[1])).collect();
+		ids.pairs = plan.pair_ids(&placed);
 	}
 	if plan.deals > 0 {
 		let label = "setup: deals";

@@ -16,6 +16,9 @@ pub enum Workload {
 	PlaceOrders,
 	/// `Market::open_deal` of ask/bid pairs placed in the setup.
 	OpenDeal,
+	/// One extrinsic per deal: `Market::open_deal_with_signed_bid`, signed by a supplier with
+	/// its ask (placed in the setup: standing asks) and a customer's bid signed off chain.
+	SignedDeal,
 	/// `Market::bill` of deals opened in the setup, each billed many times.
 	Bill,
 	/// A busy day's market: of every 20 calls 8 place orders, 4 open deals, 5 bill, 2 close a
@@ -24,11 +27,12 @@ pub enum Workload {
 }
 
 impl Workload {
-	pub const ALL: [Workload; 6] = [
+	pub const ALL: [Workload; 7] = [
 		Self::Transfer,
 		Self::PlaceOrder,
 		Self::PlaceOrders,
 		Self::OpenDeal,
+		Self::SignedDeal,
 		Self::Bill,
 		Self::Mixed,
 	];
@@ -40,7 +44,7 @@ impl Workload {
 		match self {
 			Self::Transfer | Self::PlaceOrder | Self::Bill => 3_000,
 			Self::Mixed => 2_000,
-			Self::OpenDeal => 1_200,
+			Self::OpenDeal | Self::SignedDeal => 1_200,
 			Self::PlaceOrders => 500,
 		}
 	}
@@ -52,6 +56,7 @@ impl Workload {
 			Self::PlaceOrder => "place-order",
 			Self::PlaceOrders => "place-orders",
 			Self::OpenDeal => "open-deal",
+			Self::SignedDeal => "signed-deal",
 			Self::Bill => "bill",
 			Self::Mixed => "mixed",
 		}
@@ -71,6 +76,9 @@ pub enum Step {
 	PlaceBatch,
 	/// `open_deal` of setup pair `pair`.
 	Open { pair: usize },
+	/// `open_deal_with_signed_bid` of setup pair `pair`'s ask (signed by its author) and a bid
+	/// that account `customer` signs off chain.
+	SignedDeal { pair: usize, customer: usize },
 	/// `bill` of the setup deal in slot `deal`.
 	Bill { deal: usize },
 	/// `close_deal` of the setup deal in slot `deal`, by its customer.
@@ -85,6 +93,7 @@ impl Step {
 			Self::Place(_) => "place_order",
 			Self::PlaceBatch => "place_orders",
 			Self::Open { .. } => "open_deal",
+			Self::SignedDeal { .. } => "open_deal_with_signed_bid",
 			Self::Bill { .. } => "bill",
 			Self::Close { .. } => "close_deal",
 		}
@@ -97,6 +106,9 @@ pub struct Planned {
 	pub signer: usize,
 	pub step: Step,
 }
+
+/// The bid of a signed pair, which is never placed.
+pub const NO_BID: u64 = u64::MAX;
 
 /// Open orders an account holds at most in a plan (the runtime allows 100).
 pub const ORDERS_PER_ACCOUNT: usize = 90;
@@ -124,6 +136,7 @@ enum StepKind {
 	Place,
 	PlaceBatch,
 	Open,
+	SignedDeal,
 	Bill,
 	Close,
 	Transfer,
@@ -138,6 +151,9 @@ pub struct Plan {
 	pub pairs: Vec<(usize, usize)>,
 	/// The first `deals` pairs are opened as deals in the setup (deal slot `d` is pair `d`).
 	pub deals: usize,
+	/// The last `signed` pairs are a standing ask each, for a bid signed off chain: the setup
+	/// places only their asks.
+	pub signed: usize,
 	/// The measured steps, in the order they are signed and sent.
 	pub measured: Vec<Planned>,
 }
@@ -157,6 +173,7 @@ impl Plan {
 			Workload::PlaceOrder => usize::from(kind == StepKind::Place) * count,
 			Workload::PlaceOrders => usize::from(kind == StepKind::PlaceBatch) * count,
 			Workload::OpenDeal => usize::from(kind == StepKind::Open) * count,
+			Workload::SignedDeal => usize::from(kind == StepKind::SignedDeal) * count,
 			Workload::Bill => usize::from(kind == StepKind::Bill) * count,
 			Workload::Mixed => {
 				let Some((_, share)) = MIXED.iter().find(|(k, _)| *k == kind) else { return 0 };
@@ -181,7 +198,8 @@ impl Plan {
 		);
 		let bill_deals = bills.div_ceil(BILLS_PER_DEAL);
 		let deals = bill_deals + closes;
-		let pair_count = deals + opens;
+		let signed = counts(StepKind::SignedDeal);
+		let pair_count = deals + opens + signed;
 		// Every account stays under ORDERS_PER_ACCOUNT open orders over the whole run (two of
 		// room for the rounding of spreading setup and measured orders separately).
 		// An account sends its next extrinsic only once the previous is final, so the run
@@ -193,7 +211,13 @@ impl Plan {
 			.max(count.div_ceil(EXTRINSICS_PER_ACCOUNT))
 			.max(min_accounts.min(count))
 			.max(2);
-		let pairs = (0..pair_count).map(|j| ((2 * j) % accounts, (2 * j + 1) % accounts)).collect();
+		// A signed pair's ask author signs its deal too: those go round every account.
+		let pairs = (0..pair_count)
+			.map(|j| match j < pair_count - signed {
+				true => ((2 * j) % accounts, (2 * j + 1) % accounts),
+				false => (j % accounts, (j + 1) % accounts),
+			})
+			.collect();
 
 		// The measured steps, by kind, each kind's in its own order.
 		let mut queues: Vec<(StepKind, std::collections::VecDeque<Step>)> = vec![
@@ -204,6 +228,12 @@ impl Plan {
 					.collect(),
 			),
 			(StepKind::Open, (deals..deals + opens).map(|pair| Step::Open { pair }).collect()),
+			(
+				StepKind::SignedDeal,
+				(deals + opens..pair_count)
+					.map(|pair| Step::SignedDeal { pair, customer: 0 })
+					.collect(),
+			),
 			(
 				StepKind::Bill,
 				(0..bills).map(|k| Step::Bill { deal: k % bill_deals.max(1) }).collect(),
@@ -216,8 +246,8 @@ impl Plan {
 			(StepKind::PlaceBatch, (0..batches).map(|_| Step::PlaceBatch).collect()),
 		];
 		let mut measured = Vec::with_capacity(count);
-		// Batches are no part of the mixed cycle: their share of it is none.
-		let cycle = MIXED.into_iter().chain([(StepKind::PlaceBatch, 0)]);
+		// Batches and signed deals are no part of the mixed cycle: their share of it is none.
+		let cycle = MIXED.into_iter().chain([(StepKind::PlaceBatch, 0), (StepKind::SignedDeal, 0)]);
 		'cycles: loop {
 			for (kind, share) in cycle.clone() {
 				let queue = &mut queues.iter_mut().find(|(k, _)| *k == kind).expect("every kind").1;
@@ -245,6 +275,10 @@ impl Plan {
 				},
 				// A forward deal is closed before its end only by its customer.
 				Step::Close { deal } => Planned { signer: pairs_vec[deal].1, step },
+				Step::SignedDeal { pair, .. } => {
+					let (supplier, customer) = pairs_vec[pair];
+					Planned { signer: supplier, step: Step::SignedDeal { pair, customer } }
+				},
 				Step::Transfer { .. } => {
 					let signer = k % accounts;
 					Planned { signer, step: Step::Transfer { to: (signer + 1) % accounts } }
@@ -253,19 +287,36 @@ impl Plan {
 			})
 			.collect();
 		pairs_vec.shrink_to_fit();
-		Self { accounts, pairs: pairs_vec, deals, measured }
+		Self { accounts, pairs: pairs_vec, deals, signed, measured }
 	}
 
-	/// The setup's order placements: each pair's ask, then its bid.
+	/// The setup's order placements: each pair's ask, then its bid (none for a signed pair's:
+	/// its bid is signed off chain).
 	pub fn setup_orders(&self) -> Vec<Planned> {
+		let placed_bids = self.pairs.len() - self.signed;
 		self.pairs
 			.iter()
-			.flat_map(|&(ask, bid)| {
-				[
-					Planned { signer: ask, step: Step::Place(Side::Ask) },
-					Planned { signer: bid, step: Step::Place(Side::Bid) },
-				]
+			.enumerate()
+			.flat_map(|(j, &(ask, bid))| {
+				let ask = Planned { signer: ask, step: Step::Place(Side::Ask) };
+				let bid = Planned { signer: bid, step: Step::Place(Side::Bid) };
+				if j < placed_bids {
+					vec![ask, bid]
+				} else {
+					vec![ask]
+				}
 			})
+			.collect()
+	}
+
+	/// The setup's pairs from the ids its order placements produced, in order: (ask, bid), and
+	/// (ask, [`NO_BID`]) for a signed pair.
+	pub fn pair_ids(&self, placed: &[u64]) -> Vec<(u64, u64)> {
+		let placed_bids = self.pairs.len() - self.signed;
+		let (both, asks) = placed.split_at((2 * placed_bids).min(placed.len()));
+		both.chunks(2)
+			.map(|pair| (pair[0], pair[1]))
+			.chain(asks.iter().map(|ask| (*ask, NO_BID)))
 			.collect()
 	}
 
@@ -297,6 +348,7 @@ mod tests {
 			(Workload::PlaceOrder, "place_order"),
 			(Workload::PlaceOrders, "place_orders"),
 			(Workload::OpenDeal, "open_deal"),
+			(Workload::SignedDeal, "open_deal_with_signed_bid"),
 			(Workload::Bill, "bill"),
 		] {
 			let plan = Plan::new(workload, 1_001);
@@ -353,6 +405,7 @@ mod tests {
 				Step::Transfer { to } => assert_ne!(to, planned.signer),
 				Step::Place(_) => {},
 				Step::PlaceBatch => panic!("the mixed market places single orders"),
+				Step::SignedDeal { .. } => panic!("the mixed market signs no bids"),
 			}
 		}
 		assert!(billed.is_disjoint(&closed), "a closed deal is not billed");
@@ -395,6 +448,32 @@ mod tests {
 		assert_eq!(signers.len(), 1_500);
 		// Without a rate the count decides: 10 calls an account.
 		assert_eq!(Plan::with_accounts(Workload::Transfer, 1_500, 0).accounts, 150);
+	}
+
+	#[test]
+	fn signed_deals_stand_on_asks_alone_each_signed_by_its_author() {
+		let plan = Plan::new(Workload::SignedDeal, 1_000);
+		assert_eq!((plan.pairs.len(), plan.signed, plan.deals), (1_000, 1_000, 0));
+		let orders = plan.setup_orders();
+		assert_eq!(orders.len(), 1_000, "asks only: the bids are signed off chain");
+		assert!(orders.iter().all(|p| p.step == Step::Place(Side::Ask)));
+		let mut pairs = std::collections::HashSet::new();
+		let mut per_signer = vec![0; plan.accounts];
+		for planned in &plan.measured {
+			let Step::SignedDeal { pair, customer } = planned.step else { panic!("{planned:?}") };
+			assert!(pairs.insert(pair), "pair {pair} dealt twice");
+			assert_eq!(planned.signer, plan.pairs[pair].0, "the ask's author opens its deal");
+			assert_eq!(customer, plan.pairs[pair].1);
+			assert_ne!(customer, planned.signer);
+			per_signer[planned.signer] += 1;
+		}
+		assert!(per_signer.iter().all(|&n| n <= EXTRINSICS_PER_ACCOUNT), "{per_signer:?}");
+		// The ids of the setup: each ask alone, its bid never placed.
+		let ids = plan.pair_ids(&(100..1_100).collect::<Vec<_>>());
+		assert_eq!((ids[0], ids[999]), ((100, NO_BID), (1_099, NO_BID)));
+		// A plan with placed bids keeps them paired.
+		let open = Plan::new(Workload::OpenDeal, 2);
+		assert_eq!(open.pair_ids(&[7, 8, 9, 10]), vec![(7, 8), (9, 10)]);
 	}
 
 	#[test]

@@ -215,3 +215,62 @@ pub fn signed_bid_payload(
 ) -> Vec<u8> {
 	(SIGNED_BID_DOMAIN, genesis_hash, customer, terms, nonce, expires_at).encode()
 }
+
+/// Why an order's own terms cannot be placed, by the market pallet's names for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TermsFault {
+	/// Fewer than the standard benchmarks.
+	BadBenchmarks,
+	/// A network flag the market does not know.
+	BadNetflags,
+	/// A price of nothing.
+	ZeroPrice,
+	/// Longer than the market's longest deal.
+	DurationTooLong,
+	/// An expiry that has passed.
+	ExpiryInPast,
+}
+
+impl TermsFault {
+	/// The pallet's error name.
+	pub fn name(self) -> &'static str {
+		match self {
+			Self::BadBenchmarks => "BadBenchmarks",
+			Self::BadNetflags => "BadNetflags",
+			Self::ZeroPrice => "ZeroPrice",
+			Self::DurationTooLong => "DurationTooLong",
+			Self::ExpiryInPast => "ExpiryInPast",
+		}
+	}
+}
+
+/// What an order's terms must keep to by themselves to be placed at `now`, whoever asks: the
+/// market pallet on placing, and a worker before it pays for a signed bid's deal. The standard
+/// benchmarks at least, known network flags, a price, at most `max_duration` seconds, an expiry
+/// still ahead.
+pub fn check_order_terms(
+	benchmarks: usize,
+	flags: u8,
+	zero_price: bool,
+	duration: Seconds,
+	max_duration: Seconds,
+	expires_at: Option<Seconds>,
+	now: Seconds,
+) -> Result<(), TermsFault> {
+	if benchmarks < crate::benchmarks::STANDARD_COUNT {
+		return Err(TermsFault::BadBenchmarks);
+	}
+	if flags & !crate::netflags::ALL != 0 {
+		return Err(TermsFault::BadNetflags);
+	}
+	if zero_price {
+		return Err(TermsFault::ZeroPrice);
+	}
+	if duration > max_duration {
+		return Err(TermsFault::DurationTooLong);
+	}
+	if expires_at.is_some_and(|expiry| expiry <= now) {
+		return Err(TermsFault::ExpiryInPast);
+	}
+	Ok(())
+}

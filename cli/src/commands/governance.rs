@@ -228,7 +228,9 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 	if let Some(motion) = motion {
 		let mut shown = None;
 		loop {
-			let open = client.motion(motion.hash).await.map_err(|_| {
+			// Gone from the open motions: closed (disapproved or expired) by someone else. A
+			// node that does not answer is said as such, not as a closed motion.
+			let open = client.find_motion(motion.hash).await?.ok_or_else(|| {
 				CliError::not_possible("the motion closed without authorizing the upgrade")
 			})?;
 			let counts = (open.ayes.len(), open.nays.len());

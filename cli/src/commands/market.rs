@@ -222,6 +222,65 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 	Ok(())
 }
 
+/// `sonm deals request`: the bid of the flags (or the file's one) signed by --from and handed
+/// to the worker, which opens the deal in one transaction.
+async fn request_deal(
+	ctx: &mut Context,
+	supplier: Option<String>,
+	worker: Option<String>,
+	valid_for: &str,
+	nonce: Option<u64>,
+	flags: &OrderFlags,
+) -> Result<(), CliError> {
+	let specs = order_specs(flags)?;
+	let [spec] = &specs[..] else {
+		return Err(CliError::usage(format!(
+			"a signed bid is one order; the file has {}",
+			specs.len()
+		)));
+	};
+	if spec.side != Side::Bid {
+		return Err(CliError::usage("a worker takes signed bids only: --side bid"));
+	}
+	let valid_for = order_file::parse_duration("--valid-for", valid_for)?;
+	let terms = order_terms(ctx, spec).await?;
+	let endpoint = match (worker, supplier) {
+		(Some(endpoint), _) => endpoint,
+		(None, Some(supplier)) => {
+			let supplier = ctx.account(&supplier)?.to_string();
+			ctx.client().await?.endpoint(&supplier).await?.ok_or_else(|| {
+				CliError::not_possible(format!("{supplier} publishes no worker endpoint"))
+					.hint("ask the supplier where its worker listens and pass --worker URL")
+			})?
+		},
+		(None, None) => return Err(CliError::usage("name the worker: --supplier or --worker")),
+	};
+	let signer = ctx.signer()?;
+	let client = ctx.client().await?;
+	let (_, now) = client.now().await?;
+	let nonce = nonce.unwrap_or_else(rand::random);
+	let bid = client.sign_bid(terms, nonce, now.saturating_add(valid_for), &signer);
+	let worker = crate::commands::tasks::worker_client(&endpoint, signer).await?;
+	eprintln!(
+		"handing the signed bid (nonce {nonce}) to {}; waiting for the deal's block",
+		worker.target()
+	);
+	let answer = worker.offer_bid(&bid).await.map_err(crate::commands::tasks::refused)?;
+	ctx.print(json!(answer), || {
+		format!(
+			"deal {} opened on ask {} (plan {}) in block #{}: {} for {}\nstart its task: sonm task start --deal {} --image IMAGE",
+			answer.deal,
+			answer.ask,
+			answer.plan,
+			answer.block_number,
+			format::price(spec.price),
+			format::duration(spec.duration),
+			answer.deal,
+		)
+	});
+	Ok(())
+}
+
 pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliError> {
 	match command {
 		DealsCommand::List { account } => {
@@ -287,6 +346,9 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 			let call = runtime::transactions().market().open_deal(ask, bid);
 			let included = ctx.submit("open deal", &call).await?;
 			deal_opened(ctx, included).await
+		},
+		DealsCommand::Request { supplier, worker, valid_for, nonce, bid } => {
+			request_deal(ctx, supplier, worker, &valid_for, nonce, &bid).await
 		},
 		DealsCommand::QuickBuy { ask, duration } => {
 			let client = ctx.client().await?;

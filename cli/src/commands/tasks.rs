@@ -101,10 +101,19 @@ pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliErro
 async fn client(ctx: &mut Context, target: &TaskTarget) -> Result<TaskClient, CliError> {
 	let signer = ctx.signer()?;
 	let endpoint = endpoint(ctx, target).await?;
-	if sonm_primitives::endpoint::is_http(&endpoint) {
-		return Ok(TaskClient::new(&endpoint, signer));
+	worker_client(&endpoint, signer).await
+}
+
+/// A client of the control plane at `endpoint` signing with `signer`: over HTTP to a URL, over
+/// a libp2p stream to a multiaddress with `/p2p/<peer id>`.
+pub async fn worker_client(
+	endpoint: &str,
+	signer: sonm_client::Key,
+) -> Result<TaskClient, CliError> {
+	if sonm_primitives::endpoint::is_http(endpoint) {
+		return Ok(TaskClient::new(endpoint, signer));
 	}
-	let (host, address) = dialer(&endpoint).await?;
+	let (host, address) = dialer(endpoint).await?;
 	let transport = sonm_p2p::task::P2pTransport::new(host, address);
 	Ok(TaskClient::over(std::sync::Arc::new(transport), signer))
 }
@@ -251,7 +260,7 @@ fn state(answer: &TaskAnswer) -> String {
 	text
 }
 
-fn refused(error: TaskError) -> CliError {
+pub fn refused(error: TaskError) -> CliError {
 	match error {
 		TaskError::Refused { status, error, message } => CliError::new(
 			if status == 401 || status == 403 { Kind::Key } else { Kind::NotPossible },

@@ -2,7 +2,7 @@
 
 use crate::{billing::RateUse, pallet::*, types::*};
 use frame_support::{ensure, pallet_prelude::*};
-use sonm_primitives::{benchmarks::STANDARD_COUNT, netflags};
+use sonm_primitives::market::{check_order_terms, TermsFault};
 use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
@@ -12,14 +12,23 @@ impl<T: Config> Pallet<T> {
 		terms: OrderTermsOf<T>,
 	) -> Result<OrderId, DispatchError> {
 		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
-		ensure!(terms.benchmarks.len() >= STANDARD_COUNT, Error::<T>::BadBenchmarks);
-		ensure!(terms.netflags & !netflags::ALL == 0, Error::<T>::BadNetflags);
-		ensure!(!terms.price.per_second.is_zero(), Error::<T>::ZeroPrice);
-		ensure!(terms.duration <= T::MaxDuration::get(), Error::<T>::DurationTooLong);
 		let now = Self::now();
-		if let Some(expiry) = terms.expires_at {
-			ensure!(expiry > now, Error::<T>::ExpiryInPast);
-		}
+		check_order_terms(
+			terms.benchmarks.len(),
+			terms.netflags,
+			terms.price.per_second.is_zero(),
+			terms.duration,
+			T::MaxDuration::get(),
+			terms.expires_at,
+			now,
+		)
+		.map_err(|fault| match fault {
+			TermsFault::BadBenchmarks => Error::<T>::BadBenchmarks,
+			TermsFault::BadNetflags => Error::<T>::BadNetflags,
+			TermsFault::ZeroPrice => Error::<T>::ZeroPrice,
+			TermsFault::DurationTooLong => Error::<T>::DurationTooLong,
+			TermsFault::ExpiryInPast => Error::<T>::ExpiryInPast,
+		})?;
 		// A USD order of either side needs a price now: it could not be opened otherwise.
 		Self::rate(terms.price.unit, RateUse::Fresh)?;
 		let escrow = match terms.side {

@@ -36,7 +36,7 @@ fn signed_request(
 			.map(str::to_owned)
 			.ok_or_else(|| TaskError::Auth(AuthError::Malformed(format!("missing header {name}"))))
 	};
-	let deal = routes::deal_of(path.split('?').next().unwrap_or_default())
+	let deal = routes::signed_deal(&path)
 		.ok_or_else(|| TaskError::NoRoute(format!("{path} names no deal")))?;
 	Ok(SignedRequest {
 		method: method.to_owned(),

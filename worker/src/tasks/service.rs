@@ -9,6 +9,7 @@ use crate::{
 	state::State,
 	tasks::{
 		allow::{ImagePolicy, ImageRefused},
+		bids::{BidDesk, BidError},
 		bounds::Bounds,
 		engine::{Engine, ExecSession, Registry, TaskSpec},
 		limits::{limits_for, Always},
@@ -17,6 +18,7 @@ use crate::{
 };
 use futures::StreamExt;
 use sonm_client::{
+	signed_bid::SignedBidFault,
 	task_auth::{AuthError, NonceCache, SignedRequest},
 	task_protocol::{
 		ExecBody, ExecEnd, ExecEvent, LogsAnswer, ParseError, Refusal, RelayAnswer, RelayBody,
@@ -127,11 +129,14 @@ pub enum TaskError {
 	/// The container engine or the worker's database failed.
 	#[error("{0}")]
 	Engine(String),
+	/// A signed bid made no deal.
+	#[error("{0}")]
+	Bid(#[from] BidError),
 }
 
 impl TaskError {
 	/// The protocol's name for it (`ImageNotAllowed`, `BadSignature`, ...).
-	pub fn name(&self) -> &'static str {
+	pub fn name(&self) -> &str {
 		match self {
 			Self::Auth(error) => error.name(),
 			Self::NoDeal(_) => "NoDeal",
@@ -155,6 +160,7 @@ impl TaskError {
 			Self::Chain(_) => "Chain",
 			Self::NotRelay(_) => "NotRelay",
 			Self::Engine(_) => "Engine",
+			Self::Bid(error) => error.name(),
 		}
 	}
 }
@@ -175,6 +181,7 @@ impl TaskError {
 			Self::BadTask(_) | Self::BadExec(_) | Self::TooManyPorts(_) => 400,
 			Self::SlowRequest(_) => 408,
 			Self::PullFailed(_) | Self::Chain(_) | Self::Engine(_) => 502,
+			Self::Bid(error) => error.status(),
 		}
 	}
 
@@ -191,6 +198,9 @@ impl From<ParseError> for TaskError {
 			ParseError::NoRoute(message) => Self::NoRoute(message),
 			ParseError::BadTask(message) => Self::BadTask(message),
 			ParseError::BadExec(message) => Self::BadExec(message),
+			ParseError::BadBid(message) => {
+				Self::Bid(BidError::Fault(SignedBidFault::Malformed(message)))
+			},
 		}
 	}
 }
@@ -284,6 +294,8 @@ pub struct TaskService {
 	port_choice: tokio::sync::Mutex<()>,
 	/// When the worker sells relaying: the plans that sell it, and the peers its buyers named.
 	pub relaying: Option<(Vec<String>, sonm_p2p::host::Buyers)>,
+	/// When the worker takes signed bids (`POST /bids`): its key, which pays for the deals.
+	pub bids: Option<BidDesk>,
 }
 
 /// Where the peers relay deals' buyers named are kept (deal id to peer id).
@@ -318,7 +330,14 @@ impl TaskService {
 			execs_in_all: Arc::new(Semaphore::new(settings.bounds.execs_in_all)),
 			port_choice: tokio::sync::Mutex::new(()),
 			relaying: None,
+			bids: None,
 		}
+	}
+
+	/// Takes customers' signed bids, opening their deals signed by `key` (the worker's).
+	pub fn taking_bids(mut self, key: sonm_client::Key) -> Self {
+		self.bids = Some(BidDesk::new(key));
+		self
 	}
 
 	/// Sells relaying under `plans` (asks tagged `relay`): their deals' customers name the
@@ -428,6 +447,28 @@ impl TaskService {
 		Ok(role)
 	}
 
+	/// Checks a bid request's signature, body, time window and nonce; its signer. A session key
+	/// acts within its deal only, so it hands over no bids.
+	fn authorize_bidder(
+		&self,
+		request: &SignedRequest,
+		body: &[u8],
+	) -> Result<AccountId32, TaskError> {
+		if request.session.is_some() {
+			return Err(TaskError::Auth(AuthError::Malformed(
+				"a session key acts within its deal: a bid is handed over signed by the customer's own key"
+					.into(),
+			)));
+		}
+		let now = sonm_client::task_auth::unix_now();
+		let signer = request.verify(body, now)?;
+		self.nonces
+			.lock()
+			.expect("not poisoned")
+			.check_and_record(&signer, &request.nonce, now)?;
+		Ok(signer)
+	}
+
 	/// Who `signer` (spelt `spelling` in the request) is to deal `deal`.
 	async fn role_of(
 		&self,
@@ -494,6 +535,11 @@ impl TaskService {
 				"the path names deal {deal}, the signature deal {}",
 				signed.deal
 			)));
+		}
+		if let TaskRequest::Bid(bid) = request {
+			let signer = self.authorize_bidder(signed, body)?;
+			let answer = self.take_bid(&signer, bid).await?;
+			return Ok(Reply::json(200, serde_json::to_vec(&answer).expect("JSON serializes")));
 		}
 		let role = self.authorize(signed, body, deal).await?;
 		let answer = self.handle(deal, role, &signed.account, request).await?;
@@ -588,6 +634,7 @@ impl TaskService {
 				customer_only("name the relayed peer of")?;
 				Ok(Answer::Relay(self.relay(deal, body).await?))
 			},
+			TaskRequest::Bid(_) => Err(TaskError::NoRoute("a bid is about no deal yet".into())),
 			TaskRequest::Stop => {
 				customer_only("stop the task of")?;
 				self.keep_logs_and_remove(deal).await?;

@@ -1,0 +1,221 @@
+//! One extrinsic per deal, end to end: a real `sonm-node --dev`, two real `sonm-worker`s
+//! running tasks on a real podman service, and Bob as the customer. Bob hands one signed bid
+//! to both workers at once: exactly one opens the deal, the other is refused by name
+//! (`SignedBidUsed`) with its ask still open. The loser then takes another bid of Bob's from
+//! `sonm deals request`, and its task runs at once on the deal. Bids the worker must not pay
+//! for are refused by name before anything reaches the chain: replayed, altered, expired,
+//! handed over by someone else, with terms no order may have, or matching none of its asks.
+
+mod support;
+
+use serde_json::json;
+use sonm_client::{
+	runtime::runtime_types::{
+		bounded_collections::bounded_vec::BoundedVec, pallet_market::types::OrderTerms,
+	},
+	signed_bid::SignedBid,
+	task_client::{TaskClient, TaskError},
+	task_protocol::BidAnswer,
+	Client, Key, Static,
+};
+use sonm_primitives::{
+	market::{Price, PriceUnit, Side},
+	IdentityLevel,
+};
+use std::time::{Duration, Instant};
+use support::{free_port, tasks_section, wait_for, worker_config, Chain, Podman, WorkerProcess};
+
+const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+const IMAGE: &str = "localhost/sonm-test-busybox:1";
+/// 0.72 SNM an hour: over the workers' asks (0.36 SNM/h).
+const BID_PER_SECOND: u128 = 200_000_000_000_000;
+
+/// A bid for an hour of anything at [`BID_PER_SECOND`].
+fn bid_terms(per_second: u128) -> OrderTerms {
+	OrderTerms {
+		side: Static(Side::Bid),
+		price: Static(Price { per_second, unit: PriceUnit::Snm }),
+		duration: 3_600,
+		counterparty: None,
+		min_identity: Static(IdentityLevel::Anonymous),
+		curator: None,
+		tag: BoundedVec(Vec::new()),
+		benchmarks: BoundedVec(vec![0; 12]),
+		netflags: 0,
+		expires_at: None,
+	}
+}
+
+/// The refusal's name, or a panic naming what came instead.
+fn refusal<T: std::fmt::Debug>(result: Result<T, TaskError>) -> String {
+	match result {
+		Err(TaskError::Refused { error, .. }) => error,
+		other => panic!("expected a refusal, got {other:?}"),
+	}
+}
+
+/// A worker selling one plan (a core, 64 MiB, an hour, outbound) and running tasks on
+/// `podman`, its control plane's URL.
+fn worker(chain: &Chain, podman: &Podman, name: &str, address: &str) -> (WorkerProcess, String) {
+	let control = free_port();
+	let (tasks, _) = tasks_section(podman, control, IMAGE, "");
+	let plan = "[[plans]]\nname = \"box\"\ncpu_cores = 1\nram = \"64 MiB\"\n\
+	            price = \"0.36 SNM/h\"\nduration = \"1h\"\nnetflags = [\"outbound\"]\n";
+	let uri = format!("//{}{}", name[..1].to_uppercase(), &name[1..]);
+	let config = worker_config(chain, name, &uri, "", &format!("{plan}{tasks}"));
+	let process = WorkerProcess::start(chain.dir.path(), name, &config);
+	wait_for("the worker's ask", || (chain.asks_of(address).len() == 1).then_some(()));
+	(process, format!("http://127.0.0.1:{control}"))
+}
+
+/// The ids of `author`'s open asks.
+fn ask_ids(chain: &Chain, author: &str) -> Vec<u64> {
+	chain
+		.asks_of(author)
+		.iter()
+		.map(|ask| ask["id"].as_u64().expect("an id"))
+		.collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_bid_makes_one_deal_and_its_task_runs_at_once() {
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let chain = Chain::start();
+	let (_charlie, charlie_url) = worker(&chain, &podman, "charlie", CHARLIE);
+	let (_dave, dave_url) = worker(&chain, &podman, "dave", DAVE);
+	let client = Client::connect(&chain.url()).await.expect("the node answers");
+	let bob = Key::dev("bob").unwrap();
+	let (_, now) = client.now().await.unwrap();
+
+	// One bid, both workers at once: one deal, one clean loss.
+	let bid = client.sign_bid(bid_terms(BID_PER_SECOND), 1, now + 300, &bob);
+	let to_charlie = TaskClient::new(&charlie_url, bob.clone());
+	let to_dave = TaskClient::new(&dave_url, bob.clone());
+	let (charlie_answer, dave_answer) =
+		tokio::join!(to_charlie.offer_bid(&bid), to_dave.offer_bid(&bid));
+	let (won, lost, loser, loser_url): (BidAnswer, _, _, _) = match (charlie_answer, dave_answer) {
+		(Ok(won), lost) => (won, lost, DAVE, dave_url.clone()),
+		(lost, Ok(won)) => (won, lost, CHARLIE, charlie_url.clone()),
+		(a, b) => panic!("neither worker opened the deal: {a:?}, {b:?}"),
+	};
+	assert_eq!(refusal(lost), "SignedBidUsed", "the loser is refused by the nonce's name");
+	let deal = chain.deal(won.deal).expect("the deal is open");
+	assert_eq!(deal["consumer"], bob.address());
+	assert_eq!(deal["ask"], won.ask);
+	let loser_asks = ask_ids(&chain, loser);
+	assert_eq!(loser_asks.len(), 1, "the loser's ask is still open");
+
+	// The same bid again, to either: used.
+	assert_eq!(refusal(to_charlie.offer_bid(&bid).await), "SignedBidUsed");
+	// Altered after signing (a lower price): not Bob's signature.
+	let mut altered: SignedBid = client.sign_bid(bid_terms(BID_PER_SECOND), 2, now + 300, &bob);
+	altered.terms.price = Static(Price { per_second: BID_PER_SECOND / 2, unit: PriceUnit::Snm });
+	let to_loser = TaskClient::new(&loser_url, bob.clone());
+	assert_eq!(refusal(to_loser.offer_bid(&altered).await), "BadBidSignature");
+	// Expired.
+	let expired = client.sign_bid(bid_terms(BID_PER_SECOND), 3, now.saturating_sub(1), &bob);
+	assert_eq!(refusal(to_loser.offer_bid(&expired).await), "SignedBidExpired");
+	// Bob's bid handed over by Eve.
+	let fresh = client.sign_bid(bid_terms(BID_PER_SECOND), 4, now + 300, &bob);
+	let eve = TaskClient::new(&loser_url, Key::dev("eve").unwrap());
+	assert_eq!(refusal(eve.offer_bid(&fresh).await), "NotTheCustomer");
+	// Terms no order may have (fewer than the standard benchmarks).
+	let mut short = bid_terms(BID_PER_SECOND);
+	short.benchmarks = BoundedVec(vec![0; 3]);
+	let short = client.sign_bid(short, 6, now + 300, &bob);
+	assert_eq!(refusal(to_loser.offer_bid(&short).await), "BadBenchmarks");
+	// Under every ask's price.
+	let cheap = client.sign_bid(bid_terms(1), 5, now + 300, &bob);
+	assert_eq!(refusal(to_loser.offer_bid(&cheap).await), "NoMatchingAsk");
+	assert_eq!(ask_ids(&chain, loser), loser_asks, "nothing refused touched the loser's ask");
+
+	// The loser takes a bid of Bob's from the CLI, and the task runs on the deal at once.
+	let started = Instant::now();
+	let answer = chain.json(&[
+		"--from",
+		"bob",
+		"deals",
+		"request",
+		"--worker",
+		&loser_url,
+		"--side",
+		"bid",
+		"--price",
+		"0.72 SNM/h",
+		"--duration",
+		"1h",
+		"--valid-for",
+		"2m",
+	]);
+	let deal = answer["deal"].as_u64().expect("a deal id");
+	assert_eq!(answer["ask"], json!(loser_asks[0]));
+	assert_eq!(chain.deal(deal).expect("open")["consumer"], bob.address());
+	let spec = sonm_client::task_protocol::TaskSpec {
+		image: IMAGE.into(),
+		command: vec!["sleep".into(), "1000".into()],
+		..Default::default()
+	};
+	let task = to_loser.start(deal, spec).await.expect("the task starts with no wait");
+	assert_eq!(task.task.expect("a task").status, "running");
+	eprintln!("sonm deals request to a running task: {:?}", started.elapsed());
+	to_loser.stop(deal).await.expect("stopped");
+}
+
+/// A load run, not a test (`cargo test -p sonm-worker --test signed_bids -- --ignored
+/// --nocapture`): from handing a signed bid to the worker to its deal's task running, 20
+/// times on one worker, each deal closed and the worker's ask placed again in between. A
+/// customer comes at any moment of a block's 2 s: the k-th bid is handed over k x 100 ms after
+/// a slot's start (Aura's slots start at multiples of 2 s of the wall clock), so that the 20
+/// cover the slot evenly instead of all arriving just after a block.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn signed_bid_to_running_task_latency() {
+	let podman = Podman::start();
+	podman.import_busybox(IMAGE);
+	let chain = Chain::start();
+	let (_charlie, url) = worker(&chain, &podman, "charlie", CHARLIE);
+	let client = Client::connect(&chain.url()).await.expect("the node answers");
+	let bob = Key::dev("bob").unwrap();
+	let to_charlie = TaskClient::new(&url, bob.clone());
+	let spec = sonm_client::task_protocol::TaskSpec {
+		image: IMAGE.into(),
+		command: vec!["sleep".into(), "1000".into()],
+		..Default::default()
+	};
+	let (mut whole, mut to_deal, mut to_task) = (Vec::new(), Vec::new(), Vec::new());
+	for nonce in 0..20u64 {
+		wait_for("the worker's ask", || (chain.asks_of(CHARLIE).len() == 1).then_some(()));
+		let (_, now) = client.now().await.unwrap();
+		let bid = client.sign_bid(bid_terms(BID_PER_SECOND), nonce, now + 300, &bob);
+		let since_epoch = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.unwrap()
+			.as_millis() as u64;
+		let wait = (nonce * 100 + 2_000 - since_epoch % 2_000) % 2_000;
+		tokio::time::sleep(Duration::from_millis(wait)).await;
+		let started = Instant::now();
+		let answer = to_charlie.offer_bid(&bid).await.expect("a deal");
+		to_deal.push(started.elapsed());
+		let dealt = Instant::now();
+		let task = to_charlie.start(answer.deal, spec.clone()).await.expect("a task");
+		to_task.push(dealt.elapsed());
+		whole.push(started.elapsed());
+		assert_eq!(task.task.expect("a task").status, "running");
+		chain.json(&["--from", "bob", "deals", "close", &answer.deal.to_string()]);
+	}
+	let spread = |mut samples: Vec<Duration>| {
+		samples.sort();
+		let ms = |d: Duration| d.as_millis();
+		format!("p50 {} ms, p95 {} ms, max {} ms", ms(samples[9]), ms(samples[18]), ms(samples[19]))
+	};
+	eprintln!("signed bid to running task over 20 deals: {}", spread(whole));
+	eprintln!("  of which the bid to its deal in a block: {}", spread(to_deal));
+	eprintln!("  and the start request to the running task: {}", spread(to_task));
+	// The worker's own account of each: its checks, the block, its record.
+	let log = std::fs::read_to_string(chain.dir.path().join("charlie.log")).unwrap_or_default();
+	for line in log.lines().filter(|line| line.contains("deal opened from a signed bid")) {
+		eprintln!("  {}", line.split_once("INFO").map_or(line, |(_, rest)| rest));
+	}
+}
