@@ -1163,6 +1163,26 @@ async fn a_customer_reaches_the_worker_over_libp2p_by_its_peer_id() {
 	let stopped = bob.stop(deal).await.unwrap();
 	assert!(stopped.stopped);
 
+	// A signed bid over libp2p: `sonm deals request` dials the peer the supplier's record
+	// names, and the worker opens the deal on its plan's new ask in one extrinsic.
+	chain.json(&["--from", "bob", "deals", "close", &deal_text]);
+	let ask = wait_for("the plan's ask again", || {
+		chain.asks_of(&ferdie.address).first().and_then(|ask| ask["id"].as_u64())
+	});
+	let request = [
+		&["--from", "bob", "deals", "request", "--supplier", &ferdie.address, "--side", "bid"][..],
+		&terms[..],
+	]
+	.concat();
+	// Until the worker has recorded its new ask it answers `NoMatchingAsk`, which costs nothing.
+	let answer = wait_for("a deal from a signed bid over libp2p", || chain.try_json(&request));
+	assert_eq!(answer["ask"], ask);
+	let signed_deal = answer["deal"].as_u64().expect("a deal id");
+	assert_eq!(
+		chain.deal(signed_deal).expect("open")["consumer"],
+		Key::dev("bob").unwrap().address()
+	);
+
 	// The identity is kept: the same peer id after kill -9.
 	worker.kill_hard();
 	let _worker = ferdie.restart(&chain, &config, &[]);
