@@ -442,7 +442,7 @@ pub mod pallet {
 		/// `SignedBidExpired`, `SignedBidUsed`, `BadBidSignature`, `NotABid`, and those of
 		/// `place_order` and `open_deal`.
 		#[pallet::call_index(17)]
-		#[pallet::weight(Pallet::<T>::signed_bid_weight())]
+		#[pallet::weight(Pallet::<T>::signed_bid_weight(T::Blacklist::max_subscriptions()))]
 		pub fn open_deal_with_signed_bid(
 			origin: OriginFor<T>,
 			ask: OrderId,
@@ -450,8 +450,9 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			let (_, reads) = Self::do_open_with_signed_bid(ask, *bid)?;
-			Ok(Some(Self::match_weight(Self::signed_bid_weight(), reads, &deals::OPEN_DEAL_WORST))
-				.into())
+			// Weighed like `open_deal`: for the blacklists the checks read, not the most.
+			let weight = Self::signed_bid_weight(reads.subscriptions);
+			Ok(Some(Self::match_weight(weight, reads, &deals::OPEN_DEAL_WORST)).into())
 		}
 
 		/// Revokes the caller's signed bid `nonce` (expiring at `expires_at`) before anyone uses

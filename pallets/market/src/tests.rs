@@ -1284,6 +1284,35 @@ mod signed_bids {
 	}
 
 	#[test]
+	fn a_signed_bid_deal_is_weighed_for_the_most_subscriptions_and_refunds_the_rest() {
+		use crate::WeightInfo;
+		use frame_support::weights::constants::ParityDbWeight;
+		use frame_support::{dispatch::GetDispatchInfo, traits::UnfilteredDispatchable};
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			set_subscriptions(CUSTOMER, 2);
+			set_subscriptions(SUPPLIER, 3);
+			let signed_bid = |subscriptions| {
+				MockWeights::place_order()
+					+ MockWeights::open_deal(subscriptions)
+					+ crate::deals::SIGNATURE_CHECK
+					+ ParityDbWeight::get().reads_writes(2, 1)
+			};
+			let call = crate::Call::<Test>::open_deal_with_signed_bid {
+				ask,
+				bid: Box::new(signed(1, now() + 600)),
+			};
+			assert_eq!(call.get_dispatch_info().call_weight, signed_bid(MAX_SUBSCRIPTIONS));
+			let post = call.dispatch_bypass_filter(origin(SUPPLIER)).expect("the orders match");
+			// Charged for the 3 lists the checks read (not the 8 a party may have), less the
+			// reads they skipped, as `open_deal` is.
+			let actual = post.actual_weight.expect("refunded").ref_time();
+			let (most, least) = (signed_bid(3), signed_bid(3) - ParityDbWeight::get().reads(40));
+			assert!(actual < most.ref_time() && actual > least.ref_time(), "{actual}");
+		});
+	}
+
+	#[test]
 	fn a_worker_opens_the_deal_from_a_signed_bid_in_one_call() {
 		new_test_ext(|| {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
