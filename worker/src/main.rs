@@ -221,7 +221,7 @@ async fn run_daemon(config: Config, inventory: Inventory) -> Result<(), String> 
 			if tasks.p2p_relay_server && !relay_plans.is_empty() {
 				service = service.selling_relaying(relay_plans);
 			}
-			service = service.taking_bids(key.clone());
+			service = service.taking_bids(key.clone(), metrics.clone());
 			let service = std::sync::Arc::new(service);
 			let bound = control::serve(tasks.listen, service.clone(), &tasks.cors_origins)
 				.await

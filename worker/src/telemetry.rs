@@ -26,6 +26,12 @@ pub struct Metrics {
 	pub matches_won: IntCounter,
 	/// Seconds from seeing a matchable order to the deal's inclusion.
 	pub match_latency: Histogram,
+	/// Deals opened from customers' signed bids (`POST /bids`).
+	pub signed_bids_opened: IntCounter,
+	/// Signed bids that made no deal: refused by the worker's checks or by the chain.
+	pub signed_bids_refused: IntCounter,
+	/// Seconds from a signed bid's arrival to its deal in a block.
+	pub signed_bid_latency: Histogram,
 	/// 1 while connected to the node.
 	pub chain_connected: IntGauge,
 	/// Open bids in the index.
@@ -68,6 +74,17 @@ impl Metrics {
 				"match_latency_seconds",
 				"From seeing a matchable order to its deal's inclusion",
 				vec![0.5, 1.0, 2.0, 4.0, 6.0, 10.0, 20.0, 60.0],
+			),
+			signed_bids_opened: registry
+				.counter("signed_bids_opened_total", "Deals opened from customers' signed bids"),
+			signed_bids_refused: registry.counter(
+				"signed_bids_refused_total",
+				"Signed bids that made no deal (the worker's checks or the chain refused them)",
+			),
+			signed_bid_latency: registry.histogram(
+				"signed_bid_latency_seconds",
+				"From a signed bid's arrival to its deal in a block",
+				vec![0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0],
 			),
 			chain_connected: registry.gauge("chain_connected", "1 while connected to the node"),
 			indexed_bids: registry.gauge("indexed_bids", "Open bids in the matcher's index"),

@@ -83,8 +83,8 @@ async fn a_signed_bid_makes_one_deal_and_its_task_runs_at_once() {
 	let podman = Podman::start();
 	podman.import_busybox(IMAGE);
 	let chain = Chain::start();
-	let (_charlie, charlie_url) = worker(&chain, &podman, "charlie", CHARLIE);
-	let (_dave, dave_url) = worker(&chain, &podman, "dave", DAVE);
+	let (charlie, charlie_url) = worker(&chain, &podman, "charlie", CHARLIE);
+	let (dave, dave_url) = worker(&chain, &podman, "dave", DAVE);
 	let client = Client::connect(&chain.url()).await.expect("the node answers");
 	let bob = Key::dev("bob").unwrap();
 	let (_, now) = client.now().await.unwrap();
@@ -158,6 +158,15 @@ async fn a_signed_bid_makes_one_deal_and_its_task_runs_at_once() {
 		..Default::default()
 	};
 	let task = to_loser.start(deal, spec).await.expect("the task starts with no wait");
+	// The loser's metrics count the deal it opened and the bids it refused.
+	let loser_process = if loser == DAVE { &dave } else { &charlie };
+	let metrics = loser_process.http_get("/metrics");
+	let value = |name: &str| {
+		let line = metrics.lines().find(|line| line.starts_with(name)).unwrap_or_default();
+		line.rsplit(' ').next().and_then(|v| v.parse::<u64>().ok()).unwrap_or_default()
+	};
+	assert_eq!(value("sonm_worker_signed_bids_opened_total "), 1, "{metrics}");
+	assert!(value("sonm_worker_signed_bids_refused_total ") >= 5, "{metrics}");
 	assert_eq!(task.task.expect("a task").status, "running");
 	eprintln!("sonm deals request to a running task: {:?}", started.elapsed());
 	to_loser.stop(deal).await.expect("stopped");

@@ -29,7 +29,7 @@ const SEED: u32 = 0;
 const START: Seconds = 1_704_067_200;
 
 /// What a runtime provides so that the market's benchmarks can reach their worst cases.
-pub trait BenchmarkHelper<AccountId, Balance> {
+pub trait BenchmarkHelper<AccountId, Balance, Signature> {
 	/// Sets the clock to `now` (seconds since the unix epoch).
 	fn set_time(now: Seconds);
 	/// Makes `snm_per_unit` the fresh SNM price of one USD, where the runtime has a price
@@ -42,6 +42,10 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 	/// Gives `who` identity `level`, the way the runtime's identity source stores it at its
 	/// largest (so that reading it costs the most).
 	fn set_identity_level(who: &AccountId, level: IdentityLevel);
+	/// An account that can sign bids (`open_deal_with_signed_bid`'s customer).
+	fn bid_signer() -> AccountId;
+	/// `signer`'s signature over `payload`, as the runtime's `BidSignature` checks it.
+	fn sign_bid(signer: &AccountId, payload: &[u8]) -> Signature;
 }
 
 /// An HTTP endpoint of the greatest allowed length (the most bytes to check and store).
@@ -145,9 +149,14 @@ struct Parties<T: Config> {
 }
 
 fn parties<T: Config>() -> Parties<T> {
+	parties_with::<T>(funded::<T>("customer", 0))
+}
+
+/// [`parties`] with `customer` (funded here) as the customer.
+fn parties_with<T: Config>(customer: T::AccountId) -> Parties<T> {
+	fund::<T>(&customer);
 	let supplier = funded::<T>("supplier", 0);
 	let master = funded::<T>("master", 0);
-	let customer = funded::<T>("customer", 0);
 	let customer_master = funded::<T>("customer-master", 0);
 	Market::<T>::do_request_master(supplier.clone(), master.clone()).expect("no link yet");
 	Market::<T>::do_confirm_worker(master.clone(), supplier.clone()).expect("requested");
@@ -174,6 +183,15 @@ fn subscribe_all<T: Config>(parties: &Parties<T>, lists: u32) {
 /// customer's master, the bid the supplier's master, each has a curator, and each author's
 /// index is otherwise full.
 fn worst_orders<T: Config>(parties: &Parties<T>, duration: Seconds) -> (OrderId, OrderId) {
+	let ask = worst_ask::<T>(parties, duration);
+	let bid =
+		Market::<T>::do_place_order(parties.customer.clone(), worst_bid::<T>(parties, duration))
+			.expect("valid bid");
+	(ask, bid)
+}
+
+/// The worst ask for [`worst_bid`] of `duration`, placed, both authors' indexes otherwise full.
+fn worst_ask<T: Config>(parties: &Parties<T>, duration: Seconds) -> OrderId {
 	fill_orders::<T>(&parties.supplier, 1);
 	fill_orders::<T>(&parties.customer, 1);
 	// A spot bid needs a spot ask; a forward one the longest ask.
@@ -184,15 +202,17 @@ fn worst_orders<T: Config>(parties: &Parties<T>, duration: Seconds) -> (OrderId,
 		Some(parties.customer_master.clone()),
 		account("ask-curator", 0, SEED),
 	);
-	let bid_terms = worst_terms::<T>(
+	Market::<T>::do_place_order(parties.supplier.clone(), ask_terms).expect("valid ask")
+}
+
+/// The worst bid's terms of `duration`: it names the supplier's master and has a curator.
+fn worst_bid<T: Config>(parties: &Parties<T>, duration: Seconds) -> OrderTermsOf<T> {
+	worst_terms::<T>(
 		Side::Bid,
 		duration,
 		Some(parties.master.clone()),
 		account("bid-curator", 0, SEED),
-	);
-	let ask = Market::<T>::do_place_order(parties.supplier.clone(), ask_terms).expect("valid ask");
-	let bid = Market::<T>::do_place_order(parties.customer.clone(), bid_terms).expect("valid bid");
-	(ask, bid)
+	)
 }
 
 /// The worst deal of `duration`, with both sides' change requests pending (a lower price from
@@ -320,6 +340,43 @@ mod benchmarks {
 			id: bid,
 			ask,
 			bid,
+			supplier: parties.supplier,
+			consumer: parties.customer,
+		});
+	}
+
+	/// The worst deal from a signed bid: [`open_deal`]'s worst case, with the bid placed in the
+	/// call after its signature and nonce are checked. `s` as for `open_deal`.
+	#[benchmark]
+	fn open_deal_with_signed_bid(s: Linear<0, { T::Blacklist::max_subscriptions().max(1) }>) {
+		set_up::<T>();
+		let parties = parties_with::<T>(T::BenchmarkHelper::bid_signer());
+		subscribe_all::<T>(&parties, s);
+		let ask = worst_ask::<T>(&parties, T::MaxDuration::get());
+		let terms = worst_bid::<T>(&parties, T::MaxDuration::get());
+		let (nonce, expires_at) = (7, START + T::MaxDuration::get());
+		let genesis = frame_system::Pallet::<T>::block_hash(
+			frame_system::pallet_prelude::BlockNumberFor::<T>::from(0u32),
+		);
+		let payload = sonm_primitives::market::signed_bid_payload(
+			&genesis,
+			&parties.customer,
+			&terms,
+			nonce,
+			expires_at,
+		);
+		let signature = T::BenchmarkHelper::sign_bid(&parties.customer, &payload);
+		let customer = parties.customer.clone();
+		let bid = SignedBid { customer, terms, nonce, expires_at, signature };
+		let id = NextOrderId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(parties.supplier.clone()), ask, alloc::boxed::Box::new(bid));
+
+		assert_last_event::<T>(Event::DealOpened {
+			id,
+			ask,
+			bid: id,
 			supplier: parties.supplier,
 			consumer: parties.customer,
 		});

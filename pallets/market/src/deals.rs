@@ -217,16 +217,6 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// `open_deal_with_signed_bid`'s weight with `subscriptions` blacklists read per party:
-	/// placing the bid, opening the deal, checking the signature and the nonce's record.
-	pub(crate) fn signed_bid_weight(subscriptions: u32) -> Weight {
-		use crate::WeightInfo;
-		T::WeightInfo::place_order()
-			.saturating_add(T::WeightInfo::open_deal(subscriptions))
-			.saturating_add(SIGNATURE_CHECK)
-			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
-	}
-
 	/// Closes deal `id` for `who`; see [`Pallet::close_deal`]. Returns whether the deal had
 	/// ended (removing an ended deal is free: whoever cleans up is not out of pocket).
 	pub(crate) fn do_close_deal(

@@ -144,7 +144,7 @@ pub mod pallet {
 
 		/// Sets the clock and the USD price for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, BalanceOf<Self>>;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, BalanceOf<Self>, Self::BidSignature>;
 	}
 
 	/// Why the market holds an account's funds.
@@ -442,7 +442,9 @@ pub mod pallet {
 		/// `SignedBidExpired`, `SignedBidUsed`, `BadBidSignature`, `NotABid`, and those of
 		/// `place_order` and `open_deal`.
 		#[pallet::call_index(17)]
-		#[pallet::weight(Pallet::<T>::signed_bid_weight(T::Blacklist::max_subscriptions()))]
+		#[pallet::weight(T::WeightInfo::open_deal_with_signed_bid(
+			T::Blacklist::max_subscriptions()
+		))]
 		pub fn open_deal_with_signed_bid(
 			origin: OriginFor<T>,
 			ask: OrderId,
@@ -451,7 +453,7 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			let (_, reads) = Self::do_open_with_signed_bid(ask, *bid)?;
 			// Weighed like `open_deal`: for the blacklists the checks read, not the most.
-			let weight = Self::signed_bid_weight(reads.subscriptions);
+			let weight = T::WeightInfo::open_deal_with_signed_bid(reads.subscriptions);
 			Ok(Some(Self::match_weight(weight, reads, &deals::OPEN_DEAL_WORST)).into())
 		}
 

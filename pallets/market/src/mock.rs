@@ -141,6 +141,9 @@ impl crate::WeightInfo for MockWeights {
 	fn place_orders(n: u32) -> Weight {
 		<() as crate::WeightInfo>::place_orders(n)
 	}
+	fn open_deal_with_signed_bid(s: u32) -> Weight {
+		<() as crate::WeightInfo>::open_deal_with_signed_bid(s)
+	}
 	fn cancel_order() -> Weight {
 		<() as crate::WeightInfo>::cancel_order()
 	}
@@ -252,7 +255,9 @@ impl pallet_market::Config for Test {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<AccountId, Balance> for MockBenchmarkHelper {
+impl crate::BenchmarkHelper<AccountId, Balance, sp_runtime::testing::TestSignature>
+	for MockBenchmarkHelper
+{
 	fn set_time(now: u64) {
 		NOW.with(|clock| *clock.borrow_mut() = now);
 	}
@@ -263,6 +268,12 @@ impl crate::BenchmarkHelper<AccountId, Balance> for MockBenchmarkHelper {
 	fn subscribe(_: &AccountId, _: u32) {}
 	fn set_identity_level(who: &AccountId, level: IdentityLevel) {
 		set_level(*who, level);
+	}
+	fn bid_signer() -> AccountId {
+		900
+	}
+	fn sign_bid(signer: &AccountId, payload: &[u8]) -> sp_runtime::testing::TestSignature {
+		sp_runtime::testing::TestSignature(*signer, payload.to_vec())
 	}
 }
 

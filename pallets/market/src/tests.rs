@@ -1292,12 +1292,7 @@ mod signed_bids {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
 			set_subscriptions(CUSTOMER, 2);
 			set_subscriptions(SUPPLIER, 3);
-			let signed_bid = |subscriptions| {
-				MockWeights::place_order()
-					+ MockWeights::open_deal(subscriptions)
-					+ crate::deals::SIGNATURE_CHECK
-					+ ParityDbWeight::get().reads_writes(2, 1)
-			};
+			let signed_bid = MockWeights::open_deal_with_signed_bid;
 			let call = crate::Call::<Test>::open_deal_with_signed_bid {
 				ask,
 				bid: Box::new(signed(1, now() + 600)),

@@ -68,8 +68,14 @@ impl pallet_market::Config for Runtime {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MarketBenchmarkHelper;
 
+/// The key type of the benchmarks' bid signer.
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_market::BenchmarkHelper<AccountId, Balance> for MarketBenchmarkHelper {
+const BID_SIGNER_KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"bnch");
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_market::BenchmarkHelper<AccountId, Balance, sp_runtime::MultiSignature>
+	for MarketBenchmarkHelper
+{
 	fn set_time(now: pallet_market::Seconds) {
 		pallet_timestamp::Now::<Runtime>::put(now * 1_000);
 	}
@@ -107,5 +113,18 @@ impl pallet_market::BenchmarkHelper<AccountId, Balance> for MarketBenchmarkHelpe
 			who,
 			frame_support::BoundedVec::try_from(certifications).expect("MaxProviders fit"),
 		);
+	}
+
+	/// A key made in the benchmark's keystore (the benchmark CLI provides one).
+	fn bid_signer() -> AccountId {
+		sp_io::crypto::sr25519_generate(BID_SIGNER_KEY, None).0.into()
+	}
+
+	fn sign_bid(signer: &AccountId, payload: &[u8]) -> sp_runtime::MultiSignature {
+		let bytes: &[u8; 32] = signer.as_ref();
+		let public = sp_core::sr25519::Public::from_raw(*bytes);
+		sp_io::crypto::sr25519_sign(BID_SIGNER_KEY, &public, payload)
+			.expect("the keystore holds the signer's key")
+			.into()
 	}
 }

@@ -11,6 +11,7 @@
 use crate::{
 	state::DealRecord,
 	tasks::service::{TaskError, TaskService},
+	telemetry::Metrics,
 };
 use sonm_client::{
 	matching::Facts,
@@ -22,16 +23,18 @@ use sonm_client::{
 };
 use sonm_primitives::market::{check_order_terms, TermsFault};
 
-/// What takes signed bids: the worker's key (it signs and pays for the deal's extrinsic).
+/// What takes signed bids: the worker's key (it signs and pays for the deal's extrinsic) and
+/// the metrics that count them.
 pub struct BidDesk {
 	key: Key,
+	metrics: Metrics,
 	/// One bid at a time: two bids never choose the same ask.
 	one_at_a_time: tokio::sync::Mutex<()>,
 }
 
 impl BidDesk {
-	pub fn new(key: Key) -> Self {
-		Self { key, one_at_a_time: tokio::sync::Mutex::new(()) }
+	pub fn new(key: Key, metrics: Metrics) -> Self {
+		Self { key, metrics, one_at_a_time: tokio::sync::Mutex::new(()) }
 	}
 }
 
@@ -85,7 +88,7 @@ impl BidError {
 impl TaskService {
 	/// Takes `body`'s signed bid from `signer` (the request's verified signer): checks it,
 	/// opens the deal with the cheapest free ask of this worker that matches it, and records
-	/// the deal for the ask's plan.
+	/// the deal for the ask's plan; counted in the metrics either way.
 	pub(crate) async fn take_bid(
 		&self,
 		signer: &AccountId32,
@@ -93,6 +96,24 @@ impl TaskService {
 	) -> Result<BidAnswer, TaskError> {
 		let desk = self.bids.as_ref().ok_or(BidError::NotTaken)?;
 		let arrived = std::time::Instant::now();
+		let taken = self.open_from_bid(desk, signer, body, arrived).await;
+		match &taken {
+			Ok(_) => {
+				desk.metrics.signed_bids_opened.inc();
+				desk.metrics.signed_bid_latency.observe(arrived.elapsed().as_secs_f64());
+			},
+			Err(_) => desk.metrics.signed_bids_refused.inc(),
+		}
+		taken
+	}
+
+	async fn open_from_bid(
+		&self,
+		desk: &BidDesk,
+		signer: &AccountId32,
+		body: BidBody,
+		arrived: std::time::Instant,
+	) -> Result<BidAnswer, TaskError> {
 		let bid = signed_bid::decode_bid(&body.signed_bid).map_err(BidError::from)?;
 		if bid.customer != *signer {
 			return Err(BidError::NotTheCustomer {

@@ -334,9 +334,14 @@ impl TaskService {
 		}
 	}
 
-	/// Takes customers' signed bids, opening their deals signed by `key` (the worker's).
-	pub fn taking_bids(mut self, key: sonm_client::Key) -> Self {
-		self.bids = Some(BidDesk::new(key));
+	/// Takes customers' signed bids, opening their deals signed by `key` (the worker's),
+	/// counted in `metrics`.
+	pub fn taking_bids(
+		mut self,
+		key: sonm_client::Key,
+		metrics: crate::telemetry::Metrics,
+	) -> Self {
+		self.bids = Some(BidDesk::new(key, metrics));
 		self
 	}
 
