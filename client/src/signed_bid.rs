@@ -128,13 +128,14 @@ pub fn check_signed_bid(genesis_hash: &[u8; 32], bid: &SignedBid) -> Result<(), 
 		bid.nonce,
 		bid.expires_at,
 	);
-	let bad = || SignedBidFault::BadBidSignature(bid.customer.to_string());
-	let MultiSignature::Sr25519(signature) = &bid.signature else { return Err(bad()) };
-	let public = schnorrkel::PublicKey::from_bytes(&bid.customer.0).map_err(|_| bad())?;
-	let signature = schnorrkel::Signature::from_bytes(signature).map_err(|_| bad())?;
-	public
-		.verify(schnorrkel::signing_context(b"substrate").bytes(&payload), &signature)
-		.map_err(|_| bad())
+	match &bid.signature {
+		MultiSignature::Sr25519(signature)
+			if crate::task_auth::sr25519_signed(&bid.customer.0, &payload, signature) =>
+		{
+			Ok(())
+		},
+		_ => Err(SignedBidFault::BadBidSignature(bid.customer.to_string())),
+	}
 }
 
 /// `bid` as an order the matching rules read (`sonm_client::matching`): the customer's bid as

@@ -212,7 +212,7 @@ impl Plan {
 			.max(min_accounts.min(count))
 			.max(2);
 		// A signed pair's ask author signs its deal too: those go round every account.
-		let pairs = (0..pair_count)
+		let pairs: Vec<(usize, usize)> = (0..pair_count)
 			.map(|j| match j < pair_count - signed {
 				true => ((2 * j) % accounts, (2 * j + 1) % accounts),
 				false => (j % accounts, (j + 1) % accounts),
@@ -231,7 +231,7 @@ impl Plan {
 			(
 				StepKind::SignedDeal,
 				(deals + opens..pair_count)
-					.map(|pair| Step::SignedDeal { pair, customer: 0 })
+					.map(|pair| Step::SignedDeal { pair, customer: pairs[pair].1 })
 					.collect(),
 			),
 			(
@@ -261,7 +261,6 @@ impl Plan {
 				break 'cycles;
 			}
 		}
-		let mut pairs_vec: Vec<(usize, usize)> = pairs;
 		// New orders go round the accounts by themselves, so that each account's count stays even
 		// whatever the other steps around them.
 		let mut placed = 0;
@@ -274,11 +273,9 @@ impl Plan {
 					Planned { signer: (placed - 1) % accounts, step }
 				},
 				// A forward deal is closed before its end only by its customer.
-				Step::Close { deal } => Planned { signer: pairs_vec[deal].1, step },
-				Step::SignedDeal { pair, .. } => {
-					let (supplier, customer) = pairs_vec[pair];
-					Planned { signer: supplier, step: Step::SignedDeal { pair, customer } }
-				},
+				Step::Close { deal } => Planned { signer: pairs[deal].1, step },
+				// The ask's author opens the deal of its ask.
+				Step::SignedDeal { pair, .. } => Planned { signer: pairs[pair].0, step },
 				Step::Transfer { .. } => {
 					let signer = k % accounts;
 					Planned { signer, step: Step::Transfer { to: (signer + 1) % accounts } }
@@ -286,8 +283,7 @@ impl Plan {
 				step => Planned { signer: k % accounts, step },
 			})
 			.collect();
-		pairs_vec.shrink_to_fit();
-		Self { accounts, pairs: pairs_vec, deals, signed, measured }
+		Self { accounts, pairs, deals, signed, measured }
 	}
 
 	/// The setup's order placements: each pair's ask, then its bid (none for a signed pair's:

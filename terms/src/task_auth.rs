@@ -303,20 +303,33 @@ pub fn verify_sr25519(
 	signature: &str,
 ) -> Result<AccountId32, AuthError> {
 	let account = parse_account(account)?;
-	let public = schnorrkel::PublicKey::from_bytes(&account.0)
+	schnorrkel::PublicKey::from_bytes(&account.0)
 		.map_err(|_| AuthError::Malformed("not an sr25519 public key".into()))?;
 	let bytes: [u8; 64] = hex::decode(signature.trim_start_matches("0x"))
 		.ok()
 		.and_then(|bytes| bytes.try_into().ok())
 		.ok_or_else(|| AuthError::Malformed("the signature is not 64 hex bytes".into()))?;
-	let signature = schnorrkel::Signature::from_bytes(&bytes)
+	schnorrkel::Signature::from_bytes(&bytes)
 		.map_err(|_| AuthError::Malformed("not an sr25519 signature".into()))?;
-	let context = schnorrkel::signing_context(b"substrate");
-	public
-		.verify(context.bytes(message), &signature)
-		.or_else(|_| public.verify(context.bytes(&wallet_wrapped(message)), &signature))
-		.map_err(|_| AuthError::BadSignature)?;
+	let signed = |message: &[u8]| sr25519_signed(&account.0, message, &bytes);
+	if !signed(message) && !signed(&wallet_wrapped(message)) {
+		return Err(AuthError::BadSignature);
+	}
 	Ok(account)
+}
+
+/// Whether `signature` is `public`'s sr25519 signature over exactly `message`, in Substrate's
+/// signing context: what the chain checks of a `MultiSignature::Sr25519`. A key or signature
+/// that is no sr25519 one signs nothing.
+pub fn sr25519_signed(public: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
+	let (Ok(public), Ok(signature)) =
+		(schnorrkel::PublicKey::from_bytes(public), schnorrkel::Signature::from_bytes(signature))
+	else {
+		return false;
+	};
+	public
+		.verify(schnorrkel::signing_context(b"substrate").bytes(message), &signature)
+		.is_ok()
 }
 
 /// SHA-256 of `bytes`, hex.

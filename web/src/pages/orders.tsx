@@ -138,6 +138,7 @@ export function OrderPage({ id }: { id: number }) {
   // for, and said so; an id the chain never gave is refused as the indexer refuses it.
   const [waiting, setWaiting] = useState(false);
   const order = useLoad(async (signal) => {
+    setWaiting(false);
     for (;;) {
       try {
         return await get(endpoints.indexer, '/orders/{id}', { id });
