@@ -566,10 +566,38 @@ impl Client {
 		self.node("deal", MarketRpcClient::deal(&self.node_rpc, id, None)).await
 	}
 
-	/// The open deals `account` is supplier, customer or payee of.
+	/// Every open deal `account` is supplier, customer or payee of, in id order, read a page
+	/// of `sonm_rpc::market::MAX_LIMIT` at a time.
 	pub async fn deals_of(&self, account: &str) -> Result<Vec<types::Deal>, ClientError> {
-		self.node("deals", MarketRpcClient::deals_of(&self.node_rpc, account.into(), None))
-			.await
+		let page_size = sonm_rpc::market::MAX_LIMIT;
+		let mut deals: Vec<types::Deal> = Vec::new();
+		loop {
+			let from = deals.last().map_or(0, |deal| deal.id + 1);
+			let page = self.deals_page(account, from, page_size).await?;
+			let full = page.len() as u32 == page_size;
+			deals.extend(page);
+			if !full {
+				return Ok(deals);
+			}
+		}
+	}
+
+	/// The open deals `account` is supplier, customer or payee of with ids from `from` on, in
+	/// id order, at most `limit` (one `market_dealsOf` page).
+	pub async fn deals_page(
+		&self,
+		account: &str,
+		from: u64,
+		limit: u32,
+	) -> Result<Vec<types::Deal>, ClientError> {
+		let call = MarketRpcClient::deals_of(
+			&self.node_rpc,
+			account.into(),
+			Some(from),
+			Some(limit),
+			None,
+		);
+		self.node("deals", call).await
 	}
 
 	/// A deal's pending change requests.

@@ -1,36 +1,78 @@
 //! How fast the market's reads answer at the size the book has reached: open orders and deals
-//! counted by their storage keys, then `market_orders` (a page from the start and one from the
-//! newest orders) and `market_matchingOrders` timed over a number of calls each.
+//! counted by their storage keys, then, each timed over a number of calls: `market_orders` (a
+//! page from the start, one from the middle of the ids and one of the newest),
+//! `market_matchingOrders` of the newest order, and `market_dealsOf` of a customer with open
+//! deals (its first page and a page from the middle of its deals).
 
-use crate::{stats::Latencies, LoadError};
+use crate::{stats::percentile, LoadError};
 use sonm_client::{runtime, subxt::rpcs::rpc_params, types::OrderFilter, Client, ClientError};
 use std::time::{Duration, Instant};
+
+/// Orders or deals in each timed page.
+pub const PAGE: u32 = 100;
+
+/// The latency of one read over its samples, in milliseconds to the hundredth (reads answer
+/// in well under one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct ReadLatency {
+	/// How many calls were timed.
+	pub count: usize,
+	pub p50_ms: f64,
+	pub p99_ms: f64,
+}
+
+impl ReadLatency {
+	fn of(mut samples: Vec<Duration>) -> Self {
+		let mut at = |p| {
+			let took = percentile(&mut samples, p).unwrap_or_default();
+			(took.as_secs_f64() * 100_000.0).round() / 100.0
+		};
+		let (p50_ms, p99_ms) = (at(50.0), at(99.0));
+		Self { count: samples.len(), p50_ms, p99_ms }
+	}
+
+	fn text(&self) -> String {
+		if self.count == 0 {
+			return "-".to_owned();
+		}
+		format!("p50 {:.2} / p99 {:.2} ms", self.p50_ms, self.p99_ms)
+	}
+}
 
 /// The book's size and its reads' latencies.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Reads {
 	pub open_orders: u64,
 	pub open_deals: u64,
-	/// `market_orders` of the first 100 open orders.
-	pub orders_first_page: Latencies,
-	/// `market_orders` of the 100 newest.
-	pub orders_newest_page: Latencies,
+	/// `market_orders` of the first [`PAGE`] open orders.
+	pub orders_first_page: ReadLatency,
+	/// `market_orders` of [`PAGE`] from the middle of the ids given so far.
+	pub orders_middle_page: ReadLatency,
+	/// `market_orders` of the [`PAGE`] newest.
+	pub orders_newest_page: ReadLatency,
 	/// `market_matchingOrders` of the newest order, 10 at most.
-	pub matching_orders: Latencies,
+	pub matching_orders: ReadLatency,
+	/// How many open deals the customer timed for `market_dealsOf` has.
+	pub customer_deals: u64,
+	/// `market_dealsOf` of that customer: its first [`PAGE`] deals.
+	pub deals_first_page: ReadLatency,
+	/// `market_dealsOf` of that customer: [`PAGE`] from the middle of its deals.
+	pub deals_middle_page: ReadLatency,
 }
 
 impl Reads {
 	pub fn text(&self) -> String {
-		let lat = |l: &Latencies| {
-			format!("p50 {:?} / p99 {:?} ms", l.p50_ms.unwrap_or(0), l.p99_ms.unwrap_or(0))
-		};
 		format!(
-			"  book: {} open orders, {} open deals; market_orders first page {}, newest page {}; market_matchingOrders {}\n",
+			"  book: {} open orders, {} open deals\n  market_orders: first page {}, middle {}, newest {}\n  market_matchingOrders: {}\n  market_dealsOf ({} deals): first page {}, middle {}\n",
 			self.open_orders,
 			self.open_deals,
-			lat(&self.orders_first_page),
-			lat(&self.orders_newest_page),
-			lat(&self.matching_orders)
+			self.orders_first_page.text(),
+			self.orders_middle_page.text(),
+			self.orders_newest_page.text(),
+			self.matching_orders.text(),
+			self.customer_deals,
+			self.deals_first_page.text(),
+			self.deals_middle_page.text(),
 		)
 	}
 }
@@ -54,17 +96,53 @@ pub async fn measure(client: &Client, samples: usize) -> Result<Reads, LoadError
 	let all = OrderFilter::default();
 	let newest = client.orders(&all, next_id.saturating_sub(1_000), 1000).await?;
 	let newest = newest.last().map(|order| order.id);
-	let orders_first_page = time(samples, || client.orders(&all, 0, 100)).await?;
+	let orders_first_page = time(samples, || client.orders(&all, 0, PAGE)).await?;
+	let orders_middle_page = time(samples, || client.orders(&all, next_id / 2, PAGE)).await?;
 	let orders_newest_page =
-		time(samples, || client.orders(&all, next_id.saturating_sub(100), 100)).await?;
+		time(samples, || client.orders(&all, next_id.saturating_sub(PAGE as u64), PAGE)).await?;
 	let matching_orders = match newest {
 		Some(id) => time(samples, || client.matching_orders(id, 10)).await?,
-		None => Latencies::default(),
+		None => ReadLatency::default(),
 	};
-	Ok(Reads { open_orders, open_deals, orders_first_page, orders_newest_page, matching_orders })
+	let (mut customer_deals, mut deals_first_page, mut deals_middle_page) =
+		(0, ReadLatency::default(), ReadLatency::default());
+	if let Some(customer) = a_customer(client, deals).await? {
+		let theirs = client.deals_of(&customer).await?;
+		customer_deals = theirs.len() as u64;
+		let middle = theirs.get(theirs.len() / 2).map_or(0, |deal| deal.id);
+		deals_first_page = time(samples, || client.deals_page(&customer, 0, PAGE)).await?;
+		deals_middle_page = time(samples, || client.deals_page(&customer, middle, PAGE)).await?;
+	}
+	Ok(Reads {
+		open_orders,
+		open_deals,
+		orders_first_page,
+		orders_middle_page,
+		orders_newest_page,
+		matching_orders,
+		customer_deals,
+		deals_first_page,
+		deals_middle_page,
+	})
 }
 
-async fn time<F, Fut, T>(samples: usize, mut call: F) -> Result<Latencies, LoadError>
+/// The customer of the open deal whose key comes first, if any deal is open.
+async fn a_customer(client: &Client, deals: [u8; 32]) -> Result<Option<String>, LoadError> {
+	let prefix = format!("0x{}", hex::encode(deals));
+	let keys: Vec<String> = client
+		.rpc("state_getKeysPaged", rpc_params![prefix, 1, Option::<String>::None])
+		.await?;
+	// A `Deals` key ends with the deal's id, SCALE (little-endian), after its Blake2-128 hash.
+	let id = keys.first().and_then(|key| {
+		let bytes = hex::decode(key.trim_start_matches("0x")).ok()?;
+		let tail: [u8; 8] = bytes.get(bytes.len().checked_sub(8)?..)?.try_into().ok()?;
+		Some(u64::from_le_bytes(tail))
+	});
+	let Some(id) = id else { return Ok(None) };
+	Ok(client.deal(id).await?.map(|deal| deal.consumer))
+}
+
+async fn time<F, Fut, T>(samples: usize, mut call: F) -> Result<ReadLatency, LoadError>
 where
 	F: FnMut() -> Fut,
 	Fut: std::future::Future<Output = Result<T, sonm_client::ClientError>>,
@@ -75,7 +153,7 @@ where
 		call().await?;
 		took.push(started.elapsed());
 	}
-	Ok(Latencies::of(took))
+	Ok(ReadLatency::of(took))
 }
 
 /// The keys under a storage map's `prefix`, counted a thousand at a time (only the keys travel:

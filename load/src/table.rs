@@ -30,8 +30,9 @@ fn row(name: &str, r: &Value) -> String {
 		let ms = |k: &str| l[k].as_u64().map_or("-".to_owned(), |v| v.to_string());
 		format!("{}/{}/{}", ms("p50_ms"), ms("p95_ms"), ms("p99_ms"))
 	};
+	// Reads are timed to the hundredth of a millisecond (older reports: whole ones).
 	let two = |l: &Value| {
-		let ms = |k: &str| l[k].as_u64().map_or("-".to_owned(), |v| v.to_string());
+		let ms = |k: &str| l[k].as_f64().map_or("-".to_owned(), |v| format!("{v:.2}"));
 		format!("{}/{}", ms("p50_ms"), ms("p99_ms"))
 	};
 	let reads = &r["reads"];

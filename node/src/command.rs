@@ -9,6 +9,13 @@ use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
 use sonm_runtime::opaque::Block;
 
+/// The trie cache a node keeps unless `--trie-cache-size` says otherwise: 256 MiB, a quarter
+/// of sc-cli's default. The cache fills to its size whatever the chain, and at 1 GiB it alone
+/// kept a dev node above a gigabyte resident after ten minutes of the mixed market; the hot
+/// keys of a block (accounts, the book's shelves, the fee pot) fit in a fraction of this
+/// (docs/BENCHMARKS.md, "Memory").
+pub const TRIE_CACHE_BYTES: usize = 256 * 1024 * 1024;
+
 impl SubstrateCli for Cli {
 	fn impl_name() -> String {
 		"SONM Node".into()
@@ -32,6 +39,21 @@ impl SubstrateCli for Cli {
 
 	fn copyright_start_year() -> i32 {
 		2017
+	}
+
+	/// sc-cli's set-up of the command line, with this node's own default for the trie cache
+	/// ([`TRIE_CACHE_BYTES`]).
+	fn setup_command(cmd: clap::Command) -> clap::Command {
+		cmd.name(Self::executable_name())
+			.version(format!("{}\n", Self::impl_version()))
+			.author(Self::author())
+			.about(Self::description())
+			.long_about(Self::description())
+			.after_help(format!("Support: {}", Self::support_url()))
+			.propagate_version(true)
+			.args_conflicts_with_subcommands(true)
+			.subcommand_negates_reqs(true)
+			.mut_arg("trie_cache_size", |arg| arg.default_value(TRIE_CACHE_BYTES.to_string()))
 	}
 
 	/// `dev` and `local` are built in (their genesis from the runtime cache when the node has
@@ -151,5 +173,20 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 			})
 		},
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_trie_cache_is_the_nodes_own_default_unless_given() {
+		let cache = |args: &[&str]| {
+			let cli = Cli::try_from_iter(args.iter().copied()).expect("arguments parse");
+			cli.run.import_params.trie_cache_size
+		};
+		assert_eq!(cache(&["sonm-node", "--dev"]), TRIE_CACHE_BYTES);
+		assert_eq!(cache(&["sonm-node", "--dev", "--trie-cache-size", "1000"]), 1000);
 	}
 }

@@ -140,6 +140,16 @@ async fn an_ask_and_a_bid_make_a_deal_that_is_billed_and_refunded_in_proportion(
 	assert_eq!(shown["escrow"], (price * DURATION as Balance).to_string());
 	let of_bob = rpc.call("market_dealsOf", rpc_params![customer.to_ss58check()]).await.unwrap();
 	assert_eq!(of_bob[0]["id"], deal);
+	// Paged from a cursor: from the deal's id on it is there, past it nothing is.
+	let bob = customer.to_ss58check();
+	let page = |from: u64| rpc_params![bob.clone(), from, 10];
+	assert_eq!(ids(&rpc.call("market_dealsOf", page(deal)).await.unwrap()), vec![deal]);
+	assert_eq!(ids(&rpc.call("market_dealsOf", page(deal + 1)).await.unwrap()), Vec::<u64>::new());
+	let refused = rpc
+		.call("market_dealsOf", rpc_params![bob.clone(), 0, 5_000])
+		.await
+		.unwrap_err();
+	assert!(refused.contains("above the maximum"), "{refused}");
 	assert_eq!(
 		ids(&rpc.call("market_matchingOrders", rpc_params![dear_ask, 10]).await.unwrap()),
 		Vec::<u64>::new()

@@ -167,7 +167,9 @@ pub struct CloseQuote {
 
 sp_api::decl_runtime_apis! {
 	/// Read access to the market: what the `market_*` RPC methods serve. `Order`, `Deal` and
-	/// `ChangeRequest` are the market pallet's stored types.
+	/// `ChangeRequest` are the market pallet's stored types. Version 2: `deals_of` pages from a
+	/// cursor.
+	#[api_version(2)]
 	pub trait MarketApi<AccountId, Order, Deal, ChangeRequest>
 	where
 		AccountId: Codec,
@@ -181,8 +183,13 @@ sp_api::decl_runtime_apis! {
 		fn deal(id: DealId) -> Option<Deal>;
 		/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`.
 		fn orders(filter: OrderFilter<AccountId>, from: OrderId, limit: u32) -> Vec<(OrderId, Order)>;
-		/// The open deals `who` takes part in (as supplier, customer or payee), in id order.
+		/// Every open deal `who` takes part in (as supplier, customer or payee), in id order:
+		/// version 1's, kept for nodes reading a runtime not yet upgraded.
+		#[changed_in(2)]
 		fn deals_of(who: AccountId) -> Vec<(DealId, Deal)>;
+		/// The open deals `who` takes part in (as supplier, customer or payee) with ids from
+		/// `from` on, in id order, at most `limit`.
+		fn deals_of(who: AccountId, from: DealId, limit: u32) -> Vec<(DealId, Deal)>;
 		/// The pending change requests of a deal, by side.
 		fn change_requests(id: DealId) -> Vec<(Side, ChangeRequest)>;
 		/// The open orders of the other side that would make a deal with order `id` under the

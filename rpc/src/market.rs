@@ -153,9 +153,17 @@ pub trait MarketRpc {
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<Order>>;
 
-	/// The open deals an account takes part in.
+	/// The open deals an account takes part in (as supplier, customer or payee) with ids from
+	/// `from` on (0 when absent), in id order, at most `limit` ([`DEFAULT_LIMIT`] when absent,
+	/// [`MAX_LIMIT`] at most): the next page starts after the last id of this one.
 	#[method(name = "market_dealsOf")]
-	fn deals_of(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<Deal>>;
+	fn deals_of(
+		&self,
+		account: String,
+		from: Option<DealId>,
+		limit: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<Deal>>;
 
 	/// The pending change requests of a deal.
 	#[method(name = "market_changeRequests")]

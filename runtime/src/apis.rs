@@ -301,8 +301,8 @@ impl_runtime_apis! {
 			Market::orders(&filter, from, limit)
 		}
 
-		fn deals_of(who: AccountId) -> Vec<(DealId, MarketDeal)> {
-			Market::deals_of(&who)
+		fn deals_of(who: AccountId, from: DealId, limit: u32) -> Vec<(DealId, MarketDeal)> {
+			Market::deals_of(&who, from, limit)
 		}
 
 		fn change_requests(id: DealId) -> Vec<(Side, MarketChangeRequest)> {

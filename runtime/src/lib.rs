@@ -165,13 +165,18 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on a runtime upgrade, aside from the pallets' own: none pending.
+/// Migrations to run on a runtime upgrade, aside from the pallets' own: the market's read
+/// indexes built (market layout 0 → 1; a chain already at 1 skips it).
 #[cfg(not(feature = "upgrade-rehearsal"))]
-type Migrations = ();
+type Migrations = (pallet_market::migrations::v1::IndexesBuilt<Runtime>,);
 
-/// The upgrade rehearsal's migration: every deal gains its stored end (market layout 0 → 1).
+/// The upgrade rehearsal's migrations: the indexes as above, then every deal gains its stored
+/// end (market layout 1 → 2).
 #[cfg(feature = "upgrade-rehearsal")]
-type Migrations = (pallet_market::migrations::v1::DealsGainTheirEnd<Runtime>,);
+type Migrations = (
+	pallet_market::migrations::v1::IndexesBuilt<Runtime>,
+	pallet_market::migrations::v2::DealsGainTheirEnd<Runtime>,
+);
 
 /// Executive: dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

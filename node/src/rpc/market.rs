@@ -13,7 +13,7 @@ use sonm_runtime::{
 	opaque::Block,
 	AccountId,
 };
-use sp_api::ProvideRuntimeApi;
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use std::sync::Arc;
 
@@ -122,9 +122,27 @@ where
 		Ok(orders.iter().map(|(id, order)| order_json(*id, order)).collect())
 	}
 
-	fn deals_of(&self, account: String, at: Option<BlockHash>) -> RpcResult<Vec<Deal>> {
+	fn deals_of(
+		&self,
+		account: String,
+		from: Option<DealId>,
+		limit: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<Deal>> {
 		let who = parse_account(&account)?;
-		let deals = self.client.runtime_api().deals_of(self.at(at), who).map_err(runtime_error)?;
+		let (from, limit) = (from.unwrap_or(0), parse_limit(limit)?);
+		let api = self.client.runtime_api();
+		let at = self.at(at);
+		type Api = dyn MarketApi<Block, AccountId, MarketOrder, MarketDeal, MarketChangeRequest>;
+		let paged = api.api_version::<Api>(at).map_err(runtime_error)?.is_some_and(|v| v >= 2);
+		let deals = if paged {
+			api.deals_of(at, who, from, limit).map_err(runtime_error)?
+		} else {
+			// A runtime before `MarketApi` 2 answers every deal at once: paged here.
+			#[allow(deprecated)]
+			let all = api.deals_of_before_version_2(at, who).map_err(runtime_error)?;
+			all.into_iter().filter(|(id, _)| *id >= from).take(limit as usize).collect()
+		};
 		Ok(deals.iter().map(|(id, deal)| deal_json(*id, deal)).collect())
 	}
 

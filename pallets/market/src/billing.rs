@@ -265,6 +265,7 @@ impl<T: Config> Pallet<T> {
 		Self::release(HoldReason::DealEscrow, &deal.consumer, deal.escrow)?;
 		Self::release(HoldReason::DealDeposit, &deal.consumer, deal.deposit)?;
 		Deals::<T>::remove(id);
+		Self::unindex_deal(id, &deal);
 		let _ = ChangeRequests::<T>::clear_prefix(id, 2, None);
 		Self::deposit_event(Event::DealClosed { id, reason, refund: deal.escrow });
 		Ok(())
@@ -323,6 +324,8 @@ impl<T: Config> Pallet<T> {
 			HoldReason::DealDeposit,
 			HoldReason::EndpointDeposit,
 		];
+		Self::check_book()?;
+		Self::check_deal_index()?;
 		let mut accounts: alloc::vec::Vec<T::AccountId> = expected.keys().cloned().collect();
 		accounts.extend(also_check);
 		for who in accounts {

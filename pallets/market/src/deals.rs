@@ -119,25 +119,24 @@ impl<T: Config> Pallet<T> {
 		// A deal is known by its bid's id: unique, since a bid makes one deal at most, and
 		// known to the customer before the deal opens.
 		let id = bid_id;
-		Deals::<T>::insert(
-			id,
-			Deal {
-				ask: ask_id,
-				bid: bid_id,
-				supplier: supplier.clone(),
-				consumer: consumer.clone(),
-				payee,
-				price,
-				duration,
-				start: now,
-				billed_until: now,
-				escrow,
-				paid: Default::default(),
-				deposit,
-				#[cfg(feature = "upgrade-rehearsal")]
-				ends: (duration > 0).then(|| now.saturating_add(duration)),
-			},
-		);
+		let deal = Deal {
+			ask: ask_id,
+			bid: bid_id,
+			supplier: supplier.clone(),
+			consumer: consumer.clone(),
+			payee,
+			price,
+			duration,
+			start: now,
+			billed_until: now,
+			escrow,
+			paid: Default::default(),
+			deposit,
+			#[cfg(feature = "upgrade-rehearsal")]
+			ends: (duration > 0).then(|| now.saturating_add(duration)),
+		};
+		Self::index_deal(id, &deal);
+		Deals::<T>::insert(id, deal);
 		Self::deposit_event(Event::DealOpened { id, ask: ask_id, bid: bid_id, supplier, consumer });
 		Ok((id, reads))
 	}

@@ -156,3 +156,94 @@ fn random_call_sequences_never_panic_and_keep_the_invariants() {
 	// The sequences must really exercise deals, not only refusals.
 	assert!(opened > 100, "only {opened} deals opened over all seeds");
 }
+
+/// What `matching_orders` must answer, found the slow way: every open order of the book
+/// checked with the matching rules, sorted best price first, then by id.
+fn matching_by_walking_the_book(id: OrderId) -> Vec<OrderId> {
+	let order = Orders::<Test>::get(id).expect("an open order");
+	let mut matches: Vec<(Balance, OrderId)> = Orders::<Test>::iter()
+		.filter(|(_, other)| other.terms.side != order.terms.side)
+		.filter(|(_, other)| {
+			let (ask, bid) = match order.terms.side {
+				Side::Bid => (other, &order),
+				Side::Ask => (&order, other),
+			};
+			Market::check_match(ask, bid, now()).is_ok()
+		})
+		.map(|(other_id, other)| (other.terms.price.per_second, other_id))
+		.collect();
+	matches.sort_by(|(a_price, a_id), (b_price, b_id)| match order.terms.side {
+		Side::Bid => (a_price, a_id).cmp(&(b_price, b_id)),
+		Side::Ask => b_price.cmp(a_price).then(a_id.cmp(b_id)),
+	});
+	matches.into_iter().map(|(_, id)| id).collect()
+}
+
+#[test]
+fn the_book_answers_what_a_walk_of_every_order_answers() {
+	let mut compared = 0;
+	let mut matched = 0;
+	for seed in 1..=20u64 {
+		new_test_ext(|| {
+			let mut rng = Rng::new(seed);
+			set_usd_rate(Some(1 + rng.below(5) as Balance));
+			set_level(1 + rng.below(6), IdentityLevel::Identified);
+			for step in 0..200 {
+				// Mostly orders that differ in what the book sorts on (side, unit, kind of
+				// duration, flags, price) and pass the rest, so that many pairs match; some
+				// with any terms, and now and then any other call.
+				match rng.below(10) {
+					0..=5 => {
+						let mut terms = random_terms(&mut rng);
+						terms.benchmarks = crate::mock::terms(terms.side, 1, 0).benchmarks;
+						let _ = Market::place_order(RuntimeOrigin::signed(1 + rng.below(6)), terms);
+					},
+					6 => {
+						let _ = Market::place_order(
+							RuntimeOrigin::signed(1 + rng.below(6)),
+							random_terms(&mut rng),
+						);
+					},
+					_ => random_call(&mut rng),
+				}
+				if rng.below(6) == 0 {
+					advance(rng.below(900));
+				}
+				if step % 20 != 19 {
+					continue;
+				}
+				for id in Orders::<Test>::iter_keys().collect::<Vec<_>>() {
+					let expected = matching_by_walking_the_book(id);
+					let limit = 1 + rng.below(4) as u32;
+					let answer = |limit| -> Vec<OrderId> {
+						Market::matching_orders(id, limit).into_iter().map(|(id, _)| id).collect()
+					};
+					assert_eq!(answer(1000), expected, "seed {seed} step {step} order {id}");
+					let first: Vec<_> = expected.iter().copied().take(limit as usize).collect();
+					assert_eq!(answer(limit), first, "seed {seed} step {step} order {id}");
+					compared += 1;
+					matched += !expected.is_empty() as u32;
+				}
+				// And every open order, paged through by side from a cursor, in id order.
+				for side in [None, Some(Side::Ask), Some(Side::Bid)] {
+					let mut open: Vec<OrderId> = Orders::<Test>::iter()
+						.filter(|(_, order)| side.is_none_or(|side| order.terms.side == side))
+						.map(|(id, _)| id)
+						.collect();
+					open.sort();
+					let filter = crate::OrderFilter { side, ..Default::default() };
+					let (mut paged, mut from) = (Vec::new(), 0);
+					loop {
+						let page = Market::orders(&filter, from, 3);
+						let Some((last, _)) = page.last() else { break };
+						from = last + 1;
+						paged.extend(page.into_iter().map(|(id, _)| id));
+					}
+					assert_eq!(paged, open, "seed {seed} step {step} side {side:?}");
+				}
+			}
+		});
+	}
+	// The books must really have had matches to compare, not only empty answers.
+	assert!(compared > 1000 && matched > 300, "{compared} orders compared, {matched} with matches");
+}

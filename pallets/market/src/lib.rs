@@ -6,7 +6,9 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod billing;
+pub mod book;
 mod change_requests;
+mod deal_index;
 mod deals;
 mod orders;
 mod queries;
@@ -55,10 +57,10 @@ pub mod pallet {
 	/// A deal as stored.
 	pub type DealOf<T> = Deal<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
-	/// The layout of this pallet's storage: 0 today; 1 in the upgrade rehearsal's runtime
-	/// (`migrations::v1`).
+	/// The layout of this pallet's storage: 1 today (the book's indexes, `migrations::v1`); 2
+	/// in the upgrade rehearsal's runtime (`migrations::v2`).
 	const STORAGE_VERSION: StorageVersion =
-		StorageVersion::new(if cfg!(feature = "upgrade-rehearsal") { 1 } else { 0 });
+		StorageVersion::new(if cfg!(feature = "upgrade-rehearsal") { 2 } else { 1 });
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -175,6 +177,22 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Orders<T: Config> = StorageMap<_, Blake2_128Concat, OrderId, OrderOf<T>>;
 
+	/// The open orders by shelf, best price first (`book`): what `market_matchingOrders` walks.
+	#[pallet::storage]
+	pub type Book<T> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		crate::book::Shelf,
+		Identity,
+		crate::book::ShelfPlace,
+		(),
+	>;
+
+	/// The open orders by side in id order (`book`): what `market_orders` pages through.
+	#[pallet::storage]
+	pub type OpenOrders<T> =
+		StorageDoubleMap<_, Twox64Concat, Side, Identity, crate::book::IdKey, ()>;
+
 	/// The open orders of each account.
 	#[pallet::storage]
 	pub type OrdersOf<T: Config> = StorageMap<
@@ -188,6 +206,17 @@ pub mod pallet {
 	/// Open deals. A closed deal is removed; its history is in the events.
 	#[pallet::storage]
 	pub type Deals<T: Config> = StorageMap<_, Blake2_128Concat, DealId, DealOf<T>>;
+
+	/// The open deals of each account as supplier or customer, in id order (`deal_index`):
+	/// what `market_dealsOf` pages through.
+	#[pallet::storage]
+	pub type DealsOf<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, crate::book::IdKey, ()>;
+
+	/// The confirmed workers of each master (`deal_index`): whose deals pay it.
+	#[pallet::storage]
+	pub type WorkersOf<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, T::AccountId, ()>;
 
 	/// Pending change requests of a deal, one per side (`Bid`: the customer's, `Ask`: the
 	/// supplier's).

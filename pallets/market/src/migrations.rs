@@ -2,13 +2,98 @@
 //! `VersionedMigration` that runs once (from layout N to N + 1) with try-runtime checks that
 //! compare counts and sums before and after.
 //!
-//! Layout 0 is today's. `v1` (a deal stores its end) is the next layout, built only with the
-//! `upgrade-rehearsal` feature: the runtime that rehearses an upgrade and its migration on a
-//! live network (docs/GOVERNANCE.md).
+//! Layout 1 is today's: `v1` built the market's read indexes. `v2` (a deal stores
+//! its end) is the next layout, built only with the `upgrade-rehearsal` feature: the runtime
+//! that rehearses an upgrade and its migration on a live network (docs/GOVERNANCE.md).
+
+pub mod v1 {
+	//! Layout 0 → 1: the market's read indexes, which layout 0 did not have, built from what
+	//! is stored: every open order enters the book (`crate::book`: `Book` by shelf and price,
+	//! `OpenOrders` by side and id), every open deal its supplier's and customer's lists, and
+	//! every confirmed worker its master's (`crate::deal_index`: `DealsOf`, `WorkersOf`).
+
+	use crate::pallet::{Config, Deals, Masters, Orders, Pallet, WorkersOf};
+	use core::marker::PhantomData;
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+	#[cfg(feature = "try-runtime")]
+	use {
+		alloc::vec::Vec,
+		codec::{Decode, Encode},
+		sp_runtime::TryRuntimeError,
+	};
+
+	/// The indexes built, unchecked: use [`IndexesBuilt`].
+	pub struct InnerIndexesBuilt<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerIndexesBuilt<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut orders, mut deals, mut links) = (0u64, 0u64, 0u64);
+			for (id, order) in Orders::<T>::iter() {
+				Pallet::<T>::enter_book(id, &order.terms);
+				orders += 1;
+			}
+			for (id, deal) in Deals::<T>::iter() {
+				Pallet::<T>::index_deal(id, &deal);
+				deals += 1;
+			}
+			for (worker, link) in Masters::<T>::iter() {
+				links += 1;
+				if link.confirmed {
+					WorkersOf::<T>::insert(&link.master, &worker, ());
+				}
+			}
+			log::info!(
+				target: "runtime::market",
+				"migration v1: {orders} orders entered the book, {deals} deals their parties' lists"
+			);
+			T::DbWeight::get().reads_writes(orders + deals + links, 2 * (orders + deals) + links)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			if crate::Book::<T>::iter_keys().next().is_some()
+				|| crate::DealsOf::<T>::iter_keys().next().is_some()
+			{
+				return Err(TryRuntimeError::Other(
+					"migration v1: the indexes are not empty before",
+				));
+			}
+			let counts =
+				(Orders::<T>::iter_keys().count() as u64, Deals::<T>::iter_keys().count() as u64);
+			Ok(counts.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(before: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = <(u64, u64)>::decode(&mut &before[..])
+				.map_err(|_| TryRuntimeError::Other("migration v1: the counts before"))?;
+			let after =
+				(Orders::<T>::iter_keys().count() as u64, Deals::<T>::iter_keys().count() as u64);
+			if after != before {
+				return Err(TryRuntimeError::Other("migration v1: the orders or deals changed"));
+			}
+			Pallet::<T>::check_book().map_err(TryRuntimeError::Other)?;
+			Pallet::<T>::check_deal_index().map_err(TryRuntimeError::Other)
+		}
+	}
+
+	/// Layout 0 → 1, once, with the storage version set to 1.
+	pub type IndexesBuilt<T> = VersionedMigration<
+		0,
+		1,
+		InnerIndexesBuilt<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
 
 #[cfg(feature = "upgrade-rehearsal")]
-pub mod v1 {
-	//! Layout 0 → 1: every deal gains `ends` (`start + duration` for a forward deal, `None`
+pub mod v2 {
+	//! Layout 1 → 2: every deal gains `ends` (`start + duration` for a forward deal, `None`
 	//! for a spot deal).
 
 	use crate::{
@@ -27,9 +112,9 @@ pub mod v1 {
 	#[cfg(feature = "try-runtime")]
 	use {alloc::vec::Vec, sp_runtime::TryRuntimeError};
 
-	/// A deal as layout 0 stores it.
+	/// A deal as layout 1 stores it.
 	#[derive(Decode, Encode)]
-	pub struct DealV0<AccountId, Balance> {
+	pub struct DealV1<AccountId, Balance> {
 		pub ask: crate::types::OrderId,
 		pub bid: crate::types::OrderId,
 		pub supplier: AccountId,
@@ -44,9 +129,9 @@ pub mod v1 {
 		pub deposit: Balance,
 	}
 
-	impl<AccountId, Balance> DealV0<AccountId, Balance> {
-		/// The deal in layout 1.
-		pub fn into_v1(self) -> Deal<AccountId, Balance> {
+	impl<AccountId, Balance> DealV1<AccountId, Balance> {
+		/// The deal in layout 2.
+		pub fn into_v2(self) -> Deal<AccountId, Balance> {
 			let ends = (self.duration > 0).then(|| self.start.saturating_add(self.duration));
 			Deal {
 				ask: self.ask,
@@ -66,17 +151,17 @@ pub mod v1 {
 		}
 	}
 
-	/// Storage as layout 0 keeps it.
-	pub mod v0 {
+	/// Storage as layout 1 keeps it.
+	pub mod layout1 {
 		use super::*;
 
-		/// `Deals` read with layout 0's values (the alias's name is the storage item's).
+		/// `Deals` read with layout 1's values (the alias's name is the storage item's).
 		#[frame_support::storage_alias]
 		pub type Deals<T: Config> = StorageMap<
 			Pallet<T>,
 			Blake2_128Concat,
 			DealId,
-			DealV0<<T as frame_system::Config>::AccountId, BalanceOf<T>>,
+			DealV1<<T as frame_system::Config>::AccountId, BalanceOf<T>>,
 		>;
 	}
 
@@ -101,15 +186,15 @@ pub mod v1 {
 		}
 	}
 
-	/// Every deal rewritten in layout 1, unchecked: use [`DealsGainTheirEnd`].
+	/// Every deal rewritten in layout 2, unchecked: use [`DealsGainTheirEnd`].
 	pub struct InnerDealsGainTheirEnd<T>(PhantomData<T>);
 
 	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerDealsGainTheirEnd<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut deals = 0u64;
-			crate::Deals::<T>::translate::<DealV0<T::AccountId, BalanceOf<T>>, _>(|_, old| {
+			crate::Deals::<T>::translate::<DealV1<T::AccountId, BalanceOf<T>>, _>(|_, old| {
 				deals += 1;
-				Some(old.into_v1())
+				Some(old.into_v2())
 			});
 			T::DbWeight::get().reads_writes(deals, deals)
 		}
@@ -117,28 +202,28 @@ pub mod v1 {
 		#[cfg(feature = "try-runtime")]
 		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
 			let mut totals = DealTotals::<BalanceOf<T>>::default();
-			for deal in v0::Deals::<T>::iter_values() {
+			for deal in layout1::Deals::<T>::iter_values() {
 				totals.add(deal.escrow, deal.deposit, deal.paid);
 			}
-			// Every stored deal read as layout 0: none skipped, none missed.
+			// Every stored deal read as layout 1: none skipped, none missed.
 			if crate::Deals::<T>::iter_keys().count() as u64 != totals.count {
 				return Err(TryRuntimeError::Other(
-					"migration v1: the stored deals are not all layout 0's",
+					"migration v2: the stored deals are not all layout 1's",
 				));
 			}
-			log::info!(target: "runtime::market", "migration v1: {} deals before", totals.count);
+			log::info!(target: "runtime::market", "migration v2: {} deals before", totals.count);
 			Ok(totals.encode())
 		}
 
 		#[cfg(feature = "try-runtime")]
 		fn post_upgrade(before: Vec<u8>) -> Result<(), TryRuntimeError> {
 			let before = DealTotals::<BalanceOf<T>>::decode(&mut &before[..])
-				.map_err(|_| TryRuntimeError::Other("migration v1: the totals before"))?;
+				.map_err(|_| TryRuntimeError::Other("migration v2: the totals before"))?;
 			check_every_deal::<T>(&before)
 		}
 	}
 
-	/// Every deal readable in layout 1 with its `ends` right; their totals.
+	/// Every deal readable in layout 2 with its `ends` right; their totals.
 	#[cfg(feature = "try-runtime")]
 	pub fn every_deal_has_its_end<T: Config>() -> Result<DealTotals<BalanceOf<T>>, TryRuntimeError>
 	{
@@ -146,12 +231,12 @@ pub mod v1 {
 		let stored = crate::Deals::<T>::iter_keys().count() as u64;
 		for deal in crate::Deals::<T>::iter_values() {
 			if deal.ends != deal.end() {
-				return Err(TryRuntimeError::Other("migration v1: a deal's `ends` is wrong"));
+				return Err(TryRuntimeError::Other("migration v2: a deal's `ends` is wrong"));
 			}
 			totals.add(deal.escrow, deal.deposit, deal.paid);
 		}
 		if stored != totals.count {
-			return Err(TryRuntimeError::Other("migration v1: a deal no longer decodes"));
+			return Err(TryRuntimeError::Other("migration v2: a deal no longer decodes"));
 		}
 		Ok(totals)
 	}
@@ -165,29 +250,29 @@ pub mod v1 {
 		if after.count != before.count {
 			log::error!(
 				target: "runtime::market",
-				"migration v1: {} deals before, {} after",
+				"migration v2: {} deals before, {} after",
 				before.count,
 				after.count
 			);
-			return Err(TryRuntimeError::Other("migration v1: the number of deals changed"));
+			return Err(TryRuntimeError::Other("migration v2: the number of deals changed"));
 		}
 		if after != *before {
-			return Err(TryRuntimeError::Other("migration v1: the deals' sums changed"));
+			return Err(TryRuntimeError::Other("migration v2: the deals' sums changed"));
 		}
-		log::info!(target: "runtime::market", "migration v1: {} deals checked", after.count);
+		log::info!(target: "runtime::market", "migration v2: {} deals checked", after.count);
 		Ok(())
 	}
 
-	/// Layout 0 → 1, once, with the storage version set to 1.
+	/// Layout 1 → 2, once, with the storage version set to 2.
 	pub type DealsGainTheirEnd<T> = VersionedMigration<
-		0,
 		1,
+		2,
 		InnerDealsGainTheirEnd<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;
 
-	/// A deliberately broken layout 0 → 1 (it drops the last deal it reads), with the real
+	/// A deliberately broken layout 1 → 2 (it drops the last deal it reads), with the real
 	/// checks: kept so that the suite shows the checks refuse it (`state_check
 	/// --broken-migration`).
 	#[cfg(feature = "try-runtime")]

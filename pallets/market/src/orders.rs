@@ -45,6 +45,7 @@ impl<T: Config> Pallet<T> {
 		Self::hold(HoldReason::BidEscrow, &author, escrow)?;
 
 		let side = terms.side;
+		Self::enter_book(id, &terms);
 		Orders::<T>::insert(
 			id,
 			Order { author: author.clone(), terms, placed_at: now, deposit, escrow },
@@ -73,6 +74,7 @@ impl<T: Config> Pallet<T> {
 	/// Removes `order` from the book and releases its deposit and escrow to its author.
 	pub(crate) fn remove_order(id: OrderId, order: &OrderOf<T>) -> DispatchResult {
 		Orders::<T>::remove(id);
+		Self::leave_book(id, &order.terms);
 		OrdersOf::<T>::mutate_exists(&order.author, |ids| {
 			if let Some(list) = ids {
 				list.retain(|other| *other != id);

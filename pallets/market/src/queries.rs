@@ -23,7 +23,9 @@ impl<T: Config> Pallet<T> {
 		Some(CloseQuote { due, refund: escrow.saturating_sub(due) })
 	}
 
-	/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`.
+	/// Open orders passing `filter` with ids from `from` on, in id order, at most `limit`: the
+	/// author's own list when the filter names one (short), else the open orders by side
+	/// walked from `from` (`book`), so a page costs the same at any depth.
 	pub fn orders(
 		filter: &OrderFilter<T::AccountId>,
 		from: OrderId,
@@ -35,21 +37,28 @@ impl<T: Config> Pallet<T> {
 				&& filter.author.as_ref().is_none_or(|author| *author == order.author)
 				&& filter.status.is_none_or(|status| Self::status(order, now) == status)
 		};
-		let ids: Vec<OrderId> = match &filter.author {
-			// The author's index is short; the whole book is scanned only without an author.
+		let with_order = |id| Orders::<T>::get(id).map(|order| (id, order));
+		let page = |ids: &mut dyn Iterator<Item = OrderId>| {
+			ids.filter_map(with_order)
+				.filter(|(_, order)| passes(order))
+				.take(limit as usize)
+				.collect()
+		};
+		match &filter.author {
 			Some(author) => {
 				let mut ids: Vec<_> =
 					OrdersOf::<T>::get(author).into_iter().filter(|id| *id >= from).collect();
 				ids.sort();
-				ids
+				page(&mut ids.into_iter())
 			},
-			None => (from..NextOrderId::<T>::get()).collect(),
-		};
-		ids.into_iter()
-			.filter_map(|id| Orders::<T>::get(id).map(|order| (id, order)))
-			.filter(|(_, order)| passes(order))
-			.take(limit as usize)
-			.collect()
+			None => {
+				let sides = match filter.side {
+					Some(side) => alloc::vec![side],
+					None => alloc::vec![Side::Ask, Side::Bid],
+				};
+				page(&mut Self::open_ids_from(&sides, from))
+			},
+		}
 	}
 
 	/// Whether `order` is still matchable at `now`.
@@ -67,19 +76,6 @@ impl<T: Config> Pallet<T> {
 		Self::deal(id).ok()
 	}
 
-	/// The open deals `who` takes part in (as supplier, consumer or current payee), in id
-	/// order, with their payees as of now. Scans the open deals: an index per account would
-	/// cost every `open_deal` and close three more writes, and reads off chain are the cheaper
-	/// side to pay.
-	pub fn deals_of(who: &T::AccountId) -> Vec<(DealId, DealOf<T>)> {
-		let mut deals: Vec<_> = Deals::<T>::iter()
-			.map(|(id, deal)| (id, Self::with_current_payee(deal)))
-			.filter(|(_, deal)| [&deal.supplier, &deal.consumer, &deal.payee].contains(&who))
-			.collect();
-		deals.sort_by_key(|(id, _)| *id);
-		deals
-	}
-
 	/// The pending change requests of deal `id`, by side.
 	pub fn change_requests(id: DealId) -> Vec<(Side, ChangeRequest<BalanceOf<T>>)> {
 		ChangeRequests::<T>::iter_prefix(id).collect()
@@ -93,17 +89,22 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The open, unexpired orders of the other side that `open_deal` would accept with order
-	/// `id`, best price first (the cheapest asks for a bid, the highest bids for an ask), at
-	/// most `limit`.
+	/// `id`, best price first (the cheapest asks for a bid, the highest bids for an ask; equal
+	/// prices by id), at most `limit`. Walks only the shelves that can match (`book`), and each
+	/// only as far as the price allows; every order walked is checked with the matching rules.
 	pub fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, OrderOf<T>)> {
 		let Some(order) = Orders::<T>::get(id) else { return Vec::new() };
 		let now = Self::now();
-		let mut matches: Vec<(OrderId, OrderOf<T>)> = Orders::<T>::iter()
-			.filter(|(other_id, other)| {
-				*other_id != id
-					&& other.terms.side != order.terms.side
-					&& !Self::is_expired(other, now)
-			})
+		let other_side = match order.terms.side {
+			Side::Bid => Side::Ask,
+			Side::Ask => Side::Bid,
+		};
+		// The worst price the other side may have: the order's own, as that side sorts it.
+		let limit_key = crate::book::price_key::<T>(other_side, order.terms.price.per_second);
+		let shelves = crate::book::counter_shelves::<T>(&order.terms);
+		Self::places_up_to(&shelves, limit_key)
+			.map(|place| place.order_id())
+			.filter_map(|other_id| Orders::<T>::get(other_id).map(|other| (other_id, other)))
 			.filter(|(_, other)| {
 				let (ask, bid) = match order.terms.side {
 					Side::Bid => (other, &order),
@@ -111,16 +112,7 @@ impl<T: Config> Pallet<T> {
 				};
 				Self::check_match(ask, bid, now).is_ok()
 			})
-			.collect();
-		match order.terms.side {
-			Side::Bid => matches.sort_by(|(a_id, a), (b_id, b)| {
-				(a.terms.price.per_second, a_id).cmp(&(b.terms.price.per_second, b_id))
-			}),
-			Side::Ask => matches.sort_by(|(a_id, a), (b_id, b)| {
-				(b.terms.price.per_second, a_id).cmp(&(a.terms.price.per_second, b_id))
-			}),
-		}
-		matches.truncate(limit as usize);
-		matches
+			.take(limit as usize)
+			.collect()
 	}
 }

@@ -1193,16 +1193,41 @@ mod queries {
 		new_test_ext(|| {
 			let first = open(HOUR);
 			let second = open(0);
-			let ids = |who| -> Vec<DealId> {
-				Market::deals_of(&who).into_iter().map(|(id, _)| id).collect()
+			let page = |who, from, limit| -> Vec<DealId> {
+				Market::deals_of(&who, from, limit).into_iter().map(|(id, _)| id).collect()
 			};
+			let ids = |who| page(who, 0, 100);
 			assert_eq!(ids(CUSTOMER), vec![first, second]);
 			assert_eq!(ids(SUPPLIER), vec![first, second]);
 			assert!(ids(STRANGER).is_empty());
-			assert_ok!(Market::request_change(origin(CUSTOMER), first, PRICE, 2 * HOUR));
-			let requests = Market::change_requests(first);
+			// Paged from a cursor: the deals from an id on, at most `limit`.
+			assert_eq!(page(CUSTOMER, first + 1, 100), vec![second]);
+			assert_eq!(page(SUPPLIER, 0, 1), vec![first]);
+			assert_eq!(page(SUPPLIER, second + 1, 100), Vec::<DealId>::new());
+			// A confirmed master sees its worker's deals as their payee, and no longer once the
+			// worker leaves; the worker's deals as a customer are not the master's.
+			assert_ok!(Market::request_master(origin(SUPPLIER), MASTER));
+			assert!(ids(MASTER).is_empty(), "not before it confirms");
+			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
+			let bought = {
+				let ask = place(STRANGER, terms(Side::Ask, PRICE, HOUR));
+				let bid = place(SUPPLIER, terms(Side::Bid, PRICE, HOUR));
+				assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
+				bid
+			};
+			assert_eq!(ids(SUPPLIER), vec![first, second, bought]);
+			assert_eq!(ids(MASTER), vec![first, second]);
+			assert_eq!(page(MASTER, first + 1, 100), vec![second]);
+			assert!(Market::deals_of(&MASTER, 0, 1)[0].1.payee == MASTER);
+			assert_ok!(Market::remove_worker(origin(MASTER), SUPPLIER));
+			assert!(ids(MASTER).is_empty());
+			assert_ok!(Market::close_deal(origin(CUSTOMER), first, false));
+			assert_eq!(ids(SUPPLIER), vec![second, bought]);
+			assert_eq!(ids(CUSTOMER), vec![second]);
+			assert_ok!(Market::request_change(origin(CUSTOMER), second, PRICE - 1, 0));
+			let requests = Market::change_requests(second);
 			assert_eq!(requests.len(), 1);
-			assert_eq!((requests[0].0, requests[0].1.duration), (Side::Bid, 2 * HOUR));
+			assert_eq!((requests[0].0, requests[0].1.per_second), (Side::Bid, PRICE - 1));
 		});
 	}
 }
@@ -1421,6 +1446,88 @@ mod signed_bids {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
 			set_blocked(CUSTOMER, SUPPLIER);
 			assert_noop!(open(ask, signed(11, now() + 600)), Error::<Test>::SupplierBlacklisted);
+		});
+	}
+}
+
+mod book {
+	use super::*;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	#[test]
+	fn bids_sit_dearest_first_and_asks_cheapest_first_on_their_shelves() {
+		new_test_ext(|| {
+			let cheap_bid = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
+			let dear_bid = place(CUSTOMER, terms(Side::Bid, PRICE + 5, HOUR));
+			let dear_ask = place(SUPPLIER, terms(Side::Ask, PRICE + 5, HOUR));
+			let cheap_ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let shelf =
+				|side| crate::book::Shelf { side, unit: PriceUnit::Snm, spot: false, netflags: 0 };
+			let on = |side| -> Vec<OrderId> {
+				Book::<Test>::iter_key_prefix(shelf(side))
+					.map(|place| place.order_id())
+					.collect()
+			};
+			assert_eq!(on(Side::Bid), vec![dear_bid, cheap_bid]);
+			assert_eq!(on(Side::Ask), vec![cheap_ask, dear_ask]);
+			// A spot order sits on another shelf.
+			let spot = place(SUPPLIER, terms(Side::Ask, 1, 0));
+			assert_eq!(on(Side::Ask), vec![cheap_ask, dear_ask]);
+			assert_ok!(Market::cancel_order(origin(SUPPLIER), spot));
+			assert_ok!(Market::open_deal(origin(MATCHER), cheap_ask, dear_bid));
+			assert_eq!(on(Side::Bid), vec![cheap_bid]);
+			assert_eq!(on(Side::Ask), vec![dear_ask]);
+		});
+	}
+
+	#[test]
+	fn migration_v1_puts_every_open_order_in_the_book_once() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let bid = place(CUSTOMER, terms(Side::Bid, PRICE, HOUR));
+			let gone = place(SUPPLIER, terms(Side::Ask, PRICE, 0));
+			assert_ok!(Market::cancel_order(origin(SUPPLIER), gone));
+			// The state of layout 0: open orders, no indexes.
+			let _ = Book::<Test>::clear(u32::MAX, None);
+			let _ = OpenOrders::<Test>::clear(u32::MAX, None);
+			StorageVersion::new(0).put::<Market>();
+			assert_eq!(Market::check_book(), Err("an open order is missing from the book"));
+			assert!(Market::matching_orders(bid, 10).is_empty(), "no index, no answer");
+
+			crate::migrations::v1::IndexesBuilt::<Test>::on_runtime_upgrade();
+			assert_eq!(Market::on_chain_storage_version(), StorageVersion::new(1));
+			assert_eq!(Market::check_book(), Ok(()));
+			assert_eq!(
+				Market::matching_orders(bid, 10)
+					.into_iter()
+					.map(|(id, _)| id)
+					.collect::<Vec<_>>(),
+				vec![ask]
+			);
+			// Once only: the version says so, and the book does not grow.
+			crate::migrations::v1::IndexesBuilt::<Test>::on_runtime_upgrade();
+			assert_eq!(Book::<Test>::iter_keys().count(), 2);
+		});
+	}
+
+	#[test]
+	fn try_state_finds_a_book_that_lost_an_order_or_kept_a_gone_one() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let order = Orders::<Test>::get(ask).unwrap();
+			let (shelf, at) = (
+				crate::book::shelf_of::<Test>(&order.terms),
+				crate::book::place_of::<Test>(ask, &order.terms),
+			);
+			Book::<Test>::remove(shelf, at);
+			assert!(Market::do_try_state().is_err());
+			Book::<Test>::insert(shelf, at, ());
+			OpenOrders::<Test>::insert(Side::Bid, 99u64.to_be_bytes(), ());
+			assert_eq!(
+				Market::check_book(),
+				Err("the open orders by side hold an order that is not open")
+			);
+			OpenOrders::<Test>::remove(Side::Bid, 99u64.to_be_bytes());
 		});
 	}
 }

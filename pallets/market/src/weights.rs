@@ -26,6 +26,13 @@
 // scripts/weight-template.hbs
 // --output
 // pallets/market/src/weights.rs
+//
+// Edited by hand since, until the script runs again: the read indexes' writes added. The
+// book's two entries (`Market::Book`, `Market::OpenOrders`) of every order placed and removed
+// (`place_order`, `cancel_order`, `remove_expired_order`: 2; `open_deal`, `quick_buy`: 4), a
+// deal's two list entries (`Market::DealsOf`) at open and close (`open_deal`, `quick_buy`,
+// `close_deal`, `bill`: 2), a master's worker entry (`Market::WorkersOf`: `confirm_worker`,
+// `remove_worker`: 1).
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -83,7 +90,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 103_104_000 picoseconds.
 		Weight::from_parts(107_541_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -115,7 +122,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 85_067_000 picoseconds.
 		Weight::from_parts(88_953_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -134,7 +141,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 87_480_000 picoseconds.
 		Weight::from_parts(92_458_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Market::Paused` (r:1 w:0)
 	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
@@ -171,7 +178,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(14_799_212, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes(15_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Orders` (r:1 w:2)
@@ -211,7 +218,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(12_676_031, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
@@ -235,7 +242,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 173_119_000 picoseconds.
 		Weight::from_parts(183_744_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -262,7 +269,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 213_048_000 picoseconds.
 		Weight::from_parts(223_914_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -345,7 +352,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 8_773_000 picoseconds.
 		Weight::from_parts(9_504_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Market::Masters` (r:1 w:1)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
@@ -356,7 +363,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 9_504_000 picoseconds.
 		Weight::from_parts(10_315_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Market::Endpoints` (r:1 w:1)
 	/// Proof: `Market::Endpoints` (`max_values`: None, `max_size`: Some(322), added: 2797, mode: `MaxEncodedLen`)
@@ -401,7 +408,7 @@ impl WeightInfo for () {
 	fn place_order() -> Weight {
 		Weight::from_parts(107_541_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn place_orders(n: u32, ) -> Weight {
 		Self::place_order().saturating_mul(n.into())
@@ -415,19 +422,19 @@ impl WeightInfo for () {
 	fn cancel_order() -> Weight {
 		Weight::from_parts(88_953_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn remove_expired_order() -> Weight {
 		Weight::from_parts(92_458_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn open_deal(s: u32, ) -> Weight {
 		Weight::from_parts(292_036_316, 19099)
 			.saturating_add(Weight::from_parts(14_799_212, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(28_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(15_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	fn quick_buy(s: u32, ) -> Weight {
@@ -435,18 +442,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(12_676_031, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(16_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	fn bill() -> Weight {
 		Weight::from_parts(183_744_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn close_deal() -> Weight {
 		Weight::from_parts(223_914_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn request_change() -> Weight {
 		Weight::from_parts(152_017_000, 8799)
@@ -471,12 +478,12 @@ impl WeightInfo for () {
 	fn confirm_worker() -> Weight {
 		Weight::from_parts(9_504_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_worker() -> Weight {
 		Weight::from_parts(10_315_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_endpoint() -> Weight {
 		Weight::from_parts(46_379_000, 3787)

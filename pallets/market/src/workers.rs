@@ -28,6 +28,7 @@ impl<T: Config> Pallet<T> {
 			link.confirmed = true;
 			Ok::<_, DispatchError>(())
 		})?;
+		WorkersOf::<T>::insert(&master, &worker, ());
 		Self::deposit_event(Event::WorkerConfirmed { worker, master });
 		Ok(())
 	}
@@ -37,6 +38,9 @@ impl<T: Config> Pallet<T> {
 		let link = Masters::<T>::get(&worker).ok_or(Error::<T>::NoMasterLink)?;
 		ensure!(who == worker || who == link.master, Error::<T>::NotMaster);
 		Masters::<T>::remove(&worker);
+		if link.confirmed {
+			WorkersOf::<T>::remove(&link.master, &worker);
+		}
 		Self::deposit_event(Event::WorkerRemoved { worker, master: link.master });
 		Ok(())
 	}

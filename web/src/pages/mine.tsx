@@ -18,7 +18,7 @@ export function MinePage() {
 function Mine({ me, name }: { me: string; name: string }) {
   const { endpoints, api, finalized } = useConsole();
   const orders = useLoad(() => get(endpoints.indexer, '/orders', { author: me, status: 'Active', limit: 100 }), [me, finalized]);
-  const deals = useLoad(() => marketRpc<Deal[]>('dealsOf', [me]), [me, finalized]);
+  const deals = useLoad(() => marketRpc<Deal[]>('dealsOf', [me, null, 1000]), [me, finalized]);
   const [tx, send] = useTx();
   const cancel = async (id: number) => {
     if (await send(api.tx.market.cancelOrder(id))) orders.reload();
