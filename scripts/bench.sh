@@ -7,7 +7,7 @@
 #   NETWORKS=dev WORKLOADS="place-order open-deal" scripts/bench.sh
 #   SOAK=600 NETWORKS=dev WORKLOADS=mixed scripts/bench.sh   # the 10-minute memory run
 # After each run it counts the book and times $READS (default 20) calls of each market read:
-# `market_matchingOrders` walks the whole book, about 13 ms per thousand open orders.
+# (`market_matchingOrders` answers from the book's price-ordered index: under a millisecond).
 # The release node is the one the weights are benchmarked with (`--features
 # runtime-benchmarks`, see scripts/benchmark-pallets.sh), so the two share one release build.
 set -euo pipefail

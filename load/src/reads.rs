@@ -3,8 +3,15 @@
 //! page from the start, one from the middle of the ids and one of the newest),
 //! `market_matchingOrders` of the newest order, and `market_dealsOf` of a customer with open
 //! deals (its first page and a page from the middle of its deals).
+//!
+//! Each read is timed twice: through the client's WebSocket, as the CLI, the worker and the
+//! indexer read, and as one HTTP POST to the same port. The two differ for answers of more
+//! than about 8 KiB: the node's RPC server (sc-rpc-server) leaves Nagle's algorithm on for
+//! the sockets it accepts and writes such a WebSocket frame in two pieces, so the second waits
+//! for an ACK that the client's kernel delays up to 40 ms; HTTP answers go out in one piece.
 
 use crate::{stats::percentile, LoadError};
+use serde_json::json;
 use sonm_client::{runtime, subxt::rpcs::rpc_params, types::OrderFilter, Client, ClientError};
 use std::time::{Duration, Instant};
 
@@ -39,11 +46,9 @@ impl ReadLatency {
 	}
 }
 
-/// The book's size and its reads' latencies.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Reads {
-	pub open_orders: u64,
-	pub open_deals: u64,
+/// The reads' latencies over one transport.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct ReadSet {
 	/// `market_orders` of the first [`PAGE`] open orders.
 	pub orders_first_page: ReadLatency,
 	/// `market_orders` of [`PAGE`] from the middle of the ids given so far.
@@ -52,27 +57,48 @@ pub struct Reads {
 	pub orders_newest_page: ReadLatency,
 	/// `market_matchingOrders` of the newest order, 10 at most.
 	pub matching_orders: ReadLatency,
-	/// How many open deals the customer timed for `market_dealsOf` has.
-	pub customer_deals: u64,
-	/// `market_dealsOf` of that customer: its first [`PAGE`] deals.
+	/// `market_dealsOf` of the customer timed: its first [`PAGE`] deals.
 	pub deals_first_page: ReadLatency,
 	/// `market_dealsOf` of that customer: [`PAGE`] from the middle of its deals.
 	pub deals_middle_page: ReadLatency,
 }
 
-impl Reads {
-	pub fn text(&self) -> String {
+impl ReadSet {
+	fn text(&self) -> String {
 		format!(
-			"  book: {} open orders, {} open deals\n  market_orders: first page {}, middle {}, newest {}\n  market_matchingOrders: {}\n  market_dealsOf ({} deals): first page {}, middle {}\n",
-			self.open_orders,
-			self.open_deals,
+			"market_orders first page {}, middle {}, newest {}; market_matchingOrders {}; market_dealsOf first page {}, middle {}",
 			self.orders_first_page.text(),
 			self.orders_middle_page.text(),
 			self.orders_newest_page.text(),
 			self.matching_orders.text(),
-			self.customer_deals,
 			self.deals_first_page.text(),
 			self.deals_middle_page.text(),
+		)
+	}
+}
+
+/// The book's size and its reads' latencies.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reads {
+	pub open_orders: u64,
+	pub open_deals: u64,
+	/// How many open deals the customer timed for `market_dealsOf` has.
+	pub customer_deals: u64,
+	/// Through the client's WebSocket.
+	pub ws: ReadSet,
+	/// As single HTTP POSTs.
+	pub http: ReadSet,
+}
+
+impl Reads {
+	pub fn text(&self) -> String {
+		format!(
+			"  book: {} open orders, {} open deals ({} of them the timed customer's)\n  over WebSocket: {}\n  over HTTP: {}\n",
+			self.open_orders,
+			self.open_deals,
+			self.customer_deals,
+			self.ws.text(),
+			self.http.text(),
 		)
 	}
 }
@@ -96,34 +122,77 @@ pub async fn measure(client: &Client, samples: usize) -> Result<Reads, LoadError
 	let all = OrderFilter::default();
 	let newest = client.orders(&all, next_id.saturating_sub(1_000), 1000).await?;
 	let newest = newest.last().map(|order| order.id);
-	let orders_first_page = time(samples, || client.orders(&all, 0, PAGE)).await?;
-	let orders_middle_page = time(samples, || client.orders(&all, next_id / 2, PAGE)).await?;
-	let orders_newest_page =
-		time(samples, || client.orders(&all, next_id.saturating_sub(PAGE as u64), PAGE)).await?;
-	let matching_orders = match newest {
-		Some(id) => time(samples, || client.matching_orders(id, 10)).await?,
-		None => ReadLatency::default(),
-	};
-	let (mut customer_deals, mut deals_first_page, mut deals_middle_page) =
-		(0, ReadLatency::default(), ReadLatency::default());
-	if let Some(customer) = a_customer(client, deals).await? {
-		let theirs = client.deals_of(&customer).await?;
+	let customer = a_customer(client, deals).await?;
+	let (mut customer_deals, mut deals_middle) = (0, 0);
+	if let Some(customer) = &customer {
+		let theirs = client.deals_of(customer).await?;
 		customer_deals = theirs.len() as u64;
-		let middle = theirs.get(theirs.len() / 2).map_or(0, |deal| deal.id);
-		deals_first_page = time(samples, || client.deals_page(&customer, 0, PAGE)).await?;
-		deals_middle_page = time(samples, || client.deals_page(&customer, middle, PAGE)).await?;
+		deals_middle = theirs.get(theirs.len() / 2).map_or(0, |deal| deal.id);
 	}
-	Ok(Reads {
-		open_orders,
-		open_deals,
-		orders_first_page,
-		orders_middle_page,
-		orders_newest_page,
-		matching_orders,
-		customer_deals,
-		deals_first_page,
-		deals_middle_page,
-	})
+	// Each read as a method and its parameters, timed over both transports.
+	type Field = fn(&mut ReadSet) -> &mut ReadLatency;
+	let page = |from: u64| json!([null, from, PAGE]);
+	let mut calls: Vec<(Field, &str, serde_json::Value)> = vec![
+		(|set| &mut set.orders_first_page, "market_orders", page(0)),
+		(|set| &mut set.orders_middle_page, "market_orders", page(next_id / 2)),
+		(
+			|set| &mut set.orders_newest_page,
+			"market_orders",
+			page(next_id.saturating_sub(PAGE as u64)),
+		),
+	];
+	if let Some(id) = newest {
+		calls.push((|set| &mut set.matching_orders, "market_matchingOrders", json!([id, 10])));
+	}
+	if let Some(customer) = &customer {
+		let first = json!([customer, 0, PAGE]);
+		calls.push((|set| &mut set.deals_first_page, "market_dealsOf", first));
+		let middle = json!([customer, deals_middle, PAGE]);
+		calls.push((|set| &mut set.deals_middle_page, "market_dealsOf", middle));
+	}
+	let http = reqwest::Client::new();
+	let http_url = http_url(client.url());
+	let (mut ws, mut over_http) = (ReadSet::default(), ReadSet::default());
+	for (field, method, params) in calls {
+		let ws_params = || {
+			let mut list = rpc_params![];
+			for param in params.as_array().expect("a list of parameters") {
+				list.push(param).expect("a JSON value");
+			}
+			list
+		};
+		let over_ws =
+			time(samples, || client.rpc::<serde_json::Value>(method, ws_params())).await?;
+		let body =
+			json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+		let post = || async {
+			let answer = http
+				.post(&http_url)
+				.header("Content-Type", "application/json")
+				.body(body.clone())
+				.send()
+				.await
+				.and_then(|answer| answer.error_for_status())
+				.map_err(|e| LoadError::Setup(format!("{method} over HTTP: {e}")))?;
+			answer
+				.bytes()
+				.await
+				.map_err(|e| LoadError::Setup(format!("{method} over HTTP: {e}")))
+		};
+		let timed_http = time_with(samples, post).await?;
+		*field(&mut ws) = over_ws;
+		*field(&mut over_http) = timed_http;
+	}
+	Ok(Reads { open_orders, open_deals, customer_deals, ws, http: over_http })
+}
+
+/// The node's HTTP address for its WebSocket one (the node serves both on one port).
+fn http_url(ws_url: &str) -> String {
+	match ws_url.split_once("://") {
+		Some(("wss", rest)) => format!("https://{rest}"),
+		Some((_, rest)) => format!("http://{rest}"),
+		None => format!("http://{ws_url}"),
+	}
 }
 
 /// The customer of the open deal whose key comes first, if any deal is open.
@@ -146,6 +215,18 @@ async fn time<F, Fut, T>(samples: usize, mut call: F) -> Result<ReadLatency, Loa
 where
 	F: FnMut() -> Fut,
 	Fut: std::future::Future<Output = Result<T, sonm_client::ClientError>>,
+{
+	time_with(samples, || {
+		let answer = call();
+		async move { answer.await.map_err(LoadError::from) }
+	})
+	.await
+}
+
+async fn time_with<F, Fut, T>(samples: usize, mut call: F) -> Result<ReadLatency, LoadError>
+where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = Result<T, LoadError>>,
 {
 	let mut took: Vec<Duration> = Vec::with_capacity(samples);
 	for _ in 0..samples {

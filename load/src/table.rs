@@ -53,8 +53,8 @@ fn row(name: &str, r: &Value) -> String {
 		num(&r["finalized_blocks_per_min"], 1),
 		num(&r["node"]["cpu_mean_percent"], 0),
 		num(&r["node"]["rss_end_mib"], 0),
-		if reads.is_null() { "-".to_owned() } else { two(&reads["orders_newest_page"]) },
-		if reads.is_null() { "-".to_owned() } else { two(&reads["matching_orders"]) },
+		if reads.is_null() { "-".to_owned() } else { two(&reads["ws"]["orders_newest_page"]) },
+		if reads.is_null() { "-".to_owned() } else { two(&reads["ws"]["matching_orders"]) },
 	)
 }
 

@@ -156,16 +156,13 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn open_ids_from(sides: &[Side], from: OrderId) -> impl Iterator<Item = OrderId> {
 		let walks: Vec<_> = sides
 			.iter()
-			.map(|side| {
-				let walk = match from.checked_sub(1) {
-					// The walk starts after the raw key given: the id before `from`.
-					Some(before) => OpenOrders::<T>::iter_key_prefix_from(
-						side,
-						OpenOrders::<T>::hashed_key_for(side, before.to_be_bytes()),
-					),
-					None => OpenOrders::<T>::iter_key_prefix(side),
-				};
-				walk
+			.map(|side| match from.checked_sub(1) {
+				// The walk starts after the raw key given: the id before `from`.
+				Some(before) => OpenOrders::<T>::iter_key_prefix_from(
+					side,
+					OpenOrders::<T>::hashed_key_for(side, before.to_be_bytes()),
+				),
+				None => OpenOrders::<T>::iter_key_prefix(side),
 			})
 			.collect();
 		merged(walks, |key| *key).map(OrderId::from_be_bytes)

@@ -23,10 +23,6 @@ pub const OPEN_DEAL_WORST: MatchReads =
 pub const QUICK_BUY_WORST: MatchReads =
 	MatchReads { subscriptions: 0, identity_levels: 1, lists: 4, pairs: 5, customer_masters: 1 };
 
-/// Checking a signature (sr25519, ed25519 or ecdsa) over a signed bid's payload: an upper
-/// bound of the three on the reference machine, until the call has its own benchmark.
-pub const SIGNATURE_CHECK: Weight = Weight::from_parts(120_000_000, 0);
-
 /// The chain's state as the shared matching rules read it.
 pub(crate) struct ChainFacts<T>(pub(crate) core::marker::PhantomData<T>);
 
