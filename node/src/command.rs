@@ -10,10 +10,10 @@ use sc_service::PartialComponents;
 use sonm_runtime::opaque::Block;
 
 /// The trie cache a node keeps unless `--trie-cache-size` says otherwise: 256 MiB, a quarter
-/// of sc-cli's default. The cache fills to its size whatever the chain, and at 1 GiB it alone
-/// kept a dev node above a gigabyte resident after ten minutes of the mixed market; the hot
-/// keys of a block (accounts, the book's shelves, the fee pot) fit in a fraction of this
-/// (docs/BENCHMARKS.md, "Memory").
+/// of sc-cli's default, which alone could take a gigabyte; the hot keys of a block (accounts,
+/// the book's shelves, the fee pot) fit in a fraction of this. With it (and two malloc
+/// arenas, `main`) a dev node ran ten minutes of the mixed market over a 100,000-order book
+/// inside a 1 GiB memory limit (docs/BENCHMARKS.md, "Memory").
 pub const TRIE_CACHE_BYTES: usize = 256 * 1024 * 1024;
 
 impl SubstrateCli for Cli {

@@ -17,8 +17,8 @@ mod testnet;
 
 /// The most malloc arenas the node's threads share unless `MALLOC_ARENA_MAX` says otherwise.
 /// glibc keeps up to eight per core, each holding on to what its threads freed; with its
-/// default a dev node held about 400 MiB more after ten minutes of the mixed market (1.70 GiB
-/// resident against 1.32 GiB with two: docs/BENCHMARKS.md, "Memory").
+/// default a dev node held 430 MiB more after ten minutes of the mixed market (1,684 MiB
+/// resident against 1,257 MiB with two: docs/BENCHMARKS.md, "Memory").
 const MALLOC_ARENAS: i32 = 2;
 
 fn main() -> sc_cli::Result<()> {
