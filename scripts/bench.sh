@@ -6,6 +6,7 @@
 #   scripts/bench.sh                                   # everything (about 30 minutes)
 #   NETWORKS=dev WORKLOADS="place-order open-deal" scripts/bench.sh
 #   SOAK=600 NETWORKS=dev WORKLOADS=mixed scripts/bench.sh   # the 10-minute memory run
+#   KEEP_CHAINS=1 NETWORKS=dev WORKLOADS=place-order scripts/bench.sh  # keep the chain's database
 # After each run it counts the book and times $READS (default 20) calls of each market read:
 # (`market_matchingOrders` answers from the book's price-ordered index: under a millisecond).
 # The release node is the one the weights are benchmarked with (`--features
@@ -22,6 +23,10 @@ duration="${SOAK:-${DURATION:-60}}"
 node_flags="${NODE_FLAGS---pool-limit 32768 --pool-kbytes 65536}"
 load_flags="${LOAD_FLAGS---window 12000 --drain 120}"
 networks="${NETWORKS:-dev local}"
+# Production's sessions (an hour of 2 s blocks): the council of the chain's dev accounts sets
+# them before each run, so that no tenth of the blocks goes to the dev chains' ten-block
+# session changes (SESSION_LENGTH=10 measures as the dev chain runs).
+session_length="${SESSION_LENGTH:-1800}"
 workloads="${WORKLOADS:-transfer place-order open-deal bill mixed}"
 out="${BENCH_DIR:-target/bench/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
@@ -29,7 +34,7 @@ mkdir -p "$out"
 # SONM_NODE names another node binary (an earlier build, to compare) instead of building one.
 node="${SONM_NODE:-}"
 if [ -z "$node" ]; then
-	cargo build --release -p sonm-node --features runtime-benchmarks
+	build_benchmark_node
 	node="$CARGO_TARGET_DIR/release/sonm-node"
 fi
 cargo build -p sonm-load
@@ -89,11 +94,13 @@ for network in $networks; do
 		start_network "$network" "$out/$name.chain"
 		# shellcheck disable=SC2086
 		"$load" --url ws://127.0.0.1:19944 --workload "$workload" --duration "$duration" \
-			--reads "${READS:-20}" $load_flags --json "$out/$name.json" 2>"$out/$name.progress" | tee "$out/$name.txt"
+			--session-length "$session_length" --reads "${READS:-20}" $load_flags --json "$out/$name.json" 2>"$out/$name.progress" | tee "$out/$name.txt"
 		reports+=("$out/$name.json")
 		stop_nodes
-		# Keep the logs, drop the databases.
-		find "$out/$name.chain" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+		# Keep the logs, drop the databases (KEEP_CHAINS=1 keeps them too, for `sonm-node
+		# benchmark block` over the run's full blocks: docs/BENCHMARKS.md).
+		[ "${KEEP_CHAINS:-}" = 1 ] ||
+			find "$out/$name.chain" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 	done
 done
 "$load" --table "${reports[@]}" | tee "$out/table.md"

@@ -26,12 +26,7 @@ declare -A PALLETS=(
 	[pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
 )
 
-# Without clippy's driver (env.sh's build-time lint: a release build measures, it does not
-# lint), and without the storage benchmark's own test runtime, which the pallet benchmarks do
-# not use and whose wasm cannot build under this workspace's WASM_BUILD_WORKSPACE_HINT
-# (.cargo/config.toml): `cargo metadata` of the workspace does not list that optional package.
-SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1 env -u RUSTC_WORKSPACE_WRAPPER \
-	cargo build --release -p sonm-node --features runtime-benchmarks
+build_benchmark_node
 node="$CARGO_TARGET_DIR/release/sonm-node"
 selected=("$@")
 if [ ${#selected[@]} -eq 0 ]; then

@@ -62,6 +62,21 @@ build_checks() {
 	build_fuzz_checks
 }
 
+# The release node with `runtime-benchmarks`: the `benchmark` subcommands, and the node the load
+# figures are measured on (the market's calls run the same code), one build for
+# scripts/benchmark-pallets.sh, scripts/benchmark-runtime-constants.sh and scripts/bench.sh:
+# without clippy's driver (a release build measures, it does not lint), and without the storage
+# benchmark's validate-block test runtime, which no script uses (`benchmark storage` runs in its
+# import mode) and whose wasm cannot build under this workspace's WASM_BUILD_WORKSPACE_HINT
+# (.cargo/config.toml: `cargo metadata` of the workspace does not list that optional package).
+# "$CARGO_TARGET_DIR/release/sonm-node". (A release build: host functions of a debug build run
+# several times slower and would inflate every weight.)
+build_benchmark_node() {
+	progress "building sonm-node --release with runtime-benchmarks"
+	SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1 env -u RUSTC_WORKSPACE_WRAPPER \
+		cargo build "${TIMINGS[@]}" --release -p sonm-node --features runtime-benchmarks
+}
+
 # `sonm-terms` built to WebAssembly for the web console (web/src/wasm/sonm_terms.wasm): the
 # order checks, units and control-plane signatures the page runs are the CLI's and the worker's
 # own. Only that crate, for its own target and profile (`web`), so nothing else is rebuilt.

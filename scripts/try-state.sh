@@ -74,4 +74,4 @@ grep -q "the number of deals changed" "$dir/broken.log" || {
 	echo "try-state: the broken migration failed, but not on its checks" >&2
 	exit 1
 }
-echo "try-state: the broken migration was refused: $(grep -o 'migration v1: [^"]*' "$dir/broken.log" | head -1)"
+echo "try-state: the broken migration was refused: $(grep -o 'migration v[0-9]*: [^"]*' "$dir/broken.log" | head -1)"

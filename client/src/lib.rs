@@ -33,6 +33,7 @@ pub mod keystore;
 pub mod matching;
 pub mod node_rpc;
 pub mod schemas;
+pub mod sessions;
 pub mod signed_bid;
 pub mod task_auth;
 pub mod task_client;

@@ -25,7 +25,7 @@ use calls::SetupIds;
 use engine::{Outcome, SendOptions};
 use pace::Pace;
 use report::Report;
-use sonm_client::Client;
+use sonm_client::{keys::DEV_ACCOUNTS, Client, Key};
 use std::time::{Duration, Instant};
 use workload::{Plan, Workload};
 
@@ -65,6 +65,9 @@ pub struct RunOptions {
 	pub window: usize,
 	/// How long to wait for inclusion and finality after the last submission.
 	pub drain: Duration,
+	/// Before the run, the chain's council (its dev accounts: a dev or local chain) sets the
+	/// session length to this many blocks; production's is 1,800 (an hour).
+	pub session_length: Option<u32>,
 }
 
 /// Runs one workload against a node on loopback and reports.
@@ -81,6 +84,10 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		eprintln!("note: no process of this user listens on port {port}: the node's CPU and memory are not reported");
 	}
 	let client = Client::connect(&options.url).await?;
+	if let Some(blocks) = options.session_length {
+		set_session_length(&client, blocks).await?;
+	}
+	let session_blocks = client.session_length().await?;
 	let pace = Pace { rate: options.rate, window: options.window };
 	let ceiling =
 		options.workload.ceiling_per_second() * options.duration.as_secs().max(1) as usize;
@@ -131,7 +138,34 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	)
 	.await?;
 	eprintln!("{name}: done in {:.1} s", started.elapsed().as_secs_f64());
-	Ok(Report::of(name, &options.url, txs.len(), &outcome))
+	Ok(Report::of(name, &options.url, session_blocks, txs.len(), &outcome))
+}
+
+/// The council of a dev or local chain, whose members are dev accounts, sets the session length.
+async fn set_session_length(client: &Client, blocks: u32) -> Result<(), LoadError> {
+	if blocks == 0 {
+		return Err(LoadError::Usage("--session-length must be above zero".into()));
+	}
+	let mut members = Vec::new();
+	for member in client.council_members().await? {
+		let key = DEV_ACCOUNTS
+			.iter()
+			.filter_map(|(name, _)| Key::dev(name))
+			.find(|key| key.account_id() == member)
+			.ok_or_else(|| {
+				LoadError::Usage(format!(
+					"--session-length: council member {member} is not a dev account (a dev or local chain only)"
+				))
+			})?;
+		members.push(key);
+	}
+	client.set_session_length(blocks, &members).await?;
+	let now = client.session_length().await?;
+	if now != blocks {
+		return Err(LoadError::Setup(format!("the council set sessions of {blocks} blocks; the chain has {now}")));
+	}
+	eprintln!("sessions of {blocks} blocks set by the council");
+	Ok(())
 }
 
 /// The ids a setup phase's extrinsics produced, in order; fails naming what went wrong when

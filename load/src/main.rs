@@ -39,6 +39,11 @@ struct Args {
 	/// After the run, count the book and time this many calls of each market read.
 	#[arg(long, default_value_t = 0)]
 	reads: usize,
+	/// Before the run, set the chain's session length to this many blocks (by its council of
+	/// dev accounts: a dev or local chain). Production sessions are 1,800 blocks; the dev
+	/// chain's 10 leave one block in ten without extrinsics.
+	#[arg(long)]
+	session_length: Option<u32>,
 	/// Also write the report as JSON here.
 	#[arg(long)]
 	json: Option<PathBuf>,
@@ -67,6 +72,7 @@ async fn main() -> ExitCode {
 		count: args.count,
 		window: args.window,
 		drain: Duration::from_secs(args.drain),
+		session_length: args.session_length,
 	};
 	let report = match run(&options).await {
 		Ok(report) => report,

@@ -60,11 +60,21 @@ pub struct Report {
 	pub mean_per_block: f64,
 	/// Blocks finalized during the run, with or without ours.
 	pub blocks: usize,
+	/// Blocks per masternode session on the chain (a session's change takes its block: ten-block
+	/// dev sessions carry a tenth less than production's 1,800-block ones).
+	pub session_blocks: u32,
 }
 
 impl Report {
-	/// The report of `outcome` for `planned` extrinsics of `workload` sent to `url`.
-	pub fn of(workload: &str, url: &str, planned: usize, outcome: &Outcome) -> Self {
+	/// The report of `outcome` for `planned` extrinsics of `workload` sent to `url`, a chain
+	/// with sessions of `session_blocks`.
+	pub fn of(
+		workload: &str,
+		url: &str,
+		session_blocks: u32,
+		planned: usize,
+		outcome: &Outcome,
+	) -> Self {
 		let records = &outcome.records;
 		let count = |f: &dyn Fn(&Record) -> bool| records.iter().filter(|r| f(r)).count();
 		let by_reason = |f: &dyn Fn(&Record) -> Option<&String>| {
@@ -129,6 +139,7 @@ impl Report {
 			most_per_block: in_blocks.iter().map(|b| b.ours).max().unwrap_or(0),
 			mean_per_block: mean(in_blocks.iter().map(|b| b.ours as f64)),
 			blocks: outcome.blocks.len(),
+			session_blocks,
 		}
 	}
 
@@ -163,7 +174,10 @@ impl Report {
 				self.finalized_per_s * per as f64
 			);
 		}
-		text += &format!("  finalized blocks: {:.1} a minute\n", self.finalized_blocks_per_min);
+		text += &format!(
+			"  finalized blocks: {:.1} a minute (sessions of {} blocks)\n",
+			self.finalized_blocks_per_min, self.session_blocks
+		);
 		text += &format!(
 			"  to inclusion: {}; to finality: {}\n",
 			lat(&self.inclusion_latency),
@@ -287,7 +301,7 @@ mod tests {
 			generator: Vec::new(),
 			blocks,
 		};
-		let report = Report::of("place-order", "ws://127.0.0.1:9944", 7, &outcome);
+		let report = Report::of("place-order", "ws://127.0.0.1:9944", 1_800, 7, &outcome);
 		assert_eq!((report.sent, report.accepted, report.included, report.finalized), (6, 5, 3, 2));
 		assert_eq!((report.succeeded, report.lost), (1, 1));
 		assert_eq!(

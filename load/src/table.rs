@@ -7,8 +7,8 @@ use std::path::PathBuf;
 /// names each row.
 pub fn markdown(paths: &[PathBuf]) -> Result<String, String> {
 	let mut table = String::from(
-		"| run | sent/s | included/s | finalized/s | most per block | to inclusion p50/p95/p99 (ms) | to finality p50/p95/p99 (ms) | lost | blocks/min | node CPU % | node RSS MiB | book (orders/deals) | market_orders p50/p99 (ms) | matchingOrders p50/p99 (ms) |\n\
-		 | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |\n",
+		"| run | sent/s | included/s | finalized/s | most per block | to inclusion p50/p95/p99 (ms) | to finality p50/p95/p99 (ms) | lost | blocks/min | node CPU % | node RSS MiB | book (orders/deals) | market_orders p50/p99 (ms) | matchingOrders p50/p99 (ms) | session (blocks) |\n\
+		 | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |\n",
 	);
 	for path in paths {
 		let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -42,7 +42,7 @@ fn row(name: &str, r: &Value) -> String {
 		format!("{}/{}", reads["open_orders"], reads["open_deals"])
 	};
 	format!(
-		"| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {book} | {} | {} |\n",
+		"| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {book} | {} | {} | {} |\n",
 		num(&r["submitted_per_s"], 0),
 		num(&r["included_per_s"], 0),
 		num(&r["finalized_per_s"], 0),
@@ -55,6 +55,8 @@ fn row(name: &str, r: &Value) -> String {
 		num(&r["node"]["rss_end_mib"], 0),
 		if reads.is_null() { "-".to_owned() } else { two(&reads["ws"]["orders_newest_page"]) },
 		if reads.is_null() { "-".to_owned() } else { two(&reads["ws"]["matching_orders"]) },
+		// Older reports did not say.
+		r["session_blocks"].as_u64().map_or("-".to_owned(), |n| n.to_string()),
 	)
 }
 
@@ -74,8 +76,10 @@ mod tests {
 		});
 		assert_eq!(
 			row("dev-place-order", &report),
-			"| dev-place-order | 1500 | 702 | 700 | 1402 | 2000/4000/5000 | 7000/9000/9500 | 0 | 27.0 | 61 | 531 | - | - | - |\n"
+			"| dev-place-order | 1500 | 702 | 700 | 1402 | 2000/4000/5000 | 7000/9000/9500 | 0 | 27.0 | 61 | 531 | - | - | - | - |\n"
 		);
+		let with_sessions = json!({ "session_blocks": 1800 });
+		assert!(row("dev-transfer", &with_sessions).ends_with("| 1800 |\n"));
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("dev-bill.json");
 		std::fs::write(&path, report.to_string()).unwrap();

@@ -22,6 +22,7 @@ fn steady(url: &str, workload: Workload, seconds: u64, rate: f64) -> RunOptions 
 		count: None,
 		window: 2_000,
 		drain: Duration::from_secs(120),
+		session_length: None,
 	}
 }
 

@@ -15,6 +15,7 @@ fn options(url: &str, workload: Workload) -> RunOptions {
 		count: None,
 		window: 2_000,
 		drain: Duration::from_secs(90),
+		session_length: None,
 	}
 }
 
@@ -23,8 +24,11 @@ async fn ten_seconds_of_each_workload_lose_nothing() {
 	let dir = tempfile::tempdir().unwrap();
 	let node = Node::start(&workspace_bin("sonm-node"), dir.path(), "dev", &["--dev"]);
 	let url = node.url();
-	for workload in Workload::ALL {
-		let report = run(&options(&url, workload))
+	for (k, workload) in Workload::ALL.into_iter().enumerate() {
+		// The first run sets production's session length by the dev chain's council (Alice);
+		// every report reads it from the chain.
+		let session_length = (k == 0).then_some(1_800);
+		let report = run(&RunOptions { session_length, ..options(&url, workload) })
 			.await
 			.unwrap_or_else(|e| panic!("{workload:?}: {e}"));
 		println!("{}", report.text());
@@ -39,6 +43,7 @@ async fn ten_seconds_of_each_workload_lose_nothing() {
 		assert!(report.failed.is_empty(), "{name}: planned calls failed: {:?}", report.failed);
 		assert_eq!(report.succeeded, report.finalized, "{name}");
 		assert!(report.node.is_some(), "{name}: the node's CPU and memory are read from /proc");
+		assert_eq!(report.session_blocks, 1_800, "{name}: production's sessions, set by the first run");
 	}
 }
 

@@ -140,6 +140,7 @@ fn load_until(url: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec
 				count: None,
 				window: 2_000,
 				drain: Duration::from_secs(120),
+				session_length: None,
 			};
 			let started = Instant::now();
 			let report = runtime.block_on(run(&options)).expect("the load ran");

@@ -499,7 +499,10 @@ impl_runtime_apis! {
 			impl pallet_transaction_payment::BenchmarkConfig for Runtime {}
 			impl frame_benchmarking::baseline::Config for Runtime {}
 
-			let whitelist: Vec<TrackedStorageKey> = crate::AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut whitelist: Vec<TrackedStorageKey> = crate::AllPalletsWithSystem::whitelisted_storage_keys();
+			// Written by every extrinsic in the block's overlay, committed once: a block's base
+			// weight pays for it (`configs::market::FEE_POT_ONCE_A_BLOCK`).
+			whitelist.push(crate::configs::market::fee_pot_storage_key().into());
 
 			let mut batches = Vec::<BenchmarkBatch>::new();
 			let params = (&config, &whitelist);

@@ -4,16 +4,33 @@
 //! SNM/USD prices from the masternodes' `Oracle` (see [`super::masternodes`]).
 
 use crate::{
-	AccountId, Balance, Balances, Blacklist, Kyc, Oracle, Runtime, RuntimeEvent, RuntimeHoldReason,
-	Timestamp, SNM,
+	weights::paritydb_weights::constants::ParityDbWeight, AccountId, Balance, Balances, Blacklist,
+	Kyc, Oracle, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp, SNM,
 };
 use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64},
+	weights::Weight,
 	PalletId,
 };
 use frame_system::EnsureRoot;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
+
+/// The fee pot's account is read and written by every signed extrinsic (its fee) and by every
+/// payment (the market's share): thousands of times a block in the block's overlay, and once in
+/// the database when the block is committed. So the benchmarks count it as they count
+/// `frame_system`'s own per-block keys, whitelisted (free: [`fee_pot_storage_key`] in the
+/// runtime's benchmark API), and a block pays for that one read and write in its base weight.
+pub const FEE_POT_ONCE_A_BLOCK: Weight = Weight::from_parts(
+	ParityDbWeight::get().read.saturating_add(ParityDbWeight::get().write),
+	0,
+);
+
+/// The fee pot's `System::Account` storage key, which the benchmarks whitelist
+/// ([`FEE_POT_ONCE_A_BLOCK`]).
+pub fn fee_pot_storage_key() -> alloc::vec::Vec<u8> {
+	frame_system::Account::<Runtime>::hashed_key_for(FeePot::get())
+}
 
 /// Seconds in a day.
 const DAY: u64 = 24 * 60 * 60;

@@ -178,9 +178,14 @@ fn order_terms(
 /// subscriptions, and as declared (what the block builder reserves). The pallet's README quotes
 /// these figures (`cargo test -p sonm-runtime --lib capacity -- --nocapture` prints them).
 /// The fewest plain deals (no identity requirement, master or curator, no subscriptions) a
-/// block must open: 1,050 at the 1.25 s block budget (about 1,070 fit; benchmark figures move
-/// by several percent between runs on this machine). It was 850 at the 1 s budget.
-const PLAIN_OPEN_DEALS_PER_BLOCK: u64 = 1_050;
+/// block must open: 900 at the 1.25 s block budget (909 fit). It was 850 at the 1 s budget and
+/// 1,050 (1,068 fit) before the market's read indexes and the benchmark run of 2026-12-06: the
+/// indexes write each deal under its two parties and take its two orders off the book's
+/// shelves, writes that let
+/// `market_matchingOrders` and `market_dealsOf` answer without walking the book
+/// (`docs/BENCHMARKS.md`). A regression below it fails here; the aim of 1,000 a block (500 deals
+/// a second at production sessions) is the throughput issue's, not met by these weights.
+const PLAIN_OPEN_DEALS_PER_BLOCK: u64 = 900;
 
 #[test]
 fn capacity_of_a_block_in_market_calls() {
