@@ -162,7 +162,9 @@ async fn set_session_length(client: &Client, blocks: u32) -> Result<(), LoadErro
 	client.set_session_length(blocks, &members).await?;
 	let now = client.session_length().await?;
 	if now != blocks {
-		return Err(LoadError::Setup(format!("the council set sessions of {blocks} blocks; the chain has {now}")));
+		return Err(LoadError::Setup(format!(
+			"the council set sessions of {blocks} blocks; the chain has {now}"
+		)));
 	}
 	eprintln!("sessions of {blocks} blocks set by the council");
 	Ok(())

@@ -43,7 +43,10 @@ async fn ten_seconds_of_each_workload_lose_nothing() {
 		assert!(report.failed.is_empty(), "{name}: planned calls failed: {:?}", report.failed);
 		assert_eq!(report.succeeded, report.finalized, "{name}");
 		assert!(report.node.is_some(), "{name}: the node's CPU and memory are read from /proc");
-		assert_eq!(report.session_blocks, 1_800, "{name}: production's sessions, set by the first run");
+		assert_eq!(
+			report.session_blocks, 1_800,
+			"{name}: production's sessions, set by the first run"
+		);
 	}
 }
 

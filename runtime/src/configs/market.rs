@@ -21,10 +21,8 @@ use sp_runtime::{traits::AccountIdConversion, Perbill};
 /// the database when the block is committed. So the benchmarks count it as they count
 /// `frame_system`'s own per-block keys, whitelisted (free: [`fee_pot_storage_key`] in the
 /// runtime's benchmark API), and a block pays for that one read and write in its base weight.
-pub const FEE_POT_ONCE_A_BLOCK: Weight = Weight::from_parts(
-	ParityDbWeight::get().read.saturating_add(ParityDbWeight::get().write),
-	0,
-);
+pub const FEE_POT_ONCE_A_BLOCK: Weight =
+	Weight::from_parts(ParityDbWeight::get().read.saturating_add(ParityDbWeight::get().write), 0);
 
 /// The fee pot's `System::Account` storage key, which the benchmarks whitelist
 /// ([`FEE_POT_ONCE_A_BLOCK`]).
