@@ -84,10 +84,10 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		eprintln!("note: no process of this user listens on port {port}: the node's CPU and memory are not reported");
 	}
 	let client = Client::connect(&options.url).await?;
-	if let Some(blocks) = options.session_length {
-		set_session_length(&client, blocks).await?;
-	}
-	let session_blocks = client.session_length().await?;
+	let session_blocks = match options.session_length {
+		Some(blocks) => set_session_length(&client, blocks).await?,
+		None => client.session_length().await?,
+	};
 	let pace = Pace { rate: options.rate, window: options.window };
 	let ceiling =
 		options.workload.ceiling_per_second() * options.duration.as_secs().max(1) as usize;
@@ -141,8 +141,9 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	Ok(Report::of(name, &options.url, session_blocks, txs.len(), &outcome))
 }
 
-/// The council of a dev or local chain, whose members are dev accounts, sets the session length.
-async fn set_session_length(client: &Client, blocks: u32) -> Result<(), LoadError> {
+/// The council of a dev or local chain, whose members are dev accounts, sets the session length;
+/// returns the length read back from the chain.
+async fn set_session_length(client: &Client, blocks: u32) -> Result<u32, LoadError> {
 	if blocks == 0 {
 		return Err(LoadError::Usage("--session-length must be above zero".into()));
 	}
@@ -167,7 +168,7 @@ async fn set_session_length(client: &Client, blocks: u32) -> Result<(), LoadErro
 		)));
 	}
 	eprintln!("sessions of {blocks} blocks set by the council");
-	Ok(())
+	Ok(now)
 }
 
 /// The ids a setup phase's extrinsics produced, in order; fails naming what went wrong when

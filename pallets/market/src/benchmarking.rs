@@ -357,8 +357,9 @@ mod benchmarks {
 		});
 	}
 
-	/// The worst deal from a signed bid: [`open_deal`]'s worst case, with the bid placed in the
-	/// call after its signature and nonce are checked. `s` as for `open_deal`.
+	/// The worst deal from a signed bid: [`open_deal`]'s worst case, with the bid checked and
+	/// matched in the call (never written as an order) after its signature and nonce are
+	/// checked. `s` as for `open_deal`.
 	#[benchmark]
 	fn open_deal_with_signed_bid(s: Linear<0, { T::Blacklist::max_subscriptions().max(1) }>) {
 		set_up::<T>();

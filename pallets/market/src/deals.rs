@@ -94,20 +94,33 @@ impl<T: Config> Pallet<T> {
 		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
 		let bid = Orders::<T>::get(bid_id).ok_or(Error::<T>::OrderNotFound)?;
 		let now = Self::now();
-		let Matched { master, reads } = Self::check_match(&ask, &bid, now)?;
+		let matched = Self::check_match(&ask, &bid, now)?;
+		// The bid's escrow becomes the deal's: released here, then held again for the deal at
+		// the ask's price (no more than the bid held for SNM prices; USD rates may have
+		// moved). The bid's deposit is held again as the deal's storage deposit.
+		Self::remove_order(bid_id, &bid)?;
+		Self::open_matched(ask_id, ask, bid_id, bid, matched, now)
+	}
 
+	/// Opens the deal of `ask` and `bid`, which match (`matched`) at `now`: the ask leaves the
+	/// book, the customer's escrow at the ask's price and the bid's deposit are held for the
+	/// deal. The bid is not in the book: taken out of it, or never in it (a signed bid).
+	fn open_matched(
+		ask_id: OrderId,
+		ask: OrderOf<T>,
+		bid_id: OrderId,
+		bid: OrderOf<T>,
+		matched: Matched<T::AccountId>,
+		now: Seconds,
+	) -> Result<(DealId, MatchReads), DispatchError> {
+		let Matched { master, reads } = matched;
 		let supplier = ask.author.clone();
-		let consumer = bid.author.clone();
+		let consumer = bid.author;
 		let payee = master.unwrap_or_else(|| supplier.clone());
 		let price = ask.terms.price;
 		let duration = bid.terms.duration;
 		let escrow = Self::opening_escrow(&price, duration)?;
-
-		// The bid's escrow becomes the deal's: released, then held again for the deal at the
-		// ask's price (no more than the bid held for SNM prices; USD rates may have moved). The
-		// bid's deposit stays held as the deal's storage deposit.
 		Self::remove_order(ask_id, &ask)?;
-		Self::remove_order(bid_id, &bid)?;
 		Self::hold(HoldReason::DealEscrow, &consumer, escrow)?;
 		let deposit = bid.deposit;
 		Self::hold(HoldReason::DealDeposit, &consumer, deposit)?;
@@ -205,10 +218,30 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(bid.signature.verify(&payload[..], &bid.customer), Error::<T>::BadBidSignature);
 		ensure!(bid.terms.side == Side::Bid, Error::<T>::NotABid);
+		// The bid is checked as `place_order` checks an order and matched as `open_deal`
+		// matches, but never written as an order: it gets an order's id (the deal's), its
+		// `OrderPlaced` event, and holds only what the deal holds.
 		frame_support::storage::with_storage_layer(|| {
 			SignedBidNonces::<T>::insert(&bid.customer, bid.nonce, bid.expires_at);
-			let bid_id = Self::do_place_order(bid.customer, bid.terms)?;
-			Self::do_open_deal(ask_id, bid_id)
+			ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
+			let now = Self::now();
+			Self::check_new_order(&bid.terms, now)?;
+			let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
+			let bid = Order {
+				author: bid.customer,
+				terms: bid.terms,
+				placed_at: now,
+				deposit: T::OrderDeposit::get(),
+				escrow: Zero::zero(),
+			};
+			let matched = Self::check_match(&ask, &bid, now)?;
+			let bid_id = Self::take_order_id()?;
+			Self::deposit_event(Event::OrderPlaced {
+				id: bid_id,
+				author: bid.author.clone(),
+				side: Side::Bid,
+			});
+			Self::open_matched(ask_id, ask, bid_id, bid, matched, now)
 		})
 	}
 

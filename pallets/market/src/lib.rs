@@ -463,13 +463,15 @@ pub mod pallet {
 		}
 
 		/// Opens a deal from `ask` and a bid its customer signed off chain, in one extrinsic:
-		/// the signature, the nonce (unused) and the expiry are checked, the bid is placed for
-		/// the customer (its escrow held from the customer) and the deal opened under every rule
-		/// of `open_deal`; all or none. Whoever submits it (the worker) pays the fee.
+		/// the signature, the nonce (unused) and the expiry are checked, the bid's terms are
+		/// checked as `place_order` checks them and the deal opened under every rule of
+		/// `open_deal`, the deal's escrow and deposit held from the customer; all or none. The
+		/// bid is never written as an order: it gets an order id (the deal's) and its
+		/// `OrderPlaced` event. Whoever submits it (the worker) pays the fee.
 		///
 		/// Origin: any signed account. Emits `OrderPlaced`, `DealOpened`. Errors:
-		/// `SignedBidExpired`, `SignedBidUsed`, `BadBidSignature`, `NotABid`, and those of
-		/// `place_order` and `open_deal`.
+		/// `SignedBidExpired`, `SignedBidUsed`, `BadBidSignature`, `NotABid`, the terms' errors
+		/// of `place_order`, and those of `open_deal`.
 		#[pallet::call_index(17)]
 		#[pallet::weight(T::WeightInfo::open_deal_with_signed_bid(
 			T::Blacklist::max_subscriptions()

@@ -13,6 +13,32 @@ impl<T: Config> Pallet<T> {
 	) -> Result<OrderId, DispatchError> {
 		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
 		let now = Self::now();
+		Self::check_new_order(&terms, now)?;
+		let escrow = match terms.side {
+			Side::Bid => Self::opening_escrow(&terms.price, terms.duration)?,
+			Side::Ask => Zero::zero(),
+		};
+		let deposit = T::OrderDeposit::get();
+
+		let id = Self::take_order_id()?;
+		OrdersOf::<T>::try_mutate(&author, |ids| ids.try_push(id))
+			.map_err(|_| Error::<T>::TooManyOrders)?;
+		Self::hold(HoldReason::OrderDeposit, &author, deposit)?;
+		Self::hold(HoldReason::BidEscrow, &author, escrow)?;
+
+		let side = terms.side;
+		Self::enter_book(id, &terms);
+		Orders::<T>::insert(
+			id,
+			Order { author: author.clone(), terms, placed_at: now, deposit, escrow },
+		);
+		Self::deposit_event(Event::OrderPlaced { id, author, side });
+		Ok(id)
+	}
+
+	/// The checks every new order passes, placed or signed: its terms, and for a USD order of
+	/// either side a price now (it could not be opened otherwise).
+	pub(crate) fn check_new_order(terms: &OrderTermsOf<T>, now: Seconds) -> DispatchResult {
 		check_order_terms(
 			terms.benchmarks.len(),
 			terms.netflags,
@@ -29,28 +55,14 @@ impl<T: Config> Pallet<T> {
 			TermsFault::DurationTooLong => Error::<T>::DurationTooLong,
 			TermsFault::ExpiryInPast => Error::<T>::ExpiryInPast,
 		})?;
-		// A USD order of either side needs a price now: it could not be opened otherwise.
 		Self::rate(terms.price.unit, RateUse::Fresh)?;
-		let escrow = match terms.side {
-			Side::Bid => Self::opening_escrow(&terms.price, terms.duration)?,
-			Side::Ask => Zero::zero(),
-		};
-		let deposit = T::OrderDeposit::get();
+		Ok(())
+	}
 
+	/// The next order id, the counter moved past it.
+	pub(crate) fn take_order_id() -> Result<OrderId, DispatchError> {
 		let id = NextOrderId::<T>::get();
 		NextOrderId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-		OrdersOf::<T>::try_mutate(&author, |ids| ids.try_push(id))
-			.map_err(|_| Error::<T>::TooManyOrders)?;
-		Self::hold(HoldReason::OrderDeposit, &author, deposit)?;
-		Self::hold(HoldReason::BidEscrow, &author, escrow)?;
-
-		let side = terms.side;
-		Self::enter_book(id, &terms);
-		Orders::<T>::insert(
-			id,
-			Order { author: author.clone(), terms, placed_at: now, deposit, escrow },
-		);
-		Self::deposit_event(Event::OrderPlaced { id, author, side });
 		Ok(id)
 	}
 

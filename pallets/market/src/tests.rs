@@ -1290,7 +1290,11 @@ mod signed_bids {
 
 	/// The customer's bid for an hour, signed over the chain's payload.
 	fn signed(nonce: u64, expires_at: u64) -> SignedBid<Test> {
-		let terms = terms(Side::Bid, PRICE, HOUR);
+		signed_terms(terms(Side::Bid, PRICE, HOUR), nonce, expires_at)
+	}
+
+	/// The customer's `terms`, signed over the chain's payload.
+	fn signed_terms(terms: OrderTermsOf<Test>, nonce: u64, expires_at: u64) -> SignedBid<Test> {
 		let genesis = System::block_hash(0);
 		let payload = signed_bid_payload(&genesis, &CUSTOMER, &terms, nonce, expires_at);
 		SignedBid {
@@ -1356,6 +1360,35 @@ mod signed_bids {
 				.into(),
 			);
 			assert_eq!(SignedBidNonces::<Test>::get(CUSTOMER, 7), Some(now() + 600));
+			// The bid was never an order: nothing of it in the book or held as an order's.
+			assert!(Orders::<Test>::get(deal.bid).is_none());
+			assert!(OrdersOf::<Test>::get(CUSTOMER).is_empty());
+			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 0);
+			assert_eq!(held(HoldReason::OrderDeposit, CUSTOMER), 0);
+			System::assert_has_event(
+				Event::OrderPlaced { id: deal.bid, author: CUSTOMER, side: Side::Bid }.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn a_signed_bid_with_terms_place_order_refuses_is_refused_by_the_same_name() {
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let too_long = terms(
+				Side::Bid,
+				PRICE,
+				<<Test as Config>::MaxDuration as frame_support::traits::Get<u64>>::get() + 1,
+			);
+			assert_noop!(
+				open(ask, signed_terms(too_long, 12, now() + 600)),
+				Error::<Test>::DurationTooLong
+			);
+			let free_of_charge = terms(Side::Bid, 0, HOUR);
+			assert_noop!(
+				open(ask, signed_terms(free_of_charge, 13, now() + 600)),
+				Error::<Test>::ZeroPrice
+			);
 		});
 	}
 
