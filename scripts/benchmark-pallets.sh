@@ -24,6 +24,7 @@ declare -A PALLETS=(
 	[pallet_gatekeeper]=pallets/gatekeeper/src/weights.rs
 	[frame_system_extensions]=runtime/src/weights/frame_system_extensions.rs
 	[pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
+	[pallet_balances]=runtime/src/weights/pallet_balances.rs
 )
 
 build_benchmark_node
@@ -54,3 +55,6 @@ for pallet in "${selected[@]}"; do
 		"${template[@]}" \
 		--output "$output"
 done
+
+# The generated files in the workspace's format (CI checks it).
+cargo fmt --all

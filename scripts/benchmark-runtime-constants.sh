@@ -100,3 +100,6 @@ text = text.replace("\tpub const ExtrinsicBaseWeight", note + "\tpub const Extri
 open(path, "w").write(text)
 print(f"extrinsic base: measured {measured:_} ns, less the extensions {picos // 1000:_} ns: {base:_} ns")
 PY
+
+# The generated files in the workspace's format (CI checks it).
+cargo fmt --all

@@ -70,8 +70,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:1 w:1)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:0 w:1)
@@ -82,12 +80,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn place_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1546`
+		//  Measured:  `1443`
 		//  Estimated: `4315`
-		// Minimum execution time: 108_422_000 picoseconds.
-		Weight::from_parts(111_247_000, 4315)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 174_157_000 picoseconds.
+		Weight::from_parts(189_756_000, 4315)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Market::Paused` (r:1 w:0)
 	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
@@ -99,8 +97,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:1 w:1)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:0 w:64)
@@ -112,22 +108,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn place_orders(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1554`
+		//  Measured:  `1451`
 		//  Estimated: `4315`
-		// Minimum execution time: 110_857_000 picoseconds.
-		Weight::from_parts(28_996_191, 4315)
-			// Standard Error: 147_085
-			.saturating_add(Weight::from_parts(80_554_532, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 180_238_000 picoseconds.
+		Weight::from_parts(88_315_737, 4315)
+			// Standard Error: 127_728
+			.saturating_add(Weight::from_parts(123_360_580, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:1 w:1)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Book` (r:0 w:1)
@@ -136,12 +130,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2688`
+		//  Measured:  `2585`
 		//  Estimated: `4315`
-		// Minimum execution time: 89_404_000 picoseconds.
-		Weight::from_parts(92_329_000, 4315)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 150_402_000 picoseconds.
+		Weight::from_parts(169_978_000, 4315)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -161,8 +155,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2762`
 		//  Estimated: `4315`
-		// Minimum execution time: 93_931_000 picoseconds.
-		Weight::from_parts(96_444_000, 4315)
+		// Minimum execution time: 151_965_000 picoseconds.
+		Weight::from_parts(172_765_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -180,14 +174,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Blacklist::Subscriptions` (r:5 w:0)
 	/// Proof: `Blacklist::Subscriptions` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:2 w:2)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Market::DealsOf` (r:0 w:2)
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
@@ -201,10 +195,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `8356 + s * (160 ±0)`
 		//  Estimated: `19099 + s * (18109 ±0)`
-		// Minimum execution time: 291_277_000 picoseconds.
-		Weight::from_parts(301_336_716, 19099)
-			// Standard Error: 72_655
-			.saturating_add(Weight::from_parts(14_546_091, 0).saturating_mul(s.into()))
+		// Minimum execution time: 460_945_000 picoseconds.
+		Weight::from_parts(496_840_027, 19099)
+			// Standard Error: 186_907
+			.saturating_add(Weight::from_parts(24_801_243, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
@@ -220,15 +214,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
-	/// Storage: `Market::NextOrderId` (r:1 w:1)
-	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Market::OrdersOf` (r:2 w:2)
-	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Orders` (r:1 w:2)
+	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:2 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
@@ -238,26 +224,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Blacklist::Subscriptions` (r:5 w:0)
 	/// Proof: `Blacklist::Subscriptions` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
+	/// Storage: `Market::NextOrderId` (r:1 w:1)
+	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Market::OrdersOf` (r:1 w:1)
+	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::DealsOf` (r:0 w:2)
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Book` (r:0 w:2)
+	/// Storage: `Market::Book` (r:0 w:1)
 	/// Proof: `Market::Book` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `Market::OpenOrders` (r:0 w:2)
+	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[0, 8]`.
 	fn open_deal_with_signed_bid(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7649 + s * (162 ±0)`
+		//  Measured:  `6682 + s * (161 ±0)`
 		//  Estimated: `19099 + s * (18109 ±0)`
-		// Minimum execution time: 422_574_000 picoseconds.
-		Weight::from_parts(434_766_288, 19099)
-			// Standard Error: 97_720
-			.saturating_add(Weight::from_parts(16_585_809, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(30_u64))
+		// Minimum execution time: 437_160_000 picoseconds.
+		Weight::from_parts(492_108_957, 19099)
+			// Standard Error: 215_533
+			.saturating_add(Weight::from_parts(21_704_436, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(17_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Orders` (r:1 w:2)
@@ -272,8 +266,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:2 w:2)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:2 w:0)
@@ -284,6 +276,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Blacklist::Subscriptions` (r:4 w:0)
 	/// Proof: `Blacklist::Subscriptions` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::DealsOf` (r:0 w:2)
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
@@ -295,15 +289,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 8]`.
 	fn quick_buy(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7437 + s * (128 ±0)`
+		//  Measured:  `7334 + s * (128 ±0)`
 		//  Estimated: `13925 + s * (12935 ±0)`
-		// Minimum execution time: 351_137_000 picoseconds.
-		Weight::from_parts(365_761_962, 13925)
-			// Standard Error: 100_491
-			.saturating_add(Weight::from_parts(10_707_522, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(23_u64))
+		// Minimum execution time: 562_705_000 picoseconds.
+		Weight::from_parts(605_250_269, 13925)
+			// Standard Error: 223_189
+			.saturating_add(Weight::from_parts(17_996_177, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(16_u64))
+			.saturating_add(T::DbWeight::get().writes(15_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
@@ -314,7 +308,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
@@ -324,12 +318,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn bill() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1559`
-		//  Estimated: `8799`
-		// Minimum execution time: 182_645_000 picoseconds.
-		Weight::from_parts(188_153_000, 8799)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		//  Measured:  `1419`
+		//  Estimated: `6196`
+		// Minimum execution time: 289_443_000 picoseconds.
+		Weight::from_parts(313_658_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -341,7 +335,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
@@ -353,12 +347,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn close_deal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1795`
-		//  Estimated: `8799`
-		// Minimum execution time: 221_993_000 picoseconds.
-		Weight::from_parts(226_820_000, 8799)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		//  Measured:  `1552`
+		//  Estimated: `6070`
+		// Minimum execution time: 356_448_000 picoseconds.
+		Weight::from_parts(394_219_000, 6070)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -372,16 +366,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn request_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1510`
-		//  Estimated: `8799`
-		// Minimum execution time: 149_975_000 picoseconds.
-		Weight::from_parts(153_911_000, 8799)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `1267`
+		//  Estimated: `6070`
+		// Minimum execution time: 251_461_000 picoseconds.
+		Weight::from_parts(273_173_000, 6070)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -395,16 +389,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn accept_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1559`
-		//  Estimated: `8799`
-		// Minimum execution time: 146_330_000 picoseconds.
-		Weight::from_parts(150_256_000, 8799)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		//  Measured:  `1316`
+		//  Estimated: `6070`
+		// Minimum execution time: 226_144_000 picoseconds.
+		Weight::from_parts(256_802_000, 6070)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:0)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -416,8 +410,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `862`
 		//  Estimated: `3690`
-		// Minimum execution time: 25_168_000 picoseconds.
-		Weight::from_parts(26_720_000, 3690)
+		// Minimum execution time: 47_449_000 picoseconds.
+		Weight::from_parts(63_599_000, 3690)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -427,8 +421,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `109`
 		//  Estimated: `3546`
-		// Minimum execution time: 8_032_000 picoseconds.
-		Weight::from_parts(8_493_000, 3546)
+		// Minimum execution time: 17_523_000 picoseconds.
+		Weight::from_parts(19_676_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -440,8 +434,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `218`
 		//  Estimated: `3546`
-		// Minimum execution time: 10_566_000 picoseconds.
-		Weight::from_parts(11_277_000, 3546)
+		// Minimum execution time: 22_121_000 picoseconds.
+		Weight::from_parts(24_846_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -453,8 +447,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `252`
 		//  Estimated: `3546`
-		// Minimum execution time: 11_678_000 picoseconds.
-		Weight::from_parts(12_329_000, 3546)
+		// Minimum execution time: 23_324_000 picoseconds.
+		Weight::from_parts(25_799_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -466,8 +460,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `3787`
-		// Minimum execution time: 45_188_000 picoseconds.
-		Weight::from_parts(46_830_000, 3787)
+		// Minimum execution time: 76_564_000 picoseconds.
+		Weight::from_parts(79_900_000, 3787)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -479,8 +473,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `553`
 		//  Estimated: `3787`
-		// Minimum execution time: 38_658_000 picoseconds.
-		Weight::from_parts(40_231_000, 3787)
+		// Minimum execution time: 69_550_000 picoseconds.
+		Weight::from_parts(73_077_000, 3787)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -490,8 +484,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_796_000 picoseconds.
-		Weight::from_parts(4_106_000, 0)
+		// Minimum execution time: 9_508_000 picoseconds.
+		Weight::from_parts(10_439_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -499,103 +493,103 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn place_order() -> Weight {
-		Weight::from_parts(111_247_000, 4315)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(189_756_000, 4315)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(28_996_191, 4315)
-			.saturating_add(Weight::from_parts(80_554_532, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(88_315_737, 4315)
+			.saturating_add(Weight::from_parts(123_360_580, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(92_329_000, 4315)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(169_978_000, 4315)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn remove_expired_order() -> Weight {
-		Weight::from_parts(96_444_000, 4315)
+		Weight::from_parts(172_765_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn open_deal(s: u32, ) -> Weight {
-		Weight::from_parts(301_336_716, 19099)
-			.saturating_add(Weight::from_parts(14_546_091, 0).saturating_mul(s.into()))
+		Weight::from_parts(496_840_027, 19099)
+			.saturating_add(Weight::from_parts(24_801_243, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(28_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	fn open_deal_with_signed_bid(s: u32, ) -> Weight {
-		Weight::from_parts(434_766_288, 19099)
-			.saturating_add(Weight::from_parts(16_585_809, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(30_u64))
+		Weight::from_parts(492_108_957, 19099)
+			.saturating_add(Weight::from_parts(21_704_436, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(28_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().writes(17_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	fn quick_buy(s: u32, ) -> Weight {
-		Weight::from_parts(365_761_962, 13925)
-			.saturating_add(Weight::from_parts(10_707_522, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(23_u64))
+		Weight::from_parts(605_250_269, 13925)
+			.saturating_add(Weight::from_parts(17_996_177, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(22_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().writes(16_u64))
+			.saturating_add(ParityDbWeight::get().writes(15_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	fn bill() -> Weight {
-		Weight::from_parts(188_153_000, 8799)
+		Weight::from_parts(313_658_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn close_deal() -> Weight {
+		Weight::from_parts(394_219_000, 6070)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
-	fn close_deal() -> Weight {
-		Weight::from_parts(226_820_000, 8799)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
-	}
 	fn request_change() -> Weight {
-		Weight::from_parts(153_911_000, 8799)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(273_173_000, 6070)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn accept_change() -> Weight {
-		Weight::from_parts(150_256_000, 8799)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(256_802_000, 6070)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn drop_change() -> Weight {
-		Weight::from_parts(26_720_000, 3690)
+		Weight::from_parts(63_599_000, 3690)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_master() -> Weight {
-		Weight::from_parts(8_493_000, 3546)
+		Weight::from_parts(19_676_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_worker() -> Weight {
-		Weight::from_parts(11_277_000, 3546)
+		Weight::from_parts(24_846_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_worker() -> Weight {
-		Weight::from_parts(12_329_000, 3546)
+		Weight::from_parts(25_799_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(46_830_000, 3787)
+		Weight::from_parts(79_900_000, 3787)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn clear_endpoint() -> Weight {
-		Weight::from_parts(40_231_000, 3787)
+		Weight::from_parts(73_077_000, 3787)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_paused() -> Weight {
-		Weight::from_parts(4_106_000, 0)
+		Weight::from_parts(10_439_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -1,6 +1,6 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-06 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `SONM Development`
 //! WARMUPS: `5`, REPEAT: `50`
@@ -14,7 +14,7 @@
 //   --chain
 //   dev
 //   --base-path
-//   /tmp/tmp.8woRBsd3d6/overhead
+//   /tmp/tmp.kNXYFbLUOk/overhead
 //   --warmup
 //   5
 //   --repeat
@@ -30,17 +30,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 130_201, 417_113
-	///   Average:  202_454
-	///   Median:   165_853
-	///   Std-Dev:  72677.8
+	///   Min, Max: 307_877, 385_182
+	///   Average:  332_095
+	///   Median:   325_380
+	///   Std-Dev:  20891.64
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 417_113
-	///   95th: 329_281
-	///   75th: 260_929
+	///   99th: 385_182
+	///   95th: 375_674
+	///   75th: 345_899
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(202_454), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(332_095), 0);
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-06 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `SONM Development`
 //! WARMUPS: `5`, REPEAT: `50`
@@ -14,7 +14,7 @@
 //   --chain
 //   dev
 //   --base-path
-//   /tmp/tmp.8woRBsd3d6/overhead
+//   /tmp/tmp.kNXYFbLUOk/overhead
 //   --warmup
 //   5
 //   --repeat
@@ -30,17 +30,30 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 91_397, 94_134
-	///   Average:  93_495
-	///   Median:   93_746
-	///   Std-Dev:  667.7
+	///   Min, Max: 155_234, 171_186
+	///   Average:  158_680
+	///   Median:   157_923
+	///   Std-Dev:  3156.28
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 94_134
-	///   95th: 94_075
-	///   75th: 93_855
+	///   99th: 171_186
+	///   95th: 165_261
+	///   75th: 159_047
+	///
+	/// Less the transaction extensions' measured execution, which every signed extrinsic's
+	/// weight carries on its own (scripts/benchmark-runtime-constants.sh), in nanoseconds:
+	/// 158_680 - 121_990 = 36_690, the extensions being
+	///   check_non_zero_sender 922
+	///   check_spec_version 682
+	///   check_tx_version 692
+	///   check_genesis 3_286
+	///   check_mortality_mortal_transaction 6_472
+	///   check_nonce 12_163
+	///   check_weight 7_163
+	///   weight_reclaim 4_318
+	///   charge_transaction_payment 86_292
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(93_495), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(36_690), 0);
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-06 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `SONM Development`
 //! BLOCK-NUM: `Number(0)`
@@ -14,17 +14,18 @@
 //   benchmark
 //   storage
 //   --chain
-//   /tmp/tmp.8woRBsd3d6/big.json
+//   /tmp/tmp.kNXYFbLUOk/big.json
 //   --base-path
-//   /tmp/tmp.8woRBsd3d6/db
+//   /tmp/tmp.kNXYFbLUOk/db
 //   --database
 //   paritydb
 //   --state-version
 //   1
 //   --warmups
 //   1
+//   --disable-pov-recorder
 //   --batch-size
-//   1000
+//   10000
 //   --metric
 //   average
 //   --weight-path
@@ -44,31 +45,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 1_176, 5_403_553
-			///   Average:  6_839
-			///   Median:   6_293
-			///   Std-Dev:  12865.59
+			///   Min, Max: 1_302, 1_965_858
+			///   Average:  7_203
+			///   Median:   6_823
+			///   Std-Dev:  4858.85
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 16_784
-			///   95th: 8_693
-			///   75th: 6_957
-			read: 6_839 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 12_604
+			///   95th: 9_408
+			///   75th: 7_544
+			read: 7_203 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 16_497, 71_318
-			///   Average:  23_987
-			///   Median:   22_690
-			///   Std-Dev:  6501.43
+			///   Min, Max: 15_427, 26_583
+			///   Average:  20_717
+			///   Median:   20_421
+			///   Std-Dev:  2655.78
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 65_888
-			///   95th: 27_194
-			///   75th: 23_412
-			write: 23_987 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 26_583
+			///   95th: 24_700
+			///   75th: 22_215
+			write: 20_717 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 
