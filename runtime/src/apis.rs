@@ -500,9 +500,12 @@ impl_runtime_apis! {
 			impl frame_benchmarking::baseline::Config for Runtime {}
 
 			let mut whitelist: Vec<TrackedStorageKey> = crate::AllPalletsWithSystem::whitelisted_storage_keys();
-			// Written by every extrinsic in the block's overlay, committed once: a block's base
-			// weight pays for it (`configs::market::FEE_POT_ONCE_A_BLOCK`).
-			whitelist.push(crate::configs::market::fee_pot_storage_key().into());
+			// Read or written by thousands of a block's extrinsics in the block's overlay,
+			// committed once: a block's base weight pays for them
+			// (`configs::market::BLOCK_WIDE_KEYS_ONCE_A_BLOCK`).
+			whitelist.extend(
+				crate::configs::market::block_wide_storage_keys().into_iter().map(Into::into),
+			);
 
 			let mut batches = Vec::<BenchmarkBatch>::new();
 			let params = (&config, &whitelist);

@@ -60,14 +60,6 @@ pub trait WeightInfo {
 /// Weights for `pallet_market` measured on the reference machine, with the runtime's `DbWeight`.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `Market::Paused` (r:1 w:0)
-	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
-	/// Storage: `Market::NextOrderId` (r:1 w:1)
-	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:1 w:1)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -80,21 +72,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn place_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1443`
+		//  Measured:  `927`
 		//  Estimated: `4315`
-		// Minimum execution time: 174_157_000 picoseconds.
-		Weight::from_parts(189_756_000, 4315)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 154_199_000 picoseconds.
+		Weight::from_parts(178_715_000, 4315)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
-	/// Storage: `Market::Paused` (r:1 w:0)
-	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
-	/// Storage: `Market::NextOrderId` (r:1 w:1)
-	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:1 w:1)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -108,14 +92,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn place_orders(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1451`
+		//  Measured:  `935`
 		//  Estimated: `4315`
-		// Minimum execution time: 180_238_000 picoseconds.
-		Weight::from_parts(88_315_737, 4315)
-			// Standard Error: 127_728
-			.saturating_add(Weight::from_parts(123_360_580, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Minimum execution time: 171_732_000 picoseconds.
+		Weight::from_parts(183_704_000, 4315)
+			// Standard Error: 285_318
+			.saturating_add(Weight::from_parts(125_296_406, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
@@ -130,17 +114,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2585`
+		//  Measured:  `2273`
 		//  Estimated: `4315`
-		// Minimum execution time: 150_402_000 picoseconds.
-		Weight::from_parts(169_978_000, 4315)
+		// Minimum execution time: 145_824_000 picoseconds.
+		Weight::from_parts(181_570_000, 4315)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:1 w:1)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -153,19 +135,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn remove_expired_order() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2762`
+		//  Measured:  `2376`
 		//  Estimated: `4315`
-		// Minimum execution time: 151_965_000 picoseconds.
-		Weight::from_parts(172_765_000, 4315)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 147_898_000 picoseconds.
+		Weight::from_parts(186_250_000, 4315)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
-	/// Storage: `Market::Paused` (r:1 w:0)
-	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:2 w:2)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:2 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
 	/// Storage: `Kyc::Certifications` (r:3 w:0)
@@ -180,8 +158,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Market::DealsOf` (r:0 w:2)
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deals` (r:0 w:1)
@@ -193,27 +169,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 8]`.
 	fn open_deal(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8356 + s * (160 ±0)`
+		//  Measured:  `7840 + s * (160 ±0)`
 		//  Estimated: `19099 + s * (18109 ±0)`
-		// Minimum execution time: 460_945_000 picoseconds.
-		Weight::from_parts(496_840_027, 19099)
-			// Standard Error: 186_907
-			.saturating_add(Weight::from_parts(24_801_243, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(28_u64))
+		// Minimum execution time: 456_607_000 picoseconds.
+		Weight::from_parts(514_704_307, 19099)
+			// Standard Error: 367_098
+			.saturating_add(Weight::from_parts(20_462_690, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::SignedBidNonces` (r:1 w:1)
 	/// Proof: `Market::SignedBidNonces` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Paused` (r:1 w:0)
-	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:2 w:0)
@@ -224,8 +194,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Blacklist::Entries` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Blacklist::Subscriptions` (r:5 w:0)
 	/// Proof: `Blacklist::Subscriptions` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
-	/// Storage: `Market::NextOrderId` (r:1 w:1)
-	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:1 w:1)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -243,27 +211,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 8]`.
 	fn open_deal_with_signed_bid(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6682 + s * (161 ±0)`
+		//  Measured:  `6167 + s * (160 ±0)`
 		//  Estimated: `19099 + s * (18109 ±0)`
-		// Minimum execution time: 437_160_000 picoseconds.
-		Weight::from_parts(492_108_957, 19099)
-			// Standard Error: 215_533
-			.saturating_add(Weight::from_parts(21_704_436, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(28_u64))
+		// Minimum execution time: 459_592_000 picoseconds.
+		Weight::from_parts(507_978_238, 19099)
+			// Standard Error: 330_510
+			.saturating_add(Weight::from_parts(18_544_146, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Orders` (r:1 w:2)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Paused` (r:1 w:0)
-	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
-	/// Storage: `Market::NextOrderId` (r:1 w:1)
-	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OrdersOf` (r:2 w:2)
 	/// Proof: `Market::OrdersOf` (`max_values`: None, `max_size`: Some(850), added: 3325, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -289,25 +249,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 8]`.
 	fn quick_buy(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7334 + s * (128 ±0)`
+		//  Measured:  `6818 + s * (128 ±0)`
 		//  Estimated: `13925 + s * (12935 ±0)`
-		// Minimum execution time: 562_705_000 picoseconds.
-		Weight::from_parts(605_250_269, 13925)
-			// Standard Error: 223_189
-			.saturating_add(Weight::from_parts(17_996_177, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		// Minimum execution time: 532_509_000 picoseconds.
+		Weight::from_parts(560_760_143, 13925)
+			// Standard Error: 378_892
+			.saturating_add(Weight::from_parts(21_228_992, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(15_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:1 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -318,21 +274,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn bill() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1419`
+		//  Measured:  `837`
 		//  Estimated: `6196`
-		// Minimum execution time: 289_443_000 picoseconds.
-		Weight::from_parts(313_658_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		// Minimum execution time: 272_061_000 picoseconds.
+		Weight::from_parts(297_799_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:1 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -347,34 +299,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DealsOf` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn close_deal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1552`
+		//  Measured:  `970`
 		//  Estimated: `6070`
-		// Minimum execution time: 356_448_000 picoseconds.
-		Weight::from_parts(394_219_000, 6070)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Minimum execution time: 324_128_000 picoseconds.
+		Weight::from_parts(347_182_000, 6070)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
 	/// Proof: `Market::Deals` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Masters` (r:1 w:0)
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:1)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn request_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1267`
+		//  Measured:  `685`
 		//  Estimated: `6070`
-		// Minimum execution time: 251_461_000 picoseconds.
-		Weight::from_parts(273_173_000, 6070)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 215_104_000 picoseconds.
+		Weight::from_parts(221_516_000, 6070)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:1)
@@ -383,21 +331,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ChangeRequests` (r:2 w:2)
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn accept_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1316`
+		//  Measured:  `734`
 		//  Estimated: `6070`
-		// Minimum execution time: 226_144_000 picoseconds.
-		Weight::from_parts(256_802_000, 6070)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 210_725_000 picoseconds.
+		Weight::from_parts(216_025_000, 6070)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Market::Deals` (r:1 w:0)
@@ -408,10 +352,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::ChangeRequests` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn drop_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `862`
+		//  Measured:  `453`
 		//  Estimated: `3690`
-		// Minimum execution time: 47_449_000 picoseconds.
-		Weight::from_parts(63_599_000, 3690)
+		// Minimum execution time: 37_770_000 picoseconds.
+		Weight::from_parts(40_226_000, 3690)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -419,10 +363,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Masters` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
 	fn request_master() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `109`
+		//  Measured:  `0`
 		//  Estimated: `3546`
-		// Minimum execution time: 17_523_000 picoseconds.
-		Weight::from_parts(19_676_000, 3546)
+		// Minimum execution time: 15_890_000 picoseconds.
+		Weight::from_parts(17_293_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -432,10 +376,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::WorkersOf` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn confirm_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `218`
+		//  Measured:  `4`
 		//  Estimated: `3546`
-		// Minimum execution time: 22_121_000 picoseconds.
-		Weight::from_parts(24_846_000, 3546)
+		// Minimum execution time: 18_975_000 picoseconds.
+		Weight::from_parts(20_468_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -445,10 +389,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::WorkersOf` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn remove_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `252`
+		//  Measured:  `4`
 		//  Estimated: `3546`
-		// Minimum execution time: 23_324_000 picoseconds.
-		Weight::from_parts(25_799_000, 3546)
+		// Minimum execution time: 20_198_000 picoseconds.
+		Weight::from_parts(21_690_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -458,10 +402,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn set_endpoint() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `164`
+		//  Measured:  `55`
 		//  Estimated: `3787`
-		// Minimum execution time: 76_564_000 picoseconds.
-		Weight::from_parts(79_900_000, 3787)
+		// Minimum execution time: 75_111_000 picoseconds.
+		Weight::from_parts(78_147_000, 3787)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -471,125 +415,121 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn clear_endpoint() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `553`
+		//  Measured:  `406`
 		//  Estimated: `3787`
-		// Minimum execution time: 69_550_000 picoseconds.
-		Weight::from_parts(73_077_000, 3787)
+		// Minimum execution time: 65_493_000 picoseconds.
+		Weight::from_parts(68_919_000, 3787)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Market::Paused` (r:0 w:1)
-	/// Proof: `Market::Paused` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn set_paused() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 9_508_000 picoseconds.
-		Weight::from_parts(10_439_000, 0)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Minimum execution time: 10_360_000 picoseconds.
+		Weight::from_parts(12_694_000, 0)
 	}
 }
 
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
 	fn place_order() -> Weight {
-		Weight::from_parts(189_756_000, 4315)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(178_715_000, 4315)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(88_315_737, 4315)
-			.saturating_add(Weight::from_parts(123_360_580, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(183_704_000, 4315)
+			.saturating_add(Weight::from_parts(125_296_406, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(169_978_000, 4315)
+		Weight::from_parts(181_570_000, 4315)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn remove_expired_order() -> Weight {
-		Weight::from_parts(172_765_000, 4315)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(186_250_000, 4315)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn open_deal(s: u32, ) -> Weight {
-		Weight::from_parts(496_840_027, 19099)
-			.saturating_add(Weight::from_parts(24_801_243, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(28_u64))
+		Weight::from_parts(514_704_307, 19099)
+			.saturating_add(Weight::from_parts(20_462_690, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(25_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	fn open_deal_with_signed_bid(s: u32, ) -> Weight {
-		Weight::from_parts(492_108_957, 19099)
-			.saturating_add(Weight::from_parts(21_704_436, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(28_u64))
+		Weight::from_parts(507_978_238, 19099)
+			.saturating_add(Weight::from_parts(18_544_146, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(24_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 18109).saturating_mul(s.into()))
 	}
 	fn quick_buy(s: u32, ) -> Weight {
-		Weight::from_parts(605_250_269, 13925)
-			.saturating_add(Weight::from_parts(17_996_177, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(22_u64))
+		Weight::from_parts(560_760_143, 13925)
+			.saturating_add(Weight::from_parts(21_228_992, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().writes(15_u64))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
 			.saturating_add(Weight::from_parts(0, 12935).saturating_mul(s.into()))
 	}
 	fn bill() -> Weight {
-		Weight::from_parts(313_658_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
+		Weight::from_parts(297_799_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_deal() -> Weight {
-		Weight::from_parts(394_219_000, 6070)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
+		Weight::from_parts(347_182_000, 6070)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn request_change() -> Weight {
-		Weight::from_parts(273_173_000, 6070)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		Weight::from_parts(221_516_000, 6070)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn accept_change() -> Weight {
-		Weight::from_parts(256_802_000, 6070)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		Weight::from_parts(216_025_000, 6070)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn drop_change() -> Weight {
-		Weight::from_parts(63_599_000, 3690)
+		Weight::from_parts(40_226_000, 3690)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn request_master() -> Weight {
-		Weight::from_parts(19_676_000, 3546)
+		Weight::from_parts(17_293_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_worker() -> Weight {
-		Weight::from_parts(24_846_000, 3546)
+		Weight::from_parts(20_468_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_worker() -> Weight {
-		Weight::from_parts(25_799_000, 3546)
+		Weight::from_parts(21_690_000, 3546)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(79_900_000, 3787)
+		Weight::from_parts(78_147_000, 3787)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn clear_endpoint() -> Weight {
-		Weight::from_parts(73_077_000, 3787)
+		Weight::from_parts(68_919_000, 3787)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_paused() -> Weight {
-		Weight::from_parts(10_439_000, 0)
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(12_694_000, 0)
 	}
 }

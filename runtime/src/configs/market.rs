@@ -16,18 +16,30 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
-/// The fee pot's account is read and written by every signed extrinsic (its fee) and by every
-/// payment (the market's share): thousands of times a block in the block's overlay, and once in
-/// the database when the block is committed. So the benchmarks count it as they count
-/// `frame_system`'s own per-block keys, whitelisted (free: [`fee_pot_storage_key`] in the
-/// runtime's benchmark API), and a block pays for that one read and write in its base weight.
-pub const FEE_POT_ONCE_A_BLOCK: Weight =
-	Weight::from_parts(ParityDbWeight::get().read.saturating_add(ParityDbWeight::get().write), 0);
+/// Keys that thousands of a block's extrinsics read or write, which the block's overlay holds
+/// after the first access and the database sees once, when the block is committed:
+/// - the fee pot's account, read and written by every signed extrinsic (its fee) and every
+///   payment (the market's share);
+/// - the market's order counter (read and written by every order placed), its `Paused` switch
+///   (read by every order and deal) and the chain's clock (`Timestamp::Now`, written by the
+///   block's inherent and read by every market call);
+/// - the oracle's SNM/USD price (read by every USD-priced order and deal).
+///
+/// The benchmarks count them as they count `frame_system`'s own per-block keys, whitelisted
+/// (free: [`block_wide_storage_keys`] in the runtime's benchmark API), and a block pays for
+/// one read of each and one write of those written in its base weight.
+pub const BLOCK_WIDE_KEYS_ONCE_A_BLOCK: Weight =
+	Weight::from_parts(ParityDbWeight::get().read * 5 + ParityDbWeight::get().write * 2, 0);
 
-/// The fee pot's `System::Account` storage key, which the benchmarks whitelist
-/// ([`FEE_POT_ONCE_A_BLOCK`]).
-pub fn fee_pot_storage_key() -> alloc::vec::Vec<u8> {
-	frame_system::Account::<Runtime>::hashed_key_for(FeePot::get())
+/// The storage keys of [`BLOCK_WIDE_KEYS_ONCE_A_BLOCK`], which the benchmarks whitelist.
+pub fn block_wide_storage_keys() -> alloc::vec::Vec<alloc::vec::Vec<u8>> {
+	alloc::vec![
+		frame_system::Account::<Runtime>::hashed_key_for(FeePot::get()),
+		pallet_market::NextOrderId::<Runtime>::hashed_key().to_vec(),
+		pallet_market::Paused::<Runtime>::hashed_key().to_vec(),
+		pallet_timestamp::Now::<Runtime>::hashed_key().to_vec(),
+		pallet_oracle::Prices::<Runtime>::hashed_key_for(sonm_primitives::Currency::Usd),
+	]
 }
 
 /// Seconds in a day.

@@ -55,7 +55,7 @@ parameter_types! {
 	/// machine ([`crate::weights`]).
 	pub RuntimeBlockWeights: frame_system::limits::BlockWeights =
 		frame_system::limits::BlockWeights::builder()
-			.base_block(BlockExecutionWeight::get().saturating_add(market::FEE_POT_ONCE_A_BLOCK))
+			.base_block(BlockExecutionWeight::get().saturating_add(market::BLOCK_WIDE_KEYS_ONCE_A_BLOCK))
 			.for_class(DispatchClass::all(), |weights| {
 				weights.base_extrinsic = ExtrinsicBaseWeight::get();
 			})

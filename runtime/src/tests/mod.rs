@@ -178,8 +178,8 @@ fn order_terms(
 /// subscriptions, and as declared (what the block builder reserves). The pallet's README quotes
 /// these figures (`cargo test -p sonm-runtime --lib capacity -- --nocapture` prints them).
 /// The fewest plain deals (no identity requirement, master or curator, no subscriptions) a
-/// block must open per thousand `transfer_keep_alive` it holds: 260 (269 with the weights
-/// measured in one sitting on 2026-12-06: 824 deals against 3,058 transfers). A ratio, as the
+/// block must open per thousand `transfer_keep_alive` it holds: 260 (270 with the weights
+/// measured on 2026-12-06: 826 deals against 3,058 transfers). A ratio, as the
 /// throughput goals are, because every weight scales with the machine it was benchmarked on
 /// (the VMs of 2026-11-30 and 2026-12-06 differ by a factor of about 1.8 per core) while a
 /// ratio of two weights measured in one sitting does not. It was a count before (900 plain
