@@ -219,10 +219,14 @@ fn capacity_of_a_block_in_market_calls() {
 		pairs: 2,
 		customer_masters: 0,
 	};
-	let plain = constrained.saturating_sub(
-		<Runtime as frame_system::Config>::DbWeight::get()
-			.reads(plain_reads.skipped(&OPEN_DEAL_WORST).into()),
-	);
+	// A match's weight after the refund of the reads a plain deal skips.
+	let refunded_for_plain = |weight: Weight| {
+		weight.saturating_sub(
+			<Runtime as frame_system::Config>::DbWeight::get()
+				.reads(plain_reads.skipped(&OPEN_DEAL_WORST).into()),
+		)
+	};
+	let plain = refunded_for_plain(constrained);
 	// A plain signed bid (the signature's bytes are what the block's length counts; the weight
 	// does not depend on whether it verifies) and its weight after the refund, as `open_deal`'s.
 	let signed_bid = pallet_market::SignedBid::<Runtime> {
@@ -236,10 +240,7 @@ fn capacity_of_a_block_in_market_calls() {
 	};
 	let signed_deal: RuntimeCall =
 		Call::open_deal_with_signed_bid { ask: u64::MAX, bid: Box::new(signed_bid) }.into();
-	let plain_signed = SubstrateWeight::<Runtime>::open_deal_with_signed_bid(0).saturating_sub(
-		<Runtime as frame_system::Config>::DbWeight::get()
-			.reads(plain_reads.skipped(&OPEN_DEAL_WORST).into()),
-	);
+	let plain_signed = refunded_for_plain(SubstrateWeight::<Runtime>::open_deal_with_signed_bid(0));
 	let batch = vec![terms.clone(); 8].try_into().expect("8 orders fit a batch");
 	let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 		dest: Sr25519Keyring::Bob.to_account_id().into(),
