@@ -177,6 +177,20 @@ impl Client {
 		Ok(self.api.at_block(best).await?)
 	}
 
+	/// The plain storage value at `address` in the best block (its default where the chain
+	/// holds none).
+	pub(crate) async fn value_at_best<Addr>(
+		&self,
+		address: Addr,
+	) -> Result<Addr::Value, ClientError>
+	where
+		Addr: subxt::storage::Address<KeyParts = ()>,
+	{
+		let at = self.at_best().await?;
+		let entry = at.storage().entry(address)?;
+		Ok(entry.fetch(()).await?.decode()?)
+	}
+
 	/// The chain's standard `chain_*` methods, typed.
 	fn chain(&self) -> subxt::rpcs::LegacyRpcMethods<subxt::config::RpcConfigFor<ChainConfig>> {
 		subxt::rpcs::LegacyRpcMethods::new(self.rpc.clone())

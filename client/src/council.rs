@@ -40,9 +40,7 @@ pub fn as_root(call: RuntimeCall) -> RuntimeCall {
 impl Client {
 	/// The council's members now (the active masternodes, sorted).
 	pub async fn council_members(&self) -> Result<Vec<AccountId32>, ClientError> {
-		let at = self.at_best().await?;
-		let entry = at.storage().entry(runtime::storage().council().members())?;
-		Ok(entry.fetch(()).await?.decode()?)
+		self.value_at_best(runtime::storage().council().members()).await
 	}
 
 	/// `proposer` (a member) moves that the council dispatch `call` as root, needing more than two

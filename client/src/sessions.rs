@@ -11,9 +11,7 @@ use crate::{
 impl Client {
 	/// Blocks per session at the best block.
 	pub async fn session_length(&self) -> Result<u32, ClientError> {
-		let at = self.at_best().await?;
-		let entry = at.storage().entry(runtime::storage().masternodes().session_length())?;
-		Ok(entry.fetch(()).await?.decode()?)
+		self.value_at_best(runtime::storage().masternodes().session_length()).await
 	}
 
 	/// The council (`members`, enough of them to carry a motion) sets the session length to

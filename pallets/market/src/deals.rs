@@ -223,9 +223,7 @@ impl<T: Config> Pallet<T> {
 		// `OrderPlaced` event, and holds only what the deal holds.
 		frame_support::storage::with_storage_layer(|| {
 			SignedBidNonces::<T>::insert(&bid.customer, bid.nonce, bid.expires_at);
-			ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
-			let now = Self::now();
-			Self::check_new_order(&bid.terms, now)?;
+			let now = Self::admit_new_order(&bid.terms)?;
 			let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
 			let bid = Order {
 				author: bid.customer,

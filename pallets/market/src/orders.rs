@@ -11,9 +11,7 @@ impl<T: Config> Pallet<T> {
 		author: T::AccountId,
 		terms: OrderTermsOf<T>,
 	) -> Result<OrderId, DispatchError> {
-		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
-		let now = Self::now();
-		Self::check_new_order(&terms, now)?;
+		let now = Self::admit_new_order(&terms)?;
 		let escrow = match terms.side {
 			Side::Bid => Self::opening_escrow(&terms.price, terms.duration)?,
 			Side::Ask => Zero::zero(),
@@ -34,6 +32,15 @@ impl<T: Config> Pallet<T> {
 		);
 		Self::deposit_event(Event::OrderPlaced { id, author, side });
 		Ok(id)
+	}
+
+	/// Admits a new order, placed or signed, to an open market: [`Self::check_new_order`] at
+	/// the chain's time, which it returns.
+	pub(crate) fn admit_new_order(terms: &OrderTermsOf<T>) -> Result<Seconds, DispatchError> {
+		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
+		let now = Self::now();
+		Self::check_new_order(terms, now)?;
+		Ok(now)
 	}
 
 	/// The checks every new order passes, placed or signed: its terms, and for a USD order of
