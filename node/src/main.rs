@@ -10,6 +10,7 @@ mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
+mod proposal_pace;
 mod rpc;
 mod runtime_cache;
 mod service;

@@ -1,6 +1,7 @@
 //! The node's service: database, block import, Aura authoring, GRANDPA finality, networking,
 //! transaction pool and RPC, wired together.
 
+use crate::proposal_pace::PacedProposerFactory;
 use sc_client_api::BlockBackend;
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;
@@ -238,13 +239,19 @@ pub fn new_full<
 	})?;
 
 	if role.is_authority() {
-		let proposer_factory = sc_basic_authorship::ProposerFactory::new(
-			task_manager.spawn_handle(),
-			client.clone(),
-			transaction_pool.clone(),
+		// The builder's share of each slot's window follows how long sealing takes under the
+		// machine's load, so that a busy node's proposals end inside their slot.
+		let proposer_factory = PacedProposerFactory::new(
+			sc_basic_authorship::ProposerFactory::new(
+				task_manager.spawn_handle(),
+				client.clone(),
+				transaction_pool.clone(),
+				prometheus_registry.as_ref(),
+				telemetry.as_ref().map(|x| x.handle()),
+			),
+			Arc::new(task_manager.spawn_handle()),
 			prometheus_registry.as_ref(),
-			telemetry.as_ref().map(|x| x.handle()),
-		);
+		)?;
 
 		let slot_duration = sc_consensus_aura::slot_duration::<AuraId, _, _>(&*client)?;
 
