@@ -711,8 +711,13 @@ async fn drive(
 					tracing::debug!(peer = %src_peer_id, "refused a circuit (limits)");
 				},
 				SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
-					// What a peer saw this host as: a candidate for hole punching.
-					swarm.add_external_address(info.observed_addr);
+					// What a peer saw this host as: a candidate for hole punching. Not on a
+					// relay: it tells its clients every external address in their reservations,
+					// and what a peer saw of it may be the ephemeral port of a connection it
+					// dialled (an AutoNAT dial-back), which a circuit through it cannot use.
+					if !relaying {
+						swarm.add_external_address(info.observed_addr);
+					}
 					if addresses.len() < PEERS_KEPT || addresses.contains_key(&peer_id) {
 						let mut told = info.listen_addrs;
 						told.truncate(ADDRESSES_PER_PEER);
