@@ -25,8 +25,6 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-progress() { echo "benchmark-import: $*" >&2; }
-
 # The run's genesis as a chain spec (its runtime, its balances): the binary's own spec may carry
 # another runtime since.
 "$node" export-state --chain "$chain" --base-path "$base" 0 >"$work/genesis.json" 2>"$work/export-state.log"

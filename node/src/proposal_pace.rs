@@ -74,9 +74,39 @@ impl ProposalPace {
 /// learnt.
 pub struct PacedProposerFactory<E> {
 	inner: E,
-	pace: Arc<Mutex<ProposalPace>>,
+	pacing: Arc<Pacing>,
+}
+
+/// What the factory and each of its proposers share: the pace, where proposals are awaited, and
+/// the share's gauge.
+struct Pacing {
+	pace: Mutex<ProposalPace>,
 	spawner: Arc<dyn SpawnNamed>,
 	share_gauge: Option<Gauge<F64>>,
+}
+
+impl Pacing {
+	fn share(&self) -> f64 {
+		self.pace.lock().expect("the pace is never poisoned").share()
+	}
+
+	/// Learns from a proposal given `share` of `window` that took `took`: logs a change of
+	/// share and exports the new one.
+	fn learn(&self, share: f64, window: Duration, took: Duration) {
+		let next = self.pace.lock().expect("the pace is never poisoned").record(window, took);
+		if (next - share).abs() > 0.01 {
+			log::info!(
+				target: "sonm-node",
+				"⏱️  Proposal took {} ms of a {} ms window: the builder now gets {:.0} % of it",
+				took.as_millis(),
+				window.as_millis(),
+				next * 100.0
+			);
+		}
+		if let Some(gauge) = &self.share_gauge {
+			gauge.set(next);
+		}
+	}
 }
 
 impl<E> PacedProposerFactory<E> {
@@ -103,8 +133,8 @@ impl<E> PacedProposerFactory<E> {
 		if let Some(gauge) = &share_gauge {
 			gauge.set(1.0);
 		}
-		let pace = Arc::new(Mutex::new(ProposalPace::default()));
-		Ok(Self { inner, pace, spawner, share_gauge })
+		let pace = Mutex::new(ProposalPace::default());
+		Ok(Self { inner, pacing: Arc::new(Pacing { pace, spawner, share_gauge }) })
 	}
 }
 
@@ -114,12 +144,10 @@ impl<B: BlockT, E: Environment<B>> Environment<B> for PacedProposerFactory<E> {
 	type Error = E::Error;
 
 	fn init(&mut self, parent_header: &B::Header) -> Self::CreateProposer {
-		let pace = self.pace.clone();
-		let spawner = self.spawner.clone();
-		let share_gauge = self.share_gauge.clone();
+		let pacing = self.pacing.clone();
 		self.inner
 			.init(parent_header)
-			.map_ok(move |inner| PacedProposer { inner, pace, spawner, share_gauge })
+			.map_ok(move |inner| PacedProposer { inner, pacing })
 			.boxed()
 	}
 }
@@ -127,9 +155,7 @@ impl<B: BlockT, E: Environment<B>> Environment<B> for PacedProposerFactory<E> {
 /// One proposal, given its share of the window.
 pub struct PacedProposer<P> {
 	inner: P,
-	pace: Arc<Mutex<ProposalPace>>,
-	spawner: Arc<dyn SpawnNamed>,
-	share_gauge: Option<Gauge<F64>>,
+	pacing: Arc<Pacing>,
 }
 
 impl<B: BlockT, P: Proposer<B>> Proposer<B> for PacedProposer<P> {
@@ -138,34 +164,23 @@ impl<B: BlockT, P: Proposer<B>> Proposer<B> for PacedProposer<P> {
 
 	fn propose(self, mut args: ProposeArgs<B>) -> Self::Proposal {
 		let window = args.max_duration;
-		let share = self.pace.lock().expect("the pace is never poisoned").share();
+		let share = self.pacing.share();
 		args.max_duration = window.mul_f64(share);
 		let started = Instant::now();
 		let proposal = self.inner.propose(args);
-		let (pace, share_gauge) = (self.pace, self.share_gauge);
+		let pacing = self.pacing.clone();
 		let (deliver, delivered) = oneshot::channel();
 		let measured = async move {
 			let result = proposal.await;
 			if result.is_ok() {
-				let took = started.elapsed();
-				let next = pace.lock().expect("the pace is never poisoned").record(window, took);
-				if (next - share).abs() > 0.01 {
-					log::info!(
-						target: "sonm-node",
-						"⏱️  Proposal took {} ms of a {} ms window: the builder now gets {:.0} % of it",
-						took.as_millis(),
-						window.as_millis(),
-						next * 100.0
-					);
-				}
-				if let Some(gauge) = share_gauge {
-					gauge.set(next);
-				}
+				pacing.learn(share, window, started.elapsed());
 			}
 			// Nobody waits any more when the slot worker discarded the proposal.
 			let _ = deliver.send(result);
 		};
-		self.spawner.spawn("paced-proposal", Some("block-authoring"), measured.boxed());
+		self.pacing
+			.spawner
+			.spawn("paced-proposal", Some("block-authoring"), measured.boxed());
 		async move {
 			delivered.await.unwrap_or_else(|_| {
 				Err(sp_consensus::Error::Other("the proposal's task ended without it".into())
@@ -261,13 +276,17 @@ mod tests {
 		}
 	}
 
-	fn paced(takes: Duration, pace: &Arc<Mutex<ProposalPace>>) -> PacedProposer<SlowProposer> {
-		PacedProposer {
-			inner: SlowProposer { takes },
-			pace: pace.clone(),
+	/// Pacing from `share`, its proposals awaited on a thread pool, no gauge.
+	fn pacing(share: f64) -> Arc<Pacing> {
+		Arc::new(Pacing {
+			pace: Mutex::new(ProposalPace { share }),
 			spawner: Arc::new(sp_core::testing::TaskExecutor::new()),
 			share_gauge: None,
-		}
+		})
+	}
+
+	fn paced(takes: Duration, pacing: &Arc<Pacing>) -> PacedProposer<SlowProposer> {
+		PacedProposer { inner: SlowProposer { takes }, pacing: pacing.clone() }
 	}
 
 	fn args(window: Duration) -> ProposeArgs<Block> {
@@ -276,22 +295,22 @@ mod tests {
 
 	#[test]
 	fn a_proposal_the_slot_worker_dropped_is_still_measured() {
-		let pace = Arc::new(Mutex::new(ProposalPace::default()));
+		let pace = pacing(1.0);
 		// The slot worker gives up on the proposal (drops its future) long before it ends.
 		drop(paced(Duration::from_millis(400), &pace).propose(args(Duration::from_millis(300))));
 		let deadline = Instant::now() + Duration::from_secs(30);
-		while pace.lock().unwrap().share() == 1.0 {
+		while pace.share() == 1.0 {
 			assert!(Instant::now() < deadline, "the dropped proposal was never measured");
 			std::thread::sleep(Duration::from_millis(10));
 		}
 		// It took 400 ms or more of a 300 ms window: the share aims at 270 ms of that.
-		let share = pace.lock().unwrap().share();
+		let share = pace.share();
 		assert!((LEAST_SHARE..=270.0 / 400.0).contains(&share), "{share}");
 	}
 
 	#[test]
 	fn the_builder_is_given_its_share_of_the_window() {
-		let pace = Arc::new(Mutex::new(ProposalPace { share: 0.6 }));
+		let pace = pacing(0.6);
 		let given = Arc::new(Mutex::new(None));
 		struct Recording(Arc<Mutex<Option<Duration>>>);
 		impl Proposer<Block> for Recording {
@@ -302,16 +321,11 @@ mod tests {
 				async { Err(sp_consensus::Error::CannotSign("nothing to build".into())) }.boxed()
 			}
 		}
-		let proposer = PacedProposer {
-			inner: Recording(given.clone()),
-			pace: pace.clone(),
-			spawner: Arc::new(sp_core::testing::TaskExecutor::new()),
-			share_gauge: None,
-		};
+		let proposer = PacedProposer { inner: Recording(given.clone()), pacing: pace.clone() };
 		let result = futures::executor::block_on(proposer.propose(args(Duration::from_secs(1))));
 		assert!(result.is_err(), "the inner proposer's error comes back");
 		assert_eq!(*given.lock().unwrap(), Some(Duration::from_millis(600)));
 		// A failed proposal teaches nothing.
-		assert_eq!(pace.lock().unwrap().share(), 0.6);
+		assert_eq!(pace.share(), 0.6);
 	}
 }
