@@ -296,6 +296,15 @@ impl Client {
 			.map_err(|e| ClientError::Subxt(e.to_string()))
 	}
 
+	/// How many orders one `place_orders` places, and how many signed bids one
+	/// `open_deals_with_signed_bids` takes (the runtime's `Market::MaxOrdersPerCall`).
+	pub async fn max_orders_per_call(&self) -> Result<u32, ClientError> {
+		let at = self.at_best().await?;
+		at.constants()
+			.entry(runtime::constants().market().max_orders_per_call())
+			.map_err(|e| ClientError::Subxt(e.to_string()))
+	}
+
 	/// How many seconds a spot deal holds ahead (the runtime's `Market::SpotPrepay`).
 	pub async fn spot_prepay(&self) -> Result<u64, ClientError> {
 		let at = self.at_best().await?;

@@ -1,13 +1,19 @@
 //! Signed bids: a customer signs a bid off chain and hands it to a worker, who opens the deal
-//! with its own ask and that bid in one extrinsic (`Market::open_deal_with_signed_bid`). The
+//! with its own ask and that bid in one extrinsic (`Market::open_deal_with_signed_bid`, or
+//! `Market::open_deals_with_signed_bids` for several at once). The
 //! bytes signed are `sonm_primitives::market::signed_bid_payload`'s, the ones the pallet checks.
 
 use crate::{
 	runtime::{
 		self,
-		runtime_types::{pallet_market::types::OrderTerms, sp_runtime::MultiSignature},
+		market::events::{DealOpened, SignedBidRefused},
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_market::types::OrderTerms,
+			sp_runtime::{DispatchError, MultiSignature},
+		},
 	},
-	Client, ClientError, Included, Key, Stage, Wait,
+	AccountId32, Client, ClientError, Included, Key, Stage, Wait,
 };
 
 /// A signed bid as the chain takes it.
@@ -60,6 +66,76 @@ impl Client {
 		let call = runtime::tx().market().open_deal_with_signed_bid(ask, bid);
 		self.submit(&call, worker, wait, progress).await
 	}
+
+	/// `worker` opens a deal for each pair of its ask and a signed bid, in one extrinsic
+	/// (`Market::open_deals_with_signed_bids`): each pair opens or is refused on its own. The
+	/// outcomes come in the order of `bids`.
+	pub async fn open_deals_with_signed_bids(
+		&self,
+		bids: Vec<(u64, SignedBid)>,
+		worker: &Key,
+		wait: Wait,
+		progress: impl FnMut(Stage),
+	) -> Result<(Included, Vec<SignedBidOutcome>), ClientError> {
+		let keys: Vec<(u64, AccountId32, u64)> =
+			bids.iter().map(|(ask, bid)| (*ask, bid.customer, bid.nonce)).collect();
+		let call = runtime::tx().market().open_deals_with_signed_bids(BoundedVec(bids));
+		let included = self.submit(&call, worker, wait, progress).await?;
+		let mut opened = included.find_all::<DealOpened>();
+		let mut refused = included.find_all::<SignedBidRefused>();
+		let metadata = match refused.is_empty() {
+			true => None,
+			false => Some(self.api().at_current_block().await?.metadata()),
+		};
+		let outcomes = keys
+			.into_iter()
+			.map(|(ask, customer, nonce)| {
+				let named = |r: &SignedBidRefused| {
+					r.ask == ask && r.customer == customer && r.nonce == nonce
+				};
+				if let (Some(at), Some(metadata)) = (refused.iter().position(named), &metadata) {
+					let (error, doc) = error_name(metadata, &refused.remove(at).error);
+					return SignedBidOutcome::Refused { error, doc };
+				}
+				match opened.iter().position(|deal| deal.ask == ask) {
+					Some(at) => {
+						let deal = opened.remove(at);
+						SignedBidOutcome::Opened { deal: deal.id, bid: deal.bid }
+					},
+					None => SignedBidOutcome::Refused {
+						error: "NoEvent".into(),
+						doc: format!(
+							"block #{} names no outcome for ask {ask}",
+							included.block_number
+						),
+					},
+				}
+			})
+			.collect();
+		Ok((included, outcomes))
+	}
+}
+
+/// A dispatch error of an event: the pallet's error name and doc where it is one.
+fn error_name(metadata: &subxt::Metadata, error: &DispatchError) -> (String, String) {
+	if let DispatchError::Module(module) = error {
+		let variant = metadata
+			.pallet_by_error_index(module.index)
+			.and_then(|pallet| pallet.error_variant_by_index(module.error[0]));
+		if let Some(variant) = variant {
+			return (variant.name.clone(), variant.docs.join(" ").trim().to_owned());
+		}
+	}
+	(format!("{error:?}"), String::new())
+}
+
+/// What one pair of [`Client::open_deals_with_signed_bids`] came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignedBidOutcome {
+	/// The deal opened; `bid` is the id its bid got.
+	Opened { deal: u64, bid: u64 },
+	/// The pallet refused the pair by `error` (its name), for `doc`; nothing of it changed.
+	Refused { error: String, doc: String },
 }
 
 /// Why a signed bid is refused before anything is paid for it: by the names the pallet gives

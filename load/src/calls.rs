@@ -14,6 +14,7 @@ use sonm_client::{
 			bounded_collections::bounded_vec::BoundedVec, pallet_market::types::OrderTerms,
 		},
 	},
+	signed_bid::SignedBid,
 	subxt::{
 		self,
 		client::{ClientAtBlock, OnlineClientAtBlockImpl},
@@ -21,7 +22,7 @@ use sonm_client::{
 		tx::Payload,
 		utils::{MultiAddress, H256},
 	},
-	ChainConfig, Static,
+	ChainConfig, Key, Static,
 };
 use sonm_primitives::{
 	market::{Price, PriceUnit},
@@ -151,15 +152,16 @@ fn sign_step(
 		},
 		Step::SignedDeal { pair: index, customer } => {
 			let (ask, _) = pair(index)?;
-			// The pair's index is unique in the run: a nonce each customer uses once.
-			let bid = sonm_client::signed_bid::sign_bid(
-				&ids.genesis,
-				terms(Side::Bid),
-				index as u64,
-				sonm_client::task_auth::unix_now() + SIGNED_BID_LIFE,
-				&accounts.keys[customer],
-			);
+			let bid = signed_bid(ids, index, &accounts.keys[customer]);
 			sign(at, &tx.market().open_deal_with_signed_bid(ask, bid), key, nonce)?
+		},
+		Step::SignedDeals { first_pair, customers } => {
+			let mut bids = Vec::with_capacity(customers.len());
+			for (index, customer) in (first_pair..).zip(customers) {
+				let (ask, _) = pair(index)?;
+				bids.push((ask, signed_bid(ids, index, &accounts.keys[customer])));
+			}
+			sign(at, &tx.market().open_deals_with_signed_bids(BoundedVec(bids)), key, nonce)?
 		},
 		Step::Bill { deal: index } => sign(at, &tx.market().bill(deal(index)?), key, nonce)?,
 		Step::Close { deal: index } => {
@@ -168,6 +170,18 @@ fn sign_step(
 	};
 	let hash = hash_of(&bytes);
 	Ok(Signed { bytes, hash, kind, signer: planned.signer, nonce })
+}
+
+/// The bid of setup pair `index`, signed off chain by its customer `key`: the pair's index is
+/// unique in the run, a nonce each customer uses once.
+fn signed_bid(ids: &SetupIds, index: usize, key: &Key) -> SignedBid {
+	sonm_client::signed_bid::sign_bid(
+		&ids.genesis,
+		terms(Side::Bid),
+		index as u64,
+		sonm_client::task_auth::unix_now() + SIGNED_BID_LIFE,
+		key,
+	)
 }
 
 fn sign<Call: Payload>(

@@ -553,8 +553,10 @@ async fn read_events(
 		}
 		let entry = found.entry(position).or_default();
 		match (event.pallet_name(), event.event_name()) {
-			("System", "ExtrinsicFailed") => {
-				entry.0 = Some(sonm_client::events::decode_event(&event).fields.to_string());
+			// A batch of signed bids fails one of its deals by this event, not the extrinsic.
+			("System", "ExtrinsicFailed") | ("Market", "SignedBidRefused") => {
+				let decoded = sonm_client::events::decode_event(&event);
+				entry.0 = Some(format!("{}: {}", event.event_name(), decoded.fields));
 			},
 			_ => {
 				use sonm_client::runtime::market::events::{DealOpened, OrderPlaced};

@@ -165,10 +165,19 @@ impl Report {
 			"  sustained: {:.0} included/s, {:.0} finalized/s; per block: up to {}, mean {:.0} over {} blocks\n",
 			self.included_per_s, self.finalized_per_s, self.most_per_block, self.mean_per_block, self.blocks_with_ours
 		);
-		if self.workload == crate::workload::Workload::PlaceOrders.name() {
-			let per = crate::workload::ORDERS_PER_BATCH;
+		use crate::workload::{Workload, DEALS_PER_BATCH, ORDERS_PER_BATCH};
+		let batched = match self.workload.as_str() {
+			name if name == Workload::PlaceOrders.name() => {
+				Some(("orders", "placed", ORDERS_PER_BATCH))
+			},
+			name if name == Workload::SignedDeals.name() => {
+				Some(("deals", "opened", DEALS_PER_BATCH))
+			},
+			_ => None,
+		};
+		if let Some((what, done, per)) = batched {
 			text += &format!(
-				"  orders: {} placed, {:.0}/s included, {:.0}/s finalized ({per} per extrinsic)\n",
+				"  {what}: {} {done}, {:.0}/s included, {:.0}/s finalized ({per} per extrinsic)\n",
 				self.succeeded * per,
 				self.included_per_s * per as f64,
 				self.finalized_per_s * per as f64

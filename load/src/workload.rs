@@ -19,6 +19,10 @@ pub enum Workload {
 	/// One extrinsic per deal: `Market::open_deal_with_signed_bid`, signed by a supplier with
 	/// its ask (placed in the setup: standing asks) and a customer's bid signed off chain.
 	SignedDeal,
+	/// A worker's deals together: `Market::open_deals_with_signed_bids` of eight
+	/// (`DEALS_PER_BATCH`) standing asks of the signing supplier, each with another customer's
+	/// bid signed off chain: the run's rate and counts are extrinsics.
+	SignedDeals,
 	/// `Market::bill` of deals opened in the setup, each billed many times.
 	Bill,
 	/// A busy day's market: of every 20 calls 8 place orders, 4 open deals, 5 bill, 2 close a
@@ -27,12 +31,13 @@ pub enum Workload {
 }
 
 impl Workload {
-	pub const ALL: [Workload; 7] = [
+	pub const ALL: [Workload; 8] = [
 		Self::Transfer,
 		Self::PlaceOrder,
 		Self::PlaceOrders,
 		Self::OpenDeal,
 		Self::SignedDeal,
+		Self::SignedDeals,
 		Self::Bill,
 		Self::Mixed,
 	];
@@ -46,6 +51,7 @@ impl Workload {
 			Self::Mixed => 2_000,
 			Self::OpenDeal | Self::SignedDeal => 1_200,
 			Self::PlaceOrders => 500,
+			Self::SignedDeals => 150,
 		}
 	}
 
@@ -57,6 +63,7 @@ impl Workload {
 			Self::PlaceOrders => "place-orders",
 			Self::OpenDeal => "open-deal",
 			Self::SignedDeal => "signed-deal",
+			Self::SignedDeals => "signed-deals",
 			Self::Bill => "bill",
 			Self::Mixed => "mixed",
 		}
@@ -79,6 +86,10 @@ pub enum Step {
 	/// `open_deal_with_signed_bid` of setup pair `pair`'s ask (signed by its author) and a bid
 	/// that account `customer` signs off chain.
 	SignedDeal { pair: usize, customer: usize },
+	/// `open_deals_with_signed_bids` of the [`DEALS_PER_BATCH`] setup pairs from `first_pair`
+	/// (their asks all the signer's), each with a bid that its pair's account in `customers`
+	/// signs off chain.
+	SignedDeals { first_pair: usize, customers: [usize; DEALS_PER_BATCH] },
 	/// `bill` of the setup deal in slot `deal`.
 	Bill { deal: usize },
 	/// `close_deal` of the setup deal in slot `deal`, by its customer.
@@ -94,6 +105,7 @@ impl Step {
 			Self::PlaceBatch => "place_orders",
 			Self::Open { .. } => "open_deal",
 			Self::SignedDeal { .. } => "open_deal_with_signed_bid",
+			Self::SignedDeals { .. } => "open_deals_with_signed_bids",
 			Self::Bill { .. } => "bill",
 			Self::Close { .. } => "close_deal",
 		}
@@ -115,6 +127,9 @@ pub const ORDERS_PER_ACCOUNT: usize = 90;
 /// Orders in each `place_orders` of the batched workload (the runtime takes up to 64; eight
 /// keep an account's ten batches under [`ORDERS_PER_ACCOUNT`]).
 pub const ORDERS_PER_BATCH: usize = 8;
+/// Deals in each `open_deals_with_signed_bids` of the batched signed workload: a worker's
+/// share of the bids that reach it in a block.
+pub const DEALS_PER_BATCH: usize = 8;
 /// Measured calls an account signs at most: an account has one extrinsic in the pool at a time
 /// (the next goes once the previous is final), so a rate of R a second with finality in about
 /// T seconds needs R x T accounts.
@@ -137,6 +152,7 @@ enum StepKind {
 	PlaceBatch,
 	Open,
 	SignedDeal,
+	SignedDealBatch,
 	Bill,
 	Close,
 	Transfer,
@@ -174,6 +190,7 @@ impl Plan {
 			Workload::PlaceOrders => usize::from(kind == StepKind::PlaceBatch) * count,
 			Workload::OpenDeal => usize::from(kind == StepKind::Open) * count,
 			Workload::SignedDeal => usize::from(kind == StepKind::SignedDeal) * count,
+			Workload::SignedDeals => usize::from(kind == StepKind::SignedDealBatch) * count,
 			Workload::Bill => usize::from(kind == StepKind::Bill) * count,
 			Workload::Mixed => {
 				let Some((_, share)) = MIXED.iter().find(|(k, _)| *k == kind) else { return 0 };
@@ -198,7 +215,8 @@ impl Plan {
 		);
 		let bill_deals = bills.div_ceil(BILLS_PER_DEAL);
 		let deals = bill_deals + closes;
-		let signed = counts(StepKind::SignedDeal);
+		let signed_batches = counts(StepKind::SignedDealBatch);
+		let signed = counts(StepKind::SignedDeal) + signed_batches * DEALS_PER_BATCH;
 		let pair_count = deals + opens + signed;
 		// Every account stays under ORDERS_PER_ACCOUNT open orders over the whole run (two of
 		// room for the rounding of spreading setup and measured orders separately).
@@ -210,11 +228,19 @@ impl Plan {
 			.div_ceil(ORDERS_PER_ACCOUNT - 2)
 			.max(count.div_ceil(EXTRINSICS_PER_ACCOUNT))
 			.max(min_accounts.min(count))
-			.max(2);
-		// A signed pair's ask author signs its deal too: those go round every account.
+			.max(2)
+			// A batch's customers are as many others as it has deals.
+			.max(if signed_batches > 0 { DEALS_PER_BATCH + 1 } else { 0 });
+		// A signed pair's ask author signs its deal too: those go round every account, a
+		// batch's pairs all with one author (its signer) and each with another customer.
+		let first_signed = pair_count - signed;
 		let pairs: Vec<(usize, usize)> = (0..pair_count)
-			.map(|j| match j < pair_count - signed {
+			.map(|j| match j < first_signed {
 				true => ((2 * j) % accounts, (2 * j + 1) % accounts),
+				false if signed_batches > 0 => {
+					let author = ((j - first_signed) / DEALS_PER_BATCH) % accounts;
+					(author, (author + 1 + j % DEALS_PER_BATCH) % accounts)
+				},
 				false => (j % accounts, (j + 1) % accounts),
 			})
 			.collect();
@@ -230,7 +256,7 @@ impl Plan {
 			(StepKind::Open, (deals..deals + opens).map(|pair| Step::Open { pair }).collect()),
 			(
 				StepKind::SignedDeal,
-				(deals + opens..pair_count)
+				(first_signed..first_signed + counts(StepKind::SignedDeal))
 					.map(|pair| Step::SignedDeal { pair, customer: pairs[pair].1 })
 					.collect(),
 			),
@@ -244,10 +270,24 @@ impl Plan {
 				(0..counts(StepKind::Transfer)).map(|_| Step::Transfer { to: 0 }).collect(),
 			),
 			(StepKind::PlaceBatch, (0..batches).map(|_| Step::PlaceBatch).collect()),
+			(
+				StepKind::SignedDealBatch,
+				(0..signed_batches)
+					.map(|b| {
+						let first_pair = first_signed + b * DEALS_PER_BATCH;
+						let customers = std::array::from_fn(|k| pairs[first_pair + k].1);
+						Step::SignedDeals { first_pair, customers }
+					})
+					.collect(),
+			),
 		];
 		let mut measured = Vec::with_capacity(count);
 		// Batches and signed deals are no part of the mixed cycle: their share of it is none.
-		let cycle = MIXED.into_iter().chain([(StepKind::PlaceBatch, 0), (StepKind::SignedDeal, 0)]);
+		let cycle = MIXED.into_iter().chain([
+			(StepKind::PlaceBatch, 0),
+			(StepKind::SignedDeal, 0),
+			(StepKind::SignedDealBatch, 0),
+		]);
 		'cycles: loop {
 			for (kind, share) in cycle.clone() {
 				let queue = &mut queues.iter_mut().find(|(k, _)| *k == kind).expect("every kind").1;
@@ -276,6 +316,9 @@ impl Plan {
 				Step::Close { deal } => Planned { signer: pairs[deal].1, step },
 				// The ask's author opens the deal of its ask.
 				Step::SignedDeal { pair, .. } => Planned { signer: pairs[pair].0, step },
+				Step::SignedDeals { first_pair, .. } => {
+					Planned { signer: pairs[first_pair].0, step }
+				},
 				Step::Transfer { .. } => {
 					let signer = k % accounts;
 					Planned { signer, step: Step::Transfer { to: (signer + 1) % accounts } }
@@ -345,6 +388,7 @@ mod tests {
 			(Workload::PlaceOrders, "place_orders"),
 			(Workload::OpenDeal, "open_deal"),
 			(Workload::SignedDeal, "open_deal_with_signed_bid"),
+			(Workload::SignedDeals, "open_deals_with_signed_bids"),
 			(Workload::Bill, "bill"),
 		] {
 			let plan = Plan::new(workload, 1_001);
@@ -401,7 +445,9 @@ mod tests {
 				Step::Transfer { to } => assert_ne!(to, planned.signer),
 				Step::Place(_) => {},
 				Step::PlaceBatch => panic!("the mixed market places single orders"),
-				Step::SignedDeal { .. } => panic!("the mixed market signs no bids"),
+				Step::SignedDeal { .. } | Step::SignedDeals { .. } => {
+					panic!("the mixed market signs no bids")
+				},
 			}
 		}
 		assert!(billed.is_disjoint(&closed), "a closed deal is not billed");
@@ -444,6 +490,30 @@ mod tests {
 		assert_eq!(signers.len(), 1_500);
 		// Without a rate the count decides: 10 calls an account.
 		assert_eq!(Plan::with_accounts(Workload::Transfer, 1_500, 0).accounts, 150);
+	}
+
+	#[test]
+	fn a_batch_of_signed_deals_takes_its_signers_asks_each_with_another_customer() {
+		let plan = Plan::new(Workload::SignedDeals, 500);
+		assert_eq!(plan.signed, 500 * DEALS_PER_BATCH);
+		assert_eq!(plan.setup_orders().len(), 500 * DEALS_PER_BATCH, "asks only");
+		let mut pairs = std::collections::HashSet::new();
+		let mut per_signer = vec![0; plan.accounts];
+		for planned in &plan.measured {
+			let Step::SignedDeals { first_pair, customers } = planned.step else {
+				panic!("{planned:?}")
+			};
+			let mut distinct = std::collections::HashSet::new();
+			for (pair, customer) in (first_pair..).zip(customers) {
+				assert!(pairs.insert(pair), "pair {pair} dealt twice");
+				assert_eq!(plan.pairs[pair], (planned.signer, customer), "the signer's ask");
+				assert_ne!(customer, planned.signer);
+				assert!(distinct.insert(customer), "a customer twice in one batch");
+			}
+			per_signer[planned.signer] += 1;
+		}
+		assert_eq!(pairs.len(), plan.signed);
+		assert!(per_signer.iter().all(|&n| n <= EXTRINSICS_PER_ACCOUNT), "{per_signer:?}");
 	}
 
 	#[test]

@@ -533,14 +533,7 @@ impl Worker {
 		if offers.is_empty() {
 			return Ok(Vec::new());
 		}
-		let per_call = runtime::constants().market().max_orders_per_call();
-		let per_call = self
-			.client
-			.at_best()
-			.await?
-			.constants()
-			.entry(per_call)
-			.map_err(|e| WorkerError::Unexpected(e.to_string()))?;
+		let per_call = self.client.max_orders_per_call().await?;
 		let mut placed = Vec::with_capacity(offers.len());
 		for batch in offers.chunks(per_call.max(1) as usize) {
 			let terms = batch.iter().map(ask_terms).collect::<Result<Vec<_>, _>>()?;

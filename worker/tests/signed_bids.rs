@@ -172,6 +172,59 @@ async fn a_signed_bid_makes_one_deal_and_its_task_runs_at_once() {
 	to_loser.stop(deal).await.expect("stopped");
 }
 
+/// Bids that reach a worker together go to the chain together: three handed over at once to a
+/// worker with three asks open three deals, one on each ask, in at most two extrinsics (the
+/// first goes alone, the two that arrive while it is on its way go in the next), where one bid
+/// an extrinsic would take three blocks.
+#[tokio::test(flavor = "multi_thread")]
+async fn bids_that_arrive_together_open_their_deals_together() {
+	let podman = Podman::start();
+	let chain = Chain::start();
+	let control = free_port();
+	let (tasks, _) = tasks_section(&podman, control, IMAGE, "");
+	let plans: String = ["a", "b", "c"]
+		.iter()
+		.map(|name| {
+			format!(
+				"[[plans]]\nname = \"box-{name}\"\ncpu_cores = 1\nram = \"64 MiB\"\n\
+				 price = \"0.36 SNM/h\"\nduration = \"1h\"\nnetflags = [\"outbound\"]\n"
+			)
+		})
+		.collect();
+	// Three one-core plans: more than this machine's two cores, so the worker takes the
+	// fixture machine for its inventory (no task runs here).
+	let config = worker_config(&chain, "charlie", "//Charlie", "", &format!("{plans}{tasks}"))
+		.replacen("cpu_cores = 2\n", "cpu_cores = 3\n", 1);
+	let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/box-64-core-4-gpu");
+	let env = [(sonm_worker::inventory::INVENTORY_ROOT, fixture)];
+	let charlie = WorkerProcess::start_with(chain.dir.path(), "charlie", &config, &env);
+	wait_for("the worker's three asks", || (chain.asks_of(CHARLIE).len() == 3).then_some(()));
+	let asks = ask_ids(&chain, CHARLIE);
+	let client = Client::connect(&chain.url()).await.expect("the node answers");
+	let bob = Key::dev("bob").unwrap();
+	let (_, now) = client.now().await.unwrap();
+	let to_charlie = TaskClient::new(&format!("http://127.0.0.1:{control}"), bob.clone());
+	let bids: Vec<SignedBid> = (21..24)
+		.map(|nonce| client.sign_bid(bid_terms(BID_PER_SECOND), nonce, now + 300, &bob))
+		.collect();
+	let answers = futures::future::join_all(bids.iter().map(|bid| to_charlie.offer_bid(bid))).await;
+	let answers: Vec<BidAnswer> =
+		answers.into_iter().map(|answer| answer.expect("a deal for each bid")).collect();
+	let mut on_asks: Vec<u64> = answers.iter().map(|answer| answer.ask).collect();
+	on_asks.sort();
+	assert_eq!(on_asks, asks, "one deal on each ask");
+	for answer in &answers {
+		assert_eq!(chain.deal(answer.deal).expect("open")["consumer"], bob.address());
+	}
+	let mut blocks: Vec<u64> = answers.iter().map(|answer| answer.block_number).collect();
+	blocks.dedup();
+	blocks.sort();
+	blocks.dedup();
+	assert!(blocks.len() <= 2, "three deals in the blocks {blocks:?}: not carried together");
+	let metrics = charlie.http_get("/metrics");
+	assert!(metrics.contains("sonm_worker_signed_bids_opened_total 3"), "{metrics}");
+}
+
 /// A load run, not a test (`cargo test -p sonm-worker --test signed_bids -- --ignored
 /// --nocapture`): from handing a signed bid to the worker to its deal's task running, 20
 /// times on one worker, each deal closed and the worker's ask placed again in between. A

@@ -190,15 +190,7 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 		});
 		return Ok(());
 	}
-	let at_most = runtime::constants().market().max_orders_per_call();
-	let at_most = ctx
-		.client()
-		.await?
-		.at_best()
-		.await?
-		.constants()
-		.entry(at_most)
-		.map_err(|e| CliError::not_possible(e.to_string()))?;
+	let at_most = ctx.client().await?.max_orders_per_call().await?;
 	if specs.len() > at_most as usize {
 		return Err(CliError::usage(format!(
 			"{} orders in the file; one transaction places at most {at_most}",

@@ -28,6 +28,47 @@ fn random_terms(rng: &mut Rng) -> OrderTermsOf<Test> {
 	terms
 }
 
+/// A random open ask's id (0, no order, when there is none).
+fn random_ask(rng: &mut Rng) -> OrderId {
+	let asks: Vec<OrderId> = Orders::<Test>::iter()
+		.filter(|(_, order)| order.terms.side == Side::Ask)
+		.map(|(id, _)| id)
+		.collect();
+	rng.pick(&asks).unwrap_or(0)
+}
+
+/// A customer's signed bid: nonces repeat (replays), some expire, some are altered after
+/// signing.
+fn random_signed_bid(rng: &mut Rng) -> SignedBid<Test> {
+	let customer = 1 + rng.below(6);
+	let mut terms = random_terms(rng);
+	terms.side = Side::Bid;
+	let mut bid = signed_by(customer, terms, rng.below(4), crate::mock::now() + rng.below(1200));
+	if rng.below(4) == 0 {
+		bid.terms.duration += 60;
+	}
+	bid
+}
+
+/// `terms` signed by `customer` over the chain's payload.
+fn signed_by(
+	customer: AccountId,
+	terms: OrderTermsOf<Test>,
+	nonce: u64,
+	expires_at: u64,
+) -> SignedBid<Test> {
+	let genesis = frame_system::Pallet::<Test>::block_hash(0);
+	let payload =
+		sonm_primitives::market::signed_bid_payload(&genesis, &customer, &terms, nonce, expires_at);
+	SignedBid {
+		customer,
+		terms,
+		nonce,
+		expires_at,
+		signature: sp_runtime::testing::TestSignature(customer, payload),
+	}
+}
+
 /// One random call by a random account. Errors are expected and ignored: the point is what
 /// holds after it.
 fn random_call(rng: &mut Rng) {
@@ -88,31 +129,23 @@ fn random_call(rng: &mut Rng) {
 			any_deal,
 			if rng.below(2) == 0 { Side::Ask } else { Side::Bid },
 		),
-		15 | 16 => {
-			// A customer's signed bid for a random ask: nonces repeat (replays), some expire,
-			// some are altered after signing.
-			let customer = 1 + rng.below(6);
-			let mut terms = random_terms(rng);
-			terms.side = Side::Bid;
-			let nonce = rng.below(4);
-			let expires_at = crate::mock::now() + rng.below(1200);
-			let genesis = frame_system::Pallet::<Test>::block_hash(0);
-			let payload = sonm_primitives::market::signed_bid_payload(
-				&genesis, &customer, &terms, nonce, expires_at,
-			);
-			if rng.below(4) == 0 {
-				terms.duration += 60;
+		15 => Market::open_deal_with_signed_bid(
+			origin,
+			random_ask(rng),
+			Box::new(random_signed_bid(rng)),
+		)
+		.map(|_| ())
+		.map_err(|e| e.error),
+		// A batch of none to four (the mock allows three; four is refused whole).
+		16 => {
+			let batch: Vec<_> =
+				(0..rng.below(5)).map(|_| (random_ask(rng), random_signed_bid(rng))).collect();
+			match batch.try_into() {
+				Ok(bids) => Market::open_deals_with_signed_bids(origin, bids)
+					.map(|_| ())
+					.map_err(|e| e.error),
+				Err(_) => Ok(()),
 			}
-			let bid = SignedBid {
-				customer,
-				terms,
-				nonce,
-				expires_at,
-				signature: sp_runtime::testing::TestSignature(customer, payload),
-			};
-			Market::open_deal_with_signed_bid(origin, rng.pick(&asks).unwrap_or(0), Box::new(bid))
-				.map(|_| ())
-				.map_err(|e| e.error)
 		},
 		_ => match rng.below(3) {
 			0 => Market::request_master(origin, 1 + rng.below(6)),
@@ -246,4 +279,133 @@ fn the_book_answers_what_a_walk_of_every_order_answers() {
 	}
 	// The books must really have had matches to compare, not only empty answers.
 	assert!(compared > 1000 && matched > 300, "{compared} orders compared, {matched} with matches");
+}
+
+/// Mostly a bid that mirrors ask `ask` (so that it matches), signed by a random customer with
+/// a nonce from a wide range, else any random signed bid.
+fn signed_bid_mirroring(rng: &mut Rng, ask: OrderId) -> SignedBid<Test> {
+	let Some(ask) = Orders::<Test>::get(ask).filter(|_| rng.below(3) != 0) else {
+		return random_signed_bid(rng);
+	};
+	let customer = 1 + rng.below(6);
+	let terms = OrderTerms {
+		side: Side::Bid,
+		counterparty: None,
+		min_identity: IdentityLevel::Anonymous,
+		curator: None,
+		expires_at: None,
+		..ask.terms
+	};
+	signed_by(customer, terms, rng.below(1000), crate::mock::now() + 600)
+}
+
+/// Every key and value of the state but the events (the batch names its refusals, the single
+/// calls fail) and the depth of storage transactions (one more while the batch is measured).
+fn state_without_events() -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
+	System::reset_events();
+	let mut state = std::collections::BTreeMap::new();
+	let mut key = Vec::new();
+	while let Some(next) = sp_io::storage::next_key(&key) {
+		let value = sp_io::storage::get(&next).expect("a key next_key names").to_vec();
+		if next != b":transaction_level:" {
+			state.insert(next.clone(), value);
+		}
+		key = next;
+	}
+	state
+}
+
+/// The keys whose values differ between two states, for a failure's message.
+fn differing_keys(
+	a: &std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
+	b: &std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
+) -> Vec<String> {
+	a.keys()
+		.chain(b.keys())
+		.filter(|key| a.get(*key) != b.get(*key))
+		.map(|key| key.iter().map(|byte| format!("{byte:02x}")).collect())
+		.collect()
+}
+
+#[test]
+fn a_batch_of_signed_bids_does_what_the_same_single_calls_do_in_turn() {
+	use frame_support::{
+		storage::{with_transaction, TransactionOutcome},
+		traits::UnfilteredDispatchable,
+	};
+	let (mut opened, mut refused) = (0, 0);
+	for seed in 1..=40u64 {
+		new_test_ext(|| {
+			let mut rng = Rng::new(seed);
+			set_usd_rate(Some(1 + rng.below(5) as Balance));
+			for round in 0..30 {
+				for _ in 0..5 {
+					random_call(&mut rng);
+				}
+				let who = 1 + rng.below(6);
+				let bids: Vec<_> = (0..1 + rng.below(3))
+					.map(|_| {
+						let ask = random_ask(&mut rng);
+						(ask, signed_bid_mirroring(&mut rng, ask))
+					})
+					.collect();
+				let before = state_without_events();
+				// The batch, measured and undone.
+				let (batch_state, batch_refusals) = with_transaction(|| {
+					let call = crate::Call::<Test>::open_deals_with_signed_bids {
+						bids: bids.clone().try_into().expect("at most three"),
+					};
+					assert!(call.dispatch_bypass_filter(RuntimeOrigin::signed(who)).is_ok());
+					let refusals: Vec<_> = System::events()
+						.into_iter()
+						.filter_map(|record| match record.event {
+							RuntimeEvent::Market(Event::SignedBidRefused {
+								ask,
+								nonce,
+								error,
+								..
+							}) => Some((ask, nonce, error)),
+							_ => None,
+						})
+						.collect();
+					TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>((
+						state_without_events(),
+						refusals,
+					)))
+				})
+				.expect("measured");
+				let undone = state_without_events();
+				assert!(
+					undone == before,
+					"seed {seed} round {round}: {:?}",
+					differing_keys(&undone, &before)
+				);
+				// The same pairs, one extrinsic each.
+				let mut single_refusals = Vec::new();
+				for (ask, bid) in bids {
+					let nonce = bid.nonce;
+					let call =
+						crate::Call::<Test>::open_deal_with_signed_bid { ask, bid: Box::new(bid) };
+					match call.dispatch_bypass_filter(RuntimeOrigin::signed(who)) {
+						Ok(_) => opened += 1,
+						Err(e) => single_refusals.push((ask, nonce, e.error)),
+					}
+				}
+				refused += single_refusals.len();
+				assert_eq!(batch_refusals, single_refusals, "seed {seed} round {round}");
+				let after = state_without_events();
+				assert!(
+					batch_state == after,
+					"seed {seed} round {round}: {:?}",
+					differing_keys(&batch_state, &after)
+				);
+				if let Err(error) = Market::do_try_state_also_for((1..=RICH).chain([POT]).collect())
+				{
+					panic!("invariant broken at seed {seed} round {round}: {error:?}");
+				}
+			}
+		});
+	}
+	// Both outcomes must really occur, not only refusals.
+	assert!(opened > 20 && refused > 100, "{opened} opened, {refused} refused");
 }

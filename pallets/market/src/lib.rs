@@ -293,6 +293,9 @@ pub mod pallet {
 		EndpointCleared { worker: T::AccountId },
 		/// A customer revoked a signed bid before anyone used it.
 		SignedBidRevoked { customer: T::AccountId, nonce: u64 },
+		/// One signed bid of `open_deals_with_signed_bids` made no deal with `ask`, for
+		/// `error` (the name `open_deal_with_signed_bid` refuses it by); nothing of it changed.
+		SignedBidRefused { ask: OrderId, customer: T::AccountId, nonce: u64, error: DispatchError },
 	}
 
 	#[pallet::error]
@@ -398,6 +401,8 @@ pub mod pallet {
 		SignedBidNotFound,
 		/// The signed bid's record stays until the bid expires.
 		SignedBidNotExpired,
+		/// `open_deals_with_signed_bids` was given no signed bids.
+		NoSignedBids,
 	}
 
 	#[pallet::hooks]
@@ -486,6 +491,52 @@ pub mod pallet {
 			// Weighed like `open_deal`: for the blacklists the checks read, not the most.
 			let weight = T::WeightInfo::open_deal_with_signed_bid(reads.subscriptions);
 			Ok(Some(Self::match_weight(weight, reads, &deals::OPEN_DEAL_WORST)).into())
+		}
+
+		/// Opens a deal for each pair in `bids` of an ask and a bid its customer signed
+		/// off chain, in one extrinsic: a worker's deals from the signed bids that reached it
+		/// while its last extrinsic was on the way. Each pair is checked and opened exactly as
+		/// `open_deal_with_signed_bid` would, in the given order, and on its own: a bid that
+		/// call refuses (used by another worker first, expired, revoked, an ask already taken by
+		/// an earlier pair) makes no deal, changes nothing and is named in a
+		/// `SignedBidRefused` event, and the others still open. Weighed as that many
+		/// `open_deal_with_signed_bid`, each refunded as that call is (a refused one is charged
+		/// in full).
+		///
+		/// Origin: any signed account. Emits, for each pair, `OrderPlaced` and `DealOpened`, or
+		/// `SignedBidRefused`. Errors: `NoSignedBids` for an empty list.
+		#[pallet::call_index(20)]
+		#[pallet::weight(T::WeightInfo::open_deal_with_signed_bid(
+			T::Blacklist::max_subscriptions()
+		).saturating_mul(bids.len() as u64))]
+		pub fn open_deals_with_signed_bids(
+			origin: OriginFor<T>,
+			bids: BoundedVec<(OrderId, SignedBid<T>), T::MaxOrdersPerCall>,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			ensure!(!bids.is_empty(), Error::<T>::NoSignedBids);
+			let most = T::WeightInfo::open_deal_with_signed_bid(T::Blacklist::max_subscriptions());
+			let mut weight = Weight::zero();
+			for (ask, bid) in bids {
+				let (customer, nonce) = (bid.customer.clone(), bid.nonce);
+				weight.saturating_accrue(match Self::do_open_with_signed_bid(ask, bid) {
+					Ok((_, reads)) => Self::match_weight(
+						T::WeightInfo::open_deal_with_signed_bid(reads.subscriptions),
+						reads,
+						&deals::OPEN_DEAL_WORST,
+					),
+					Err(error) => {
+						Self::deposit_event(Event::SignedBidRefused {
+							ask,
+							customer,
+							nonce,
+							error,
+						});
+						most
+					},
+				});
+			}
+			Ok(Some(weight).into())
 		}
 
 		/// Revokes the caller's signed bid `nonce` (expiring at `expires_at`) before anyone uses

@@ -1468,6 +1468,100 @@ mod signed_bids {
 		});
 	}
 
+	/// `bids` opened in one `open_deals_with_signed_bids` by the supplier.
+	fn open_many(bids: Vec<(OrderId, SignedBid<Test>)>) -> DispatchResult {
+		let bids = bids.try_into().expect("within MaxOrdersPerCall");
+		Market::open_deals_with_signed_bids(origin(SUPPLIER), bids)
+			.map(|_| ())
+			.map_err(|e| e.error)
+	}
+
+	fn refused(ask: OrderId, nonce: u64, error: Error<Test>) -> RuntimeEvent {
+		Event::SignedBidRefused { ask, customer: CUSTOMER, nonce, error: error.into() }.into()
+	}
+
+	#[test]
+	fn a_worker_opens_a_deal_for_each_signed_bid_in_one_call() {
+		new_test_ext(|| {
+			let asks: Vec<_> =
+				(0..3).map(|_| place(SUPPLIER, terms(Side::Ask, PRICE, HOUR))).collect();
+			let bids = asks.iter().zip(20..).map(|(ask, nonce)| (*ask, signed(nonce, now() + 600)));
+			assert_ok!(open_many(bids.collect()));
+			let mut opened: Vec<_> = Deals::<Test>::iter().map(|(_, deal)| deal.ask).collect();
+			opened.sort();
+			assert_eq!(opened, asks);
+			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), 3 * PRICE * HOUR as Balance);
+			for nonce in 20..23 {
+				assert_eq!(SignedBidNonces::<Test>::get(CUSTOMER, nonce), Some(now() + 600));
+			}
+			assert!(Orders::<Test>::iter().next().is_none(), "every ask taken, no bid written");
+		});
+	}
+
+	#[test]
+	fn a_refused_signed_bid_in_a_batch_changes_nothing_and_the_others_open() {
+		new_test_ext(|| {
+			let first = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let second = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let dear = place(SUPPLIER, terms(Side::Ask, 2 * PRICE, HOUR));
+			assert_ok!(open(first, signed(30, now() + 600)));
+			let free_before = free(CUSTOMER);
+			assert_ok!(open_many(vec![
+				// Used already (by another worker, say).
+				(second, signed(30, now() + 600)),
+				// Dearer than the bid: refused after its checks, nothing of it kept.
+				(dear, signed(31, now() + 600)),
+				(second, signed(32, now() + 600)),
+			]));
+			System::assert_has_event(refused(second, 30, Error::<Test>::SignedBidUsed));
+			System::assert_has_event(refused(dear, 31, Error::<Test>::PriceTooHigh));
+			assert!(SignedBidNonces::<Test>::get(CUSTOMER, 31).is_none(), "still usable");
+			assert!(Orders::<Test>::get(dear).is_some(), "the dear ask still open");
+			let deal = Deals::<Test>::iter().find(|(_, deal)| deal.ask == second);
+			assert!(deal.is_some(), "the last pair opened");
+			assert_eq!(free_before - free(CUSTOMER), PRICE * HOUR as Balance + DEPOSIT);
+
+			// The same ask twice: the second pair finds it taken.
+			let third = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			assert_ok!(open_many(vec![
+				(third, signed(33, now() + 600)),
+				(third, signed(34, now() + 600))
+			]));
+			System::assert_last_event(refused(third, 34, Error::<Test>::OrderNotFound));
+			assert!(SignedBidNonces::<Test>::get(CUSTOMER, 34).is_none(), "still usable");
+		});
+	}
+
+	#[test]
+	fn an_empty_batch_of_signed_bids_is_refused_by_name() {
+		new_test_ext(|| {
+			assert_noop!(open_many(vec![]), Error::<Test>::NoSignedBids);
+		});
+	}
+
+	#[test]
+	fn a_batch_of_signed_bids_is_weighed_as_that_many_single_calls_and_refunded_each() {
+		use crate::WeightInfo;
+		use frame_support::{dispatch::GetDispatchInfo, traits::UnfilteredDispatchable};
+		new_test_ext(|| {
+			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let other = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
+			let most = MockWeights::open_deal_with_signed_bid(MAX_SUBSCRIPTIONS);
+			let pairs = vec![(ask, signed(40, now() + 600)), (other, signed(40, now() + 600))];
+			let call = crate::Call::<Test>::open_deals_with_signed_bids {
+				bids: pairs.try_into().expect("two fit"),
+			};
+			assert_eq!(call.get_dispatch_info().call_weight, most * 2);
+			let post = call.dispatch_bypass_filter(origin(SUPPLIER)).expect("one opens");
+			// The first opened with no blacklist to read (refunded as the single call is),
+			// the second (the nonce used by the first) is charged in full.
+			let actual = post.actual_weight.expect("refunded");
+			let first = actual - most;
+			assert!(first.ref_time() <= MockWeights::open_deal_with_signed_bid(0).ref_time());
+			assert!(first.ref_time() > 0);
+		});
+	}
+
 	#[test]
 	fn a_signed_bid_that_breaks_a_rule_of_open_deal_changes_nothing() {
 		new_test_ext(|| {

@@ -2,40 +2,59 @@
 //! it over; the worker checks it (signature, expiry, the order's own terms as the pallet checks
 //! them, an unused nonce) and the matching rules
 //! against its own free asks before it pays for anything, then opens the deal with the best of
-//! them and that bid in one extrinsic (`Market::open_deal_with_signed_bid`), and takes the deal
-//! up at once, so that its task may be started the moment the answer arrives.
+//! them and that bid, and takes the deal up at once, so that its task may be started the moment
+//! the answer arrives.
+//!
+//! One extrinsic at a time carries the deals (`Market::open_deals_with_signed_bids`): a bid
+//! that arrives while one is on its way waits for the next, with every other bid that arrived
+//! meanwhile, each given a different free ask. A lone bid goes at once, so that a quiet worker
+//! answers as fast as before, and a busy one pays one extrinsic for many deals instead of one a
+//! block.
 //!
 //! Two workers handed the same bid race on the chain: the nonce makes it usable once, and the
-//! loser is refused by the pallet's name for it (`SignedBidUsed`), its ask still open.
+//! loser is refused by the pallet's name for it (`SignedBidUsed`), its ask still open; the
+//! other bids of its extrinsic open all the same.
 
 use crate::{
-	state::DealRecord,
+	state::{DealRecord, State},
 	tasks::service::{TaskError, TaskService},
 	telemetry::Metrics,
 };
 use sonm_client::{
 	matching::Facts,
-	runtime::market::events::DealOpened,
-	signed_bid::{self, SignedBidFault},
+	signed_bid::{self, SignedBid, SignedBidFault, SignedBidOutcome},
 	task_protocol::{BidAnswer, BidBody},
 	types::Order,
-	AccountId32, ClientError, Key, Wait,
+	AccountId32, Client, ClientError, Included, Key, Wait,
 };
 use sonm_primitives::market::{check_order_terms, TermsFault};
+use std::sync::Arc;
 
-/// What takes signed bids: the worker's key (it signs and pays for the deal's extrinsic) and
-/// the metrics that count them.
+/// What takes signed bids: the metrics that count them, and the queue to the task that opens
+/// their deals.
 pub struct BidDesk {
-	key: Key,
 	metrics: Metrics,
-	/// One bid at a time: two bids never choose the same ask.
-	one_at_a_time: tokio::sync::Mutex<()>,
+	/// Checked bids, to the [`DealOpener`].
+	queue: tokio::sync::mpsc::UnboundedSender<Waiting>,
 }
 
 impl BidDesk {
-	pub fn new(key: Key, metrics: Metrics) -> Self {
-		Self { key, metrics, one_at_a_time: tokio::sync::Mutex::new(()) }
+	/// Starts the task that opens deals signed by `key` (the worker's; it pays for them) on
+	/// `client`'s chain and records them in `state`.
+	pub fn new(key: Key, metrics: Metrics, client: Client, state: Arc<State>) -> Self {
+		let (queue, waiting) = tokio::sync::mpsc::unbounded_channel();
+		tokio::spawn(DealOpener { key, client, state, per_extrinsic: None }.run(waiting));
+		Self { metrics, queue }
 	}
+}
+
+/// A checked bid waiting for an extrinsic, and where its answer goes.
+struct Waiting {
+	bid: SignedBid,
+	/// The chain's time when it was checked.
+	now: u64,
+	arrived: std::time::Instant,
+	answer: tokio::sync::oneshot::Sender<Result<BidAnswer, TaskError>>,
 }
 
 /// Why a signed bid made no deal.
@@ -123,7 +142,6 @@ impl TaskService {
 			.into());
 		}
 		signed_bid::check_signed_bid(&self.client.genesis_hash(), &bid).map_err(BidError::from)?;
-		let _turn = desk.one_at_a_time.lock().await;
 		// What the checks read of the chain, asked at once (each a round trip to the node).
 		let ((_, now), max_duration, used) = tokio::try_join!(
 			self.client.now(),
@@ -153,52 +171,149 @@ impl TaskService {
 			};
 			return Err(BidError::from(fault).into());
 		}
-		let (plan, ask) = self.matching_ask(&signed_bid::bid_as_order(&bid), now).await?;
-		let checked = arrived.elapsed();
-		let included = match self
+		let (answer, answered) = tokio::sync::oneshot::channel();
+		let waiting = Waiting { bid, now, arrived, answer };
+		if desk.queue.send(waiting).is_err() {
+			return Err(TaskError::Engine("the worker no longer opens deals".into()));
+		}
+		answered.await.unwrap_or_else(|_| {
+			Err(TaskError::Engine("the worker stopped before the bid's deal was opened".into()))
+		})
+	}
+}
+
+/// The task that opens the deals of checked bids, one extrinsic at a time: it takes every bid
+/// waiting when the last extrinsic is in a block (as many as one takes), gives each its own
+/// free ask and sends them together. It runs apart from the requests, so that a customer who
+/// hangs up never abandons another's bid half way.
+struct DealOpener {
+	key: Key,
+	client: Client,
+	state: Arc<State>,
+	/// How many one extrinsic takes (the runtime's `Market::MaxOrdersPerCall`), once read.
+	per_extrinsic: Option<usize>,
+}
+
+impl DealOpener {
+	async fn run(mut self, mut waiting: tokio::sync::mpsc::UnboundedReceiver<Waiting>) {
+		while let Some(first) = waiting.recv().await {
+			let mut batch = vec![first];
+			let most = match self.per_extrinsic {
+				Some(most) => most,
+				None => match self.client.max_orders_per_call().await {
+					Ok(most) => *self.per_extrinsic.insert(most.max(1) as usize),
+					Err(error) => {
+						answer_all(batch, chain(error));
+						continue;
+					},
+				},
+			};
+			while batch.len() < most {
+				match waiting.try_recv() {
+					Ok(next) => batch.push(next),
+					Err(_) => break,
+				}
+			}
+			self.open(batch).await;
+		}
+	}
+
+	/// Opens the deals of `batch` in one extrinsic and answers each bid.
+	async fn open(&self, batch: Vec<Waiting>) {
+		let Some(now) = batch.iter().map(|waiting| waiting.now).max() else { return };
+		// Each bid its own free ask: the cheapest that matches and no earlier bid took.
+		let mut taken = std::collections::HashSet::new();
+		let (mut pairs, mut going) = (Vec::new(), Vec::new());
+		for waiting in batch {
+			let bid = signed_bid::bid_as_order(&waiting.bid);
+			match self.matching_ask(&bid, now, &taken).await {
+				Ok((plan, ask)) => {
+					taken.insert(ask.id);
+					pairs.push((ask.id, waiting.bid));
+					going.push((waiting.answer, waiting.arrived, plan, ask));
+				},
+				Err(error) => {
+					let _ = waiting.answer.send(Err(error));
+				},
+			}
+		}
+		if going.is_empty() {
+			return;
+		}
+		let (included, outcomes) = match self
 			.client
-			.open_deal_with_signed_bid(ask.id, bid, &desk.key, Wait::InBlock, |_| {})
+			.open_deals_with_signed_bids(pairs, &self.key, Wait::InBlock, |_| {})
 			.await
 		{
-			Ok(included) => included,
-			Err(ClientError::Module { error, doc, .. }) => {
-				tracing::info!(ask = ask.id, "a signed bid lost: {error}");
-				return Err(BidError::ChainRefused { error, doc }.into());
+			Ok(opened) => opened,
+			Err(error) => {
+				let error = error.to_string();
+				for (answer, ..) in going {
+					let _ = answer.send(Err(TaskError::Chain(error.clone())));
+				}
+				return;
 			},
-			Err(other) => return Err(chain(other)),
 		};
+		let count = going.len();
+		for ((answer, arrived, plan, ask), outcome) in going.into_iter().zip(outcomes) {
+			let answer_for = match outcome {
+				SignedBidOutcome::Opened { deal, .. } => {
+					self.take_up(deal, plan, &ask, &included, arrived, count).await
+				},
+				SignedBidOutcome::Refused { error, doc } => {
+					tracing::info!(ask = ask.id, "a signed bid lost: {error}");
+					Err(BidError::ChainRefused { error, doc }.into())
+				},
+			};
+			let _ = answer.send(answer_for);
+		}
+	}
+
+	/// Records deal `id` (opened with `ask` of `plan` in `included`'s block) for its plan, and
+	/// the answer its bid gets.
+	async fn take_up(
+		&self,
+		id: u64,
+		plan: String,
+		ask: &Order,
+		included: &Included,
+		arrived: std::time::Instant,
+		with: usize,
+	) -> Result<BidAnswer, TaskError> {
 		let in_block = arrived.elapsed();
-		let opened = included.find::<DealOpened>().ok_or_else(|| {
-			TaskError::Chain(format!("block #{} has no DealOpened", included.block_number))
-		})?;
-		let deal = self.client.deal(opened.id).await.map_err(chain)?;
+		let deal = self.client.deal(id).await.map_err(chain)?;
 		let record = DealRecord { plan: plan.clone(), ask: ask.id, end: deal.and_then(|d| d.end) };
 		self.state
-			.deal_opened(opened.id, &record)
+			.deal_opened(id, &record)
 			.map_err(|e| TaskError::Engine(e.to_string()))?;
 		tracing::info!(
-			deal = opened.id,
+			deal = id,
 			ask = ask.id,
 			%plan,
 			block = included.block_number,
-			checked_ms = checked.as_millis() as u64,
+			deals_in_extrinsic = with,
 			in_block_ms = in_block.as_millis() as u64,
 			recorded_ms = arrived.elapsed().as_millis() as u64,
 			"deal opened from a signed bid"
 		);
 		Ok(BidAnswer {
-			deal: opened.id,
+			deal: id,
 			ask: ask.id,
 			plan,
 			block_number: included.block_number,
-			block_hash: included.block_hash,
+			block_hash: included.block_hash.clone(),
 		})
 	}
 
-	/// The cheapest free ask of this worker (a plan's open ask with no deal) that makes a deal
-	/// with `bid` at `now` under the market's rules, with its plan; refused with every ask's
-	/// reason when none does.
-	async fn matching_ask(&self, bid: &Order, now: u64) -> Result<(String, Order), TaskError> {
+	/// The cheapest free ask of this worker (a plan's open ask with no deal), other than those
+	/// `taken`, that makes a deal with `bid` at `now` under the market's rules, with its plan;
+	/// refused with every ask's reason when none does.
+	async fn matching_ask(
+		&self,
+		bid: &Order,
+		now: u64,
+		taken: &std::collections::HashSet<u64>,
+	) -> Result<(String, Order), TaskError> {
 		let engine = |e: crate::state::StateError| TaskError::Engine(e.to_string());
 		let recorded = self.state.asks().map_err(engine)?;
 		let orders =
@@ -209,6 +324,7 @@ impl TaskService {
 			.into_iter()
 			.zip(orders)
 			.filter_map(|((plan, _), ask)| Some((plan, ask?)))
+			.filter(|(_, ask)| !taken.contains(&ask.id))
 			.collect();
 		if asks.is_empty() {
 			return Err(BidError::NoMatchingAsk("this worker has no free ask now".into()).into());
@@ -229,6 +345,14 @@ impl TaskService {
 			reasons.join("; ")
 		))
 		.into())
+	}
+}
+
+/// Answers every bid of `batch` with `error`.
+fn answer_all(batch: Vec<Waiting>, error: TaskError) {
+	let error = error.to_string();
+	for waiting in batch {
+		let _ = waiting.answer.send(Err(TaskError::Chain(error.clone())));
 	}
 }
 

@@ -341,7 +341,7 @@ impl TaskService {
 		key: sonm_client::Key,
 		metrics: crate::telemetry::Metrics,
 	) -> Self {
-		self.bids = Some(BidDesk::new(key, metrics));
+		self.bids = Some(BidDesk::new(key, metrics, self.client.clone(), self.state.clone()));
 		self
 	}
 
