@@ -90,7 +90,8 @@ pub struct BlockSeen {
 #[derive(Debug)]
 pub struct Outcome {
 	pub records: Vec<Record>,
-	/// From the start to the last submission.
+	/// From the start to the last submission: the run's time, or, where the plan ran out
+	/// first, until the last extrinsic's turn came.
 	pub submitting: Duration,
 	/// Our extrinsics in the node's pool (accepted, not yet in a block), once a second.
 	pub pool: Vec<usize>,
@@ -245,6 +246,17 @@ pub async fn send(
 		.map(|m| m.into_inner().expect("not poisoned"))
 		.unwrap_or_else(|shared| shared.lock().expect("not poisoned").clone());
 	let blocks = blocks.lock().expect("not poisoned").clone();
+	// A plan that ran out before the run's time was handed out at once, but its accounts'
+	// later extrinsics went out only as their turns came: the submission lasted until the last.
+	let submitting = match watches.len() == txs.len() {
+		true => records
+			.iter()
+			.filter_map(|r| r.submitted)
+			.max()
+			.unwrap_or_default()
+			.max(submitting),
+		false => submitting,
+	};
 	Ok(Outcome { records, submitting, pool, node, generator, blocks })
 }
 
