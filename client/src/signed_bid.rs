@@ -82,19 +82,25 @@ impl Client {
 		let call = runtime::tx().market().open_deals_with_signed_bids(BoundedVec(bids));
 		let included = self.submit(&call, worker, wait, progress).await?;
 		let mut opened = included.find_all::<DealOpened>();
-		let mut refused = included.find_all::<SignedBidRefused>();
-		let metadata = match refused.is_empty() {
-			true => None,
-			false => Some(self.api().at_current_block().await?.metadata()),
+		let refused = included.find_all::<SignedBidRefused>();
+		// Each refusal by its pair (ask, customer, nonce), named from the runtime's metadata.
+		let mut refused: Vec<_> = match refused.is_empty() {
+			true => Vec::new(),
+			false => {
+				let metadata = self.api().at_current_block().await?.metadata();
+				refused
+					.into_iter()
+					.map(|r| ((r.ask, r.customer, r.nonce), error_name(&metadata, &r.error)))
+					.collect()
+			},
 		};
 		let outcomes = keys
 			.into_iter()
 			.map(|(ask, customer, nonce)| {
-				let named = |r: &SignedBidRefused| {
-					r.ask == ask && r.customer == customer && r.nonce == nonce
-				};
-				if let (Some(at), Some(metadata)) = (refused.iter().position(named), &metadata) {
-					let (error, doc) = error_name(metadata, &refused.remove(at).error);
+				if let Some(at) =
+					refused.iter().position(|(pair, _)| *pair == (ask, customer, nonce))
+				{
+					let (error, doc) = refused.remove(at).1;
 					return SignedBidOutcome::Refused { error, doc };
 				}
 				match opened.iter().position(|deal| deal.ask == ask) {

@@ -54,8 +54,11 @@ struct Waiting {
 	/// The chain's time when it was checked.
 	now: u64,
 	arrived: std::time::Instant,
-	answer: tokio::sync::oneshot::Sender<Result<BidAnswer, TaskError>>,
+	answer: Answer,
 }
+
+/// Where a bid's answer goes.
+type Answer = tokio::sync::oneshot::Sender<Result<BidAnswer, TaskError>>;
 
 /// Why a signed bid made no deal.
 #[derive(Debug, thiserror::Error)]
@@ -203,7 +206,10 @@ impl DealOpener {
 				None => match self.client.max_orders_per_call().await {
 					Ok(most) => *self.per_extrinsic.insert(most.max(1) as usize),
 					Err(error) => {
-						answer_all(batch, chain(error));
+						let error = error.to_string();
+						answer_all(batch.into_iter().map(|w| w.answer), || {
+							TaskError::Chain(error.clone())
+						});
 						continue;
 					},
 				},
@@ -221,14 +227,19 @@ impl DealOpener {
 	/// Opens the deals of `batch` in one extrinsic and answers each bid.
 	async fn open(&self, batch: Vec<Waiting>) {
 		let Some(now) = batch.iter().map(|waiting| waiting.now).max() else { return };
+		let mut free = match self.free_asks().await {
+			Ok(free) => free,
+			Err(error) => {
+				return answer_all(batch.into_iter().map(|w| w.answer), || error.task_error())
+			},
+		};
 		// Each bid its own free ask: the cheapest that matches and no earlier bid took.
-		let mut taken = std::collections::HashSet::new();
+		let mut facts = Facts::default();
 		let (mut pairs, mut going) = (Vec::new(), Vec::new());
 		for waiting in batch {
 			let bid = signed_bid::bid_as_order(&waiting.bid);
-			match self.matching_ask(&bid, now, &taken).await {
+			match self.matching_ask(&mut free, &bid, now, &mut facts).await {
 				Ok((plan, ask)) => {
-					taken.insert(ask.id);
 					pairs.push((ask.id, waiting.bid));
 					going.push((waiting.answer, waiting.arrived, plan, ask));
 				},
@@ -248,10 +259,8 @@ impl DealOpener {
 			Ok(opened) => opened,
 			Err(error) => {
 				let error = error.to_string();
-				for (answer, ..) in going {
-					let _ = answer.send(Err(TaskError::Chain(error.clone())));
-				}
-				return;
+				let answers = going.into_iter().map(|(answer, ..)| answer);
+				return answer_all(answers, || TaskError::Chain(error.clone()));
 			},
 		};
 		let count = going.len();
@@ -305,36 +314,41 @@ impl DealOpener {
 		})
 	}
 
-	/// The cheapest free ask of this worker (a plan's open ask with no deal), other than those
-	/// `taken`, that makes a deal with `bid` at `now` under the market's rules, with its plan;
-	/// refused with every ask's reason when none does.
-	async fn matching_ask(
-		&self,
-		bid: &Order,
-		now: u64,
-		taken: &std::collections::HashSet<u64>,
-	) -> Result<(String, Order), TaskError> {
-		let engine = |e: crate::state::StateError| TaskError::Engine(e.to_string());
-		let recorded = self.state.asks().map_err(engine)?;
+	/// This worker's free asks (its plans' open asks with no deal), each with its plan,
+	/// cheapest first.
+	async fn free_asks(&self) -> Result<Vec<(String, Order)>, AskReadError> {
+		let recorded = self.state.asks().map_err(|e| AskReadError::State(e.to_string()))?;
 		let orders =
 			futures::future::try_join_all(recorded.iter().map(|(_, id)| self.client.order(*id)))
 				.await
-				.map_err(chain)?;
+				.map_err(|e| AskReadError::Chain(e.to_string()))?;
 		let mut asks: Vec<(String, Order)> = recorded
 			.into_iter()
 			.zip(orders)
 			.filter_map(|((plan, _), ask)| Some((plan, ask?)))
-			.filter(|(_, ask)| !taken.contains(&ask.id))
 			.collect();
-		if asks.is_empty() {
+		asks.sort_by_key(|(_, ask)| ask.price.per_second);
+		Ok(asks)
+	}
+
+	/// The cheapest of the `free` asks that makes a deal with `bid` at `now` under the
+	/// market's rules, with its plan, taken out of `free`; refused with every ask's reason when
+	/// none does. `facts` keeps what the rules read of the chain for the next bid.
+	async fn matching_ask(
+		&self,
+		free: &mut Vec<(String, Order)>,
+		bid: &Order,
+		now: u64,
+		facts: &mut Facts,
+	) -> Result<(String, Order), TaskError> {
+		if free.is_empty() {
 			return Err(BidError::NoMatchingAsk("this worker has no free ask now".into()).into());
 		}
-		asks.sort_by_key(|(_, ask)| ask.price.per_second);
-		let mut facts = Facts::default();
 		let mut reasons = Vec::new();
-		for (plan, ask) in asks {
-			match self.client.check_match(&ask, bid, now, &mut facts).await.map_err(chain)? {
-				Ok(_) => return Ok((plan, ask)),
+		for at in 0..free.len() {
+			let (plan, ask) = &free[at];
+			match self.client.check_match(ask, bid, now, facts).await.map_err(chain)? {
+				Ok(_) => return Ok(free.remove(at)),
 				Err(failure) => {
 					reasons.push(format!("ask {} ({plan}): {}", ask.id, failure.name()))
 				},
@@ -348,11 +362,26 @@ impl DealOpener {
 	}
 }
 
-/// Answers every bid of `batch` with `error`.
-fn answer_all(batch: Vec<Waiting>, error: TaskError) {
-	let error = error.to_string();
-	for waiting in batch {
-		let _ = waiting.answer.send(Err(TaskError::Chain(error.clone())));
+/// Why the worker's free asks could not be read: its own database or the chain.
+enum AskReadError {
+	State(String),
+	Chain(String),
+}
+
+impl AskReadError {
+	/// The refusal each waiting bid gets for it.
+	fn task_error(&self) -> TaskError {
+		match self {
+			Self::State(error) => TaskError::Engine(error.clone()),
+			Self::Chain(error) => TaskError::Chain(error.clone()),
+		}
+	}
+}
+
+/// Answers every bid of `answers` with `error()`.
+fn answer_all(answers: impl IntoIterator<Item = Answer>, error: impl Fn() -> TaskError) {
+	for answer in answers {
+		let _ = answer.send(Err(error()));
 	}
 }
 
