@@ -19,7 +19,10 @@ source scripts/env.sh
 duration="${SOAK:-${DURATION:-60}}"
 # The node's pool keeps each extrinsic until its block is final (about four blocks at full
 # load), so carrying thousands a second needs more room than its default 8,192; the load keeps
-# at most --window in flight, under that limit.
+# at most --window in flight, under that limit, and (its default --backlog 2) at most two
+# blocks' worth not yet in a block, since the pool validates every waiting extrinsic again at
+# each block. LOAD_FLAGS="... --backlog 0" floods the pool as the figures before 2026-12-06
+# night did; "... --batch 32" puts 32 orders in each place_orders.
 node_flags="${NODE_FLAGS---pool-limit 32768 --pool-kbytes 65536}"
 load_flags="${LOAD_FLAGS---window 12000 --drain 120}"
 networks="${NETWORKS:-dev local}"

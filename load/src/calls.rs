@@ -4,7 +4,7 @@
 
 use crate::{
 	accounts::{Accounts, NonceBook},
-	workload::{Planned, Side, Step, ORDERS_PER_BATCH},
+	workload::{Planned, Side, Step},
 	LoadError,
 };
 use sonm_client::{
@@ -140,8 +140,8 @@ fn sign_step(
 			nonce,
 		)?,
 		Step::Place(side) => sign(at, &tx.market().place_order(terms(side)), key, nonce)?,
-		Step::PlaceBatch => {
-			let batch = (0..ORDERS_PER_BATCH)
+		Step::PlaceBatch(orders) => {
+			let batch = (0..orders)
 				.map(|k| terms(if k % 2 == 0 { Side::Ask } else { Side::Bid }))
 				.collect();
 			sign(at, &tx.market().place_orders(BoundedVec(batch)), key, nonce)?

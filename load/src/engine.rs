@@ -6,6 +6,7 @@
 //! CPU and memory and our share of its pool are sampled once a second.
 
 use crate::{
+	backlog::{Backlog, Place},
 	calls::{hash_of, Signed},
 	node_process::{self, Reading},
 	pace::Pace,
@@ -144,6 +145,7 @@ pub async fn send(
 	let stop = Arc::new(AtomicBool::new(false));
 	let started = Instant::now();
 	let blocks = Arc::new(Mutex::new(Vec::new()));
+	let backlog = Arc::new(Backlog::new(options.pace.backlog));
 
 	// Sent and not yet settled (finalized, invalid or refused). The pool keeps an extrinsic
 	// until its block is final, so this, not "not yet in a block", is what has to stay under
@@ -194,10 +196,13 @@ pub async fn send(
 		let (turn, next_may_go) = tokio::sync::oneshot::channel::<()>();
 		let previous = waiting.insert(tx.signer, next_may_go);
 		let turns = turns.clone();
+		let backlog_of_watch = backlog.clone();
 		watches.push(tokio::spawn(async move {
+			let backlog = backlog_of_watch;
 			if let Some(previous) = previous {
 				let _ = previous.await;
 			}
+			let place = backlog.enter().await;
 			watch(
 				connection,
 				k,
@@ -209,11 +214,12 @@ pub async fn send(
 				started,
 				deadline,
 				turn,
+				(&backlog, place),
 			)
 			.await;
 		}));
 		if last_progress.elapsed() >= Duration::from_secs(5) {
-			log_progress(label, &records, k + 1, txs.len(), started);
+			log_progress(label, &records, k + 1, txs.len(), started, &backlog);
 			last_progress = Instant::now();
 		}
 	}
@@ -230,7 +236,7 @@ pub async fn send(
 			break;
 		}
 		if last_progress.elapsed() >= Duration::from_secs(5) {
-			log_progress(label, &records, watches.len(), txs.len(), started);
+			log_progress(label, &records, watches.len(), txs.len(), started, &backlog);
 			last_progress = Instant::now();
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
@@ -260,11 +266,19 @@ pub async fn send(
 	Ok(Outcome { records, submitting, pool, node, generator, blocks })
 }
 
-fn log_progress(label: &str, records: &Shared, sent: usize, total: usize, started: Instant) {
+fn log_progress(
+	label: &str,
+	records: &Shared,
+	sent: usize,
+	total: usize,
+	started: Instant,
+	backlog: &Backlog,
+) {
 	let records = records.lock().expect("not poisoned");
 	let count = |f: fn(&Record) -> bool| records.iter().filter(|r| f(r)).count();
+	let backlog = backlog.limit().map(|n| format!(", backlog limit {n}")).unwrap_or_default();
 	eprintln!(
-		"{label}: {:>5.1} s: sent {sent}/{total}, rejected {}, in blocks {}, finalized {}, invalid {}",
+		"{label}: {:>5.1} s: sent {sent}/{total}, rejected {}, in blocks {}, finalized {}, invalid {}{backlog}",
 		started.elapsed().as_secs_f64(),
 		count(|r| r.rejected.is_some()),
 		count(|r| r.in_block.is_some()),
@@ -277,7 +291,8 @@ fn log_progress(label: &str, records: &Shared, sent: usize, total: usize, starte
 /// While the node is busy (pool full: 1016; too many watches: -32006) it is sent again a
 /// little later, as a wallet would: otherwise one refusal leaves a gap in its account's nonces
 /// and every later extrinsic of that account waits forever. `turn` lets the account's next
-/// extrinsic go: at once when this one is refused or given up, else once it is final.
+/// extrinsic go: at once when this one is refused or given up, else once it is final. Its
+/// `place` in the backlog is held until it is in a block or gone.
 #[allow(clippy::too_many_arguments)]
 async fn watch(
 	connection: RpcClient,
@@ -290,6 +305,7 @@ async fn watch(
 	started: Instant,
 	deadline: Arc<Mutex<Option<Instant>>>,
 	turn: Turn,
+	(backlog, _place): (&Arc<Backlog>, Place),
 ) {
 	let past_deadline =
 		|| deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
@@ -363,6 +379,9 @@ async fn watch(
 			Status::Pending => {},
 			Status::InBlock => {
 				let at = started.elapsed();
+				if let Some(block) = block_of(&status) {
+					backlog.included(block);
+				}
 				in_pool.fetch_sub(1, Ordering::Relaxed);
 				records.lock().expect("not poisoned")[k].in_block.get_or_insert(at);
 				pass_when_final(k, turn, &records, &turns);
@@ -428,6 +447,12 @@ impl Status {
 			_ => Self::Pending,
 		}
 	}
+}
+
+/// The block named by an `inBlock` or `finalized` status.
+fn block_of(status: &Value) -> Option<&str> {
+	let map = status.as_object()?;
+	map.get("inBlock").or_else(|| map.get("finalized"))?.as_str()
 }
 
 /// The node's reason for refusing a submission, short enough to count by.
@@ -626,6 +651,9 @@ mod tests {
 		assert_eq!(Status::of(&json!("invalid")), Status::Gone("invalid".into()));
 		assert_eq!(Status::of(&json!("dropped")), Status::Gone("dropped".into()));
 		assert_eq!(Status::of(&json!({"usurped": "0x02"})), Status::Gone("usurped".into()));
+		assert_eq!(block_of(&json!({"inBlock": "0x01"})), Some("0x01"));
+		assert_eq!(block_of(&json!({"finalized": "0x02"})), Some("0x02"));
+		assert_eq!(block_of(&json!("ready")), None);
 	}
 
 	#[test]

@@ -9,6 +9,7 @@
 //! pool and the node's CPU and memory ([`node_process`]).
 
 pub mod accounts;
+pub mod backlog;
 pub mod calls;
 pub mod engine;
 pub mod node_process;
@@ -63,6 +64,12 @@ pub struct RunOptions {
 	pub count: Option<usize>,
 	/// The most extrinsics in flight (sent, not yet finalized nor refused).
 	pub window: usize,
+	/// Orders in each `place_orders` of the `place-orders` workload (1 to the runtime's
+	/// `MaxOrdersPerCall`).
+	pub orders_per_batch: usize,
+	/// The most extrinsics sent and not yet in a block, in blocks' worth of the run's largest
+	/// block so far (at least [`backlog::LEAST_BACKLOG`]); `None` for no limit but the window.
+	pub backlog: Option<usize>,
 	/// How long to wait for inclusion and finality after the last submission.
 	pub drain: Duration,
 	/// Before the run, the chain's council (its dev accounts: a dev or local chain) sets the
@@ -84,17 +91,24 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		eprintln!("note: no process of this user listens on port {port}: the node's CPU and memory are not reported");
 	}
 	let client = Client::connect(&options.url).await?;
+	let most_per_call = client.max_orders_per_call().await? as usize;
+	if !(1..=most_per_call).contains(&options.orders_per_batch) {
+		return Err(LoadError::Usage(format!(
+			"--batch must be 1 to {most_per_call} (the chain's MaxOrdersPerCall), not {}",
+			options.orders_per_batch
+		)));
+	}
 	let session_blocks = match options.session_length {
 		Some(blocks) => set_session_length(&client, blocks).await?,
 		None => client.session_length().await?,
 	};
-	let pace = Pace { rate: options.rate, window: options.window };
-	let ceiling =
-		options.workload.ceiling_per_second() * options.duration.as_secs().max(1) as usize;
+	let pace = Pace { rate: options.rate, window: options.window, backlog: options.backlog };
+	let ceiling = options.workload.ceiling_per_second(options.orders_per_batch)
+		* options.duration.as_secs().max(1) as usize;
 	let count = options.count.unwrap_or_else(|| pace.budget(options.duration, ceiling));
 	let name = options.workload.name();
 	let min_accounts = options.rate.map_or(0, |rate| (rate * SECONDS_TO_FINALITY).ceil() as usize);
-	let plan = Plan::with_accounts(options.workload, count, min_accounts);
+	let plan = Plan::batched(options.workload, count, min_accounts, options.orders_per_batch);
 	eprintln!(
 		"{name}: {count} calls planned for {} accounts ({} setup pairs, {} setup deals)",
 		plan.accounts,
@@ -109,7 +123,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	let mut ids = SetupIds { genesis: client.genesis_hash(), ..SetupIds::default() };
 	// Setup: as fast as the node takes it, waiting for all of it to be final.
 	let setup_options = SendOptions {
-		pace: Pace { rate: None, window: options.window },
+		pace: Pace { rate: None, ..pace },
 		duration: None,
 		drain: Duration::from_secs(120 + plan.pairs.len() as u64 / 200),
 		node_pid: None,
@@ -138,7 +152,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	)
 	.await?;
 	eprintln!("{name}: done in {:.1} s", started.elapsed().as_secs_f64());
-	Ok(Report::of(name, &options.url, session_blocks, txs.len(), &outcome))
+	let per_extrinsic = options.workload.per_extrinsic(options.orders_per_batch);
+	Ok(Report::of(name, &options.url, session_blocks, (txs.len(), per_extrinsic), &outcome))
 }
 
 /// The council of a dev or local chain, whose members are dev accounts, sets the session length;

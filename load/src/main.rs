@@ -33,6 +33,16 @@ struct Args {
 	/// by default), with room for what others send.
 	#[arg(long, default_value_t = 6_000)]
 	window: usize,
+	/// The most extrinsics sent and not yet in a block, as blocks' worth of the largest block of
+	/// this run so far (at least 1,000 extrinsics). The node's pool validates every waiting
+	/// extrinsic again at each block, so a deeper backlog costs the node CPU per extrinsic per
+	/// block it waits; 0 for no limit but --window.
+	#[arg(long, default_value_t = 2)]
+	backlog: usize,
+	/// Orders in each `place_orders` of the place-orders workload: 1 to the runtime's
+	/// `MaxOrdersPerCall` (64).
+	#[arg(long, default_value_t = sonm_load::workload::DEFAULT_ORDERS_PER_BATCH)]
+	batch: usize,
 	/// Seconds to wait for inclusion and finality after the last submission.
 	#[arg(long, default_value_t = 60)]
 	drain: u64,
@@ -71,6 +81,8 @@ async fn main() -> ExitCode {
 		rate: args.rate,
 		count: args.count,
 		window: args.window,
+		backlog: (args.backlog > 0).then_some(args.backlog),
+		orders_per_batch: args.batch,
 		drain: Duration::from_secs(args.drain),
 		session_length: args.session_length,
 	};

@@ -2,7 +2,8 @@
 //! start, so a late start catches up instead of drifting), or as fast as the node takes them.
 //! Either way at most `window` are in flight (sent, not yet finalized nor refused): the node's
 //! pool keeps an extrinsic until its block is final, so the window is what keeps "as fast as
-//! possible" from overflowing it.
+//! possible" from overflowing it. And at most `backlog` blocks' worth are sent and not yet in
+//! a block (see [`crate::backlog`]).
 
 use std::time::Duration;
 
@@ -13,6 +14,9 @@ pub struct Pace {
 	pub rate: Option<f64>,
 	/// The most extrinsics in flight (sent, not yet final nor refused) at once.
 	pub window: usize,
+	/// The most extrinsics sent and not yet in a block, in blocks' worth of the largest block
+	/// seen; `None` for no limit but the window.
+	pub backlog: Option<usize>,
 }
 
 impl Pace {
@@ -38,7 +42,7 @@ mod tests {
 
 	#[test]
 	fn a_rate_spaces_extrinsics_evenly_from_the_start() {
-		let pace = Pace { rate: Some(200.0), window: 10 };
+		let pace = Pace { rate: Some(200.0), window: 10, backlog: None };
 		assert_eq!(pace.due(0), Some(Duration::ZERO));
 		assert_eq!(pace.due(1), Some(Duration::from_millis(5)));
 		assert_eq!(pace.due(200), Some(Duration::from_secs(1)));
@@ -49,7 +53,7 @@ mod tests {
 
 	#[test]
 	fn without_a_rate_everything_is_due_at_once() {
-		let pace = Pace { rate: None, window: 8_000 };
+		let pace = Pace { rate: None, window: 8_000, backlog: None };
 		assert_eq!(pace.due(0), None);
 		assert_eq!(pace.due(123_456), None);
 		assert_eq!(pace.budget(Duration::from_secs(60), 150_000), 150_000);
@@ -57,9 +61,9 @@ mod tests {
 
 	#[test]
 	fn the_budget_is_rate_times_duration() {
-		let pace = Pace { rate: Some(1_000.0), window: 10 };
+		let pace = Pace { rate: Some(1_000.0), window: 10, backlog: None };
 		assert_eq!(pace.budget(Duration::from_secs(60), 7), 60_000);
-		let pace = Pace { rate: Some(0.5), window: 10 };
+		let pace = Pace { rate: Some(0.5), window: 10, backlog: None };
 		assert_eq!(pace.budget(Duration::from_secs(3), 7), 2);
 	}
 }

@@ -60,19 +60,21 @@ pub struct Report {
 	pub mean_per_block: f64,
 	/// Blocks finalized during the run, with or without ours.
 	pub blocks: usize,
+	/// Orders placed or deals opened by each extrinsic (1 but for the batched workloads).
+	pub per_extrinsic: usize,
 	/// Blocks per masternode session on the chain (a session's change takes its block: ten-block
 	/// dev sessions carry a tenth less than production's 1,800-block ones).
 	pub session_blocks: u32,
 }
 
 impl Report {
-	/// The report of `outcome` for `planned` extrinsics of `workload` sent to `url`, a chain
-	/// with sessions of `session_blocks`.
+	/// The report of `outcome` for `planned` extrinsics of `workload`, each placing or opening
+	/// `per_extrinsic` orders or deals, sent to `url`, a chain with sessions of `session_blocks`.
 	pub fn of(
 		workload: &str,
 		url: &str,
 		session_blocks: u32,
-		planned: usize,
+		(planned, per_extrinsic): (usize, usize),
 		outcome: &Outcome,
 	) -> Self {
 		let records = &outcome.records;
@@ -139,6 +141,7 @@ impl Report {
 			most_per_block: in_blocks.iter().map(|b| b.ours).max().unwrap_or(0),
 			mean_per_block: mean(in_blocks.iter().map(|b| b.ours as f64)),
 			blocks: outcome.blocks.len(),
+			per_extrinsic,
 			session_blocks,
 		}
 	}
@@ -165,14 +168,11 @@ impl Report {
 			"  sustained: {:.0} included/s, {:.0} finalized/s; per block: up to {}, mean {:.0} over {} blocks\n",
 			self.included_per_s, self.finalized_per_s, self.most_per_block, self.mean_per_block, self.blocks_with_ours
 		);
-		use crate::workload::{Workload, DEALS_PER_BATCH, ORDERS_PER_BATCH};
+		use crate::workload::Workload;
+		let per = self.per_extrinsic;
 		let batched = match self.workload.as_str() {
-			name if name == Workload::PlaceOrders.name() => {
-				Some(("orders", "placed", ORDERS_PER_BATCH))
-			},
-			name if name == Workload::SignedDeals.name() => {
-				Some(("deals", "opened", DEALS_PER_BATCH))
-			},
+			name if name == Workload::PlaceOrders.name() => Some(("orders", "placed", per)),
+			name if name == Workload::SignedDeals.name() => Some(("deals", "opened", per)),
 			_ => None,
 		};
 		if let Some((what, done, per)) = batched {
@@ -310,7 +310,7 @@ mod tests {
 			generator: Vec::new(),
 			blocks,
 		};
-		let report = Report::of("place-order", "ws://127.0.0.1:9944", 1_800, 7, &outcome);
+		let report = Report::of("place-order", "ws://127.0.0.1:9944", 1_800, (7, 1), &outcome);
 		assert_eq!((report.sent, report.accepted, report.included, report.finalized), (6, 5, 3, 2));
 		assert_eq!((report.succeeded, report.lost), (1, 1));
 		assert_eq!(

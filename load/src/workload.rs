@@ -11,8 +11,8 @@ pub enum Workload {
 	Transfer,
 	/// `Market::place_order`, asks and bids in turn.
 	PlaceOrder,
-	/// `Market::place_orders`, eight orders (asks and bids in turn, `ORDERS_PER_BATCH`) in each
-	/// extrinsic: the run's rate and counts are extrinsics.
+	/// `Market::place_orders`, asks and bids in turn, eight in each extrinsic unless the run
+	/// says otherwise ([`DEFAULT_ORDERS_PER_BATCH`]): the run's rate and counts are extrinsics.
 	PlaceOrders,
 	/// `Market::open_deal` of ask/bid pairs placed in the setup.
 	OpenDeal,
@@ -44,14 +44,25 @@ impl Workload {
 
 	/// Without a rate, a run plans this many calls per second of its duration: above what the
 	/// chain carries of them, so that the node, not the plan, bounds the run, yet not so many
-	/// that the setup (two orders placed for every deal) takes longer than the run.
-	pub fn ceiling_per_second(self) -> usize {
+	/// that the setup (two orders placed for every deal) takes longer than the run. Batches of
+	/// `orders_per_batch` orders: 4,000 orders a second.
+	pub fn ceiling_per_second(self, orders_per_batch: usize) -> usize {
 		match self {
 			Self::Transfer | Self::PlaceOrder | Self::Bill => 3_000,
 			Self::Mixed => 2_000,
 			Self::OpenDeal | Self::SignedDeal => 1_200,
-			Self::PlaceOrders => 500,
+			Self::PlaceOrders => (4_000 / orders_per_batch.max(1)).max(1),
 			Self::SignedDeals => 150,
+		}
+	}
+
+	/// Orders placed or deals opened by each of its extrinsics, for a run whose `place_orders`
+	/// carry `orders_per_batch`.
+	pub fn per_extrinsic(self, orders_per_batch: usize) -> usize {
+		match self {
+			Self::PlaceOrders => orders_per_batch,
+			Self::SignedDeals => DEALS_PER_BATCH,
+			_ => 1,
 		}
 	}
 
@@ -79,8 +90,8 @@ pub enum Step {
 	Transfer { to: usize },
 	/// A new order (the terms are fixed: see [`crate::calls`]).
 	Place(Side),
-	/// [`ORDERS_PER_BATCH`] new orders in one `place_orders`, asks and bids in turn.
-	PlaceBatch,
+	/// This many new orders in one `place_orders`, asks and bids in turn.
+	PlaceBatch(usize),
 	/// `open_deal` of setup pair `pair`.
 	Open { pair: usize },
 	/// `open_deal_with_signed_bid` of setup pair `pair`'s ask (signed by its author) and a bid
@@ -102,7 +113,7 @@ impl Step {
 		match self {
 			Self::Transfer { .. } => "transfer",
 			Self::Place(_) => "place_order",
-			Self::PlaceBatch => "place_orders",
+			Self::PlaceBatch(_) => "place_orders",
 			Self::Open { .. } => "open_deal",
 			Self::SignedDeal { .. } => "open_deal_with_signed_bid",
 			Self::SignedDeals { .. } => "open_deals_with_signed_bids",
@@ -124,9 +135,10 @@ pub const NO_BID: u64 = u64::MAX;
 
 /// Open orders an account holds at most in a plan (the runtime allows 100).
 pub const ORDERS_PER_ACCOUNT: usize = 90;
-/// Orders in each `place_orders` of the batched workload (the runtime takes up to 64; eight
-/// keep an account's ten batches under [`ORDERS_PER_ACCOUNT`]).
-pub const ORDERS_PER_BATCH: usize = 8;
+/// Orders in each `place_orders` of the batched workload unless a run says otherwise (the
+/// runtime takes up to `MaxOrdersPerCall`, 64; eight keep an account's ten batches under
+/// [`ORDERS_PER_ACCOUNT`]).
+pub const DEFAULT_ORDERS_PER_BATCH: usize = 8;
 /// Deals in each `open_deals_with_signed_bids` of the batched signed workload: a worker's
 /// share of the bids that reach it in a block.
 pub const DEALS_PER_BATCH: usize = 8;
@@ -184,6 +196,18 @@ impl Plan {
 	/// accounts: a run at a rate of R a second needs about R x (seconds to finality) of them,
 	/// since an account's next extrinsic waits for the previous to be final.
 	pub fn with_accounts(workload: Workload, count: usize, min_accounts: usize) -> Self {
+		Self::batched(workload, count, min_accounts, DEFAULT_ORDERS_PER_BATCH)
+	}
+
+	/// [`Plan::with_accounts`], each `place_orders` carrying `orders_per_batch` orders (at
+	/// least one, at most what an account may hold).
+	pub fn batched(
+		workload: Workload,
+		count: usize,
+		min_accounts: usize,
+		orders_per_batch: usize,
+	) -> Self {
+		let orders_per_batch = orders_per_batch.clamp(1, ORDERS_PER_ACCOUNT - 2);
 		let counts = |kind| match workload {
 			Workload::Transfer => usize::from(kind == StepKind::Transfer) * count,
 			Workload::PlaceOrder => usize::from(kind == StepKind::Place) * count,
@@ -223,9 +247,11 @@ impl Plan {
 		// An account sends its next extrinsic only once the previous is final, so the run
 		// needs many: at most EXTRINSICS_PER_ACCOUNT measured calls each.
 		let batches = counts(StepKind::PlaceBatch);
-		let orders = places + batches * ORDERS_PER_BATCH + 2 * pair_count;
+		let orders = places + batches * orders_per_batch + 2 * pair_count;
 		let accounts = orders
 			.div_ceil(ORDERS_PER_ACCOUNT - 2)
+			// Batches go round the accounts whole: as many as fit under the bound each.
+			.max(batches.div_ceil((ORDERS_PER_ACCOUNT - 2) / orders_per_batch))
 			.max(count.div_ceil(EXTRINSICS_PER_ACCOUNT))
 			.max(min_accounts.min(count))
 			.max(2)
@@ -269,7 +295,10 @@ impl Plan {
 				StepKind::Transfer,
 				(0..counts(StepKind::Transfer)).map(|_| Step::Transfer { to: 0 }).collect(),
 			),
-			(StepKind::PlaceBatch, (0..batches).map(|_| Step::PlaceBatch).collect()),
+			(
+				StepKind::PlaceBatch,
+				(0..batches).map(|_| Step::PlaceBatch(orders_per_batch)).collect(),
+			),
 			(
 				StepKind::SignedDealBatch,
 				(0..signed_batches)
@@ -308,7 +337,7 @@ impl Plan {
 			.into_iter()
 			.enumerate()
 			.map(|(k, step)| match step {
-				Step::Place(_) | Step::PlaceBatch => {
+				Step::Place(_) | Step::PlaceBatch(_) => {
 					placed += 1;
 					Planned { signer: (placed - 1) % accounts, step }
 				},
@@ -444,7 +473,7 @@ mod tests {
 				},
 				Step::Transfer { to } => assert_ne!(to, planned.signer),
 				Step::Place(_) => {},
-				Step::PlaceBatch => panic!("the mixed market places single orders"),
+				Step::PlaceBatch(_) => panic!("the mixed market places single orders"),
 				Step::SignedDeal { .. } | Step::SignedDeals { .. } => {
 					panic!("the mixed market signs no bids")
 				},
@@ -467,7 +496,7 @@ mod tests {
 			for planned in &plan.measured {
 				match planned.step {
 					Step::Place(_) => orders[planned.signer] += 1,
-					Step::PlaceBatch => orders[planned.signer] += ORDERS_PER_BATCH,
+					Step::PlaceBatch(n) => orders[planned.signer] += n,
 					_ => {},
 				}
 			}
@@ -476,6 +505,21 @@ mod tests {
 				"{workload:?}: {:?}",
 				orders.iter().max()
 			);
+		}
+	}
+
+	#[test]
+	fn batches_of_any_size_keep_every_account_under_its_bound() {
+		for orders_per_batch in [1, 7, 8, 32, 64] {
+			let plan = Plan::batched(Workload::PlaceOrders, 3_000, 0, orders_per_batch);
+			let mut orders = vec![0usize; plan.accounts];
+			for planned in &plan.measured {
+				let Step::PlaceBatch(n) = planned.step else { panic!("batches only") };
+				assert_eq!(n, orders_per_batch);
+				orders[planned.signer] += n;
+			}
+			assert_eq!(orders.iter().sum::<usize>(), 3_000 * orders_per_batch);
+			assert!(orders.iter().all(|&n| n <= ORDERS_PER_ACCOUNT), "{orders_per_batch}");
 		}
 	}
 

@@ -21,6 +21,8 @@ fn steady(url: &str, workload: Workload, seconds: u64, rate: f64) -> RunOptions 
 		rate: Some(rate),
 		count: None,
 		window: 2_000,
+		backlog: Some(2),
+		orders_per_batch: sonm_load::workload::DEFAULT_ORDERS_PER_BATCH,
 		drain: Duration::from_secs(120),
 		session_length: None,
 	}

@@ -14,6 +14,8 @@ fn options(url: &str, workload: Workload) -> RunOptions {
 		rate: Some(150.0),
 		count: None,
 		window: 2_000,
+		backlog: Some(2),
+		orders_per_batch: sonm_load::workload::DEFAULT_ORDERS_PER_BATCH,
 		drain: Duration::from_secs(90),
 		session_length: None,
 	}

@@ -139,6 +139,8 @@ fn load_until(url: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec
 				rate: Some(rate()),
 				count: None,
 				window: 2_000,
+				backlog: Some(2),
+				orders_per_batch: sonm_load::workload::DEFAULT_ORDERS_PER_BATCH,
 				drain: Duration::from_secs(120),
 				session_length: None,
 			};
