@@ -9,6 +9,9 @@
 #
 # Usage: scripts/benchmark-pallets.sh [pallet_name ...]   (default: every SONM pallet)
 # REPEAT=N sets how many times each benchmark is repeated (default 20).
+# EXTRINSICS=place_order,cancel_order measures only those (of one pallet) and puts their
+# functions in place of the old ones in the weight file, which names them as measured again
+# (scripts/merge-weights.py); every other weight stays as it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -44,16 +47,23 @@ for pallet in "${selected[@]}"; do
 	case "$output" in
 	pallets/*) template=(--template scripts/weight-template.hbs) ;;
 	esac
-	echo "== $pallet -> $output"
+	extrinsics="${EXTRINSICS:-*}"
+	target="$output"
+	[ "$extrinsics" = '*' ] || target="$(mktemp --suffix .rs)"
+	echo "== $pallet ($extrinsics) -> $output"
 	"$node" benchmark pallet \
 		--chain dev \
 		--pallet "$pallet" \
-		--extrinsic '*' \
+		--extrinsic "$extrinsics" \
 		--steps 50 \
 		--repeat "${REPEAT:-20}" \
 		--wasm-execution compiled \
 		"${template[@]}" \
-		--output "$output"
+		--output "$target"
+	if [ "$target" != "$output" ]; then
+		python3 scripts/merge-weights.py "$output" "$target"
+		rm -f "$target"
+	fi
 done
 
 # The generated files in the workspace's format (CI checks it).

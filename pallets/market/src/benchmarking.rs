@@ -248,17 +248,26 @@ fn refund_after<T: Config>(id: DealId, seconds: Seconds) -> BalanceOf<T> {
 mod benchmarks {
 	use super::*;
 
+	/// The worst bid with `b` benchmark values from an author who holds `o` orders: weighed at
+	/// the most of both, refunded to what the call met.
 	#[benchmark]
-	fn place_order() {
+	fn place_order(
+		o: Linear<0, { T::MaxOrdersPerAccount::get() - 1 }>,
+		b: Linear<
+			{ sonm_primitives::benchmarks::STANDARD_COUNT as u32 },
+			{ T::MaxBenchmarks::get() },
+		>,
+	) {
 		set_up::<T>();
 		let parties = parties::<T>();
-		fill_orders::<T>(&parties.customer, 1);
-		let terms = worst_terms::<T>(
+		fill_orders::<T>(&parties.customer, T::MaxOrdersPerAccount::get() - o);
+		let mut terms = worst_terms::<T>(
 			Side::Bid,
 			T::MaxDuration::get(),
 			Some(parties.master.clone()),
 			account("bid-curator", 0, SEED),
 		);
+		terms.benchmarks.truncate(b as usize);
 		let id = NextOrderId::<T>::get();
 
 		signer_in_overlay::<T>(&parties.customer);

@@ -132,11 +132,13 @@ pub fn set_subscriptions(who: AccountId, lists: u32) {
 }
 
 /// The generated weights, except that `open_deal` and `quick_buy` grow by one unit of
-/// reference time per subscribed list, so that tests see which count a call was weighed for.
+/// reference time per subscribed list, and `place_order` by 1,000 units per order its author
+/// holds and one per benchmark value, so that tests see which counts a call was weighed for.
 pub struct MockWeights;
 impl crate::WeightInfo for MockWeights {
-	fn place_order() -> Weight {
-		<() as crate::WeightInfo>::place_order()
+	fn place_order(o: u32, b: u32) -> Weight {
+		<() as crate::WeightInfo>::place_order(o, b)
+			.saturating_add(Weight::from_parts(u64::from(o) * 1_000 + u64::from(b), 0))
 	}
 	fn place_orders(n: u32) -> Weight {
 		<() as crate::WeightInfo>::place_orders(n)

@@ -420,6 +420,24 @@ mod matching {
 	}
 
 	#[test]
+	fn place_order_is_weighed_for_a_full_index_and_the_most_benchmark_values() {
+		use crate::WeightInfo;
+		use frame_support::{
+			dispatch::GetDispatchInfo,
+			traits::{Get, UnfilteredDispatchable},
+		};
+		new_test_ext(|| {
+			let max_orders: u32 = <Test as Config>::MaxOrdersPerAccount::get();
+			let max_values: u32 = <Test as Config>::MaxBenchmarks::get();
+			let worst = MockWeights::place_order(max_orders - 1, max_values);
+			let call = crate::Call::<Test>::place_order { terms: terms(Side::Ask, PRICE, HOUR) };
+			assert_eq!(call.get_dispatch_info().call_weight, worst);
+			let post = call.dispatch_bypass_filter(origin(SUPPLIER)).expect("a valid ask");
+			assert_eq!(post.actual_weight, None, "charged as declared");
+		});
+	}
+
+	#[test]
 	fn open_deal_is_weighed_for_the_most_subscriptions_and_refunds_the_rest() {
 		use crate::WeightInfo;
 		use frame_support::weights::constants::ParityDbWeight;

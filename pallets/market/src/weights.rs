@@ -3,6 +3,7 @@
 //! `benchmarking.rs`. Do not edit by hand: run the script again.
 //!
 //! Benchmark CLI 64.0.0, 2026-12-06. STEPS: `50`, REPEAT: `20`.
+//! Measured again: `place_order` (Benchmark CLI 64.0.0, 2026-12-06. STEPS: `50`, REPEAT: `20`.)
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
@@ -37,7 +38,7 @@ use core::marker::PhantomData;
 
 /// Weight functions needed for `pallet_market`.
 pub trait WeightInfo {
-	fn place_order() -> Weight;
+	fn place_order(o: u32, b: u32, ) -> Weight;
 	fn place_orders(n: u32, ) -> Weight;
 	fn cancel_order() -> Weight;
 	fn remove_expired_order() -> Weight;
@@ -70,12 +71,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Book` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
-	fn place_order() -> Weight {
+	/// The range of component `o` is `[0, 99]`.
+	/// The range of component `b` is `[12, 32]`.
+	fn place_order(o: u32, b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `927`
+		//  Measured:  `133 + o * (8 ±0)`
 		//  Estimated: `4315`
-		// Minimum execution time: 154_199_000 picoseconds.
-		Weight::from_parts(178_715_000, 4315)
+		// Minimum execution time: 147_337_000 picoseconds.
+		Weight::from_parts(148_598_849, 4315)
+			// Standard Error: 7_743
+			.saturating_add(Weight::from_parts(245_099, 0).saturating_mul(o.into()))
+			// Standard Error: 37_354
+			.saturating_add(Weight::from_parts(64_270, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -433,8 +440,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights priced with ParityDB's default `DbWeight`, for tests and mocks.
 impl WeightInfo for () {
-	fn place_order() -> Weight {
-		Weight::from_parts(178_715_000, 4315)
+	fn place_order(o: u32, b: u32, ) -> Weight {
+		Weight::from_parts(148_598_849, 4315)
+			.saturating_add(Weight::from_parts(245_099, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(64_270, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
