@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Puts the weight functions of a partial benchmark run in place of the same functions of a
-pallet's weight file, and names them in the file's header as measured again.
+pallet's weight file, and names them in the file's header as measured again (below the
+whole run's line and any earlier partial runs').
 
     scripts/merge-weights.py pallets/market/src/weights.rs /tmp/partial.rs
 
@@ -16,8 +17,7 @@ SECTIONS = ("pub trait WeightInfo", "pub struct SubstrateWeight", "impl WeightIn
 
 
 def split(text):
-    """The header, then each section as (its lines before the first function, [(name, block)],
-    its closing lines)."""
+    """The header, then each section as `functions` splits it."""
     lines = text.split("\n")
     starts = [next(i for i, line in enumerate(lines) if line.startswith(s)) for s in SECTIONS]
     header = lines[: starts[0]]
@@ -65,8 +65,13 @@ def main(weights_path, partial_path):
                 measured.append(name)
     run = next(line for line in new_header if line.startswith("//! Benchmark CLI"))
     note = "//! Measured again: " + ", ".join(f"`{n}`" for n in measured) + " (" + run[len("//! ") :] + ")"
-    header = [line for line in old_header if not line.startswith("//! Measured again: ")]
-    at = next(i for i, line in enumerate(header) if line.startswith("//! Benchmark CLI")) + 1
+    # After the run of the whole file and any partial runs before: the last names win.
+    header = old_header
+    at = 1 + max(
+        i
+        for i, line in enumerate(header)
+        if line.startswith("//! Benchmark CLI") or line.startswith("//! Measured again: ")
+    )
     header[at:at] = [note]
     out = header
     for before, items, after in old:

@@ -43,14 +43,21 @@ struct Seen {
 	/// The block whose extrinsics of ours are being counted, and its count so far: a block's
 	/// count is whole once one of ours lands in the next.
 	current: Option<(String, usize)>,
+	/// The largest whole count so far (0: none yet), which the limit follows.
 	largest: usize,
-	limit: usize,
 }
 
 /// A place in the backlog: held from submission until the extrinsic is in a block or gone.
 pub struct Place {
 	permit: Option<OwnedSemaphorePermit>,
 	backlog: Arc<Backlog>,
+}
+
+impl Place {
+	/// Its extrinsic is in `block` (see [`Backlog::included`]); the place is left on drop.
+	pub fn included(&self, block: &str) {
+		self.backlog.included(block);
+	}
 }
 
 impl Drop for Place {
@@ -70,12 +77,11 @@ impl Drop for Place {
 impl Backlog {
 	/// A backlog of at most `blocks` blocks' worth; `None` for no limit.
 	pub fn new(blocks: Option<usize>) -> Self {
-		let first = blocks.map_or(0, |b| limit(b, 0));
 		Self {
 			blocks,
-			permits: Arc::new(Semaphore::new(first)),
+			permits: Arc::new(Semaphore::new(blocks.map_or(0, |b| limit(b, 0)))),
 			owed: AtomicUsize::new(0),
-			seen: Mutex::new(Seen { limit: first, ..Seen::default() }),
+			seen: Mutex::new(Seen::default()),
 		}
 	}
 
@@ -103,18 +109,18 @@ impl Backlog {
 			current => {
 				let whole = current.replace((block.to_owned(), 1)).map_or(0, |(_, count)| count);
 				if whole > seen.largest {
+					self.move_limit(limit(blocks, seen.largest), limit(blocks, whole));
 					seen.largest = whole;
-					let wanted = limit(blocks, whole);
-					self.set_limit(&mut seen, wanted);
 				}
 			},
 		}
 	}
 
-	/// Moves the limit to `wanted`: new places at once; places fewer as their holders leave.
-	fn set_limit(&self, seen: &mut Seen, wanted: usize) {
-		if wanted > seen.limit {
-			let more = wanted - seen.limit;
+	/// Moves the limit from `was` to `wanted`: new places at once; places fewer as their
+	/// holders leave.
+	fn move_limit(&self, was: usize, wanted: usize) {
+		if wanted > was {
+			let more = wanted - was;
 			// Places still owed are cancelled first (one update: holders leave meanwhile).
 			let owed = self
 				.owed
@@ -124,16 +130,16 @@ impl Backlog {
 				.unwrap_or_else(|owed| owed);
 			self.permits.add_permits(more - owed.min(more));
 		} else {
-			let fewer = seen.limit - wanted;
+			let fewer = was - wanted;
 			let taken = self.permits.forget_permits(fewer);
 			self.owed.fetch_add(fewer - taken, Ordering::Relaxed);
 		}
-		seen.limit = wanted;
 	}
 
 	/// The limit now; `None` without one.
 	pub fn limit(&self) -> Option<usize> {
-		self.blocks.map(|_| self.seen.lock().expect("not poisoned").limit)
+		let blocks = self.blocks?;
+		Some(limit(blocks, self.seen.lock().expect("not poisoned").largest))
 	}
 }
 

@@ -196,13 +196,12 @@ pub async fn send(
 		let (turn, next_may_go) = tokio::sync::oneshot::channel::<()>();
 		let previous = waiting.insert(tx.signer, next_may_go);
 		let turns = turns.clone();
-		let backlog_of_watch = backlog.clone();
+		let admission = backlog.clone();
 		watches.push(tokio::spawn(async move {
-			let backlog = backlog_of_watch;
 			if let Some(previous) = previous {
 				let _ = previous.await;
 			}
-			let place = backlog.enter().await;
+			let place = admission.enter().await;
 			watch(
 				connection,
 				k,
@@ -214,7 +213,7 @@ pub async fn send(
 				started,
 				deadline,
 				turn,
-				(&backlog, place),
+				place,
 			)
 			.await;
 		}));
@@ -305,7 +304,7 @@ async fn watch(
 	started: Instant,
 	deadline: Arc<Mutex<Option<Instant>>>,
 	turn: Turn,
-	(backlog, _place): (&Arc<Backlog>, Place),
+	place: Place,
 ) {
 	let past_deadline =
 		|| deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
@@ -380,7 +379,7 @@ async fn watch(
 			Status::InBlock => {
 				let at = started.elapsed();
 				if let Some(block) = block_of(&status) {
-					backlog.included(block);
+					place.included(block);
 				}
 				in_pool.fetch_sub(1, Ordering::Relaxed);
 				records.lock().expect("not poisoned")[k].in_block.get_or_insert(at);

@@ -34,9 +34,9 @@ struct Args {
 	#[arg(long, default_value_t = 6_000)]
 	window: usize,
 	/// The most extrinsics sent and not yet in a block, as blocks' worth of the largest block of
-	/// this run so far (at least 1,000 extrinsics). The node's pool validates every waiting
-	/// extrinsic again at each block, so a deeper backlog costs the node CPU per extrinsic per
-	/// block it waits; 0 for no limit but --window.
+	/// this run so far (1,000 before the first, never under 256). The node's pool validates
+	/// every waiting extrinsic again at each block, so a deeper backlog costs the node CPU per
+	/// extrinsic per block it waits; 0 for no limit but --window.
 	#[arg(long, default_value_t = 2)]
 	backlog: usize,
 	/// Orders in each `place_orders` of the place-orders workload: 1 to the runtime's

@@ -248,8 +248,8 @@ fn refund_after<T: Config>(id: DealId, seconds: Seconds) -> BalanceOf<T> {
 mod benchmarks {
 	use super::*;
 
-	/// The worst bid with `b` benchmark values from an author who holds `o` orders: weighed at
-	/// the most of both, refunded to what the call met.
+	/// The worst bid with `b` benchmark values from an author who holds `o` orders (the call is
+	/// charged at the most of both).
 	#[benchmark]
 	fn place_order(
 		o: Linear<0, { T::MaxOrdersPerAccount::get() - 1 }>,
