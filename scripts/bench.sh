@@ -7,6 +7,11 @@
 #   NETWORKS=dev WORKLOADS="place-order open-deal" scripts/bench.sh
 #   SOAK=600 NETWORKS=dev WORKLOADS=mixed scripts/bench.sh   # the 10-minute memory run
 #   KEEP_CHAINS=1 NETWORKS=dev WORKLOADS=place-order scripts/bench.sh  # keep the chain's database
+#   ROUNDS=5 NETWORKS=dev WORKLOADS="transfer place-order" scripts/bench.sh  # medians of rounds
+# With ROUNDS=N the workloads run in turn N times (transfer, place-order, transfer, ...), each
+# run named with its round (dev-place-order-r2); the table sets every run beside its own round's
+# transfers (T) and ends with each workload's medians: on a machine whose speed moves from one
+# minute to the next, a ratio is a median of sittings, never one run.
 # After each run it counts the book and times $READS (default 20) calls of each market read:
 # (`market_matchingOrders` answers from the book's price-ordered index: under a millisecond).
 # The release node is the one the weights are benchmarked with (`--features
@@ -31,6 +36,7 @@ networks="${NETWORKS:-dev local}"
 # session changes (SESSION_LENGTH=10 measures as the dev chain runs).
 session_length="${SESSION_LENGTH:-1800}"
 workloads="${WORKLOADS:-transfer place-order open-deal bill mixed}"
+rounds="${ROUNDS:-1}"
 out="${BENCH_DIR:-target/bench/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 
@@ -90,9 +96,10 @@ start_network() {
 
 reports=()
 for network in $networks; do
-	for workload in $workloads; do
+	for round in $(seq 1 "$rounds"); do for workload in $workloads; do
 		name="$network-$workload"
 		[ -z "${SOAK:-}" ] || name="$name-soak"
+		[ "$rounds" = 1 ] || name="$name-r$round"
 		echo "bench: $name for $duration s"
 		start_network "$network" "$out/$name.chain"
 		# shellcheck disable=SC2086
@@ -104,7 +111,7 @@ for network in $networks; do
 		# benchmark block` over the run's full blocks: docs/BENCHMARKS.md).
 		[ "${KEEP_CHAINS:-}" = 1 ] ||
 			find "$out/$name.chain" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
-	done
+	done; done
 done
 "$load" --table "${reports[@]}" | tee "$out/table.md"
 echo "bench: reports in $out"
