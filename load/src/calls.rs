@@ -146,6 +146,11 @@ fn sign_step(
 				.collect();
 			sign(at, &tx.market().place_orders(BoundedVec(batch)), key, nonce)?
 		},
+		Step::PlaceSetup { asks, bids } => {
+			let sides =
+				std::iter::repeat_n(Side::Ask, asks).chain(std::iter::repeat_n(Side::Bid, bids));
+			sign(at, &tx.market().place_orders(BoundedVec(sides.map(terms).collect())), key, nonce)?
+		},
 		Step::Open { pair: index } => {
 			let (ask, bid) = pair(index)?;
 			sign(at, &tx.market().open_deal(ask, bid), key, nonce)?

@@ -25,7 +25,7 @@ use sonm_client::{
 use std::{
 	collections::HashMap,
 	sync::{
-		atomic::{AtomicBool, AtomicUsize, Ordering},
+		atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 		Arc, Mutex,
 	},
 	time::{Duration, Instant},
@@ -52,8 +52,9 @@ pub struct Record {
 	pub invalid: Option<String>,
 	/// Included but its dispatch failed: the error (`Market.OrderNotFound`).
 	pub failed: Option<String>,
-	/// The id it produced: an order's (`OrderPlaced`) or a deal's (`DealOpened`).
-	pub produced_id: Option<u64>,
+	/// The ids it produced, in the order of its events: orders' (`OrderPlaced`) and deals'
+	/// (`DealOpened`).
+	pub produced: Vec<u64>,
 	/// Times the node answered busy (pool full, too many watches: it was sent again) or said it
 	/// already held it (1013: followed unwatched), by the answer.
 	pub retried: std::collections::BTreeMap<String, u32>,
@@ -171,7 +172,7 @@ pub async fn send(
 	// Submission, paced, at most `window` in flight.
 	let mut watches = Vec::with_capacity(txs.len());
 	let mut last_progress = Instant::now();
-	let drain_deadline = Arc::new(Mutex::new(None::<Instant>));
+	let drain = Arc::new(DrainClock::default());
 	let mut waiting: HashMap<usize, tokio::sync::oneshot::Receiver<()>> = HashMap::new();
 	for (k, tx) in txs.iter().enumerate() {
 		if options.duration.is_some_and(|limit| started.elapsed() >= limit) {
@@ -186,8 +187,7 @@ pub async fn send(
 		unsettled.fetch_add(1, Ordering::Relaxed);
 		let connection = connections[k % connections.len()].clone();
 		let hex = format!("0x{}", hex::encode(&tx.bytes));
-		let (shared, in_pool, deadline) =
-			(records.clone(), in_pool.clone(), drain_deadline.clone());
+		let (shared, in_pool, drain) = (records.clone(), in_pool.clone(), drain.clone());
 		let unsettled_by_watch = unsettled.clone();
 		// Each extrinsic goes out once its account's previous one is final (or refused, or given
 		// up): the pool never holds two of one account, so none waits in the future queue of
@@ -211,7 +211,7 @@ pub async fn send(
 				unsettled_by_watch,
 				turns,
 				started,
-				deadline,
+				drain,
 				turn,
 				place,
 			)
@@ -223,11 +223,13 @@ pub async fn send(
 		}
 	}
 	let submitting = started.elapsed();
-	let deadline = Instant::now() + options.drain;
-	*drain_deadline.lock().expect("not poisoned") = Some(deadline);
+	let handed_out = Instant::now();
 
-	// Drain: until every accepted extrinsic is finalized or invalid, or the deadline.
+	// Drain: until every accepted extrinsic is finalized or invalid, or `drain` has passed
+	// since the last submission (accounts' later extrinsics go out as their turns come, after
+	// the hand-out: a plan that ran out early is still being sent).
 	loop {
+		let deadline = drain.set_deadline(handed_out, started, options.drain);
 		// Counted, not read off the records: an extrinsic waiting for its account's previous
 		// one has not been sent yet, and is not settled either.
 		let settled = unsettled.load(Ordering::Relaxed) == 0;
@@ -302,19 +304,20 @@ async fn watch(
 	unsettled: Arc<AtomicUsize>,
 	turns: Turns,
 	started: Instant,
-	deadline: Arc<Mutex<Option<Instant>>>,
+	drain: Arc<DrainClock>,
 	turn: Turn,
 	place: Place,
 ) {
-	let past_deadline =
-		|| deadline.lock().expect("not poisoned").is_some_and(|d| Instant::now() >= d);
+	let past_deadline = || drain.left().is_some_and(|left| left.is_zero());
 	if past_deadline() {
 		// Its account's turn came too late to follow it: never sent.
 		unsettled.fetch_sub(1, Ordering::Relaxed);
 		let _ = turn.send(());
 		return;
 	}
-	records.lock().expect("not poisoned")[k].submitted = Some(started.elapsed());
+	let sent_at = started.elapsed();
+	records.lock().expect("not poisoned")[k].submitted = Some(sent_at);
+	drain.sent(sent_at);
 	let mut subscription = loop {
 		let subscribed = connection
 			.subscribe::<Value>(
@@ -358,14 +361,12 @@ async fn watch(
 		let _ = turn.send(());
 	};
 	loop {
-		let limit = deadline
-			.lock()
-			.expect("not poisoned")
-			.map(|d| d.saturating_duration_since(Instant::now()));
-		let next = match limit {
+		let next = match drain.left() {
 			Some(left) => match tokio::time::timeout(left, subscription.next()).await {
 				Ok(next) => next,
-				Err(_) => return,
+				// A later submission may have moved the deadline on.
+				Err(_) if past_deadline() => return,
+				Err(_) => continue,
 			},
 			None => subscription.next().await,
 		};
@@ -388,6 +389,37 @@ async fn watch(
 			},
 			Status::Gone(how) => return give_up(how, turn),
 		}
+	}
+}
+
+/// When the drain ends: `drain` after the later of the hand-out's end and the last submission.
+/// No deadline while extrinsics are still handed out.
+#[derive(Default)]
+struct DrainClock {
+	deadline: Mutex<Option<Instant>>,
+	/// The last submission, in milliseconds from the run's start.
+	last_sent_ms: AtomicU64,
+}
+
+impl DrainClock {
+	fn sent(&self, at: Duration) {
+		self.last_sent_ms.fetch_max(at.as_millis() as u64, Ordering::Relaxed);
+	}
+
+	/// Sets (and returns) the deadline once the hand-out ended at `handed_out`.
+	fn set_deadline(&self, handed_out: Instant, started: Instant, drain: Duration) -> Instant {
+		let last_sent = started + Duration::from_millis(self.last_sent_ms.load(Ordering::Relaxed));
+		let deadline = handed_out.max(last_sent) + drain;
+		*self.deadline.lock().expect("not poisoned") = Some(deadline);
+		deadline
+	}
+
+	/// The time left to the deadline (zero past it); none before it is set.
+	fn left(&self) -> Option<Duration> {
+		self.deadline
+			.lock()
+			.expect("not poisoned")
+			.map(|d| d.saturating_duration_since(Instant::now()))
 	}
 }
 
@@ -539,7 +571,8 @@ impl FinalizedFollower {
 					}
 				}
 				if !ours.is_empty() {
-					let events = read_events(&client, hash, &ours).await.map_err(|e| failed(&e))?;
+					let mut events =
+						read_events(&client, hash, &ours).await.map_err(|e| failed(&e))?;
 					let mut records = records.lock().expect("not poisoned");
 					for (&position, &k) in &ours {
 						let record = &mut records[k];
@@ -552,9 +585,9 @@ impl FinalizedFollower {
 						}
 						record.in_block.get_or_insert(at);
 						record.block = Some(n);
-						if let Some((failure, id)) = events.get(&position) {
-							record.failed = failure.clone();
-							record.produced_id = *id;
+						if let Some((failure, ids)) = events.get_mut(&position) {
+							record.failed = failure.take();
+							record.produced = std::mem::take(ids);
 						}
 					}
 				}
@@ -577,10 +610,10 @@ async fn read_events(
 	client: &Client,
 	hash: H256,
 	ours: &HashMap<u32, usize>,
-) -> Result<HashMap<u32, (Option<String>, Option<u64>)>, String> {
+) -> Result<HashMap<u32, (Option<String>, Vec<u64>)>, String> {
 	let at = client.api().at_block(hash).await.map_err(|e| e.to_string())?;
 	let events = at.events().fetch().await.map_err(|e| e.to_string())?;
-	let mut found: HashMap<u32, (Option<String>, Option<u64>)> = HashMap::new();
+	let mut found: HashMap<u32, (Option<String>, Vec<u64>)> = HashMap::new();
 	for event in events.iter() {
 		let event = event.map_err(|e| e.to_string())?;
 		let Phase::ApplyExtrinsic(position) = event.phase() else { continue };
@@ -597,9 +630,9 @@ async fn read_events(
 			_ => {
 				use sonm_client::runtime::market::events::{DealOpened, OrderPlaced};
 				if let Some(Ok(placed)) = event.decode_fields_as::<OrderPlaced>() {
-					entry.1 = Some(placed.id);
+					entry.1.push(placed.id);
 				} else if let Some(Ok(opened)) = event.decode_fields_as::<DealOpened>() {
-					entry.1 = Some(opened.id);
+					entry.1.push(opened.id);
 				}
 			},
 		}

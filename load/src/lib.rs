@@ -130,16 +130,27 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	};
 	if !plan.pairs.is_empty() {
 		let label = "setup: orders";
-		let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.setup_orders(), &ids, label)?;
+		let batches = plan.setup_orders();
+		let steps: Vec<_> = batches.iter().map(|batch| batch.planned).collect();
+		let txs = calls::sign_all(&at, &accounts, &mut nonces, &steps, &ids, label)?;
 		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
 		let placed = produced_ids(&outcome, label)?;
-		ids.pairs = plan.pair_ids(&placed);
+		ids.pairs = plan
+			.pair_ids(&batches, &placed)
+			.map_err(|e| LoadError::Setup(format!("{label}: {e}")))?;
 	}
 	if plan.deals > 0 {
 		let label = "setup: deals";
 		let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.setup_deals(), &ids, label)?;
 		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
-		ids.deals = produced_ids(&outcome, label)?;
+		ids.deals = produced_ids(&outcome, label)?.concat();
+		if ids.deals.len() != plan.deals {
+			return Err(LoadError::Setup(format!(
+				"{label}: {} deals opened of {}",
+				ids.deals.len(),
+				plan.deals
+			)));
+		}
 	}
 	let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.measured, &ids, name)?;
 	let started = Instant::now();
@@ -188,27 +199,28 @@ async fn set_session_length(client: &Client, blocks: u32) -> Result<u32, LoadErr
 
 /// The ids a setup phase's extrinsics produced, in order; fails naming what went wrong when
 /// one of them produced none.
-fn produced_ids(outcome: &Outcome, label: &str) -> Result<Vec<u64>, LoadError> {
+fn produced_ids(outcome: &Outcome, label: &str) -> Result<Vec<Vec<u64>>, LoadError> {
 	outcome
 		.records
 		.iter()
 		.enumerate()
 		.map(|(k, record)| {
-			record.produced_id.ok_or_else(|| {
-				let why = record
-					.rejected
-					.clone()
-					.or_else(|| record.invalid.clone())
-					.or_else(|| record.failed.clone())
-					.unwrap_or_else(|| match record.finalized {
-						Some(_) => "finalized without the event that names it".into(),
-						None => "not finalized in time".into(),
-					});
-				LoadError::Setup(format!(
-					"{label}: extrinsic {k} of {} produced no id: {why}",
-					outcome.records.len()
-				))
-			})
+			if !record.produced.is_empty() {
+				return Ok(record.produced.clone());
+			}
+			let why = record
+				.rejected
+				.clone()
+				.or_else(|| record.invalid.clone())
+				.or_else(|| record.failed.clone())
+				.unwrap_or_else(|| match record.finalized {
+					Some(_) => "finalized without the event that names it".into(),
+					None => "not finalized in time".into(),
+				});
+			Err(LoadError::Setup(format!(
+				"{label}: extrinsic {k} of {} produced no id: {why}",
+				outcome.records.len()
+			)))
 		})
 		.collect()
 }

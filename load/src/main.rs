@@ -15,7 +15,9 @@ struct Args {
 	/// What to send.
 	#[arg(long, value_enum, required_unless_present = "table")]
 	workload: Option<Workload>,
-	/// Print a Markdown table of these JSON reports (written by --json) and stop.
+	/// Print a Markdown table of these JSON reports (written by --json) and stop: each run
+	/// beside the transfers of its round (files named <network>-<workload>[-r<N>].json), then
+	/// the medians of the runs repeated in rounds.
 	#[arg(long, num_args = 1.., conflicts_with = "workload")]
 	table: Vec<PathBuf>,
 	/// Seconds of sending.

@@ -92,6 +92,8 @@ pub enum Step {
 	Place(Side),
 	/// This many new orders in one `place_orders`, asks and bids in turn.
 	PlaceBatch(usize),
+	/// The setup's orders of one signer in one `place_orders`: `asks` asks, then `bids` bids.
+	PlaceSetup { asks: usize, bids: usize },
 	/// `open_deal` of setup pair `pair`.
 	Open { pair: usize },
 	/// `open_deal_with_signed_bid` of setup pair `pair`'s ask (signed by its author) and a bid
@@ -113,7 +115,7 @@ impl Step {
 		match self {
 			Self::Transfer { .. } => "transfer",
 			Self::Place(_) => "place_order",
-			Self::PlaceBatch(_) => "place_orders",
+			Self::PlaceBatch(_) | Self::PlaceSetup { .. } => "place_orders",
 			Self::Open { .. } => "open_deal",
 			Self::SignedDeal { .. } => "open_deal_with_signed_bid",
 			Self::SignedDeals { .. } => "open_deals_with_signed_bids",
@@ -121,6 +123,14 @@ impl Step {
 			Self::Close { .. } => "close_deal",
 		}
 	}
+}
+
+/// One `place_orders` of the setup and the pairs its orders are for, in order (its asks, then
+/// its bids: see [`Step::PlaceSetup`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupBatch {
+	pub planned: Planned,
+	pub pairs: Vec<usize>,
 }
 
 /// A step and the account (index into the run's accounts) that signs it.
@@ -139,6 +149,9 @@ pub const ORDERS_PER_ACCOUNT: usize = 90;
 /// runtime takes up to `MaxOrdersPerCall`, 64; eight keep an account's ten batches under
 /// [`ORDERS_PER_ACCOUNT`]).
 pub const DEFAULT_ORDERS_PER_BATCH: usize = 8;
+/// Orders in each `place_orders` of the setup at most: a signer's pairs in a few extrinsics
+/// rather than one each (under the runtime's `MaxOrdersPerCall`, 64).
+pub const SETUP_ORDERS_PER_CALL: usize = 32;
 /// Deals in each `open_deals_with_signed_bids` of the batched signed workload: a worker's
 /// share of the bids that reach it in a block.
 pub const DEALS_PER_BATCH: usize = 8;
@@ -358,34 +371,89 @@ impl Plan {
 		Self { accounts, pairs, deals, signed, measured }
 	}
 
-	/// The setup's order placements: each pair's ask, then its bid (none for a signed pair's:
-	/// its bid is signed off chain).
-	pub fn setup_orders(&self) -> Vec<Planned> {
+	/// The setup's order placements: each signer's asks and bids of the pairs in `place_orders`
+	/// of at most [`SETUP_ORDERS_PER_CALL`], its asks first (none for a signed pair's bid: it is
+	/// signed off chain). The signers take turns, a batch of each at a time, so that no
+	/// account's extrinsics wait behind another's. Each batch comes with the pairs its orders
+	/// are for, in the order it places them.
+	pub fn setup_orders(&self) -> Vec<SetupBatch> {
 		let placed_bids = self.pairs.len() - self.signed;
-		self.pairs
-			.iter()
-			.enumerate()
-			.flat_map(|(j, &(ask, bid))| {
-				let ask = Planned { signer: ask, step: Step::Place(Side::Ask) };
-				let bid = Planned { signer: bid, step: Step::Place(Side::Bid) };
-				if j < placed_bids {
-					vec![ask, bid]
-				} else {
-					vec![ask]
-				}
+		let mut asks_of = vec![Vec::new(); self.accounts];
+		let mut bids_of = vec![Vec::new(); self.accounts];
+		for (j, &(ask, bid)) in self.pairs.iter().enumerate() {
+			asks_of[ask].push(j);
+			if j < placed_bids {
+				bids_of[bid].push(j);
+			}
+		}
+		// Each signer's batches: its asks, then its bids, cut into calls of the most.
+		let mut queues: Vec<std::collections::VecDeque<SetupBatch>> = (0..self.accounts)
+			.map(|signer| {
+				let all: Vec<(usize, Side)> = asks_of[signer]
+					.iter()
+					.map(|&j| (j, Side::Ask))
+					.chain(bids_of[signer].iter().map(|&j| (j, Side::Bid)))
+					.collect();
+				all.chunks(SETUP_ORDERS_PER_CALL)
+					.map(|chunk| {
+						let asks = chunk.iter().filter(|(_, side)| *side == Side::Ask).count();
+						let step = Step::PlaceSetup { asks, bids: chunk.len() - asks };
+						SetupBatch {
+							planned: Planned { signer, step },
+							pairs: chunk.iter().map(|(j, _)| *j).collect(),
+						}
+					})
+					.collect()
 			})
-			.collect()
+			.collect();
+		let mut batches = Vec::new();
+		while queues.iter().any(|queue| !queue.is_empty()) {
+			batches.extend(queues.iter_mut().filter_map(|queue| queue.pop_front()));
+		}
+		batches
 	}
 
-	/// The setup's pairs from the ids its order placements produced, in order: (ask, bid), and
-	/// (ask, [`NO_BID`]) for a signed pair.
-	pub fn pair_ids(&self, placed: &[u64]) -> Vec<(u64, u64)> {
+	/// The setup's pairs from the ids each of `batches` (from [`Plan::setup_orders`]) placed, in
+	/// the order of its orders: (ask, bid), and (ask, [`NO_BID`]) for a signed pair. Fails
+	/// naming the first batch whose ids do not match its orders.
+	pub fn pair_ids(
+		&self,
+		batches: &[SetupBatch],
+		placed: &[Vec<u64>],
+	) -> Result<Vec<(u64, u64)>, String> {
+		if batches.len() != placed.len() {
+			return Err(format!("{} batches, ids of {}", batches.len(), placed.len()));
+		}
+		let mut ids = vec![(NO_BID, NO_BID); self.pairs.len()];
+		for (k, (batch, placed)) in batches.iter().zip(placed).enumerate() {
+			let Step::PlaceSetup { asks, .. } = batch.planned.step else {
+				return Err(format!("batch {k} is no setup placement"));
+			};
+			if placed.len() != batch.pairs.len() {
+				return Err(format!(
+					"batch {k} placed {} orders of {}",
+					placed.len(),
+					batch.pairs.len()
+				));
+			}
+			for (n, (&pair, &id)) in batch.pairs.iter().zip(placed).enumerate() {
+				let slot = &mut ids[pair];
+				if n < asks {
+					slot.0 = id;
+				} else {
+					slot.1 = id;
+				}
+			}
+		}
 		let placed_bids = self.pairs.len() - self.signed;
-		let (both, asks) = placed.split_at((2 * placed_bids).min(placed.len()));
-		both.chunks(2)
-			.map(|pair| (pair[0], pair[1]))
-			.chain(asks.iter().map(|ask| (*ask, NO_BID)))
-			.collect()
+		match ids
+			.iter()
+			.enumerate()
+			.find(|(j, (ask, bid))| *ask == NO_BID || (*j < placed_bids && *bid == NO_BID))
+		{
+			Some((j, _)) => Err(format!("pair {j} has no id for one of its orders")),
+			None => Ok(ids),
+		}
 	}
 
 	/// The setup's deals: the first `deals` pairs opened, each by its customer.
@@ -474,6 +542,7 @@ mod tests {
 				Step::Transfer { to } => assert_ne!(to, planned.signer),
 				Step::Place(_) => {},
 				Step::PlaceBatch(_) => panic!("the mixed market places single orders"),
+				Step::PlaceSetup { .. } => panic!("setup placements are not measured"),
 				Step::SignedDeal { .. } | Step::SignedDeals { .. } => {
 					panic!("the mixed market signs no bids")
 				},
@@ -490,8 +559,8 @@ mod tests {
 		for workload in Workload::ALL {
 			let plan = Plan::new(workload, 10_000);
 			let mut orders = vec![0usize; plan.accounts];
-			for planned in plan.setup_orders() {
-				orders[planned.signer] += 1;
+			for batch in plan.setup_orders() {
+				orders[batch.planned.signer] += batch.pairs.len();
 			}
 			for planned in &plan.measured {
 				match planned.step {
@@ -540,7 +609,8 @@ mod tests {
 	fn a_batch_of_signed_deals_takes_its_signers_asks_each_with_another_customer() {
 		let plan = Plan::new(Workload::SignedDeals, 500);
 		assert_eq!(plan.signed, 500 * DEALS_PER_BATCH);
-		assert_eq!(plan.setup_orders().len(), 500 * DEALS_PER_BATCH, "asks only");
+		let setup: usize = plan.setup_orders().iter().map(|batch| batch.pairs.len()).sum();
+		assert_eq!(setup, 500 * DEALS_PER_BATCH, "asks only");
 		let mut pairs = std::collections::HashSet::new();
 		let mut per_signer = vec![0; plan.accounts];
 		for planned in &plan.measured {
@@ -564,9 +634,11 @@ mod tests {
 	fn signed_deals_stand_on_asks_alone_each_signed_by_its_author() {
 		let plan = Plan::new(Workload::SignedDeal, 1_000);
 		assert_eq!((plan.pairs.len(), plan.signed, plan.deals), (1_000, 1_000, 0));
-		let orders = plan.setup_orders();
-		assert_eq!(orders.len(), 1_000, "asks only: the bids are signed off chain");
-		assert!(orders.iter().all(|p| p.step == Step::Place(Side::Ask)));
+		let batches = plan.setup_orders();
+		for batch in &batches {
+			let Step::PlaceSetup { asks, bids } = batch.planned.step else { panic!("{batch:?}") };
+			assert_eq!((asks, bids), (batch.pairs.len(), 0), "asks only: the bids are signed");
+		}
 		let mut pairs = std::collections::HashSet::new();
 		let mut per_signer = vec![0; plan.accounts];
 		for planned in &plan.measured {
@@ -578,21 +650,90 @@ mod tests {
 			per_signer[planned.signer] += 1;
 		}
 		assert!(per_signer.iter().all(|&n| n <= EXTRINSICS_PER_ACCOUNT), "{per_signer:?}");
-		// The ids of the setup: each ask alone, its bid never placed.
-		let ids = plan.pair_ids(&(100..1_100).collect::<Vec<_>>());
-		assert_eq!((ids[0], ids[999]), ((100, NO_BID), (1_099, NO_BID)));
-		// A plan with placed bids keeps them paired.
-		let open = Plan::new(Workload::OpenDeal, 2);
-		assert_eq!(open.pair_ids(&[7, 8, 9, 10]), vec![(7, 8), (9, 10)]);
+		// The ids of the setup: each ask with the id its batch gave it, its bid never placed.
+		let placed = ids_for(&batches, 100);
+		let ids = plan.pair_ids(&batches, &placed).unwrap();
+		let first = &batches[0];
+		assert_eq!(ids[first.pairs[0]], (100, NO_BID));
+		assert_eq!(ids[first.pairs[1]], (101, NO_BID));
+		assert!(ids.iter().all(|(ask, bid)| (100..1_100).contains(ask) && *bid == NO_BID));
+	}
+
+	/// Consecutive ids from `first` for every order of `batches`, as the chain gives them.
+	fn ids_for(batches: &[SetupBatch], first: u64) -> Vec<Vec<u64>> {
+		let mut next = first;
+		batches
+			.iter()
+			.map(|batch| {
+				let ids = (next..next + batch.pairs.len() as u64).collect();
+				next += batch.pairs.len() as u64;
+				ids
+			})
+			.collect()
+	}
+
+	#[test]
+	fn setup_batches_place_each_pairs_orders_once_by_their_authors() {
+		for workload in Workload::ALL {
+			let plan = Plan::new(workload, 3_000);
+			let batches = plan.setup_orders();
+			let mut sides = vec![(0, 0); plan.pairs.len()];
+			for batch in &batches {
+				let Step::PlaceSetup { asks, bids } = batch.planned.step else { panic!() };
+				assert_eq!(asks + bids, batch.pairs.len());
+				assert!((1..=SETUP_ORDERS_PER_CALL).contains(&batch.pairs.len()));
+				for (n, &pair) in batch.pairs.iter().enumerate() {
+					let (ask_author, bid_author) = plan.pairs[pair];
+					if n < asks {
+						assert_eq!(batch.planned.signer, ask_author, "{workload:?}");
+						sides[pair].0 += 1;
+					} else {
+						assert_eq!(batch.planned.signer, bid_author, "{workload:?}");
+						sides[pair].1 += 1;
+					}
+				}
+			}
+			let placed_bids = plan.pairs.len() - plan.signed;
+			for (j, placed) in sides.iter().enumerate() {
+				assert_eq!(*placed, (1, usize::from(j < placed_bids)), "{workload:?} pair {j}");
+			}
+			// A signer's orders in as few calls as the bound allows.
+			let orders = placed_bids + plan.pairs.len();
+			let mut per_signer = vec![0; plan.accounts];
+			for batch in &batches {
+				per_signer[batch.planned.signer] += batch.pairs.len();
+			}
+			let fewest: usize = per_signer.iter().map(|n| n.div_ceil(SETUP_ORDERS_PER_CALL)).sum();
+			assert_eq!(batches.len(), fewest, "{workload:?}");
+			// The ids map back to their pairs, each order's own.
+			let ids = plan.pair_ids(&batches, &ids_for(&batches, 0)).unwrap();
+			let mut seen: Vec<u64> = ids.iter().flat_map(|(a, b)| [*a, *b]).collect();
+			seen.retain(|id| *id != NO_BID);
+			seen.sort_unstable();
+			assert_eq!(seen, (0..orders as u64).collect::<Vec<_>>(), "{workload:?}");
+		}
+	}
+
+	#[test]
+	fn setup_ids_that_do_not_match_their_batches_are_refused() {
+		let plan = Plan::new(Workload::OpenDeal, 100);
+		let batches = plan.setup_orders();
+		let mut placed = ids_for(&batches, 0);
+		assert!(plan.pair_ids(&batches, &placed[1..]).unwrap_err().contains("batches"));
+		placed[0].pop();
+		assert!(plan.pair_ids(&batches, &placed).unwrap_err().contains("batch 0 placed"));
 	}
 
 	#[test]
 	fn setup_steps_name_their_pairs() {
 		let plan = Plan::new(Workload::Bill, 100);
-		let orders = plan.setup_orders();
-		assert_eq!(orders.len(), 2 * plan.pairs.len());
-		assert_eq!(orders[0], Planned { signer: plan.pairs[0].0, step: Step::Place(Side::Ask) });
-		assert_eq!(orders[1], Planned { signer: plan.pairs[0].1, step: Step::Place(Side::Bid) });
+		let batches = plan.setup_orders();
+		let orders: usize = batches.iter().map(|batch| batch.pairs.len()).sum();
+		assert_eq!(orders, 2 * plan.pairs.len());
+		// The signers take turns: the first round holds one batch of each signer.
+		let first_round: std::collections::HashSet<usize> =
+			batches.iter().take(plan.accounts).map(|b| b.planned.signer).collect();
+		assert_eq!(first_round.len(), batches.len().min(plan.accounts));
 		let deals = plan.setup_deals();
 		assert_eq!(deals.len(), plan.deals);
 		assert!(deals.iter().enumerate().all(|(d, p)| p.step == Step::Open { pair: d }));
