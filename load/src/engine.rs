@@ -673,6 +673,28 @@ mod tests {
 	use serde_json::json;
 
 	#[test]
+	fn the_drain_runs_from_the_last_submission() {
+		let clock = DrainClock::default();
+		assert_eq!(clock.left(), None, "no deadline while handing out");
+		let started = Instant::now();
+		let drain = Duration::from_secs(120);
+		// Everything sent before the hand-out ended: the drain runs from the hand-out.
+		clock.sent(Duration::ZERO);
+		let handed_out = started + Duration::from_secs(3);
+		assert_eq!(clock.set_deadline(handed_out, started, drain), handed_out + drain);
+		// An account's later extrinsic went out at 117 s: the drain runs from there.
+		clock.sent(Duration::from_secs(117));
+		clock.sent(Duration::from_secs(50));
+		let deadline = clock.set_deadline(handed_out, started, drain);
+		assert_eq!(deadline, started + Duration::from_secs(117) + drain);
+		assert!(clock.left().unwrap() > Duration::from_secs(200));
+		// Past its deadline nothing is left.
+		let past = DrainClock::default();
+		past.set_deadline(started, started, Duration::ZERO);
+		assert_eq!(past.left(), Some(Duration::ZERO));
+	}
+
+	#[test]
 	fn statuses_of_a_watched_extrinsic() {
 		assert_eq!(Status::of(&json!("ready")), Status::Pending);
 		assert_eq!(Status::of(&json!("future")), Status::Pending);

@@ -16,7 +16,8 @@ pub fn markdown(paths: &[PathBuf]) -> Result<String, String> {
 		let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
 		let report: Value =
 			serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-		runs.push(Run { name: name_of(path), report });
+		let sitting = path.parent().map(PathBuf::from).unwrap_or_default();
+		runs.push(Run { name: name_of(path), sitting, report });
 	}
 	let mut table = String::from(
 		"| run | sent/s | included/s | finalized/s | most per block | to inclusion p50/p95/p99 (ms) | to finality p50/p95/p99 (ms) | lost | blocks/min | node CPU % | node RSS MiB | book (orders/deals) | market_orders p50/p99 (ms) | matchingOrders p50/p99 (ms) | session (blocks) | orders or deals/s | of T | node CPU ms each |\n\
@@ -29,9 +30,11 @@ pub fn markdown(paths: &[PathBuf]) -> Result<String, String> {
 	Ok(table)
 }
 
-/// One saved report and the name of its run.
+/// One saved report, the name of its run and its sitting (the folder that holds it: rounds of
+/// several sittings give one median, each run beside its own sitting's transfers).
 struct Run {
 	name: String,
+	sitting: PathBuf,
 	report: Value,
 }
 
@@ -74,7 +77,10 @@ fn of_transfers(run: &Run, runs: &[Run]) -> Option<f64> {
 		return None;
 	}
 	let partner = run.name.replacen(workload, TRANSFER, 1);
-	let transfers = runs.iter().find(|r| r.name == partner)?.items_per_second()?;
+	let transfers = runs
+		.iter()
+		.find(|r| r.name == partner && r.sitting == run.sitting)?
+		.items_per_second()?;
 	Some(run.items_per_second()? / transfers).filter(|ratio| ratio.is_finite())
 }
 
@@ -190,7 +196,7 @@ mod tests {
 	use serde_json::json;
 
 	fn run(name: &str, report: Value) -> Run {
-		Run { name: name.to_owned(), report }
+		Run { name: name.to_owned(), sitting: PathBuf::from("sitting"), report }
 	}
 
 	#[test]
@@ -249,6 +255,23 @@ mod tests {
 	}
 
 	#[test]
+	fn sittings_share_medians_and_keep_their_own_transfers() {
+		let in_sitting = |sitting: &str, name: &str, report: Value| Run {
+			sitting: PathBuf::from(sitting),
+			..run(name, report)
+		};
+		let runs = [
+			in_sitting("a", "dev-transfer-r1", rated("transfer", 800.0, 1, 100.0)),
+			in_sitting("a", "dev-place-order-r1", rated("place-order", 600.0, 1, 100.0)),
+			in_sitting("b", "dev-transfer-r1", rated("transfer", 400.0, 1, 100.0)),
+			in_sitting("b", "dev-place-order-r1", rated("place-order", 360.0, 1, 100.0)),
+		];
+		assert_eq!(of_transfers(&runs[1], &runs), Some(0.75));
+		assert_eq!(of_transfers(&runs[3], &runs), Some(0.9), "sitting b's own transfers");
+		assert!(medians(&runs).contains("| dev-place-order | 2 | 480 | 0.82 (0.75-0.90) |"));
+	}
+
+	#[test]
 	fn medians_of_rounds() {
 		let mut runs = Vec::new();
 		for (round, transfers, orders) in [(1, 800.0, 600.0), (2, 1000.0, 650.0), (3, 900.0, 810.0)]
@@ -269,6 +292,7 @@ mod tests {
 		assert_eq!(lines[3], "| dev-transfer | 3 | 900 | - | 1.11 |");
 		assert_eq!(lines[4], "| dev-place-order | 3 | 650 | 0.75 (0.65-0.90) | 2.00 |");
 		assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+
 		assert_eq!(median(&[]), None);
 		assert_eq!(medians(&runs[..2]), "", "nothing repeated, no medians");
 	}
