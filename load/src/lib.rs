@@ -119,7 +119,9 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	let accounts = Accounts::derive(run_id, plan.accounts);
 	accounts.fund(&client, FUNDING).await?;
 	let mut nonces = accounts.nonces(&client).await?;
-	let at = client.at_best().await?;
+	// Each phase signs against the best block of its own start: the setup can take a minute,
+	// and a runtime upgrade inside it would leave calls signed before it stale (the spec
+	// version is part of what is signed).
 	let mut ids = SetupIds { genesis: client.genesis_hash(), ..SetupIds::default() };
 	// Setup: as fast as the node takes it, waiting for all of it to be final.
 	let setup_options = SendOptions {
@@ -132,6 +134,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		let label = "setup: orders";
 		let batches = plan.setup_orders();
 		let steps: Vec<_> = batches.iter().map(|batch| batch.planned).collect();
+		let at = client.at_best().await?;
 		let txs = calls::sign_all(&at, &accounts, &mut nonces, &steps, &ids, label)?;
 		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
 		let placed = produced_ids(&outcome, label)?;
@@ -141,6 +144,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	}
 	if plan.deals > 0 {
 		let label = "setup: deals";
+		let at = client.at_best().await?;
 		let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.setup_deals(), &ids, label)?;
 		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
 		ids.deals = produced_ids(&outcome, label)?.concat();
@@ -152,6 +156,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 			)));
 		}
 	}
+	let at = client.at_best().await?;
 	let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.measured, &ids, name)?;
 	let started = Instant::now();
 	let outcome = engine::send(
