@@ -172,7 +172,7 @@ pub async fn send(
 	// Submission, paced, at most `window` in flight.
 	let mut watches = Vec::with_capacity(txs.len());
 	let mut last_progress = Instant::now();
-	let drain = Arc::new(DrainClock::default());
+	let drain = Arc::new(DrainClock::new(started, options.drain));
 	let mut waiting: HashMap<usize, tokio::sync::oneshot::Receiver<()>> = HashMap::new();
 	for (k, tx) in txs.iter().enumerate() {
 		if options.duration.is_some_and(|limit| started.elapsed() >= limit) {
@@ -223,17 +223,16 @@ pub async fn send(
 		}
 	}
 	let submitting = started.elapsed();
-	let handed_out = Instant::now();
+	drain.handed_out(Instant::now());
 
 	// Drain: until every accepted extrinsic is finalized or invalid, or `drain` has passed
 	// since the last submission (accounts' later extrinsics go out as their turns come, after
 	// the hand-out: a plan that ran out early is still being sent).
 	loop {
-		let deadline = drain.set_deadline(handed_out, started, options.drain);
 		// Counted, not read off the records: an extrinsic waiting for its account's previous
 		// one has not been sent yet, and is not settled either.
 		let settled = unsettled.load(Ordering::Relaxed) == 0;
-		if settled || Instant::now() >= deadline {
+		if settled || drain.past() {
 			break;
 		}
 		if last_progress.elapsed() >= Duration::from_secs(5) {
@@ -308,8 +307,7 @@ async fn watch(
 	turn: Turn,
 	place: Place,
 ) {
-	let past_deadline = || drain.left().is_some_and(|left| left.is_zero());
-	if past_deadline() {
+	if drain.past() {
 		// Its account's turn came too late to follow it: never sent.
 		unsettled.fetch_sub(1, Ordering::Relaxed);
 		let _ = turn.send(());
@@ -339,7 +337,7 @@ async fn watch(
 			pass_when_final(k, turn, &records, &turns);
 			return;
 		}
-		if busy(&error) && !past_deadline() {
+		if busy(&error) && !drain.past() {
 			*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
 			tokio::time::sleep(RETRY_AFTER).await;
 			continue;
@@ -365,7 +363,7 @@ async fn watch(
 			Some(left) => match tokio::time::timeout(left, subscription.next()).await {
 				Ok(next) => next,
 				// A later submission may have moved the deadline on.
-				Err(_) if past_deadline() => return,
+				Err(_) if drain.past() => return,
 				Err(_) => continue,
 			},
 			None => subscription.next().await,
@@ -392,34 +390,46 @@ async fn watch(
 	}
 }
 
-/// When the drain ends: `drain` after the later of the hand-out's end and the last submission.
-/// No deadline while extrinsics are still handed out.
-#[derive(Default)]
+/// When the drain ends: `drain` after the later of the hand-out's end and the last submission,
+/// derived when asked. No deadline while extrinsics are still handed out.
 struct DrainClock {
-	deadline: Mutex<Option<Instant>>,
-	/// The last submission, in milliseconds from the run's start.
+	started: Instant,
+	drain: Duration,
+	handed_out: std::sync::OnceLock<Instant>,
+	/// The last submission, in milliseconds from `started`.
 	last_sent_ms: AtomicU64,
 }
 
 impl DrainClock {
+	fn new(started: Instant, drain: Duration) -> Self {
+		Self { started, drain, handed_out: Default::default(), last_sent_ms: AtomicU64::new(0) }
+	}
+
+	/// An extrinsic was submitted `at` from the run's start.
 	fn sent(&self, at: Duration) {
 		self.last_sent_ms.fetch_max(at.as_millis() as u64, Ordering::Relaxed);
 	}
 
-	/// Sets (and returns) the deadline once the hand-out ended at `handed_out`.
-	fn set_deadline(&self, handed_out: Instant, started: Instant, drain: Duration) -> Instant {
-		let last_sent = started + Duration::from_millis(self.last_sent_ms.load(Ordering::Relaxed));
-		let deadline = handed_out.max(last_sent) + drain;
-		*self.deadline.lock().expect("not poisoned") = Some(deadline);
-		deadline
+	/// The hand-out ended `at`: the deadline counts from now on.
+	fn handed_out(&self, at: Instant) {
+		let _ = self.handed_out.set(at);
+	}
+
+	/// The deadline; none before the hand-out ended.
+	fn deadline(&self) -> Option<Instant> {
+		let handed_out = *self.handed_out.get()?;
+		let last_sent =
+			self.started + Duration::from_millis(self.last_sent_ms.load(Ordering::Relaxed));
+		Some(handed_out.max(last_sent) + self.drain)
 	}
 
 	/// The time left to the deadline (zero past it); none before it is set.
 	fn left(&self) -> Option<Duration> {
-		self.deadline
-			.lock()
-			.expect("not poisoned")
-			.map(|d| d.saturating_duration_since(Instant::now()))
+		self.deadline().map(|d| d.saturating_duration_since(Instant::now()))
+	}
+
+	fn past(&self) -> bool {
+		self.left().is_some_and(|left| left.is_zero())
 	}
 }
 
@@ -674,24 +684,26 @@ mod tests {
 
 	#[test]
 	fn the_drain_runs_from_the_last_submission() {
-		let clock = DrainClock::default();
-		assert_eq!(clock.left(), None, "no deadline while handing out");
 		let started = Instant::now();
 		let drain = Duration::from_secs(120);
+		let clock = DrainClock::new(started, drain);
+		assert_eq!(clock.left(), None, "no deadline while handing out");
+		assert!(!clock.past());
 		// Everything sent before the hand-out ended: the drain runs from the hand-out.
 		clock.sent(Duration::ZERO);
 		let handed_out = started + Duration::from_secs(3);
-		assert_eq!(clock.set_deadline(handed_out, started, drain), handed_out + drain);
+		clock.handed_out(handed_out);
+		assert_eq!(clock.deadline(), Some(handed_out + drain));
 		// An account's later extrinsic went out at 117 s: the drain runs from there.
 		clock.sent(Duration::from_secs(117));
 		clock.sent(Duration::from_secs(50));
-		let deadline = clock.set_deadline(handed_out, started, drain);
-		assert_eq!(deadline, started + Duration::from_secs(117) + drain);
+		assert_eq!(clock.deadline(), Some(started + Duration::from_secs(117) + drain));
 		assert!(clock.left().unwrap() > Duration::from_secs(200));
 		// Past its deadline nothing is left.
-		let past = DrainClock::default();
-		past.set_deadline(started, started, Duration::ZERO);
+		let past = DrainClock::new(started, Duration::ZERO);
+		past.handed_out(started);
 		assert_eq!(past.left(), Some(Duration::ZERO));
+		assert!(past.past());
 	}
 
 	#[test]

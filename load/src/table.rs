@@ -151,8 +151,7 @@ fn name_of(path: &std::path::Path) -> String {
 
 fn row(run: &Run, of_transfers: Option<f64>) -> String {
 	let (name, r) = (&run.name, &run.report);
-	let num =
-		|v: &Value, digits: usize| v.as_f64().map_or("-".to_owned(), |f| format!("{f:.digits$}"));
+	let num = |v: &Value, digits: usize| fixed(v.as_f64(), digits);
 	let lat = |l: &Value| {
 		let ms = |k: &str| l[k].as_u64().map_or("-".to_owned(), |v| v.to_string());
 		format!("{}/{}/{}", ms("p50_ms"), ms("p95_ms"), ms("p99_ms"))
