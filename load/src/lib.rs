@@ -28,7 +28,7 @@ use pace::Pace;
 use report::Report;
 use sonm_client::{keys::DEV_ACCOUNTS, Client, Key};
 use std::time::{Duration, Instant};
-use workload::{Plan, Workload};
+use workload::{Plan, SetupBatch, Workload, SETUP_ORDERS_PER_CALL};
 
 /// What goes wrong in a run, by name.
 #[derive(Debug, thiserror::Error)]
@@ -132,8 +132,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	};
 	if !plan.pairs.is_empty() {
 		let label = "setup: orders";
-		let batches = plan.setup_orders();
-		let steps: Vec<_> = batches.iter().map(|batch| batch.planned).collect();
+		let batches = plan.setup_orders(most_per_call.min(SETUP_ORDERS_PER_CALL));
+		let steps: Vec<_> = batches.iter().map(SetupBatch::planned).collect();
 		let at = client.at_best().await?;
 		let txs = calls::sign_all(&at, &accounts, &mut nonces, &steps, &ids, label)?;
 		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;

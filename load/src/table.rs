@@ -3,7 +3,8 @@
 //!
 //! A run is named by its file (without `.json`): `<network>-<workload>`, with `-r<N>` for the
 //! N-th round. Each run's rate is set beside the transfers of its own sitting (the run named
-//! alike with `transfer` for its workload): T, the measure that holds on any machine.
+//! alike with `transfer` for its workload): T, the measure that holds on any machine; and so is
+//! the node's CPU for each order or deal, beside what it spent on each of those transfers.
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -20,11 +21,11 @@ pub fn markdown(paths: &[PathBuf]) -> Result<String, String> {
 		runs.push(Run { name: name_of(path), sitting, report });
 	}
 	let mut table = String::from(
-		"| run | sent/s | included/s | finalized/s | most per block | to inclusion p50/p95/p99 (ms) | to finality p50/p95/p99 (ms) | lost | blocks/min | node CPU % | node RSS MiB | book (orders/deals) | market_orders p50/p99 (ms) | matchingOrders p50/p99 (ms) | session (blocks) | orders or deals/s | of T | node CPU ms each |\n\
-		 | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n",
+		"| run | sent/s | included/s | finalized/s | most per block | to inclusion p50/p95/p99 (ms) | to finality p50/p95/p99 (ms) | lost | blocks/min | node CPU % | node RSS MiB | book (orders/deals) | market_orders p50/p99 (ms) | matchingOrders p50/p99 (ms) | session (blocks) | orders or deals/s | of T | node CPU ms each | of a transfer's |\n\
+		 | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
 	);
 	for run in &runs {
-		table += &row(run, of_transfers(run, &runs));
+		table += &row(run, &runs);
 	}
 	table += &medians(&runs);
 	Ok(table)
@@ -70,18 +71,27 @@ impl Run {
 	}
 }
 
-/// `run`'s rate over the transfers of its sitting, where `runs` holds them.
-fn of_transfers(run: &Run, runs: &[Run]) -> Option<f64> {
+/// The transfers of `run`'s round and sitting, where `runs` holds them (none for transfers).
+fn transfers_beside<'a>(run: &Run, runs: &'a [Run]) -> Option<&'a Run> {
 	let workload = run.workload();
 	if workload.is_empty() || workload == TRANSFER {
 		return None;
 	}
 	let partner = run.name.replacen(workload, TRANSFER, 1);
-	let transfers = runs
-		.iter()
-		.find(|r| r.name == partner && r.sitting == run.sitting)?
-		.items_per_second()?;
+	runs.iter().find(|r| r.name == partner && r.sitting == run.sitting)
+}
+
+/// `run`'s rate over the transfers of its sitting, where `runs` holds them.
+fn of_transfers(run: &Run, runs: &[Run]) -> Option<f64> {
+	let transfers = transfers_beside(run, runs)?.items_per_second()?;
 	Some(run.items_per_second()? / transfers).filter(|ratio| ratio.is_finite())
+}
+
+/// The node's CPU for each of `run`'s orders or deals over what it spent on each transfer of
+/// its sitting, where `runs` holds them.
+fn cpu_of_a_transfers(run: &Run, runs: &[Run]) -> Option<f64> {
+	let transfer = transfers_beside(run, runs)?.cpu_ms_each()?;
+	Some(run.cpu_ms_each()? / transfer).filter(|ratio| ratio.is_finite())
 }
 
 /// The transfer workload's name: T.
@@ -103,21 +113,21 @@ fn medians(runs: &[Run]) -> String {
 			continue;
 		}
 		if text.is_empty() {
-			text += "\n| measurement | rounds | orders or deals/s (median) | of T: median (least-most) | node CPU ms each (median) |\n\
-			         | --- | ---: | ---: | --- | ---: |\n";
+			text += "\n| measurement | rounds | orders or deals/s (median) | of T: median (least-most) | node CPU ms each (median) | of a transfer's: median (least-most) |\n\
+			         | --- | ---: | ---: | --- | ---: | --- |\n";
 		}
 		let rates: Vec<f64> = rounds.iter().filter_map(|r| r.items_per_second()).collect();
 		let ratios: Vec<f64> = rounds.iter().filter_map(|r| of_transfers(r, runs)).collect();
 		let cpu: Vec<f64> = rounds.iter().filter_map(|r| r.cpu_ms_each()).collect();
-		let spread = match (median(&ratios), least_most(&ratios)) {
-			(Some(mid), Some((least, most))) => format!("{mid:.2} ({least:.2}-{most:.2})"),
-			_ => "-".to_owned(),
-		};
+		let cpu_ratios: Vec<f64> =
+			rounds.iter().filter_map(|r| cpu_of_a_transfers(r, runs)).collect();
 		text += &format!(
-			"| {name} | {} | {} | {spread} | {} |\n",
+			"| {name} | {} | {} | {} | {} | {} |\n",
 			rounds.len(),
 			fixed(median(&rates), 0),
+			spread(&ratios),
 			fixed(median(&cpu), 2),
+			spread(&cpu_ratios),
 		);
 	}
 	text
@@ -135,6 +145,14 @@ fn median(values: &[f64]) -> Option<f64> {
 	}
 }
 
+/// The median with the least and the most, or "-" of nothing.
+fn spread(values: &[f64]) -> String {
+	match (median(values), least_most(values)) {
+		(Some(mid), Some((least, most))) => format!("{mid:.2} ({least:.2}-{most:.2})"),
+		_ => "-".to_owned(),
+	}
+}
+
 fn least_most(values: &[f64]) -> Option<(f64, f64)> {
 	let least = values.iter().copied().min_by(f64::total_cmp)?;
 	let most = values.iter().copied().max_by(f64::total_cmp)?;
@@ -149,7 +167,8 @@ fn name_of(path: &std::path::Path) -> String {
 	path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-fn row(run: &Run, of_transfers: Option<f64>) -> String {
+/// `run`'s row, set beside its sitting's transfers where `runs` holds them.
+fn row(run: &Run, runs: &[Run]) -> String {
 	let (name, r) = (&run.name, &run.report);
 	let num = |v: &Value, digits: usize| fixed(v.as_f64(), digits);
 	let lat = |l: &Value| {
@@ -168,7 +187,7 @@ fn row(run: &Run, of_transfers: Option<f64>) -> String {
 		format!("{}/{}", reads["open_orders"], reads["open_deals"])
 	};
 	format!(
-		"| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {book} | {} | {} | {} | {} | {} | {} |\n",
+		"| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {book} | {} | {} | {} | {} | {} | {} | {} |\n",
 		num(&r["submitted_per_s"], 0),
 		num(&r["included_per_s"], 0),
 		num(&r["finalized_per_s"], 0),
@@ -184,8 +203,9 @@ fn row(run: &Run, of_transfers: Option<f64>) -> String {
 		// Older reports did not say.
 		r["session_blocks"].as_u64().map_or("-".to_owned(), |n| n.to_string()),
 		fixed(run.items_per_second(), 0),
-		fixed(of_transfers, 2),
+		fixed(of_transfers(run, runs), 2),
 		fixed(run.cpu_ms_each(), 2),
+		fixed(cpu_of_a_transfers(run, runs), 2),
 	)
 }
 
@@ -209,11 +229,13 @@ mod tests {
 			"node": {"cpu_mean_percent": 61.2, "rss_end_mib": 530.6},
 		});
 		assert_eq!(
-			row(&run("dev-bill", report.clone()), None),
-			"| dev-bill | 1500 | 702 | 700 | 1402 | 2000/4000/5000 | 7000/9000/9500 | 0 | 27.0 | 61 | 531 | - | - | - | - | 702 | - | 0.87 |\n"
+			row(&run("dev-bill", report.clone()), &[]),
+			"| dev-bill | 1500 | 702 | 700 | 1402 | 2000/4000/5000 | 7000/9000/9500 | 0 | 27.0 | 61 | 531 | - | - | - | - | 702 | - | 0.87 | - |\n"
 		);
 		let with_sessions = json!({ "session_blocks": 1800 });
-		assert!(row(&run("dev-transfer", with_sessions), None).ends_with("| 1800 | - | - | - |\n"));
+		assert!(
+			row(&run("dev-transfer", with_sessions), &[]).ends_with("| 1800 | - | - | - | - |\n")
+		);
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("dev-bill.json");
 		std::fs::write(&path, report.to_string()).unwrap();
@@ -248,6 +270,11 @@ mod tests {
 		assert_eq!(ratio(5), None, "no transfers on that network");
 		assert_eq!(runs[1].cpu_ms_each(), Some(2.0));
 		assert_eq!(runs[2].cpu_ms_each(), Some(0.3125));
+		// A transfer of round 1 cost the node 1.25 ms.
+		assert_eq!(cpu_of_a_transfers(&runs[1], &runs), Some(1.6));
+		assert_eq!(cpu_of_a_transfers(&runs[2], &runs), Some(0.25));
+		assert_eq!(cpu_of_a_transfers(&runs[0], &runs), None, "transfers are the measure");
+		assert!(row(&runs[2], &runs).ends_with("| 2240 | 2.80 | 0.31 | 0.25 |\n"));
 		assert_eq!(runs[4].measurement(), "dev-place-order");
 		assert_eq!(run("dev-place-order", json!({})).measurement(), "dev-place-order");
 		assert_eq!(run("dev-transfer-rx", json!({})).measurement(), "dev-transfer-rx");
@@ -288,8 +315,12 @@ mod tests {
 		let table = medians(&runs);
 		let lines: Vec<&str> = table.lines().collect();
 		assert_eq!(lines.len(), 5, "{table}");
-		assert_eq!(lines[3], "| dev-transfer | 3 | 900 | - | 1.11 |");
-		assert_eq!(lines[4], "| dev-place-order | 3 | 650 | 0.75 (0.65-0.90) | 2.00 |");
+		assert_eq!(lines[3], "| dev-transfer | 3 | 900 | - | 1.11 | - |");
+		// Each round's order cost 1.73, 2.00 and 1.44 of that round's transfer.
+		assert_eq!(
+			lines[4],
+			"| dev-place-order | 3 | 650 | 0.75 (0.65-0.90) | 2.00 | 1.73 (1.44-2.00) |"
+		);
 		assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
 
 		assert_eq!(median(&[]), None);

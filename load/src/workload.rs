@@ -125,12 +125,26 @@ impl Step {
 	}
 }
 
-/// One `place_orders` of the setup and the pairs its orders are for, in order (its asks, then
-/// its bids: see [`Step::PlaceSetup`]).
+/// One `place_orders` of the setup: `signer`'s asks of the pairs in `asks`, then its bids of
+/// the pairs in `bids`, in that order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetupBatch {
-	pub planned: Planned,
-	pub pairs: Vec<usize>,
+	pub signer: usize,
+	pub asks: Vec<usize>,
+	pub bids: Vec<usize>,
+}
+
+impl SetupBatch {
+	/// The step that signs it.
+	pub fn planned(&self) -> Planned {
+		let step = Step::PlaceSetup { asks: self.asks.len(), bids: self.bids.len() };
+		Planned { signer: self.signer, step }
+	}
+
+	/// How many orders it places.
+	pub fn orders(&self) -> usize {
+		self.asks.len() + self.bids.len()
+	}
 }
 
 /// A step and the account (index into the run's accounts) that signs it.
@@ -149,8 +163,8 @@ pub const ORDERS_PER_ACCOUNT: usize = 90;
 /// runtime takes up to `MaxOrdersPerCall`, 64; eight keep an account's ten batches under
 /// [`ORDERS_PER_ACCOUNT`]).
 pub const DEFAULT_ORDERS_PER_BATCH: usize = 8;
-/// Orders in each `place_orders` of the setup at most: a signer's pairs in a few extrinsics
-/// rather than one each (under the runtime's `MaxOrdersPerCall`, 64).
+/// Orders in each `place_orders` of the setup at most, unless the chain's `MaxOrdersPerCall` is
+/// lower: a signer's pairs in a few extrinsics rather than one each.
 pub const SETUP_ORDERS_PER_CALL: usize = 32;
 /// Deals in each `open_deals_with_signed_bids` of the batched signed workload: a worker's
 /// share of the bids that reach it in a block.
@@ -372,11 +386,10 @@ impl Plan {
 	}
 
 	/// The setup's order placements: each signer's asks and bids of the pairs in `place_orders`
-	/// of at most [`SETUP_ORDERS_PER_CALL`], its asks first (none for a signed pair's bid: it is
-	/// signed off chain). The signers take turns, a batch of each at a time, so that no
-	/// account's extrinsics wait behind another's. Each batch comes with the pairs its orders
-	/// are for, in the order it places them.
-	pub fn setup_orders(&self) -> Vec<SetupBatch> {
+	/// of at most `per_call` orders, its asks first (none for a signed pair's bid: it is signed
+	/// off chain). The signers take turns, a batch of each at a time, so that no account's
+	/// extrinsics wait behind another's.
+	pub fn setup_orders(&self, per_call: usize) -> Vec<SetupBatch> {
 		let placed_bids = self.pairs.len() - self.signed;
 		let mut asks_of = vec![Vec::new(); self.accounts];
 		let mut bids_of = vec![Vec::new(); self.accounts];
@@ -394,13 +407,15 @@ impl Plan {
 					.map(|&j| (j, Side::Ask))
 					.chain(bids_of[signer].iter().map(|&j| (j, Side::Bid)))
 					.collect();
-				all.chunks(SETUP_ORDERS_PER_CALL)
+				all.chunks(per_call.max(1))
 					.map(|chunk| {
-						let asks = chunk.iter().filter(|(_, side)| *side == Side::Ask).count();
-						let step = Step::PlaceSetup { asks, bids: chunk.len() - asks };
+						let of = |wanted: Side| {
+							chunk.iter().filter(move |(_, side)| *side == wanted).map(|(j, _)| *j)
+						};
 						SetupBatch {
-							planned: Planned { signer, step },
-							pairs: chunk.iter().map(|(j, _)| *j).collect(),
+							signer,
+							asks: of(Side::Ask).collect(),
+							bids: of(Side::Bid).collect(),
 						}
 					})
 					.collect()
@@ -426,23 +441,19 @@ impl Plan {
 		}
 		let mut ids = vec![(NO_BID, NO_BID); self.pairs.len()];
 		for (k, (batch, placed)) in batches.iter().zip(placed).enumerate() {
-			let Step::PlaceSetup { asks, .. } = batch.planned.step else {
-				return Err(format!("batch {k} is no setup placement"));
-			};
-			if placed.len() != batch.pairs.len() {
+			if placed.len() != batch.orders() {
 				return Err(format!(
 					"batch {k} placed {} orders of {}",
 					placed.len(),
-					batch.pairs.len()
+					batch.orders()
 				));
 			}
-			for (n, (&pair, &id)) in batch.pairs.iter().zip(placed).enumerate() {
-				let slot = &mut ids[pair];
-				if n < asks {
-					slot.0 = id;
-				} else {
-					slot.1 = id;
-				}
+			let (ask_ids, bid_ids) = placed.split_at(batch.asks.len());
+			for (&pair, &id) in batch.asks.iter().zip(ask_ids) {
+				ids[pair].0 = id;
+			}
+			for (&pair, &id) in batch.bids.iter().zip(bid_ids) {
+				ids[pair].1 = id;
 			}
 		}
 		let placed_bids = self.pairs.len() - self.signed;
@@ -559,8 +570,8 @@ mod tests {
 		for workload in Workload::ALL {
 			let plan = Plan::new(workload, 10_000);
 			let mut orders = vec![0usize; plan.accounts];
-			for batch in plan.setup_orders() {
-				orders[batch.planned.signer] += batch.pairs.len();
+			for batch in plan.setup_orders(SETUP_ORDERS_PER_CALL) {
+				orders[batch.signer] += batch.orders();
 			}
 			for planned in &plan.measured {
 				match planned.step {
@@ -609,7 +620,8 @@ mod tests {
 	fn a_batch_of_signed_deals_takes_its_signers_asks_each_with_another_customer() {
 		let plan = Plan::new(Workload::SignedDeals, 500);
 		assert_eq!(plan.signed, 500 * DEALS_PER_BATCH);
-		let setup: usize = plan.setup_orders().iter().map(|batch| batch.pairs.len()).sum();
+		let setup: usize =
+			plan.setup_orders(SETUP_ORDERS_PER_CALL).iter().map(SetupBatch::orders).sum();
 		assert_eq!(setup, 500 * DEALS_PER_BATCH, "asks only");
 		let mut pairs = std::collections::HashSet::new();
 		let mut per_signer = vec![0; plan.accounts];
@@ -634,11 +646,11 @@ mod tests {
 	fn signed_deals_stand_on_asks_alone_each_signed_by_its_author() {
 		let plan = Plan::new(Workload::SignedDeal, 1_000);
 		assert_eq!((plan.pairs.len(), plan.signed, plan.deals), (1_000, 1_000, 0));
-		let batches = plan.setup_orders();
-		for batch in &batches {
-			let Step::PlaceSetup { asks, bids } = batch.planned.step else { panic!("{batch:?}") };
-			assert_eq!((asks, bids), (batch.pairs.len(), 0), "asks only: the bids are signed");
-		}
+		let batches = plan.setup_orders(SETUP_ORDERS_PER_CALL);
+		assert!(
+			batches.iter().all(|batch| batch.bids.is_empty()),
+			"asks only: the bids are signed"
+		);
 		let mut pairs = std::collections::HashSet::new();
 		let mut per_signer = vec![0; plan.accounts];
 		for planned in &plan.measured {
@@ -654,8 +666,8 @@ mod tests {
 		let placed = ids_for(&batches, 100);
 		let ids = plan.pair_ids(&batches, &placed).unwrap();
 		let first = &batches[0];
-		assert_eq!(ids[first.pairs[0]], (100, NO_BID));
-		assert_eq!(ids[first.pairs[1]], (101, NO_BID));
+		assert_eq!(ids[first.asks[0]], (100, NO_BID));
+		assert_eq!(ids[first.asks[1]], (101, NO_BID));
 		assert!(ids.iter().all(|(ask, bid)| (100..1_100).contains(ask) && *bid == NO_BID));
 	}
 
@@ -665,8 +677,8 @@ mod tests {
 		batches
 			.iter()
 			.map(|batch| {
-				let ids = (next..next + batch.pairs.len() as u64).collect();
-				next += batch.pairs.len() as u64;
+				let ids = (next..next + batch.orders() as u64).collect();
+				next += batch.orders() as u64;
 				ids
 			})
 			.collect()
@@ -674,23 +686,28 @@ mod tests {
 
 	#[test]
 	fn setup_batches_place_each_pairs_orders_once_by_their_authors() {
-		for workload in Workload::ALL {
+		for (workload, per_call) in
+			Workload::ALL.into_iter().zip([32, 7, 1, 64].into_iter().cycle())
+		{
 			let plan = Plan::new(workload, 3_000);
-			let batches = plan.setup_orders();
+			let batches = plan.setup_orders(per_call);
 			let mut sides = vec![(0, 0); plan.pairs.len()];
 			for batch in &batches {
-				let Step::PlaceSetup { asks, bids } = batch.planned.step else { panic!() };
-				assert_eq!(asks + bids, batch.pairs.len());
-				assert!((1..=SETUP_ORDERS_PER_CALL).contains(&batch.pairs.len()));
-				for (n, &pair) in batch.pairs.iter().enumerate() {
-					let (ask_author, bid_author) = plan.pairs[pair];
-					if n < asks {
-						assert_eq!(batch.planned.signer, ask_author, "{workload:?}");
-						sides[pair].0 += 1;
-					} else {
-						assert_eq!(batch.planned.signer, bid_author, "{workload:?}");
-						sides[pair].1 += 1;
+				assert!((1..=per_call).contains(&batch.orders()));
+				assert_eq!(
+					batch.planned(),
+					Planned {
+						signer: batch.signer,
+						step: Step::PlaceSetup { asks: batch.asks.len(), bids: batch.bids.len() }
 					}
+				);
+				for &pair in &batch.asks {
+					assert_eq!(batch.signer, plan.pairs[pair].0, "{workload:?}");
+					sides[pair].0 += 1;
+				}
+				for &pair in &batch.bids {
+					assert_eq!(batch.signer, plan.pairs[pair].1, "{workload:?}");
+					sides[pair].1 += 1;
 				}
 			}
 			let placed_bids = plan.pairs.len() - plan.signed;
@@ -701,9 +718,9 @@ mod tests {
 			let orders = placed_bids + plan.pairs.len();
 			let mut per_signer = vec![0; plan.accounts];
 			for batch in &batches {
-				per_signer[batch.planned.signer] += batch.pairs.len();
+				per_signer[batch.signer] += batch.orders();
 			}
-			let fewest: usize = per_signer.iter().map(|n| n.div_ceil(SETUP_ORDERS_PER_CALL)).sum();
+			let fewest: usize = per_signer.iter().map(|n| n.div_ceil(per_call)).sum();
 			assert_eq!(batches.len(), fewest, "{workload:?}");
 			// The ids map back to their pairs, each order's own.
 			let ids = plan.pair_ids(&batches, &ids_for(&batches, 0)).unwrap();
@@ -717,7 +734,7 @@ mod tests {
 	#[test]
 	fn setup_ids_that_do_not_match_their_batches_are_refused() {
 		let plan = Plan::new(Workload::OpenDeal, 100);
-		let batches = plan.setup_orders();
+		let batches = plan.setup_orders(SETUP_ORDERS_PER_CALL);
 		let mut placed = ids_for(&batches, 0);
 		assert!(plan.pair_ids(&batches, &placed[1..]).unwrap_err().contains("batches"));
 		placed[0].pop();
@@ -727,12 +744,12 @@ mod tests {
 	#[test]
 	fn setup_steps_name_their_pairs() {
 		let plan = Plan::new(Workload::Bill, 100);
-		let batches = plan.setup_orders();
-		let orders: usize = batches.iter().map(|batch| batch.pairs.len()).sum();
+		let batches = plan.setup_orders(SETUP_ORDERS_PER_CALL);
+		let orders: usize = batches.iter().map(SetupBatch::orders).sum();
 		assert_eq!(orders, 2 * plan.pairs.len());
 		// The signers take turns: the first round holds one batch of each signer.
 		let first_round: std::collections::HashSet<usize> =
-			batches.iter().take(plan.accounts).map(|b| b.planned.signer).collect();
+			batches.iter().take(plan.accounts).map(|b| b.signer).collect();
 		assert_eq!(first_round.len(), batches.len().min(plan.accounts));
 		let deals = plan.setup_deals();
 		assert_eq!(deals.len(), plan.deals);

@@ -2,76 +2,93 @@
 //!
 //! The block builder pushes extrinsics until 90 % of the time it is given and then seals the
 //! block: the runtime's `on_finalize` and the storage root over every key the block changed. On
-//! an idle node sealing fits the remaining tenth; under a saturating load on a small machine
-//! (the pool validating a thousand arriving extrinsics a second beside the builder) it takes
-//! 0.2-0.5 s, the proposal ends past the window, and the slot worker discards it: the slot is
-//! lost and every extrinsic in it waits for the next. [`PacedProposerFactory`] wraps the
-//! proposer factory and gives the builder a share of the window learnt from the proposals
-//! before it: the share shrinks at once in proportion when a proposal came within a twentieth of
-//! the window's end (or past it: a discarded proposal is still awaited and measured) and grows
-//! back by a few percent with each one that ended with room to spare, so an idle node builds
-//! with the whole window and a loaded one stops pushing early enough to seal in time.
+//! an idle node sealing takes a few tens of milliseconds; under a saturating load on a small
+//! machine (the pool validating a thousand arriving extrinsics a second beside the builder) it
+//! takes 0.1-0.4 s, and a proposal that ends past the window is discarded by the slot worker:
+//! the slot is lost and every extrinsic in it waits for the next. [`PacedProposerFactory`]
+//! wraps the proposer factory and gives the builder only as much of the window as leaves room
+//! for the longest seal of the latest proposals that pushed until their deadline, and a fifth
+//! more, so a node whose seals are quick builds with the whole window and a loaded one stops
+//! pushing early enough to seal in time. Proposals that ended early (the pool ran dry) say
+//! nothing about sealing and change nothing; until enough seals were measured, sealing is
+//! assumed to take at least a quarter of the window.
 
 use futures::{channel::oneshot, future::BoxFuture, FutureExt, TryFutureExt};
 use sp_consensus::{Environment, ProposeArgs, Proposer};
 use sp_core::traits::SpawnNamed;
 use sp_runtime::traits::Block as BlockT;
 use std::{
+	collections::VecDeque,
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
 use substrate_prometheus_endpoint::{register, Gauge, Opts, PrometheusError, Registry, F64};
 
-/// A proposal that took longer than this part of its window came too close to the end of the
-/// slot's window (a proposal past it is discarded): the share shrinks.
-const LONGEST_OF_WINDOW: f64 = 0.95;
-/// What a shrunk share aims at: the middle of the band the share rests in.
-const AIM_OF_WINDOW: f64 = 0.9;
-/// A proposal that took less than this part of its window leaves room: the share grows.
-const ROOM_BELOW: f64 = 0.85;
+/// The part of the time it is given that the block builder spends pushing extrinsics before it
+/// seals (sc-basic-authorship keeps the last tenth for sealing).
+const PUSHING_PART: f64 = 0.9;
+/// Where a proposal should end at the latest, as a part of its window (past the whole window
+/// it is discarded).
+const AIM_OF_WINDOW: f64 = 0.97;
+/// What sealing is assumed to take at least, as a part of the window, until
+/// [`SEALS_REMEMBERED`] seals were measured (one quick seal of a light block says little of the
+/// next full one's).
+const FIRST_SEAL_OF_WINDOW: f64 = 0.25;
+/// The room left for sealing, as a multiple of the longest recent seal: seals under load vary
+/// by a fifth and more from one block to the next.
+const SEAL_MARGIN: f64 = 1.2;
 /// The least share of the window the builder is given: below it a block would carry too little
 /// for the time a slot costs.
 const LEAST_SHARE: f64 = 0.5;
-/// How much the share grows after one proposal that ended with room to spare.
-const GROWTH_PER_PROPOSAL: f64 = 1.05;
+/// How many of the latest measured seals the pace takes the longest of (a full node makes one
+/// proposal a slot: about half a minute of them).
+const SEALS_REMEMBERED: usize = 16;
 
-/// The share of each slot's window given to the block builder, learnt from the proposals'
-/// durations.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How long sealing took in the latest proposals that pushed extrinsics until their deadline,
+/// and from it how much of a window the block builder is given.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProposalPace {
-	share: f64,
-}
-
-impl Default for ProposalPace {
-	fn default() -> Self {
-		Self { share: 1.0 }
-	}
+	seals: VecDeque<Duration>,
 }
 
 impl ProposalPace {
-	/// The share of the window the next proposal is given.
-	pub fn share(&self) -> f64 {
-		self.share
+	/// The room left for sealing in `window`: the longest of the remembered seals and its
+	/// margin, and at least the first guess until enough seals were measured.
+	pub fn seal(&self, window: Duration) -> Duration {
+		let longest = self.seals.iter().max().copied().unwrap_or_default().mul_f64(SEAL_MARGIN);
+		if self.seals.len() < SEALS_REMEMBERED {
+			longest.max(window.mul_f64(FIRST_SEAL_OF_WINDOW))
+		} else {
+			longest
+		}
 	}
 
-	/// Learns from a proposal that was given `window` (the whole, before the share) and took
-	/// `took`; returns the share for the next one.
-	pub fn record(&mut self, window: Duration, took: Duration) -> f64 {
-		let window = window.as_secs_f64();
-		let took = took.as_secs_f64().max(f64::EPSILON);
-		if took > window * LONGEST_OF_WINDOW {
-			// The builder's time and the seal's both scale with what the block carries, so the
-			// share shrinks by the proportion the proposal overran its aim.
-			self.share = (self.share * window * AIM_OF_WINDOW / took).max(LEAST_SHARE);
-		} else if took < window * ROOM_BELOW {
-			self.share = (self.share * GROWTH_PER_PROPOSAL).min(1.0);
+	/// How much of `window` the builder is given: pushing for its part of that and then
+	/// sealing in the room [`ProposalPace::seal`] leaves ends by the aim, never under the least
+	/// share and never over the whole window.
+	pub fn given(&self, window: Duration) -> Duration {
+		window
+			.mul_f64(AIM_OF_WINDOW)
+			.saturating_sub(self.seal(window))
+			.div_f64(PUSHING_PART)
+			.clamp(window.mul_f64(LEAST_SHARE), window)
+	}
+
+	/// Learns from a proposal that was given `given` and took `took`: one that pushed until its
+	/// deadline spent the rest sealing, which is remembered and returned; one that ended
+	/// earlier (the pool ran dry, or the block filled) teaches nothing.
+	pub fn record(&mut self, given: Duration, took: Duration) -> Option<Duration> {
+		let seal = took.checked_sub(given.mul_f64(PUSHING_PART))?;
+		if self.seals.len() == SEALS_REMEMBERED {
+			self.seals.pop_front();
 		}
-		self.share
+		self.seals.push_back(seal);
+		Some(seal)
 	}
 }
 
-/// A proposer factory whose proposers build within the share of the window [`ProposalPace`]
-/// learnt.
+/// A proposer factory whose proposers build within the part of the window [`ProposalPace`]
+/// leaves them.
 pub struct PacedProposerFactory<E> {
 	inner: E,
 	pacing: Arc<Pacing>,
@@ -86,33 +103,41 @@ struct Pacing {
 }
 
 impl Pacing {
-	fn share(&self) -> f64 {
-		self.pace.lock().expect("the pace is never poisoned").share()
+	fn given(&self, window: Duration) -> Duration {
+		self.pace.lock().expect("the pace is never poisoned").given(window)
 	}
 
-	/// Learns from a proposal given `share` of `window` that took `took`: logs a change of
-	/// share and exports the new one.
-	fn learn(&self, share: f64, window: Duration, took: Duration) {
-		let next = self.pace.lock().expect("the pace is never poisoned").record(window, took);
-		if (next - share).abs() > 0.01 {
-			log::info!(
-				target: "sonm-node",
-				"⏱️  Proposal took {} ms of a {} ms window: the builder now gets {:.0} % of it",
-				took.as_millis(),
-				window.as_millis(),
-				next * 100.0
-			);
+	/// Learns from a proposal given `given` of `window` that took `took`: logs a seal that
+	/// changes what the builder gets and exports the share of the window it gets now.
+	fn learn(&self, given: Duration, window: Duration, took: Duration) {
+		let mut pace = self.pace.lock().expect("the pace is never poisoned");
+		let seal = pace.record(given, took);
+		let next = pace.given(window);
+		drop(pace);
+		if let Some(seal) = seal {
+			if next.abs_diff(given) > window / 100 {
+				log::info!(
+					target: "sonm-node",
+					"⏱️  Sealing took {} ms after {} ms of pushing ({} ms of a {} ms window): \
+					 the builder now gets {} ms of it",
+					seal.as_millis(),
+					given.mul_f64(PUSHING_PART).as_millis(),
+					took.as_millis(),
+					window.as_millis(),
+					next.as_millis()
+				);
+			}
 		}
 		if let Some(gauge) = &self.share_gauge {
-			gauge.set(next);
+			gauge.set(next.as_secs_f64() / window.as_secs_f64());
 		}
 	}
 }
 
 impl<E> PacedProposerFactory<E> {
 	/// Wraps `inner`; each proposal is awaited on a task of `spawner`, so that one the slot
-	/// worker discards for running long is still measured to its end. The share is exported as
-	/// `sonm_proposal_window_share` when `registry` is given.
+	/// worker discards for running long is still measured to its end. The share of the window
+	/// the builder gets is exported as `sonm_proposal_window_share` when `registry` is given.
 	pub fn new(
 		inner: E,
 		spawner: Arc<dyn SpawnNamed>,
@@ -124,17 +149,21 @@ impl<E> PacedProposerFactory<E> {
 					Gauge::with_opts(Opts::new(
 						"sonm_proposal_window_share",
 						"Share of the slot's proposing window given to the block builder (1 when \
-						 idle; lower when sealing a block under load needs the rest)",
+						 sealing is quick; lower when sealing a block under load needs the rest)",
 					))?,
 					registry,
 				)
 			})
 			.transpose()?;
+		let pace = ProposalPace::default();
 		if let Some(gauge) = &share_gauge {
-			gauge.set(1.0);
+			let window = Duration::from_secs(1);
+			gauge.set(pace.given(window).as_secs_f64());
 		}
-		let pace = Mutex::new(ProposalPace::default());
-		Ok(Self { inner, pacing: Arc::new(Pacing { pace, spawner, share_gauge }) })
+		Ok(Self {
+			inner,
+			pacing: Arc::new(Pacing { pace: Mutex::new(pace), spawner, share_gauge }),
+		})
 	}
 }
 
@@ -152,7 +181,7 @@ impl<B: BlockT, E: Environment<B>> Environment<B> for PacedProposerFactory<E> {
 	}
 }
 
-/// One proposal, given its share of the window.
+/// One proposal, given its part of the window.
 pub struct PacedProposer<P> {
 	inner: P,
 	pacing: Arc<Pacing>,
@@ -164,8 +193,8 @@ impl<B: BlockT, P: Proposer<B>> Proposer<B> for PacedProposer<P> {
 
 	fn propose(self, mut args: ProposeArgs<B>) -> Self::Proposal {
 		let window = args.max_duration;
-		let share = self.pacing.share();
-		args.max_duration = window.mul_f64(share);
+		let given = self.pacing.given(window);
+		args.max_duration = given;
 		let started = Instant::now();
 		let proposal = self.inner.propose(args);
 		let pacing = self.pacing.clone();
@@ -173,7 +202,7 @@ impl<B: BlockT, P: Proposer<B>> Proposer<B> for PacedProposer<P> {
 		let measured = async move {
 			let result = proposal.await;
 			if result.is_ok() {
-				pacing.learn(share, window, started.elapsed());
+				pacing.learn(given, window, started.elapsed());
 			}
 			// Nobody waits any more when the slot worker discarded the proposal.
 			let _ = deliver.send(result);
@@ -199,52 +228,91 @@ mod tests {
 
 	const WINDOW: Duration = Duration::from_millis(1300);
 
+	fn ms(millis: u64) -> Duration {
+		Duration::from_millis(millis)
+	}
+
+	/// Whether two durations are the same to a microsecond (they come from float arithmetic).
+	fn close(a: Duration, b: Duration) -> bool {
+		a.abs_diff(b) < Duration::from_micros(1)
+	}
+
+	/// A pace that remembers `seals`, oldest first, after as many seals of nothing as make its
+	/// memory full.
+	fn pace_with(seals: &[u64]) -> ProposalPace {
+		let padding = SEALS_REMEMBERED - seals.len();
+		let seals = std::iter::repeat_n(0, padding).chain(seals.iter().copied());
+		ProposalPace { seals: seals.map(ms).collect() }
+	}
+
 	#[test]
-	fn an_idle_node_builds_with_the_whole_window() {
+	fn a_fresh_node_leaves_a_quarter_of_the_window_for_its_first_seal() {
+		let pace = ProposalPace::default();
+		assert_eq!(pace.seal(WINDOW), ms(325));
+		// Pushing until 90 % of what it is given, then sealing for a quarter of the window,
+		// ends at 97 % of it.
+		let given = pace.given(WINDOW);
+		assert!(close(given.mul_f64(PUSHING_PART) + ms(325), WINDOW.mul_f64(AIM_OF_WINDOW)));
+	}
+
+	#[test]
+	fn quick_seals_give_the_builder_the_whole_window_once_there_are_enough_of_them() {
 		let mut pace = ProposalPace::default();
-		for _ in 0..10 {
-			assert_eq!(pace.record(WINDOW, Duration::from_millis(40)), 1.0);
+		// Pushed until 90 % of 1,040 ms (936 ms), sealed in 40 ms.
+		assert_eq!(pace.record(ms(1040), ms(976)), Some(ms(40)));
+		// One quick seal of a light block says little of the next full one's.
+		assert_eq!(pace.seal(WINDOW), ms(325));
+		for _ in 1..SEALS_REMEMBERED {
+			pace.record(ms(1040), ms(976));
 		}
+		assert!(close(pace.seal(WINDOW), ms(48)), "40 ms and a fifth");
+		assert_eq!(pace.given(WINDOW), WINDOW);
 	}
 
 	#[test]
-	fn an_overrun_shrinks_the_share_in_proportion_to_its_aim() {
-		let mut pace = ProposalPace::default();
-		// Aim 1,170 ms; took 1,500 ms.
-		let share = pace.record(WINDOW, Duration::from_millis(1500));
-		assert!((share - 1170.0 / 1500.0).abs() < 1e-9, "{share}");
-		// A second overrun shrinks from there.
-		let again = pace.record(WINDOW, Duration::from_millis(1300));
-		assert!((again - share * 1170.0 / 1300.0).abs() < 1e-9, "{again}");
+	fn the_longest_recent_seal_and_its_margin_set_what_the_builder_gets() {
+		let pace = pace_with(&[120, 350, 200]);
+		assert!(close(pace.seal(WINDOW), ms(420)), "350 ms and a fifth");
+		let given = pace.given(WINDOW);
+		assert!(close(given.mul_f64(PUSHING_PART) + ms(420), WINDOW.mul_f64(AIM_OF_WINDOW)));
+		// A seal a fifth longer than the longest so far still ends inside the window.
+		assert!(given.mul_f64(PUSHING_PART) + ms(420) < WINDOW);
 	}
 
 	#[test]
-	fn the_share_never_falls_below_its_floor() {
-		let mut pace = ProposalPace::default();
-		for _ in 0..20 {
-			pace.record(WINDOW, Duration::from_secs(5));
+	fn an_old_slow_seal_is_forgotten_after_enough_new_ones() {
+		let mut pace = pace_with(&[600]);
+		for _ in 0..SEALS_REMEMBERED - 1 {
+			assert_eq!(pace.record(ms(1000), ms(1000)), Some(ms(100)));
+			assert!(close(pace.seal(WINDOW), ms(720)));
 		}
-		assert_eq!(pace.share(), LEAST_SHARE);
+		pace.record(ms(1000), ms(1000));
+		assert!(close(pace.seal(WINDOW), ms(120)));
 	}
 
 	#[test]
-	fn the_share_grows_back_a_little_at_a_time_once_proposals_end_in_time() {
-		let mut pace = ProposalPace { share: LEAST_SHARE };
-		let grown = pace.record(WINDOW, Duration::from_millis(100));
-		assert!((grown - LEAST_SHARE * GROWTH_PER_PROPOSAL).abs() < 1e-9, "{grown}");
-		for _ in 0..100 {
-			pace.record(WINDOW, Duration::from_millis(100));
-		}
-		assert_eq!(pace.share(), 1.0);
+	fn a_proposal_that_ended_before_its_deadline_teaches_nothing() {
+		let mut pace = pace_with(&[300]);
+		// The pool ran dry after 2 ms; a block filled by weight and sealed by 899 ms of 1,000.
+		assert_eq!(pace.record(ms(1000), ms(2)), None);
+		assert_eq!(pace.record(ms(1000), ms(899)), None);
+		assert_eq!(pace, pace_with(&[300]));
 	}
 
 	#[test]
-	fn a_proposal_inside_the_band_keeps_the_share() {
-		let mut pace = ProposalPace { share: 0.8 };
-		// Between 85 % (1,105 ms) and 95 % (1,235 ms) of the window: neither grows nor shrinks.
-		for took in [1110, 1170, 1230] {
-			assert_eq!(pace.record(WINDOW, Duration::from_millis(took)), 0.8);
-		}
+	fn the_builder_never_gets_less_than_its_floor() {
+		let pace = pace_with(&[5000]);
+		assert_eq!(pace.given(WINDOW), WINDOW.mul_f64(LEAST_SHARE));
+	}
+
+	#[test]
+	fn a_longer_window_leaves_the_same_time_for_the_seal() {
+		// After a missed slot the slot worker gives a double window: the builder gets all of it
+		// but the seal's room, not a share of it.
+		let pace = pace_with(&[300]);
+		let long = WINDOW * 2;
+		let given = pace.given(long);
+		assert!(close(given.mul_f64(PUSHING_PART) + ms(360), long.mul_f64(AIM_OF_WINDOW)));
 	}
 
 	/// A proposer whose proposal takes `takes` and yields an empty block.
@@ -276,10 +344,10 @@ mod tests {
 		}
 	}
 
-	/// Pacing from `share`, its proposals awaited on a thread pool, no gauge.
-	fn pacing(share: f64) -> Arc<Pacing> {
+	/// Pacing from `pace`, its proposals awaited on a thread pool, no gauge.
+	fn pacing(pace: ProposalPace) -> Arc<Pacing> {
 		Arc::new(Pacing {
-			pace: Mutex::new(ProposalPace { share }),
+			pace: Mutex::new(pace),
 			spawner: Arc::new(sp_core::testing::TaskExecutor::new()),
 			share_gauge: None,
 		})
@@ -295,22 +363,25 @@ mod tests {
 
 	#[test]
 	fn a_proposal_the_slot_worker_dropped_is_still_measured() {
-		let pace = pacing(1.0);
-		// The slot worker gives up on the proposal (drops its future) long before it ends.
-		drop(paced(Duration::from_millis(400), &pace).propose(args(Duration::from_millis(300))));
+		let pace = pacing(pace_with(&[10]));
+		let window = ms(300);
+		// Given the whole 300 ms window (a 12 ms seal leaves room), the proposal runs 400 ms;
+		// the slot worker gives up on it (drops its future) long before it ends.
+		assert_eq!(pace.given(window), window);
+		drop(paced(ms(400), &pace).propose(args(window)));
 		let deadline = Instant::now() + Duration::from_secs(30);
-		while pace.share() == 1.0 {
+		while pace.given(window) == window {
 			assert!(Instant::now() < deadline, "the dropped proposal was never measured");
-			std::thread::sleep(Duration::from_millis(10));
+			std::thread::sleep(ms(10));
 		}
-		// It took 400 ms or more of a 300 ms window: the share aims at 270 ms of that.
-		let share = pace.share();
-		assert!((LEAST_SHARE..=270.0 / 400.0).contains(&share), "{share}");
+		// It pushed until 270 ms and sealed for 130 ms or more: the room is a fifth more.
+		let seal = pace.pace.lock().unwrap().seal(window);
+		assert!(seal >= ms(156), "{seal:?}");
 	}
 
 	#[test]
-	fn the_builder_is_given_its_share_of_the_window() {
-		let pace = pacing(0.6);
+	fn the_builder_is_given_its_part_of_the_window() {
+		let pace = pacing(pace_with(&[250]));
 		let given = Arc::new(Mutex::new(None));
 		struct Recording(Arc<Mutex<Option<Duration>>>);
 		impl Proposer<Block> for Recording {
@@ -322,10 +393,12 @@ mod tests {
 			}
 		}
 		let proposer = PacedProposer { inner: Recording(given.clone()), pacing: pace.clone() };
-		let result = futures::executor::block_on(proposer.propose(args(Duration::from_secs(1))));
+		let result = futures::executor::block_on(proposer.propose(args(ms(1000))));
 		assert!(result.is_err(), "the inner proposer's error comes back");
-		assert_eq!(*given.lock().unwrap(), Some(Duration::from_millis(600)));
+		// (970 - 250 x 1.2) / 0.9 ms.
+		let given = given.lock().unwrap().expect("the inner proposer was asked");
+		assert!(close(given, ms(670).div_f64(0.9)), "{given:?}");
 		// A failed proposal teaches nothing.
-		assert_eq!(pace.share(), 0.6);
+		assert_eq!(*pace.pace.lock().unwrap(), pace_with(&[250]));
 	}
 }

@@ -16,30 +16,74 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
-/// Keys that thousands of a block's extrinsics read or write, which the block's overlay holds
-/// after the first access and the database sees once, when the block is committed:
-/// - the fee pot's account, read and written by every signed extrinsic (its fee) and every
-///   payment (the market's share);
-/// - the market's order counter (read and written by every order placed), its `Paused` switch
-///   (read by every order and deal) and the chain's clock (`Timestamp::Now`, written by the
-///   block's inherent and read by every market call);
-/// - the oracle's SNM/USD price (read by every USD-priced order and deal).
-///
-/// The benchmarks count them as they count `frame_system`'s own per-block keys, whitelisted
-/// (free: [`block_wide_storage_keys`] in the runtime's benchmark API), and a block pays for
-/// one read of each and one write of those written in its base weight.
-pub const BLOCK_WIDE_KEYS_ONCE_A_BLOCK: Weight =
-	Weight::from_parts(ParityDbWeight::get().read * 5 + ParityDbWeight::get().write * 2, 0);
+/// A key that thousands of a block's extrinsics read or write, which the block's overlay holds
+/// after the first access and the database sees once, when the block is committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockWideKey {
+	/// The fee pot's account, read and written by every signed extrinsic (its fee) and every
+	/// payment (the market's share).
+	FeePot,
+	/// The market's order counter, read and written by every order placed.
+	NextOrderId,
+	/// The market's `Paused` switch, read by every order and deal.
+	Paused,
+	/// The chain's clock (`Timestamp::Now`), written by the block's inherent (which pays for
+	/// it) and read by every market call.
+	Now,
+	/// The oracle's SNM/USD price, read by every USD-priced order and deal.
+	UsdPrice,
+}
 
-/// The storage keys of [`BLOCK_WIDE_KEYS_ONCE_A_BLOCK`], which the benchmarks whitelist.
+impl BlockWideKey {
+	/// Whether the block's extrinsics write it (else they only read it).
+	pub const fn written(self) -> bool {
+		matches!(self, Self::FeePot | Self::NextOrderId)
+	}
+
+	/// Its storage key.
+	pub fn hashed_key(self) -> alloc::vec::Vec<u8> {
+		match self {
+			Self::FeePot => frame_system::Account::<Runtime>::hashed_key_for(FeePot::get()),
+			Self::NextOrderId => pallet_market::NextOrderId::<Runtime>::hashed_key().to_vec(),
+			Self::Paused => pallet_market::Paused::<Runtime>::hashed_key().to_vec(),
+			Self::Now => pallet_timestamp::Now::<Runtime>::hashed_key().to_vec(),
+			Self::UsdPrice => {
+				pallet_oracle::Prices::<Runtime>::hashed_key_for(sonm_primitives::Currency::Usd)
+			},
+		}
+	}
+}
+
+/// Every [`BlockWideKey`]. The benchmarks count them as they count `frame_system`'s own
+/// per-block keys, whitelisted (free: [`block_wide_storage_keys`] in the runtime's benchmark
+/// API), and a block pays for one read of each and one write of each written one in its base
+/// weight ([`BLOCK_WIDE_KEYS_ONCE_A_BLOCK`]).
+pub const BLOCK_WIDE_KEYS: [BlockWideKey; 5] = [
+	BlockWideKey::FeePot,
+	BlockWideKey::NextOrderId,
+	BlockWideKey::Paused,
+	BlockWideKey::Now,
+	BlockWideKey::UsdPrice,
+];
+
+/// One read of every [`BLOCK_WIDE_KEYS`] and one write of each written one: what a block pays
+/// for them, once.
+pub const BLOCK_WIDE_KEYS_ONCE_A_BLOCK: Weight = {
+	let mut written = 0;
+	let mut k = 0;
+	while k < BLOCK_WIDE_KEYS.len() {
+		if BLOCK_WIDE_KEYS[k].written() {
+			written += 1;
+		}
+		k += 1;
+	}
+	let db = ParityDbWeight::get();
+	Weight::from_parts(db.read * BLOCK_WIDE_KEYS.len() as u64 + db.write * written, 0)
+};
+
+/// The storage keys of [`BLOCK_WIDE_KEYS`], which the benchmarks whitelist.
 pub fn block_wide_storage_keys() -> alloc::vec::Vec<alloc::vec::Vec<u8>> {
-	alloc::vec![
-		frame_system::Account::<Runtime>::hashed_key_for(FeePot::get()),
-		pallet_market::NextOrderId::<Runtime>::hashed_key().to_vec(),
-		pallet_market::Paused::<Runtime>::hashed_key().to_vec(),
-		pallet_timestamp::Now::<Runtime>::hashed_key().to_vec(),
-		pallet_oracle::Prices::<Runtime>::hashed_key_for(sonm_primitives::Currency::Usd),
-	]
+	BLOCK_WIDE_KEYS.iter().map(|key| key.hashed_key()).collect()
 }
 
 /// Seconds in a day.

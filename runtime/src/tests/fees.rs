@@ -84,3 +84,26 @@ fn no_signed_origin_burns_snm_outside_the_gateway() {
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }
+
+#[test]
+fn a_block_pays_once_for_each_block_wide_key_and_the_benchmarks_whitelist_each() {
+	use crate::configs::market::{
+		block_wide_storage_keys, BLOCK_WIDE_KEYS, BLOCK_WIDE_KEYS_ONCE_A_BLOCK,
+	};
+	use crate::weights::{
+		block_weights::BlockExecutionWeight, paritydb_weights::constants::ParityDbWeight,
+	};
+	use frame_support::weights::Weight;
+	let keys = block_wide_storage_keys();
+	let distinct: std::collections::BTreeSet<_> = keys.iter().collect();
+	assert_eq!((keys.len(), distinct.len()), (BLOCK_WIDE_KEYS.len(), BLOCK_WIDE_KEYS.len()));
+	// The fee pot and the order counter are written; the switch, the clock and the price read.
+	let written = BLOCK_WIDE_KEYS.iter().filter(|key| key.written()).count() as u64;
+	assert_eq!((BLOCK_WIDE_KEYS.len(), written), (5, 2));
+	let db = ParityDbWeight::get();
+	assert_eq!(BLOCK_WIDE_KEYS_ONCE_A_BLOCK, Weight::from_parts(db.read * 5 + db.write * 2, 0));
+	assert_eq!(
+		crate::configs::RuntimeBlockWeights::get().base_block,
+		BlockExecutionWeight::get() + BLOCK_WIDE_KEYS_ONCE_A_BLOCK
+	);
+}
