@@ -22,13 +22,13 @@ use sonm_client::{
 		tx::Payload,
 		utils::{MultiAddress, H256},
 	},
-	ChainConfig, Key, Static,
+	ChainConfig, Client, Key, Static,
 };
 use sonm_primitives::{
 	market::{Price, PriceUnit},
 	IdentityLevel,
 };
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 /// Every order's price: one micro-SNM a second, so a bid holds 0.0036 SNM for its hour.
 pub const PRICE_PER_SECOND: u128 = 1_000_000_000_000;
@@ -115,6 +115,62 @@ pub fn sign_all(
 		started.elapsed().as_secs_f64()
 	);
 	Ok(signed)
+}
+
+/// Signs a phase's extrinsics again when the chain's runtime is no longer the one they were
+/// signed for: the spec and transaction versions are part of what is signed, so an upgrade
+/// makes every extrinsic signed before it a "bad signature". Each is signed again with the
+/// call and nonce it had, as a wallet does.
+pub struct SignAgain {
+	client: Client,
+	accounts: Arc<Accounts>,
+	plan: Vec<Planned>,
+	ids: SetupIds,
+	/// Each extrinsic's nonce, as first signed.
+	nonces: Vec<u64>,
+	/// The spec version they were signed for.
+	signed_for: u32,
+	/// The view of the newer runtime, once one was needed (fetched once, not per extrinsic).
+	newer: tokio::sync::Mutex<Option<At>>,
+}
+
+impl SignAgain {
+	/// For `signed`, the extrinsics of `plan` signed against `at`.
+	pub fn new(
+		client: &Client,
+		accounts: &Arc<Accounts>,
+		plan: &[Planned],
+		ids: &SetupIds,
+		at: &At,
+		signed: &[Signed],
+	) -> Self {
+		Self {
+			client: client.clone(),
+			accounts: accounts.clone(),
+			plan: plan.to_vec(),
+			ids: ids.clone(),
+			nonces: signed.iter().map(|tx| tx.nonce).collect(),
+			signed_for: at.spec_version(),
+			newer: Default::default(),
+		}
+	}
+
+	/// Extrinsic `k` signed again for the runtime of the best block, and that runtime's spec
+	/// version; `None` when it is still the one `k` was signed for (its refusal stands).
+	pub async fn sign(&self, k: usize) -> Option<(Signed, u32)> {
+		let (planned, nonce) = (self.plan.get(k)?, *self.nonces.get(k)?);
+		let mut newer = self.newer.lock().await;
+		if newer.is_none() {
+			let best = self.client.at_best().await.ok()?;
+			if best.spec_version() == self.signed_for {
+				return None;
+			}
+			*newer = Some(best);
+		}
+		let at = newer.as_ref()?;
+		let tx = sign_step(at, &self.accounts, planned, &self.ids, nonce).ok()?;
+		Some((tx, at.spec_version()))
+	}
 }
 
 fn sign_step(

@@ -7,7 +7,7 @@
 
 use crate::{
 	backlog::{Backlog, Place},
-	calls::{hash_of, Signed},
+	calls::{hash_of, SignAgain, Signed},
 	node_process::{self, Reading},
 	pace::Pace,
 	LoadError,
@@ -117,13 +117,25 @@ pub struct SendOptions {
 }
 
 type Shared = Arc<Mutex<Vec<Record>>>;
+/// Each of our extrinsics' hash → its index in the records (an extrinsic signed again after a
+/// runtime upgrade is known by both its hashes).
+type Index = Arc<Mutex<HashMap<H256, usize>>>;
+
+/// What an extrinsic refused as stale after a runtime upgrade needs to be sent again.
+#[derive(Clone)]
+pub struct Resend {
+	signer: Arc<SignAgain>,
+	index: Index,
+}
 
 /// Sends `txs` to the node at `url` and follows them until each is finalized or invalid, or the
-/// drain time runs out; logs a progress line every five seconds.
+/// drain time runs out; logs a progress line every five seconds. An extrinsic the node finds
+/// signed for a runtime it no longer runs is signed again by `again` and sent once more.
 pub async fn send(
 	client: &Client,
 	url: &str,
 	txs: &[Signed],
+	again: SignAgain,
 	options: SendOptions,
 	label: &str,
 ) -> Result<Outcome, LoadError> {
@@ -139,8 +151,9 @@ pub async fn send(
 	}
 	let follower_rpc = connect(url.to_owned()).await?;
 
-	let index: Arc<HashMap<H256, usize>> =
-		Arc::new(txs.iter().enumerate().map(|(i, tx)| (tx.hash, i)).collect());
+	let index: Index =
+		Arc::new(Mutex::new(txs.iter().enumerate().map(|(i, tx)| (tx.hash, i)).collect()));
+	let resend = Resend { signer: Arc::new(again), index: index.clone() };
 	let records: Shared = Arc::new(Mutex::new(vec![Record::default(); txs.len()]));
 	let in_pool = Arc::new(AtomicUsize::new(0));
 	let stop = Arc::new(AtomicBool::new(false));
@@ -197,6 +210,7 @@ pub async fn send(
 		let previous = waiting.insert(tx.signer, next_may_go);
 		let turns = turns.clone();
 		let admission = backlog.clone();
+		let resend = resend.clone();
 		watches.push(tokio::spawn(async move {
 			if let Some(previous) = previous {
 				let _ = previous.await;
@@ -214,6 +228,7 @@ pub async fn send(
 				drain,
 				turn,
 				place,
+				resend,
 			)
 			.await;
 		}));
@@ -290,14 +305,15 @@ fn log_progress(
 /// Submits one extrinsic and watches it until a block includes it or the pool gives it up.
 /// While the node is busy (pool full: 1016; too many watches: -32006) it is sent again a
 /// little later, as a wallet would: otherwise one refusal leaves a gap in its account's nonces
-/// and every later extrinsic of that account waits forever. `turn` lets the account's next
-/// extrinsic go: at once when this one is refused or given up, else once it is final. Its
-/// `place` in the backlog is held until it is in a block or gone.
+/// and every later extrinsic of that account waits forever. Refused or given up as signed for
+/// a runtime the chain no longer runs, it is signed again for the new one and sent once more.
+/// `turn` lets the account's next extrinsic go: at once when this one is refused or given up,
+/// else once it is final. Its `place` in the backlog is held until it is in a block or gone.
 #[allow(clippy::too_many_arguments)]
 async fn watch(
 	connection: RpcClient,
 	k: usize,
-	hex: String,
+	mut hex: String,
 	records: Shared,
 	in_pool: Arc<AtomicUsize>,
 	unsettled: Arc<AtomicUsize>,
@@ -306,6 +322,7 @@ async fn watch(
 	drain: Arc<DrainClock>,
 	turn: Turn,
 	place: Place,
+	resend: Resend,
 ) {
 	if drain.past() {
 		// Its account's turn came too late to follow it: never sent.
@@ -316,78 +333,105 @@ async fn watch(
 	let sent_at = started.elapsed();
 	records.lock().expect("not poisoned")[k].submitted = Some(sent_at);
 	drain.sent(sent_at);
-	let mut subscription = loop {
-		let subscribed = connection
-			.subscribe::<Value>(
-				"author_submitAndWatchExtrinsic",
-				rpc_params![hex.clone()],
-				"author_unwatchExtrinsic",
-			)
-			.await;
-		let error = match subscribed {
-			Ok(subscription) => break subscription,
-			Err(error) => error,
-		};
-		let reason = rejection_reason(&error);
-		if already_imported(&error) {
-			// The node holds this very extrinsic already (a busy refusal that still let it
-			// in): it is in the pool, unwatched; the follower settles it once final, or the run
-			// counts it lost.
-			*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
-			pass_when_final(k, turn, &records, &turns);
-			return;
+	// Signed again once at most: a second stale refusal is a refusal.
+	let mut signed_again = false;
+	let mut sign_again = async |hex: &mut String| {
+		if std::mem::replace(&mut signed_again, true) {
+			return false;
 		}
-		if busy(&error) && !drain.past() {
-			*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
-			tokio::time::sleep(RETRY_AFTER).await;
-			continue;
-		}
-		records.lock().expect("not poisoned")[k].rejected = Some(reason);
-		unsettled.fetch_sub(1, Ordering::Relaxed);
-		let _ = turn.send(());
-		return;
+		let Some((tx, version)) = resend.signer.sign(k).await else { return false };
+		resend.index.lock().expect("not poisoned").insert(tx.hash, k);
+		let reason = format!("signed again for spec version {version}");
+		*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
+		*hex = format!("0x{}", hex::encode(&tx.bytes));
+		true
 	};
-	in_pool.fetch_add(1, Ordering::Relaxed);
-	// Given up by the pool: out of its count, settled, and the account's next may go.
-	let give_up = |how: String, turn: Turn| {
-		in_pool.fetch_sub(1, Ordering::Relaxed);
-		let record = &mut records.lock().expect("not poisoned")[k];
-		if record.finalized.is_none() {
-			unsettled.fetch_sub(1, Ordering::Relaxed);
-		}
-		record.invalid = Some(how);
-		let _ = turn.send(());
-	};
-	loop {
-		let next = match drain.left() {
-			Some(left) => match tokio::time::timeout(left, subscription.next()).await {
-				Ok(next) => next,
-				// A later submission may have moved the deadline on.
-				Err(_) if drain.past() => return,
-				Err(_) => continue,
-			},
-			None => subscription.next().await,
-		};
-		let status = match next {
-			Some(Ok(status)) => status,
-			Some(Err(e)) => return give_up(format!("watch failed: {e}"), turn),
-			None => return give_up("the node ended the watch".into(), turn),
-		};
-		match Status::of(&status) {
-			Status::Pending => {},
-			Status::InBlock => {
-				let at = started.elapsed();
-				if let Some(block) = block_of(&status) {
-					place.included(block);
-				}
-				in_pool.fetch_sub(1, Ordering::Relaxed);
-				records.lock().expect("not poisoned")[k].in_block.get_or_insert(at);
+	'submission: loop {
+		let mut subscription = loop {
+			let subscribed = connection
+				.subscribe::<Value>(
+					"author_submitAndWatchExtrinsic",
+					rpc_params![hex.clone()],
+					"author_unwatchExtrinsic",
+				)
+				.await;
+			let error = match subscribed {
+				Ok(subscription) => break subscription,
+				Err(error) => error,
+			};
+			let reason = rejection_reason(&error);
+			if already_imported(&error) {
+				// The node holds this very extrinsic already (a busy refusal that still let it
+				// in): it is in the pool, unwatched; the follower settles it once final, or the
+				// run counts it lost.
+				*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
 				pass_when_final(k, turn, &records, &turns);
 				return;
-			},
-			Status::Gone(how) => return give_up(how, turn),
+			}
+			if busy(&error) && !drain.past() {
+				*records.lock().expect("not poisoned")[k].retried.entry(reason).or_default() += 1;
+				tokio::time::sleep(RETRY_AFTER).await;
+				continue;
+			}
+			if stale_signature(&reason) && sign_again(&mut hex).await {
+				continue;
+			}
+			records.lock().expect("not poisoned")[k].rejected = Some(reason);
+			unsettled.fetch_sub(1, Ordering::Relaxed);
+			let _ = turn.send(());
+			return;
+		};
+		in_pool.fetch_add(1, Ordering::Relaxed);
+		loop {
+			let next = match drain.left() {
+				Some(left) => match tokio::time::timeout(left, subscription.next()).await {
+					Ok(next) => next,
+					// A later submission may have moved the deadline on.
+					Err(_) if drain.past() => return,
+					Err(_) => continue,
+				},
+				None => subscription.next().await,
+			};
+			let gone = match next {
+				Some(Ok(status)) => match Status::of(&status) {
+					Status::Pending => continue,
+					Status::InBlock => {
+						let at = started.elapsed();
+						if let Some(block) = block_of(&status) {
+							place.included(block);
+						}
+						in_pool.fetch_sub(1, Ordering::Relaxed);
+						records.lock().expect("not poisoned")[k].in_block.get_or_insert(at);
+						pass_when_final(k, turn, &records, &turns);
+						return;
+					},
+					Status::Gone(how) => how,
+				},
+				Some(Err(e)) => format!("watch failed: {e}"),
+				None => "the node ended the watch".into(),
+			};
+			in_pool.fetch_sub(1, Ordering::Relaxed);
+			// The pool checks what it holds again at each block: after an upgrade, with the
+			// new runtime, which finds every extrinsic signed for the old one invalid.
+			if gone == "invalid" && sign_again(&mut hex).await {
+				continue 'submission;
+			}
+			// Given up by the pool: settled, and the account's next may go.
+			let record = &mut records.lock().expect("not poisoned")[k];
+			if record.finalized.is_none() {
+				unsettled.fetch_sub(1, Ordering::Relaxed);
+			}
+			record.invalid = Some(gone);
+			let _ = turn.send(());
+			return;
 		}
 	}
+}
+
+/// Whether the node refused an extrinsic's signature: after a runtime upgrade, the refusal of
+/// one signed for the old spec version.
+fn stale_signature(reason: &str) -> bool {
+	reason.contains("bad signature")
 }
 
 /// When the drain ends: `drain` after the later of the hand-out's end and the last submission,
@@ -514,8 +558,7 @@ pub fn rejection_reason(error: &subxt::rpcs::Error) -> String {
 struct FinalizedFollower {
 	client: Client,
 	rpc: RpcClient,
-	/// Each of our transactions' hash → its index in `records`.
-	index: Arc<HashMap<H256, usize>>,
+	index: Index,
 	records: Shared,
 	unsettled: Arc<AtomicUsize>,
 	turns: Turns,
@@ -569,17 +612,21 @@ impl FinalizedFollower {
 				let extrinsics =
 					block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
 				let at = started.elapsed();
-				let mut ours = HashMap::new();
-				for (position, hex) in extrinsics.iter().enumerate() {
-					let Some(bytes) =
-						hex.as_str().and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
-					else {
-						continue;
-					};
-					if let Some(&k) = index.get(&hash_of(&bytes)) {
-						ours.insert(position as u32, k);
-					}
-				}
+				let hashes: Vec<H256> = extrinsics
+					.iter()
+					.map(|hex| {
+						let bytes =
+							hex.as_str().and_then(|h| hex::decode(h.trim_start_matches("0x")).ok());
+						bytes.map(|bytes| hash_of(&bytes)).unwrap_or_default()
+					})
+					.collect();
+				let ours: HashMap<u32, usize> = {
+					let index = index.lock().expect("not poisoned");
+					let positions = hashes.iter().enumerate();
+					positions
+						.filter_map(|(at, hash)| Some((at as u32, *index.get(hash)?)))
+						.collect()
+				};
 				if !ours.is_empty() {
 					let mut events =
 						read_events(&client, hash, &ours).await.map_err(|e| failed(&e))?;

@@ -22,7 +22,7 @@ pub mod target;
 pub mod workload;
 
 use accounts::Accounts;
-use calls::SetupIds;
+use calls::{SetupIds, SignAgain};
 use engine::{Outcome, SendOptions};
 use pace::Pace;
 use report::Report;
@@ -116,12 +116,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		plan.deals
 	);
 	let run_id: u64 = rand::random();
-	let accounts = Accounts::derive(run_id, plan.accounts);
+	let accounts = std::sync::Arc::new(Accounts::derive(run_id, plan.accounts));
 	accounts.fund(&client, FUNDING).await?;
 	let mut nonces = accounts.nonces(&client).await?;
-	// Each phase signs against the best block of its own start: the setup can take a minute,
-	// and a runtime upgrade inside it would leave calls signed before it stale (the spec
-	// version is part of what is signed).
+	// Each phase signs against the best block of its own start, and signs again what a runtime
+	// upgrade during it left stale (the spec version is part of what is signed).
 	let mut ids = SetupIds { genesis: client.genesis_hash(), ..SetupIds::default() };
 	// Setup: as fast as the node takes it, waiting for all of it to be final.
 	let setup_options = SendOptions {
@@ -136,7 +135,9 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		let steps: Vec<_> = batches.iter().map(SetupBatch::planned).collect();
 		let at = client.at_best().await?;
 		let txs = calls::sign_all(&at, &accounts, &mut nonces, &steps, &ids, label)?;
-		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
+		let again = SignAgain::new(&client, &accounts, &steps, &ids, &at, &txs);
+		let outcome =
+			engine::send(&client, &options.url, &txs, again, setup_options, label).await?;
 		let placed = produced_ids(&outcome, label)?;
 		ids.pairs = plan
 			.pair_ids(&batches, &placed)
@@ -145,8 +146,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	if plan.deals > 0 {
 		let label = "setup: deals";
 		let at = client.at_best().await?;
-		let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.setup_deals(), &ids, label)?;
-		let outcome = engine::send(&client, &options.url, &txs, setup_options, label).await?;
+		let steps = plan.setup_deals();
+		let txs = calls::sign_all(&at, &accounts, &mut nonces, &steps, &ids, label)?;
+		let again = SignAgain::new(&client, &accounts, &steps, &ids, &at, &txs);
+		let outcome =
+			engine::send(&client, &options.url, &txs, again, setup_options, label).await?;
 		ids.deals = produced_ids(&outcome, label)?.concat();
 		if ids.deals.len() != plan.deals {
 			return Err(LoadError::Setup(format!(
@@ -158,11 +162,13 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	}
 	let at = client.at_best().await?;
 	let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.measured, &ids, name)?;
+	let again = SignAgain::new(&client, &accounts, &plan.measured, &ids, &at, &txs);
 	let started = Instant::now();
 	let outcome = engine::send(
 		&client,
 		&options.url,
 		&txs,
+		again,
 		SendOptions { pace, duration: Some(options.duration), drain: options.drain, node_pid },
 		name,
 	)

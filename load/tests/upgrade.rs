@@ -9,7 +9,16 @@
 
 use serde_json::Value;
 use sonm_client::{council, Client, Key, Wait};
-use sonm_load::{report::Report, run, workload::Workload, RunOptions};
+use sonm_load::{
+	accounts::Accounts,
+	calls::{self, SetupIds, SignAgain},
+	engine::{self, SendOptions},
+	pace::Pace,
+	report::Report,
+	run,
+	workload::{Planned, Step, Workload},
+	RunOptions, FUNDING,
+};
 use sonm_test_support::{local_network, wait_for, wait_until, workspace_bin, Node};
 use std::{
 	path::{Path, PathBuf},
@@ -25,6 +34,8 @@ use std::{
 /// (`SONM_UPGRADE_RATE` sets another, e.g. for release-built nodes).
 const RATE: f64 = 25.0;
 const RUN_SECONDS: u64 = 20;
+/// Transfers signed before the upgrade and sent after it.
+const STALE_TRANSFERS: usize = 10;
 
 fn rate() -> f64 {
 	std::env::var("SONM_UPGRADE_RATE")
@@ -203,6 +214,19 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 	let deal = bought["id"].as_u64().expect("the deal's id");
 	println!("deal {deal} open on ask {ask}");
 
+	// Transfers signed for the old runtime, sent once the new one runs: a wallet's situation.
+	let stale_transfers = Arc::new(Accounts::derive(rand::random(), STALE_TRANSFERS));
+	stale_transfers.fund(&alice, FUNDING).await.expect("funded");
+	let transfers: Vec<Planned> = (0..STALE_TRANSFERS)
+		.map(|k| Planned { signer: k, step: Step::Transfer { to: (k + 1) % STALE_TRANSFERS } })
+		.collect();
+	let signed_before = alice.at_best().await.unwrap();
+	let mut nonces = stale_transfers.nonces(&alice).await.unwrap();
+	let ids = SetupIds::default();
+	let stale =
+		calls::sign_all(&signed_before, &stale_transfers, &mut nonces, &transfers, &ids, "stale")
+			.expect("signed");
+
 	let stop_sampling = Arc::new(AtomicBool::new(false));
 	let heads = Arc::new(Mutex::new(Heads::default()));
 	sample_heads(nodes[0].url(), stop_sampling.clone(), heads.clone());
@@ -260,6 +284,29 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 		})
 		.await;
 	}
+	// What was signed for the old runtime is refused as a bad signature, signed again for the new
+	// one and carried, each with the nonce it had.
+	let again = SignAgain::new(&alice, &stale_transfers, &transfers, &ids, &signed_before, &stale);
+	let options = SendOptions {
+		pace: Pace { rate: None, window: STALE_TRANSFERS, backlog: None },
+		duration: None,
+		drain: Duration::from_secs(120),
+		node_pid: None,
+	};
+	let sent = engine::send(&alice, &nodes[0].url(), &stale, again, options, "stale")
+		.await
+		.expect("sent");
+	for record in &sent.records {
+		assert_eq!(record.rejected, None);
+		assert_eq!(record.invalid, None);
+		assert!(record.finalized.is_some(), "carried: {record:?}");
+		assert_eq!(
+			record.retried.get(&format!("signed again for spec version {}", before + 1)),
+			Some(&1),
+			"{record:?}"
+		);
+	}
+
 	// Blocks and finality go on after it: eight more finalized.
 	wait_until("finality after the upgrade", || async {
 		alice.finalized_block().await.map(|(n, _)| n >= code_block + 8).unwrap_or(false)
@@ -272,27 +319,24 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 		.expect("the load");
 	stop_sampling.store(true, Ordering::Relaxed);
 
-	// Nothing the load sent is lost; a run signed for the old version and still sending when
-	// the new one took effect has its remaining extrinsics refused as stale (a wallet signs
-	// again): all of them when the new version took effect as it began to send. Every run
-	// away from the upgrade is carried in full.
+	// Every run is carried in full, those that straddle the upgrade too: what a run signed for
+	// the old version and sent once the new one took effect is refused or given up as a bad
+	// signature, signed again for the new version and carried (its refusal not counted).
+	let mut signed_again = 0;
 	for run in &runs {
 		let report = &run.report;
-		let straddles = run.started <= applied && run.ended >= motion_moved;
-		let refused_as_stale = !report.rejected.is_empty()
-			&& report.rejected.keys().all(|reason| reason.contains("bad signature"));
-		assert!(
-			report.included > 0 || (straddles && refused_as_stale),
-			"a run was carried: {:?}",
-			report.rejected
-		);
+		assert!(report.included > 0, "a run was carried");
+		assert!(report.rejected.is_empty(), "refused: {:?}", report.rejected);
 		assert_eq!(report.lost, 0, "accepted extrinsics lost");
-		let invalid: usize = report.invalid.values().sum();
-		assert_eq!(report.finalized + invalid, report.accepted, "every accepted extrinsic settled");
-		if !straddles {
-			assert!(report.rejected.is_empty(), "refused: {:?}", report.rejected);
-			assert_eq!(invalid, 0, "a run away from the upgrade is carried in full");
-			assert!(report.failed.is_empty(), "planned calls failed: {:?}", report.failed);
+		assert!(report.invalid.is_empty(), "given up by the pool: {:?}", report.invalid);
+		assert_eq!(report.finalized, report.accepted, "every accepted extrinsic finalized");
+		assert!(report.failed.is_empty(), "planned calls failed: {:?}", report.failed);
+		let again = report.retried.iter().filter(|(why, _)| why.starts_with("signed again"));
+		for (why, times) in again {
+			let straddles = run.started <= applied && run.ended >= motion_moved;
+			assert!(straddles, "{why} in a run away from the upgrade");
+			assert_eq!(why, &format!("signed again for spec version {}", before + 1));
+			signed_again += times;
 		}
 	}
 	let after_upgrade = runs.iter().filter(|run| run.started > applied).count();
@@ -302,7 +346,8 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 	let (gap, lag) = heads.lock().unwrap().between(motion_moved, Instant::now());
 	println!(
 		"upgrade figures at {}/s: motion to applied {:.1} s; around it the longest wait for a \
-		 block {} ms, finality at most {lag} blocks behind; {} load runs ({} after the upgrade)",
+		 block {} ms, finality at most {lag} blocks behind; {} load runs ({} after the upgrade), \
+		 {signed_again} measured extrinsics signed again for the new runtime",
 		rate(),
 		applied.duration_since(motion_moved).as_secs_f64(),
 		gap.as_millis(),
