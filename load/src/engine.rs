@@ -123,7 +123,7 @@ type Index = Arc<Mutex<HashMap<H256, usize>>>;
 
 /// What an extrinsic refused as stale after a runtime upgrade needs to be sent again.
 #[derive(Clone)]
-pub struct Resend {
+struct Resend {
 	signer: Arc<SignAgain>,
 	index: Index,
 }
