@@ -17,8 +17,24 @@ use std::time::Instant;
 /// Transfers in one funding batch (`Utility::batch_all`): well inside a block's weight.
 const FUNDING_BATCH: usize = 500;
 
-/// The dev accounts that fund a run (each holds a million SNM on the dev and local chains).
-const FUNDERS: [&str; 6] = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
+/// The dev accounts that fund a run unless told others (each holds a million SNM on the dev
+/// and local chains).
+pub const FUNDERS: [&str; 6] = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
+
+/// The keys of the dev accounts named, each by its name; fails naming one that is not a dev
+/// account.
+pub fn funders(names: &[String]) -> Result<Vec<Key>, LoadError> {
+	if names.is_empty() {
+		return Err(LoadError::Usage("--funders: name at least one dev account".into()));
+	}
+	names
+		.iter()
+		.map(|name| {
+			Key::dev(name)
+				.ok_or_else(|| LoadError::Usage(format!("--funders: {name} is not a dev account")))
+		})
+		.collect()
+}
 
 /// A run's signing accounts.
 pub struct Accounts {
@@ -54,9 +70,16 @@ impl Accounts {
 		self.keys[index].account_id()
 	}
 
-	/// Sends each account `amount` from the dev accounts, in batches of transfers, the funders
-	/// working in parallel; logs its progress.
-	pub async fn fund(&self, client: &Client, amount: u128) -> Result<(), LoadError> {
+	/// Sends each account `amount` from `funders`, in batches of transfers, the funders working
+	/// in parallel; logs its progress. Nobody else should sign for a funder meanwhile: the
+	/// funder's next nonce is read from the node, so two signers of one account can take the
+	/// same one.
+	pub async fn fund(
+		&self,
+		client: &Client,
+		amount: u128,
+		funders: &[Key],
+	) -> Result<(), LoadError> {
 		let started = Instant::now();
 		let batches: Vec<Vec<AccountId32>> = self
 			.keys
@@ -64,7 +87,6 @@ impl Accounts {
 			.map(|chunk| chunk.iter().map(Key::account_id).collect())
 			.collect();
 		let total = batches.len();
-		let funders = FUNDERS.map(|name| Key::dev(name).expect("a dev account"));
 		let done = std::sync::atomic::AtomicUsize::new(0);
 		let work = funders.iter().enumerate().map(|(f, funder)| {
 			let mine: Vec<&Vec<AccountId32>> =

@@ -72,6 +72,9 @@ pub struct RunOptions {
 	pub backlog: Option<usize>,
 	/// How long to wait for inclusion and finality after the last submission.
 	pub drain: Duration,
+	/// The dev accounts (by name) that fund the run's accounts: [`accounts::FUNDERS`] unless the
+	/// caller signs for some of them meanwhile.
+	pub funders: Vec<String>,
 	/// Before the run, the chain's council (its dev accounts: a dev or local chain) sets the
 	/// session length to this many blocks; production's is 1,800 (an hour).
 	pub session_length: Option<u32>,
@@ -117,7 +120,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 	);
 	let run_id: u64 = rand::random();
 	let accounts = std::sync::Arc::new(Accounts::derive(run_id, plan.accounts));
-	accounts.fund(&client, FUNDING).await?;
+	accounts.fund(&client, FUNDING, &accounts::funders(&options.funders)?).await?;
 	let mut nonces = accounts.nonces(&client).await?;
 	// Each phase signs against the best block of its own start, and signs again what a runtime
 	// upgrade during it left stale (the spec version is part of what is signed).

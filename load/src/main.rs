@@ -56,6 +56,10 @@ struct Args {
 	/// chain's 10 leave one block in ten without extrinsics.
 	#[arg(long)]
 	session_length: Option<u32>,
+	/// The dev accounts that fund the run's accounts, by name (alice, bob, charlie, dave, eve,
+	/// ferdie): leave out any that something else signs for meanwhile.
+	#[arg(long, value_delimiter = ',', default_values_t = sonm_load::accounts::FUNDERS.map(String::from))]
+	funders: Vec<String>,
 	/// Also write the report as JSON here.
 	#[arg(long)]
 	json: Option<PathBuf>,
@@ -87,6 +91,7 @@ async fn main() -> ExitCode {
 		orders_per_batch: args.batch,
 		drain: Duration::from_secs(args.drain),
 		session_length: args.session_length,
+		funders: args.funders,
 	};
 	let report = match run(&options).await {
 		Ok(report) => report,
