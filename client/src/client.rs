@@ -33,11 +33,6 @@ use subxt::{
 
 /// How long to wait for a transaction before giving up.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
-/// How many blocks a transaction the client signs stays valid, from its birth block.
-const TRANSACTION_LIFE: u64 = 64;
-/// The most blocks a transaction's birth lies behind the best block (see
-/// [`Client::birth_block`]).
-const BIRTH_LAG_MOST: u64 = 32;
 /// Reconnection tries after a lost connection, with backoff from 200 ms to 5 s between them:
 /// about three minutes, long enough for a node to restart.
 const RECONNECT_TRIES: usize = 40;
@@ -364,23 +359,6 @@ impl Client {
 		})
 	}
 
-	/// The block a transaction signed now is born at (its life counts from there): the finalized
-	/// head, which no fork can retract, where a best block on a fork that is then retracted
-	/// would leave the transaction "of an ancient birth block". While finality lags more than
-	/// [`BIRTH_LAG_MOST`] blocks behind `best`, the best chain's block that far back, so that a
-	/// finality stall does not end a transaction's life at its birth.
-	async fn birth_block(&self, best: u64) -> Result<(u64, subxt::utils::H256), ClientError> {
-		let (finalized, hash) = self.finalized_block().await?;
-		if best.saturating_sub(finalized) <= BIRTH_LAG_MOST {
-			return Ok((finalized, hash));
-		}
-		let birth = best - BIRTH_LAG_MOST;
-		let hash: Option<subxt::utils::H256> =
-			self.rpc("chain_getBlockHash", rpc_params![birth]).await?;
-		let hash = hash.ok_or_else(|| ClientError::Subxt(format!("no block {birth}")))?;
-		Ok((birth, hash))
-	}
-
 	/// Signs `call` with `signer`, submits it and follows it until `wait`, reporting each stage
 	/// to `progress`. A failed dispatch comes back as [`ClientError::Module`] (pallet, error and
 	/// its doc) or [`ClientError::Dispatch`].
@@ -396,10 +374,9 @@ impl Client {
 		let signing = turn.lock().await;
 		let at = self.at_best().await?;
 		let nonce = self.next_nonce(&account).await?;
-		let (birth, birth_hash) = self.birth_block(at.block_number()).await?;
 		let params = subxt::config::DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
 			.nonce(nonce)
-			.mortal_from_unchecked(TRANSACTION_LIFE, birth, birth_hash)
+			.mortal(64)
 			.build();
 		let mut watch = at
 			.transactions()
