@@ -36,8 +36,7 @@ const RATE: f64 = 25.0;
 const RUN_SECONDS: u64 = 20;
 /// The dev accounts that fund the load: not the council's four (Alice, Bob, Charlie, Dave), who
 /// sign the motion, its votes and the upgrade meanwhile; a funder signing beside them could take
-/// the nonce of their next transaction (the suite beside the CPU hog met it once: Alice's
-/// upgrade "marked as invalid" while the load's funding signed for her).
+/// the nonce of their next transaction.
 fn load_funders() -> Vec<String> {
 	vec!["eve".into(), "ferdie".into()]
 }
