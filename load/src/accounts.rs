@@ -19,7 +19,12 @@ const FUNDING_BATCH: usize = 500;
 
 /// The dev accounts that fund a run unless told others (each holds a million SNM on the dev
 /// and local chains).
-pub const FUNDERS: [&str; 6] = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
+const FUNDERS: [&str; 6] = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
+
+/// The dev accounts that fund a run unless told others, by name.
+pub fn default_funders() -> Vec<String> {
+	FUNDERS.map(String::from).to_vec()
+}
 
 /// The keys of the dev accounts named, each by its name; fails naming one that is not a dev
 /// account.

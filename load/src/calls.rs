@@ -86,9 +86,27 @@ pub fn terms(side: Side) -> OrderTerms {
 	}
 }
 
+/// A phase signed: `plan`'s steps signed against `at` in order, each with its signer's next
+/// nonce from `nonces`, and what signs them again should the runtime change before they are
+/// carried. Logs its progress; fails on a step naming a setup pair or deal the setup did not
+/// produce.
+pub fn sign_phase(
+	client: &Client,
+	at: &At,
+	accounts: &Arc<Accounts>,
+	nonces: &mut NonceBook,
+	plan: &[Planned],
+	ids: &SetupIds,
+	label: &str,
+) -> Result<(Vec<Signed>, SignAgain), LoadError> {
+	let signed = sign_all(at, accounts, nonces, plan, ids, label)?;
+	let again = SignAgain::new(client, accounts, plan, ids, at, &signed);
+	Ok((signed, again))
+}
+
 /// Signs `plan`'s steps in order, each with its signer's next nonce from `nonces`; logs its
-/// progress. Fails on a step naming a setup pair or deal the setup did not produce.
-pub fn sign_all(
+/// progress.
+fn sign_all(
 	at: &At,
 	accounts: &Accounts,
 	nonces: &mut NonceBook,
@@ -136,7 +154,7 @@ pub struct SignAgain {
 
 impl SignAgain {
 	/// For `signed`, the extrinsics of `plan` signed against `at`.
-	pub fn new(
+	fn new(
 		client: &Client,
 		accounts: &Arc<Accounts>,
 		plan: &[Planned],

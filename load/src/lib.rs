@@ -22,7 +22,7 @@ pub mod target;
 pub mod workload;
 
 use accounts::Accounts;
-use calls::{SetupIds, SignAgain};
+use calls::SetupIds;
 use engine::{Outcome, SendOptions};
 use pace::Pace;
 use report::Report;
@@ -72,8 +72,8 @@ pub struct RunOptions {
 	pub backlog: Option<usize>,
 	/// How long to wait for inclusion and finality after the last submission.
 	pub drain: Duration,
-	/// The dev accounts (by name) that fund the run's accounts: [`accounts::FUNDERS`] unless the
-	/// caller signs for some of them meanwhile.
+	/// The dev accounts (by name) that fund the run's accounts: [`accounts::default_funders`]
+	/// unless the caller signs for some of them meanwhile.
 	pub funders: Vec<String>,
 	/// Before the run, the chain's council (its dev accounts: a dev or local chain) sets the
 	/// session length to this many blocks; production's is 1,800 (an hour).
@@ -137,8 +137,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		let batches = plan.setup_orders(most_per_call.min(SETUP_ORDERS_PER_CALL));
 		let steps: Vec<_> = batches.iter().map(SetupBatch::planned).collect();
 		let at = client.at_best().await?;
-		let txs = calls::sign_all(&at, &accounts, &mut nonces, &steps, &ids, label)?;
-		let again = SignAgain::new(&client, &accounts, &steps, &ids, &at, &txs);
+		let (txs, again) =
+			calls::sign_phase(&client, &at, &accounts, &mut nonces, &steps, &ids, label)?;
 		let outcome =
 			engine::send(&client, &options.url, &txs, again, setup_options, label).await?;
 		let placed = produced_ids(&outcome, label)?;
@@ -150,8 +150,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		let label = "setup: deals";
 		let at = client.at_best().await?;
 		let steps = plan.setup_deals();
-		let txs = calls::sign_all(&at, &accounts, &mut nonces, &steps, &ids, label)?;
-		let again = SignAgain::new(&client, &accounts, &steps, &ids, &at, &txs);
+		let (txs, again) =
+			calls::sign_phase(&client, &at, &accounts, &mut nonces, &steps, &ids, label)?;
 		let outcome =
 			engine::send(&client, &options.url, &txs, again, setup_options, label).await?;
 		ids.deals = produced_ids(&outcome, label)?.concat();
@@ -164,8 +164,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, LoadError> {
 		}
 	}
 	let at = client.at_best().await?;
-	let txs = calls::sign_all(&at, &accounts, &mut nonces, &plan.measured, &ids, name)?;
-	let again = SignAgain::new(&client, &accounts, &plan.measured, &ids, &at, &txs);
+	let (txs, again) =
+		calls::sign_phase(&client, &at, &accounts, &mut nonces, &plan.measured, &ids, name)?;
 	let started = Instant::now();
 	let outcome = engine::send(
 		&client,

@@ -58,7 +58,7 @@ struct Args {
 	session_length: Option<u32>,
 	/// The dev accounts that fund the run's accounts, by name (alice, bob, charlie, dave, eve,
 	/// ferdie): leave out any that something else signs for meanwhile.
-	#[arg(long, value_delimiter = ',', default_values_t = sonm_load::accounts::FUNDERS.map(String::from))]
+	#[arg(long, value_delimiter = ',', default_values_t = sonm_load::accounts::default_funders())]
 	funders: Vec<String>,
 	/// Also write the report as JSON here.
 	#[arg(long)]

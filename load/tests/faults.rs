@@ -25,7 +25,7 @@ fn steady(url: &str, workload: Workload, seconds: u64, rate: f64) -> RunOptions 
 		orders_per_batch: sonm_load::workload::DEFAULT_ORDERS_PER_BATCH,
 		drain: Duration::from_secs(120),
 		session_length: None,
-		funders: sonm_load::accounts::FUNDERS.map(String::from).to_vec(),
+		funders: sonm_load::accounts::default_funders(),
 	}
 }
 

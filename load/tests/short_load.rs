@@ -18,7 +18,7 @@ fn options(url: &str, workload: Workload) -> RunOptions {
 		orders_per_batch: sonm_load::workload::DEFAULT_ORDERS_PER_BATCH,
 		drain: Duration::from_secs(90),
 		session_length: None,
-		funders: sonm_load::accounts::FUNDERS.map(String::from).to_vec(),
+		funders: sonm_load::accounts::default_funders(),
 	}
 }
 

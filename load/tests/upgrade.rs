@@ -11,7 +11,7 @@ use serde_json::Value;
 use sonm_client::{council, Client, Key, Wait};
 use sonm_load::{
 	accounts::Accounts,
-	calls::{self, SetupIds, SignAgain},
+	calls::{self, SetupIds},
 	engine::{self, SendOptions},
 	pace::Pace,
 	report::Report,
@@ -232,9 +232,17 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 	let signed_before = alice.at_best().await.unwrap();
 	let mut nonces = stale_transfers.nonces(&alice).await.unwrap();
 	let ids = SetupIds::default();
-	let stale =
-		calls::sign_all(&signed_before, &stale_transfers, &mut nonces, &transfers, &ids, "stale")
-			.expect("signed");
+	// What signs them again for the new runtime is made with them, as every phase of a run's.
+	let (stale, again) = calls::sign_phase(
+		&alice,
+		&signed_before,
+		&stale_transfers,
+		&mut nonces,
+		&transfers,
+		&ids,
+		"stale",
+	)
+	.expect("signed");
 
 	let stop_sampling = Arc::new(AtomicBool::new(false));
 	let heads = Arc::new(Mutex::new(Heads::default()));
@@ -295,7 +303,6 @@ async fn the_council_upgrades_a_live_network_under_load_and_the_deals_migrate() 
 	}
 	// What was signed for the old runtime is refused as a bad signature, signed again for the new
 	// one and carried, each with the nonce it had.
-	let again = SignAgain::new(&alice, &stale_transfers, &transfers, &ids, &signed_before, &stale);
 	let options = SendOptions {
 		pace: Pace { rate: None, window: STALE_TRANSFERS, backlog: None },
 		duration: None,
