@@ -99,6 +99,12 @@ impl CliError {
 		self
 	}
 
+	/// The same failure, its message led by the step that failed (`applying the code: ...`).
+	pub fn context(mut self, step: &str) -> Self {
+		self.message = format!("{step}: {}", self.message);
+		self
+	}
+
 	/// The pallet error the chain refused with, as the generated type.
 	pub fn runtime_error(&self) -> Option<&RuntimeError> {
 		self.runtime_error.as_deref()

@@ -98,6 +98,19 @@ impl Included {
 	}
 }
 
+/// How many times a transaction refused at submission for a nonce another signer of its
+/// account took is signed again with the next one.
+const NONCE_RETRIES: u32 = 3;
+
+/// Whether the node refused a transaction because its nonce is taken: by a transaction in the
+/// pool (the same nonce at no higher priority) or in a block ("outdated"), in the words of
+/// either of the node's transaction APIs.
+fn nonce_taken(refusal: &str) -> bool {
+	["priority of the transaction is too low", "Priority is too low", "Transaction is outdated"]
+		.iter()
+		.any(|words| refusal.contains(words))
+}
+
 /// A connection to a SONM node.
 #[derive(Clone)]
 pub struct Client {
@@ -175,6 +188,12 @@ impl Client {
 	pub async fn at_best(&self) -> Result<AtBlock, ClientError> {
 		let best: subxt::utils::H256 = self.rpc("chain_getBlockHash", rpc_params![]).await?;
 		Ok(self.api.at_block(best).await?)
+	}
+
+	/// A view of the chain at the finalized block.
+	pub(crate) async fn at_finalized(&self) -> Result<AtBlock, ClientError> {
+		let finalized = self.finalized_hash().await?;
+		Ok(self.api.at_block(finalized).await?)
 	}
 
 	/// The plain storage value at `address` in the best block (its default where the chain
@@ -362,7 +381,38 @@ impl Client {
 	/// Signs `call` with `signer`, submits it and follows it until `wait`, reporting each stage
 	/// to `progress`. A failed dispatch comes back as [`ClientError::Module`] (pallet, error and
 	/// its doc) or [`ClientError::Dispatch`].
+	///
+	/// Another program signing as the same account (a supplier's worker and its `sonm` CLI,
+	/// say) may take the nonce this one read: the node then refuses the transaction ("priority
+	/// too low" while the other is in its pool, "outdated" once it is in a block), before it
+	/// was in any block of the chain, and it is signed again with the next nonce, up to
+	/// [`NONCE_RETRIES`] times.
 	pub async fn submit<Call: Payload>(
+		&self,
+		call: &Call,
+		signer: &Key,
+		wait: Wait,
+		mut progress: impl FnMut(Stage),
+	) -> Result<Included, ClientError> {
+		let mut tries = 0;
+		loop {
+			match self.submit_once(call, signer, wait, &mut progress).await {
+				Err(ClientError::Refused(refusal))
+					if nonce_taken(&refusal) && tries < NONCE_RETRIES =>
+				{
+					tries += 1;
+					tracing::info!(
+						account = %signer.account_id(),
+						"the nonce was taken by another signer of the account ({refusal}): signing again"
+					);
+				},
+				done => return done,
+			}
+		}
+	}
+
+	/// [`Client::submit`] with the account's next nonce as the node counts it, once.
+	async fn submit_once<Call: Payload>(
 		&self,
 		call: &Call,
 		signer: &Key,
@@ -865,6 +915,21 @@ mod tests {
 		let text = r#"User error: ErrorObject { code: ServerError(2), message: "limit 5000 is above the maximum of 1000", data: None }"#;
 		assert_eq!(rpc_message(text), "limit 5000 is above the maximum of 1000");
 		assert_eq!(rpc_message("connection closed"), "connection closed");
+	}
+
+	#[test]
+	fn a_taken_nonce_is_told_from_other_refusals() {
+		let in_pool = r#"User error: ErrorObject { code: ServerError(1014), message: "Priority is too low: (3 vs 3)", data: Some(RawValue("The transaction has too low priority to replace another transaction already in the pool.")) }"#;
+		let in_block = r#"User error: ErrorObject { code: ServerError(1010), message: "Invalid Transaction", data: Some(RawValue("Transaction is outdated")) }"#;
+		let bad_signature = r#"User error: ErrorObject { code: ServerError(1010), message: "Invalid Transaction", data: Some(RawValue("Transaction has a bad signature")) }"#;
+		let poor = r#"User error: ErrorObject { code: ServerError(1010), message: "Invalid Transaction", data: Some(RawValue("Inability to pay some fees (e.g. account balance too low)")) }"#;
+		// What the watch of a submitted transaction says (the node's newer transaction API).
+		let watched_in_pool =
+			"The priority of the transaction is too low (pool 6966 > current 6966)";
+		let watched_in_block = "Invalid transaction: Transaction is outdated";
+		assert!(nonce_taken(in_pool) && nonce_taken(in_block));
+		assert!(nonce_taken(watched_in_pool) && nonce_taken(watched_in_block));
+		assert!(!nonce_taken(bad_signature) && !nonce_taken(poor));
 	}
 
 	#[tokio::test]

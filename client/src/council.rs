@@ -293,6 +293,16 @@ impl Client {
 		self.rpc("state_getRuntimeVersion", subxt::rpcs::rpc_params![]).await
 	}
 
+	/// Whether the finalized block holds the council's authorization for code `hash`
+	/// (`System::AuthorizedUpgrade`). Once it does, so does every block built from then on
+	/// until the code is applied: an apply sent then meets no fork without it.
+	pub async fn upgrade_authorized_in_finalized(&self, hash: H256) -> Result<bool, ClientError> {
+		let at = self.at_finalized().await?;
+		let entry = at.storage().entry(runtime::storage().system().authorized_upgrade())?;
+		let Some(authorization) = entry.try_fetch(()).await? else { return Ok(false) };
+		Ok(authorization.decode()?.code_hash == hash)
+	}
+
 	/// Applies an upgrade the council authorized, as `submitter` (its fee is waived when the
 	/// code is the authorized one); the transaction, with `System::CodeUpdated` among its events.
 	pub async fn apply_authorized_upgrade(

@@ -145,6 +145,9 @@ async fn close(ctx: &mut Context, motion: &Motion) -> Result<Included, CliError>
 	Ok(included)
 }
 
+/// How many finalized blocks `runtime upgrade` waits for its authorization to be in one.
+const AUTHORIZATION_FINAL_WITHIN: u32 = 60;
+
 /// Waits for the next finalized block.
 async fn next_block(
 	finalized: &mut (impl futures::Stream<Item = u64> + Unpin),
@@ -244,13 +247,45 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 			if counts.0 as u32 >= open.threshold {
 				let included = close(ctx, &motion).await?;
 				say(format!("closed: {}", outcome(&included)));
+				if let Some(executed) = included.find::<runtime::council::events::Executed>() {
+					executed.result.map_err(|error| {
+						CliError::not_possible(format!("the authorization failed: {error:?}"))
+					})?;
+				}
 				break;
 			}
 			next_block(&mut finalized).await?;
 		}
 	}
+	// Applied only once the authorization is final: a best block may yet be left for a fork
+	// without it, and the pool then finds the apply invalid (not authorized, and too large to
+	// pay for) and drops it. Every block built on the finalized one has it.
+	let mut waited = 0;
+	while !client.upgrade_authorized_in_finalized(hash).await? {
+		let version = client.runtime_version().await?;
+		if version.spec_version != before.spec_version {
+			return Err(CliError::not_possible(format!(
+				"the code was applied meanwhile by another account: spec version {} → {}",
+				before.spec_version, version.spec_version
+			)));
+		}
+		if waited == AUTHORIZATION_FINAL_WITHIN {
+			return Err(CliError::not_possible(format!(
+				"the authorization of code {hash_text} is in no finalized block after \
+				 {AUTHORIZATION_FINAL_WITHIN} blocks"
+			)));
+		}
+		if waited == 0 {
+			say("waiting for the authorization to be final".into());
+		}
+		waited += 1;
+		next_block(&mut finalized).await?;
+	}
 	let signer = ctx.signer()?;
-	let included = client.apply_authorized_upgrade(code, &signer, |_| {}).await?;
+	let included = client
+		.apply_authorized_upgrade(code, &signer, |_| {})
+		.await
+		.map_err(|error| CliError::from(error).context("applying the authorized code"))?;
 	if !included.has::<runtime::system::events::CodeUpdated>() {
 		return Err(CliError::not_possible("the code was applied without System.CodeUpdated"));
 	}
