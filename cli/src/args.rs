@@ -345,6 +345,13 @@ pub enum DealsCommand {
 		/// The bid (`--side bid`).
 		#[command(flatten)]
 		bid: Box<OrderFlags>,
+		/// The deal's task: the worker checks it with the bid, before it pays for the deal,
+		/// and starts it as soon as the deal is in a block (without it, start the task with
+		/// `sonm task start` once the deal is open).
+		#[arg(long)]
+		image: Option<String>,
+		#[command(flatten)]
+		task: Box<TaskFlags>,
 	},
 	/// Buys an ask directly for a duration (a bid at the ask's price, matched at once).
 	QuickBuy {
@@ -588,6 +595,30 @@ mod tests {
 	}
 
 	#[test]
+	fn a_signed_bid_with_its_task_or_without() {
+		let cli = parse(
+			"sonm deals request --worker http://127.0.0.1:9630 --side bid --price 1SNM/h \
+			 --duration 1h --image busybox:1.36 -e A=1 -p 80 --restart on-failure -- sleep 60",
+		)
+		.unwrap();
+		let Command::Deals(DealsCommand::Request { image, task, bid, .. }) = cli.command else {
+			panic!()
+		};
+		assert_eq!(image.as_deref(), Some("busybox:1.36"));
+		assert_eq!((task.env, task.ports), (vec!["A=1".to_owned()], vec![80]));
+		assert_eq!(
+			(task.restart.as_str(), task.command),
+			("on-failure", vec!["sleep".into(), "60".into()])
+		);
+		assert_eq!(bid.side.as_deref(), Some("bid"));
+		let cli = parse("sonm deals request --worker http://127.0.0.1:9630 --side bid --price 1SNM/h --duration 1h").unwrap();
+		let Command::Deals(DealsCommand::Request { image, task, .. }) = cli.command else {
+			panic!()
+		};
+		assert!(image.is_none() && task.command.is_empty() && task.env.is_empty());
+	}
+
+	#[test]
 	fn deals_and_change_requests() {
 		let cli = parse("sonm deals close 7 --blacklist").unwrap();
 		assert!(matches!(
@@ -732,6 +763,29 @@ pub struct TaskTarget {
 	pub worker: Option<String>,
 }
 
+/// A task's flags beside its image: `sonm task start`'s, and `sonm deals request`'s for the
+/// task started on the deal as soon as it opens.
+#[derive(Debug, Args)]
+pub struct TaskFlags {
+	/// An environment variable, NAME=value (repeatable).
+	#[arg(long = "env", short = 'e')]
+	pub env: Vec<String>,
+	/// A container port to publish (repeatable; the deal must allow incoming connections).
+	#[arg(long = "port", short = 'p')]
+	pub ports: Vec<u16>,
+	/// Mount the deal's volume here (an absolute path): a file system of the deal's storage
+	/// that keeps its files across the deal's tasks until the deal ends.
+	#[arg(long)]
+	pub volume: Option<String>,
+	/// Start it again when it exits: `no` (report the exit code), `on-failure` (after a
+	/// non-zero exit, at most 5 times) or `always`.
+	#[arg(long, default_value = "no", value_parser = ["no", "on-failure", "always"])]
+	pub restart: String,
+	/// The command (after `--`); the image's own without it.
+	#[arg(last = true)]
+	pub command: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TaskCommand {
 	/// Starts the deal's task.
@@ -741,23 +795,8 @@ pub enum TaskCommand {
 		/// The image.
 		#[arg(long)]
 		image: String,
-		/// An environment variable, NAME=value (repeatable).
-		#[arg(long = "env", short = 'e')]
-		env: Vec<String>,
-		/// A container port to publish (repeatable; the deal must allow incoming connections).
-		#[arg(long = "port", short = 'p')]
-		ports: Vec<u16>,
-		/// Mount the deal's volume here (an absolute path): a file system of the deal's storage
-		/// that keeps its files across the deal's tasks until the deal ends.
-		#[arg(long)]
-		volume: Option<String>,
-		/// Start it again when it exits: `no` (report the exit code), `on-failure` (after a
-		/// non-zero exit, at most 5 times) or `always`.
-		#[arg(long, default_value = "no", value_parser = ["no", "on-failure", "always"])]
-		restart: String,
-		/// The command (after `--`); the image's own without it.
-		#[arg(last = true)]
-		command: Vec<String>,
+		#[command(flatten)]
+		task: TaskFlags,
 	},
 	/// The task's state: status, exit code, published ports.
 	Status {

@@ -211,12 +211,15 @@ impl TaskClient {
 
 	/// Hands the worker `bid` (signed by this client's key as its customer): the worker opens
 	/// the deal with one of its asks that matches, in one extrinsic, and answers once the deal
-	/// is in a block.
+	/// is in a block. With `task`, the worker checks the task with the bid (before it pays for
+	/// the deal) and starts it as soon as the deal is in a block: the answer carries its state
+	/// (`BidAnswer::task`).
 	pub async fn offer_bid(
 		&self,
 		bid: &crate::signed_bid::SignedBid,
+		task: Option<TaskSpec>,
 	) -> Result<BidAnswer, TaskError> {
-		let body = BidBody { signed_bid: crate::signed_bid::encode_bid(bid) };
+		let body = BidBody { signed_bid: crate::signed_bid::encode_bid(bid), task };
 		self.call(routes::NO_DEAL, &TaskRequest::Bid(body)).await
 	}
 

@@ -11,7 +11,7 @@
 //! | `GET /deals/{deal}/logs?from=N&follow=true` | the same, followed: a [`LogsAnswer`] per line as output comes, until the task ends or the reader leaves | [`LogsAnswer`]s, one JSON per line (server-sent events for a browser) |
 //! | `POST /deals/{deal}/exec` ([`ExecBody`]) | runs a command in it, not interactively | [`ExecEvent`]s, one JSON per line, as the output comes |
 //! | `POST /deals/{deal}/stop` | stops and removes it (its output stays readable) | [`StopAnswer`] |
-//! | `POST /bids` ([`BidBody`]) | a customer's signed bid: the worker opens the deal with one of its asks that matches it, in one extrinsic | [`BidAnswer`] |
+//! | `POST /bids` ([`BidBody`]) | a customer's signed bid, with the deal's task or without: the worker opens the deal with one of its asks that matches it, in one extrinsic, and starts the task | [`BidAnswer`] |
 //!
 //! A bid names no deal yet: its request is signed (by the bid's customer) for
 //! [`routes::NO_DEAL`].
@@ -319,10 +319,16 @@ pub struct StopAnswer {
 pub struct BidBody {
 	/// The `SignedBid` as the chain takes it, SCALE-encoded, hex (`sonm_client::signed_bid::encode_bid`).
 	pub signed_bid: String,
+	/// The task to run on the deal: checked with the bid, before the worker pays for anything
+	/// (its image allowed for the customer and in the worker's store, its ports and volume
+	/// path), and started the moment the deal is in a block. Without it the deal's task is
+	/// started later (`POST /deals/{deal}/task`).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub task: Option<TaskSpec>,
 }
 
 /// The deal a signed bid opened: the worker's ask it matched, and the block it is in (the
-/// deal's task may be started at once).
+/// deal's task may be started at once), with the bid's task when it came with one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BidAnswer {
@@ -332,6 +338,21 @@ pub struct BidAnswer {
 	pub plan: String,
 	pub block_number: u64,
 	pub block_hash: String,
+	/// The bid's task, when it came with one.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub task: Option<BidTask>,
+}
+
+/// What became of a signed bid's task once its deal opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BidTask {
+	/// Started: its state.
+	Started(TaskState),
+	/// Not started, and why (the engine failed, or the deal's own limits refused it, e.g. a
+	/// volume larger than the plan's storage). The deal stays open; its task may be started
+	/// as any deal's.
+	Refused(Refusal),
 }
 
 /// A refusal: the error's name and what it means.

@@ -21,6 +21,7 @@ use sonm_client::{
 			bounded_collections::bounded_vec::BoundedVec, pallet_market::types::OrderTerms,
 		},
 	},
+	task_protocol::{BidTask, TaskSpec},
 	types::{Deal, Order, OrderFilter},
 	Included, Static,
 };
@@ -215,7 +216,8 @@ async fn create_order(ctx: &mut Context, flags: OrderFlags) -> Result<(), CliErr
 }
 
 /// `sonm deals request`: the bid of the flags (or the file's one) signed by --from and handed
-/// to the worker, which opens the deal in one transaction.
+/// to the worker, with the deal's task or without, which opens the deal in one transaction
+/// and starts the task.
 async fn request_deal(
 	ctx: &mut Context,
 	supplier: Option<String>,
@@ -223,6 +225,7 @@ async fn request_deal(
 	valid_for: &str,
 	nonce: Option<u64>,
 	flags: &OrderFlags,
+	task: Option<TaskSpec>,
 ) -> Result<(), CliError> {
 	let specs = order_specs(flags)?;
 	let [spec] = &specs[..] else {
@@ -253,24 +256,44 @@ async fn request_deal(
 	let nonce = nonce.unwrap_or_else(rand::random);
 	let bid = client.sign_bid(terms, nonce, now.saturating_add(valid_for), &signer);
 	let worker = crate::commands::tasks::worker_client(&endpoint, signer).await?;
+	let with_task = if task.is_some() { " with its task" } else { "" };
 	eprintln!(
-		"handing the signed bid (nonce {nonce}) to {}; waiting for the deal's block",
+		"handing the signed bid (nonce {nonce}){with_task} to {}; waiting for the deal's block",
 		worker.target()
 	);
-	let answer = worker.offer_bid(&bid).await.map_err(crate::commands::tasks::refused)?;
+	let answer = worker.offer_bid(&bid, task).await.map_err(crate::commands::tasks::refused)?;
 	ctx.print(json!(answer), || {
-		format!(
-			"deal {} opened on ask {} (plan {}) in block #{}: {} for {}\nstart its task: sonm task start --deal {} --image IMAGE",
+		let opened = format!(
+			"deal {} opened on ask {} (plan {}) in block #{}: {} for {}",
 			answer.deal,
 			answer.ask,
 			answer.plan,
 			answer.block_number,
 			format::price(spec.price),
 			format::duration(spec.duration),
-			answer.deal,
-		)
+		);
+		match &answer.task {
+			Some(BidTask::Started(task)) => {
+				format!("{opened}\nits task started\n{}", crate::commands::tasks::task_state(task))
+			},
+			Some(BidTask::Refused(refusal)) => format!(
+				"{opened}\nits task did not start: {}: {}\nstart it: sonm task start --deal {} --image IMAGE",
+				refusal.error, refusal.message, answer.deal
+			),
+			None => format!(
+				"{opened}\nstart its task: sonm task start --deal {} --image IMAGE",
+				answer.deal
+			),
+		}
 	});
-	Ok(())
+	// The deal is open either way; a task asked for and not started fails the command.
+	match answer.task {
+		Some(BidTask::Refused(refusal)) => Err(CliError::not_possible(format!(
+			"deal {} opened, but its task did not start: {}: {}",
+			answer.deal, refusal.error, refusal.message
+		))),
+		_ => Ok(()),
+	}
 }
 
 pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliError> {
@@ -339,8 +362,21 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 			let included = ctx.submit("open deal", &call).await?;
 			deal_opened(ctx, included).await
 		},
-		DealsCommand::Request { supplier, worker, valid_for, nonce, bid } => {
-			request_deal(ctx, supplier, worker, &valid_for, nonce, &bid).await
+		DealsCommand::Request { supplier, worker, valid_for, nonce, bid, image, task } => {
+			let task = match image {
+				Some(image) => Some(crate::commands::tasks::task_spec(image, *task)?),
+				None if !task.env.is_empty()
+					|| !task.ports.is_empty()
+					|| task.volume.is_some()
+					|| !task.command.is_empty() =>
+				{
+					return Err(CliError::usage(
+						"the task's --env, --port, --volume and command need its --image",
+					))
+				},
+				None => None,
+			};
+			request_deal(ctx, supplier, worker, &valid_for, nonce, &bid, task).await
 		},
 		DealsCommand::QuickBuy { ask, duration } => {
 			let client = ctx.client().await?;

@@ -2,24 +2,24 @@
 //! request signed by --from (the deal's customer).
 
 use crate::{
-	args::{TaskCommand, TaskTarget},
+	args::{TaskCommand, TaskFlags, TaskTarget},
 	context::Context,
 	error::{CliError, Kind},
 };
 use serde_json::json;
 use sonm_client::{
 	task_client::{TaskClient, TaskError},
-	task_protocol::{ExecAnswer, ExecBody, ExecEnd, LogWindow, Restart, TaskAnswer, TaskSpec},
+	task_protocol::{
+		ExecAnswer, ExecBody, ExecEnd, LogWindow, Restart, TaskAnswer, TaskSpec, TaskState,
+	},
 };
 use std::time::Duration;
 
 pub async fn task(ctx: &mut Context, command: TaskCommand) -> Result<(), CliError> {
 	match command {
-		TaskCommand::Start { target, image, env, ports, volume, restart, command } => {
+		TaskCommand::Start { target, image, task } => {
 			let client = client(ctx, &target).await?;
-			let restart: Restart = serde_json::from_value(json!(restart))
-				.map_err(|e| CliError::usage(format!("--restart: {e}")))?;
-			let spec = TaskSpec { image, command, env, ports, volume, restart };
+			let spec = task_spec(image, task)?;
 			let answer = client.start(target.deal, spec).await.map_err(refused)?;
 			ctx.print(json!(answer), || {
 				format!("task of deal {} started\n{}", target.deal, state(&answer))
@@ -234,7 +234,14 @@ fn ended(end: &ExecEnd) -> String {
 
 /// A task's state, short.
 fn state(answer: &TaskAnswer) -> String {
-	let Some(task) = &answer.task else { return "no task".into() };
+	match &answer.task {
+		Some(task) => task_state(task),
+		None => "no task".into(),
+	}
+}
+
+/// A task's state as a person reads it: status, exit code, restarts, limits, ports.
+pub fn task_state(task: &TaskState) -> String {
 	let mut text = format!("status {}", task.status);
 	if let Some(code) = task.exit_code {
 		text.push_str(&format!(", exit code {code}"));
@@ -258,6 +265,14 @@ fn state(answer: &TaskAnswer) -> String {
 		text.push_str(&format!("\nport {container} -> host port {host}"));
 	}
 	text
+}
+
+/// The task of `image` and `flags`.
+pub fn task_spec(image: String, flags: TaskFlags) -> Result<TaskSpec, CliError> {
+	let TaskFlags { env, ports, volume, restart, command } = flags;
+	let restart: Restart = serde_json::from_value(json!(restart))
+		.map_err(|e| CliError::usage(format!("--restart: {e}")))?;
+	Ok(TaskSpec { image, command, env, ports, volume, restart })
 }
 
 pub fn refused(error: TaskError) -> CliError {

@@ -23,12 +23,16 @@ use crate::{
 use sonm_client::{
 	matching::Facts,
 	signed_bid::{self, SignedBid, SignedBidFault, SignedBidOutcome},
-	task_protocol::{BidAnswer, BidBody},
+	task_protocol::{BidAnswer, BidBody, BidTask, TaskAnswer, TaskSpec},
 	types::Order,
 	AccountId32, Client, ClientError, Included, Key, Wait,
 };
 use sonm_primitives::market::{check_order_terms, TermsFault};
 use std::sync::Arc;
+
+/// How old the chain's time read for a bid's checks may grow (while its task's image is
+/// pulled) before it is read again: a block.
+const TIME_READ_STALE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What takes signed bids: the metrics that count them, and the queue to the task that opens
 /// their deals.
@@ -118,6 +122,7 @@ impl TaskService {
 	) -> Result<BidAnswer, TaskError> {
 		let desk = self.bids.as_ref().ok_or(BidError::NotTaken)?;
 		let arrived = std::time::Instant::now();
+		let task = body.task.clone();
 		let taken = self.open_from_bid(desk, signer, body, arrived).await;
 		match &taken {
 			Ok(_) => {
@@ -126,7 +131,40 @@ impl TaskService {
 			},
 			Err(_) => desk.metrics.signed_bids_refused.inc(),
 		}
-		taken
+		let mut answer = taken?;
+		if let Some(spec) = task {
+			answer.task = Some(self.start_bids_task(&answer, signer, spec, arrived).await);
+		}
+		Ok(answer)
+	}
+
+	/// Starts the task a signed bid came with on the deal it opened (`answer`'s), already
+	/// checked with the bid: no second look at the chain or the image policy.
+	async fn start_bids_task(
+		&self,
+		answer: &BidAnswer,
+		customer: &AccountId32,
+		spec: TaskSpec,
+		arrived: std::time::Instant,
+	) -> BidTask {
+		let customer = customer.to_string();
+		match self.launch(answer.deal, &customer, &answer.plan, spec).await {
+			Ok(TaskAnswer { task: Some(state), .. }) => {
+				tracing::info!(
+					deal = answer.deal,
+					running_ms = arrived.elapsed().as_millis() as u64,
+					"the signed bid's task started"
+				);
+				BidTask::Started(state)
+			},
+			Ok(TaskAnswer { task: None, .. }) => BidTask::Refused(
+				TaskError::Engine("the engine lost the task as it started".into()).as_refusal(),
+			),
+			Err(error) => {
+				tracing::warn!(deal = answer.deal, "the signed bid's task did not start: {error}");
+				BidTask::Refused(error.as_refusal())
+			},
+		}
 	}
 
 	async fn open_from_bid(
@@ -145,13 +183,37 @@ impl TaskService {
 			.into());
 		}
 		signed_bid::check_signed_bid(&self.client.genesis_hash(), &bid).map_err(BidError::from)?;
-		// What the checks read of the chain, asked at once (each a round trip to the node).
-		let ((_, now), max_duration, used) = tokio::try_join!(
-			self.client.now(),
-			self.client.max_order_duration(),
-			self.client.signed_bid_used(&bid.customer, bid.nonce),
-		)
-		.map_err(chain)?;
+		// The bid's task is checked before anything is paid for: a deal whose task the worker
+		// would refuse is never opened.
+		if let Some(spec) = &body.task {
+			self.check_task_shape(spec)?;
+		}
+		let customer = bid.customer.to_string();
+		let task_checked = async {
+			match &body.task {
+				Some(spec) => self.check_task_image(&customer, spec).await,
+				None => Ok(()),
+			}
+		};
+		// What the checks read of the chain, asked at once (each a round trip to the node),
+		// beside the task's image checks.
+		let (read, task_checked) = tokio::join!(
+			async {
+				tokio::try_join!(
+					self.client.now(),
+					self.client.max_order_duration(),
+					self.client.signed_bid_used(&bid.customer, bid.nonce),
+				)
+			},
+			task_checked,
+		);
+		let ((_, mut now), max_duration, used) = read.map_err(chain)?;
+		task_checked?;
+		// A pull of the task's image may have taken a while: the expiry is judged by the
+		// chain's time after it, so that the worker never pays for a deal the chain refuses.
+		if arrived.elapsed() > TIME_READ_STALE {
+			(_, now) = self.client.now().await.map_err(chain)?;
+		}
 		if bid.expires_at <= now {
 			let fault = SignedBidFault::SignedBidExpired { expires_at: bid.expires_at, now };
 			return Err(BidError::from(fault).into());
@@ -311,6 +373,7 @@ impl DealOpener {
 			plan,
 			block_number: included.block_number,
 			block_hash: included.block_hash.clone(),
+			task: None,
 		})
 	}
 

@@ -185,10 +185,14 @@ impl TaskError {
 		}
 	}
 
+	/// The refusal it is answered with: its name and what it means.
+	pub fn as_refusal(&self) -> Refusal {
+		Refusal { error: self.name().into(), message: self.to_string() }
+	}
+
 	/// The refusal's JSON, as every transport sends it.
 	pub fn refusal(&self) -> Vec<u8> {
-		let refusal = Refusal { error: self.name().into(), message: self.to_string() };
-		serde_json::to_vec(&refusal).expect("a refusal serializes")
+		serde_json::to_vec(&self.as_refusal()).expect("a refusal serializes")
 	}
 }
 
@@ -655,14 +659,36 @@ impl TaskService {
 		consumer: &str,
 		spec: TaskSpec,
 	) -> Result<TaskAnswer, TaskError> {
-		if spec.image.trim().is_empty() {
-			return Err(TaskError::BadTask("no image".into()));
-		}
-		check_ports(&spec.ports, self.bounds.ports_per_deal)?;
+		self.check_task_shape(&spec)?;
 		if self.engine.state(deal).await.map_err(engine_error)?.is_some() {
 			return Err(TaskError::TaskExists(deal));
 		}
 		let record = self.deal_record(deal)?;
+		self.check_task_image(consumer, &spec).await?;
+		self.launch(deal, consumer, &record.plan, spec).await
+	}
+
+	/// The checks of a task that need nothing of the container engine or the chain: an image
+	/// named, the ports a deal may publish, an absolute volume path.
+	pub(crate) fn check_task_shape(&self, spec: &TaskSpec) -> Result<(), TaskError> {
+		if spec.image.trim().is_empty() {
+			return Err(TaskError::BadTask("no image".into()));
+		}
+		check_ports(&spec.ports, self.bounds.ports_per_deal)?;
+		if let Some(target) = &spec.volume {
+			check_volume_target(target)?;
+		}
+		Ok(())
+	}
+
+	/// The checks of a task's image for customer `consumer`, whatever its deal: the image
+	/// policy for the customer's identity level, by name and then by the digest of the image
+	/// in the store (pulled first where it is missing and the worker pulls).
+	pub(crate) async fn check_task_image(
+		&self,
+		consumer: &str,
+		spec: &TaskSpec,
+	) -> Result<(), TaskError> {
 		// A level the node cannot tell reads as anonymous: the least an image policy grants.
 		let consumer_level = self.client.identity_level(consumer).await.unwrap_or_default();
 		self.policy.permits_name(&spec.image, consumer_level)?;
@@ -674,29 +700,35 @@ impl TaskService {
 			},
 		};
 		self.policy.permits(&spec.image, digest.as_deref(), consumer_level)?;
-		let (_, benchmarks, flags) = self
-			.plans
-			.iter()
-			.find(|(name, ..)| *name == record.plan)
-			.ok_or(TaskError::NoPlan)?;
+		Ok(())
+	}
+
+	/// Starts checked task `spec` on deal `deal` of `plan` for `consumer`: the container made
+	/// with the plan's limits (and the deal's volume and host ports where it asks for them).
+	pub(crate) async fn launch(
+		&self,
+		deal: u64,
+		consumer: &str,
+		plan: &str,
+		spec: TaskSpec,
+	) -> Result<TaskAnswer, TaskError> {
+		let (_, benchmarks, flags) =
+			self.plans.iter().find(|(name, ..)| name == plan).ok_or(TaskError::NoPlan)?;
 		let limits = limits_for(benchmarks, *flags, self.always)
 			.map_err(|e| TaskError::BadTerms(e.to_string()))?;
 		let volume = match &spec.volume {
-			Some(target) => {
-				check_volume_target(target)?;
-				if limits.storage_bytes < MIN_VOLUME {
-					return Err(TaskError::NoStorage(format!(
-						"the deal's ask sells {} bytes of storage; a volume needs at least {MIN_VOLUME}",
-						limits.storage_bytes
-					)));
-				}
-				Some(
-					self.engine
-						.ensure_volume(deal, limits.storage_bytes)
-						.await
-						.map_err(engine_error)?,
-				)
+			Some(_) if limits.storage_bytes < MIN_VOLUME => {
+				return Err(TaskError::NoStorage(format!(
+					"the deal's ask sells {} bytes of storage; a volume needs at least {MIN_VOLUME}",
+					limits.storage_bytes
+				)));
 			},
+			Some(_) => Some(
+				self.engine
+					.ensure_volume(deal, limits.storage_bytes)
+					.await
+					.map_err(engine_error)?,
+			),
 			None => None,
 		};
 		let _ports_taken = self.port_choice.lock().await;
