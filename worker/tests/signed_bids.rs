@@ -183,7 +183,7 @@ async fn a_signed_bid_makes_one_deal_and_its_task_runs_at_once() {
 	assert_eq!(chain.deal(deal).expect("open")["consumer"], bob.address());
 	assert_eq!(answer["task"]["started"]["status"], "running", "{answer}");
 	assert_eq!(answer["task"]["started"]["consumer"], bob.address(), "{answer}");
-	let task = to_loser.status(deal).await.expect("the task's state");
+	let state = to_loser.status(deal).await.expect("the task's state");
 	// The loser's metrics count the deal it opened and the bids it refused.
 	let loser_process = if loser == DAVE { &dave } else { &charlie };
 	let metrics = loser_process.http_get("/metrics");
@@ -193,9 +193,24 @@ async fn a_signed_bid_makes_one_deal_and_its_task_runs_at_once() {
 	};
 	assert_eq!(value("sonm_worker_signed_bids_opened_total "), 1, "{metrics}");
 	assert!(value("sonm_worker_signed_bids_refused_total ") >= 5, "{metrics}");
-	assert_eq!(task.task.expect("a task").status, "running");
+	assert_eq!(state.task.expect("a task").status, "running");
 	eprintln!("sonm deals request to a running task: {:?}", started.elapsed());
 	to_loser.stop(deal).await.expect("stopped");
+
+	// A task only its deal's limits refuse (a volume, on a plan that sells no storage): the deal
+	// opens, and the answer names why its task did not start.
+	chain.json(&["--from", "bob", "deals", "close", &deal.to_string()]);
+	wait_for("the loser's ask again", || (chain.asks_of(loser).len() == 1).then_some(()));
+	let (_, now) = client.now().await.unwrap();
+	let bid = client.sign_bid(bid_terms(BID_PER_SECOND), 8, now + 300, &bob);
+	let mut with_volume = task(IMAGE);
+	with_volume.volume = Some("/data".into());
+	let answer = to_loser.offer_bid(&bid, Some(with_volume)).await.expect("a deal");
+	assert_eq!(chain.deal(answer.deal).expect("open")["consumer"], bob.address());
+	match answer.task {
+		Some(BidTask::Refused(refusal)) => assert_eq!(refusal.error, "NoStorage", "{refusal:?}"),
+		other => panic!("expected the task refused for its volume, got {other:?}"),
+	}
 }
 
 /// Bids that reach a worker together go to the chain together: three handed over at once to a
