@@ -605,6 +605,7 @@ mod tests {
 			panic!()
 		};
 		assert_eq!(image.as_deref(), Some("busybox:1.36"));
+		assert!(task.any_given());
 		assert_eq!((task.env, task.ports), (vec!["A=1".to_owned()], vec![80]));
 		assert_eq!(
 			(task.restart.as_str(), task.command),
@@ -615,7 +616,7 @@ mod tests {
 		let Command::Deals(DealsCommand::Request { image, task, .. }) = cli.command else {
 			panic!()
 		};
-		assert!(image.is_none() && task.command.is_empty() && task.env.is_empty());
+		assert!(image.is_none() && !task.any_given());
 	}
 
 	#[test]
@@ -784,6 +785,16 @@ pub struct TaskFlags {
 	/// The command (after `--`); the image's own without it.
 	#[arg(last = true)]
 	pub command: Vec<String>,
+}
+
+impl TaskFlags {
+	/// Whether any of them was given (`--restart` aside: its default cannot be told from it).
+	pub fn any_given(&self) -> bool {
+		!self.env.is_empty()
+			|| !self.ports.is_empty()
+			|| self.volume.is_some()
+			|| !self.command.is_empty()
+	}
 }
 
 #[derive(Debug, Subcommand)]

@@ -122,11 +122,7 @@ async fn propose(
 	let client = ctx.client().await?;
 	let (motion, included) = client.propose_as_root(call, &signer, wait, |_| {}).await?;
 	let Some(motion) = motion else {
-		if let Some(executed) = included.find::<runtime::council::events::Executed>() {
-			executed
-				.result
-				.map_err(|error| CliError::not_possible(format!("the call failed: {error:?}")))?;
-		}
+		ran(&included)?;
 		return Ok(None);
 	};
 	vote(ctx, &motion, true).await?;
@@ -157,6 +153,17 @@ async fn next_block(
 		.next()
 		.await
 		.ok_or_else(|| CliError::not_possible("the node stopped announcing blocks"))
+}
+
+/// Fails with the call's error where `included` (a motion's proposal or close) ran the
+/// council's call and it failed.
+fn ran(included: &Included) -> Result<(), CliError> {
+	match included.find::<runtime::council::events::Executed>() {
+		Some(executed) => executed
+			.result
+			.map_err(|error| CliError::not_possible(format!("the call failed: {error:?}"))),
+		None => Ok(()),
+	}
 }
 
 /// What closing did: carried and ran (with the call's result), or not carried.
@@ -247,11 +254,7 @@ async fn upgrade(ctx: &mut Context, wasm: &std::path::Path) -> Result<(), CliErr
 			if counts.0 as u32 >= open.threshold {
 				let included = close(ctx, &motion).await?;
 				say(format!("closed: {}", outcome(&included)));
-				if let Some(executed) = included.find::<runtime::council::events::Executed>() {
-					executed.result.map_err(|error| {
-						CliError::not_possible(format!("the authorization failed: {error:?}"))
-					})?;
-				}
+				ran(&included)?;
 				break;
 			}
 			next_block(&mut finalized).await?;

@@ -365,11 +365,7 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 		DealsCommand::Request { supplier, worker, valid_for, nonce, bid, image, task } => {
 			let task = match image {
 				Some(image) => Some(crate::commands::tasks::task_spec(image, *task)?),
-				None if !task.env.is_empty()
-					|| !task.ports.is_empty()
-					|| task.volume.is_some()
-					|| !task.command.is_empty() =>
-				{
+				None if task.any_given() => {
 					return Err(CliError::usage(
 						"the task's --env, --port, --volume and command need its --image",
 					))

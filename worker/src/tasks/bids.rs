@@ -122,8 +122,7 @@ impl TaskService {
 	) -> Result<BidAnswer, TaskError> {
 		let desk = self.bids.as_ref().ok_or(BidError::NotTaken)?;
 		let arrived = std::time::Instant::now();
-		let task = body.task.clone();
-		let taken = self.open_from_bid(desk, signer, body, arrived).await;
+		let taken = self.open_from_bid(desk, signer, &body, arrived).await;
 		match &taken {
 			Ok(_) => {
 				desk.metrics.signed_bids_opened.inc();
@@ -132,7 +131,7 @@ impl TaskService {
 			Err(_) => desk.metrics.signed_bids_refused.inc(),
 		}
 		let mut answer = taken?;
-		if let Some(spec) = task {
+		if let Some(spec) = body.task {
 			answer.task = Some(self.start_bids_task(&answer, signer, spec, arrived).await);
 		}
 		Ok(answer)
@@ -171,7 +170,7 @@ impl TaskService {
 		&self,
 		desk: &BidDesk,
 		signer: &AccountId32,
-		body: BidBody,
+		body: &BidBody,
 		arrived: std::time::Instant,
 	) -> Result<BidAnswer, TaskError> {
 		let bid = signed_bid::decode_bid(&body.signed_bid).map_err(BidError::from)?;
