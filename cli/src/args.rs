@@ -608,8 +608,8 @@ mod tests {
 		assert!(task.any_given());
 		assert_eq!((task.env, task.ports), (vec!["A=1".to_owned()], vec![80]));
 		assert_eq!(
-			(task.restart.as_str(), task.command),
-			("on-failure", vec!["sleep".into(), "60".into()])
+			(task.restart.as_deref(), task.command),
+			(Some("on-failure"), vec!["sleep".into(), "60".into()])
 		);
 		assert_eq!(bid.side.as_deref(), Some("bid"));
 		let cli = parse("sonm deals request --worker http://127.0.0.1:9630 --side bid --price 1SNM/h --duration 1h").unwrap();
@@ -617,6 +617,11 @@ mod tests {
 			panic!()
 		};
 		assert!(image.is_none() && !task.any_given());
+		let cli = parse("sonm deals request --worker http://127.0.0.1:9630 --side bid --price 1SNM/h --duration 1h --restart always").unwrap();
+		let Command::Deals(DealsCommand::Request { image, task, .. }) = cli.command else {
+			panic!()
+		};
+		assert!(image.is_none() && task.any_given(), "a task flag without its image");
 	}
 
 	#[test]
@@ -779,20 +784,21 @@ pub struct TaskFlags {
 	#[arg(long)]
 	pub volume: Option<String>,
 	/// Start it again when it exits: `no` (report the exit code), `on-failure` (after a
-	/// non-zero exit, at most 5 times) or `always`.
-	#[arg(long, default_value = "no", value_parser = ["no", "on-failure", "always"])]
-	pub restart: String,
+	/// non-zero exit, at most 5 times) or `always` [default: no].
+	#[arg(long, value_parser = ["no", "on-failure", "always"])]
+	pub restart: Option<String>,
 	/// The command (after `--`); the image's own without it.
 	#[arg(last = true)]
 	pub command: Vec<String>,
 }
 
 impl TaskFlags {
-	/// Whether any of them was given (`--restart` aside: its default cannot be told from it).
+	/// Whether any of them was given.
 	pub fn any_given(&self) -> bool {
 		!self.env.is_empty()
 			|| !self.ports.is_empty()
 			|| self.volume.is_some()
+			|| self.restart.is_some()
 			|| !self.command.is_empty()
 	}
 }

@@ -365,11 +365,9 @@ pub async fn deals(ctx: &mut Context, command: DealsCommand) -> Result<(), CliEr
 		DealsCommand::Request { supplier, worker, valid_for, nonce, bid, image, task } => {
 			let task = match image {
 				Some(image) => Some(crate::commands::tasks::task_spec(image, *task)?),
-				None if task.any_given() => {
-					return Err(CliError::usage(
-						"the task's --env, --port, --volume and command need its --image",
-					))
-				},
+				None if task.any_given() => return Err(CliError::usage(
+					"the task's --env, --port, --volume, --restart and command need its --image",
+				)),
 				None => None,
 			};
 			request_deal(ctx, supplier, worker, &valid_for, nonce, &bid, task).await

@@ -270,7 +270,7 @@ pub fn task_state(task: &TaskState) -> String {
 /// The task of `image` and `flags`.
 pub fn task_spec(image: String, flags: TaskFlags) -> Result<TaskSpec, CliError> {
 	let TaskFlags { env, ports, volume, restart, command } = flags;
-	let restart: Restart = serde_json::from_value(json!(restart))
+	let restart: Restart = serde_json::from_value(json!(restart.as_deref().unwrap_or("no")))
 		.map_err(|e| CliError::usage(format!("--restart: {e}")))?;
 	Ok(TaskSpec { image, command, env, ports, volume, restart })
 }
