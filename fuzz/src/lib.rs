@@ -264,14 +264,14 @@ const STEPS: [Step; 16] = [
 
 /// The ids of the open orders of one side, and of the deals.
 fn orders_of(side: Side) -> Vec<u64> {
-	pallet_market::Orders::<Runtime>::iter()
+	pallet_market::Pallet::<Runtime>::open_orders()
 		.filter(|(_, order)| order.terms.side == side)
 		.map(|(id, _)| id)
 		.collect()
 }
 
 fn deals() -> Vec<u64> {
-	pallet_market::Deals::<Runtime>::iter_keys().collect()
+	pallet_market::Pallet::<Runtime>::open_deals().map(|(id, _)| id).collect()
 }
 
 fn account(input: &mut Input) -> Option<AccountId> {

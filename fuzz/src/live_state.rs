@@ -8,8 +8,8 @@
 //! `--on-runtime-upgrade` first runs what an upgrade to this build's runtime would run on that
 //! state (try-runtime's `on-runtime-upgrade`: every migration with its `pre_upgrade` and
 //! `post_upgrade` checks, the whole state decoded, every `try_state`) and prints the migrations'
-//! weight. Built with `upgrade-rehearsal`, that is the market's layout 1 → 2.
-//! `--broken-migration` (with `upgrade-rehearsal`) runs the deliberately broken layout 1 → 2
+//! weight. Built with `upgrade-rehearsal`, that is the market's layout 2 → 3.
+//! `--broken-migration` (with `upgrade-rehearsal`) runs the deliberately broken layout 2 → 3
 //! with the real checks instead, and fails when they catch it, as they must. `--upgraded`
 //! checks a chain that ran a real upgrade to this build's runtime: the whole state decodes, the
 //! market's storage version is this build's and every deal has its end.
@@ -106,9 +106,9 @@ fn run_upgrade(upgrade: Upgrade) -> Result<sp_runtime::Weight, String> {
 				return Err("the broken migration needs a deal to lose: the chain has none".into());
 			}
 			<frame_support::migrations::VersionedMigration<
-				1,
 				2,
-				pallet_market::migrations::v2::BrokenDealsGainTheirEnd<sonm_runtime::Runtime>,
+				3,
+				pallet_market::migrations::v3::BrokenDealsGainTheirEnd<sonm_runtime::Runtime>,
 				pallet_market::Pallet<sonm_runtime::Runtime>,
 				<sonm_runtime::Runtime as frame_system::Config>::DbWeight,
 			> as OnRuntimeUpgrade>::try_on_runtime_upgrade(true)
@@ -127,7 +127,7 @@ fn run_upgrade(upgrade: Upgrade) -> Result<sp_runtime::Weight, String> {
 			}
 			#[cfg(feature = "upgrade-rehearsal")]
 			{
-				let deals = pallet_market::migrations::v2::every_deal_has_its_end::<
+				let deals = pallet_market::migrations::v3::every_deal_has_its_end::<
 					sonm_runtime::Runtime,
 				>()
 				.map_err(|e| format!("after the upgrade: {e:?}"))?;

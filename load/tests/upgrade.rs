@@ -1,7 +1,7 @@
 //! A runtime upgrade on a live network: four `--chain local` validators (no sudo) under a steady
 //! market load (`sonm-load`'s mixed workload, run after run), the council authorizes the upgrade
 //! rehearsal's runtime (this source with `upgrade-rehearsal`: `spec_version` one higher, and the
-//! market's layout 1 → 2, every deal gaining its stored end) by a motion of three of four, and
+//! market's layout 2 → 3, every deal gaining its stored end) by a motion of three of four, and
 //! `sonm runtime upgrade` applies it. Blocks and finality go on throughout; nothing the load
 //! sent is lost; every deal is readable afterwards with the migrated field, and every pallet's
 //! `try_state` holds (`rehearsal_check --upgraded`). The figures are printed: motion to applied,

@@ -115,6 +115,12 @@ impl Pacing {
 		let next = pace.given(window);
 		drop(pace);
 		if let Some(seal) = seal {
+			log::debug!(
+				target: "sonm-node",
+				"Sealing took {} ms after {} ms of pushing",
+				seal.as_millis(),
+				given.mul_f64(PUSHING_PART).as_millis()
+			);
 			if next.abs_diff(given) > window / 100 {
 				log::info!(
 					target: "sonm-node",

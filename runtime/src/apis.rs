@@ -290,7 +290,7 @@ impl_runtime_apis! {
 		for Runtime
 	{
 		fn order(id: OrderId) -> Option<MarketOrder> {
-			pallet_market::Orders::<Runtime>::get(id)
+			pallet_market::Orders::<Runtime>::get(id.to_be_bytes())
 		}
 
 		fn deal(id: DealId) -> Option<MarketDeal> {

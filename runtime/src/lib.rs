@@ -166,16 +166,21 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations to run on a runtime upgrade, aside from the pallets' own: the market's read
-/// indexes built (market layout 0 → 1; a chain already at 1 skips it).
+/// indexes built (market layout 0 → 1), then its orders and deals keyed by id in order (1 → 2);
+/// a chain already at a layout skips what brought it there.
 #[cfg(not(feature = "upgrade-rehearsal"))]
-type Migrations = (pallet_market::migrations::v1::IndexesBuilt<Runtime>,);
+type Migrations = (
+	pallet_market::migrations::v1::IndexesBuilt<Runtime>,
+	pallet_market::migrations::v2::KeyedInIdOrder<Runtime>,
+);
 
-/// The upgrade rehearsal's migrations: the indexes as above, then every deal gains its stored
-/// end (market layout 1 → 2).
+/// The upgrade rehearsal's migrations: those above, then every deal gains its stored end
+/// (market layout 2 → 3).
 #[cfg(feature = "upgrade-rehearsal")]
 type Migrations = (
 	pallet_market::migrations::v1::IndexesBuilt<Runtime>,
-	pallet_market::migrations::v2::DealsGainTheirEnd<Runtime>,
+	pallet_market::migrations::v2::KeyedInIdOrder<Runtime>,
+	pallet_market::migrations::v3::DealsGainTheirEnd<Runtime>,
 );
 
 /// Executive: dispatches blocks and extrinsics to the pallets.

@@ -172,8 +172,8 @@ fn the_pallet_the_cli_and_the_matcher_agree_on_every_pair() {
 					mock::advance(rng.below(12));
 					let later = mock::now();
 					let on_chain = pallet_verdict(ask, bid);
-					let ask_rpc = as_rpc(ask, &Orders::<Test>::get(ask).unwrap());
-					let bid_rpc = as_rpc(bid, &Orders::<Test>::get(bid).unwrap());
+					let ask_rpc = as_rpc(ask, &Orders::<Test>::get(ask.to_be_bytes()).unwrap());
+					let bid_rpc = as_rpc(bid, &Orders::<Test>::get(bid.to_be_bytes()).unwrap());
 					TransactionOutcome::Rollback(Ok(Some((on_chain, ask_rpc, bid_rpc, later))))
 				})
 				.unwrap();

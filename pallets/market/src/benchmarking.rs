@@ -239,7 +239,7 @@ fn worst_deal<T: Config>(parties: &Parties<T>, duration: Seconds) -> DealId {
 /// Moves the clock `seconds` past deal `id`'s start and returns what closing it then refunds:
 /// its escrow less those seconds' cost.
 fn refund_after<T: Config>(id: DealId, seconds: Seconds) -> BalanceOf<T> {
-	let deal = Deals::<T>::get(id).expect("the deal is open");
+	let deal = Deals::<T>::get(id.to_be_bytes()).expect("the deal is open");
 	advance::<T>(seconds);
 	deal.escrow - Market::<T>::cost(&deal.price, seconds).expect("no overflow")
 }
@@ -437,7 +437,7 @@ mod benchmarks {
 		set_up::<T>();
 		let parties = parties::<T>();
 		let id = worst_deal::<T>(&parties, 0);
-		let deal = Deals::<T>::get(id).expect("the deal is open");
+		let deal = Deals::<T>::get(id.to_be_bytes()).expect("the deal is open");
 		let late = 2 * T::SpotPrepay::get();
 		advance::<T>(late);
 		let due = Market::<T>::cost(&deal.price, late).expect("no overflow");
@@ -474,7 +474,7 @@ mod benchmarks {
 		frame_system::Pallet::<T>::assert_has_event(
 			<T as Config>::RuntimeEvent::from(closed).into(),
 		);
-		assert!(Deals::<T>::get(id).is_none());
+		assert!(Deals::<T>::get(id.to_be_bytes()).is_none());
 	}
 
 	/// The customer's request meets the master's pending one: billed at the old terms, then

@@ -150,7 +150,7 @@ impl<T: Config> Pallet<T> {
 	/// Open deal `id` as stored, with its payee as of now: the supplier's confirmed master, or
 	/// the supplier (a master whose link ended is paid no more).
 	pub(crate) fn deal(id: DealId) -> Result<DealOf<T>, DispatchError> {
-		let deal = Deals::<T>::get(id).ok_or(Error::<T>::DealNotFound)?;
+		let deal = Deals::<T>::get(id.to_be_bytes()).ok_or(Error::<T>::DealNotFound)?;
 		Ok(Self::with_current_payee(deal))
 	}
 
@@ -256,7 +256,7 @@ impl<T: Config> Pallet<T> {
 			}
 			deal.escrow = needed;
 		}
-		Deals::<T>::insert(id, deal);
+		Deals::<T>::insert(id.to_be_bytes(), deal);
 		Ok(())
 	}
 
@@ -264,7 +264,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn close(id: DealId, deal: DealOf<T>, reason: CloseReason) -> DispatchResult {
 		Self::release(HoldReason::DealEscrow, &deal.consumer, deal.escrow)?;
 		Self::release(HoldReason::DealDeposit, &deal.consumer, deal.deposit)?;
-		Deals::<T>::remove(id);
+		Deals::<T>::remove(id.to_be_bytes());
 		Self::unindex_deal(id, &deal);
 		let _ = ChangeRequests::<T>::clear_prefix(id, 2, None);
 		Self::deposit_event(Event::DealClosed { id, reason, refund: deal.escrow });
@@ -294,7 +294,7 @@ impl<T: Config> Pallet<T> {
 			let entry = expected.entry(who.clone()).or_insert([Zero::zero(); 5]);
 			entry[slot] = entry[slot].saturating_add(amount);
 		};
-		for (id, order) in Orders::<T>::iter() {
+		for (id, order) in Self::open_orders() {
 			ensure!(
 				OrdersOf::<T>::get(&order.author).contains(&id),
 				"an order is missing from its author's index"
@@ -305,12 +305,12 @@ impl<T: Config> Pallet<T> {
 		for (who, ids) in OrdersOf::<T>::iter() {
 			for id in ids {
 				ensure!(
-					Orders::<T>::get(id).is_some_and(|o| o.author == who),
+					Orders::<T>::get(id.to_be_bytes()).is_some_and(|o| o.author == who),
 					"the order index names an order that is not there"
 				);
 			}
 		}
-		for (_, deal) in Deals::<T>::iter() {
+		for deal in Deals::<T>::iter_values() {
 			add(&deal.consumer, 2, deal.escrow);
 			add(&deal.consumer, 3, deal.deposit);
 		}

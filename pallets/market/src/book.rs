@@ -74,7 +74,8 @@ impl ShelfPlace {
 	}
 }
 
-/// An order id as [`OpenOrders`] keys it: big-endian, so that keys sort as ids do.
+/// An order or deal id as the market's maps key it (`Orders`, `Deals`, [`OpenOrders`],
+/// `DealsOf`): big-endian, so that keys sort as ids do and new ids sit side by side.
 pub type IdKey = [u8; 8];
 
 /// The shelf an order with `terms` sits on.
@@ -139,6 +140,11 @@ pub(crate) fn merged<I: Iterator, K: Ord>(
 }
 
 impl<T: Config> Pallet<T> {
+	/// Every open order with its id, in id order.
+	pub fn open_orders() -> impl Iterator<Item = (OrderId, OrderOf<T>)> {
+		Orders::<T>::iter().map(|(key, order)| (OrderId::from_be_bytes(key), order))
+	}
+
 	/// Puts order `id` with `terms` in both indexes (two writes).
 	pub(crate) fn enter_book(id: OrderId, terms: &OrderTermsOf<T>) {
 		Book::<T>::insert(shelf_of::<T>(terms), place_of::<T>(id, terms), ());
@@ -185,7 +191,7 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", feature = "test-runtime", test))]
 	pub(crate) fn check_book() -> Result<(), &'static str> {
 		let mut open = 0u64;
-		for (id, order) in Orders::<T>::iter() {
+		for (id, order) in Self::open_orders() {
 			open += 1;
 			let terms = &order.terms;
 			ensure!(

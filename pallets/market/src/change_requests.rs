@@ -128,7 +128,7 @@ impl<T: Config> Pallet<T> {
 			Self::release(HoldReason::DealEscrow, &deal.consumer, less)?;
 		}
 		deal.escrow = needed;
-		Deals::<T>::insert(id, deal);
+		Deals::<T>::insert(id.to_be_bytes(), deal);
 		let _ = ChangeRequests::<T>::clear_prefix(id, 2, None);
 		Self::deposit_event(Event::DealChanged { id, per_second, duration });
 		Ok(())

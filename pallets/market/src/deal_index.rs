@@ -11,6 +11,11 @@ use crate::{book::IdKey, pallet::*, types::*};
 use alloc::vec::Vec;
 
 impl<T: Config> Pallet<T> {
+	/// Every open deal with its id, in id order.
+	pub fn open_deals() -> impl Iterator<Item = (DealId, DealOf<T>)> {
+		Deals::<T>::iter().map(|(key, deal)| (DealId::from_be_bytes(key), deal))
+	}
+
 	/// Files open deal `id` under its supplier and customer (two writes).
 	pub(crate) fn index_deal(id: DealId, deal: &DealOf<T>) {
 		DealsOf::<T>::insert(&deal.supplier, id.to_be_bytes(), ());
@@ -46,7 +51,7 @@ impl<T: Config> Pallet<T> {
 			.chain(workers)
 			.map(|(account, own)| {
 				Self::deal_ids_from(&account, from).filter_map(move |id| {
-					let deal = Deals::<T>::get(id)?;
+					let deal = Deals::<T>::get(id.to_be_bytes())?;
 					// A worker's deals count for its master only as the worker's supplies.
 					(own || deal.supplier == account).then_some((id, deal))
 				})
@@ -68,7 +73,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn check_deal_index() -> Result<(), &'static str> {
 		use frame_support::ensure;
 		let mut open = 0u64;
-		for (id, deal) in Deals::<T>::iter() {
+		for (id, deal) in Self::open_deals() {
 			open += 1;
 			for party in [&deal.supplier, &deal.consumer] {
 				ensure!(

@@ -91,8 +91,8 @@ impl<T: Config> Pallet<T> {
 		bid_id: OrderId,
 	) -> Result<(DealId, MatchReads), DispatchError> {
 		ensure!(!Paused::<T>::get(), Error::<T>::MarketPaused);
-		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
-		let bid = Orders::<T>::get(bid_id).ok_or(Error::<T>::OrderNotFound)?;
+		let ask = Orders::<T>::get(ask_id.to_be_bytes()).ok_or(Error::<T>::OrderNotFound)?;
+		let bid = Orders::<T>::get(bid_id.to_be_bytes()).ok_or(Error::<T>::OrderNotFound)?;
 		let now = Self::now();
 		let matched = Self::check_match(&ask, &bid, now)?;
 		// The bid's escrow becomes the deal's: released here, then held again for the deal at
@@ -145,7 +145,7 @@ impl<T: Config> Pallet<T> {
 			ends: (duration > 0).then(|| now.saturating_add(duration)),
 		};
 		Self::index_deal(id, &deal);
-		Deals::<T>::insert(id, deal);
+		Deals::<T>::insert(id.to_be_bytes(), deal);
 		Self::deposit_event(Event::DealOpened { id, ask: ask_id, bid: bid_id, supplier, consumer });
 		Ok((id, reads))
 	}
@@ -180,7 +180,7 @@ impl<T: Config> Pallet<T> {
 		ask_id: OrderId,
 		duration: Seconds,
 	) -> Result<(DealId, MatchReads), DispatchError> {
-		let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
+		let ask = Orders::<T>::get(ask_id.to_be_bytes()).ok_or(Error::<T>::OrderNotFound)?;
 		ensure!(ask.terms.side == Side::Ask, Error::<T>::NotAnAsk);
 		let terms = OrderTerms {
 			side: Side::Bid,
@@ -224,7 +224,7 @@ impl<T: Config> Pallet<T> {
 		frame_support::storage::with_storage_layer(|| {
 			SignedBidNonces::<T>::insert(&bid.customer, bid.nonce, bid.expires_at);
 			let now = Self::admit_new_order(&bid.terms)?;
-			let ask = Orders::<T>::get(ask_id).ok_or(Error::<T>::OrderNotFound)?;
+			let ask = Orders::<T>::get(ask_id.to_be_bytes()).ok_or(Error::<T>::OrderNotFound)?;
 			let bid = Order {
 				author: bid.customer,
 				terms: bid.terms,

@@ -30,7 +30,7 @@ fn random_terms(rng: &mut Rng) -> OrderTermsOf<Test> {
 
 /// A random open ask's id (0, no order, when there is none).
 fn random_ask(rng: &mut Rng) -> OrderId {
-	let asks: Vec<OrderId> = Orders::<Test>::iter()
+	let asks: Vec<OrderId> = Market::open_orders()
 		.filter(|(_, order)| order.terms.side == Side::Ask)
 		.map(|(id, _)| id)
 		.collect();
@@ -75,7 +75,7 @@ fn random_call(rng: &mut Rng) {
 	let who = 1 + rng.below(6);
 	let origin = RuntimeOrigin::signed(who);
 	let orders: Vec<(OrderId, Side)> =
-		Orders::<Test>::iter().map(|(id, order)| (id, order.terms.side)).collect();
+		Market::open_orders().map(|(id, order)| (id, order.terms.side)).collect();
 	let asks: Vec<OrderId> = orders
 		.iter()
 		.filter(|(_, side)| *side == Side::Ask)
@@ -86,7 +86,7 @@ fn random_call(rng: &mut Rng) {
 		.filter(|(_, side)| *side == Side::Bid)
 		.map(|(id, _)| *id)
 		.collect();
-	let deals: Vec<DealId> = Deals::<Test>::iter_keys().collect();
+	let deals: Vec<DealId> = Market::open_deals().map(|(id, _)| id).collect();
 	let any_order = rng.pick(&orders).map(|(id, _)| id).unwrap_or(0);
 	let any_deal = rng.pick(&deals).unwrap_or(0);
 	let _ = match rng.below(18) {
@@ -109,7 +109,8 @@ fn random_call(rng: &mut Rng) {
 		8 => {
 			// Mostly a duration of the ask's kind (spot for spot, forward for forward).
 			let ask = rng.pick(&asks).unwrap_or(0);
-			let spot = Orders::<Test>::get(ask).is_some_and(|order| order.terms.duration == 0);
+			let spot = Orders::<Test>::get(ask.to_be_bytes())
+				.is_some_and(|order| order.terms.duration == 0);
 			let duration = if spot != (rng.below(8) == 0) { 0 } else { 600 };
 			Market::quick_buy(origin, ask, duration).map(|_| ()).map_err(|e| e.error)
 		},
@@ -193,8 +194,8 @@ fn random_call_sequences_never_panic_and_keep_the_invariants() {
 /// What `matching_orders` must answer, found the slow way: every open order of the book
 /// checked with the matching rules, sorted best price first, then by id.
 fn matching_by_walking_the_book(id: OrderId) -> Vec<OrderId> {
-	let order = Orders::<Test>::get(id).expect("an open order");
-	let mut matches: Vec<(Balance, OrderId)> = Orders::<Test>::iter()
+	let order = Orders::<Test>::get(id.to_be_bytes()).expect("an open order");
+	let mut matches: Vec<(Balance, OrderId)> = Market::open_orders()
 		.filter(|(_, other)| other.terms.side != order.terms.side)
 		.filter(|(_, other)| {
 			let (ask, bid) = match order.terms.side {
@@ -245,7 +246,7 @@ fn the_book_answers_what_a_walk_of_every_order_answers() {
 				if step % 20 != 19 {
 					continue;
 				}
-				for id in Orders::<Test>::iter_keys().collect::<Vec<_>>() {
+				for id in Market::open_orders().map(|(id, _)| id).collect::<Vec<_>>() {
 					let expected = matching_by_walking_the_book(id);
 					let limit = 1 + rng.below(4) as u32;
 					let answer = |limit| -> Vec<OrderId> {
@@ -259,7 +260,7 @@ fn the_book_answers_what_a_walk_of_every_order_answers() {
 				}
 				// And every open order, paged through by side from a cursor, in id order.
 				for side in [None, Some(Side::Ask), Some(Side::Bid)] {
-					let mut open: Vec<OrderId> = Orders::<Test>::iter()
+					let mut open: Vec<OrderId> = Market::open_orders()
 						.filter(|(_, order)| side.is_none_or(|side| order.terms.side == side))
 						.map(|(id, _)| id)
 						.collect();
@@ -284,7 +285,7 @@ fn the_book_answers_what_a_walk_of_every_order_answers() {
 /// Mostly a bid that mirrors ask `ask` (so that it matches), signed by a random customer with
 /// a nonce from a wide range, else any random signed bid.
 fn signed_bid_mirroring(rng: &mut Rng, ask: OrderId) -> SignedBid<Test> {
-	let Some(ask) = Orders::<Test>::get(ask).filter(|_| rng.below(3) != 0) else {
+	let Some(ask) = Orders::<Test>::get(ask.to_be_bytes()).filter(|_| rng.below(3) != 0) else {
 		return random_signed_bid(rng);
 	};
 	let customer = 1 + rng.below(6);

@@ -57,10 +57,11 @@ pub mod pallet {
 	/// A deal as stored.
 	pub type DealOf<T> = Deal<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
-	/// The layout of this pallet's storage: 1 today (the book's indexes, `migrations::v1`); 2
-	/// in the upgrade rehearsal's runtime (`migrations::v2`).
+	/// The layout of this pallet's storage: 2 today (the book's indexes, `migrations::v1`;
+	/// orders and deals keyed by their ids in order, `migrations::v2`); 3 in the upgrade
+	/// rehearsal's runtime (`migrations::v3`).
 	const STORAGE_VERSION: StorageVersion =
-		StorageVersion::new(if cfg!(feature = "upgrade-rehearsal") { 2 } else { 1 });
+		StorageVersion::new(if cfg!(feature = "upgrade-rehearsal") { 3 } else { 2 });
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -173,9 +174,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextOrderId<T> = StorageValue<_, OrderId, ValueQuery>;
 
-	/// Open orders.
+	/// Open orders, keyed by id big-endian (`book::IdKey`): the orders a block places sit side
+	/// by side in one branch of the state's trie, so sealing the block hashes few new nodes.
 	#[pallet::storage]
-	pub type Orders<T: Config> = StorageMap<_, Blake2_128Concat, OrderId, OrderOf<T>>;
+	pub type Orders<T: Config> = StorageMap<_, Identity, crate::book::IdKey, OrderOf<T>>;
 
 	/// The open orders by shelf, best price first (`book`): what `market_matchingOrders` walks.
 	#[pallet::storage]
@@ -203,9 +205,10 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// Open deals. A closed deal is removed; its history is in the events.
+	/// Open deals, keyed by id big-endian (`book::IdKey`) as orders are. A closed deal is
+	/// removed; its history is in the events.
 	#[pallet::storage]
-	pub type Deals<T: Config> = StorageMap<_, Blake2_128Concat, DealId, DealOf<T>>;
+	pub type Deals<T: Config> = StorageMap<_, Identity, crate::book::IdKey, DealOf<T>>;
 
 	/// The open deals of each account as supplier or customer, in id order (`deal_index`):
 	/// what `market_dealsOf` pages through.

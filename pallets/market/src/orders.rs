@@ -27,7 +27,7 @@ impl<T: Config> Pallet<T> {
 		let side = terms.side;
 		Self::enter_book(id, &terms);
 		Orders::<T>::insert(
-			id,
+			id.to_be_bytes(),
 			Order { author: author.clone(), terms, placed_at: now, deposit, escrow },
 		);
 		Self::deposit_event(Event::OrderPlaced { id, author, side });
@@ -76,7 +76,7 @@ impl<T: Config> Pallet<T> {
 	/// Ends order `id` without a deal: cancelled by `by` (its author), or, with `by` `None`,
 	/// removed after its expiry.
 	pub(crate) fn do_cancel_order(by: Option<T::AccountId>, id: OrderId) -> DispatchResult {
-		let order = Orders::<T>::get(id).ok_or(Error::<T>::OrderNotFound)?;
+		let order = Orders::<T>::get(id.to_be_bytes()).ok_or(Error::<T>::OrderNotFound)?;
 		match &by {
 			Some(who) => ensure!(*who == order.author, Error::<T>::NotOrderAuthor),
 			None => ensure!(Self::is_expired(&order, Self::now()), Error::<T>::OrderNotExpired),
@@ -92,7 +92,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Removes `order` from the book and releases its deposit and escrow to its author.
 	pub(crate) fn remove_order(id: OrderId, order: &OrderOf<T>) -> DispatchResult {
-		Orders::<T>::remove(id);
+		Orders::<T>::remove(id.to_be_bytes());
 		Self::leave_book(id, &order.terms);
 		OrdersOf::<T>::mutate_exists(&order.author, |ids| {
 			if let Some(list) = ids {

@@ -15,7 +15,7 @@ impl<T: Config> Pallet<T> {
 	/// nothing; `None` when no such deal is open or the amount cannot be reckoned (a USD price
 	/// with no rate ever fed).
 	pub fn close_quote(id: DealId) -> Option<CloseQuote> {
-		let deal = Deals::<T>::get(id)?;
+		let deal = Deals::<T>::get(id.to_be_bytes())?;
 		let (_, due) =
 			Self::due_until(&deal, Self::now(), crate::billing::RateUse::LastInForce).ok()?;
 		let due: u128 = due.try_into().ok()?;
@@ -37,7 +37,7 @@ impl<T: Config> Pallet<T> {
 				&& filter.author.as_ref().is_none_or(|author| *author == order.author)
 				&& filter.status.is_none_or(|status| Self::status(order, now) == status)
 		};
-		let with_order = |id| Orders::<T>::get(id).map(|order| (id, order));
+		let with_order = |id: OrderId| Orders::<T>::get(id.to_be_bytes()).map(|order| (id, order));
 		let page = |ids: &mut dyn Iterator<Item = OrderId>| {
 			ids.filter_map(with_order)
 				.filter(|(_, order)| passes(order))
@@ -93,7 +93,7 @@ impl<T: Config> Pallet<T> {
 	/// prices by id), at most `limit`. Walks only the shelves that can match (`book`), and each
 	/// only as far as the price allows; every order walked is checked with the matching rules.
 	pub fn matching_orders(id: OrderId, limit: u32) -> Vec<(OrderId, OrderOf<T>)> {
-		let Some(order) = Orders::<T>::get(id) else { return Vec::new() };
+		let Some(order) = Orders::<T>::get(id.to_be_bytes()) else { return Vec::new() };
 		let now = Self::now();
 		let other_side = match order.terms.side {
 			Side::Bid => Side::Ask,
@@ -104,7 +104,9 @@ impl<T: Config> Pallet<T> {
 		let shelves = crate::book::counter_shelves::<T>(&order.terms);
 		Self::places_up_to(&shelves, limit_key)
 			.map(|place| place.order_id())
-			.filter_map(|other_id| Orders::<T>::get(other_id).map(|other| (other_id, other)))
+			.filter_map(|other_id| {
+				Orders::<T>::get(other_id.to_be_bytes()).map(|other| (other_id, other))
+			})
 			.filter(|(_, other)| {
 				let (ask, bid) = match order.terms.side {
 					Side::Bid => (other, &order),

@@ -161,7 +161,7 @@ mod orders {
 			assert_eq!(held(HoldReason::OrderDeposit, CUSTOMER), 3 * DEPOSIT);
 			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 2 * PRICE * HOUR as Balance);
 			for (id, side) in ids.iter().zip([Side::Bid, Side::Bid, Side::Ask]) {
-				assert_eq!(Orders::<Test>::get(id).unwrap().terms.side, side);
+				assert_eq!(Orders::<Test>::get(id.to_be_bytes()).unwrap().terms.side, side);
 				System::assert_has_event(
 					Event::OrderPlaced { id: *id, author: CUSTOMER, side }.into(),
 				);
@@ -227,7 +227,7 @@ mod orders {
 				Event::OrderCancelled { id, author: CUSTOMER, expired: false }.into(),
 			);
 			assert_eq!(free(CUSTOMER), START);
-			assert!(Orders::<Test>::get(id).is_none());
+			assert!(Orders::<Test>::get(id.to_be_bytes()).is_none());
 			assert!(OrdersOf::<Test>::get(CUSTOMER).is_empty());
 		});
 	}
@@ -288,7 +288,8 @@ mod matching {
 				Event::DealOpened { id: bid, ask, bid, supplier: SUPPLIER, consumer: CUSTOMER }
 					.into(),
 			);
-			let deal = Deals::<Test>::get(bid).expect("the deal is open, under its bid's id");
+			let deal = Deals::<Test>::get(bid.to_be_bytes())
+				.expect("the deal is open, under its bid's id");
 			assert_eq!((deal.price.per_second, deal.duration), (PRICE - 2, HOUR));
 			assert_eq!(deal.payee, SUPPLIER);
 			// The bid's escrow became the deal's, at the ask's price; the rest is free again.
@@ -299,7 +300,10 @@ mod matching {
 			assert_eq!(held(HoldReason::DealDeposit, CUSTOMER), DEPOSIT);
 			assert_eq!(free(CUSTOMER), START - escrow - DEPOSIT);
 			assert_eq!(free(SUPPLIER), START);
-			assert!(Orders::<Test>::get(ask).is_none() && Orders::<Test>::get(bid).is_none());
+			assert!(
+				Orders::<Test>::get(ask.to_be_bytes()).is_none()
+					&& Orders::<Test>::get(bid.to_be_bytes()).is_none()
+			);
 		});
 	}
 
@@ -363,7 +367,7 @@ mod matching {
 			assert_ok!(Market::confirm_worker(origin(MASTER), SUPPLIER));
 			let (ask, bid) = try_open(|_, bid| bid.counterparty = Some(MASTER));
 			assert_ok!(Market::open_deal(origin(MATCHER), ask, bid));
-			assert_eq!(Deals::<Test>::get(bid).unwrap().payee, MASTER);
+			assert_eq!(Deals::<Test>::get(bid.to_be_bytes()).unwrap().payee, MASTER);
 		});
 	}
 
@@ -512,7 +516,8 @@ mod matching {
 		new_test_ext(|| {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
 			assert_ok!(Market::quick_buy(origin(CUSTOMER), ask, HOUR / 2));
-			let deal = Deals::<Test>::get(NextOrderId::<Test>::get() - 1).expect("a deal");
+			let deal =
+				Deals::<Test>::get((NextOrderId::<Test>::get() - 1).to_be_bytes()).expect("a deal");
 			assert_eq!((deal.consumer, deal.duration), (CUSTOMER, HOUR / 2));
 			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), PRICE * (HOUR / 2) as Balance);
 			assert_noop!(
@@ -558,7 +563,11 @@ mod billing {
 			let period = PRICE * HOUR as Balance;
 			advance(HOUR / 2);
 			assert_ok!(Market::bill(origin(STRANGER), id));
-			assert_eq!(Deals::<Test>::get(id).unwrap().escrow, period, "an hour ahead again");
+			assert_eq!(
+				Deals::<Test>::get(id.to_be_bytes()).unwrap().escrow,
+				period,
+				"an hour ahead again"
+			);
 			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), period);
 			// The customer spends nearly everything; the next top-up fails.
 			let spare = free(CUSTOMER) - 10;
@@ -573,7 +582,7 @@ mod billing {
 				}
 				.into(),
 			);
-			assert!(Deals::<Test>::get(id).is_none());
+			assert!(Deals::<Test>::get(id.to_be_bytes()).is_none());
 			let earned = PRICE * HOUR as Balance;
 			assert_eq!(free(SUPPLIER), START + earned - fee(earned));
 		});
@@ -594,7 +603,7 @@ mod billing {
 			assert_ok!(Market::bill(origin(STRANGER), bid));
 			let second = 150_000; // 100 s x 0.5 USD x 3000
 			assert_eq!(
-				Deals::<Test>::get(bid).unwrap().paid,
+				Deals::<Test>::get(bid.to_be_bytes()).unwrap().paid,
 				first + second - fee(first) - fee(second)
 			);
 			// The rest of the deal at the new rate plus margin stays held: 3400 x 1500 x 1.1.
@@ -771,7 +780,7 @@ mod review_fixes {
 				}
 				.into(),
 			);
-			let deal = Deals::<Test>::get(id).expect("still open");
+			let deal = Deals::<Test>::get(id.to_be_bytes()).expect("still open");
 			assert_eq!(deal.escrow, PRICE * HOUR as Balance, "an hour ahead again");
 			assert_eq!(free(SUPPLIER), START + earned - fee(earned));
 		});
@@ -807,7 +816,7 @@ mod review_fixes {
 	fn a_deal_holds_a_deposit_until_removed_and_closing_an_ended_one_is_free() {
 		new_test_ext(|| {
 			let id = open(HOUR);
-			assert_eq!(Deals::<Test>::get(id).unwrap().deposit, DEPOSIT);
+			assert_eq!(Deals::<Test>::get(id.to_be_bytes()).unwrap().deposit, DEPOSIT);
 			assert_eq!(held(HoldReason::DealDeposit, CUSTOMER), DEPOSIT);
 			assert_eq!(held(HoldReason::OrderDeposit, CUSTOMER), 0);
 			assert_eq!(held(HoldReason::OrderDeposit, SUPPLIER), 0, "the ask's deposit is back");
@@ -865,7 +874,7 @@ mod review_fixes {
 			assert_ok!(Market::bill(origin(STRANGER), id));
 			assert_eq!(free(MASTER), START + first - fee(first), "nothing more");
 			assert_eq!(free(SUPPLIER), START + first - fee(first));
-			assert_eq!(Deals::<Test>::get(id).unwrap().payee, SUPPLIER);
+			assert_eq!(Deals::<Test>::get(id.to_be_bytes()).unwrap().payee, SUPPLIER);
 			assert_noop!(
 				Market::close_deal(origin(MASTER), id, false),
 				Error::<Test>::NotDealParty
@@ -887,7 +896,7 @@ mod changes {
 				Event::DealChanged { id, per_second: PRICE + 5, duration: HOUR }.into(),
 			);
 			// Billed 600 s at the old price; the remaining 3000 s held at the new one.
-			let deal = Deals::<Test>::get(id).unwrap();
+			let deal = Deals::<Test>::get(id.to_be_bytes()).unwrap();
 			assert_eq!(deal.escrow, (PRICE + 5) * 3000);
 			assert_eq!(free(CUSTOMER), START - PRICE * 600 - (PRICE + 5) * 3000 - DEPOSIT);
 		});
@@ -1360,7 +1369,7 @@ mod signed_bids {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
 			let supplier_free = free(SUPPLIER);
 			assert_ok!(open(ask, signed(7, now() + 600)));
-			let (id, deal) = Deals::<Test>::iter().next().expect("a deal");
+			let (id, deal) = Market::open_deals().next().expect("a deal");
 			assert_eq!((deal.ask, deal.consumer, deal.supplier), (ask, CUSTOMER, SUPPLIER));
 			// The customer's escrow and the bid's deposit are held from the customer; the
 			// supplier paid nothing but the fee of the call (none in the mock).
@@ -1379,7 +1388,7 @@ mod signed_bids {
 			);
 			assert_eq!(SignedBidNonces::<Test>::get(CUSTOMER, 7), Some(now() + 600));
 			// The bid was never an order: nothing of it in the book or held as an order's.
-			assert!(Orders::<Test>::get(deal.bid).is_none());
+			assert!(Orders::<Test>::get(deal.bid.to_be_bytes()).is_none());
 			assert!(OrdersOf::<Test>::get(CUSTOMER).is_empty());
 			assert_eq!(held(HoldReason::BidEscrow, CUSTOMER), 0);
 			assert_eq!(held(HoldReason::OrderDeposit, CUSTOMER), 0);
@@ -1505,7 +1514,7 @@ mod signed_bids {
 				(0..3).map(|_| place(SUPPLIER, terms(Side::Ask, PRICE, HOUR))).collect();
 			let bids = asks.iter().zip(20..).map(|(ask, nonce)| (*ask, signed(nonce, now() + 600)));
 			assert_ok!(open_many(bids.collect()));
-			let mut opened: Vec<_> = Deals::<Test>::iter().map(|(_, deal)| deal.ask).collect();
+			let mut opened: Vec<_> = Deals::<Test>::iter_values().map(|deal| deal.ask).collect();
 			opened.sort();
 			assert_eq!(opened, asks);
 			assert_eq!(held(HoldReason::DealEscrow, CUSTOMER), 3 * PRICE * HOUR as Balance);
@@ -1534,8 +1543,8 @@ mod signed_bids {
 			System::assert_has_event(refused(second, 30, Error::<Test>::SignedBidUsed));
 			System::assert_has_event(refused(dear, 31, Error::<Test>::PriceTooHigh));
 			assert!(SignedBidNonces::<Test>::get(CUSTOMER, 31).is_none(), "still usable");
-			assert!(Orders::<Test>::get(dear).is_some(), "the dear ask still open");
-			let deal = Deals::<Test>::iter().find(|(_, deal)| deal.ask == second);
+			assert!(Orders::<Test>::get(dear.to_be_bytes()).is_some(), "the dear ask still open");
+			let deal = Market::open_deals().find(|(_, deal)| deal.ask == second);
 			assert!(deal.is_some(), "the last pair opened");
 			assert_eq!(free_before - free(CUSTOMER), PRICE * HOUR as Balance + DEPOSIT);
 
@@ -1639,8 +1648,12 @@ mod book {
 			assert_eq!(Market::check_book(), Err("an open order is missing from the book"));
 			assert!(Market::matching_orders(bid, 10).is_empty(), "no index, no answer");
 
+			keyed_as_layout1();
+
 			crate::migrations::v1::IndexesBuilt::<Test>::on_runtime_upgrade();
 			assert_eq!(Market::on_chain_storage_version(), StorageVersion::new(1));
+			crate::migrations::v2::KeyedInIdOrder::<Test>::on_runtime_upgrade();
+			assert_eq!(Market::on_chain_storage_version(), StorageVersion::new(2));
 			assert_eq!(Market::check_book(), Ok(()));
 			assert_eq!(
 				Market::matching_orders(bid, 10)
@@ -1655,11 +1668,69 @@ mod book {
 		});
 	}
 
+	/// Moves every order and deal to the keys of layouts 0 and 1 (`migrations::layout1`).
+	fn keyed_as_layout1() {
+		use crate::migrations::layout1;
+		for (id, order) in Market::open_orders().collect::<Vec<_>>() {
+			Orders::<Test>::remove(id.to_be_bytes());
+			layout1::Orders::<Test>::insert(id, order);
+		}
+		for (id, deal) in Market::open_deals().collect::<Vec<_>>() {
+			Deals::<Test>::remove(id.to_be_bytes());
+			layout1::Deals::<Test>::insert(id, deal);
+		}
+	}
+
+	#[test]
+	fn migration_v2_keys_orders_and_deals_by_id_in_order() {
+		new_test_ext(|| {
+			let deal = open(0);
+			// Nine accounts with three orders each, asks and bids.
+			let placed: Vec<_> = (0..27)
+				.map(|i| {
+					let side = if i % 2 == 0 { Side::Ask } else { Side::Bid };
+					place(1 + i % 9, terms(side, PRICE + i as Balance, HOUR))
+				})
+				.collect();
+			let orders: Vec<_> = Market::open_orders().collect();
+			let deals: Vec<_> = Market::open_deals().collect();
+			assert_eq!(orders.iter().map(|(id, _)| *id).collect::<Vec<_>>(), placed, "in id order");
+			assert_eq!(deals.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![deal]);
+			// The state of layout 1: the same entries under `Blake2_128Concat` of their ids.
+			keyed_as_layout1();
+			StorageVersion::new(1).put::<Market>();
+			assert!(Orders::<Test>::get(placed[0].to_be_bytes()).is_none());
+			assert!(Deals::<Test>::get(deal.to_be_bytes()).is_none());
+
+			crate::migrations::v2::KeyedInIdOrder::<Test>::on_runtime_upgrade();
+			assert_eq!(Market::on_chain_storage_version(), StorageVersion::new(2));
+			assert_eq!(Market::open_orders().collect::<Vec<_>>(), orders);
+			assert_eq!(Market::open_deals().collect::<Vec<_>>(), deals);
+			assert_eq!(crate::migrations::layout1::Orders::<Test>::iter_keys().count(), 0);
+			assert_eq!(crate::migrations::layout1::Deals::<Test>::iter_keys().count(), 0);
+			let key = Orders::<Test>::hashed_key_for(placed[0].to_be_bytes());
+			assert_eq!(key[32..], placed[0].to_be_bytes(), "the prefix, then the id big-endian");
+			assert_ok!(Market::do_try_state());
+			// The market works on: the deal bills and closes, an order is cancelled.
+			assert_ok!(Market::cancel_order(origin(1), placed[0]));
+			assert_ok!(Market::close_deal(origin(CUSTOMER), deal, false));
+			assert_ok!(Market::do_try_state());
+			// Once only.
+			keyed_as_layout1();
+			crate::migrations::v2::KeyedInIdOrder::<Test>::on_runtime_upgrade();
+			let left = crate::migrations::layout1::Orders::<Test>::iter_keys().count();
+			assert_eq!(left, placed.len() - 1, "the version says it was done: nothing moved");
+			use frame_support::traits::UncheckedOnRuntimeUpgrade;
+			crate::migrations::v2::InnerKeyedInIdOrder::<Test>::on_runtime_upgrade();
+			assert_ok!(Market::do_try_state());
+		});
+	}
+
 	#[test]
 	fn try_state_finds_a_book_that_lost_an_order_or_kept_a_gone_one() {
 		new_test_ext(|| {
 			let ask = place(SUPPLIER, terms(Side::Ask, PRICE, HOUR));
-			let order = Orders::<Test>::get(ask).unwrap();
+			let order = Orders::<Test>::get(ask.to_be_bytes()).unwrap();
 			let (shelf, at) = (
 				crate::book::shelf_of::<Test>(&order.terms),
 				crate::book::place_of::<Test>(ask, &order.terms),

@@ -162,7 +162,7 @@ pub struct Deal<AccountId, Balance> {
 	pub deposit: Balance,
 	/// When a forward deal ends, stored; `None` for a spot deal. The next layout of a deal,
 	/// built only with `upgrade-rehearsal` (a runtime to rehearse an upgrade and its migration
-	/// on a live network: `migrations::v2`).
+	/// on a live network: `migrations::v3`).
 	#[cfg(feature = "upgrade-rehearsal")]
 	pub ends: Option<Seconds>,
 }

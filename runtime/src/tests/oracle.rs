@@ -95,7 +95,7 @@ fn with_a_stale_price_billing_waits_and_the_deal_stays_open() {
 		advance_clock(lifetime + 1);
 		assert_eq!(Oracle::fresh_price(Usd), None);
 		assert_noop!(Market::bill(signed(Ferdie), deal), Error::<Runtime>::PriceUnavailable);
-		assert!(pallet_market::Deals::<Runtime>::get(deal).is_some(), "not closed");
+		assert!(pallet_market::Deals::<Runtime>::get(deal.to_be_bytes()).is_some(), "not closed");
 		// A fresh feed and the deal is billed for all the time it ran.
 		alice_feeds(40);
 		assert_ok!(Market::bill(signed(Ferdie), deal));
