@@ -144,14 +144,15 @@ pub mod v2 {
 	/// Moves every layout 1 entry of the map under `prefix` to its id's big-endian key; returns
 	/// how many moved. Keys of another form stay where they are.
 	fn rekey(prefix: [u8; 32]) -> u64 {
-		let entries: Vec<(u64, Vec<u8>)> =
+		// Each entry as its old key's suffix, its id and its value's bytes.
+		let entries: Vec<(Vec<u8>, u64, Vec<u8>)> =
 			PrefixIterator::<_>::new(prefix.to_vec(), prefix.to_vec(), |suffix, value| {
 				let id = layout1_id(suffix).ok_or("not a layout 1 key")?;
-				Ok((id, value.to_vec()))
+				Ok((suffix.to_vec(), id, value.to_vec()))
 			})
 			.collect();
-		for (id, value) in &entries {
-			unhashed::kill(&[&prefix[..], &Blake2_128Concat::hash(&id.to_le_bytes())].concat());
+		for (old_suffix, id, value) in &entries {
+			unhashed::kill(&[&prefix[..], old_suffix].concat());
 			unhashed::put_raw(&[&prefix[..], &id.to_be_bytes()].concat(), value);
 		}
 		entries.len() as u64
